@@ -1,0 +1,5 @@
+import sys
+
+from pyike.cli import main
+
+sys.exit(main())

@@ -1,0 +1,54 @@
+"""The `pyike` command: one sub-command per face of the toolkit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pyike import __version__
+
+
+def _version_text() -> str:
+    from pyike.crypto.dh import backend_name
+
+    return f"pyike {__version__} (finite-field DH backend: {backend_name()})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyike",
+        description="IKEv2/IPsec toolkit with a Cisco IOS personality.",
+    )
+    parser.add_argument("--version", action="store_true", help="print version and crypto backend")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Each face registers its own sub-command; keep this list sorted.
+    from pyike.decode import cli as decode_cli
+
+    decode_cli.add_parser(sub)
+    from pyike.config import cli as config_cli
+
+    config_cli.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(_version_text())
+        return 0
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Whole messages and payload chains: the Next Payload linkage and every length."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from pyike.codec.configuration import CpPayload
+from pyike.codec.errors import DecodeError
+from pyike.codec.generic import (
+    GENERIC_HEADER_SIZE,
+    MAX_PAYLOAD_LENGTH,
+    PayloadBase,
+    split_flags_octet,
+)
+from pyike.codec.header import HEADER_SIZE, IkeHeader, decode_header
+from pyike.codec.payloads import (
+    AuthPayload,
+    CertPayload,
+    CertReqPayload,
+    DeletePayload,
+    EapPayload,
+    IdPayload,
+    KePayload,
+    NoncePayload,
+    NotifyPayload,
+    SkfPayload,
+    SkPayload,
+    UnknownPayload,
+    VendorPayload,
+)
+from pyike.codec.reader import Reader
+from pyike.codec.registry import NotifyType, PayloadType, as_enum, name_of
+from pyike.codec.sa import SaPayload
+from pyike.codec.traffic_selectors import TsPayload
+
+Payload = (
+    SaPayload
+    | KePayload
+    | IdPayload
+    | CertPayload
+    | CertReqPayload
+    | AuthPayload
+    | NoncePayload
+    | NotifyPayload
+    | DeletePayload
+    | VendorPayload
+    | TsPayload
+    | SkPayload
+    | SkfPayload
+    | CpPayload
+    | EapPayload
+    | UnknownPayload
+)
+
+_P = TypeVar("_P", bound=Payload)
+
+_Decoder = Callable[[Reader, bool, int], Payload]
+
+_DECODERS: dict[int, _Decoder] = {
+    PayloadType.SA: SaPayload.decode_body,
+    PayloadType.KE: KePayload.decode_body,
+    PayloadType.IDi: lambda r, c, h: IdPayload.decode_body(r, c, h, initiator=True),
+    PayloadType.IDr: lambda r, c, h: IdPayload.decode_body(r, c, h, initiator=False),
+    PayloadType.CERT: CertPayload.decode_body,
+    PayloadType.CERTREQ: CertReqPayload.decode_body,
+    PayloadType.AUTH: AuthPayload.decode_body,
+    PayloadType.NONCE: NoncePayload.decode_body,
+    PayloadType.NOTIFY: NotifyPayload.decode_body,
+    PayloadType.DELETE: DeletePayload.decode_body,
+    PayloadType.VENDOR: VendorPayload.decode_body,
+    PayloadType.TSi: lambda r, c, h: TsPayload.decode_body(r, c, h, initiator=True),
+    PayloadType.TSr: lambda r, c, h: TsPayload.decode_body(r, c, h, initiator=False),
+    PayloadType.CP: CpPayload.decode_body,
+    PayloadType.EAP: EapPayload.decode_body,
+}
+
+_ENCRYPTED = (PayloadType.SK, PayloadType.SKF)
+
+
+@dataclass
+class Message:
+    header: IkeHeader
+    payloads: list[Payload] = field(default_factory=list)
+
+    def first(self, payload_class: type[_P]) -> _P | None:
+        return next((p for p in self.payloads if isinstance(p, payload_class)), None)
+
+    def all(self, payload_class: type[_P]) -> list[_P]:
+        return [p for p in self.payloads if isinstance(p, payload_class)]
+
+    def notify(self, notify_type: NotifyType) -> NotifyPayload | None:
+        return next(
+            (
+                p
+                for p in self.payloads
+                if isinstance(p, NotifyPayload) and p.notify_type == notify_type
+            ),
+            None,
+        )
+
+
+def decode_message(data: bytes) -> Message:
+    """Decodes one IKE datagram (non-ESP marker already removed). SK/SKF stay encrypted."""
+    header = decode_header(data)
+    payloads = _decode_chain(header.next_payload, data[HEADER_SIZE:], HEADER_SIZE, outer=True)
+    return Message(header, payloads)
+
+
+def encode_message(message: Message) -> bytes:
+    """The wire form of ``message``; the header's Next Payload and Length are recomputed."""
+    first, body = encode_payload_chain(message.payloads)
+    header = replace(message.header, next_payload=first, length=HEADER_SIZE + len(body))
+    return header.encode() + body
+
+
+def decode_payload_chain(first_type: int, data: bytes) -> list[Payload]:
+    """Decodes the inner payloads of a decrypted SK payload (or reassembled SKF fragments)."""
+    return _decode_chain(first_type, data, 0, outer=False)
+
+
+def encode_payload_chain(
+    payloads: Sequence[PayloadBase], next_after_last: int = PayloadType.NONE
+) -> tuple[int, bytes]:
+    """Returns (type of the first payload, the chained payloads). The last payload's Next
+    Payload is ``next_after_last`` unless it is SK/SKF, whose Next Payload is its first inner
+    payload type."""
+    parts: list[bytes] = []
+    for index, payload in enumerate(payloads):
+        is_last = index == len(payloads) - 1
+        if isinstance(payload, SkPayload | SkfPayload):
+            if not is_last:
+                raise ValueError(
+                    f"{name_of(PayloadType, payload.payload_type)} must be the last payload"
+                )
+            next_type = int(payload.first_inner_type)
+        elif is_last:
+            next_type = next_after_last
+        else:
+            next_type = int(payloads[index + 1].payload_type)
+        body = payload.encode_body()
+        length = GENERIC_HEADER_SIZE + len(body)
+        if length > MAX_PAYLOAD_LENGTH:
+            name = name_of(PayloadType, payload.payload_type)
+            raise ValueError(f"{name} payload of {length} bytes is too long")
+        parts.append(struct.pack("!BBH", next_type, payload.flags_octet, length) + body)
+    first_type = int(payloads[0].payload_type) if payloads else int(next_after_last)
+    return first_type, b"".join(parts)
+
+
+def _decode_chain(first_type: int, data: bytes, base: int, *, outer: bool) -> list[Payload]:
+    payloads: list[Payload] = []
+    current = first_type
+    pos = 0
+    while current != PayloadType.NONE:
+        named = as_enum(PayloadType, current)
+        start = base + pos
+        if len(data) - pos < GENERIC_HEADER_SIZE:
+            raise DecodeError(
+                f"payload header needs {GENERIC_HEADER_SIZE} bytes but only "
+                f"{len(data) - pos} remain",
+                payload=named,
+                offset=start,
+            )
+        next_type, flags, length = struct.unpack_from("!BBH", data, pos)
+        critical, header_reserved = split_flags_octet(flags)
+        if length < GENERIC_HEADER_SIZE or length > len(data) - pos:
+            raise DecodeError(
+                f"payload length {length} does not fit the {len(data) - pos} bytes left",
+                payload=named,
+                offset=start + 2,
+            )
+        reader = Reader(data[pos + GENERIC_HEADER_SIZE : pos + length], named, start + 4)
+        pos += length
+        if current in _ENCRYPTED:
+            if not outer:
+                raise DecodeError(
+                    "encrypted payload inside an encrypted payload", payload=named, offset=start
+                )
+            payloads.append(
+                _decode_encrypted(current, next_type, reader, critical, header_reserved)
+            )
+            if pos != len(data):
+                raise DecodeError(
+                    f"{len(data) - pos} bytes follow the {name_of(PayloadType, current)} payload, "
+                    "which must be last",
+                    payload=named,
+                    offset=base + pos,
+                )
+            return payloads
+        decoder = _DECODERS.get(current)
+        if decoder is not None:
+            payloads.append(decoder(reader, critical, header_reserved))
+        elif critical:
+            raise DecodeError(
+                f"payload type {current} is not supported and marked critical",
+                payload=named,
+                notify=NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
+                offset=start,
+            )
+        else:
+            payloads.append(
+                UnknownPayload(
+                    current, reader.rest(), critical=critical, header_reserved=header_reserved
+                )
+            )
+        current = next_type
+    if pos != len(data):
+        last = payloads[-1].payload_type if payloads else None
+        raise DecodeError(
+            f"{len(data) - pos} bytes follow the last payload", payload=last, offset=base + pos
+        )
+    return payloads
+
+
+def _decode_encrypted(
+    current: int, next_type: int, reader: Reader, critical: bool, header_reserved: int
+) -> Payload:
+    if current == PayloadType.SKF:
+        return SkfPayload.decode_body(reader, critical, header_reserved, first_inner_type=next_type)
+    return SkPayload(
+        as_enum(PayloadType, next_type),
+        reader.rest(),
+        critical=critical,
+        header_reserved=header_reserved,
+    )

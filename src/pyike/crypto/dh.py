@@ -1,0 +1,318 @@
+"""Key exchange (IKEv2 transform type 4): MODP, ECP and Montgomery-curve groups.
+
+Wire formats and checks:
+- MODP (RFC 2409, RFC 3526): the public value and g^ir are big-endian, zero-padded to the
+  prime's length (RFC 7296 section 2.14); a peer value must satisfy 1 < y < p-1
+  (RFC 6989 section 2.1; every group here has a safe prime, so no subgroup test is needed).
+- ECP (RFC 5903): the public value is x | y, each coordinate padded to the field size;
+  g^ir is the x coordinate of the shared point. A peer point must be on the curve
+  (RFC 6989 section 2.3), which also excludes the point at infinity.
+- Curve25519 / Curve448 (RFC 8031): 32 / 56 raw octets; an all-zero g^ir is rejected.
+
+Finite-field DH in `cryptography` is deprecated, so MODP exponentiation uses gmpy2's
+constant-time `powmod_sec` when gmpy2 is installed, and cryptography's DH otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
+
+from pyike.codec.registry import DhId
+from pyike.crypto.errors import (
+    CryptoError,
+    InvalidKeyExchange,
+    UnsupportedTransform,
+    transform_name,
+)
+from pyike.crypto.modp import GENERATOR, MODP_PRIMES
+
+RandomBytes = Callable[[int], bytes]
+ModExp = Callable[[int, int, int], int]
+
+
+# --- MODP exponentiation backends ----------------------------------------------------------
+
+
+def _gmpy2_modexp() -> ModExp:
+    gmpy2 = importlib.import_module("gmpy2")
+
+    def modexp(base: int, exponent: int, modulus: int) -> int:
+        return int(gmpy2.powmod_sec(base, exponent, modulus))
+
+    return modexp
+
+
+def _cryptography_modexp() -> ModExp:
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        dh = importlib.import_module("cryptography.hazmat.primitives.asymmetric.dh")
+
+    def modexp(base: int, exponent: int, modulus: int) -> int:
+        # OpenSSL's DH derive computes peer^private mod p; the private key's own public
+        # value is not used by it, so the generator stands in for it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            params = dh.DHParameterNumbers(modulus, GENERATOR)
+            own_public = dh.DHPublicNumbers(GENERATOR, params)
+            private = dh.DHPrivateNumbers(exponent, own_public).private_key()
+            peer = dh.DHPublicNumbers(base, params).public_key()
+            return int.from_bytes(private.exchange(peer), "big")
+
+    return modexp
+
+
+def select_backend() -> tuple[str, ModExp | None]:
+    """Pick the MODP exponentiation backend: gmpy2 first, then cryptography's DH."""
+    for name, factory in (
+        ("gmpy2 powmod_sec", _gmpy2_modexp),
+        ("cryptography dh", _cryptography_modexp),
+    ):
+        try:
+            return name, factory()
+        except ImportError:
+            continue
+    return "none (MODP groups unavailable)", None
+
+
+_BACKEND_NAME, _MODEXP = select_backend()
+
+
+def backend_name() -> str:
+    """The finite-field DH backend in use (shown by `pyike --version`)."""
+    return _BACKEND_NAME
+
+
+# --- Key exchange objects ------------------------------------------------------------------
+
+
+class KeyExchange(ABC):
+    """One side of one key exchange. The private value never appears in its repr."""
+
+    group: DhId
+
+    @abstractmethod
+    def public_key(self) -> bytes:
+        """Our KE payload data."""
+
+    @abstractmethod
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        """g^ir from the peer's KE payload data; raises InvalidKeyExchange if it is bad."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.group.name}>"
+
+    def _check_length(self, peer_public: bytes, expected: int) -> None:
+        if len(peer_public) != expected:
+            raise InvalidKeyExchange(
+                f"{self.group.name}: public value is {len(peer_public)} octets, expected {expected}"
+            )
+
+
+class ModpKeyExchange(KeyExchange):
+    def __init__(self, group: DhId, private: int, modexp: ModExp | None = None) -> None:
+        self.group = group
+        self._prime = MODP_PRIMES[group]
+        self._size = (self._prime.bit_length() + 7) // 8
+        if modexp is None:
+            if _MODEXP is None:
+                raise UnsupportedTransform(f"{group.name}: no MODP backend is installed")
+            modexp = _MODEXP
+        self._modexp = modexp
+        if not 1 < private < self._prime - 1:
+            raise CryptoError(f"{group.name}: private exponent out of range")
+        self._private = private
+        self._public = modexp(GENERATOR, private, self._prime).to_bytes(self._size, "big")
+
+    def public_key(self) -> bytes:
+        return self._public
+
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        self._check_length(peer_public, self._size)
+        peer = int.from_bytes(peer_public, "big")
+        if not 1 < peer < self._prime - 1:
+            raise InvalidKeyExchange(f"{self.group.name}: public value out of range (1, p-1)")
+        secret = self._modexp(peer, self._private, self._prime)
+        return secret.to_bytes(self._size, "big")
+
+
+@dataclass(frozen=True)
+class _Curve:
+    curve: ec.EllipticCurve
+    order: int
+
+    @property
+    def size(self) -> int:
+        return (self.curve.key_size + 7) // 8
+
+
+_CURVES: dict[DhId, _Curve] = {
+    DhId.ECP_256: _Curve(
+        ec.SECP256R1(), 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    ),
+    DhId.ECP_384: _Curve(
+        ec.SECP384R1(),
+        int(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+            "C7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+            16,
+        ),
+    ),
+    DhId.ECP_521: _Curve(
+        ec.SECP521R1(),
+        int(
+            "1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA"
+            "51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+            16,
+        ),
+    ),
+}
+
+
+class EcpKeyExchange(KeyExchange):
+    def __init__(self, group: DhId, private: int) -> None:
+        self.group = group
+        self._curve = _CURVES[group]
+        if not 0 < private < self._curve.order:
+            raise CryptoError(f"{group.name}: private scalar out of range")
+        self._private = ec.derive_private_key(private, self._curve.curve)
+
+    def public_key(self) -> bytes:
+        numbers = self._private.public_key().public_numbers()
+        size = self._curve.size
+        return numbers.x.to_bytes(size, "big") + numbers.y.to_bytes(size, "big")
+
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        self._check_length(peer_public, 2 * self._curve.size)
+        try:
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(
+                self._curve.curve, b"\x04" + peer_public
+            )
+        except ValueError:
+            raise InvalidKeyExchange(
+                f"{self.group.name}: public value is not on the curve"
+            ) from None
+        return self._private.exchange(ec.ECDH(), peer)
+
+
+class _MontgomeryKeyExchange(KeyExchange):
+    size: int
+
+    def _check_secret(self, secret: bytes) -> bytes:
+        if not any(secret):
+            raise InvalidKeyExchange(f"{self.group.name}: shared secret is all zero")
+        return secret
+
+
+class X25519KeyExchange(_MontgomeryKeyExchange):
+    size = 32
+
+    def __init__(self, private: bytes) -> None:
+        self.group = DhId.CURVE25519
+        if len(private) != self.size:
+            raise CryptoError("CURVE25519: private key must be 32 octets")
+        self._private = x25519.X25519PrivateKey.from_private_bytes(private)
+
+    def public_key(self) -> bytes:
+        return self._private.public_key().public_bytes_raw()
+
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        self._check_length(peer_public, self.size)
+        peer = x25519.X25519PublicKey.from_public_bytes(peer_public)
+        try:
+            return self._check_secret(self._private.exchange(peer))
+        except ValueError:
+            raise InvalidKeyExchange("CURVE25519: shared secret is all zero") from None
+
+
+class X448KeyExchange(_MontgomeryKeyExchange):
+    size = 56
+
+    def __init__(self, private: bytes) -> None:
+        self.group = DhId.CURVE448
+        if len(private) != self.size:
+            raise CryptoError("CURVE448: private key must be 56 octets")
+        self._private = x448.X448PrivateKey.from_private_bytes(private)
+
+    def public_key(self) -> bytes:
+        return self._private.public_key().public_bytes_raw()
+
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        self._check_length(peer_public, self.size)
+        peer = x448.X448PublicKey.from_public_bytes(peer_public)
+        try:
+            return self._check_secret(self._private.exchange(peer))
+        except ValueError:
+            raise InvalidKeyExchange("CURVE448: shared secret is all zero") from None
+
+
+# --- Construction ---------------------------------------------------------------------------
+
+
+SUPPORTED_GROUPS: tuple[DhId, ...] = (
+    *MODP_PRIMES,
+    *_CURVES,
+    DhId.CURVE25519,
+    DhId.CURVE448,
+)
+
+
+def public_key_size(group: DhId) -> int:
+    """Octets of KE payload data for a group."""
+    if group in MODP_PRIMES:
+        return (MODP_PRIMES[group].bit_length() + 7) // 8
+    if group in _CURVES:
+        return 2 * _CURVES[group].size
+    if group == DhId.CURVE25519:
+        return X25519KeyExchange.size
+    if group == DhId.CURVE448:
+        return X448KeyExchange.size
+    raise _unsupported(group)
+
+
+def _unsupported(group: int) -> UnsupportedTransform:
+    return UnsupportedTransform(f"key exchange {transform_name(DhId, group)} is not supported")
+
+
+def _random_below(limit: int, random_bytes: RandomBytes) -> int:
+    """A uniform integer in [0, limit) by rejection sampling."""
+    bits = limit.bit_length()
+    while True:
+        candidate = int.from_bytes(random_bytes((bits + 7) // 8), "big") >> (-bits % 8)
+        if candidate < limit:
+            return candidate
+
+
+def new_key_exchange(group: DhId, random_bytes: RandomBytes) -> KeyExchange:
+    """A fresh key exchange whose private value is drawn from `random_bytes(n)`."""
+    if group in MODP_PRIMES:
+        # Uniform in [2, p-2]: a full-length exponent, as ANSI X9.42 asks.
+        return ModpKeyExchange(group, 2 + _random_below(MODP_PRIMES[group] - 3, random_bytes))
+    if group in _CURVES:
+        return EcpKeyExchange(group, 1 + _random_below(_CURVES[group].order - 1, random_bytes))
+    if group == DhId.CURVE25519:
+        return X25519KeyExchange(random_bytes(X25519KeyExchange.size))
+    if group == DhId.CURVE448:
+        return X448KeyExchange(random_bytes(X448KeyExchange.size))
+    raise _unsupported(group)
+
+
+def key_exchange_from_private(group: DhId, private: bytes) -> KeyExchange:
+    """A key exchange with a known private value (big-endian exponent or scalar for MODP and
+    ECP, the raw private key for Curve25519/448): for tests and known-answer replays."""
+    if group in MODP_PRIMES:
+        return ModpKeyExchange(group, int.from_bytes(private, "big"))
+    if group in _CURVES:
+        return EcpKeyExchange(group, int.from_bytes(private, "big"))
+    if group == DhId.CURVE25519:
+        return X25519KeyExchange(private)
+    if group == DhId.CURVE448:
+        return X448KeyExchange(private)
+    raise _unsupported(group)

@@ -1,0 +1,1 @@
+"""`pyike decode`: IKEv2 messages out of a capture, printed as IOS prints them."""

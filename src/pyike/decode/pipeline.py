@@ -1,0 +1,125 @@
+"""From a capture file to decoded (and, given keys, decrypted) IKEv2 messages.
+
+Nothing here raises on bad input past the capture itself: a malformed message, a missing
+key or a failed integrity check becomes a note on that message, and decoding goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from pyike.capture import CapturedDatagram, read_capture
+from pyike.codec.errors import DecodeError
+from pyike.codec.message import Message, Payload, decode_message
+from pyike.codec.payloads import SkfPayload, SkPayload
+from pyike.codec.protect import open_protected, open_protected_fragment, reassemble_fragments
+from pyike.codec.registry import IntegId
+from pyike.crypto.encr import encr_algorithm
+from pyike.crypto.errors import CryptoError, IntegrityError
+from pyike.crypto.integ import integ_algorithm
+from pyike.crypto.sk import IkeSkCipher
+from pyike.wireshark_keys import IkeSaKeys
+
+
+@dataclass
+class DecodedMessage:
+    """One IKE datagram of the capture and what could be made of it."""
+
+    datagram: CapturedDatagram
+    message: Message | None = None
+    error: DecodeError | None = None
+    inner: list[Payload] | None = None  # decrypted contents of SK (or of all SKF fragments)
+    notes: list[str] = field(default_factory=list)  # what a reader should know
+    problems: list[str] = field(default_factory=list)  # what went wrong with this datagram
+
+    @property
+    def encrypted(self) -> bool:
+        return self.message is not None and any(
+            isinstance(p, (SkPayload, SkfPayload)) for p in self.message.payloads
+        )
+
+
+def _cipher(keys: IkeSaKeys, from_initiator: bool) -> IkeSkCipher:
+    encr = encr_algorithm(keys.encr, keys.encr_key_bits)
+    integ = None if keys.integ == IntegId.NONE else integ_algorithm(keys.integ)
+    if from_initiator:
+        return IkeSkCipher(encr, integ, keys.sk_ei, keys.sk_ai)
+    return IkeSkCipher(encr, integ, keys.sk_er, keys.sk_ar)
+
+
+class _Decryptor:
+    """Finds the keys of a message's IKE SA and keeps fragments until all have arrived."""
+
+    def __init__(self, keys: Sequence[IkeSaKeys]) -> None:
+        self._keys = {(k.spi_i, k.spi_r): k for k in keys}
+        self._fragments: dict[tuple[bytes, bytes, int, int], dict[int, tuple[int, bytes]]] = {}
+
+    def decrypt(self, record: DecodedMessage) -> None:
+        message = record.message
+        assert message is not None
+        header = message.header
+        spis = f"{header.spi_i.hex().upper()}/{header.spi_r.hex().upper()}"
+        keys = self._keys.get((header.spi_i, header.spi_r))
+        if keys is None:
+            record.notes.append(f"no keys for IKE SA {spis}: encrypted payloads not shown")
+            return
+        direction = "SK_ei/SK_ai" if header.initiator else "SK_er/SK_ar"
+        try:
+            cipher = _cipher(keys, header.initiator)
+            data = record.datagram.payload
+            if isinstance(message.payloads[-1], SkfPayload):
+                self._fragment(record, cipher, data)
+            else:
+                record.inner = open_protected(data, cipher)[1]
+        except IntegrityError:
+            record.problems.append(
+                f"integrity check failed with the {direction} keys given for IKE SA {spis}: "
+                "wrong key, or the message was altered; encrypted payloads not shown"
+            )
+        except DecodeError as exc:
+            record.problems.append(f"decrypted contents are malformed: {exc.detail}")
+        except CryptoError as exc:
+            record.problems.append(f"cannot decrypt with the keys given for IKE SA {spis}: {exc}")
+
+    def _fragment(self, record: DecodedMessage, cipher: IkeSkCipher, data: bytes) -> None:
+        message, skf, chunk = open_protected_fragment(data, cipher)
+        header = message.header
+        key = (header.spi_i, header.spi_r, header.message_id, int(header.response))
+        parts = self._fragments.setdefault(key, {})
+        parts[skf.fragment_number] = (int(skf.first_inner_type), chunk)
+        if len(parts) < skf.total_fragments:
+            record.notes.append(
+                f"fragment {skf.fragment_number} of {skf.total_fragments}: "
+                "contents shown once all fragments are in"
+            )
+            return
+        del self._fragments[key]
+        ordered = [parts[n] for n in sorted(parts)]
+        record.inner = reassemble_fragments(ordered[0][0], [c for _, c in ordered])
+        record.notes.append(f"reassembled from {skf.total_fragments} fragments")
+
+
+def decode_datagrams(
+    datagrams: Iterator[CapturedDatagram], keys: Sequence[IkeSaKeys] = ()
+) -> Iterator[DecodedMessage]:
+    decryptor = _Decryptor(keys) if keys else None
+    for datagram in datagrams:
+        record = DecodedMessage(datagram)
+        if datagram.truncated:
+            record.problems.append("the capture holds only part of this datagram")
+        try:
+            record.message = decode_message(datagram.payload)
+        except DecodeError as exc:
+            record.error = exc
+        if record.encrypted and decryptor is not None:
+            decryptor.decrypt(record)
+        yield record
+
+
+def decode_capture(
+    path: str | os.PathLike[str], keys: Sequence[IkeSaKeys] = ()
+) -> Iterator[DecodedMessage]:
+    """Every IKE datagram of the capture at `path`, decoded; raises CaptureError only."""
+    return decode_datagrams(read_capture(path), keys)

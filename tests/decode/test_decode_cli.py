@@ -1,0 +1,203 @@
+"""`pyike decode` on the real strongSwan captures, checked against tshark's reading."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pyike.cli import main
+from tests.conftest import VECTORS, require_tool
+
+SUBSTRUCTURES = {2, 3}  # tshark lists proposals and transforms among payload types
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def decoded_json(capsys: pytest.CaptureFixture[str], vector: Path) -> list[dict[str, object]]:
+    code, out, _ = run_cli(
+        capsys,
+        "decode",
+        "--json",
+        "--keys",
+        str(vector / "ikev2_decryption_table"),
+        str(vector / "handshake.pcap"),
+    )
+    assert code == 0
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def tshark_view(vector: Path) -> dict[int, tuple[int, int, list[int]]]:
+    """frame -> (exchange type, message id, payload types) as tshark decrypts them."""
+    tshark = require_tool("tshark")
+    args = [tshark, "-r", str(vector / "handshake.pcap"), "-Y", "isakmp"]
+    for line in (vector / "ikev2_decryption_table").read_text().splitlines():
+        args += ["-o", f"uat:ikev2_decryption_table:{line}"]
+    args += ["-T", "fields", "-E", "occurrence=a", "-E", "separator=;"]
+    for field in ("frame.number", "isakmp.exchangetype", "isakmp.messageid", "isakmp.typepayload"):
+        args += ["-e", field]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    view = {}
+    for row in out.splitlines():
+        frame, exchange, message_id, types = row.split(";")
+        payloads = [int(t) for t in types.split(",") if int(t) not in SUBSTRUCTURES]
+        view[int(frame)] = (int(exchange), int(message_id, 16), payloads)
+    return view
+
+
+def test_every_message_is_decrypted(capsys: pytest.CaptureFixture[str], vector: Path) -> None:
+    code, out, _ = run_cli(
+        capsys,
+        "decode",
+        "--keys",
+        str(vector / "ikev2_decryption_table"),
+        str(vector / "handshake.pcap"),
+    )
+    assert code == 0
+    assert "IKEv2-ERROR" not in out
+    assert "no keys" not in out
+    blocks = [b for b in out.split("\n\n") if b.startswith("Frame ")]
+    encrypted = [b for b in blocks if " ENCR  Next payload:" in b]
+    assert encrypted, "the captures hold encrypted exchanges"
+    for block in encrypted:
+        # Something printed after the ENCR line: the decrypted payloads, or an empty
+        # INFORMATIONAL response whose ENCR holds nothing (Next payload: NONE).
+        encr_line = next(line for line in block.splitlines() if line.startswith(" ENCR "))
+        assert encr_line.split("Next payload: ")[1].startswith("NONE") or (
+            block.splitlines()[-1] != encr_line
+        )
+
+
+def test_matches_tshark(capsys: pytest.CaptureFixture[str], vector: Path) -> None:
+    expected = tshark_view(vector)
+    ours = {}
+    for obj in decoded_json(capsys, vector):
+        header = obj["header"]
+        assert isinstance(header, dict)
+        types = [p["type"] for p in obj["payloads"]]  # type: ignore[union-attr]
+        types += [p["type"] for p in obj.get("decrypted", [])]  # type: ignore[union-attr]
+        ours[obj["frame"]] = (header["exchange_type"], header["message_id"], types)
+    assert ours == expected
+
+
+def test_seed_style_ike_sa_init_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    vector = VECTORS / "strongswan-3des"
+    _, out, _ = run_cli(capsys, "decode", str(vector / "handshake.pcap"))
+    first = out.split("\n\n")[0].splitlines()
+    assert first[1].startswith(
+        "IKEv2:Next payload: SA, version: 2.0 Exchange type: IKE_SA_INIT, flags: INITIATOR "
+        "Message id: 0, length: "
+    )
+    assert first[2] == "Payload contents:"
+    assert "    type: 1, reserved: 0x0, id: 3DES" in first
+    assert "    type: 3, reserved: 0x0, id: SHA96" in first
+    assert "    type: 4, reserved: 0x0, id: DH_GROUP_1024_MODP/Group 2" in first
+
+
+def test_wrong_key_reports_integrity_failure_and_goes_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    vector = VECTORS / "strongswan-aes128"
+    table = (vector / "ikev2_decryption_table").read_text().splitlines()
+    fields = table[0].split(",")
+    fields[5] = ("0" if fields[5][0] != "0" else "1") + fields[5][1:]  # corrupt SK_ai
+    bad = tmp_path / "keys"
+    bad.write_text("\n".join([",".join(fields), *table[1:]]) + "\n")
+    code, out, _ = run_cli(capsys, "decode", "--keys", str(bad), str(vector / "handshake.pcap"))
+    assert code == 1
+    failures = [line for line in out.splitlines() if "integrity check failed" in line]
+    # Only messages the initiator sent on the first IKE SA use SK_ai.
+    assert len(failures) == 3
+    assert "SK_ei/SK_ai" in failures[0]
+    assert fields[5] not in out and fields[2] not in out  # keys never printed
+    # The responder's messages, and the rekeyed IKE SA, still decrypt.
+    assert "Auth method PSK" in out
+    assert out.rstrip().endswith("3 with problems (see IKEv2-ERROR lines)")
+
+
+def test_missing_keys_for_an_sa_is_a_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    vector = VECTORS / "strongswan-aes128"
+    first_only = tmp_path / "keys"
+    first_only.write_text((vector / "ikev2_decryption_table").read_text().splitlines()[0] + "\n")
+    code, out, _ = run_cli(
+        capsys, "decode", "--keys", str(first_only), str(vector / "handshake.pcap")
+    )
+    assert code == 0
+    assert out.count("IKEv2:no keys for IKE SA F640D3ADAD6E626C/E6B0B1F460506973") == 2
+
+
+def test_truncated_capture_names_the_frame(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = (VECTORS / "strongswan-aes128" / "handshake.pcap").read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(data[:700])  # frame 2 is cut short
+    code, out, err = run_cli(capsys, "decode", str(cut))
+    assert code == 1
+    assert "Frame 2 at" in out
+    assert "IKEv2-ERROR:the capture holds only part of this datagram" in out
+    assert "Traceback" not in out + err
+
+
+def test_not_a_capture(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pcap"
+    junk.write_text("interface Tunnel0\n")
+    code, _, err = run_cli(capsys, "decode", str(junk))
+    assert code == 2
+    assert "not a pcap or pcapng capture" in err
+    code, _, err = run_cli(capsys, "decode", str(tmp_path / "absent.pcap"))
+    assert code == 2
+    assert "no such file" in err
+
+
+def test_bad_key_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    table = tmp_path / "keys"
+    table.write_text(
+        'f78c64430c1e03b5,5c4afb6f64dd76ed,zz,00,"AES-CBC-128 [RFC3602]",00,00,"NONE"\n'
+    )
+    pcap = str(VECTORS / "strongswan-aes128" / "handshake.pcap")
+    code, _, err = run_cli(capsys, "decode", "--keys", str(table), pcap)
+    assert code == 2
+    assert "line 1: SK_ei is not hexadecimal" in err
+    code, _, err = run_cli(capsys, "decode", "--keys", str(tmp_path / "none"), pcap)
+    assert code == 2
+    assert "Cannot read key table" in err
+
+
+def test_example_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "decode", "--example")
+    assert code == 0
+    assert "Auth method PSK" in out  # decrypted with the shipped keys
+    assert out.rstrip().endswith("10 IKEv2 message(s) in " + out.rstrip().split(" in ")[-1])
+    code, _, err = run_cli(capsys, "decode")
+    assert code == 2 and "Incomplete command" in err
+    code, _, err = run_cli(capsys, "decode", "--example", "x.pcap")
+    assert code == 2
+
+
+def test_pcapng_is_read_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    editcap = shutil.which("editcap")
+    if editcap is None:
+        require_tool("editcap")
+    ng = tmp_path / "handshake.pcapng"
+    src = VECTORS / "strongswan-aes128" / "handshake.pcap"
+    subprocess.run([str(editcap), "-F", "pcapng", str(src), str(ng)], check=True)
+    code_ng, out_ng, _ = run_cli(capsys, "decode", str(ng))
+    code, out, _ = run_cli(capsys, "decode", str(src))
+    assert code_ng == code == 0
+    assert out_ng.replace(str(ng), "") == out.replace(str(src), "")
+
+
+def test_version_names_the_dh_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--version")
+    assert code == 0
+    assert "finite-field DH backend:" in out
