@@ -26,9 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pyike.decode import cli as decode_cli
 
     decode_cli.add_parser(sub)
-    from pyike.config import cli as config_cli
 
-    config_cli.add_parser(sub)
     return parser
 
 
