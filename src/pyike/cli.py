@@ -22,11 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="store_true", help="print version and crypto backend")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # Each face registers its own sub-command; keep this list sorted.
+    # Each face registers its own sub-command.
+    from pyike.config import cli as config_cli
     from pyike.decode import cli as decode_cli
 
-    decode_cli.add_parser(sub)
-
+    for face in (config_cli, decode_cli):
+        face.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,5 @@
+"""IOS commands by area; importing this package registers them all with their modes."""
+
+from pyike.config.commands import acl, common, ikev2, interface, ipsec, routing, unmodelled
+
+__all__ = ["acl", "common", "ikev2", "interface", "ipsec", "routing", "unmodelled"]

@@ -1,0 +1,467 @@
+"""`crypto ikev2 ...`: proposals, policies, keyrings, profiles and the global IKEv2 settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from ipaddress import IPv6Interface
+from typing import Any
+
+from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
+from pyike.config import defaults
+from pyike.config.build import Builder
+from pyike.config.commands.common import merge
+from pyike.config.grammar import Match
+from pyike.config.lexer import Line
+from pyike.config.model import (
+    Dpd,
+    Identity,
+    IdentityKind,
+    IdentityMatch,
+    IkeEncryption,
+    Keyring,
+    KeyringPeer,
+    Policy,
+    Profile,
+    Proposal,
+    Secret,
+)
+from pyike.config.modes import (
+    GLOBAL,
+    IKEV2_KEYRING,
+    IKEV2_KEYRING_PEER,
+    IKEV2_POLICY,
+    IKEV2_PROFILE,
+    IKEV2_PROPOSAL,
+)
+
+ENCRYPTION = {
+    "3des": IkeEncryption(EncrId.TRIPLE_DES, None, "3des"),
+    "aes-cbc-128": IkeEncryption(EncrId.AES_CBC, 128, "aes-cbc-128"),
+    "aes-cbc-192": IkeEncryption(EncrId.AES_CBC, 192, "aes-cbc-192"),
+    "aes-cbc-256": IkeEncryption(EncrId.AES_CBC, 256, "aes-cbc-256"),
+    "aes-gcm-128": IkeEncryption(EncrId.AES_GCM_16, 128, "aes-gcm-128"),
+    "aes-gcm-256": IkeEncryption(EncrId.AES_GCM_16, 256, "aes-gcm-256"),
+}
+INTEGRITY = {
+    "md5": IntegId.HMAC_MD5_96,
+    "sha1": IntegId.HMAC_SHA1_96,
+    "sha256": IntegId.HMAC_SHA2_256_128,
+    "sha384": IntegId.HMAC_SHA2_384_192,
+    "sha512": IntegId.HMAC_SHA2_512_256,
+}
+PRF = {
+    "md5": PrfId.HMAC_MD5,
+    "sha1": PrfId.HMAC_SHA1,
+    "sha256": PrfId.HMAC_SHA2_256,
+    "sha384": PrfId.HMAC_SHA2_384,
+    "sha512": PrfId.HMAC_SHA2_512,
+}
+# Groups 31 and 32 are a pyike extension: IOS has no Curve25519/Curve448 for IKEv2.
+GROUPS = {
+    "1": DhId.MODP_768,
+    "2": DhId.MODP_1024,
+    "5": DhId.MODP_1536,
+    "14": DhId.MODP_2048,
+    "15": DhId.MODP_3072,
+    "16": DhId.MODP_4096,
+    "19": DhId.ECP_256,
+    "20": DhId.ECP_384,
+    "21": DhId.ECP_521,
+    "24": DhId.MODP_2048_256,
+    "31": DhId.CURVE25519,
+    "32": DhId.CURVE448,
+}
+
+_ENCR = "|".join(ENCRYPTION)
+_HASH = "|".join(INTEGRITY)
+_GROUP = "|".join(GROUPS)
+_DPD = "<interval:INT(10,3600)> <retry:INT(2,60)> {on-demand|periodic}"
+
+
+def _values(m: Match, after: int) -> list[str]:
+    return [c.keyword for c in m.keywords_after(after) if c.keyword is not None]
+
+
+# --- proposal ----------------------------------------------------------------------------------
+
+
+@GLOBAL.command("crypto ikev2 proposal $ <name:WORD>")
+def _proposal(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = m.get("name")
+    if negate:
+        _delete_or_disable(b, b.proposals, "proposal", name)
+        return
+    if name not in b.proposals:
+        base = defaults.base_object("proposal", name)
+        proposal = base if isinstance(base, Proposal) else Proposal(name)
+        b.proposals[name] = replace(proposal, source=b.source())
+        if name == defaults.DEFAULT:
+            b.disabled_defaults.discard("proposal")
+    b.enter(IKEV2_PROPOSAL, name)
+
+
+def _delete_or_disable(b: Builder, store: dict[str, Any], kind: str, name: str | None) -> None:
+    if name is None:
+        return
+    store.pop(name, None)
+    if name == defaults.DEFAULT:
+        b.disabled_defaults.add(kind)
+
+
+def _proposal_list(attr: str, table: dict[str, Any]) -> None:
+    def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        name = b.key()
+        proposal = b.proposals[name]
+        values = [table[w] for w in _values(m, 0)]
+        merged = merge(b, "proposal", name, attr, getattr(proposal, attr), values, negate)
+        changes: dict[str, Any] = {attr: merged}
+        b.proposals[name] = replace(proposal, **changes)
+
+    keyword = "group" if attr == "groups" else attr
+    choices = "|".join(table)
+    IKEV2_PROPOSAL.add(f"{keyword} $ {{{choices}}}+", handler)
+
+
+_proposal_list("encryption", dict(ENCRYPTION))
+_proposal_list("integrity", dict(INTEGRITY))
+_proposal_list("prf", dict(PRF))
+_proposal_list("groups", dict(GROUPS))
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+@GLOBAL.command("crypto ikev2 policy $ <name:WORD>")
+def _policy(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = m.get("name")
+    if negate:
+        _delete_or_disable(b, b.policies, "policy", name)
+        return
+    if name not in b.policies:
+        base = defaults.base_object("policy", name)
+        policy = base if isinstance(base, Policy) else Policy(name)
+        b.policies[name] = replace(policy, source=b.source())
+        if name == defaults.DEFAULT:
+            b.disabled_defaults.discard("policy")
+    b.enter(IKEV2_POLICY, name)
+
+
+@IKEV2_POLICY.command("proposal $ <proposal:WORD>")
+def _policy_proposal(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = b.key()
+    policy = b.policies[name]
+    values = [m.get("proposal")] if m.get("proposal") else []
+    merged = merge(b, "policy", name, "proposals", policy.proposals, values, negate)
+    b.policies[name] = replace(policy, proposals=merged)
+
+
+@IKEV2_POLICY.command("match address local $ <addr:ADDR>")
+def _policy_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = b.key()
+    policy = b.policies[name]
+    values = [m.get("addr")] if m.get("addr") else []
+    merged = merge(b, "policy", name, "match_local", policy.match_local, values, negate)
+    b.policies[name] = replace(policy, match_local=merged)
+
+
+@IKEV2_POLICY.command("match fvrf $ {any|<vrf:WORD>}")
+def _policy_fvrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    vrf = None if negate else ("any" if m.has("any") else m.get("vrf"))
+    b.policies[b.key()] = replace(b.policies[b.key()], match_fvrf=vrf)
+
+
+# --- keyring -----------------------------------------------------------------------------------
+
+
+@GLOBAL.command("crypto ikev2 keyring $ <name:WORD>")
+def _keyring(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = m.get("name")
+    if negate:
+        b.keyrings.pop(name, None)
+        return
+    if name not in b.keyrings:
+        b.keyrings[name] = Keyring(name, source=b.source())
+    b.enter(IKEV2_KEYRING, name)
+
+
+@IKEV2_KEYRING.command("peer $ <name:WORD>")
+def _peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    ring = b.keyrings[b.key()]
+    name = m.get("name")
+    if negate:
+        peers = tuple(p for p in ring.peers if p.name != name)
+        b.keyrings[ring.name] = replace(ring, peers=peers)
+        return
+    if all(p.name != name for p in ring.peers):
+        peer = KeyringPeer(name, source=b.source())
+        b.keyrings[ring.name] = replace(ring, peers=(*ring.peers, peer))
+    b.enter(IKEV2_KEYRING_PEER, (ring.name, name))
+
+
+@IKEV2_KEYRING.command("description $ <text:LINE>", modelled=False)
+def _keyring_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """Keyring descriptions carry no meaning for negotiation."""
+
+
+def _update_peer(b: Builder, **changes: Any) -> None:
+    ring_name, peer_name = b.key()
+    ring = b.keyrings[ring_name]
+    peers = tuple(replace(p, **changes) if p.name == peer_name else p for p in ring.peers)
+    b.keyrings[ring_name] = replace(ring, peers=peers)
+
+
+@IKEV2_KEYRING_PEER.command("address $ <addr:IPV4> [<mask:MASK>]")
+def _peer_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    if negate:
+        _update_peer(b, address=None, mask=None)
+        return
+    mask = m.get("mask")
+    _update_peer(b, address=str(m.get("addr")), mask=str(mask) if mask is not None else None)
+
+
+@IKEV2_KEYRING_PEER.command("address <prefix:IPV6PFX>")
+def _peer_address6(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    prefix: IPv6Interface = m.get("prefix")
+    _update_peer(b, address=None if negate else str(prefix.network), mask=None)
+
+
+@IKEV2_KEYRING_PEER.command("hostname $ <name:WORD>")
+def _peer_hostname(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_peer(b, hostname=None if negate else m.get("name"))
+
+
+@IKEV2_KEYRING_PEER.command("description $ <text:LINE>")
+def _peer_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_peer(b, description=None if negate else m.get("text"))
+
+
+_IDENTITY = (
+    "{address <addr:ADDR>|fqdn [domain] <name:WORD>|email [domain] <name:WORD>|key-id <name:WORD>}"
+)
+
+
+def identity_match(m: Match) -> IdentityMatch:
+    if m.get("addr") is not None:
+        return IdentityMatch(IdentityKind.ADDRESS, str(m.get("addr")))
+    kind = next(
+        IdentityKind(w) for w in m.keywords() if w in ("fqdn", "email", "key-id", "address")
+    )
+    return IdentityMatch(kind, m.get("name"), domain=m.has("domain"))
+
+
+@IKEV2_KEYRING_PEER.command(f"identity $ {_IDENTITY}")
+def _peer_identity(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_peer(b, identity=None if negate else identity_match(m))
+
+
+def secret(m: Match) -> Secret:
+    return Secret(m.get("key"), 6 if m.has("6") else 0)
+
+
+@IKEV2_KEYRING_PEER.command("pre-shared-key [local|remote] $ [0|6] <key:SECRET>")
+def _peer_key(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    key = None if negate else secret(m)
+    if m.has("local"):
+        _update_peer(b, local_key=key)
+    elif m.has("remote"):
+        _update_peer(b, remote_key=key)
+    else:
+        _update_peer(b, local_key=key, remote_key=key)
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+
+@GLOBAL.command("crypto ikev2 profile $ <name:WORD>")
+def _profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = m.get("name")
+    if negate:
+        b.profiles.pop(name, None)
+        return
+    if name not in b.profiles:
+        b.profiles[name] = Profile(name, source=b.source())
+    b.enter(IKEV2_PROFILE, name)
+
+
+def _update_profile(b: Builder, **changes: Any) -> None:
+    b.profiles[b.key()] = replace(b.profiles[b.key()], **changes)
+
+
+def _add_identity_match(b: Builder, match: IdentityMatch | None, negate: bool) -> None:
+    profile = b.profiles[b.key()]
+    if negate:
+        kept = tuple(x for x in profile.match_identities if match is not None and x != match)
+        _update_profile(b, match_identities=kept)
+    elif match is not None and match not in profile.match_identities:
+        _update_profile(b, match_identities=(*profile.match_identities, match))
+
+
+@IKEV2_PROFILE.command("match identity remote $ address <addr:IPV4> [<mask:MASK>]")
+def _match_remote_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    if m.get("addr") is None:
+        _add_identity_match(b, None, negate)
+        return
+    mask = m.get("mask")
+    match = IdentityMatch(
+        IdentityKind.ADDRESS, str(m.get("addr")), str(mask) if mask is not None else None
+    )
+    _add_identity_match(b, match, negate)
+
+
+@IKEV2_PROFILE.command("match identity remote address <prefix:IPV6PFX>")
+def _match_remote_address6(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    prefix: IPv6Interface = m.get("prefix")
+    match = IdentityMatch(IdentityKind.ADDRESS, str(prefix.network))
+    _add_identity_match(b, match, negate)
+
+
+@IKEV2_PROFILE.command("match identity remote {fqdn|email} [domain] <name:WORD>")
+def _match_remote_name(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    kind = IdentityKind.FQDN if m.has("fqdn") else IdentityKind.EMAIL
+    _add_identity_match(b, IdentityMatch(kind, m.get("name"), domain=m.has("domain")), negate)
+
+
+@IKEV2_PROFILE.command("match identity remote key-id <name:WORD>")
+def _match_remote_key_id(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _add_identity_match(b, IdentityMatch(IdentityKind.KEY_ID, m.get("name")), negate)
+
+
+@IKEV2_PROFILE.command("match address local $ <addr:ADDR>")
+def _profile_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    profile = b.profiles[b.key()]
+    addr = m.get("addr")
+    if negate:
+        kept = tuple(a for a in profile.match_local if addr is not None and a != addr)
+        _update_profile(b, match_local=kept)
+    elif addr not in profile.match_local:
+        _update_profile(b, match_local=(*profile.match_local, addr))
+
+
+@IKEV2_PROFILE.command("match address local interface <ifname:IFNAME>")
+def _profile_local_interface(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    profile = b.profiles[b.key()]
+    name = m.get("ifname")
+    if negate:
+        kept = tuple(i for i in profile.match_local_interfaces if i != name)
+        _update_profile(b, match_local_interfaces=kept)
+    elif name not in profile.match_local_interfaces:
+        _update_profile(b, match_local_interfaces=(*profile.match_local_interfaces, name))
+
+
+@IKEV2_PROFILE.command("match fvrf $ {any|<vrf:WORD>}")
+def _profile_fvrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    vrf = None if negate else ("any" if m.has("any") else m.get("vrf"))
+    _update_profile(b, match_fvrf=vrf)
+
+
+@IKEV2_PROFILE.command(
+    "identity local $ {address <addr:ADDR>|fqdn <name:WORD>|email <name:WORD>|key-id <name:WORD>}"
+)
+def _local_identity(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    if negate:
+        _update_profile(b, local_identity=None)
+        return
+    if m.get("addr") is not None:
+        _update_profile(b, local_identity=Identity.address(m.get("addr")))
+        return
+    kind = next(IdentityKind(w) for w in m.keywords() if w in ("fqdn", "email", "key-id"))
+    _update_profile(b, local_identity=Identity(kind, m.get("name")))
+
+
+@IKEV2_PROFILE.command(
+    "authentication {local|remote} $ {pre-share [key [0|6] <key:SECRET>]|rsa-sig|ecdsa-sig}"
+)
+def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    profile = b.profiles[b.key()]
+    side = "local" if m.has("local") else "remote"
+    method = next((w for w in m.keywords() if w in ("pre-share", "rsa-sig", "ecdsa-sig")), None)
+    methods: tuple[str, ...] = getattr(profile, f"auth_{side}")
+    if negate:
+        methods = tuple(x for x in methods if method is not None and x != method)
+        key_changes: dict[str, Any] = {}
+        if method in (None, "pre-share"):
+            key_changes[f"auth_{side}_key"] = None
+        _update_profile(b, **{f"auth_{side}": methods}, **key_changes)
+        return
+    assert method is not None
+    if side == "local":
+        # IOS keeps one local method: a new one replaces the old.
+        methods = (method,)
+    elif method not in methods:
+        methods = (*methods, method)
+    changes: dict[str, Any] = {f"auth_{side}": methods}
+    if m.get("key") is not None:
+        changes[f"auth_{side}_key"] = secret(m)
+    _update_profile(b, **changes)
+
+
+@IKEV2_PROFILE.command("keyring $ local $ <name:WORD>")
+def _profile_keyring(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, keyring=None if negate else m.get("name"))
+
+
+@IKEV2_PROFILE.command("lifetime $ <seconds:INT(120,86400)>")
+def _profile_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, lifetime=None if negate else m.get("seconds"))
+
+
+def _dpd(m: Match) -> Dpd:
+    return Dpd(m.get("interval"), m.get("retry"), "periodic" if m.has("periodic") else "on-demand")
+
+
+@IKEV2_PROFILE.command(f"dpd $ {_DPD}")
+def _profile_dpd(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, dpd=None if negate else _dpd(m))
+
+
+@IKEV2_PROFILE.command("nat keepalive $ <seconds:INT(5,3600)>")
+def _profile_nat_keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, nat_keepalive=None if negate else m.get("seconds"))
+
+
+@IKEV2_PROFILE.command("description $ <text:LINE>")
+def _profile_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, description=None if negate else m.get("text"))
+
+
+# --- global IKEv2 settings ---------------------------------------------------------------------
+
+
+def _update_ikev2(b: Builder, **changes: Any) -> None:
+    b.ikev2 = replace(b.ikev2, **changes)
+
+
+@GLOBAL.command(f"crypto ikev2 dpd $ {_DPD}")
+def _global_dpd(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_ikev2(b, dpd=None if negate else _dpd(m))
+
+
+@GLOBAL.command("crypto ikev2 nat keepalive $ <seconds:INT(5,3600)>")
+def _global_nat_keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_ikev2(b, nat_keepalive=None if negate else m.get("seconds"))
+
+
+@GLOBAL.command("crypto ikev2 cookie-challenge $ <n:INT(1,1000)>")
+def _cookie_challenge(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_ikev2(b, cookie_challenge=None if negate else m.get("n"))
+
+
+@GLOBAL.command("crypto ikev2 window $ <n:INT(1,200)>")
+def _window(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_ikev2(b, window=None if negate else m.get("n"))
+
+
+@GLOBAL.command("crypto ikev2 limit max-in-negotiation-sa $ <n:INT(1,99999)> [incoming|outgoing]")
+def _limit(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_ikev2(b, max_in_negotiation_sa=None if negate else m.get("n"))
+
+
+@GLOBAL.command("crypto ikev2 fragmentation $ [mtu <mtu:INT(68,1500)>]")
+def _fragmentation(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    if negate:
+        _update_ikev2(b, fragmentation=False, fragmentation_mtu=None)
+    else:
+        _update_ikev2(b, fragmentation=True, fragmentation_mtu=m.get("mtu"))
+
+
+__all__ = ["ENCRYPTION", "GROUPS", "INTEGRITY", "PRF", "identity_match", "secret"]

@@ -1,0 +1,293 @@
+"""`crypto ipsec ...` and `crypto map ...`: transform sets, IPsec profiles, crypto map entries."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pyike.codec.registry import DhId, EncrId, IntegId
+from pyike.config import defaults
+from pyike.config.build import Builder, Rejected
+from pyike.config.grammar import Match
+from pyike.config.lexer import Line
+from pyike.config.model import (
+    CryptoMapEntry,
+    EspEncryption,
+    EspIntegrity,
+    IpsecProfile,
+    SaLifetime,
+    TransformSet,
+)
+from pyike.config.modes import CRYPTO_MAP, GLOBAL, IPSEC_PROFILE, TRANSFORM_SET
+
+# keyword -> (transform, key sizes the keyword accepts)
+ESP_ENCRYPTION: dict[str, tuple[EncrId, tuple[str, ...]]] = {
+    "esp-3des": (EncrId.TRIPLE_DES, ()),
+    "esp-aes": (EncrId.AES_CBC, ("128", "192", "256")),
+    "esp-gcm": (EncrId.AES_GCM_16, ("128", "256")),
+    "esp-chacha20-poly1305": (EncrId.CHACHA20_POLY1305, ()),  # pyike extension
+    "esp-null": (EncrId.NULL, ()),
+}
+ESP_INTEGRITY = {
+    "esp-md5-hmac": IntegId.HMAC_MD5_96,
+    "esp-sha-hmac": IntegId.HMAC_SHA1_96,
+    "esp-sha256-hmac": IntegId.HMAC_SHA2_256_128,
+    "esp-sha384-hmac": IntegId.HMAC_SHA2_384_192,
+    "esp-sha512-hmac": IntegId.HMAC_SHA2_512_256,
+}
+PFS_GROUPS = {
+    "group1": DhId.MODP_768,
+    "group2": DhId.MODP_1024,
+    "group5": DhId.MODP_1536,
+    "group14": DhId.MODP_2048,
+    "group15": DhId.MODP_3072,
+    "group16": DhId.MODP_4096,
+    "group19": DhId.ECP_256,
+    "group20": DhId.ECP_384,
+    "group21": DhId.ECP_521,
+    "group24": DhId.MODP_2048_256,
+    "group31": DhId.CURVE25519,
+    "group32": DhId.CURVE448,
+}
+
+_TRANSFORM = "|".join(
+    [
+        "esp-3des",
+        "esp-aes [128|192|256]",
+        "esp-gcm [128|256]",
+        "esp-chacha20-poly1305",
+        "esp-null",
+        *ESP_INTEGRITY,
+    ]
+)
+_PFS = "set pfs $ [{" + "|".join(PFS_GROUPS) + "}]"
+_LIFETIME = (
+    "set security-association lifetime "
+    "{seconds $ <seconds:INT(120,2592000)>|kilobytes $ {<kilobytes:INT(2560,4294967295)>|disable}}"
+)
+_REPLAY = "set security-association replay window-size $ [{64|128|256|512|1024}]"
+
+
+def transform_set_from(m: Match, name: str) -> TransformSet:
+    """Read the transforms after the name; IOS refuses a second cipher or hash, and a hash
+    after an AEAD cipher, at that keyword."""
+    encryption: EspEncryption | None = None
+    integrity: EspIntegrity | None = None
+    name_index = next(c.index for c in m.captures if c.name == "name")
+    caps = m.keywords_after(name_index)
+    for i, cap in enumerate(caps):
+        word = cap.keyword
+        assert word is not None
+        if word in ESP_ENCRYPTION:
+            if encryption is not None or (integrity is not None and _aead(word)):
+                raise Rejected(token=cap.index)
+            encr_id, sizes = ESP_ENCRYPTION[word]
+            follows = caps[i + 1].keyword if i + 1 < len(caps) else None
+            bits = int(follows) if follows in sizes and follows is not None else None
+            encryption = EspEncryption(encr_id, bits, word)
+        elif word in ESP_INTEGRITY:
+            if integrity is not None or (encryption is not None and encryption.is_aead):
+                raise Rejected(token=cap.index)
+            integrity = EspIntegrity(ESP_INTEGRITY[word], word)
+    return TransformSet(name, encryption, integrity)
+
+
+def _aead(word: str) -> bool:
+    return word in ("esp-gcm", "esp-chacha20-poly1305")
+
+
+@GLOBAL.command(f"crypto ipsec transform-set <name:WORD> $ {{{_TRANSFORM}}}+")
+def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = m.get("name")
+    if negate:
+        if name is not None:
+            b.transform_sets.pop(name, None)
+            if name == defaults.DEFAULT:
+                b.disabled_defaults.add("transform-set")
+        return
+    new = replace(transform_set_from(m, name), source=b.source())
+    old = b.transform_sets.get(name)
+    if old is not None:
+        new = replace(new, mode=old.mode, source=old.source)
+    b.transform_sets[name] = new
+    if name == defaults.DEFAULT:
+        b.disabled_defaults.discard("transform-set")
+    b.enter(TRANSFORM_SET, name)
+
+
+@TRANSFORM_SET.command("mode $ {tunnel|transport}")
+def _mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    mode = "transport" if m.has("transport") and not negate else "tunnel"
+    b.transform_sets[b.key()] = replace(b.transform_sets[b.key()], mode=mode)
+
+
+# --- shared `set ...` commands of IPsec profiles and crypto map entries -----------------------
+
+
+def _lifetime(current: SaLifetime, m: Match, negate: bool) -> SaLifetime:
+    if m.has("seconds"):
+        return replace(current, seconds=None if negate else m.get("seconds"))
+    value = None if negate or m.has("disable") else m.get("kilobytes")
+    return replace(current, kilobytes=value)
+
+
+def _pfs(m: Match, negate: bool) -> DhId | None:
+    if negate:
+        return None
+    group = next((w for w in m.keywords() if w in PFS_GROUPS), None)
+    return PFS_GROUPS[group] if group else defaults.PFS_WITHOUT_GROUP
+
+
+def _replay(m: Match, negate: bool) -> int | None:
+    size = next((w for w in m.keywords() if w.isdigit()), None)
+    return None if negate else int(size) if size else defaults.REPLAY_WINDOW
+
+
+# --- IPsec profile -----------------------------------------------------------------------------
+
+
+@GLOBAL.command("crypto ipsec profile $ <name:WORD>")
+def _ipsec_profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = m.get("name")
+    if negate:
+        if name is not None:
+            b.ipsec_profiles.pop(name, None)
+            if name == defaults.DEFAULT:
+                b.disabled_defaults.add("ipsec-profile")
+        return
+    if name not in b.ipsec_profiles:
+        base = defaults.base_object("ipsec-profile", name)
+        profile = base if isinstance(base, IpsecProfile) else IpsecProfile(name)
+        b.ipsec_profiles[name] = replace(profile, source=b.source())
+        if name == defaults.DEFAULT:
+            b.disabled_defaults.discard("ipsec-profile")
+    b.enter(IPSEC_PROFILE, name)
+
+
+def _update_profile(b: Builder, **changes: Any) -> None:
+    b.ipsec_profiles[b.key()] = replace(b.ipsec_profiles[b.key()], **changes)
+
+
+@IPSEC_PROFILE.command("set transform-set $ {<ts:WORD>}+")
+def _profile_transform_sets(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, transform_sets=() if negate else _names(m))
+
+
+def _names(m: Match) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(m.all("ts")))
+    if len(names) > 6:
+        raise Rejected(token=[c.index for c in m.captures if c.name == "ts"][6])
+    return names
+
+
+@IPSEC_PROFILE.command("set ikev2-profile $ <name:WORD>")
+def _profile_ikev2_profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, ikev2_profile=None if negate else m.get("name"))
+
+
+@IPSEC_PROFILE.command(_PFS)
+def _profile_pfs(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, pfs=_pfs(m, negate))
+
+
+@IPSEC_PROFILE.command(_LIFETIME)
+def _profile_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    profile = b.ipsec_profiles[b.key()]
+    _update_profile(b, lifetime=_lifetime(profile.lifetime, m, negate))
+
+
+@IPSEC_PROFILE.command(_REPLAY)
+def _profile_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, replay_window=_replay(m, negate))
+
+
+@IPSEC_PROFILE.command("description $ <text:LINE>")
+def _profile_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_profile(b, description=None if negate else m.get("text"))
+
+
+# --- global IPsec settings ---------------------------------------------------------------------
+
+
+@GLOBAL.command(
+    "crypto ipsec security-association lifetime "
+    "{seconds $ <seconds:INT(120,2592000)>|kilobytes $ <kilobytes:INT(2560,4294967295)>}"
+)
+def _global_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.ipsec = replace(b.ipsec, lifetime=_lifetime(b.ipsec.lifetime, m, negate))
+
+
+@GLOBAL.command("crypto ipsec security-association replay window-size $ [{64|128|256|512|1024}]")
+def _global_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.ipsec = replace(b.ipsec, replay_window=_replay(m, negate))
+
+
+# --- crypto map --------------------------------------------------------------------------------
+
+
+@GLOBAL.command("crypto map <map:WORD> $ <seq:INT(1,65535)> [ipsec-isakmp]")
+def _crypto_map(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name, seq = m.get("map"), m.get("seq")
+    entries = b.crypto_maps.setdefault(name, {})
+    if negate:
+        if seq is None:
+            b.crypto_maps.pop(name, None)
+        else:
+            entries.pop(seq, None)
+        return
+    if seq not in entries:
+        entries[seq] = CryptoMapEntry(name, seq, source=b.source())
+    b.enter(CRYPTO_MAP, (name, seq))
+
+
+def _update_entry(b: Builder, **changes: Any) -> None:
+    name, seq = b.key()
+    b.crypto_maps[name][seq] = replace(b.crypto_maps[name][seq], **changes)
+
+
+def _entry(b: Builder) -> CryptoMapEntry:
+    name, seq = b.key()
+    return b.crypto_maps[name][seq]
+
+
+@CRYPTO_MAP.command("set peer $ <addr:ADDR> [default]")
+def _map_peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    peers = _entry(b).peers
+    addr = m.get("addr")
+    if negate:
+        peers = tuple(p for p in peers if addr is not None and p != addr)
+    elif m.has("default"):
+        peers = (addr, *(p for p in peers if p != addr))
+    elif addr not in peers:
+        peers = (*peers, addr)
+    _update_entry(b, peers=peers)
+
+
+@CRYPTO_MAP.command("set transform-set $ {<ts:WORD>}+")
+def _map_transform_sets(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, transform_sets=() if negate else _names(m))
+
+
+@CRYPTO_MAP.command("set ikev2-profile $ <name:WORD>")
+def _map_ikev2_profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, ikev2_profile=None if negate else m.get("name"))
+
+
+@CRYPTO_MAP.command(_PFS)
+def _map_pfs(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, pfs=_pfs(m, negate))
+
+
+@CRYPTO_MAP.command(_LIFETIME)
+def _map_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, lifetime=_lifetime(_entry(b).lifetime, m, negate))
+
+
+@CRYPTO_MAP.command("match address $ <acl:WORD>")
+def _map_acl(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, acl=None if negate else m.get("acl"))
+
+
+@CRYPTO_MAP.command("description $ <text:LINE>")
+def _map_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, description=None if negate else m.get("text"))

@@ -1,0 +1,151 @@
+"""IOS smart defaults, as IOS 15.x (15.2(4)M through 15.9(3)M) and IOS-XE 3.x define them.
+
+Source: Cisco "FlexVPN and Internet Key Exchange Version 2 Configuration Guide, Cisco IOS
+Release 15M&T", section "IKEv2 Smart Defaults". The stored-docs search available while this was
+written did not hold that page, so the `show` output below is reproduced from memory of the guide
+and cross-checked against the seed (Router 2 offers 15 transforms, window 5, DPD 0, IPsec SA
+3600 s / 4608000 KB); treat the exact text as to be re-verified:
+
+    show crypto ikev2 proposal default
+     IKEv2 proposal: default
+         Encryption : AES-CBC-256 AES-CBC-192 AES-CBC-128
+         Integrity  : SHA512 SHA384 SHA256 SHA96 MD596
+         PRF        : SHA512 SHA384 SHA256 SHA1 MD5
+         DH Group   : DH_GROUP_1536_MODP/Group 5 DH_GROUP_1024_MODP/Group 2
+    show crypto ikev2 policy default
+     IKEv2 policy: default
+          Match fvrf: any
+          Match address local: any
+          Proposal: default
+    show crypto ipsec transform-set default
+     Transform set default: { esp-aes esp-sha-hmac }
+       will negotiate = { Tunnel, },
+    show crypto ipsec profile default
+     IPSEC profile default
+          Security association lifetime: 4608000 kilobytes/3600 seconds
+          PFS (Y/N): N
+          Transform sets={ default: { esp-aes esp-sha-hmac }, }
+
+and the command reference defaults: IKEv2 SA lifetime 86400 s (`lifetime`), IPsec SA lifetime
+3600 s / 4608000 KB (`crypto ipsec security-association lifetime`), window 5 (`crypto ikev2
+window`), DPD off, NAT keepalive off, cookie challenge off, fragmentation off, anti-replay window
+64 packets, `set pfs` without a group meaning group 1. IOS-XE 16.x and later changed the default
+proposal and transform set (AES-GCM, SHA-2, ECP groups); pyike models the 15.x set above, which
+is the one the seed routers (IOS 15.1(1)T+) negotiate.
+
+A default object stays in force until `no crypto ikev2 proposal default` (`... policy default`,
+`no crypto ipsec transform-set default`, `no crypto ipsec profile default`) disables it; entering
+`crypto ikev2 proposal default` and configuring it modifies it.
+"""
+
+from __future__ import annotations
+
+from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
+from pyike.config.model import (
+    Config,
+    EspEncryption,
+    EspIntegrity,
+    IkeEncryption,
+    IpsecProfile,
+    Policy,
+    Proposal,
+    SaLifetime,
+    TransformSet,
+)
+
+DEFAULT = "default"
+RELEASE = "IOS 15.x / IOS-XE 3.x (15.2(4)M and later 15M&T)"
+
+IKE_SA_LIFETIME = 86400
+IPSEC_SA_LIFETIME_SECONDS = 3600
+IPSEC_SA_LIFETIME_KILOBYTES = 4608000
+WINDOW = 5
+REPLAY_WINDOW = 64
+PFS_WITHOUT_GROUP = DhId.MODP_768
+
+DEFAULT_PROPOSAL = Proposal(
+    name=DEFAULT,
+    encryption=(
+        IkeEncryption(EncrId.AES_CBC, 256, "aes-cbc-256"),
+        IkeEncryption(EncrId.AES_CBC, 192, "aes-cbc-192"),
+        IkeEncryption(EncrId.AES_CBC, 128, "aes-cbc-128"),
+    ),
+    integrity=(
+        IntegId.HMAC_SHA2_512_256,
+        IntegId.HMAC_SHA2_384_192,
+        IntegId.HMAC_SHA2_256_128,
+        IntegId.HMAC_SHA1_96,
+        IntegId.HMAC_MD5_96,
+    ),
+    prf=(
+        PrfId.HMAC_SHA2_512,
+        PrfId.HMAC_SHA2_384,
+        PrfId.HMAC_SHA2_256,
+        PrfId.HMAC_SHA1,
+        PrfId.HMAC_MD5,
+    ),
+    groups=(DhId.MODP_1536, DhId.MODP_1024),
+)
+
+DEFAULT_POLICY = Policy(name=DEFAULT, proposals=(DEFAULT,), match_fvrf="any")
+
+DEFAULT_TRANSFORM_SET = TransformSet(
+    name=DEFAULT,
+    encryption=EspEncryption(EncrId.AES_CBC, None, "esp-aes"),
+    integrity=EspIntegrity(IntegId.HMAC_SHA1_96, "esp-sha-hmac"),
+    mode="tunnel",
+)
+
+DEFAULT_IPSEC_PROFILE = IpsecProfile(name=DEFAULT, transform_sets=(DEFAULT,))
+
+# The defaults a user may modify or disable, by the keyword `no crypto ... default` uses.
+DEFAULT_KINDS = ("proposal", "policy", "transform-set", "ipsec-profile")
+
+
+def proposals(cfg: Config) -> dict[str, Proposal]:
+    """Configured proposals plus the default one unless it was disabled."""
+    out = dict(cfg.proposals)
+    if "proposal" not in cfg.disabled_defaults:
+        out.setdefault(DEFAULT, DEFAULT_PROPOSAL)
+    return out
+
+
+def policies(cfg: Config) -> dict[str, Policy]:
+    out = dict(cfg.policies)
+    if "policy" not in cfg.disabled_defaults:
+        out.setdefault(DEFAULT, DEFAULT_POLICY)
+    return out
+
+
+def transform_sets(cfg: Config) -> dict[str, TransformSet]:
+    out = dict(cfg.transform_sets)
+    if "transform-set" not in cfg.disabled_defaults:
+        out.setdefault(DEFAULT, DEFAULT_TRANSFORM_SET)
+    return out
+
+
+def ipsec_profiles(cfg: Config) -> dict[str, IpsecProfile]:
+    out = dict(cfg.ipsec_profiles)
+    if "ipsec-profile" not in cfg.disabled_defaults:
+        out.setdefault(DEFAULT, DEFAULT_IPSEC_PROFILE)
+    return out
+
+
+def ipsec_lifetime(cfg: Config, own: SaLifetime) -> tuple[int, int]:
+    """(seconds, kilobytes) for a profile or map entry: its own, else global, else default."""
+    seconds = own.seconds or cfg.ipsec.lifetime.seconds or IPSEC_SA_LIFETIME_SECONDS
+    kilobytes = own.kilobytes or cfg.ipsec.lifetime.kilobytes or IPSEC_SA_LIFETIME_KILOBYTES
+    return seconds, kilobytes
+
+
+def base_object(kind: str, name: str) -> Proposal | Policy | TransformSet | IpsecProfile | None:
+    """The smart-default object a `crypto ... default` command starts from."""
+    if name != DEFAULT:
+        return None
+    table: dict[str, Proposal | Policy | TransformSet | IpsecProfile] = {
+        "proposal": DEFAULT_PROPOSAL,
+        "policy": DEFAULT_POLICY,
+        "transform-set": DEFAULT_TRANSFORM_SET,
+        "ipsec-profile": DEFAULT_IPSEC_PROFILE,
+    }
+    return table[kind]

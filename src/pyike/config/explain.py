@@ -1,0 +1,151 @@
+"""Say in plain words what a configuration will negotiate, with whom, and what defaults fill in.
+
+Keys are named by where they are configured, never shown.
+"""
+
+from __future__ import annotations
+
+from ipaddress import ip_network
+
+from pyike.codec.registry import DhId, IntegId, PrfId
+from pyike.config import defaults
+from pyike.config.model import Config, Identity, Proposal
+from pyike.config.query import (
+    ChildSaPolicy,
+    TrafficSelector,
+    effective_prf,
+    ike_sa_settings,
+    psk_for_peer,
+    select_policy,
+)
+
+_INTEG = {
+    IntegId.HMAC_MD5_96: "MD5",
+    IntegId.HMAC_SHA1_96: "SHA1",
+    IntegId.HMAC_SHA2_256_128: "SHA256",
+    IntegId.HMAC_SHA2_384_192: "SHA384",
+    IntegId.HMAC_SHA2_512_256: "SHA512",
+}
+_PRF = {
+    PrfId.HMAC_MD5: "MD5",
+    PrfId.HMAC_SHA1: "SHA1",
+    PrfId.HMAC_SHA2_256: "SHA256",
+    PrfId.HMAC_SHA2_384: "SHA384",
+    PrfId.HMAC_SHA2_512: "SHA512",
+}
+
+
+def group_name(group: DhId) -> str:
+    return f"group {group.value} ({group.name})"
+
+
+def describe_proposal(p: Proposal) -> str:
+    parts = ["encryption " + ", ".join(e.keyword.upper() for e in p.encryption)]
+    if p.integrity and not p.is_aead:
+        parts.append("integrity " + ", ".join(_INTEG[i] for i in p.integrity))
+    prf = ", ".join(_PRF[x] for x in effective_prf(p))
+    parts.append(f"PRF {prf}" + ("" if p.prf else " (derived from integrity)"))
+    parts.append("DH " + ", ".join(group_name(g) for g in p.groups))
+    return "; ".join(parts)
+
+
+def _selector(ts: TrafficSelector) -> str:
+    if ts.start == ts.end:
+        text = f"host {ts.start}"
+    else:
+        width = int(ts.end) - int(ts.start) + 1
+        bits = ts.start.max_prefixlen - (width.bit_length() - 1)
+        text = str(ip_network(f"{ts.start}/{bits}", strict=False))
+    if ts.protocol:
+        text += f" proto {ts.protocol}"
+    if (ts.start_port, ts.end_port) != (0, 65535):
+        ports = ts.start_port if ts.start_port == ts.end_port else f"{ts.start_port}-{ts.end_port}"
+        text += f" port {ports}"
+    return text
+
+
+def _dflt(flag: bool) -> str:
+    return " (default)" if flag else ""
+
+
+def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
+    peer = c.peers[0] if c.peers else None
+    peers = ", ".join(str(p) for p in c.peers) or "no peer configured"
+    lines = [f"{c.name}: to {peers} from {c.local or 'an unknown local address'}"]
+    policy = select_policy(cfg, c.local)
+    if policy is None:
+        lines.append("  IKE SA: no IKEv2 policy applies; nothing can be negotiated")
+    else:
+        default = " (smart default)" if policy is defaults.DEFAULT_POLICY else ""
+        lines.append(f"  IKE SA: IKEv2 policy {policy.name}{default} offers and accepts")
+        known = defaults.proposals(cfg)
+        for name in policy.proposals:
+            proposal = known.get(name)
+            if proposal is None:
+                lines.append(f"    proposal {name}: does not exist")
+                continue
+            tag = " (smart default)" if proposal is defaults.DEFAULT_PROPOSAL else ""
+            lines.append(f"    proposal {name}{tag}: {describe_proposal(proposal)}")
+    profile = c.ikev2_profile
+    if profile is None:
+        lines.append("  IKEv2 profile: none, so IOS would not use IKEv2 for this peer")
+    else:
+        lines.append(f"  IKEv2 profile {profile.name}")
+        remote = Identity.address(peer) if peer is not None else None
+        keys = psk_for_peer(cfg, profile, peer, remote)
+        local_method = ", ".join(profile.auth_local) or "none"
+        remote_method = ", ".join(profile.auth_remote) or "none"
+        lines.append(
+            f"    we authenticate with {local_method}"
+            + (f", signing with the local key of {keys.local_origin}" if keys.local_origin else "")
+        )
+        lines.append(
+            f"    the peer must authenticate with {remote_method}"
+            + (
+                f", verified with the remote key of {keys.remote_origin}"
+                if keys.remote_origin
+                else ""
+            )
+        )
+        if "pre-share" in profile.auth_local and keys.local is None:
+            lines.append("    no local key found for this peer: our AUTH cannot be computed")
+        if "pre-share" in profile.auth_remote and keys.remote is None:
+            lines.append("    no remote key found for this peer: its AUTH cannot be checked")
+        local_id = profile.local_identity or (
+            Identity.address(c.local) if c.local is not None else None
+        )
+        lines.append(f"    local identity {local_id}{_dflt(profile.local_identity is None)}")
+    s = ike_sa_settings(cfg, profile)
+    dpd = f"DPD every {s.dpd.interval} s, {s.dpd.mode}" if s.dpd else "DPD off (default)"
+    lifetime_default = profile is None or profile.lifetime is None
+    lines.append(
+        f"    IKE SA lifetime {s.lifetime} s{_dflt(lifetime_default)}; {dpd}; "
+        f"window {s.window}{_dflt(cfg.ikev2.window is None)}"
+    )
+    via = f" (IPsec profile {c.ipsec_profile})" if c.ipsec_profile else ""
+    lines.append(f"  Child SA{via}:")
+    for ts in c.transform_sets:
+        tag = " (smart default)" if ts is defaults.DEFAULT_TRANSFORM_SET else ""
+        lines.append(f"    transform set {ts.name}{tag}: {ts.transforms_text()}, {ts.mode} mode")
+    if not c.transform_sets:
+        lines.append("    no transform set: nothing can be negotiated")
+    lines.append(f"    PFS: {group_name(c.pfs) if c.pfs else 'none'}")
+    lines.append(f"    lifetime {c.lifetime_seconds} s / {c.lifetime_kilobytes} KB")
+    for local_ts, remote_ts in c.selectors:
+        lines.append(f"    protects {_selector(local_ts)} <-> {_selector(remote_ts)}")
+    if not c.selectors:
+        lines.append("    protects no traffic (no usable traffic selectors)")
+    return lines
+
+
+def explain(cfg: Config) -> str:
+    from pyike.config.query import child_sa_policies
+
+    policies = child_sa_policies(cfg)
+    out = [f"{cfg.hostname} ({cfg.file}): smart defaults of {defaults.RELEASE}"]
+    if not policies:
+        out.append("No protected tunnel and no applied crypto map: nothing is negotiated.")
+    for c in policies:
+        out.append("")
+        out += explain_policy(cfg, c)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,284 @@
+"""The command-tree engine: patterns per mode, matched token by token the way IOS matches them.
+
+A pattern is written the way Cisco documents syntax:
+
+    "crypto ikev2 proposal <name:WORD>"
+    "encryption {3des|aes-cbc-128|aes-cbc-256}+"
+    "pre-shared-key [local|remote] [0|6] <key:SECRET>"
+    "lifetime $ <seconds:INT(120,86400)>"
+
+`[...]` is optional, `{a|b}` a choice, `{...}+` one or more, `<name:TYPE>` a parameter and `$` the
+point where the `no` form of the command may end. All patterns of a mode are compiled into one
+automaton so that abbreviations are resolved against every command of the mode at once: a token
+selects the keyword it abbreviates when exactly one keyword fits (or one fits exactly), is
+ambiguous when several do, and falls back to the parameters when none does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from pyike.config.lexer import Token
+
+Value = Any
+
+
+class ParamType:
+    """A parameter type: turns one token into a value, or refuses it with None."""
+
+    def __init__(self, name: str, parse: Callable[[str], Value | None], rest: bool = False):
+        self.name = name
+        self.parse = parse
+        self.rest = rest  # consumes the rest of the line
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+@dataclass(frozen=True)
+class Keyword:
+    word: str
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+
+
+Edge = tuple[Keyword | Param, int]
+
+
+@dataclass
+class _State:
+    edges: list[Edge] = field(default_factory=list)
+    eps: list[int] = field(default_factory=list)
+    accept: int | None = None  # index of the command completed here
+    no_accept: int | None = None  # index of the command whose `no` form may end here
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What one token matched: a keyword (canonical spelling) or a named parameter value."""
+
+    index: int  # token index
+    keyword: str | None
+    name: str | None
+    value: Value
+
+
+@dataclass(frozen=True)
+class Match:
+    command: int
+    captures: tuple[Capture, ...]
+    complete: bool  # False for an accepted `no` form that stopped early
+
+    def keywords(self) -> list[str]:
+        return [c.keyword for c in self.captures if c.keyword is not None]
+
+    def has(self, word: str) -> bool:
+        return any(c.keyword == word for c in self.captures)
+
+    def get(self, name: str, default: Value = None) -> Value:
+        for c in self.captures:
+            if c.name == name:
+                return c.value
+        return default
+
+    def all(self, name: str) -> list[Value]:
+        return [c.value for c in self.captures if c.name == name]
+
+    def keywords_after(self, index: int) -> list[Capture]:
+        return [c for c in self.captures if c.index > index and c.keyword is not None]
+
+
+class Outcome(Enum):
+    OK = "ok"
+    INVALID = "invalid"
+    INCOMPLETE = "incomplete"
+    AMBIGUOUS = "ambiguous"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    match: Match | None = None
+    bad_token: int | None = None  # INVALID/AMBIGUOUS: index of the token at fault
+    progress: int = 0  # tokens matched before stopping, to pick the most telling error
+
+
+_PARAM = re.compile(r"<(\w+)(?::(\w+)(?:\(([^)]*)\))?)?>")
+
+
+class PatternError(ValueError):
+    pass
+
+
+class Grammar:
+    """The commands of one mode, compiled into a single automaton."""
+
+    def __init__(self, types: dict[str, Callable[..., ParamType]]) -> None:
+        self._types = types
+        self._states: list[_State] = [_State()]
+        self._commands: list[str] = []
+
+    def add(self, pattern: str) -> int:
+        """Add a command pattern; returns its index (the value of Match.command)."""
+        index = len(self._commands)
+        self._commands.append(pattern)
+        items = self._split(pattern)
+        start, end = self._seq(items, 0, len(items), index)
+        self._states[0].eps.append(start)
+        self._states[end].accept = index
+        return index
+
+    # --- compilation (Thompson construction over the pattern's items) -----------------------
+
+    @staticmethod
+    def _split(pattern: str) -> list[str]:
+        return re.findall(r"<[^>]*>|[\[\]{}|]|\$|\+|[^\s\[\]{}|<>$+]+", pattern)
+
+    def _new(self) -> int:
+        self._states.append(_State())
+        return len(self._states) - 1
+
+    def _closing(self, items: list[str], i: int, end: int) -> int:
+        depth = 0
+        for j in range(i, end):
+            if items[j] in "[{":
+                depth += 1
+            elif items[j] in "]}":
+                depth -= 1
+                if depth == 0:
+                    return j
+        raise PatternError(f"unbalanced pattern: {' '.join(items)}")
+
+    def _alternatives(self, items: list[str], i: int, end: int) -> list[tuple[int, int]]:
+        parts, depth, begin = [], 0, i
+        for j in range(i, end):
+            if items[j] in "[{":
+                depth += 1
+            elif items[j] in "]}":
+                depth -= 1
+            elif items[j] == "|" and depth == 0:
+                parts.append((begin, j))
+                begin = j + 1
+        parts.append((begin, end))
+        return parts
+
+    def _seq(self, items: list[str], i: int, end: int, command: int) -> tuple[int, int]:
+        start = cur = self._new()
+        while i < end:
+            item = items[i]
+            if item in "[{":
+                close = self._closing(items, i, end)
+                inner_start = self._new()
+                inner_end = self._new()
+                for a, b in self._alternatives(items, i + 1, close):
+                    s, e = self._seq(items, a, b, command)
+                    self._states[inner_start].eps.append(s)
+                    self._states[e].eps.append(inner_end)
+                self._states[cur].eps.append(inner_start)
+                if item == "[":
+                    self._states[inner_start].eps.append(inner_end)
+                if close + 1 < end and items[close + 1] == "+":
+                    self._states[inner_end].eps.append(inner_start)
+                    close += 1
+                cur = inner_end
+                i = close + 1
+                continue
+            if item == "$":
+                self._states[cur].no_accept = command
+                i += 1
+                continue
+            nxt = self._new()
+            self._states[cur].edges.append((self._element(item), nxt))
+            cur = nxt
+            i += 1
+        return start, cur
+
+    def _element(self, item: str) -> Keyword | Param:
+        m = _PARAM.fullmatch(item)
+        if m is None:
+            return Keyword(item.lower())
+        name, type_name, args = m.group(1), m.group(2) or "WORD", m.group(3)
+        factory = self._types.get(type_name)
+        if factory is None:
+            raise PatternError(f"unknown parameter type {type_name}")
+        arguments = [int(a) for a in args.split(",")] if args else []
+        return Param(name, factory(*arguments))
+
+    # --- matching ------------------------------------------------------------------------------
+
+    def _closure(
+        self, threads: list[tuple[int, tuple[Capture, ...]]]
+    ) -> list[tuple[int, tuple[Capture, ...]]]:
+        seen: set[int] = set()
+        out: list[tuple[int, tuple[Capture, ...]]] = []
+        stack = list(reversed(threads))
+        while stack:
+            state, caps = stack.pop()
+            if state in seen:
+                continue
+            seen.add(state)
+            out.append((state, caps))
+            for nxt in reversed(self._states[state].eps):
+                stack.append((nxt, caps))
+        return out
+
+    def match(self, tokens: Sequence[Token], line_text: str, negate: bool = False) -> Result:
+        threads = self._closure([(0, ())])
+        for i, token in enumerate(tokens):
+            word = token.text.lower()
+            by_keyword: dict[str, list[tuple[int, tuple[Capture, ...]]]] = {}
+            for state, caps in threads:
+                for element, nxt in self._states[state].edges:
+                    if isinstance(element, Keyword) and element.word.startswith(word):
+                        cap = Capture(i, element.word, None, element.word)
+                        by_keyword.setdefault(element.word, []).append((nxt, (*caps, cap)))
+            if word in by_keyword:
+                chosen = by_keyword[word]
+            elif len(by_keyword) == 1:
+                chosen = next(iter(by_keyword.values()))
+            elif len(by_keyword) > 1:
+                return Result(Outcome.AMBIGUOUS, bad_token=i, progress=i)
+            else:
+                chosen = []
+                for state, caps in threads:
+                    for element, nxt in self._states[state].edges:
+                        if not isinstance(element, Param):
+                            continue
+                        if element.type.rest:
+                            value = element.type.parse(line_text[token.column :])
+                            if value is not None:
+                                cap = Capture(i, None, element.name, value)
+                                return self._finish(
+                                    self._closure([(nxt, (*caps, cap))]), negate, len(tokens)
+                                )
+                            continue
+                        value = element.type.parse(token.text)
+                        if value is not None:
+                            cap = Capture(i, None, element.name, value)
+                            chosen.append((nxt, (*caps, cap)))
+                if not chosen:
+                    return Result(Outcome.INVALID, bad_token=i, progress=i)
+            threads = self._closure(chosen)
+        return self._finish(threads, negate, len(tokens))
+
+    def _finish(
+        self, threads: list[tuple[int, tuple[Capture, ...]]], negate: bool, progress: int
+    ) -> Result:
+        for state, caps in threads:
+            accept = self._states[state].accept
+            if accept is not None:
+                return Result(Outcome.OK, Match(accept, caps, True), progress=progress)
+        if negate:
+            for state, caps in threads:
+                no_accept = self._states[state].no_accept
+                if no_accept is not None:
+                    return Result(Outcome.OK, Match(no_accept, caps, False), progress=progress)
+        return Result(Outcome.INCOMPLETE, progress=progress)

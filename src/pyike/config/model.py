@@ -1,0 +1,443 @@
+"""The typed model of a router configuration: what the IOS commands mean, not how they were typed.
+
+Every object is a frozen dataclass; the parser builds new versions with `dataclasses.replace`.
+Transform and group numbers are the IANA values from `pyike.codec.registry`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from enum import Enum
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
+
+from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
+
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+
+
+class Secret:
+    """A pre-shared key. Its repr and str never show the value; equality is constant-time."""
+
+    __slots__ = ("_value", "encryption_type")
+
+    def __init__(self, value: str, encryption_type: int = 0) -> None:
+        self._value = value
+        # 0: clear text; 6: IOS AES-encrypted form (opaque to pyike without the master key).
+        self.encryption_type = encryption_type
+
+    def reveal(self) -> str:
+        return self._value
+
+    def reveal_bytes(self) -> bytes:
+        return self._value.encode("utf-8")
+
+    @property
+    def usable(self) -> bool:
+        """True when pyike can use the key: type 6 keys need the router's master key."""
+        return self.encryption_type == 0
+
+    def __repr__(self) -> str:
+        return f"Secret(type={self.encryption_type}, value=<hidden>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return self.encryption_type == other.encryption_type and hmac.compare_digest(
+            self.reveal_bytes(), other.reveal_bytes()
+        )
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self.encryption_type, len(self._value)))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an object was defined, for messages that point at a line."""
+
+    file: str
+    line: int
+
+
+# --- IKEv2 -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IkeEncryption:
+    id: EncrId
+    key_bits: int | None
+    keyword: str  # as IOS prints it: "aes-cbc-128"
+
+    @property
+    def is_aead(self) -> bool:
+        return self.id in (EncrId.AES_GCM_8, EncrId.AES_GCM_12, EncrId.AES_GCM_16)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    name: str
+    encryption: tuple[IkeEncryption, ...] = ()
+    integrity: tuple[IntegId, ...] = ()
+    prf: tuple[PrfId, ...] = ()
+    groups: tuple[DhId, ...] = ()
+    source: Source | None = None
+
+    @property
+    def is_aead(self) -> bool:
+        return any(e.is_aead for e in self.encryption)
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    proposals: tuple[str, ...] = ()
+    match_local: tuple[IPAddress, ...] = ()  # empty: any local address
+    match_fvrf: str | None = None  # None: global routing table; "any": every VRF
+    source: Source | None = None
+
+
+class IdentityKind(Enum):
+    ADDRESS = "address"
+    FQDN = "fqdn"
+    EMAIL = "email"
+    KEY_ID = "key-id"
+
+    @property
+    def id_type_for(self) -> tuple[IdType, ...]:
+        return _ID_TYPES[self]
+
+
+_ID_TYPES = {
+    IdentityKind.ADDRESS: (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR),
+    IdentityKind.FQDN: (IdType.ID_FQDN,),
+    IdentityKind.EMAIL: (IdType.ID_RFC822_ADDR,),
+    IdentityKind.KEY_ID: (IdType.ID_KEY_ID,),
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An IKE identity as configured (`identity local fqdn r1.example.com`) or received."""
+
+    kind: IdentityKind
+    value: str  # address text normalised by ipaddress for ADDRESS
+
+    @property
+    def id_type(self) -> IdType:
+        if self.kind is IdentityKind.ADDRESS:
+            return IdType.ID_IPV6_ADDR if ":" in self.value else IdType.ID_IPV4_ADDR
+        return self.kind.id_type_for[0]
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.value}"
+
+    @classmethod
+    def address(cls, addr: IPAddress) -> Identity:
+        return cls(IdentityKind.ADDRESS, str(addr))
+
+
+@dataclass(frozen=True)
+class IdentityMatch:
+    """One `match identity remote ...` statement of an IKEv2 profile."""
+
+    kind: IdentityKind
+    value: str
+    mask: str | None = None  # address matches: the mask as typed (IPv4) or None
+    domain: bool = False  # fqdn/email: match the domain part only
+
+    def network(self) -> IPNetwork | None:
+        if self.kind is not IdentityKind.ADDRESS:
+            return None
+        if self.mask is not None:
+            return ip_network(f"{self.value}/{self.mask}", strict=False)
+        return ip_network(self.value, strict=False)
+
+
+@dataclass(frozen=True)
+class KeyringPeer:
+    name: str
+    address: str | None = None  # as typed: "10.0.0.2" or "2001:db8::/32"
+    mask: str | None = None
+    hostname: str | None = None
+    identity: IdentityMatch | None = None
+    local_key: Secret | None = None
+    remote_key: Secret | None = None
+    description: str | None = None
+    source: Source | None = None
+
+    def network(self) -> IPNetwork | None:
+        if self.address is None:
+            return None
+        if self.mask is not None:
+            return ip_network(f"{self.address}/{self.mask}", strict=False)
+        return ip_network(self.address, strict=False)
+
+
+@dataclass(frozen=True)
+class Keyring:
+    name: str
+    peers: tuple[KeyringPeer, ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Dpd:
+    interval: int
+    retry: int
+    mode: str  # "on-demand" | "periodic"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    match_identities: tuple[IdentityMatch, ...] = ()
+    match_local: tuple[IPAddress, ...] = ()
+    match_local_interfaces: tuple[str, ...] = ()
+    match_fvrf: str | None = None
+    local_identity: Identity | None = None
+    auth_local: tuple[str, ...] = ()  # "pre-share", "rsa-sig", "ecdsa-sig"
+    auth_remote: tuple[str, ...] = ()
+    auth_local_key: Secret | None = None
+    auth_remote_key: Secret | None = None
+    keyring: str | None = None
+    lifetime: int | None = None  # None: IOS default
+    dpd: Dpd | None = None
+    nat_keepalive: int | None = None
+    description: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Ikev2Globals:
+    dpd: Dpd | None = None
+    nat_keepalive: int | None = None
+    cookie_challenge: int | None = None
+    window: int | None = None
+    max_in_negotiation_sa: int | None = None
+    fragmentation_mtu: int | None = None
+    fragmentation: bool = False
+
+
+# --- IPsec -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EspEncryption:
+    id: EncrId
+    key_bits: int | None
+    keyword: str  # "esp-aes", "esp-gcm", ...
+
+    @property
+    def is_aead(self) -> bool:
+        return self.id in (EncrId.AES_GCM_16, EncrId.CHACHA20_POLY1305)
+
+    def __str__(self) -> str:
+        return self.keyword if self.key_bits is None else f"{self.keyword} {self.key_bits}"
+
+
+@dataclass(frozen=True)
+class EspIntegrity:
+    id: IntegId
+    keyword: str  # "esp-sha-hmac"
+
+
+@dataclass(frozen=True)
+class TransformSet:
+    name: str
+    encryption: EspEncryption | None = None
+    integrity: EspIntegrity | None = None
+    mode: str = "tunnel"
+    source: Source | None = None
+
+    def transforms_text(self) -> str:
+        parts = [str(self.encryption)] if self.encryption else []
+        if self.integrity:
+            parts.append(self.integrity.keyword)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class SaLifetime:
+    seconds: int | None = None
+    kilobytes: int | None = None
+
+
+@dataclass(frozen=True)
+class IpsecProfile:
+    name: str
+    transform_sets: tuple[str, ...] = ()
+    ikev2_profile: str | None = None
+    pfs: DhId | None = None
+    lifetime: SaLifetime = field(default_factory=SaLifetime)
+    replay_window: int | None = None
+    description: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class IpsecGlobals:
+    lifetime: SaLifetime = field(default_factory=SaLifetime)
+    replay_window: int | None = None
+
+
+@dataclass(frozen=True)
+class CryptoMapEntry:
+    map_name: str
+    seq: int
+    peers: tuple[IPAddress, ...] = ()
+    transform_sets: tuple[str, ...] = ()
+    ikev2_profile: str | None = None
+    pfs: DhId | None = None
+    acl: str | None = None
+    lifetime: SaLifetime = field(default_factory=SaLifetime)
+    description: str | None = None
+    source: Source | None = None
+
+
+# --- access lists ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortMatch:
+    op: str  # "eq", "neq", "gt", "lt", "range"
+    ports: tuple[int, ...]
+    text: str  # as typed after the operator, e.g. "www" or "1000 2000"
+
+    def range(self) -> tuple[int, int] | None:
+        """The matched range as one interval, or None when it is not one (neq)."""
+        if self.op == "eq":
+            return (self.ports[0], self.ports[0])
+        if self.op == "range":
+            return (self.ports[0], self.ports[1])
+        if self.op == "gt":
+            return (self.ports[0] + 1, 65535)
+        if self.op == "lt":
+            return (0, self.ports[0] - 1)
+        return None
+
+
+@dataclass(frozen=True)
+class AclAddress:
+    """`any`, `host A` or `A WILDCARD` in an access-list entry."""
+
+    address: IPv4Address
+    wildcard: IPv4Address
+
+    @property
+    def text(self) -> str:
+        if int(self.wildcard) == 0xFFFFFFFF:
+            return "any"
+        if int(self.wildcard) == 0:
+            return f"host {self.address}"
+        return f"{self.address} {self.wildcard}"
+
+    def network(self) -> IPv4Network | None:
+        """The addresses matched as one prefix, or None for a non-contiguous wildcard."""
+        inverted = int(self.wildcard)
+        if inverted & (inverted + 1):
+            return None
+        return IPv4Network(f"{self.address}/{IPv4Address(inverted ^ 0xFFFFFFFF)}", strict=False)
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    action: str  # "permit" | "deny"
+    protocol: str  # "ip", "tcp", "udp", "icmp", "gre", "esp", "ahp" or a number
+    source: AclAddress
+    destination: AclAddress
+    source_ports: PortMatch | None = None
+    destination_ports: PortMatch | None = None
+    options: tuple[str, ...] = ()  # "log", "established", icmp type, ...
+    sequence: int | None = None
+    text: str = ""  # the entry as IOS prints it, from the action on
+
+    @property
+    def protocol_number(self) -> int:
+        if self.protocol.isdigit():
+            return int(self.protocol)
+        return PROTOCOL_NUMBERS.get(self.protocol, 0)
+
+
+PROTOCOL_NUMBERS = {"ip": 0, "icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ahp": 51}
+
+
+@dataclass(frozen=True)
+class AccessList:
+    name: str
+    numbered: bool
+    entries: tuple[AclEntry, ...] = ()
+    remarks: tuple[str, ...] = ()
+    source: Source | None = None
+
+
+# --- interfaces and routing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interface:
+    name: str
+    description: str | None = None
+    addresses: tuple[tuple[IPv4Address, IPv4Address], ...] = ()  # (address, mask); first primary
+    ipv6_addresses: tuple[str, ...] = ()  # "2001:db8::1/64"
+    shutdown: bool = False
+    ip_mtu: int | None = None
+    tunnel_source: str | None = None  # interface name or address
+    tunnel_destination: str | None = None
+    tunnel_mode: str | None = None  # "ipsec ipv4", "ipsec ipv6", "gre ip", ...
+    tunnel_protection: str | None = None
+    crypto_map: str | None = None
+    extra: tuple[str, ...] = ()  # unmodelled sub-commands, kept verbatim
+    source: Source | None = None
+
+    @property
+    def is_tunnel(self) -> bool:
+        return self.name.startswith("Tunnel")
+
+    @property
+    def primary_address(self) -> IPv4Address | None:
+        return self.addresses[0][0] if self.addresses else None
+
+
+@dataclass(frozen=True)
+class Route:
+    prefix: IPNetwork
+    mask_text: str | None  # IPv4: the mask as typed
+    next_hop: IPAddress | None = None
+    interface: str | None = None
+    distance: int | None = None
+    extra: tuple[str, ...] = ()  # "name X", "permanent", "tag N"
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class UnmodelledBlock:
+    """A top-level command pyike accepts but does not model, with its indented sub-lines."""
+
+    lines: tuple[str, ...]
+    keyword: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    hostname: str = "Router"
+    proposals: dict[str, Proposal] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    keyrings: dict[str, Keyring] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    ikev2: Ikev2Globals = field(default_factory=Ikev2Globals)
+    transform_sets: dict[str, TransformSet] = field(default_factory=dict)
+    ipsec_profiles: dict[str, IpsecProfile] = field(default_factory=dict)
+    ipsec: IpsecGlobals = field(default_factory=IpsecGlobals)
+    crypto_maps: dict[str, tuple[CryptoMapEntry, ...]] = field(default_factory=dict)
+    access_lists: dict[str, AccessList] = field(default_factory=dict)
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
+    unmodelled: tuple[UnmodelledBlock, ...] = ()
+    # Smart defaults switched off with `no crypto ikev2 proposal default` and friends:
+    # "proposal", "policy", "transform-set", "ipsec-profile".
+    disabled_defaults: frozenset[str] = frozenset()
+    file: str = "<config>"

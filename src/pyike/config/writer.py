@@ -1,0 +1,375 @@
+"""Print a configuration as IOS's `show running-config` does.
+
+Sections come in IOS's order (global settings, `crypto ikev2`, `crypto ipsec`, `crypto map`,
+interfaces, routes, access lists, then the late global settings such as `line`), separated by
+`!`. Keys are masked as `6 *****` unless `show_keys` is set; pyike cannot produce a real type 6
+ciphertext (that needs the router's master key), so the mask is deliberately not one.
+`section` filters like `| section REGEX`: a block is printed whole when any of its lines match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pyike.codec.registry import DhId
+from pyike.config import defaults
+from pyike.config.commands.ikev2 import ENCRYPTION, GROUPS, INTEGRITY, PRF
+from pyike.config.commands.ipsec import PFS_GROUPS
+from pyike.config.commands.unmodelled import LATE
+from pyike.config.lexer import tokenize
+from pyike.config.model import (
+    AccessList,
+    Config,
+    CryptoMapEntry,
+    Dpd,
+    IdentityMatch,
+    Interface,
+    IpsecProfile,
+    Keyring,
+    Policy,
+    Profile,
+    Proposal,
+    Route,
+    SaLifetime,
+    Secret,
+    TransformSet,
+)
+from pyike.config.parser import masked_tokens
+
+Block = list[str]
+
+_INTEGRITY_WORD = {v: k for k, v in INTEGRITY.items()}
+_PRF_WORD = {v: k for k, v in PRF.items()}
+_GROUP_WORD = {v: k for k, v in GROUPS.items()}
+_PFS_WORD = {v: k for k, v in PFS_GROUPS.items()}
+_INTERFACE_ORDER = ("Loopback", "Tunnel")
+_LATE_INTERFACES = ("Virtual-Template", "Vlan", "Dialer", "Null")
+
+
+def _key(secret: Secret, show_keys: bool) -> str:
+    if not show_keys:
+        return "6 *****"
+    prefix = "6 " if secret.encryption_type == 6 else ""
+    return prefix + secret.reveal()
+
+
+def _proposal(p: Proposal) -> Block:
+    block = [f"crypto ikev2 proposal {p.name}"]
+    encryption = {e: k for k, e in ENCRYPTION.items()}
+    if p.encryption:
+        block.append(" encryption " + " ".join(encryption.get(e, e.keyword) for e in p.encryption))
+    if p.integrity:
+        block.append(" integrity " + " ".join(_INTEGRITY_WORD[i] for i in p.integrity))
+    if p.prf:
+        block.append(" prf " + " ".join(_PRF_WORD[i] for i in p.prf))
+    if p.groups:
+        block.append(" group " + " ".join(_GROUP_WORD[g] for g in p.groups))
+    return block
+
+
+def _policy(p: Policy) -> Block:
+    block = [f"crypto ikev2 policy {p.name}"]
+    if p.match_fvrf is not None:
+        block.append(f" match fvrf {p.match_fvrf}")
+    block += [f" match address local {a}" for a in p.match_local]
+    block += [f" proposal {name}" for name in p.proposals]
+    return block
+
+
+def _identity(m: IdentityMatch) -> str:
+    if m.mask is not None:
+        return f"{m.kind.value} {m.value} {m.mask}"
+    domain = "domain " if m.domain else ""
+    return f"{m.kind.value} {domain}{m.value}"
+
+
+def _keyring(ring: Keyring, show_keys: bool) -> Block:
+    block = [f"crypto ikev2 keyring {ring.name}"]
+    for peer in ring.peers:
+        block.append(f" peer {peer.name}")
+        if peer.description:
+            block.append(f"  description {peer.description}")
+        if peer.address is not None:
+            mask = f" {peer.mask}" if peer.mask else ""
+            block.append(f"  address {peer.address}{mask}")
+        if peer.hostname:
+            block.append(f"  hostname {peer.hostname}")
+        if peer.identity:
+            block.append(f"  identity {_identity(peer.identity)}")
+        if peer.local_key is not None and peer.local_key is peer.remote_key:
+            block.append(f"  pre-shared-key {_key(peer.local_key, show_keys)}")
+        else:
+            if peer.local_key is not None:
+                block.append(f"  pre-shared-key local {_key(peer.local_key, show_keys)}")
+            if peer.remote_key is not None:
+                block.append(f"  pre-shared-key remote {_key(peer.remote_key, show_keys)}")
+        block.append(" !")
+    return block
+
+
+def _dpd(d: Dpd) -> str:
+    return f"dpd {d.interval} {d.retry} {d.mode}"
+
+
+def _profile(p: Profile, show_keys: bool) -> Block:
+    block = [f"crypto ikev2 profile {p.name}"]
+    if p.description:
+        block.append(f" description {p.description}")
+    if p.match_fvrf is not None:
+        block.append(f" match fvrf {p.match_fvrf}")
+    block += [f" match address local {a}" for a in p.match_local]
+    block += [f" match address local interface {i}" for i in p.match_local_interfaces]
+    block += [f" match identity remote {_identity(m)}" for m in p.match_identities]
+    if p.local_identity is not None:
+        block.append(f" identity local {p.local_identity}")
+    for side, methods, key in (
+        ("remote", p.auth_remote, p.auth_remote_key),
+        ("local", p.auth_local, p.auth_local_key),
+    ):
+        for method in methods:
+            suffix = (
+                f" key {_key(key, show_keys)}" if key is not None and method == "pre-share" else ""
+            )
+            block.append(f" authentication {side} {method}{suffix}")
+    if p.keyring:
+        block.append(f" keyring local {p.keyring}")
+    if p.lifetime is not None:
+        block.append(f" lifetime {p.lifetime}")
+    if p.dpd is not None:
+        block.append(f" {_dpd(p.dpd)}")
+    if p.nat_keepalive is not None:
+        block.append(f" nat keepalive {p.nat_keepalive}")
+    return block
+
+
+def _ikev2_globals(cfg: Config) -> list[Block]:
+    g = cfg.ikev2
+    lines = []
+    if g.cookie_challenge is not None:
+        lines.append(f"crypto ikev2 cookie-challenge {g.cookie_challenge}")
+    if g.window is not None:
+        lines.append(f"crypto ikev2 window {g.window}")
+    if g.max_in_negotiation_sa is not None:
+        lines.append(f"crypto ikev2 limit max-in-negotiation-sa {g.max_in_negotiation_sa}")
+    if g.dpd is not None:
+        lines.append(f"crypto ikev2 {_dpd(g.dpd)}")
+    if g.nat_keepalive is not None:
+        lines.append(f"crypto ikev2 nat keepalive {g.nat_keepalive}")
+    if g.fragmentation:
+        mtu = f" mtu {g.fragmentation_mtu}" if g.fragmentation_mtu else ""
+        lines.append(f"crypto ikev2 fragmentation{mtu}")
+    return [[line] for line in lines]
+
+
+def _lifetime_lines(prefix: str, lifetime: SaLifetime) -> list[str]:
+    out = []
+    if lifetime.seconds is not None:
+        out.append(f"{prefix}security-association lifetime seconds {lifetime.seconds}")
+    if lifetime.kilobytes is not None:
+        out.append(f"{prefix}security-association lifetime kilobytes {lifetime.kilobytes}")
+    return out
+
+
+def _transform_set(ts: TransformSet) -> Block:
+    return [f"crypto ipsec transform-set {ts.name} {ts.transforms_text()}", f" mode {ts.mode}"]
+
+
+def _pfs_line(prefix: str, pfs: DhId | None) -> list[str]:
+    return [f"{prefix}set pfs {_PFS_WORD[pfs]}"] if pfs is not None and pfs in _PFS_WORD else []
+
+
+def _ipsec_profile(p: IpsecProfile) -> Block:
+    block = [f"crypto ipsec profile {p.name}"]
+    if p.description:
+        block.append(f" description {p.description}")
+    block += _lifetime_lines(" set ", p.lifetime)
+    if p.replay_window is not None:
+        block.append(f" set security-association replay window-size {p.replay_window}")
+    if p.transform_sets:
+        block.append(" set transform-set " + " ".join(p.transform_sets))
+    block += _pfs_line(" ", p.pfs)
+    if p.ikev2_profile:
+        block.append(f" set ikev2-profile {p.ikev2_profile}")
+    return block
+
+
+def _crypto_map(e: CryptoMapEntry) -> Block:
+    block = [f"crypto map {e.map_name} {e.seq} ipsec-isakmp"]
+    if e.description:
+        block.append(f" description {e.description}")
+    block += [f" set peer {p}" for p in e.peers]
+    block += _lifetime_lines(" set ", e.lifetime)
+    if e.transform_sets:
+        block.append(" set transform-set " + " ".join(e.transform_sets))
+    block += _pfs_line(" ", e.pfs)
+    if e.ikev2_profile:
+        block.append(f" set ikev2-profile {e.ikev2_profile}")
+    if e.acl:
+        block.append(f" match address {e.acl}")
+    return block
+
+
+def _interface(i: Interface, show_keys: bool) -> Block:
+    block = [f"interface {i.name}"]
+    if i.description:
+        block.append(f" description {i.description}")
+    for n, (addr, mask) in enumerate(i.addresses):
+        block.append(f" ip address {addr} {mask}" + (" secondary" if n else ""))
+    if not i.addresses and not any(x.startswith("ip address") for x in i.extra):
+        block.append(" no ip address")
+    if i.ip_mtu is not None:
+        block.append(f" ip mtu {i.ip_mtu}")
+    block += [f" ipv6 address {a}" for a in i.ipv6_addresses]
+    block += [" " + _mask_line(x, show_keys) for x in i.extra]
+    if i.shutdown:
+        block.append(" shutdown")
+    if i.tunnel_source:
+        block.append(f" tunnel source {i.tunnel_source}")
+    if i.tunnel_mode:
+        block.append(f" tunnel mode {i.tunnel_mode}")
+    if i.tunnel_destination:
+        block.append(f" tunnel destination {i.tunnel_destination}")
+    if i.tunnel_protection:
+        block.append(f" tunnel protection ipsec profile {i.tunnel_protection}")
+    if i.crypto_map:
+        block.append(f" crypto map {i.crypto_map}")
+    return block
+
+
+def _interface_key(i: Interface) -> tuple[int, str]:
+    for rank, prefix in enumerate(_INTERFACE_ORDER):
+        if i.name.startswith(prefix):
+            return (rank, _natural(i.name))
+    if i.name.startswith(_LATE_INTERFACES):
+        return (len(_INTERFACE_ORDER) + 1, _natural(i.name))
+    return (len(_INTERFACE_ORDER), _natural(i.name))
+
+
+def _natural(name: str) -> str:
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), name)
+
+
+def _route(r: Route) -> str:
+    if r.prefix.version == 4:
+        head = f"ip route {r.prefix.network_address} {r.mask_text}"
+    else:
+        head = f"ipv6 route {r.prefix}"
+    parts = [head]
+    if r.interface:
+        parts.append(r.interface)
+    if r.next_hop is not None:
+        parts.append(str(r.next_hop))
+    if r.distance is not None:
+        parts.append(str(r.distance))
+    parts += r.extra
+    return " ".join(parts)
+
+
+def _acl(a: AccessList) -> Block:
+    if a.numbered:
+        lines = [f"access-list {a.name} remark {r}" for r in a.remarks]
+        return lines + [f"access-list {a.name} {e.text}" for e in a.entries]
+    block = [f"ip access-list extended {a.name}"]
+    block += [f" remark {r}" for r in a.remarks]
+    block += [f" {e.text}" for e in a.entries]
+    return block
+
+
+def _mask_line(text: str, show_keys: bool) -> str:
+    if show_keys:
+        return text
+    tokens = tokenize(text)
+    words = masked_tokens(tokens)
+    if words == [t.text for t in tokens]:
+        return text
+    return " ".join(words)
+
+
+_FIRST = ("version", "service")  # IOS prints these before the hostname
+
+
+def _unmodelled(cfg: Config, place: str, show_keys: bool) -> list[Block]:
+    """Unmodelled blocks for one place ("first", "early", "late"); consecutive one-line
+    commands share a block, as IOS prints them without `!` between."""
+    out: list[Block] = []
+    previous_single = False
+    for block in cfg.unmodelled:
+        keyword = block.keyword
+        if keyword in _FIRST:
+            where = "first"
+        elif any(keyword == k or keyword.startswith(k + " ") for k in LATE):
+            where = "late"
+        else:
+            where = "early"
+        if where != place:
+            continue
+        lines = [_mask_line(x, show_keys) if x.strip() else x for x in block.lines]
+        single = len(lines) == 1 and keyword != "banner"
+        if single and previous_single:
+            out[-1].extend(lines)
+        else:
+            out.append(lines)
+        previous_single = single
+    return out
+
+
+def _is_default(obj: Proposal | Policy | TransformSet | IpsecProfile, base: object) -> bool:
+    return replace(obj, source=None) == base
+
+
+def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
+    out: list[Block] = _unmodelled(cfg, "first", show_keys)
+    out.append([f"hostname {cfg.hostname}"])
+    out += _unmodelled(cfg, "early", show_keys)
+    for kind in defaults.DEFAULT_KINDS:
+        if kind in cfg.disabled_defaults:
+            noun = {"ipsec-profile": "ipsec profile", "transform-set": "ipsec transform-set"}
+            out.append([f"no crypto {noun.get(kind, 'ikev2 ' + kind)} default"])
+    for p in cfg.proposals.values():
+        if not _is_default(p, defaults.DEFAULT_PROPOSAL):
+            out.append(_proposal(p))
+    for pol in cfg.policies.values():
+        if not _is_default(pol, defaults.DEFAULT_POLICY):
+            out.append(_policy(pol))
+    out += [_keyring(r, show_keys) for r in cfg.keyrings.values()]
+    out += [_profile(p, show_keys) for p in cfg.profiles.values()]
+    out += _ikev2_globals(cfg)
+    ipsec_globals = _lifetime_lines("crypto ipsec ", cfg.ipsec.lifetime)
+    if cfg.ipsec.replay_window is not None:
+        size = cfg.ipsec.replay_window
+        ipsec_globals.append(f"crypto ipsec security-association replay window-size {size}")
+    out += [[line] for line in ipsec_globals]
+    for ts in cfg.transform_sets.values():
+        if not _is_default(ts, defaults.DEFAULT_TRANSFORM_SET):
+            out.append(_transform_set(ts))
+    for ip in cfg.ipsec_profiles.values():
+        if not _is_default(ip, defaults.DEFAULT_IPSEC_PROFILE):
+            out.append(_ipsec_profile(ip))
+    for entries in cfg.crypto_maps.values():
+        out += [_crypto_map(e) for e in entries]
+    for iface in sorted(cfg.interfaces.values(), key=_interface_key):
+        out.append(_interface(iface, show_keys))
+    if cfg.routes:
+        out.append([_route(r) for r in cfg.routes])
+    named = [a for a in cfg.access_lists.values() if not a.numbered]
+    numbered = [a for a in cfg.access_lists.values() if a.numbered]
+    out += [_acl(a) for a in named]
+    if numbered:
+        out.append([line for a in numbered for line in _acl(a)])
+    out += _unmodelled(cfg, "late", show_keys)
+    return out
+
+
+def render(cfg: Config, section: str | None = None, show_keys: bool = False) -> str:
+    """The running-config text; with `section`, only the blocks a line of which matches it."""
+    chosen = blocks(cfg, show_keys)
+    if section is not None:
+        try:
+            pattern = re.compile(section)
+        except re.error:
+            pattern = re.compile(re.escape(section))
+        chosen = [b for b in chosen if any(pattern.search(line) for line in b)]
+        return "".join(line + "\n" for b in chosen for line in b)
+    text = "!\n".join("".join(line + "\n" for line in b) for b in chosen)
+    return f"!\n{text}!\nend\n"

@@ -1,0 +1,86 @@
+"""`pyike config check|show|explain` through the real entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pyike.cli import main
+
+DATA = Path(__file__).parent.parent / "data" / "config"
+SEED = Path(__file__).parent.parent.parent / "src" / "pyike" / "data" / "seed"
+
+
+def test_check_seed_configs_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "check", str(SEED / "router1.cfg"), str(SEED / "router2.cfg")]) == 0
+    out = capsys.readouterr().out
+    assert "router1.cfg: 0 error(s), 0 warning(s): usable" in out
+    assert "is not used by any IKEv2 policy" in out  # router2's orphan proposal
+
+
+def test_check_reports_every_error_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    path = DATA / "err_undefined_references.cfg"
+    assert main(["config", "check", str(path), str(SEED / "router1.cfg")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("does not exist") == 8
+    assert "8 error(s)" in out
+
+
+def test_check_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "check", "/nonexistent/r.cfg"]) == 1
+    assert "/nonexistent/r.cfg" in capsys.readouterr().err
+
+
+def test_show_masks_keys_unless_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "show", str(SEED / "router1.cfg")]) == 0
+    masked = capsys.readouterr().out
+    assert "cisco" not in masked and "pre-shared-key local 6 *****" in masked
+    assert main(["config", "show", str(SEED / "router1.cfg"), "--show-keys"]) == 0
+    assert "pre-shared-key local cisco" in capsys.readouterr().out
+
+
+def test_show_section_filters_blocks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "show", str(SEED / "router1.cfg"), "crypto"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("crypto ikev2 proposal PHASE1-prop\n")
+    assert "interface Loopback0" not in out
+    assert main(["config", "show", str(SEED / "router1.cfg"), "Tunnel0"]) == 0
+    out = capsys.readouterr().out
+    assert "interface Tunnel0" in out and "ip route 192.168.2.1" in out
+    assert "crypto ikev2" not in out
+
+
+def test_show_with_errors_prints_findings_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "show", str(DATA / "err_key_not_echoed.cfg")]) == 1
+    captured = capsys.readouterr()
+    assert "% Invalid input detected at '^' marker." in captured.err
+    assert "topsecret" not in captured.err + captured.out
+
+
+def test_explain_names_keys_not_values(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "explain", str(SEED / "router2.cfg")]) == 0
+    out = capsys.readouterr().out
+    assert "IKEv2 policy default (smart default)" in out
+    assert "AES-CBC-256, AES-CBC-192, AES-CBC-128" in out
+    assert "local key of keyring KEYRNG peer peer2" in out
+    assert "cisco" not in out
+    assert "protects 0.0.0.0/0 <-> 0.0.0.0/0" in out
+
+
+def test_explain_crypto_map(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "explain", str(DATA / "ok_crypto_map_numbered_acl.cfg")]) == 0
+    out = capsys.readouterr().out
+    assert "crypto map CMAP 10: to 192.0.2.1 from 192.0.2.2" in out
+    assert "protects 10.10.0.0/16 <-> 10.20.0.0/16" in out
+    assert "PFS: group 14 (MODP_2048)" in out
+
+
+def test_explain_broken_config_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "explain", str(DATA / "err_no_policy_at_all.cfg")]) == 1
+    assert "no IKEv2 policy" in capsys.readouterr().err
+
+
+def test_config_without_action_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config"]) == 2
+    assert "check" in capsys.readouterr().out
