@@ -25,8 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Each face registers its own sub-command.
     from pyike.config import cli as config_cli
     from pyike.decode import cli as decode_cli
+    from pyike.explain import cli as explain_cli
 
-    for face in (config_cli, decode_cli):
+    for face in (config_cli, decode_cli, explain_cli):
         face.add_parser(sub)
     return parser
 

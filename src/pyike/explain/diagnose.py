@@ -1,0 +1,443 @@
+"""Decide, for each timeline and for the whole log, whether the tunnel came up and why not.
+
+Each rule looks for the lines that decide a cause and keeps them as evidence; rules run from
+the most specific cause (a key mismatch named by the router itself) to the most generic one
+(nothing came back). When a log only shows one side, or its debug level hides the reason,
+the finding says which other log or debug command would decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyike.codec.registry import TransformType
+from pyike.explain.aliases import TRANSFORM_TYPE_WORDS, key_length, transform
+from pyike.explain.model import Evidence, Exchange, Failure, Message, Proposal, Timeline
+
+# Most specific first: when several timelines fail, the verdict names the most telling cause.
+PRIORITY: tuple[str, ...] = (
+    "psk_mismatch",
+    "auth_method_mismatch",
+    "certificate_error",
+    "identity_mismatch",
+    "key_not_found",
+    "peer_not_configured",
+    "ike_proposal_mismatch",
+    "invalid_ke",
+    "child_proposal_mismatch",
+    "ts_mismatch",
+    "peer_rejected_child",
+    "local_config_error",
+    "nat_t_problem",
+    "dpd_timeout",
+    "no_response",
+    "admin_clear",
+    "unknown",
+    "success",
+)
+
+_DIRECT_CAUSES = (
+    "psk_mismatch",
+    "auth_method_mismatch",
+    "certificate_error",
+    "identity_mismatch",
+    "key_not_found",
+    "peer_not_configured",
+    "ts_mismatch",
+    "local_config_error",
+)
+
+
+@dataclass
+class Finding:
+    outcome: str  # success, failure, partial, unknown
+    cause: str
+    evidence: list[Evidence] = field(default_factory=list)
+    detail: str = ""  # one line of specifics: which transform differs, which notify
+    needs: list[str] = field(default_factory=list)  # ids of catalogue.NEEDS
+    side: str = ""  # whose view decided it: "local", "peer"
+    differing: list[str] = field(default_factory=list)  # transform types that differ
+
+
+def _first(failures: list[Failure], cause: str) -> Failure | None:
+    return next((failure for failure in failures if failure.cause == cause), None)
+
+
+def _received_error(timeline: Timeline) -> tuple[Exchange, Message, str] | None:
+    for exchange in timeline.exchanges:
+        for message in (exchange.response, exchange.request):
+            if message is None or message.direction != "received":
+                continue
+            for name in message.notifies:
+                if name in _ERROR_NAMES:
+                    return exchange, message, name
+    return None
+
+
+def _sent_error(timeline: Timeline) -> tuple[Exchange, Message, str] | None:
+    for exchange in timeline.exchanges:
+        for message in (exchange.response, exchange.request):
+            if message is None or message.direction != "sent":
+                continue
+            for name in message.notifies:
+                if name in _ERROR_NAMES:
+                    return exchange, message, name
+    return None
+
+
+_ERROR_NAMES = frozenset(
+    {
+        "AUTHENTICATION_FAILED",
+        "NO_PROPOSAL_CHOSEN",
+        "TS_UNACCEPTABLE",
+        "INVALID_KE_PAYLOAD",
+        "INTERNAL_ADDRESS_FAILURE",
+        "FAILED_CP_REQUIRED",
+        "SINGLE_PAIR_REQUIRED",
+        "NO_ADDITIONAL_SAS",
+        "AUTHORIZATION_FAILED",
+        "INVALID_SYNTAX",
+        "TEMPORARY_FAILURE",
+        "CHILD_SA_NOT_FOUND",
+        "UNEXPECTED_NAT_DETECTED",
+    }
+)
+
+
+def _transform_sets(proposals: list[Proposal]) -> dict[TransformType, set[tuple[int, int]]]:
+    sets: dict[TransformType, set[tuple[int, int]]] = {}
+    for proposal in proposals:
+        names = proposal.transforms
+        is_esp = proposal.protocol.upper() == "ESP"
+        positional = (
+            [TransformType.ENCR, TransformType.INTEG, TransformType.ESN]
+            if is_esp
+            else [
+                TransformType.ENCR,
+                TransformType.PRF,
+                TransformType.INTEG,
+                TransformType.DH,
+            ]
+        )
+        position = 0
+        for index, token in enumerate(names):
+            hint = proposal.types[index] if index < len(proposal.types) else 0
+            if not hint:
+                if token.upper().startswith(("DH_GROUP", "GROUP")):
+                    hint = TransformType.DH
+                elif "ESN" in token.upper():
+                    hint = TransformType.ESN
+                else:
+                    while position < len(positional) and positional[position] in (
+                        TransformType.DH,
+                        TransformType.ESN,
+                    ):
+                        position += 1
+                    if position < len(positional):
+                        hint = positional[position]
+                        position += 1
+            found = transform(token, hint or None)
+            if found is None:
+                continue
+            kind, value = found
+            if kind is TransformType.PRF and hint == TransformType.INTEG:
+                kind = TransformType.INTEG
+            sets.setdefault(TransformType(hint) if hint else kind, set()).add(
+                (value, key_length(token))
+            )
+    return sets
+
+
+def _overlap(left: set[tuple[int, int]], right: set[tuple[int, int]]) -> bool:
+    # A spelling without a key length ("AES-CBC") matches any length of the same algorithm.
+    return any(
+        value == other and (length == other_length or not length or not other_length)
+        for value, length in left
+        for other, other_length in right
+    )
+
+
+def differing_transforms(received: list[Proposal], expected: list[Proposal]) -> list[str]:
+    """Transform types for which no received value is among the expected ones."""
+    offered = _transform_sets(received)
+    wanted = _transform_sets(expected)
+    differing = []
+    for kind in (
+        TransformType.ENCR,
+        TransformType.PRF,
+        TransformType.INTEG,
+        TransformType.DH,
+        TransformType.ESN,
+    ):
+        if kind in offered and kind in wanted and not _overlap(offered[kind], wanted[kind]):
+            differing.append(TRANSFORM_TYPE_WORDS[kind])
+    return differing
+
+
+def _proposal_text(proposals: list[Proposal]) -> str:
+    return "; ".join(" ".join(proposal.transforms) for proposal in proposals)
+
+
+def diagnose_timeline(timeline: Timeline) -> Finding:
+    failures = timeline.failures
+
+    direct = next((cause for cause in _DIRECT_CAUSES if _first(failures, cause)), None)
+    if direct is not None:
+        evidence = [failure.evidence for failure in failures if failure.cause == direct][:3]
+        sent = _sent_error(timeline)
+        if sent is not None:
+            evidence.append(_notify_line(sent[1], sent[2]))
+        return Finding(_failed_outcome(timeline, direct), direct, evidence, side="local")
+
+    policy_failure = _first(failures, "no_matching_policy")
+    if policy_failure is not None:
+        esp = any(proposal.protocol.upper() == "ESP" for proposal in timeline.received_policies)
+        in_auth = _state_at(timeline, policy_failure.evidence.line).startswith(
+            ("R_VERIFY_AUTH", "R_BLD_AUTH", "CHILD")
+        )
+        cause = "child_proposal_mismatch" if esp or in_auth else "ike_proposal_mismatch"
+        differing = differing_transforms(timeline.received_policies, timeline.expected_policies)
+        detail = ""
+        if timeline.received_policies or timeline.expected_policies:
+            detail = (
+                f"peer offered: {_proposal_text(timeline.received_policies) or '?'}; "
+                f"this router accepts: {_proposal_text(timeline.expected_policies) or '?'}"
+            )
+        evidence = [policy_failure.evidence]
+        for listing in (timeline.received_policies, timeline.expected_policies):
+            evidence.extend(p.evidence for p in listing[:1] if p.evidence is not None)
+        sent = _sent_error(timeline)
+        if sent is not None:
+            evidence.append(_notify_line(sent[1], sent[2]))
+        return Finding(
+            _failed_outcome(timeline, cause),
+            cause,
+            evidence,
+            detail,
+            side="local",
+            differing=differing,
+        )
+
+    received = _received_error(timeline)
+    if received is not None:
+        exchange, message, name = received
+        return _from_peer_notify(timeline, exchange, message, name)
+
+    sent = _sent_error(timeline)
+    if sent is not None:
+        exchange, message, name = sent
+        finding = _from_peer_notify(timeline, exchange, message, name)
+        finding.side = "local"
+        finding.needs = []
+        return finding
+
+    auth = _first(failures, "auth_failed")
+    if auth is not None:
+        cause = (
+            "certificate_error"
+            if timeline.peer_auth.upper() in ("RSA", "ECDSA", "RSA-SIG")
+            else "psk_mismatch"
+        )
+        return Finding(_failed_outcome(timeline, cause), cause, [auth.evidence], side="local")
+
+    no_answer = _no_response(timeline)
+    if no_answer is not None:
+        return no_answer
+
+    if timeline.admin_clear is not None and timeline.ike_up is not None:
+        return Finding("failure", "admin_clear", [timeline.admin_clear])
+
+    if timeline.ike_up is not None:
+        evidence = [timeline.ike_up] + ([timeline.child_up] if timeline.child_up else [])
+        return Finding("success", "success", evidence)
+
+    rekeyed = [
+        exchange
+        for exchange in timeline.exchanges
+        if exchange.type == "CREATE_CHILD_SA" and exchange.result == "ok"
+    ]
+    if rekeyed:
+        done = next(
+            (step.evidence for step in timeline.states if step.event == "EV_ACTIVATE_NEW_SA"),
+            rekeyed[0].evidence,
+        )
+        return Finding("success", "success", [done], detail="rekey")
+
+    failed = _first(failures, "exchange_failed")
+    finding = Finding("unknown", "unknown", [failed.evidence] if failed else [])
+    finding.needs = ["internal", "peer_log"] if failed else ["peer_log"]
+    return finding
+
+
+def _state_at(timeline: Timeline, line: int) -> str:
+    state = ""
+    for step in timeline.states:
+        if step.evidence.line <= line:
+            state = step.state
+    return state
+
+
+def _failed_outcome(timeline: Timeline, cause: str) -> str:
+    if (
+        cause in ("child_proposal_mismatch", "ts_mismatch", "peer_rejected_child")
+        and timeline.ike_up
+    ):
+        return "partial"
+    return "failure"
+
+
+def _notify_line(message: Message, name: str) -> Evidence:
+    return message.notify_evidence.get(name, message.evidence)
+
+
+def _from_peer_notify(
+    timeline: Timeline, exchange: Exchange, message: Message, name: str
+) -> Finding:
+    evidence = [_notify_line(message, name)]
+    if name == "AUTHENTICATION_FAILED":
+        cause = (
+            "certificate_error"
+            if timeline.local_auth.upper().startswith(("RSA", "ECDSA"))
+            else "psk_mismatch"
+        )
+        return Finding("failure", cause, evidence, f"peer sent {name}", ["peer_log"], side="peer")
+    if name == "NO_PROPOSAL_CHOSEN":
+        cause = (
+            "ike_proposal_mismatch" if exchange.type == "IKE_SA_INIT" else "child_proposal_mismatch"
+        )
+        detail = f"{name} in the {exchange.type} response"
+        offered = list(exchange.request.proposals) if exchange.request else []
+        if offered:
+            detail += f"; offered: {_proposal_text(offered)}"
+        if exchange.request is not None and "USE_TRANSPORT_MODE" in exchange.request.notifies:
+            detail += "; the request asked for transport mode (USE_TRANSPORT_MODE)"
+        return Finding(
+            _failed_outcome(timeline, cause), cause, evidence, detail, ["peer_log"], side="peer"
+        )
+    if name == "TS_UNACCEPTABLE":
+        return Finding(
+            _failed_outcome(timeline, "ts_mismatch"),
+            "ts_mismatch",
+            evidence,
+            name,
+            ["peer_log"],
+            side="peer",
+        )
+    if name == "INVALID_KE_PAYLOAD":
+        return Finding("failure", "invalid_ke", evidence, name, [], side="peer")
+    if name == "UNEXPECTED_NAT_DETECTED":
+        return Finding("failure", "nat_t_problem", evidence, name, ["peer_log"], side="peer")
+    return Finding(
+        _failed_outcome(timeline, "peer_rejected_child") if timeline.ike_up else "failure",
+        "peer_rejected_child",
+        evidence,
+        name,
+        ["peer_log"],
+        side="peer",
+    )
+
+
+def _no_response(timeline: Timeline) -> Finding | None:
+    timeout = _first(timeline.failures, "auth_timeout")
+    if timeout is not None:
+        # The responder waited for IKE_AUTH in vain: the initiator's message never arrived.
+        cause = "nat_t_problem" if timeline.nat == "detected" else "no_response"
+        return Finding(
+            "failure",
+            cause,
+            [timeout.evidence],
+            "IKE_AUTH never arrived",
+            ["peer_log", "capture"],
+            side="local",
+        )
+    unanswered = [
+        exchange
+        for exchange in timeline.exchanges
+        if exchange.role == "requester"
+        and exchange.response is None
+        and exchange.result in ("in_progress", "no_response")
+        and exchange.retransmits
+    ]
+    if not unanswered and not timeline.retransmit_exhausted:
+        return None
+    exchange = (
+        unanswered[-1] if unanswered else timeline.exchanges[-1] if timeline.exchanges else None
+    )
+    evidence = list(timeline.retransmits[-3:])
+    if timeline.retransmit_exhausted is not None:
+        evidence.append(timeline.retransmit_exhausted)
+    if exchange is not None and exchange.request is not None:
+        evidence.insert(0, exchange.request.evidence)
+    kind = exchange.type if exchange else ""
+    count = exchange.retransmits if exchange else len(timeline.retransmits)
+    detail = f"{kind} request retransmitted {count} times without a response"
+    if timeline.retransmit_exhausted is not None:
+        detail += "; retransmissions exhausted"
+    if timeline.ike_up is not None and (kind == "INFORMATIONAL" or timeline.dpd):
+        return Finding("failure", "dpd_timeout", evidence, detail, ["peer_log"], side="local")
+    if timeline.nat == "detected" and kind in ("IKE_AUTH", "CREATE_CHILD_SA", "INFORMATIONAL"):
+        return Finding(
+            "failure", "nat_t_problem", evidence, detail, ["peer_log", "capture"], side="local"
+        )
+    return Finding(
+        "failure", "no_response", evidence, detail, ["peer_log", "capture"], side="local"
+    )
+
+
+@dataclass
+class Verdict:
+    outcome: str
+    cause: str
+    evidence: list[Evidence]
+    detail: str = ""
+    needs: list[str] = field(default_factory=list)
+    side: str = ""
+    router: str = ""
+    differing: list[str] = field(default_factory=list)
+    also: list[tuple[str, str]] = field(default_factory=list)  # (router, cause) of other findings
+
+
+def overall(timelines: list[Timeline], findings: list[Finding]) -> Verdict:
+    """One verdict for the whole input: the final state of each router, the telling cause."""
+    if not timelines:
+        return Verdict("unknown", "unknown", [], needs=["internal", "packet"])
+    pairs = list(zip(timelines, findings, strict=True))
+    last_by_router: dict[str, tuple[Timeline, Finding]] = {}
+    for timeline, finding in pairs:
+        # The latest *initial* negotiation decides a router's final state; a rekey timeline
+        # only counts when there is nothing else.
+        current = last_by_router.get(timeline.router)
+        if current is None or (
+            (finding.detail != "rekey" or current[1].outcome != "success")
+            and timeline.first_line >= current[0].first_line
+        ):
+            last_by_router[timeline.router] = (timeline, finding)
+    finals = [finding for _, finding in last_by_router.values()]
+    failing = [(tl, f) for tl, f in pairs if f.cause not in ("success",)]
+    if all(finding.outcome == "success" for finding in finals):
+        evidence = [item for finding in finals for item in finding.evidence]
+        verdict = Verdict("success", "success", evidence)
+        verdict.also = [(tl.router, f.cause) for tl, f in failing]
+        return verdict
+    failing.sort(key=lambda pair: (PRIORITY.index(pair[1].cause), -pair[0].first_line))
+    timeline, finding = failing[0]
+    if any(f.outcome == "partial" for f in finals) or any(f.outcome == "success" for f in finals):
+        outcome = "partial"
+    elif all(f.outcome == "unknown" for f in finals):
+        outcome = "unknown"
+    else:
+        outcome = "failure"
+    if finding.cause == "unknown":
+        outcome = "unknown"
+    verdict = Verdict(
+        outcome,
+        finding.cause,
+        list(finding.evidence),
+        finding.detail,
+        list(finding.needs),
+        finding.side,
+        timeline.router,
+        list(finding.differing),
+    )
+    verdict.also = [(tl.router, f.cause) for tl, f in failing[1:] if f.cause != finding.cause]
+    return verdict

@@ -1,0 +1,152 @@
+"""Sentences shared by the renderers: one per exchange, the verdict, skipped-line ranges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyike.explain.catalogue import CAUSE_TEXTS, EXCHANGE_TEXTS, NEEDS, OUTCOME_TEXTS, STEP_TEXTS
+from pyike.explain.diagnose import Verdict
+from pyike.explain.lines import Skipped
+from pyike.explain.model import Exchange, Message, Timeline
+
+LANGS = ("en", "ko")
+
+
+def languages(lang: str) -> tuple[str, ...]:
+    """English always; Korean as well when asked for (the seed's readers read Korean)."""
+    return ("en", "ko") if lang == "ko" else ("en",)
+
+
+def spi_pair(timeline: Timeline) -> str:
+    return f"{timeline.spi_i or '?'}/{timeline.spi_r or '?'}"
+
+
+def _proposals(message: Message) -> str:
+    return "; ".join(
+        " ".join(proposal.transforms) for proposal in message.proposals if proposal.transforms
+    )
+
+
+def message_summary(message: Message | None) -> str:
+    if message is None:
+        return "not in the log"
+    parts = [message.direction or "seen"]
+    proposals = _proposals(message)
+    if proposals:
+        parts.append(f"proposals [{proposals}]")
+    if message.notifies:
+        parts.append("notifies " + ", ".join(message.notifies))
+    if message.ts_i or message.ts_r:
+        parts.append(f"TSi {', '.join(message.ts_i) or '-'} TSr {', '.join(message.ts_r) or '-'}")
+    return "; ".join(parts)
+
+
+def exchange_key(exchange: Exchange) -> str:
+    if exchange.type == "CREATE_CHILD_SA":
+        return exchange.purpose if exchange.purpose in EXCHANGE_TEXTS else "child_create"
+    if exchange.type == "INFORMATIONAL" and exchange.purpose in ("delete", "dpd"):
+        return exchange.purpose
+    return exchange.type
+
+
+def exchange_title(exchange: Exchange) -> str:
+    purpose = {
+        "ike_rekey": " (IKE SA rekey)",
+        "child_rekey": " (child SA rekey)",
+        "delete": " (delete)",
+        "dpd": " (DPD)",
+    }.get(exchange.purpose, "")
+    msg = f"msg {exchange.msg_id}" if exchange.msg_id is not None else "msg ?"
+    who = {"requester": "we request", "responder": "peer requests"}.get(exchange.role, "")
+    return f"{exchange.type}{purpose}, {msg}" + (f", {who}" if who else "")
+
+
+def exchange_result(exchange: Exchange) -> str:
+    text = {
+        "ok": "completed",
+        "failed": "failed",
+        "no_response": "no response",
+        "in_progress": "not completed in the log",
+    }[exchange.result]
+    if exchange.retransmits:
+        text += f", {exchange.retransmits} retransmission(s)"
+    return text
+
+
+def exchange_meaning(exchange: Exchange, lang: str) -> tuple[str, str]:
+    text, config = EXCHANGE_TEXTS.get(exchange_key(exchange), EXCHANGE_TEXTS["INFORMATIONAL"])
+    return text.get(lang), config
+
+
+def role_word(timeline: Timeline) -> str:
+    return timeline.role or "role unknown"
+
+
+def verdict_title(verdict: Verdict, lang: str) -> str:
+    outcome = OUTCOME_TEXTS[verdict.outcome].get(lang)
+    return outcome if verdict.cause == verdict.outcome else f"{outcome} — {verdict.cause}"
+
+
+def verdict_sentences(verdict: Verdict, lang: str) -> list[str]:
+    cause = CAUSE_TEXTS[verdict.cause]
+    out = [cause.title.get(lang)]
+    if verdict.differing:
+        label = "Transform types that differ: " if lang == "en" else "다른 변환 유형: "
+        out.append(label + ", ".join(verdict.differing))
+    if verdict.detail and lang == "en":
+        out.append(verdict.detail)
+    if verdict.side == "peer":
+        out.append(
+            "Decided from the peer's notify: this log shows the effect, "
+            "the peer's log shows the reason."
+            if lang == "en"
+            else "피어의 notify로 판단했습니다: 이 로그는 결과를, 피어의 로그는 원인을 보여 줍니다."
+        )
+    return out
+
+
+def fixes(verdict: Verdict, lang: str) -> list[str]:
+    return [item.get(lang) for item in CAUSE_TEXTS[verdict.cause].fix]
+
+
+def needs(verdict: Verdict, lang: str) -> list[str]:
+    return [NEEDS[item].get(lang) for item in verdict.needs if item in NEEDS]
+
+
+def step_sentence(what: str, lang: str) -> str:
+    text = STEP_TEXTS.get(what)
+    return text.get(lang) if text else what
+
+
+def states_path(timeline: Timeline) -> str:
+    path: list[str] = []
+    for step in timeline.states:
+        if not path or path[-1] != step.state:
+            path.append(step.state)
+    return " → ".join(path)
+
+
+def line_ranges(numbers: Iterable[int]) -> str:
+    ordered = sorted(set(numbers))
+    if not ordered:
+        return ""
+    ranges: list[str] = []
+    start = previous = ordered[0]
+    for number in ordered[1:]:
+        if number == previous + 1:
+            previous = number
+            continue
+        ranges.append(f"{start}-{previous}" if start != previous else str(start))
+        start = previous = number
+    ranges.append(f"{start}-{previous}" if start != previous else str(start))
+    return ", ".join(ranges)
+
+
+def skipped_summary(skipped: list[Skipped]) -> list[tuple[str, str, str]]:
+    """(source, reason, line ranges) for every group of skipped lines."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for item in skipped:
+        groups.setdefault((item.source, item.reason), []).append(item.line)
+    return [
+        (source, reason, line_ranges(lines)) for (source, reason), lines in sorted(groups.items())
+    ]
