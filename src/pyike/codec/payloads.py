@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import struct
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from pyike.codec.generic import PayloadBase
 from pyike.codec.reader import Reader
@@ -111,17 +111,17 @@ class IdPayload(PayloadBase):
 
 
 @dataclass(frozen=True)
-class CertPayload(PayloadBase):
+class _EncodedCertificateData(PayloadBase):
+    """CERT and CERTREQ share one layout: an encoding octet, then data."""
+
     cert_encoding: CertEncoding | int
     data: bytes
-
-    payload_type: ClassVar[PayloadType] = PayloadType.CERT
 
     def encode_body(self) -> bytes:
         return bytes([self.cert_encoding]) + self.data
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> CertPayload:
+    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> Self:
         encoding = r.u8("certificate encoding")
         return cls(
             as_enum(CertEncoding, encoding),
@@ -132,26 +132,15 @@ class CertPayload(PayloadBase):
 
 
 @dataclass(frozen=True)
-class CertReqPayload(PayloadBase):
+class CertPayload(_EncodedCertificateData):
+    payload_type: ClassVar[PayloadType] = PayloadType.CERT
+
+
+@dataclass(frozen=True)
+class CertReqPayload(_EncodedCertificateData):
     """``data`` is the Certification Authority field (concatenated SHA-1 hashes for X.509)."""
 
-    cert_encoding: CertEncoding | int
-    data: bytes
-
     payload_type: ClassVar[PayloadType] = PayloadType.CERTREQ
-
-    def encode_body(self) -> bytes:
-        return bytes([self.cert_encoding]) + self.data
-
-    @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> CertReqPayload:
-        encoding = r.u8("certificate encoding")
-        return cls(
-            as_enum(CertEncoding, encoding),
-            r.rest(),
-            critical=critical,
-            header_reserved=header_reserved,
-        )
 
 
 @dataclass(frozen=True)
