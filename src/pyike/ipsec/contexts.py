@@ -1,0 +1,200 @@
+"""Keyed per-SA cipher contexts: seal and open ESP packets with no per-packet key setup.
+
+pyike.crypto builds a fresh cipher object for every call, which suits IKE's few messages but
+costs more than the encryption itself on a data plane. Each SA here keys its cipher and MAC
+once and reuses them:
+
+- AEAD: one `AESGCM` / `ChaCha20Poly1305` object per SA (truncated GCM ICVs, which that API
+  cannot produce, fall back to pyike.crypto).
+- HMAC: a keyed context copied per packet.
+- CBC: one long-lived CBC encryptor and decryptor per SA. A CBC context chains from the last
+  ciphertext block it produced, so to start a packet at a chosen IV the encryptor is first fed
+  D_K(IV) XOR (its last block), whose encryption is exactly IV; the decryptor is fed the
+  packet's IV ahead of its ciphertext, and the first output block is discarded. The bytes on
+  the wire are those of a fresh CBC context with that IV.
+"""
+
+from __future__ import annotations
+
+import hmac
+from abc import ABC, abstractmethod
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+
+from pyike.codec.registry import EncrId, IntegId
+from pyike.crypto.encr import AeadAlgorithm, CbcAlgorithm
+from pyike.crypto.errors import IntegrityError
+from pyike.crypto.integ import IntegAlgorithm
+from pyike.ipsec.errors import (
+    EspConfigError,
+    EspIntegrityError,
+    EspMalformedPacket,
+    EspPayloadError,
+)
+from pyike.ipsec.esp import HEADER_SIZE, Buffer
+from pyike.ipsec.transforms import EspTransform
+
+_HMAC_HASHES: dict[int, type[hashes.HashAlgorithm]] = {
+    IntegId.HMAC_MD5_96: hashes.MD5,
+    IntegId.HMAC_SHA1_96: hashes.SHA1,
+    IntegId.HMAC_SHA2_256_128: hashes.SHA256,
+    IntegId.HMAC_SHA2_384_192: hashes.SHA384,
+    IntegId.HMAC_SHA2_512_256: hashes.SHA512,
+}
+
+
+class EspContext(ABC):
+    """Seals and opens the packets of one SA direction; holds its keys, never shows them."""
+
+    def __init__(self, transform: EspTransform) -> None:
+        self.transform = transform
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.transform.name})"
+
+    @abstractmethod
+    def seal(self, header: bytes, iv: bytes, plaintext: bytes, seq_hi: bytes) -> bytes:
+        """The whole ESP packet: header | IV | ciphertext | ICV.
+
+        `plaintext` is already padded; `seq_hi` is the ESN high half (empty without ESN).
+        """
+
+    @abstractmethod
+    def open(self, packet: Buffer, seq_hi: bytes) -> tuple[bytes, int]:
+        """Verify and decrypt a packet whose length the caller checked; return the decrypted
+        part and the offset where it starts in the returned buffer."""
+
+
+class _Mac:
+    """A keyed integrity transform: an HMAC context copied per packet, or pyike.crypto's."""
+
+    def __init__(self, integ: IntegAlgorithm, key: bytes) -> None:
+        self.size = integ.icv_size
+        self._integ = integ
+        self._key = key
+        hash_type = _HMAC_HASHES.get(integ.integ_id)
+        self._keyed = None if hash_type is None else crypto_hmac.HMAC(key, hash_type())
+
+    def icv(self, *parts: bytes | memoryview) -> bytes:
+        if self._keyed is None:
+            return self._integ.compute(self._key, b"".join(parts))
+        mac = self._keyed.copy()
+        for part in parts:
+            mac.update(part)
+        return mac.finalize()[: self.size]
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
+
+
+class CipherThenMacContext(EspContext):
+    """CBC or NULL encryption with an optional HMAC (RFC 4303 section 3.3.2)."""
+
+    def __init__(self, transform: EspTransform, encr_key: bytes, integ_key: bytes) -> None:
+        super().__init__(transform)
+        encr = transform.encr
+        self._block = encr.block_size
+        self._mac = None if transform.integ is None else _Mac(transform.integ, integ_key)
+        self._encryptor: CipherContext | None = None
+        self._decryptor: CipherContext | None = None
+        self._iv_decryptor: CipherContext | None = None
+        if isinstance(encr, CbcAlgorithm):
+            algorithm = encr.cipher(encr_key)
+            zero = bytes(self._block)
+            self._encryptor = Cipher(algorithm, modes.CBC(zero)).encryptor()
+            self._decryptor = Cipher(algorithm, modes.CBC(zero)).decryptor()
+            self._iv_decryptor = Cipher(algorithm, modes.ECB()).decryptor()
+            self._last = zero
+
+    def seal(self, header: bytes, iv: bytes, plaintext: bytes, seq_hi: bytes) -> bytes:
+        if self._encryptor is not None and self._iv_decryptor is not None:
+            # A partial block would stay buffered in the long-lived contexts.
+            if len(iv) != self._block or len(plaintext) % self._block:
+                raise EspPayloadError("encaps: IV or padded payload is not whole blocks")
+            lead = _xor(self._iv_decryptor.update(iv), self._last)
+            self._encryptor.update(lead)  # yields IV itself
+            ciphertext = self._encryptor.update(plaintext)
+            self._last = ciphertext[-self._block :]
+        else:
+            ciphertext = plaintext
+        if self._mac is None:
+            return b"".join((header, iv, ciphertext))
+        icv = self._mac.icv(header, iv, ciphertext, seq_hi)
+        return b"".join((header, iv, ciphertext, icv))
+
+    def open(self, packet: Buffer, seq_hi: bytes) -> tuple[bytes, int]:
+        view = memoryview(packet)
+        end = len(view)
+        if self._mac is not None:
+            end -= self._mac.size
+            icv = self._mac.icv(view[:end], seq_hi)
+            if not hmac.compare_digest(icv, view[end:]):
+                raise EspIntegrityError("decrypt: mac verification failed")
+        if self._decryptor is None:
+            return bytes(view[HEADER_SIZE:end]), 0
+        if (end - HEADER_SIZE) % self._block:
+            raise EspMalformedPacket("decaps: ciphertext is not a whole number of blocks")
+        # IV and ciphertext in one call: the first output block is D(IV) XOR stale state.
+        return self._decryptor.update(view[HEADER_SIZE:end]), self._block
+
+
+class AeadContext(EspContext):
+    """AES-GCM (RFC 4106) or ChaCha20-Poly1305 (RFC 7634): nonce = salt | IV, AAD = SPI |
+    [ESN high |] sequence number."""
+
+    def __init__(self, transform: EspTransform, encr_key: bytes) -> None:
+        super().__init__(transform)
+        encr = transform.encr
+        assert isinstance(encr, AeadAlgorithm)
+        self._encr = encr
+        self._key = encr_key
+        split = len(encr_key) - encr.salt_size
+        self._salt = encr_key[split:]
+        self._iv_end = HEADER_SIZE + encr.iv_size
+        self._aead: AESGCM | ChaCha20Poly1305 | None = None
+        if encr.encr_id == EncrId.CHACHA20_POLY1305:
+            self._aead = ChaCha20Poly1305(encr_key[:split])
+        elif encr.icv_size == 16:
+            self._aead = AESGCM(encr_key[:split])
+
+    def seal(self, header: bytes, iv: bytes, plaintext: bytes, seq_hi: bytes) -> bytes:
+        aad = b"".join((header[:4], seq_hi, header[4:])) if seq_hi else header
+        if self._aead is None:
+            sealed = self._encr.seal(self._key, iv, plaintext, aad)
+        else:
+            sealed = self._aead.encrypt(self._salt + iv, plaintext, aad)
+        return b"".join((header, iv, sealed))
+
+    def open(self, packet: Buffer, seq_hi: bytes) -> tuple[bytes, int]:
+        data = packet if isinstance(packet, bytes) else bytes(packet)
+        iv_end = self._iv_end
+        aad = b"".join((data[:4], seq_hi, data[4:HEADER_SIZE])) if seq_hi else data[:HEADER_SIZE]
+        iv = data[HEADER_SIZE:iv_end]
+        try:
+            if self._aead is None:
+                return self._encr.open(self._key, iv, data[iv_end:], aad), 0
+            return self._aead.decrypt(self._salt + iv, data[iv_end:], aad), 0
+        except (InvalidTag, IntegrityError):
+            raise EspIntegrityError("decrypt: mac verification failed") from None
+
+
+def esp_context(transform: EspTransform, encr_key: bytes, integ_key: bytes) -> EspContext:
+    """The keyed context for one direction of an SA; checks the key lengths."""
+    if len(encr_key) != transform.encr_key_size:
+        raise EspConfigError(
+            f"{transform.encr.name}: key must be {transform.encr_key_size} octets,"
+            f" got {len(encr_key)}"
+        )
+    if len(integ_key) != transform.integ_key_size:
+        raise EspConfigError(
+            f"{transform.name}: integrity key must be {transform.integ_key_size} octets,"
+            f" got {len(integ_key)}"
+        )
+    if transform.is_aead:
+        return AeadContext(transform, encr_key)
+    return CipherThenMacContext(transform, encr_key, integ_key)

@@ -1,0 +1,85 @@
+"""Reading the ESP side of the strongSwan vectors: Wireshark's esp_sa table and the tshark
+summaries of the decrypted pings."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyike.codec.registry import EncrId, IntegId
+from pyike.ipsec import EspTransform, esp_transform
+
+_ENCR = {"AES-CBC [RFC3602]": EncrId.AES_CBC, "TripleDES-CBC [RFC2451]": EncrId.TRIPLE_DES}
+_INTEG = {
+    "HMAC-SHA-1-96 [RFC2404]": IntegId.HMAC_SHA1_96,
+    "HMAC-SHA-256-128 [RFC4868]": IntegId.HMAC_SHA2_256_128,
+}
+
+
+@dataclass(frozen=True)
+class WiresharkEspSa:
+    src: str
+    dst: str
+    spi: int
+    transform: EspTransform
+    encr_key: bytes
+    integ_key: bytes
+
+
+def read_esp_sa(path: Path) -> dict[int, WiresharkEspSa]:
+    """The esp_sa UAT file, by SPI."""
+    sas = {}
+    with path.open(newline="") as f:
+        for family, src, dst, spi, encr, encr_key, integ, integ_key in csv.reader(f):
+            assert family == "IPv4"
+            key = bytes.fromhex(encr_key.removeprefix("0x"))
+            encr_id = _ENCR[encr]
+            bits = len(key) * 8 if encr_id == EncrId.AES_CBC else None
+            sa = WiresharkEspSa(
+                src,
+                dst,
+                int(spi, 16),
+                esp_transform(encr_id, bits, _INTEG[integ]),
+                key,
+                bytes.fromhex(integ_key.removeprefix("0x")),
+            )
+            sas[sa.spi] = sa
+    return sas
+
+
+@dataclass(frozen=True)
+class Ping:
+    frame: int
+    src: str
+    dst: str
+    icmp_type: int  # 8 request, 0 reply
+    ident: int
+    seq: int
+    ttl: int
+
+
+_PING = re.compile(
+    r"^\s*(\d+) \S+ \S+\s+(\S+) → (\S+)\s+ICMP \d+ Echo \(ping\) (request|reply)\s+"
+    r"id=0x([0-9a-f]+), seq=(\d+)/\d+, ttl=(\d+)"
+)
+
+
+def read_pings(path: Path) -> dict[int, Ping]:
+    """The ICMP echoes tshark decrypted, by frame number."""
+    pings = {}
+    for line in path.read_text().splitlines():
+        m = _PING.match(line)
+        if m:
+            frame, src, dst, kind, ident, seq, ttl = m.groups()
+            pings[int(frame)] = Ping(
+                int(frame),
+                src,
+                dst,
+                8 if kind == "request" else 0,
+                int(ident, 16),
+                int(seq),
+                int(ttl),
+            )
+    return pings
