@@ -1,0 +1,90 @@
+"""A Child SA as the IKE side knows it: SPIs, transforms, keys, selectors, lifetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pyike.codec.registry import PrfId
+from pyike.crypto.keys import ChildKeys, derive_child_keys
+from pyike.ike.collisions import RekeyOutcome
+from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
+from pyike.ike.policy import TunnelSpec
+from pyike.ike.proposals import ChildTransform
+
+# Share of the lifetime after which a Child SA is rekeyed: the side that created it first,
+# the other a little later so that both rarely start at once.
+SOFT_LIFETIME_INITIATOR = 0.90
+SOFT_LIFETIME_RESPONDER = 0.95
+
+
+class ChildState(StrEnum):
+    INSTALLED = "installed"
+    REKEYING = "rekeying"
+    REKEYED = "rekeyed"
+    DELETING = "deleting"
+
+
+@dataclass
+class ChildSa:
+    spi_in: bytes
+    spi_out: bytes
+    transform: ChildTransform
+    keys: ChildKeys = field(repr=False)
+    local_ts: tuple[TrafficSelector, ...]
+    remote_ts: tuple[TrafficSelector, ...]
+    tunnel: TunnelSpec | None
+    initiator: bool  # this side initiated the exchange that made it
+    created_at: float
+    lifetime_seconds: int
+    lifetime_kilobytes: int
+    state: ChildState = ChildState.INSTALLED
+    kilobytes_used: int = 0
+    # rekey bookkeeping (collisions.py): our exchange in flight, and the outcomes seen
+    rekey_pending: bool = False
+    rekey_ours: RekeyOutcome[ChildSa] | None = None
+    rekey_theirs: RekeyOutcome[ChildSa] | None = None
+
+    @property
+    def rekey_at(self) -> float:
+        share = SOFT_LIFETIME_INITIATOR if self.initiator else SOFT_LIFETIME_RESPONDER
+        return self.created_at + self.lifetime_seconds * share
+
+    @property
+    def expire_at(self) -> float:
+        return self.created_at + self.lifetime_seconds
+
+    def soft_kilobytes_reached(self) -> bool:
+        share = SOFT_LIFETIME_INITIATOR if self.initiator else SOFT_LIFETIME_RESPONDER
+        return self.kilobytes_used >= self.lifetime_kilobytes * share
+
+    def info(
+        self, ike_sa_id: int, local: Endpoint, remote: Endpoint, udp_encap: bool
+    ) -> ChildSaInfo:
+        return ChildSaInfo(
+            ike_sa_id=ike_sa_id,
+            spi_in=self.spi_in,
+            spi_out=self.spi_out,
+            encr=self.transform.encr,
+            encr_key_bits=self.transform.key_bits,
+            integ=self.transform.integ,
+            esn=self.transform.esn,
+            local_ts=self.local_ts,
+            remote_ts=self.remote_ts,
+            mode=self.transform.mode,
+            lifetime_seconds=self.lifetime_seconds,
+            lifetime_kilobytes=self.lifetime_kilobytes,
+            udp_encapsulation=udp_encap,
+            local=local,
+            remote=remote,
+            pfs_group=None if self.transform.dh is None else int(self.transform.dh),
+            tunnel=None if self.tunnel is None else self.tunnel.name,
+            initiator=self.initiator,
+            keys=self.keys,
+        )
+
+
+def child_keys(
+    prf: int, sk_d: bytes, ni: bytes, nr: bytes, shared: bytes | None, t: ChildTransform
+) -> ChildKeys:
+    return derive_child_keys(PrfId(prf), sk_d, ni, nr, shared, t.encr, t.key_bits, t.integ)

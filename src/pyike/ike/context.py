@@ -1,0 +1,95 @@
+"""What every part of the engine shares: the clock reading of the current input, the injected
+randomness, the policy, the SA tables and the output queues."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pyike.codec import Message, Payload
+from pyike.ike.cookie import CookieJar
+from pyike.ike.events import Datagram, Endpoint, EngineEvent
+from pyike.ike.policy import Policy
+from pyike.ike.trace import Direction, ErrorTrace, InfoTrace, PacketTrace, TraceRecord
+
+if TYPE_CHECKING:
+    from pyike.ike.ike_sa import IkeSa
+
+
+class Context:
+    def __init__(self, policy: Policy, random_bytes: Callable[[int], bytes]) -> None:
+        self.policy = policy
+        self.settings = policy.settings
+        self.random_bytes = random_bytes
+        self.now = 0.0
+        self.datagrams: list[Datagram] = []
+        self.events: list[EngineEvent] = []
+        self.trace: list[TraceRecord] = []
+        self.sas: dict[int, IkeSa] = {}
+        self.by_spi: dict[bytes, IkeSa] = {}
+        self.cookies = CookieJar(random_bytes, self.settings.cookie_secret_lifetime)
+        self._next_sa_id = 1
+
+    # --- SA table -----------------------------------------------------------------------
+
+    def new_sa_id(self) -> int:
+        sa_id = self._next_sa_id
+        self._next_sa_id += 1
+        return sa_id
+
+    def new_spi(self, size: int) -> bytes:
+        """A fresh SPI: never all-zero, never one of ours already in use."""
+        while True:
+            spi = self.random_bytes(size)
+            if any(spi) and spi not in self.by_spi:
+                return spi
+
+    def add(self, sa: IkeSa, own_spi: bytes) -> None:
+        self.sas[sa.sa_id] = sa
+        self.by_spi[own_spi] = sa
+
+    def remove(self, sa: IkeSa) -> None:
+        self.sas.pop(sa.sa_id, None)
+        for spi in [s for s, v in self.by_spi.items() if v is sa]:
+            del self.by_spi[spi]
+
+    def sas_with_peer(self, remote: Endpoint) -> list[IkeSa]:
+        return [sa for sa in self.sas.values() if sa.remote.address == remote.address]
+
+    def half_open_count(self) -> int:
+        return sum(1 for sa in self.sas.values() if sa.half_open)
+
+    # --- output -------------------------------------------------------------------------
+
+    def emit(self, event: EngineEvent) -> None:
+        self.events.append(event)
+
+    def info(self, sa_id: int | None, text: str) -> None:
+        self.trace.append(InfoTrace(self.now, sa_id, text))
+
+    def error(self, sa_id: int | None, text: str) -> None:
+        self.trace.append(ErrorTrace(self.now, sa_id, text))
+
+    def packet(
+        self,
+        sa_id: int | None,
+        direction: Direction,
+        local: Endpoint,
+        remote: Endpoint,
+        message: Message,
+        inner: list[Payload] | None,
+    ) -> None:
+        self.trace.append(
+            PacketTrace(
+                self.now,
+                sa_id,
+                direction,
+                local,
+                remote,
+                message,
+                None if inner is None else tuple(inner),
+            )
+        )
+
+    def send(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        self.datagrams.append(Datagram(local, remote, data))

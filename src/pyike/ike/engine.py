@@ -1,0 +1,497 @@
+"""IkeEngine: one per router. Datagrams, time and commands go in; datagrams, events, trace
+records and the next deadline come out. It never reads a clock, an RNG or a socket."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyike.codec import (
+    IkeHeader,
+    Message,
+    NotifyPayload,
+    Payload,
+    SkfPayload,
+    SkPayload,
+    decode_header,
+    decode_message,
+    encode_message,
+    make_flags,
+    open_protected,
+    open_protected_fragment,
+)
+from pyike.codec.errors import DecodeError
+from pyike.codec.notify_data import cookie_notify, cookie_value
+from pyike.codec.registry import ExchangeType, NotifyType
+from pyike.crypto.errors import CryptoError
+from pyike.ike import child_create, informational, timers
+from pyike.ike.context import Context
+from pyike.ike.events import NAT_T_PORT, Datagram, Endpoint, EngineEvent
+from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
+from pyike.ike.handshake import Handshake
+from pyike.ike.ike_sa import IkeSa
+from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ike.states import Event, State
+from pyike.ike.trace import Direction, TraceRecord
+from pyike.ike.window import Verdict
+
+NAT_KEEPALIVE = b"\xff"
+
+
+class IkeEngine:
+    def __init__(self, policy: Policy, random_bytes: Callable[[int], bytes]) -> None:
+        self._ctx = Context(policy, random_bytes)
+        self._handshakes: dict[int, Handshake] = {}
+
+    # --- inspection -------------------------------------------------------------------------
+
+    @property
+    def ike_sas(self) -> list[IkeSa]:
+        """The SAs this engine holds (read them, do not change them)."""
+        return list(self._ctx.sas.values())
+
+    def ike_sa(self, sa_id: int) -> IkeSa | None:
+        return self._ctx.sas.get(sa_id)
+
+    # --- outputs ----------------------------------------------------------------------------
+
+    def datagrams_to_send(self) -> list[Datagram]:
+        out, self._ctx.datagrams = self._ctx.datagrams, []
+        return out
+
+    def events(self) -> list[EngineEvent]:
+        out, self._ctx.events = self._ctx.events, []
+        return out
+
+    def trace(self) -> list[TraceRecord]:
+        out, self._ctx.trace = self._ctx.trace, []
+        return out
+
+    def next_deadline(self) -> float | None:
+        deadlines = [d for sa in self._ctx.sas.values() for d in timers.deadlines(sa)]
+        return min(deadlines) if deadlines else None
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def initiate(self, now: float, tunnel: TunnelSpec) -> int:
+        """What a router does when traffic hits a tunnel or crypto map with no SA: starts
+        IKE_SA_INIT with ``tunnel.remote``. Returns the new SA's id."""
+        ctx = self._ctx
+        ctx.now = now
+        ctx.info(None, f"% Getting preshared key from address {tunnel.remote.address}")
+        sa = IkeSa(
+            ctx,
+            initiator=True,
+            local=tunnel.local,
+            remote=tunnel.remote,
+            spi_i=ctx.new_spi(8),
+        )
+        sa.tunnel = tunnel
+        ctx.add(sa, sa.spi_i)
+        ctx.info(None, f"({sa.sa_id}): Choosing IKE profile {tunnel.profile}")
+        ctx.info(None, "New ikev2 sa request admitted")
+        ctx.info(None, "Incrementing outgoing negotiating sa count by one")
+        handshake = Handshake(sa, tunnel)
+        self._handshakes[sa.sa_id] = handshake
+        self._guarded(lambda: handshake.run(Event.EV_INIT_SA))
+        return sa.sa_id
+
+    def delete_ike_sa(self, now: float, sa_id: int, reason: str = "Deleted by user") -> None:
+        self._ctx.now = now
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: informational.delete_ike(sa, reason))
+
+    def delete_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
+        self._ctx.now = now
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: informational.delete_child(sa, spi_in, "Deleted by user"))
+
+    def clear(self, now: float, peer: Endpoint | None = None) -> None:
+        """`clear crypto ikev2 sa [peer ADDR]` / `clear crypto session`: delete (and tell the
+        peer) every SA, or those with one peer."""
+        self._ctx.now = now
+        for sa in list(self._ctx.sas.values()):
+            if peer is None or sa.remote.address == peer.address:
+                self._guarded(lambda sa=sa: informational.delete_ike(sa, "Cleared by user"))  # type: ignore[misc]
+
+    def rekey_ike_sa(self, now: float, sa_id: int) -> None:
+        self._ctx.now = now
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: timers.start_ike_rekey(sa))
+
+    def rekey_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
+        self._ctx.now = now
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: child_create.start_rekey(sa, spi_in))
+
+    def create_child_sa(self, now: float, sa_id: int, tunnel: TunnelSpec) -> None:
+        """A further Child SA on an established IKE SA (another crypto map entry)."""
+        self._ctx.now = now
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: child_create.start_new(sa, tunnel))
+
+    def send_dpd(self, now: float, sa_id: int) -> None:
+        """A liveness check now (what on-demand DPD does when traffic goes unanswered)."""
+        self._ctx.now = now
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: informational.start_dpd(sa))
+
+    def report_child_usage(self, now: float, spi_in: bytes, kilobytes: int) -> None:
+        """The ESP layer's byte count for a Child SA: rekeyed at its soft kilobyte limit."""
+        self._ctx.now = now
+        for sa in list(self._ctx.sas.values()):
+            child = sa.find_child(spi_in, inbound=True)
+            if child is not None:
+                child.kilobytes_used = kilobytes
+                self._guarded(lambda sa=sa: timers.check(sa, now))  # type: ignore[misc]
+
+    def handle_timer(self, now: float) -> None:
+        self._ctx.now = now
+        for sa in list(self._ctx.sas.values()):
+            if not sa.closed:
+                self._guarded(lambda sa=sa: sa.retransmit_due(now))  # type: ignore[misc]
+            if not sa.closed:
+                self._guarded(lambda sa=sa: timers.check(sa, now))  # type: ignore[misc]
+        self._forget_finished_handshakes()
+
+    # --- receiving --------------------------------------------------------------------------
+
+    def receive_datagram(self, now: float, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        self._ctx.now = now
+        self._guarded(lambda: self._receive(local, remote, data))
+        self._forget_finished_handshakes()
+
+    def _guarded(self, work: Callable[[], object]) -> None:
+        """Runs one input's work. Bad input is handled where it is found; anything escaping
+        here is a pyike bug, recorded rather than allowed to take the router down."""
+        try:
+            work()
+        except Exception as exc:
+            self._ctx.error(None, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _forget_finished_handshakes(self) -> None:
+        for sa_id in [
+            i
+            for i, h in self._handshakes.items()
+            if h.sa.closed or h.sa.machine.state == State.READY
+        ]:
+            del self._handshakes[sa_id]
+
+    def _drop(self, sa_id: int | None, why: str) -> None:
+        self._ctx.error(sa_id, f"Dropping packet: {why}")
+
+    def _receive(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        ctx = self._ctx
+        if data == NAT_KEEPALIVE:
+            return
+        if local.port == NAT_T_PORT:
+            if data[:4] != bytes(4):
+                self._drop(None, "ESP packet on port 4500 is not for IKE")
+                return
+            data = data[4:]
+        try:
+            header = decode_header(data)
+        except DecodeError as exc:
+            self._drop(None, str(exc))
+            if exc.notify == NotifyType.INVALID_MAJOR_VERSION and len(data) >= 28:
+                self._answer_unprotected(local, remote, data, exc.notify)
+            return
+        if header.exchange_type == ExchangeType.IKE_SA_INIT:
+            if header.response:
+                self._init_response(local, remote, data, header)
+            else:
+                self._init_request(local, remote, data, header)
+            return
+        own_spi = header.spi_r if header.initiator else header.spi_i
+        sa = ctx.by_spi.get(own_spi)
+        if sa is None or (sa.spi_i, sa.spi_r) != (header.spi_i, header.spi_r):
+            self._drop(None, f"no IKE SA for SPIs {header.spi_i.hex()}/{header.spi_r.hex()}")
+            return
+        if header.initiator == sa.initiator:
+            self._drop(sa.sa_id, "initiator flag contradicts the SA's roles")
+            return
+        if header.response:
+            self._response(sa, local, remote, data, header)
+        else:
+            self._request(sa, local, remote, data, header)
+
+    def _answer_unprotected(
+        self,
+        local: Endpoint,
+        remote: Endpoint,
+        data: bytes,
+        notify: NotifyType,
+        payload: bytes = b"",
+    ) -> None:
+        spi_i = data[:8]
+        header = IkeHeader(
+            spi_i=spi_i,
+            spi_r=data[8:16] if len(data) >= 16 else bytes(8),
+            exchange_type=data[18] if len(data) > 18 else ExchangeType.INFORMATIONAL,
+            flags=make_flags(initiator=False, response=True),
+            message_id=int.from_bytes(data[20:24], "big") if len(data) >= 24 else 0,
+        )
+        message = Message(header, [NotifyPayload(notify, payload)])
+        self._ctx.packet(None, Direction.SENT, local, remote, message, None)
+        out = encode_message(message)
+        self._ctx.send(local, remote, bytes(4) + out if local.port == NAT_T_PORT else out)
+
+    def _init_request(
+        self, local: Endpoint, remote: Endpoint, data: bytes, header: IkeHeader
+    ) -> None:
+        ctx = self._ctx
+        if header.spi_r != bytes(8) or header.message_id != 0:
+            self._drop(None, "IKE_SA_INIT request with a responder SPI or message ID")
+            return
+        existing = next(
+            (
+                sa
+                for sa in ctx.sas.values()
+                if not sa.initiator
+                and sa.spi_i == header.spi_i
+                and sa.remote.address == remote.address
+            ),
+            None,
+        )
+        if existing is not None:
+            if existing.responses.classify(0) == Verdict.RETRANSMIT:
+                existing.resend_response(0)
+            else:
+                self._drop(existing.sa_id, "IKE_SA_INIT retransmission still in progress")
+            return
+        try:
+            message = decode_message(data)
+        except DecodeError as exc:
+            self._drop(None, str(exc))
+            if exc.notify != NotifyType.INVALID_SYNTAX:
+                self._answer_unprotected(local, remote, data, exc.notify, exc.notify_data)
+            return
+        ctx.packet(None, Direction.RECEIVED, local, remote, message, None)
+        settings = ctx.settings
+        half_open = ctx.half_open_count()
+        if settings.max_in_negotiation is not None and half_open >= settings.max_in_negotiation:
+            self._drop(None, "maximum number of in-negotiation SAs reached")
+            return
+        challenge = settings.cookie_challenge
+        if (
+            challenge is not None
+            and half_open >= challenge
+            and not self._cookie_ok(local, remote, message)
+        ):
+            return
+        ctx.info(None, "New ikev2 sa request admitted")
+        ctx.info(None, "Incrementing incoming negotiating sa count by one")
+        sa = IkeSa(
+            ctx,
+            initiator=False,
+            local=local,
+            remote=remote,
+            spi_i=header.spi_i,
+            spi_r=ctx.new_spi(8),
+        )
+        ctx.add(sa, sa.spi_r)
+        handshake = Handshake(sa, None)
+        self._handshakes[sa.sa_id] = handshake
+        handshake.deliver(message, message.payloads, Event.EV_RECV_INIT)
+
+    def _cookie_ok(self, local: Endpoint, remote: Endpoint, message: Message) -> bool:
+        """Stateless cookie check: True when the request carries a valid cookie; otherwise
+        the cookie is sent and the request forgotten."""
+        ctx = self._ctx
+        from pyike.codec import NoncePayload
+
+        nonce = message.first(NoncePayload)
+        first = message.payloads[0] if message.payloads else None
+        if nonce is None:
+            self._drop(None, "IKE_SA_INIT request without a nonce")
+            return False
+        if isinstance(first, NotifyPayload) and first.notify_type == NotifyType.COOKIE:
+            try:
+                cookie = cookie_value(first)
+            except DecodeError:
+                cookie = b""
+            if ctx.cookies.verify(
+                ctx.now, cookie, nonce.data, remote.address, message.header.spi_i
+            ):
+                ctx.info(None, "Valid cookie received")
+                return True
+            self._drop(None, "invalid cookie")
+        ctx.info(None, "Sending cookie challenge: too many half-open SAs")
+        cookie = ctx.cookies.make(ctx.now, nonce.data, remote.address, message.header.spi_i)
+        header = IkeHeader(
+            spi_i=message.header.spi_i,
+            exchange_type=ExchangeType.IKE_SA_INIT,
+            flags=make_flags(initiator=False, response=True),
+        )
+        reply = Message(header, [cookie_notify(cookie)])
+        ctx.packet(None, Direction.SENT, local, remote, reply, None)
+        ctx.send(local, remote, encode_message(reply))
+        return False
+
+    def _init_response(
+        self, local: Endpoint, remote: Endpoint, data: bytes, header: IkeHeader
+    ) -> None:
+        ctx = self._ctx
+        sa = ctx.by_spi.get(header.spi_i)
+        if (
+            sa is None
+            or not sa.initiator
+            or sa.machine.state != State.I_WAIT_INIT
+            or 0 not in sa.requests.outstanding
+            or header.message_id != 0
+        ):
+            self._drop(None, "unexpected IKE_SA_INIT response")
+            return
+        try:
+            message = decode_message(data)
+        except DecodeError as exc:
+            self._drop(sa.sa_id, str(exc))
+            return
+        ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
+        request = sa.requests.outstanding.pop(0)
+        sa.last_heard = ctx.now
+        request.on_response(message, message.payloads)
+
+    def _open(
+        self, sa: IkeSa, local: Endpoint, remote: Endpoint, data: bytes, header: IkeHeader
+    ) -> tuple[Message, list[Payload]] | DecodeError | None:
+        """Decrypts a protected message: (message, inner payloads); None when it must be
+        dropped or is an incomplete set of fragments; a DecodeError for an authentic
+        message whose inner payloads are malformed."""
+        cipher = sa.cipher_in
+        if cipher is None:
+            self._drop(sa.sa_id, "protected message before keys exist")
+            return None
+        try:
+            message = decode_message(data)
+        except DecodeError as exc:
+            self._drop(sa.sa_id, str(exc))
+            return None
+        last = message.payloads[-1] if message.payloads else None
+        try:
+            if isinstance(last, SkfPayload):
+                return self._fragment(sa, local, remote, data, message)
+            if not isinstance(last, SkPayload):
+                self._drop(sa.sa_id, "message after IKE_SA_INIT is not encrypted")
+                return None
+            try:
+                _, inner = open_protected(data, cipher)
+            except DecodeError as exc:
+                self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
+                return exc
+        except CryptoError as exc:
+            self._drop(sa.sa_id, f"failed to verify integrity of message: {exc}")
+            return None
+        self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, inner)
+        return message, inner
+
+    def _fragment(
+        self, sa: IkeSa, local: Endpoint, remote: Endpoint, data: bytes, message: Message
+    ) -> tuple[Message, list[Payload]] | DecodeError | None:
+        cipher = sa.cipher_in
+        assert cipher is not None
+        _, skf, chunk = open_protected_fragment(data, cipher)
+        message_id = message.header.message_id
+        self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
+        if skf.total_fragments > MAX_FRAGMENTS:
+            self._drop(sa.sa_id, f"{skf.total_fragments} fragments exceed the limit")
+            return None
+        buffer = sa.fragment_buffers.setdefault(message_id, FragmentBuffer(skf.total_fragments))
+        if not buffer.add(
+            skf.fragment_number, skf.total_fragments, int(skf.first_inner_type), chunk
+        ):
+            self._drop(sa.sa_id, "fragment contradicts the others of its message")
+            return None
+        if not buffer.complete:
+            return None
+        del sa.fragment_buffers[message_id]
+        try:
+            inner = buffer.payloads()
+        except DecodeError as exc:
+            return exc
+        sa.info(f"Reassembled {buffer.total} fragments of message id {message_id}")
+        return message, inner
+
+    def _response(
+        self, sa: IkeSa, local: Endpoint, remote: Endpoint, data: bytes, header: IkeHeader
+    ) -> None:
+        request = sa.requests.outstanding.get(header.message_id)
+        if request is None or request.exchange != header.exchange_type:
+            self._drop(sa.sa_id, f"unexpected response with message id {header.message_id}")
+            return
+        opened = self._open(sa, local, remote, data, header)
+        if opened is None:
+            return
+        if isinstance(opened, DecodeError):
+            self._drop(sa.sa_id, f"malformed response: {opened}")
+            return
+        message, inner = opened
+        if sa.requests.outstanding.get(header.message_id) is not request:
+            return
+        del sa.requests.outstanding[header.message_id]
+        sa.last_heard = self._ctx.now
+        self._follow_nat(sa, local, remote)
+        request.on_response(message, inner)
+        sa.pump()
+
+    def _follow_nat(self, sa: IkeSa, local: Endpoint, remote: Endpoint) -> None:
+        """A peer behind a NAT may appear from a new address or port (RFC 7296 2.23)."""
+        if sa.nat.nat_detected and (sa.remote != remote or sa.local != local):
+            sa.info(f"Peer address changed to {remote}")
+            sa.remote, sa.local = remote, local
+
+    def _request(
+        self, sa: IkeSa, local: Endpoint, remote: Endpoint, data: bytes, header: IkeHeader
+    ) -> None:
+        message_id = header.message_id
+        verdict = sa.responses.classify(message_id)
+        if verdict == Verdict.DROP:
+            self._drop(
+                sa.sa_id,
+                f"request has mess_id {message_id}; expected {sa.responses.range_text}",
+            )
+            return
+        opened = self._open(sa, local, remote, data, header)
+        if opened is None:
+            return
+        if verdict == Verdict.RETRANSMIT:
+            sa.resend_response(message_id)
+            return
+        sa.last_heard = self._ctx.now
+        self._follow_nat(sa, local, remote)
+        exchange = header.exchange_type
+        if isinstance(opened, DecodeError):
+            sa.error(f"Malformed request: {opened}")
+            sa.respond(
+                as_exchange(exchange),
+                message_id,
+                [NotifyPayload(opened.notify, opened.notify_data)],
+            )
+            return
+        message, inner = opened
+        if exchange == ExchangeType.IKE_AUTH:
+            handshake = self._handshakes.get(sa.sa_id)
+            if handshake is None or sa.machine.state != State.R_WAIT_AUTH or message_id != 1:
+                self._drop(sa.sa_id, "IKE_AUTH request out of sequence")
+                return
+            handshake.deliver(message, inner, Event.EV_RECV_AUTH)
+        elif not sa.established:
+            self._drop(sa.sa_id, f"{as_exchange(exchange).name} before the SA is established")
+        elif exchange == ExchangeType.CREATE_CHILD_SA:
+            child_create.respond(sa, message_id, inner)
+        elif exchange == ExchangeType.INFORMATIONAL:
+            informational.respond(sa, message_id, inner)
+        else:
+            self._drop(sa.sa_id, f"unsupported exchange type {int(exchange)}")
+
+
+def as_exchange(value: int) -> ExchangeType:
+    try:
+        return ExchangeType(value)
+    except ValueError:
+        return ExchangeType.INFORMATIONAL

@@ -1,0 +1,173 @@
+"""What the engine tells its caller: endpoints, datagrams to send, and SA events."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from pyike.codec.registry import EncrId, IntegId, NotifyType
+from pyike.crypto.keys import ChildKeys
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+IKE_PORT = 500
+NAT_T_PORT = 4500
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    address: IPAddress
+    port: int = IKE_PORT
+
+    @classmethod
+    def of(cls, text: str, port: int = IKE_PORT) -> Endpoint:
+        return cls(ipaddress.ip_address(text), port)
+
+    def __str__(self) -> str:
+        return f"{self.address}/{self.port}"
+
+
+@dataclass(frozen=True)
+class Datagram:
+    """A UDP payload to send from ``local`` to ``remote``; on port 4500 it already carries the
+    non-ESP marker (RFC 3948)."""
+
+    local: Endpoint
+    remote: Endpoint
+    data: bytes
+
+
+@dataclass(frozen=True)
+class TrafficSelector:
+    """One traffic selector (RFC 7296 section 3.13.1) in the engine's own terms."""
+
+    start: IPAddress
+    end: IPAddress
+    protocol: int = 0
+    start_port: int = 0
+    end_port: int = 65535
+
+    @classmethod
+    def of(
+        cls, network: str, protocol: int = 0, ports: tuple[int, int] = (0, 65535)
+    ) -> TrafficSelector:
+        net = ipaddress.ip_network(network, strict=False)
+        return cls(net[0], net[-1], protocol, ports[0], ports[1])
+
+    @classmethod
+    def any4(cls) -> TrafficSelector:
+        return cls.of("0.0.0.0/0")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.start}-{self.end} proto {self.protocol} ports {self.start_port}-{self.end_port}"
+        )
+
+
+@dataclass(frozen=True)
+class ChildSaInfo:
+    """Everything an ESP SA needs. ``spi_in`` is the SPI this side receives with."""
+
+    ike_sa_id: int
+    spi_in: bytes
+    spi_out: bytes
+    encr: EncrId
+    encr_key_bits: int | None
+    integ: IntegId
+    esn: bool
+    local_ts: tuple[TrafficSelector, ...]
+    remote_ts: tuple[TrafficSelector, ...]
+    mode: str
+    lifetime_seconds: int
+    lifetime_kilobytes: int
+    udp_encapsulation: bool
+    local: Endpoint
+    remote: Endpoint
+    pfs_group: int | None
+    tunnel: str | None
+    initiator: bool
+    keys: ChildKeys = field(repr=False)
+
+    @property
+    def encr_key_out(self) -> bytes:
+        return self.keys.encr_i if self.initiator else self.keys.encr_r
+
+    @property
+    def integ_key_out(self) -> bytes:
+        return self.keys.integ_i if self.initiator else self.keys.integ_r
+
+    @property
+    def encr_key_in(self) -> bytes:
+        return self.keys.encr_r if self.initiator else self.keys.encr_i
+
+    @property
+    def integ_key_in(self) -> bytes:
+        return self.keys.integ_r if self.initiator else self.keys.integ_i
+
+
+@dataclass(frozen=True)
+class IkeSaUp:
+    now: float
+    sa_id: int
+    spi_i: bytes
+    spi_r: bytes
+    local: Endpoint
+    remote: Endpoint
+    initiator: bool
+    local_id: str
+    remote_id: str
+    profile: str | None
+    lifetime: int
+    nat_detected: bool
+    rekeyed_from: int | None = None
+
+
+@dataclass(frozen=True)
+class IkeSaDown:
+    now: float
+    sa_id: int
+    reason: str
+    rekeyed_to: int | None = None
+
+
+@dataclass(frozen=True)
+class ChildSaInstalled:
+    now: float
+    child: ChildSaInfo
+    rekey_of: bytes | None = None  # inbound SPI of the child SA this one replaces
+
+
+@dataclass(frozen=True)
+class ChildSaDeleted:
+    now: float
+    ike_sa_id: int
+    spi_in: bytes
+    spi_out: bytes
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChildSaMoved:
+    """Child SAs now belong to another IKE SA (after an IKE SA rekey)."""
+
+    now: float
+    spi_in: bytes
+    from_sa_id: int
+    to_sa_id: int
+
+
+@dataclass(frozen=True)
+class NegotiationFailed:
+    """An exchange failed. ``notify`` is the error notify sent or received, if any."""
+
+    now: float
+    sa_id: int | None
+    remote: Endpoint
+    notify: NotifyType | None
+    reason: str
+    sent: bool = False
+
+
+EngineEvent = (
+    IkeSaUp | IkeSaDown | ChildSaInstalled | ChildSaDeleted | ChildSaMoved | NegotiationFailed
+)

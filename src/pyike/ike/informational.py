@@ -1,0 +1,219 @@
+"""INFORMATIONAL exchanges (RFC 7296 section 1.4): deleting Child and IKE SAs, liveness
+checks (DPD), error notifies; the initiator tasks and the responder side."""
+
+from __future__ import annotations
+
+from pyike.codec import DeletePayload, Message, NotifyPayload, Payload
+from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId
+from pyike.ike.child_sa import ChildState
+from pyike.ike.events import ChildSaDeleted
+from pyike.ike.fsm import Action, Machine
+from pyike.ike.ike_sa import IkeSa
+from pyike.ike.states import Event, State
+from pyike.ike.task import Task
+from pyike.ike.xtrace import ExchangeTracer
+
+DPD_RETRIES = 5
+
+
+def _remove_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
+    child = sa.find_child(spi_in, inbound=True)
+    if child is None:
+        return
+    sa.children.remove(child)
+    sa.ctx.emit(ChildSaDeleted(sa.ctx.now, sa.sa_id, child.spi_in, child.spi_out, reason))
+
+
+# --- initiator tasks ---------------------------------------------------------------------
+
+
+def delete_ike(sa: IkeSa, reason: str, successor: IkeSa | None = None) -> None:
+    """Deletes an IKE SA, telling the peer when the SA is up. ``successor``: the SA that
+    replaces it (the children have already moved there)."""
+    if sa.closed:
+        return
+    if not sa.established:
+        sa.close(reason)
+        return
+    if sa.deleting:
+        return
+    sa.deleting = True
+    if successor is not None:
+        sa.rekeyed_to = successor
+
+    def finish(*_: object) -> None:
+        if successor is not None:
+            sa.close(reason, moved=True)
+        else:
+            sa.close(reason)
+
+    sa.info(f"Sending DELETE INFO message for IKEv2 SA: {reason}")
+    sa.send_request(
+        ExchangeType.INFORMATIONAL,
+        [DeletePayload(ProtocolId.IKE, 0)],
+        lambda message, payloads: finish(),
+        finish,
+        limit=2,
+    )
+
+
+def delete_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
+    child = sa.find_child(spi_in, inbound=True)
+    if child is None or (child.state == ChildState.DELETING and reason != "Rekeyed"):
+        return
+    child.state = ChildState.DELETING
+    sa.enqueue(DeleteChildTask(spi_in, reason))
+
+
+class DeleteChildTask(Task):
+    name = "delete Child SA"
+
+    def __init__(self, spi_in: bytes, reason: str) -> None:
+        self.spi_in = spi_in
+        self.reason = reason
+
+    def start(self, sa: IkeSa) -> None:
+        if sa.find_child(self.spi_in, inbound=True) is None:
+            return
+        sa.info(f"Sending DELETE INFO message for IPsec SA [SPI: 0x{self.spi_in.hex().upper()}]")
+
+        def done(message: Message, payloads: list[Payload]) -> None:
+            _remove_child(sa, self.spi_in, self.reason)
+
+        sa.send_request(
+            ExchangeType.INFORMATIONAL,
+            [DeletePayload(ProtocolId.ESP, 4, (self.spi_in,))],
+            done,
+            lambda: sa.close("Peer unreachable: delete not answered"),
+        )
+
+
+def start_dpd(sa: IkeSa) -> None:
+    if not any(isinstance(t, DpdTask) for t in sa.queue) and not sa.requests.outstanding:
+        sa.enqueue(DpdTask())
+
+
+class DpdTask(Task):
+    """An empty INFORMATIONAL request: the peer is alive if it answers. Retransmitted every
+    ``retry`` seconds of the profile's `dpd` setting (2 s without one), five times."""
+
+    name = "DPD"
+
+    def start(self, sa: IkeSa) -> None:
+        dpd = None if sa.profile is None else sa.profile.dpd
+        interval = float(dpd.retry) if dpd is not None else sa.ctx.settings.retransmit_interval
+        sa.info("Sending DPD/liveness query")
+
+        def alive(message: Message, payloads: list[Payload]) -> None:
+            sa.info("Received DPD/liveness response")
+
+        def dead() -> None:
+            sa.error("Peer did not answer the liveness check: peer is dead")
+            sa.close("Peer dead (DPD)")
+
+        sa.send_request(
+            ExchangeType.INFORMATIONAL,
+            [],
+            alive,
+            dead,
+            interval=interval,
+            exponential=False,
+            limit=DPD_RETRIES,
+        )
+
+
+# --- responder ---------------------------------------------------------------------------
+
+
+def respond(sa: IkeSa, message_id: int, payloads: list[Payload]) -> None:
+    InfoResponder(sa, message_id, payloads).run()
+
+
+class InfoResponder:
+    def __init__(self, sa: IkeSa, message_id: int, payloads: list[Payload]) -> None:
+        self.sa = sa
+        self.message_id = message_id
+        self.payloads = payloads
+        self.tracer = ExchangeTracer(sa.ctx, sa.sa_id, sa.spi_i, sa.spi_r, sa.initiator, message_id)
+        self.machine = Machine(State.READY, self.tracer.record)
+        self.close_after = False
+
+    def run(self) -> None:
+        self.machine.run(Event.EV_RECV_INFO, self.transitions())
+
+    def transitions(self) -> dict[tuple[State | None, Event], Action]:
+        s = State
+        e = Event
+        return {
+            (s.READY, e.EV_RECV_INFO): self.recv,
+            (s.INFO_R, e.EV_PROC_INFO): self.proc,
+            (s.INFO_R, e.EV_RECV_DEL): self.recv_del,
+            (s.INFO_R, e.EV_BLD_MSG): self.build,
+            (s.EXIT, e.EV_CHK_PENDING): self.chk_pending,
+            (s.DELETE, e.EV_FREE_SA): self.free_sa,
+        }
+
+    def recv(self) -> Event:
+        self.machine.enter(State.INFO_R)
+        return Event.EV_PROC_INFO
+
+    def proc(self) -> Event:
+        sa = self.sa
+        for n in self.payloads:
+            if isinstance(n, NotifyPayload) and n.is_error:
+                try:
+                    name = NotifyType(n.notify_type).name
+                except ValueError:
+                    name = str(int(n.notify_type))
+                sa.error(f"Received {name} notify in INFORMATIONAL exchange")
+        if any(isinstance(p, DeletePayload) for p in self.payloads):
+            return Event.EV_RECV_DEL
+        if not self.payloads:
+            sa.info("Received DPD/liveness query")
+        return Event.EV_BLD_MSG
+
+    def recv_del(self) -> Event:
+        sa = self.sa
+        self.answer: list[Payload] = []
+        ours: list[bytes] = []
+        for delete in (p for p in self.payloads if isinstance(p, DeletePayload)):
+            if delete.protocol == ProtocolId.IKE:
+                sa.info("Received DELETE for the IKE SA")
+                self.close_after = True
+                continue
+            if delete.protocol != ProtocolId.ESP:
+                continue
+            for spi in delete.spis:
+                child = sa.find_child(spi, inbound=False)
+                if child is None:
+                    continue
+                sa.info(f"Received DELETE for IPsec SA [SPI: 0x{child.spi_in.hex().upper()}]")
+                if child.state != ChildState.DELETING:
+                    ours.append(child.spi_in)
+                _remove_child(sa, child.spi_in, "Deleted by the peer")
+        if ours and not self.close_after:
+            self.answer.append(DeletePayload(ProtocolId.ESP, 4, tuple(ours)))
+        return Event.EV_BLD_MSG
+
+    def build(self) -> Event:
+        sa = self.sa
+        sa.respond(ExchangeType.INFORMATIONAL, self.message_id, getattr(self, "answer", []))
+        if self.close_after:
+            self.machine.enter(State.DELETE)
+            return Event.EV_FREE_SA
+        self.machine.enter(State.EXIT)
+        return Event.EV_CHK_PENDING
+
+    def free_sa(self) -> None:
+        from pyike.ike import rekey
+
+        rekey.retire(self.sa, "Received delete from the peer")
+        return None
+
+    def chk_pending(self) -> Event:
+        sa = self.sa
+        sa.info(
+            f"Sent response with message id {self.message_id}, Requests can be accepted from "
+            f"range {sa.responses.range_text}"
+        )
+        return Event.EV_NO_EVENT

@@ -1,0 +1,58 @@
+"""NAT detection (RFC 7296 section 2.23): the notifies each side sends, and what the peer's
+tell us."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from pyike.codec import NotifyPayload
+from pyike.codec.notify_data import nat_detection_digest, nat_detection_notify
+from pyike.codec.registry import NotifyType
+from pyike.ike.events import Endpoint
+
+
+def natd_notifies(
+    spi_i: bytes, spi_r: bytes, local: Endpoint, remote: Endpoint
+) -> list[NotifyPayload]:
+    return [
+        nat_detection_notify(
+            NotifyType.NAT_DETECTION_SOURCE_IP, spi_i, spi_r, local.address, local.port
+        ),
+        nat_detection_notify(
+            NotifyType.NAT_DETECTION_DESTINATION_IP, spi_i, spi_r, remote.address, remote.port
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class NatResult:
+    """``checked`` is False when the peer sent no NAT detection notifies."""
+
+    checked: bool
+    remote_matches: bool = True
+    local_matches: bool = True
+
+    @property
+    def nat_detected(self) -> bool:
+        return self.checked and not (self.remote_matches and self.local_matches)
+
+    @property
+    def local_behind_nat(self) -> bool:
+        return self.checked and not self.local_matches
+
+
+def detect(
+    notifies: list[NotifyPayload], spi_i: bytes, spi_r: bytes, local: Endpoint, remote: Endpoint
+) -> NatResult:
+    """Compares the peer's hashes with the addresses the datagram really came from and to.
+    Raises DecodeError for a malformed hash."""
+    sources = [n for n in notifies if n.notify_type == NotifyType.NAT_DETECTION_SOURCE_IP]
+    destinations = [n for n in notifies if n.notify_type == NotifyType.NAT_DETECTION_DESTINATION_IP]
+    if not sources or not destinations:
+        return NatResult(checked=False)
+    # The peer hashed its own address as source and ours as destination.
+    expected_src, expected_dst = (n.data for n in natd_notifies(spi_i, spi_r, remote, local))
+    remote_ok = any(hmac.compare_digest(nat_detection_digest(n), expected_src) for n in sources)
+    local_ok = any(hmac.compare_digest(nat_detection_digest(n), expected_dst) for n in destinations)
+    return NatResult(True, remote_ok, local_ok)

@@ -1,0 +1,331 @@
+"""The questions the engine asks of its configuration, as a narrow Protocol, and a plain
+dataclass implementation (StaticPolicy) for tests and for callers without an IOS config.
+
+Defaults are IOS 15.x / IOS-XE 16.x smart defaults: the default IKEv2 proposal (AES-CBC
+256/192/128, SHA512/384/256/SHA1/MD5, groups 5 and 2), IKE SA lifetime 86400 s, child SA
+3600 s / 4608000 KB, window 5, DPD off.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
+from pyike.ike.events import Endpoint, IPAddress, TrafficSelector
+
+DEFAULT_IKE_LIFETIME = 86400
+DEFAULT_CHILD_SECONDS = 3600
+DEFAULT_CHILD_KILOBYTES = 4608000
+DEFAULT_WINDOW = 5
+
+
+@dataclass(frozen=True)
+class IkeProposalSpec:
+    """A `crypto ikev2 proposal`: every value of each kind, in configured order."""
+
+    name: str
+    encryption: tuple[tuple[EncrId, int | None], ...]
+    integrity: tuple[IntegId, ...]
+    prf: tuple[PrfId, ...]
+    groups: tuple[DhId, ...]
+
+
+_PRF_OF_INTEG = {
+    IntegId.HMAC_MD5_96: PrfId.HMAC_MD5,
+    IntegId.HMAC_SHA1_96: PrfId.HMAC_SHA1,
+    IntegId.HMAC_SHA2_256_128: PrfId.HMAC_SHA2_256,
+    IntegId.HMAC_SHA2_384_192: PrfId.HMAC_SHA2_384,
+    IntegId.HMAC_SHA2_512_256: PrfId.HMAC_SHA2_512,
+}
+
+
+def ike_proposal(
+    name: str,
+    encryption: Sequence[tuple[EncrId, int | None]],
+    integrity: Sequence[IntegId],
+    groups: Sequence[DhId],
+    prf: Sequence[PrfId] = (),
+) -> IkeProposalSpec:
+    """A proposal as IOS builds it: without `prf`, one PRF per integrity algorithm."""
+    prfs = tuple(prf) or tuple(_PRF_OF_INTEG[i] for i in integrity if i in _PRF_OF_INTEG)
+    return IkeProposalSpec(name, tuple(encryption), tuple(integrity), prfs, tuple(groups))
+
+
+DEFAULT_IKE_PROPOSAL = ike_proposal(
+    "default",
+    ((EncrId.AES_CBC, 256), (EncrId.AES_CBC, 192), (EncrId.AES_CBC, 128)),
+    (
+        IntegId.HMAC_SHA2_512_256,
+        IntegId.HMAC_SHA2_384_192,
+        IntegId.HMAC_SHA2_256_128,
+        IntegId.HMAC_SHA1_96,
+        IntegId.HMAC_MD5_96,
+    ),
+    (DhId.MODP_1536, DhId.MODP_1024),
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An IKE identity (IDi/IDr body without the reserved octets)."""
+
+    id_type: IdType
+    data: bytes
+
+    @classmethod
+    def address(cls, address: IPAddress | str) -> Identity:
+        ip = ipaddress.ip_address(address)
+        kind = IdType.ID_IPV4_ADDR if ip.version == 4 else IdType.ID_IPV6_ADDR
+        return cls(kind, ip.packed)
+
+    @classmethod
+    def fqdn(cls, name: str) -> Identity:
+        return cls(IdType.ID_FQDN, name.encode())
+
+    @classmethod
+    def email(cls, name: str) -> Identity:
+        return cls(IdType.ID_RFC822_ADDR, name.encode())
+
+    @classmethod
+    def key_id(cls, value: str) -> Identity:
+        return cls(IdType.ID_KEY_ID, value.encode())
+
+    @property
+    def ip(self) -> IPAddress | None:
+        if self.id_type in (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR):
+            try:
+                return ipaddress.ip_address(self.data)
+            except ValueError:
+                return None
+        return None
+
+    def __str__(self) -> str:
+        ip = self.ip
+        if ip is not None:
+            return str(ip)
+        return self.data.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class IdentityMatch:
+    """`match identity remote ...`. An address of 0.0.0.0 (or ::) without a mask matches any
+    address; ``value`` for an address is "A" or "A/prefix"."""
+
+    kind: Literal["address", "fqdn", "email", "key-id"]
+    value: str
+
+    def matches(self, identity: Identity) -> bool:
+        if self.kind == "address":
+            ip = identity.ip
+            if ip is None:
+                return False
+            if self.value in ("0.0.0.0", "::"):
+                return True
+            return ip in ipaddress.ip_network(self.value, strict=False)
+        wanted = {
+            "fqdn": IdType.ID_FQDN,
+            "email": IdType.ID_RFC822_ADDR,
+            "key-id": IdType.ID_KEY_ID,
+        }[self.kind]
+        return (
+            identity.id_type == wanted
+            and identity.data.decode("utf-8", "replace").lower() == self.value.lower()
+        )
+
+
+@dataclass(frozen=True)
+class KeyringPeer:
+    """A keyring `peer`: found by identity, then address prefix, then hostname."""
+
+    name: str
+    local_key: bytes = field(repr=False)
+    remote_key: bytes = field(repr=False)
+    address: str | None = None
+    hostname: str | None = None
+    identity: Identity | None = None
+
+
+@dataclass(frozen=True)
+class DpdSettings:
+    interval: int
+    retry: int
+    mode: Literal["on-demand", "periodic"] = "on-demand"
+
+
+@dataclass(frozen=True)
+class ProfileSpec:
+    """A `crypto ikev2 profile`."""
+
+    name: str
+    match_remote: tuple[IdentityMatch, ...]
+    keyring: tuple[KeyringPeer, ...] = ()
+    local_identity: Identity | None = None
+    lifetime: int = DEFAULT_IKE_LIFETIME
+    dpd: DpdSettings | None = None
+    nat_keepalive: int | None = None
+
+
+@dataclass(frozen=True)
+class TransformSetSpec:
+    """A `crypto ipsec transform-set`. ``integ`` is NONE for an AEAD cipher."""
+
+    name: str
+    encr: EncrId
+    key_bits: int | None = None
+    integ: IntegId = IntegId.NONE
+    mode: Literal["tunnel", "transport"] = "tunnel"
+    esn: bool = False
+
+
+@dataclass(frozen=True)
+class TunnelSpec:
+    """What a router protects with one peer: a tunnel interface (VTI: any/any selectors) or a
+    crypto map entry (selectors from its ACL)."""
+
+    name: str
+    local: Endpoint
+    remote: Endpoint
+    profile: str
+    transform_sets: tuple[TransformSetSpec, ...]
+    pfs_group: DhId | None = None
+    local_ts: tuple[TrafficSelector, ...] = (TrafficSelector.any4(),)
+    remote_ts: tuple[TrafficSelector, ...] = (TrafficSelector.any4(),)
+    lifetime_seconds: int = DEFAULT_CHILD_SECONDS
+    lifetime_kilobytes: int = DEFAULT_CHILD_KILOBYTES
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Global `crypto ikev2 ...` settings plus the protocol timers IOS does not expose.
+
+    ``prefer_own_order``: a responder picks transforms in its own configured order (True, the
+    IOS behaviour pyike models) or in the initiator's order.
+    """
+
+    window_size: int = DEFAULT_WINDOW
+    cookie_challenge: int | None = None
+    max_in_negotiation: int | None = None
+    fragmentation_mtu: int | None = None
+    nat_keepalive: int | None = None
+    retransmit_interval: float = 2.0
+    retransmit_limit: int = 5
+    half_open_timeout: float = 30.0
+    delete_negotiation_timeout: float = 10.0
+    cookie_secret_lifetime: float = 300.0
+    prefer_own_order: bool = True
+
+
+class Policy(Protocol):
+    """The engine's only view of configuration."""
+
+    @property
+    def settings(self) -> EngineSettings: ...
+
+    def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
+        """Proposals of the IKEv2 policy for this local address, in configured order."""
+        ...
+
+    def profile(self, name: str) -> ProfileSpec | None: ...
+
+    def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
+        """The first profile whose `match identity remote` matches."""
+        ...
+
+    def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity: ...
+
+    def signing_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        """The PSK this side signs its AUTH with (`pre-shared-key local`)."""
+        ...
+
+    def verification_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        """The PSK the peer's AUTH is verified with (`pre-shared-key remote`)."""
+        ...
+
+    def tunnels_for_peer(
+        self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
+    ) -> Sequence[TunnelSpec]:
+        """Child SA policies a responder may use with this peer, most specific first."""
+        ...
+
+
+def find_keyring_peer(
+    keyring: Sequence[KeyringPeer], remote: Endpoint, remote_id: Identity | None
+) -> KeyringPeer | None:
+    """IOS keyring lookup: identity first, then the longest address prefix, then hostname."""
+    if remote_id is not None:
+        for peer in keyring:
+            if peer.identity == remote_id:
+                return peer
+    best: KeyringPeer | None = None
+    best_len = -1
+    for peer in keyring:
+        if peer.address is None:
+            continue
+        net = ipaddress.ip_network(peer.address, strict=False)
+        if remote.address in net and net.prefixlen > best_len:
+            best, best_len = peer, net.prefixlen
+    if best is not None:
+        return best
+    if remote_id is not None and remote_id.id_type == IdType.ID_FQDN:
+        name = remote_id.data.decode("utf-8", "replace").lower()
+        for peer in keyring:
+            if peer.hostname is not None and peer.hostname.lower() == name:
+                return peer
+    return None
+
+
+@dataclass(frozen=True)
+class StaticPolicy:
+    """A Policy from plain values."""
+
+    proposals: tuple[IkeProposalSpec, ...] = (DEFAULT_IKE_PROPOSAL,)
+    profiles: tuple[ProfileSpec, ...] = ()
+    tunnels: tuple[TunnelSpec, ...] = ()
+    engine_settings: EngineSettings = field(default_factory=EngineSettings)
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self.engine_settings
+
+    def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
+        return self.proposals
+
+    def profile(self, name: str) -> ProfileSpec | None:
+        return next((p for p in self.profiles if p.name == name), None)
+
+    def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
+        for profile in self.profiles:
+            if any(m.matches(identity) for m in profile.match_remote):
+                return profile
+        return None
+
+    def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
+        return profile.local_identity or Identity.address(local.address)
+
+    def signing_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        peer = find_keyring_peer(profile.keyring, remote, remote_id)
+        return None if peer is None else peer.local_key
+
+    def verification_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        peer = find_keyring_peer(profile.keyring, remote, remote_id)
+        return None if peer is None else peer.remote_key
+
+    def tunnels_for_peer(
+        self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
+    ) -> Sequence[TunnelSpec]:
+        return [
+            t
+            for t in self.tunnels
+            if t.remote.address == remote.address and (profile is None or t.profile == profile.name)
+        ]

@@ -1,0 +1,274 @@
+"""SA payloads from configured proposals, and proposal selection the way IOS does it.
+
+Selection (responder): IOS walks its own configured proposals in order and, within one, takes
+for each transform type the first of its own values that the peer also offers
+(``prefer_own=True``); ``prefer_own=False`` takes the initiator's order instead, as RFC 7296
+section 2.7 leaves either to the responder. An IKE DH group the initiator already sent a KE
+payload for wins over a preferred one, avoiding a needless INVALID_KE_PAYLOAD round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyike.codec import Proposal, SaPayload, Transform, TransformAttribute
+from pyike.codec.registry import (
+    DhId,
+    EncrId,
+    EsnId,
+    IntegId,
+    PrfId,
+    ProtocolId,
+    TransformAttributeType,
+    TransformType,
+    as_enum,
+)
+from pyike.crypto.keys import IkeSuite
+from pyike.ike.policy import IkeProposalSpec, TransformSetSpec
+
+_AEAD = frozenset(
+    {EncrId.AES_GCM_8, EncrId.AES_GCM_12, EncrId.AES_GCM_16, EncrId.CHACHA20_POLY1305}
+)
+
+
+def _encr_transform(encr: EncrId, bits: int | None) -> Transform:
+    attrs = () if bits is None else (TransformAttribute(TransformAttributeType.KEY_LENGTH, bits),)
+    return Transform(TransformType.ENCR, encr, attrs)
+
+
+def ike_proposal_of(spec: IkeProposalSpec, number: int, spi: bytes = b"") -> Proposal:
+    transforms = [_encr_transform(e, b) for e, b in spec.encryption]
+    transforms += [Transform(TransformType.PRF, p) for p in spec.prf]
+    if not all(e in _AEAD for e, _ in spec.encryption):
+        transforms += [Transform(TransformType.INTEG, i) for i in spec.integrity]
+    transforms += [Transform(TransformType.DH, g) for g in spec.groups]
+    return Proposal(number, ProtocolId.IKE, spi, tuple(transforms))
+
+
+def ike_sa_payload(specs: Sequence[IkeProposalSpec], spi: bytes = b"") -> SaPayload:
+    return SaPayload(tuple(ike_proposal_of(s, i + 1, spi) for i, s in enumerate(specs)))
+
+
+def _key_bits(t: Transform) -> int | None:
+    return t.key_length
+
+
+def _pick(own: Sequence[object], offered: Sequence[object], prefer_own: bool) -> object | None:
+    if prefer_own:
+        return next((v for v in own if v in offered), None)
+    return next((v for v in offered if v in own), None)
+
+
+@dataclass(frozen=True)
+class IkeChoice:
+    proposal: Proposal  # the one-of-each proposal to answer with (peer's number and SPI)
+    suite: IkeSuite
+    spec_name: str
+
+
+def _offered_values(p: Proposal, kind: TransformType) -> list[object]:
+    if kind == TransformType.ENCR:
+        return [(t.id, _key_bits(t)) for t in p.transforms_of(kind)]
+    return [t.id for t in p.transforms_of(kind)]
+
+
+def _only_known_types(p: Proposal, allowed: set[int]) -> bool:
+    return all(int(t.type) in allowed for t in p.transforms)
+
+
+def select_ike(
+    own: Sequence[IkeProposalSpec],
+    offered: SaPayload,
+    ke_group: int | None,
+    prefer_own: bool = True,
+) -> IkeChoice | None:
+    ike_types = {TransformType.ENCR, TransformType.PRF, TransformType.INTEG, TransformType.DH}
+    for spec in own:
+        for p in offered.proposals:
+            if p.protocol != ProtocolId.IKE or not _only_known_types(p, set(ike_types)):
+                continue
+            encr = _pick(spec.encryption, _offered_values(p, TransformType.ENCR), prefer_own)
+            prf = _pick(spec.prf, _offered_values(p, TransformType.PRF), prefer_own)
+            groups = _offered_values(p, TransformType.DH)
+            group: object | None
+            if ke_group is not None and ke_group in spec.groups and ke_group in groups:
+                group = ke_group
+            else:
+                group = _pick(spec.groups, groups, prefer_own)
+            if encr is None or prf is None or group is None:
+                continue
+            assert isinstance(encr, tuple)
+            encr_id, bits = encr
+            aead = encr_id in _AEAD
+            offered_integ = _offered_values(p, TransformType.INTEG)
+            if aead:
+                if any(i != IntegId.NONE for i in offered_integ):
+                    continue
+                integ: object = IntegId.NONE
+            else:
+                picked = _pick(spec.integrity, offered_integ, prefer_own)
+                if picked is None:
+                    continue
+                integ = picked
+            assert isinstance(prf, int) and isinstance(integ, int) and isinstance(group, int)
+            transforms = [_encr_transform(encr_id, bits), Transform(TransformType.PRF, prf)]
+            if not aead:
+                transforms.append(Transform(TransformType.INTEG, integ))
+            transforms.append(Transform(TransformType.DH, group))
+            suite = IkeSuite(EncrId(encr_id), bits, PrfId(prf), IntegId(integ), DhId(group))
+            return IkeChoice(
+                Proposal(p.number, ProtocolId.IKE, p.spi, tuple(transforms)), suite, spec.name
+            )
+    return None
+
+
+def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
+    """Checks a responder's answer against what this side offered: one proposal, one
+    transform of each type, each one of the offered values."""
+    if len(answer.proposals) != 1:
+        return None
+    chosen = answer.proposals[0]
+    mine = next((p for p in offered.proposals if p.number == chosen.number), None)
+    if mine is None or chosen.protocol != ProtocolId.IKE:
+        return None
+    by_type: dict[int, Transform] = {}
+    for t in chosen.transforms:
+        if int(t.type) in by_type or not any(
+            m.type == t.type and m.id == t.id and m.key_length == t.key_length
+            for m in mine.transforms
+        ):
+            return None
+        by_type[int(t.type)] = t
+    try:
+        encr = by_type[TransformType.ENCR]
+        prf = by_type[TransformType.PRF]
+        dh = by_type[TransformType.DH]
+        integ = by_type.get(TransformType.INTEG)
+        suite = IkeSuite(
+            EncrId(encr.id),
+            encr.key_length,
+            PrfId(prf.id),
+            IntegId(integ.id) if integ is not None else IntegId.NONE,
+            DhId(dh.id),
+        )
+    except (KeyError, ValueError):
+        return None
+    if (suite.encr in _AEAD) != (integ is None or integ.id == IntegId.NONE):
+        return None
+    return IkeChoice(chosen, suite, "")
+
+
+# --- ESP ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildTransform:
+    encr: EncrId
+    key_bits: int | None
+    integ: IntegId
+    esn: bool
+    dh: DhId | None
+    mode: str
+    transform_set: str
+
+
+def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
+    transforms = [_encr_transform(ts.encr, ts.key_bits)]
+    if ts.integ != IntegId.NONE:
+        transforms.append(Transform(TransformType.INTEG, ts.integ))
+    if pfs is not None:
+        transforms.append(Transform(TransformType.DH, pfs))
+    transforms.append(Transform(TransformType.ESN, EsnId.ESN if ts.esn else EsnId.NO_ESN))
+    return Proposal(number, ProtocolId.ESP, spi, tuple(transforms))
+
+
+def esp_sa_payload(
+    sets: Sequence[TransformSetSpec], spi: bytes, pfs: DhId | None = None
+) -> SaPayload:
+    return SaPayload(tuple(esp_proposal_of(s, i + 1, spi, pfs) for i, s in enumerate(sets)))
+
+
+def select_esp(
+    own: Sequence[TransformSetSpec],
+    offered: SaPayload,
+    pfs: DhId | None,
+    *,
+    allow_dh: bool,
+    prefer_own: bool = True,
+) -> tuple[Proposal, ChildTransform] | None:
+    """The responder's choice among ESP proposals. With ``allow_dh`` False (IKE_AUTH) DH
+    transforms are ignored; otherwise a configured PFS group must be offered, and an offered
+    group is accepted when none is configured."""
+    esp_types = {TransformType.ENCR, TransformType.INTEG, TransformType.DH, TransformType.ESN}
+    pairs = (
+        [(ts, p) for ts in own for p in offered.proposals]
+        if prefer_own
+        else [(ts, p) for p in offered.proposals for ts in own]
+    )
+    for ts, p in pairs:
+        if p.protocol != ProtocolId.ESP or len(p.spi) != 4:
+            continue
+        if not _only_known_types(p, set(esp_types)):
+            continue
+        if (ts.encr, ts.key_bits) not in _offered_values(p, TransformType.ENCR):
+            continue
+        integs = _offered_values(p, TransformType.INTEG)
+        if ts.integ == IntegId.NONE:
+            if any(i != IntegId.NONE for i in integs):
+                continue
+        elif ts.integ not in integs:
+            continue
+        esns = _offered_values(p, TransformType.ESN) or [EsnId.NO_ESN]
+        wanted_esn = EsnId.ESN if ts.esn else EsnId.NO_ESN
+        if wanted_esn not in esns:
+            continue
+        groups = [g for g in _offered_values(p, TransformType.DH) if g != DhId.NONE]
+        dh: DhId | None = None
+        if allow_dh:
+            if pfs is not None:
+                if pfs not in groups:
+                    continue
+                dh = pfs
+            elif groups:
+                first = as_enum(DhId, int(groups[0]))  # type: ignore[call-overload]
+                if not isinstance(first, DhId):
+                    continue
+                dh = first
+        transforms = [_encr_transform(ts.encr, ts.key_bits)]
+        if ts.integ != IntegId.NONE:
+            transforms.append(Transform(TransformType.INTEG, ts.integ))
+        if dh is not None:
+            transforms.append(Transform(TransformType.DH, dh))
+        transforms.append(Transform(TransformType.ESN, wanted_esn))
+        choice = ChildTransform(ts.encr, ts.key_bits, ts.integ, ts.esn, dh, ts.mode, ts.name)
+        return Proposal(p.number, ProtocolId.ESP, p.spi, tuple(transforms)), choice
+    return None
+
+
+def accepted_esp(
+    offered: SaPayload, answer: SaPayload, sets: Sequence[TransformSetSpec]
+) -> tuple[Proposal, ChildTransform] | None:
+    """Checks the responder's ESP choice against this side's offer."""
+    if len(answer.proposals) != 1:
+        return None
+    chosen = answer.proposals[0]
+    index = chosen.number - 1
+    if chosen.protocol != ProtocolId.ESP or len(chosen.spi) != 4 or not 0 <= index < len(sets):
+        return None
+    mine = next(p for p in offered.proposals if p.number == chosen.number)
+    for t in chosen.transforms:
+        if not any(
+            m.type == t.type and m.id == t.id and m.key_length == t.key_length
+            for m in mine.transforms
+        ):
+            return None
+    ts = sets[index]
+    encrs = chosen.transforms_of(TransformType.ENCR)
+    esns = chosen.transforms_of(TransformType.ESN)
+    dhs = [t for t in chosen.transforms_of(TransformType.DH) if t.id != DhId.NONE]
+    if len(encrs) != 1 or len(esns) > 1 or len(dhs) > 1:
+        return None
+    dh = DhId(dhs[0].id) if dhs else None
+    esn = bool(esns and esns[0].id == EsnId.ESN)
+    return chosen, ChildTransform(ts.encr, ts.key_bits, ts.integ, esn, dh, ts.mode, ts.name)

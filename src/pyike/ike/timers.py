@@ -1,0 +1,112 @@
+"""Everything an IKE SA does on its own when time passes: half-open cleanup, IKE and Child SA
+rekey and expiry, DPD, NAT keepalives, and the responder's wait for the old SA's delete after
+an IKE SA rekey."""
+
+from __future__ import annotations
+
+from pyike.ike import child_create, informational
+from pyike.ike.child_sa import ChildState
+from pyike.ike.events import NAT_T_PORT
+from pyike.ike.ike_sa import IkeSa
+
+NAT_KEEPALIVE = b"\xff"
+# The original responder rekeys the IKE SA this much later than the initiator would, so that
+# normally only one side starts (IOS offsets its timers the same way).
+RESPONDER_REKEY_OFFSET = 0.05
+
+
+def established(sa: IkeSa) -> None:
+    now = sa.ctx.now
+    dpd = None if sa.profile is None else sa.profile.dpd
+    sa.dpd_next = now + dpd.interval if dpd is not None else None
+    keepalive = (sa.profile.nat_keepalive if sa.profile else None) or sa.ctx.settings.nat_keepalive
+    sa.keepalive_next = now + keepalive if keepalive and sa.nat.local_behind_nat else None
+
+
+def _ike_rekey_at(sa: IkeSa) -> float | None:
+    at = sa.rekey_at
+    if at is None or sa.deleting or sa.rekeyed_to is not None or sa.rekey_in_progress is not None:
+        return None
+    if any(getattr(t, "name", "") == "IKE SA rekey" for t in sa.queue):
+        return None
+    return at if sa.initiator else at + sa.lifetime * RESPONDER_REKEY_OFFSET
+
+
+def deadlines(sa: IkeSa) -> list[float]:
+    out = [request.next_at for request in sa.requests.outstanding.values()]
+    if sa.half_open:
+        out.append(sa.created_at + sa.ctx.settings.half_open_timeout)
+    if not sa.established:
+        return out
+    for value in (
+        _ike_rekey_at(sa),
+        sa.expire_at,
+        sa.delete_deadline,
+        sa.dpd_next,
+        sa.keepalive_next,
+    ):
+        if value is not None:
+            out.append(value)
+    for child in sa.children:
+        out.append(child.expire_at)
+        if child.state == ChildState.INSTALLED:
+            out.append(child.rekey_at)
+    return out
+
+
+def start_ike_rekey(sa: IkeSa) -> None:
+    from pyike.ike.rekey import IkeRekeyTask
+
+    if not sa.established or sa.deleting or sa.rekeyed_to is not None:
+        return
+    if sa.rekey_in_progress is not None:
+        return
+    sa.rekey_in_progress = "queued"
+    sa.enqueue(IkeRekeyTask())
+
+
+def check(sa: IkeSa, now: float) -> None:
+    ctx = sa.ctx
+    if sa.half_open and now >= sa.created_at + ctx.settings.half_open_timeout:
+        sa.error("Half-open SA timed out waiting for IKE_AUTH")
+        sa.close("Negotiation timed out")
+        return
+    if not sa.established:
+        return
+    expire = sa.expire_at
+    if expire is not None and now >= expire:
+        informational.delete_ike(sa, "IKE SA lifetime expired")
+        if not sa.closed:
+            sa.close("IKE SA lifetime expired")
+        return
+    if sa.delete_deadline is not None and now >= sa.delete_deadline and not sa.deleting:
+        from pyike.ike.rekey import retire
+
+        sa.delete_deadline = None
+        if sa.rekeyed_to is not None:
+            sa.info("Peer did not delete the rekeyed SA in time")
+            retire(sa)
+            return
+    rekey_at = _ike_rekey_at(sa)
+    if rekey_at is not None and now >= rekey_at:
+        start_ike_rekey(sa)
+    for child in list(sa.children):
+        if now >= child.expire_at:
+            informational.delete_child(sa, child.spi_in, "Lifetime expired")
+        elif child.state == ChildState.INSTALLED and (
+            now >= child.rekey_at or child.soft_kilobytes_reached()
+        ):
+            child_create.start_rekey(sa, child.spi_in)
+    if sa.dpd_next is not None and now >= sa.dpd_next:
+        dpd = sa.profile.dpd if sa.profile else None
+        assert dpd is not None
+        sa.dpd_next = now + dpd.interval
+        idle = now - sa.last_heard >= dpd.interval
+        if dpd.mode == "periodic" and idle:
+            informational.start_dpd(sa)
+    if sa.keepalive_next is not None and now >= sa.keepalive_next:
+        keepalive = (sa.profile.nat_keepalive if sa.profile else None) or ctx.settings.nat_keepalive
+        assert keepalive
+        sa.keepalive_next = now + keepalive
+        if sa.local.port == NAT_T_PORT:
+            ctx.send(sa.local, sa.remote, NAT_KEEPALIVE)

@@ -1,0 +1,68 @@
+"""Structured trace records: what `debug crypto ikev2` would print, before any formatting.
+
+The lab turns these into IOS debug lines; tests assert on them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pyike.codec import Message, Payload
+from pyike.ike.events import Endpoint
+from pyike.ike.states import Event, State
+
+
+class Direction(StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+@dataclass(frozen=True)
+class SmTrace:
+    """One `SM Trace->` line: the machine was in ``state`` when it processed ``event``."""
+
+    now: float
+    sa_id: int
+    spi_i: bytes
+    spi_r: bytes
+    initiator: bool
+    message_id: int
+    state: State
+    event: Event
+
+
+@dataclass(frozen=True)
+class InfoTrace:
+    """An informational line ("Generate skeyid", "NAT not found", ...). ``sa_id`` is None for
+    lines IOS prints without an SA prefix."""
+
+    now: float
+    sa_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class PacketTrace:
+    """A message sent or received. ``inner`` holds the decrypted payloads of an SK message
+    (None for a clear one or one that could not be opened)."""
+
+    now: float
+    sa_id: int | None
+    direction: Direction
+    local: Endpoint
+    remote: Endpoint
+    message: Message
+    inner: tuple[Payload, ...] | None
+
+
+@dataclass(frozen=True)
+class ErrorTrace:
+    """What `debug crypto ikev2 error` shows: a message dropped or an exchange failed."""
+
+    now: float
+    sa_id: int | None
+    text: str
+
+
+TraceRecord = SmTrace | InfoTrace | PacketTrace | ErrorTrace

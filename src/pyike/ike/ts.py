@@ -1,0 +1,69 @@
+"""Traffic selectors: wire conversion and narrowing (RFC 7296 section 2.9).
+
+A responder narrows the initiator's selectors to the intersection with its own policy (for a
+VTI both are any/any, so nothing narrows). An initiator accepts an answer only if every
+selector in it lies within what it proposed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+
+from pyike.codec import TrafficSelector as WireSelector
+from pyike.codec import TsPayload
+from pyike.ike.events import TrafficSelector
+
+
+def to_payload(selectors: Sequence[TrafficSelector], initiator: bool) -> TsPayload:
+    wire = tuple(
+        WireSelector(s.protocol, s.start_port, s.end_port, s.start, s.end) for s in selectors
+    )
+    return TsPayload(wire, initiator)
+
+
+def from_payload(payload: TsPayload) -> tuple[TrafficSelector, ...]:
+    """The address-range selectors of a TS payload (others cannot be enforced, so are
+    dropped: the result may narrow to nothing)."""
+    return tuple(
+        TrafficSelector(s.start_address, s.end_address, s.ip_protocol, s.start_port, s.end_port)
+        for s in payload.selectors
+        if isinstance(s, WireSelector)
+    )
+
+
+def intersect(a: TrafficSelector, b: TrafficSelector) -> TrafficSelector | None:
+    if a.start.version != b.start.version:
+        return None
+    if a.protocol and b.protocol and a.protocol != b.protocol:
+        return None
+    protocol = a.protocol or b.protocol
+    start_port, end_port = max(a.start_port, b.start_port), min(a.end_port, b.end_port)
+    start = max(a.start, b.start)
+    end = min(a.end, b.end)
+    if start_port > end_port or int(start) > int(end):
+        return None
+    return TrafficSelector(
+        ipaddress.ip_address(start), ipaddress.ip_address(end), protocol, start_port, end_port
+    )
+
+
+def narrow(
+    proposed: Sequence[TrafficSelector], configured: Sequence[TrafficSelector]
+) -> tuple[TrafficSelector, ...]:
+    """The parts of ``proposed`` that ``configured`` allows, without duplicates."""
+    result: list[TrafficSelector] = []
+    for c in configured:
+        for p in proposed:
+            narrowed = intersect(p, c)
+            if narrowed is not None and narrowed not in result:
+                result.append(narrowed)
+    return tuple(result)
+
+
+def contains(outer: TrafficSelector, inner: TrafficSelector) -> bool:
+    return intersect(outer, inner) == inner
+
+
+def within(answer: Sequence[TrafficSelector], proposed: Sequence[TrafficSelector]) -> bool:
+    return bool(answer) and all(any(contains(p, a) for p in proposed) for a in answer)

@@ -1,0 +1,239 @@
+"""Two (or more) IkeEngines joined by an in-memory network with a virtual clock.
+
+Deterministic: each engine draws from its own seeded random source. Faults are injected per
+datagram by its sequence number on the wire (1 = the first datagram anyone sent) or by a
+predicate: drop, duplicate, delay (which reorders). A NAT can rewrite one router's address.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pyike.codec import IkeHeader, decode_header
+from pyike.codec.registry import ExchangeType
+from pyike.ike import Datagram, Endpoint, IkeEngine, Policy
+from pyike.ike.events import EngineEvent
+from pyike.ike.trace import SmTrace, TraceRecord
+
+LATENCY = 0.005
+
+
+class SeededRandom:
+    """Deterministic bytes. ``nonce_first_bytes``: the first octets the next nonces (the
+    draws of ``nonce_size`` octets) start with, to decide which nonce is lowest."""
+
+    def __init__(self, seed: int, nonce_size: int = 20) -> None:
+        self._random = random.Random(seed)
+        self.nonce_size = nonce_size
+        self.nonce_first_bytes: list[int] = []
+
+    def __call__(self, n: int) -> bytes:
+        data = self._random.randbytes(n)
+        if n == self.nonce_size and self.nonce_first_bytes:
+            data = bytes([self.nonce_first_bytes.pop(0)]) + data[1:]
+        return data
+
+
+@dataclass
+class WireRecord:
+    number: int
+    time: float
+    sender: str
+    datagram: Datagram
+    header: IkeHeader | None
+
+    @property
+    def exchange(self) -> str:
+        if self.header is None:
+            return "?"
+        try:
+            return ExchangeType(self.header.exchange_type).name
+        except ValueError:
+            return str(self.header.exchange_type)
+
+    @property
+    def response(self) -> bool:
+        return self.header is not None and self.header.response
+
+
+Fault = Callable[[WireRecord], "str | tuple[str, float] | None"]
+
+
+@dataclass
+class Node:
+    name: str
+    engine: IkeEngine
+    addresses: set[str]
+    events: list[EngineEvent] = field(default_factory=list)
+    trace: list[TraceRecord] = field(default_factory=list)
+    random: SeededRandom | None = None
+
+    def sm(self) -> list[tuple[str, str]]:
+        return [(r.state.value, r.event.value) for r in self.trace if isinstance(r, SmTrace)]
+
+    def of_type(self, kind: type) -> list:  # type: ignore[type-arg]
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+@dataclass
+class Nat:
+    """Source NAT for datagrams from ``inside`` (private address) to the others."""
+
+    inside: str
+    public: str
+    port_map: dict[int, int] = field(default_factory=lambda: {500: 1500, 4500: 4501})
+
+
+class Harness:
+    def __init__(
+        self,
+        policies: dict[str, tuple[Policy, str]],
+        seed: int = 1,
+        nat: Nat | None = None,
+    ) -> None:
+        self.now = 0.0
+        self.nodes: dict[str, Node] = {}
+        for index, (name, (policy, address)) in enumerate(policies.items()):
+            rng = SeededRandom(seed * 1000 + index)
+            self.nodes[name] = Node(name, IkeEngine(policy, rng), {address}, random=rng)
+        self.nat = nat
+        self.wire: list[WireRecord] = []
+        self.faults: dict[int, str | tuple[str, float]] = {}
+        self.rules: list[Fault] = []
+        self._queue: list[tuple[float, int, str, Datagram]] = []
+        self._seq = 0
+
+    def __getitem__(self, name: str) -> Node:
+        return self.nodes[name]
+
+    # --- the network --------------------------------------------------------------------
+
+    def _owner(self, address: str) -> Node | None:
+        return next((n for n in self.nodes.values() if address in n.addresses), None)
+
+    def _translate(self, sender: Node, datagram: Datagram) -> Datagram:
+        nat = self.nat
+        if nat is None:
+            return datagram
+        if str(datagram.local.address) == nat.inside:
+            port = nat.port_map.get(datagram.local.port, datagram.local.port)
+            return Datagram(Endpoint.of(nat.public, port), datagram.remote, datagram.data)
+        if str(datagram.remote.address) == nat.public:
+            back = {v: k for k, v in nat.port_map.items()}
+            port = back.get(datagram.remote.port, datagram.remote.port)
+            return Datagram(datagram.local, Endpoint.of(nat.inside, port), datagram.data)
+        return datagram
+
+    def _collect(self) -> None:
+        for node in self.nodes.values():
+            node.events += node.engine.events()
+            node.trace += node.engine.trace()
+            for datagram in node.engine.datagrams_to_send():
+                self._emit(node, datagram)
+
+    def _emit(self, sender: Node, datagram: Datagram) -> None:
+        number = len(self.wire) + 1
+        data = datagram.data
+        if datagram.remote.port == 4500 and data[:4] == bytes(4):
+            data = data[4:]
+        try:
+            header: IkeHeader | None = decode_header(data)
+        except Exception:
+            header = None
+        record = WireRecord(number, self.now, sender.name, datagram, header)
+        self.wire.append(record)
+        action = self.faults.get(number)
+        for rule in self.rules:
+            action = action or rule(record)
+        delay = LATENCY
+        copies = 1
+        if action == "drop":
+            return
+        if action == "dup":
+            copies = 2
+        if isinstance(action, tuple) and action[0] == "delay":
+            delay += action[1]
+        translated = self._translate(sender, datagram)
+        for _ in range(copies):
+            self._seq += 1
+            heapq.heappush(self._queue, (self.now + delay, self._seq, sender.name, translated))
+
+    def _deliver(self, datagram: Datagram) -> None:
+        node = self._owner(str(datagram.remote.address))
+        if node is None:
+            return
+        node.engine.receive_datagram(self.now, datagram.remote, datagram.local, datagram.data)
+
+    def inject(self, to: str, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        """Delivers hostile or hand-made bytes to one router now."""
+        self.nodes[to].engine.receive_datagram(self.now, local, remote, data)
+        self._collect()
+
+    # --- time ---------------------------------------------------------------------------
+
+    def run(self, until: float | None = None, max_steps: int = 10000) -> None:
+        """Delivers datagrams and fires timers until nothing is pending or ``until``."""
+        self._collect()
+        for _ in range(max_steps):
+            deadlines = [
+                d for n in self.nodes.values() if (d := n.engine.next_deadline()) is not None
+            ]
+            next_timer = min(deadlines) if deadlines else None
+            next_packet = self._queue[0][0] if self._queue else None
+            candidates = [t for t in (next_timer, next_packet) if t is not None]
+            if not candidates:
+                break
+            at = min(candidates)
+            if until is not None and at > until:
+                break
+            self.now = max(self.now, at)
+            if next_packet is not None and next_packet <= at:
+                _, _, _, datagram = heapq.heappop(self._queue)
+                self._deliver(datagram)
+            else:
+                for node in self.nodes.values():
+                    node.engine.handle_timer(self.now)
+            self._collect()
+        if until is not None:
+            self.now = max(self.now, until)
+
+    def advance(self, seconds: float) -> None:
+        self.run(until=self.now + seconds)
+
+    def settle(self) -> None:
+        """Delivers what is in flight without letting timers run far."""
+        self.run(until=self.now + 1.0)
+
+
+def check_consistent(h: Harness, a: str = "R1", b: str = "R2", children: int = 1) -> None:
+    """Both routers hold the same single IKE SA and matching Child SAs."""
+    sas_a = [sa for sa in h[a].engine.ike_sas if sa.established and not sa.deleting]
+    sas_b = [sa for sa in h[b].engine.ike_sas if sa.established and not sa.deleting]
+    assert len(sas_a) == 1 and len(sas_b) == 1, (sas_a, sas_b)
+    sa_a, sa_b = sas_a[0], sas_b[0]
+    assert (sa_a.spi_i, sa_a.spi_r) == (sa_b.spi_i, sa_b.spi_r)
+    assert sa_a.initiator != sa_b.initiator
+    pairs_a = sorted((c.spi_in, c.spi_out) for c in sa_a.children)
+    pairs_b = sorted((c.spi_out, c.spi_in) for c in sa_b.children)
+    assert pairs_a == pairs_b
+    assert len(pairs_a) == children
+    for child_a in sa_a.children:
+        child_b = next(c for c in sa_b.children if c.spi_in == child_a.spi_out)
+        info_a = child_a.info(sa_a.sa_id, sa_a.local, sa_a.remote, False)
+        info_b = child_b.info(sa_b.sa_id, sa_b.local, sa_b.remote, False)
+        assert info_a.encr_key_out == info_b.encr_key_in
+        assert info_a.integ_key_in == info_b.integ_key_out
+
+
+def internal_errors(h: Harness) -> list[str]:
+    from pyike.ike.trace import ErrorTrace
+
+    return [
+        r.text
+        for n in h.nodes.values()
+        for r in n.trace
+        if isinstance(r, ErrorTrace) and r.text.startswith("internal error")
+    ]
