@@ -1,0 +1,1 @@
+"""Simulated IOS routers: interfaces, routing, the IPv4 data plane and exec commands."""

@@ -1,0 +1,1 @@
+"""Exec commands (`ping`, `traceroute`, `show ...`) in IOS format, from router state."""

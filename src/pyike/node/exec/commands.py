@@ -1,0 +1,208 @@
+"""The exec commands of a simulated router, and the dispatcher that runs them.
+
+    shell = ExecShell(router)
+    job = shell.run("sh ip int br")       # finished at once
+    job = shell.run("ping 192.168.2.1")   # runs on the router's clock
+    text = run_command(router, clock, "ping 192.168.2.1 source lo0 repeat 10")
+
+More commands (the crypto ones) are added with `shell.tree.register(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from ipaddress import IPv4Address, ip_address
+from typing import Protocol
+
+from pyike.config import writer
+from pyike.config.params import interface_name
+from pyike.node.exec import show_interfaces, show_ip_route
+from pyike.node.exec.job import ExecJob, TextResult
+from pyike.node.exec.parser import (
+    CommandTree,
+    ExecFailure,
+    ExecInputError,
+    IncompleteCommand,
+    InvalidInput,
+    Token,
+    match_keyword,
+)
+from pyike.node.exec.ping import PingJob, PingOptions
+from pyike.node.exec.traceroute import TracerouteJob, TracerouteOptions
+from pyike.node.router import Router
+from pyike.node.routing import RouteCode
+
+UNRECOGNIZED_HOST = "% Unrecognized host or address, or protocol not running."
+BAD_SOURCE_ADDRESS = "% Invalid source address- IP address not on any of our up interfaces"
+BAD_SOURCE_INTERFACE = "% Invalid source interface - IP not enabled or interface is down"
+PING_OPTIONS = ("df-bit", "repeat", "size", "source", "timeout")
+TRACE_OPTIONS = ("probe", "source", "timeout", "ttl")
+
+
+class ExecShell:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self._line = ""
+        self.tree = CommandTree()
+        t = self.tree
+        t.register("ping", self._ping, takes_args=True)
+        t.register("traceroute", self._traceroute, takes_args=True)
+        t.register("show ip route", self._show_ip_route, takes_args=True)
+        t.register("show ip interface brief", self._show_ip_interface_brief)
+        t.register("show interfaces", self._show_interfaces, takes_args=True)
+        t.register("show running-config", self._show_running_config)
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.router.hostname}#"
+
+    def run(self, line: str) -> ExecJob:
+        """Parse and start `line`; errors come back as finished text, as IOS prints them."""
+        self._line = line
+        if not line.strip():
+            return TextResult("")
+        try:
+            node, args = self.tree.parse(line)
+            assert node.handler is not None
+            return node.handler(args)
+        except ExecInputError as error:
+            return TextResult(error.render(self.prompt))
+
+    # -- arguments ---------------------------------------------------------------------------
+
+    def _interface_arg(self, args: Sequence[Token], i: int) -> tuple[str, int]:
+        """An interface name, as one token (`tu0`) or two (`tunnel 0`); (name, tokens used)."""
+        if i >= len(args):
+            raise IncompleteCommand()
+        name = interface_name(args[i].text)
+        used = 1
+        if name is None and i + 1 < len(args):
+            name = interface_name(args[i].text + args[i + 1].text)
+            used = 2
+        if name is None or name not in self.router.interfaces:
+            raise InvalidInput(args[i].start)
+        return name, used
+
+    def _int_arg(self, args: Sequence[Token], i: int, low: int, high: int) -> int:
+        if i >= len(args):
+            raise IncompleteCommand()
+        text = args[i].text
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise InvalidInput(args[i].start)
+        return int(text)
+
+    def _target(self, args: Sequence[Token]) -> IPv4Address:
+        if not args:
+            raise IncompleteCommand()
+        try:
+            target = ip_address(args[0].text)
+        except ValueError:
+            raise ExecFailure(UNRECOGNIZED_HOST) from None
+        if not isinstance(target, IPv4Address):
+            raise ExecFailure(UNRECOGNIZED_HOST)
+        return target
+
+    def _source(self, args: Sequence[Token], i: int) -> tuple[IPv4Address, int]:
+        if i >= len(args):
+            raise IncompleteCommand()
+        try:
+            address = ip_address(args[i].text)
+        except ValueError:
+            name, used = self._interface_arg(args, i)
+            iface = self.router.interfaces[name]
+            if iface.primary is None or not iface.line_up:
+                raise ExecFailure(BAD_SOURCE_INTERFACE) from None
+            return iface.primary.ip, used
+        if not isinstance(address, IPv4Address) or not self.router.is_local(int(address)):
+            raise ExecFailure(BAD_SOURCE_ADDRESS)
+        return address, 1
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def _ping(self, args: Sequence[Token]) -> ExecJob:
+        target = self._target(args)
+        repeat, size, timeout, df = 5, 100, 2.0, False
+        source: IPv4Address | None = None
+        i = 1
+        while i < len(args):
+            word = match_keyword(args[i], PING_OPTIONS, self._line)
+            if word == "df-bit":
+                df = True
+                i += 1
+            elif word == "repeat":
+                repeat = self._int_arg(args, i + 1, 1, 2147483647)
+                i += 2
+            elif word == "size":
+                size = self._int_arg(args, i + 1, 36, 18024)
+                i += 2
+            elif word == "timeout":
+                timeout = float(self._int_arg(args, i + 1, 0, 3600))
+                i += 2
+            else:
+                source, used = self._source(args, i + 1)
+                i += 1 + used
+        options = PingOptions(target, repeat, size, timeout, source, df)
+        return PingJob(self.router, options).start()
+
+    def _traceroute(self, args: Sequence[Token]) -> ExecJob:
+        target = self._target(args)
+        source: IPv4Address | None = None
+        probes, timeout, min_ttl, max_ttl = 3, 3.0, 1, 30
+        i = 1
+        while i < len(args):
+            word = match_keyword(args[i], TRACE_OPTIONS, self._line)
+            if word == "source":
+                source, used = self._source(args, i + 1)
+                i += 1 + used
+            elif word == "probe":
+                probes = self._int_arg(args, i + 1, 1, 65535)
+                i += 2
+            elif word == "timeout":
+                timeout = float(self._int_arg(args, i + 1, 0, 3600))
+                i += 2
+            else:
+                min_ttl = self._int_arg(args, i + 1, 1, 255)
+                max_ttl = self._int_arg(args, i + 2, min_ttl, 255)
+                i += 3
+        options = TracerouteOptions(target, source, probes, timeout, min_ttl, max_ttl)
+        return TracerouteJob(self.router, options).start()
+
+    def _show_ip_route(self, args: Sequence[Token]) -> ExecJob:
+        table = self.router.table
+        if not args:
+            return TextResult(show_ip_route.render(table))
+        word = match_keyword(args[0], ("connected", "static"), self._line)
+        if len(args) > 1:
+            raise InvalidInput(args[1].start)
+        code = RouteCode.STATIC if word == "static" else RouteCode.CONNECTED
+        codes = {code} if code is RouteCode.STATIC else {RouteCode.CONNECTED, RouteCode.LOCAL}
+        return TextResult(show_ip_route.render(table, (e for e in table if e.code in codes)))
+
+    def _show_ip_interface_brief(self, args: Sequence[Token]) -> ExecJob:
+        return TextResult(show_interfaces.brief(self.router))
+
+    def _show_interfaces(self, args: Sequence[Token]) -> ExecJob:
+        if not args:
+            return TextResult(show_interfaces.interfaces(self.router))
+        name, used = self._interface_arg(args, 0)
+        if len(args) > used:
+            raise InvalidInput(args[used].start)
+        return TextResult(show_interfaces.interfaces(self.router, name))
+
+    def _show_running_config(self, args: Sequence[Token]) -> ExecJob:
+        text = writer.render(self.router.config)
+        head = f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n"
+        return TextResult(head + text)
+
+
+class ClockRunner(Protocol):
+    """What `run_command` needs of a clock (`pyike.sim.clock.VirtualClock` has it)."""
+
+    def run_while(self, condition: Callable[[], bool], timeout: float) -> bool: ...
+
+
+def run_command(router: Router, clock: ClockRunner, line: str, timeout: float = 86400.0) -> str:
+    """Run one exec command to completion on the virtual clock and return its output."""
+    job = ExecShell(router).run(line)
+    clock.run_while(lambda: not job.done, timeout)
+    return job.text

@@ -1,0 +1,137 @@
+"""`ping`: ICMP echoes on the router's clock, reported with IOS's characters.
+
+`!` reply, `.` timeout, `U` unreachable, `M` could not fragment, `&` lifetime exceeded,
+`Q` source quench, `?` anything else. Round-trip times are virtual milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+from itertools import count
+
+from pyike.node import icmp
+from pyike.node.exec.job import ExecJob
+from pyike.node.hooks import Cancellable
+from pyike.node.ip import IPv4Packet
+from pyike.node.router import Router
+
+PATTERN = b"\xab\xcd"  # IOS's default data pattern
+ICMP_IP_HEADERS = 28
+LINE_WIDTH = 70
+_idents = count(1)
+
+
+@dataclass(frozen=True)
+class PingOptions:
+    target: IPv4Address
+    repeat: int = 5
+    size: int = 100  # the whole IP datagram, as IOS counts it
+    timeout: float = 2.0
+    source: IPv4Address | None = None
+    df: bool = False
+
+
+def ms(seconds: float) -> int:
+    return int(seconds * 1000 + 0.5)
+
+
+class PingJob(ExecJob):
+    def __init__(self, router: Router, options: PingOptions) -> None:
+        super().__init__()
+        self.router = router
+        self.options = options
+        self.ident = next(_idents) & 0xFFFF
+        self.results: list[str] = []
+        self.rtts: list[float] = []
+        self._sequence = 0
+        self._sent_at = 0.0
+        self._timer: Cancellable | None = None
+        self._column = 0
+
+    def start(self) -> PingJob:
+        o = self.options
+        self.write("Type escape sequence to abort.\n")
+        self.write(
+            f"Sending {o.repeat}, {o.size}-byte ICMP Echos to {o.target}, "
+            f"timeout is {_seconds(o.timeout)} seconds:\n"
+        )
+        if o.source is not None:
+            self.write(f"Packet sent with a source address of {o.source} \n")
+        if o.df:
+            self.write("Packet sent with the DF bit set\n")
+        self.router.listen(("echo", self.ident), self._on_icmp)
+        self._send()
+        return self
+
+    def _send(self) -> None:
+        o = self.options
+        self._sequence += 1
+        source = int(o.source) if o.source else self.router.source_address(int(o.target))
+        data = (PATTERN * o.size)[: max(o.size - ICMP_IP_HEADERS, 0)]
+        self._sent_at = self.router.clock.now
+        self._timer = self.router.clock.call_later(o.timeout, self._on_timeout)
+        if source is None:
+            return  # no route: the echo never leaves; IOS reports a timeout
+        message = icmp.echo(True, self.ident, self._sequence, data)
+        packet = icmp.packet(
+            source, int(o.target), message, ident=self.router.next_ident(), df=o.df
+        )
+        self.router.originate(packet)
+
+    def _on_icmp(self, packet: IPv4Packet, message: icmp.IcmpMessage) -> None:
+        if message.type == icmp.ECHO_REPLY:
+            if message.sequence != self._sequence:
+                return
+            self.rtts.append(self.router.clock.now - self._sent_at)
+            self._record("!")
+            return
+        quoted = icmp.quoted_packet(message)
+        if quoted is None or int.from_bytes(quoted.payload[6:8], "big") != self._sequence:
+            return
+        if message.type == icmp.DEST_UNREACHABLE:
+            self._record("M" if message.code == icmp.FRAGMENTATION_NEEDED else "U")
+        elif message.type == icmp.TIME_EXCEEDED:
+            self._record("&")
+        elif message.type == icmp.SOURCE_QUENCH:
+            self._record("Q")
+        else:
+            self._record("?")
+
+    def _on_timeout(self) -> None:
+        self._timer = None
+        self._record(".")
+
+    def _record(self, char: str) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.results.append(char)
+        if self._column == LINE_WIDTH:
+            self.write("\n")
+            self._column = 0
+        self.write(char)
+        self._column += 1
+        if len(self.results) < self.options.repeat:
+            self._send()
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.router.unlisten(("echo", self.ident))
+        ok = len(self.rtts)
+        total = self.options.repeat
+        line = f"\nSuccess rate is {ok * 100 // total} percent ({ok}/{total})"
+        if ok:
+            times = [ms(t) for t in self.rtts]
+            line += f", round-trip min/avg/max = {min(times)}/{sum(times) // ok}/{max(times)} ms"
+        self.write(line + "\n")
+        self.finish()
+
+    @property
+    def success_rate(self) -> int:
+        return len(self.rtts) * 100 // self.options.repeat
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)

@@ -1,0 +1,126 @@
+"""`show ip interface brief` and `show interfaces` from the router's interface state."""
+
+from __future__ import annotations
+
+from pyike.node.interfaces import InterfaceKind, RouterInterface
+from pyike.node.router import Router
+
+BRIEF_HEADER = (
+    "Interface                  IP-Address      OK? Method Status                Protocol"
+)
+
+
+def brief(router: Router) -> str:
+    lines = [BRIEF_HEADER]
+    for iface in router.interfaces.values():
+        address = str(iface.primary.ip) if iface.primary else "unassigned"
+        method = "NVRAM" if iface.primary else "unset"
+        lines.append(
+            f"{iface.name:<26} {address:<15} YES {method:<6} {iface.status:<21} {iface.protocol}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _hardware(iface: RouterInterface) -> str:
+    if iface.kind is InterfaceKind.LOOPBACK:
+        return "  Hardware is Loopback"
+    if iface.is_tunnel:
+        return "  Hardware is Tunnel"
+    return "  Hardware is AmdP2, address is aabb.cc00.0100 (bia aabb.cc00.0100)"
+
+
+def _bandwidth(iface: RouterInterface) -> str:
+    if iface.kind is InterfaceKind.LOOPBACK:
+        return "BW 8000000 Kbit/sec, DLY 5000 usec,"
+    if iface.is_tunnel:
+        return "BW 100 Kbit/sec, DLY 50000 usec,"
+    return "BW 10000 Kbit/sec, DLY 1000 usec,"
+
+
+def _encapsulation(iface: RouterInterface) -> str:
+    if iface.kind is InterfaceKind.LOOPBACK:
+        return "LOOPBACK"
+    return "TUNNEL" if iface.is_tunnel else "ARPA"
+
+
+def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
+    cfg = iface.config
+    source, destination = router.tunnel_endpoints(iface.name)
+    src_text = "UNKNOWN" if source is None else str(source)
+    if cfg.tunnel_source and cfg.tunnel_source in router.interfaces:
+        src_text += f" ({cfg.tunnel_source})"
+    dst_text = "UNKNOWN" if destination is None else str(destination)
+    mode = cfg.tunnel_mode or "gre ip"
+    protocol = {
+        "ipsec ipv4": "IPSEC/IP",
+        "ipsec ipv6": "IPSEC/IPV6",
+        "gre ip": "GRE/IP",
+        "gre ipv6": "GRE/IPV6",
+    }.get(mode, mode.upper())
+    lines = [
+        f"  Tunnel linestate evaluation {'up' if iface.line_up else 'down'}",
+        f"  Tunnel source {src_text}, destination {dst_text}",
+        f"  Tunnel protocol/transport {protocol}",
+        "  Tunnel TTL 255",
+    ]
+    if router.tunnel_handler is not None:
+        lines += router.tunnel_handler.show_lines(router, iface.name)
+    else:
+        lines.append(f"  Tunnel transport MTU {router.tunnel_transport_mtu(iface.name)} bytes")
+    lines += [
+        "  Tunnel transmit bandwidth 8000 (kbps)",
+        "  Tunnel receive bandwidth 8000 (kbps)",
+    ]
+    if router.tunnel_handler is None and cfg.tunnel_protection:
+        lines.append(f'  Tunnel protection via IPSec (profile "{cfg.tunnel_protection}")')
+    return lines
+
+
+def _ago(router: Router, when: float | None) -> str:
+    if when is None:
+        return "never"
+    seconds = int(router.clock.now - when)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def interface(router: Router, iface: RouterInterface) -> str:
+    c = iface.counters
+    lines = [
+        f"{iface.name} is {iface.status}, line protocol is {iface.protocol} ",
+        _hardware(iface),
+    ]
+    if iface.config.description:
+        lines.append(f"  Description: {iface.config.description}")
+    if iface.primary:
+        lines.append(f"  Internet address is {iface.primary.with_prefixlen}")
+    lines += [
+        f"  MTU {iface.l2_mtu} bytes, {_bandwidth(iface)} ",
+        "     reliability 255/255, txload 1/255, rxload 1/255",
+        f"  Encapsulation {_encapsulation(iface)}, loopback not set",
+        "  Keepalive not set" if iface.is_tunnel else "  Keepalive set (10 sec)",
+    ]
+    if iface.is_tunnel:
+        lines += _tunnel_lines(router, iface)
+    lines += [
+        f"  Last input {_ago(router, iface.last_input)}, "
+        f"output {_ago(router, iface.last_output)}, output hang never",
+        '  Last clearing of "show interface" counters never',
+        f"  Input queue: 0/75/0/0 (size/max/drops/flushes); Total output drops: {c.output_drops}",
+        "  Queueing strategy: fifo",
+        "  Output queue: 0/0 (size/max)",
+        "  5 minute input rate 0 bits/sec, 0 packets/sec",
+        "  5 minute output rate 0 bits/sec, 0 packets/sec",
+        f"     {c.packets_in} packets input, {c.bytes_in} bytes, 0 no buffer",
+        f"     {c.input_errors} input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored, 0 abort",
+        f"     {c.packets_out} packets output, {c.bytes_out} bytes, 0 underruns",
+        "     0 output errors, 0 collisions, 0 interface resets",
+        f"     {c.unknown_protocol} unknown protocol drops",
+        "     0 output buffer failures, 0 output buffers swapped out",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def interfaces(router: Router, name: str | None = None) -> str:
+    if name is not None:
+        return interface(router, router.interface(name))
+    return "".join(interface(router, i) for i in router.interfaces.values())

@@ -1,0 +1,153 @@
+"""A router's interfaces: addresses, admin and line-protocol state, MTU and counters."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import IPv4Interface
+from typing import Protocol
+
+from pyike.config.model import Interface
+
+ETHERNET_MTU = 1500
+LOOPBACK_MTU = 1514
+TUNNEL_MTU = 17878  # the L2 MTU IOS 15 shows for an IPv4 tunnel; the IP MTU is derived
+OUTER_IPV4_HEADER = 20
+
+
+class Link(Protocol):
+    """The wire an interface is attached to (a `pyike.sim.network.Segment` in the lab)."""
+
+    def transmit(self, sender: Endpoint, packet: bytes, next_hop: int) -> bool:
+        """Send `packet` toward the attached endpoint owning `next_hop`; False when no endpoint
+        answers for that address (IOS: ARP incomplete, "encapsulation failed")."""
+        ...
+
+
+class Endpoint(Protocol):
+    """What a link needs from anything attached to it."""
+
+    @property
+    def endpoint_name(self) -> str: ...
+
+    def owns(self, address: int) -> bool: ...
+
+    def deliver(self, packet: bytes) -> None: ...
+
+
+class InterfaceKind(enum.Enum):
+    LOOPBACK = "Loopback"
+    TUNNEL = "Tunnel"
+    ETHERNET = "Ethernet"
+    OTHER = "Other"
+
+
+def kind_of(name: str) -> InterfaceKind:
+    if name.startswith("Loopback"):
+        return InterfaceKind.LOOPBACK
+    if name.startswith("Tunnel"):
+        return InterfaceKind.TUNNEL
+    if re.match(r"(Fast|Gigabit|TenGigabit)?Ethernet", name):
+        return InterfaceKind.ETHERNET
+    return InterfaceKind.OTHER
+
+
+def sort_key(name: str) -> tuple[int, str]:
+    """IOS lists hardware interfaces first, then loopbacks, then tunnels."""
+    rank = {InterfaceKind.ETHERNET: 0, InterfaceKind.OTHER: 1, InterfaceKind.LOOPBACK: 2}
+    natural = re.sub(r"\d+", lambda m: m.group().zfill(6), name)
+    return (rank.get(kind_of(name), 3), natural)
+
+
+@dataclass
+class InterfaceCounters:
+    packets_in: int = 0
+    bytes_in: int = 0
+    packets_out: int = 0
+    bytes_out: int = 0
+    input_drops: int = 0
+    output_drops: int = 0
+    input_errors: int = 0
+    unknown_protocol: int = 0
+
+    def received(self, size: int) -> None:
+        self.packets_in += 1
+        self.bytes_in += size
+
+    def sent(self, size: int) -> None:
+        self.packets_out += 1
+        self.bytes_out += size
+
+
+class RouterInterface:
+    """One interface. The router owns the state; the link calls `owns` and `deliver`."""
+
+    def __init__(
+        self, config: Interface, hostname: str, receive: Callable[[str, bytes], None]
+    ) -> None:
+        self.config = config
+        self.name = config.name
+        self.kind = kind_of(config.name)
+        self.addresses = [IPv4Interface(f"{a}/{m}") for a, m in config.addresses]
+        self.admin_up = not config.shutdown
+        self.carrier = True
+        self.line_up = False  # set by the router when it evaluates state
+        self.ipsec_up = False  # tunnels: set by the lab when the IPsec SAs are installed
+        self.link: Link | None = None
+        self.counters = InterfaceCounters()
+        self.last_input: float | None = None
+        self.last_output: float | None = None
+        self._hostname = hostname
+        self._receive = receive
+        self._address_ints = frozenset(int(a.ip) for a in self.addresses)
+
+    # -- Endpoint ---------------------------------------------------------------------------
+
+    @property
+    def endpoint_name(self) -> str:
+        return f"{self._hostname} {self.name}"
+
+    def owns(self, address: int) -> bool:
+        return self.line_up and address in self._address_ints
+
+    def deliver(self, packet: bytes) -> None:
+        self._receive(self.name, packet)
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def is_tunnel(self) -> bool:
+        return self.kind is InterfaceKind.TUNNEL
+
+    @property
+    def primary(self) -> IPv4Interface | None:
+        return self.addresses[0] if self.addresses else None
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.addresses)
+
+    def holds(self, address: int) -> bool:
+        return address in self._address_ints
+
+    @property
+    def l2_mtu(self) -> int:
+        if self.kind is InterfaceKind.LOOPBACK:
+            return LOOPBACK_MTU
+        if self.kind is InterfaceKind.TUNNEL:
+            return TUNNEL_MTU
+        return ETHERNET_MTU
+
+    @property
+    def status(self) -> str:
+        return "up" if self.admin_up and self.carrier else self._down_word
+
+    @property
+    def protocol(self) -> str:
+        return "up" if self.line_up else "down"
+
+    @property
+    def _down_word(self) -> str:
+        return "down" if self.admin_up else "administratively down"

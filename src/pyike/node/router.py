@@ -1,0 +1,581 @@
+"""A simulated IOS router: interfaces and routing from a parsed configuration, and the IPv4
+data plane (forwarding, ICMP, fragmentation, local UDP/ESP delivery to the hooks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from ipaddress import IPv4Address, ip_address
+
+from pyike.config.model import Config
+from pyike.node import icmp, routing
+from pyike.node.fragments import Reassembler, fragment
+from pyike.node.hooks import (
+    Decrypted,
+    EspArrival,
+    EspHandler,
+    IkeDatagram,
+    IkeHandler,
+    OutboundPolicy,
+    PolicyAction,
+    Scheduler,
+    TunnelHandler,
+)
+from pyike.node.interfaces import (
+    ETHERNET_MTU,
+    LOOPBACK_MTU,
+    OUTER_IPV4_HEADER,
+    InterfaceKind,
+    Link,
+    RouterInterface,
+    sort_key,
+)
+from pyike.node.ip import (
+    PROTO_ESP,
+    PROTO_ICMP,
+    PROTO_UDP,
+    IPv4Packet,
+    MalformedPacket,
+    ip_version,
+    parse_ipv4,
+)
+from pyike.node.ratelimit import IntervalLimiter
+from pyike.node.stats import IpStats
+from pyike.node.udp import UdpDatagram, parse_udp
+
+IKE_PORT = 500
+NAT_T_PORT = 4500
+NON_ESP_MARKER = b"\x00\x00\x00\x00"
+NAT_KEEPALIVE = b"\xff"
+
+# ("echo", ident) for echo replies and errors quoting our echo; ("udp", port) for errors
+# quoting a UDP datagram we sent from that port (traceroute probes).
+ListenerKey = tuple[str, int]
+IcmpListener = Callable[[IPv4Packet, icmp.IcmpMessage], None]
+
+
+class Router:
+    def __init__(
+        self,
+        config: Config,
+        clock: Scheduler,
+        *,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.hostname = config.hostname
+        self.clock = clock
+        self.log = log
+        self.stats = IpStats()
+        self.interfaces: dict[str, RouterInterface] = {
+            name: RouterInterface(iface, self.hostname, self.receive)
+            for name, iface in sorted(config.interfaces.items(), key=lambda kv: sort_key(kv[0]))
+        }
+        self.ike_handler: IkeHandler | None = None
+        self.esp_handler: EspHandler | None = None
+        self.tunnel_handler: TunnelHandler | None = None
+        self.outbound_policy: OutboundPolicy | None = None
+        self.unreachable_limiter = IntervalLimiter()
+        self.df_unreachable_limiter = IntervalLimiter()
+        self.reassembler = Reassembler()
+        self.table = routing.RoutingTable()
+        self._listeners: dict[ListenerKey, IcmpListener] = {}
+        self._ident = 0
+        self._booted = False
+        self.refresh()
+        self._booted = True
+
+    # -- configuration and state -------------------------------------------------------------
+
+    def interface(self, name: str) -> RouterInterface:
+        try:
+            return self.interfaces[name]
+        except KeyError:
+            raise KeyError(f"% Invalid interface {name}") from None
+
+    def attach(self, name: str, link: Link) -> RouterInterface:
+        """Connect interface `name` to a link; the link learns of it through `link.attach`."""
+        iface = self.interface(name)
+        iface.link = link
+        attach = getattr(link, "attach", None)
+        if attach is not None:
+            attach(iface)
+        return iface
+
+    def set_shutdown(self, name: str, shutdown: bool) -> None:
+        self.interface(name).admin_up = not shutdown
+        self.refresh()
+
+    def set_carrier(self, name: str, carrier: bool) -> None:
+        self.interface(name).carrier = carrier
+        self.refresh()
+
+    def set_tunnel_ipsec(self, name: str, installed: bool) -> None:
+        """The lab says whether the tunnel's IPsec SAs are installed (line protocol follows)."""
+        iface = self.interface(name)
+        if not iface.is_tunnel:
+            raise ValueError(f"{name} is not a tunnel interface")
+        iface.ipsec_up = installed
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-evaluate line protocols and rebuild the routing table, as IOS does on any
+        interface state change (routes over a down interface are withdrawn)."""
+        before = {name: i.line_up for name, i in self.interfaces.items()}
+        for iface in self.interfaces.values():
+            if not iface.is_tunnel:
+                iface.line_up = iface.admin_up and iface.carrier
+        base = self._build_table(tunnels=False)
+        for iface in self.interfaces.values():
+            if iface.is_tunnel:
+                iface.line_up = self._tunnel_line_up(iface, base)
+        self.table = self._build_table(tunnels=True)
+        if self._booted:
+            for name, iface in self.interfaces.items():
+                if iface.line_up != before[name]:
+                    state = "up" if iface.line_up else "down"
+                    self._log(
+                        f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, "
+                        f"changed state to {state}"
+                    )
+
+    def _build_table(self, tunnels: bool) -> routing.RoutingTable:
+        connected = [
+            (name, address)
+            for name, iface in self.interfaces.items()
+            if iface.line_up and (tunnels or not iface.is_tunnel)
+            for address in iface.addresses
+        ]
+
+        def up(name: str) -> bool:
+            iface = self.interfaces.get(name)
+            return iface is not None and iface.line_up and (tunnels or not iface.is_tunnel)
+
+        return routing.build(connected, self.config.routes, up)
+
+    def _tunnel_line_up(self, tunnel: RouterInterface, table: routing.RoutingTable) -> bool:
+        if not tunnel.admin_up:
+            return False
+        source, destination = self.tunnel_endpoints(tunnel.name)
+        if source is None or destination is None or not self._address_up(int(source)):
+            return False
+        entry = table.lookup(int(destination))
+        if entry is None:
+            return False
+        mode = tunnel.config.tunnel_mode or "gre ip"
+        needs_ipsec = mode.startswith("ipsec") or tunnel.config.tunnel_protection is not None
+        return tunnel.ipsec_up or not needs_ipsec
+
+    def tunnel_endpoints(self, name: str) -> tuple[IPv4Address | None, IPv4Address | None]:
+        """(source, destination) outer addresses of a tunnel; None where unknown."""
+        cfg = self.interface(name).config
+        source: IPv4Address | None = None
+        if cfg.tunnel_source is not None:
+            src_iface = self.interfaces.get(cfg.tunnel_source)
+            if src_iface is not None:
+                source = src_iface.primary.ip if src_iface.primary else None
+            else:
+                source = _ipv4(cfg.tunnel_source)
+        destination = _ipv4(cfg.tunnel_destination) if cfg.tunnel_destination else None
+        return source, destination
+
+    def _address_up(self, address: int) -> bool:
+        return any(i.line_up and i.holds(address) for i in self.interfaces.values())
+
+    def is_local(self, address: int) -> bool:
+        """An address of one of the router's up interfaces."""
+        return self._address_up(address)
+
+    def ip_mtu(self, name: str) -> int:
+        """The IP MTU of an interface (`ip mtu`, else derived from the media or the tunnel)."""
+        iface = self.interface(name)
+        if iface.config.ip_mtu is not None:
+            return iface.config.ip_mtu
+        if iface.kind is InterfaceKind.LOOPBACK:
+            return LOOPBACK_MTU
+        if iface.is_tunnel:
+            return self.tunnel_transport_mtu(name) - self.tunnel_overhead(name)
+        return ETHERNET_MTU
+
+    def tunnel_transport_mtu(self, name: str) -> int:
+        """The IP MTU of the interface the tunnel's packets leave through."""
+        _source, destination = self.tunnel_endpoints(name)
+        if destination is not None:
+            entry = self.table.lookup(int(destination))
+            if entry is not None:
+                egress = entry.paths[0].interface
+                if egress != name and not self.interfaces[egress].is_tunnel:
+                    return self.ip_mtu(egress)
+        source_name = self.interface(name).config.tunnel_source
+        if source_name in self.interfaces and not self.interfaces[source_name].is_tunnel:
+            return self.ip_mtu(source_name)
+        return ETHERNET_MTU
+
+    def tunnel_overhead(self, name: str) -> int:
+        if self.tunnel_handler is not None:
+            return self.tunnel_handler.overhead(self, name)
+        return OUTER_IPV4_HEADER
+
+    def source_address(self, destination: int) -> int | None:
+        """The source IOS gives a packet it originates: the egress interface's address."""
+        if self.is_local(destination):
+            return destination
+        entry = self.table.lookup(destination)
+        if entry is None:
+            return None
+        primary = self.interfaces[entry.path_for(0, destination).interface].primary
+        return int(primary.ip) if primary else None
+
+    def next_ident(self) -> int:
+        self._ident = (self._ident + 1) & 0xFFFF
+        return self._ident
+
+    # -- listeners for exec commands -----------------------------------------------------------
+
+    def listen(self, key: ListenerKey, callback: IcmpListener) -> None:
+        self._listeners[key] = callback
+
+    def unlisten(self, key: ListenerKey) -> None:
+        self._listeners.pop(key, None)
+
+    # -- receive path ----------------------------------------------------------------------------
+
+    def receive(self, name: str, data: bytes) -> None:
+        """A packet arrives from the wire on interface `name`."""
+        iface = self.interfaces.get(name)
+        if iface is None or not iface.line_up:
+            return
+        iface.counters.received(len(data))
+        iface.last_input = self.clock.now
+        self.stats.received += 1
+        if ip_version(data) != 4:
+            iface.counters.unknown_protocol += 1
+            return
+        try:
+            packet = parse_ipv4(data)
+        except MalformedPacket:
+            iface.counters.input_errors += 1
+            self.stats.bad_header += 1
+            return
+        self._ingress(packet, name)
+
+    def inject(self, name: str, data: bytes) -> None:
+        """A packet arrives on a tunnel (or other) interface from within the router."""
+        self.receive(name, data)
+
+    def _ingress(self, packet: IPv4Packet, in_iface: str | None) -> None:
+        if self.is_local(packet.dst):
+            self._deliver_local(packet, in_iface)
+        elif packet.dst == 0xFFFFFFFF:
+            return
+        else:
+            self._forward(packet, in_iface)
+
+    def _forward(self, packet: IPv4Packet, in_iface: str | None) -> None:
+        if packet.ttl <= 1:
+            self.stats.ttl_expired += 1
+            self._icmp_error(icmp.time_exceeded(packet), packet, in_iface)
+            return
+        self.stats.forwarded += 1
+        self._route_out(packet.with_ttl(packet.ttl - 1), in_iface, local=False)
+
+    # -- send path ---------------------------------------------------------------------------
+
+    def originate(self, packet: IPv4Packet) -> None:
+        """Send a packet the router itself generates (ping, IKE, ICMP errors)."""
+        self.stats.originated += 1
+        if self.is_local(packet.dst):
+            self.clock.call_later(0.0, lambda: self._deliver_local(packet, None))
+            return
+        self._route_out(packet, None, local=True)
+
+    def send_udp(
+        self,
+        dst: IPv4Address,
+        dst_port: int,
+        payload: bytes,
+        *,
+        src: IPv4Address | None = None,
+        src_port: int = IKE_PORT,
+        df: bool = False,
+    ) -> bool:
+        """Originate a UDP datagram (the IKE service's way out). False without a route."""
+        source = int(src) if src is not None else self.source_address(int(dst))
+        if source is None:
+            self.stats.no_route += 1
+            return False
+        data = UdpDatagram(src_port, dst_port, payload).to_bytes(source, int(dst))
+        self.originate(
+            IPv4Packet(source, int(dst), PROTO_UDP, data, ident=self.next_ident(), df=df)
+        )
+        return True
+
+    def send_raw(self, data: bytes) -> None:
+        """Originate a complete IPv4 packet (ESP for a crypto map, built by the lab)."""
+        try:
+            packet = parse_ipv4(data)
+        except MalformedPacket:
+            self.stats.bad_header += 1
+            return
+        self.originate(packet)
+
+    def _route_out(
+        self, packet: IPv4Packet, in_iface: str | None, local: bool, skip_policy: bool = False
+    ) -> None:
+        entry = self.table.lookup(packet.dst)
+        if entry is None:
+            self.stats.no_route += 1
+            if not local:
+                self._icmp_error(icmp.unreachable(icmp.NET_UNREACHABLE, packet), packet, in_iface)
+            return
+        path = entry.path_for(packet.src, packet.dst)
+        out = self.interfaces[path.interface]
+        next_hop = path.gateway if path.gateway is not None else packet.dst
+        if out.is_tunnel:
+            self._tunnel_out(out, packet, in_iface)
+        else:
+            self._physical_out(out, packet, next_hop, in_iface, skip_policy)
+
+    def _fit(self, packet: IPv4Packet, mtu: int, in_iface: str | None) -> list[IPv4Packet] | None:
+        """The packet, or its fragments, for an egress MTU; None (and an ICMP
+        fragmentation-needed) when DF forbids fragmenting."""
+        if packet.total_length <= mtu:
+            return [packet]
+        if packet.df:
+            self.stats.couldnt_fragment += 1
+            message = icmp.unreachable(icmp.FRAGMENTATION_NEEDED, packet, next_hop_mtu=mtu)
+            self._icmp_error(message, packet, in_iface)
+            return None
+        pieces = fragment(packet, mtu)
+        self.stats.fragmented += 1
+        self.stats.fragments_created += len(pieces)
+        return pieces
+
+    def _physical_out(
+        self,
+        out: RouterInterface,
+        packet: IPv4Packet,
+        next_hop: int,
+        in_iface: str | None,
+        skip_policy: bool,
+    ) -> None:
+        if self.outbound_policy is not None and not skip_policy:
+            decision = self.outbound_policy.outbound(self, out.name, packet.to_bytes())
+            if decision.action is PolicyAction.DROP:
+                self.stats.policy_dropped += 1
+                return
+            if decision.action is PolicyAction.PROTECT:
+                for outer in decision.packets:
+                    self._send_outer(outer)
+                return
+        pieces = self._fit(packet, self.ip_mtu(out.name), in_iface)
+        for piece in pieces or ():
+            self._transmit(out, piece.to_bytes(), next_hop)
+
+    def _transmit(self, out: RouterInterface, data: bytes, next_hop: int) -> None:
+        if out.link is None or not out.link.transmit(out, data, next_hop):
+            self.stats.encapsulation_failed += 1
+            out.counters.output_drops += 1
+            return
+        out.counters.sent(len(data))
+        out.last_output = self.clock.now
+
+    def _tunnel_out(
+        self, tunnel: RouterInterface, packet: IPv4Packet, in_iface: str | None
+    ) -> None:
+        pieces = self._fit(packet, self.ip_mtu(tunnel.name), in_iface)
+        if pieces is None:
+            return
+        if self.tunnel_handler is None:
+            self.stats.tunnel_dropped += len(pieces)
+            tunnel.counters.output_drops += len(pieces)
+            return
+        for piece in pieces:
+            outers = self.tunnel_handler.encapsulate(self, tunnel.name, piece.to_bytes())
+            if not outers:
+                self.stats.tunnel_dropped += 1
+                tunnel.counters.output_drops += 1
+                continue
+            tunnel.counters.sent(piece.total_length)
+            tunnel.last_output = self.clock.now
+            for outer in outers:
+                self._send_outer(outer)
+
+    def _send_outer(self, data: bytes) -> None:
+        """Route an encapsulated packet; it must not re-enter a tunnel (IOS: recursive
+        routing) nor be matched again by a crypto map."""
+        try:
+            packet = parse_ipv4(data)
+        except MalformedPacket:
+            self.stats.bad_header += 1
+            return
+        entry = self.table.lookup(packet.dst)
+        if entry is None or self.interfaces[entry.paths[0].interface].is_tunnel:
+            self.stats.tunnel_dropped += 1
+            return
+        self.stats.originated += 1
+        self._route_out(packet, None, local=True, skip_policy=True)
+
+    # -- local delivery ---------------------------------------------------------------------------
+
+    def _deliver_local(self, packet: IPv4Packet, in_iface: str | None) -> None:
+        if packet.is_fragment:
+            whole = self.reassembler.add(packet, self.clock.now)
+            if whole is None:
+                return
+            self.stats.reassembled += 1
+            packet = whole
+        self.stats.delivered += 1
+        if packet.protocol == PROTO_ICMP:
+            self._local_icmp(packet, in_iface)
+        elif packet.protocol == PROTO_UDP:
+            self._local_udp(packet, in_iface)
+        elif packet.protocol == PROTO_ESP and self.esp_handler is not None:
+            self._esp(EspArrival(in_iface or "", packet, packet.payload, False), in_iface)
+        else:
+            self.stats.unknown_protocol += 1
+            message = icmp.unreachable(icmp.PROTOCOL_UNREACHABLE, packet)
+            self._icmp_error(message, packet, in_iface)
+
+    def _local_icmp(self, packet: IPv4Packet, in_iface: str | None) -> None:
+        try:
+            message = icmp.parse_icmp(packet.payload)
+        except MalformedPacket:
+            self.stats.bad_header += 1
+            return
+        if message.type == icmp.ECHO_REQUEST:
+            reply = icmp.echo(False, message.ident, message.sequence, message.data)
+            self.stats.echo_replies_sent += 1
+            self.originate(icmp.packet(packet.dst, packet.src, reply, ident=self.next_ident()))
+            return
+        key: ListenerKey | None = None
+        if message.type == icmp.ECHO_REPLY:
+            key = ("echo", message.ident)
+        elif message.is_error:
+            key = _quoted_key(message)
+        listener = self._listeners.get(key) if key else None
+        if listener is not None:
+            listener(packet, message)
+
+    def _local_udp(self, packet: IPv4Packet, in_iface: str | None) -> None:
+        try:
+            datagram = parse_udp(packet.payload, packet.src, packet.dst)
+        except MalformedPacket:
+            self.stats.bad_header += 1
+            return
+        port = datagram.dst_port
+        if port == NAT_T_PORT and (self.ike_handler or self.esp_handler):
+            payload = datagram.payload
+            if payload == NAT_KEEPALIVE:
+                self.stats.nat_keepalives += 1
+                return
+            if payload.startswith(NON_ESP_MARKER):
+                self._ike(packet, datagram, payload[4:], in_iface)
+                return
+            if self.esp_handler is not None:
+                arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
+                self._esp(arrival, in_iface)
+                return
+        if port == IKE_PORT and self.ike_handler is not None:
+            self._ike(packet, datagram, datagram.payload, in_iface)
+            return
+        message = icmp.unreachable(icmp.PORT_UNREACHABLE, packet)
+        self._icmp_error(message, packet, in_iface)
+
+    def _ike(
+        self, packet: IPv4Packet, datagram: UdpDatagram, payload: bytes, in_iface: str | None
+    ) -> None:
+        if self.ike_handler is None:
+            return
+        self.stats.ike_received += 1
+        self.ike_handler.ike_datagram(
+            self,
+            IkeDatagram(
+                in_iface or "",
+                packet.src_address,
+                datagram.src_port,
+                packet.dst_address,
+                datagram.dst_port,
+                payload,
+            ),
+        )
+
+    def _esp(self, arrival: EspArrival, in_iface: str | None) -> None:
+        assert self.esp_handler is not None
+        self.stats.esp_received += 1
+        result: Decrypted | None = self.esp_handler.esp_packet(self, arrival)
+        if result is None:
+            self.stats.esp_dropped += 1
+            return
+        arrived_on = result.tunnel if result.tunnel is not None else in_iface
+        if arrived_on is None:
+            return
+        self.receive(arrived_on, result.inner)
+
+    # -- ICMP errors -------------------------------------------------------------------------------
+
+    def _icmp_error(
+        self, message: icmp.IcmpMessage, original: IPv4Packet, in_iface: str | None
+    ) -> None:
+        if original.frag_offset or original.src in (0, 0xFFFFFFFF):
+            return
+        if (
+            original.protocol == PROTO_ICMP
+            and original.payload[:1]
+            and (original.payload[0] in icmp.ERROR_TYPES)
+        ):
+            return  # never an error about an error (RFC 1122 3.2.2)
+        if message.type == icmp.DEST_UNREACHABLE:
+            limiter = (
+                self.df_unreachable_limiter
+                if message.code == icmp.FRAGMENTATION_NEEDED
+                else self.unreachable_limiter
+            )
+            if not limiter.allow(self.clock.now):
+                self.stats.unreachables_rate_limited += 1
+                return
+            self.stats.unreachables_sent += 1
+        else:
+            self.stats.time_exceeded_sent += 1
+        source = self._error_source(original, in_iface)
+        if source is None:
+            return
+        self.originate(icmp.packet(source, original.src, message, ident=self.next_ident()))
+
+    def _error_source(self, original: IPv4Packet, in_iface: str | None) -> int | None:
+        """IOS sources ICMP errors from the interface the offending packet came in on."""
+        if in_iface is not None:
+            iface = self.interfaces.get(in_iface)
+            if iface is not None and iface.primary is not None:
+                return int(iface.primary.ip)
+        if self.is_local(original.src):
+            return original.src
+        return self.source_address(original.src)
+
+    def _log(self, message: str) -> None:
+        if self.log is not None:
+            self.log(message)
+
+    def __repr__(self) -> str:
+        return f"Router({self.hostname!r})"
+
+
+def _ipv4(text: str) -> IPv4Address | None:
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return None
+    return address if isinstance(address, IPv4Address) else None
+
+
+def _quoted_key(message: icmp.IcmpMessage) -> ListenerKey | None:
+    quoted = icmp.quoted_packet(message)
+    if quoted is None or len(quoted.payload) < 8:
+        return None
+    if quoted.protocol == PROTO_ICMP:
+        return ("echo", int.from_bytes(quoted.payload[4:6], "big"))
+    if quoted.protocol == PROTO_UDP:
+        return ("udp", int.from_bytes(quoted.payload[0:2], "big"))
+    return None
+
+
+__all__ = ["IKE_PORT", "NAT_T_PORT", "Router"]

@@ -1,0 +1,1 @@
+"""The lab's virtual world: clock, wire (segments, faults, capture) and NAT box."""

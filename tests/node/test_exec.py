@@ -1,0 +1,272 @@
+"""Exec commands: IOS layouts (golden strings), abbreviations and IOS's error messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyike.node.exec.commands import ExecShell
+from tests.node.test_hooks import ipsec_seed
+from tests.node.topology import chain, seed_lab
+
+LEGEND = """\
+Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP
+       D - EIGRP, EX - EIGRP external, O - OSPF, IA - OSPF inter area
+       N1 - OSPF NSSA external type 1, N2 - OSPF NSSA external type 2
+       E1 - OSPF external type 1, E2 - OSPF external type 2
+       i - IS-IS, su - IS-IS summary, L1 - IS-IS level-1, L2 - IS-IS level-2
+       ia - IS-IS inter area, * - candidate default, U - per-user static route
+       o - ODR, P - periodic downloaded static route, H - NHRP, l - LISP
+       a - application route
+       + - replicated route, % - next hop override
+"""
+
+
+def test_show_ip_route_seed_router1_with_tunnel_up() -> None:
+    lab, _s1, _s2 = ipsec_seed()
+    lab["Router1"].set_tunnel_ipsec("Tunnel0", True)
+    assert lab.run("Router1", "show ip route") == LEGEND + (
+        "\n"
+        "Gateway of last resort is 10.0.0.2 to network 0.0.0.0\n"
+        "\n"
+        "S*    0.0.0.0/0 [1/0] via 10.0.0.2\n"
+        "      10.0.0.0/8 is variably subnetted, 2 subnets, 2 masks\n"
+        "C        10.0.0.0/24 is directly connected, Ethernet0/0\n"
+        "L        10.0.0.1/32 is directly connected, Ethernet0/0\n"
+        "      172.16.0.0/16 is variably subnetted, 2 subnets, 2 masks\n"
+        "C        172.16.0.0/24 is directly connected, Tunnel0\n"
+        "L        172.16.0.101/32 is directly connected, Tunnel0\n"
+        "      192.168.1.0/24 is variably subnetted, 2 subnets, 2 masks\n"
+        "C        192.168.1.0/24 is directly connected, Loopback0\n"
+        "L        192.168.1.1/32 is directly connected, Loopback0\n"
+        "      192.168.2.0/32 is subnetted, 1 subnets\n"
+        "S        192.168.2.1 is directly connected, Tunnel0\n"
+    )
+
+
+def test_show_ip_route_chain_router2_and_filters() -> None:
+    lab = chain()
+    assert lab.run("R2", "sh ip ro") == LEGEND + (
+        "\n"
+        "Gateway of last resort is not set\n"
+        "\n"
+        "      1.0.0.0/32 is subnetted, 1 subnets\n"
+        "S        1.1.1.1 [1/0] via 10.1.12.1\n"
+        "      2.0.0.0/32 is subnetted, 1 subnets\n"
+        "C        2.2.2.2 is directly connected, Loopback0\n"
+        "      3.0.0.0/32 is subnetted, 1 subnets\n"
+        "S        3.3.3.3 [1/0] via 10.1.23.3\n"
+        "      10.0.0.0/8 is variably subnetted, 4 subnets, 2 masks\n"
+        "C        10.1.12.0/24 is directly connected, Ethernet0/0\n"
+        "L        10.1.12.2/32 is directly connected, Ethernet0/0\n"
+        "C        10.1.23.0/24 is directly connected, Ethernet0/1\n"
+        "L        10.1.23.2/32 is directly connected, Ethernet0/1\n"
+    )
+    static = lab.run("R2", "show ip route static")
+    assert "S        1.1.1.1 [1/0] via 10.1.12.1" in static and "C  " not in static
+    connected = lab.run("R2", "show ip route conn")
+    assert "L        10.1.23.2/32" in connected and "S  " not in connected
+
+
+def test_show_ip_route_classful_network_alone_and_ecmp() -> None:
+    from tests.node.topology import Lab
+
+    lab = Lab(
+        "hostname R\ninterface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
+        "interface Ethernet0/1\n ip address 10.0.1.1 255.255.255.0\n"
+        "ip route 192.168.5.0 255.255.255.0 10.0.0.2\n"
+        "ip route 192.168.5.0 255.255.255.0 Ethernet0/1 10.0.1.2\n"
+        "ip route 0.0.0.0 0.0.0.0 Ethernet0/1\n"
+    )
+    out = lab.run("R", "show ip route")
+    assert "Gateway of last resort is 0.0.0.0 to network 0.0.0.0\n" in out
+    assert "S*    0.0.0.0/0 is directly connected, Ethernet0/1\n" in out
+    assert (
+        "S     192.168.5.0/24 [1/0] via 10.0.0.2\n"
+        "                     [1/0] via 10.0.1.2, Ethernet0/1\n"
+    ) in out
+
+
+def test_show_ip_interface_brief_seed() -> None:
+    lab = seed_lab()
+    assert lab.run("Router1", "sh ip int br") == (
+        "Interface                  IP-Address      OK? Method Status                Protocol\n"
+        "Ethernet0/0                10.0.0.1        YES NVRAM  up                    up\n"
+        "Loopback0                  192.168.1.1     YES NVRAM  up                    up\n"
+        "Tunnel0                    172.16.0.101    YES NVRAM  up                    down\n"
+    )
+
+
+def test_show_ip_interface_brief_shutdown_and_unassigned() -> None:
+    from tests.node.topology import Lab
+
+    lab = Lab("hostname R\ninterface Ethernet0/1\n no ip address\n shutdown\n")
+    assert lab.run("R", "show ip interface brief").splitlines()[1] == (
+        "Ethernet0/1                unassigned      YES unset  administratively down down"
+    )
+
+
+def test_show_interfaces_tunnel_without_and_with_the_ipsec_hook() -> None:
+    lab = seed_lab()
+    out = lab.run("Router1", "show interfaces tunnel 0")
+    assert out.startswith(
+        "Tunnel0 is up, line protocol is down \n"
+        "  Hardware is Tunnel\n"
+        "  Internet address is 172.16.0.101/24\n"
+        "  MTU 17878 bytes, BW 100 Kbit/sec, DLY 50000 usec, \n"
+    )
+    assert "  Tunnel source 10.0.0.1 (Ethernet0/0), destination 10.0.0.2\n" in out
+    assert "  Tunnel protocol/transport IPSEC/IP\n" in out
+    assert "  Tunnel transport MTU 1500 bytes\n" in out
+    assert '  Tunnel protection via IPSec (profile "phse2-prof")\n' in out
+    lab2, _s1, _s2 = ipsec_seed()
+    lab2["Router1"].set_tunnel_ipsec("Tunnel0", True)
+    lab2["Router2"].set_tunnel_ipsec("Tunnel0", True)
+    lab2.run("Router1", "ping 192.168.2.1 repeat 3")
+    out = lab2.run("Router1", "sh int Tu0")
+    assert out.startswith("Tunnel0 is up, line protocol is up \n")
+    assert "     3 packets input, 300 bytes, 0 no buffer\n" in out
+    assert "     3 packets output, 300 bytes, 0 underruns\n" in out
+    assert "Last input 00:00:00, output 00:00:00" in out
+
+
+def test_show_interfaces_all_and_physical() -> None:
+    lab = seed_lab()
+    out = lab.run("Router1", "show interfaces")
+    assert out.index("Ethernet0/0 is up") < out.index("Loopback0 is up") < out.index("Tunnel0")
+    assert "  Encapsulation ARPA, loopback not set\n" in out
+    assert "  Encapsulation LOOPBACK, loopback not set\n" in out
+    eth = lab.run("Router1", "show interfaces e0/0")
+    assert "  Internet address is 10.0.0.1/24\n  MTU 1500 bytes" in eth
+
+
+def test_show_running_config_is_the_writer_output() -> None:
+    lab = seed_lab()
+    out = lab.run("Router1", "show running-config")
+    head, _, body = out.partition("bytes\n")
+    assert head == f"Building configuration...\n\nCurrent configuration : {len(body)} "
+    assert "hostname Router1\n" in body and "pre-shared-key local 6 *****" in body
+    assert body.endswith("end\n")
+
+
+def test_ping_failure_output() -> None:
+    lab = seed_lab()
+    lab["Router2"].set_shutdown("Ethernet0/0", True)
+    assert lab.run("Router1", "ping 10.0.0.2") == (
+        "Type escape sequence to abort.\n"
+        "Sending 5, 100-byte ICMP Echos to 10.0.0.2, timeout is 2 seconds:\n"
+        ".....\n"
+        "Success rate is 0 percent (0/5)\n"
+    )
+    assert lab.clock.now == pytest.approx(10.0)
+
+
+def test_ping_long_run_wraps_at_70_and_times_come_from_virtual_time() -> None:
+    lab = chain()
+    for segment in lab.segments.values():
+        segment.delay = 0.002
+    out = lab.run("R1", "ping 3.3.3.3 repeat 100 timeout 1 size 36")
+    lines = out.splitlines()
+    assert lines[1] == "Sending 100, 36-byte ICMP Echos to 3.3.3.3, timeout is 1 seconds:"
+    assert lines[2] == "!" * 70 and lines[3] == "!" * 30
+    assert lines[4] == "Success rate is 100 percent (100/100), round-trip min/avg/max = 8/8/8 ms"
+
+
+def test_partial_success_percentage_truncates() -> None:
+    lab = chain()
+    lab.segments["10.1.12.0/24"].faults.drop_nth(3)  # the second echo request
+    out = lab.run("R1", "ping 10.1.12.2 repeat 3")
+    assert "!.!\nSuccess rate is 66 percent (2/3), round-trip min/avg/max = 1/1/1 ms\n" in out
+
+
+def test_traceroute_through_the_chain() -> None:
+    lab = chain()
+    assert lab.run("R1", "traceroute 3.3.3.3") == (
+        "Type escape sequence to abort.\n"
+        "Tracing the route to 3.3.3.3\n"
+        "VRF info: (vrf in name/id, vrf out name/id)\n"
+        "  1 10.1.12.2 1 msec 1 msec 1 msec\n"
+        "  2 10.1.23.3 2 msec *  2 msec\n"
+    )
+
+
+def test_traceroute_silent_hops_and_unreachable_hop() -> None:
+    lab = chain()
+    lab["R2"].set_shutdown("Ethernet0/1", True)
+    out = lab.run("R1", "traceroute 3.3.3.3 ttl 1 3 timeout 1")
+    assert out.splitlines()[3:] == ["  1 10.1.12.2 1 msec 1 msec 1 msec", "  2 10.1.12.2 !N *  !N"]
+    lab2 = chain()
+    lab2.segments["10.1.23.0/24"].faults.block(lambda p: True)
+    out = lab2.run("R1", "traceroute 3.3.3.3 source Loopback0 ttl 2 3 timeout 1")
+    assert out.splitlines()[3:] == ["  2  *  *  * ", "  3  *  *  * "]
+
+
+def caret(column: int) -> str:
+    """The caret line under column `column` of a command typed after "Router1#"."""
+    return " " * (len("Router1#") + column) + "^\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("show ip rooute", caret(10) + "% Invalid input detected at '^' marker.\n"),
+        (
+            "sh ip int brief extra",
+            caret(16) + "% Invalid input detected at '^' marker.\n",
+        ),
+        ("shw ip route", caret(2) + "% Invalid input detected at '^' marker.\n"),
+        ("sh i", '% Ambiguous command:  "sh i"\n'),
+        ("show ip", "% Incomplete command.\n"),
+        ("show ip interface", "% Incomplete command.\n"),
+        ("ping", "% Incomplete command.\n"),
+        ("ping 1.2.3.4 repeat", "% Incomplete command.\n"),
+        ("ping router9", "% Unrecognized host or address, or protocol not running.\n"),
+        ("ping ::1", "% Unrecognized host or address, or protocol not running.\n"),
+        (
+            "ping 10.0.0.2 repeat 0",
+            caret(21) + "% Invalid input detected at '^' marker.\n",
+        ),
+        ("ping 10.0.0.2 s 100", '% Ambiguous command:  "ping 10.0.0.2 s"\n'),
+        (
+            "ping 10.0.0.2 source 9.9.9.9",
+            "% Invalid source address- IP address not on any of our up interfaces\n",
+        ),
+        (
+            "ping 10.0.0.2 source Ethernet9/9",
+            caret(21) + "% Invalid input detected at '^' marker.\n",
+        ),
+        (
+            "show interfaces Tunnel0 x",
+            caret(24) + "% Invalid input detected at '^' marker.\n",
+        ),
+        ("show ip route static x", caret(21) + "% Invalid input detected at '^' marker.\n"),
+        ("", ""),
+    ],
+)
+def test_errors_in_ios_words(command: str, expected: str) -> None:
+    lab = seed_lab()
+    shell = ExecShell(lab["Router1"])
+    assert shell.prompt == "Router1#"
+    job = shell.run(command)
+    assert job.done and job.text == expected
+
+
+def test_ping_source_interface_must_be_up_with_an_address() -> None:
+    from tests.node.topology import Lab
+
+    lab = Lab(
+        "hostname R\ninterface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
+        "interface Loopback1\n ip address 1.1.1.1 255.255.255.255\n shutdown\n"
+    )
+    out = lab.run("R", "ping 10.0.0.1 source loopback 1")
+    assert out == "% Invalid source interface - IP not enabled or interface is down\n"
+
+
+def test_ping_streams_output_for_a_live_terminal() -> None:
+    lab = chain()
+    shell = ExecShell(lab["R1"])
+    pieces: list[str] = []
+    job = shell.run("ping 2.2.2.2 repeat 2 timeout 2")
+    job.on_output = pieces.append
+    assert not job.done
+    lab.clock.run_until_idle()
+    assert job.done and pieces[0] == "!" and pieces[-1].startswith("\nSuccess rate is 100 percent")
