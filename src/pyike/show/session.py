@@ -1,0 +1,105 @@
+"""`show crypto session [detail]`.
+
+A session is one peer on one interface; its status (UP-ACTIVE, UP-IDLE, UP-NO-IKE,
+DOWN-NEGOTIATING, DOWN) follows from its IKE SAs and IPsec flows (`CryptoSessionView.status`).
+IOS prints an IPv6 IKE SA's remote endpoint on a line of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyike.show import names
+from pyike.show.views import CryptoSessionView, Ident, SessionFlow, SessionIkeSa
+
+LEGEND = [
+    "Code: C - IKE Configuration mode, D - Dead Peer Detection     ",
+    "K - Keepalives, N - NAT-traversal, T - cTCP encapsulation     ",
+    "X - IKE Extended Authentication, F - IKE Fragmentation",
+    "R - IKE Auto Reconnect, U - IKE Dynamic Route Update",
+    "S - SIP VPN",
+]
+
+
+def _selector(ident: Ident) -> str:
+    return names.network_slash_mask(ident.network)
+
+
+def flow_text(flow: SessionFlow) -> str:
+    """ "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0" ("permit 47 host ..." style is IOS's for
+    single hosts with a protocol; pyike prints every flow in the network/mask form)."""
+    if flow.local.network.version == 4:
+        protocol = "ip" if flow.local.protocol in (0, 256) else str(flow.local.protocol)
+    else:
+        protocol = "ipv6" if flow.local.protocol in (0, 256) else str(flow.local.protocol)
+    return f"permit {protocol} {_selector(flow.local)} {_selector(flow.remote)}"
+
+
+def _ike_sa_lines(sa: SessionIkeSa, detail: bool) -> list[str]:
+    local = f"{names.address(sa.local)}/{sa.local_port}"
+    state = "Active" if sa.active else "Inactive"
+    remote = f"remote {names.address(sa.remote)}/{sa.remote_port} {state}"
+    if sa.local.version == 4:
+        lines = [f"  {sa.version} SA: local {local} {remote} "]
+    else:
+        lines = [f"  {sa.version} SA: local {local}", f"          {remote} "]
+    if detail:
+        capabilities = sa.capabilities or "(none)"
+        lines.append(
+            f"          Capabilities:{capabilities} connid:{sa.conn_id} "
+            f"lifetime:{names.hms(sa.remaining_seconds)}"
+        )
+    return lines
+
+
+def _flow_lines(flow: SessionFlow, detail: bool) -> list[str]:
+    lines = [
+        f"  IPSEC FLOW: {flow_text(flow)} ",
+        f"        Active SAs: {flow.active_sas}, origin: {flow.origin}",
+    ]
+    if detail:
+        life = f"{flow.remaining_kilobytes}/{flow.remaining_seconds}"
+        lines += [
+            f"        Inbound:  #pkts dec'ed {flow.decrypted} drop {flow.decrypt_drops} "
+            f"life (KB/Sec) {life}",
+            f"        Outbound: #pkts enc'ed {flow.encrypted} drop {flow.encrypt_drops} "
+            f"life (KB/Sec) {life}",
+        ]
+    return lines
+
+
+def _session_lines(session: CryptoSessionView, detail: bool) -> list[str]:
+    lines = [f"Interface: {session.interface}"]
+    if detail and session.profile:
+        lines.append(f"Profile: {session.profile}")
+    if detail and session.uptime_seconds is not None:
+        lines.append(f"Uptime: {names.uptime(session.uptime_seconds)}")
+    lines.append(f"Session status: {session.status}")
+    peer = f"Peer: {names.address(session.peer)} port {session.peer_port}"
+    if detail:
+        peer += f" fvrf: {session.fvrf or '(none)'} ivrf: {session.ivrf or '(none)'}"
+        lines += [
+            peer,
+            f"      Phase1_id: {session.phase1_id or names.address(session.peer)}",
+            f"      Desc: {session.description or '(none)'}",
+            f"  Session ID: {session.session_id}  ",
+        ]
+    else:
+        lines.append(peer)
+    for sa in session.ike_sas:
+        lines += _ike_sa_lines(sa, detail)
+    for flow in session.flows:
+        lines += _flow_lines(flow, detail)
+    return [*lines, ""]
+
+
+def show_crypto_session(
+    sessions: Iterable[CryptoSessionView], *, detail: bool = False
+) -> list[str]:
+    """Every crypto session; with none IOS prints the heading alone."""
+    lines = ["Crypto session current status", ""]
+    if detail:
+        lines += [*LEGEND, ""]
+    for session in sessions:
+        lines += _session_lines(session, detail)
+    return lines
