@@ -216,16 +216,25 @@ def check_consistent(h: Harness, a: str = "R1", b: str = "R2", children: int = 1
     sa_a, sa_b = sas_a[0], sas_b[0]
     assert (sa_a.spi_i, sa_a.spi_r) == (sa_b.spi_i, sa_b.spi_r)
     assert sa_a.initiator != sa_b.initiator
+    assert sa_a.suite == sa_b.suite and sa_a.keys == sa_b.keys
     pairs_a = sorted((c.spi_in, c.spi_out) for c in sa_a.children)
     pairs_b = sorted((c.spi_out, c.spi_in) for c in sa_b.children)
     assert pairs_a == pairs_b
     assert len(pairs_a) == children
     for child_a in sa_a.children:
         child_b = next(c for c in sa_b.children if c.spi_in == child_a.spi_out)
+        assert child_a.transform == child_b.transform
         info_a = child_a.info(sa_a.sa_id, sa_a.local, sa_a.remote, False)
         info_b = child_b.info(sa_b.sa_id, sa_b.local, sa_b.remote, False)
         assert info_a.encr_key_out == info_b.encr_key_in
+        assert info_a.encr_key_in == info_b.encr_key_out
+        assert info_a.integ_key_out == info_b.integ_key_in
         assert info_a.integ_key_in == info_b.integ_key_out
+        assert info_a.encr_key_out != info_a.encr_key_in
+    # no SA left behind half-way: every SA either side still holds is the one above
+    for node, sa in ((a, sa_a), (b, sa_b)):
+        others = [o for o in h[node].engine.ike_sas if o is not sa]
+        assert not others, (node, [(o.sa_id, o.established, o.deleting) for o in others])
 
 
 def internal_errors(h: Harness) -> list[str]:

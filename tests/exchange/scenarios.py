@@ -86,3 +86,18 @@ def tunnel_of(policy: StaticPolicy) -> TunnelSpec:
 
 def with_settings(policy: StaticPolicy, **changes: object) -> StaticPolicy:
     return replace(policy, engine_settings=replace(policy.engine_settings, **changes))
+
+
+class Reconfigured:
+    """A router's policy that an operator can change while SAs are up (the engine asks its
+    policy afresh for every exchange)."""
+
+    def __init__(self, policy: StaticPolicy) -> None:
+        self.current = policy
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self.current.settings
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.current, name)

@@ -4,19 +4,39 @@ event) sequence must be the seed document's, read from it at test time."""
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from pyike.codec.registry import EncrId, IntegId
-from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp
+from pyike.config import load
+from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp, Policy, TunnelSpec
+from pyike.ike.config_policy import policy_for_config
 from tests.exchange.harness import Harness, check_consistent, internal_errors
 from tests.exchange.scenarios import R1, R2, seed_router1, seed_router2, tunnel_of
 from tests.exchange.seed_trace import by_role
 
 
-@pytest.fixture(scope="module")
-def seed_run() -> Harness:
-    h = Harness({"R1": (seed_router1(), R1), "R2": (seed_router2(), R2)})
-    h["R1"].engine.initiate(0.0, tunnel_of(seed_router1()))
+def _seed_configs() -> tuple[tuple[Policy, TunnelSpec], tuple[Policy, TunnelSpec]]:
+    seed = resources.files("pyike") / "data" / "seed"
+    out = []
+    for name in ("router1.cfg", "router2.cfg"):
+        config = load((seed / name).read_text(encoding="utf-8"), name).raise_for_errors()
+        policy, tunnels = policy_for_config(config)
+        out.append((policy, tunnels[0]))
+    return out[0], out[1]
+
+
+@pytest.fixture(scope="module", params=["scenarios", "config"])
+def seed_run(request: pytest.FixtureRequest) -> Harness:
+    """The seed run twice: from the hand-built policies of scenarios.py, and from the seed's
+    own configuration files through config_policy. Every test below holds for both."""
+    if request.param == "config":
+        (p1, t1), (p2, _) = _seed_configs()
+    else:
+        p1, t1, p2 = seed_router1(), tunnel_of(seed_router1()), seed_router2()
+    h = Harness({"R1": (p1, R1), "R2": (p2, R2)})
+    h["R1"].engine.initiate(0.0, t1)
     h.run(until=100.0)
     return h
 

@@ -36,6 +36,7 @@ from pyike.ike.ike_init import nonce_size
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import esp_sa_payload
+from pyike.ike.retransmit import retry_delay
 from pyike.ike.states import Event, State
 from pyike.ike.task import Task
 from pyike.ike.xtrace import ExchangeTracer
@@ -64,6 +65,7 @@ def start_rekey(sa: IkeSa, spi_in: bytes) -> None:
         return
     child.state = ChildState.REKEYING
     child.rekey_pending = True
+    child.retry_at = None
     sa.enqueue(CreateChildTask(child.tunnel, child))
 
 
@@ -160,7 +162,11 @@ class CreateChildTask(Task):
         payloads += [tsmod.to_payload(local_ts, True), tsmod.to_payload(remote_ts, False)]
         self.machine.enter(State.CHILD_I_WAIT)
         self.tracer.message_id = sa.send_request(
-            ExchangeType.CREATE_CHILD_SA, payloads, self.on_response, self.on_timeout
+            ExchangeType.CREATE_CHILD_SA,
+            payloads,
+            self.on_response,
+            self.on_timeout,
+            child_work=True,
         )
         return Event.EV_NO_EVENT
 
@@ -304,9 +310,18 @@ class CreateChildTask(Task):
         sa = self.sa
         notify = getattr(self, "notify", None)
         reason = getattr(self, "reason", "CREATE_CHILD_SA failed")
-        sa.error(reason)
-        sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason))
+        temporary = notify == NotifyType.TEMPORARY_FAILURE
         old = self.rekey_of
+        if temporary:
+            delay = retry_delay(sa.ctx.random_bytes)
+            sa.info(f"{reason}: retrying in {delay:.1f} seconds")
+            if old is None:
+                sa.defer(delay, CreateChildTask(self.tunnel, None, self.group))
+            else:
+                old.retry_at = sa.ctx.now + delay
+        else:
+            sa.error(reason)
+            sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason))
         if old is not None and old in sa.children:
             old.rekey_pending = False
             if old.state == ChildState.REKEYING:
@@ -416,7 +431,9 @@ class ChildResponder:
         if not {SaPayload, NoncePayload, TsPayload} <= kinds:
             self.error = NotifyType.INVALID_SYNTAX
             return Event.EV_FAIL
-        if self.sa.deleting or self.sa.rekeyed_to is not None:
+        sa = self.sa
+        if sa.deleting or sa.rekeyed_to is not None or sa.ike_rekey_active:
+            sa.info("Unable to create or rekey a Child SA while the IKE SA is being rekeyed")
             self.error = NotifyType.TEMPORARY_FAILURE
             return Event.EV_FAIL
         return Event.EV_CHK_CC_TYPE

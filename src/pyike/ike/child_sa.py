@@ -44,11 +44,16 @@ class ChildSa:
     rekey_pending: bool = False
     rekey_ours: RekeyOutcome[ChildSa] | None = None
     rekey_theirs: RekeyOutcome[ChildSa] | None = None
+    retry_at: float | None = None  # rekey again then (the peer answered TEMPORARY_FAILURE)
 
     @property
     def rekey_at(self) -> float:
         share = SOFT_LIFETIME_INITIATOR if self.initiator else SOFT_LIFETIME_RESPONDER
         return self.created_at + self.lifetime_seconds * share
+
+    @property
+    def next_rekey_at(self) -> float:
+        return self.retry_at if self.retry_at is not None else self.rekey_at
 
     @property
     def expire_at(self) -> float:

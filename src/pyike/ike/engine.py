@@ -23,7 +23,7 @@ from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import cookie_notify, cookie_value
 from pyike.codec.registry import ExchangeType, NotifyType
 from pyike.crypto.errors import CryptoError
-from pyike.ike import child_create, informational, timers
+from pyike.ike import child_create, informational, rekey, timers
 from pyike.ike.context import Context
 from pyike.ike.events import NAT_T_PORT, Datagram, Endpoint, EngineEvent
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
@@ -483,8 +483,10 @@ class IkeEngine:
         elif not sa.established:
             self._drop(sa.sa_id, f"{as_exchange(exchange).name} before the SA is established")
         elif exchange == ExchangeType.CREATE_CHILD_SA:
+            rekey.claim_children(sa)
             child_create.respond(sa, message_id, inner)
         elif exchange == ExchangeType.INFORMATIONAL:
+            rekey.claim_children(sa)
             informational.respond(sa, message_id, inner)
         else:
             self._drop(sa.sa_id, f"unsupported exchange type {int(exchange)}")

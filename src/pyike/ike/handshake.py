@@ -44,6 +44,9 @@ class Handshake:
     def deliver(self, message: Message, payloads: list[Payload], event: Event) -> None:
         self.inbound = message
         self.payloads = payloads
+        if not message.header.response:
+            # IOS traces a request under the message id it arrived with (IKE_AUTH: 1).
+            self.sa.trace_msg_id = message.header.message_id
         self.run(event)
 
     def fail(self, reason: str, notify: NotifyType | None = None, *, sent: bool = False) -> Event:

@@ -120,6 +120,12 @@ class IkeSa:
         # IKE SA rekey bookkeeping (see rekey.py and collisions.py)
         self.rekey_in_progress: object | None = None
         self.rekey_responded: list[object] = []
+        self.ike_rekey_retry_at: float | None = None
+        # A rekeyed SA the peer made in a collision it lost: deleted by this side if the peer
+        # does not delete it by this time (its answer may have been lost).
+        self.redundant_deadline: float | None = None
+        # Tasks to start later (after a TEMPORARY_FAILURE), as (time, task)
+        self.deferred: list[tuple[float, Task]] = []
 
     # --- identity and state ---------------------------------------------------------------
 
@@ -130,6 +136,17 @@ class IkeSa:
     @property
     def established(self) -> bool:
         return self.established_at is not None and not self.closed
+
+    @property
+    def ike_rekey_active(self) -> bool:
+        """This side's own IKE SA rekey has been sent (or has completed, pending the
+        collision rule): no other exchange may start on this SA meanwhile."""
+        state = self.rekey_in_progress
+        return state is not None and not isinstance(state, str)
+
+    def child_work_in_flight(self) -> bool:
+        """A Child SA exchange this side started is waiting for its answer."""
+        return any(r.child_work for r in self.requests.outstanding.values())
 
     @property
     def half_open(self) -> bool:
@@ -230,6 +247,7 @@ class IkeSa:
         interval: float | None = None,
         exponential: bool = True,
         limit: int | None = None,
+        child_work: bool = False,
     ) -> int:
         if message_id is None:
             message_id = self.requests.allocate()
@@ -245,6 +263,7 @@ class IkeSa:
             settings.retransmit_interval if interval is None else interval,
             settings.retransmit_limit if limit is None else limit,
             exponential,
+            child_work=child_work,
         )
         self.transmit(datagrams, None if exchange == ExchangeType.IKE_SA_INIT else payloads)
         return message_id
@@ -268,7 +287,24 @@ class IkeSa:
 
     def pump(self) -> None:
         while self.established and not self.deleting and self.queue and self.requests.has_room():
+            if self.rekeyed_to is not None or self.ike_rekey_active:
+                return  # an IKE SA rekey runs alone; the queue moves to the new SA after it
+            if self.queue[0].exclusive and self.requests.outstanding:
+                return
             self.queue.pop(0).start(self)
+
+    def defer(self, delay: float, task: Task) -> None:
+        self.deferred.append((self.ctx.now + delay, task))
+
+    def adopt_tasks(self, old: IkeSa) -> None:
+        """Takes over what the rekeyed SA ``old`` still had to do (RFC 7296 section 2.8:
+        further exchanges happen on the new IKE SA)."""
+        queued = [t for t in old.queue if not t.exclusive]
+        old.queue = []
+        self.deferred += old.deferred
+        old.deferred = []
+        self.queue += queued
+        self.pump()
 
     def retransmit_due(self, now: float) -> None:
         for message_id, request in sorted(self.requests.outstanding.items()):

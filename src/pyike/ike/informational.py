@@ -85,6 +85,7 @@ class DeleteChildTask(Task):
             [DeletePayload(ProtocolId.ESP, 4, (self.spi_in,))],
             done,
             lambda: sa.close("Peer unreachable: delete not answered"),
+            child_work=True,
         )
 
 

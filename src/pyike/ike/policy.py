@@ -112,10 +112,12 @@ class Identity:
 @dataclass(frozen=True)
 class IdentityMatch:
     """`match identity remote ...`. An address of 0.0.0.0 (or ::) without a mask matches any
-    address; ``value`` for an address is "A" or "A/prefix"."""
+    address; ``value`` for an address is "A" or "A/prefix". ``domain``: `match identity remote
+    fqdn domain D` / `email domain D`, matching D and the names under it."""
 
     kind: Literal["address", "fqdn", "email", "key-id"]
     value: str
+    domain: bool = False
 
     def matches(self, identity: Identity) -> bool:
         if self.kind == "address":
@@ -130,10 +132,17 @@ class IdentityMatch:
             "email": IdType.ID_RFC822_ADDR,
             "key-id": IdType.ID_KEY_ID,
         }[self.kind]
-        return (
-            identity.id_type == wanted
-            and identity.data.decode("utf-8", "replace").lower() == self.value.lower()
-        )
+        if identity.id_type != wanted:
+            return False
+        text = identity.data.decode("utf-8", "replace")
+        if self.kind == "key-id":
+            return text == self.value
+        if not self.domain:
+            return text.lower() == self.value.lower()
+        if self.kind == "email":
+            return text.rpartition("@")[2].lower() == self.value.lower()
+        name, domain = text.lower().rstrip("."), self.value.lower().rstrip(".")
+        return name == domain or name.endswith("." + domain)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pyike.ike.fsm import Action, Machine
 from pyike.ike.ike_init import nonce_size
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.proposals import accepted_ike, ike_sa_payload, select_ike
+from pyike.ike.retransmit import retry_delay
 from pyike.ike.states import Event, State
 from pyike.ike.task import Task
 from pyike.ike.xtrace import ExchangeTracer
@@ -71,17 +72,41 @@ def _activate(old: IkeSa, new: IkeSa) -> None:
 
 
 def move_children(old: IkeSa, new: IkeSa) -> None:
+    """Hands the Child SAs, and the work queued for them, to the new IKE SA."""
     for child in old.children:
         new.children.append(child)
         new.ctx.emit(ChildSaMoved(new.ctx.now, child.spi_in, old.sa_id, new.sa_id))
     old.children = []
     old.rekeyed_to = new
+    new.adopt_tasks(old)
+
+
+def _successor_of(old: IkeSa) -> IkeSa | None:
+    """The SA that replaces ``old``: the one this side settled on, else the one the peer
+    made by its own rekey (when the peer deletes the old SA, the peer's rekey won: either
+    ours never reached it or it lost the nonce comparison)."""
+    if old.rekeyed_to is not None and not old.rekeyed_to.closed:
+        return old.rekeyed_to
+    for outcome in reversed(old.rekey_responded):
+        new = outcome.new if isinstance(outcome, RekeyOutcome) else None
+        if isinstance(new, IkeSa) and not new.closed:
+            return new
+    return None
+
+
+def claim_children(new: IkeSa) -> None:
+    """The peer sent a request on ``new``, so it has moved everything there: a rekeyed SA
+    still waiting for its delete hands its children over now."""
+    for old in list(new.ctx.sas.values()):
+        if old is not new and old.rekeyed_to is new and old.children and not old.closed:
+            old.info("Peer uses the rekeyed IKE SA: moving the Child SAs to it")
+            move_children(old, new)
 
 
 def retire(old: IkeSa, reason: str = "IKE SA rekeyed") -> None:
     """Closes an old SA whose successor is known, handing the children over first."""
-    successor = old.rekeyed_to
-    if successor is not None and not successor.closed:
+    successor = _successor_of(old)
+    if successor is not None:
         move_children(old, successor)
         old.close(reason, moved=True)
     else:
@@ -102,15 +127,23 @@ def _settle(old: IkeSa) -> None:
         return
     if theirs is not None:
         old.info("IKE SA rekey collision: the peer's SA is redundant")
+        redundant = theirs.new
+        assert isinstance(redundant, IkeSa)
+        if not redundant.closed:
+            ctx = redundant.ctx
+            redundant.redundant_deadline = ctx.now + ctx.settings.delete_negotiation_timeout
     assert isinstance(ours.new, IkeSa)
-    move_children(old, ours.new)
+    # The delete goes out first so that the peer, which moves its children when it arrives,
+    # has them on the new SA before any request this side sends there.
     informational.delete_ike(old, "IKE SA rekeyed", successor=ours.new)
+    move_children(old, ours.new)
 
 
 class IkeRekeyTask(Task):
     """Initiator half."""
 
     name = "IKE SA rekey"
+    exclusive = True
 
     def __init__(self, group: DhId | None = None) -> None:
         self.group = group
@@ -265,7 +298,7 @@ class IkeRekeyTask(Task):
         old.info(
             f"Received INVALID_KE_PAYLOAD, retrying the IKE SA rekey with DH group {int(group)}"
         )
-        old.rekey_in_progress = None
+        old.rekey_in_progress = "queued"
         self.machine.enter(State.EXIT)
         retry = IkeRekeyTask(DhId(group))
         old.queue.insert(0, retry)
@@ -357,12 +390,14 @@ class IkeRekeyTask(Task):
     def failed(self) -> Event:
         old = self.old
         reason = getattr(self, "reason", "IKE SA rekey failed")
-        old.error(reason)
-        old.ctx.emit(
-            NegotiationFailed(
-                old.ctx.now, old.sa_id, old.remote, getattr(self, "notify", None), reason
-            )
-        )
+        notify = getattr(self, "notify", None)
+        delay = retry_delay(old.ctx.random_bytes)
+        old.ike_rekey_retry_at = old.ctx.now + delay
+        if notify == NotifyType.TEMPORARY_FAILURE:
+            old.info(f"{reason}: retrying the IKE SA rekey in {delay:.1f} seconds")
+        else:
+            old.error(reason)
+            old.ctx.emit(NegotiationFailed(old.ctx.now, old.sa_id, old.remote, notify, reason))
         old.rekey_in_progress = None
         theirs = next((r for r in old.rekey_responded if isinstance(r, RekeyOutcome)), None)
         if theirs is not None:
@@ -470,6 +505,10 @@ class IkeRekeyResponder:
         ):
             self.error = NotifyType.TEMPORARY_FAILURE
             return Event.EV_FAIL
+        if old.child_work_in_flight():
+            old.info("Peer started an IKE SA rekey while a Child SA exchange is in progress")
+            self.error = NotifyType.TEMPORARY_FAILURE
+            return Event.EV_FAIL
         return Event.EV_CHK_CC_TYPE
 
     def chk_cc_type(self) -> Event:
@@ -574,7 +613,7 @@ class IkeRekeyResponder:
         _activate(old, new)
         outcome = RekeyOutcome(new, self.ni, self.nr, False)
         old.rekey_responded.append(outcome)
-        if old.rekey_in_progress is None and old.rekeyed_to is None:
+        if not old.ike_rekey_active and old.rekeyed_to is None:
             old.rekeyed_to = new  # a plain rekey: the peer deletes the old SA
         return Event.EV_UPDATE_CAC_STATS
 

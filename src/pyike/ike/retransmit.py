@@ -27,6 +27,7 @@ class Outstanding:
     interval: float
     limit: int
     exponential: bool = True
+    child_work: bool = False  # creates, rekeys or deletes a Child SA
     attempts: int = 0
     next_at: float = field(init=False)
 
@@ -43,3 +44,13 @@ class Outstanding:
         self.attempts += 1
         factor = 2**self.attempts if self.exponential else 1
         self.next_at = now + self.interval * factor
+
+
+# After a TEMPORARY_FAILURE (RFC 7296 section 2.25) an exchange is tried again after a
+# random delay, so that two peers that refused each other do not collide again.
+RETRY_BASE = 2.0
+RETRY_JITTER = 3.0
+
+
+def retry_delay(random_bytes: Callable[[int], bytes]) -> float:
+    return RETRY_BASE + RETRY_JITTER * int.from_bytes(random_bytes(2), "big") / 65536

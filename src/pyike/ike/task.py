@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 class Task:
     name = "task"
+    exclusive = False  # starts only when no other request is outstanding (IKE SA rekey)
 
     def start(self, sa: IkeSa) -> None:
         """Builds and sends the request (or finds there is nothing left to do)."""

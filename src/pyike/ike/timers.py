@@ -27,8 +27,10 @@ def _ike_rekey_at(sa: IkeSa) -> float | None:
     at = sa.rekey_at
     if at is None or sa.deleting or sa.rekeyed_to is not None or sa.rekey_in_progress is not None:
         return None
-    if any(getattr(t, "name", "") == "IKE SA rekey" for t in sa.queue):
+    if any(t.exclusive for t in sa.queue):
         return None
+    if sa.ike_rekey_retry_at is not None:
+        return sa.ike_rekey_retry_at
     return at if sa.initiator else at + sa.lifetime * RESPONDER_REKEY_OFFSET
 
 
@@ -42,15 +44,17 @@ def deadlines(sa: IkeSa) -> list[float]:
         _ike_rekey_at(sa),
         sa.expire_at,
         sa.delete_deadline,
+        sa.redundant_deadline,
         sa.dpd_next,
         sa.keepalive_next,
     ):
         if value is not None:
             out.append(value)
+    out += [at for at, _ in sa.deferred]
     for child in sa.children:
         out.append(child.expire_at)
         if child.state == ChildState.INSTALLED:
-            out.append(child.rekey_at)
+            out.append(child.next_rekey_at)
     return out
 
 
@@ -61,6 +65,7 @@ def start_ike_rekey(sa: IkeSa) -> None:
         return
     if sa.rekey_in_progress is not None:
         return
+    sa.ike_rekey_retry_at = None
     sa.rekey_in_progress = "queued"
     sa.enqueue(IkeRekeyTask())
 
@@ -87,6 +92,16 @@ def check(sa: IkeSa, now: float) -> None:
             sa.info("Peer did not delete the rekeyed SA in time")
             retire(sa)
             return
+    if sa.redundant_deadline is not None and now >= sa.redundant_deadline:
+        sa.redundant_deadline = None
+        sa.info("Peer did not delete its redundant rekeyed SA in time")
+        informational.delete_ike(sa, "Redundant rekeyed IKE SA")
+        return
+    due = [(at, task) for at, task in sa.deferred if now >= at]
+    if due:
+        sa.deferred = [(at, task) for at, task in sa.deferred if now < at]
+        for _, task in due:
+            sa.enqueue(task)
     rekey_at = _ike_rekey_at(sa)
     if rekey_at is not None and now >= rekey_at:
         start_ike_rekey(sa)
@@ -94,7 +109,8 @@ def check(sa: IkeSa, now: float) -> None:
         if now >= child.expire_at:
             informational.delete_child(sa, child.spi_in, "Lifetime expired")
         elif child.state == ChildState.INSTALLED and (
-            now >= child.rekey_at or child.soft_kilobytes_reached()
+            now >= child.next_rekey_at
+            or (child.retry_at is None and child.soft_kilobytes_reached())
         ):
             child_create.start_rekey(sa, child.spi_in)
     if sa.dpd_next is not None and now >= sa.dpd_next:

@@ -1,0 +1,289 @@
+"""The engine's Policy answered from an IOS configuration (one per router).
+
+Every answer comes from `pyike.config.query`, so the engine negotiates exactly what
+`pyike config explain` describes: the IKEv2 policy by local address (and front-door VRF),
+its proposals in configured order (IOS's default proposal and policy when none), the profile
+by the peer's identity, keys from the profile's keyring (the local key to sign, the remote key
+to verify), transform sets, PFS and lifetimes from the IPsec profile or crypto map entry,
+selectors (VTI any/any, GRE over IPsec host to host, crypto map from its ACL), and the global
+`crypto ikev2` settings.
+
+    policy, tunnels = policy_for_config(load_file("router1.cfg").config)
+    engine = IkeEngine(policy, random_bytes)
+    engine.initiate(now, tunnels[0])
+
+Modelling choices, where IOS offers no single answer:
+- A crypto map ACL with several permit entries gives one TunnelSpec per entry (IOS negotiates
+  one Child SA per entry as traffic hits it). A crypto map entry with several `set peer`
+  lines is initiated towards its first peer and accepted from any of them.
+- A tunnel or map entry without an IKEv2 profile (`set ikev2-profile`, or a profile named
+  `default`) is never initiated: IOS would use IKEv1 for it.
+- Type 6 (encrypted) keys cannot be used without the router's master key: they are treated
+  as missing, so authentication fails as IOS fails without a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pyike.codec.registry import EncrId, IdType, IntegId
+from pyike.config import query
+from pyike.config.model import Config, IdentityKind, Secret
+from pyike.config.model import Identity as ConfigIdentity
+from pyike.config.model import IdentityMatch as ConfigIdentityMatch
+from pyike.config.model import Profile as ConfigProfile
+from pyike.config.model import Proposal as ConfigProposal
+from pyike.config.model import TransformSet as ConfigTransformSet
+from pyike.ike.events import Endpoint, TrafficSelector
+from pyike.ike.policy import (
+    DpdSettings,
+    EngineSettings,
+    Identity,
+    IdentityMatch,
+    IkeProposalSpec,
+    ProfileSpec,
+    TransformSetSpec,
+    TunnelSpec,
+)
+
+# IOS's key size for `esp-aes` and `esp-gcm` without one.
+DEFAULT_ESP_KEY_BITS = {EncrId.AES_CBC: 128, EncrId.AES_GCM_16: 128}
+
+
+# --- conversions from the config model ---------------------------------------------------
+
+
+def ike_proposal_spec(proposal: ConfigProposal) -> IkeProposalSpec:
+    """A proposal as `query.proposals_for` returns it (PRFs filled in, no integrity for AEAD)."""
+    return IkeProposalSpec(
+        proposal.name,
+        tuple((e.id, e.key_bits) for e in proposal.encryption),
+        proposal.integrity,
+        proposal.prf,
+        proposal.groups,
+    )
+
+
+def transform_set_spec(ts: ConfigTransformSet) -> TransformSetSpec:
+    encr = ts.encryption.id if ts.encryption is not None else EncrId.NULL
+    bits = ts.encryption.key_bits if ts.encryption is not None else None
+    bits = bits if bits is not None else DEFAULT_ESP_KEY_BITS.get(encr)
+    integ = ts.integrity.id if ts.integrity is not None else IntegId.NONE
+    if ts.mode == "transport":
+        return TransformSetSpec(ts.name, encr, bits, integ, "transport")
+    return TransformSetSpec(ts.name, encr, bits, integ, "tunnel")
+
+
+def identity_match(match: ConfigIdentityMatch) -> IdentityMatch:
+    if match.kind is IdentityKind.ADDRESS:
+        network = query.identity_network(match)
+        return IdentityMatch("address", str(network) if network else match.value)
+    kind = {IdentityKind.FQDN: "fqdn", IdentityKind.EMAIL: "email"}.get(match.kind, "key-id")
+    return IdentityMatch(kind, match.value, match.domain)  # type: ignore[arg-type]
+
+
+def engine_identity(identity: ConfigIdentity) -> Identity:
+    if identity.kind is IdentityKind.ADDRESS:
+        return Identity.address(identity.value)
+    if identity.kind is IdentityKind.FQDN:
+        return Identity.fqdn(identity.value)
+    if identity.kind is IdentityKind.EMAIL:
+        return Identity.email(identity.value)
+    return Identity.key_id(identity.value)
+
+
+def config_identity(identity: Identity | None) -> ConfigIdentity | None:
+    """The identity a peer presented, in the config model's terms (None for kinds a
+    profile cannot match, such as distinguished names)."""
+    if identity is None:
+        return None
+    ip = identity.ip
+    if ip is not None:
+        return ConfigIdentity.address(ip)
+    kind = {
+        IdType.ID_FQDN: IdentityKind.FQDN,
+        IdType.ID_RFC822_ADDR: IdentityKind.EMAIL,
+        IdType.ID_KEY_ID: IdentityKind.KEY_ID,
+    }.get(identity.id_type)
+    if kind is None:
+        return None
+    return ConfigIdentity(kind, identity.data.decode("utf-8", "replace"))
+
+
+def _selector(ts: query.TrafficSelector) -> TrafficSelector:
+    return TrafficSelector(ts.start, ts.end, ts.protocol, ts.start_port, ts.end_port)
+
+
+def _usable(secret: Secret | None) -> bytes | None:
+    if secret is None or not secret.usable:
+        return None
+    return secret.reveal_bytes()
+
+
+# --- tunnels -----------------------------------------------------------------------------
+
+
+def _tunnel_specs(child: query.ChildSaPolicy, peers: Sequence[Endpoint]) -> list[TunnelSpec]:
+    """One spec per peer and per selector pair of a tunnel or crypto map entry."""
+    if child.local is None or child.ikev2_profile is None:
+        return []
+    local = Endpoint(child.local)
+    transform_sets = tuple(transform_set_spec(ts) for ts in child.transform_sets)
+    return [
+        TunnelSpec(
+            child.name,
+            local,
+            peer,
+            child.ikev2_profile.name,
+            transform_sets,
+            child.pfs,
+            (_selector(local_ts),),
+            (_selector(remote_ts),),
+            child.lifetime_seconds,
+            child.lifetime_kilobytes,
+        )
+        for peer in peers
+        if peer.address.version == local.address.version
+        for local_ts, remote_ts in child.selectors
+    ]
+
+
+def _enabled(cfg: Config, child: query.ChildSaPolicy) -> bool:
+    """A tunnel interface that is shut down negotiates nothing."""
+    iface = cfg.interfaces.get(child.name)
+    return iface is None or not iface.shutdown
+
+
+def tunnels_to_initiate(cfg: Config) -> list[TunnelSpec]:
+    """What the router brings up on its own: each protected tunnel interface with a
+    destination, and each applied crypto map entry with a peer (towards its first peer)."""
+    out: list[TunnelSpec] = []
+    for child in query.child_sa_policies(cfg):
+        if child.peers and _enabled(cfg, child):
+            out += _tunnel_specs(child, [Endpoint(child.peers[0])])
+    return out
+
+
+# --- the Policy --------------------------------------------------------------------------
+
+
+@dataclass
+class ConfigPolicy:
+    """The engine's Policy for one router's configuration. ``fvrf`` is the front-door VRF
+    its IKE traffic arrives in (None: the global routing table)."""
+
+    config: Config
+    fvrf: str | None = None
+    _settings: EngineSettings = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ike = query.ike_sa_settings(self.config, None)
+        self._settings = EngineSettings(
+            window_size=ike.window,
+            cookie_challenge=ike.cookie_challenge,
+            max_in_negotiation=ike.max_in_negotiation_sa,
+            fragmentation_mtu=ike.fragmentation_mtu,
+            nat_keepalive=ike.nat_keepalive,
+        )
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self._settings
+
+    def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
+        return [
+            ike_proposal_spec(p) for p in query.proposals_for(self.config, local.address, self.fvrf)
+        ]
+
+    def _config_profile(self, name: str) -> ConfigProfile | None:
+        return self.config.profiles.get(name)
+
+    def _spec(self, profile: ConfigProfile) -> ProfileSpec:
+        ike = query.ike_sa_settings(self.config, profile)
+        dpd = None
+        if ike.dpd is not None:
+            periodic = ike.dpd.mode == "periodic"
+            dpd = DpdSettings(
+                ike.dpd.interval, ike.dpd.retry, "periodic" if periodic else "on-demand"
+            )
+        return ProfileSpec(
+            profile.name,
+            tuple(identity_match(m) for m in profile.match_identities),
+            (),  # keys are looked up in the config (signing_key, verification_key)
+            None if profile.local_identity is None else engine_identity(profile.local_identity),
+            ike.lifetime,
+            dpd,
+            ike.nat_keepalive,
+        )
+
+    def profile(self, name: str) -> ProfileSpec | None:
+        profile = self._config_profile(name)
+        return None if profile is None else self._spec(profile)
+
+    def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
+        remote = config_identity(identity)
+        if remote is None:
+            return None
+        profile = query.match_profile(self.config, remote, local.address, self.fvrf)
+        return None if profile is None else self._spec(profile)
+
+    def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
+        return profile.local_identity or Identity.address(local.address)
+
+    def _keys(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> query.PskChoice | None:
+        configured = self._config_profile(profile.name)
+        if configured is None:
+            return None
+        return query.psk_for_peer(
+            self.config, configured, remote.address, config_identity(remote_id)
+        )
+
+    def signing_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        keys = self._keys(profile, remote, remote_id)
+        return None if keys is None else _usable(keys.local)
+
+    def verification_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        keys = self._keys(profile, remote, remote_id)
+        return None if keys is None else _usable(keys.remote)
+
+    def tunnels_for_peer(
+        self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
+    ) -> Sequence[TunnelSpec]:
+        out: list[TunnelSpec] = []
+        for child in query.child_sa_policies(self.config):
+            if remote.address not in child.peers or not _enabled(self.config, child):
+                continue
+            if child.local is not None and child.local != local.address:
+                continue
+            if profile is not None and (
+                child.ikev2_profile is None or child.ikev2_profile.name != profile.name
+            ):
+                continue
+            out += _tunnel_specs(child, [remote])
+        return out
+
+
+def policy_for_config(
+    cfg: Config, fvrf: str | None = None
+) -> tuple[ConfigPolicy, list[TunnelSpec]]:
+    """The router's Policy and the tunnels it initiates."""
+    return ConfigPolicy(cfg, fvrf), tunnels_to_initiate(cfg)
+
+
+__all__ = [
+    "ConfigPolicy",
+    "config_identity",
+    "engine_identity",
+    "identity_match",
+    "ike_proposal_spec",
+    "policy_for_config",
+    "transform_set_spec",
+    "tunnels_to_initiate",
+]

@@ -1,0 +1,165 @@
+"""The security association database: the ESP SAs the IKE engine has agreed on, per tunnel.
+
+Shared by the lab's routers and the real gateway. It applies the engine's child SA events
+(`pyike.ike.events`) and answers the data plane's two questions: which SA protects a packet
+leaving through a tunnel, and which SA opens a packet that arrived with a given SPI.
+
+Rekeys are make-before-break (RFC 7296 section 2.8): the new inbound SA is installed as soon
+as it exists; the initiator of the rekey sends on the new SA at once, the responder only
+once traffic arrives on it or the old SA goes away; an old inbound SA keeps accepting
+packets until it is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from pyike.ike.events import ChildSaDeleted, ChildSaInfo, ChildSaInstalled, ChildSaMoved
+from pyike.ipsec.sa import EspMode, InboundEspSa, OutboundEspSa, child_sa_pair
+from pyike.ipsec.transforms import EspTransform, esp_transform
+
+RandomBytes = Callable[[int], bytes]
+
+
+@dataclass
+class InstalledChild:
+    """One child SA as the data plane holds it."""
+
+    info: ChildSaInfo
+    transform: EspTransform
+    inbound: InboundEspSa
+    outbound: OutboundEspSa
+    installed_at: float
+    conn_id_in: int = 0  # IOS numbers each SA's crypto engine connection
+    conn_id_out: int = 0
+    reported_bytes: int = 0  # usage last reported to the engine (kilobyte lifetimes)
+
+    @property
+    def spi_in(self) -> int:
+        return int.from_bytes(self.info.spi_in, "big")
+
+    @property
+    def spi_out(self) -> int:
+        return int.from_bytes(self.info.spi_out, "big")
+
+    @property
+    def bytes_used(self) -> int:
+        return self.inbound.counters.bytes + self.outbound.counters.bytes
+
+
+@dataclass
+class TunnelSas:
+    """What one tunnel (or crypto map entry) sends with, and the SA waiting to take over."""
+
+    name: str
+    current: InstalledChild | None = None
+    pending: InstalledChild | None = None  # responder side of a rekey: not sending yet
+    history: list[InstalledChild] = field(default_factory=list)  # counters survive rekeys
+    dropped_no_sa: int = 0
+
+    @property
+    def live(self) -> list[InstalledChild]:
+        return [c for c in (self.current, self.pending) if c is not None]
+
+
+@dataclass(frozen=True)
+class SadChange:
+    """Which tunnels gained their first SA (`up`) or lost their last one (`down`)."""
+
+    up: tuple[str, ...] = ()
+    down: tuple[str, ...] = ()
+
+
+class SecurityAssociationDatabase:
+    def __init__(self, random_bytes: RandomBytes, tunnels: Iterable[str] = ()) -> None:
+        self.random_bytes = random_bytes
+        self.tunnels: dict[str, TunnelSas] = {name: TunnelSas(name) for name in tunnels}
+        self.children: dict[int, InstalledChild] = {}  # by inbound SPI
+        self.installs = 0
+        self._conn_ids = 16  # the seed's first pair is 17/18
+
+    def tunnel(self, name: str) -> TunnelSas:
+        return self.tunnels.setdefault(name, TunnelSas(name))
+
+    # -- engine events ----------------------------------------------------------------------
+
+    def apply(self, event: object, now: float) -> SadChange:
+        if isinstance(event, ChildSaInstalled):
+            return self._install(event, now)
+        if isinstance(event, ChildSaDeleted):
+            return self._remove(event)
+        if isinstance(event, ChildSaMoved):
+            child = self.children.get(int.from_bytes(event.spi_in, "big"))
+            if child is not None:
+                child.info = replace(child.info, ike_sa_id=event.to_sa_id)
+        return SadChange()
+
+    def _install(self, event: ChildSaInstalled, now: float) -> SadChange:
+        info = event.child
+        transform = esp_transform(info.encr, info.encr_key_bits, info.integ)
+        inbound, outbound = child_sa_pair(
+            transform,
+            info.keys,
+            initiator=info.initiator,
+            spi_in=int.from_bytes(info.spi_in, "big"),
+            spi_out=int.from_bytes(info.spi_out, "big"),
+            random_bytes=self.random_bytes,
+            mode=EspMode.TRANSPORT if info.mode == "transport" else EspMode.TUNNEL,
+            esn=info.esn,
+        )
+        self._conn_ids += 2
+        child = InstalledChild(
+            info,
+            transform,
+            inbound,
+            outbound,
+            now,
+            conn_id_in=self._conn_ids,
+            conn_id_out=self._conn_ids - 1,
+        )
+        self.children[child.spi_in] = child
+        self.installs += 1
+        state = self.tunnel(info.tunnel or f"peer {info.remote.address}")
+        state.history.append(child)
+        was_down = state.current is None
+        rekey_responder = event.rekey_of is not None and not info.initiator
+        if state.current is None or not rekey_responder:
+            state.current, state.pending = child, None
+        else:
+            state.pending = child
+        return SadChange(up=(state.name,) if was_down else ())
+
+    def _remove(self, event: ChildSaDeleted) -> SadChange:
+        child = self.children.pop(int.from_bytes(event.spi_in, "big"), None)
+        if child is None:
+            return SadChange()
+        down: list[str] = []
+        for state in self.tunnels.values():
+            if state.pending is child:
+                state.pending = None
+            if state.current is child:
+                state.current, state.pending = state.pending, None
+                if state.current is None:
+                    down.append(state.name)
+        return SadChange(down=tuple(down))
+
+    # -- data plane -------------------------------------------------------------------------
+
+    def outbound(self, tunnel: str) -> InstalledChild | None:
+        """The SA to send with through `tunnel`; None counts a drop for lack of an SA."""
+        state = self.tunnels.get(tunnel)
+        if state is None:
+            return None
+        if state.current is None:
+            state.dropped_no_sa += 1
+        return state.current
+
+    def inbound(self, spi: int) -> InstalledChild | None:
+        return self.children.get(spi)
+
+    def note_inbound(self, child: InstalledChild) -> None:
+        """A packet opened with `child`: a responder-side rekey may now send on it."""
+        state = self.tunnels.get(child.info.tunnel or f"peer {child.info.remote.address}")
+        if state is not None and state.pending is child:
+            state.current, state.pending = child, None

@@ -1,0 +1,201 @@
+"""A lab router's crypto subsystem: the IKEv2 engine and the SA database, plugged into a
+`pyike.node.Router` through its IKE, ESP and tunnel hooks.
+
+The engine negotiates; the SA database (`pyike.ipsec.sad`) installs what it agrees on; this
+module moves packets and datagrams between them and the router, and keeps the engine's
+timer armed on the router's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+
+from pyike.ike.engine import IkeEngine
+from pyike.ike.events import Endpoint, IkeSaDown, IkeSaUp, NegotiationFailed
+from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ike.trace import TraceRecord
+from pyike.ipsec.errors import EspError
+from pyike.ipsec.outer import NAT_T_PORT, NON_ESP_MARKER, wrap
+from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
+from pyike.node.hooks import Cancellable, Decrypted, EspArrival, IkeDatagram, Scheduler
+from pyike.node.router import Router
+
+RandomBytes = Callable[[int], bytes]
+TraceSink = Callable[[list[TraceRecord]], None]
+
+# How often (in bytes through an SA) the engine hears of a child SA's usage, for its
+# kilobyte lifetime.
+_USAGE_REPORT_BYTES = 256 * 1024
+_IPV4_HEADER = 20
+_UDP_HEADER = 8
+
+
+@dataclass
+class CryptoStats:
+    invalid_spi: int = 0
+    decrypt_failures: int = 0
+    negotiations_failed: list[NegotiationFailed] = field(default_factory=list)
+
+
+class CryptoNode:
+    """Engine + ESP for one router; implements the router's IKE, ESP and tunnel hooks."""
+
+    def __init__(
+        self,
+        router: Router,
+        clock: Scheduler,
+        policy: Policy,
+        tunnels: Sequence[TunnelSpec],
+        random_bytes: RandomBytes,
+        trace_sink: TraceSink | None = None,
+    ) -> None:
+        self.router = router
+        self.clock = clock
+        self.policy = policy
+        self.engine = IkeEngine(policy, random_bytes)
+        self.specs = {spec.name: spec for spec in tunnels}
+        self.sad = SecurityAssociationDatabase(random_bytes, self.specs)
+        self.trace_sink = trace_sink
+        self.ike_up: dict[int, IkeSaUp] = {}
+        self.ike_down: list[IkeSaDown] = []
+        self.stats = CryptoStats()
+        self._timer: Cancellable | None = None
+        self._timer_at: float | None = None
+        router.ike_handler = self
+        router.esp_handler = self
+        router.tunnel_handler = self
+
+    # -- control ----------------------------------------------------------------------------
+
+    def start_tunnel(self, name: str) -> None:
+        """Bring up `name` as IOS does when a protected tunnel interface comes up: negotiate
+        unless an IKE SA with that peer already exists or is being set up."""
+        spec = self.specs[name]
+        if self.sad.tunnel(name).current is not None or self._has_sa_with(spec.remote):
+            return
+        self.engine.initiate(self.clock.now, spec)
+        self.flush()
+
+    def _has_sa_with(self, remote: Endpoint) -> bool:
+        return any(
+            sa.remote.address == remote.address and not sa.closed for sa in self.engine.ike_sas
+        )
+
+    # -- IKE hook ---------------------------------------------------------------------------
+
+    def ike_datagram(self, router: Router, datagram: IkeDatagram) -> None:
+        local = Endpoint(datagram.dst, datagram.dst_port)
+        remote = Endpoint(datagram.src, datagram.src_port)
+        payload = datagram.payload
+        if datagram.dst_port == NAT_T_PORT:
+            payload = NON_ESP_MARKER + payload  # the router strips it; the engine reads it
+        self.engine.receive_datagram(self.clock.now, local, remote, payload)
+        self.flush()
+
+    def flush(self) -> None:
+        """Send what the engine wants sent, apply its events, and rearm its timer."""
+        for datagram in self.engine.datagrams_to_send():
+            self.router.send_udp(
+                IPv4Address(str(datagram.remote.address)),
+                datagram.remote.port,
+                datagram.data,  # on port 4500 the engine has already put the non-ESP marker
+                src=IPv4Address(str(datagram.local.address)),
+                src_port=datagram.local.port,
+            )
+        for event in self.engine.events():
+            self._apply(event)
+        records = self.engine.trace()
+        if records and self.trace_sink is not None:
+            self.trace_sink(records)
+        self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.engine.next_deadline()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer, self._timer_at = None, deadline
+        if deadline is not None:
+            delay = max(0.0, deadline - self.clock.now)
+            self._timer = self.clock.call_later(delay, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer, self._timer_at = None, None
+        self.engine.handle_timer(self.clock.now)
+        self.flush()
+
+    def _apply(self, event: object) -> None:
+        if isinstance(event, IkeSaUp):
+            self.ike_up[event.sa_id] = event
+        elif isinstance(event, IkeSaDown):
+            self.ike_up.pop(event.sa_id, None)
+            self.ike_down.append(event)
+        elif isinstance(event, NegotiationFailed):
+            self.stats.negotiations_failed.append(event)
+        change = self.sad.apply(event, self.clock.now)
+        for name in change.up:
+            if name in self.specs:
+                self.router.set_tunnel_ipsec(name, True)
+        for name in change.down:
+            if name in self.specs:
+                self.router.set_tunnel_ipsec(name, False)
+
+    # -- ESP hook ----------------------------------------------------------------------------
+
+    def esp_packet(self, router: Router, arrival: EspArrival) -> Decrypted | None:
+        if len(arrival.esp) < 8:
+            self.stats.decrypt_failures += 1
+            return None
+        child = self.sad.inbound(int.from_bytes(arrival.esp[:4], "big"))
+        if child is None:
+            self.stats.invalid_spi += 1
+            return None
+        try:
+            result = child.inbound.decapsulate(arrival.esp)
+        except EspError:
+            self.stats.decrypt_failures += 1
+            return None
+        self.sad.note_inbound(child)
+        self._report_usage(child)
+        return Decrypted(result.payload, child.info.tunnel)
+
+    # -- tunnel hook -------------------------------------------------------------------------
+
+    def encapsulate(self, router: Router, tunnel: str, packet: bytes) -> Sequence[bytes]:
+        if tunnel not in self.specs:
+            return []
+        child = self.sad.outbound(tunnel)
+        if child is None:
+            self.start_tunnel(tunnel)
+            return []
+        try:
+            esp = child.outbound.encapsulate(packet)
+        except EspError:
+            return []
+        info = child.info
+        nat_t = (info.local.port, info.remote.port) if info.udp_encapsulation else None
+        self._report_usage(child)
+        return [wrap(esp, str(info.local.address), str(info.remote.address), nat_t=nat_t)]
+
+    def overhead(self, router: Router, tunnel: str) -> int:
+        child = self.sad.tunnel(tunnel).current if tunnel in self.specs else None
+        if child is None:
+            return _IPV4_HEADER
+        udp = _UDP_HEADER if child.info.udp_encapsulation else 0
+        return _IPV4_HEADER + udp + child.transform.overhead(0)
+
+    def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
+        spec = self.specs.get(tunnel)
+        if spec is None:
+            return []
+        return [f'  Tunnel protection via IPSec (profile "{spec.profile}")']
+
+    def _report_usage(self, child: InstalledChild) -> None:
+        used = child.bytes_used
+        if used - child.reported_bytes >= _USAGE_REPORT_BYTES:
+            child.reported_bytes = used
+            self.engine.report_child_usage(self.clock.now, child.info.spi_in, used // 1024)
+            self.flush()

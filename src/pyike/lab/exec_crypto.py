@@ -1,0 +1,122 @@
+"""The crypto exec commands of a lab router: `debug`/`undebug`, `clear crypto ...`."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from pyike.ike.events import Endpoint
+from pyike.node.exec.job import ExecJob, TextResult
+from pyike.node.exec.parser import Handler, IncompleteCommand, InvalidInput, Token
+from pyike.trace.ios_debug import Debug
+
+if TYPE_CHECKING:
+    from pyike.config.model import Config
+    from pyike.lab.lab import LabRouter
+
+_DEBUG_MESSAGES = {
+    Debug.BASIC: "IKEv2 default debugging is on",
+    Debug.PACKET: "IKEv2 packet debugging is on",
+    Debug.INTERNAL: "IKEv2 internal debugging is on",
+    Debug.ERROR: "IKEv2 error debugging is on",
+}
+ALL_OFF = "All possible debugging has been turned off"
+
+
+def register_crypto_commands(lab_router: LabRouter) -> None:
+    tree = lab_router.shell.tree
+
+    def debug(flag: Debug) -> ExecJob:
+        lab_router.debug.enabled |= flag
+        return TextResult(_DEBUG_MESSAGES[flag] + "\n")
+
+    def undebug(args: Sequence[Token]) -> ExecJob:
+        lab_router.debug.enabled = Debug.NONE
+        return TextResult(ALL_OFF + "\n")
+
+    def clear_ikev2(args: Sequence[Token]) -> ExecJob:
+        crypto = lab_router.crypto
+        peer: Endpoint | None = None
+        if args:
+            if not "peer".startswith(args[0].text.lower()):
+                raise InvalidInput(args[0].start)
+            if len(args) < 2:
+                raise IncompleteCommand()
+            try:
+                peer = Endpoint(ipaddress.ip_address(args[1].text))
+            except ValueError:
+                raise InvalidInput(args[1].start) from None
+        crypto.engine.clear(crypto.clock.now, peer)
+        crypto.flush()
+        return TextResult("")
+
+    tree.register("debug crypto ikev2", lambda args: debug(Debug.BASIC))
+    tree.register("debug crypto ikev2 packet", lambda args: debug(Debug.PACKET))
+    tree.register("debug crypto ikev2 internal", lambda args: debug(Debug.INTERNAL))
+    tree.register("debug crypto ikev2 error", lambda args: debug(Debug.ERROR))
+    tree.register("undebug all", undebug)
+    tree.register("no debug all", undebug)
+    tree.register("clear crypto ikev2 sa", clear_ikev2, takes_args=True)
+    tree.register("clear crypto session", clear_ikev2, takes_args=True)
+
+
+def _flag(args: Sequence[Token], *words: str) -> bool:
+    """True when the single optional argument abbreviates one of `words`."""
+    if not args:
+        return False
+    if len(args) > 1 or not any(w.startswith(args[0].text.lower()) for w in words):
+        raise InvalidInput(args[-1].start if len(args) > 1 else args[0].start)
+    return True
+
+
+def register_show_commands(lab_router: LabRouter) -> None:
+    from pyike import show
+    from pyike.lab import views
+
+    tree = lab_router.shell.tree
+    node = lab_router.crypto
+    config = lab_router.router.config
+
+    def text(lines: list[str]) -> ExecJob:
+        return TextResult("\n".join(lines) + "\n" if lines else "")
+
+    def named(args: Sequence[Token]) -> str | None:
+        if len(args) > 1:
+            raise InvalidInput(args[1].start)
+        return args[0].text if args else None
+
+    tree.register(
+        "show crypto ikev2 sa",
+        lambda a: text(
+            show.show_crypto_ikev2_sa(views.ike_sa_views(node), detailed=_flag(a, "detailed"))
+        ),
+        takes_args=True,
+    )
+    tree.register(
+        "show crypto ipsec sa",
+        lambda a: text(
+            show.show_crypto_ipsec_sa(views.ipsec_interface_views(node), detail=_flag(a, "detail"))
+        ),
+        takes_args=True,
+    )
+    tree.register(
+        "show crypto session",
+        lambda a: text(
+            show.show_crypto_session(views.crypto_session_views(node), detail=_flag(a, "detail"))
+        ),
+        takes_args=True,
+    )
+
+    def config_show(formatter: Callable[[Config, str | None], list[str]]) -> Handler:
+        return lambda args: text(formatter(config, named(args)))
+
+    for words, formatter in (
+        ("show crypto ikev2 proposal", show.show_crypto_ikev2_proposal),
+        ("show crypto ikev2 policy", show.show_crypto_ikev2_policy),
+        ("show crypto ikev2 profile", show.show_crypto_ikev2_profile),
+        ("show crypto ipsec transform-set", show.show_crypto_ipsec_transform_set),
+        ("show crypto ipsec profile", show.show_crypto_ipsec_profile),
+    ):
+        tree.register(words, config_show(formatter), takes_args=True)
+    tree.register("show crypto map", lambda a: text(show.show_crypto_map(config)))

@@ -1,0 +1,146 @@
+"""Simulated IOS routers in one process, on a virtual clock.
+
+A `Lab` builds one router per configuration, joins their physical interfaces by subnet,
+gives each an IKEv2 engine and an ESP data plane (`CryptoNode`), and runs exec commands on
+them as an engineer at the console would: the output of a command and the debug messages
+of every router come out in virtual-time order, each line prefixed by its router's name.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyike.config.model import Config
+from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ike.trace import TraceRecord
+from pyike.lab.crypto_node import CryptoNode
+from pyike.lab.exec_crypto import register_crypto_commands, register_show_commands
+from pyike.node.exec.commands import ExecShell
+from pyike.node.router import Router
+from pyike.sim.clock import VirtualClock
+from pyike.sim.network import Network
+from pyike.sim.topology import wire_by_subnet
+from pyike.trace.ios_debug import Debug, DebugFormatter
+
+# The seed's routers print "*Nov 11 19:30:34.811" as they start negotiating.
+SEED_EPOCH = datetime(2013, 11, 11, 19, 30, 34, 811000)
+
+PolicyFactory = Callable[[Config], tuple[Policy, Sequence[TunnelSpec]]]
+Output = Callable[[str], None]
+
+
+@dataclass
+class LabRouter:
+    router: Router
+    crypto: CryptoNode
+    shell: ExecShell
+    debug: DebugFormatter
+    console: list[str] = field(default_factory=list)  # every line this router printed
+
+    @property
+    def hostname(self) -> str:
+        return self.router.hostname
+
+
+class Lab:
+    def __init__(
+        self,
+        configs: Sequence[Config],
+        policy_factory: PolicyFactory,
+        *,
+        seed: int = 0,
+        epoch: datetime = SEED_EPOCH,
+        output: Output | None = None,
+    ) -> None:
+        self.clock = VirtualClock()
+        self.network = Network(self.clock, random.Random(seed))
+        self.output = output
+        self.transcript: list[str] = []
+        self.routers: dict[str, LabRouter] = {}
+        for config in configs:
+            router = Router(config, self.clock, log=None)
+            rng = random.Random(f"pyike-lab/{seed}/{config.hostname}")
+            policy, tunnels = policy_factory(config)
+            lab_router = LabRouter(
+                router,
+                CryptoNode(router, self.clock, policy, tunnels, rng.randbytes),
+                ExecShell(router),
+                DebugFormatter(epoch, Debug.NONE),
+            )
+            router.log = self._logger(lab_router)
+            lab_router.crypto.trace_sink = self._debug_sink(lab_router)
+            register_crypto_commands(lab_router)
+            register_show_commands(lab_router)
+            self.routers[router.hostname] = lab_router
+        wire_by_subnet(self.network, [r.router for r in self.routers.values()])
+
+    # -- output ------------------------------------------------------------------------------
+
+    def _emit(self, lab_router: LabRouter, line: str) -> None:
+        text = f"{lab_router.hostname}: {line}"
+        lab_router.console.append(line)
+        self.transcript.append(text)
+        if self.output is not None:
+            self.output(text)
+
+    def _logger(self, lab_router: LabRouter) -> Callable[[str], None]:
+        def log(message: str) -> None:
+            stamp = lab_router.debug.stamp(self.clock.now)
+            self._emit(lab_router, stamp + message)
+
+        return log
+
+    def _debug_sink(self, lab_router: LabRouter) -> Callable[[list[TraceRecord]], None]:
+        def sink(records: list[TraceRecord]) -> None:
+            for line in lab_router.debug.lines(records):
+                self._emit(lab_router, line)
+
+        return sink
+
+    # -- driving -----------------------------------------------------------------------------
+
+    def router(self, hostname: str) -> LabRouter:
+        return self.routers[hostname]
+
+    def bring_up_tunnels(self, stagger: float = 1.0) -> None:
+        """Tunnel interfaces come up router by router, `stagger` seconds apart; a router whose
+        peer has already started negotiating answers instead of initiating."""
+        for index, lab_router in enumerate(self.routers.values()):
+            for name in lab_router.crypto.specs:
+                self.clock.call_later(index * stagger, _starter(lab_router.crypto, name))
+
+    def run_for(self, seconds: float) -> None:
+        self.clock.run_for(seconds)
+
+    def run_until(self, moment: float) -> None:
+        self.clock.run_until(moment)
+
+    def exec(self, hostname: str, line: str, timeout: float = 86400.0) -> str:
+        """Type `line` at `hostname`'s prompt; the clock runs until the command finishes.
+        Output is printed line by line as the command produces it, interleaved in time with
+        the debug messages of every router."""
+        lab_router = self.routers[hostname]
+        self._emit(lab_router, f"{lab_router.shell.prompt}{line}")
+        job = lab_router.shell.run(line)
+        pending = [job.text]  # what the command wrote before we could listen
+
+        def stream(text: str) -> None:
+            pending.append(text)
+            *complete, rest = "".join(pending).split("\n")
+            pending[:] = [rest]
+            for out_line in complete:
+                self._emit(lab_router, out_line)
+
+        job.on_output = stream
+        stream("")
+        self.clock.run_while(lambda: not job.done, timeout)
+        if pending[0]:
+            self._emit(lab_router, pending[0])
+        return job.text
+
+
+def _starter(crypto: CryptoNode, tunnel: str) -> Callable[[], None]:
+    return lambda: crypto.start_tunnel(tunnel)

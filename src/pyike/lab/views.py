@@ -1,0 +1,183 @@
+"""A router's live crypto state as the show layer's views (`pyike.show.views`)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pyike.codec.registry import DhId, IntegId
+from pyike.ike.ike_sa import IkeSa
+from pyike.ike.policy import TunnelSpec
+from pyike.ipsec.sad import InstalledChild
+from pyike.lab.crypto_node import CryptoNode
+from pyike.show.views import (
+    CryptoSessionView,
+    EspSaStatus,
+    EspSaView,
+    Ident,
+    IkeSaState,
+    IkeSaView,
+    IpsecFlowView,
+    IpsecInterfaceView,
+    NatState,
+    SessionFlow,
+    SessionIkeSa,
+    esp_sa_view,
+    flow_counters,
+)
+
+ANY4 = Ident(ipaddress.ip_network("0.0.0.0/0"), protocol=256)  # a VTI's selectors, as IOS shows
+CE_ID_BASE = 1005  # IOS numbers its crypto engine entries from here on; the seed shows 1006
+
+
+def ike_sa_views(node: CryptoNode) -> list[IkeSaView]:
+    views = []
+    now = node.clock.now
+    for sa in node.engine.ike_sas:
+        if sa.closed or sa.suite is None:
+            continue
+        views.append(_ike_sa_view(node, sa, now))
+    return views
+
+
+def _ike_sa_view(node: CryptoNode, sa: IkeSa, now: float) -> IkeSaView:
+    suite = sa.suite
+    assert suite is not None
+    local_spi, remote_spi = (sa.spi_i, sa.spi_r) if sa.initiator else (sa.spi_r, sa.spi_i)
+    if sa.deleting:
+        state = IkeSaState.DELETE
+    elif sa.established_at is None:
+        state = IkeSaState.IN_NEG
+    else:
+        state = IkeSaState.READY
+    dpd = sa.profile.dpd if sa.profile is not None else None
+    nat = NatState.NOT_DETECTED
+    if sa.nat.nat_detected:
+        nat = NatState.INSIDE if not sa.nat.local_matches else NatState.OUTSIDE
+    window = node.policy.settings.window_size
+    return IkeSaView(
+        tunnel_id=sa.sa_id,
+        local=sa.local.address,
+        remote=sa.remote.address,
+        state=state,
+        encryption=suite.encr,
+        key_bits=suite.encr_key_bits,
+        prf=suite.prf,
+        integrity=None if suite.integ == IntegId.NONE else suite.integ,
+        dh_group=suite.dh,
+        lifetime=sa.lifetime,
+        active_time=int(now - (sa.established_at or now)),
+        local_spi=int.from_bytes(local_spi, "big"),
+        remote_spi=int.from_bytes(remote_spi, "big"),
+        local_id=str(sa.local_id) if sa.local_id is not None else str(sa.local.address),
+        remote_id=str(sa.remote_id) if sa.remote_id is not None else str(sa.remote.address),
+        initiator=sa.initiator,
+        ce_id=CE_ID_BASE + sa.sa_id,
+        session_id=sa.sa_id,
+        local_port=sa.local.port,
+        remote_port=sa.remote.port,
+        local_req_msg_id=sa.requests.next_id,
+        local_next_msg_id=sa.requests.next_id,
+        local_req_queued=sa.requests.next_id,
+        remote_req_msg_id=sa.responses.expected,
+        remote_next_msg_id=sa.responses.expected,
+        remote_req_queued=sa.responses.expected,
+        local_window=window,
+        remote_window=sa.requests.peer_window,
+        dpd_interval=dpd.interval if dpd else 0,
+        dpd_retry=dpd.retry if dpd else 0,
+        nat=nat,
+    )
+
+
+def _esp_views(
+    node: CryptoNode, tunnel: str, child: InstalledChild, status: EspSaStatus
+) -> tuple[EspSaView, EspSaView]:
+    info = child.info
+    integ = None if info.integ == IntegId.NONE else info.integ
+    remaining = int(info.lifetime_seconds - (node.clock.now - child.installed_at))
+    common = dict(
+        encryption=info.encr,
+        key_bits=info.encr_key_bits,
+        integrity=integ,
+        crypto_map=f"{tunnel}-head-0",
+        lifetime_kilobytes=info.lifetime_kilobytes,
+        remaining_seconds=remaining,
+        status=status,
+    )
+    inbound = esp_sa_view(child.inbound, conn_id=child.conn_id_in, **common)  # type: ignore[arg-type]
+    outbound = esp_sa_view(child.outbound, conn_id=child.conn_id_out, **common)  # type: ignore[arg-type]
+    return inbound, outbound
+
+
+def ipsec_interface_views(node: CryptoNode) -> list[IpsecInterfaceView]:
+    views = []
+    router = node.router
+    for spec in node.specs.values():
+        state = node.sad.tunnel(spec.name)
+        source, _ = router.tunnel_endpoints(spec.name)
+        local = ipaddress.ip_address(str(spec.local.address))
+        live = state.live
+        pairs = [_esp_views(node, spec.name, child, EspSaStatus.ACTIVE) for child in live]
+        counters = flow_counters(
+            tuple(c.inbound for c in state.history),
+            tuple(c.outbound for c in state.history),
+            no_sa_send=state.dropped_no_sa,
+        )
+        pfs = next((DhId(c.info.pfs_group) for c in live if c.info.pfs_group), None)
+        flow = IpsecFlowView(
+            local_ident=ANY4,
+            remote_ident=ANY4,
+            peer=ipaddress.ip_address(str(spec.remote.address)),
+            local_endpoint=local,
+            counters=counters,
+            peer_port=live[-1].info.remote.port if live else spec.remote.port,
+            ip_mtu=router.tunnel_transport_mtu(spec.name),
+            ip_mtu_idb=_source_interface(node, spec),
+            plaintext_mtu=router.ip_mtu(spec.name),
+            pfs_group=pfs,
+            inbound=tuple(p[0] for p in pairs),
+            outbound=tuple(p[1] for p in pairs),
+        )
+        views.append(IpsecInterfaceView(spec.name, f"{spec.name}-head-0", source or local, (flow,)))
+    return views
+
+
+def _source_interface(node: CryptoNode, spec: TunnelSpec) -> str:
+    for name, iface in node.router.interfaces.items():
+        if iface.primary is not None and str(iface.primary.ip) == str(spec.local.address):
+            return name
+    return "unknown"
+
+
+def crypto_session_views(node: CryptoNode) -> list[CryptoSessionView]:
+    sessions = []
+    now = node.clock.now
+    for spec in node.specs.values():
+        state = node.sad.tunnel(spec.name)
+        remote = spec.remote.address
+        sas = [sa for sa in node.engine.ike_sas if not sa.closed and sa.remote.address == remote]
+        ike = tuple(
+            SessionIkeSa(
+                local=sa.local.address,
+                remote=sa.remote.address,
+                active=sa.established_at is not None and not sa.deleting,
+                conn_id=CE_ID_BASE + sa.sa_id,
+                remaining_seconds=int(sa.lifetime - (now - (sa.established_at or now))),
+                local_port=sa.local.port,
+                remote_port=sa.remote.port,
+            )
+            for sa in sas
+        )
+        live = [c for c in (state.current, state.pending) if c is not None]
+        flows = (SessionFlow(ANY4, ANY4, active_sas=2 * len(live)),) if live else ()
+        sessions.append(
+            CryptoSessionView(
+                interface=spec.name,
+                peer=remote,
+                ike_sas=ike,
+                flows=flows,
+                peer_port=spec.remote.port,
+                negotiating=any(sa.established_at is None for sa in sas),
+            )
+        )
+    return sessions
