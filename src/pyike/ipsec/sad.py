@@ -65,10 +65,14 @@ class TunnelSas:
 
 @dataclass(frozen=True)
 class SadChange:
-    """Which tunnels gained their first SA (`up`) or lost their last one (`down`)."""
+    """Which tunnels gained their first SA (`up`) or lost their last one (`down`), and which
+    child SAs were installed, became the one sending, or were removed."""
 
     up: tuple[str, ...] = ()
     down: tuple[str, ...] = ()
+    installed: tuple[InstalledChild, ...] = ()
+    sending: tuple[InstalledChild, ...] = ()
+    removed: tuple[InstalledChild, ...] = ()
 
 
 class SecurityAssociationDatabase:
@@ -124,17 +128,20 @@ class SecurityAssociationDatabase:
         state.history.append(child)
         was_down = state.current is None
         rekey_responder = event.rekey_of is not None and not info.initiator
+        sending: tuple[InstalledChild, ...] = ()
         if state.current is None or not rekey_responder:
             state.current, state.pending = child, None
+            sending = (child,)
         else:
             state.pending = child
-        return SadChange(up=(state.name,) if was_down else ())
+        return SadChange(up=(state.name,) if was_down else (), installed=(child,), sending=sending)
 
     def _remove(self, event: ChildSaDeleted) -> SadChange:
         child = self.children.pop(int.from_bytes(event.spi_in, "big"), None)
         if child is None:
             return SadChange()
         down: list[str] = []
+        sending: list[InstalledChild] = []
         for state in self.tunnels.values():
             if state.pending is child:
                 state.pending = None
@@ -142,7 +149,9 @@ class SecurityAssociationDatabase:
                 state.current, state.pending = state.pending, None
                 if state.current is None:
                     down.append(state.name)
-        return SadChange(down=tuple(down))
+                else:
+                    sending.append(state.current)
+        return SadChange(down=tuple(down), sending=tuple(sending), removed=(child,))
 
     # -- data plane -------------------------------------------------------------------------
 
@@ -158,8 +167,11 @@ class SecurityAssociationDatabase:
     def inbound(self, spi: int) -> InstalledChild | None:
         return self.children.get(spi)
 
-    def note_inbound(self, child: InstalledChild) -> None:
-        """A packet opened with `child`: a responder-side rekey may now send on it."""
+    def note_inbound(self, child: InstalledChild) -> bool:
+        """A packet opened with `child`: a responder-side rekey may now send on it. True
+        when that made `child` the SA its tunnel sends with."""
         state = self.tunnels.get(child.info.tunnel or f"peer {child.info.remote.address}")
         if state is not None and state.pending is child:
             state.current, state.pending = child, None
+            return True
+        return False

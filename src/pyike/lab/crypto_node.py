@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from pyike.ike.engine import IkeEngine
-from pyike.ike.events import Endpoint, IkeSaDown, IkeSaUp, NegotiationFailed
+from pyike.ike.events import Endpoint, IkeSaDown, IkeSaUp, IPAddress, NegotiationFailed
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.ipsec.errors import EspError
@@ -21,9 +21,11 @@ from pyike.ipsec.outer import NAT_T_PORT, NON_ESP_MARKER, wrap
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.node.hooks import Cancellable, Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.router import Router
+from pyike.trace import ipsec_debug
 
 RandomBytes = Callable[[int], bytes]
 TraceSink = Callable[[list[TraceRecord]], None]
+LineSink = Callable[[list[str]], None]
 
 # How often (in bytes through an SA) the engine hears of a child SA's usage, for its
 # kilobyte lifetime.
@@ -58,6 +60,8 @@ class CryptoNode:
         self.specs = {spec.name: spec for spec in tunnels}
         self.sad = SecurityAssociationDatabase(random_bytes, self.specs)
         self.trace_sink = trace_sink
+        self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
+        self.log: Callable[[str], None] | None = None  # console messages (%CRYPTO-4-...)
         self.ike_up: dict[int, IkeSaUp] = {}
         self.ike_down: list[IkeSaDown] = []
         self.stats = CryptoStats()
@@ -66,6 +70,32 @@ class CryptoNode:
         router.ike_handler = self
         router.esp_handler = self
         router.tunnel_handler = self
+
+    # -- what the show commands read (pyike.lab.views.CryptoState) -------------------------
+
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    def tunnel_source(self, tunnel: str) -> IPAddress | None:
+        return self.router.tunnel_endpoints(tunnel)[0]
+
+    def tunnel_transport_mtu(self, tunnel: str) -> int:
+        return self.router.tunnel_transport_mtu(tunnel)
+
+    def tunnel_ip_mtu(self, tunnel: str) -> int:
+        return self.router.ip_mtu(tunnel)
+
+    def interface_with_address(self, address: IPAddress) -> str | None:
+        for name, iface in self.router.interfaces.items():
+            if iface.primary is not None and str(iface.primary.ip) == str(address):
+                return name
+        return None
+
+    def clear(self, peer: Endpoint | None = None) -> None:
+        """`clear crypto ikev2 sa [peer ADDR]`."""
+        self.engine.clear(self.clock.now, peer)
+        self.flush()
 
     # -- control ----------------------------------------------------------------------------
 
@@ -136,6 +166,16 @@ class CryptoNode:
         elif isinstance(event, NegotiationFailed):
             self.stats.negotiations_failed.append(event)
         change = self.sad.apply(event, self.clock.now)
+        if self.ipsec_debug is not None:
+            lines: list[str] = []
+            for child in change.installed:
+                lines += ipsec_debug.created(child)
+            for child in change.sending:
+                lines += ipsec_debug.outbound_switched(child)
+            for child in change.removed:
+                lines += ipsec_debug.deleted(child)
+            if lines:
+                self.ipsec_debug(lines)
         for name in change.up:
             if name in self.specs:
                 self.router.set_tunnel_ipsec(name, True)
@@ -149,16 +189,25 @@ class CryptoNode:
         if len(arrival.esp) < 8:
             self.stats.decrypt_failures += 1
             return None
-        child = self.sad.inbound(int.from_bytes(arrival.esp[:4], "big"))
+        spi = int.from_bytes(arrival.esp[:4], "big")
+        child = self.sad.inbound(spi)
         if child is None:
             self.stats.invalid_spi += 1
+            if self.log is not None:
+                outer = arrival.packet
+                self.log(
+                    "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi "
+                    f"for destaddr={IPv4Address(outer.dst)}, prot=50, spi=0x{spi:X}({spi}), "
+                    f"srcaddr={IPv4Address(outer.src)}, input interface={arrival.interface}"
+                )
             return None
         try:
             result = child.inbound.decapsulate(arrival.esp)
         except EspError:
             self.stats.decrypt_failures += 1
             return None
-        self.sad.note_inbound(child)
+        if self.sad.note_inbound(child) and self.ipsec_debug is not None:
+            self.ipsec_debug(ipsec_debug.outbound_switched(child))
         self._report_usage(child)
         return Decrypted(result.payload, child.info.tunnel)
 

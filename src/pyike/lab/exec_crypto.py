@@ -1,19 +1,25 @@
-"""The crypto exec commands of a lab router: `debug`/`undebug`, `clear crypto ...`."""
+"""The crypto exec commands of a router, lab or gateway: `debug`/`undebug`,
+`clear crypto ...`, and the crypto show commands built from live state."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from pyike.config.model import Config
 from pyike.ike.events import Endpoint
+from pyike.lab.views import CryptoState
 from pyike.node.exec.job import ExecJob, TextResult
-from pyike.node.exec.parser import Handler, IncompleteCommand, InvalidInput, Token
-from pyike.trace.ios_debug import Debug
+from pyike.node.exec.parser import CommandTree, Handler, IncompleteCommand, InvalidInput, Token
+from pyike.trace.ios_debug import Debug, DebugFormatter
 
-if TYPE_CHECKING:
-    from pyike.config.model import Config
-    from pyike.lab.lab import LabRouter
+
+class CryptoControl(CryptoState, Protocol):
+    def clear(self, peer: Endpoint | None = None) -> None:
+        """Delete (and tell the peers) every IKE SA, or those with `peer`."""
+        ...
+
 
 _DEBUG_MESSAGES = {
     Debug.BASIC: "IKEv2 default debugging is on",
@@ -24,19 +30,30 @@ _DEBUG_MESSAGES = {
 ALL_OFF = "All possible debugging has been turned off"
 
 
-def register_crypto_commands(lab_router: LabRouter) -> None:
-    tree = lab_router.shell.tree
+def register_crypto_commands(
+    tree: CommandTree,
+    crypto: CryptoControl,
+    formatter: DebugFormatter,
+    ipsec_debug: Callable[[bool], None] | None = None,
+) -> None:
+    """`ipsec_debug(on)` switches `debug crypto ipsec`, where the router supports it."""
+
+    def debug_ipsec(args: Sequence[Token]) -> ExecJob:
+        assert ipsec_debug is not None
+        ipsec_debug(True)
+        return TextResult("Crypto IPSEC debugging is on\n")
 
     def debug(flag: Debug) -> ExecJob:
-        lab_router.debug.enabled |= flag
+        formatter.enabled |= flag
         return TextResult(_DEBUG_MESSAGES[flag] + "\n")
 
     def undebug(args: Sequence[Token]) -> ExecJob:
-        lab_router.debug.enabled = Debug.NONE
+        formatter.enabled = Debug.NONE
+        if ipsec_debug is not None:
+            ipsec_debug(False)
         return TextResult(ALL_OFF + "\n")
 
     def clear_ikev2(args: Sequence[Token]) -> ExecJob:
-        crypto = lab_router.crypto
         peer: Endpoint | None = None
         if args:
             if not "peer".startswith(args[0].text.lower()):
@@ -47,14 +64,15 @@ def register_crypto_commands(lab_router: LabRouter) -> None:
                 peer = Endpoint(ipaddress.ip_address(args[1].text))
             except ValueError:
                 raise InvalidInput(args[1].start) from None
-        crypto.engine.clear(crypto.clock.now, peer)
-        crypto.flush()
+        crypto.clear(peer)
         return TextResult("")
 
     tree.register("debug crypto ikev2", lambda args: debug(Debug.BASIC))
     tree.register("debug crypto ikev2 packet", lambda args: debug(Debug.PACKET))
     tree.register("debug crypto ikev2 internal", lambda args: debug(Debug.INTERNAL))
     tree.register("debug crypto ikev2 error", lambda args: debug(Debug.ERROR))
+    if ipsec_debug is not None:
+        tree.register("debug crypto ipsec", debug_ipsec)
     tree.register("undebug all", undebug)
     tree.register("no debug all", undebug)
     tree.register("clear crypto ikev2 sa", clear_ikev2, takes_args=True)
@@ -70,13 +88,13 @@ def _flag(args: Sequence[Token], *words: str) -> bool:
     return True
 
 
-def register_show_commands(lab_router: LabRouter) -> None:
+def register_show_commands(
+    tree: CommandTree, node: CryptoState, config: Callable[[], Config]
+) -> None:
+    """The crypto show commands; `config` gives the configuration in force (a gateway's
+    changes when it reloads)."""
     from pyike import show
     from pyike.lab import views
-
-    tree = lab_router.shell.tree
-    node = lab_router.crypto
-    config = lab_router.router.config
 
     def text(lines: list[str]) -> ExecJob:
         return TextResult("\n".join(lines) + "\n" if lines else "")
@@ -109,7 +127,7 @@ def register_show_commands(lab_router: LabRouter) -> None:
     )
 
     def config_show(formatter: Callable[[Config, str | None], list[str]]) -> Handler:
-        return lambda args: text(formatter(config, named(args)))
+        return lambda args: text(formatter(config(), named(args)))
 
     for words, formatter in (
         ("show crypto ikev2 proposal", show.show_crypto_ikev2_proposal),
@@ -119,4 +137,4 @@ def register_show_commands(lab_router: LabRouter) -> None:
         ("show crypto ipsec profile", show.show_crypto_ipsec_profile),
     ):
         tree.register(words, config_show(formatter), takes_args=True)
-    tree.register("show crypto map", lambda a: text(show.show_crypto_map(config)))
+    tree.register("show crypto map", lambda a: text(show.show_crypto_map(config())))

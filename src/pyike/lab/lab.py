@@ -71,9 +71,15 @@ class Lab:
                 DebugFormatter(epoch, Debug.NONE),
             )
             router.log = self._logger(lab_router)
+            lab_router.crypto.log = router.log
             lab_router.crypto.trace_sink = self._debug_sink(lab_router)
-            register_crypto_commands(lab_router)
-            register_show_commands(lab_router)
+            register_crypto_commands(
+                lab_router.shell.tree,
+                lab_router.crypto,
+                lab_router.debug,
+                self._ipsec_debug_switch(lab_router),
+            )
+            register_show_commands(lab_router.shell.tree, lab_router.crypto, _constant(config))
             self.routers[router.hostname] = lab_router
         wire_by_subnet(self.network, [r.router for r in self.routers.values()])
 
@@ -92,6 +98,19 @@ class Lab:
             self._emit(lab_router, stamp + message)
 
         return log
+
+    def _ipsec_debug_switch(self, lab_router: LabRouter) -> Callable[[bool], None]:
+        """`debug crypto ipsec` on/off: each IPSEC(...) line stamped, its details below it."""
+
+        def sink(lines: list[str]) -> None:
+            stamp = lab_router.debug.stamp(self.clock.now)
+            for line in lines:
+                self._emit(lab_router, line if line.startswith(" ") else stamp + line)
+
+        def switch(on: bool) -> None:
+            lab_router.crypto.ipsec_debug = sink if on else None
+
+        return switch
 
     def _debug_sink(self, lab_router: LabRouter) -> Callable[[list[TraceRecord]], None]:
         def sink(records: list[TraceRecord]) -> None:
@@ -140,6 +159,10 @@ class Lab:
         if pending[0]:
             self._emit(lab_router, pending[0])
         return job.text
+
+
+def _constant(config: Config) -> Callable[[], Config]:
+    return lambda: config
 
 
 def _starter(crypto: CryptoNode, tunnel: str) -> Callable[[], None]:

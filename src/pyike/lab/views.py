@@ -1,14 +1,20 @@
-"""A router's live crypto state as the show layer's views (`pyike.show.views`)."""
+"""A router's live crypto state as the show layer's views (`pyike.show.views`).
+
+Shared by the lab's routers (`pyike.lab.crypto_node.CryptoNode`) and the real gateway
+(`pyike.net.gateway.Gateway`): both answer the `CryptoState` protocol."""
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
+from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
+from pyike.ike.engine import IkeEngine
+from pyike.ike.events import IPAddress
 from pyike.ike.ike_sa import IkeSa
-from pyike.ike.policy import TunnelSpec
-from pyike.ipsec.sad import InstalledChild
-from pyike.lab.crypto_node import CryptoNode
+from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.show.views import (
     CryptoSessionView,
     EspSaStatus,
@@ -29,9 +35,44 @@ ANY4 = Ident(ipaddress.ip_network("0.0.0.0/0"), protocol=256)  # a VTI's selecto
 CE_ID_BASE = 1005  # IOS numbers its crypto engine entries from here on; the seed shows 1006
 
 
-def ike_sa_views(node: CryptoNode) -> list[IkeSaView]:
+class CryptoState(Protocol):
+    """What the crypto show commands read of a router."""
+
+    @property
+    def engine(self) -> IkeEngine: ...
+
+    @property
+    def sad(self) -> SecurityAssociationDatabase: ...
+
+    @property
+    def policy(self) -> Policy: ...
+
+    @property
+    def specs(self) -> Mapping[str, TunnelSpec]: ...
+
+    @property
+    def now(self) -> float: ...
+
+    def tunnel_source(self, tunnel: str) -> IPAddress | None:
+        """The outer source address of a tunnel's packets, if known."""
+        ...
+
+    def tunnel_transport_mtu(self, tunnel: str) -> int:
+        """The IP MTU of the interface a tunnel's packets leave through."""
+        ...
+
+    def tunnel_ip_mtu(self, tunnel: str) -> int:
+        """The tunnel interface's own (plaintext) IP MTU."""
+        ...
+
+    def interface_with_address(self, address: IPAddress) -> str | None:
+        """The config name of the interface holding `address`."""
+        ...
+
+
+def ike_sa_views(node: CryptoState) -> list[IkeSaView]:
     views = []
-    now = node.clock.now
+    now = node.now
     for sa in node.engine.ike_sas:
         if sa.closed or sa.suite is None:
             continue
@@ -39,7 +80,7 @@ def ike_sa_views(node: CryptoNode) -> list[IkeSaView]:
     return views
 
 
-def _ike_sa_view(node: CryptoNode, sa: IkeSa, now: float) -> IkeSaView:
+def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
     suite = sa.suite
     assert suite is not None
     local_spi, remote_spi = (sa.spi_i, sa.spi_r) if sa.initiator else (sa.spi_r, sa.spi_i)
@@ -90,11 +131,11 @@ def _ike_sa_view(node: CryptoNode, sa: IkeSa, now: float) -> IkeSaView:
 
 
 def _esp_views(
-    node: CryptoNode, tunnel: str, child: InstalledChild, status: EspSaStatus
+    node: CryptoState, tunnel: str, child: InstalledChild, status: EspSaStatus
 ) -> tuple[EspSaView, EspSaView]:
     info = child.info
     integ = None if info.integ == IntegId.NONE else info.integ
-    remaining = int(info.lifetime_seconds - (node.clock.now - child.installed_at))
+    remaining = int(info.lifetime_seconds - (node.now - child.installed_at))
     common = dict(
         encryption=info.encr,
         key_bits=info.encr_key_bits,
@@ -109,12 +150,11 @@ def _esp_views(
     return inbound, outbound
 
 
-def ipsec_interface_views(node: CryptoNode) -> list[IpsecInterfaceView]:
+def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
     views = []
-    router = node.router
     for spec in node.specs.values():
         state = node.sad.tunnel(spec.name)
-        source, _ = router.tunnel_endpoints(spec.name)
+        source = node.tunnel_source(spec.name)
         local = ipaddress.ip_address(str(spec.local.address))
         live = state.live
         pairs = [_esp_views(node, spec.name, child, EspSaStatus.ACTIVE) for child in live]
@@ -131,9 +171,9 @@ def ipsec_interface_views(node: CryptoNode) -> list[IpsecInterfaceView]:
             local_endpoint=local,
             counters=counters,
             peer_port=live[-1].info.remote.port if live else spec.remote.port,
-            ip_mtu=router.tunnel_transport_mtu(spec.name),
-            ip_mtu_idb=_source_interface(node, spec),
-            plaintext_mtu=router.ip_mtu(spec.name),
+            ip_mtu=node.tunnel_transport_mtu(spec.name),
+            ip_mtu_idb=node.interface_with_address(spec.local.address) or "unknown",
+            plaintext_mtu=node.tunnel_ip_mtu(spec.name),
             pfs_group=pfs,
             inbound=tuple(p[0] for p in pairs),
             outbound=tuple(p[1] for p in pairs),
@@ -142,16 +182,9 @@ def ipsec_interface_views(node: CryptoNode) -> list[IpsecInterfaceView]:
     return views
 
 
-def _source_interface(node: CryptoNode, spec: TunnelSpec) -> str:
-    for name, iface in node.router.interfaces.items():
-        if iface.primary is not None and str(iface.primary.ip) == str(spec.local.address):
-            return name
-    return "unknown"
-
-
-def crypto_session_views(node: CryptoNode) -> list[CryptoSessionView]:
+def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
     sessions = []
-    now = node.clock.now
+    now = node.now
     for spec in node.specs.values():
         state = node.sad.tunnel(spec.name)
         remote = spec.remote.address
