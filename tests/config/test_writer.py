@@ -66,3 +66,10 @@ def test_disabled_defaults_are_printed() -> None:
 def test_unmodified_defaults_are_not_printed() -> None:
     printed = render(load("crypto ikev2 proposal default\ncrypto ipsec profile default\n").config)
     assert "default" not in printed
+
+
+def test_masked_unmodelled_sub_mode_lines_keep_their_indentation() -> None:
+    text = "hostname R\nline vty 0 4\n password s3cr3t\n transport input ssh\nend\n"
+    shown = render(load(text).config)
+    assert "\nline vty 0 4\n password *****\n transport input ssh\n" in shown
+    assert "s3cr3t" not in shown

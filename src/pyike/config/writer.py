@@ -283,7 +283,8 @@ def _mask_line(text: str, show_keys: bool) -> str:
     words = masked_tokens(tokens)
     if words == [t.text for t in tokens]:
         return text
-    return " ".join(words)
+    indent = text[: len(text) - len(text.lstrip())]  # sub-mode lines keep their indentation
+    return indent + " ".join(words)
 
 
 _FIRST = ("version", "service")  # IOS prints these before the hostname
