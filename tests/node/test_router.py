@@ -172,7 +172,10 @@ def test_interface_counters_and_ipv6_frames() -> None:
     eth = lab["R2"].interfaces["Ethernet0/0"].counters
     assert (eth.packets_in, eth.packets_out) == (3, 3)
     assert eth.bytes_in == 300
+    # An IPv6 packet for someone else, on a router without `ipv6 unicast-routing`: dropped.
     lab["R2"].receive("Ethernet0/0", bytes.fromhex("60") + b"\x00" * 39)
+    assert eth.input_drops == 1 and lab["R2"].stats.forwarded == 0
+    lab["R2"].receive("Ethernet0/0", bytes.fromhex("50") + b"\x00" * 39)
     assert eth.unknown_protocol == 1
 
 

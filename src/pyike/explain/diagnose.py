@@ -63,25 +63,37 @@ def _first(failures: list[Failure], cause: str) -> Failure | None:
     return next((failure for failure in failures if failure.cause == cause), None)
 
 
-def _received_error(timeline: Timeline) -> tuple[Exchange, Message, str] | None:
+def _error_notify(timeline: Timeline, direction: str) -> tuple[Exchange, Message, str] | None:
+    recovered = _recovered_invalid_ke(timeline) is not None
     for exchange in timeline.exchanges:
         for message in (exchange.response, exchange.request):
-            if message is None or message.direction != "received":
+            if message is None or message.direction != direction:
                 continue
             for name in message.notifies:
-                if name in _ERROR_NAMES:
+                if name in _ERROR_NAMES and not (recovered and name == "INVALID_KE_PAYLOAD"):
                     return exchange, message, name
     return None
 
 
+def _received_error(timeline: Timeline) -> tuple[Exchange, Message, str] | None:
+    return _error_notify(timeline, "received")
+
+
 def _sent_error(timeline: Timeline) -> tuple[Exchange, Message, str] | None:
+    return _error_notify(timeline, "sent")
+
+
+def _recovered_invalid_ke(timeline: Timeline) -> Evidence | None:
+    """The INVALID_KE_PAYLOAD line of an IKE_SA_INIT the initiator retried in the requested
+    group, when the IKE SA then came up."""
+    if timeline.ike_up is None:
+        return None
     for exchange in timeline.exchanges:
+        if exchange.type != "IKE_SA_INIT":
+            continue
         for message in (exchange.response, exchange.request):
-            if message is None or message.direction != "sent":
-                continue
-            for name in message.notifies:
-                if name in _ERROR_NAMES:
-                    return exchange, message, name
+            if message is not None and "INVALID_KE_PAYLOAD" in message.notifies:
+                return _notify_line(message, "INVALID_KE_PAYLOAD")
     return None
 
 
@@ -229,6 +241,9 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
         finding = _from_peer_notify(timeline, exchange, message, name)
         finding.side = "local"
         finding.needs = []
+        if name == "AUTHENTICATION_FAILED":  # why this router sent the notify
+            why = [failure.evidence for failure in failures if failure.cause == "auth_failed"]
+            finding.evidence[:0] = why[:2]
         return finding
 
     auth = _first(failures, "auth_failed")
@@ -249,6 +264,10 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
 
     if timeline.ike_up is not None:
         evidence = [timeline.ike_up] + ([timeline.child_up] if timeline.child_up else [])
+        invalid_ke = _recovered_invalid_ke(timeline)
+        if invalid_ke is not None:
+            detail = "INVALID_KE_PAYLOAD, then a retry in the requested DH group succeeded"
+            return Finding("success", "invalid_ke", [invalid_ke, *evidence], detail)
         return Finding("success", "success", evidence)
 
     rekeyed = [
@@ -416,8 +435,11 @@ def overall(timelines: list[Timeline], findings: list[Finding]) -> Verdict:
     failing = [(tl, f) for tl, f in pairs if f.cause not in ("success",)]
     if all(finding.outcome == "success" for finding in finals):
         evidence = [item for finding in finals for item in finding.evidence]
-        verdict = Verdict("success", "success", evidence)
-        verdict.also = [(tl.router, f.cause) for tl, f in failing]
+        # A success can have a story worth telling (an INVALID_KE retry): keep its cause.
+        notable = next((finding for finding in finals if finding.cause != "success"), None)
+        cause = notable.cause if notable else "success"
+        verdict = Verdict("success", cause, evidence, notable.detail if notable else "")
+        verdict.also = [(tl.router, f.cause) for tl, f in failing if f.cause != cause]
         return verdict
     failing.sort(key=lambda pair: (PRIORITY.index(pair[1].cause), -pair[0].first_line))
     timeline, finding = failing[0]

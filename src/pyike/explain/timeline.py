@@ -122,7 +122,9 @@ class TimelineBuilder:
     def build(self, events: list[Event]) -> list[Timeline]:
         roles: dict[tuple[str, str], set[str]] = {}
         for event in events:
-            if event.kind is Kind.SM_TRACE:
+            # Only the handshake's states (I_..., R_...) tell the router's role: a child SA
+            # rekey started by the IKE SA's responder is traced with the other role letter.
+            if event.kind is Kind.SM_TRACE and event.get("state").startswith(("I_", "R_")):
                 roles.setdefault((event.source, event.get("spi_i")), set()).add(event.get("role"))
         multi = {source for (source, _), seen in roles.items() if len(seen) > 1}
         for event in events:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from pyike.codec import Message, Payload
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
-from pyike.ike.policy import Policy
+from pyike.ike.policy import EngineSettings, Policy
 from pyike.ike.trace import Direction, ErrorTrace, InfoTrace, PacketTrace, TraceRecord
 
 if TYPE_CHECKING:
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 class Context:
     def __init__(self, policy: Policy, random_bytes: Callable[[int], bytes]) -> None:
         self.policy = policy
-        self.settings = policy.settings
         self.random_bytes = random_bytes
         self.now = 0.0
         self.datagrams: list[Datagram] = []
@@ -27,8 +26,13 @@ class Context:
         self.trace: list[TraceRecord] = []
         self.sas: dict[int, IkeSa] = {}
         self.by_spi: dict[bytes, IkeSa] = {}
-        self.cookies = CookieJar(random_bytes, self.settings.cookie_secret_lifetime)
+        self.cookies = CookieJar(random_bytes, policy.settings.cookie_secret_lifetime)
         self._next_sa_id = 1
+
+    @property
+    def settings(self) -> EngineSettings:
+        """Asked afresh each time: a reloaded configuration applies from its next use."""
+        return self.policy.settings
 
     # --- SA table -----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import empty_notify, set_window_size_notify, window_size
 from pyike.codec.registry import AuthMethod, ExchangeType, IdType, NotifyType
 from pyike.crypto.auth import psk_auth, signed_octets, verify_psk_auth
+from pyike.ike import duplicates, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, child_keys
 from pyike.ike.child_select import CHILD_ERRORS, initiator_check, responder_choice
@@ -560,6 +561,7 @@ class AuthDone:
     def __init__(self, h: Handshake) -> None:
         self.h = h
         self.sa = h.sa
+        self.duplicate: duplicates.Duplicate | None = None
 
     def transitions(self) -> dict[tuple[State | None, Event], Action]:
         s = State
@@ -572,7 +574,7 @@ class AuthDone:
             (s.AUTH_DONE, e.EV_GEN_LOAD_IPSEC): self.gen_load_ipsec,
             (s.AUTH_DONE, e.EV_OK_RECD_LOAD_IPSEC): self.load_done,
             (s.AUTH_DONE, e.EV_START_ACCT): self.start_acct,
-            (s.AUTH_DONE, e.EV_CHECK_DUPE): lambda: e.EV_CHK4_ROLE,
+            (s.AUTH_DONE, e.EV_CHECK_DUPE): self.check_dupe,
             (s.AUTH_DONE, e.EV_CHK4_ROLE): self.chk4_role,
             (s.READY, e.EV_CHK_IKE_ONLY): lambda: e.EV_I_OK,
             (s.READY, e.EV_I_OK): self.up,
@@ -612,6 +614,23 @@ class AuthDone:
         self.sa.info("Accounting not required")
         return Event.EV_CHECK_DUPE
 
+    def check_dupe(self) -> Event:
+        sa = self.sa
+        found = duplicates.find(sa)
+        if found is not None:
+            sa.info(
+                f"Duplicate IKEv2 SA found (SA ID {found.drop.sa_id} and {found.keep.sa_id}): "
+                f"keeping SA ID {found.keep.sa_id}"
+                + ("" if found.ours else ", the peer deletes the other")
+            )
+            self.duplicate = found if found.ours else None
+        return Event.EV_CHK4_ROLE
+
+    def _delete_duplicate(self) -> None:
+        found, self.duplicate = self.duplicate, None
+        if found is not None:
+            informational.delete_ike(found.drop, "Duplicate IKEv2 SA")
+
     def chk4_role(self) -> Event:
         self.sa.machine.enter(State.READY)
         return Event.EV_CHK_IKE_ONLY if self.sa.initiator else Event.EV_R_OK
@@ -641,9 +660,11 @@ class AuthDone:
     def up(self) -> None:
         self._announce()
         self.sa.pump()
+        self._delete_duplicate()
         return None
 
     def r_ok(self) -> Event:
         self._announce()
         self.sa.pump()
+        self._delete_duplicate()
         return Event.EV_NO_EVENT

@@ -19,6 +19,7 @@ from pyike.codec import (
 )
 from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import (
+    NAT_DETECTION_HASH_SIZE,
     cookie_notify,
     cookie_value,
     fragmentation_supported_notify,
@@ -39,6 +40,7 @@ from pyike.ike.vendor import own_vendor_ids, vendor_name
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
+    from pyike.ike.ike_sa import IkeSa
 
 _PRF_KEY_SIZES = {
     PrfId.HMAC_MD5: 16,
@@ -74,6 +76,9 @@ def _detect_nat(h: Handshake) -> None:
     if not result.checked:
         sa.info("NAT detection notifies not received")
         return
+    if sa.ctx.settings.force_encap and not result.nat_detected:
+        sa.nat = result.forced()
+        sa.info("Faking NAT to force UDP encapsulation")
     sa.info("Processing nat detect src notify")
     sa.info("Remote address matched" if result.remote_matches else "Remote address not matched")
     sa.info("Processing nat detect dst notify")
@@ -81,9 +86,17 @@ def _detect_nat(h: Handshake) -> None:
     if not result.nat_detected:
         sa.info("NAT not found")
     elif result.local_behind_nat:
-        sa.info("Host is located inside NAT")
+        sa.info("Host is located NAT inside")
     else:
-        sa.info("Peer is located inside NAT")
+        sa.info("Peer is located NAT inside")
+
+
+def _fake_natd_source(sa: IkeSa) -> bytes | None:
+    """A source hash that cannot match when UDP encapsulation is forced (the same trick as
+    strongSwan's ``encap = yes``)."""
+    if not sa.ctx.settings.force_encap:
+        return None
+    return sa.ctx.random_bytes(NAT_DETECTION_HASH_SIZE)
 
 
 def _frag_notify(h: Handshake) -> list[Payload]:
@@ -185,7 +198,9 @@ class InitInitiator:
             payloads.append(cookie_notify(sa.cookie))
         payloads += [offer, KePayload(self.h.group, sa.dh.public_key()), NoncePayload(sa.ni)]
         payloads += own_vendor_ids()
-        payloads += natd.natd_notifies(sa.spi_i, bytes(8), sa.local, sa.remote)
+        payloads += natd.natd_notifies(
+            sa.spi_i, bytes(8), sa.local, sa.remote, _fake_natd_source(sa)
+        )
         payloads += _frag_notify(self.h)
         sa.machine.enter(State.I_WAIT_INIT)
         sa.requests.outstanding.pop(0, None)
@@ -535,7 +550,9 @@ class InitResponder:
             NoncePayload(sa.nr),
         ]
         payloads += own_vendor_ids()
-        payloads += natd.natd_notifies(sa.spi_i, sa.spi_r, sa.local, sa.remote)
+        payloads += natd.natd_notifies(
+            sa.spi_i, sa.spi_r, sa.local, sa.remote, _fake_natd_source(sa)
+        )
         if sa.frag_peer:
             payloads += _frag_notify(self.h)
         sa.respond(ExchangeType.IKE_SA_INIT, 0, payloads)

@@ -13,12 +13,23 @@ from pyike.ike.events import Endpoint
 
 
 def natd_notifies(
-    spi_i: bytes, spi_r: bytes, local: Endpoint, remote: Endpoint
+    spi_i: bytes,
+    spi_r: bytes,
+    local: Endpoint,
+    remote: Endpoint,
+    fake_source: bytes | None = None,
 ) -> list[NotifyPayload]:
-    return [
-        nat_detection_notify(
+    """``fake_source``: random bytes sent as the source hash instead of the real one, so that
+    the peer believes this side is behind a NAT (forced UDP encapsulation)."""
+    source = (
+        NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, fake_source)
+        if fake_source is not None
+        else nat_detection_notify(
             NotifyType.NAT_DETECTION_SOURCE_IP, spi_i, spi_r, local.address, local.port
-        ),
+        )
+    )
+    return [
+        source,
         nat_detection_notify(
             NotifyType.NAT_DETECTION_DESTINATION_IP, spi_i, spi_r, remote.address, remote.port
         ),
@@ -40,6 +51,11 @@ class NatResult:
     @property
     def local_behind_nat(self) -> bool:
         return self.checked and not self.local_matches
+
+    def forced(self) -> NatResult:
+        """The result when UDP encapsulation is forced: a NAT the hashes did not reveal is
+        assumed in front of the peer (so this side sends no keepalives of its own)."""
+        return self if self.nat_detected else NatResult(True, remote_matches=False)
 
 
 def detect(

@@ -212,6 +212,10 @@ class EngineSettings:
 
     ``prefer_own_order``: a responder picks transforms in its own configured order (True, the
     IOS behaviour pyike models) or in the initiator's order.
+
+    ``force_encap``: pretend a NAT is in the path (strongSwan's ``encap = yes``): this side
+    sends a NAT_DETECTION_SOURCE_IP hash that cannot match, so both peers float to port 4500
+    and carry ESP in UDP (RFC 3948) although no NAT rewrote anything.
     """
 
     window_size: int = DEFAULT_WINDOW
@@ -225,6 +229,7 @@ class EngineSettings:
     delete_negotiation_timeout: float = 10.0
     cookie_secret_lifetime: float = 300.0
     prefer_own_order: bool = True
+    force_encap: bool = False
 
 
 class Policy(Protocol):

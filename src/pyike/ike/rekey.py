@@ -619,7 +619,11 @@ class IkeRekeyResponder:
 
     def start_del_neg_tmr(self) -> Event:
         old = self.old
-        old.delete_deadline = old.ctx.now + old.ctx.settings.delete_negotiation_timeout
+        settings = old.ctx.settings
+        # Our response may be lost: keep the old SA (and its cached response) for as long as
+        # the initiator may retransmit the request, or the initiator is left with no SA.
+        retransmitting = settings.retransmit_interval * (2 ** (settings.retransmit_limit + 1) - 1)
+        old.delete_deadline = old.ctx.now + max(settings.delete_negotiation_timeout, retransmitting)
         old.info("Action: Action_Null")
         self.machine.enter(State.EXIT)
         return Event.EV_CHK_PENDING

@@ -52,7 +52,8 @@ def deadlines(sa: IkeSa) -> list[float]:
             out.append(value)
     out += [at for at, _ in sa.deferred]
     for child in sa.children:
-        out.append(child.expire_at)
+        if child.state != ChildState.DELETING:  # its delete is under way: nothing more to do
+            out.append(child.expire_at)
         if child.state == ChildState.INSTALLED:
             out.append(child.next_rekey_at)
     return out

@@ -130,7 +130,8 @@ class SecurityAssociationDatabase:
         rekey_responder = event.rekey_of is not None and not info.initiator
         sending: tuple[InstalledChild, ...] = ()
         if state.current is None or not rekey_responder:
-            state.current, state.pending = child, None
+            # A pending SA from the peer's crossing rekey stays: a collision may keep it.
+            state.current = child
             sending = (child,)
         else:
             state.pending = child

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
 
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import Endpoint, IkeSaDown, IkeSaUp, IPAddress, NegotiationFailed
@@ -20,6 +19,7 @@ from pyike.ipsec.errors import EspError
 from pyike.ipsec.outer import NAT_T_PORT, NON_ESP_MARKER, wrap
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.node.hooks import Cancellable, Decrypted, EspArrival, IkeDatagram, Scheduler
+from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
 from pyike.trace import ipsec_debug
 
@@ -31,6 +31,8 @@ LineSink = Callable[[list[str]], None]
 # kilobyte lifetime.
 _USAGE_REPORT_BYTES = 256 * 1024
 _IPV4_HEADER = 20
+_IPV6_HEADER = 40
+_CHILD_RETRY = 10.0  # seconds before traffic may ask again for a crypto map entry's child SA
 _UDP_HEADER = 8
 
 
@@ -67,6 +69,7 @@ class CryptoNode:
         self.stats = CryptoStats()
         self._timer: Cancellable | None = None
         self._timer_at: float | None = None
+        self._child_requested: dict[str, float] = {}
         router.ike_handler = self
         router.esp_handler = self
         router.tunnel_handler = self
@@ -78,17 +81,27 @@ class CryptoNode:
         return self.clock.now
 
     def tunnel_source(self, tunnel: str) -> IPAddress | None:
+        if tunnel not in self.router.interfaces:  # a crypto map entry
+            spec = self.specs.get(tunnel)
+            return spec.local.address if spec is not None else None
         return self.router.tunnel_endpoints(tunnel)[0]
 
     def tunnel_transport_mtu(self, tunnel: str) -> int:
+        if tunnel not in self.router.interfaces:
+            spec = self.specs.get(tunnel)
+            outer = self.interface_with_address(spec.local.address) if spec else None
+            return self.router.ip_mtu(outer) if outer is not None else ETHERNET_MTU
         return self.router.tunnel_transport_mtu(tunnel)
 
     def tunnel_ip_mtu(self, tunnel: str) -> int:
+        if tunnel not in self.router.interfaces:
+            return self.tunnel_transport_mtu(tunnel) - self.overhead(self.router, tunnel)
         return self.router.ip_mtu(tunnel)
 
     def interface_with_address(self, address: IPAddress) -> str | None:
         for name, iface in self.router.interfaces.items():
-            if iface.primary is not None and str(iface.primary.ip) == str(address):
+            held = [str(a.ip) for a in iface.addresses] + [str(a.ip) for a in iface.addresses6]
+            if str(address) in held:
                 return name
         return None
 
@@ -103,10 +116,28 @@ class CryptoNode:
         """Bring up `name` as IOS does when a protected tunnel interface comes up: negotiate
         unless an IKE SA with that peer already exists or is being set up."""
         spec = self.specs[name]
-        if self.sad.tunnel(name).current is not None or self._has_sa_with(spec.remote):
+        if self.sad.tunnel(name).current is not None:
             return
-        self.engine.initiate(self.clock.now, spec)
+        if not self._has_sa_with(spec.remote):
+            self.engine.initiate(self.clock.now, spec)
+        elif (ike_sa := self._ready_sa_with(spec.remote)) is not None and self._child_due(name):
+            # Another crypto map entry with the same peer: a new child SA on the IKE SA.
+            self._child_requested[name] = self.clock.now
+            self.engine.create_child_sa(self.clock.now, ike_sa, spec)
+        else:
+            return
         self.flush()
+
+    def _ready_sa_with(self, remote: Endpoint) -> int | None:
+        for sa in self.engine.ike_sas:
+            ready = sa.established_at is not None and not sa.deleting and not sa.closed
+            if ready and sa.remote.address == remote.address:
+                return sa.sa_id
+        return None
+
+    def _child_due(self, name: str) -> bool:
+        asked = self._child_requested.get(name)
+        return asked is None or self.clock.now - asked >= _CHILD_RETRY
 
     def _has_sa_with(self, remote: Endpoint) -> bool:
         return any(
@@ -128,10 +159,10 @@ class CryptoNode:
         """Send what the engine wants sent, apply its events, and rearm its timer."""
         for datagram in self.engine.datagrams_to_send():
             self.router.send_udp(
-                IPv4Address(str(datagram.remote.address)),
+                datagram.remote.address,
                 datagram.remote.port,
                 datagram.data,  # on port 4500 the engine has already put the non-ESP marker
-                src=IPv4Address(str(datagram.local.address)),
+                src=datagram.local.address,
                 src_port=datagram.local.port,
             )
         for event in self.engine.events():
@@ -177,10 +208,10 @@ class CryptoNode:
             if lines:
                 self.ipsec_debug(lines)
         for name in change.up:
-            if name in self.specs:
+            if name in self.router.interfaces:  # not a crypto map entry
                 self.router.set_tunnel_ipsec(name, True)
         for name in change.down:
-            if name in self.specs:
+            if name in self.router.interfaces:
                 self.router.set_tunnel_ipsec(name, False)
 
     # -- ESP hook ----------------------------------------------------------------------------
@@ -197,8 +228,8 @@ class CryptoNode:
                 outer = arrival.packet
                 self.log(
                     "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi "
-                    f"for destaddr={IPv4Address(outer.dst)}, prot=50, spi=0x{spi:X}({spi}), "
-                    f"srcaddr={IPv4Address(outer.src)}, input interface={arrival.interface}"
+                    f"for destaddr={outer.dst_address}, prot=50, spi=0x{spi:X}({spi}), "
+                    f"srcaddr={outer.src_address}, input interface={arrival.interface}"
                 )
             return None
         try:
@@ -209,7 +240,11 @@ class CryptoNode:
         if self.sad.note_inbound(child) and self.ipsec_debug is not None:
             self.ipsec_debug(ipsec_debug.outbound_switched(child))
         self._report_usage(child)
-        return Decrypted(result.payload, child.info.tunnel)
+        name = child.info.tunnel
+        if name is not None and name not in router.interfaces:
+            # A crypto map entry's SA: forwarded as received on the outer interface.
+            return Decrypted(result.payload, None, sa_name=name)
+        return Decrypted(result.payload, name)
 
     # -- tunnel hook -------------------------------------------------------------------------
 
@@ -230,11 +265,15 @@ class CryptoNode:
         return [wrap(esp, str(info.local.address), str(info.remote.address), nat_t=nat_t)]
 
     def overhead(self, router: Router, tunnel: str) -> int:
-        child = self.sad.tunnel(tunnel).current if tunnel in self.specs else None
+        spec = self.specs.get(tunnel)
+        child = self.sad.tunnel(tunnel).current if spec is not None else None
+        outer = (
+            _IPV6_HEADER if spec is not None and spec.local.address.version == 6 else _IPV4_HEADER
+        )
         if child is None:
-            return _IPV4_HEADER
+            return outer
         udp = _UDP_HEADER if child.info.udp_encapsulation else 0
-        return _IPV4_HEADER + udp + child.transform.overhead(0)
+        return outer + udp + child.transform.overhead(0)
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
         spec = self.specs.get(tunnel)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
 from pyike.ike.engine import IkeEngine
-from pyike.ike.events import IPAddress
+from pyike.ike.events import IPAddress, TrafficSelector
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
@@ -32,6 +33,7 @@ from pyike.show.views import (
 )
 
 ANY4 = Ident(ipaddress.ip_network("0.0.0.0/0"), protocol=256)  # a VTI's selectors, as IOS shows
+ANY6 = Ident(ipaddress.ip_network("::/0"), protocol=256)
 CE_ID_BASE = 1005  # IOS numbers its crypto engine entries from here on; the seed shows 1006
 
 
@@ -131,7 +133,7 @@ def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
 
 
 def _esp_views(
-    node: CryptoState, tunnel: str, child: InstalledChild, status: EspSaStatus
+    node: CryptoState, tag: str, child: InstalledChild, status: EspSaStatus
 ) -> tuple[EspSaView, EspSaView]:
     info = child.info
     integ = None if info.integ == IntegId.NONE else info.integ
@@ -140,24 +142,56 @@ def _esp_views(
         encryption=info.encr,
         key_bits=info.encr_key_bits,
         integrity=integ,
-        crypto_map=f"{tunnel}-head-0",
+        crypto_map=tag,
         lifetime_kilobytes=info.lifetime_kilobytes,
         remaining_seconds=remaining,
         status=status,
     )
     inbound = esp_sa_view(child.inbound, conn_id=child.conn_id_in, **common)  # type: ignore[arg-type]
     outbound = esp_sa_view(child.outbound, conn_id=child.conn_id_out, **common)  # type: ignore[arg-type]
+    if info.udp_encapsulation:  # IOS: "in use settings ={Tunnel UDP-Encaps, }"
+        inbound = replace(inbound, mode=f"{inbound.mode} UDP-Encaps")
+        outbound = replace(outbound, mode=f"{outbound.mode} UDP-Encaps")
     return inbound, outbound
 
 
+CRYPTO_MAP_PREFIX = "crypto map "  # how pyike.config.query names a crypto map entry
+
+
+def _ident(ts: TrafficSelector) -> Ident:
+    network = ipaddress.ip_network(f"{ts.start}/{_prefix_length(ts)}", strict=False)
+    port = ts.start_port if ts.start_port == ts.end_port else 0
+    return Ident(network, ts.protocol, port)
+
+
+def _prefix_length(ts: TrafficSelector) -> int:
+    """The shortest prefix covering a selector's range (IOS shows a range as a subnet)."""
+    bits = 32 if ts.start.version == 4 else 128
+    spread = int(ts.start) ^ int(ts.end)
+    return bits - spread.bit_length()
+
+
+def _placement(node: CryptoState, spec: TunnelSpec) -> tuple[str, str, Ident, Ident]:
+    """(interface, crypto map tag, local ident, remote ident) of a tunnel or crypto map entry:
+    a VTI shows as its own interface with any/any; a crypto map entry under the interface
+    that holds its local address, with the idents of its ACL."""
+    if spec.name.startswith(CRYPTO_MAP_PREFIX):
+        interface = node.interface_with_address(spec.local.address) or "unknown"
+        tag = spec.name[len(CRYPTO_MAP_PREFIX) :].split()[0]
+        return interface, tag, _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
+    any_ip = ANY4 if spec.local.address.version == 4 else ANY6
+    return spec.name, f"{spec.name}-head-0", any_ip, any_ip
+
+
 def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
-    views = []
+    views: dict[tuple[str, str], IpsecInterfaceView] = {}
     for spec in node.specs.values():
         state = node.sad.tunnel(spec.name)
+        interface, tag, local_ident, remote_ident = _placement(node, spec)
         source = node.tunnel_source(spec.name)
         local = ipaddress.ip_address(str(spec.local.address))
         live = state.live
-        pairs = [_esp_views(node, spec.name, child, EspSaStatus.ACTIVE) for child in live]
+        pairs = [_esp_views(node, tag, child, EspSaStatus.ACTIVE) for child in live]
         counters = flow_counters(
             tuple(c.inbound for c in state.history),
             tuple(c.outbound for c in state.history),
@@ -165,8 +199,8 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
         )
         pfs = next((DhId(c.info.pfs_group) for c in live if c.info.pfs_group), None)
         flow = IpsecFlowView(
-            local_ident=ANY4,
-            remote_ident=ANY4,
+            local_ident=local_ident,
+            remote_ident=remote_ident,
             peer=ipaddress.ip_address(str(spec.remote.address)),
             local_endpoint=local,
             counters=counters,
@@ -178,15 +212,18 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
             inbound=tuple(p[0] for p in pairs),
             outbound=tuple(p[1] for p in pairs),
         )
-        views.append(IpsecInterfaceView(spec.name, f"{spec.name}-head-0", source or local, (flow,)))
-    return views
+        known = views.get((interface, tag))
+        flows = (*known.flows, flow) if known is not None else (flow,)
+        views[(interface, tag)] = IpsecInterfaceView(interface, tag, source or local, flows)
+    return list(views.values())
 
 
 def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
-    sessions = []
+    sessions: dict[tuple[str, str], CryptoSessionView] = {}
     now = node.now
     for spec in node.specs.values():
         state = node.sad.tunnel(spec.name)
+        interface, _tag, local_ident, remote_ident = _placement(node, spec)
         remote = spec.remote.address
         sas = [sa for sa in node.engine.ike_sas if not sa.closed and sa.remote.address == remote]
         ike = tuple(
@@ -202,15 +239,17 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
             for sa in sas
         )
         live = [c for c in (state.current, state.pending) if c is not None]
-        flows = (SessionFlow(ANY4, ANY4, active_sas=2 * len(live)),) if live else ()
-        sessions.append(
-            CryptoSessionView(
-                interface=spec.name,
-                peer=remote,
-                ike_sas=ike,
-                flows=flows,
-                peer_port=spec.remote.port,
-                negotiating=any(sa.established_at is None for sa in sas),
-            )
+        flows = (SessionFlow(local_ident, remote_ident, active_sas=2 * len(live)),) if live else ()
+        key = (interface, str(remote))
+        known = sessions.get(key)
+        if known is not None:
+            flows = (*known.flows, *flows)
+        sessions[key] = CryptoSessionView(
+            interface=interface,
+            peer=remote,
+            ike_sas=ike,
+            flows=flows,
+            peer_port=spec.remote.port,
+            negotiating=any(sa.established_at is None for sa in sas),
         )
-    return sessions
+    return list(sessions.values())

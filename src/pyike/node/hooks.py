@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from pyike.node.ip import IPv4Packet
+    from pyike.node.ip import IPv4Packet, IPv6Packet
     from pyike.node.router import Router
 
 
@@ -36,9 +36,9 @@ class IkeDatagram:
     marker already removed)."""
 
     interface: str  # where it arrived
-    src: IPv4Address
+    src: IPv4Address | IPv6Address
     src_port: int
-    dst: IPv4Address
+    dst: IPv4Address | IPv6Address
     dst_port: int
     payload: bytes
 
@@ -56,7 +56,7 @@ class EspArrival:
     """An ESP packet addressed to the router: `esp` starts at the SPI."""
 
     interface: str
-    packet: IPv4Packet  # the outer packet as received (reassembled)
+    packet: IPv4Packet | IPv6Packet  # the outer packet as received (reassembled)
     esp: bytes
     udp_encapsulated: bool
     src_port: int = 0  # UDP-encapsulated: the peer's port (it may be NAT-translated)
@@ -70,6 +70,7 @@ class Decrypted:
 
     inner: bytes
     tunnel: str | None
+    sa_name: str | None = None  # the crypto map entry whose SA opened it (tunnel is None)
 
 
 class EspHandler(Protocol):
@@ -113,3 +114,14 @@ class OutboundPolicy(Protocol):
     """The crypto map check on an egress interface."""
 
     def outbound(self, router: Router, interface: str, packet: bytes) -> PolicyDecision: ...
+
+
+class InboundPolicy(Protocol):
+    """The crypto map check on an ingress interface."""
+
+    def inbound(
+        self, router: Router, interface: str, packet: bytes, protected_by: str | None
+    ) -> bool:
+        """False drops `packet`: clear traffic a crypto map should have protected
+        (`protected_by` None), or decrypted traffic outside its SA's selectors."""
+        ...

@@ -6,7 +6,7 @@ import enum
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from ipaddress import IPv4Interface
+from ipaddress import IPv4Interface, IPv6Interface
 from typing import Protocol
 
 from pyike.config.model import Interface
@@ -91,6 +91,7 @@ class RouterInterface:
         self.name = config.name
         self.kind = kind_of(config.name)
         self.addresses = [IPv4Interface(f"{a}/{m}") for a, m in config.addresses]
+        self.addresses6 = [IPv6Interface(a) for a in config.ipv6_addresses]
         self.admin_up = not config.shutdown
         self.carrier = True
         self.line_up = False  # set by the router when it evaluates state
@@ -101,7 +102,11 @@ class RouterInterface:
         self.last_output: float | None = None
         self._hostname = hostname
         self._receive = receive
-        self._address_ints = frozenset(int(a.ip) for a in self.addresses)
+        # Both families in one set: an IPv6 address as an int never equals an IPv4 one
+        # outside ::/96, which IOS does not let an interface hold.
+        self._address_ints = frozenset(int(a.ip) for a in self.addresses) | frozenset(
+            int(a.ip) for a in self.addresses6
+        )
 
     # -- Endpoint ---------------------------------------------------------------------------
 
@@ -124,6 +129,10 @@ class RouterInterface:
     @property
     def primary(self) -> IPv4Interface | None:
         return self.addresses[0] if self.addresses else None
+
+    @property
+    def primary6(self) -> IPv6Interface | None:
+        return self.addresses6[0] if self.addresses6 else None
 
     @property
     def has_address(self) -> bool:

@@ -18,3 +18,30 @@ class IntervalLimiter:
             return False
         self._last = now
         return True
+
+
+ICMPV6_ERROR_INTERVAL = 0.1  # IOS `ipv6 icmp error-interval 100 10`
+ICMPV6_ERROR_BUCKET = 10
+
+
+class TokenBucket:
+    """IOS's ICMPv6 error limit: a bucket of `size` tokens, one more every `interval`."""
+
+    def __init__(
+        self, interval: float = ICMPV6_ERROR_INTERVAL, size: int = ICMPV6_ERROR_BUCKET
+    ) -> None:
+        self.interval = interval
+        self.size = size
+        self._tokens = float(size)
+        self._at: float | None = None
+        self.suppressed = 0
+
+    def allow(self, now: float) -> bool:
+        if self._at is not None:
+            self._tokens = min(self.size, self._tokens + (now - self._at) / self.interval)
+        self._at = now
+        if self._tokens < 1:
+            self.suppressed += 1
+            return False
+        self._tokens -= 1
+        return True

@@ -1,10 +1,11 @@
 """A simulated IOS router: interfaces and routing from a parsed configuration, and the IPv4
-data plane (forwarding, ICMP, fragmentation, local UDP/ESP delivery to the hooks)."""
+data plane (forwarding, ICMP, fragmentation, local UDP/ESP delivery to the hooks); IPv6 is in
+`pyike.node.ipv6`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from pyike.config.model import Config
 from pyike.node import icmp, routing
@@ -15,6 +16,7 @@ from pyike.node.hooks import (
     EspHandler,
     IkeDatagram,
     IkeHandler,
+    InboundPolicy,
     OutboundPolicy,
     PolicyAction,
     Scheduler,
@@ -34,10 +36,12 @@ from pyike.node.ip import (
     PROTO_ICMP,
     PROTO_UDP,
     IPv4Packet,
+    IPv6Packet,
     MalformedPacket,
     ip_version,
     parse_ipv4,
 )
+from pyike.node.ipv6 import Ipv6Plane
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.stats import IpStats
 from pyike.node.udp import UdpDatagram, parse_udp
@@ -50,7 +54,8 @@ NAT_KEEPALIVE = b"\xff"
 # ("echo", ident) for echo replies and errors quoting our echo; ("udp", port) for errors
 # quoting a UDP datagram we sent from that port (traceroute probes).
 ListenerKey = tuple[str, int]
-IcmpListener = Callable[[IPv4Packet, icmp.IcmpMessage], None]
+IcmpListener = Callable[[IPv4Packet | IPv6Packet, icmp.IcmpMessage], None]
+IPAddress = IPv4Address | IPv6Address
 
 
 class Router:
@@ -74,10 +79,12 @@ class Router:
         self.esp_handler: EspHandler | None = None
         self.tunnel_handler: TunnelHandler | None = None
         self.outbound_policy: OutboundPolicy | None = None
+        self.inbound_policy: InboundPolicy | None = None
         self.unreachable_limiter = IntervalLimiter()
         self.df_unreachable_limiter = IntervalLimiter()
         self.reassembler = Reassembler()
         self.table = routing.RoutingTable()
+        self.v6 = Ipv6Plane(self)
         self._listeners: dict[ListenerKey, IcmpListener] = {}
         self._ident = 0
         self._booted = False
@@ -125,10 +132,12 @@ class Router:
             if not iface.is_tunnel:
                 iface.line_up = iface.admin_up and iface.carrier
         base = self._build_table(tunnels=False)
+        base6 = self._build_table(tunnels=False, version=6)
         for iface in self.interfaces.values():
             if iface.is_tunnel:
-                iface.line_up = self._tunnel_line_up(iface, base)
+                iface.line_up = self._tunnel_line_up(iface, base, base6)
         self.table = self._build_table(tunnels=True)
+        self.v6.table = self._build_table(tunnels=True, version=6)
         if self._booted:
             for name, iface in self.interfaces.items():
                 if iface.line_up != before[name]:
@@ -138,44 +147,52 @@ class Router:
                         f"changed state to {state}"
                     )
 
-    def _build_table(self, tunnels: bool) -> routing.RoutingTable:
-        connected = [
+    def _build_table(self, tunnels: bool, version: int = 4) -> routing.RoutingTable:
+        connected: list[tuple[str, routing.IPInterface]] = [
             (name, address)
             for name, iface in self.interfaces.items()
             if iface.line_up and (tunnels or not iface.is_tunnel)
-            for address in iface.addresses
+            for address in (iface.addresses if version == 4 else iface.addresses6)
         ]
 
         def up(name: str) -> bool:
             iface = self.interfaces.get(name)
             return iface is not None and iface.line_up and (tunnels or not iface.is_tunnel)
 
-        return routing.build(connected, self.config.routes, up)
+        return routing.build(connected, self.config.routes, up, version)
 
-    def _tunnel_line_up(self, tunnel: RouterInterface, table: routing.RoutingTable) -> bool:
+    def table_for(self, address: IPAddress) -> routing.RoutingTable:
+        return self.table if address.version == 4 else self.v6.table
+
+    def _tunnel_line_up(
+        self, tunnel: RouterInterface, table: routing.RoutingTable, table6: routing.RoutingTable
+    ) -> bool:
         if not tunnel.admin_up:
             return False
         source, destination = self.tunnel_endpoints(tunnel.name)
         if source is None or destination is None or not self._address_up(int(source)):
             return False
-        entry = table.lookup(int(destination))
+        entry = (table if destination.version == 4 else table6).lookup(int(destination))
         if entry is None:
             return False
         mode = tunnel.config.tunnel_mode or "gre ip"
         needs_ipsec = mode.startswith("ipsec") or tunnel.config.tunnel_protection is not None
         return tunnel.ipsec_up or not needs_ipsec
 
-    def tunnel_endpoints(self, name: str) -> tuple[IPv4Address | None, IPv4Address | None]:
-        """(source, destination) outer addresses of a tunnel; None where unknown."""
+    def tunnel_endpoints(self, name: str) -> tuple[IPAddress | None, IPAddress | None]:
+        """(source, destination) outer addresses of a tunnel; None where unknown. A tunnel
+        in an IPv6 mode (`tunnel mode ipsec ipv6`) runs over IPv6."""
         cfg = self.interface(name).config
-        source: IPv4Address | None = None
+        version = 6 if (cfg.tunnel_mode or "").endswith("ipv6") else 4
+        source: IPAddress | None = None
         if cfg.tunnel_source is not None:
             src_iface = self.interfaces.get(cfg.tunnel_source)
             if src_iface is not None:
-                source = src_iface.primary.ip if src_iface.primary else None
+                primary = src_iface.primary if version == 4 else src_iface.primary6
+                source = primary.ip if primary else None
             else:
-                source = _ipv4(cfg.tunnel_source)
-        destination = _ipv4(cfg.tunnel_destination) if cfg.tunnel_destination else None
+                source = _address(cfg.tunnel_source, version)
+        destination = _address(cfg.tunnel_destination, version)
         return source, destination
 
     def _address_up(self, address: int) -> bool:
@@ -200,7 +217,7 @@ class Router:
         """The IP MTU of the interface the tunnel's packets leave through."""
         _source, destination = self.tunnel_endpoints(name)
         if destination is not None:
-            entry = self.table.lookup(int(destination))
+            entry = self.table_for(destination).lookup(int(destination))
             if entry is not None:
                 egress = entry.paths[0].interface
                 if egress != name and not self.interfaces[egress].is_tunnel:
@@ -241,12 +258,18 @@ class Router:
 
     def receive(self, name: str, data: bytes) -> None:
         """A packet arrives from the wire on interface `name`."""
+        self._receive(name, data, None)
+
+    def _receive(self, name: str, data: bytes, protected_by: str | None) -> None:
         iface = self.interfaces.get(name)
         if iface is None or not iface.line_up:
             return
         iface.counters.received(len(data))
         iface.last_input = self.clock.now
         self.stats.received += 1
+        if ip_version(data) == 6:
+            self.v6.receive(iface, data)
+            return
         if ip_version(data) != 4:
             iface.counters.unknown_protocol += 1
             return
@@ -256,7 +279,19 @@ class Router:
             iface.counters.input_errors += 1
             self.stats.bad_header += 1
             return
+        if not self._inbound_allowed(iface, data, protected_by):
+            return
         self._ingress(packet, name)
+
+    def _inbound_allowed(
+        self, iface: RouterInterface, data: bytes, protected_by: str | None
+    ) -> bool:
+        if self.inbound_policy is None or iface.is_tunnel:
+            return True
+        if self.inbound_policy.inbound(self, iface.name, data, protected_by):
+            return True
+        self.stats.policy_dropped += 1
+        return False
 
     def inject(self, name: str, data: bytes) -> None:
         """A packet arrives on a tunnel (or other) interface from within the router."""
@@ -290,15 +325,18 @@ class Router:
 
     def send_udp(
         self,
-        dst: IPv4Address,
+        dst: IPAddress,
         dst_port: int,
         payload: bytes,
         *,
-        src: IPv4Address | None = None,
+        src: IPAddress | None = None,
         src_port: int = IKE_PORT,
         df: bool = False,
     ) -> bool:
         """Originate a UDP datagram (the IKE service's way out). False without a route."""
+        if isinstance(dst, IPv6Address):
+            src6 = src if isinstance(src, IPv6Address) else None
+            return self.v6.send_udp(dst, dst_port, payload, src6, src_port)
         source = int(src) if src is not None else self.source_address(int(dst))
         if source is None:
             self.stats.no_route += 1
@@ -390,19 +428,33 @@ class Router:
             tunnel.counters.output_drops += len(pieces)
             return
         for piece in pieces:
-            outers = self.tunnel_handler.encapsulate(self, tunnel.name, piece.to_bytes())
-            if not outers:
-                self.stats.tunnel_dropped += 1
-                tunnel.counters.output_drops += 1
-                continue
-            tunnel.counters.sent(piece.total_length)
-            tunnel.last_output = self.clock.now
-            for outer in outers:
-                self._send_outer(outer)
+            self.tunnel_send(tunnel, piece.to_bytes(), piece.total_length)
+
+    def tunnel_send(self, tunnel: RouterInterface, data: bytes, size: int) -> None:
+        """Hand one packet (that fits the tunnel's IP MTU) to the tunnel handler."""
+        if self.tunnel_handler is None:
+            self.stats.tunnel_dropped += 1
+            tunnel.counters.output_drops += 1
+            return
+        outers = self.tunnel_handler.encapsulate(self, tunnel.name, data)
+        if not outers:
+            self.stats.tunnel_dropped += 1
+            tunnel.counters.output_drops += 1
+            return
+        tunnel.counters.sent(size)
+        tunnel.last_output = self.clock.now
+        for outer in outers:
+            self._send_outer(outer)
+
+    def transmit(self, out: RouterInterface, data: bytes, next_hop: int) -> None:
+        self._transmit(out, data, next_hop)
 
     def _send_outer(self, data: bytes) -> None:
         """Route an encapsulated packet; it must not re-enter a tunnel (IOS: recursive
         routing) nor be matched again by a crypto map."""
+        if ip_version(data) == 6:
+            self.v6.send_outer(data)
+            return
         try:
             packet = parse_ipv4(data)
         except MalformedPacket:
@@ -499,6 +551,16 @@ class Router:
             ),
         )
 
+    def esp_arrival(self, arrival: EspArrival, in_iface: str | None) -> None:
+        self._esp(arrival, in_iface)
+
+    def notify_listener(
+        self, key: ListenerKey | None, packet: IPv4Packet | IPv6Packet, message: icmp.IcmpMessage
+    ) -> None:
+        listener = self._listeners.get(key) if key else None
+        if listener is not None:
+            listener(packet, message)
+
     def _esp(self, arrival: EspArrival, in_iface: str | None) -> None:
         assert self.esp_handler is not None
         self.stats.esp_received += 1
@@ -506,10 +568,11 @@ class Router:
         if result is None:
             self.stats.esp_dropped += 1
             return
-        arrived_on = result.tunnel if result.tunnel is not None else in_iface
-        if arrived_on is None:
-            return
-        self.receive(arrived_on, result.inner)
+        if result.tunnel is not None:
+            self.receive(result.tunnel, result.inner)
+        elif in_iface is not None:
+            # A crypto map SA: forwarded as if received, decrypted, on the outer interface.
+            self._receive(in_iface, result.inner, result.sa_name or "")
 
     # -- ICMP errors -------------------------------------------------------------------------------
 
@@ -559,12 +622,14 @@ class Router:
         return f"Router({self.hostname!r})"
 
 
-def _ipv4(text: str) -> IPv4Address | None:
+def _address(text: str | None, version: int) -> IPAddress | None:
+    if text is None:
+        return None
     try:
         address = ip_address(text)
     except ValueError:
         return None
-    return address if isinstance(address, IPv4Address) else None
+    return address if address.version == version else None
 
 
 def _quoted_key(message: icmp.IcmpMessage) -> ListenerKey | None:

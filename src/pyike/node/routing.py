@@ -1,9 +1,10 @@
-"""The IPv4 routing table: connected, local and static routes, longest-prefix match.
+"""The routing tables (IPv4, and IPv6 alike): connected, local and static routes,
+longest-prefix match.
 
-Built the way IOS builds its RIB: a connected (C) and a local (L, /32) route for each address
-of an interface whose line protocol is up; a static route when its interface is up or its next
-hop resolves recursively through routes already installed; for each prefix only the routes
-with the lowest administrative distance are kept (equal ones share the load).
+Built the way IOS builds its RIB: a connected (C) and a local (L, /32 or /128) route for
+each address of an interface whose line protocol is up; a static route when its interface is
+up or its next hop resolves recursively through routes already installed; for each prefix only
+the routes with the lowest administrative distance are kept (equal ones share the load).
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import (
+    IPv4Address,
+    IPv4Interface,
+    IPv4Network,
+    IPv6Interface,
+    IPv6Network,
+    ip_network,
+)
 
 from pyike.config.model import Route
 
+IPNetwork = IPv4Network | IPv6Network
+IPInterface = IPv4Interface | IPv6Interface
 STATIC_DISTANCE = 1
 CONNECTED_DISTANCE = 0
 _MAX_RECURSION = 8
@@ -40,7 +50,7 @@ class Path:
 
 @dataclass(frozen=True)
 class RouteEntry:
-    prefix: IPv4Network
+    prefix: IPNetwork
     code: RouteCode
     distance: int
     metric: int
@@ -61,7 +71,8 @@ class RouteEntry:
 
 
 class RoutingTable:
-    def __init__(self, entries: Iterable[RouteEntry] = ()) -> None:
+    def __init__(self, entries: Iterable[RouteEntry] = (), bits: int = 32) -> None:
+        self.bits = bits  # 32: IPv4, 128: IPv6
         self._by_length: dict[int, dict[int, RouteEntry]] = {}
         for entry in entries:
             self._by_length.setdefault(entry.prefix.prefixlen, {})[
@@ -81,39 +92,45 @@ class RoutingTable:
     def lookup(self, dst: int) -> RouteEntry | None:
         """The longest-prefix match for `dst`."""
         for length in self._lengths:
-            mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+            full = (1 << self.bits) - 1
+            mask = (full << (self.bits - length)) & full
             entry = self._by_length[length].get(dst & mask)
             if entry is not None:
                 return entry
         return None
 
-    def exact(self, prefix: IPv4Network) -> RouteEntry | None:
+    def exact(self, prefix: IPNetwork) -> RouteEntry | None:
         return self._by_length.get(prefix.prefixlen, {}).get(int(prefix.network_address))
 
     @property
     def default_route(self) -> RouteEntry | None:
-        return self.exact(IPv4Network("0.0.0.0/0"))
+        return self.exact(IPv4Network("0.0.0.0/0") if self.bits == 32 else IPv6Network("::/0"))
 
 
 def build(
-    connected: Iterable[tuple[str, IPv4Interface]],
+    connected: Iterable[tuple[str, IPInterface]],
     statics: Iterable[Route],
     interface_up: Callable[[str], bool],
+    version: int = 4,
 ) -> RoutingTable:
-    """The RIB for the given up-interface addresses and `ip route` statements."""
-    candidates: dict[IPv4Network, list[RouteEntry]] = {}
+    """The RIB of one address family for the given up-interface addresses and `ip route` /
+    `ipv6 route` statements (those of the other family are ignored)."""
+    bits = 32 if version == 4 else 128
+    candidates: dict[IPNetwork, list[RouteEntry]] = {}
     for name, address in connected:
+        if address.version != version:
+            continue
         candidates.setdefault(address.network, []).append(
             RouteEntry(address.network, RouteCode.CONNECTED, 0, 0, (Path(name, None),))
         )
-        host = IPv4Network(f"{address.ip}/32")
+        host = ip_network(f"{address.ip}/{bits}")
         candidates.setdefault(host, []).append(
             RouteEntry(host, RouteCode.LOCAL, 0, 0, (Path(name, None),))
         )
-    table = RoutingTable(_best(candidates))
-    pending = [r for r in statics if isinstance(r.prefix, IPv4Network)]
+    table = RoutingTable(_best(candidates), bits)
+    pending = [r for r in statics if r.prefix.version == version]
     for _ in range(_MAX_RECURSION):
-        installed: dict[IPv4Network, list[RouteEntry]] = {}
+        installed: dict[IPNetwork, list[RouteEntry]] = {}
         for route in pending:
             entry = _static_entry(route, table, interface_up)
             if entry is not None:
@@ -121,7 +138,7 @@ def build(
         merged = {k: list(v) for k, v in candidates.items()}
         for prefix, entries in installed.items():
             merged.setdefault(prefix, []).extend(entries)
-        new_table = RoutingTable(_best(merged))
+        new_table = RoutingTable(_best(merged), bits)
         if list(new_table) == list(table):
             break
         table = new_table
@@ -131,7 +148,6 @@ def build(
 def _static_entry(
     route: Route, table: RoutingTable, interface_up: Callable[[str], bool]
 ) -> RouteEntry | None:
-    assert isinstance(route.prefix, IPv4Network)
     distance = route.distance if route.distance is not None else STATIC_DISTANCE
     via = int(route.next_hop) if route.next_hop is not None else None
     if route.interface is not None:
@@ -149,7 +165,7 @@ def _static_entry(
     )
 
 
-def _resolve(via: int, prefix: IPv4Network, table: RoutingTable) -> tuple[str, int] | None:
+def _resolve(via: int, prefix: IPNetwork, table: RoutingTable) -> tuple[str, int] | None:
     """(egress interface, gateway) for a recursive next hop; a route never resolves through
     itself, and resolution may pass through other static routes."""
     target = via
@@ -166,7 +182,7 @@ def _resolve(via: int, prefix: IPv4Network, table: RoutingTable) -> tuple[str, i
     return None
 
 
-def _best(candidates: dict[IPv4Network, list[RouteEntry]]) -> Iterator[RouteEntry]:
+def _best(candidates: dict[IPNetwork, list[RouteEntry]]) -> Iterator[RouteEntry]:
     for prefix, entries in candidates.items():
         best = min(e.distance for e in entries)
         chosen = [e for e in entries if e.distance == best]

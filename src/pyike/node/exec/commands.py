@@ -11,7 +11,7 @@ More commands (the crypto ones) are added with `shell.tree.register(...)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Protocol
 
 from pyike.config import writer
@@ -91,18 +91,22 @@ class ExecShell:
             raise InvalidInput(args[i].start)
         return int(text)
 
-    def _target(self, args: Sequence[Token]) -> IPv4Address:
+    def _target(self, args: Sequence[Token], ipv6: bool = False) -> IPv4Address | IPv6Address:
         if not args:
             raise IncompleteCommand()
         try:
             target = ip_address(args[0].text)
         except ValueError:
             raise ExecFailure(UNRECOGNIZED_HOST) from None
-        if not isinstance(target, IPv4Address):
+        if ipv6 and target.version != 6:
             raise ExecFailure(UNRECOGNIZED_HOST)
+        if target.version == 6 and not any(i.addresses6 for i in self.router.interfaces.values()):
+            raise ExecFailure(UNRECOGNIZED_HOST)  # "protocol not running"
         return target
 
-    def _source(self, args: Sequence[Token], i: int) -> tuple[IPv4Address, int]:
+    def _source(
+        self, args: Sequence[Token], i: int, version: int = 4
+    ) -> tuple[IPv4Address | IPv6Address, int]:
         if i >= len(args):
             raise IncompleteCommand()
         try:
@@ -110,19 +114,23 @@ class ExecShell:
         except ValueError:
             name, used = self._interface_arg(args, i)
             iface = self.router.interfaces[name]
-            if iface.primary is None or not iface.line_up:
+            primary = iface.primary if version == 4 else iface.primary6
+            if primary is None or not iface.line_up:
                 raise ExecFailure(BAD_SOURCE_INTERFACE) from None
-            return iface.primary.ip, used
-        if not isinstance(address, IPv4Address) or not self.router.is_local(int(address)):
+            return primary.ip, used
+        if address.version != version or not self.router.is_local(int(address)):
             raise ExecFailure(BAD_SOURCE_ADDRESS)
         return address, 1
 
     # -- commands ------------------------------------------------------------------------------
 
     def _ping(self, args: Sequence[Token]) -> ExecJob:
-        target = self._target(args)
+        ipv6 = bool(args) and args[0].text.lower() == "ipv6"  # `ping ipv6 ADDR`
+        if ipv6:
+            args = args[1:]
+        target = self._target(args, ipv6)
         repeat, size, timeout, df = 5, 100, 2.0, False
-        source: IPv4Address | None = None
+        source: IPv4Address | IPv6Address | None = None
         i = 1
         while i < len(args):
             word = match_keyword(args[i], PING_OPTIONS, self._line)
@@ -139,20 +147,24 @@ class ExecShell:
                 timeout = float(self._int_arg(args, i + 1, 0, 3600))
                 i += 2
             else:
-                source, used = self._source(args, i + 1)
+                source, used = self._source(args, i + 1, target.version)
                 i += 1 + used
         options = PingOptions(target, repeat, size, timeout, source, df)
         return PingJob(self.router, options).start()
 
     def _traceroute(self, args: Sequence[Token]) -> ExecJob:
         target = self._target(args)
+        if not isinstance(target, IPv4Address):
+            raise ExecFailure(UNRECOGNIZED_HOST)  # IPv6 traceroute is not modelled
         source: IPv4Address | None = None
         probes, timeout, min_ttl, max_ttl = 3, 3.0, 1, 30
         i = 1
         while i < len(args):
             word = match_keyword(args[i], TRACE_OPTIONS, self._line)
             if word == "source":
-                source, used = self._source(args, i + 1)
+                address, used = self._source(args, i + 1)
+                assert isinstance(address, IPv4Address)
+                source = address
                 i += 1 + used
             elif word == "probe":
                 probes = self._int_arg(args, i + 1, 1, 65535)

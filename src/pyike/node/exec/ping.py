@@ -7,29 +7,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from itertools import count
 
-from pyike.node import icmp
+from pyike.node import icmp, icmpv6
 from pyike.node.exec.job import ExecJob
 from pyike.node.hooks import Cancellable
-from pyike.node.ip import IPv4Packet
+from pyike.node.ip import IPv4Packet, IPv6Packet
 from pyike.node.router import Router
 
 PATTERN = b"\xab\xcd"  # IOS's default data pattern
 ICMP_IP_HEADERS = 28
+ICMPV6_IP_HEADERS = 48
 LINE_WIDTH = 70
 _idents = count(1)
 
 
 @dataclass(frozen=True)
 class PingOptions:
-    target: IPv4Address
+    target: IPv4Address | IPv6Address
     repeat: int = 5
     size: int = 100  # the whole IP datagram, as IOS counts it
     timeout: float = 2.0
-    source: IPv4Address | None = None
+    source: IPv4Address | IPv6Address | None = None
     df: bool = False
+
+    @property
+    def ipv6(self) -> bool:
+        return self.target.version == 6
 
 
 def ms(seconds: float) -> int:
@@ -53,33 +58,46 @@ class PingJob(ExecJob):
         o = self.options
         self.write("Type escape sequence to abort.\n")
         self.write(
-            f"Sending {o.repeat}, {o.size}-byte ICMP Echos to {o.target}, "
+            f"Sending {o.repeat}, {o.size}-byte ICMP Echos to {_text(o.target)}, "
             f"timeout is {_seconds(o.timeout)} seconds:\n"
         )
         if o.source is not None:
-            self.write(f"Packet sent with a source address of {o.source} \n")
+            self.write(f"Packet sent with a source address of {_text(o.source)} \n")
         if o.df:
             self.write("Packet sent with the DF bit set\n")
-        self.router.listen(("echo", self.ident), self._on_icmp)
+        self.router.listen(self._key, self._on_icmp)
         self._send()
         return self
+
+    @property
+    def _key(self) -> tuple[str, int]:
+        return ("echo6" if self.options.ipv6 else "echo", self.ident)
 
     def _send(self) -> None:
         o = self.options
         self._sequence += 1
-        source = int(o.source) if o.source else self.router.source_address(int(o.target))
-        data = (PATTERN * o.size)[: max(o.size - ICMP_IP_HEADERS, 0)]
+        plane = self.router.v6 if o.ipv6 else self.router
+        source = int(o.source) if o.source else plane.source_address(int(o.target))
+        headers = ICMPV6_IP_HEADERS if o.ipv6 else ICMP_IP_HEADERS
+        data = (PATTERN * o.size)[: max(o.size - headers, 0)]
         self._sent_at = self.router.clock.now
         self._timer = self.router.clock.call_later(o.timeout, self._on_timeout)
         if source is None:
             return  # no route: the echo never leaves; IOS reports a timeout
+        if o.ipv6:
+            request = icmpv6.echo(True, self.ident, self._sequence, data)
+            self.router.v6.originate(icmpv6.packet(source, int(o.target), request))
+            return
         message = icmp.echo(True, self.ident, self._sequence, data)
         packet = icmp.packet(
             source, int(o.target), message, ident=self.router.next_ident(), df=o.df
         )
         self.router.originate(packet)
 
-    def _on_icmp(self, packet: IPv4Packet, message: icmp.IcmpMessage) -> None:
+    def _on_icmp(self, packet: IPv4Packet | IPv6Packet, message: icmp.IcmpMessage) -> None:
+        if isinstance(packet, IPv6Packet):
+            self._on_icmpv6(message)
+            return
         if message.type == icmp.ECHO_REPLY:
             if message.sequence != self._sequence:
                 return
@@ -97,6 +115,22 @@ class PingJob(ExecJob):
             self._record("Q")
         else:
             self._record("?")
+
+    def _on_icmpv6(self, message: icmp.IcmpMessage) -> None:
+        if message.type == icmpv6.ECHO_REPLY:
+            if message.sequence == self._sequence:
+                self.rtts.append(self.router.clock.now - self._sent_at)
+                self._record("!")
+            return
+        quoted = icmpv6.quoted_packet(message)
+        if quoted is None or int.from_bytes(quoted.payload[6:8], "big") != self._sequence:
+            return
+        marks = {
+            icmpv6.DEST_UNREACHABLE: "U",
+            icmpv6.PACKET_TOO_BIG: "M",
+            icmpv6.TIME_EXCEEDED: "&",
+        }
+        self._record(marks.get(message.type, "?"))
 
     def _on_timeout(self) -> None:
         self._timer = None
@@ -118,7 +152,7 @@ class PingJob(ExecJob):
             self._finish()
 
     def _finish(self) -> None:
-        self.router.unlisten(("echo", self.ident))
+        self.router.unlisten(self._key)
         ok = len(self.rtts)
         total = self.options.repeat
         line = f"\nSuccess rate is {ok * 100 // total} percent ({ok}/{total})"
@@ -131,6 +165,11 @@ class PingJob(ExecJob):
     @property
     def success_rate(self) -> int:
         return len(self.rtts) * 100 // self.options.repeat
+
+
+def _text(address: IPv4Address | IPv6Address) -> str:
+    """IOS prints IPv6 addresses in capitals."""
+    return str(address).upper()
 
 
 def _seconds(value: float) -> str:

@@ -63,6 +63,7 @@ def render(table: RoutingTable, entries: Iterable[RouteEntry] | None = None) -> 
     groups: dict[IPv4Network, list[RouteEntry]] = {}
     top: list[RouteEntry] = []
     for entry in chosen:
+        assert isinstance(entry.prefix, IPv4Network)  # `show ip route` is the IPv4 table
         major = classful(entry.prefix.network_address)
         if entry.prefix.prefixlen < major.prefixlen:
             top.append(entry)

@@ -11,7 +11,7 @@ from pyike.node import icmp
 from pyike.node.exec.job import ExecJob
 from pyike.node.exec.ping import ms
 from pyike.node.hooks import Cancellable
-from pyike.node.ip import PROTO_UDP, IPv4Packet
+from pyike.node.ip import PROTO_UDP, IPv4Packet, IPv6Packet
 from pyike.node.router import Router
 from pyike.node.udp import UdpDatagram
 
@@ -87,7 +87,9 @@ class TracerouteJob(ExecJob):
         )
         self.router.originate(packet)
 
-    def _on_icmp(self, packet: IPv4Packet, message: icmp.IcmpMessage) -> None:
+    def _on_icmp(self, packet: IPv4Packet | IPv6Packet, message: icmp.IcmpMessage) -> None:
+        if not isinstance(packet, IPv4Packet):
+            return  # IPv6 traceroute is not modelled
         quoted = icmp.quoted_packet(message)
         if quoted is None or int.from_bytes(quoted.payload[2:4], "big") != self._dst_port - 1:
             return

@@ -1,0 +1,529 @@
+"""Named what-ifs on the seed's two routers: `pyike lab --scenario NAME`.
+
+Each scenario starts from the seed document's configurations and changes them the way an
+engineer might have got them wrong (or puts something in the way on the wire), runs both
+routers with `debug crypto ikev2 packet`, `internal` and `error` on, and then lets pyike's
+own explainer read the two routers' debug output, as an engineer would paste it. The
+scenario behaved as expected when the explainer's verdict names the expected cause and the
+run's own checks (what a real pair of routers would show) hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from importlib import resources
+
+from pyike.config import load
+from pyike.config.model import Config
+from pyike.explain import Report, explain_texts
+from pyike.explain.catalogue import CAUSE_TEXTS
+from pyike.explain.narrative import verdict_title
+from pyike.ike.config_policy import policy_for_config
+from pyike.lab.lab import Lab, Output
+from pyike.sim import match
+from pyike.sim.nat import NatBox
+from pyike.sim.network import CapturedPacket
+
+R1, R2 = "Router1", "Router2"
+ROUTERS = (R1, R2)
+SEED_FILES = {R1: "router1.cfg", R2: "router2.cfg"}
+DEBUGS = ("packet", "internal", "error")
+PING = "ping 192.168.2.1 source Loopback0"
+PING_OK = "Success rate is 100 percent (5/5)"
+NEGOTIATION_TIME = 5.0  # virtual seconds: every exchange of a first negotiation is over
+
+Texts = dict[str, str]  # hostname -> configuration text
+
+
+class ScenarioError(Exception):
+    """An unknown scenario name, or a seed configuration that no longer has the line a
+    scenario edits."""
+
+
+@dataclass
+class ScenarioRun:
+    """What a scenario's driver works with, and what it found wrong."""
+
+    lab: Lab
+    problems: list[str] = field(default_factory=list)
+    captured: list[CapturedPacket] = field(default_factory=list)
+
+    def expect(self, condition: bool, problem: str) -> None:
+        if not condition:
+            self.problems.append(problem)
+
+    def console(self, host: str) -> list[str]:
+        return self.lab.router(host).console
+
+    def shows(self, host: str, text: str) -> bool:
+        return any(text in line for line in self.console(host))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    outcome: str  # the explainer's expected verdict outcome ...
+    cause: str  # ... and cause id (`pyike explain --format json`)
+    telling: tuple[tuple[str, str], ...]  # (router, text): the debug lines IOS would show
+    edit: Callable[[Texts], Texts]
+    drive: Callable[[ScenarioRun], None]
+    nat_detected: bool = False  # the explainer must see NAT detected in both routers' logs
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    lab: Lab
+    report: Report
+    transcripts: dict[str, str]  # per router, as pasted from its console
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def telling_lines(self) -> list[str]:
+        """The first debug line of each router that shows what the scenario is about."""
+        out = []
+        for host, text in self.scenario.telling:
+            line = next((x for x in self.lab.router(host).console if text in x), None)
+            if line is not None:
+                out.append(f"{host}: {line}")
+        return out
+
+    def verdict_line(self) -> str:
+        verdict = self.report.verdict
+        where = f" on {verdict.router}" if verdict.router else ""
+        said = f"{verdict_title(verdict, 'en')}{where}: {CAUSE_TEXTS[verdict.cause].title.en}"
+        expected = f"{self.scenario.outcome}/{self.scenario.cause}"
+        mark = "as expected" if self.ok else f"NOT as expected ({expected})"
+        return f"% Verdict ({self.scenario.name}, {mark}): {said}"
+
+
+# -- configuration edits --------------------------------------------------------------------
+
+
+def seed_texts() -> Texts:
+    data = resources.files("pyike") / "data" / "seed"
+    return {host: (data / name).read_text(encoding="utf-8") for host, name in SEED_FILES.items()}
+
+
+def replace_line(text: str, old: str, new: str) -> str:
+    """`text` with the one line that reads `old` (ignoring indentation) replaced by `new`
+    (empty: removed), indented as the old line was."""
+    lines = text.split("\n")
+    hits = [i for i, line in enumerate(lines) if line.strip() == old]
+    if len(hits) != 1:
+        raise ScenarioError(f"the seed configuration has {len(hits)} lines reading {old!r}")
+    indent = lines[hits[0]][: len(lines[hits[0]]) - len(lines[hits[0]].lstrip())]
+    replacement = [indent + part for part in new.split("\n")] if new else []
+    lines[hits[0] : hits[0] + 1] = replacement
+    return "\n".join(lines)
+
+
+def _edit(host: str, *changes: tuple[str, str]) -> Callable[[Texts], Texts]:
+    def apply(texts: Texts) -> Texts:
+        text = texts[host]
+        for old, new in changes:
+            text = replace_line(text, old, new)
+        return {**texts, host: text}
+
+    return apply
+
+
+def _both(*edits: Callable[[Texts], Texts]) -> Callable[[Texts], Texts]:
+    def apply(texts: Texts) -> Texts:
+        for each in edits:
+            texts = each(texts)
+        return texts
+
+    return apply
+
+
+def _unchanged(texts: Texts) -> Texts:
+    return texts
+
+
+OUTSIDE_ADDRESS = {R1: "ip address 10.0.0.1 255.255.255.0", R2: "ip address 10.0.0.2 255.255.255.0"}
+
+
+def _crypto_map(host: str, protected: str, peer: str) -> Callable[[Texts], Texts]:
+    """Replace the router's VTI (Tunnel0 and its route) by crypto map CMAP on Ethernet0/0,
+    whose ACL protects `protected` ("SOURCE WILDCARD DESTINATION WILDCARD")."""
+
+    def apply(texts: Texts) -> Texts:
+        text = texts[host]
+        start = text.index("interface Tunnel0\n")
+        text = text[:start] + text[text.index("!\n", start) + 2 :]
+        text = re.sub(r"ip route \S+ \S+ Tunnel0\n?", "", text)
+        address = OUTSIDE_ADDRESS[host]
+        text = replace_line(text, address, f"crypto map CMAP\n{address}")
+        text = text.rstrip("\n") + (
+            "\n!\nip access-list extended VPN-TRAFFIC\n"
+            f" permit ip {protected}\n"
+            "!\ncrypto map CMAP 10 ipsec-isakmp\n"
+            f" set peer {peer}\n"
+            " set transform-set TS\n"
+            " set ikev2-profile IKEV2-SETUP\n"
+            " match address VPN-TRAFFIC\n"
+        )
+        return {**texts, host: text}
+
+    return apply
+
+
+def _nat_edits(texts: Texts) -> Texts:
+    """Router 1 moves inside a NAT (172.20.0.0/24, the box outside as 10.0.0.3) and sends
+    NAT keepalives; Router 2's tunnel now points at the NAT's outside address."""
+    router1 = replace_line(texts[R1], OUTSIDE_ADDRESS[R1], "ip address 172.20.0.1 255.255.255.0")
+    router1 = replace_line(
+        router1, "ip route 0.0.0.0 0.0.0.0 10.0.0.2", "ip route 0.0.0.0 0.0.0.0 172.20.0.254"
+    )
+    router1 = replace_line(
+        router1,
+        "crypto ipsec transform-set TS esp-3des esp-sha-hmac",
+        "crypto ikev2 nat keepalive 20\n!\ncrypto ipsec transform-set TS esp-3des esp-sha-hmac",
+    )
+    router2 = replace_line(texts[R2], "tunnel destination 10.0.0.1", "tunnel destination 10.0.0.3")
+    return {R1: router1, R2: router2}
+
+
+# -- drivers --------------------------------------------------------------------------------
+
+
+def _initiate(run: ScenarioRun) -> None:
+    """Router 1 brings up its tunnel (or crypto map entry); Router 2 only answers."""
+    crypto = run.lab.router(R1).crypto
+    for name in list(crypto.specs):
+        crypto.start_tunnel(name)
+
+
+def _no_ike_sa(run: ScenarioRun) -> None:
+    _initiate(run)
+    run.lab.run_for(NEGOTIATION_TIME)
+    for host in ROUTERS:
+        run.expect(not run.lab.router(host).crypto.ike_up, f"{host} has an IKE SA up")
+
+
+def _no_child_sa(run: ScenarioRun) -> None:
+    _initiate(run)
+    run.lab.run_for(NEGOTIATION_TIME)
+    for host in ROUTERS:
+        run.expect(not run.lab.router(host).crypto.sad.children, f"{host} installed a child SA")
+
+
+def _ping_works(run: ScenarioRun) -> None:
+    run.expect(PING_OK in run.lab.exec(R1, PING), "the ping through the tunnel failed")
+
+
+def _no_response(run: ScenarioRun) -> None:
+    """UDP 500 toward Router 2 is blocked: Router 1 retransmits with exponential back-off
+    (2, 4, 8, 16, 32 s) and gives the SA up; Router 2 never hears a thing."""
+    lab = run.lab
+    toward_r2 = match.all_of(match.udp_port(500), match.destination("10.0.0.2"))
+    dropped_at: list[float] = []
+
+    def blocked(packet: bytes) -> bool:
+        if toward_r2(packet):
+            dropped_at.append(lab.clock.now)
+            return True
+        return False
+
+    lab.network.segments["10.0.0.0/24"].faults.block(blocked)
+    _initiate(run)
+    lab.run_for(130.0)
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(dropped_at)]
+    run.expect(gaps == [2.0, 4.0, 8.0, 16.0, 32.0], f"retransmissions at intervals {gaps}")
+    crypto = lab.router(R1).crypto
+    run.expect(all(sa.closed for sa in crypto.engine.ike_sas), "Router1 kept the half-open SA")
+    run.expect(not any(line.startswith("*") for line in run.console(R2)), "Router2 heard the peer")
+
+
+def _invalid_ke(run: ScenarioRun) -> None:
+    _initiate(run)
+    run.lab.run_for(NEGOTIATION_TIME)
+    for host in ROUTERS:
+        show = run.lab.exec(host, "show crypto ikev2 sa")
+        run.expect("READY" in show and "DH Grp:2," in show, f"{host} has no group 2 IKE SA")
+    _ping_works(run)
+
+
+def _udp_payload(packet: bytes, port: int) -> bytes | None:
+    if not match.udp_port(port)(packet):
+        return None
+    return packet[(packet[0] & 0x0F) * 4 + 8 :]
+
+
+def _nat(run: ScenarioRun) -> None:
+    lab = run.lab
+    nat = NatBox(lab.clock, "172.20.0.254/24", "10.0.0.3/24")
+    nat.inside.attach(lab.network.segments["172.20.0.0/24"])
+    nat.outside.attach(lab.network.segments["10.0.0.0/24"])
+    lab.network.add_capture(run.captured.append)
+    _initiate(run)
+    lab.run_for(2.0)
+    _ping_works(run)
+    lab.run_for(65.0)  # idle: the NAT keepalives keep the mapping open
+    for host in ROUTERS:
+        crypto = lab.router(host).crypto
+        run.expect(
+            bool(crypto.ike_up) and all(up.local.port == 4500 for up in crypto.ike_up.values()),
+            f"{host}'s IKE SA did not float to port 4500",
+        )
+        child = crypto.sad.tunnel("Tunnel0").current
+        run.expect(
+            child is not None and child.info.udp_encapsulation,
+            f"{host}'s child SA is not UDP-encapsulated",
+        )
+    outside = [p.data for p in run.captured if p.segment == "10.0.0.0/24"]
+    run.expect(not any(match.protocol(50)(p) for p in outside), "raw ESP crossed the NAT's outside")
+    run.expect(any(match.esp()(p) for p in outside), "no UDP-encapsulated ESP on port 4500")
+    keepalives = [p for p in outside if _udp_payload(p, 4500) == b"\xff"]
+    run.expect(len(keepalives) >= 2, f"{len(keepalives)} NAT keepalives in 65 idle seconds")
+
+
+def _rekey_together(run: ScenarioRun, rekey: Callable[[str], None]) -> None:
+    for host in ROUTERS:
+        run.lab.clock.call_later(0.0, partial(rekey, host))
+    run.lab.run_for(10.0)
+
+
+def _collision(run: ScenarioRun) -> None:
+    """The seed's tunnel comes up; then both routers rekey the IKE SA at the same moment,
+    and later the child SA: each time the nonce rule keeps one SA."""
+    lab = run.lab
+    lab.bring_up_tunnels()
+    lab.run_for(10.0)
+
+    def rekey_ike(host: str) -> None:
+        crypto = lab.router(host).crypto
+        for sa_id in list(crypto.ike_up):
+            crypto.engine.rekey_ike_sa(crypto.clock.now, sa_id)
+        crypto.flush()
+
+    def rekey_child(host: str) -> None:
+        crypto = lab.router(host).crypto
+        child = crypto.sad.tunnel("Tunnel0").current
+        if child is not None:
+            crypto.engine.rekey_child_sa(crypto.clock.now, child.info.ike_sa_id, child.info.spi_in)
+        crypto.flush()
+
+    _rekey_together(run, rekey_ike)
+    _rekey_together(run, rekey_child)
+    one, two = (lab.router(host).crypto for host in ROUTERS)
+    spis = [{(up.spi_i, up.spi_r) for up in node.ike_up.values()} for node in (one, two)]
+    run.expect(len(spis[0]) == 1 and spis[0] == spis[1], "the routers do not share one IKE SA")
+    mine, theirs = one.sad.tunnel("Tunnel0").current, two.sad.tunnel("Tunnel0").current
+    run.expect(
+        mine is not None
+        and theirs is not None
+        and (mine.spi_in, mine.spi_out) == (theirs.spi_out, theirs.spi_in)
+        and len(one.sad.children) == len(two.sad.children) == 1,
+        "the routers do not share one child SA",
+    )
+    _ping_works(run)
+
+
+# -- the scenarios --------------------------------------------------------------------------
+
+
+def _notify(name: str) -> tuple[tuple[str, str], ...]:
+    return ((R2, f"Construct Notify Payload: {name}"), (R1, f"Parse Notify Payload: {name}"))
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "psk-mismatch",
+            "Router 2's remote pre-shared key differs: AUTHENTICATION_FAILED in IKE_AUTH",
+            "failure",
+            "psk_mismatch",
+            (
+                (R2, "Verification of peer's authentication data FAILED"),
+                *_notify("AUTHENTICATION_FAILED"),
+            ),
+            _edit(R2, ("pre-shared-key remote cisco", "pre-shared-key remote cisco123")),
+            _no_ike_sa,
+        ),
+        Scenario(
+            "proposal-mismatch",
+            "Router 1 offers only 3DES, Router 2's default proposal has none: "
+            "NO_PROPOSAL_CHOSEN in IKE_SA_INIT",
+            "failure",
+            "ike_proposal_mismatch",
+            ((R2, "Failed to find a matching policy"), *_notify("NO_PROPOSAL_CHOSEN")),
+            _edit(R1, ("encryption 3des aes-cbc-128", "encryption 3des")),
+            _no_ike_sa,
+        ),
+        Scenario(
+            "transform-mismatch",
+            "the transform sets differ (esp-3des vs esp-aes 256): NO_PROPOSAL_CHOSEN for the "
+            "child SA in IKE_AUTH",
+            "partial",
+            "child_proposal_mismatch",
+            ((R2, "Child SA not created: NO_PROPOSAL_CHOSEN"), *_notify("NO_PROPOSAL_CHOSEN")),
+            _edit(
+                R2,
+                (
+                    "crypto ipsec transform-set TS esp-3des esp-sha-hmac",
+                    "crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac",
+                ),
+            ),
+            _no_child_sa,
+        ),
+        Scenario(
+            "ts-mismatch",
+            "crypto maps whose ACLs do not mirror (Router 2 protects 192.168.3.0/24): "
+            "TS_UNACCEPTABLE in IKE_AUTH",
+            "partial",
+            "ts_mismatch",
+            ((R2, "Child SA not created: TS_UNACCEPTABLE"), *_notify("TS_UNACCEPTABLE")),
+            _both(
+                _crypto_map(R1, "192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255", "10.0.0.2"),
+                _crypto_map(R2, "192.168.2.0 0.0.0.255 192.168.3.0 0.0.0.255", "10.0.0.1"),
+            ),
+            _no_child_sa,
+        ),
+        Scenario(
+            "no-response",
+            "UDP 500 to Router 2 is blocked: retransmissions with back-off, then the SA is "
+            "given up",
+            "failure",
+            "no_response",
+            (
+                (R1, "Retransmitting packet"),
+                (R1, "Maximum number of retransmissions reached"),
+            ),
+            _unchanged,
+            _no_response,
+        ),
+        Scenario(
+            "invalid-ke",
+            "Router 1 proposes group 14 first, Router 2 accepts only 5 and 2: "
+            "INVALID_KE_PAYLOAD, then a retry in group 2 that succeeds",
+            "success",
+            "invalid_ke",
+            (*_notify("INVALID_KE_PAYLOAD"), (R1, "CurState: READY Event: EV_I_OK")),
+            _edit(R1, ("group 2", "group 14 2")),
+            _invalid_ke,
+        ),
+        Scenario(
+            "nat",
+            "Router 1 behind a NAT: NAT detected, float to 4500, UDP-encapsulated ESP, "
+            "NAT keepalives, and the ping works",
+            "success",
+            "success",
+            (
+                (R1, "Host is located NAT inside"),
+                (R2, "Peer is located NAT inside"),
+                (R1, "NAT detected: floating to port 4500"),
+            ),
+            _nat_edits,
+            _nat,
+            nat_detected=True,
+        ),
+        Scenario(
+            "collision",
+            "both routers rekey the IKE SA, then the child SA, at the same moment: the nonce "
+            "rule keeps one SA each time",
+            "success",
+            "success",
+            (
+                (R1, "IKE SA rekey collision"),
+                (R2, "IKE SA rekey collision"),
+                (R1, "Child SA rekey collision:"),
+                (R2, "Child SA rekey collision:"),
+            ),
+            _unchanged,
+            _collision,
+        ),
+    )
+}
+
+
+def scenario_named(name: str) -> Scenario:
+    scenario = SCENARIOS.get(name)
+    if scenario is None:
+        raise ScenarioError(
+            f"% Unknown scenario '{name}'; `pyike lab --list-scenarios` lists: "
+            + ", ".join(SCENARIOS)
+        )
+    return scenario
+
+
+def scenario_configs(name: str) -> list[Config]:
+    texts = scenario_named(name).edit(seed_texts())
+    configs = []
+    for host in ROUTERS:
+        result = load(texts[host], file=SEED_FILES[host])
+        result.raise_for_errors()
+        configs.append(result.config)
+    return configs
+
+
+def run_scenario(name: str, *, seed: int = 0, output: Output | None = None) -> ScenarioResult:
+    scenario = scenario_named(name)
+    lab = Lab(scenario_configs(name), policy_for_config, seed=seed, output=output)
+    for host in ROUTERS:
+        for word in DEBUGS:
+            lab.exec(host, f"debug crypto ikev2 {word}")
+    run = ScenarioRun(lab)
+    scenario.drive(run)
+    transcripts = {host: "\n".join(lab.router(host).console) + "\n" for host in ROUTERS}
+    report = explain_texts(list(transcripts.items()))
+    problems = list(run.problems)
+    verdict = report.verdict
+    if (verdict.outcome, verdict.cause) != (scenario.outcome, scenario.cause):
+        problems.append(
+            f"the explainer says {verdict.outcome}/{verdict.cause}, "
+            f"expected {scenario.outcome}/{scenario.cause}"
+        )
+    for host, text in scenario.telling:
+        if not any(text in line for line in lab.router(host).console):
+            problems.append(f"{host} never printed {text!r}")
+    if scenario.nat_detected:
+        for host in ROUTERS:
+            if not any(t.router == host and t.nat == "detected" for t in report.timelines):
+                problems.append(f"the explainer does not see NAT in {host}'s log")
+    return ScenarioResult(scenario, lab, report, transcripts, problems)
+
+
+def list_lines() -> Sequence[str]:
+    width = max(len(name) for name in SCENARIOS)
+    return [f"{s.name:<{width}}  {s.summary}" for s in SCENARIOS.values()]
+
+
+# -- `pyike lab --scenario NAME`, `--list-scenarios` ----------------------------------------
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    if args.list_scenarios:
+        for line in list_lines():
+            print(line)
+        return 0
+    if getattr(args, "configs", None):
+        print("% --scenario runs on the seed's two routers: give no CONFIG", file=sys.stderr)
+        return 2
+    try:
+        scenario_named(args.scenario)
+    except ScenarioError as error:
+        print(error, file=sys.stderr)
+        return 2
+    result = run_scenario(args.scenario, seed=args.seed, output=None if args.quiet else print)
+    if not args.quiet:
+        print()
+        print("% What the routers show:")
+        for line in result.telling_lines():
+            print(line)
+    print(result.verdict_line())
+    for problem in result.problems:
+        print(f"% pyike lab: {problem}", file=sys.stderr)
+    return 0 if result.ok else 1

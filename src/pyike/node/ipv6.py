@@ -1,0 +1,259 @@
+"""A router's IPv6 data plane: forwarding (with `ipv6 unicast-routing`), ICMPv6 echo and
+errors, local delivery of IKE (UDP 500/4500) and ESP to the hooks, and tunnels.
+
+As IOS: a router forwards IPv6 only with `ipv6 unicast-routing` (it still answers for its own
+addresses without it); routers never fragment IPv6 in transit but send Packet Too Big; errors
+are rate-limited as `ipv6 icmp error-interval 100 10` does. Not modelled: extension headers
+(the next header is taken as the upper-layer protocol), neighbour discovery (a segment
+delivers to whichever interface owns the next hop, as for IPv4), link-local addresses, and
+crypto maps (IPv4 ACLs).
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv6Address
+from typing import TYPE_CHECKING
+
+from pyike.node import icmpv6
+from pyike.node.hooks import EspArrival, IkeDatagram
+from pyike.node.icmp import IcmpMessage
+from pyike.node.interfaces import RouterInterface
+from pyike.node.ip import (
+    PROTO_ESP,
+    PROTO_ICMPV6,
+    PROTO_UDP,
+    IPv6Packet,
+    MalformedPacket,
+    parse_ipv6,
+)
+from pyike.node.ratelimit import TokenBucket
+from pyike.node.routing import RoutingTable
+from pyike.node.udp import UdpDatagram, parse_udp
+
+if TYPE_CHECKING:
+    from pyike.node.router import Router
+
+HOP_LIMIT = 64  # what IOS puts in the IPv6 packets it originates
+IKE_PORT = 500
+NAT_T_PORT = 4500
+NON_ESP_MARKER = b"\x00\x00\x00\x00"
+NAT_KEEPALIVE = b"\xff"
+UNICAST_ROUTING = "ipv6 unicast-routing"
+
+
+class Ipv6Plane:
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.table = RoutingTable(bits=128)
+        self.forwarding = any(b.keyword == UNICAST_ROUTING for b in router.config.unmodelled)
+        self.error_limiter = TokenBucket()
+
+    # -- receive ----------------------------------------------------------------------------
+
+    def receive(self, iface: RouterInterface, data: bytes) -> None:
+        stats = self.router.stats
+        try:
+            packet = parse_ipv6(data)
+        except MalformedPacket:
+            iface.counters.input_errors += 1
+            stats.bad_header += 1
+            return
+        if self.router.is_local(packet.dst):
+            self.deliver_local(packet, iface.name)
+        elif not self.forwarding:
+            iface.counters.input_drops += 1
+        else:
+            self.forward(packet, iface.name)
+
+    def forward(self, packet: IPv6Packet, in_iface: str | None) -> None:
+        if packet.hop_limit <= 1:
+            self.router.stats.ttl_expired += 1
+            self.error(icmpv6.time_exceeded(packet), packet, in_iface)
+            return
+        self.router.stats.forwarded += 1
+        hops = packet.hop_limit - 1
+        self.route_out(
+            IPv6Packet(packet.src, packet.dst, packet.next_header, packet.payload, hop_limit=hops),
+            in_iface,
+            local=False,
+        )
+
+    # -- send -------------------------------------------------------------------------------
+
+    def originate(self, packet: IPv6Packet) -> None:
+        self.router.stats.originated += 1
+        if self.router.is_local(packet.dst):
+            self.router.clock.call_later(0.0, lambda: self.deliver_local(packet, None))
+            return
+        self.route_out(packet, None, local=True)
+
+    def source_address(self, destination: int) -> int | None:
+        """The egress interface's first IPv6 address (IOS's source address selection, for
+        the global addresses pyike models)."""
+        if self.router.is_local(destination):
+            return destination
+        entry = self.table.lookup(destination)
+        if entry is None:
+            return None
+        primary = self.router.interfaces[entry.path_for(0, destination).interface].primary6
+        return int(primary.ip) if primary else None
+
+    def send_udp(
+        self,
+        dst: IPv6Address,
+        dst_port: int,
+        payload: bytes,
+        src: IPv6Address | None,
+        src_port: int,
+    ) -> bool:
+        source = int(src) if src is not None else self.source_address(int(dst))
+        if source is None:
+            self.router.stats.no_route += 1
+            return False
+        data = UdpDatagram(src_port, dst_port, payload).to_bytes(source, int(dst), 6)
+        self.originate(IPv6Packet(source, int(dst), PROTO_UDP, data, hop_limit=HOP_LIMIT))
+        return True
+
+    def send_outer(self, data: bytes) -> None:
+        """An encapsulated packet: routed, never back into a tunnel."""
+        try:
+            packet = parse_ipv6(data)
+        except MalformedPacket:
+            self.router.stats.bad_header += 1
+            return
+        entry = self.table.lookup(packet.dst)
+        if entry is None or self.router.interfaces[entry.paths[0].interface].is_tunnel:
+            self.router.stats.tunnel_dropped += 1
+            return
+        self.router.stats.originated += 1
+        self.route_out(packet, None, local=True)
+
+    def route_out(self, packet: IPv6Packet, in_iface: str | None, local: bool) -> None:
+        router = self.router
+        entry = self.table.lookup(packet.dst)
+        if entry is None:
+            router.stats.no_route += 1
+            if not local:
+                self.error(icmpv6.unreachable(icmpv6.NO_ROUTE, packet), packet, in_iface)
+            return
+        path = entry.path_for(packet.src, packet.dst)
+        out = router.interfaces[path.interface]
+        data = packet.to_bytes()
+        mtu = router.ip_mtu(out.name)
+        if len(data) > mtu:
+            if local and not out.is_tunnel:
+                router.stats.couldnt_fragment += 1  # IPv6 fragmentation is not modelled
+                return
+            router.stats.couldnt_fragment += 1
+            self.error(icmpv6.packet_too_big(packet, mtu), packet, in_iface)
+            return
+        if out.is_tunnel:
+            router.tunnel_send(out, data, len(data))
+            return
+        next_hop = path.gateway if path.gateway is not None else packet.dst
+        router.transmit(out, data, next_hop)
+
+    # -- local delivery ---------------------------------------------------------------------
+
+    def deliver_local(self, packet: IPv6Packet, in_iface: str | None) -> None:
+        router = self.router
+        router.stats.delivered += 1
+        if packet.next_header == PROTO_ICMPV6:
+            self._local_icmp(packet)
+        elif packet.next_header == PROTO_UDP:
+            self._local_udp(packet, in_iface)
+        elif packet.next_header == PROTO_ESP and router.esp_handler is not None:
+            router.esp_arrival(EspArrival(in_iface or "", packet, packet.payload, False), in_iface)
+        else:
+            router.stats.unknown_protocol += 1
+
+    def _local_icmp(self, packet: IPv6Packet) -> None:
+        try:
+            message = icmpv6.parse(packet)
+        except MalformedPacket:
+            self.router.stats.bad_header += 1
+            return
+        if message.type == icmpv6.ECHO_REQUEST:
+            reply = icmpv6.echo(False, message.ident, message.sequence, message.data)
+            self.router.stats.echo_replies_sent += 1
+            self.originate(icmpv6.packet(packet.dst, packet.src, reply, HOP_LIMIT))
+            return
+        key: tuple[str, int] | None = None
+        if message.type == icmpv6.ECHO_REPLY:
+            key = ("echo6", message.ident)
+        elif icmpv6.is_error(message):
+            quoted = icmpv6.quoted_packet(message)
+            if quoted is not None and len(quoted.payload) >= 8:
+                if quoted.next_header == PROTO_ICMPV6:
+                    key = ("echo6", int.from_bytes(quoted.payload[4:6], "big"))
+                elif quoted.next_header == PROTO_UDP:
+                    key = ("udp", int.from_bytes(quoted.payload[0:2], "big"))
+        self.router.notify_listener(key, packet, message)
+
+    def _local_udp(self, packet: IPv6Packet, in_iface: str | None) -> None:
+        router = self.router
+        try:
+            datagram = parse_udp(packet.payload, packet.src, packet.dst, 6)
+        except MalformedPacket:
+            router.stats.bad_header += 1
+            return
+        port = datagram.dst_port
+        payload = datagram.payload
+        if port == NAT_T_PORT and (router.ike_handler or router.esp_handler):
+            if payload == NAT_KEEPALIVE:
+                router.stats.nat_keepalives += 1
+                return
+            if payload.startswith(NON_ESP_MARKER):
+                self._ike(packet, datagram, payload[4:], in_iface)
+                return
+            if router.esp_handler is not None:
+                arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
+                router.esp_arrival(arrival, in_iface)
+                return
+        if port == IKE_PORT and router.ike_handler is not None:
+            self._ike(packet, datagram, payload, in_iface)
+            return
+        self.error(icmpv6.unreachable(icmpv6.PORT_UNREACHABLE, packet), packet, in_iface)
+
+    def _ike(
+        self, packet: IPv6Packet, datagram: UdpDatagram, payload: bytes, in_iface: str | None
+    ) -> None:
+        handler = self.router.ike_handler
+        if handler is None:
+            return
+        self.router.stats.ike_received += 1
+        handler.ike_datagram(
+            self.router,
+            IkeDatagram(
+                in_iface or "",
+                packet.src_address,
+                datagram.src_port,
+                packet.dst_address,
+                datagram.dst_port,
+                payload,
+            ),
+        )
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def error(self, message: IcmpMessage, original: IPv6Packet, in_iface: str | None) -> None:
+        quoted_type = original.payload[0] if original.payload else None
+        if original.next_header == PROTO_ICMPV6 and quoted_type in icmpv6.ERROR_TYPES:
+            return  # never an error about an error (RFC 4443 2.4 (e))
+        if not self.error_limiter.allow(self.router.clock.now):
+            self.router.stats.unreachables_rate_limited += 1
+            return
+        if message.type == icmpv6.TIME_EXCEEDED:
+            self.router.stats.time_exceeded_sent += 1
+        else:
+            self.router.stats.unreachables_sent += 1
+        source = self._error_source(original, in_iface)
+        if source is not None:
+            self.originate(icmpv6.packet(source, original.src, message, HOP_LIMIT))
+
+    def _error_source(self, original: IPv6Packet, in_iface: str | None) -> int | None:
+        if in_iface is not None:
+            iface = self.router.interfaces.get(in_iface)
+            if iface is not None and iface.primary6 is not None:
+                return int(iface.primary6.ip)
+        return self.source_address(original.src)

@@ -1,0 +1,113 @@
+"""Duplicate IKE SAs (pyike.ike.duplicates): two routers that initiate at the same moment, and
+a router that negotiates again while its SA is up, end with one IKE SA on both sides; SAs with
+different identities are not duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp
+from pyike.ike.policy import Identity, IdentityMatch, KeyringPeer, ProfileSpec, TunnelSpec
+from pyike.ike.trace import InfoTrace
+from tests.exchange.harness import Harness, check_consistent, internal_errors
+from tests.exchange.scenarios import PHASE1_PROP, R1, R2, site, tunnel_of
+from tests.exchange.util import only_sa, pair
+
+# First octets of (R1's nonces, R2's nonces) when both initiate at once: each router draws its
+# own Ni first, then its Nr for the peer's SA. SA "r1" is the one R1 initiated.
+LOWEST = {
+    "r1-ni": (([0x10, 0x90], [0x50, 0x60]), "r1"),
+    "r2-nr": (([0x90, 0x50], [0x60, 0x10]), "r1"),
+    "r2-ni": (([0x90, 0x50], [0x10, 0x60]), "r2"),
+    "r1-nr": (([0x50, 0x10], [0x90, 0x60]), "r2"),
+}
+
+
+def _duplicate_deletes(h: Harness) -> list[str]:
+    """The routers that sent a delete for a duplicate IKE SA."""
+    return [
+        name
+        for name in ("R1", "R2")
+        for r in h[name].trace
+        if isinstance(r, InfoTrace)
+        and r.text == "Sending DELETE INFO message for IKEv2 SA: Duplicate IKEv2 SA"
+    ]
+
+
+@pytest.mark.parametrize("which", list(LOWEST))
+def test_simultaneous_start_keeps_one_ike_sa(which: str) -> None:
+    (r1_nonces, r2_nonces), redundant = LOWEST[which]
+    h = pair(up=False)
+    h["R1"].random.nonce_first_bytes = list(r1_nonces)  # type: ignore[union-attr]
+    h["R2"].random.nonce_first_bytes = list(r2_nonces)  # type: ignore[union-attr]
+    p1, p2 = h.policies  # type: ignore[attr-defined]
+    id1 = h["R1"].engine.initiate(0.0, tunnel_of(p1))
+    id2 = h["R2"].engine.initiate(0.0, tunnel_of(p2))
+    h.run(until=5.0)
+
+    # both exchanges completed, then exactly one SA was deleted, by its responder
+    assert len(h["R1"].of_type(IkeSaUp)) == 2 and len(h["R2"].of_type(IkeSaUp)) == 2
+    responder_of_redundant = "R2" if redundant == "r1" else "R1"
+    assert _duplicate_deletes(h) == [responder_of_redundant]
+    check_consistent(h)
+    survivor = only_sa(h, "R1")
+    assert survivor.initiator == (redundant == "r2")  # R1 initiated the survivor iff r2 lost
+    lost_id = {"r1": id1, "r2": id2}[redundant]
+    owner = "R1" if redundant == "r1" else "R2"
+    (down,) = h[owner].of_type(IkeSaDown)
+    assert down.sa_id == lost_id and down.reason == "Received delete from the peer"
+    (down,) = h[responder_of_redundant].of_type(IkeSaDown)
+    assert down.reason == "Duplicate IKEv2 SA"
+    texts = [r.text for r in h[responder_of_redundant].trace if isinstance(r, InfoTrace)]
+    assert any(t.startswith("Duplicate IKEv2 SA found") for t in texts)
+    assert not internal_errors(h)
+
+
+def test_negotiating_again_while_up_replaces_the_old_sa() -> None:
+    h = pair()
+    old = only_sa(h, "R1")
+    p1 = h.policies[0]  # type: ignore[attr-defined]
+    h.advance(10.0)
+    new_id = h["R1"].engine.initiate(h.now, tunnel_of(p1))
+    h.advance(2.0)
+    check_consistent(h)
+    assert only_sa(h, "R1").sa_id == new_id and old.closed
+    downs = h["R1"].of_type(IkeSaDown)
+    assert [d.sa_id for d in downs] == [old.sa_id]
+    # the old SA's Child SA went with it; the new one carries traffic
+    assert len(h["R1"].of_type(ChildSaInstalled)) == 2
+    assert not internal_errors(h)
+
+
+def test_different_identities_are_not_duplicates() -> None:
+    base = site(R1, R2, proposals=(PHASE1_PROP,))
+    peer = KeyringPeer("peer", b"cisco", b"cisco", address=f"{R2}/24")
+    profiles = tuple(
+        ProfileSpec(
+            name, (IdentityMatch("address", "0.0.0.0"),), (peer,), Identity.fqdn(f"{name}.example")
+        )
+        for name in ("A", "B")
+    )
+    tunnels = tuple(
+        TunnelSpec(f"Tunnel{i}", t.local, t.remote, p.name, t.transform_sets)
+        for i, (t, p) in enumerate(zip(base.tunnels * 2, profiles, strict=True))
+    )
+    p1 = replace(base, profiles=profiles, tunnels=tunnels)
+    p2 = site(
+        R2,
+        R1,
+        proposals=(PHASE1_PROP,),
+        match=(IdentityMatch("fqdn", "A.example"), IdentityMatch("fqdn", "B.example")),
+    )
+    h = Harness({"R1": (p1, R1), "R2": (p2, R2)})
+    h["R1"].engine.initiate(0.0, tunnels[0])
+    h.run(until=1.0)
+    h["R1"].engine.initiate(h.now, tunnels[1])
+    h.run(until=3.0)
+    for node in ("R1", "R2"):
+        live = [sa for sa in h[node].engine.ike_sas if sa.established]
+        assert len(live) == 2, node
+        assert not h[node].of_type(IkeSaDown)
+    assert not internal_errors(h)

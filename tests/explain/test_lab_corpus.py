@@ -1,0 +1,191 @@
+"""The debug logs pyike's own lab prints for each `pyike lab --scenario`, read by `pyike
+explain`: right verdict, cause, decisive lines and timeline, and still what the lab prints.
+
+The logs are under corpus/lab/, one file per router as an engineer would paste them from
+the console (prompts included, no "RouterN: " prefix). After an intended change of the lab's
+output, regenerate them with PYIKE_REGENERATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from pyike.explain import explain_texts
+from pyike.explain.report import Report
+from pyike.lab.scenarios import ROUTERS, SCENARIOS, ScenarioResult, run_scenario
+
+LAB_CORPUS = Path(__file__).parent / "corpus" / "lab"
+
+
+@dataclass(frozen=True)
+class Expected:
+    outcome: str
+    cause: str
+    decisive: tuple[tuple[str, int, str], ...]  # (router, line, what the line says)
+    # (router, how the exchanges of its first IKE SA begin)
+    exchanges: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+INITIAL_OK = ("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/ok")
+AUTH_FAILED = ("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/failed")
+KE_RETRY = ("IKE_SA_INIT/initial/failed", "IKE_AUTH/initial/ok")
+INIT_FAILED = ("IKE_SA_INIT/initial/failed",)
+
+CASES: dict[str, Expected] = {
+    "psk-mismatch": Expected(
+        "failure",
+        "psk_mismatch",
+        (
+            ("Router2", 150, "Verification of peer's authentication data FAILED"),
+            ("Router2", 152, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+        ),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "proposal-mismatch": Expected(
+        "failure",
+        "ike_proposal_mismatch",
+        (
+            ("Router2", 45, "Failed to find a matching policy"),
+            ("Router2", 40, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),
+        ),
+        (("Router1", INIT_FAILED), ("Router2", INIT_FAILED)),
+    ),
+    "transform-mismatch": Expected(
+        "partial",
+        "child_proposal_mismatch",
+        (("Router2", 170, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "ts-mismatch": Expected(
+        "partial",
+        "ts_mismatch",
+        (("Router2", 170, "Construct Notify Payload: TS_UNACCEPTABLE"),),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "no-response": Expected(
+        "failure",
+        "no_response",
+        (
+            ("Router1", 27, "Exchange type: IKE_SA_INIT, flags: INITIATOR"),
+            ("Router1", 51, "Retransmitting packet, message id 0"),
+            ("Router1", 61, "Maximum number of retransmissions reached"),
+        ),
+        (("Router1", INIT_FAILED),),
+    ),
+    "invalid-ke": Expected(
+        "success",
+        "invalid_ke",
+        (
+            ("Router2", 45, "Construct Notify Payload: INVALID_KE_PAYLOAD"),
+            ("Router1", 53, "Parse Notify Payload: INVALID_KE_PAYLOAD"),
+            ("Router1", 262, "CurState: READY Event: EV_I_OK"),
+        ),
+        (("Router1", KE_RETRY), ("Router2", KE_RETRY)),
+    ),
+    "nat": Expected(
+        "success",
+        "success",
+        (
+            ("Router1", 217, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 222, "CurState: READY Event: EV_R_OK"),
+        ),
+        (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
+    ),
+    "collision": Expected(
+        "success",
+        "success",
+        (
+            ("Router1", 216, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 221, "CurState: READY Event: EV_R_OK"),
+        ),
+        (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
+    ),
+}
+
+
+def log_path(name: str, host: str) -> Path:
+    return LAB_CORPUS / f"{name}-{host.lower()}.log"
+
+
+@cache
+def lab_run(name: str) -> ScenarioResult:
+    return run_scenario(name)
+
+
+def explain_logs(name: str) -> Report:
+    return explain_texts(
+        [(host, log_path(name, host).read_text(encoding="utf-8")) for host in ROUTERS]
+    )
+
+
+def test_every_scenario_has_logs_and_an_expectation() -> None:
+    assert set(CASES) == set(SCENARIOS)
+    logs = {path.name for path in LAB_CORPUS.glob("*.log")}
+    assert logs == {log_path(name, host).name for name in SCENARIOS for host in ROUTERS}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_lab_still_prints_these_logs(name: str) -> None:
+    result = lab_run(name)
+    assert result.ok, result.problems
+    for host in ROUTERS:
+        path = log_path(name, host)
+        if os.environ.get("PYIKE_REGENERATE_GOLDEN"):
+            path.write_text(result.transcripts[host], encoding="utf-8")
+        assert result.transcripts[host] == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_verdict_cause_and_decisive_lines(name: str) -> None:
+    expected = CASES[name]
+    report = explain_logs(name)
+    verdict = report.verdict
+    assert (verdict.outcome, verdict.cause) == (expected.outcome, expected.cause)
+    quoted = {(evidence.source, evidence.line): evidence.text for evidence in verdict.evidence}
+    for host, line, says in expected.decisive:
+        assert says in quoted.get((host, line), ""), (host, line, says, quoted)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_timeline_exchanges(name: str) -> None:
+    report = explain_logs(name)
+    for host, exchanges in CASES[name].exchanges:
+        first = next(timeline for timeline in report.timelines if timeline.router == host)
+        found = tuple(f"{x.type}/{x.purpose}/{x.result}" for x in first.exchanges)
+        assert found[: len(exchanges)] == exchanges
+
+
+def test_nat_is_detected_on_both_routers() -> None:
+    report = explain_logs("nat")
+    for host in ROUTERS:
+        first = next(timeline for timeline in report.timelines if timeline.router == host)
+        assert first.nat == "detected"
+        assert first.nat_evidence is not None and "NAT" in first.nat_evidence.text
+
+
+def test_collision_logs_show_both_rekeys_resolved() -> None:
+    report = explain_logs("collision")
+    for host in ROUTERS:
+        rekeys = [
+            exchange
+            for timeline in report.timelines
+            if timeline.router.startswith(host)
+            for exchange in timeline.exchanges
+            if exchange.purpose == "ike_rekey"
+        ]
+        assert rekeys and all(exchange.result == "ok" for exchange in rekeys)
+        text = log_path("collision", host).read_text(encoding="utf-8")
+        assert "IKE SA rekey collision" in text and "Child SA rekey collision:" in text
+
+
+def test_no_response_log_of_the_silent_peer_is_empty() -> None:
+    """Router 2 never heard Router 1: its log holds only the debug commands."""
+    report = explain_logs("no-response")
+    assert {timeline.router for timeline in report.timelines} == {"Router1"}
+    text = log_path("no-response", "Router2").read_text(encoding="utf-8")
+    assert "IKEv2:" not in text

@@ -1,0 +1,155 @@
+"""`pyike lab CONFIG...`: topologies from configuration files and lab directives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pyike.cli import main
+from pyike.ike.config_policy import policy_for_config
+from pyike.lab.topology import (
+    Check,
+    TopologyError,
+    build_lab,
+    load_topology,
+    parse_duration,
+    run_topology,
+)
+from tests.conftest import DATA
+
+SEED = Path(__file__).resolve().parents[2] / "src" / "pyike" / "data" / "seed"
+
+
+def write(tmp: Path, name: str, text: str) -> Path:
+    path = tmp / name
+    path.write_text(text)
+    return path
+
+
+def seed_pair(tmp: Path, extra_r1: str = "", r2_key: str = "cisco") -> list[Path]:
+    r1 = extra_r1 + (SEED / "router1.cfg").read_text()
+    r2 = (
+        (SEED / "router2.cfg")
+        .read_text()
+        .replace("pre-shared-key local cisco", f"pre-shared-key local {r2_key}")
+    )
+    return [write(tmp, "r1.cfg", r1), write(tmp, "r2.cfg", r2)]
+
+
+def test_hostnames_come_from_the_configs(tmp_path: Path) -> None:
+    topology = load_topology(seed_pair(tmp_path))
+    assert topology.hostnames == ["Router1", "Router2"]
+
+
+def test_the_seed_configs_come_up_and_the_cli_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lab", str(SEED / "router1.cfg"), str(SEED / "router2.cfg")]) == 0
+    out = capsys.readouterr().out
+    assert "Router1: Router1#show crypto session" in out
+    assert "Router2: Session status: UP-ACTIVE" in out
+    assert "Router2: Router2#show crypto ikev2 sa" in out
+    assert "2 crypto sessions UP-ACTIVE on Router1, Router2" in out
+
+
+def test_a_psk_mismatch_exits_1_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = seed_pair(tmp_path, r2_key="wrong")
+    assert main(["lab", *map(str, files)]) == 1
+    err = capsys.readouterr().err
+    assert "Router1 Tunnel0 peer 10.0.0.2: session" in err
+    assert "AUTHENTICATION_FAILED" in err
+
+
+def test_directives_in_a_comment_header_and_a_lab_file(tmp_path: Path) -> None:
+    header = "! lab: expect Router1: ping 192.168.2.1 source Loopback0 => !!!!!\n! lab: run 2m\n"
+    files = seed_pair(tmp_path, extra_r1=header)
+    files.append(
+        write(
+            tmp_path, "wan.lab", "# slow WAN\ndelay 10.0.0.0/24 20ms\nexec Router2: show ip route\n"
+        )
+    )
+    topology = load_topology(files)
+    assert topology.run_seconds == 120.0
+    assert topology.delays[0].subnet == "10.0.0.0/24" and topology.delays[0].seconds == 0.02
+    assert [c.host for c in topology.checks] == ["Router1", "Router2"]
+    assert topology.checks[1] == Check("Router2", "show ip route", None, f"{files[2]}:3")
+    result = run_topology(topology, policy_for_config, show=False)
+    assert result.ok, result.problems
+    ping = result.lab.exec("Router1", "ping 192.168.2.1 source Loopback0")
+    assert "round-trip min/avg/max = 40/40/40 ms" in ping  # there and back on a 20 ms link
+
+
+def test_a_failed_expectation_is_a_problem(tmp_path: Path) -> None:
+    header = "! lab: expect Router1: show ip interface brief => Tunnel9\n"
+    result = run_topology(load_topology(seed_pair(tmp_path, header)), policy_for_config, show=False)
+    assert len(result.problems) == 1
+    assert "did not print 'Tunnel9'" in result.problems[0]
+
+
+def test_a_directory_stands_for_its_configs(tmp_path: Path) -> None:
+    seed_pair(tmp_path)
+    write(tmp_path, "notes.md", "not a config")
+    assert load_topology([tmp_path]).hostnames == ["Router1", "Router2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("frobnicate now", "Unknown lab directive 'frobnicate'"),
+        ("delay 10.0.0.0/24", "usage: delay SUBNET DURATION"),
+        ("delay 10.0.0.0/24 soon", "Invalid duration 'soon'"),
+        ("nat N inside 1.1.1.1/24", "usage: nat NAME inside"),
+        ("nat N inside 1.1.1.300/24 outside 2.2.2.2/24", "Invalid address 1.1.1.300/24"),
+        ("expect Router1: show version", "usage: expect HOST: COMMAND => TEXT"),
+        ("exec Nobody: show version", "no router named Nobody"),
+    ],
+)
+def test_bad_directives_are_errors_with_their_place(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    files = [*seed_pair(tmp_path), write(tmp_path, "x.lab", text + "\n")]
+    with pytest.raises(TopologyError, match=message):
+        load_topology(files)
+
+
+def test_bad_input_never_gives_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.cfg", "hostname X\ninterface Ethernet0/0\n ip addres 1.2.3.4\n")
+    assert main(["lab", str(bad)]) == 1
+    assert "% Incomplete command." in capsys.readouterr().err
+    assert main(["lab", str(tmp_path / "missing.cfg")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    r1 = SEED / "router1.cfg"
+    assert main(["lab", str(r1), str(r1)]) == 1
+    assert "hostname Router1 is already in use" in capsys.readouterr().err
+
+
+def test_a_lone_router_protects_nothing_reachable(tmp_path: Path) -> None:
+    topology = load_topology([SEED / "router1.cfg"])
+    result = run_topology(topology, policy_for_config, show=False)
+    assert not result.ok
+    assert "Router1 Tunnel0 peer 10.0.0.2: session DOWN" in result.problems[0]
+
+
+def test_durations() -> None:
+    assert parse_duration("90") == 90.0
+    assert parse_duration("2m") == 120.0
+    assert parse_duration("250ms") == 0.25
+    with pytest.raises(ValueError):
+        parse_duration("-1s")
+
+
+def test_a_nat_box_joins_its_two_subnets(tmp_path: Path) -> None:
+    files = seed_pair(tmp_path)
+    files.append(
+        write(tmp_path, "nat.lab", "nat CPE inside 10.0.0.254/24 outside 198.51.100.1/24\n")
+    )
+    lab, nats = build_lab(load_topology(files), policy_for_config)
+    box = nats["CPE"]
+    assert box.inside in lab.network.segments["10.0.0.0/24"].endpoints
+    assert box.outside in lab.network.segments["198.51.100.0/24"].endpoints
+
+
+_ = DATA
