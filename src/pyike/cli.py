@@ -27,8 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pyike.decode import cli as decode_cli
     from pyike.explain import cli as explain_cli
     from pyike.lab import cli as lab_cli
+    from pyike.net import cli as net_cli
 
-    for face in (config_cli, decode_cli, explain_cli, lab_cli):
+    for face in (config_cli, decode_cli, explain_cli, lab_cli, net_cli):
         face.add_parser(sub)
     return parser
 

@@ -1,0 +1,155 @@
+"""Which host interface plays which interface of the configuration, and what the gateway
+creates for its tunnels.
+
+Physical and loopback interfaces of the config are matched to the host's interfaces by
+address (or explicitly with `--bind Ethernet0/0=eth1`); pyike never changes them. Each
+`interface TunnelN` with tunnel protection becomes a TUN device named after it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pyike.config.model import Config, Interface
+from pyike.config.params import interface_name
+
+IFNAMSIZ = 15  # Linux interface names: 15 characters and the terminating NUL
+TUN_PREFIX = "tun-"
+DEFAULT_TUNNEL_MTU = 1400  # room for IPv4 + UDP + ESP with a 16-octet IV and a 32-octet ICV
+
+
+class BindingError(ValueError):
+    """The configuration cannot be laid onto this host."""
+
+
+@dataclass(frozen=True)
+class HostInterface:
+    name: str
+    index: int
+    addresses: tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...] = ()
+    mtu: int = 1500
+
+
+@dataclass(frozen=True)
+class TunnelDevice:
+    """The TUN device that plays one tunnel interface."""
+
+    interface: str  # the config's name, e.g. Tunnel0
+    device: str  # e.g. tun-Tunnel0
+    addresses: tuple[ipaddress.IPv4Interface, ...]
+    mtu: int
+
+
+@dataclass(frozen=True)
+class KernelRoute:
+    """A config `ip route` into a tunnel, as the kernel will hold it."""
+
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
+    device: str
+
+
+@dataclass(frozen=True)
+class InterfaceBinding:
+    host_of: Mapping[str, HostInterface]  # config interface name -> host interface
+    tunnels: tuple[TunnelDevice, ...]
+    routes: tuple[KernelRoute, ...]
+
+    def host_name(self, config_name: str) -> str | None:
+        host = self.host_of.get(config_name)
+        return host.name if host is not None else None
+
+
+def tun_name(interface: str) -> str:
+    """`Tunnel0` -> `tun-Tunnel0`; long names keep their number and fit IFNAMSIZ."""
+    compact = interface.replace("/", "_").replace(".", "_").replace(" ", "")
+    name = TUN_PREFIX + compact
+    if len(name) <= IFNAMSIZ:
+        return name
+    digits = len(compact) - len(compact.rstrip("0123456789_"))
+    number = compact[len(compact) - digits :] if digits else ""
+    room = IFNAMSIZ - len(TUN_PREFIX) - len(number)
+    return TUN_PREFIX + compact[: max(room, 0)] + number
+
+
+def parse_binds(values: Sequence[str]) -> dict[str, str]:
+    """`--bind Ethernet0/0=eth1` (repeatable) -> {"Ethernet0/0": "eth1"}; IOS abbreviations
+    such as `e0/0` are accepted."""
+    out: dict[str, str] = {}
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise BindingError(f"--bind {value!r}: expected INTERFACE=HOSTDEVICE")
+        name = interface_name(left.strip())
+        if name is None:
+            raise BindingError(f"--bind {value!r}: {left.strip()!r} is not an interface name")
+        out[name] = right.strip()
+    return out
+
+
+def _is_tunnel(iface: Interface) -> bool:
+    return iface.name.lower().startswith("tunnel")
+
+
+def bind_interfaces(
+    cfg: Config, host: Sequence[HostInterface], explicit: Mapping[str, str] | None = None
+) -> InterfaceBinding:
+    """Match the config's interfaces to `host`'s. An interface with an address no host
+    interface has, and no `--bind`, is left unbound (IOS would show it down); a `--bind` to a
+    device the host lacks is an error."""
+    explicit = dict(explicit or {})
+    by_name = {h.name: h for h in host}
+    for name, device in explicit.items():
+        if name not in cfg.interfaces:
+            raise BindingError(f"--bind {name}={device}: the configuration has no {name}")
+        if device not in by_name:
+            raise BindingError(f"--bind {name}={device}: this host has no device {device}")
+    host_of: dict[str, HostInterface] = {}
+    for name, iface in cfg.interfaces.items():
+        if _is_tunnel(iface):
+            continue
+        if name in explicit:
+            host_of[name] = by_name[explicit[name]]
+            continue
+        wanted = {address for address, _mask in iface.addresses}
+        match = next(
+            (h for h in host if any(a.ip in wanted for a in h.addresses)),
+            None,
+        )
+        if match is not None:
+            host_of[name] = match
+    tunnels = tuple(
+        TunnelDevice(
+            iface.name,
+            tun_name(iface.name),
+            tuple(ipaddress.IPv4Interface(f"{a}/{m}") for a, m in iface.addresses),
+            iface.ip_mtu or DEFAULT_TUNNEL_MTU,
+        )
+        for iface in cfg.interfaces.values()
+        if _is_tunnel(iface) and iface.tunnel_protection is not None and not iface.shutdown
+    )
+    return InterfaceBinding(host_of, tunnels, _tunnel_routes(cfg, tunnels))
+
+
+def _tunnel_routes(cfg: Config, tunnels: Sequence[TunnelDevice]) -> tuple[KernelRoute, ...]:
+    """The `ip route`s that lead into a tunnel: by interface, or by a next hop on a tunnel's
+    subnet. Routes elsewhere belong to the host and are left alone."""
+    device_of = {t.interface: t.device for t in tunnels}
+    routes: list[KernelRoute] = []
+    for route in cfg.routes:
+        device: str | None = None
+        if route.interface is not None:
+            device = device_of.get(route.interface)
+        elif route.next_hop is not None:
+            device = next(
+                (
+                    t.device
+                    for t in tunnels
+                    if any(route.next_hop in a.network for a in t.addresses)
+                ),
+                None,
+            )
+        if device is not None:
+            routes.append(KernelRoute(route.prefix, device))
+    return tuple(routes)

@@ -1,0 +1,202 @@
+"""The gateway's control socket: IOS exec commands from `pyike exec` and `pyike cli`.
+
+A Unix stream socket (mode 0600 in a 0700 directory; peers must be root or the daemon's own
+user, checked with SO_PEERCRED) carrying JSON lines:
+
+    -> {"command": "show crypto ikev2 sa detailed"}
+    <- {"output": "...", "prompt": "Router1#"}
+    <- {"log": "*Nov 11 19:30:34.811: IKEv2:..."}      after `terminal monitor`
+
+Each command gets exactly one "output" answer, in order; "log" lines (debug output) may come
+between answers to a connection that asked for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONTROL_PATH = "/run/pyike/pyike.sock"
+MAX_REQUEST = 64 * 1024
+MONITOR_ON = "terminal monitor"
+MONITOR_OFF = "terminal no monitor"
+
+
+class ControlError(OSError):
+    """The daemon cannot be reached, or spoke out of turn."""
+
+
+def encode(message: dict[str, object]) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode() + b"\n"
+
+
+def decode_request(line: bytes) -> str | None:
+    """The command of one request line; None for anything else."""
+    try:
+        message = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(message, dict):
+        return None
+    command = message.get("command")
+    return command if isinstance(command, str) else None
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    try:
+        creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except OSError:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return int(uid)
+
+
+Executor = Callable[[str], str]
+
+
+@dataclass
+class ControlServer:
+    """Serves `execute` on a Unix socket at `path`."""
+
+    path: Path
+    execute: Executor
+    prompt: Callable[[], str]
+    _server: asyncio.AbstractServer | None = None
+    _monitors: set[asyncio.StreamWriter] = field(default_factory=set)
+
+    async def start(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(FileNotFoundError):
+            if self.path.is_socket():
+                self.path.unlink()  # left by a daemon that died
+        old = os.umask(0o177)
+        try:
+            self._server = await asyncio.start_unix_server(
+                self._serve, path=str(self.path), limit=MAX_REQUEST
+            )
+        finally:
+            os.umask(old)
+        os.chmod(self.path, 0o600)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for writer in list(self._monitors):
+                writer.close()
+            self._server = None
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def broadcast(self, lines: list[str]) -> None:
+        """Debug lines to every connection under `terminal monitor`."""
+        for writer in list(self._monitors):
+            if writer.is_closing():
+                self._monitors.discard(writer)
+                continue
+            for line in lines:
+                writer.write(encode({"log": line}))
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        uid = peer_uid(sock) if sock is not None else None
+        if uid is None or uid not in (0, os.geteuid()):
+            writer.write(encode({"output": "% Access denied\n", "prompt": ""}))
+            writer.close()
+            return
+        try:
+            while True:
+                try:
+                    line = await reader.readline()
+                except (asyncio.LimitOverrunError, ValueError):
+                    break
+                if not line:
+                    break
+                command = decode_request(line)
+                if command is None:
+                    output = "% Malformed control request\n"
+                elif command.strip() == MONITOR_ON:
+                    self._monitors.add(writer)
+                    output = ""
+                elif command.strip() == MONITOR_OFF:
+                    self._monitors.discard(writer)
+                    output = ""
+                else:
+                    output = self.execute(command)
+                writer.write(encode({"output": output, "prompt": self.prompt()}))
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            self._monitors.discard(writer)
+            writer.close()
+
+
+class ControlClient:
+    """A blocking client for `pyike exec` and `pyike cli`."""
+
+    def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.settimeout(timeout)
+        try:
+            self._sock.connect(self.path)
+        except OSError as exc:
+            self._sock.close()
+            raise ControlError(
+                exc.errno, f"cannot reach the pyike daemon at {self.path}: {exc.strerror}"
+            ) from None
+        self._buffer = b""
+        self.prompt = ""
+        self.on_log: Callable[[str], None] | None = None
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def _message(self) -> dict[str, object]:
+        while b"\n" not in self._buffer:
+            try:
+                chunk = self._sock.recv(65536)
+            except TimeoutError:
+                raise ControlError(0, "the pyike daemon did not answer") from None
+            if not chunk:
+                raise ControlError(0, "the pyike daemon closed the connection")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            raise ControlError(0, "the pyike daemon sent a malformed answer") from None
+        if not isinstance(message, dict):
+            raise ControlError(0, "the pyike daemon sent a malformed answer")
+        return message
+
+    def run(self, command: str) -> str:
+        self._sock.sendall(encode({"command": command}))
+        while True:
+            message = self._message()
+            if "log" in message:
+                if self.on_log is not None:
+                    self.on_log(str(message["log"]))
+                continue
+            self.prompt = str(message.get("prompt", ""))
+            return str(message.get("output", ""))
+
+    def poll_logs(self, timeout: float) -> None:
+        """Deliver log lines that arrive within `timeout` seconds (after `terminal monitor`)."""
+        self._sock.settimeout(timeout)
+        try:
+            while True:
+                message = self._message()
+                if "log" in message and self.on_log is not None:
+                    self.on_log(str(message["log"]))
+        except ControlError:
+            pass
+        finally:
+            self._sock.settimeout(30.0)

@@ -1,0 +1,346 @@
+"""The gateway's crypto subsystem: the IKEv2 engine and the SA database, driven by real
+time and connected to the wire through a `Wire` (sockets and TUN devices, in
+`pyike.net.runtime`). It does for `pyike run` what `pyike.lab.crypto_node` does for a lab
+router, and answers the same show commands (`pyike.lab.views.CryptoState`).
+
+Everything here is synchronous and free of sockets: the runtime calls `receive_ike`,
+`receive_esp` and `tunnel_packets` as data arrives and arms the engine's timer through the
+injected scheduler; this module calls the Wire to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from pyike.config.model import Config
+from pyike.ike.engine import IkeEngine
+from pyike.ike.events import (
+    NAT_T_PORT,
+    ChildSaInfo,
+    ChildSaInstalled,
+    Endpoint,
+    IkeSaDown,
+    IkeSaUp,
+    IPAddress,
+    NegotiationFailed,
+)
+from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ike.trace import TraceRecord
+from pyike.ipsec.errors import EspError
+from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
+from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line
+from pyike.net.live_policy import LivePolicy
+from pyike.node.hooks import Cancellable
+
+RandomBytes = Callable[[int], bytes]
+Clock = Callable[[], float]
+CallLater = Callable[[float, Callable[[], object]], Cancellable]
+
+_USAGE_REPORT_BYTES = 256 * 1024  # how often the engine hears of an SA's volume
+_OVERHEAD_ESTIMATE = 20 + 8 + 8 + 16 + 2 + 15 + 32  # IPv4, UDP, ESP header, IV, trailer, ICV
+
+
+class Wire(Protocol):
+    """How the gateway reaches the network (ports are the engine's logical 500/4500)."""
+
+    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None: ...
+
+    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None: ...
+
+    def write_tunnel(self, tunnel: str, packet: bytes) -> None: ...
+
+
+@dataclass
+class DataPathStats:
+    invalid_spi: int = 0
+    decrypt_failures: int = 0
+    malformed: int = 0
+    tunnel_write_errors: int = 0
+    negotiations_failed: list[NegotiationFailed] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HostView:
+    """What the show commands need of the host: the config's interface names, their
+    addresses, the MTUs of tunnels and of the interfaces they leave through."""
+
+    interface_addresses: Mapping[str, tuple[IPAddress, ...]] = field(default_factory=dict)
+    tunnel_mtus: Mapping[str, int] = field(default_factory=dict)
+    transport_mtu: int = 1500
+
+
+class Gateway:
+    def __init__(
+        self,
+        config: Config,
+        policy: Policy,
+        tunnels: Sequence[TunnelSpec],
+        wire: Wire,
+        *,
+        clock: Clock,
+        call_later: CallLater,
+        random_bytes: RandomBytes,
+        host: HostView | None = None,
+        force_encap: bool = False,
+        keylog: KeyLog | None = None,
+        trace_sink: Callable[[list[TraceRecord]], None] | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.policy = LivePolicy(policy, force_encap=force_encap)
+        self.engine = IkeEngine(self.policy, random_bytes)
+        self.tunnel_specs: dict[str, TunnelSpec] = {spec.name: spec for spec in tunnels}
+        self.sad = SecurityAssociationDatabase(random_bytes, self.tunnel_specs)
+        self.wire = wire
+        self.clock = clock
+        self.call_later = call_later
+        self.host = host or HostView()
+        self.force_encap = force_encap
+        self.keylog = keylog
+        self.trace_sink = trace_sink
+        self.log = log or (lambda _line: None)
+        self.stats = DataPathStats()
+        self.ike_up: dict[int, IkeSaUp] = {}
+        self._timer: Cancellable | None = None
+        self._timer_at: float | None = None
+
+    # -- CryptoState (the show commands) -----------------------------------------------------
+
+    @property
+    def specs(self) -> Mapping[str, TunnelSpec]:
+        return self.tunnel_specs
+
+    @property
+    def now(self) -> float:
+        return self.clock()
+
+    def tunnel_source(self, tunnel: str) -> IPAddress | None:
+        spec = self.tunnel_specs.get(tunnel)
+        return spec.local.address if spec is not None else None
+
+    def tunnel_transport_mtu(self, tunnel: str) -> int:
+        return self.host.transport_mtu
+
+    def tunnel_ip_mtu(self, tunnel: str) -> int:
+        return self.host.tunnel_mtus.get(tunnel, self.host.transport_mtu - _OVERHEAD_ESTIMATE)
+
+    def interface_with_address(self, address: IPAddress) -> str | None:
+        for name, addresses in self.host.interface_addresses.items():
+            if address in addresses:
+                return name
+        return None
+
+    # -- control -----------------------------------------------------------------------------
+
+    def start_tunnel(self, name: str) -> None:
+        """Negotiate `name` unless an SA for it, or an IKE SA with its peer, exists."""
+        spec = self.tunnel_specs.get(name)
+        if spec is None or self.sad.tunnel(name).current is not None:
+            return
+        if any(
+            sa.remote.address == spec.remote.address and not sa.closed for sa in self.engine.ike_sas
+        ):
+            return
+        self.engine.initiate(self.clock(), spec)
+        self.flush()
+
+    def start_all(self) -> None:
+        for name in self.tunnel_specs:
+            self.start_tunnel(name)
+
+    def clear(self, peer: Endpoint | None = None) -> None:
+        self.engine.clear(self.clock(), peer)
+        self.flush()
+
+    def rekey(self, *, ike: bool) -> int:
+        """`test crypto ikev2 rekey` / `test crypto ipsec rekey`: rekey now, as the lifetime
+        timers would later, every established IKE SA or every Child SA. Returns how many."""
+        now = self.clock()
+        count = 0
+        for sa in self.engine.ike_sas:
+            if not sa.established or sa.deleting or sa.rekeyed_to is not None:
+                continue
+            if ike:
+                self.engine.rekey_ike_sa(now, sa.sa_id)
+                count += 1
+                continue
+            for child in list(sa.children):
+                self.engine.rekey_child_sa(now, sa.sa_id, child.spi_in)
+                count += 1
+        self.flush()
+        return count
+
+    def shutdown(self) -> None:
+        """SIGTERM: delete every SA, telling the peers."""
+        self.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer, self._timer_at = None, None
+
+    def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
+        """SIGHUP: the new configuration answers from now on; tunnels whose policy changed
+        or vanished lose their SAs (and changed ones are negotiated again); the others keep
+        theirs. Returns the names of the tunnels renegotiated."""
+        new_specs = {spec.name: spec for spec in tunnels}
+        changed = [name for name, spec in self.tunnel_specs.items() if new_specs.get(name) != spec]
+        now = self.clock()
+        doomed = {child.info.ike_sa_id for name in changed for child in self.sad.tunnel(name).live}
+        for name in changed:
+            old = self.tunnel_specs[name]
+            doomed.update(
+                sa.sa_id
+                for sa in self.engine.ike_sas
+                if not sa.closed and sa.remote.address == old.remote.address
+            )
+        self.config = config
+        self.policy.current = policy
+        for sa_id in sorted(doomed):
+            self.engine.delete_ike_sa(now, sa_id, "Configuration changed")
+        self.flush()
+        renegotiated = [n for n in new_specs if n in changed or n not in self.tunnel_specs]
+        self.tunnel_specs = new_specs
+        for name in new_specs:
+            self.sad.tunnel(name)
+        for name in new_specs:
+            self.start_tunnel(name)
+        return renegotiated
+
+    # -- IKE ---------------------------------------------------------------------------------
+
+    def receive_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        """A UDP payload for the engine (on 4500 still behind its non-ESP marker)."""
+        self.engine.receive_datagram(self.clock(), local, remote, data)
+        self.flush()
+
+    def flush(self) -> None:
+        """Send what the engine wants sent, apply its events, rearm its timer."""
+        engine = self.engine
+        for datagram in engine.datagrams_to_send():
+            self.wire.send_ike(datagram.local, datagram.remote, datagram.data)
+        for event in engine.events():
+            self._apply(event)
+        records = engine.trace()
+        if records and self.trace_sink is not None:
+            self.trace_sink(records)
+        self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.engine.next_deadline()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer, self._timer_at = None, deadline
+        if deadline is not None:
+            self._timer = self.call_later(max(0.0, deadline - self.clock()), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer, self._timer_at = None, None
+        self.engine.handle_timer(self.clock())
+        self.flush()
+
+    def _apply(self, event: object) -> None:
+        if isinstance(event, IkeSaUp):
+            self.ike_up[event.sa_id] = event
+            self._log_ike_keys(event)
+            self.log(
+                "%IKEV2-5-SA_UP: Crypto tunnel v2 is UP.  "
+                f"Peer {event.remote.address}:{event.remote.port}  Id: {event.remote_id}"
+            )
+        elif isinstance(event, IkeSaDown):
+            up = self.ike_up.pop(event.sa_id, None)
+            if up is not None and event.rekeyed_to is None:
+                self.log(
+                    "%IKEV2-5-SA_DOWN: Crypto tunnel v2 is DOWN.  "
+                    f"Peer {up.remote.address}:{up.remote.port}  Id: {up.remote_id}"
+                )
+        elif isinstance(event, NegotiationFailed):
+            self.stats.negotiations_failed.append(event)
+        elif isinstance(event, ChildSaInstalled) and self.keylog is not None:
+            self.keylog.write(esp_key_lines(event.child))
+        change = self.sad.apply(event, self.clock())
+        for name in change.up:
+            self.log(f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to up")
+        for name in change.down:
+            self.log(
+                f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to down"
+            )
+
+    def _log_ike_keys(self, event: IkeSaUp) -> None:
+        if self.keylog is None:
+            return
+        sa = self.engine.ike_sa(event.sa_id)
+        if sa is None or sa.keys is None or sa.suite is None:
+            return
+        suite = sa.suite
+        self.keylog.write(
+            [
+                ike_key_line(
+                    sa.spi_i, sa.spi_r, suite.encr, suite.encr_key_bits, suite.integ, sa.keys
+                )
+            ]
+        )
+
+    # -- ESP ---------------------------------------------------------------------------------
+
+    def receive_esp(self, source: IPAddress, port: int | None, esp: bytes | memoryview) -> None:
+        """An ESP packet (SPI through ICV) from `source`, in UDP from `port` (logical) when
+        encapsulated. The inner packet goes to its child's tunnel."""
+        if len(esp) < 8:
+            self.stats.malformed += 1
+            return
+        child = self.sad.inbound(int.from_bytes(esp[:4], "big"))
+        if child is None:
+            self.stats.invalid_spi += 1
+            return
+        try:
+            result = child.inbound.decapsulate(esp)
+        except EspError:
+            self.stats.decrypt_failures += 1
+            return
+        self.sad.note_inbound(child)
+        info = child.info
+        if port is not None and (info.remote.address != source or info.remote.port != port):
+            # A NAT rebinding: answer where the authentic packet came from (RFC 3948).
+            child.info = replace(info, remote=Endpoint(source, port), udp_encapsulation=True)
+        tunnel = info.tunnel
+        if tunnel is not None:
+            self.wire.write_tunnel(tunnel, result.payload)
+        self._report_usage(child)
+
+    def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
+        """Packets the kernel routed into `tunnel`: encrypted with its outbound SA."""
+        child = self.sad.outbound(tunnel)
+        if child is None:
+            # IPv4 traffic brings an IPv4 tunnel up; the kernel's own IPv6 chatter on a
+            # fresh device (router solicitations) does not.
+            if any(packet[:1] and packet[0] >> 4 == 4 for packet in packets):
+                self.start_tunnel(tunnel)
+            return
+        outbound = child.outbound
+        info = child.info
+        udp = info.udp_encapsulation or self.force_encap
+        send = self.wire.send_esp
+        for packet in packets:
+            try:
+                esp = outbound.encapsulate(packet)
+            except EspError:
+                continue
+            send(info, esp, udp)
+        self._report_usage(child)
+
+    def _report_usage(self, child: InstalledChild) -> None:
+        used = child.bytes_used
+        if used - child.reported_bytes >= _USAGE_REPORT_BYTES:
+            child.reported_bytes = used
+            self.engine.report_child_usage(self.clock(), child.info.spi_in, used // 1024)
+            self.flush()
+
+
+def esp_destination(child: ChildSaInfo, udp: bool) -> Endpoint:
+    """Where an SA's packets go: the peer's NAT-T port when encapsulated."""
+    if udp and not child.udp_encapsulation:
+        return Endpoint(child.remote.address, NAT_T_PORT)
+    return child.remote

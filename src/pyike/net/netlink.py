@@ -1,0 +1,174 @@
+"""Addresses, links and routes through netlink (pyroute2): what the gateway reads of the
+host and the few things it changes, each of which it records so it can undo it.
+
+pyroute2's synchronous IPRoute runs an event loop of its own, which cannot nest in the
+gateway's: every call goes to one worker thread that owns the socket. The calls are few
+(start, reload, exit) and quick, so the caller simply waits for them."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
+
+from pyike.net.binding import HostInterface, KernelRoute, TunnelDevice
+
+# Routes pyike installs carry this protocol number (RTPROT_STATIC is 4; 0x50 is unassigned
+# in iproute2's rt_protos), so `ip route show proto 0x50` lists them.
+PYIKE_ROUTE_PROTO = 0x50
+
+
+class NetlinkFailure(OSError):
+    """The kernel refused a change."""
+
+
+T = TypeVar("T")
+
+
+class Netlink:
+    def __init__(self) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyike-netlink")
+        self._ipr = self._worker.submit(IPRoute).result()
+
+    def __enter__(self) -> Netlink:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._worker.submit(self._ipr.close).result()
+        self._worker.shutdown()
+
+    def _run(self, work: Callable[[], T]) -> T:
+        try:
+            return self._worker.submit(work).result()
+        except NetlinkError as exc:
+            raise NetlinkFailure(exc.code, str(exc)) from None
+
+    def _host_interfaces(self) -> list[HostInterface]:
+        addresses: dict[int, list[ipaddress.IPv4Interface | ipaddress.IPv6Interface]] = {}
+        for msg in self._ipr.get_addr():
+            address = msg.get_attr("IFA_LOCAL") or msg.get_attr("IFA_ADDRESS")
+            if address is None:
+                continue
+            iface = ipaddress.ip_interface(f"{address}/{msg['prefixlen']}")
+            addresses.setdefault(int(msg["index"]), []).append(iface)
+        out = []
+        for link in self._ipr.get_links():
+            index = int(link["index"])
+            out.append(
+                HostInterface(
+                    str(link.get_attr("IFLA_IFNAME")),
+                    index,
+                    tuple(addresses.get(index, ())),
+                    int(link.get_attr("IFLA_MTU") or 1500),
+                )
+            )
+        return out
+
+    def _link_index(self, name: str) -> int | None:
+        found = self._ipr.link_lookup(ifname=name)
+        return int(found[0]) if found else None
+
+    def _delete_link(self, name: str) -> bool:
+        index = self._link_index(name)
+        if index is None:
+            return False
+        try:
+            self._ipr.link("del", index=index)
+        except NetlinkError as exc:
+            raise NetlinkFailure(exc.code, f"cannot delete {name}: {exc}") from None
+        return True
+
+    def _configure_tunnel(self, device: TunnelDevice) -> int:
+        """Addresses and MTU on an open TUN device, then up; returns its index."""
+        index = self._link_index(device.device)
+        if index is None:
+            raise NetlinkFailure(0, f"TUN device {device.device} vanished")
+        # The tunnel carries what the config gives it (IPv4): no IPv6 link-local chatter.
+        with contextlib.suppress(OSError):
+            Path(f"/proc/sys/net/ipv6/conf/{device.device}/disable_ipv6").write_text("1")
+        try:
+            self._ipr.link("set", index=index, mtu=device.mtu)
+            for address in device.addresses:
+                self._ipr.addr(
+                    "add",
+                    index=index,
+                    address=str(address.ip),
+                    prefixlen=address.network.prefixlen,
+                    family=socket.AF_INET,
+                )
+            self._ipr.link("set", index=index, state="up")
+        except NetlinkError as exc:
+            raise NetlinkFailure(exc.code, f"cannot configure {device.device}: {exc}") from None
+        return index
+
+    def _replace_route(self, route: KernelRoute) -> None:
+        index = self._link_index(route.device)
+        if index is None:
+            raise NetlinkFailure(0, f"no device {route.device} for route {route.prefix}")
+        try:
+            self._ipr.route(
+                "replace",
+                dst=str(route.prefix),
+                oif=index,
+                proto=PYIKE_ROUTE_PROTO,
+                family=socket.AF_INET if route.prefix.version == 4 else socket.AF_INET6,
+            )
+        except NetlinkError as exc:
+            raise NetlinkFailure(exc.code, f"cannot add route {route.prefix}: {exc}") from None
+
+    def _delete_route(self, route: KernelRoute) -> None:
+        with contextlib.suppress(NetlinkError):  # gone with its device already
+            self._ipr.route(
+                "del",
+                dst=str(route.prefix),
+                proto=PYIKE_ROUTE_PROTO,
+                family=socket.AF_INET if route.prefix.version == 4 else socket.AF_INET6,
+            )
+
+    def _stale_routes(self, routes: Sequence[KernelRoute]) -> list[KernelRoute]:
+        """Those of `routes` a previous run left in the kernel (pyike's protocol number)."""
+        present: set[tuple[str, int]] = set()
+        for family in (socket.AF_INET, socket.AF_INET6):
+            for msg in self._ipr.get_routes(family=family):
+                if int(msg["proto"]) == PYIKE_ROUTE_PROTO:
+                    present.add((str(msg.get_attr("RTA_DST")), int(msg["dst_len"])))
+        return [r for r in routes if (str(r.prefix.network_address), r.prefix.prefixlen) in present]
+
+    # -- the public calls, each run on the netlink thread -----------------------------------
+
+    def host_interfaces(self) -> list[HostInterface]:
+        return self._run(self._host_interfaces)
+
+    def link_index(self, name: str) -> int | None:
+        return self._run(lambda: self._link_index(name))
+
+    def delete_link(self, name: str) -> bool:
+        return self._run(lambda: self._delete_link(name))
+
+    def configure_tunnel(self, device: TunnelDevice) -> int:
+        return self._run(lambda: self._configure_tunnel(device))
+
+    def replace_route(self, route: KernelRoute) -> None:
+        self._run(lambda: self._replace_route(route))
+
+    def delete_route(self, route: KernelRoute) -> None:
+        self._run(lambda: self._delete_route(route))
+
+    def stale_routes(self, routes: Sequence[KernelRoute]) -> list[KernelRoute]:
+        return self._run(lambda: self._stale_routes(routes))

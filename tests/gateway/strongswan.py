@@ -1,0 +1,268 @@
+"""strongSwan's charon as a peer in its own network namespace (kernel-libipsec: ESP in
+userspace on a TUN device, always UDP-encapsulated), driven with swanctl over its vici
+socket. See /work/shared/notes/strongswan-here.md for why it is set up this way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.gateway.netns import Lab, Namespace, wait_for
+
+CHARON_PATHS = ("/usr/lib/ipsec/charon", "/usr/libexec/ipsec/charon")
+PLUGINS = (
+    "kernel-libipsec kernel-netlink socket-default vici random nonce openssl aes sha1 sha2 "
+    "hmac kdf gmp curve25519 pem pkcs1 x509 pubkey"
+)
+
+
+def require_charon() -> tuple[str, str]:
+    """(charon, swanctl); skipped without strongSwan unless PYIKE_REQUIRE_TOOLS is set."""
+    charon = next((p for p in CHARON_PATHS if os.access(p, os.X_OK)), None)
+    swanctl = shutil.which("swanctl")
+    if charon is None or swanctl is None:
+        message = "strongSwan (charon, swanctl) is not installed (scripts/install-system-deps)"
+        if os.environ.get("PYIKE_REQUIRE_TOOLS"):
+            pytest.fail(message + " but PYIKE_REQUIRE_TOOLS is set")
+        pytest.skip(message)
+    return charon, swanctl
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One proposal, in both vocabularies."""
+
+    name: str
+    ios_proposal: str  # the body of `crypto ikev2 proposal`
+    ios_transform: str  # `crypto ipsec transform-set TS ...`
+    ike: str  # swanctl proposals
+    esp: str  # swanctl esp_proposals
+
+
+SEED_SUITE = Suite(
+    "seed",
+    " encryption 3des aes-cbc-128\n integrity sha1\n group 2\n",
+    "esp-aes esp-sha-hmac",
+    "aes128-sha1-modp1024",
+    "aes128-sha1",
+)
+SEED_3DES_SUITE = Suite(
+    "seed-3des",
+    " encryption 3des aes-cbc-128\n integrity sha1\n group 2\n",
+    "esp-3des esp-sha-hmac",
+    "3des-sha1-modp1024",
+    "3des-sha1",
+)
+GCM_SUITE = Suite(
+    "gcm-ecp384",
+    " encryption aes-gcm-256\n prf sha384\n group 20\n",
+    "esp-gcm 256",
+    "aes256gcm16-prfsha384-ecp384",
+    "aes256gcm16",
+)
+CBC256_SUITE = Suite(
+    "cbc256-modp2048",
+    " encryption aes-cbc-256\n integrity sha256\n group 14\n",
+    "esp-aes 256 esp-sha256-hmac",
+    "aes256-sha256-modp2048",
+    "aes256-sha256",
+)
+
+PYIKE_KEY = "pyike-signs-with-this"
+CHARON_KEY = "charon-signs-with-that"
+
+
+@dataclass(frozen=True)
+class Addressing:
+    """Who is where. Without a NAT both sides see each other's own address; behind a NAT the
+    peer of the inside side is seen from the NAT's public address."""
+
+    pyike: str = "10.0.0.1"
+    charon: str = "10.0.0.2"
+    charon_sees_pyike_at: str = "10.0.0.1"
+    pyike_sees_charon_at: str = "10.0.0.2"
+
+
+DIRECT = Addressing()
+
+
+def pyike_config(
+    suite: Suite,
+    where: Addressing = DIRECT,
+    *,
+    profile_extra: str = "",
+    ipsec_extra: str = "",
+    global_extra: str = "",
+) -> str:
+    """pyike (LAN 192.168.1.0/24) and charon (LAN 192.168.2.0/24); each side signs with its
+    own key. ``profile_extra``: lines for the IKEv2 profile (`dpd`, `lifetime`);
+    ``ipsec_extra``: for the IPsec profile (`set security-association lifetime ...`)."""
+    return f"""hostname PyIke
+interface Loopback0
+ ip address 192.168.1.1 255.255.255.0
+!
+interface Tunnel0
+ ip address 172.16.0.101 255.255.255.0
+ tunnel source Ethernet0/0
+ tunnel mode ipsec ipv4
+ tunnel destination {where.pyike_sees_charon_at}
+ tunnel protection ipsec profile PROT
+!
+interface Ethernet0/0
+ ip address {where.pyike} 255.255.255.0
+!
+crypto ikev2 proposal PROP
+{suite.ios_proposal}!
+crypto ikev2 policy POL
+ proposal PROP
+!
+crypto ikev2 keyring KEYS
+ peer charon
+  address {where.pyike_sees_charon_at}
+  pre-shared-key local {PYIKE_KEY}
+  pre-shared-key remote {CHARON_KEY}
+!
+crypto ikev2 profile PROF
+ match identity remote address {where.charon} 255.255.255.255
+ authentication remote pre-share
+ authentication local pre-share
+ keyring local KEYS
+{profile_extra}!
+crypto ipsec transform-set TS {suite.ios_transform}
+!
+crypto ipsec profile PROT
+ set transform-set TS
+ set ikev2-profile PROF
+{ipsec_extra}!
+{global_extra}ip route 192.168.2.0 255.255.255.0 Tunnel0
+"""
+
+
+def swanctl_config(
+    suite: Suite, where: Addressing = DIRECT, *, conn_extra: str = "", child_extra: str = ""
+) -> str:
+    # charon signs with the best-matching key (its own: owned by both ids, so it ranks
+    # first) and tries every key that matches when it verifies, so pyike's key verifies
+    # pyike's AUTH.
+    return f"""connections {{
+  pyike {{
+    version = 2
+    local_addrs = {where.charon}
+    remote_addrs = {where.charon_sees_pyike_at}
+    proposals = {suite.ike}
+    encap = yes
+{conn_extra}    local {{
+      auth = psk
+      id = {where.charon}
+    }}
+    remote {{
+      auth = psk
+      id = {where.pyike}
+    }}
+    children {{
+      net {{
+        local_ts = 192.168.2.0/24
+        remote_ts = 192.168.1.0/24
+        esp_proposals = {suite.esp}
+        start_action = none
+{child_extra}      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-charon {{
+    id-1 = {where.charon}
+    id-2 = {where.pyike}
+    secret = "{CHARON_KEY}"
+  }}
+  ike-pyike {{
+    id-1 = {where.pyike}
+    secret = "{PYIKE_KEY}"
+  }}
+}}
+"""
+
+
+def strongswan_conf(log: Path) -> str:
+    return f"""charon {{
+  load = {PLUGINS}
+  install_virtual_ip = no
+  filelog {{
+    charon {{
+      path = {log}
+      flush_line = yes
+      default = 1
+      ike = 2
+      cfg = 2
+    }}
+  }}
+}}
+"""
+
+
+@dataclass
+class Charon:
+    ns: Namespace
+    run_dir: Path
+    swanctl: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL: no delete reaches the peer, as when the host dies."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def ike_sas(self) -> int:
+        return self.sas().count("ESTABLISHED")
+
+    @property
+    def uri(self) -> str:
+        return f"unix://{self.run_dir / 'charon.vici'}"
+
+    def swan(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [self.swanctl, *args, "--uri", self.uri],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"swanctl {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done
+
+    def sas(self) -> str:
+        return self.swan("--list-sas", check=False).stdout
+
+    @property
+    def log(self) -> str:
+        path = self.run_dir / "charon.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+def start_charon(
+    lab: Lab, ns: Namespace, work: Path, suite: Suite, swanctl_conf: str | None = None
+) -> Charon:
+    """charon in `ns`, its connection loaded (`swanctl_conf`, by default the plain one for
+    `suite`). Started again after a kill, it keeps its directory and appends to its log."""
+    charon, swanctl = require_charon()
+    run_dir = work / "charon-run"
+    run_dir.mkdir(mode=0o700, exist_ok=True)
+    conf = work / "strongswan.conf"
+    conf.write_text(strongswan_conf(run_dir / "charon.log"))
+    (work / "swanctl.conf").write_text(swanctl_conf or swanctl_config(suite))
+    (run_dir / "charon.vici").unlink(missing_ok=True)
+    peer_proc = lab.start(
+        ns,
+        ["sh", "-c", f"mount --bind {run_dir} /run && exec {charon}"],
+        work / "charon.out",
+        env={"STRONGSWAN_CONF": str(conf)},
+    )
+    peer = Charon(ns, run_dir, swanctl, peer_proc)
+    wait_for(lambda: (run_dir / "charon.vici").exists(), 15, "charon's vici socket")
+    peer.swan("--load-all", "--file", str(work / "swanctl.conf"))
+    return peer
