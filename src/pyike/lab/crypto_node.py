@@ -21,6 +21,7 @@ from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.node.hooks import Cancellable, Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
+from pyike.show.ike_counters import Ikev2Counters
 from pyike.trace import ipsec_debug
 
 RandomBytes = Callable[[int], bytes]
@@ -32,6 +33,8 @@ LineSink = Callable[[list[str]], None]
 _USAGE_REPORT_BYTES = 256 * 1024
 _IPV4_HEADER = 20
 _IPV6_HEADER = 40
+_RENEGOTIATE_DELAY = 1.0  # seconds from losing a tunnel's last SA to asking again
+_RENEGOTIATE_DELAY_OTHER_SIDE = 5.0
 _CHILD_RETRY = 10.0  # seconds before traffic may ask again for a crypto map entry's child SA
 _UDP_HEADER = 8
 
@@ -67,6 +70,7 @@ class CryptoNode:
         self.ike_up: dict[int, IkeSaUp] = {}
         self.ike_down: list[IkeSaDown] = []
         self.stats = CryptoStats()
+        self.counters = Ikev2Counters()
         self._timer: Cancellable | None = None
         self._timer_at: float | None = None
         self._child_requested: dict[str, float] = {}
@@ -108,6 +112,14 @@ class CryptoNode:
     def clear(self, peer: Endpoint | None = None) -> None:
         """`clear crypto ikev2 sa [peer ADDR]`."""
         self.engine.clear(self.clock.now, peer)
+        self.flush()
+
+    def clear_ipsec(self) -> None:
+        """`clear crypto sa`: delete every child SA (telling the peer); the IKE SAs stay, and
+        protected tunnels negotiate new child SAs."""
+        now = self.clock.now
+        for child in list(self.sad.children.values()):
+            self.engine.delete_child_sa(now, child.info.ike_sa_id, child.info.spi_in)
         self.flush()
 
     # -- control ----------------------------------------------------------------------------
@@ -168,6 +180,7 @@ class CryptoNode:
         for event in self.engine.events():
             self._apply(event)
         records = self.engine.trace()
+        self.counters.count(records)
         if records and self.trace_sink is not None:
             self.trace_sink(records)
         self._arm_timer()
@@ -213,6 +226,15 @@ class CryptoNode:
         for name in change.down:
             if name in self.router.interfaces:
                 self.router.set_tunnel_ipsec(name, False)
+                # A protected tunnel interface does not wait for traffic: like IOS, it asks
+                # for new SAs as soon as it has lost its last ones. The side that had set up
+                # the lost SA asks first, so the two peers do not create one each.
+                first = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
+                delay = _RENEGOTIATE_DELAY if first else _RENEGOTIATE_DELAY_OTHER_SIDE
+                self.clock.call_later(delay, self._restarter(name))
+
+    def _restarter(self, name: str) -> Callable[[], None]:
+        return lambda: self.start_tunnel(name)
 
     # -- ESP hook ----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pyike.ike.events import Endpoint
 from pyike.lab.views import CryptoState
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, Handler, IncompleteCommand, InvalidInput, Token
+from pyike.show.ike_counters import Ikev2Counters
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 
@@ -35,8 +36,17 @@ def register_crypto_commands(
     crypto: CryptoControl,
     formatter: DebugFormatter,
     ipsec_debug: Callable[[bool], None] | None = None,
+    clear_ipsec: Callable[[], None] | None = None,
 ) -> None:
-    """`ipsec_debug(on)` switches `debug crypto ipsec`, where the router supports it."""
+    """`ipsec_debug(on)` switches `debug crypto ipsec`, and `clear_ipsec()` deletes every
+    IPsec SA (`clear crypto sa`), where the router supports them."""
+
+    def clear_sa(args: Sequence[Token]) -> ExecJob:
+        assert clear_ipsec is not None
+        if args:
+            raise InvalidInput(args[0].start)
+        clear_ipsec()
+        return TextResult("")
 
     def debug_ipsec(args: Sequence[Token]) -> ExecJob:
         assert ipsec_debug is not None
@@ -73,6 +83,8 @@ def register_crypto_commands(
     tree.register("debug crypto ikev2 error", lambda args: debug(Debug.ERROR))
     if ipsec_debug is not None:
         tree.register("debug crypto ipsec", debug_ipsec)
+    if clear_ipsec is not None:
+        tree.register("clear crypto sa", clear_sa, takes_args=True)
     tree.register("undebug all", undebug)
     tree.register("no debug all", undebug)
     tree.register("clear crypto ikev2 sa", clear_ikev2, takes_args=True)
@@ -89,10 +101,14 @@ def _flag(args: Sequence[Token], *words: str) -> bool:
 
 
 def register_show_commands(
-    tree: CommandTree, node: CryptoState, config: Callable[[], Config]
+    tree: CommandTree,
+    node: CryptoState,
+    config: Callable[[], Config],
+    counters: Ikev2Counters | None = None,
 ) -> None:
     """The crypto show commands; `config` gives the configuration in force (a gateway's
-    changes when it reloads)."""
+    changes when it reloads); `counters`, kept from the engine's trace, feed `show crypto
+    ikev2 stats`."""
     from pyike import show
     from pyike.lab import views
 
@@ -111,6 +127,24 @@ def register_show_commands(
         ),
         takes_args=True,
     )
+    tree.register(
+        "show crypto ikev2 session",
+        lambda a: text(
+            show.show_crypto_ikev2_session(
+                views.ikev2_session_views(node), detailed=_flag(a, "detailed")
+            )
+        ),
+        takes_args=True,
+    )
+    if counters is not None:
+        stats = counters
+
+        def show_stats(args: Sequence[Token]) -> ExecJob:
+            if _flag(args, "exchange"):
+                return text(show.show_crypto_ikev2_stats_exchange(stats.exchange_view()))
+            return text(show.show_crypto_ikev2_stats(stats.stats_view(*views.ike_sa_counts(node))))
+
+        tree.register("show crypto ikev2 stats", show_stats, takes_args=True)
     tree.register(
         "show crypto ipsec sa",
         lambda a: text(

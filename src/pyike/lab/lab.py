@@ -80,8 +80,14 @@ class Lab:
                 lab_router.crypto,
                 lab_router.debug,
                 self._ipsec_debug_switch(lab_router),
+                lab_router.crypto.clear_ipsec,
             )
-            register_show_commands(lab_router.shell.tree, lab_router.crypto, _constant(config))
+            register_show_commands(
+                lab_router.shell.tree,
+                lab_router.crypto,
+                _constant(config),
+                lab_router.crypto.counters,
+            )
             self.routers[router.hostname] = lab_router
         wire_by_subnet(self.network, [r.router for r in self.routers.values()])
 

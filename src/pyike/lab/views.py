@@ -11,18 +11,22 @@ from dataclasses import replace
 from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
+from pyike.config.query import TrafficSelector as QuerySelector
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import IPAddress, TrafficSelector
+from pyike.ike.events import TrafficSelector as EngineSelector
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.show.views import (
+    ChildSaView,
     CryptoSessionView,
     EspSaStatus,
     EspSaView,
     Ident,
     IkeSaState,
     IkeSaView,
+    IkeSessionView,
     IpsecFlowView,
     IpsecInterfaceView,
     NatState,
@@ -253,3 +257,45 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
             negotiating=any(sa.established_at is None for sa in sas),
         )
     return list(sessions.values())
+
+
+def ikev2_session_views(node: CryptoState) -> list[IkeSessionView]:
+    """`show crypto ikev2 session`: per peer, its IKE SAs and the child SAs they carry."""
+    by_peer: dict[str, list[IkeSaView]] = {}
+    for view in ike_sa_views(node):
+        by_peer.setdefault(str(view.remote), []).append(view)
+    sessions = []
+    for number, (peer, ike_views) in enumerate(sorted(by_peer.items()), start=1):
+        ids = {view.tunnel_id for view in ike_views}
+        children = tuple(
+            ChildSaView(
+                local_selector=_query_selector(child.info.local_ts[0]),
+                remote_selector=_query_selector(child.info.remote_ts[0]),
+                spi_in=child.spi_in,
+                spi_out=child.spi_out,
+                encryption=child.info.encr,
+                key_bits=child.info.encr_key_bits,
+                integrity=None if child.info.integ == IntegId.NONE else child.info.integ,
+                mode=child.info.mode,
+            )
+            for child in node.sad.children.values()
+            if child.info.ike_sa_id in ids and child.info.local_ts and child.info.remote_ts
+        )
+        del peer
+        sessions.append(IkeSessionView(number, tuple(ike_views), children))
+    return sessions
+
+
+def _query_selector(ts: EngineSelector) -> QuerySelector:
+    return QuerySelector(ts.protocol, ts.start, ts.end, ts.start_port, ts.end_port)
+
+
+def ike_sa_counts(node: CryptoState) -> tuple[int, int, int, int]:
+    """(active in, active out, negotiating in, negotiating out) for `show crypto ikev2 stats`."""
+    counts = [0, 0, 0, 0]
+    for sa in node.engine.ike_sas:
+        if sa.closed:
+            continue
+        negotiating = sa.established_at is None
+        counts[(2 if negotiating else 0) + (1 if sa.initiator else 0)] += 1
+    return counts[0], counts[1], counts[2], counts[3]

@@ -1,0 +1,154 @@
+"""Counters for `show crypto ikev2 stats [exchange]`, kept from the engine's own trace.
+
+Every message the engine sends or receives passes through its trace as a PacketTrace; this
+counts them the way IOS does: per exchange (a CREATE_CHILD_SA that rekeys the IKE SA, one
+that creates a child SA and one that rekeys a child SA are told apart, and an empty
+INFORMATIONAL is a DPD), per notify, per configuration attribute; plus the IKE SAs started
+and accepted in each direction and the cookie challenges.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyike.codec.configuration import CpPayload
+from pyike.codec.message import Payload
+from pyike.codec.payloads import KePayload, NotifyPayload
+from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId, name_of
+from pyike.codec.sa import SaPayload
+from pyike.ike.trace import Direction, PacketTrace, TraceRecord
+from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
+from pyike.trace import ios_names
+
+_Key = tuple[str, bool, bool]  # (name, sent, response)
+
+
+def _exchange_name(record: PacketTrace, dpd_requests: set[tuple[int | None, int, bool]]) -> str:
+    header = record.message.header
+    exchange = header.exchange_type
+    if exchange == ExchangeType.CREATE_CHILD_SA:
+        payloads = _payloads(record)
+        sa = next((p for p in payloads if isinstance(p, SaPayload)), None)
+        if sa is not None and sa.proposals and sa.proposals[0].protocol == ProtocolId.IKE:
+            return "CREATE_CHILD_SA_IKE_REKEY"
+        rekey = any(
+            isinstance(p, NotifyPayload) and p.notify_type == NotifyType.REKEY_SA for p in payloads
+        )
+        if rekey:
+            return "CREATE_CHILD_SA_IPSEC_REKEY"
+        return "CREATE_CHILD_SA_IPSEC" if sa is not None else "CREATE_CHILD_SA"
+    if exchange == ExchangeType.INFORMATIONAL and not _payloads(record):
+        # An empty request is a liveness check; an empty response is a DPD only when it
+        # answers one (an empty answer to a delete is a plain INFORMATIONAL).
+        sent = record.direction is Direction.SENT
+        if not header.response:
+            dpd_requests.add((record.sa_id, header.message_id, sent))
+            return "DPD"
+        if (record.sa_id, header.message_id, not sent) in dpd_requests:
+            dpd_requests.discard((record.sa_id, header.message_id, not sent))
+            return "DPD"
+    return name_of(ExchangeType, exchange)
+
+
+def _payloads(record: PacketTrace) -> list[Payload]:
+    return list(record.inner) if record.inner is not None else list(record.message.payloads)
+
+
+@dataclass
+class Ikev2Counters:
+    exchanges: Counter[_Key] = field(default_factory=Counter)
+    notifies: Counter[_Key] = field(default_factory=Counter)
+    config_attributes: Counter[tuple[str, bool]] = field(default_factory=Counter)
+    outgoing_sas: int = 0
+    incoming_sas: int = 0
+    outgoing_accepted: int = 0
+    incoming_accepted: int = 0
+    cookie_challenged: int = 0
+    other: Counter[str] = field(default_factory=Counter)
+    _dpd_requests: set[tuple[int | None, int, bool]] = field(default_factory=set, repr=False)
+
+    def count(self, records: Iterable[TraceRecord]) -> None:
+        for record in records:
+            if isinstance(record, PacketTrace):
+                self._count_packet(record)
+
+    def _count_packet(self, record: PacketTrace) -> None:
+        sent = record.direction is Direction.SENT
+        response = record.message.header.response
+        name = _exchange_name(record, self._dpd_requests)
+        self.exchanges[(name, sent, response)] += 1
+        if name == "IKE_SA_INIT" and not response:
+            if sent:
+                self.outgoing_sas += 1
+            else:
+                self.incoming_sas += 1
+        payloads = _payloads(record)
+        if name == "IKE_SA_INIT" and response and any(isinstance(p, KePayload) for p in payloads):
+            if sent:
+                self.incoming_accepted += 1
+            else:
+                self.outgoing_accepted += 1
+        for payload in payloads:
+            if isinstance(payload, NotifyPayload):
+                label = ios_names.notify_name(payload.notify_type)
+                self.notifies[(label, sent, response)] += 1
+                if payload.notify_type == NotifyType.COOKIE and sent:
+                    self.cookie_challenged += 1
+            elif isinstance(payload, CpPayload):
+                for attribute in payload.attributes:
+                    self.config_attributes[
+                        (ios_names.cfg_attribute_name(attribute.type), sent)
+                    ] += 1
+
+    # -- views -------------------------------------------------------------------------------
+
+    def stats_view(
+        self, active_in: int, active_out: int, negotiating_in: int, negotiating_out: int
+    ) -> Ikev2Stats:
+        """`show crypto ikev2 stats`; the SA counts now up and in negotiation come from the
+        caller, which knows the live SAs."""
+        return Ikev2Stats(
+            incoming_sas=active_in + negotiating_in,
+            incoming_active=active_in,
+            incoming_negotiating=negotiating_in,
+            outgoing_sas=active_out + negotiating_out,
+            outgoing_active=active_out,
+            outgoing_negotiating=negotiating_out,
+            incoming_requests=self.incoming_sas,
+            incoming_accepted=self.incoming_accepted,
+            incoming_rejected=self.incoming_sas - self.incoming_accepted,
+            outgoing_requests=self.outgoing_sas,
+            outgoing_accepted=self.outgoing_accepted,
+            outgoing_rejected=self.outgoing_sas - self.outgoing_accepted,
+            cookie_challenged=self.cookie_challenged,
+        )
+
+    def exchange_view(self) -> Ikev2ExchangeStats:
+        def counts(counter: Counter[_Key], name: str) -> MessageCounts:
+            return MessageCounts(
+                tx_request=counter[(name, True, False)],
+                tx_response=counter[(name, True, True)],
+                rx_request=counter[(name, False, False)],
+                rx_response=counter[(name, False, True)],
+            )
+
+        exchange_names = dict.fromkeys(name for name, _, _ in self.exchanges)
+        notify_names = dict.fromkeys(name for name, _, _ in self.notifies)
+        errors = {n for n in notify_names if _is_error(n)}
+        attributes = dict.fromkeys(name for name, _ in self.config_attributes)
+        return Ikev2ExchangeStats(
+            exchanges={n: counts(self.exchanges, n) for n in exchange_names},
+            error_notifies={n: counts(self.notifies, n) for n in notify_names if n in errors},
+            other_notifies={n: counts(self.notifies, n) for n in notify_names if n not in errors},
+            config_payloads={
+                n: (self.config_attributes[(n, True)], self.config_attributes[(n, False)])
+                for n in attributes
+            },
+        )
+
+
+def _is_error(ios_name: str) -> bool:
+    member = NotifyType.__members__.get(ios_name)
+    return member is not None and member < 16384
