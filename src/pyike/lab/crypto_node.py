@@ -11,14 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from pyike.ike.driver import EngineDriver
 from pyike.ike.engine import IkeEngine
-from pyike.ike.events import Endpoint, IkeSaDown, IkeSaUp, IPAddress, NegotiationFailed
+from pyike.ike.events import (
+    Datagram,
+    Endpoint,
+    IkeSaDown,
+    IkeSaUp,
+    IPAddress,
+    NegotiationFailed,
+)
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.ipsec.errors import EspError
 from pyike.ipsec.outer import NAT_T_PORT, NON_ESP_MARKER, wrap
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
-from pyike.node.hooks import Cancellable, Decrypted, EspArrival, IkeDatagram, Scheduler
+from pyike.node.hooks import Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
 from pyike.show.ike_counters import Ikev2Counters
@@ -71,8 +79,14 @@ class CryptoNode:
         self.ike_down: list[IkeSaDown] = []
         self.stats = CryptoStats()
         self.counters = Ikev2Counters()
-        self._timer: Cancellable | None = None
-        self._timer_at: float | None = None
+        self.driver = EngineDriver(
+            self.engine,
+            lambda: self.clock.now,
+            self.clock.call_later,
+            self._send,
+            self._apply,
+            self._trace,
+        )
         self._child_requested: dict[str, float] = {}
         router.ike_handler = self
         router.esp_handler = self
@@ -169,37 +183,21 @@ class CryptoNode:
 
     def flush(self) -> None:
         """Send what the engine wants sent, apply its events, and rearm its timer."""
-        for datagram in self.engine.datagrams_to_send():
-            self.router.send_udp(
-                datagram.remote.address,
-                datagram.remote.port,
-                datagram.data,  # on port 4500 the engine has already put the non-ESP marker
-                src=datagram.local.address,
-                src_port=datagram.local.port,
-            )
-        for event in self.engine.events():
-            self._apply(event)
-        records = self.engine.trace()
+        self.driver.flush()
+
+    def _send(self, datagram: Datagram) -> None:
+        self.router.send_udp(
+            datagram.remote.address,
+            datagram.remote.port,
+            datagram.data,  # on port 4500 the engine has already put the non-ESP marker
+            src=datagram.local.address,
+            src_port=datagram.local.port,
+        )
+
+    def _trace(self, records: list[TraceRecord]) -> None:
         self.counters.count(records)
-        if records and self.trace_sink is not None:
+        if self.trace_sink is not None:
             self.trace_sink(records)
-        self._arm_timer()
-
-    def _arm_timer(self) -> None:
-        deadline = self.engine.next_deadline()
-        if deadline == self._timer_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer, self._timer_at = None, deadline
-        if deadline is not None:
-            delay = max(0.0, deadline - self.clock.now)
-            self._timer = self.clock.call_later(delay, self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer, self._timer_at = None, None
-        self.engine.handle_timer(self.clock.now)
-        self.flush()
 
     def _apply(self, event: object) -> None:
         if isinstance(event, IkeSaUp):

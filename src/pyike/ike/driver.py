@@ -1,0 +1,69 @@
+"""Running the sans-IO engine on a clock: the part the lab and the gateway share.
+
+After every input the caller calls `flush()`: the engine's datagrams go to `send`, its
+events to `on_event`, its trace records to `on_trace`, and its next deadline arms one timer
+on the caller's scheduler (the virtual clock in the lab, the asyncio loop in the gateway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from pyike.ike.engine import IkeEngine
+from pyike.ike.events import Datagram, EngineEvent
+from pyike.ike.trace import TraceRecord
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class EngineDriver:
+    def __init__(
+        self,
+        engine: IkeEngine,
+        now: Callable[[], float],
+        call_later: Callable[[float, Callable[[], None]], Cancellable],
+        send: Callable[[Datagram], None],
+        on_event: Callable[[EngineEvent], None],
+        on_trace: Callable[[list[TraceRecord]], None],
+    ) -> None:
+        self.engine = engine
+        self._now = now
+        self._call_later = call_later
+        self._send = send
+        self._on_event = on_event
+        self._on_trace = on_trace
+        self._timer: Cancellable | None = None
+        self._timer_at: float | None = None
+
+    def flush(self) -> None:
+        """Send what the engine wants sent, apply its events, and rearm its timer."""
+        for datagram in self.engine.datagrams_to_send():
+            self._send(datagram)
+        for event in self.engine.events():
+            self._on_event(event)
+        records = self.engine.trace()
+        if records:
+            self._on_trace(records)
+        self._arm_timer()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer, self._timer_at = None, None
+
+    def _arm_timer(self) -> None:
+        deadline = self.engine.next_deadline()
+        if deadline == self._timer_at:
+            return
+        self.stop()
+        self._timer_at = deadline
+        if deadline is not None:
+            self._timer = self._call_later(max(0.0, deadline - self._now()), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer, self._timer_at = None, None
+        self.engine.handle_timer(self._now())
+        self.flush()
