@@ -58,8 +58,11 @@ class Lab:
         ns.ip("link", "set", "lo", "up")
         return ns
 
-    def veth(self, a: Namespace, a_addr: str, b: Namespace, b_addr: str) -> tuple[str, str]:
-        left, right = f"va{self.tag}", f"vb{self.tag}"
+    def veth(
+        self, a: Namespace, a_addr: str, b: Namespace, b_addr: str, suffix: str = ""
+    ) -> tuple[str, str]:
+        """A veth pair from `a` to `b`; `suffix` tells apart several pairs of one test."""
+        left, right = f"va{self.tag}{suffix}", f"vb{self.tag}{suffix}"
         sh(
             "ip",
             "link",

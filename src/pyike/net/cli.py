@@ -48,7 +48,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _control_argument(run)
     run.add_argument("--debug", action="store_true", help="start with debug crypto ikev2 all on")
     run.add_argument("--debug-file", type=Path, metavar="FILE", help="also append output to FILE")
-    run.add_argument("--syslog", action="store_true", help="also send output to syslog")
+    run.add_argument(
+        "--syslog",
+        nargs="?",
+        type=Path,
+        const=Path("/dev/log"),
+        metavar="SOCKET",
+        help="also send output to syslog (facility daemon) on SOCKET, /dev/log by default",
+    )
     run.add_argument("--quiet", action="store_true", help="nothing on the terminal")
     run.add_argument(
         "--keylog",

@@ -1,14 +1,44 @@
 """Where the gateway's debug and log lines go: the terminal, a file (`--debug-file`), syslog
-(`--syslog`), and the control connections under `terminal monitor`. Lines arrive already
-formatted (IOS timestamps and wording); no line carries a key."""
+(`--syslog [SOCKET]`), and the control connections under `terminal monitor`. Lines arrive
+already formatted (IOS timestamps and wording); no line carries a key."""
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
+
+DEFAULT_SYSLOG_SOCKET = "/dev/log"
+_FACILITY_DAEMON = 3
+_SEVERITY_NOTICE = 5
+_SEVERITY_DEBUG = 7
+_MAX_SYSLOG_MESSAGE = 2048
+
+
+class SyslogSender:
+    """RFC 3164 messages (`<PRI>pyike[PID]: text`) to a local syslog socket. A missing or
+    full socket loses the line, never stops the gateway."""
+
+    def __init__(self, path: str | Path = DEFAULT_SYSLOG_SOCKET) -> None:
+        self.path = str(path)
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.setblocking(False)
+        self._tag = f"pyike[{os.getpid()}]: "
+        self.lost = 0
+
+    def send(self, severity: int, line: str) -> None:
+        priority = _FACILITY_DAEMON * 8 + severity
+        data = f"<{priority}>{self._tag}{line}".encode(errors="replace")[:_MAX_SYSLOG_MESSAGE]
+        try:
+            self._sock.sendto(data, self.path)
+        except OSError:
+            self.lost += 1
+
+    def close(self) -> None:
+        self._sock.close()
 
 
 class Console:
@@ -17,21 +47,14 @@ class Console:
         *,
         terminal: TextIO | None = sys.stdout,
         debug_file: str | Path | None = None,
-        use_syslog: bool = False,
+        syslog_socket: str | Path | None = None,
     ) -> None:
         self.terminal = terminal
         self._file: TextIO | None = None
         if debug_file is not None:
             fd = os.open(debug_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self._file = os.fdopen(fd, "a", encoding="utf-8")
-        self._syslog: Callable[[int, str], None] | None = None
-        if use_syslog:
-            import syslog
-
-            syslog.openlog("pyike", syslog.LOG_PID, syslog.LOG_DAEMON)
-            self._syslog = syslog.syslog
-            self._debug_priority = syslog.LOG_DEBUG
-            self._notice_priority = syslog.LOG_NOTICE
+        self._syslog = None if syslog_socket is None else SyslogSender(syslog_socket)
         self.monitors: list[Callable[[list[str]], None]] = []
 
     def lines(self, lines: list[str], debug: bool = True) -> None:
@@ -45,9 +68,9 @@ class Console:
             self._file.write(text)
             self._file.flush()
         if self._syslog is not None:
-            priority = self._debug_priority if debug else self._notice_priority
+            severity = _SEVERITY_DEBUG if debug else _SEVERITY_NOTICE
             for line in lines:
-                self._syslog(priority, line)
+                self._syslog.send(severity, line)
         for monitor in self.monitors:
             monitor(lines)
 
@@ -55,3 +78,6 @@ class Console:
         if self._file is not None:
             self._file.close()
             self._file = None
+        if self._syslog is not None:
+            self._syslog.close()
+            self._syslog = None

@@ -61,7 +61,7 @@ class RunOptions:
     control_path: Path = Path("/run/pyike/pyike.sock")
     debug: bool = False
     debug_file: Path | None = None
-    syslog: bool = False
+    syslog: Path | None = None  # the syslog socket (/dev/log with --syslog)
     keylog: Path | None = None
     quiet: bool = False
 
@@ -119,6 +119,7 @@ class SocketWire:
             route = self._esp_route = self._route_esp(child, udp)
         if route.sendto is None:
             self.send_errors += 1
+            self._esp_route = None  # a reload may open the socket: look again next time
             return
         try:
             route.sendto(esp, route.address)
@@ -205,7 +206,7 @@ class Runtime:
         self.console = Console(
             terminal=None if options.quiet else sys.stdout,
             debug_file=options.debug_file,
-            use_syslog=options.syslog,
+            syslog_socket=options.syslog,
         )
         epoch = datetime.now() - timedelta(seconds=clock())
         self.formatter = DebugFormatter(epoch, Debug.ALL if options.debug else Debug.NONE)
@@ -231,14 +232,17 @@ class Runtime:
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
         self._loop = loop
+        # a SIGTERM during start-up still ends in an orderly teardown
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._stop.set)
         try:
             await self._start(loop)
         except StartupError as exc:
             print(f"% pyike run: {exc}", file=sys.stderr)
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
             await self._teardown()
             return 1
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self._stop.set)
         loop.add_signal_handler(signal.SIGHUP, self._reload)
         try:
             await self._stop.wait()

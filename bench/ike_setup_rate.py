@@ -1,0 +1,252 @@
+"""IKE SAs (each with a child SA) set up per second by a pyike and a strongSwan responder.
+
+    .venv/bin/python bench/ike_setup_rate.py [--sas 1000] [--concurrency 32]
+                                             [--groups 2,19] [--responders pyike,charon]
+
+A load generator in namespace L (10.0.0.1) drives many concurrent IKE SAs at a responder in
+namespace R (10.0.0.2): pyike's own sans-IO IkeEngine as the initiator, every SA in one
+process, over one pair of UDP sockets (500 and 4500). Each SA is IKE_SA_INIT plus IKE_AUTH
+with one child SA (PSK; ESP aes-cbc-128/sha1). The responder is `pyike run --passive` or
+charon with kernel-libipsec (`unique = never`, `dos_protection = no`, so it neither deletes
+earlier SAs from the same address nor starts cookies); both with the same proposals:
+aes-cbc-128/sha1/group 2 (the seed's) or aes-cbc-128/sha256/group 19.
+
+The first SA is set up alone (it carries INITIAL_CONTACT); then `--concurrency` SAs are kept
+in flight until `--sas` are up or `--timeout` passes. Reported, for the responder process
+(from /proc): SAs per second (wall clock, first to last of the concurrent phase), CPU
+seconds per SA (user + system, threads included) and memory per SA (RSS growth / SAs). The
+load generator's own CPU is shown too: both share the machine's CPUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ipaddress
+import json
+import os
+import platform
+import selectors
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from benchlab import (
+    SUITES,
+    Peer,
+    ensure_tools,
+    lab_session,
+    proc_cpu_seconds,
+    proc_rss_kib,
+    pyike_config,
+    start_charon,
+    start_pyike,
+    swanctl_config,
+    two_hosts,
+)
+
+LOADGEN = Peer("LoadGen", "10.0.0.1", "192.168.1.1")
+RESPONDER = Peer("Responder", "10.0.0.2", "192.168.2.1")
+GROUP_SUITES = {"2": SUITES["group2"], "19": SUITES["group19"]}
+
+
+# -- the load generator (runs inside namespace L) ----------------------------------------
+
+
+@dataclass
+class LoadResult:
+    established: int
+    failed: int
+    seconds: float  # concurrent phase: first initiate to last child installed
+    cpu_seconds: float  # the load generator's own CPU in that phase
+    retransmits_sent: int
+
+
+def load_generate(group: str, total: int, concurrency: int, timeout: float) -> LoadResult:
+    from pyike.config import load
+    from pyike.ike.config_policy import policy_for_config
+    from pyike.ike.engine import IkeEngine
+    from pyike.ike.events import ChildSaInstalled, Endpoint, NegotiationFailed
+
+    config = load(pyike_config(LOADGEN, RESPONDER, GROUP_SUITES[group])).config
+    policy, tunnels = policy_for_config(config)
+    tunnel = tunnels[0]
+    engine = IkeEngine(policy, os.urandom)
+    local = tunnel.local.address
+    sockets: dict[int, socket.socket] = {}
+    selector = selectors.DefaultSelector()
+    for port in (500, 4500):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.bind((str(local), port))
+        sock.setblocking(False)
+        sockets[port] = sock
+        selector.register(sock, selectors.EVENT_READ, Endpoint(local, port))
+
+    sent = 0
+    seen: set[bytes] = set()
+
+    def flush() -> tuple[int, int]:
+        nonlocal sent
+        for datagram in engine.datagrams_to_send():
+            key = datagram.data[:64]
+            if key in seen:
+                sent += 1  # the same bytes again: a retransmission
+            elif len(seen) < 100_000:
+                seen.add(key)
+            sock = sockets[datagram.local.port]
+            remote = datagram.remote
+            with contextlib.suppress(OSError):
+                sock.sendto(datagram.data, (str(remote.address), remote.port))
+        up = failed = 0
+        for event in engine.events():
+            if isinstance(event, ChildSaInstalled):
+                up += 1
+            elif isinstance(event, NegotiationFailed):
+                failed += 1
+        engine.trace()  # dropped: nobody reads it here
+        return up, failed
+
+    def pump(until_up: int, deadline: float, in_flight_target: int) -> tuple[int, int]:
+        up = failed = started = 0
+        next_timer = time.monotonic() + 0.25
+        while up + failed < until_up and time.monotonic() < deadline:
+            while started < until_up and started - up - failed < in_flight_target:
+                engine.initiate(time.monotonic(), tunnel)
+                started += 1
+            n_up, n_failed = flush()
+            up, failed = up + n_up, failed + n_failed
+            for key, _ in selector.select(0.05):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                for _ in range(64):
+                    try:
+                        data, source = sock.recvfrom(65535)
+                    except BlockingIOError:
+                        break
+                    remote = Endpoint(ipaddress.ip_address(source[0]), source[1])
+                    engine.receive_datagram(time.monotonic(), key.data, remote, data)
+                n_up, n_failed = flush()
+                up, failed = up + n_up, failed + n_failed
+            now = time.monotonic()
+            if now >= next_timer:  # retransmissions; cheaper than asking for next_deadline
+                engine.handle_timer(now)
+                next_timer = now + 0.25
+        return up, failed
+
+    first_up, _ = pump(1, time.monotonic() + 20, 1)
+    if not first_up:
+        return LoadResult(0, 1, 0.0, 0.0, 0)
+    cpu0, start = time.process_time(), time.monotonic()
+    up, failed = pump(total - 1, start + timeout, concurrency)
+    elapsed = time.monotonic() - start
+    return LoadResult(up + 1, failed, elapsed, time.process_time() - cpu0, sent)
+
+
+# -- the orchestration -------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    responder: str
+    group: str
+    load: LoadResult
+    responder_cpu: float
+    rss_growth_kib: int
+
+    @property
+    def rate(self) -> float:
+        return (self.load.established - 1) / self.load.seconds if self.load.seconds else 0.0
+
+
+def measure(responder: str, group: str, total: int, concurrency: int, timeout: float) -> Figures:
+    suite = GROUP_SUITES[group]
+    with lab_session() as (lab, work):
+        ns_l, ns_r, _, dev_r = two_hosts(lab, LOADGEN, RESPONDER)
+        if responder == "pyike":
+            config = pyike_config(RESPONDER, LOADGEN, suite, peer_any=True)
+            _, proc = start_pyike(lab, ns_r, work, config, dev_r, "--passive")
+        else:
+            swanctl = swanctl_config(RESPONDER, LOADGEN, suite, loadtest=True)
+            _, proc = start_charon(lab, ns_r, work, swanctl, loadtest=True)
+        time.sleep(0.5)
+        cpu0, rss0 = proc_cpu_seconds(proc.pid), proc_rss_kib(proc.pid)
+        done = ns_l.run(
+            sys.executable,
+            __file__,
+            "--loadgen",
+            group,
+            str(total),
+            str(concurrency),
+            str(timeout),
+            check=False,
+            timeout=timeout + 60,
+        )
+        cpu = proc_cpu_seconds(proc.pid) - cpu0
+        rss = proc_rss_kib(proc.pid) - rss0
+        if done.returncode != 0:
+            raise RuntimeError(f"load generator failed: {done.stderr[-2000:]}")
+        load = LoadResult(**json.loads(done.stdout.strip().splitlines()[-1]))
+        if os.environ.get("BENCH_VERBOSE"):
+            print(load, file=sys.stderr)
+        return Figures(responder, group, load, cpu, rss)
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) == 6 and sys.argv[1] == "--loadgen":
+        _, _, group, total, concurrency, timeout = sys.argv
+        result = load_generate(group, int(total), int(concurrency), float(timeout))
+        print(json.dumps(result.__dict__))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sas", type=int, default=1000, help="IKE SAs per run (1000)")
+    parser.add_argument("--concurrency", type=int, default=32, help="SAs in flight (32)")
+    parser.add_argument("--groups", default="2,19", help="DH groups (2,19)")
+    parser.add_argument("--responders", default="charon,pyike")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run (60)")
+    args = parser.parse_args(argv)
+    if args.sas < 2 or args.concurrency < 1:
+        parser.error("--sas must be at least 2 and --concurrency at least 1")
+    ensure_tools("charon")
+    print(
+        f"IKE SA setup rate: {args.sas} SAs each with a child SA, {args.concurrency} in flight,"
+        f" Python {platform.python_version()}, {len(os.sched_getaffinity(0))} CPUs,"
+        f" {time.strftime('%Y-%m-%d')}\n",
+        flush=True,
+    )
+    header = (
+        f"{'responder':9} {'group':>5} {'SAs up':>7} {'failed':>6} {'SAs/s':>7}"
+        f" {'CPU ms/SA':>9} {'KiB/SA':>7} {'loadgen CPU ms/SA':>17} {'vs charon':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    rates: dict[str, float] = {}
+    for group in args.groups.split(","):
+        for responder in args.responders.split(","):
+            try:
+                f = measure(responder, group, args.sas, args.concurrency, args.timeout)
+            except (RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
+                print(f"{responder:9} {group:>5} failed: {exc}", flush=True)
+                continue
+            n = max(f.load.established, 1)
+            if responder == "charon":
+                rates[group] = f.rate
+            ratio = f"{f.rate / rates[group]:8.2f}x" if rates.get(group) else ""
+            print(
+                f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
+                f" {f.rate:7.0f} {1000 * f.responder_cpu / n:9.2f} {f.rss_growth_kib / n:7.1f}"
+                f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}",
+                flush=True,
+            )
+    print(
+        "\nSAs/s: SAs up / wall time of the concurrent phase; CPU ms/SA and KiB/SA: the"
+        " responder process\n(/proc, user+system; RSS growth over the run / SAs up);"
+        " vs charon: SAs/s ratio, same group, same run"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""NAT traversal against strongSwan: a middle namespace routes between two links and
+masquerades (iptables) what leaves its public side; pyike behind it, then charon behind it.
+IKE floats to 4500, ESP travels in UDP, the inside side sends NAT keepalives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gateway.netns import Lab, Namespace, wait_for
+from tests.gateway.strongswan import (
+    SEED_SUITE,
+    Addressing,
+    pyike_config,
+    require_charon,
+    start_charon,
+    swanctl_config,
+)
+from tests.gateway.test_strongswan_interop import Interop, check_traffic, pyike_log, start_pyike
+
+pytestmark = pytest.mark.interop
+
+PUBLIC_NAT = "10.0.0.254"
+KEEPALIVE_RULE = (
+    "iptables", "-A", "FORWARD", "-p", "udp", "--dport", "4500",
+    "-m", "length", "--length", "29", "-j", "ACCEPT",
+)  # fmt: skip
+
+
+def keepalives(nat: Namespace) -> int:
+    listing = nat.run("iptables", "-L", "FORWARD", "-v", "-n", "-x").stdout
+    return int(next(line for line in listing.splitlines() if "udp dpt:4500" in line).split()[0])
+
+
+def nat_box(netlab: Lab, inside: Namespace, outside: Namespace) -> tuple[str, str]:
+    """inside 10.0.1.x -- nat -- 10.0.0.x outside; returns the inside and outside devices.
+    A FORWARD rule counts NAT keepalives (one-octet UDP datagrams to port 4500)."""
+    nat = netlab.namespace("nat")
+    nat.run(*KEEPALIVE_RULE)
+    inside_dev, _ = netlab.veth(inside, "10.0.1.1/24", nat, "10.0.1.254/24", "i")
+    outside_dev, _ = netlab.veth(outside, "10.0.0.1/24", nat, f"{PUBLIC_NAT}/24", "o")
+    nat.run("sysctl", "-qw", "net.ipv4.ip_forward=1")
+    nat.run("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.0.1.0/24", "-j", "MASQUERADE")
+    inside.ip("route", "add", "default", "via", "10.0.1.254")
+    return inside_dev, outside_dev
+
+
+def test_pyike_behind_nat(netlab: Lab, tmp_path: Path) -> None:
+    require_charon()
+    py, ss = netlab.namespace("py"), netlab.namespace("ss")
+    py_dev, _ss_dev = nat_box(netlab, py, ss)
+    py.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
+    ss.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    where = Addressing(
+        pyike="10.0.1.1",
+        charon="10.0.0.1",
+        charon_sees_pyike_at="%any",
+        pyike_sees_charon_at="10.0.0.1",
+    )
+    charon = start_charon(netlab, ss, tmp_path, SEED_SUITE, swanctl_config(SEED_SUITE, where))
+    (tmp_path / "pyike.cfg").write_text(
+        pyike_config(SEED_SUITE, where, profile_extra=" nat keepalive 5\n")
+    )
+    proc = start_pyike(netlab, py, tmp_path, py_dev)
+    t = Interop(py, ss, charon, py_dev, tmp_path, proc, netlab)
+    check_traffic(t)
+    log = pyike_log(tmp_path)
+    assert "Host is located NAT inside" in log or "Host is located inside NAT" in log
+    assert "NAT detected: floating to port 4500" in log
+    assert f"{PUBLIC_NAT}[" in charon.sas()  # charon sees pyike at the NAT's address
+    assert "UDP-Encaps" in t.exec("show crypto ipsec sa")
+    assert "10.0.1.1/4500" in t.exec("show crypto ikev2 sa")
+    nat = next(ns for ns in netlab.namespaces if ns.name.startswith("pyike-nat-"))
+    wait_for(lambda: keepalives(nat) >= 1, 12, "pyike's NAT keepalives through the NAT")
+
+
+def test_charon_behind_nat(netlab: Lab, tmp_path: Path) -> None:
+    require_charon()
+    py, ss = netlab.namespace("py"), netlab.namespace("ss")
+    _ss_dev, py_dev = nat_box(netlab, ss, py)
+    py.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
+    ss.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    where = Addressing(
+        pyike="10.0.0.1",
+        charon="10.0.1.1",
+        charon_sees_pyike_at="10.0.0.1",
+        pyike_sees_charon_at=PUBLIC_NAT,
+    )
+    conf = swanctl_config(SEED_SUITE, where, conn_extra="    keyingtries = 1\n")
+    charon = start_charon(netlab, ss, tmp_path, SEED_SUITE, conf)
+    (tmp_path / "pyike.cfg").write_text(pyike_config(SEED_SUITE, where))
+    proc = start_pyike(netlab, py, tmp_path, py_dev, "--passive")
+    t = Interop(py, ss, charon, py_dev, tmp_path, proc, netlab)
+    charon.swan("--initiate", "--child", "net", "--timeout", "20")
+    check_traffic(t)
+    log = pyike_log(tmp_path)
+    assert "Peer is located NAT inside" in log or "Peer is located inside NAT" in log
+    shown = t.exec("show crypto ikev2 sa")
+    assert f"{PUBLIC_NAT}/" in shown  # pyike answers the NAT's public address and port
+    assert "local host is behind NAT" in charon.log
+    assert "UDP-Encaps" in t.exec("show crypto ipsec sa")
