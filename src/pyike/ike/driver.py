@@ -12,6 +12,7 @@ from typing import Protocol
 
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import Datagram, EngineEvent
+from pyike.ike.policy import TunnelSpec
 from pyike.ike.trace import TraceRecord
 
 
@@ -67,3 +68,31 @@ class EngineDriver:
         self._timer, self._timer_at = None, None
         self.engine.handle_timer(self._now())
         self.flush()
+
+
+CHILD_RETRY = 10.0  # seconds before a tunnel may ask again for a child SA on a standing IKE SA
+
+
+class TunnelStarter:
+    """What a protected tunnel (or crypto map entry) asks for when it has no SA: a new IKE
+    SA with its peer, or, when one is already up, a child SA on it (not more than once every
+    CHILD_RETRY seconds, since traffic keeps asking while the exchange runs)."""
+
+    def __init__(self, engine: IkeEngine) -> None:
+        self.engine = engine
+        self._child_requested: dict[str, float] = {}
+
+    def start(self, now: float, spec: TunnelSpec) -> bool:
+        """True when an exchange was started (the caller then flushes the engine)."""
+        remote = spec.remote.address
+        sas = [sa for sa in self.engine.ike_sas if sa.remote.address == remote and not sa.closed]
+        if not sas:
+            self.engine.initiate(now, spec)
+            return True
+        ready = next((sa for sa in sas if sa.established and not sa.deleting), None)
+        asked = self._child_requested.get(spec.name)
+        if ready is None or (asked is not None and now - asked < CHILD_RETRY):
+            return False
+        self._child_requested[spec.name] = now
+        self.engine.create_child_sa(now, ready.sa_id, spec)
+        return True

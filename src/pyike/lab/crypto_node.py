@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pyike.ike.driver import EngineDriver
+from pyike.ike.driver import EngineDriver, TunnelStarter
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import (
     Datagram,
@@ -43,7 +43,6 @@ _IPV4_HEADER = 20
 _IPV6_HEADER = 40
 _RENEGOTIATE_DELAY = 1.0  # seconds from losing a tunnel's last SA to asking again
 _RENEGOTIATE_DELAY_OTHER_SIDE = 5.0
-_CHILD_RETRY = 10.0  # seconds before traffic may ask again for a crypto map entry's child SA
 _UDP_HEADER = 8
 
 
@@ -87,7 +86,7 @@ class CryptoNode:
             self._apply,
             self._trace,
         )
-        self._child_requested: dict[str, float] = {}
+        self.starter = TunnelStarter(self.engine)
         router.ike_handler = self
         router.esp_handler = self
         router.tunnel_handler = self
@@ -139,36 +138,13 @@ class CryptoNode:
     # -- control ----------------------------------------------------------------------------
 
     def start_tunnel(self, name: str) -> None:
-        """Bring up `name` as IOS does when a protected tunnel interface comes up: negotiate
-        unless an IKE SA with that peer already exists or is being set up."""
-        spec = self.specs[name]
+        """Bring up `name` as IOS does when a protected tunnel interface comes up, or when
+        traffic meets a crypto map entry without an SA: a new IKE SA with the peer, or a
+        child SA on the one already up."""
         if self.sad.tunnel(name).current is not None:
             return
-        if not self._has_sa_with(spec.remote):
-            self.engine.initiate(self.clock.now, spec)
-        elif (ike_sa := self._ready_sa_with(spec.remote)) is not None and self._child_due(name):
-            # Another crypto map entry with the same peer: a new child SA on the IKE SA.
-            self._child_requested[name] = self.clock.now
-            self.engine.create_child_sa(self.clock.now, ike_sa, spec)
-        else:
-            return
-        self.flush()
-
-    def _ready_sa_with(self, remote: Endpoint) -> int | None:
-        for sa in self.engine.ike_sas:
-            ready = sa.established_at is not None and not sa.deleting and not sa.closed
-            if ready and sa.remote.address == remote.address:
-                return sa.sa_id
-        return None
-
-    def _child_due(self, name: str) -> bool:
-        asked = self._child_requested.get(name)
-        return asked is None or self.clock.now - asked >= _CHILD_RETRY
-
-    def _has_sa_with(self, remote: Endpoint) -> bool:
-        return any(
-            sa.remote.address == remote.address and not sa.closed for sa in self.engine.ike_sas
-        )
+        if self.starter.start(self.clock.now, self.specs[name]):
+            self.flush()
 
     # -- IKE hook ---------------------------------------------------------------------------
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from pyike.config.model import Config
+from pyike.ike.driver import EngineDriver, TunnelStarter
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import (
     NAT_T_PORT,
     ChildSaInfo,
     ChildSaInstalled,
+    Datagram,
     Endpoint,
     IkeSaDown,
     IkeSaUp,
@@ -33,6 +35,7 @@ from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line
 from pyike.net.live_policy import LivePolicy
 from pyike.node.hooks import Cancellable
+from pyike.show.ike_counters import Ikev2Counters
 
 RandomBytes = Callable[[int], bytes]
 Clock = Callable[[], float]
@@ -103,8 +106,11 @@ class Gateway:
         self.log = log or (lambda _line: None)
         self.stats = DataPathStats()
         self.ike_up: dict[int, IkeSaUp] = {}
-        self._timer: Cancellable | None = None
-        self._timer_at: float | None = None
+        self.counters = Ikev2Counters()
+        self.starter = TunnelStarter(self.engine)
+        self.driver = EngineDriver(
+            self.engine, clock, call_later, self._send, self._apply, self._trace
+        )
 
     # -- CryptoState (the show commands) -----------------------------------------------------
 
@@ -135,16 +141,12 @@ class Gateway:
     # -- control -----------------------------------------------------------------------------
 
     def start_tunnel(self, name: str) -> None:
-        """Negotiate `name` unless an SA for it, or an IKE SA with its peer, exists."""
+        """Negotiate what `name` lacks: an IKE SA with its peer, or a child SA on it."""
         spec = self.tunnel_specs.get(name)
         if spec is None or self.sad.tunnel(name).current is not None:
             return
-        if any(
-            sa.remote.address == spec.remote.address and not sa.closed for sa in self.engine.ike_sas
-        ):
-            return
-        self.engine.initiate(self.clock(), spec)
-        self.flush()
+        if self.starter.start(self.clock(), spec):
+            self.flush()
 
     def start_all(self) -> None:
         for name in self.tunnel_specs:
@@ -175,9 +177,14 @@ class Gateway:
     def shutdown(self) -> None:
         """SIGTERM: delete every SA, telling the peers."""
         self.clear()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer, self._timer_at = None, None
+        self.driver.stop()
+
+    def clear_ipsec(self) -> None:
+        """`clear crypto sa`: delete every child SA (telling the peer); the IKE SAs stay."""
+        now = self.clock()
+        for child in list(self.sad.children.values()):
+            self.engine.delete_child_sa(now, child.info.ike_sa_id, child.info.spi_in)
+        self.flush()
 
     def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
         """SIGHUP: the new configuration answers from now on; tunnels whose policy changed
@@ -216,30 +223,15 @@ class Gateway:
 
     def flush(self) -> None:
         """Send what the engine wants sent, apply its events, rearm its timer."""
-        engine = self.engine
-        for datagram in engine.datagrams_to_send():
-            self.wire.send_ike(datagram.local, datagram.remote, datagram.data)
-        for event in engine.events():
-            self._apply(event)
-        records = engine.trace()
-        if records and self.trace_sink is not None:
+        self.driver.flush()
+
+    def _send(self, datagram: Datagram) -> None:
+        self.wire.send_ike(datagram.local, datagram.remote, datagram.data)
+
+    def _trace(self, records: list[TraceRecord]) -> None:
+        self.counters.count(records)
+        if self.trace_sink is not None:
             self.trace_sink(records)
-        self._arm_timer()
-
-    def _arm_timer(self) -> None:
-        deadline = self.engine.next_deadline()
-        if deadline == self._timer_at:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer, self._timer_at = None, deadline
-        if deadline is not None:
-            self._timer = self.call_later(max(0.0, deadline - self.clock()), self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer, self._timer_at = None, None
-        self.engine.handle_timer(self.clock())
-        self.flush()
 
     def _apply(self, event: object) -> None:
         if isinstance(event, IkeSaUp):

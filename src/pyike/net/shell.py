@@ -15,13 +15,19 @@ from pyike.config.model import Config
 from pyike.lab.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, ExecInputError, Token
+from pyike.show.ike_counters import Ikev2Counters
 from pyike.trace.ios_debug import DebugFormatter
 
 _FILTERS = ("include", "exclude", "begin")
 
 
 class GatewayControl(CryptoControl, Protocol):
+    @property
+    def counters(self) -> Ikev2Counters: ...
+
     def rekey(self, *, ike: bool) -> int: ...
+
+    def clear_ipsec(self) -> None: ...
 
 
 class GatewayShell:
@@ -33,8 +39,8 @@ class GatewayShell:
     ) -> None:
         self._config = config
         self.tree = CommandTree()
-        register_crypto_commands(self.tree, crypto, formatter)
-        register_show_commands(self.tree, crypto, config)
+        register_crypto_commands(self.tree, crypto, formatter, clear_ipsec=crypto.clear_ipsec)
+        register_show_commands(self.tree, crypto, config, crypto.counters)
         self.tree.register("show running-config", self._show_running_config)
 
         def rekey(ike: bool) -> ExecJob:
