@@ -51,10 +51,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--quiet", action="store_true", help="with --scenario: print only the verdict"
     )
+    parser.add_argument(
+        "--netns",
+        action="store_true",
+        help="run the routers as real `pyike run` daemons, each in a network namespace, "
+        "joined by veth pairs; ping through real TUN devices, then tear down (root)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.netns:
+        from pyike.net.netns_lab import run_cli as run_netns
+
+        return run_netns(args)
     if args.scenario or args.list_scenarios:
         from pyike.lab.scenarios import run_cli as run_scenario
 

@@ -1,0 +1,231 @@
+"""How a lab topology is laid onto Linux network namespaces, before anything is created.
+
+One namespace per router; each physical interface becomes a veth end named after it
+(`GigabitEthernet0/0` -> `Gi0_0`), joined to the other interfaces on its subnet: two ends
+form one veth pair, more than two meet on a bridge in a switch namespace of their own.
+Loopback addresses go on `lo`. A `nat` directive becomes a namespace that forwards and
+masquerades what leaves its outside interface (iptables). The config's static routes that do
+not lead into a tunnel are the namespace's own (the gateway installs the tunnel routes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Interface, IPv6Interface, ip_interface
+from pathlib import Path
+
+from pyike.config.model import Config, Interface
+from pyike.lab.topology import Topology
+
+IFNAMSIZ = 15
+
+
+class NetnsPlanError(ValueError):
+    """The topology cannot be run in network namespaces; the message says why."""
+
+
+@dataclass(frozen=True)
+class Port:
+    """One end on a subnet: a router interface or a NAT box side."""
+
+    namespace: str
+    device: str
+    addresses: tuple[str, ...]  # "10.0.0.1/24"
+    owner: str  # for messages: "Router1 Ethernet0/0"
+
+
+@dataclass(frozen=True)
+class Link:
+    subnet: str
+    ports: tuple[Port, ...]
+    switch: str | None = None  # the namespace of the bridge, for more than two ports
+    delay: float | None = None  # seconds, each way (`delay` directive)
+
+
+@dataclass(frozen=True)
+class StaticRoute:
+    prefix: str
+    via: str | None = None
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class RouterPlan:
+    host: str
+    namespace: str
+    config: Config
+    binds: tuple[tuple[str, str], ...]  # (config interface, device)
+    loopbacks: tuple[str, ...]
+    routes: tuple[StaticRoute, ...]
+    tunnels: tuple[str, ...]  # protected tunnel interfaces, expected UP-ACTIVE
+
+    @property
+    def config_path(self) -> Path:
+        return Path(self.config.file)
+
+
+@dataclass(frozen=True)
+class NatPlan:
+    name: str
+    namespace: str
+    outside: str  # the device that masquerades
+    gateway: str | None
+
+
+@dataclass(frozen=True)
+class NetnsPlan:
+    routers: tuple[RouterPlan, ...]
+    links: tuple[Link, ...]
+    nats: tuple[NatPlan, ...] = ()
+
+    @property
+    def namespaces(self) -> list[str]:
+        switches = [link.switch for link in self.links if link.switch is not None]
+        return [
+            *(r.namespace for r in self.routers),
+            *(n.namespace for n in self.nats),
+            *switches,
+        ]
+
+    def router(self, host: str) -> RouterPlan:
+        return next(r for r in self.routers if r.host == host)
+
+
+def device_name(interface: str, taken: Iterable[str] = ()) -> str:
+    """`GigabitEthernet0/0` -> `Gi0_0`: the IOS short form, within IFNAMSIZ and unique."""
+    letters = "".join(c for c in interface if c.isalpha())
+    rest = interface[len(letters) :] if interface.startswith(letters) else ""
+    base = (letters[:2] + rest.replace("/", "_").replace(":", "_"))[:IFNAMSIZ]
+    used = set(taken)
+    name, n = base, 1
+    while name in used or name == "lo":
+        suffix = f"x{n}"
+        name, n = base[: IFNAMSIZ - len(suffix)] + suffix, n + 1
+    return name
+
+
+def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
+    """The namespaces, links and routes for `topology`; `tag` makes the namespace names
+    unique (e.g. the process id)."""
+    _refuse_unsupported(topology.configs)
+    members: dict[str, list[Port]] = {}
+    routers: list[RouterPlan] = []
+    for config in topology.configs:
+        namespace = f"pyike-{tag}-{config.hostname}"
+        binds: list[tuple[str, str]] = []
+        loopbacks: list[str] = []
+        for iface in config.interfaces.values():
+            if iface.is_tunnel or iface.shutdown:
+                continue
+            addresses = _addresses(iface)
+            if iface.name.lower().startswith("loopback"):
+                loopbacks += [str(a) for a in addresses]
+                continue
+            if not addresses:
+                continue
+            device = device_name(iface.name, (d for _, d in binds))
+            binds.append((iface.name, device))
+            port = Port(namespace, device, tuple(str(a) for a in addresses), _owner(config, iface))
+            members.setdefault(str(addresses[0].network), []).append(port)
+        routers.append(
+            RouterPlan(
+                config.hostname,
+                namespace,
+                config,
+                tuple(binds),
+                tuple(loopbacks),
+                _static_routes(config, dict(binds)),
+                tuple(
+                    i.name
+                    for i in config.interfaces.values()
+                    if i.is_tunnel and i.tunnel_protection is not None and not i.shutdown
+                ),
+            )
+        )
+    nats: list[NatPlan] = []
+    for hint in topology.nats:
+        namespace = f"pyike-{tag}-nat-{hint.name}"
+        for side, address in (("inside", hint.inside), ("outside", hint.outside)):
+            port = Port(namespace, side, (str(address),), f"nat {hint.name} {side}")
+            members.setdefault(str(address.network), []).append(port)
+        nats.append(
+            NatPlan(hint.name, namespace, "outside", str(hint.gateway) if hint.gateway else None)
+        )
+    delays = {d.subnet: d.seconds for d in topology.delays}
+    for subnet in delays:
+        if subnet not in members:
+            raise NetnsPlanError(f"% delay: no interface is on {subnet}")
+    links = tuple(
+        Link(
+            subnet,
+            tuple(ports),
+            f"pyike-{tag}-sw{index}" if len(ports) > 2 else None,
+            delays.get(subnet),
+        )
+        for index, (subnet, ports) in enumerate(members.items())
+    )
+    return NetnsPlan(tuple(routers), links, tuple(nats))
+
+
+def _refuse_unsupported(configs: Iterable[Config]) -> None:
+    """What `pyike run` cannot play yet: crypto maps and IPv6 tunnels."""
+    for config in configs:
+        for iface in config.interfaces.values():
+            if iface.crypto_map is not None:
+                raise NetnsPlanError(
+                    f"% {config.hostname} {iface.name}: crypto map {iface.crypto_map}: "
+                    "pyike run protects tunnel interfaces only (no crypto maps yet); "
+                    "run this topology without --netns"
+                )
+            if iface.is_tunnel and iface.tunnel_protection and _ipv6_tunnel(iface):
+                raise NetnsPlanError(
+                    f"% {config.hostname} {iface.name}: pyike run carries IPv4 tunnels only "
+                    "(tunnel mode ipsec ipv6 and IPv6 peers are not supported yet); "
+                    "run this topology without --netns"
+                )
+
+
+def _ipv6_tunnel(iface: Interface) -> bool:
+    mode = (iface.tunnel_mode or "").lower()
+    return "ipv6" in mode or ":" in (iface.tunnel_destination or "")
+
+
+def _addresses(iface: Interface) -> list[IPv4Interface | IPv6Interface]:
+    out: list[IPv4Interface | IPv6Interface] = [
+        IPv4Interface(f"{address}/{mask}") for address, mask in iface.addresses
+    ]
+    for text in iface.ipv6_addresses:
+        words = text.split()
+        if len(words) != 1:  # `FE80::1 link-local`, `autoconfig`: the kernel makes its own
+            continue
+        try:
+            out.append(ip_interface(words[0]))
+        except ValueError:
+            continue
+    return out
+
+
+def _owner(config: Config, iface: Interface) -> str:
+    return f"{config.hostname} {iface.name}"
+
+
+def _static_routes(config: Config, device_of: dict[str, str]) -> tuple[StaticRoute, ...]:
+    """The routes not into a tunnel (those are the gateway's), as the namespace holds them."""
+    tunnel_nets = [
+        ip_interface(f"{a}/{m}").network
+        for i in config.interfaces.values()
+        if i.is_tunnel
+        for a, m in i.addresses
+    ]
+    routes: list[StaticRoute] = []
+    for route in config.routes:
+        if route.interface is not None:
+            if route.interface in device_of:
+                hop = str(route.next_hop) if route.next_hop is not None else None
+                routes.append(StaticRoute(str(route.prefix), hop, device_of[route.interface]))
+            continue
+        if route.next_hop is None or any(route.next_hop in net for net in tunnel_nets):
+            continue
+        routes.append(StaticRoute(str(route.prefix), str(route.next_hop)))
+    return tuple(routes)
