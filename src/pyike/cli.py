@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from pyike import __version__
+
+# The module that registers each sub-command. Each face is imported only when its command is
+# the one being run (with no command, or --help, all of them are), so `pyike run` does not pay
+# for the lab, the decoder or the explainer at start-up.
+_FACES = {
+    "config": "pyike.config.cli",
+    "decode": "pyike.decode.cli",
+    "explain": "pyike.explain.cli",
+    "lab": "pyike.lab.cli",
+    "run": "pyike.net.cli",
+    "exec": "pyike.net.cli",
+    "cli": "pyike.net.cli",
+}
 
 
 def _version_text() -> str:
@@ -15,28 +29,25 @@ def _version_text() -> str:
     return f"pyike {__version__} (finite-field DH backend: {backend_name()})"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or only `command`'s face when it names one."""
     parser = argparse.ArgumentParser(
         prog="pyike",
         description="IKEv2/IPsec toolkit with a Cisco IOS personality.",
     )
     parser.add_argument("--version", action="store_true", help="print version and crypto backend")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # Each face registers its own sub-command.
-    from pyike.config import cli as config_cli
-    from pyike.decode import cli as decode_cli
-    from pyike.explain import cli as explain_cli
-    from pyike.lab import cli as lab_cli
-    from pyike.net import cli as net_cli
-
-    for face in (config_cli, decode_cli, explain_cli, lab_cli, net_cli):
-        face.add_parser(sub)
+    face = _FACES.get(command or "")
+    modules = [face] if face is not None else list(dict.fromkeys(_FACES.values()))
+    for name in modules:
+        importlib.import_module(name).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments[0] if arguments else None)
+    args = parser.parse_args(arguments)
     if args.version:
         print(_version_text())
         return 0

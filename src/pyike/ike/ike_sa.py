@@ -10,6 +10,7 @@ from pyike.codec import (
     Message,
     Payload,
     SaPayload,
+    decode_header,
     decode_message,
     encode_message,
     encode_protected,
@@ -228,11 +229,22 @@ class IkeSa:
             header, payloads, cipher, self.ctx.random_bytes, mtu, ip_version, self.nat_t
         )
 
-    def transmit(self, datagrams: list[bytes], inner: list[Payload] | None) -> None:
+    def transmit(
+        self,
+        datagrams: list[bytes],
+        inner: list[Payload] | None,
+        clear: list[Payload] | None = None,
+    ) -> None:
+        """Sends `datagrams` and traces each. `clear` is the payload list an unprotected
+        single-datagram message was encoded from: its trace reuses it rather than decoding
+        the bytes again (IKE_SA_INIT's SA and KE payloads are the costly ones to decode)."""
         for data in datagrams:
-            self.ctx.packet(
-                self.sa_id, Direction.SENT, self.local, self.remote, decode_message(data), inner
-            )
+            if clear is not None and len(datagrams) == 1:
+                header = decode_header(data)
+                message = Message(header, clear)
+            else:
+                message = decode_message(data)
+            self.ctx.packet(self.sa_id, Direction.SENT, self.local, self.remote, message, inner)
             wire = NON_ESP_MARKER + data if self.local.port == NAT_T_PORT else data
             self.ctx.send(self.local, self.remote, wire)
 
@@ -265,13 +277,21 @@ class IkeSa:
             exponential,
             child_work=child_work,
         )
-        self.transmit(datagrams, None if exchange == ExchangeType.IKE_SA_INIT else payloads)
+        self._transmit_sealed(exchange, datagrams, payloads)
         return message_id
 
     def respond(self, exchange: ExchangeType, message_id: int, payloads: list[Payload]) -> None:
         datagrams = self.seal(exchange, message_id, True, payloads)
         self.responses.answered_with(message_id, datagrams)
-        self.transmit(datagrams, None if exchange == ExchangeType.IKE_SA_INIT else payloads)
+        self._transmit_sealed(exchange, datagrams, payloads)
+
+    def _transmit_sealed(
+        self, exchange: ExchangeType, datagrams: list[bytes], payloads: list[Payload]
+    ) -> None:
+        if exchange == ExchangeType.IKE_SA_INIT:
+            self.transmit(datagrams, None, clear=payloads)
+        else:
+            self.transmit(datagrams, payloads)
 
     def resend_response(self, message_id: int) -> None:
         self.info(f"Retransmitting response with message id {message_id}")

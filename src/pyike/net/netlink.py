@@ -21,6 +21,11 @@ from pyroute2.netlink.exceptions import NetlinkError
 
 from pyike.net.binding import HostInterface, KernelRoute, TunnelDevice
 
+# Packets the kernel may queue for the daemon on a TUN device (the default is 500). A TCP
+# burst routed into the tunnel while the daemon waits for a CPU overflows 500 and each drop
+# halves the sender's window; a deeper queue absorbs the wait instead.
+TUN_TX_QUEUE = 4096
+
 # Routes pyike installs carry this protocol number (RTPROT_STATIC is 4; 0x50 is unassigned
 # in iproute2's rt_protos), so `ip route show proto 0x50` lists them.
 PYIKE_ROUTE_PROTO = 0x50
@@ -103,7 +108,7 @@ class Netlink:
         with contextlib.suppress(OSError):
             Path(f"/proc/sys/net/ipv6/conf/{device.device}/disable_ipv6").write_text("1")
         try:
-            self._ipr.link("set", index=index, mtu=device.mtu)
+            self._ipr.link("set", index=index, mtu=device.mtu, txqlen=TUN_TX_QUEUE)
             for address in device.addresses:
                 self._ipr.addr(
                     "add",

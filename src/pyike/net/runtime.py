@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyike.config import load_file
 from pyike.config.model import Config
@@ -37,9 +38,11 @@ from pyike.net.gateway import Gateway, HostView, esp_destination
 from pyike.net.keylog import KeyLog
 from pyike.net.netlink import Netlink
 from pyike.net.ports import PortMap
-from pyike.net.shell import GatewayShell
 from pyike.net.tun import open_tun, read_packets
 from pyike.trace.ios_debug import Debug, DebugFormatter
+
+if TYPE_CHECKING:
+    from pyike.net.shell import GatewayShell
 
 ESP_PROTOCOL = 50
 _RECV_BATCH = 64
@@ -216,6 +219,7 @@ class Runtime:
         self.gateway: Gateway | None = None
         self.control: ControlServer | None = None
         self.keylog: KeyLog | None = None
+        self._shell: GatewayShell | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = asyncio.Event()
 
@@ -225,7 +229,8 @@ class Runtime:
         self.console.lines([self.formatter.stamp(self.clock()) + message], debug=False)
 
     def _trace(self, records: list[TraceRecord]) -> None:
-        self.console.lines(self.formatter.lines(records))
+        if self.formatter.enabled:  # `debug crypto ikev2` is on: records become lines
+            self.console.lines(self.formatter.lines(records))
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -290,8 +295,11 @@ class Runtime:
             log=self.log,
         )
         gateway = self.gateway
-        shell = GatewayShell(gateway, lambda: gateway.config, self.formatter)
-        self.control = ControlServer(self.options.control_path, shell.execute, lambda: shell.prompt)
+        self.control = ControlServer(
+            self.options.control_path,
+            lambda line: self._exec_shell().execute(line),
+            lambda: self._exec_shell().prompt,
+        )
         try:
             await self.control.start()
         except OSError as exc:
@@ -307,6 +315,17 @@ class Runtime:
         )
         if not self.options.passive:
             gateway.start_all()
+
+    def _exec_shell(self) -> GatewayShell:
+        """The exec commands, built at the first command: their show views and parser are
+        not needed to bring tunnels up."""
+        if self._shell is None:
+            from pyike.net.shell import GatewayShell
+
+            gateway = self.gateway
+            assert gateway is not None
+            self._shell = GatewayShell(gateway, lambda: gateway.config, self.formatter)
+        return self._shell
 
     def _local_addresses(
         self, config: Config, binding: InterfaceBinding, tunnels: list[TunnelSpec]

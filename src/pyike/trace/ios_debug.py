@@ -106,10 +106,14 @@ class DebugFormatter:
 
     def lines(self, records: Iterable[TraceRecord]) -> list[str]:
         out: list[str] = []
+        if not self.enabled:
+            return out  # nothing is being debugged: not even a timestamp is worth formatting
         for record in records:
-            stamp = self.stamp(record.now)
-            for message in self.messages(record):
-                out.extend(message.lines(stamp))
+            messages = self.messages(record)
+            if messages:
+                stamp = self.stamp(record.now)
+                for message in messages:
+                    out.extend(message.lines(stamp))
         return out
 
     def messages(self, record: TraceRecord) -> list[DebugMessage]:
