@@ -3,6 +3,8 @@
 Deterministic: each engine draws from its own seeded random source. Faults are injected per
 datagram by its sequence number on the wire (1 = the first datagram anyone sent) or by a
 predicate: drop, duplicate, delay (which reorders). A NAT can rewrite one router's address.
+Each router also applies its engine's events to an SA database, as the lab and the gateway
+do, so tests can check that traffic crosses the tunnels the engines agreed on.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pyike.codec.registry import ExchangeType
 from pyike.ike import Datagram, Endpoint, IkeEngine, Policy
 from pyike.ike.events import EngineEvent
 from pyike.ike.trace import SmTrace, TraceRecord
+from pyike.ipsec.sad import SecurityAssociationDatabase
 
 LATENCY = 0.005
 
@@ -70,6 +73,9 @@ class Node:
     events: list[EngineEvent] = field(default_factory=list)
     trace: list[TraceRecord] = field(default_factory=list)
     random: SeededRandom | None = None
+    sad: SecurityAssociationDatabase = field(
+        default_factory=lambda: SecurityAssociationDatabase(random.Random(0).randbytes)
+    )
 
     def sm(self) -> list[tuple[str, str]]:
         return [(r.state.value, r.event.value) for r in self.trace if isinstance(r, SmTrace)]
@@ -129,7 +135,10 @@ class Harness:
 
     def _collect(self) -> None:
         for node in self.nodes.values():
-            node.events += node.engine.events()
+            events = node.engine.events()
+            for event in events:
+                node.sad.apply(event, self.now)
+            node.events += events
             node.trace += node.engine.trace()
             for datagram in node.engine.datagrams_to_send():
                 self._emit(node, datagram)
@@ -235,6 +244,20 @@ def check_consistent(h: Harness, a: str = "R1", b: str = "R2", children: int = 1
     for node, sa in ((a, sa_a), (b, sa_b)):
         others = [o for o in h[node].engine.ike_sas if o is not sa]
         assert not others, (node, [(o.sa_id, o.established, o.deleting) for o in others])
+
+
+PROBE = bytes.fromhex("4500001c00000000400100000a0000010a000002") + bytes(8)  # an IPv4 ICMP
+
+
+def check_data_path(h: Harness, tunnel: str = "Tunnel0", a: str = "R1", b: str = "R2") -> None:
+    """A packet each router sends into ``tunnel`` is opened by the other one."""
+    for sender, receiver in ((a, b), (b, a)):
+        out = h[sender].sad.outbound(tunnel)
+        assert out is not None, f"{sender} has no SA to send through {tunnel}"
+        esp = out.outbound.encapsulate(PROBE)
+        into = h[receiver].sad.inbound(out.spi_out)
+        assert into is not None, f"{receiver} has no inbound SA 0x{out.spi_out:08X}"
+        assert into.inbound.decapsulate(esp).payload == PROBE
 
 
 def internal_errors(h: Harness) -> list[str]:

@@ -32,7 +32,11 @@ def ping(
 
 
 def seed_pair(
-    netlab: Lab, tmp_path: Path, *extra: str, r1_extra: tuple[str, ...] = ()
+    netlab: Lab,
+    tmp_path: Path,
+    *extra: str,
+    r1_extra: tuple[str, ...] = (),
+    r2_extra: tuple[str, ...] = (),
 ) -> tuple[Namespace, Namespace, list[subprocess.Popen[bytes]]]:
     r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
     left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
@@ -66,6 +70,7 @@ def seed_pair(
                 "--control",
                 str(tmp_path / "r2.sock"),
                 *extra,
+                *r2_extra,
             ],
             tmp_path / "r2.log",
         ),
@@ -132,23 +137,55 @@ def ready_sas(control: Path) -> list[str]:
     return [line for line in shown.splitlines() if "READY" in line]
 
 
+def pair_state(tmp_path: Path) -> str:
+    """Both daemons' SAs and debug logs, for a failure message."""
+    parts = []
+    for name in ("r1", "r2"):
+        control = tmp_path / f"{name}.sock"
+        for command in ("show crypto ikev2 sa detailed", "show crypto ipsec sa"):
+            try:
+                shown = pyike_exec(control, command)
+            except (AssertionError, subprocess.TimeoutExpired) as exc:
+                shown = f"({exc})"
+            parts.append(f"--- {name}: {command}\n{shown}")
+        debug = tmp_path / f"{name}.debug"
+        parts.append(f"--- {name}: debug\n{debug.read_text() if debug.exists() else '(none)'}")
+    return "\n".join(parts)
+
+
 def test_simultaneous_start_settles_on_one_ike_sa(netlab: Lab, tmp_path: Path) -> None:
-    # both daemons initiate as they start; the duplicate IKE SA is deleted again
-    r1, _r2, _procs = seed_pair(netlab, tmp_path)
-    wait_for(lambda: ping(r1, "192.168.1.1", "192.168.2.1", 1).returncode == 0, 20, "the tunnel")
-    wait_for(
-        lambda: (
-            len(ready_sas(tmp_path / "r1.sock")) == 1 and len(ready_sas(tmp_path / "r2.sock")) == 1
-        ),
-        10,
-        "one IKE SA on each side",
+    # Both daemons initiate as they start. The first one's IKE_SA_INIT usually goes before
+    # the other listens: that attempt gives way to the other's SA once it is up. When both
+    # requests cross, both exchanges complete and the duplicate IKE SA is deleted again.
+    r1, _r2, _procs = seed_pair(
+        netlab,
+        tmp_path,
+        r1_extra=("--debug-file", str(tmp_path / "r1.debug")),
+        r2_extra=("--debug", "--debug-file", str(tmp_path / "r2.debug")),
     )
-    detailed = pyike_exec(tmp_path / "r1.sock", "show crypto ikev2 sa detailed")
-    other = pyike_exec(tmp_path / "r2.sock", "show crypto ikev2 sa detailed")
-    spis = detailed.split("Local spi: ")[1].split()[0], detailed.split("Remote spi: ")[1].split()[0]
-    assert other.split("Local spi: ")[1].split()[0] == spis[1]
-    assert other.split("Remote spi: ")[1].split()[0] == spis[0]
-    assert " 0% packet loss" in ping(r1, "192.168.1.1", "192.168.2.1", 3).stdout
+    try:
+        wait_for(
+            lambda: ping(r1, "192.168.1.1", "192.168.2.1", 1).returncode == 0, 20, "the tunnel"
+        )
+        wait_for(
+            lambda: (
+                len(ready_sas(tmp_path / "r1.sock")) == 1
+                and len(ready_sas(tmp_path / "r2.sock")) == 1
+            ),
+            10,
+            "one IKE SA on each side",
+        )
+        detailed = pyike_exec(tmp_path / "r1.sock", "show crypto ikev2 sa detailed")
+        other = pyike_exec(tmp_path / "r2.sock", "show crypto ikev2 sa detailed")
+        local, remote = (
+            detailed.split("Local spi: ")[1].split()[0],
+            detailed.split("Remote spi: ")[1].split()[0],
+        )
+        assert other.split("Local spi: ")[1].split()[0] == remote
+        assert other.split("Remote spi: ")[1].split()[0] == local
+        assert " 0% packet loss" in ping(r1, "192.168.1.1", "192.168.2.1", 3).stdout
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{pair_state(tmp_path)}") from None
 
 
 def test_force_encap_carries_esp_in_udp(netlab: Lab, tmp_path: Path) -> None:

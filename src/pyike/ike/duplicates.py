@@ -14,6 +14,11 @@ deletes it, so that the deletes never cross and the survivor is the same on both
 The check runs on both sides whenever an IKE_AUTH exchange completes, but only the responder
 of the redundant SA (for a stale SA, the responder of the new one) sends the delete, as IOS
 does; the other side just receives it.
+
+A duplicate is also avoided where it can be: when an SA comes up while this side's own
+attempt with the same peer still waits for its IKE_SA_INIT response (typically a request
+sent before the peer was listening, to be retransmitted), that attempt is given up. The
+peer holds no more than a half-open SA for it, which expires.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyike.ike.ike_sa import IkeSa
+from pyike.ike.states import State
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,12 @@ def _same_session(a: IkeSa, b: IkeSa) -> bool:
     )
 
 
+def predates(other: IkeSa, sa: IkeSa) -> bool:
+    """``other`` was up before ``sa`` was started: the peer knew of it when it negotiated
+    ``sa``. Otherwise the two negotiations overlapped, and the peer may not have known."""
+    return other.established_at is not None and other.established_at < sa.created_at
+
+
 def _lowest_nonce(sa: IkeSa) -> bytes:
     return min(sa.ni, sa.nr)
 
@@ -56,8 +68,7 @@ def find(sa: IkeSa) -> Duplicate | None:
             or not _same_session(sa, other)
         ):
             continue
-        assert other.established_at is not None
-        if other.established_at < sa.created_at:
+        if predates(other, sa):
             return Duplicate(keep=sa, drop=other, ours=not sa.initiator)
         if _lowest_nonce(sa) < _lowest_nonce(other):
             keep, drop = other, sa
@@ -65,3 +76,21 @@ def find(sa: IkeSa) -> Duplicate | None:
             keep, drop = sa, other
         return Duplicate(keep=keep, drop=drop, ours=not drop.initiator)
     return None
+
+
+def waiting_attempts(sa: IkeSa) -> list[IkeSa]:
+    """This side's attempts at the session the newly authenticated ``sa`` belongs to that
+    have not heard from the peer yet: ``sa`` makes them redundant."""
+    profile = None if sa.profile is None else sa.profile.name
+    return [
+        other
+        for other in sa.ctx.sas.values()
+        if other is not sa
+        and other.initiator
+        and not other.closed
+        and other.machine.state == State.I_WAIT_INIT
+        and other.tunnel is not None
+        and other.tunnel.profile == profile
+        and other.remote.address == sa.remote.address
+        and other.local.address == sa.local.address
+    ]

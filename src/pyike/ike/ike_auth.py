@@ -444,8 +444,16 @@ class AuthResponder:
         sa = self.sa
         if _notify(self.h, NotifyType.INITIAL_CONTACT) is not None:
             self.h.peer_initial_contact = True
+            # Only SAs the peer must have known of have been lost by it: one that came up
+            # while this exchange ran (both peers initiating at once) may be held by the
+            # peer, which sent INITIAL_CONTACT before it had it; the duplicate check decides.
             for other in sa.ctx.sas_with_peer(sa.remote):
-                if other is not sa and other.remote_id == sa.remote_id and other.established:
+                if (
+                    other is not sa
+                    and other.remote_id == sa.remote_id
+                    and other.established
+                    and duplicates.predates(other, sa)
+                ):
                     sa.info(f"INITIAL_CONTACT: deleting SA {other.sa_id} with the same peer")
                     other.close("Initial contact received from the peer")
         return Event.EV_CHK_REDIRECT
@@ -616,6 +624,9 @@ class AuthDone:
 
     def check_dupe(self) -> Event:
         sa = self.sa
+        for attempt in duplicates.waiting_attempts(sa):
+            attempt.info(f"Abandoning the negotiation: SA ID {sa.sa_id} with the peer is up")
+            attempt.close("Superseded by an IKE SA with the same peer")
         found = duplicates.find(sa)
         if found is not None:
             sa.info(

@@ -7,7 +7,8 @@ leaving through a tunnel, and which SA opens a packet that arrived with a given 
 Rekeys are make-before-break (RFC 7296 section 2.8): the new inbound SA is installed as soon
 as it exists; the initiator of the rekey sends on the new SA at once, the responder only
 once traffic arrives on it or the old SA goes away; an old inbound SA keeps accepting
-packets until it is deleted.
+packets until it is deleted. A tunnel whose sending SA goes while another of its SAs stays
+(a duplicate IKE SA deleted with its Child SA) sends on the one that stays.
 """
 
 from __future__ import annotations
@@ -147,12 +148,22 @@ class SecurityAssociationDatabase:
             if state.pending is child:
                 state.pending = None
             if state.current is child:
-                state.current, state.pending = state.pending, None
+                state.current = state.pending or self._newest_installed(state)
+                state.pending = None
                 if state.current is None:
                     down.append(state.name)
                 else:
                     sending.append(state.current)
         return SadChange(down=tuple(down), sending=tuple(sending), removed=(child,))
+
+    def _newest_installed(self, state: TunnelSas) -> InstalledChild | None:
+        """The tunnel's most recent SA still installed: when two IKE SAs with one peer each
+        brought a Child SA for the tunnel (both peers initiated at once), the one sent on may
+        go with the redundant IKE SA while the other stays."""
+        for child in reversed(state.history):
+            if self.children.get(child.spi_in) is child:
+                return child
+        return None
 
     # -- data plane -------------------------------------------------------------------------
 
