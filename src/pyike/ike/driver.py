@@ -96,3 +96,10 @@ class TunnelStarter:
         self._child_requested[spec.name] = now
         self.engine.create_child_sa(now, ready.sa_id, spec)
         return True
+
+
+def renegotiation_delay(set_up_by_us: bool) -> float:
+    """Seconds a protected tunnel that has lost its last SA waits before asking again, as IOS
+    brings a tunnel interface back up without waiting for traffic. The side that had set up
+    the lost SA asks first, so the two peers do not create one each."""
+    return 1.0 if set_up_by_us else 5.0

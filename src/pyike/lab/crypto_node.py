@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pyike.ike.driver import EngineDriver, TunnelStarter
+from pyike.ike.driver import EngineDriver, TunnelStarter, renegotiation_delay
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import (
     Datagram,
@@ -41,8 +41,6 @@ LineSink = Callable[[list[str]], None]
 _USAGE_REPORT_BYTES = 256 * 1024
 _IPV4_HEADER = 20
 _IPV6_HEADER = 40
-_RENEGOTIATE_DELAY = 1.0  # seconds from losing a tunnel's last SA to asking again
-_RENEGOTIATE_DELAY_OTHER_SIDE = 5.0
 _UDP_HEADER = 8
 
 
@@ -200,11 +198,8 @@ class CryptoNode:
         for name in change.down:
             if name in self.router.interfaces:
                 self.router.set_tunnel_ipsec(name, False)
-                # A protected tunnel interface does not wait for traffic: like IOS, it asks
-                # for new SAs as soon as it has lost its last ones. The side that had set up
-                # the lost SA asks first, so the two peers do not create one each.
-                first = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
-                delay = _RENEGOTIATE_DELAY if first else _RENEGOTIATE_DELAY_OTHER_SIDE
+                ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
+                delay = renegotiation_delay(ours)
                 self.clock.call_later(delay, self._restarter(name))
 
     def _restarter(self, name: str) -> Callable[[], None]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from pyike.config.model import Config
-from pyike.ike.driver import EngineDriver, TunnelStarter
+from pyike.ike.driver import EngineDriver, TunnelStarter, renegotiation_delay
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import (
     NAT_T_PORT,
@@ -108,6 +108,10 @@ class Gateway:
         self.ike_up: dict[int, IkeSaUp] = {}
         self.counters = Ikev2Counters()
         self.starter = TunnelStarter(self.engine)
+        # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
+        # traffic (`pyike run --passive`).
+        self.keep_up = True
+        self._stopping = False
         self.driver = EngineDriver(
             self.engine, clock, call_later, self._send, self._apply, self._trace
         )
@@ -176,6 +180,7 @@ class Gateway:
 
     def shutdown(self) -> None:
         """SIGTERM: delete every SA, telling the peers."""
+        self._stopping = True
         self.clear()
         self.driver.stop()
 
@@ -259,6 +264,12 @@ class Gateway:
             self.log(
                 f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to down"
             )
+            if self.keep_up and not self._stopping:
+                ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
+                self.call_later(renegotiation_delay(ours), self._restarter(name))
+
+    def _restarter(self, name: str) -> Callable[[], None]:
+        return lambda: self.start_tunnel(name) if not self._stopping else None
 
     def _log_ike_keys(self, event: IkeSaUp) -> None:
         if self.keylog is None:

@@ -313,6 +313,7 @@ class Runtime:
             f" port {self.options.ports.ike}/{self.options.ports.nat_t}, "
             f"{len(binding.tunnels)} tunnel(s), control {self.options.control_path}"
         )
+        gateway.keep_up = not self.options.passive
         if not self.options.passive:
             gateway.start_all()
 
