@@ -281,18 +281,8 @@ class CreateChildTask(Task):
             sa.suite.prf, sa.keys.sk_d, self.ni, self.nr, self.shared, choice.transform
         )
         self.shared = None
-        child = ChildSa(
-            spi_in=self.spi,
-            spi_out=choice.proposal.spi,
-            transform=choice.transform,
-            keys=keys,
-            local_ts=choice.tsi,
-            remote_ts=choice.tsr,
-            tunnel=self.tunnel,
-            initiator=True,
-            created_at=sa.ctx.now,
-            lifetime_seconds=self.tunnel.lifetime_seconds,
-            lifetime_kilobytes=self.tunnel.lifetime_kilobytes,
+        child = ChildSa.negotiated(
+            choice, spi_in=self.spi, keys=keys, initiator=True, now=sa.ctx.now, tunnel=self.tunnel
         )
         old = self.rekey_of
         install(sa, child, None if old is None else old.spi_in)
@@ -543,18 +533,8 @@ class ChildResponder:
             sa.suite.prf, sa.keys.sk_d, self.ni, self.nr, self.shared, choice.transform
         )
         self.shared = None
-        child = ChildSa(
-            spi_in=self.spi,
-            spi_out=choice.proposal.spi,
-            transform=choice.transform,
-            keys=keys,
-            local_ts=choice.tsr,
-            remote_ts=choice.tsi,
-            tunnel=choice.tunnel,
-            initiator=False,
-            created_at=sa.ctx.now,
-            lifetime_seconds=choice.tunnel.lifetime_seconds,
-            lifetime_kilobytes=choice.tunnel.lifetime_kilobytes,
+        child = ChildSa.negotiated(
+            choice, spi_in=self.spi, keys=keys, initiator=False, now=sa.ctx.now
         )
         old = self.old
         install(sa, child, None if old is None else old.spi_in)

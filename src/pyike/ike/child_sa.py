@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pyike.codec.registry import PrfId
 from pyike.crypto.keys import ChildKeys, derive_child_keys
@@ -11,6 +12,9 @@ from pyike.ike.collisions import RekeyOutcome
 from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import ChildTransform
+
+if TYPE_CHECKING:
+    from pyike.ike.child_select import ChildChoice
 
 # Share of the lifetime after which a Child SA is rekeyed: the side that created it first,
 # the other a little later so that both rarely start at once.
@@ -45,6 +49,37 @@ class ChildSa:
     rekey_ours: RekeyOutcome[ChildSa] | None = None
     rekey_theirs: RekeyOutcome[ChildSa] | None = None
     retry_at: float | None = None  # rekey again then (the peer answered TEMPORARY_FAILURE)
+
+    @classmethod
+    def negotiated(
+        cls,
+        choice: ChildChoice,
+        *,
+        spi_in: bytes,
+        keys: ChildKeys,
+        initiator: bool,
+        now: float,
+        tunnel: TunnelSpec | None = None,
+        transform: ChildTransform | None = None,
+    ) -> ChildSa:
+        """The child SA an exchange agreed on. TSi is the initiator's side, so it is local on
+        the side that initiated the exchange; `tunnel` and `transform` default to the
+        choice's."""
+        spec = tunnel or choice.tunnel
+        local, remote = (choice.tsi, choice.tsr) if initiator else (choice.tsr, choice.tsi)
+        return cls(
+            spi_in=spi_in,
+            spi_out=choice.proposal.spi,
+            transform=transform or choice.transform,
+            keys=keys,
+            local_ts=local,
+            remote_ts=remote,
+            tunnel=spec,
+            initiator=initiator,
+            created_at=now,
+            lifetime_seconds=spec.lifetime_seconds,
+            lifetime_kilobytes=spec.lifetime_kilobytes,
+        )
 
     @property
     def rekey_at(self) -> float:

@@ -302,18 +302,13 @@ class AuthInitiator:
             else:
                 assert sa.keys is not None and sa.suite is not None
                 keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, checked.transform)
-                h.first_child = ChildSa(
+                h.first_child = ChildSa.negotiated(
+                    checked,
                     spi_in=h.child_spi,
-                    spi_out=checked.proposal.spi,
-                    transform=checked.transform,
                     keys=keys,
-                    local_ts=checked.tsi,
-                    remote_ts=checked.tsr,
-                    tunnel=h.tunnel,
                     initiator=True,
-                    created_at=sa.ctx.now,
-                    lifetime_seconds=h.tunnel.lifetime_seconds,
-                    lifetime_kilobytes=h.tunnel.lifetime_kilobytes,
+                    now=sa.ctx.now,
+                    tunnel=h.tunnel,
                 )
         sa.machine.enter(State.AUTH_DONE)
         return Event.EV_OK
@@ -496,18 +491,8 @@ class AuthResponder:
         spi_in = sa.ctx.new_spi(4)
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, transform)
         self.choice = choice
-        h.first_child = ChildSa(
-            spi_in=spi_in,
-            spi_out=choice.proposal.spi,
-            transform=transform,
-            keys=keys,
-            local_ts=choice.tsr,
-            remote_ts=choice.tsi,
-            tunnel=choice.tunnel,
-            initiator=False,
-            created_at=sa.ctx.now,
-            lifetime_seconds=choice.tunnel.lifetime_seconds,
-            lifetime_kilobytes=choice.tunnel.lifetime_kilobytes,
+        h.first_child = ChildSa.negotiated(
+            choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now, transform=transform
         )
         return Event.EV_GET_CONFIG_MODE
 
