@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pyike.node import icmpv6
 from pyike.node.hooks import EspArrival, IkeDatagram
 from pyike.node.icmp import IcmpMessage
+from pyike.node.ike_ports import IkeService, ike_service
 from pyike.node.interfaces import RouterInterface
 from pyike.node.ip import (
     PROTO_ESP,
@@ -34,10 +35,7 @@ if TYPE_CHECKING:
     from pyike.node.router import Router
 
 HOP_LIMIT = 64  # what IOS puts in the IPv6 packets it originates
-IKE_PORT = 500
-NAT_T_PORT = 4500
-NON_ESP_MARKER = b"\x00\x00\x00\x00"
-NAT_KEEPALIVE = b"\xff"
+
 UNICAST_ROUTING = "ipv6 unicast-routing"
 
 
@@ -197,21 +195,15 @@ class Ipv6Plane:
         except MalformedPacket:
             router.stats.bad_header += 1
             return
-        port = datagram.dst_port
-        payload = datagram.payload
-        if port == NAT_T_PORT and (router.ike_handler or router.esp_handler):
-            if payload == NAT_KEEPALIVE:
-                router.stats.nat_keepalives += 1
-                return
-            if payload.startswith(NON_ESP_MARKER):
-                self._ike(packet, datagram, payload[4:], in_iface)
-                return
-            if router.esp_handler is not None:
-                arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
-                router.esp_arrival(arrival, in_iface)
-                return
-        if port == IKE_PORT and router.ike_handler is not None:
+        service, payload = ike_service(router, datagram)
+        if service is IkeService.KEEPALIVE:
+            return
+        if service is IkeService.IKE:
             self._ike(packet, datagram, payload, in_iface)
+            return
+        if service is IkeService.ESP:
+            arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
+            router.esp_arrival(arrival, in_iface)
             return
         self.error(icmpv6.unreachable(icmpv6.PORT_UNREACHABLE, packet), packet, in_iface)
 

@@ -22,6 +22,12 @@ from pyike.node.hooks import (
     Scheduler,
     TunnelHandler,
 )
+from pyike.node.ike_ports import (
+    IKE_PORT,
+    NAT_T_PORT,
+    IkeService,
+    ike_service,
+)
 from pyike.node.interfaces import (
     ETHERNET_MTU,
     LOOPBACK_MTU,
@@ -45,11 +51,6 @@ from pyike.node.ipv6 import Ipv6Plane
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.stats import IpStats
 from pyike.node.udp import UdpDatagram, parse_udp
-
-IKE_PORT = 500
-NAT_T_PORT = 4500
-NON_ESP_MARKER = b"\x00\x00\x00\x00"
-NAT_KEEPALIVE = b"\xff"
 
 # ("echo", ident) for echo replies and errors quoting our echo; ("udp", port) for errors
 # quoting a UDP datagram we sent from that port (traceroute probes).
@@ -514,21 +515,15 @@ class Router:
         except MalformedPacket:
             self.stats.bad_header += 1
             return
-        port = datagram.dst_port
-        if port == NAT_T_PORT and (self.ike_handler or self.esp_handler):
-            payload = datagram.payload
-            if payload == NAT_KEEPALIVE:
-                self.stats.nat_keepalives += 1
-                return
-            if payload.startswith(NON_ESP_MARKER):
-                self._ike(packet, datagram, payload[4:], in_iface)
-                return
-            if self.esp_handler is not None:
-                arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
-                self._esp(arrival, in_iface)
-                return
-        if port == IKE_PORT and self.ike_handler is not None:
-            self._ike(packet, datagram, datagram.payload, in_iface)
+        service, payload = ike_service(self, datagram)
+        if service is IkeService.KEEPALIVE:
+            return
+        if service is IkeService.IKE:
+            self._ike(packet, datagram, payload, in_iface)
+            return
+        if service is IkeService.ESP:
+            arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
+            self._esp(arrival, in_iface)
             return
         message = icmp.unreachable(icmp.PORT_UNREACHABLE, packet)
         self._icmp_error(message, packet, in_iface)
