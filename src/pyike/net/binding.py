@@ -2,8 +2,10 @@
 creates for its tunnels.
 
 Physical and loopback interfaces of the config are matched to the host's interfaces by
-address (or explicitly with `--bind Ethernet0/0=eth1`); pyike never changes them. Each
-`interface TunnelN` with tunnel protection becomes a TUN device named after it.
+address, IPv4 or IPv6 (or explicitly with `--bind Ethernet0/0=eth1`); pyike never changes
+them. Each `interface TunnelN` with tunnel protection becomes a TUN device named after it,
+carrying the family its `tunnel mode` names: `ipsec ipv6` runs IPv6 over IPv6, anything
+else IPv4 over IPv4 (the config has no overlay modes for the mixed cases).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pyike.config.model import Config, Interface
+from pyike.config.model import Config, Interface, IPAddress
 from pyike.config.params import interface_name
 
 IFNAMSIZ = 15  # Linux interface names: 15 characters and the terminating NUL
 TUN_PREFIX = "tun-"
 DEFAULT_TUNNEL_MTU = 1400  # room for IPv4 + UDP + ESP with a 16-octet IV and a 32-octet ICV
+DEFAULT_TUNNEL_MTU_IPV6 = 1380  # the same with the outer IPv6 header's 20 extra octets
+IPV6_MINIMUM_MTU = 1280  # below it the kernel turns IPv6 off on the device (RFC 8200)
 
 
 class BindingError(ValueError):
@@ -38,8 +42,9 @@ class TunnelDevice:
 
     interface: str  # the config's name, e.g. Tunnel0
     device: str  # e.g. tun-Tunnel0
-    addresses: tuple[ipaddress.IPv4Interface, ...]
+    addresses: tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...]
     mtu: int
+    version: int = 4  # the family carried, inside and out (`tunnel mode ipsec ipv6`: 6)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,77 @@ def _is_tunnel(iface: Interface) -> bool:
     return iface.name.lower().startswith("tunnel")
 
 
+def ipv6_interfaces(iface: Interface) -> tuple[ipaddress.IPv6Interface, ...]:
+    """An interface's configured global IPv6 addresses (`FE80::1 link-local` and
+    `autoconfig` are the kernel's business)."""
+    out = []
+    for text in iface.ipv6_addresses:
+        words = text.split()
+        if len(words) != 1:
+            continue
+        try:
+            out.append(ipaddress.IPv6Interface(words[0]))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def interface_addresses(iface: Interface) -> tuple[IPAddress, ...]:
+    """Every address of an interface, IPv4 first."""
+    return (*(a for a, _ in iface.addresses), *(a.ip for a in ipv6_interfaces(iface)))
+
+
+def tunnel_version(iface: Interface) -> int:
+    """The family a tunnel interface runs over and carries: 6 for `tunnel mode ipsec ipv6`
+    (and `gre ipv6`, which runs over IPv6)."""
+    return 6 if (iface.tunnel_mode or "").lower().endswith("ipv6") else 4
+
+
+def tunnel_family_problem(cfg: Config, iface: Interface) -> str | None:
+    """Why a protected tunnel cannot be carried as configured: an address, destination or
+    route of the other family than its mode (IPv4 over IPv6 and IPv6 over IPv4 need overlay
+    modes the configuration does not offer). None when it can."""
+    version = tunnel_version(iface)
+    mode = iface.tunnel_mode or "gre ip"
+    other = 6 if version == 4 else 4
+    where = f"{iface.name} (tunnel mode {mode})"
+    if version == 4 and ipv6_interfaces(iface):
+        return f"{where} carries IPv4 only; use tunnel mode ipsec ipv6 for IPv6 addresses"
+    if version == 6 and iface.addresses:
+        return f"{where} carries IPv6 only; IPv4 over IPv6 is not supported"
+    destination = iface.tunnel_destination
+    if destination is not None:
+        try:
+            remote = ipaddress.ip_address(destination)
+        except ValueError:
+            remote = None
+        if remote is not None and remote.version != version:
+            return (
+                f"{where}: tunnel destination {destination} is an IPv{other} address; "
+                f"this mode runs over IPv{version}"
+            )
+    for route in cfg.routes:
+        if route.interface == iface.name and route.prefix.version != version:
+            return f"{where} carries IPv{version} only; it cannot take the route to {route.prefix}"
+    if version == 6 and iface.ip_mtu is not None and iface.ip_mtu < IPV6_MINIMUM_MTU:
+        return f"{where}: ip mtu {iface.ip_mtu} is below IPv6's minimum of {IPV6_MINIMUM_MTU}"
+    return None
+
+
+def _tunnel_device(iface: Interface) -> TunnelDevice:
+    version = tunnel_version(iface)
+    addresses: tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...]
+    if version == 6:
+        addresses = ipv6_interfaces(iface)
+        default_mtu = DEFAULT_TUNNEL_MTU_IPV6
+    else:
+        addresses = tuple(ipaddress.IPv4Interface(f"{a}/{m}") for a, m in iface.addresses)
+        default_mtu = DEFAULT_TUNNEL_MTU
+    return TunnelDevice(
+        iface.name, tun_name(iface.name), addresses, iface.ip_mtu or default_mtu, version
+    )
+
+
 def bind_interfaces(
     cfg: Config, host: Sequence[HostInterface], explicit: Mapping[str, str] | None = None
 ) -> InterfaceBinding:
@@ -112,23 +188,23 @@ def bind_interfaces(
         if name in explicit:
             host_of[name] = by_name[explicit[name]]
             continue
-        wanted = {address for address, _mask in iface.addresses}
+        wanted = set(interface_addresses(iface))
         match = next(
             (h for h in host if any(a.ip in wanted for a in h.addresses)),
             None,
         )
         if match is not None:
             host_of[name] = match
-    tunnels = tuple(
-        TunnelDevice(
-            iface.name,
-            tun_name(iface.name),
-            tuple(ipaddress.IPv4Interface(f"{a}/{m}") for a, m in iface.addresses),
-            iface.ip_mtu or DEFAULT_TUNNEL_MTU,
-        )
+    protected = [
+        iface
         for iface in cfg.interfaces.values()
         if _is_tunnel(iface) and iface.tunnel_protection is not None and not iface.shutdown
-    )
+    ]
+    for iface in protected:
+        problem = tunnel_family_problem(cfg, iface)
+        if problem is not None:
+            raise BindingError(problem)
+    tunnels = tuple(_tunnel_device(iface) for iface in protected)
     return InterfaceBinding(host_of, tunnels, _tunnel_routes(cfg, tunnels))
 
 

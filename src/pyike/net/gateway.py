@@ -317,9 +317,9 @@ class Gateway:
         """Packets the kernel routed into `tunnel`: encrypted with its outbound SA."""
         child = self.sad.outbound(tunnel)
         if child is None:
-            # IPv4 traffic brings an IPv4 tunnel up; the kernel's own IPv6 chatter on a
-            # fresh device (router solicitations) does not.
-            if any(packet[:1] and packet[0] >> 4 == 4 for packet in packets):
+            # Traffic brings a tunnel up; the kernel's own multicast chatter on a fresh
+            # device (MLD reports, router solicitations) does not.
+            if any(_brings_up(packet) for packet in packets):
                 self.start_tunnel(tunnel)
             return
         outbound = child.outbound
@@ -340,6 +340,12 @@ class Gateway:
             child.reported_bytes = used
             self.engine.report_child_usage(self.clock(), child.info.spi_in, used // 1024)
             self.flush()
+
+
+def _brings_up(packet: bytes) -> bool:
+    """An IPv4 packet, or an IPv6 one to a unicast destination."""
+    version = packet[0] >> 4 if packet else 0
+    return version == 4 or (version == 6 and len(packet) >= 40 and packet[24] != 0xFF)
 
 
 def esp_destination(child: ChildSaInfo, udp: bool) -> Endpoint:

@@ -31,6 +31,16 @@ TUN_TX_QUEUE = 4096
 PYIKE_ROUTE_PROTO = 0x50
 
 
+# An IPv6 tunnel device: no link-local address (IN6_ADDR_GEN_MODE_NONE), no autoconfiguration.
+_IPV6_TUNNEL_SETTINGS = (
+    ("disable_ipv6", "0"),
+    ("addr_gen_mode", "1"),
+    ("accept_ra", "0"),
+    ("autoconf", "0"),
+    ("router_solicitations", "0"),
+)
+
+
 class NetlinkFailure(OSError):
     """The kernel refused a change."""
 
@@ -104,9 +114,14 @@ class Netlink:
         index = self._link_index(device.device)
         if index is None:
             raise NetlinkFailure(0, f"TUN device {device.device} vanished")
-        # The tunnel carries what the config gives it (IPv4): no IPv6 link-local chatter.
-        with contextlib.suppress(OSError):
-            Path(f"/proc/sys/net/ipv6/conf/{device.device}/disable_ipv6").write_text("1")
+        # The tunnel carries the family the config gives it and nothing of its own: an IPv4
+        # tunnel no IPv6 at all, an IPv6 one no link-local address, router solicitations or
+        # router advertisements.
+        conf = Path(f"/proc/sys/net/ipv6/conf/{device.device}")
+        settings = _IPV6_TUNNEL_SETTINGS if device.version == 6 else (("disable_ipv6", "1"),)
+        for name, value in settings:
+            with contextlib.suppress(OSError):
+                (conf / name).write_text(value)
         try:
             self._ipr.link("set", index=index, mtu=device.mtu, txqlen=TUN_TX_QUEUE)
             for address in device.addresses:
@@ -115,7 +130,7 @@ class Netlink:
                     index=index,
                     address=str(address.ip),
                     prefixlen=address.network.prefixlen,
-                    family=socket.AF_INET,
+                    family=socket.AF_INET if address.version == 4 else socket.AF_INET6,
                 )
             self._ipr.link("set", index=index, state="up")
         except NetlinkError as exc:

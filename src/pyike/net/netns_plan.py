@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pyike.config.model import Config, Interface
 from pyike.lab.topology import Topology
+from pyike.net.binding import ipv6_interfaces, tunnel_family_problem
 
 IFNAMSIZ = 15
 
@@ -169,7 +170,7 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
 
 
 def _refuse_unsupported(configs: Iterable[Config]) -> None:
-    """What `pyike run` cannot play yet: crypto maps and IPv6 tunnels."""
+    """What `pyike run` cannot play: crypto maps, and tunnels mixing IPv4 and IPv6."""
     for config in configs:
         for iface in config.interfaces.values():
             if iface.crypto_map is not None:
@@ -178,31 +179,19 @@ def _refuse_unsupported(configs: Iterable[Config]) -> None:
                     "pyike run protects tunnel interfaces only (no crypto maps yet); "
                     "run this topology without --netns"
                 )
-            if iface.is_tunnel and iface.tunnel_protection and _ipv6_tunnel(iface):
-                raise NetnsPlanError(
-                    f"% {config.hostname} {iface.name}: pyike run carries IPv4 tunnels only "
-                    "(tunnel mode ipsec ipv6 and IPv6 peers are not supported yet); "
-                    "run this topology without --netns"
-                )
-
-
-def _ipv6_tunnel(iface: Interface) -> bool:
-    mode = (iface.tunnel_mode or "").lower()
-    return "ipv6" in mode or ":" in (iface.tunnel_destination or "")
+            if iface.is_tunnel and iface.tunnel_protection and not iface.shutdown:
+                problem = tunnel_family_problem(config, iface)
+                if problem is not None:
+                    raise NetnsPlanError(
+                        f"% {config.hostname} {problem}; run this topology without --netns"
+                    )
 
 
 def _addresses(iface: Interface) -> list[IPv4Interface | IPv6Interface]:
     out: list[IPv4Interface | IPv6Interface] = [
         IPv4Interface(f"{address}/{mask}") for address, mask in iface.addresses
     ]
-    for text in iface.ipv6_addresses:
-        words = text.split()
-        if len(words) != 1:  # `FE80::1 link-local`, `autoconfig`: the kernel makes its own
-            continue
-        try:
-            out.append(ip_interface(words[0]))
-        except ValueError:
-            continue
+    out.extend(ipv6_interfaces(iface))
     return out
 
 

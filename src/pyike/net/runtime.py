@@ -2,9 +2,9 @@
 
 It lays the configuration onto the host (`pyike.net.binding`), creates a TUN device per
 protected tunnel interface and the routes into it (`pyike.net.netlink`), opens the IKE
-sockets (UDP 500 and 4500 per local address, or `--ike-port`) and a raw ESP socket per local
-address, serves exec commands on the control socket, and drives the engine with the
-monotonic clock and os.urandom. SIGHUP reloads the configuration; SIGTERM or SIGINT sends
+sockets (UDP 500 and 4500 per local address, IPv4 or IPv6, or `--ike-port`) and a raw ESP
+socket per local address, serves exec commands on the control socket, and drives the engine
+with the monotonic clock and os.urandom. SIGHUP reloads the configuration; SIGTERM or SIGINT sends
 deletes and removes every route and device pyike created.
 """
 
@@ -31,7 +31,13 @@ from pyike.ike.config_policy import policy_for_config
 from pyike.ike.events import NAT_T_PORT, ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.trace import TraceRecord
-from pyike.net.binding import InterfaceBinding, KernelRoute, TunnelDevice, bind_interfaces
+from pyike.net.binding import (
+    InterfaceBinding,
+    KernelRoute,
+    TunnelDevice,
+    bind_interfaces,
+    interface_addresses,
+)
 from pyike.net.console import Console
 from pyike.net.control import ControlServer
 from pyike.net.gateway import Gateway, HostView, esp_destination
@@ -168,15 +174,22 @@ def _udp_socket(address: IPAddress, port: int) -> socket.socket:
 
 
 def _esp_socket(address: IPAddress) -> socket.socket | None:
-    if address.version != 4:
-        return None
+    """A raw protocol-50 socket bound to `address`, or None without CAP_NET_RAW. An IPv4 one
+    receives whole packets (the IP header first); an IPv6 one the ESP packet alone, its
+    source in the address returned by recvfrom. Either way the kernel builds the header of
+    what is sent."""
+    family = socket.AF_INET if address.version == 4 else socket.AF_INET6
     try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, ESP_PROTOCOL)
+        sock = socket.socket(family, socket.SOCK_RAW, ESP_PROTOCOL)
     except PermissionError:
         return None
-    _enlarge_receive_buffer(sock)
-    sock.bind((str(address), 0))
-    sock.setblocking(False)
+    try:
+        _enlarge_receive_buffer(sock)
+        sock.bind((str(address), 0))
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        raise StartupError(f"cannot receive ESP on {address}: {exc.strerror}") from None
     return sock
 
 
@@ -336,12 +349,12 @@ class Runtime:
         for name in binding.host_of:
             if name.lower().startswith("loopback"):
                 continue
-            out.update(a for a, _ in config.interfaces[name].addresses)
+            out.update(interface_addresses(config.interfaces[name]))
         return out
 
     def _host_view(self, config: Config, binding: InterfaceBinding) -> HostView:
         addresses: dict[str, tuple[IPAddress, ...]] = {
-            name: tuple(a for a, _ in iface.addresses) for name, iface in config.interfaces.items()
+            name: interface_addresses(iface) for name, iface in config.interfaces.items()
         }
         sources = [h.mtu for n, h in binding.host_of.items() if not n.lower().startswith("loop")]
         return HostView(
@@ -396,7 +409,8 @@ class Runtime:
             raw = _esp_socket(address)
             if raw is not None:
                 self.wire.esp[address] = raw
-                loop.add_reader(raw.fileno(), self._on_raw_esp, raw)
+                on_esp = self._on_raw_esp if address.version == 4 else self._on_raw_esp6
+                loop.add_reader(raw.fileno(), on_esp, raw)
             elif not self.options.force_encap:
                 self.log(
                     f"%PYIKE-4-NO_RAW_ESP: no raw ESP socket on {address} (needs CAP_NET_RAW): "
@@ -542,6 +556,28 @@ class Runtime:
                 source = ipaddress.IPv4Address(source_bytes)
             try:
                 receive(source, None, memoryview(data)[(data[0] & 0x0F) * 4 :])
+            except Exception as exc:
+                self._internal_error(exc)
+
+    def _on_raw_esp6(self, sock: socket.socket) -> None:
+        gateway = self.gateway
+        if gateway is None:
+            return
+        receive = gateway.receive_esp
+        recvfrom = sock.recvfrom
+        last_host, source = "", ipaddress.IPv6Address(0)
+        for _ in range(_RECV_BATCH):
+            try:
+                data, peer = recvfrom(_MAX_DATAGRAM)
+            except (BlockingIOError, InterruptedError):
+                return
+            if len(data) < 8:
+                continue
+            if peer[0] != last_host:  # one peer per batch, as a rule
+                source = ipaddress.IPv6Address(peer[0])
+                last_host = peer[0]
+            try:
+                receive(source, None, data)
             except Exception as exc:
                 self._internal_error(exc)
 
