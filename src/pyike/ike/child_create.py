@@ -55,8 +55,8 @@ def install(sa: IkeSa, child: ChildSa, rekey_of: bytes | None = None) -> None:
     )
 
 
-def start_new(sa: IkeSa, tunnel: TunnelSpec) -> None:
-    sa.enqueue(CreateChildTask(tunnel, None))
+def start_new(sa: IkeSa, tunnel: TunnelSpec, *, if_missing: bool = False) -> None:
+    sa.enqueue(CreateChildTask(tunnel, None, if_missing=if_missing))
 
 
 def start_rekey(sa: IkeSa, spi_in: bytes) -> None:
@@ -74,8 +74,16 @@ class CreateChildTask(Task):
 
     name = "CREATE_CHILD_SA"
 
-    def __init__(self, tunnel: TunnelSpec, rekey_of: ChildSa | None, group: DhId | None = None):
+    def __init__(
+        self,
+        tunnel: TunnelSpec,
+        rekey_of: ChildSa | None,
+        group: DhId | None = None,
+        *,
+        if_missing: bool = False,
+    ):
         self.tunnel = tunnel
+        self.if_missing = if_missing
         self.rekey_of = rekey_of
         self.group = group if group is not None else tunnel.pfs_group
         self.dh: KeyExchange | None = None
@@ -88,6 +96,9 @@ class CreateChildTask(Task):
 
     def start(self, sa: IkeSa) -> None:
         if self.rekey_of is not None and self.rekey_of not in sa.children:
+            return
+        if self.if_missing and tunnel_covered(sa, self.tunnel):
+            sa.info(f"{self.tunnel.name} has a Child SA by now: not creating another")
             return
         self.sa = sa
         self.tracer = ExchangeTracer(
@@ -217,7 +228,8 @@ class CreateChildTask(Task):
             return Event.EV_FAIL
         sa.info(f"Received INVALID_KE_PAYLOAD, retrying with DH group {int(group)}")
         self.machine.enter(State.EXIT)
-        sa.queue.insert(0, CreateChildTask(self.tunnel, self.rekey_of, group))
+        retry = CreateChildTask(self.tunnel, self.rekey_of, group, if_missing=self.if_missing)
+        sa.queue.insert(0, retry)
         return Event.EV_CHK_PENDING
 
     def verify_msg(self) -> Event:
@@ -306,12 +318,17 @@ class CreateChildTask(Task):
             delay = retry_delay(sa.ctx.random_bytes)
             sa.info(f"{reason}: retrying in {delay:.1f} seconds")
             if old is None:
-                sa.defer(delay, CreateChildTask(self.tunnel, None, self.group))
+                retry = CreateChildTask(self.tunnel, None, self.group, if_missing=self.if_missing)
+                sa.defer(delay, retry)
             else:
                 old.retry_at = sa.ctx.now + delay
         else:
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason))
+        if notify == NotifyType.CHILD_SA_NOT_FOUND and old is not None and old in sa.children:
+            _forget_missing_child(sa, old)
+            self.machine.enter(State.EXIT)
+            return Event.EV_CHK_PENDING
         if old is not None and old in sa.children:
             old.rekey_pending = False
             if old.state == ChildState.REKEYING:
@@ -329,6 +346,38 @@ class CreateChildTask(Task):
             f"{sa.requests.next_id + sa.requests.peer_window - 1}"
         )
         return Event.EV_NO_EVENT
+
+
+def _forget_missing_child(sa: IkeSa, child: ChildSa) -> None:
+    """The peer answered a rekey with CHILD_SA_NOT_FOUND: it has deleted the Child SA (its
+    delete was lost), so this side deletes it too and, if nothing else carries its tunnel,
+    negotiates a new one (RFC 7296 section 2.25)."""
+    sa.info(f"Peer has no IPsec SA [SPI: 0x{child.spi_in.hex().upper()}]: deleting it")
+    informational.remove_child(sa, child.spi_in, "Deleted by the peer")
+    tunnel = child.tunnel
+    if tunnel is not None and not tunnel_covered(sa, tunnel):
+        start_new(sa, tunnel)
+
+
+def tunnel_covered(sa: IkeSa, tunnel: TunnelSpec) -> bool:
+    """A Child SA for ``tunnel`` is up on ``sa``, or one is being negotiated."""
+    for child in sa.children:
+        if (
+            child.tunnel is not None
+            and child.tunnel.name == tunnel.name
+            and child.state in (ChildState.INSTALLED, ChildState.REKEYING)
+        ):
+            return True
+    # An exchange in flight makes a Child SA for the tunnel even when it rekeys one that has
+    # expired meanwhile; a queued rekey of an expired Child SA will not start.
+    queued = [*sa.queue, *(task for _, task in sa.deferred)]
+    in_flight = [getattr(r.on_response, "__self__", None) for r in sa.requests.outstanding.values()]
+    return any(
+        isinstance(task, CreateChildTask)
+        and task.tunnel.name == tunnel.name
+        and (task.rekey_of is None or task in in_flight)
+        for task in [*queued, *in_flight]
+    )
 
 
 def child_rekey_settled(sa: IkeSa, old: ChildSa) -> None:
@@ -579,4 +628,5 @@ __all__ = [
     "respond",
     "start_new",
     "start_rekey",
+    "tunnel_covered",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from pyike.ike.child_create import tunnel_covered
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import Datagram, EngineEvent
 from pyike.ike.policy import TunnelSpec
@@ -89,12 +90,18 @@ class TunnelStarter:
         if not sas:
             self.engine.initiate(now, spec)
             return True
-        ready = next((sa for sa in sas if sa.established and not sa.deleting), None)
+        # An SA already rekeyed only waits for its delete: new work goes to its successor.
+        ready = next(
+            (sa for sa in sas if sa.established and not sa.deleting and sa.rekeyed_to is None),
+            None,
+        )
         asked = self._child_requested.get(spec.name)
         if ready is None or (asked is not None and now - asked < CHILD_RETRY):
             return False
+        if tunnel_covered(ready, spec):
+            return False  # e.g. a rekey of a Child SA that expired meanwhile is still running
         self._child_requested[spec.name] = now
-        self.engine.create_child_sa(now, ready.sa_id, spec)
+        self.engine.create_child_sa(now, ready.sa_id, spec, if_missing=True)
         return True
 
 

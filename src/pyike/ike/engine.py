@@ -127,12 +127,16 @@ class IkeEngine:
         if sa is not None:
             self._guarded(lambda: child_create.start_rekey(sa, spi_in))
 
-    def create_child_sa(self, now: float, sa_id: int, tunnel: TunnelSpec) -> None:
-        """A further Child SA on an established IKE SA (another crypto map entry)."""
+    def create_child_sa(
+        self, now: float, sa_id: int, tunnel: TunnelSpec, *, if_missing: bool = False
+    ) -> None:
+        """A further Child SA on an established IKE SA (another crypto map entry).
+        ``if_missing``: only if, when its turn comes, ``tunnel`` has no Child SA yet (what a
+        tunnel that lost its SA asks for)."""
         self._ctx.now = now
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
-            self._guarded(lambda: child_create.start_new(sa, tunnel))
+            self._guarded(lambda: child_create.start_new(sa, tunnel, if_missing=if_missing))
 
     def send_dpd(self, now: float, sa_id: int) -> None:
         """A liveness check now (what on-demand DPD does when traffic goes unanswered)."""

@@ -16,7 +16,7 @@ from pyike.ike.xtrace import ExchangeTracer
 DPD_RETRIES = 5
 
 
-def _remove_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
+def remove_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
     child = sa.find_child(spi_in, inbound=True)
     if child is None:
         return
@@ -78,7 +78,7 @@ class DeleteChildTask(Task):
         sa.info(f"Sending DELETE INFO message for IPsec SA [SPI: 0x{self.spi_in.hex().upper()}]")
 
         def done(message: Message, payloads: list[Payload]) -> None:
-            _remove_child(sa, self.spi_in, self.reason)
+            remove_child(sa, self.spi_in, self.reason)
 
         sa.send_request(
             ExchangeType.INFORMATIONAL,
@@ -191,7 +191,7 @@ class InfoResponder:
                 sa.info(f"Received DELETE for IPsec SA [SPI: 0x{child.spi_in.hex().upper()}]")
                 if child.state != ChildState.DELETING:
                     ours.append(child.spi_in)
-                _remove_child(sa, child.spi_in, "Deleted by the peer")
+                remove_child(sa, child.spi_in, "Deleted by the peer")
         if ours and not self.close_after:
             self.answer.append(DeletePayload(ProtocolId.ESP, 4, tuple(ours)))
         return Event.EV_BLD_MSG

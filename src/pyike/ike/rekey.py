@@ -85,12 +85,15 @@ def _successor_of(old: IkeSa) -> IkeSa | None:
     """The SA that replaces ``old``: the one this side settled on, else the one the peer
     made by its own rekey (when the peer deletes the old SA, the peer's rekey won: either
     ours never reached it or it lost the nonce comparison)."""
-    if old.rekeyed_to is not None and not old.rekeyed_to.closed:
-        return old.rekeyed_to
+    new = old.rekeyed_to
+    while new is not None and new.closed and new.rekeyed_to is not None:
+        new = new.rekeyed_to  # rekeyed again since: the Child SAs are on its successor
+    if new is not None and not new.closed:
+        return new
     for outcome in reversed(old.rekey_responded):
-        new = outcome.new if isinstance(outcome, RekeyOutcome) else None
-        if isinstance(new, IkeSa) and not new.closed:
-            return new
+        made = outcome.new if isinstance(outcome, RekeyOutcome) else None
+        if isinstance(made, IkeSa) and not made.closed:
+            return made
     return None
 
 
@@ -111,6 +114,19 @@ def retire(old: IkeSa, reason: str = "IKE SA rekeyed") -> None:
         old.close(reason, moved=True)
     else:
         old.close(reason)
+
+
+def expire(old: IkeSa, reason: str = "IKE SA lifetime expired") -> None:
+    """The hard lifetime of ``old`` is over. When it was rekeyed, its Child SAs go to the new
+    SA first: the peer's delete of the old SA (or the request on the new one that would have
+    moved them) may have been lost, and the peer keeps those Child SAs on the new SA."""
+    successor = _successor_of(old)
+    if successor is not None and old.children:
+        old.info("IKE SA expired before the peer deleted it: moving the Child SAs to its successor")
+        move_children(old, successor)
+    informational.delete_ike(old, reason, successor=successor)
+    if not old.closed:
+        old.close(reason, moved=successor is not None)
 
 
 def _settle(old: IkeSa) -> None:

@@ -81,9 +81,9 @@ def check(sa: IkeSa, now: float) -> None:
         return
     expire = sa.expire_at
     if expire is not None and now >= expire:
-        informational.delete_ike(sa, "IKE SA lifetime expired")
-        if not sa.closed:
-            sa.close("IKE SA lifetime expired")
+        from pyike.ike.rekey import expire as expire_sa
+
+        expire_sa(sa)
         return
     if sa.delete_deadline is not None and now >= sa.delete_deadline and not sa.deleting:
         from pyike.ike.rekey import retire
