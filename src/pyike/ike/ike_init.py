@@ -110,6 +110,16 @@ def _peer_supports_fragmentation(h: Handshake) -> bool:
     )
 
 
+def _action_null(sa: IkeSa, then: Event) -> Action:
+    """A step IOS takes with nothing to do but say so ("Action: Action_Null")."""
+
+    def action() -> Event:
+        sa.info("Action: Action_Null")
+        return then
+
+    return action
+
+
 class InitInitiator:
     def __init__(self, h: Handshake) -> None:
         self.h = h
@@ -124,7 +134,9 @@ class InitInitiator:
             (s.I_BLD_INIT, e.EV_SET_POLICY): self.set_policy,
             (s.I_BLD_INIT, e.EV_CHK_AUTH4PKI): self.chk_auth4pki,
             (s.I_BLD_INIT, e.EV_GEN_DH_KEY): self.gen_dh_key,
-            (s.I_BLD_INIT, e.EV_OK_RECD_DH_PUBKEY_RESP): self.action_null(e.EV_GET_CONFIG_MODE),
+            (s.I_BLD_INIT, e.EV_OK_RECD_DH_PUBKEY_RESP): _action_null(
+                self.sa, e.EV_GET_CONFIG_MODE
+            ),
             (s.I_BLD_INIT, e.EV_GET_CONFIG_MODE): self.get_config_mode,
             (s.I_BLD_INIT, e.EV_BLD_MSG): self.build,
             (s.I_WAIT_INIT, e.EV_RECV_INIT): self.recv_init,
@@ -138,18 +150,11 @@ class InitInitiator:
             (s.I_PROC_INIT, e.EV_CHK_NAT_T): self.chk_nat_t,
             (s.I_PROC_INIT, e.EV_CHK_CONFIG_MODE): self.chk_config_mode,
             (s.INIT_DONE, e.EV_GEN_DH_SECRET): self.gen_dh_secret,
-            (s.INIT_DONE, e.EV_OK_RECD_SECRET_RESP): self.action_null(e.EV_GEN_SKEYID),
+            (s.INIT_DONE, e.EV_OK_RECD_SECRET_RESP): _action_null(self.sa, e.EV_GEN_SKEYID),
             (s.INIT_DONE, e.EV_GEN_SKEYID): self.gen_skeyid,
             (s.INIT_DONE, e.EV_DONE): self.done,
             (s.INIT_DONE, e.EV_CHK4_ROLE): self.chk4_role,
         }
-
-    def action_null(self, then: Event) -> Action:
-        def action() -> Event:
-            self.sa.info("Action: Action_Null")
-            return then
-
-        return action
 
     def init_sa(self) -> Event:
         self.sa.machine.enter(State.I_BLD_INIT)
@@ -396,9 +401,9 @@ class InitResponder:
             (s.R_BLD_INIT, e.EV_CHK_AUTH4PKI): self.chk_auth4pki,
             (s.R_BLD_INIT, e.EV_PKI_SESH_OPEN): self.pki_sesh_open,
             (s.R_BLD_INIT, e.EV_GEN_DH_KEY): self.gen_dh_key,
-            (s.R_BLD_INIT, e.EV_OK_RECD_PUBKEY_RESP): self.action_null(e.EV_GEN_DH_SECRET),
+            (s.R_BLD_INIT, e.EV_OK_RECD_PUBKEY_RESP): _action_null(self.sa, e.EV_GEN_DH_SECRET),
             (s.R_BLD_INIT, e.EV_GEN_DH_SECRET): self.gen_dh_secret,
-            (s.R_BLD_INIT, e.EV_OK_RECD_DH_SECRET_RESP): self.action_null(e.EV_GEN_SKEYID),
+            (s.R_BLD_INIT, e.EV_OK_RECD_DH_SECRET_RESP): _action_null(self.sa, e.EV_GEN_SKEYID),
             (s.R_BLD_INIT, e.EV_GEN_SKEYID): self.gen_skeyid,
             (s.R_BLD_INIT, e.EV_GET_CONFIG_MODE): self.get_config_mode,
             (s.R_BLD_INIT, e.EV_BLD_MSG): self.build,
@@ -406,13 +411,6 @@ class InitResponder:
             (s.INIT_DONE, e.EV_CHK4_ROLE): self.chk4_role,
             (s.INIT_DONE, e.EV_START_TMR): self.start_tmr,
         }
-
-    def action_null(self, then: Event) -> Action:
-        def action() -> Event:
-            self.sa.info("Action: Action_Null")
-            return then
-
-        return action
 
     def recv_init(self) -> Event:
         self.sa.machine.enter(State.R_INIT)
