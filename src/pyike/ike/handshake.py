@@ -3,7 +3,7 @@ the state both exchanges share and the merged transition table."""
 
 from __future__ import annotations
 
-from pyike.codec import Message, Payload, SaPayload
+from pyike.codec import Message, NotifyPayload, Payload, SaPayload
 from pyike.codec.registry import DhId, NotifyType
 from pyike.ike.child_sa import ChildSa
 from pyike.ike.failure import Failure
@@ -53,6 +53,10 @@ class Handshake:
         return self.failure.fail(reason, notify, sent=sent)
 
     def notifies(self) -> list[Payload]:
-        from pyike.codec import NotifyPayload
-
         return [p for p in self.payloads if isinstance(p, NotifyPayload)]
+
+    def notify(self, kind: NotifyType) -> NotifyPayload:
+        """The received notify of type `kind` (the caller has seen that there is one)."""
+        return next(
+            p for p in self.payloads if isinstance(p, NotifyPayload) and p.notify_type == kind
+        )

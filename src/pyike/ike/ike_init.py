@@ -246,12 +246,7 @@ class InitInitiator:
 
     def recv_cookie(self) -> Event:
         sa = self.sa
-        notify = next(
-            n
-            for n in self.h.notifies()
-            if isinstance(n, NotifyPayload) and n.notify_type == NotifyType.COOKIE
-        )
-        assert isinstance(notify, NotifyPayload)
+        notify = self.h.notify(NotifyType.COOKIE)
         try:
             cookie = cookie_value(notify)
         except DecodeError as exc:
@@ -265,12 +260,7 @@ class InitInitiator:
 
     def recv_invalid_ke(self) -> Event:
         sa = self.sa
-        notify = next(
-            n
-            for n in self.h.notifies()
-            if isinstance(n, NotifyPayload) and n.notify_type == NotifyType.INVALID_KE_PAYLOAD
-        )
-        assert isinstance(notify, NotifyPayload)
+        notify = self.h.notify(NotifyType.INVALID_KE_PAYLOAD)
         try:
             group = invalid_ke_group(notify)
         except DecodeError as exc:
