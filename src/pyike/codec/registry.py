@@ -385,10 +385,10 @@ def name_of(enum_cls: type[IntEnum], value: int) -> str:
 
 def as_enum(enum_cls: type[_E], value: int) -> _E | int:
     """``value`` as a member of ``enum_cls`` when it has one, otherwise the plain int."""
-    try:
-        return enum_cls(value)
-    except ValueError:
-        return value
+    # The value-to-member map is what `enum_cls(value)` consults; asking it directly spares
+    # the enum machinery on every payload, transform and notify decoded.
+    member: _E | None = enum_cls._value2member_map_.get(value)  # type: ignore[assignment]
+    return value if member is None else member
 
 
 AEAD_ENCR_IDS: frozenset[int] = frozenset(

@@ -27,7 +27,7 @@ from pyike.crypto.dh import KeyExchange, new_key_exchange
 from pyike.crypto.errors import CryptoError
 from pyike.ike import collisions, informational
 from pyike.ike import ts as tsmod
-from pyike.ike.child_sa import ChildSa, ChildState, child_keys
+from pyike.ike.child_sa import ChildSa, ChildState, child_keys, refused_rekey_delay
 from pyike.ike.child_select import CHILD_ERRORS, ChildChoice, initiator_check, responder_choice
 from pyike.ike.collisions import RekeyOutcome
 from pyike.ike.events import ChildSaInstalled, NegotiationFailed
@@ -333,6 +333,8 @@ class CreateChildTask(Task):
             old.rekey_pending = False
             if old.state == ChildState.REKEYING:
                 old.state = ChildState.INSTALLED
+            if not temporary:
+                _back_off_refused_rekey(sa, old)
             if old.rekey_theirs is not None:
                 child_rekey_settled(sa, old)
         self.machine.enter(State.EXIT)
@@ -346,6 +348,20 @@ class CreateChildTask(Task):
             f"{sa.requests.next_id + sa.requests.peer_window - 1}"
         )
         return Event.EV_NO_EVENT
+
+
+def _back_off_refused_rekey(sa: IkeSa, child: ChildSa) -> None:
+    """The peer refused to rekey ``child`` (or answered what this side cannot accept), and
+    asking again at once would be refused again: the next attempt waits, longer after each
+    refusal, and never beyond the hard lifetime, when the Child SA is deleted."""
+    child.rekey_refusals += 1
+    delay = refused_rekey_delay(child.rekey_refusals)
+    if sa.ctx.now + delay >= child.expire_at:
+        child.retry_at = child.expire_at
+        sa.info("Not retrying the Child SA rekey before its lifetime expires")
+        return
+    child.retry_at = sa.ctx.now + delay
+    sa.info(f"Retrying the Child SA rekey in {delay:.0f} seconds")
 
 
 def _forget_missing_child(sa: IkeSa, child: ChildSa) -> None:

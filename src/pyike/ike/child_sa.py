@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 SOFT_LIFETIME_INITIATOR = 0.90
 SOFT_LIFETIME_RESPONDER = 0.95
 
+# A rekey the peer refused for good (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, NO_ADDITIONAL_SAS,
+# ...) is tried again after this many seconds, doubled after each further refusal up to the
+# cap: a strict peer is not asked in a loop, and a peer that changes its mind (a reloaded
+# configuration) is asked again within minutes.
+REFUSED_REKEY_RETRY = 15.0
+REFUSED_REKEY_RETRY_MAX = 240.0
+
+
+def refused_rekey_delay(refusals: int) -> float:
+    """Seconds before the next rekey attempt after the ``refusals``-th refusal in a row."""
+    doublings = min(max(refusals - 1, 0), 16)
+    return min(REFUSED_REKEY_RETRY * (1 << doublings), REFUSED_REKEY_RETRY_MAX)
+
 
 class ChildState(StrEnum):
     INSTALLED = "installed"
@@ -48,7 +61,8 @@ class ChildSa:
     rekey_pending: bool = False
     rekey_ours: RekeyOutcome[ChildSa] | None = None
     rekey_theirs: RekeyOutcome[ChildSa] | None = None
-    retry_at: float | None = None  # rekey again then (the peer answered TEMPORARY_FAILURE)
+    retry_at: float | None = None  # rekey again then (the peer refused, or was busy)
+    rekey_refusals: int = 0  # refusals in a row (a temporary failure is not one)
 
     @classmethod
     def negotiated(

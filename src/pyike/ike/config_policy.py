@@ -24,8 +24,9 @@ Modelling choices, where IOS offers no single answer:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pyike.codec.registry import EncrId, IdType, IntegId
 from pyike.config import query
@@ -176,8 +177,12 @@ class ConfigPolicy:
     config: Config
     fvrf: str | None = None
     _settings: EngineSettings = field(init=False, repr=False)
+    # The configuration never changes under a ConfigPolicy (a reload makes a new one), so
+    # each answer is worked out once per question: every new SA asks the same ones.
+    _answers: _Answers = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        self._answers = _Answers()
         ike = query.ike_sa_settings(self.config, None)
         self._settings = EngineSettings(
             window_size=ike.window,
@@ -192,9 +197,15 @@ class ConfigPolicy:
         return self._settings
 
     def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
-        return [
-            ike_proposal_spec(p) for p in query.proposals_for(self.config, local.address, self.fvrf)
-        ]
+        return list(
+            self._answers.get(
+                ("proposals", local.address),
+                lambda: tuple(
+                    ike_proposal_spec(p)
+                    for p in query.proposals_for(self.config, local.address, self.fvrf)
+                ),
+            )
+        )
 
     def _config_profile(self, name: str) -> ConfigProfile | None:
         return self.config.profiles.get(name)
@@ -218,10 +229,19 @@ class ConfigPolicy:
         )
 
     def profile(self, name: str) -> ProfileSpec | None:
+        return self._answers.get(("profile", name), lambda: self._profile(name))
+
+    def _profile(self, name: str) -> ProfileSpec | None:
         profile = self._config_profile(name)
         return None if profile is None else self._spec(profile)
 
     def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
+        return self._answers.get(
+            ("profile for", local.address, identity),
+            lambda: self._profile_for_identity(local, identity),
+        )
+
+    def _profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
         remote = config_identity(identity)
         if remote is None:
             return None
@@ -232,6 +252,14 @@ class ConfigPolicy:
         return profile.local_identity or Identity.address(local.address)
 
     def _keys(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> query.PskChoice | None:
+        return self._answers.get(
+            ("keys", profile.name, remote.address, remote_id),
+            lambda: self._find_keys(profile, remote, remote_id),
+        )
+
+    def _find_keys(
         self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
     ) -> query.PskChoice | None:
         configured = self._config_profile(profile.name)
@@ -256,6 +284,16 @@ class ConfigPolicy:
     def tunnels_for_peer(
         self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
     ) -> Sequence[TunnelSpec]:
+        return list(
+            self._answers.get(
+                ("tunnels", local.address, remote, None if profile is None else profile.name),
+                lambda: tuple(self._tunnels_for_peer(local, remote, profile)),
+            )
+        )
+
+    def _tunnels_for_peer(
+        self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
+    ) -> list[TunnelSpec]:
         out: list[TunnelSpec] = []
         for child in query.child_sa_policies(self.config):
             if remote.address not in child.peers or not _enabled(self.config, child):
@@ -268,6 +306,29 @@ class ConfigPolicy:
                 continue
             out += _tunnel_specs(child, [remote])
         return out
+
+
+_T = TypeVar("_T")
+
+
+class _Answers:
+    """Answers by question. Bounded: questions that name a peer come from the network, so
+    the memory is dropped rather than allowed to grow with the number of peers."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._known: dict[Hashable, object] = {}
+
+    def get(self, question: Hashable, work: Callable[[], _T]) -> _T:
+        try:
+            return self._known[question]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        answer = self._known[question] = work()
+        return answer
 
 
 def policy_for_config(

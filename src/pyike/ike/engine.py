@@ -67,8 +67,12 @@ class IkeEngine:
         return out
 
     def next_deadline(self) -> float | None:
-        deadlines = [d for sa in self._ctx.sas.values() for d in timers.deadlines(sa)]
-        return min(deadlines) if deadlines else None
+        earliest: float | None = None
+        for sa in self._ctx.sas.values():
+            at = timers.next_deadline(sa)
+            if at is not None and (earliest is None or at < earliest):
+                earliest = at
+        return earliest
 
     # --- commands ---------------------------------------------------------------------------
 

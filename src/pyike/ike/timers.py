@@ -10,6 +10,7 @@ from pyike.ike.events import NAT_T_PORT
 from pyike.ike.ike_sa import IkeSa
 
 NAT_KEEPALIVE = b"\xff"
+INFINITY = float("inf")
 # The original responder rekeys the IKE SA this much later than the initiator would, so that
 # normally only one side starts (IOS offsets its timers the same way).
 RESPONDER_REKEY_OFFSET = 0.05
@@ -34,29 +35,36 @@ def _ike_rekey_at(sa: IkeSa) -> float | None:
     return at if sa.initiator else at + sa.lifetime * RESPONDER_REKEY_OFFSET
 
 
-def deadlines(sa: IkeSa) -> list[float]:
-    out = [request.next_at for request in sa.requests.outstanding.values()]
+def next_deadline(sa: IkeSa) -> float | None:
+    """The earliest time `check` or a retransmission has something to do for ``sa``. Runs
+    after every input for every SA, so it builds no lists."""
+    earliest = INFINITY
+    for request in sa.requests.outstanding.values():
+        if request.next_at < earliest:
+            earliest = request.next_at
     if sa.half_open:
-        out.append(sa.created_at + sa.ctx.settings.half_open_timeout)
-    if not sa.established:
-        return out
-    for value in (
-        _ike_rekey_at(sa),
-        sa.expire_at,
-        sa.delete_deadline,
-        sa.redundant_deadline,
-        sa.dpd_next,
-        sa.keepalive_next,
-    ):
-        if value is not None:
-            out.append(value)
-    out += [at for at, _ in sa.deferred]
-    for child in sa.children:
-        if child.state != ChildState.DELETING:  # its delete is under way: nothing more to do
-            out.append(child.expire_at)
-        if child.state == ChildState.INSTALLED:
-            out.append(child.next_rekey_at)
-    return out
+        earliest = min(earliest, sa.created_at + sa.ctx.settings.half_open_timeout)
+    if sa.established:
+        for value in (
+            _ike_rekey_at(sa),
+            sa.expire_at,
+            sa.delete_deadline,
+            sa.redundant_deadline,
+            sa.dpd_next,
+            sa.keepalive_next,
+        ):
+            if value is not None and value < earliest:
+                earliest = value
+        for at, _ in sa.deferred:
+            if at < earliest:
+                earliest = at
+        for child in sa.children:
+            state = child.state
+            if state != ChildState.DELETING:  # its delete is under way: nothing more to do
+                earliest = min(earliest, child.expire_at)
+            if state == ChildState.INSTALLED:
+                earliest = min(earliest, child.next_rekey_at)
+    return None if earliest == INFINITY else earliest
 
 
 def start_ike_rekey(sa: IkeSa) -> None:

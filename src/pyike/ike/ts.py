@@ -7,7 +7,6 @@ selector in it lies within what it proposed.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 
 from pyike.codec import TrafficSelector as WireSelector
@@ -43,9 +42,7 @@ def intersect(a: TrafficSelector, b: TrafficSelector) -> TrafficSelector | None:
     end = min(a.end, b.end)
     if start_port > end_port or int(start) > int(end):
         return None
-    return TrafficSelector(
-        ipaddress.ip_address(start), ipaddress.ip_address(end), protocol, start_port, end_port
-    )
+    return TrafficSelector(start, end, protocol, start_port, end_port)
 
 
 def narrow(
