@@ -11,10 +11,9 @@ kept: the responder's tables grow as in a load run. Only the calls into each sid
 (`time.process_time`), and Diffie-Hellman (key generation and shared secret) is timed on its
 own in the same run, so the table shows what is Python and what is modexp/ECDH.
 
-Every SA comes from the same peer address with the same identities, as in
-`ike_setup_rate.py`; pyike's responder therefore finds each new SA a duplicate of an earlier
-one and deletes that one (an INFORMATIONAL exchange per SA, included in the figures), which
-charon with `unique = never` does not do.
+Every SA is a session of its own, as in `ike_setup_rate.py`: SA n presents IDi
+`sa-n.load.example`, and the responder's profile matches `fqdn domain load.example`, so it
+deletes no SA as a duplicate of another (the run fails if it sends any INFORMATIONAL).
 
 With `--profile FILE` the responder's calls run under cProfile and the stats are written to
 FILE (timings are then inflated; use it to see where the time goes, not for the table).
@@ -37,11 +36,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlab import SUITES, Peer, pyike_config
-
-LOADGEN = Peer("LoadGen", "10.0.0.1", "192.168.1.1")
-RESPONDER = Peer("Responder", "10.0.0.2", "192.168.2.1")
-GROUP_SUITES = {"2": SUITES["group2"], "19": SUITES["group19"]}
+from benchlab import pyike_config
+from ike_setup_rate import (
+    GROUP_SUITES,
+    LOADGEN,
+    RESPONDER,
+    DistinctSessions,
+    responder_pyike_config,
+    session_tunnel,
+)
 
 
 class DhClock:
@@ -103,6 +106,7 @@ def run(
     from pyike.ike.engine import IkeEngine
     from pyike.ike.events import ChildSaInstalled, Endpoint, NegotiationFailed
     from pyike.net.gateway import Gateway
+    from pyike.show.views import MessageCounts
 
     suite = GROUP_SUITES[group]
     dh_clock = DH_CLOCK
@@ -111,7 +115,7 @@ def run(
     config = load(pyike_config(LOADGEN, RESPONDER, suite)).config
     policy, tunnels = policy_for_config(config)
     tunnel = tunnels[0]
-    initiator = IkeEngine(policy, os.urandom)
+    initiator = IkeEngine(DistinctSessions(policy), os.urandom)
 
     to_initiator: list[tuple[Endpoint, Endpoint, bytes]] = []
 
@@ -125,7 +129,7 @@ def run(
         def write_tunnel(self, tunnel: str, packet: bytes) -> None:
             pass
 
-    r_config = load(pyike_config(RESPONDER, LOADGEN, suite, peer_any=True)).config
+    r_config = load(responder_pyike_config(suite)).config
     r_policy, r_tunnels = policy_for_config(r_config)
     gateway = Gateway(
         r_config,
@@ -137,6 +141,7 @@ def run(
         random_bytes=os.urandom,
     )
     gateway.keep_up = False  # `pyike run --passive`
+    gateway.trace_only(frozenset())  # as `pyike run` without `debug crypto ikev2`
 
     cpu = {"initiator": 0.0, "responder": 0.0}
 
@@ -183,10 +188,14 @@ def run(
                 to_responder = initiator_outputs()
             now[0] += 0.001
 
+    sessions = 0
+
     def start(count: int) -> None:
+        nonlocal sessions
         with side("initiator"):
             for _ in range(count):
-                initiator.initiate(now[0], tunnel)
+                initiator.initiate(now[0], session_tunnel(tunnel, sessions))
+                sessions += 1
             batch = initiator_outputs()
         shuttle(batch)
 
@@ -203,6 +212,9 @@ def run(
         start(batch)
         remaining -= batch
     done = up - first
+    informational = gateway.counters.exchange_view().exchanges.get("INFORMATIONAL")
+    if informational is not None and informational != MessageCounts():
+        raise RuntimeError(f"the responder exchanged INFORMATIONAL messages: {informational}")
     return Figures(
         group,
         done,

@@ -7,9 +7,14 @@ A load generator in namespace L (10.0.0.1) drives many concurrent IKE SAs at a r
 namespace R (10.0.0.2): pyike's own sans-IO IkeEngine as the initiator, every SA in one
 process, over one pair of UDP sockets (500 and 4500). Each SA is IKE_SA_INIT plus IKE_AUTH
 with one child SA (PSK; ESP aes-cbc-128/sha1). The responder is `pyike run --passive` or
-charon with kernel-libipsec (`unique = never`, `dos_protection = no`, so it neither deletes
-earlier SAs from the same address nor starts cookies); both with the same proposals:
-aes-cbc-128/sha1/group 2 (the seed's) or aes-cbc-128/sha256/group 19.
+charon with kernel-libipsec (`dos_protection = no`, so it starts no cookies); both with the
+same proposals: aes-cbc-128/sha1/group 2 (the seed's) or aes-cbc-128/sha256/group 19.
+
+Every SA is a session of its own, as many branch routers behind one address would be: SA n
+presents IDi `sa-n.load.example` (ID_FQDN). pyike's responder matches them IOS's way
+(`match identity remote fqdn domain load.example`, the key found by address in the keyring),
+charon with `id = *.load.example`; neither responder then finds a duplicate SA to delete, so
+both do the same work per SA: IKE_SA_INIT, IKE_AUTH, one child SA installed.
 
 The first SA is set up alone (it carries INITIAL_CONTACT); then `--concurrency` SAs are kept
 in flight until `--sas` are up or `--timeout` passes. Reported, for the responder process
@@ -31,11 +36,17 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchlab import (
     SUITES,
+    Charon,
+    Namespace,
     Peer,
+    Suite,
     ensure_tools,
     lab_session,
     proc_cpu_seconds,
@@ -47,9 +58,117 @@ from benchlab import (
     two_hosts,
 )
 
+if TYPE_CHECKING:
+    from pyike.ike.events import Endpoint
+    from pyike.ike.policy import (
+        EngineSettings,
+        Identity,
+        IkeProposalSpec,
+        Policy,
+        ProfileSpec,
+        TunnelSpec,
+    )
+
 LOADGEN = Peer("LoadGen", "10.0.0.1", "192.168.1.1")
 RESPONDER = Peer("Responder", "10.0.0.2", "192.168.2.1")
 GROUP_SUITES = {"2": SUITES["group2"], "19": SUITES["group19"]}
+LOAD_DOMAIN = "load.example"
+
+
+# -- one session per SA ------------------------------------------------------------------
+
+
+def session_name(n: int) -> str:
+    return f"sa-{n:06d}.{LOAD_DOMAIN}"
+
+
+class DistinctSessions:
+    """The load generator's Policy: profile `PROF#n` is the configured profile PROF with
+    `identity local fqdn sa-n.load.example`, so each SA started on `session_tunnel(tunnel, n)`
+    is its own session (its own IDi; and the initiator never takes one attempt for a repeat
+    of another). Keys and everything else come from PROF."""
+
+    def __init__(self, inner: Policy) -> None:
+        self.inner = inner
+        self._profiles: dict[str, ProfileSpec] = {}
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self.inner.settings
+
+    def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
+        return self.inner.ike_proposals(local)
+
+    def profile(self, name: str) -> ProfileSpec | None:
+        base, _, n = name.partition("#")
+        if not n:
+            return self.inner.profile(name)
+        spec = self._profiles.get(name)
+        if spec is None:
+            from pyike.ike.policy import Identity
+
+            configured = self.inner.profile(base)
+            if configured is None:
+                return None
+            spec = replace(
+                configured, name=name, local_identity=Identity.fqdn(session_name(int(n)))
+            )
+            self._profiles[name] = spec
+        return spec
+
+    def _base(self, profile: ProfileSpec) -> ProfileSpec:
+        return self.inner.profile(profile.name.partition("#")[0]) or profile
+
+    def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
+        return self.inner.profile_for_identity(local, identity)
+
+    def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
+        return self.inner.local_identity(profile, local)
+
+    def signing_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        return self.inner.signing_key(self._base(profile), remote, remote_id)
+
+    def verification_key(
+        self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
+    ) -> bytes | None:
+        return self.inner.verification_key(self._base(profile), remote, remote_id)
+
+    def tunnels_for_peer(
+        self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
+    ) -> Sequence[TunnelSpec]:
+        return self.inner.tunnels_for_peer(
+            local, remote, None if profile is None else self._base(profile)
+        )
+
+
+def session_tunnel(tunnel: TunnelSpec, n: int) -> TunnelSpec:
+    return replace(tunnel, profile=f"{tunnel.profile}#{n}")
+
+
+def _swap_line(text: str, old: str, new: str) -> str:
+    if old not in text:
+        raise RuntimeError(f"benchlab's configuration has no line {old.strip()!r}")
+    return text.replace(old, new)
+
+
+def responder_pyike_config(suite: Suite) -> str:
+    """The responder accepts any `*.load.example` peer; its keyring finds the key by address."""
+    return _swap_line(
+        pyike_config(RESPONDER, LOADGEN, suite, peer_any=True),
+        " match identity remote address 0.0.0.0\n",
+        f" match identity remote fqdn domain {LOAD_DOMAIN}\n",
+    )
+
+
+def responder_swanctl_config(suite: Suite) -> str:
+    """charon's counterpart: any `*.load.example` identity; one PSK for every peer."""
+    return _swap_line(
+        swanctl_config(RESPONDER, LOADGEN, suite, loadtest=True),
+        "      id = %any\n",
+        f"      id = *.{LOAD_DOMAIN}\n",
+    )
 
 
 # -- the load generator (runs inside namespace L) ----------------------------------------
@@ -73,7 +192,7 @@ def load_generate(group: str, total: int, concurrency: int, timeout: float) -> L
     config = load(pyike_config(LOADGEN, RESPONDER, GROUP_SUITES[group])).config
     policy, tunnels = policy_for_config(config)
     tunnel = tunnels[0]
-    engine = IkeEngine(policy, os.urandom)
+    engine = IkeEngine(DistinctSessions(policy), os.urandom)
     local = tunnel.local.address
     sockets: dict[int, socket.socket] = {}
     selector = selectors.DefaultSelector()
@@ -109,13 +228,17 @@ def load_generate(group: str, total: int, concurrency: int, timeout: float) -> L
         engine.trace()  # dropped: nobody reads it here
         return up, failed
 
+    sessions = 0
+
     def pump(until_up: int, deadline: float, in_flight_target: int) -> tuple[int, int]:
+        nonlocal sessions
         up = failed = started = 0
         next_timer = time.monotonic() + 0.25
         while up + failed < until_up and time.monotonic() < deadline:
             while started < until_up and started - up - failed < in_flight_target:
-                engine.initiate(time.monotonic(), tunnel)
+                engine.initiate(time.monotonic(), session_tunnel(tunnel, sessions))
                 started += 1
+                sessions += 1
             n_up, n_failed = flush()
             up, failed = up + n_up, failed + n_failed
             for key, _ in selector.select(0.05):
@@ -155,6 +278,8 @@ class Figures:
     load: LoadResult
     responder_cpu: float
     rss_growth_kib: int
+    sas_held: int  # the responder's IKE SAs after the run: none deleted if == SAs up
+    informational: int | None  # INFORMATIONAL messages the responder exchanged (pyike)
 
     @property
     def rate(self) -> float:
@@ -165,12 +290,14 @@ def measure(responder: str, group: str, total: int, concurrency: int, timeout: f
     suite = GROUP_SUITES[group]
     with lab_session() as (lab, work):
         ns_l, ns_r, _, dev_r = two_hosts(lab, LOADGEN, RESPONDER)
+        charon: Charon | None = None
+        control: Path | None = None
         if responder == "pyike":
-            config = pyike_config(RESPONDER, LOADGEN, suite, peer_any=True)
-            _, proc = start_pyike(lab, ns_r, work, config, dev_r, "--passive")
+            config = responder_pyike_config(suite)
+            control, proc = start_pyike(lab, ns_r, work, config, dev_r, "--passive")
         else:
-            swanctl = swanctl_config(RESPONDER, LOADGEN, suite, loadtest=True)
-            _, proc = start_charon(lab, ns_r, work, swanctl, loadtest=True)
+            swanctl = responder_swanctl_config(suite)
+            charon, proc = start_charon(lab, ns_r, work, swanctl, loadtest=True)
         time.sleep(0.5)
         cpu0, rss0 = proc_cpu_seconds(proc.pid), proc_rss_kib(proc.pid)
         done = ns_l.run(
@@ -191,7 +318,42 @@ def measure(responder: str, group: str, total: int, concurrency: int, timeout: f
         load = LoadResult(**json.loads(done.stdout.strip().splitlines()[-1]))
         if os.environ.get("BENCH_VERBOSE"):
             print(load, file=sys.stderr)
-        return Figures(responder, group, load, cpu, rss)
+        if charon is not None:
+            held, informational = charon_sas(charon), None
+        else:
+            assert control is not None
+            held, informational = pyike_sas(ns_r, control)
+        return Figures(responder, group, load, cpu, rss, held, informational)
+
+
+def pyike_sas(ns: Namespace, control: Path) -> tuple[int, int]:
+    """(IKE SAs up, INFORMATIONAL messages sent and received) from the gateway's exec."""
+
+    def exec_lines(command: str) -> list[str]:
+        done = ns.run(
+            sys.executable, "-m", "pyike", "exec", "--control", str(control), command, timeout=60
+        )
+        return done.stdout.splitlines()
+
+    held = sum(1 for line in exec_lines("show crypto ikev2 sa | include READY"))
+    row = next(
+        (
+            line.split()
+            for line in exec_lines("show crypto ikev2 stats exchange")
+            if line.startswith("INFORMATIONAL")
+        ),
+        [],
+    )
+    return held, sum(int(v) for v in row[1:5])
+
+
+def charon_sas(charon: Charon) -> int:
+    """charon's IKE SAs (`swanctl --stats`: "IKE_SAs: N total, M half-open")."""
+    for line in charon.swan("--stats").stdout.splitlines():
+        words = line.split()
+        if words[:1] == ["IKE_SAs:"]:
+            return int(words[1])
+    raise RuntimeError("swanctl --stats shows no IKE_SAs line")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"{'responder':9} {'group':>5} {'SAs up':>7} {'failed':>6} {'SAs/s':>7}"
         f" {'CPU ms/SA':>9} {'KiB/SA':>7} {'loadgen CPU ms/SA':>17} {'vs charon':>9}"
+        f" {'SAs held':>8} {'INFO msgs':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -237,13 +400,16 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
                 f" {f.rate:7.0f} {1000 * f.responder_cpu / n:9.2f} {f.rss_growth_kib / n:7.1f}"
-                f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}",
+                f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}"
+                f" {f.sas_held:8} {'-' if f.informational is None else f.informational:>9}",
                 flush=True,
             )
     print(
         "\nSAs/s: SAs up / wall time of the concurrent phase; CPU ms/SA and KiB/SA: the"
         " responder process\n(/proc, user+system; RSS growth over the run / SAs up);"
-        " vs charon: SAs/s ratio, same group, same run"
+        " vs charon: SAs/s ratio, same group, same run;\nSAs held: the responder's IKE SAs"
+        " after the run (= SAs up: none was deleted); INFO msgs: INFORMATIONAL\nmessages"
+        " pyike's responder sent or received (show crypto ikev2 stats exchange)"
     )
     return 0
 

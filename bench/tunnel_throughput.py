@@ -1,13 +1,16 @@
 """iperf3 TCP through IPsec tunnels between two network namespaces, pyike against strongSwan.
 
     .venv/bin/python bench/tunnel_throughput.py [--seconds 10]
-        [--suites aes-cbc-128/sha1,aes-gcm-128] [--pairs veth,swan-swan,pyike-pyike,pyike-swan]
+        [--suites aes-cbc-128/sha1,aes-gcm-128]
+        [--pairs veth,swan-swan,pyike-pyike,pyike-pyike-nooffload,pyike-pyike-encap,pyike-swan]
 
 Topology, the same for every pair: namespace A (10.0.0.1, LAN 192.168.1.1 on lo) and B
 (10.0.0.2, LAN 192.168.2.1 on lo) joined by a veth pair. A's side initiates; iperf3 runs from
 192.168.1.1 to 192.168.2.1, so every byte crosses the tunnel: pyike's TUN device and
 userspace ESP, or charon's kernel-libipsec (ESP in userspace on its ipsec0 TUN device, always
-UDP-encapsulated). The plain veth line is iperf3 between 10.0.0.1 and 10.0.0.2, no tunnel.
+UDP-encapsulated). The plain veth line is iperf3 between 10.0.0.1 and 10.0.0.2, no tunnel;
+pyike-pyike-nooffload is pyike-pyike with `--no-tun-offload --no-udp-offload` on both
+daemons; pyike-pyike-encap with `--force-encap` on both, ESP in UDP as strongSwan sends it.
 Prints Mbit/s (receiver side) per pair and suite, and pyike's ratio to strongSwan's figure
 from the same run. Root only; installs iperf3 and strongSwan with apt if missing.
 """
@@ -43,7 +46,14 @@ from benchlab import (
 
 A = Peer("BenchA", "10.0.0.1", "192.168.1.1")
 B = Peer("BenchB", "10.0.0.2", "192.168.2.1")
-PAIRS = ("veth", "swan-swan", "pyike-pyike", "pyike-swan")
+PAIRS = (
+    "veth",
+    "swan-swan",
+    "pyike-pyike",
+    "pyike-pyike-nooffload",
+    "pyike-pyike-encap",
+    "pyike-swan",
+)
 
 
 def ping_ok(ns: Namespace, source: str, target: str) -> bool:
@@ -86,11 +96,25 @@ def setup_veth(lab: Lab, work: Path, suite: Suite) -> tuple[Namespace, Namespace
     return a, b, []
 
 
-def setup_pyike_pyike(lab: Lab, work: Path, suite: Suite) -> tuple[Namespace, Namespace, list[int]]:
+def setup_pyike_pyike(
+    lab: Lab, work: Path, suite: Suite, *extra: str
+) -> tuple[Namespace, Namespace, list[int]]:
     a, b, dev_a, dev_b = two_hosts(lab, A, B)
-    _, right = start_pyike(lab, b, work, pyike_config(B, A, suite), dev_b, "--passive")
-    _, left = start_pyike(lab, a, work, pyike_config(A, B, suite), dev_a)
+    _, right = start_pyike(lab, b, work, pyike_config(B, A, suite), dev_b, "--passive", *extra)
+    _, left = start_pyike(lab, a, work, pyike_config(A, B, suite), dev_a, *extra)
     return a, b, [left.pid, right.pid]
+
+
+def setup_pyike_pyike_nooffload(
+    lab: Lab, work: Path, suite: Suite
+) -> tuple[Namespace, Namespace, list[int]]:
+    return setup_pyike_pyike(lab, work, suite, "--no-tun-offload", "--no-udp-offload")
+
+
+def setup_pyike_pyike_encap(
+    lab: Lab, work: Path, suite: Suite
+) -> tuple[Namespace, Namespace, list[int]]:
+    return setup_pyike_pyike(lab, work, suite, "--force-encap")
 
 
 def setup_swan_swan(lab: Lab, work: Path, suite: Suite) -> tuple[Namespace, Namespace, list[int]]:
@@ -111,6 +135,8 @@ def setup_pyike_swan(lab: Lab, work: Path, suite: Suite) -> tuple[Namespace, Nam
 SETUPS: dict[str, Setup] = {
     "veth": setup_veth,
     "pyike-pyike": setup_pyike_pyike,
+    "pyike-pyike-nooffload": setup_pyike_pyike_nooffload,
+    "pyike-pyike-encap": setup_pyike_pyike_encap,
     "swan-swan": setup_swan_swan,
     "pyike-swan": setup_pyike_swan,
 }
@@ -147,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     results: dict[tuple[str, str], tuple[float, float]] = {}
-    header = f"{'pair':12} {'suite':18} {'Mbit/s':>9} {'CPU s/Gbit':>11} {'vs swan-swan':>13}"
+    header = f"{'pair':21} {'suite':18} {'Mbit/s':>9} {'CPU s/Gbit':>11} {'vs swan-swan':>13}"
     print(header)
     print("-" * len(header))
     for suite in suites:
@@ -158,13 +184,13 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 results[(pair, key)] = measure(pair, suite, args.seconds)
             except (RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
-                print(f"{pair:12} {key:18} failed: {exc}", flush=True)
+                print(f"{pair:21} {key:18} failed: {exc}", flush=True)
                 continue
             mbits, cpu = results[(pair, key)]
             swan = results.get(("swan-swan", suite.name))
             ratio = f"{mbits / swan[0]:12.2f}x" if swan and pair != "veth" else ""
             cpu_text = f"{cpu:11.2f}" if cpu else f"{'':11}"
-            print(f"{pair:12} {key:18} {mbits:9,.0f} {cpu_text} {ratio:>13}", flush=True)
+            print(f"{pair:21} {key:18} {mbits:9,.0f} {cpu_text} {ratio:>13}", flush=True)
     print("\nMbit/s: iperf3 receiver; CPU s/Gbit: user+system CPU of both daemons per Gbit moved")
     print("vs swan-swan: this pair's Mbit/s / strongSwan-to-strongSwan's, same suite, same run")
     return 0

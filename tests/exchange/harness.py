@@ -188,7 +188,7 @@ class Harness:
         self._collect()
         for _ in range(max_steps):
             deadlines = [
-                d for n in self.nodes.values() if (d := n.engine.next_deadline()) is not None
+                d for n in self.nodes.values() if (d := self._next_deadline(n)) is not None
             ]
             next_timer = min(deadlines) if deadlines else None
             next_packet = self._queue[0][0] if self._queue else None
@@ -208,6 +208,15 @@ class Harness:
             self._collect()
         if until is not None:
             self.now = max(self.now, until)
+
+    @staticmethod
+    def _next_deadline(node: Node) -> float | None:
+        """The engine keeps its next deadline incrementally: every scenario checks it against
+        a look at every SA."""
+        deadline = node.engine.next_deadline()
+        full = node.engine.scan_deadline()
+        assert deadline == full, f"{node.name}: stale next deadline {deadline} != {full}"
+        return deadline
 
     def advance(self, seconds: float) -> None:
         self.run(until=self.now + seconds)

@@ -92,9 +92,16 @@ def test_nat_directive_becomes_a_namespace_on_both_subnets() -> None:
     assert [(r.prefix, r.via) for r in branch.routes] == [("0.0.0.0/0", "192.168.100.1")]
 
 
-def test_what_the_gateway_cannot_play_is_refused() -> None:
-    with pytest.raises(NetnsPlanError, match="crypto map CMAP"):
-        plan_topology(load_topology([EXAMPLES / "crypto-map"]), "t4")
+def test_what_the_gateway_cannot_play_is_refused(tmp_path: Path) -> None:
+    for site in ("site-a.cfg", "site-b.cfg"):
+        text = (EXAMPLES / "crypto-map" / site).read_text()
+        # a wildcard the kernel's policy routing cannot match
+        text = text.replace("permit ip 192.168.10.0 0.0.0.255", "permit ip 192.168.0.10 0.0.255.0")
+        (tmp_path / site).write_text(text)
+    with pytest.raises(NetnsPlanError, match=r"SiteA crypto map CMAP 10.*not contiguous"):
+        plan_topology(load_topology([tmp_path]), "t4")
+    plan = plan_topology(load_topology([EXAMPLES / "crypto-map"]), "t4")
+    assert plan.router("SiteA").crypto_maps == ("GigabitEthernet0/0",)
 
 
 def test_device_names_are_short_and_unique() -> None:
@@ -304,5 +311,5 @@ def test_a_topology_without_tunnels_is_a_failure_before_anything_is_built(
         "hostname A\ninterface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
     )
     result = run_netns(load_topology([tmp_path]), print, workdir=tmp_path, tag="none")
-    assert result.problems == ["no router protects anything (no interface with tunnel protection)"]
+    assert result.problems == ["no router protects anything (no tunnel protection, no crypto map)"]
     assert not result.ok

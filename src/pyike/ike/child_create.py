@@ -49,6 +49,7 @@ def _nonce(sa: IkeSa) -> bytes:
 
 
 def install(sa: IkeSa, child: ChildSa, rekey_of: bytes | None = None) -> None:
+    sa.ctx.touched.add(sa.sa_id)
     sa.children.append(child)
     sa.ctx.emit(
         ChildSaInstalled(sa.ctx.now, child.info(sa.sa_id, sa.local, sa.remote, sa.nat_t), rekey_of)

@@ -10,7 +10,15 @@ from pyike.codec import Message, Payload
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
 from pyike.ike.policy import EngineSettings, Policy
-from pyike.ike.trace import Direction, ErrorTrace, InfoTrace, PacketTrace, TraceRecord
+from pyike.ike.trace import (
+    Direction,
+    ErrorTrace,
+    InfoTrace,
+    PacketTrace,
+    SmTrace,
+    TraceKind,
+    TraceRecord,
+)
 
 if TYPE_CHECKING:
     from pyike.ike.ike_sa import IkeSa
@@ -24,6 +32,11 @@ class Context:
         self.datagrams: list[Datagram] = []
         self.events: list[EngineEvent] = []
         self.trace: list[TraceRecord] = []
+        # Which kinds of trace record are made at all (see IkeEngine.trace_kinds).
+        self.trace_sm = self.trace_info = self.trace_errors = self.trace_packets = True
+        # Ids of the SAs the current input added, removed or produced output for: only their
+        # deadlines can have changed (see IkeEngine.next_deadline).
+        self.touched: set[int] = set()
         self.sas: dict[int, IkeSa] = {}
         self.by_spi: dict[bytes, IkeSa] = {}
         self.cookies = CookieJar(random_bytes, policy.settings.cookie_secret_lifetime)
@@ -51,8 +64,12 @@ class Context:
     def add(self, sa: IkeSa, own_spi: bytes) -> None:
         self.sas[sa.sa_id] = sa
         self.by_spi[own_spi] = sa
+        self.touched.add(sa.sa_id)
 
     def remove(self, sa: IkeSa) -> None:
+        self.touched.add(sa.sa_id)
+        if sa.rekeyed_to is not None:  # it may have taken over sa's Child SAs just now
+            self.touched.add(sa.rekeyed_to.sa_id)
         self.sas.pop(sa.sa_id, None)
         for spi in [s for s, v in self.by_spi.items() if v is sa]:
             del self.by_spi[spi]
@@ -68,11 +85,38 @@ class Context:
     def emit(self, event: EngineEvent) -> None:
         self.events.append(event)
 
+    @property
+    def trace_kinds(self) -> frozenset[TraceKind]:
+        kinds = (
+            (SmTrace, self.trace_sm),
+            (InfoTrace, self.trace_info),
+            (ErrorTrace, self.trace_errors),
+            (PacketTrace, self.trace_packets),
+        )
+        return frozenset(kind for kind, wanted in kinds if wanted)
+
+    @trace_kinds.setter
+    def trace_kinds(self, kinds: frozenset[TraceKind]) -> None:
+        self.trace_sm = SmTrace in kinds
+        self.trace_info = InfoTrace in kinds
+        self.trace_errors = ErrorTrace in kinds
+        self.trace_packets = PacketTrace in kinds
+
+    def sm_trace(self, record: SmTrace) -> None:
+        self.touched.add(record.sa_id)
+        self.trace.append(record)
+
     def info(self, sa_id: int | None, text: str) -> None:
-        self.trace.append(InfoTrace(self.now, sa_id, text))
+        if sa_id is not None:
+            self.touched.add(sa_id)
+        if self.trace_info:
+            self.trace.append(InfoTrace(self.now, sa_id, text))
 
     def error(self, sa_id: int | None, text: str) -> None:
-        self.trace.append(ErrorTrace(self.now, sa_id, text))
+        if sa_id is not None:
+            self.touched.add(sa_id)
+        if self.trace_errors:
+            self.trace.append(ErrorTrace(self.now, sa_id, text))
 
     def packet(
         self,
@@ -83,6 +127,10 @@ class Context:
         message: Message,
         inner: list[Payload] | None,
     ) -> None:
+        if sa_id is not None:
+            self.touched.add(sa_id)
+        if not self.trace_packets:
+            return
         self.trace.append(
             PacketTrace(
                 self.now,

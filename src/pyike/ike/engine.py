@@ -3,6 +3,7 @@ records and the next deadline come out. It never reads a clock, an RNG or a sock
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 
 from pyike.codec import (
@@ -29,18 +30,39 @@ from pyike.ike.events import NAT_T_PORT, Datagram, Endpoint, EngineEvent
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
 from pyike.ike.handshake import Handshake
 from pyike.ike.ike_sa import IkeSa
-from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ike.policy import EngineSettings, Policy, TunnelSpec
 from pyike.ike.states import Event, State
-from pyike.ike.trace import Direction, TraceRecord
+from pyike.ike.trace import Direction, TraceKind, TraceRecord
 from pyike.ike.window import Verdict
 
 NAT_KEEPALIVE = b"\xff"
+# Beyond this many SAs touched since the last next_deadline(), every SA is looked at again.
+_TOUCHED_LIMIT = 1024
 
 
 class IkeEngine:
     def __init__(self, policy: Policy, random_bytes: Callable[[int], bytes]) -> None:
         self._ctx = Context(policy, random_bytes)
         self._handshakes: dict[int, Handshake] = {}
+        # Each SA's next deadline, and a heap of them (entries no longer in `_deadline_of`
+        # are stale and skipped): next_deadline() looks again only at the SAs the inputs
+        # since the previous call touched, not at every SA.
+        self._deadline_of: dict[int, float] = {}
+        self._deadline_heap: list[tuple[float, int]] = []
+        self._rescan = True
+        self._settings_seen: EngineSettings | None = None
+
+    # --- tracing ----------------------------------------------------------------------------
+
+    @property
+    def trace_kinds(self) -> frozenset[TraceKind]:
+        """The kinds of TraceRecord the engine makes (all of them unless narrowed): a sink
+        that shows no debug output needs no SM, info or error records."""
+        return self._ctx.trace_kinds
+
+    @trace_kinds.setter
+    def trace_kinds(self, kinds: frozenset[TraceKind]) -> None:
+        self._ctx.trace_kinds = kinds
 
     # --- inspection -------------------------------------------------------------------------
 
@@ -67,12 +89,62 @@ class IkeEngine:
         return out
 
     def next_deadline(self) -> float | None:
-        earliest: float | None = None
-        for sa in self._ctx.sas.values():
-            at = timers.next_deadline(sa)
-            if at is not None and (earliest is None or at < earliest):
-                earliest = at
-        return earliest
+        ctx = self._ctx
+        touched = ctx.touched
+        if self._rescan or ctx.settings is not self._settings_seen:
+            self._rescan_deadlines()
+        elif touched:
+            # An SA's rekey partner may change with it (a rekey moves work between them).
+            related = set(touched)
+            for sa_id in touched:
+                sa = ctx.sas.get(sa_id)
+                if sa is not None:
+                    if sa.rekeyed_to is not None:
+                        related.add(sa.rekeyed_to.sa_id)
+                    if sa.rekeyed_from is not None:
+                        related.add(sa.rekeyed_from)
+            for sa_id in related:
+                self._update_deadline(sa_id)
+        touched.clear()
+        heap = self._deadline_heap
+        while heap:
+            at, sa_id = heap[0]
+            if self._deadline_of.get(sa_id) == at:
+                return at
+            heapq.heappop(heap)
+        return None
+
+    def scan_deadline(self) -> float | None:
+        """What next_deadline() returns, found by looking at every SA."""
+        found = [
+            at for sa in self._ctx.sas.values() if (at := timers.next_deadline(sa)) is not None
+        ]
+        return min(found, default=None)
+
+    def _rescan_deadlines(self) -> None:
+        self._rescan = False
+        self._settings_seen = self._ctx.settings
+        self._deadline_of = {
+            sa_id: at
+            for sa_id, sa in self._ctx.sas.items()
+            if (at := timers.next_deadline(sa)) is not None
+        }
+        self._deadline_heap = [(at, sa_id) for sa_id, at in self._deadline_of.items()]
+        heapq.heapify(self._deadline_heap)
+
+    def _update_deadline(self, sa_id: int) -> None:
+        sa = self._ctx.sas.get(sa_id)
+        at = None if sa is None else timers.next_deadline(sa)
+        if at == self._deadline_of.get(sa_id):
+            return
+        if at is None:
+            del self._deadline_of[sa_id]
+            return
+        self._deadline_of[sa_id] = at
+        heapq.heappush(self._deadline_heap, (at, sa_id))
+        if len(self._deadline_heap) > 2 * len(self._deadline_of) + 64:
+            self._deadline_heap = [(t, i) for i, t in self._deadline_of.items()]
+            heapq.heapify(self._deadline_heap)
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -80,7 +152,7 @@ class IkeEngine:
         """What a router does when traffic hits a tunnel or crypto map with no SA: starts
         IKE_SA_INIT with ``tunnel.remote``. Returns the new SA's id."""
         ctx = self._ctx
-        ctx.now = now
+        self._command(now)
         ctx.info(None, f"% Getting preshared key from address {tunnel.remote.address}")
         sa = IkeSa(
             ctx,
@@ -100,13 +172,13 @@ class IkeEngine:
         return sa.sa_id
 
     def delete_ike_sa(self, now: float, sa_id: int, reason: str = "Deleted by user") -> None:
-        self._ctx.now = now
+        self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
             self._guarded(lambda: informational.delete_ike(sa, reason))
 
     def delete_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
-        self._ctx.now = now
+        self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
             self._guarded(lambda: informational.delete_child(sa, spi_in, "Deleted by user"))
@@ -114,19 +186,19 @@ class IkeEngine:
     def clear(self, now: float, peer: Endpoint | None = None) -> None:
         """`clear crypto ikev2 sa [peer ADDR]` / `clear crypto session`: delete (and tell the
         peer) every SA, or those with one peer."""
-        self._ctx.now = now
+        self._command(now)
         for sa in list(self._ctx.sas.values()):
             if peer is None or sa.remote.address == peer.address:
                 self._guarded(lambda sa=sa: informational.delete_ike(sa, "Cleared by user"))  # type: ignore[misc]
 
     def rekey_ike_sa(self, now: float, sa_id: int) -> None:
-        self._ctx.now = now
+        self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
             self._guarded(lambda: timers.start_ike_rekey(sa))
 
     def rekey_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
-        self._ctx.now = now
+        self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
             self._guarded(lambda: child_create.start_rekey(sa, spi_in))
@@ -137,21 +209,21 @@ class IkeEngine:
         """A further Child SA on an established IKE SA (another crypto map entry).
         ``if_missing``: only if, when its turn comes, ``tunnel`` has no Child SA yet (what a
         tunnel that lost its SA asks for)."""
-        self._ctx.now = now
+        self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
             self._guarded(lambda: child_create.start_new(sa, tunnel, if_missing=if_missing))
 
     def send_dpd(self, now: float, sa_id: int) -> None:
         """A liveness check now (what on-demand DPD does when traffic goes unanswered)."""
-        self._ctx.now = now
+        self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
             self._guarded(lambda: informational.start_dpd(sa))
 
     def report_child_usage(self, now: float, spi_in: bytes, kilobytes: int) -> None:
         """The ESP layer's byte count for a Child SA: rekeyed at its soft kilobyte limit."""
-        self._ctx.now = now
+        self._command(now)
         for sa in list(self._ctx.sas.values()):
             child = sa.find_child(spi_in, inbound=True)
             if child is not None:
@@ -159,7 +231,7 @@ class IkeEngine:
                 self._guarded(lambda sa=sa: timers.check(sa, now))  # type: ignore[misc]
 
     def handle_timer(self, now: float) -> None:
-        self._ctx.now = now
+        self._command(now)
         for sa in list(self._ctx.sas.values()):
             if not sa.closed:
                 self._guarded(lambda sa=sa: sa.retransmit_due(now))  # type: ignore[misc]
@@ -180,7 +252,16 @@ class IkeEngine:
         try:
             work()
         except Exception as exc:
+            self._rescan = True  # the work may have stopped halfway, anywhere
             self._ctx.error(None, f"internal error: {type(exc).__name__}: {exc}")
+        if len(self._ctx.touched) > _TOUCHED_LIMIT:
+            self._ctx.touched.clear()
+            self._rescan = True
+
+    def _command(self, now: float) -> None:
+        """A command or the timer: it may change any SA, so all are looked at afterwards."""
+        self._ctx.now = now
+        self._rescan = True
 
     def _forget_finished_handshakes(self) -> None:
         for sa_id in [
@@ -220,6 +301,7 @@ class IkeEngine:
         if sa is None or (sa.spi_i, sa.spi_r) != (header.spi_i, header.spi_r):
             self._drop(None, f"no IKE SA for SPIs {header.spi_i.hex()}/{header.spi_r.hex()}")
             return
+        ctx.touched.add(sa.sa_id)
         if header.initiator == sa.initiator:
             self._drop(sa.sa_id, "initiator flag contradicts the SA's roles")
             return
@@ -267,6 +349,7 @@ class IkeEngine:
             None,
         )
         if existing is not None:
+            ctx.touched.add(existing.sa_id)
             if existing.responses.classify(0) == Verdict.RETRANSMIT:
                 existing.resend_response(0)
             else:
@@ -355,6 +438,7 @@ class IkeEngine:
         ):
             self._drop(None, "unexpected IKE_SA_INIT response")
             return
+        ctx.touched.add(sa.sa_id)
         try:
             message = decode_message(data)
         except DecodeError as exc:

@@ -592,6 +592,7 @@ class AuthDone:
         sa, h = self.sa, self.h
         child = h.first_child
         if child is not None:
+            sa.ctx.touched.add(sa.sa_id)
             sa.children.append(child)
             sa.ctx.emit(
                 ChildSaInstalled(sa.ctx.now, child.info(sa.sa_id, sa.local, sa.remote, sa.nat_t))

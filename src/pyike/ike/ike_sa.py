@@ -53,6 +53,29 @@ NON_ESP_MARKER = bytes(4)
 ResponseHandler = Callable[[Message, list[Payload]], None]
 
 
+# Attributes an SA's next deadline (timers.next_deadline) depends on: setting one marks the
+# SA touched, whichever input's work sets it (one SA's exchange may change another's timers).
+_DEADLINE_INPUTS = frozenset(
+    {
+        "established_at",
+        "lifetime",
+        "closed",
+        "deleting",
+        "rekeyed_to",
+        "rekey_in_progress",
+        "ike_rekey_retry_at",
+        "delete_deadline",
+        "redundant_deadline",
+        "dpd_next",
+        "keepalive_next",
+        "deferred",
+        "queue",
+        "children",
+        "initiator",
+    }
+)
+
+
 def ike_rekey_delay(lifetime: int) -> float:
     """When IOS rekeys an IKE SA after it came up. Modelled on the seed document only: a
     120 s lifetime is rekeyed 61 s in, i.e. half the lifetime plus one second."""
@@ -128,6 +151,14 @@ class IkeSa:
         # Tasks to start later (after a TEMPORARY_FAILURE), as (time, task)
         self.deferred: list[tuple[float, Task]] = []
 
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        if name in _DEADLINE_INPUTS:
+            touched = self.ctx.touched
+            touched.add(self.sa_id)
+            if isinstance(value, IkeSa):  # rekeyed_to: the new SA takes over timers too
+                touched.add(value.sa_id)
+
     # --- identity and state ---------------------------------------------------------------
 
     @property
@@ -170,7 +201,11 @@ class IkeSa:
         return self.remote.port == NAT_T_PORT or self.local.port == NAT_T_PORT
 
     def record(self, state: State, event: Event) -> None:
-        self.ctx.trace.append(
+        ctx = self.ctx
+        if not ctx.trace_sm:
+            ctx.touched.add(self.sa_id)
+            return
+        ctx.sm_trace(
             SmTrace(
                 self.ctx.now,
                 self.sa_id,
@@ -302,6 +337,7 @@ class IkeSa:
     # --- tasks ----------------------------------------------------------------------------
 
     def enqueue(self, task: Task) -> None:
+        self.ctx.touched.add(self.sa_id)
         self.queue.append(task)
         self.pump()
 
@@ -314,6 +350,7 @@ class IkeSa:
             self.queue.pop(0).start(self)
 
     def defer(self, delay: float, task: Task) -> None:
+        self.ctx.touched.add(self.sa_id)
         self.deferred.append((self.ctx.now + delay, task))
 
     def adopt_tasks(self, old: IkeSa) -> None:

@@ -20,6 +20,7 @@ def remove_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
     child = sa.find_child(spi_in, inbound=True)
     if child is None:
         return
+    sa.ctx.touched.add(sa.sa_id)
     sa.children.remove(child)
     sa.ctx.emit(ChildSaDeleted(sa.ctx.now, sa.sa_id, child.spi_in, child.spi_out, reason))
 

@@ -73,6 +73,7 @@ def _activate(old: IkeSa, new: IkeSa) -> None:
 
 def move_children(old: IkeSa, new: IkeSa) -> None:
     """Hands the Child SAs, and the work queued for them, to the new IKE SA."""
+    new.ctx.touched.add(new.sa_id)
     for child in old.children:
         new.children.append(child)
         new.ctx.emit(ChildSaMoved(new.ctx.now, child.spi_in, old.sa_id, new.sa_id))

@@ -66,3 +66,6 @@ class ErrorTrace:
 
 
 TraceRecord = SmTrace | InfoTrace | PacketTrace | ErrorTrace
+
+TraceKind = type[SmTrace] | type[InfoTrace] | type[PacketTrace] | type[ErrorTrace]
+ALL_TRACE_KINDS: frozenset[TraceKind] = frozenset({SmTrace, InfoTrace, PacketTrace, ErrorTrace})

@@ -22,7 +22,11 @@ class ExchangeTracer:
     message_id: int = 0
 
     def record(self, state: State, event: Event) -> None:
-        self.ctx.trace.append(
+        ctx = self.ctx
+        if not ctx.trace_sm:
+            ctx.touched.add(self.sa_id)
+            return
+        ctx.sm_trace(
             SmTrace(
                 self.ctx.now,
                 self.sa_id,

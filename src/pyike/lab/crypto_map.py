@@ -11,6 +11,9 @@ encrypted) is dropped with IOS's `%CRYPTO-4-RECVD_PKT_NOT_IPSEC`, and decrypted 
 mirror its entry's ACL. ESP for a crypto map SA is decrypted by the `CryptoNode` and forwarded
 as received on the outer interface.
 
+The ACL matching itself (`Flow`, `MapEntry`) is `pyike.ipsec.acl_match`, shared with the
+gateway's crypto maps.
+
 Limitation: the engine keys one SA per entry, so an entry whose ACL has several `permit`
 lines protects them all with the SA of the first one negotiated (IOS negotiates one per line).
 """
@@ -21,92 +24,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
-from pyike.config.model import AclAddress, AclEntry, Config, PortMatch
+from pyike.config.model import Config
+from pyike.ipsec.acl_match import (
+    Flow,
+    MapEntry,
+    ace_matches,
+    entry_name,
+    first_permitting,
+    maps_by_interface,
+)
 from pyike.lab.crypto_node import CryptoNode
 from pyike.node.hooks import PolicyAction, PolicyDecision
-from pyike.node.ip import PROTO_ESP, PROTO_TCP, PROTO_UDP, MalformedPacket, parse_ipv4
+from pyike.node.ip import PROTO_ESP, PROTO_UDP
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.router import Router
 
+__all__ = ["CryptoMapCounters", "CryptoMaps", "Flow", "MapEntry", "ace_matches", "entry_name"]
+
 _IKE_PORTS = (500, 4500)
-
-
-def entry_name(map_name: str, seq: int) -> str:
-    """The name a crypto map entry's SAs go by (as `pyike.config.query` names it)."""
-    return f"crypto map {map_name} {seq}"
-
-
-@dataclass(frozen=True)
-class Flow:
-    """What an ACL looks at in a packet."""
-
-    src: int
-    dst: int
-    protocol: int
-    src_port: int | None = None  # TCP/UDP only, and only in a first fragment
-    dst_port: int | None = None
-
-    @classmethod
-    def of(cls, data: bytes) -> Flow | None:
-        try:
-            packet = parse_ipv4(data, verify_checksum=False)
-        except MalformedPacket:
-            return None
-        ports: tuple[int | None, int | None] = (None, None)
-        head = packet.payload
-        if packet.protocol in (PROTO_TCP, PROTO_UDP) and not packet.frag_offset and len(head) >= 4:
-            ports = (int.from_bytes(head[0:2], "big"), int.from_bytes(head[2:4], "big"))
-        return cls(packet.src, packet.dst, packet.protocol, *ports)
-
-    def reversed(self) -> Flow:
-        return Flow(self.dst, self.src, self.protocol, self.dst_port, self.src_port)
-
-
-def _address_matches(acl: AclAddress, address: int) -> bool:
-    wildcard = int(acl.wildcard)
-    return (address & ~wildcard) & 0xFFFFFFFF == int(acl.address) & ~wildcard & 0xFFFFFFFF
-
-
-def _port_matches(match: PortMatch | None, port: int | None) -> bool:
-    if match is None:
-        return True
-    if port is None:
-        return False
-    if match.op == "neq":
-        return port not in match.ports
-    span = match.range()
-    return span is not None and span[0] <= port <= span[1]
-
-
-def ace_matches(ace: AclEntry, flow: Flow) -> bool:
-    """Whether one access-list line matches a packet (IOS extended ACL semantics)."""
-    wanted = ace.protocol_number
-    if ace.protocol != "ip" and wanted != flow.protocol:
-        return False
-    return (
-        _address_matches(ace.source, flow.src)
-        and _address_matches(ace.destination, flow.dst)
-        and _port_matches(ace.source_ports, flow.src_port)
-        and _port_matches(ace.destination_ports, flow.dst_port)
-    )
-
-
-@dataclass(frozen=True)
-class MapEntry:
-    map_name: str
-    seq: int
-    acl: tuple[AclEntry, ...]
-
-    @property
-    def name(self) -> str:
-        return entry_name(self.map_name, self.seq)
-
-    def verdict(self, flow: Flow) -> bool | None:
-        """True: permitted (protect); False: denied; None: no line matched."""
-        for ace in self.acl:
-            if ace_matches(ace, flow):
-                return ace.action == "permit"
-        return None
 
 
 @dataclass
@@ -127,19 +62,7 @@ class CryptoMaps:
         self.log = log
         self.counters = CryptoMapCounters()
         self._not_ipsec_limiter = IntervalLimiter()
-        self.by_interface: dict[str, tuple[MapEntry, ...]] = {}
-        for iface in config.interfaces.values():
-            if iface.crypto_map is None:
-                continue
-            entries = sorted(config.crypto_maps.get(iface.crypto_map, ()), key=lambda e: e.seq)
-            self.by_interface[iface.name] = tuple(
-                MapEntry(
-                    e.map_name,
-                    e.seq,
-                    config.access_lists[e.acl].entries if e.acl in config.access_lists else (),
-                )
-                for e in entries
-            )
+        self.by_interface = maps_by_interface(config)
 
     def install(self, router: Router) -> None:
         if self.by_interface:
@@ -148,10 +71,7 @@ class CryptoMaps:
 
     def match(self, interface: str, flow: Flow) -> MapEntry | None:
         """The entry that protects `flow` leaving `interface`, if any."""
-        for entry in self.by_interface.get(interface, ()):
-            if entry.verdict(flow):
-                return entry
-        return None
+        return first_permitting(self.by_interface.get(interface, ()), flow)
 
     # -- OutboundPolicy ---------------------------------------------------------------------
 

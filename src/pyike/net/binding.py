@@ -66,16 +66,16 @@ class InterfaceBinding:
         return host.name if host is not None else None
 
 
-def tun_name(interface: str) -> str:
+def tun_name(interface: str, prefix: str = TUN_PREFIX) -> str:
     """`Tunnel0` -> `tun-Tunnel0`; long names keep their number and fit IFNAMSIZ."""
     compact = interface.replace("/", "_").replace(".", "_").replace(" ", "")
-    name = TUN_PREFIX + compact
+    name = prefix + compact
     if len(name) <= IFNAMSIZ:
         return name
     digits = len(compact) - len(compact.rstrip("0123456789_"))
     number = compact[len(compact) - digits :] if digits else ""
-    room = IFNAMSIZ - len(TUN_PREFIX) - len(number)
-    return TUN_PREFIX + compact[: max(room, 0)] + number
+    room = IFNAMSIZ - len(prefix) - len(number)
+    return (prefix + compact[: max(room, 0)] + number)[:IFNAMSIZ]
 
 
 def parse_binds(values: Sequence[str]) -> dict[str, str]:

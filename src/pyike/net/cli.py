@@ -58,6 +58,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     run.add_argument("--quiet", action="store_true", help="nothing on the terminal")
     run.add_argument(
+        "--no-tun-offload",
+        action="store_true",
+        help="write decrypted packets to the TUN devices one by one, instead of merging the "
+        "TCP segments of a flow into super-packets (IFF_VNET_HDR)",
+    )
+    run.add_argument(
+        "--tun-segmentation",
+        action="store_true",
+        help="also take TCP super-packets from the kernel and cut them into segments in "
+        "pyike (TSO; costs more CPU than it saves where Python computes the checksums)",
+    )
+    run.add_argument(
+        "--no-udp-offload",
+        action="store_true",
+        help="send and receive ESP in UDP one datagram per system call, instead of in runs "
+        "(UDP GSO and GRO)",
+    )
+    run.add_argument(
         "--keylog",
         type=Path,
         metavar="FILE",
@@ -116,6 +134,9 @@ def _run(args: argparse.Namespace) -> int:
         syslog=args.syslog,
         keylog=args.keylog,
         quiet=args.quiet,
+        tun_offload=not args.no_tun_offload,
+        tun_segmentation=args.tun_segmentation and not args.no_tun_offload,
+        udp_offload=not args.no_udp_offload,
     )
     return run(options)
 

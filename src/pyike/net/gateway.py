@@ -4,8 +4,15 @@ time and connected to the wire through a `Wire` (sockets and TUN devices, in
 router, and answers the same show commands (`pyike.lab.views.CryptoState`).
 
 Everything here is synchronous and free of sockets: the runtime calls `receive_ike`,
-`receive_esp` and `tunnel_packets` as data arrives and arms the engine's timer through the
-injected scheduler; this module calls the Wire to send.
+`receive_esp`, `tunnel_packets` and `crypto_map_packets` as data arrives and arms the
+engine's timer through the injected scheduler; this module calls the Wire to send.
+
+Crypto maps: the kernel's policy-routing rules (`pyike.net.policy_steering`) bring what a
+map's ACLs permit to the map's TUN device; `crypto_map_packets` picks the entry as IOS does
+(`pyike.ipsec.acl_match`) and encrypts with its SA, or starts negotiating it (the packets are
+dropped meanwhile). Their SAs are traffic-triggered: not brought up at start, not re-created
+when lost. Decrypted traffic of an entry goes back to the map's device once it mirrors the
+entry's ACL.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from pyike.ike.events import (
     NegotiationFailed,
 )
 from pyike.ike.policy import Policy, TunnelSpec
-from pyike.ike.trace import TraceRecord
+from pyike.ike.trace import PacketTrace, TraceKind, TraceRecord
+from pyike.ipsec.acl_match import Flow, MapEntry, first_permitting, is_entry_name, maps_by_interface
 from pyike.ipsec.errors import EspError
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line
@@ -62,6 +70,13 @@ class DataPathStats:
     malformed: int = 0
     tunnel_write_errors: int = 0
     negotiations_failed: list[NegotiationFailed] = field(default_factory=list)
+
+
+@dataclass
+class CryptoMapStats:
+    unmatched: int = 0  # reached a map's device, but no entry permits them (rules vs ACLs)
+    dropped_selectors: int = 0  # decrypted, but outside the mirror of the entry's ACL
+    undeliverable: int = 0  # decrypted, but the map's device is gone
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,10 @@ class Gateway:
         # traffic (`pyike run --passive`).
         self.keep_up = True
         self._stopping = False
+        self.map_stats = CryptoMapStats()
+        # Where decrypted crypto map traffic goes: (interface with the map, packet).
+        self.map_writer: Callable[[str, bytes], None] | None = None
+        self._index_crypto_maps(config)
         self.driver = EngineDriver(
             self.engine, clock, call_later, self._send, self._apply, self._trace
         )
@@ -153,8 +172,10 @@ class Gateway:
             self.flush()
 
     def start_all(self) -> None:
+        """Every tunnel interface; crypto map entries wait for traffic (IOS)."""
         for name in self.tunnel_specs:
-            self.start_tunnel(name)
+            if not is_entry_name(name):
+                self.start_tunnel(name)
 
     def clear(self, peer: Endpoint | None = None) -> None:
         self.engine.clear(self.clock(), peer)
@@ -208,15 +229,21 @@ class Gateway:
             )
         self.config = config
         self.policy.current = policy
+        self._index_crypto_maps(config)
         for sa_id in sorted(doomed):
             self.engine.delete_ike_sa(now, sa_id, "Configuration changed")
         self.flush()
-        renegotiated = [n for n in new_specs if n in changed or n not in self.tunnel_specs]
+        renegotiated = [
+            n
+            for n in new_specs
+            if (n in changed or n not in self.tunnel_specs) and not is_entry_name(n)
+        ]
         self.tunnel_specs = new_specs
         for name in new_specs:
             self.sad.tunnel(name)
         for name in new_specs:
-            self.start_tunnel(name)
+            if not is_entry_name(name):
+                self.start_tunnel(name)
         return renegotiated
 
     # -- IKE ---------------------------------------------------------------------------------
@@ -232,6 +259,11 @@ class Gateway:
 
     def _send(self, datagram: Datagram) -> None:
         self.wire.send_ike(datagram.local, datagram.remote, datagram.data)
+
+    def trace_only(self, shown: frozenset[TraceKind]) -> None:
+        """Has the engine make only the trace records the sink shows, and the packet
+        records the show counters count."""
+        self.engine.trace_kinds = shown | {PacketTrace}
 
     def _trace(self, records: list[TraceRecord]) -> None:
         self.counters.count(records)
@@ -259,8 +291,13 @@ class Gateway:
             self.keylog.write(esp_key_lines(event.child))
         change = self.sad.apply(event, self.clock())
         for name in change.up:
-            self.log(f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to up")
+            if not is_entry_name(name):  # a crypto map entry has no line protocol
+                self.log(
+                    f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to up"
+                )
         for name in change.down:
+            if is_entry_name(name):
+                continue  # traffic brings it up again (IOS)
             self.log(
                 f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to down"
             )
@@ -310,7 +347,11 @@ class Gateway:
             child.info = replace(info, remote=Endpoint(source, port), udp_encapsulation=True)
         tunnel = info.tunnel
         if tunnel is not None:
-            self.wire.write_tunnel(tunnel, result.payload)
+            placed = self._map_of_entry.get(tunnel)
+            if placed is None:
+                self.wire.write_tunnel(tunnel, result.payload)
+            else:
+                self._deliver_to_map(placed, result.payload)
         self._report_usage(child)
 
     def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
@@ -333,6 +374,41 @@ class Gateway:
                 continue
             send(info, esp, udp)
         self._report_usage(child)
+
+    # -- crypto maps ---------------------------------------------------------------------------
+
+    def _index_crypto_maps(self, config: Config) -> None:
+        self.crypto_maps: dict[str, tuple[MapEntry, ...]] = maps_by_interface(config)
+        self._map_of_entry: dict[str, tuple[str, MapEntry]] = {}
+        for interface, entries in self.crypto_maps.items():
+            for entry in entries:
+                self._map_of_entry.setdefault(entry.name, (interface, entry))
+
+    def crypto_map_packets(self, interface: str, packets: Sequence[bytes]) -> None:
+        """Packets the kernel's rules steered into the device of `interface`'s crypto map:
+        each goes to the first entry that permits it, in sequence order."""
+        entries = self.crypto_maps.get(interface, ())
+        by_entry: dict[str, list[bytes]] = {}
+        for packet in packets:
+            flow = Flow.of(packet)
+            entry = first_permitting(entries, flow) if flow is not None else None
+            if entry is None:
+                self.map_stats.unmatched += 1
+                continue
+            by_entry.setdefault(entry.name, []).append(packet)
+        for name, batch in by_entry.items():
+            self.tunnel_packets(name, batch)
+
+    def _deliver_to_map(self, placed: tuple[str, MapEntry], packet: bytes) -> None:
+        interface, entry = placed
+        flow = Flow.of(packet)
+        if flow is None or not entry.verdict(flow.reversed()):
+            self.map_stats.dropped_selectors += 1
+            return
+        if self.map_writer is None:
+            self.map_stats.undeliverable += 1
+            return
+        self.map_writer(interface, packet)
 
     def _report_usage(self, child: InstalledChild) -> None:
         used = child.bytes_used

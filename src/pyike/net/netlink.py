@@ -20,6 +20,7 @@ from pyroute2 import IPRoute
 from pyroute2.netlink.exceptions import NetlinkError
 
 from pyike.net.binding import HostInterface, KernelRoute, TunnelDevice
+from pyike.net.policy_steering import SteeringRule
 
 # Packets the kernel may queue for the daemon on a TUN device (the default is 500). A TCP
 # burst routed into the tunnel while the daemon waits for a CPU overflows 500 and each drop
@@ -27,8 +28,11 @@ from pyike.net.binding import HostInterface, KernelRoute, TunnelDevice
 TUN_TX_QUEUE = 4096
 
 # Routes pyike installs carry this protocol number (RTPROT_STATIC is 4; 0x50 is unassigned
-# in iproute2's rt_protos), so `ip route show proto 0x50` lists them.
+# in iproute2's rt_protos), so `ip route show proto 0x50` lists them; so do its policy-routing
+# rules (FRA_PROTOCOL, `ip rule` prints `proto 80`), which is how a new run finds a crashed
+# run's rules.
 PYIKE_ROUTE_PROTO = 0x50
+_RULE_ACTIONS = {"table": "FR_ACT_TO_TBL", "goto": "FR_ACT_GOTO", "nop": "FR_ACT_NOP"}
 
 
 # An IPv6 tunnel device: no link-local address (IN6_ADDR_GEN_MODE_NONE), no autoconfiguration.
@@ -170,6 +174,51 @@ class Netlink:
                     present.add((str(msg.get_attr("RTA_DST")), int(msg["dst_len"])))
         return [r for r in routes if (str(r.prefix.network_address), r.prefix.prefixlen) in present]
 
+    def _add_rule(self, rule: SteeringRule) -> None:
+        try:
+            self._ipr.rule("add", **_rule_spec(rule))
+        except NetlinkError as exc:
+            raise NetlinkFailure(exc.code, f"cannot add rule {rule.describe()}: {exc}") from None
+
+    def _delete_rule(self, rule: SteeringRule) -> None:
+        """The rule with exactly these selectors (several may share a priority)."""
+        with contextlib.suppress(NetlinkError):  # gone already
+            self._ipr.rule("del", **_rule_spec(rule))
+
+    def _delete_pyike_rules(self) -> int:
+        """Every policy-routing rule with pyike's mark, IPv4 and IPv6; how many."""
+        count = 0
+        for family in (socket.AF_INET, socket.AF_INET6):
+            for msg in self._ipr.get_rules(family=family):
+                if msg.get_attr("FRA_PROTOCOL") != PYIKE_ROUTE_PROTO:
+                    continue
+                with contextlib.suppress(NetlinkError):  # gone already
+                    self._ipr.rule(
+                        "del",
+                        family=family,
+                        priority=msg.get_attr("FRA_PRIORITY"),
+                        protocol=PYIKE_ROUTE_PROTO,
+                    )
+                    count += 1
+        return count
+
+    def _replace_default_route(self, table: int, device: str) -> None:
+        """The default route of one of pyike's tables, into `device`."""
+        index = self._link_index(device)
+        if index is None:
+            raise NetlinkFailure(0, f"no device {device} for table {table}")
+        try:
+            self._ipr.route(
+                "replace",
+                dst="0.0.0.0/0",
+                table=table,
+                oif=index,
+                proto=PYIKE_ROUTE_PROTO,
+                family=socket.AF_INET,
+            )
+        except NetlinkError as exc:
+            raise NetlinkFailure(exc.code, f"cannot route table {table}: {exc}") from None
+
     # -- the public calls, each run on the netlink thread -----------------------------------
 
     def host_interfaces(self) -> list[HostInterface]:
@@ -192,3 +241,41 @@ class Netlink:
 
     def stale_routes(self, routes: Sequence[KernelRoute]) -> list[KernelRoute]:
         return self._run(lambda: self._stale_routes(routes))
+
+    def add_rule(self, rule: SteeringRule) -> None:
+        self._run(lambda: self._add_rule(rule))
+
+    def delete_rule(self, rule: SteeringRule) -> None:
+        self._run(lambda: self._delete_rule(rule))
+
+    def delete_pyike_rules(self) -> int:
+        return self._run(self._delete_pyike_rules)
+
+    def replace_default_route(self, table: int, device: str) -> None:
+        self._run(lambda: self._replace_default_route(table, device))
+
+
+def _rule_spec(rule: SteeringRule) -> dict[str, object]:
+    """pyroute2's arguments for a rule, with pyike's mark."""
+    spec: dict[str, object] = {
+        "family": socket.AF_INET,
+        "priority": rule.priority,
+        "protocol": PYIKE_ROUTE_PROTO,
+        "action": _RULE_ACTIONS[rule.action],
+    }
+    if rule.table is not None:
+        spec["table"] = rule.table
+    if rule.goto is not None:
+        spec["goto"] = rule.goto
+    for key, network in (("src", rule.src), ("dst", rule.dst)):
+        if network is not None:
+            spec[key] = str(network.network_address)
+            spec[f"{key}_len"] = network.prefixlen
+    if rule.protocol is not None:
+        spec["ip_proto"] = rule.protocol
+    for key, span in (("sport_range", rule.sport), ("dport_range", rule.dport)):
+        if span is not None:
+            spec[key] = f"{span[0]}:{span[1]}"
+    if rule.iif is not None:
+        spec["iifname"] = rule.iif
+    return spec

@@ -3,13 +3,14 @@ each in a network namespace of its own (see `netns_plan` for the layout).
 
 The run builds the namespaces and links, starts the daemons (output to a log per router,
 their log messages on the terminal with the router's name in front), waits until every
-protected tunnel shows UP-ACTIVE in `show crypto session`, pings from each router's loopback
-to the other routers' loopbacks its tunnel routes lead to, runs the topology's `exec` and
-`expect` directives (`ping` as Linux ping in the router's namespace, anything else on the
-daemon's control socket), prints each router's `show crypto session` and `show crypto ikev2
-sa`, and tears everything down: SIGTERM to the daemons, SIGKILL after a grace period, the
-namespaces deleted. Teardown runs in a `finally`, so an exception or Ctrl-C leaves nothing.
-Traffic stays inside the namespaces the run created.
+protected tunnel and crypto map shows UP-ACTIVE in `show crypto session` (a crypto map comes
+up on traffic, so the run pings through it until it does), pings from each router's loopback
+to the other routers' loopbacks its tunnel routes lead to or its crypto map ACLs permit, runs
+the topology's `exec` and `expect` directives (`ping` as Linux ping in the router's namespace,
+anything else on the daemon's control socket), prints each router's `show crypto session` and
+`show crypto ikev2 sa`, and tears everything down: SIGTERM to the daemons, SIGKILL after a
+grace period, the namespaces deleted. Teardown runs in a `finally`, so an exception or Ctrl-C
+leaves nothing. Traffic stays inside the namespaces the run created.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import IO
 
 from pyike.config.model import Config
 from pyike.config.params import interface_name
+from pyike.ipsec.acl_match import Flow, first_permitting, maps_by_interface
 from pyike.lab.seed import SEED_CONFIGS
 from pyike.lab.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_topology
 from pyike.net.control import ControlClient, ControlError
@@ -305,9 +307,9 @@ def run_netns(
     topology cannot be laid onto namespaces. `after_start` runs once the daemons are
     started (tests use it to fail mid-run)."""
     plan = plan_topology(topology, tag or str(os.getpid()))
-    result = NetnsRun(protected=sum(len(r.tunnels) for r in plan.routers))
+    result = NetnsRun(protected=sum(len(r.tunnels) + len(r.crypto_maps) for r in plan.routers))
     if result.protected == 0:
-        result.problems.append("no router protects anything (no interface with tunnel protection)")
+        result.problems.append("no router protects anything (no tunnel protection, no crypto map)")
         return result
     lab = NetnsLab(plan, workdir, emit)
     try:
@@ -317,7 +319,11 @@ def run_netns(
             after_start(lab)
         result.problems += _wait_up(lab, up_timeout)
         if not result.problems:
-            _run_checks(lab, _lan_pings(plan) + topology.checks, result)
+            lan = _lan_pings(plan) + [
+                Check(c.host, c.command, c.expect, "LAN to LAN through a crypto map")
+                for c in _crypto_map_pings(plan)
+            ]
+            _run_checks(lab, lan + topology.checks, result)
         for host, daemon in lab.daemons.items():
             if daemon.process.poll() is None:
                 for command in ("show crypto session", "show crypto ikev2 sa"):
@@ -349,10 +355,12 @@ def _session_states(text: str) -> dict[str, str]:
 
 
 def _wait_up(lab: NetnsLab, timeout: float) -> list[str]:
-    """Poll `show crypto session` until every protected tunnel is UP-ACTIVE; the problems
+    """Poll `show crypto session` until every protected tunnel and crypto map is UP-ACTIVE
+    (pinging through the crypto maps still down: their SAs wait for traffic); the problems
     when that does not happen within `timeout` seconds."""
     deadline = time.monotonic() + timeout
     states: dict[str, dict[str, str]] = {}
+    triggers = _crypto_map_pings(lab.plan)
     while True:
         dead = lab.exited()
         if dead:
@@ -364,13 +372,17 @@ def _wait_up(lab: NetnsLab, timeout: float) -> list[str]:
         down = [
             (router.host, tunnel, states.get(router.host, {}).get(tunnel))
             for router in lab.plan.routers
-            for tunnel in router.tunnels
+            for tunnel in (*router.tunnels, *router.crypto_maps)
             if states.get(router.host, {}).get(tunnel) != "UP-ACTIVE"
         ]
         if not down:
             return []
         if time.monotonic() >= deadline:
             break
+        waiting = {(host, interface) for host, interface, _ in down}
+        for check in triggers:
+            if (check.host, check.where) in waiting:
+                _trigger(lab, check)
         time.sleep(0.5)
     problems = []
     for host, tunnel, status in down:
@@ -416,6 +428,48 @@ def _lan_pings(plan: NetnsPlan) -> list[Check]:
                     command = f"ping {target} source {sources[0]} {LAN_PING}"
                     checks.append(Check(router.host, command, SUCCESS, "LAN to LAN"))
     return checks
+
+
+def _crypto_map_pings(plan: NetnsPlan) -> list[Check]:
+    """From each router's loopbacks, a ping to each other router's loopback that one of its
+    crypto maps permits (the first source it permits from); `where` names the interface."""
+    loopbacks = {
+        r.host: [a for a in (ip_interface(x).ip for x in r.loopbacks) if a.version == 4]
+        for r in plan.routers
+    }
+    checks = []
+    for router in plan.routers:
+        maps = maps_by_interface(router.config)
+        for interface in router.crypto_maps:
+            entries = maps.get(interface, ())
+            for other in plan.routers:
+                if other is router:
+                    continue
+                for target in loopbacks[other.host]:
+                    source = next(
+                        (
+                            s
+                            for s in loopbacks[router.host]
+                            if first_permitting(entries, Flow(int(s), int(target), 1))
+                        ),
+                        None,
+                    )
+                    if source is not None:
+                        command = f"ping {target} source {source} {LAN_PING}"
+                        checks.append(Check(router.host, command, SUCCESS, interface))
+    return checks
+
+
+def _trigger(lab: NetnsLab, check: Check) -> None:
+    """One ping that starts a crypto map's negotiation (its reply may well be lost)."""
+    target, source = check.command.split()[1], check.command.split()[3]
+    router = lab.plan.router(check.host)
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        subprocess.run(
+            ["ip", "netns", "exec", router.namespace, "ping", "-c1", "-W1", "-I", source, target],
+            capture_output=True,
+            timeout=5,
+        )
 
 
 def _tunnel_prefixes(config: Config) -> list[IPv4Network]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from pyike.config.model import Config, Interface
 from pyike.lab.topology import Topology
 from pyike.net.binding import ipv6_interfaces, tunnel_family_problem
+from pyike.net.policy_steering import SteeringError, plan_steering
 
 IFNAMSIZ = 15
 
@@ -60,6 +61,7 @@ class RouterPlan:
     loopbacks: tuple[str, ...]
     routes: tuple[StaticRoute, ...]
     tunnels: tuple[str, ...]  # protected tunnel interfaces, expected UP-ACTIVE
+    crypto_maps: tuple[str, ...] = ()  # interfaces with a crypto map, UP-ACTIVE once pinged
 
     @property
     def config_path(self) -> Path:
@@ -142,6 +144,11 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
                     for i in config.interfaces.values()
                     if i.is_tunnel and i.tunnel_protection is not None and not i.shutdown
                 ),
+                tuple(
+                    i.name
+                    for i in config.interfaces.values()
+                    if i.crypto_map is not None and not i.shutdown
+                ),
             )
         )
     nats: list[NatPlan] = []
@@ -170,15 +177,17 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
 
 
 def _refuse_unsupported(configs: Iterable[Config]) -> None:
-    """What `pyike run` cannot play: crypto maps, and tunnels mixing IPv4 and IPv6."""
+    """What `pyike run` cannot play: tunnels mixing IPv4 and IPv6, crypto map ACLs the
+    kernel's policy routing cannot match."""
     for config in configs:
+        try:
+            plan_steering(config, (), ())
+        except SteeringError as error:
+            raise NetnsPlanError(
+                f"% {config.hostname} {error.args[0].removeprefix('% ')}; "
+                "run this topology without --netns"
+            ) from None
         for iface in config.interfaces.values():
-            if iface.crypto_map is not None:
-                raise NetnsPlanError(
-                    f"% {config.hostname} {iface.name}: crypto map {iface.crypto_map}: "
-                    "pyike run protects tunnel interfaces only (no crypto maps yet); "
-                    "run this topology without --netns"
-                )
             if iface.is_tunnel and iface.tunnel_protection and not iface.shutdown:
                 problem = tunnel_family_problem(config, iface)
                 if problem is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import ipaddress
 import os
 import signal
@@ -40,11 +41,14 @@ from pyike.net.binding import (
 )
 from pyike.net.console import Console
 from pyike.net.control import ControlServer
+from pyike.net.crypto_map_devices import CryptoMapDevices, CryptoMapSetupError
 from pyike.net.gateway import Gateway, HostView, esp_destination
 from pyike.net.keylog import KeyLog
 from pyike.net.netlink import Netlink
+from pyike.net.offload import Coalescer, OffloadCounters, packets_from_frames
+from pyike.net.policy_steering import SteeringError, SteeringPlan, plan_steering
 from pyike.net.ports import PortMap
-from pyike.net.tun import open_tun, read_packets
+from pyike.net.tun import open_offload_tun, open_tun, read_packets
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 if TYPE_CHECKING:
@@ -53,7 +57,13 @@ if TYPE_CHECKING:
 ESP_PROTOCOL = 50
 _RECV_BATCH = 64
 _MAX_DATAGRAM = 65535
+_GC_THRESHOLD = 20_000  # allocations between young collections (CPython: 700)
 _RECEIVE_BUFFER = 4 * 1024 * 1024
+_UDP_SEGMENT = 103  # Linux's UDP GSO and GRO socket options (not in Python 3.11's socket)
+_UDP_GRO = 104
+_GRO_CONTROL = socket.CMSG_SPACE(4)  # the segment size of what UDP GRO merged (an int)
+_GSO_MAX_SEGMENTS = 64
+_GSO_MAX_OCTETS = 65535 - 8 - 40  # what a UDP datagram can carry over IPv6 too
 
 
 class StartupError(RuntimeError):
@@ -73,6 +83,9 @@ class RunOptions:
     syslog: Path | None = None  # the syslog socket (/dev/log with --syslog)
     keylog: Path | None = None
     quiet: bool = False
+    tun_offload: bool = True  # decrypted TCP segments merged into super-packets (GRO)
+    tun_segmentation: bool = False  # and TCP super-packets from the kernel, cut here (TSO)
+    udp_offload: bool = True  # ESP in UDP sent and received in runs (UDP GSO and GRO)
 
 
 def load_config(path: Path) -> Config:
@@ -90,6 +103,7 @@ def load_config(path: Path) -> Config:
 class _Tunnel:
     device: TunnelDevice
     fd: int
+    coalescer: Coalescer | None = None  # with offload: what this receive batch brought
 
 
 @dataclass
@@ -98,6 +112,7 @@ class _EspRoute:
     udp: bool
     sendto: Callable[[bytes, tuple[str, int]], int] | None
     address: tuple[str, int]
+    sock: socket.socket | None = None  # set where UDP GSO may carry a run of packets
 
 
 class SocketWire:
@@ -110,7 +125,11 @@ class SocketWire:
         self.esp: dict[IPAddress, socket.socket] = {}
         self.tunnels: dict[str, _Tunnel] = {}
         self.send_errors = 0
+        self.offload = OffloadCounters()
         self._esp_route: _EspRoute | None = None
+        self._coalescing: list[_Tunnel] = []
+        self._esp_batch: list[tuple[_EspRoute, bytes]] | None = None
+        self.udp_gso = True
 
     def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
         sock = self.ike.get((local.address, local.port))
@@ -130,6 +149,9 @@ class SocketWire:
             self.send_errors += 1
             self._esp_route = None  # a reload may open the socket: look again next time
             return
+        if self._esp_batch is not None and route.sock is not None and self.udp_gso:
+            self._esp_batch.append((route, esp))
+            return
         try:
             route.sendto(esp, route.address)
         except OSError:
@@ -146,17 +168,98 @@ class SocketWire:
         else:
             sock = self.esp.get(child.local.address)
             address = (str(child.remote.address), 0)
-        return _EspRoute(child, udp, None if sock is None else sock.sendto, address)
+        if sock is None:
+            return _EspRoute(child, udp, None, address)
+        return _EspRoute(child, udp, sock.sendto, address, sock if udp and self.udp_gso else None)
+
+    def open_esp_batch(self) -> None:
+        """From now until `send_esp_batch`, UDP-encapsulated ESP is held back, to leave in
+        runs of equal-sized datagrams, one system call a run (UDP GSO)."""
+        self._esp_batch = []
+
+    def send_esp_batch(self) -> None:
+        batch, self._esp_batch = self._esp_batch, None
+        if not batch:
+            return
+        count = len(batch)
+        start = 0
+        while start < count:
+            route, first = batch[start]
+            size = len(first)
+            end = start + 1
+            total = size
+            while end < count and end - start < _GSO_MAX_SEGMENTS:
+                next_route, packet = batch[end]
+                length = len(packet)
+                if next_route is not route or length > size or total + length > _GSO_MAX_OCTETS:
+                    break
+                total += length
+                end += 1
+                if length < size:
+                    break  # only the last datagram of a run may be shorter
+            self._send_run(route, [packet for _, packet in batch[start:end]], size)
+            start = end
+
+    def _send_run(self, route: _EspRoute, packets: list[bytes], size: int) -> None:
+        sock = route.sock
+        assert sock is not None and route.sendto is not None
+        if len(packets) > 1 and self.udp_gso:
+            option = [(socket.SOL_UDP, _UDP_SEGMENT, size.to_bytes(2, sys.byteorder))]
+            try:
+                sock.sendmsg(packets, option, 0, route.address)
+                return
+            except OSError as exc:
+                refused = exc
+            if refused.errno not in (errno.EIO, errno.EINVAL):
+                self.send_errors += len(packets)
+                self._esp_route = None
+                return
+            # an old kernel, a device without checksum offload, or datagrams beyond the path
+            # MTU (which only fragmentation carries): one datagram a call from now on
+            self.udp_gso = False
+            self._esp_route = None
+            self.log(
+                f"%PYIKE-4-NO_UDP_GSO: UDP segmentation offload refused ({refused.strerror}):"
+                " one datagram per system call"
+            )
+        for packet in packets:
+            try:
+                route.sendto(packet, route.address)
+            except OSError:
+                self.send_errors += 1
 
     def write_tunnel(self, tunnel: str, packet: bytes) -> None:
         entry = self.tunnels.get(tunnel)
         if entry is None:
             self.send_errors += 1
             return
+        coalescer = entry.coalescer
+        if coalescer is not None:  # written by flush_tunnels at the end of the batch
+            if not coalescer:
+                self._coalescing.append(entry)
+            coalescer.add(packet)
+            return
         try:
             os.write(entry.fd, packet)
         except OSError:
             self.send_errors += 1
+
+    def flush_tunnels(self) -> None:
+        """Write what this receive batch decrypted, TCP segments of a flow merged. Every
+        packet here passed ESP's integrity check, so the merged ones go to the kernel marked
+        as checksummed without their TCP checksums being verified (WireGuard trusts what it
+        decrypted the same way)."""
+        if not self._coalescing:
+            return
+        entries, self._coalescing = self._coalescing, []
+        write = os.write
+        for entry in entries:
+            assert entry.coalescer is not None
+            for frame in entry.coalescer.frames():
+                try:
+                    write(entry.fd, frame)
+                except OSError:
+                    self.send_errors += 1
 
 
 def _udp_socket(address: IPAddress, port: int) -> socket.socket:
@@ -171,6 +274,15 @@ def _udp_socket(address: IPAddress, port: int) -> socket.socket:
         sock.close()
         raise StartupError(f"cannot listen on UDP {address} port {port}: {exc.strerror}") from None
     return sock
+
+
+def _enable_gro(sock: socket.socket) -> bool:
+    """Let the kernel hand over runs of equal-sized datagrams from one peer in one read."""
+    try:
+        sock.setsockopt(socket.SOL_UDP, _UDP_GRO, 1)
+    except OSError:
+        return False
+    return True
 
 
 def _esp_socket(address: IPAddress) -> socket.socket | None:
@@ -227,12 +339,14 @@ class Runtime:
         epoch = datetime.now() - timedelta(seconds=clock())
         self.formatter = DebugFormatter(epoch, Debug.ALL if options.debug else Debug.NONE)
         self.wire = SocketWire(options.ports, self.log)
+        self.wire.udp_gso = options.udp_offload
         self.netlink: Netlink | None = None
         self.routes: list[KernelRoute] = []
         self.gateway: Gateway | None = None
         self.control: ControlServer | None = None
         self.keylog: KeyLog | None = None
         self._shell: GatewayShell | None = None
+        self.crypto_maps: CryptoMapDevices | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = asyncio.Event()
 
@@ -262,6 +376,12 @@ class Runtime:
             await self._teardown()
             return 1
         loop.add_signal_handler(signal.SIGHUP, self._reload)
+        # What start-up built (modules, configuration, sockets) lives as long as the process:
+        # the collector stops rescanning it, and runs less often (every IKE SA leaves a few
+        # reference cycles, and a collection per few hundred allocations costs more than they).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
         try:
             await self._stop.wait()
         finally:
@@ -308,6 +428,10 @@ class Runtime:
             log=self.log,
         )
         gateway = self.gateway
+        # Debug records are made only while `debug crypto ikev2` prints them.
+        self.formatter.on_change = lambda: gateway.trace_only(self.formatter.record_kinds())
+        gateway.trace_only(self.formatter.record_kinds())
+        self._start_crypto_maps(loop, config, binding, tunnels)
         self.control = ControlServer(
             self.options.control_path,
             lambda line: self._exec_shell().execute(line),
@@ -378,15 +502,26 @@ class Runtime:
         assert self.netlink is not None
         for device in binding.tunnels:
             try:
-                fd = open_tun(device.device)
+                entry = self._open_tun(device)
             except OSError as exc:
                 raise StartupError(str(exc.strerror or exc)) from None
-            self.wire.tunnels[device.interface] = _Tunnel(device, fd)
+            self.wire.tunnels[device.interface] = entry
             try:
                 self.netlink.configure_tunnel(device)
             except OSError as exc:
                 raise StartupError(str(exc.strerror or exc)) from None
-            loop.add_reader(fd, self._on_tunnel, device.interface, fd)
+            loop.add_reader(entry.fd, self._on_tunnel, device.interface, entry)
+
+    def _open_tun(self, device: TunnelDevice) -> _Tunnel:
+        """With a virtio-net header, for merged writes (and cut reads with segmentation),
+        unless turned off or refused by the kernel (said once)."""
+        if self.options.tun_offload:
+            fd = open_offload_tun(device.device, segmentation=self.options.tun_segmentation)
+            if fd is not None:
+                return _Tunnel(device, fd, Coalescer(self.wire.offload))
+            self.options.tun_offload = False
+            self.log("%PYIKE-4-NO_OFFLOAD: the kernel refused TUN offload: one packet a write")
+        return _Tunnel(device, open_tun(device.device))
 
     def _install_routes(self, routes: tuple[KernelRoute, ...]) -> None:
         assert self.netlink is not None
@@ -405,7 +540,8 @@ class Runtime:
             for logical, real in ((500, ports.ike), (NAT_T_PORT, ports.nat_t)):
                 sock = _udp_socket(address, real)
                 self.wire.ike[(address, logical)] = sock
-                loop.add_reader(sock.fileno(), self._on_udp, sock, Endpoint(address, logical))
+                gro = logical == NAT_T_PORT and self.options.udp_offload and _enable_gro(sock)
+                loop.add_reader(sock.fileno(), self._on_udp, sock, Endpoint(address, logical), gro)
             raw = _esp_socket(address)
             if raw is not None:
                 self.wire.esp[address] = raw
@@ -428,6 +564,7 @@ class Runtime:
             sock.close()
         self.wire.ike.clear()
         self.wire.esp.clear()
+        self._stop_crypto_maps()
         if self.netlink is not None:
             for route in self.routes:
                 self.netlink.delete_route(route)
@@ -449,6 +586,60 @@ class Runtime:
             self.keylog.close()
         self.console.close()
 
+    # -- crypto maps (pyike.net.policy_steering, pyike.net.crypto_map_devices) ----------------
+
+    def _steering_plan(
+        self, config: Config, binding: InterfaceBinding, tunnels: list[TunnelSpec]
+    ) -> SteeringPlan:
+        ports = self.options.ports
+        local = self._local_addresses(config, binding, tunnels)
+        try:
+            return plan_steering(config, local, (ports.ike, ports.nat_t))
+        except SteeringError as exc:
+            raise StartupError(str(exc)) from None
+
+    def _start_crypto_maps(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        config: Config,
+        binding: InterfaceBinding,
+        tunnels: list[TunnelSpec],
+    ) -> None:
+        """Stale rules of a crashed run removed; a TUN device, table and rules per crypto map."""
+        assert self.netlink is not None and self.gateway is not None
+        devices = CryptoMapDevices(self.netlink, loop, self._on_crypto_map, self.log)
+        self.crypto_maps = devices
+        self.gateway.map_writer = devices.write
+        devices.remove_stale()
+        plan = self._steering_plan(config, binding, tunnels)
+        try:
+            devices.apply(plan)
+        except CryptoMapSetupError as exc:
+            raise StartupError(f"crypto map: {exc.strerror or exc}") from None
+        for device in plan.devices:
+            self.log(
+                f"%PYIKE-5-CRYPTO_MAP: crypto map {device.map_name} on {device.interface}: "
+                f"traffic its ACLs permit is routed to {device.device} (table {device.table})"
+            )
+
+    def _reload_crypto_maps(self, plan: SteeringPlan) -> None:
+        if self.crypto_maps is not None:
+            self.crypto_maps.apply(plan)
+
+    def _stop_crypto_maps(self) -> None:
+        devices, self.crypto_maps = self.crypto_maps, None
+        if devices is not None:
+            devices.close()
+
+    def _on_crypto_map(self, interface: str, packets: list[bytes]) -> None:
+        gateway = self.gateway
+        if gateway is None:
+            return
+        try:
+            gateway.crypto_map_packets(interface, packets)
+        except Exception as exc:  # a pyike bug must not stop the gateway
+            self._internal_error(exc)
+
     # -- reload --------------------------------------------------------------------------------
 
     def _reload(self) -> None:
@@ -459,11 +650,13 @@ class Runtime:
             config = load_config(self.options.config_path)
             policy, tunnels = policy_for_config(config)
             binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
+            steering = self._steering_plan(config, binding, tunnels)
         except (StartupError, ValueError) as exc:
             self.log(f"%PYIKE-3-RELOAD: configuration not reloaded: {exc}")
             return
         try:
             self._reconcile_devices(loop, binding)
+            self._reload_crypto_maps(steering)
             self._open_sockets(loop, self._local_addresses(config, binding, tunnels))
         except (StartupError, OSError) as exc:
             self.log(f"%PYIKE-3-RELOAD: {exc}")
@@ -505,21 +698,26 @@ class Runtime:
     def _internal_error(self, exc: Exception) -> None:
         self.log(f"%PYIKE-3-INTERNAL: {type(exc).__name__}: {exc}")
 
-    def _on_udp(self, sock: socket.socket, local: Endpoint) -> None:
+    def _on_udp(self, sock: socket.socket, local: Endpoint, gro: bool = False) -> None:
         gateway = self.gateway
         if gateway is None:
             return
         to_engine = self.options.ports.to_engine
-        recvfrom = sock.recvfrom
+        recvfrom, recvmsg = sock.recvfrom, sock.recvmsg
         last_host, remote_address = "", local.address
+        control: list[tuple[int, int, bytes]] = []
         for _ in range(_RECV_BATCH):
             try:
-                data, source = recvfrom(_MAX_DATAGRAM)
+                if gro:
+                    data, control, _flags, source = recvmsg(_MAX_DATAGRAM, _GRO_CONTROL)
+                else:
+                    data, source = recvfrom(_MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
-                return
+                break
             except OSError as exc:
                 if exc.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH):
                     continue  # an ICMP error for something we sent
+                self.wire.flush_tunnels()
                 raise
             if source[0] != last_host:  # parsed once per peer and batch, not per packet
                 try:
@@ -528,12 +726,43 @@ class Runtime:
                     continue
                 last_host = source[0]
             port = to_engine(source[1])
+            if control:  # datagrams merged by UDP GRO: ESP in UDP, as a rule
+                self._receive_gro(local, remote_address, port, data, control)
+                continue
             try:
                 if local.port == NAT_T_PORT and data[:4] != b"\x00\x00\x00\x00":
                     if data != b"\xff":  # not a NAT keepalive: ESP in UDP (RFC 3948)
                         gateway.receive_esp(remote_address, port, data)
                 else:
                     gateway.receive_ike(local, Endpoint(remote_address, port), data)
+            except Exception as exc:  # a pyike bug must not stop the gateway
+                self._internal_error(exc)
+        self.wire.flush_tunnels()
+
+    def _receive_gro(
+        self,
+        local: Endpoint,
+        remote: IPAddress,
+        port: int,
+        data: bytes,
+        control: list[tuple[int, int, bytes]],
+    ) -> None:
+        gateway = self.gateway
+        assert gateway is not None
+        size = next(
+            (int.from_bytes(c[2][:4], sys.byteorder) for c in control if c[1] == _UDP_GRO), 0
+        )
+        if size <= 0:
+            size = len(data)
+        view = memoryview(data)
+        for start in range(0, len(data), size):
+            datagram = view[start : start + size]
+            try:
+                if datagram[:4].tobytes() != b"\x00\x00\x00\x00":
+                    if len(datagram) != 1 or datagram[0] != 0xFF:  # not a NAT keepalive
+                        gateway.receive_esp(remote, port, datagram)
+                else:
+                    gateway.receive_ike(local, Endpoint(remote, port), bytes(datagram))
             except Exception as exc:  # a pyike bug must not stop the gateway
                 self._internal_error(exc)
 
@@ -548,7 +777,7 @@ class Runtime:
             try:
                 data = recv(_MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
-                return
+                break
             if len(data) < 28:
                 continue
             if data[12:16] != source_bytes:  # one peer per batch, as a rule
@@ -558,6 +787,7 @@ class Runtime:
                 receive(source, None, memoryview(data)[(data[0] & 0x0F) * 4 :])
             except Exception as exc:
                 self._internal_error(exc)
+        self.wire.flush_tunnels()
 
     def _on_raw_esp6(self, sock: socket.socket) -> None:
         gateway = self.gateway
@@ -570,7 +800,7 @@ class Runtime:
             try:
                 data, peer = recvfrom(_MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
-                return
+                break
             if len(data) < 8:
                 continue
             if peer[0] != last_host:  # one peer per batch, as a rule
@@ -580,20 +810,26 @@ class Runtime:
                 receive(source, None, data)
             except Exception as exc:
                 self._internal_error(exc)
+        self.wire.flush_tunnels()
 
-    def _on_tunnel(self, name: str, fd: int) -> None:
+    def _on_tunnel(self, name: str, entry: _Tunnel) -> None:
         gateway = self.gateway
         if gateway is None:
             return
         try:
-            packets = read_packets(fd, _RECV_BATCH)
+            packets = read_packets(entry.fd, _RECV_BATCH)
         except OSError:
             return
         if packets:
+            self.wire.open_esp_batch()
             try:
+                if entry.coalescer is not None:
+                    packets = packets_from_frames(packets, self.wire.offload)
                 gateway.tunnel_packets(name, packets)
             except Exception as exc:
                 self._internal_error(exc)
+            finally:
+                self.wire.send_esp_batch()
 
 
 def run(options: RunOptions) -> int:

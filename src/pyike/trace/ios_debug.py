@@ -14,13 +14,21 @@ state machine and internal steps), `... error` (errors only).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pyike.codec.message import Payload
 from pyike.codec.payloads import NotifyPayload, SkfPayload, SkPayload, VendorPayload
-from pyike.ike.trace import Direction, ErrorTrace, InfoTrace, PacketTrace, SmTrace, TraceRecord
+from pyike.ike.trace import (
+    Direction,
+    ErrorTrace,
+    InfoTrace,
+    PacketTrace,
+    SmTrace,
+    TraceKind,
+    TraceRecord,
+)
 from pyike.ike.vendor import vendor_name
 from pyike.trace import ios_names
 from pyike.trace.packet_dump import header_line, payload_lines
@@ -99,7 +107,34 @@ class DebugFormatter:
 
     def __init__(self, epoch: datetime, enabled: Debug = Debug.ALL) -> None:
         self.epoch = epoch
-        self.enabled = enabled
+        self._enabled = enabled
+        # Called whenever `enabled` changes (`debug ...`, `undebug all`).
+        self.on_change: Callable[[], None] | None = None
+
+    @property
+    def enabled(self) -> Debug:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value: Debug) -> None:
+        self._enabled = value
+        if self.on_change is not None:
+            self.on_change()
+
+    def record_kinds(self) -> frozenset[TraceKind]:
+        """The trace records that can print now: what an engine feeding only this formatter
+        needs to make (see `messages`)."""
+        enabled = self._enabled
+        kinds: set[TraceKind] = set()
+        if Debug.INTERNAL in enabled:
+            kinds.add(SmTrace)
+        if enabled & (Debug.BASIC | Debug.INTERNAL):
+            kinds.add(InfoTrace)
+        if enabled & (Debug.ERROR | Debug.BASIC | Debug.INTERNAL):
+            kinds.add(ErrorTrace)
+        if Debug.PACKET in enabled:
+            kinds.add(PacketTrace)
+        return frozenset(kinds)
 
     def stamp(self, now: float) -> str:
         return ios_timestamp(self.epoch + timedelta(seconds=now))

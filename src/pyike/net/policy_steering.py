@@ -1,0 +1,270 @@
+"""How `pyike run` steers the traffic of crypto maps to the daemon, without XFRM: the plan of
+TUN devices, routing tables and policy-routing rules, before anything touches the kernel.
+
+Each interface carrying `crypto map NAME` gets a TUN device (`cm-GigabitEt0_0`) and a routing
+table of pyike's own whose default route points into it. Policy-routing rules send what the
+map's ACLs permit to that table, in the ACLs' order and the entries' sequence order:
+
+    20000: from 10.0.0.1 ipproto udp sport 500 goto 20011     the daemon's own IKE and ESP
+    20003: iif cm-Gi0_0 goto 20011                             decrypted traffic, forwarded
+    20004: from 192.168.1.0/24 to 192.168.2.5 goto 20006      deny: not this entry; the next
+    20005: from 192.168.1.0/24 to 192.168.2.0/24 lookup 20480 permit: into the TUN
+    20006: ...                                                 the next entry
+    20011: nop                                                 end of pyike's rules
+
+A `deny` line skips the rest of its entry (IOS tries the next entry); a `permit` line sends the
+packet to the map's table. The daemon then matches the packet against the entries itself
+(`pyike.ipsec.acl_match`), so the rules only have to bring it there. ACLs are IPv4: the
+tables carry an IPv4 default route only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address, IPv4Network
+from itertools import product
+from typing import Literal
+
+from pyike.config.model import AclAddress, AclEntry, Config, IPAddress
+from pyike.ipsec.acl_match import MapEntry, maps_by_interface, port_ranges
+from pyike.net.binding import DEFAULT_TUNNEL_MTU, tun_name
+
+FIRST_PRIORITY = 20000  # pyike's rules sit between `local` (0) and `main` (32766)
+# Two banks of priorities: a reload puts the new rules in the other bank before removing the
+# old ones (the kernel refuses a second rule that differs from one at the same priority only
+# in its goto target, and a gap between removing and adding would leak traffic in clear).
+BANK_SIZE = 6000
+FIRST_TABLE = 20480  # 0x5000: one table per crypto map interface
+MAP_TUN_PREFIX = "cm-"
+PROTO_UDP = 17
+PROTO_ESP = 50
+
+RuleAction = Literal["table", "goto", "nop"]
+PortRange = tuple[int, int]
+
+
+class SteeringError(ValueError):
+    """A crypto map ACL cannot be expressed as policy-routing rules."""
+
+
+@dataclass(frozen=True)
+class MapDevice:
+    """The TUN device and routing table of one interface's crypto map."""
+
+    interface: str  # the config's interface carrying the map, e.g. GigabitEthernet0/0
+    map_name: str
+    device: str  # e.g. cm-GigabitEt0_0
+    table: int
+    mtu: int = DEFAULT_TUNNEL_MTU
+
+
+@dataclass(frozen=True)
+class SteeringRule:
+    priority: int
+    action: RuleAction
+    table: int | None = None  # with "table"
+    goto: int | None = None  # with "goto": the priority to continue at
+    src: IPv4Network | None = None
+    dst: IPv4Network | None = None
+    protocol: int | None = None
+    sport: PortRange | None = None
+    dport: PortRange | None = None
+    iif: str | None = None
+
+    def describe(self) -> str:
+        """The rule as `ip rule` prints it (without pyike's protocol mark)."""
+        words = [f"{self.priority}:"]
+        words += ["from", _prefix(self.src)]
+        if self.dst is not None:
+            words += ["to", _prefix(self.dst)]
+        if self.iif is not None:
+            words += ["iif", self.iif]
+        if self.protocol is not None:
+            words += ["ipproto", _PROTOCOL_NAMES.get(self.protocol, str(self.protocol))]
+        for name, span in (("sport", self.sport), ("dport", self.dport)):
+            if span is not None:
+                words += [name, str(span[0]) if span[0] == span[1] else f"{span[0]}-{span[1]}"]
+        if self.action == "table":
+            words += ["lookup", str(self.table)]
+        elif self.action == "goto":
+            words += ["goto", str(self.goto)]
+        else:
+            words.append("nop")
+        return " ".join(words)
+
+
+def _prefix(network: IPv4Network | None) -> str:
+    if network is None:
+        return "all"
+    return str(network.network_address) if network.prefixlen == 32 else str(network)
+
+
+_PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah"}
+
+
+@dataclass(frozen=True)
+class SteeringPlan:
+    devices: tuple[MapDevice, ...] = ()
+    rules: tuple[SteeringRule, ...] = ()
+    entries: Mapping[str, tuple[MapEntry, ...]] | None = None  # by interface
+
+    def device_for(self, interface: str) -> MapDevice | None:
+        return next((d for d in self.devices if d.interface == interface), None)
+
+    def rules_in_bank(self, bank: int) -> tuple[SteeringRule, ...]:
+        """The rules at the priorities of bank 0 (as planned) or bank 1."""
+        shift = bank * BANK_SIZE
+        return tuple(
+            replace(r, priority=r.priority + shift, goto=None if r.goto is None else r.goto + shift)
+            for r in self.rules
+        )
+
+
+def map_devices(config: Config) -> tuple[MapDevice, ...]:
+    """A TUN device and a table per interface with a crypto map, names unique and within
+    the kernel's 15 characters."""
+    out: list[MapDevice] = []
+    taken: set[str] = set()
+    for index, iface in enumerate(i for i in config.interfaces.values() if i.crypto_map):
+        assert iface.crypto_map is not None
+        name = tun_name(iface.name, MAP_TUN_PREFIX)
+        suffix = 1
+        while name in taken:
+            tail = f"x{suffix}"
+            name, suffix = name[: 15 - len(tail)] + tail, suffix + 1
+        taken.add(name)
+        out.append(MapDevice(iface.name, iface.crypto_map, name, FIRST_TABLE + index))
+    return tuple(out)
+
+
+def plan_steering(
+    config: Config, local_addresses: Iterable[IPAddress], ike_ports: Iterable[int]
+) -> SteeringPlan:
+    """The devices and rules for `config`'s crypto maps. `local_addresses` and `ike_ports`
+    (the UDP ports the daemon sends IKE and ESP-in-UDP from) are kept out of the maps, so an
+    ACL such as `permit ip host A host B` between the peers cannot loop. Raises
+    SteeringError for an ACL the kernel cannot match (a non-contiguous wildcard)."""
+    devices = map_devices(config)
+    if not devices:
+        return SteeringPlan()
+    entries = maps_by_interface(config)
+    blocks: list[list[_Pending]] = [_exclusions(local_addresses, ike_ports, devices)]
+    for device in devices:
+        for entry in entries.get(device.interface, ()):
+            blocks.append(_entry_rules(entry, device))
+    total = sum(len(block) for block in blocks) + 1
+    if total > BANK_SIZE:
+        raise SteeringError(
+            f"% crypto maps need {total} policy-routing rules; pyike run has room for {BANK_SIZE}"
+        )
+    rules: list[SteeringRule] = []
+    starts = []
+    priority = FIRST_PRIORITY
+    for block in blocks:
+        starts.append(priority)
+        priority += len(block)
+    end = priority
+    for index, block in enumerate(blocks):
+        following = starts[index + 1] if index + 1 < len(blocks) else end
+        for offset, pending in enumerate(block):
+            rules.append(pending.rule(starts[index] + offset, following, end))
+    rules.append(SteeringRule(end, "nop"))
+    return SteeringPlan(devices, tuple(rules), entries)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A rule before its priority is known: `to` says where a match goes (the map's table,
+    the next entry, or past pyike's rules)."""
+
+    to: Literal["table", "next-entry", "end"]
+    table: int | None = None
+    src: IPv4Network | None = None
+    dst: IPv4Network | None = None
+    protocol: int | None = None
+    sport: PortRange | None = None
+    dport: PortRange | None = None
+    iif: str | None = None
+
+    def rule(self, priority: int, next_entry: int, end: int) -> SteeringRule:
+        if self.to == "table":
+            action: RuleAction = "table"
+            goto = None
+        else:
+            action = "goto"
+            goto = next_entry if self.to == "next-entry" else end
+        return SteeringRule(
+            priority,
+            action,
+            self.table,
+            goto,
+            self.src,
+            self.dst,
+            self.protocol,
+            self.sport,
+            self.dport,
+            self.iif,
+        )
+
+
+def _exclusions(
+    local_addresses: Iterable[IPAddress], ike_ports: Iterable[int], devices: Iterable[MapDevice]
+) -> list[_Pending]:
+    """The daemon's own IKE (and ESP in UDP) and raw ESP, and what comes out of the TUN
+    devices (decrypted traffic on its way to the LAN), never enter a map."""
+    out: list[_Pending] = []
+    ports = sorted(set(ike_ports))
+    for address in sorted(a for a in set(local_addresses) if isinstance(a, IPv4Address)):
+        host = IPv4Network(address)
+        out += [_Pending("end", src=host, protocol=PROTO_UDP, sport=(p, p)) for p in ports]
+        out.append(_Pending("end", src=host, protocol=PROTO_ESP))
+    out += [_Pending("end", iif=device.device) for device in devices]
+    return out
+
+
+def _network(address: AclAddress, entry: MapEntry, ace: AclEntry) -> IPv4Network | None:
+    """The prefix an ACL address matches (None for `any`)."""
+    if int(address.wildcard) == 0xFFFFFFFF:
+        return None
+    network = address.network()
+    if network is None:
+        raise SteeringError(
+            f"% {entry.name}: `{ace.text or ace.action}`: wildcard {address.wildcard} is not "
+            "contiguous; pyike run steers crypto map traffic by prefix"
+        )
+    return network
+
+
+def _entry_rules(entry: MapEntry, device: MapDevice) -> list[_Pending]:
+    out: list[_Pending] = []
+    for ace in entry.acl:
+        protocol = None if ace.protocol == "ip" else ace.protocol_number
+        if protocol == 0:
+            continue  # a protocol with no number matches nothing
+        src = _network(ace.source, entry, ace)
+        dst = _network(ace.destination, entry, ace)
+        sports = _ranges(ace, source=True)
+        dports = _ranges(ace, source=False)
+        to: Literal["table", "next-entry"] = "table" if ace.action == "permit" else "next-entry"
+        for sport, dport in product(sports, dports):
+            out.append(
+                _Pending(
+                    to,
+                    device.table if to == "table" else None,
+                    src,
+                    dst,
+                    protocol,
+                    sport,
+                    dport,
+                )
+            )
+    return out
+
+
+def _ranges(ace: AclEntry, *, source: bool) -> list[PortRange | None]:
+    match = ace.source_ports if source else ace.destination_ports
+    if match is None:
+        return [None]
+    spans = [s for s in port_ranges(match) if s != (0, 65535)]
+    return list(spans) if spans or not port_ranges(match) else [None]

@@ -1,0 +1,197 @@
+"""Crypto maps on `pyike run`: two daemons with the crypto-map example's configurations in
+two network namespaces, and a LAN host behind site A whose traffic site A forwards through
+its crypto map. Policy-routing rules steer what the ACL permits to the daemon; what it does
+not permit stays in clear; SIGHUP reconciles the rules, SIGTERM removes every rule, table and
+device, and a crashed run's rules are cleared by the next start."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.gateway.netns import PYIKE, Lab, Namespace, wait_for
+from tests.gateway.test_netns_lab import _assert_nothing_left, _run_cli
+from tests.gateway.test_pyike_pair import ping, pyike_exec
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "crypto-map"
+ACL_A = " permit ip 192.168.10.0 0.0.0.255 192.168.20.0 0.0.0.255\n"
+
+
+@dataclass
+class Sites:
+    a: Namespace
+    b: Namespace
+    lan: Namespace  # a host behind site A: 192.168.10.5
+    wan: dict[str, str]  # site -> its WAN device
+    procs: dict[str, subprocess.Popen[bytes]]
+    work: Path
+    lab: Lab
+
+    def control(self, site: str) -> Path:
+        return self.work / f"{site}.sock"
+
+    def exec(self, site: str, *commands: str) -> str:
+        return pyike_exec(self.control(site), *commands)
+
+    def start(self, site: str) -> None:
+        ns = self.a if site == "a" else self.b
+        self.control(site).unlink(missing_ok=True)
+        runs = len(list(self.work.glob(f"{site}.*.log")))
+        self.procs[site] = self.lab.start(
+            ns,
+            [
+                *PYIKE,
+                "run",
+                str(self.work / f"site-{site}.cfg"),
+                "--bind",
+                f"GigabitEthernet0/0={self.wan[site]}",
+                "--control",
+                str(self.control(site)),
+                "--debug",
+            ],
+            self.work / f"{site}.{runs}.log",
+        )
+        wait_for(lambda: self.control(site).exists(), 15, f"site {site}'s control socket")
+
+    def log(self, site: str) -> str:
+        return "".join(
+            p.read_text(errors="replace") for p in sorted(self.work.glob(f"{site}.*.log"))
+        )
+
+
+def sites(netlab: Lab, tmp_path: Path) -> Sites:
+    a, b, lan = netlab.namespace("cma"), netlab.namespace("cmb"), netlab.namespace("lan")
+    wan_a, wan_b = netlab.veth(a, "198.51.100.1/30", b, "198.51.100.2/30")
+    netlab.veth(a, "192.168.10.1/24", lan, "192.168.10.5/24", suffix="l")
+    a.ip("addr", "add", "172.31.10.1/24", "dev", "lo")
+    b.ip("addr", "add", "192.168.20.1/24", "dev", "lo")
+    a.ip("route", "add", "default", "via", "198.51.100.2")
+    b.ip("route", "add", "default", "via", "198.51.100.1")
+    lan.ip("route", "add", "default", "via", "192.168.10.1")
+    a.run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+    for site in ("a", "b"):
+        text = (EXAMPLE / f"site-{site}.cfg").read_text()
+        (tmp_path / f"site-{site}.cfg").write_text(text)
+    s = Sites(a, b, lan, {"a": wan_a, "b": wan_b}, {}, tmp_path, netlab)
+    s.start("b")
+    s.start("a")
+    return s
+
+
+def encaps(shown: str) -> int:
+    return int(shown.split("#pkts encaps: ")[1].split(",")[0])
+
+
+def pyike_rules(ns: Namespace) -> list[str]:
+    return [line for line in ns.ip("rule").splitlines() if "proto 80" in line]
+
+
+def wait_tunnel(s: Sites) -> None:
+    try:
+        wait_for(
+            lambda: ping(s.lan, "192.168.10.5", "192.168.20.1", 1).returncode == 0,
+            20,
+            "a ping from the LAN through the crypto map",
+        )
+    except AssertionError:
+        raise AssertionError(
+            "no ping through the crypto map\n--- a ---\n"
+            + s.log("a")[-5000:]
+            + "\n--- b ---\n"
+            + s.log("b")[-5000:]
+        ) from None
+
+
+def test_lan_to_lan_through_crypto_map_clear_outside_it_and_nothing_left(
+    netlab: Lab, tmp_path: Path
+) -> None:
+    s = sites(netlab, tmp_path)
+    assert "READY" not in s.exec("a", "show crypto ikev2 sa")  # traffic brings it up
+    rules = pyike_rules(s.a)
+    assert any("from 192.168.10.0/24 to 192.168.20.0/24 lookup 20480" in r for r in rules)
+    assert any("from 198.51.100.1 ipproto esp goto" in r for r in rules)
+    assert "default dev cm-GigabitEt0_0 table 20480 proto 80" in s.a.ip(
+        "route", "show", "table", "all"
+    )
+
+    wait_tunnel(s)  # the first pings may be lost while negotiating, as on IOS
+    assert " 0% packet loss" in ping(s.lan, "192.168.10.5", "192.168.20.1", 4).stdout
+    assert " 0% packet loss" in ping(s.b, "192.168.20.1", "192.168.10.5", 4).stdout
+    assert " 0% packet loss" in ping(s.a, "192.168.10.1", "192.168.20.1", 2).stdout
+    shown = s.exec("a", "show crypto ipsec sa", "show crypto session", "show crypto map")
+    assert "Crypto map tag: CMAP, local addr 198.51.100.1" in shown
+    assert "Interface: GigabitEthernet0/0\nSession status: UP-ACTIVE" in shown
+    assert "origin: crypto map" in shown
+    assert "Interfaces using crypto map CMAP:" in shown  # show crypto map
+    assert encaps(shown) >= 6
+
+    # what the ACL does not permit stays in clear: it crosses, and no SA counts it
+    before = encaps(s.exec("a", "show crypto ipsec sa"))
+    assert " 0% packet loss" in ping(s.a, "172.31.10.1", "192.168.20.1", 3).stdout
+    assert encaps(s.exec("a", "show crypto ipsec sa")) == before
+
+    # SIGHUP: the rules follow the new ACL, the unchanged ones stay (no duplicates)
+    cfg = tmp_path / "site-a.cfg"
+    cfg.write_text(cfg.read_text().replace(ACL_A, " deny tcp any any eq 22\n" + ACL_A))
+    s.procs["a"].send_signal(signal.SIGHUP)
+    wait_for(
+        lambda: len(pyike_rules(s.a)) == len(rules) + 1,
+        10,
+        "the rules of the new ACL after SIGHUP",
+    )
+    after = pyike_rules(s.a)
+    assert any("ipproto tcp dport 22 goto" in r for r in after)
+    assert sum("from 192.168.10.0/24 to 192.168.20.0/24" in r for r in after) == 1
+    assert "%PYIKE-3-RELOAD" not in s.log("a")
+    wait_tunnel(s)
+    # an ACL the kernel cannot match is refused whole; the running rules stay
+    cfg.write_text(cfg.read_text().replace("deny tcp any any", "deny tcp 10.0.0.1 0.255.0.255 any"))
+    s.procs["a"].send_signal(signal.SIGHUP)
+    wait_for(lambda: "configuration not reloaded" in s.log("a"), 10, "the refused reload")
+    assert "0.255.0.255 is not contiguous" in s.log("a")
+    assert pyike_rules(s.a) == after
+
+    for proc in s.procs.values():
+        proc.send_signal(signal.SIGTERM)
+    for proc in s.procs.values():
+        assert proc.wait(15) == 0
+    for ns in (s.a, s.b):
+        assert pyike_rules(ns) == []
+        routes = ns.ip("route", "show", "table", "all")
+        assert "proto 80" not in routes and "cm-" not in routes and "20480" not in routes
+        assert "cm-" not in ns.ip("link")
+    assert "Traceback" not in s.log("a") + s.log("b")
+
+
+def test_crash_leaves_nothing_that_blocks_the_next_start(netlab: Lab, tmp_path: Path) -> None:
+    s = sites(netlab, tmp_path)
+    wait_tunnel(s)
+    rules = pyike_rules(s.a)
+    s.procs["a"].kill()
+    s.procs["a"].wait(10)
+    # the rules outlive a crash; the device went with the process
+    assert [r.replace(" [detached]", "") for r in pyike_rules(s.a)] == rules
+    assert "cm-" not in s.a.ip("link")
+    s.start("a")
+    assert f"removed {len(rules)} stale policy-routing rule(s)" in s.log("a")
+    assert pyike_rules(s.a) == rules
+    wait_tunnel(s)  # B's stale SA is replaced (INITIAL_CONTACT)
+    assert " 0% packet loss" in ping(s.lan, "192.168.10.5", "192.168.20.1", 3).stdout
+
+
+def test_lab_netns_runs_the_crypto_map_example(netlab: Lab) -> None:
+    code, out, err, pid = _run_cli(str(EXAMPLE), timeout=150)
+    assert code == 0, out + err
+    for host, peer in (("SiteA", "198.51.100.2"), ("SiteB", "198.51.100.1")):
+        session = out.split(f"{host}: {host}#show crypto session")[1]
+        assert (
+            f"{host}: Interface: GigabitEthernet0/0\n{host}: Session status: UP-ACTIVE" in session
+        )
+        assert f"{host}: Peer: {peer} port 500" in session
+    # the example's checks: protected LAN to LAN, and Loopback1 in clear
+    assert "SiteA: Success rate is 100 percent (10/10)" in out
+    assert "SiteA: SiteA#ping 192.168.20.1 source Loopback1" in out
+    assert "2 tunnels UP-ACTIVE on SiteA, SiteB; 5 checks passed" in out
+    _assert_nothing_left(str(pid), out)

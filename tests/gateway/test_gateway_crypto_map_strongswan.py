@@ -1,0 +1,88 @@
+"""pyike's crypto map against strongSwan's charon (policy-based on both sides: charon's
+local_ts/remote_ts are the mirror of pyike's ACL): pyike initiating when traffic meets the
+map, charon initiating with `swanctl --initiate`; ping both ways either way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.gateway.netns import Lab
+from tests.gateway.strongswan import (
+    CHARON_KEY,
+    DIRECT,
+    GCM_SUITE,
+    PYIKE_KEY,
+    SEED_SUITE,
+    Suite,
+)
+from tests.gateway.test_strongswan_interop import check_traffic, pyike_log, topology
+
+pytestmark = pytest.mark.interop
+
+
+def crypto_map_config(suite: Suite) -> str:
+    """pyike (LAN 192.168.1.0/24) protects its traffic to charon's LAN (192.168.2.0/24)
+    with a crypto map on its WAN interface; each side signs with its own key."""
+    return f"""hostname PyIke
+interface Loopback0
+ ip address 192.168.1.1 255.255.255.0
+!
+interface Ethernet0/0
+ ip address {DIRECT.pyike} 255.255.255.0
+ crypto map CMAP
+!
+crypto ikev2 proposal PROP
+{suite.ios_proposal}!
+crypto ikev2 policy POL
+ proposal PROP
+!
+crypto ikev2 keyring KEYS
+ peer charon
+  address {DIRECT.charon}
+  pre-shared-key local {PYIKE_KEY}
+  pre-shared-key remote {CHARON_KEY}
+!
+crypto ikev2 profile PROF
+ match identity remote address {DIRECT.charon} 255.255.255.255
+ authentication remote pre-share
+ authentication local pre-share
+ keyring local KEYS
+!
+crypto ipsec transform-set TS {suite.ios_transform}
+!
+crypto map CMAP 10 ipsec-isakmp
+ set peer {DIRECT.charon}
+ set transform-set TS
+ set ikev2-profile PROF
+ match address TO-CHARON
+!
+ip access-list extended TO-CHARON
+ permit ip 192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255
+"""
+
+
+@pytest.mark.parametrize("suite", [SEED_SUITE, GCM_SUITE], ids=lambda s: s.name)
+def test_pyike_crypto_map_initiates_on_traffic_to_charon(
+    netlab: Lab, tmp_path: Path, suite: Suite
+) -> None:
+    t = topology(netlab, tmp_path, suite, pyike_cfg=crypto_map_config(suite))
+    assert "READY" not in t.exec("show crypto ikev2 sa")  # nothing until traffic
+    check_traffic(t)  # pings from 192.168.1.1 until one crosses, then both ways
+    log = pyike_log(tmp_path)
+    assert "(I) MsgID = 00000001 CurState: READY" in log
+    shown = t.exec("show crypto ipsec sa")
+    assert "Crypto map tag: CMAP" in shown
+    assert "local  ident (addr/mask/prot/port): (192.168.1.0/255.255.255.0/0/0)" in shown
+    assert "local  192.168.2.0/24\n    remote 192.168.1.0/24" in t.charon.sas()
+
+
+def test_charon_initiates_to_pyike_crypto_map(netlab: Lab, tmp_path: Path) -> None:
+    t = topology(netlab, tmp_path, SEED_SUITE, pyike_cfg=crypto_map_config(SEED_SUITE))
+    t.charon.swan("--initiate", "--child", "net", "--timeout", "20")
+    check_traffic(t)
+    assert "(R) MsgID = 00000001 CurState: READY" in pyike_log(tmp_path)
+    shown = t.exec("show crypto session")
+    assert "Interface: Ethernet0/0\nSession status: UP-ACTIVE" in shown
+    assert "origin: crypto map" in shown

@@ -1,0 +1,302 @@
+"""Crypto maps on the gateway without namespaces: the policy-routing plan made of the ACLs,
+and two Gateways joined in memory (traffic-triggered SAs, the entry chosen per packet, the
+mirrored-ACL check on decrypted traffic)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from ipaddress import IPv4Address, IPv4Network, ip_address
+from pathlib import Path
+
+import pytest
+
+from pyike.config import load
+from pyike.config.model import Config
+from pyike.ike.config_policy import policy_for_config
+from pyike.ike.events import ChildSaInfo, Endpoint
+from pyike.ipsec.acl_match import Flow
+from pyike.net.binding import IFNAMSIZ
+from pyike.net.gateway import Gateway
+from pyike.net.policy_steering import (
+    BANK_SIZE,
+    FIRST_PRIORITY,
+    SteeringError,
+    SteeringRule,
+    map_devices,
+    plan_steering,
+)
+from pyike.node.ip import IPv4Packet
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "crypto-map"
+SITE_A = (EXAMPLE / "site-a.cfg").read_text()
+SITE_B = (EXAMPLE / "site-b.cfg").read_text()
+ACL_A = " permit ip 192.168.10.0 0.0.0.255 192.168.20.0 0.0.0.255\n"
+CMAP10 = "crypto map CMAP 10"
+WAN = "GigabitEthernet0/0"
+
+
+def config(text: str, name: str = "r.cfg") -> Config:
+    return load(text, name).raise_for_errors()
+
+
+def with_acl(text: str, old: str, new: str) -> Config:
+    assert old in text
+    return config(text.replace(old, new))
+
+
+def net(text: str) -> IPv4Network:
+    return IPv4Network(text)
+
+
+# --- the rule plan -----------------------------------------------------------------------------
+
+
+def test_example_map_is_one_device_one_table_and_its_acl_as_a_rule() -> None:
+    plan = plan_steering(config(SITE_A), [ip_address("198.51.100.1")], (500, 4500))
+    (device,) = plan.devices
+    assert (device.interface, device.map_name, device.device) == (WAN, "CMAP", "cm-GigabitEt0_0")
+    permits = [r for r in plan.rules if r.action == "table"]
+    assert permits == [
+        SteeringRule(
+            permits[0].priority,
+            "table",
+            table=device.table,
+            src=net("192.168.10.0/24"),
+            dst=net("192.168.20.0/24"),
+        )
+    ]
+    assert plan.rules[0].priority == FIRST_PRIORITY
+    assert [r.priority for r in plan.rules] == sorted(r.priority for r in plan.rules)
+    assert plan.rules[-1].action == "nop"
+
+
+def test_own_ike_and_esp_and_decrypted_traffic_never_enter_a_map() -> None:
+    """`permit ip host A host B` between the peers themselves must not catch the daemon's
+    IKE and ESP; packets coming out of the map's device skip the maps."""
+    cfg = with_acl(SITE_A, ACL_A, " permit ip host 198.51.100.1 host 198.51.100.2\n")
+    plan = plan_steering(cfg, [ip_address("198.51.100.1"), ip_address("2001:db8::1")], (500, 4500))
+    end = plan.rules[-1].priority
+    described = [r.describe() for r in plan.rules]
+    assert described[:4] == [
+        f"{FIRST_PRIORITY}: from 198.51.100.1 ipproto udp sport 500 goto {end}",
+        f"{FIRST_PRIORITY + 1}: from 198.51.100.1 ipproto udp sport 4500 goto {end}",
+        f"{FIRST_PRIORITY + 2}: from 198.51.100.1 ipproto esp goto {end}",
+        f"{FIRST_PRIORITY + 3}: from all iif cm-GigabitEt0_0 goto {end}",
+    ]
+    # the map's own rule comes after them
+    assert described[4].endswith(f"to 198.51.100.2 lookup {plan.devices[0].table}")
+    # --ike-port moves the exclusions with the sockets
+    moved = plan_steering(cfg, [ip_address("198.51.100.1")], (20500, 24500))
+    assert "sport 20500" in moved.rules[0].describe()
+
+
+def test_deny_lines_skip_to_the_next_entry_in_acl_and_sequence_order() -> None:
+    text = SITE_A.replace(ACL_A, " deny ip host 192.168.10.9 any\n" + ACL_A) + (
+        "crypto map CMAP 20 ipsec-isakmp\n set peer 198.51.100.2\n set transform-set TSET\n"
+        " set ikev2-profile PROF\n match address WEB\n!\n"
+        "ip access-list extended WEB\n"
+        " permit tcp 192.168.10.0 0.0.0.255 any eq 443\n"
+    )
+    plan = plan_steering(config(text), [], ())
+    table = plan.devices[0].table
+    body = [r for r in plan.rules if r.iif is None and r.action != "nop"]
+    deny, permit10, permit20 = body
+    # entry 10: the deny first, jumping to entry 20's first rule (IOS tries the next entry)
+    assert deny.action == "goto" and deny.src == net("192.168.10.9/32") and deny.dst is None
+    assert deny.goto == permit20.priority
+    assert deny.priority < permit10.priority < permit20.priority
+    assert (permit10.action, permit10.table) == ("table", table)
+    assert (permit20.protocol, permit20.dport, permit20.table) == (6, (443, 443), table)
+    assert permit20.describe().endswith(f"ipproto tcp dport 443 lookup {table}")
+
+
+def test_reload_bank_moves_priorities_and_goto_targets_together() -> None:
+    plan = plan_steering(config(SITE_A), [ip_address("198.51.100.1")], (500, 4500))
+    shifted = plan.rules_in_bank(1)
+    assert [r.priority - BANK_SIZE for r in shifted] == [r.priority for r in plan.rules]
+    end = shifted[-1].priority
+    assert all(r.goto == end for r in shifted if r.action == "goto")
+    assert min(r.priority for r in shifted) > max(r.priority for r in plan.rules)
+    assert plan.rules_in_bank(0) == plan.rules
+
+
+def test_port_operators_become_port_ranges() -> None:
+    acl = (
+        " permit udp 192.168.10.0 0.0.0.255 range 1000 2000 any\n"
+        " permit tcp any any neq 22\n"
+        " permit tcp any gt 1023 any lt 1024\n"
+    )
+    plan = plan_steering(with_acl(SITE_A, ACL_A, acl), [], ())
+    permits = [(r.protocol, r.sport, r.dport) for r in plan.rules if r.action == "table"]
+    assert permits == [
+        (17, (1000, 2000), None),
+        (6, None, (0, 21)),
+        (6, None, (23, 65535)),
+        (6, (1024, 65535), (0, 1023)),
+    ]
+
+
+def test_non_contiguous_wildcard_is_refused_in_ios_words() -> None:
+    cfg = with_acl(SITE_A, ACL_A, " permit ip 192.168.0.10 0.0.255.0 any\n")
+    with pytest.raises(SteeringError, match=r"crypto map CMAP 10.*0\.0\.255\.0 is not contiguous"):
+        plan_steering(cfg, [], ())
+
+
+def test_no_crypto_map_no_rules() -> None:
+    plan = plan_steering(config(SITE_A.replace(" crypto map CMAP\n", "")), [], (500,))
+    assert plan.devices == () and plan.rules == ()
+
+
+def test_device_names_fit_ifnamsiz_and_stay_distinct() -> None:
+    text = SITE_A
+    for n in range(3):
+        text += f"interface GigabitEthernet0/0/{n}\n ip address 10.9.{n}.1 255.255.255.0\n"
+        text += " crypto map CMAP\n!\n"
+    text += "interface GigabitEthernet0/0.100\n ip address 10.8.0.1 255.255.255.0\n"
+    text += " crypto map CMAP\n!\n"
+    devices = map_devices(config(text))
+    names = [d.device for d in devices]
+    assert len(names) == 5 and len(set(names)) == 5
+    assert all(len(n) <= IFNAMSIZ for n in names)
+    assert len({d.table for d in devices}) == 5
+
+
+# --- two gateways in memory --------------------------------------------------------------------
+
+
+class _Timer:
+    def cancel(self) -> None:
+        return None
+
+
+class PairWire:
+    """A Wire delivering to the other gateway through a queue (no re-entrance)."""
+
+    def __init__(self, queue: list[Callable[[], None]]) -> None:
+        self.queue = queue
+        self.peer: Gateway | None = None
+        self.ike_sent = 0
+        self.tunnel_writes: list[tuple[str, bytes]] = []
+
+    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        self.ike_sent += 1
+        peer = self.peer
+        assert peer is not None
+        self.queue.append(lambda: peer.receive_ike(remote, local, data))
+
+    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
+        peer = self.peer
+        assert peer is not None
+        self.queue.append(lambda: peer.receive_esp(child.local.address, None, esp))
+
+    def write_tunnel(self, tunnel: str, packet: bytes) -> None:
+        self.tunnel_writes.append((tunnel, packet))
+
+
+class Pair:
+    def __init__(self, a: Config, b: Config) -> None:
+        self.queue: list[Callable[[], None]] = []
+        self.timers: list[Callable[[], object]] = []
+        self.delivered: dict[str, list[tuple[str, bytes]]] = {"a": [], "b": []}
+        self.wires = {"a": PairWire(self.queue), "b": PairWire(self.queue)}
+        self.a = self._gateway(a, "a")
+        self.b = self._gateway(b, "b")
+        self.wires["a"].peer, self.wires["b"].peer = self.b, self.a
+
+    def _gateway(self, cfg: Config, side: str) -> Gateway:
+        policy, tunnels = policy_for_config(cfg)
+        rng = random.Random(side)
+
+        def call_later(delay: float, callback: Callable[[], object]) -> _Timer:
+            self.timers.append(callback)
+            return _Timer()
+
+        gateway = Gateway(
+            cfg,
+            policy,
+            tunnels,
+            self.wires[side],
+            clock=lambda: 100.0,
+            call_later=call_later,
+            random_bytes=rng.randbytes,
+        )
+        sink = self.delivered[side]
+        gateway.map_writer = lambda interface, packet: sink.append((interface, packet))
+        return gateway
+
+    def pump(self) -> None:
+        while self.queue:
+            self.queue.pop(0)()
+
+
+def icmp(src: str, dst: str) -> bytes:
+    payload = b"\x08\x00\x00\x00\x00\x01\x00\x01" + b"x" * 32
+    return IPv4Packet(int(IPv4Address(src)), int(IPv4Address(dst)), 1, payload).to_bytes()
+
+
+def test_crypto_map_sa_waits_for_traffic_and_the_first_packet_is_dropped() -> None:
+    pair = Pair(config(SITE_A), config(SITE_B))
+    pair.a.start_all()
+    assert pair.wires["a"].ike_sent == 0  # not brought up at start
+    pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
+    assert pair.wires["a"].ike_sent == 1  # IKE_SA_INIT, and the packet dropped meanwhile
+    pair.pump()
+    assert pair.delivered["b"] == []
+    assert pair.a.sad.tunnel(CMAP10).current is not None
+    assert pair.b.sad.tunnel(CMAP10).current is not None
+    packet = icmp("192.168.10.1", "192.168.20.1")
+    pair.a.crypto_map_packets(WAN, [packet])
+    pair.pump()
+    assert pair.delivered["b"] == [(WAN, packet)]
+    reply = icmp("192.168.20.1", "192.168.10.1")
+    pair.b.crypto_map_packets(WAN, [reply])
+    pair.pump()
+    assert pair.delivered["a"] == [(WAN, reply)]
+    assert pair.wires["a"].tunnel_writes == [] and pair.wires["b"].tunnel_writes == []
+
+
+def test_packet_no_entry_permits_is_dropped_and_counted() -> None:
+    pair = Pair(config(SITE_A), config(SITE_B))
+    pair.a.crypto_map_packets(WAN, [icmp("172.31.10.1", "192.168.20.1"), b"\x45\x00"])
+    assert pair.a.map_stats.unmatched == 2
+    assert pair.wires["a"].ike_sent == 0 and not pair.queue
+
+
+def test_decrypted_traffic_outside_the_mirrored_acl_is_dropped() -> None:
+    """Site B's ACL is wider than A's mirror: what B sends to 172.31.10.1 through the SA
+    decrypts at A but is not A's to deliver."""
+    wide_b = with_acl(
+        SITE_B,
+        " permit ip 192.168.20.0 0.0.0.255 192.168.10.0 0.0.0.255\n",
+        " permit ip 192.168.20.0 0.0.0.255 any\n",
+    )
+    pair = Pair(config(SITE_A), wide_b)
+    pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
+    pair.pump()
+    pair.b.crypto_map_packets(
+        WAN, [icmp("192.168.20.1", "172.31.10.1"), icmp("192.168.20.1", "192.168.10.7")]
+    )
+    pair.pump()
+    assert [Flow.of(p) for _, p in pair.delivered["a"]] == [
+        Flow(int(IPv4Address("192.168.20.1")), int(IPv4Address("192.168.10.7")), 1)
+    ]
+    assert pair.a.map_stats.dropped_selectors == 1
+
+
+def test_lost_crypto_map_sa_is_not_recreated_until_traffic() -> None:
+    pair = Pair(config(SITE_A), config(SITE_B))
+    pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
+    pair.pump()
+    pair.a.clear_ipsec()
+    pair.pump()
+    assert pair.a.sad.tunnel(CMAP10).current is None
+    sent = pair.wires["a"].ike_sent + pair.wires["b"].ike_sent
+    for callback in list(pair.timers):  # whatever either side scheduled
+        callback()
+    pair.pump()
+    assert pair.wires["a"].ike_sent + pair.wires["b"].ike_sent == sent
+    assert pair.a.sad.tunnel(CMAP10).current is None
+    pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
+    pair.pump()
+    assert pair.a.sad.tunnel(CMAP10).current is not None
