@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pyike.codec.registry import DhId
 from pyike.ike import ChildSaDeleted, ChildSaInstalled, DpdSettings, IkeSaDown, IkeSaUp
+from pyike.ike.events import TrafficSelector
 from tests.exchange.harness import check_consistent, internal_errors
 from tests.exchange.scenarios import R1, R2, site, with_settings
 from tests.exchange.util import only_sa, pair
@@ -38,9 +41,16 @@ def test_child_rekey_with_pfs(initiator: str) -> None:
 
 
 def test_new_child_sa_on_established_ike_sa() -> None:
+    # Another flow of the tunnel (a crypto map entry's further ACL line): other selectors, so
+    # no duplicate of the Child SA already up (test_duplicate_child_sas.py).
     h = pair()
     tunnel = h.policies[0].tunnels[0]  # type: ignore[attr-defined]
-    h["R1"].engine.create_child_sa(h.now, only_sa(h, "R1").sa_id, tunnel)
+    flow = replace(
+        tunnel,
+        local_ts=(TrafficSelector.of("10.1.0.0/16"),),
+        remote_ts=(TrafficSelector.of("10.2.0.0/16"),),
+    )
+    h["R1"].engine.create_child_sa(h.now, only_sa(h, "R1").sa_id, flow)
     h.advance(2)
     check_consistent(h, children=2)
 

@@ -130,7 +130,7 @@ def _crypto_maps() -> Harness:
 def test_crypto_map_selectors_come_from_the_acl_and_are_narrowed() -> None:
     h = _crypto_maps()
     tunnels: list[TunnelSpec] = h.tunnels  # type: ignore[attr-defined]
-    assert [t.name for t in tunnels] == ["crypto map VPN 10"] * 2
+    assert [t.name for t in tunnels] == ["crypto map VPN 10", "crypto map VPN 10 line 2"]
     assert tunnels[0].local_ts == (TrafficSelector.of("10.1.0.0/16"),)
     assert tunnels[0].remote_ts == (TrafficSelector.of("10.2.0.0/16"),)
     check_consistent(h)

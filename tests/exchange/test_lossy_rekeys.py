@@ -146,3 +146,13 @@ def test_thirty_percent_ike_loss_converges_to_one_child_sa_pair(seeds: range) ->
         check_consistent(h)
         check_data_path(h)
         assert internal_errors(h) == [], seed
+
+
+@pytest.mark.parametrize("seed", [142])
+def test_crossing_child_sa_creations_under_loss_leave_one_pair(seed: int) -> None:
+    # Both routers lost the Child SA and created one each; the losses made the two exchanges
+    # cross, and two pairs were rekeyed side by side for ever (pyike.ike.child_duplicates).
+    h, _ = _lossy_run(seed, loss=0.3, duration=700.0)
+    check_consistent(h)
+    check_data_path(h)
+    assert internal_errors(h) == [], seed

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.netns import Lab
+from tests.gateway.netns import Lab, wait_for
 from tests.gateway.strongswan import (
     CHARON_KEY,
     DIRECT,
@@ -16,7 +16,9 @@ from tests.gateway.strongswan import (
     PYIKE_KEY,
     SEED_SUITE,
     Suite,
+    swanctl_config,
 )
+from tests.gateway.test_pyike_pair import ping
 from tests.gateway.test_strongswan_interop import check_traffic, pyike_log, topology
 
 pytestmark = pytest.mark.interop
@@ -86,3 +88,51 @@ def test_charon_initiates_to_pyike_crypto_map(netlab: Lab, tmp_path: Path) -> No
     shown = t.exec("show crypto session")
     assert "Interface: Ethernet0/0\nSession status: UP-ACTIVE" in shown
     assert "origin: crypto map" in shown
+
+
+SECOND_LINE = " permit ip 192.168.11.0 0.0.0.255 192.168.12.0 0.0.0.255\n"
+
+
+def two_children_conf(suite: Suite) -> str:
+    """charon's `net` child and a second one, `lab`, mirroring the ACL's second line."""
+    lab = f"""      lab {{
+        local_ts = 192.168.12.0/24
+        remote_ts = 192.168.11.0/24
+        esp_proposals = {suite.esp}
+        start_action = none
+      }}
+"""
+    conf = swanctl_config(suite)
+    return conf.replace("    children {\n", "    children {\n" + lab, 1)
+
+
+def test_two_acl_lines_are_two_child_sas_with_charon(netlab: Lab, tmp_path: Path) -> None:
+    """IOS negotiates one Child SA per permit line; charon, with one child per line, drops
+    what arrives on the wrong one, so the second line's traffic crosses only on its own."""
+    t = topology(
+        netlab,
+        tmp_path,
+        SEED_SUITE,
+        pyike_cfg=crypto_map_config(SEED_SUITE) + SECOND_LINE,
+        swanctl_conf=two_children_conf(SEED_SUITE),
+    )
+    t.py.ip("addr", "add", "192.168.11.1/24", "dev", "lo")
+    t.ss.ip("addr", "add", "192.168.12.1/24", "dev", "lo")
+    check_traffic(t)  # line 1 brings up the IKE SA and child `net`
+    wait_for(
+        lambda: ping(t.py, "192.168.11.1", "192.168.12.1", 1).returncode == 0,
+        20,
+        "ping pyike -> charon on the second ACL line",
+    )
+    assert " 0% packet loss" in ping(t.py, "192.168.11.1", "192.168.12.1", 4).stdout
+    assert " 0% packet loss" in ping(t.ss, "192.168.12.1", "192.168.11.1", 4).stdout
+    sas = t.charon.sas()
+    assert "net:" in sas and "lab:" in sas
+    assert "local  192.168.12.0/24\n    remote 192.168.11.0/24" in sas
+    shown = t.exec("show crypto ipsec sa")
+    assert shown.count("local  ident") == 2
+    assert "local  ident (addr/mask/prot/port): (192.168.11.0/255.255.255.0/0/0)" in shown
+    session = t.exec("show crypto session")
+    assert "IPSEC FLOW: permit ip 192.168.11.0/255.255.255.0 192.168.12.0/255.255.255.0" in session
+    assert session.count("Active SAs: 2") == 2
+    assert "Traceback" not in pyike_log(tmp_path)

@@ -16,6 +16,7 @@ from pyike.config.model import Config
 from pyike.ike.config_policy import policy_for_config
 from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.ipsec.acl_match import Flow
+from pyike.lab.views import ipsec_interface_views
 from pyike.net.binding import IFNAMSIZ
 from pyike.net.gateway import Gateway
 from pyike.net.policy_steering import (
@@ -300,3 +301,62 @@ def test_lost_crypto_map_sa_is_not_recreated_until_traffic() -> None:
     pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
     pair.pump()
     assert pair.a.sad.tunnel(CMAP10).current is not None
+
+
+LINE2_A = ACL_A + " permit ip 172.31.10.0 0.0.0.255 172.31.20.0 0.0.0.255\n"
+ACL_B = " permit ip 192.168.20.0 0.0.0.255 192.168.10.0 0.0.0.255\n"
+LINE2_B = ACL_B + " permit ip 172.31.20.0 0.0.0.255 172.31.10.0 0.0.0.255\n"
+CMAP10_LINE2 = "crypto map CMAP 10 line 2"
+
+
+def test_each_acl_line_negotiates_and_carries_its_own_sa_pair() -> None:
+    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, LINE2_B))
+    lan, lab = icmp("192.168.10.1", "192.168.20.1"), icmp("172.31.10.1", "172.31.20.1")
+    pair.a.crypto_map_packets(WAN, [lan, lab])  # IKE_SA_INIT for line 1 (both dropped)
+    pair.pump()
+    pair.a.crypto_map_packets(WAN, [lab])  # line 2 asks for its own Child SA (dropped)
+    pair.pump()
+    for _ in range(3):
+        pair.a.crypto_map_packets(WAN, [lan, lab, lab])
+        pair.b.crypto_map_packets(WAN, [icmp("172.31.20.1", "172.31.10.1")])
+        pair.pump()
+    assert len(pair.a.engine.ike_sas) == 1
+    for gateway in (pair.a, pair.b):
+        first = gateway.sad.tunnel(CMAP10).current
+        second = gateway.sad.tunnel(CMAP10_LINE2).current
+        assert first is not None and second is not None and first is not second
+    first, second = pair.a.sad.tunnel(CMAP10).current, pair.a.sad.tunnel(CMAP10_LINE2).current
+    assert first is not None and second is not None
+    assert str(second.info.remote_ts[0].start) == "172.31.20.0"
+    assert (first.outbound.counters.packets, first.inbound.counters.packets) == (3, 0)
+    assert (second.outbound.counters.packets, second.inbound.counters.packets) == (6, 3)
+    assert len(pair.delivered["b"]) == 9 and len(pair.delivered["a"]) == 3
+    assert pair.b.map_stats.dropped_selectors == 0
+
+
+def test_decrypted_traffic_must_mirror_the_line_of_its_own_sa() -> None:
+    """Site B protects everything with one SA; A accepts it for its first line only, so
+    traffic of A's second line arriving through it is dropped, not delivered."""
+    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, " permit ip any any\n"))
+    pair.b.crypto_map_packets(WAN, [icmp("192.168.20.1", "192.168.10.1")])
+    pair.pump()
+    child = pair.a.sad.tunnel(CMAP10).current
+    assert child is not None and pair.a.sad.tunnel(CMAP10_LINE2).current is None
+    pair.b.crypto_map_packets(
+        WAN, [icmp("172.31.20.1", "172.31.10.1"), icmp("192.168.20.1", "192.168.10.7")]
+    )
+    pair.pump()
+    assert [Flow.of(p) for _, p in pair.delivered["a"]] == [
+        Flow(int(IPv4Address("192.168.20.1")), int(IPv4Address("192.168.10.7")), 1)
+    ]
+    assert pair.a.map_stats.dropped_selectors == 1
+
+
+def test_show_crypto_ipsec_sa_lists_one_flow_per_acl_line() -> None:
+    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, LINE2_B))
+    pair.a.crypto_map_packets(WAN, [icmp("172.31.10.1", "172.31.20.1")])
+    pair.pump()
+    views = ipsec_interface_views(pair.a)
+    assert [(v.crypto_map_tag, len(v.flows)) for v in views] == [("CMAP", 2)]
+    idents = {str(f.local_ident.network): len(f.inbound) for f in views[0].flows}
+    assert idents == {"192.168.10.0/24": 0, "172.31.10.0/24": 1}  # only line 2 has had traffic

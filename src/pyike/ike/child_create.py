@@ -25,7 +25,7 @@ from pyike.codec.notify_data import (
 from pyike.codec.registry import DhId, ExchangeType, NotifyType, ProtocolId
 from pyike.crypto.dh import KeyExchange, new_key_exchange
 from pyike.crypto.errors import CryptoError
-from pyike.ike import collisions, informational
+from pyike.ike import child_duplicates, collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, ChildState, child_keys, refused_rekey_delay
 from pyike.ike.child_select import CHILD_ERRORS, ChildChoice, initiator_check, responder_choice
@@ -294,12 +294,20 @@ class CreateChildTask(Task):
             sa.suite.prf, sa.keys.sk_d, self.ni, self.nr, self.shared, choice.transform
         )
         self.shared = None
-        child = ChildSa.negotiated(
-            choice, spi_in=self.spi, keys=keys, initiator=True, now=sa.ctx.now, tunnel=self.tunnel
-        )
         old = self.rekey_of
+        child = ChildSa.negotiated(
+            choice,
+            spi_in=self.spi,
+            keys=keys,
+            initiator=True,
+            now=sa.ctx.now,
+            tunnel=self.tunnel,
+            creation_nonces=None if old is not None else (self.ni, self.nr),
+        )
         install(sa, child, None if old is None else old.spi_in)
-        if old is not None:
+        if old is None:
+            child_duplicates.delete_redundant(sa, child)
+        else:
             old.rekey_pending = False
             old.rekey_ours = RekeyOutcome(child, self.ni, self.nr, True)
             child_rekey_settled(sa, old)
@@ -599,12 +607,19 @@ class ChildResponder:
             sa.suite.prf, sa.keys.sk_d, self.ni, self.nr, self.shared, choice.transform
         )
         self.shared = None
-        child = ChildSa.negotiated(
-            choice, spi_in=self.spi, keys=keys, initiator=False, now=sa.ctx.now
-        )
         old = self.old
+        child = ChildSa.negotiated(
+            choice,
+            spi_in=self.spi,
+            keys=keys,
+            initiator=False,
+            now=sa.ctx.now,
+            creation_nonces=None if old is not None else (self.ni, self.nr),
+        )
         install(sa, child, None if old is None else old.spi_in)
-        if old is not None:
+        if old is None:
+            child_duplicates.delete_redundant(sa, child)
+        else:
             old.rekey_theirs = RekeyOutcome(child, self.ni, self.nr, False)
             if old.rekey_pending or old.rekey_ours is not None:
                 sa.info("Child SA rekey collision detected")

@@ -63,6 +63,9 @@ class ChildSa:
     rekey_theirs: RekeyOutcome[ChildSa] | None = None
     retry_at: float | None = None  # rekey again then (the peer refused, or was busy)
     rekey_refusals: int = 0  # refusals in a row (a temporary failure is not one)
+    # (Ni, Nr) of the CREATE_CHILD_SA exchange that created it, not a rekey: the duplicate
+    # check (child_duplicates.py) compares them when two creations for a tunnel crossed
+    creation_nonces: tuple[bytes, bytes] | None = None
 
     @classmethod
     def negotiated(
@@ -75,6 +78,7 @@ class ChildSa:
         now: float,
         tunnel: TunnelSpec | None = None,
         transform: ChildTransform | None = None,
+        creation_nonces: tuple[bytes, bytes] | None = None,
     ) -> ChildSa:
         """The child SA an exchange agreed on. TSi is the initiator's side, so it is local on
         the side that initiated the exchange; `tunnel` and `transform` default to the
@@ -93,6 +97,7 @@ class ChildSa:
             created_at=now,
             lifetime_seconds=spec.lifetime_seconds,
             lifetime_kilobytes=spec.lifetime_kilobytes,
+            creation_nonces=creation_nonces,
         )
 
     @property

@@ -13,9 +13,11 @@ selectors (VTI any/any, GRE over IPsec host to host, crypto map from its ACL), a
     engine.initiate(now, tunnels[0])
 
 Modelling choices, where IOS offers no single answer:
-- A crypto map ACL with several permit entries gives one TunnelSpec per entry (IOS negotiates
-  one Child SA per entry as traffic hits it). A crypto map entry with several `set peer`
-  lines is initiated towards its first peer and accepted from any of them.
+- A crypto map ACL with several permit lines gives one TunnelSpec per line, each under its
+  own name (IOS negotiates one Child SA per line as traffic hits it): the first line's is the
+  entry's, "crypto map CMAP 10", a further one adds its position in the ACL, "crypto map
+  CMAP 10 line 3" (`pyike.ipsec.acl_match.line_sa_names`). A crypto map entry with several
+  `set peer` lines is initiated towards its first peer and accepted from any of them.
 - A tunnel or map entry without an IKEv2 profile (`set ikev2-profile`, or a profile named
   `default`) is never initiated: IOS would use IKEv1 for it.
 - Type 6 (encrypted) keys cannot be used without the router's master key: they are treated
@@ -24,7 +26,7 @@ Modelling choices, where IOS offers no single answer:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -47,6 +49,7 @@ from pyike.ike.policy import (
     TransformSetSpec,
     TunnelSpec,
 )
+from pyike.ipsec.acl_match import map_entries
 
 # IOS's key size for `esp-aes` and `esp-gcm` without one.
 DEFAULT_ESP_KEY_BITS = {EncrId.AES_CBC: 128, EncrId.AES_GCM_16: 128}
@@ -125,15 +128,20 @@ def _usable(secret: Secret | None) -> bytes | None:
 # --- tunnels -----------------------------------------------------------------------------
 
 
-def _tunnel_specs(child: query.ChildSaPolicy, peers: Sequence[Endpoint]) -> list[TunnelSpec]:
+def _tunnel_specs(
+    child: query.ChildSaPolicy, peers: Sequence[Endpoint], lines: _CryptoMapLines
+) -> list[TunnelSpec]:
     """One spec per peer and per selector pair of a tunnel or crypto map entry."""
     if child.local is None or child.ikev2_profile is None:
         return []
     local = Endpoint(child.local)
     transform_sets = tuple(transform_set_spec(ts) for ts in child.transform_sets)
+    names = lines.get(child.name, ())
+    if len(names) != len(child.selectors):  # a tunnel interface: one name for all
+        names = (child.name,) * len(child.selectors)
     return [
         TunnelSpec(
-            child.name,
+            name,
             local,
             peer,
             child.ikev2_profile.name,
@@ -146,8 +154,21 @@ def _tunnel_specs(child: query.ChildSaPolicy, peers: Sequence[Endpoint]) -> list
         )
         for peer in peers
         if peer.address.version == local.address.version
-        for local_ts, remote_ts in child.selectors
+        for name, (local_ts, remote_ts) in zip(names, child.selectors, strict=True)
     ]
+
+
+# The SA names of each crypto map entry's permit lines, by entry name; in the order of
+# `query.acl_selectors`, which turns the same lines into selector pairs.
+_CryptoMapLines = Mapping[str, tuple[str, ...]]
+
+
+def _crypto_map_lines(cfg: Config) -> _CryptoMapLines:
+    return {
+        entry.name: entry.line_names
+        for map_name in cfg.crypto_maps
+        for entry in map_entries(cfg, map_name)
+    }
 
 
 def _enabled(cfg: Config, child: query.ChildSaPolicy) -> bool:
@@ -160,9 +181,10 @@ def tunnels_to_initiate(cfg: Config) -> list[TunnelSpec]:
     """What the router brings up on its own: each protected tunnel interface with a
     destination, and each applied crypto map entry with a peer (towards its first peer)."""
     out: list[TunnelSpec] = []
+    lines = _crypto_map_lines(cfg)
     for child in query.child_sa_policies(cfg):
         if child.peers and _enabled(cfg, child):
-            out += _tunnel_specs(child, [Endpoint(child.peers[0])])
+            out += _tunnel_specs(child, [Endpoint(child.peers[0])], lines)
     return out
 
 
@@ -295,6 +317,7 @@ class ConfigPolicy:
         self, local: Endpoint, remote: Endpoint, profile: ProfileSpec | None
     ) -> list[TunnelSpec]:
         out: list[TunnelSpec] = []
+        lines = self._answers.get(("crypto map lines",), lambda: _crypto_map_lines(self.config))
         for child in query.child_sa_policies(self.config):
             if remote.address not in child.peers or not _enabled(self.config, child):
                 continue
@@ -304,7 +327,7 @@ class ConfigPolicy:
                 child.ikev2_profile is None or child.ikev2_profile.name != profile.name
             ):
                 continue
-            out += _tunnel_specs(child, [remote])
+            out += _tunnel_specs(child, [remote], lines)
         return out
 
 

@@ -2,20 +2,19 @@
 
 For a packet leaving an interface with `crypto map NAME`, the map's entries are tried in
 sequence order; in each, the first ACL line that matches decides: `permit` protects the packet
-with that entry's child SA (negotiated on the spot if there is none; the packet is dropped
+with the child SA of that line (negotiated on the spot if there is none; the packet is dropped
 meanwhile, so the first ping of a fresh crypto map is lost as on IOS), `deny` goes on to the
-next entry. A packet no entry permits leaves in clear.
+next entry. A packet no entry permits leaves in clear. Each permit line has its own SA, with
+the line's selectors, as IOS negotiates one SA pair per line: "crypto map CMAP 10" for the
+first, "crypto map CMAP 10 line 3" for the third line of the ACL (`pyike.ipsec.acl_match`).
 
 Inbound, on the same interface: clear traffic that mirrors a `permit` line (it should have come
 encrypted) is dropped with IOS's `%CRYPTO-4-RECVD_PKT_NOT_IPSEC`, and decrypted traffic must
-mirror its entry's ACL. ESP for a crypto map SA is decrypted by the `CryptoNode` and forwarded
-as received on the outer interface.
+mirror the line its SA was negotiated for. ESP for a crypto map SA is decrypted by the
+`CryptoNode` and forwarded as received on the outer interface.
 
 The ACL matching itself (`Flow`, `MapEntry`) is `pyike.ipsec.acl_match`, shared with the
 gateway's crypto maps.
-
-Limitation: the engine keys one SA per entry, so an entry whose ACL has several `permit`
-lines protects them all with the SA of the first one negotiated (IOS negotiates one per line).
 """
 
 from __future__ import annotations
@@ -28,10 +27,11 @@ from pyike.config.model import Config
 from pyike.ipsec.acl_match import (
     Flow,
     MapEntry,
+    MapHit,
     ace_matches,
     entry_name,
-    first_permitting,
     maps_by_interface,
+    protecting_line,
 )
 from pyike.lab.crypto_node import CryptoNode
 from pyike.node.hooks import PolicyAction, PolicyDecision
@@ -49,7 +49,7 @@ class CryptoMapCounters:
     protected: int = 0
     dropped_no_sa: int = 0
     dropped_clear: int = 0  # arrived in clear, should have been encrypted
-    dropped_selectors: int = 0  # decrypted, but outside the entry's ACL
+    dropped_selectors: int = 0  # decrypted, but outside the mirror of its SA's ACL line
 
 
 class CryptoMaps:
@@ -69,9 +69,9 @@ class CryptoMaps:
             router.outbound_policy = self
             router.inbound_policy = self
 
-    def match(self, interface: str, flow: Flow) -> MapEntry | None:
-        """The entry that protects `flow` leaving `interface`, if any."""
-        return first_permitting(self.by_interface.get(interface, ()), flow)
+    def match(self, interface: str, flow: Flow) -> MapHit | None:
+        """The entry and line that protect `flow` leaving `interface`, if any."""
+        return protecting_line(self.by_interface.get(interface, ()), flow)
 
     # -- OutboundPolicy ---------------------------------------------------------------------
 
@@ -79,10 +79,11 @@ class CryptoMaps:
         if interface not in self.by_interface:
             return PolicyDecision.passed()
         flow = Flow.of(packet)
-        entry = self.match(interface, flow) if flow is not None else None
-        if entry is None:
+        hit = self.match(interface, flow) if flow is not None else None
+        if hit is None:
             return PolicyDecision.passed()
-        outers = self.crypto.encapsulate(router, entry.name, packet)
+        # A permit line IKEv2 cannot negotiate has no SA: its traffic is dropped.
+        outers = self.crypto.encapsulate(router, hit.sa_name, packet) if hit.sa_name else []
         if not outers:
             self.counters.dropped_no_sa += 1
             return PolicyDecision(PolicyAction.DROP)
@@ -102,8 +103,8 @@ class CryptoMaps:
             return True
         mirrored = flow.reversed()
         if protected_by is not None:
-            entry = next((e for e in entries if e.name == protected_by), None)
-            if entry is None or entry.verdict(mirrored):
+            entry = next((e for e in entries if protected_by in e.sa_names), None)
+            if entry is None or entry.mirrors(protected_by, flow):
                 return True
             self.counters.dropped_selectors += 1
             return False

@@ -8,11 +8,11 @@ Everything here is synchronous and free of sockets: the runtime calls `receive_i
 engine's timer through the injected scheduler; this module calls the Wire to send.
 
 Crypto maps: the kernel's policy-routing rules (`pyike.net.policy_steering`) bring what a
-map's ACLs permit to the map's TUN device; `crypto_map_packets` picks the entry as IOS does
-(`pyike.ipsec.acl_match`) and encrypts with its SA, or starts negotiating it (the packets are
-dropped meanwhile). Their SAs are traffic-triggered: not brought up at start, not re-created
-when lost. Decrypted traffic of an entry goes back to the map's device once it mirrors the
-entry's ACL.
+map's ACLs permit to the map's TUN device; `crypto_map_packets` picks the entry and the ACL
+line as IOS does (`pyike.ipsec.acl_match`) and encrypts with that line's SA, or starts
+negotiating it (the packets are dropped meanwhile): each permit line has its own SA pair.
+Their SAs are traffic-triggered: not brought up at start, not re-created when lost. Decrypted
+traffic goes back to the map's device once it mirrors the line its SA was negotiated for.
 """
 
 from __future__ import annotations
@@ -37,7 +37,14 @@ from pyike.ike.events import (
 )
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import PacketTrace, TraceKind, TraceRecord
-from pyike.ipsec.acl_match import Flow, MapEntry, first_permitting, is_entry_name, maps_by_interface
+from pyike.ipsec.acl_match import (
+    Flow,
+    MapEntry,
+    is_entry_name,
+    maps_by_interface,
+    protecting_line,
+    sa_index,
+)
 from pyike.ipsec.errors import EspError
 from pyike.ipsec.iv_pool import IvPool
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
@@ -76,7 +83,8 @@ class DataPathStats:
 @dataclass
 class CryptoMapStats:
     unmatched: int = 0  # reached a map's device, but no entry permits them (rules vs ACLs)
-    dropped_selectors: int = 0  # decrypted, but outside the mirror of the entry's ACL
+    no_sa_line: int = 0  # permitted by a line IKEv2 cannot negotiate (no SA can carry them)
+    dropped_selectors: int = 0  # decrypted, but outside the mirror of their SA's ACL line
     undeliverable: int = 0  # decrypted, but the map's device is gone
 
 
@@ -354,7 +362,7 @@ class Gateway:
             if placed is None:
                 self.wire.write_tunnel(tunnel, result.payload)
             else:
-                self._deliver_to_map(placed, result.payload)
+                self._deliver_to_map(placed, tunnel, result.payload)
         self._report_usage(child)
 
     def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
@@ -382,30 +390,32 @@ class Gateway:
 
     def _index_crypto_maps(self, config: Config) -> None:
         self.crypto_maps: dict[str, tuple[MapEntry, ...]] = maps_by_interface(config)
-        self._map_of_entry: dict[str, tuple[str, MapEntry]] = {}
-        for interface, entries in self.crypto_maps.items():
-            for entry in entries:
-                self._map_of_entry.setdefault(entry.name, (interface, entry))
+        # (interface, entry) by the name of the SA of each permit line
+        self._map_of_entry: dict[str, tuple[str, MapEntry]] = sa_index(self.crypto_maps)
 
     def crypto_map_packets(self, interface: str, packets: Sequence[bytes]) -> None:
         """Packets the kernel's rules steered into the device of `interface`'s crypto map:
-        each goes to the first entry that permits it, in sequence order."""
+        each goes to the SA of the line that permits it in the first entry that does, in
+        sequence order."""
         entries = self.crypto_maps.get(interface, ())
-        by_entry: dict[str, list[bytes]] = {}
+        by_line: dict[str, list[bytes]] = {}
         for packet in packets:
             flow = Flow.of(packet)
-            entry = first_permitting(entries, flow) if flow is not None else None
-            if entry is None:
+            hit = protecting_line(entries, flow) if flow is not None else None
+            if hit is None:
                 self.map_stats.unmatched += 1
                 continue
-            by_entry.setdefault(entry.name, []).append(packet)
-        for name, batch in by_entry.items():
+            if hit.sa_name is None:  # a permit line IKEv2 cannot negotiate (`neq`)
+                self.map_stats.no_sa_line += 1
+                continue
+            by_line.setdefault(hit.sa_name, []).append(packet)
+        for name, batch in by_line.items():
             self.tunnel_packets(name, batch)
 
-    def _deliver_to_map(self, placed: tuple[str, MapEntry], packet: bytes) -> None:
+    def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
         interface, entry = placed
         flow = Flow.of(packet)
-        if flow is None or not entry.verdict(flow.reversed()):
+        if flow is None or not entry.mirrors(sa_name, flow):
             self.map_stats.dropped_selectors += 1
             return
         if self.map_writer is None:
