@@ -1,13 +1,16 @@
 """Crypto maps on `pyike run`: two daemons with the crypto-map example's configurations in
 two network namespaces, and a LAN host behind site A whose traffic site A forwards through
 its crypto map. Policy-routing rules steer what the ACL permits to the daemon; what it does
-not permit stays in clear; SIGHUP reconciles the rules, SIGTERM removes every rule, table and
-device, and a crashed run's rules are cleared by the next start."""
+not permit stays in clear; clear traffic that should have come inside ESP is dropped
+(%CRYPTO-4-RECVD_PKT_NOT_IPSEC); SIGHUP reconciles the rules, SIGTERM removes every rule, table
+and device, and a crashed run's rules are cleared by the next start."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,13 +140,15 @@ def test_lan_to_lan_through_crypto_map_clear_outside_it_and_nothing_left(
     cfg.write_text(cfg.read_text().replace(ACL_A, " deny tcp any any eq 22\n" + ACL_A))
     s.procs["a"].send_signal(signal.SIGHUP)
     wait_for(
-        lambda: len(pyike_rules(s.a)) == len(rules) + 1,
+        lambda: len(pyike_rules(s.a)) == len(rules) + 2,  # the deny, and its mirror inbound
         10,
         "the rules of the new ACL after SIGHUP",
     )
     after = pyike_rules(s.a)
     assert any("ipproto tcp dport 22 goto" in r for r in after)
+    assert any(f"iif {s.wan['a']} ipproto tcp sport 22 goto" in r for r in after)
     assert sum("from 192.168.10.0/24 to 192.168.20.0/24" in r for r in after) == 1
+    assert sum("from 192.168.20.0/24 to 192.168.10.0/24" in r for r in after) == 1
     assert "%PYIKE-3-RELOAD" not in s.log("a")
     wait_tunnel(s)
     # an ACL the kernel cannot match is refused whole; the running rules stay
@@ -157,12 +162,113 @@ def test_lan_to_lan_through_crypto_map_clear_outside_it_and_nothing_left(
         proc.send_signal(signal.SIGTERM)
     for proc in s.procs.values():
         assert proc.wait(15) == 0
+    assert_nothing_left(s)
+
+
+def assert_nothing_left(s: Sites) -> None:
     for ns in (s.a, s.b):
         assert pyike_rules(ns) == []
         routes = ns.ip("route", "show", "table", "all")
-        assert "proto 80" not in routes and "cm-" not in routes and "20480" not in routes
-        assert "cm-" not in ns.ip("link")
+        assert "proto 80" not in routes and "20480" not in routes and "20736" not in routes
+        assert "cm-" not in routes and "ci-" not in routes
+        links = ns.ip("link")
+        assert "cm-" not in links and "ci-" not in links
     assert "Traceback" not in s.log("a") + s.log("b")
+
+
+UDP_LISTENER = textwrap.dedent(
+    """
+    import socket, sys
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("0.0.0.0", 9999))
+    print("listening", flush=True)
+    while True:
+        data, (source, _port) = sock.recvfrom(2048)
+        print(source, data.decode(), flush=True)
+    """
+)
+
+# A host on the WAN link sends a hand-made frame straight onto the wire (AF_PACKET): neither
+# routing nor site B's crypto map can touch it, as with a spoofing attacker on the outside.
+RAW_SENDER = textwrap.dedent(
+    """
+    import socket, struct, sys
+    device, mac, source, target, text, count = sys.argv[1:]
+    def checksum(header):
+        total = sum(struct.unpack("!10H", header))
+        total = (total & 0xFFFF) + (total >> 16)
+        return ~((total & 0xFFFF) + (total >> 16)) & 0xFFFF
+    payload = text.encode()
+    udp = struct.pack("!HHHH", 5555, 9999, 8 + len(payload), 0) + payload
+    header = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+        socket.inet_aton(source), socket.inet_aton(target),
+    )
+    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
+    frame = bytes.fromhex(mac.replace(":", "")) + b"\\x02" * 6 + b"\\x08\\x00"
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((device, 0))
+    for _ in range(int(count)):
+        sock.send(frame + header + udp)
+    """
+)
+
+
+def send_clear(s: Sites, source: str, text: str, count: int = 1) -> None:
+    """Clear UDP packets from `source` to the LAN host, onto site A's WAN from outside."""
+    (link,) = json.loads(s.a.ip("-j", "link", "show", s.wan["a"]))
+    mac = link["address"]
+    s.b.run(PYIKE[0], "-c", RAW_SENDER, s.wan["b"], mac, source, "192.168.10.5", text, str(count))
+
+
+def test_clear_traffic_that_should_be_esp_is_dropped_and_the_tunnel_keeps_working(
+    netlab: Lab, tmp_path: Path
+) -> None:
+    s = sites(netlab, tmp_path)
+    rules = pyike_rules(s.a)
+    wan = s.wan["a"]
+    assert any(
+        f"from 192.168.20.0/24 to 192.168.10.0/24 iif {wan} lookup 20736" in r for r in rules
+    )
+    assert any(f"to 198.51.100.1 iif {wan} ipproto esp goto" in r for r in rules)
+    assert "default dev ci-GigabitEt0_0 table 20736 proto 80" in s.a.ip(
+        "route", "show", "table", "all"
+    )
+    received = tmp_path / "lan-udp.log"
+    netlab.start(s.lan, [PYIKE[0], "-c", UDP_LISTENER], received)
+    wait_for(lambda: "listening" in received.read_text(), 10, "the LAN's UDP listener")
+    wait_tunnel(s)
+
+    # outside the mirrored ACL, clear traffic still arrives: the listener hears it
+    send_clear(s, "203.0.113.9", "unprotected")
+    wait_for(lambda: "unprotected" in received.read_text(), 5, "the unprotected packet")
+    # from B's protected network, in clear: it should have come inside ESP
+    send_clear(s, "192.168.20.7", "spoofed", count=3)
+    wait_for(lambda: "RECVD_PKT_NOT_IPSEC" in s.log("a"), 5, "%CRYPTO-4-RECVD_PKT_NOT_IPSEC")
+    send_clear(s, "203.0.113.9", "after")  # the listener has read everything sent before
+    wait_for(lambda: "after" in received.read_text(), 5, "the packet sent after")
+    assert "spoofed" not in received.read_text()
+    assert (
+        "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSec packet. "
+        "(ip) vrf/dest_addr= /192.168.10.5, src_addr= 192.168.20.7, prot= 17"
+    ) in s.log("a")
+    assert s.log("a").count("RECVD_PKT_NOT_IPSEC") == 1  # rate-limited, as on IOS
+
+    # the tunnel keeps working both ways, and IKE and ESP between the peers still pass:
+    # a fresh IKE SA is negotiated after clearing the session
+    before = encaps(s.exec("a", "show crypto ipsec sa"))
+    assert " 0% packet loss" in ping(s.lan, "192.168.10.5", "192.168.20.1", 3).stdout
+    assert " 0% packet loss" in ping(s.b, "192.168.20.1", "192.168.10.5", 3).stdout
+    assert encaps(s.exec("a", "show crypto ipsec sa")) >= before + 6
+    s.exec("a", "clear crypto session")
+    wait_tunnel(s)
+    assert " 0% packet loss" in ping(s.b, "192.168.20.1", "192.168.10.5", 3).stdout
+
+    for proc in s.procs.values():
+        proc.send_signal(signal.SIGTERM)
+    for proc in s.procs.values():
+        assert proc.wait(15) == 0
+    assert_nothing_left(s)
 
 
 def test_crash_leaves_nothing_that_blocks_the_next_start(netlab: Lab, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from pyike.net.binding import IFNAMSIZ
 from pyike.net.gateway import Gateway
 from pyike.net.policy_steering import (
     BANK_SIZE,
+    FIRST_CLEAR_TABLE,
     FIRST_PRIORITY,
     SteeringError,
     SteeringRule,
@@ -28,6 +29,7 @@ from pyike.net.policy_steering import (
     plan_steering,
 )
 from pyike.node.ip import IPv4Packet
+from pyike.show.ipsec_sa import show_crypto_ipsec_sa
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "crypto-map"
 SITE_A = (EXAMPLE / "site-a.cfg").read_text()
@@ -157,10 +159,74 @@ def test_device_names_fit_ifnamsiz_and_stay_distinct() -> None:
     text += "interface GigabitEthernet0/0.100\n ip address 10.8.0.1 255.255.255.0\n"
     text += " crypto map CMAP\n!\n"
     devices = map_devices(config(text))
-    names = [d.device for d in devices]
-    assert len(names) == 5 and len(set(names)) == 5
+    names = [d.device for d in devices] + [d.clear_device for d in devices]
+    assert len(names) == 10 and len(set(names)) == 10
     assert all(len(n) <= IFNAMSIZ for n in names)
-    assert len({d.table for d in devices}) == 5
+    assert len({d.table for d in devices} | {d.clear_table for d in devices}) == 10
+    assert devices[0].clear_device == "ci-GigabitEt0_0"
+
+
+# --- clear traffic that should have come inside ESP --------------------------------------------
+
+HOSTS = {WAN: "eth0"}
+ME = ip_address("198.51.100.1")
+
+
+def test_clear_traffic_mirroring_a_permit_line_goes_to_the_clear_device_first() -> None:
+    """IOS drops clear packets arriving on the map's interface that mirror a permit line: the
+    mirrored ACL, limited to the host device, leads to the map's clear table, before the
+    outbound rules (a packet dropped as clear must not be protected instead)."""
+    plan = plan_steering(config(SITE_A), [ME], (500, 4500), HOSTS)
+    (device,) = plan.devices
+    assert device.clear_table == FIRST_CLEAR_TABLE != device.table
+    inbound = [r for r in plan.rules if r.action == "table" and r.table == device.clear_table]
+    outbound = [r for r in plan.rules if r.action == "table" and r.table == device.table]
+    assert [r.describe().split(": ", 1)[1] for r in inbound] == [
+        f"from 192.168.20.0/24 to 192.168.10.0/24 iif eth0 lookup {device.clear_table}"
+    ]
+    assert inbound[0].priority < outbound[0].priority
+    assert outbound[0].iif is None  # what the LAN sends, from wherever, is still protected
+
+
+def test_clear_rules_mirror_protocol_and_ports_and_deny_lines() -> None:
+    acl = (
+        " deny ip host 192.168.10.9 any\n"
+        " permit tcp 192.168.10.0 0.0.0.255 eq 80 192.168.20.0 0.0.0.255 range 1000 2000\n"
+    )
+    plan = plan_steering(with_acl(SITE_A, ACL_A, acl), [], (), HOSTS)
+    clear = plan.devices[0].clear_table
+    arriving = [r for r in plan.rules if r.iif == "eth0"]
+    deny, permit = arriving
+    assert (deny.src, deny.dst, deny.action) == (None, net("192.168.10.9/32"), "goto")
+    assert deny.goto is not None and deny.goto > permit.priority  # past this entry
+    assert (permit.src, permit.dst, permit.protocol) == (
+        net("192.168.20.0/24"),
+        net("192.168.10.0/24"),
+        6,
+    )
+    assert (permit.sport, permit.dport, permit.table) == ((1000, 2000), (80, 80), clear)
+
+
+def test_peers_ike_and_esp_to_the_gateway_are_never_clear_traffic_to_drop() -> None:
+    """`permit ip host A host B` between the peers: the mirror would catch B's IKE and ESP
+    to A, so they are excluded first (UDP 500, 4500 and the --ike-port ports)."""
+    cfg = with_acl(SITE_A, ACL_A, " permit ip host 198.51.100.1 host 198.51.100.2\n")
+    plan = plan_steering(cfg, [ME], (20500, 24500), HOSTS)
+    end = plan.rules[-1].priority
+    described = [r.describe().split(": ", 1)[1] for r in plan.rules]
+    excluded = [
+        f"from all to 198.51.100.1 iif eth0 ipproto udp dport {port} goto {end}"
+        for port in (500, 4500, 20500, 24500)
+    ] + [f"from all to 198.51.100.1 iif eth0 ipproto esp goto {end}"]
+    drop = f"from 198.51.100.2 to 198.51.100.1 iif eth0 lookup {plan.devices[0].clear_table}"
+    assert all(rule in described for rule in excluded)
+    assert max(described.index(rule) for rule in excluded) < described.index(drop)
+
+
+def test_unbound_interface_gets_no_clear_rules() -> None:
+    plan = plan_steering(config(SITE_A), [ME], (500, 4500), {})
+    assert all(r.iif is None or r.iif.startswith("cm-") for r in plan.rules)
+    assert plan.rules == plan_steering(config(SITE_A), [ME], (500, 4500)).rules
 
 
 # --- two gateways in memory --------------------------------------------------------------------
@@ -360,3 +426,47 @@ def test_show_crypto_ipsec_sa_lists_one_flow_per_acl_line() -> None:
     assert [(v.crypto_map_tag, len(v.flows)) for v in views] == [("CMAP", 2)]
     idents = {str(f.local_ident.network): len(f.inbound) for f in views[0].flows}
     assert idents == {"192.168.10.0/24": 0, "172.31.10.0/24": 1}  # only line 2 has had traffic
+
+
+def test_clear_traffic_that_should_be_esp_is_dropped_counted_and_logged_rate_limited() -> None:
+    pair = Pair(config(SITE_A), config(SITE_B))
+    logged: list[str] = []
+    now = [100.0]
+    pair.a.log, pair.a.clock = logged.append, lambda: now[0]
+    spoofed = icmp("192.168.20.7", "192.168.10.5")
+    pair.a.crypto_map_clear_packets(WAN, [spoofed, spoofed, b"\x60" + bytes(39)])
+    assert pair.delivered["a"] == [] and not pair.queue
+    assert pair.a.map_stats.dropped_clear == 2  # the IPv6 chatter is not counted
+    assert logged == [
+        "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSec packet. "
+        "(ip) vrf/dest_addr= /192.168.10.5, src_addr= 192.168.20.7, prot= 1"
+    ]
+    now[0] += 0.1
+    pair.a.crypto_map_clear_packets(WAN, [spoofed])
+    assert len(logged) == 1  # one message per interval, as the lab
+    now[0] += 1
+    pair.a.crypto_map_clear_packets(WAN, [spoofed])
+    assert len(logged) == 2 and pair.a.map_stats.dropped_clear == 4
+
+
+def _detail(gateway: Gateway) -> str:
+    return "\n".join(show_crypto_ipsec_sa(ipsec_interface_views(gateway), detail=True))
+
+
+def test_show_crypto_ipsec_sa_counts_no_sa_per_packet_and_invalid_identity_per_sa() -> None:
+    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, " permit ip any any\n"))
+    # three packets of line 1 while it has no SA: IOS counts each
+    pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")] * 3)
+    pair.pump()
+    shown = _detail(pair.a)
+    assert "#pkts no sa (send) 3, #pkts invalid sa (rcv) 0" in shown
+    # B's wider SA carries traffic of A's second line: not the SA's identity
+    pair.b.crypto_map_packets(WAN, [icmp("172.31.20.1", "172.31.10.1")] * 2)
+    pair.pump()
+    flows = _detail(pair.a).split("protected vrf")[1:]
+    line1 = next(f for f in flows if "(192.168.10.0/255.255.255.0/0/0)" in f)
+    line2 = next(f for f in flows if "(172.31.10.0/255.255.255.0/0/0)" in f)
+    assert "#pkts invalid identity (recv) 2," in line1
+    assert "#pkts invalid identity (recv) 0," in line2
+    brief = "\n".join(show_crypto_ipsec_sa(ipsec_interface_views(pair.a)))
+    assert "#send errors 3, #recv errors 2" in brief

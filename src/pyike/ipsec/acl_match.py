@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 
 from pyike.config.model import AclAddress, AclEntry, Config, PortMatch
 
@@ -92,6 +93,14 @@ class Flow:
 
     def reversed(self) -> Flow:
         return Flow(self.dst, self.src, self.protocol, self.dst_port, self.src_port)
+
+    def not_ipsec_message(self) -> str:
+        """IOS's log line for this packet arriving in clear where IPsec was expected."""
+        return (
+            "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSec packet. "
+            f"(ip) vrf/dest_addr= /{IPv4Address(self.dst)}, "
+            f"src_addr= {IPv4Address(self.src)}, prot= {self.protocol}"
+        )
 
 
 def _address_matches(acl: AclAddress, address: int) -> bool:

@@ -57,7 +57,8 @@ class TunnelSas:
     current: InstalledChild | None = None
     pending: InstalledChild | None = None  # responder side of a rekey: not sending yet
     history: list[InstalledChild] = field(default_factory=list)  # counters survive rekeys
-    dropped_no_sa: int = 0
+    dropped_no_sa: int = 0  # IOS #pkts no sa (send)
+    invalid_identity: int = 0  # decrypted outside the SA's selectors: #pkts invalid identity
 
     @property
     def live(self) -> list[InstalledChild]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from ipaddress import IPv4Address
 
 from pyike.config.model import Config
 from pyike.ipsec.acl_match import (
@@ -114,11 +113,7 @@ class CryptoMaps:
             return True
         self.counters.dropped_clear += 1
         if self.log is not None and self._not_ipsec_limiter.allow(router.clock.now):
-            self.log(
-                "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSec packet. "
-                f"(ip) vrf/dest_addr= /{IPv4Address(flow.dst)}, "
-                f"src_addr= {IPv4Address(flow.src)}, prot= {flow.protocol}"
-            )
+            self.log(flow.not_ipsec_message())
         return False
 
     @staticmethod

@@ -200,6 +200,7 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
             tuple(c.inbound for c in state.history),
             tuple(c.outbound for c in state.history),
             no_sa_send=state.dropped_no_sa,
+            invalid_identity=state.invalid_identity,
         )
         pfs = next((DhId(c.info.pfs_group) for c in live if c.info.pfs_group), None)
         flow = IpsecFlowView(

@@ -1,5 +1,6 @@
-"""The crypto maps' side of the host: one TUN device per interface with a crypto map, its
-routing table (a default route into the device) and the policy-routing rules that steer the
+"""The crypto maps' side of the host: two TUN devices per interface with a crypto map (one
+for the traffic to protect, one for clear traffic that arrived where ESP was expected), their
+routing tables (a default route into each device) and the policy-routing rules that steer the
 maps' traffic there, laid out by `pyike.net.policy_steering`.
 
 Everything carries pyike's mark (protocol 0x50): a new run removes the rules a crashed one
@@ -33,6 +34,7 @@ class CryptoMapSetupError(OSError):
 class _Open:
     device: MapDevice
     fd: int
+    clear_fd: int
 
 
 class CryptoMapDevices:
@@ -42,10 +44,14 @@ class CryptoMapDevices:
         loop: asyncio.AbstractEventLoop,
         receive: Receive,
         log: Callable[[str], None],
+        receive_clear: Receive,
     ) -> None:
+        """`receive` gets the traffic a map's ACLs permit, `receive_clear` the clear traffic
+        arriving on the map's interface that mirrors a permit line (IOS drops it)."""
         self.netlink = netlink
         self.loop = loop
         self.receive = receive
+        self.receive_clear = receive_clear
         self.log = log
         self.open: dict[str, _Open] = {}  # by the config's interface name
         self.rules: tuple[SteeringRule, ...] = ()  # as installed
@@ -115,26 +121,48 @@ class CryptoMapDevices:
             self._close_device(interface)
 
     def _open_device(self, device: MapDevice) -> None:
+        fd = self._open_tun(device, device.device, device.table)
+        try:
+            clear_fd = self._open_tun(device, device.clear_device, device.clear_table)
+        except OSError:
+            os.close(fd)  # the device goes with its descriptor
+            raise
+        self.open[device.interface] = _Open(device, fd, clear_fd)
+        self.loop.add_reader(fd, self._on_readable, self.receive, device.interface, fd)
+        self.loop.add_reader(
+            clear_fd, self._on_readable, self.receive_clear, device.interface, clear_fd
+        )
+
+    def _open_tun(self, device: MapDevice, name: str, table: int) -> int:
+        """A TUN device `name` with a default route in `table`; its descriptor."""
         with contextlib.suppress(OSError):
-            if self.netlink.delete_link(device.device):
-                self.log(f"%PYIKE-4-STALE: removed stale device {device.device}")
-        fd = open_tun(device.device)
-        self.open[device.interface] = _Open(device, fd)
-        self.netlink.configure_tunnel(TunnelDevice(device.interface, device.device, (), device.mtu))
-        self.netlink.replace_default_route(device.table, device.device)
-        self.loop.add_reader(fd, self._on_readable, device.interface, fd)
+            if self.netlink.delete_link(name):
+                self.log(f"%PYIKE-4-STALE: removed stale device {name}")
+        fd = open_tun(name)
+        try:
+            self.netlink.configure_tunnel(TunnelDevice(device.interface, name, (), device.mtu))
+            self.netlink.replace_default_route(table, name)
+        except OSError:
+            os.close(fd)
+            raise
+        return fd
 
     def _close_device(self, interface: str) -> None:
         entry = self.open.pop(interface)
-        self.loop.remove_reader(entry.fd)
-        os.close(entry.fd)
-        with contextlib.suppress(OSError):
-            self.netlink.delete_link(entry.device.device)
+        for fd, name in (
+            (entry.fd, entry.device.device),
+            (entry.clear_fd, entry.device.clear_device),
+        ):
+            self.loop.remove_reader(fd)
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                self.netlink.delete_link(name)
 
-    def _on_readable(self, interface: str, fd: int) -> None:
+    @staticmethod
+    def _on_readable(receive: Receive, interface: str, fd: int) -> None:
         try:
             packets = read_packets(fd, _READ_BATCH)
         except OSError:
             return
         if packets:
-            self.receive(interface, packets)
+            receive(interface, packets)

@@ -12,7 +12,10 @@ map's ACLs permit to the map's TUN device; `crypto_map_packets` picks the entry 
 line as IOS does (`pyike.ipsec.acl_match`) and encrypts with that line's SA, or starts
 negotiating it (the packets are dropped meanwhile): each permit line has its own SA pair.
 Their SAs are traffic-triggered: not brought up at start, not re-created when lost. Decrypted
-traffic goes back to the map's device once it mirrors the line its SA was negotiated for.
+traffic goes back to the map's device once it mirrors the line its SA was negotiated for
+(otherwise it counts as the SA's `#pkts invalid identity (recv)`). Clear traffic that should
+have come inside ESP reaches `crypto_map_clear_packets`, which drops it and logs IOS's
+`%CRYPTO-4-RECVD_PKT_NOT_IPSEC`, rate-limited as the lab does.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line
 from pyike.net.live_policy import LivePolicy
 from pyike.node.hooks import Cancellable
+from pyike.node.ratelimit import IntervalLimiter
 from pyike.show.ike_counters import Ikev2Counters
 
 RandomBytes = Callable[[int], bytes]
@@ -86,6 +90,7 @@ class CryptoMapStats:
     no_sa_line: int = 0  # permitted by a line IKEv2 cannot negotiate (no SA can carry them)
     dropped_selectors: int = 0  # decrypted, but outside the mirror of their SA's ACL line
     undeliverable: int = 0  # decrypted, but the map's device is gone
+    dropped_clear: int = 0  # arrived in clear, mirroring a permit line: should have been ESP
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,7 @@ class Gateway:
         self.keep_up = True
         self._stopping = False
         self.map_stats = CryptoMapStats()
+        self._not_ipsec_limiter = IntervalLimiter()
         # Where decrypted crypto map traffic goes: (interface with the map, packet).
         self.map_writer: Callable[[str, bytes], None] | None = None
         self._index_crypto_maps(config)
@@ -369,6 +375,9 @@ class Gateway:
         """Packets the kernel routed into `tunnel`: encrypted with its outbound SA."""
         child = self.sad.outbound(tunnel)
         if child is None:
+            state = self.sad.tunnels.get(tunnel)
+            if state is not None:  # outbound() counted one: IOS counts every packet
+                state.dropped_no_sa += len(packets) - 1
             # Traffic brings a tunnel up; the kernel's own multicast chatter on a fresh
             # device (MLD reports, router solicitations) does not.
             if any(_brings_up(packet) for packet in packets):
@@ -412,11 +421,24 @@ class Gateway:
         for name, batch in by_line.items():
             self.tunnel_packets(name, batch)
 
+    def crypto_map_clear_packets(self, interface: str, packets: Sequence[bytes]) -> None:
+        """Clear packets the kernel's rules steered away from `interface`'s map: they arrived
+        on the interface and mirror a permit line, so they should have come inside ESP. IOS
+        drops them with `%CRYPTO-4-RECVD_PKT_NOT_IPSEC`, at most one message per interval."""
+        for packet in packets:
+            flow = Flow.of(packet)
+            if flow is None:
+                continue  # not IPv4: the kernel's own chatter on the fresh device
+            self.map_stats.dropped_clear += 1
+            if self._not_ipsec_limiter.allow(self.clock()):
+                self.log(flow.not_ipsec_message())
+
     def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
         interface, entry = placed
         flow = Flow.of(packet)
         if flow is None or not entry.mirrors(sa_name, flow):
             self.map_stats.dropped_selectors += 1
+            self.sad.tunnel(sa_name).invalid_identity += 1
             return
         if self.map_writer is None:
             self.map_stats.undeliverable += 1

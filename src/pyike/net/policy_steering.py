@@ -16,6 +16,17 @@ A `deny` line skips the rest of its entry (IOS tries the next entry); a `permit`
 packet to the map's table. The daemon then matches the packet against the entries itself
 (`pyike.ipsec.acl_match`), so the rules only have to bring it there. ACLs are IPv4: the
 tables carry an IPv4 default route only.
+
+Inbound, IOS drops clear traffic that arrives on the map's interface and mirrors a `permit`
+line: it should have come inside ESP (`%CRYPTO-4-RECVD_PKT_NOT_IPSEC`). Each map therefore
+has a second TUN device (`ci-GigabitEt0_0`) and table, and the mirrored ACLs, limited to
+packets arriving on the interface's host device, lead there (before the outbound rules):
+
+    20002: iif eth0 to 10.0.0.1 ipproto esp goto 20011        the peers' IKE and ESP to us
+    20007: from 192.168.2.0/24 to 192.168.1.0/24 iif eth0 lookup 20736   should be ESP
+
+The daemon drops and logs what comes out of that device. Traffic to the gateway's own
+addresses is delivered by the kernel's `local` table (priority 0) before any of these rules.
 """
 
 from __future__ import annotations
@@ -36,7 +47,10 @@ FIRST_PRIORITY = 20000  # pyike's rules sit between `local` (0) and `main` (3276
 # in its goto target, and a gap between removing and adding would leak traffic in clear).
 BANK_SIZE = 6000
 FIRST_TABLE = 20480  # 0x5000: one table per crypto map interface
+FIRST_CLEAR_TABLE = FIRST_TABLE + 0x100  # and one for its clear traffic that should be ESP
 MAP_TUN_PREFIX = "cm-"
+CLEAR_TUN_PREFIX = "ci-"  # as long as MAP_TUN_PREFIX: the two names share their tail
+IKE_PORTS = (500, 4500)
 PROTO_UDP = 17
 PROTO_ESP = 50
 
@@ -56,6 +70,8 @@ class MapDevice:
     map_name: str
     device: str  # e.g. cm-GigabitEt0_0
     table: int
+    clear_device: str  # e.g. ci-GigabitEt0_0: inbound clear traffic that should be ESP
+    clear_table: int
     mtu: int = DEFAULT_TUNNEL_MTU
 
 
@@ -134,22 +150,50 @@ def map_devices(config: Config) -> tuple[MapDevice, ...]:
             tail = f"x{suffix}"
             name, suffix = name[: 15 - len(tail)] + tail, suffix + 1
         taken.add(name)
-        out.append(MapDevice(iface.name, iface.crypto_map, name, FIRST_TABLE + index))
+        clear = CLEAR_TUN_PREFIX + name[len(MAP_TUN_PREFIX) :]
+        out.append(
+            MapDevice(
+                iface.name,
+                iface.crypto_map,
+                name,
+                FIRST_TABLE + index,
+                clear,
+                FIRST_CLEAR_TABLE + index,
+            )
+        )
     return tuple(out)
 
 
 def plan_steering(
-    config: Config, local_addresses: Iterable[IPAddress], ike_ports: Iterable[int]
+    config: Config,
+    local_addresses: Iterable[IPAddress],
+    ike_ports: Iterable[int],
+    host_devices: Mapping[str, str] | None = None,
 ) -> SteeringPlan:
     """The devices and rules for `config`'s crypto maps. `local_addresses` and `ike_ports`
     (the UDP ports the daemon sends IKE and ESP-in-UDP from) are kept out of the maps, so an
-    ACL such as `permit ip host A host B` between the peers cannot loop. Raises
-    SteeringError for an ACL the kernel cannot match (a non-contiguous wildcard)."""
+    ACL such as `permit ip host A host B` between the peers cannot loop. `host_devices`
+    names the host device of each config interface: clear traffic arriving there that
+    mirrors a permit line of its map goes to the map's clear device, except IKE (UDP 500,
+    4500 and `ike_ports`) and ESP to `local_addresses`; an interface without a host device
+    gets no such rules. Raises SteeringError for an ACL the kernel cannot match (a
+    non-contiguous wildcard)."""
     devices = map_devices(config)
     if not devices:
         return SteeringPlan()
     entries = maps_by_interface(config)
-    blocks: list[list[_Pending]] = [_exclusions(local_addresses, ike_ports, devices)]
+    local = sorted(a for a in set(local_addresses) if isinstance(a, IPv4Address))
+    ports = sorted(set(ike_ports))
+    arriving = [(d, (host_devices or {}).get(d.interface)) for d in devices]
+    blocks: list[list[_Pending]] = [
+        _exclusions(local, ports, devices),
+        *(_peer_transport(local, ports, host) for _, host in arriving if host is not None),
+    ]
+    for device, host in arriving:
+        if host is None:
+            continue
+        for entry in entries.get(device.interface, ()):
+            blocks.append(_entry_rules(entry, device, arriving_on=host))
     for device in devices:
         for entry in entries.get(device.interface, ()):
             blocks.append(_entry_rules(entry, device))
@@ -209,17 +253,30 @@ class _Pending:
 
 
 def _exclusions(
-    local_addresses: Iterable[IPAddress], ike_ports: Iterable[int], devices: Iterable[MapDevice]
+    local: list[IPv4Address], ports: list[int], devices: Iterable[MapDevice]
 ) -> list[_Pending]:
     """The daemon's own IKE (and ESP in UDP) and raw ESP, and what comes out of the TUN
     devices (decrypted traffic on its way to the LAN), never enter a map."""
     out: list[_Pending] = []
-    ports = sorted(set(ike_ports))
-    for address in sorted(a for a in set(local_addresses) if isinstance(a, IPv4Address)):
+    for address in local:
         host = IPv4Network(address)
         out += [_Pending("end", src=host, protocol=PROTO_UDP, sport=(p, p)) for p in ports]
         out.append(_Pending("end", src=host, protocol=PROTO_ESP))
     out += [_Pending("end", iif=device.device) for device in devices]
+    return out
+
+
+def _peer_transport(local: list[IPv4Address], ports: list[int], arriving_on: str) -> list[_Pending]:
+    """The peers' IKE and ESP to the gateway are never clear traffic to drop, even when an
+    ACL protects the traffic between the peers' own addresses."""
+    out: list[_Pending] = []
+    for address in local:
+        host = IPv4Network(address)
+        for port in sorted({*IKE_PORTS, *ports}):
+            out.append(
+                _Pending("end", dst=host, protocol=PROTO_UDP, dport=(port, port), iif=arriving_on)
+            )
+        out.append(_Pending("end", dst=host, protocol=PROTO_ESP, iif=arriving_on))
     return out
 
 
@@ -236,8 +293,14 @@ def _network(address: AclAddress, entry: MapEntry, ace: AclEntry) -> IPv4Network
     return network
 
 
-def _entry_rules(entry: MapEntry, device: MapDevice) -> list[_Pending]:
+def _entry_rules(
+    entry: MapEntry, device: MapDevice, arriving_on: str | None = None
+) -> list[_Pending]:
+    """An entry's ACL as rules into the map's table; with `arriving_on` (a host device),
+    the ACL mirrored, for packets arriving there, into the map's clear table."""
     out: list[_Pending] = []
+    mirrored = arriving_on is not None
+    table = device.clear_table if mirrored else device.table
     for ace in entry.acl:
         protocol = None if ace.protocol == "ip" else ace.protocol_number
         if protocol == 0:
@@ -246,17 +309,20 @@ def _entry_rules(entry: MapEntry, device: MapDevice) -> list[_Pending]:
         dst = _network(ace.destination, entry, ace)
         sports = _ranges(ace, source=True)
         dports = _ranges(ace, source=False)
+        if mirrored:
+            src, dst, sports, dports = dst, src, dports, sports
         to: Literal["table", "next-entry"] = "table" if ace.action == "permit" else "next-entry"
         for sport, dport in product(sports, dports):
             out.append(
                 _Pending(
                     to,
-                    device.table if to == "table" else None,
+                    table if to == "table" else None,
                     src,
                     dst,
                     protocol,
                     sport,
                     dport,
+                    arriving_on,
                 )
             )
     return out

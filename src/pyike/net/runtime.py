@@ -593,8 +593,9 @@ class Runtime:
     ) -> SteeringPlan:
         ports = self.options.ports
         local = self._local_addresses(config, binding, tunnels)
+        hosts = {name: host.name for name, host in binding.host_of.items()}
         try:
-            return plan_steering(config, local, (ports.ike, ports.nat_t))
+            return plan_steering(config, local, (ports.ike, ports.nat_t), hosts)
         except SteeringError as exc:
             raise StartupError(str(exc)) from None
 
@@ -607,7 +608,9 @@ class Runtime:
     ) -> None:
         """Stale rules of a crashed run removed; a TUN device, table and rules per crypto map."""
         assert self.netlink is not None and self.gateway is not None
-        devices = CryptoMapDevices(self.netlink, loop, self._on_crypto_map, self.log)
+        devices = CryptoMapDevices(
+            self.netlink, loop, self._on_crypto_map, self.log, self._on_crypto_map_clear
+        )
         self.crypto_maps = devices
         self.gateway.map_writer = devices.write
         devices.remove_stale()
@@ -616,10 +619,19 @@ class Runtime:
             devices.apply(plan)
         except CryptoMapSetupError as exc:
             raise StartupError(f"crypto map: {exc.strerror or exc}") from None
+        host = binding.host_name
         for device in plan.devices:
+            arriving = host(device.interface)
+            clear = (
+                f"; clear traffic arriving on {arriving} that should be ESP, to "
+                f"{device.clear_device} (table {device.clear_table}) and dropped"
+                if arriving is not None
+                else f"; {device.interface} is not bound, clear traffic is not checked"
+            )
             self.log(
                 f"%PYIKE-5-CRYPTO_MAP: crypto map {device.map_name} on {device.interface}: "
                 f"traffic its ACLs permit is routed to {device.device} (table {device.table})"
+                + clear
             )
 
     def _reload_crypto_maps(self, plan: SteeringPlan) -> None:
@@ -637,6 +649,15 @@ class Runtime:
             return
         try:
             gateway.crypto_map_packets(interface, packets)
+        except Exception as exc:  # a pyike bug must not stop the gateway
+            self._internal_error(exc)
+
+    def _on_crypto_map_clear(self, interface: str, packets: list[bytes]) -> None:
+        gateway = self.gateway
+        if gateway is None:
+            return
+        try:
+            gateway.crypto_map_clear_packets(interface, packets)
         except Exception as exc:  # a pyike bug must not stop the gateway
             self._internal_error(exc)
 

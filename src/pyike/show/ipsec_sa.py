@@ -55,7 +55,8 @@ def _counter_lines(c: FlowCounters, detail: bool) -> list[str]:
         f"    #pkts encaps failed (send) {c.encaps_failed_send}, "
         f"#pkts decaps failed (rcv) {c.decaps_failed_recv}",
         f"    #pkts invalid prot (recv) 0, #pkts verify failed: {c.verify_failed}",
-        f"    #pkts invalid identity (recv) 0, #pkts invalid len (rcv) {c.invalid_len_recv}",
+        f"    #pkts invalid identity (recv) {c.invalid_identity_recv}, "
+        f"#pkts invalid len (rcv) {c.invalid_len_recv}",
         f"    #pkts replay rollover (send): {c.replay_rollover_send}, "
         f"#pkts replay rollover (rcv) {c.replay_rollover_recv}",
         f"    ##pkts replay failed (rcv): {c.replay_failed_recv}",

@@ -170,6 +170,7 @@ class FlowCounters:
     # `detail` breaks the errors down:
     no_sa_send: int = 0
     invalid_sa_recv: int = 0
+    invalid_identity_recv: int = 0
     encaps_failed_send: int = 0
     decaps_failed_recv: int = 0
     verify_failed: int = 0
@@ -393,7 +394,11 @@ def esp_sa_view(
 
 
 def flow_counters(
-    inbound: tuple[InboundEspSa, ...], outbound: tuple[OutboundEspSa, ...], *, no_sa_send: int = 0
+    inbound: tuple[InboundEspSa, ...],
+    outbound: tuple[OutboundEspSa, ...],
+    *,
+    no_sa_send: int = 0,
+    invalid_identity: int = 0,
 ) -> FlowCounters:
     """A flow's `#pkts` counters summed over its SAs (IOS keeps them across rekeys, so pass
     the SAs that were retired too, or add their counts)."""
@@ -409,9 +414,10 @@ def flow_counters(
         encaps=encaps,
         decaps=decaps,
         send_errors=send_failed + no_sa_send,
-        recv_errors=sum(sa.counters.recv_errors for sa in inbound),
+        recv_errors=sum(sa.counters.recv_errors for sa in inbound) + invalid_identity,
         no_sa_send=no_sa_send,
         invalid_sa_recv=invalid_sa,
+        invalid_identity_recv=invalid_identity,
         encaps_failed_send=send_failed,
         decaps_failed_recv=expired,
         verify_failed=integrity,
