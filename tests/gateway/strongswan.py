@@ -91,6 +91,31 @@ class Addressing:
 DIRECT = Addressing()
 
 
+def ikev2_section(suite: Suite, where: Addressing = DIRECT, profile_extra: str = "") -> str:
+    """pyike's IKEv2 proposal, policy, keyring (its own key and charon's), profile and
+    transform set TS: what every pyike configuration against charon shares."""
+    return f"""crypto ikev2 proposal PROP
+{suite.ios_proposal}!
+crypto ikev2 policy POL
+ proposal PROP
+!
+crypto ikev2 keyring KEYS
+ peer charon
+  address {where.pyike_sees_charon_at}
+  pre-shared-key local {PYIKE_KEY}
+  pre-shared-key remote {CHARON_KEY}
+!
+crypto ikev2 profile PROF
+ match identity remote address {where.charon} 255.255.255.255
+ authentication remote pre-share
+ authentication local pre-share
+ keyring local KEYS
+{profile_extra}!
+crypto ipsec transform-set TS {suite.ios_transform}
+!
+"""
+
+
 def pyike_config(
     suite: Suite,
     where: Addressing = DIRECT,
@@ -116,26 +141,7 @@ interface Tunnel0
 interface Ethernet0/0
  ip address {where.pyike} 255.255.255.0
 !
-crypto ikev2 proposal PROP
-{suite.ios_proposal}!
-crypto ikev2 policy POL
- proposal PROP
-!
-crypto ikev2 keyring KEYS
- peer charon
-  address {where.pyike_sees_charon_at}
-  pre-shared-key local {PYIKE_KEY}
-  pre-shared-key remote {CHARON_KEY}
-!
-crypto ikev2 profile PROF
- match identity remote address {where.charon} 255.255.255.255
- authentication remote pre-share
- authentication local pre-share
- keyring local KEYS
-{profile_extra}!
-crypto ipsec transform-set TS {suite.ios_transform}
-!
-crypto ipsec profile PROT
+{ikev2_section(suite, where, profile_extra)}crypto ipsec profile PROT
  set transform-set TS
  set ikev2-profile PROF
 {ipsec_extra}!

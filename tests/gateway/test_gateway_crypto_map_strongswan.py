@@ -10,12 +10,11 @@ import pytest
 
 from tests.gateway.netns import Lab, wait_for
 from tests.gateway.strongswan import (
-    CHARON_KEY,
     DIRECT,
     GCM_SUITE,
-    PYIKE_KEY,
     SEED_SUITE,
     Suite,
+    ikev2_section,
     swanctl_config,
 )
 from tests.gateway.test_pyike_pair import ping
@@ -35,26 +34,7 @@ interface Ethernet0/0
  ip address {DIRECT.pyike} 255.255.255.0
  crypto map CMAP
 !
-crypto ikev2 proposal PROP
-{suite.ios_proposal}!
-crypto ikev2 policy POL
- proposal PROP
-!
-crypto ikev2 keyring KEYS
- peer charon
-  address {DIRECT.charon}
-  pre-shared-key local {PYIKE_KEY}
-  pre-shared-key remote {CHARON_KEY}
-!
-crypto ikev2 profile PROF
- match identity remote address {DIRECT.charon} 255.255.255.255
- authentication remote pre-share
- authentication local pre-share
- keyring local KEYS
-!
-crypto ipsec transform-set TS {suite.ios_transform}
-!
-crypto map CMAP 10 ipsec-isakmp
+{ikev2_section(suite)}crypto map CMAP 10 ipsec-isakmp
  set peer {DIRECT.charon}
  set transform-set TS
  set ikev2-profile PROF
