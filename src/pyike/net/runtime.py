@@ -773,8 +773,8 @@ class Runtime:
         size = next(
             (int.from_bytes(c[2][:4], sys.byteorder) for c in control if c[1] == _UDP_GRO), 0
         )
-        if size <= 0:
-            size = len(data)
+        if size <= 0:  # no usable segment size: one datagram (never a zero step)
+            size = max(len(data), 1)
         view = memoryview(data)
         for start in range(0, len(data), size):
             datagram = view[start : start + size]
