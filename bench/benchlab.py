@@ -185,6 +185,11 @@ class Peer:
         return self.lan.rsplit(".", 1)[0] + ".0"
 
 
+# The two ends every benchmark uses: A (left, initiates) and B (right).
+A = Peer("BenchA", "10.0.0.1", "192.168.1.1")
+B = Peer("BenchB", "10.0.0.2", "192.168.2.1")
+
+
 def pyike_config(me: Peer, peer: Peer, suite: Suite, peer_any: bool = False) -> str:
     """`me` protecting its LAN towards `peer`'s with a VTI (Tunnel0). With `peer_any` the
     keyring and profile accept any address (a responder for a load generator)."""

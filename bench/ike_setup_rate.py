@@ -43,9 +43,10 @@ from typing import TYPE_CHECKING
 
 from benchlab import (
     SUITES,
+    A,
+    B,
     Charon,
     Namespace,
-    Peer,
     Suite,
     ensure_tools,
     lab_session,
@@ -69,8 +70,7 @@ if TYPE_CHECKING:
         TunnelSpec,
     )
 
-LOADGEN = Peer("LoadGen", "10.0.0.1", "192.168.1.1")
-RESPONDER = Peer("Responder", "10.0.0.2", "192.168.2.1")
+LOADGEN, RESPONDER = A, B  # the load generator on the left, the responder on the right
 GROUP_SUITES = {"2": SUITES["group2"], "19": SUITES["group19"]}
 LOAD_DOMAIN = "load.example"
 

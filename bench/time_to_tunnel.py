@@ -32,9 +32,10 @@ from pathlib import Path
 from benchlab import (
     PYIKE,
     SUITES,
+    A,
+    B,
     Lab,
     Namespace,
-    Peer,
     Suite,
     ensure_tools,
     lab_session,
@@ -45,8 +46,6 @@ from benchlab import (
     two_hosts,
 )
 
-A = Peer("BenchA", "10.0.0.1", "192.168.1.1")
-B = Peer("BenchB", "10.0.0.2", "192.168.2.1")
 PAIRS = ("swan-swan", "pyike-pyike", "pyike-swan")
 LIMIT = 30.0  # seconds a run may take
 

@@ -29,9 +29,10 @@ from pathlib import Path
 
 from benchlab import (
     SUITES,
+    A,
+    B,
     Lab,
     Namespace,
-    Peer,
     Suite,
     ensure_tools,
     lab_session,
@@ -44,8 +45,6 @@ from benchlab import (
     wait_for,
 )
 
-A = Peer("BenchA", "10.0.0.1", "192.168.1.1")
-B = Peer("BenchB", "10.0.0.2", "192.168.2.1")
 PAIRS = (
     "veth",
     "swan-swan",
