@@ -253,3 +253,20 @@ def test_hostile_datagrams_do_not_stop_the_daemon(tmp_path: Path) -> None:
     assert "Traceback" not in output and "INTERNAL" not in output
     assert "cisco" not in output  # the PSK never reaches the debug output
     assert not control.exists()
+
+
+def test_a_config_with_errors_stops_the_start_with_each_error_at_its_line(tmp_path: Path) -> None:
+    from pyike.net.runtime import StartupError, load_config
+
+    bad = tmp_path / "bad.cfg"
+    bad.write_text(
+        "crypto map CMAP 10 ipsec-isakmp\n match address NOPE\n"
+        "interface Ethernet0/0\n crypto mapp CMAP\n"
+    )
+    with pytest.raises(StartupError) as caught:
+        load_config(bad)
+    text = str(caught.value)
+    assert f"{bad}:1: error: crypto map CMAP 10: access list NOPE does not exist" in text
+    assert f"{bad}:4: crypto mapp CMAP" in text  # IOS's echo and ^ marker for the typo
+    assert "% Invalid input detected at '^' marker." in text
+    assert "Diagnostic(" not in text and "Severity" not in text

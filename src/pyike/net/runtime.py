@@ -94,8 +94,8 @@ def load_config(path: Path) -> Config:
     except OSError as exc:
         raise StartupError(f"cannot read {path}: {exc.strerror}") from None
     if result.errors:
-        first = result.errors[0]
-        raise StartupError(f"{path}: {first}")
+        # every error, each at its file and line as `pyike config check` prints it
+        raise StartupError("\n".join(error.format() for error in result.errors))
     return result.config
 
 
