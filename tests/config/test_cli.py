@@ -84,3 +84,40 @@ def test_explain_broken_config_fails(capsys: pytest.CaptureFixture[str]) -> None
 def test_config_without_action_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config"]) == 2
     assert "check" in capsys.readouterr().out
+
+
+ELF_HEAD = b"\x7fELF\x02\x01\x01\x00"  # as /bin/ls begins: the first NUL is byte 7
+
+
+@pytest.mark.parametrize(
+    ("data", "offset"),
+    [
+        (ELF_HEAD + bytes(range(256)) * 64, 7),
+        (b"hostname R1\n" + bytes(range(0x80, 0x100)) * 4, 12),  # no NUL, but not UTF-8
+    ],
+)
+def test_binary_input_is_one_clear_line_for_every_command_that_reads_configs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, offset: int
+) -> None:
+    binary = tmp_path / "a.out"
+    binary.write_bytes(data)
+    message = f"{binary}: not a text file (binary data at byte {offset})"
+    for command in (["config", "check"], ["config", "show"], ["config", "explain"]):
+        assert main([*command, str(binary)]) == 1
+        assert capsys.readouterr() == ("", message + "\n")
+    assert main(["lab", str(binary)]) == 1
+    assert capsys.readouterr() == ("", f"% {message}\n")
+    assert main(["run", str(binary)]) == 1
+    assert capsys.readouterr() == ("", f"% pyike run: cannot read {message}\n")
+
+
+def test_a_few_latin1_bytes_in_a_description_are_tolerated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (SEED / "router1.cfg").read_text()
+    described = text.replace("interface Tunnel0\n", "interface Tunnel0\n description Caf\xe9\n")
+    latin1 = tmp_path / "r1.cfg"
+    latin1.write_bytes(described.encode("latin-1"))
+    assert b"Caf\xe9\n" in latin1.read_bytes()
+    assert main(["config", "check", str(latin1)]) == 0
+    assert "0 error(s)" in capsys.readouterr().out

@@ -135,30 +135,6 @@ def test_missing_keys_for_an_sa_is_a_note(
     assert out.count("IKEv2:no keys for IKE SA F640D3ADAD6E626C/E6B0B1F460506973") == 2
 
 
-def test_truncated_capture_names_the_frame(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    data = (VECTORS / "strongswan-aes128" / "handshake.pcap").read_bytes()
-    cut = tmp_path / "cut.pcap"
-    cut.write_bytes(data[:700])  # frame 2 is cut short
-    code, out, err = run_cli(capsys, "decode", str(cut))
-    assert code == 1
-    assert "Frame 2 at" in out
-    assert "IKEv2-ERROR:the capture holds only part of this datagram" in out
-    assert "Traceback" not in out + err
-
-
-def test_not_a_capture(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    junk = tmp_path / "junk.pcap"
-    junk.write_text("interface Tunnel0\n")
-    code, _, err = run_cli(capsys, "decode", str(junk))
-    assert code == 2
-    assert "not a pcap or pcapng capture" in err
-    code, _, err = run_cli(capsys, "decode", str(tmp_path / "absent.pcap"))
-    assert code == 2
-    assert "no such file" in err
-
-
 def test_bad_key_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     table = tmp_path / "keys"
     table.write_text(

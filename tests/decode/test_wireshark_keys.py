@@ -12,6 +12,7 @@ from pyike.wireshark_keys import (
     KeyTableError,
     format_encr_name,
     format_key_line,
+    is_esp_sa_line,
     parse_encr_name,
     parse_integ_name,
     parse_key_table,
@@ -23,6 +24,15 @@ def test_strongswan_tables_round_trip(vector: Path) -> None:
     entries = parse_key_table(text)
     assert len(entries) == 2  # the first IKE SA and its rekeyed successor
     assert [format_key_line(e) for e in entries] == text.splitlines()
+
+
+def test_esp_sa_lines_are_passed_over(vector: Path) -> None:
+    """strongSwan's two key files in one, as `pyike run --keylog` writes them."""
+    ike = (vector / "ikev2_decryption_table").read_text()
+    esp = (vector / "esp_sa").read_text()
+    assert esp and all(is_esp_sa_line(line) for line in esp.splitlines())
+    assert not any(is_esp_sa_line(line) for line in ike.splitlines())
+    assert parse_key_table(esp + ike + esp) == parse_key_table(ike)
 
 
 @pytest.mark.parametrize(
@@ -73,6 +83,14 @@ def test_wireshark_spellings() -> None:
         (
             '0000000000000000,0000000000000000,0x00,00,"3DES",00,zz,"NONE"',
             "line 1: SK_ar is not hexadecimal",
+        ),
+        (
+            '"IPv4","10.0.0.1","10.0.0.2","0x0badf00d","AES-CBC [RFC3602]","0x00"',
+            "line 1: ESP SA line \\(esp_sa format\\): expected 8 comma-separated fields, got 6",
+        ),
+        (
+            '"IPv6","::1","::2","0badf00d","NULL","","NULL",""',
+            "line 1: ESP SPI must be 0x followed by 8 hex digits",
         ),
     ],
 )

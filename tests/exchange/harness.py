@@ -104,7 +104,9 @@ class Harness:
         self.nodes: dict[str, Node] = {}
         for index, (name, (policy, address)) in enumerate(policies.items()):
             rng = SeededRandom(seed * 1000 + index)
-            self.nodes[name] = Node(name, IkeEngine(policy, rng), {address}, random=rng)
+            sad = SecurityAssociationDatabase(random.Random(0).randbytes)
+            engine = IkeEngine(policy, rng, traffic=sad)
+            self.nodes[name] = Node(name, engine, {address}, random=rng, sad=sad)
         self.nat = nat
         self.wire: list[WireRecord] = []
         self.faults: dict[int, str | tuple[str, float]] = {}
@@ -261,12 +263,23 @@ PROBE = bytes.fromhex("4500001c00000000400100000a0000010a000002") + bytes(8)  # 
 def check_data_path(h: Harness, tunnel: str = "Tunnel0", a: str = "R1", b: str = "R2") -> None:
     """A packet each router sends into ``tunnel`` is opened by the other one."""
     for sender, receiver in ((a, b), (b, a)):
-        out = h[sender].sad.outbound(tunnel)
-        assert out is not None, f"{sender} has no SA to send through {tunnel}"
-        esp = out.outbound.encapsulate(PROBE)
-        into = h[receiver].sad.inbound(out.spi_out)
-        assert into is not None, f"{receiver} has no inbound SA 0x{out.spi_out:08X}"
-        assert into.inbound.decapsulate(esp).payload == PROBE
+        send_esp(h, sender, receiver, tunnel)
+
+
+def send_esp(
+    h: Harness, sender: str, receiver: str, tunnel: str = "Tunnel0", *, lost: bool = False
+) -> None:
+    """One packet ``sender`` sends into ``tunnel`` now, opened by ``receiver`` unless
+    ``lost``; both SA databases note it, as the lab's and the gateway's data planes do."""
+    out = h[sender].sad.outbound(tunnel, h.now)
+    assert out is not None, f"{sender} has no SA to send through {tunnel}"
+    esp = out.outbound.encapsulate(PROBE)
+    if lost:
+        return
+    into = h[receiver].sad.inbound(out.spi_out)
+    assert into is not None, f"{receiver} has no inbound SA 0x{out.spi_out:08X}"
+    assert into.inbound.decapsulate(esp).payload == PROBE
+    h[receiver].sad.note_inbound(into, h.now)
 
 
 def internal_errors(h: Harness) -> list[str]:

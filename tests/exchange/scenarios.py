@@ -55,9 +55,19 @@ def site(
     match: tuple[IdentityMatch, ...] = (IdentityMatch("address", "0.0.0.0"),),
     child_seconds: int = 3600,
     keyring_address: str | None = None,
+    auth_local: str = "pre-share",
+    auth_remote: tuple[str, ...] = ("pre-share",),
 ) -> StaticPolicy:
     peer = KeyringPeer("peer", psk_local, psk_remote, address=keyring_address or f"{remote}/24")
-    profile = ProfileSpec("IKEV2-SETUP", match, (peer,), lifetime=lifetime, dpd=dpd)
+    profile = ProfileSpec(
+        "IKEV2-SETUP",
+        match,
+        (peer,),
+        lifetime=lifetime,
+        dpd=dpd,
+        auth_local=auth_local,
+        auth_remote=auth_remote,
+    )
     tunnel = TunnelSpec(
         "Tunnel0",
         Endpoint.of(local),

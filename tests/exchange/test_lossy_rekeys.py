@@ -114,7 +114,7 @@ def _lossy_run(seed: int, loss: float, duration: float) -> tuple[Harness, int]:
     while h.now < duration + 300:
         lossy[0] = h.now < duration
         for name, starter in starters.items():
-            current = h[name].sad.outbound("Tunnel0")
+            current = h[name].sad.tunnel("Tunnel0").current
             if current is not None:
                 set_up_by_us[name] = current.info.initiator
                 missing_since[name] = None

@@ -101,3 +101,44 @@ def test_no_secrets_in_reports() -> None:
     report = explain_texts([("x", text)])
     for output in (render_text(report), render_html(report), json.dumps(to_dict(report))):
         assert "s3cr3t-key" not in output
+
+
+SEED = Path(__file__).parents[1] / "data" / "seed" / "ikev2-psk-debugs.ko.txt"
+
+
+def _diagram_heads(page: str) -> list[tuple[str, str]]:
+    """(this router, the peer): the two lifeline labels of each sequence diagram."""
+    heads = re.findall(r'<text x="\d+" y="18" text-anchor="middle">([^<]*)</text>', page)
+    return list(zip(heads[::2], heads[1::2], strict=True))
+
+
+def test_html_diagram_names_the_peer_from_the_key_lookup_when_packets_show_no_address() -> None:
+    """The seed's debug prints no packet addresses; `Getting preshared key from address
+    10.0.0.2` names the peer."""
+    heads = _diagram_heads(render_html(_report(SEED)))
+    assert ("this router (initiator)", "peer 10.0.0.2") in heads
+    assert ("this router (responder)", "peer 10.0.0.1") in heads
+    # a rekeyed SA whose lines name no peer says so, not a bare "peer"
+    assert all(peer.startswith("peer ") and peer != "peer " for _, peer in heads)
+    assert ("this router (initiator)", "peer (address not in the log)") in heads
+
+
+def test_html_diagram_names_the_router_of_a_multi_router_stream() -> None:
+    log = (CORPUS / "lab" / "psk-mismatch-router1.log").read_text(encoding="utf-8")
+    stream = "".join(f"Router1: {line}\n" for line in log.splitlines())
+    page = render_html(explain_texts([("lab", stream)]))
+    assert _diagram_heads(page) == [("Router1 (initiator)", "peer 10.0.0.2")]
+    assert "<p>Seen in: Router1</p>" in page
+    assert "<pre>lab:146 (Router1)  IKEv2:Parse Notify Payload: AUTHENTICATION_FAILED" in page
+
+
+def test_timeline_headings_say_the_outcome_once_and_the_cause_when_it_differs() -> None:
+    text = render_text(_report(SEED))
+    headings = [line for line in text.splitlines() if line.startswith("IKE SA ")]
+    assert len(headings) == 4
+    assert all(line.endswith(": success") for line in headings), headings
+    failed = render_text(_report(CORPUS / "asa-psk-mismatch-responder.log"))
+    assert "(responder): failure — psk_mismatch" in failed
+    assert "failure, psk_mismatch" not in failed
+    page = render_html(_report(SEED))
+    assert "success, success" not in page and "(initiator): success</h2>" in page

@@ -31,7 +31,6 @@ from pyike.net.binding import (
 from pyike.net.control import ControlClient, ControlError, decode_request, encode
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line, split_keylog
 from pyike.net.ports import PortMap, port_map
-from pyike.net.shell import _filter
 from pyike.wireshark_keys import parse_key_table
 
 SEED = Path(__file__).parents[2] / "src" / "pyike" / "data" / "seed"
@@ -147,14 +146,6 @@ def test_control_requests_decode_only_commands() -> None:
     assert decode_request(encode({"command": "show crypto session"})) == "show crypto session"
     for bad in (b"", b"{", b"[1]", b'{"command": 7}', b"\xff\xfe"):
         assert decode_request(bad) is None
-
-
-def test_output_filters() -> None:
-    text = "a one\nb two\nc three\n"
-    assert _filter(text, " include t") == "b two\nc three\n"
-    assert _filter(text, " exc one") == "b two\nc three\n"
-    assert _filter(text, " begin two") == "b two\nc three\n"
-    assert "Invalid" in _filter(text, " sort x")
 
 
 def test_exec_without_daemon_says_so(tmp_path: Path) -> None:

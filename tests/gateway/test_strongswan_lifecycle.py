@@ -1,6 +1,7 @@
 """pyike run against strongSwan's charon over an SA's whole life: IKE and Child SA rekeys
 started by either side with traffic running, a rekey collision, DPD declaring a killed peer
-dead, deletes from either side, and a restart of either side cleaned up by INITIAL_CONTACT."""
+dead (periodic, and on-demand once traffic goes to it), deletes from either side, and a
+restart of either side cleaned up by INITIAL_CONTACT."""
 
 from __future__ import annotations
 
@@ -148,6 +149,29 @@ def test_dpd_declares_a_killed_charon_dead(netlab: Lab, tmp_path: Path) -> None:
     assert "peer is dead" in log
     assert "Line protocol on Interface Tunnel0, changed state to down" in log
     assert "UP-ACTIVE" not in t.exec("show crypto session")
+    assert "INSTALLED" not in t.exec("show crypto ipsec sa")
+
+
+def test_on_demand_dpd_checks_a_killed_charon_once_traffic_goes_to_it(
+    netlab: Lab, tmp_path: Path
+) -> None:
+    t = up(netlab, tmp_path, "initiator", profile_extra=" dpd 10 2 on-demand\n")
+    t.charon.kill()
+    time.sleep(12)  # more than the interval, but nothing is sent to charon
+    assert "Sending DPD/liveness query" not in pyike_log(tmp_path)
+    assert ready_sas(t) == 1
+    started = time.monotonic()
+    ping_stream(
+        netlab, t.py, "192.168.1.1", "192.168.2.1", tmp_path / "ping.log", count=40, interval=1
+    )
+    wait_for(lambda: ready_sas(t) == 0, 40, "pyike to declare charon dead")
+    # a check within the interval of the first ping, then 5 retries 2 s apart
+    assert time.monotonic() - started < 10 + 12 + 5
+    log = pyike_log(tmp_path)
+    assert "Sending DPD/liveness query" in log
+    assert log.count("Retransmitting packet, message id 2") == 5  # the query, every 2 s
+    assert "peer is dead" in log
+    assert "Line protocol on Interface Tunnel0, changed state to down" in log
     assert "INSTALLED" not in t.exec("show crypto ipsec sa")
 
 

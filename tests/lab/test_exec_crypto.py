@@ -3,16 +3,52 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
+from pathlib import Path
 
+import pytest
+
+from pyike.config import load
 from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import Lab
-from pyike.lab.seed import seed_configs
+from pyike.lab.seed import SEED_CONFIGS, seed_configs
+from pyike.node.exec.parser import INCOMPLETE, INVALID
+
+HUB_AND_SPOKES = Path(__file__).parents[2] / "examples" / "hub-and-spokes"
+SPOKES = ("Spoke1", "Spoke2", "Spoke3")
 
 
 def up_lab() -> Lab:
     lab = Lab(seed_configs(), policy_for_config)
     lab.bring_up_tunnels()
     lab.run_for(5)
+    return lab
+
+
+def lab_of(texts: list[str]) -> Lab:
+    configs = []
+    for text in texts:
+        result = load(text)
+        result.raise_for_errors()
+        configs.append(result.config)
+    return Lab(configs, policy_for_config)
+
+
+def seed_texts(*extra: str) -> list[str]:
+    """The seed's two configurations, `extra[i]` appended to router i+1's."""
+    data = resources.files("pyike") / "data" / "seed"
+    texts = [(data / name).read_text(encoding="utf-8") for name in SEED_CONFIGS]
+    return [text + more for text, more in zip(texts, [*extra, "", ""], strict=False)]
+
+
+def spokes_at_once(hub_extra: str) -> Lab:
+    """The hub-and-spokes example, the three spokes sending IKE_SA_INIT at the same moment."""
+    names = ("hub.cfg", "spoke1.cfg", "spoke2.cfg", "spoke3.cfg")
+    texts = [(HUB_AND_SPOKES / name).read_text(encoding="utf-8") for name in names]
+    lab = lab_of([texts[0] + hub_extra, *texts[1:]])
+    for spoke in SPOKES:
+        lab.router(spoke).crypto.start_tunnel("Tunnel0")
+    lab.run_for(20)
     return lab
 
 
@@ -62,3 +98,130 @@ def test_clear_crypto_sa_renegotiates_one_child_sa() -> None:
     ping = lab.exec("Router1", "ping 192.168.2.1 source Loopback0")
     assert "Success rate is 100 percent (5/5)" in ping
     assert "#pkts encaps: 5," in lab.exec("Router1", "show crypto ipsec sa")
+
+
+def test_ikev2_sa_detailed_shows_the_fragmentation_mtu_in_use() -> None:
+    lab = lab_of(seed_texts(*["crypto ikev2 fragmentation mtu 256\n"] * 2))
+    lab.exec("Router2", "debug crypto ikev2 packet")
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    assert "fragment: 2 of 2" in "\n".join(lab.router("Router2").console)
+    text = lab.exec("Router1", "show crypto ikev2 sa detailed")
+    assert "Fragmentation not" not in text
+    assert "      IETF Std Fragmentation  enabled.\n" in text
+    # 256 less the IPv4 and UDP headers, after the dynamic route line as IOS-XE prints it
+    assert (
+        "      Dynamic Route Update: disabled\n"
+        "      IETF Std Fragmentation MTU in use: 228 bytes.\n"
+    ) in text
+
+
+def test_fragmentation_the_peer_did_not_agree_to_is_enabled_but_not_in_use() -> None:
+    lab = lab_of(seed_texts("crypto ikev2 fragmentation mtu 256\n"))
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    ours = lab.exec("Router1", "show crypto ikev2 sa detailed")
+    assert "IETF Std Fragmentation  enabled." in ours
+    assert "MTU in use" not in ours
+    assert "      Fragmentation not  configured." in lab.exec(
+        "Router2", "show crypto ikev2 sa detailed"
+    )
+
+
+def stats_line(text: str, start: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(start))
+
+
+@pytest.mark.parametrize(
+    ("limit", "shown"),
+    [
+        ("", "40/400"),
+        ("crypto ikev2 limit max-in-negotiation-sa 7\n", "7/7"),
+        ("crypto ikev2 limit max-in-negotiation-sa 7 outgoing\n", "40/7"),
+        (
+            "crypto ikev2 limit max-in-negotiation-sa 7 incoming\n"
+            "crypto ikev2 limit max-in-negotiation-sa 9 outgoing\n",
+            "7/9",
+        ),
+    ],
+)
+def test_stats_show_the_configured_in_negotiation_limits(limit: str, shown: str) -> None:
+    lab = lab_of(seed_texts(limit))
+    text = lab.exec("Router1", "show crypto ikev2 stats")
+    assert stats_line(text, "System Resource Limit:").endswith(f"Max in nego(in/out): {shown}")
+    assert lab.exec("Router1", "show running-config | include limit") == limit
+
+
+def test_stats_count_requests_refused_for_the_in_negotiation_limit() -> None:
+    lab = spokes_at_once("crypto ikev2 limit max-in-negotiation-sa 1 incoming\n")
+    text = lab.exec("Hub", "show crypto ikev2 stats")
+    assert "Max in nego(in/out): 1/400" in text
+    # Spoke1 is admitted, Spoke2 and Spoke3 refused; their retransmissions arrive together,
+    # so one of them is refused once more.
+    assert re.search(r"Rejected IKEv2 Requests: 3\s+rsrc low:\s+0\s+SA limit:\s+3$", text, re.M)
+    assert re.search(r"Incoming IKEv2 Requests: 6\s+accepted:\s+3\s+rejected:\s+3$", text, re.M)
+    assert re.search(r"Total incoming IKEv2 SA Count:\s+3\s+active:\s+3", text)
+
+
+def test_stats_count_requests_that_came_back_with_a_valid_cookie() -> None:
+    lab = spokes_at_once("crypto ikev2 cookie-challenge 1\n")
+    text = lab.exec("Hub", "show crypto ikev2 stats")
+    # Spoke1 is admitted, Spoke2 and Spoke3 challenged. Spoke1's SA is up when they come back
+    # with their cookies: Spoke2 is admitted unchecked (nothing is half-open), and Spoke3's
+    # cookie is checked (Spoke2's SA is half-open) and accepted.
+    assert "Incoming IKEV2 Cookie Challenged Requests: 2" in text
+    assert re.search(r"^\s+accepted: 1\s+rejected: 0\s+rejected no cookie: 0$", text, re.M)
+    assert re.search(r"Total incoming IKEv2 SA Count:\s+3\s+active:\s+3", text)
+
+
+def tunnel_rows(text: str) -> list[str]:
+    """The remote endpoints of the IPv4 SA rows of `show crypto ikev2 sa`."""
+    return re.findall(r"^\d+\s+\S+/500\s+(\S+)/500", text, re.M)
+
+
+def test_ikev2_sa_filtered_by_remote_local_and_vrf() -> None:
+    lab = spokes_at_once("")
+    everyone = ["203.0.113.11", "203.0.113.12", "203.0.113.13"]
+    assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa")) == everyone
+    assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa remote 203.0.113.12")) == [
+        "203.0.113.12"
+    ]
+    detailed = lab.exec("Hub", "sh cry ikev2 sa rem 203.0.113.12 det")
+    assert tunnel_rows(detailed) == ["203.0.113.12"]
+    assert detailed.count("Remote id: ") == 1
+    assert "Remote id: 203.0.113.12" in detailed
+    assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa local 203.0.113.1")) == everyone
+    assert tunnel_rows(lab.exec("Spoke2", "show crypto ikev2 sa local 203.0.113.1")) == []
+    # pyike has no VRFs: every SA is in the global table, `none` as the fvrf/ivrf column says
+    assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa fvrf none")) == everyone
+    assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa ivrf global")) == everyone
+    assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa fvrf BLUE")) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ("show crypto ikev2 sa remote 203.0.113.300", INVALID),
+        ("show crypto ikev2 sa local bogus", INVALID),
+        ("show crypto ikev2 sa remote", INCOMPLETE),
+        ("show crypto ikev2 sa fvrf", INCOMPLETE),
+        ("show crypto ikev2 sa remote 203.0.113.12 extra", INVALID),
+        ("show crypto ikev2 sa bogus", INVALID),
+    ],
+)
+def test_ikev2_sa_filter_errors_are_ioss(line: str, error: str) -> None:
+    lab = Lab(seed_configs(), policy_for_config)
+    output = lab.exec("Router1", line).splitlines()
+    assert output[-1] == error
+    if error == INVALID:
+        bad = line.split()[-1]
+        assert output[0] == " " * len("Router1#" + line[: line.rindex(bad)]) + "^"
+
+
+def test_ikev2_sa_filters_in_help() -> None:
+    from pyike.lab.interactive import help_text
+
+    lab = Lab(seed_configs(), policy_for_config)
+    lines = help_text(lab.router("Router1").shell.tree, "show crypto ikev2 sa ").splitlines()
+    words = [line.split()[0] for line in lines]
+    assert words == ["detailed", "fvrf", "ivrf", "local", "remote", "<cr>"]

@@ -1,10 +1,12 @@
-"""`pyike lab --interactive`: filters, `?` help, completion, and the prompt loop driven
-through prompt_toolkit's pipe input with a dummy output (no terminal)."""
+"""`pyike lab --interactive`: `?` help, completion, the console, and the prompt loop driven
+through prompt_toolkit's pipe input with a dummy output (no terminal). The output filters
+themselves are tested in tests/node/test_filters.py."""
 
 from __future__ import annotations
 
 import asyncio
-import re
+import time
+from collections.abc import Callable
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
@@ -12,65 +14,17 @@ from prompt_toolkit.output import DummyOutput
 
 from pyike.ike.config_policy import policy_for_config
 from pyike.lab.interactive import (
-    FilterError,
+    MAX_SPEED,
     LabConsole,
-    apply_filter,
     completions,
     help_text,
     parse_speed,
     run_console,
-    split_filters,
 )
 from pyike.lab.lab import Lab
 from pyike.lab.seed import seed_configs
 from pyike.node.exec.parser import CommandTree
 from pyike.sim.clock import RealTimePacer
-
-RUNNING = """\
-hostname Router1
-interface Loopback0
- ip address 192.168.1.1 255.255.255.0
-interface Ethernet0/0
- ip address 10.0.0.1 255.255.255.0
-crypto ikev2 profile IKEV2-SETUP
- lifetime 120
-ip route 0.0.0.0 0.0.0.0 10.0.0.2
-"""
-
-
-def rx(text: str) -> re.Pattern[str]:
-    return re.compile(text)
-
-
-def test_include_exclude_begin() -> None:
-    assert apply_filter(RUNNING, "include", rx("address")) == (
-        " ip address 192.168.1.1 255.255.255.0\n ip address 10.0.0.1 255.255.255.0\n"
-    )
-    assert "address" not in apply_filter(RUNNING, "exclude", rx("address"))
-    assert apply_filter(RUNNING, "begin", rx("^crypto")).splitlines() == [
-        "crypto ikev2 profile IKEV2-SETUP",
-        " lifetime 120",
-        "ip route 0.0.0.0 0.0.0.0 10.0.0.2",
-    ]
-
-
-def test_section_keeps_whole_sections_that_match() -> None:
-    assert apply_filter(RUNNING, "section", rx("Ethernet")) == (
-        "interface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
-    )
-    assert apply_filter(RUNNING, "section", rx("lifetime")) == (
-        "crypto ikev2 profile IKEV2-SETUP\n lifetime 120\n"
-    )
-
-
-def test_filters_split_with_abbreviations_and_chain() -> None:
-    command, filters = split_filters("sh run | sec interface | inc 10\\.0")
-    assert command.strip() == "sh run"
-    assert [kind for kind, _ in filters] == ["section", "include"]
-    with pytest.raises(FilterError, match="Invalid input"):
-        split_filters("sh run | frob x")
-    with pytest.raises(FilterError, match="Invalid regular expression"):
-        split_filters("sh run | include (")
 
 
 def tree() -> CommandTree:
@@ -110,9 +64,15 @@ def test_tab_completion() -> None:
 def test_speed() -> None:
     assert parse_speed("10x") == 10.0
     assert parse_speed("0.5") == 0.5
-    for bad in ("fast", "0x", "-2x"):
+    assert parse_speed(f"{MAX_SPEED:g}x") == MAX_SPEED
+    for bad in ("fast", "0x", "-2x", "nan"):
         with pytest.raises(ValueError, match="Invalid speed"):
             parse_speed(bad)
+    for too_fast in ("100000x", "1000000x", "inf"):
+        with pytest.raises(
+            ValueError, match=f"faster than the lab's clock can keep .*{MAX_SPEED:g}x"
+        ):
+            parse_speed(too_fast)
 
 
 class FakeTime:
@@ -200,3 +160,78 @@ def test_the_prompt_loop_through_a_pipe() -> None:
     assert "  ikev2" in text and "  session" in text
     assert "Gateway of last resort is 10.0.0.1 to network 0.0.0.0" in text
     assert not console.state.running
+
+
+def test_a_filter_takes_the_rest_of_the_line_as_its_expression() -> None:
+    console, out, fake = console_for_seed()
+    console.lab.run_for(5.0)
+    out.clear()  # the tunnel's log lines
+    asyncio.run(console.execute("show crypto session | include Peer|Session", fake.sleep))
+    lines = "".join(out).splitlines()
+    assert lines and all("Peer" in line or "Session" in line for line in lines)
+    assert any(line.startswith("Peer: 10.0.0.2") for line in lines)
+    assert "Session status: UP-ACTIVE" in lines
+
+
+def real_time_console(speed: float) -> tuple[LabConsole, list[str]]:
+    lab = Lab(seed_configs(), policy_for_config)
+    out: list[str] = []
+    console = LabConsole(lab, RealTimePacer(lab.clock, time.monotonic, speed), out.append)
+    lab.bring_up_tunnels()
+    lab.run_for(5.0)
+    return console, out
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), seconds)
+
+
+@pytest.mark.parametrize("escape", ["\x1e", "\x03"], ids=["ctrl-^", "ctrl-c"])
+def test_the_escape_sequence_stops_a_long_ping_and_the_session_goes_on(escape: str) -> None:
+    console, out = real_time_console(speed=100.0)
+
+    async def drive() -> None:
+        with create_pipe_input() as pipe:
+            pipe.send_text("ping 192.168.2.1 source Loopback0 repeat 2147483647\r")
+            session = asyncio.create_task(run_console(console, input=pipe, output=DummyOutput()))
+            await until(lambda: "!" in "".join(out))
+            pipe.send_text("Router2\r")  # typed while the ping runs: kept for the prompt
+            pipe.send_text(escape)
+            await until(lambda: "Success rate" in "".join(out))
+            pipe.send_text("exit\r")
+            await asyncio.wait_for(session, 20)
+
+    asyncio.run(drive())
+    text = "".join(out)
+    replies = text.count("!")
+    assert f"Success rate is 100 percent ({replies}/{replies})" in text
+    assert console.prompt == "Router2#"
+    assert not console.state.running
+
+
+def test_exit_is_honoured_at_once_when_the_clock_cannot_keep_up() -> None:
+    console, _out = real_time_console(speed=MAX_SPEED)
+    clock = console.lab.clock
+    busy_until = time.monotonic() + 3.0
+
+    def heavy_event() -> None:  # 2 ms of work every virtual millisecond: far behind
+        end = time.monotonic() + 0.002
+        while time.monotonic() < end:
+            pass
+        if end < busy_until:
+            clock.call_later(0.001, heavy_event)
+
+    clock.call_later(0.001, heavy_event)
+
+    async def drive() -> float:
+        with create_pipe_input() as pipe:
+            pipe.send_text("exit\r")
+            start = time.monotonic()
+            await asyncio.wait_for(run_console(console, input=pipe, output=DummyOutput()), 20)
+            return time.monotonic() - start
+
+    assert asyncio.run(drive()) < 1.0

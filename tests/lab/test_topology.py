@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
 
 from pyike.cli import main
 from pyike.ike.config_policy import policy_for_config
+from pyike.lab.lab import RunTooLong
 from pyike.lab.topology import (
     Check,
     TopologyError,
@@ -153,3 +156,52 @@ def test_a_nat_box_joins_its_two_subnets(tmp_path: Path) -> None:
 
 
 _ = DATA
+
+
+def test_exec_and_expect_lines_take_output_filters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = (
+        "! lab: exec Router1: show crypto session | include UP\n"
+        "! lab: expect Router1: show crypto session | include Peer|Session => Session status: UP\n"
+        "! lab: expect Router2: show crypto session | include Peer => Session status\n"
+    )
+    assert main(["lab", *map(str, seed_pair(tmp_path, header))]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "Router1: Session status: UP-ACTIVE\nRouter1: Router1#show crypto session | include Peer|Session\n"
+        in captured.out
+    )
+    # Only the third check failed: its filter kept the Peer line alone.
+    assert captured.err.count("did not print") == 1
+    assert "`show crypto session | include Peer` did not print 'Session status'" in captured.err
+
+
+def test_quiet_prints_only_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lab", "--quiet", *map(str, seed_pair(tmp_path))]) == 0
+    assert capsys.readouterr().out == (
+        "% pyike lab: 2 crypto sessions UP-ACTIVE on Router1, Router2; 0 checks passed.\n"
+    )
+
+
+def test_a_run_longer_than_the_lab_can_simulate_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = seed_pair(tmp_path, extra_r1="! lab: run 100000h\n")
+    started = time.monotonic()
+    assert main(["lab", "--quiet", *map(str, files)]) == 1
+    assert time.monotonic() - started < 30  # the first hour is run, not minutes of the rest
+    err = capsys.readouterr().err
+    assert f"% pyike lab: {files[0]}:1: a run of 100000h is longer than the lab can simulate" in err
+    assert re.search(r"about \d+ clock events per hour .* at most about \d+h$", err.strip())
+
+
+def test_the_run_budget_is_judged_from_the_first_hour(tmp_path: Path) -> None:
+    lab, _nats = build_lab(load_topology(seed_pair(tmp_path)), policy_for_config)
+    lab.bring_up_tunnels()
+    with pytest.raises(RunTooLong) as refused:
+        lab.run_for(10 * 3600, budget=2000)  # the seed's routers take ~300 events an hour
+    assert lab.clock.now == 3600  # judged after the first hour, the rest not run
+    assert 3600 < refused.value.longest < 10 * 3600
+    lab.run_for(2 * 3600, budget=2000)
+    assert lab.clock.now == 3 * 3600

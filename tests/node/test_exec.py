@@ -270,3 +270,57 @@ def test_ping_streams_output_for_a_live_terminal() -> None:
     assert not job.done
     lab.clock.run_until_idle()
     assert job.done and pieces[0] == "!" and pieces[-1].startswith("\nSuccess rate is 100 percent")
+
+
+@pytest.mark.parametrize("repeat", [65535, 65536, 2147483647])
+def test_ping_repeat_up_to_ios_limit_starts_at_once(repeat: int) -> None:
+    lab = chain()
+    job = ExecShell(lab["R1"]).run(f"ping 2.2.2.2 repeat {repeat}")
+    lab.clock.run_for(1.0)  # a few hundred echoes: nothing is prepared for the rest
+    assert not job.done
+    assert job.text.splitlines()[1].startswith(f"Sending {repeat}, 100-byte ICMP Echos")
+    job.abort()
+
+
+def test_ping_repeat_beyond_ios_limit_is_invalid_input() -> None:
+    job = ExecShell(chain()["R1"]).run("ping 2.2.2.2 repeat 2147483648")
+    assert job.done
+    assert job.text == " " * len("R1#ping 2.2.2.2 repeat ") + "^\n" + (
+        "% Invalid input detected at '^' marker.\n"
+    )
+
+
+def test_ping_sequence_numbers_wrap_after_65535_echoes() -> None:
+    lab = chain()
+    out = lab.run("R1", "ping 1.1.1.1 repeat 65537")  # its own loopback: the cheapest echo
+    assert out.endswith(
+        "Success rate is 100 percent (65537/65537), round-trip min/avg/max = 0/0/0 ms\n"
+    )
+
+
+def test_escape_sequence_stops_a_ping_with_the_summary_so_far() -> None:
+    lab = chain()
+    job = ExecShell(lab["R1"]).run("ping 2.2.2.2 repeat 2147483647")
+    lab.clock.run_for(0.5)
+    job.abort()
+    assert job.done
+    replies = job.text.count("!")
+    assert replies > 10
+    assert job.text.splitlines()[-1].startswith(
+        f"Success rate is 100 percent ({replies}/{replies}), round-trip"
+    )
+    text = job.text
+    lab.clock.run_until_idle(limit=100)  # nothing of the ping is left on the clock
+    assert job.text == text
+
+
+def test_escape_sequence_stops_a_traceroute_at_the_hop_being_probed() -> None:
+    lab = chain()
+    lab["R3"].set_shutdown("Ethernet0/0", True)  # hop 2 and beyond are silent
+    job = ExecShell(lab["R1"]).run("traceroute 3.3.3.3")
+    lab.clock.run_for(4.0)  # hop 1 answered, hop 2's first probe timed out
+    job.abort()
+    assert job.done
+    assert job.text.splitlines()[-1] == "  2  * "
+    lab.clock.run_until_idle(limit=100)
+    assert job.text.splitlines()[-1] == "  2  * "

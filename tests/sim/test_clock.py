@@ -90,3 +90,22 @@ def test_real_time_pacing_at_ten_times_speed() -> None:
         pacer.set_speed(0)
     with pytest.raises(ValueError):
         RealTimePacer(clock, wall, speed=-1)
+
+
+def test_a_pacer_with_a_budget_lets_the_clock_slip_instead_of_owing_the_lag() -> None:
+    clock = VirtualClock()
+    wall = FakeTime()
+    pacer = RealTimePacer(clock, wall, speed=1)
+
+    def busy() -> None:  # each event takes 10 ms of real time, one is due every 1 ms
+        wall.t += 0.01
+        clock.call_later(0.001, busy)
+
+    clock.call_later(0.001, busy)
+    wall.t += 1.0  # a second late: a thousand events due
+    assert pacer.advance(budget=0.05) == 5  # the budget is spent after five
+    assert clock.now == pytest.approx(0.005)
+    # The clock carries on from there at the same speed, not a second behind.
+    assert pacer.virtual_time() == pytest.approx(0.005)
+    wall.t += 0.1
+    assert pacer.advance(budget=0.05) == 5 and clock.now == pytest.approx(0.010)

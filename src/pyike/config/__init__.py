@@ -17,6 +17,7 @@ from pyike.config.diagnostics import ConfigError, Diagnostic, Severity
 from pyike.config.model import Config
 from pyike.config.parser import parse
 from pyike.config.validate import validate
+from pyike.textfile import read_text
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class LoadResult:
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def blocked(self) -> tuple[str, ...]:
+        """Tunnels and crypto map entries that load but cannot come up."""
+        return tuple(d.blocks for d in self.diagnostics if d.blocks is not None)
 
     @property
     def ok(self) -> bool:
@@ -51,8 +57,8 @@ def load(text: str, file: str = "<config>") -> LoadResult:
 
 
 def load_file(path: str | Path) -> LoadResult:
-    path = Path(path)
-    return load(path.read_text(encoding="utf-8", errors="replace"), str(path))
+    """`load` on a file's text; `OSError` (`NotTextFile` for a binary file) if unreadable."""
+    return load(read_text(path), str(path))
 
 
 __all__ = ["Config", "ConfigError", "Diagnostic", "LoadResult", "Severity", "load", "load_file"]

@@ -27,6 +27,8 @@ def _print_findings(result: LoadResult, stream: Any) -> None:
 def _summary(path: str, result: LoadResult) -> str:
     errors, warnings = len(result.errors), len(result.warnings)
     verdict = "usable" if result.ok else "not usable"
+    if result.ok and result.blocked:
+        verdict += f", but {', '.join(result.blocked)} cannot come up"
     return f"{path}: {errors} error(s), {warnings} warning(s): {verdict}"
 
 
@@ -39,7 +41,7 @@ def _check(args: argparse.Namespace) -> int:
             continue
         _print_findings(result, sys.stdout)
         print(_summary(path, result))
-        if not result.ok:
+        if not result.ok or result.blocked:
             status = 1
     return status
 

@@ -61,6 +61,9 @@ IPSEC_SA_LIFETIME_SECONDS = 3600
 IPSEC_SA_LIFETIME_KILOBYTES = 4608000
 WINDOW = 5
 REPLAY_WINDOW = 64
+# `crypto ikev2 limit max-in-negotiation-sa`: what `show crypto ikev2 stats` shows unconfigured
+# (incoming, outgoing). pyike enforces only a configured incoming limit.
+MAX_IN_NEGOTIATION = (40, 400)
 PFS_WITHOUT_GROUP = DhId.MODP_768
 
 DEFAULT_PROPOSAL = Proposal(

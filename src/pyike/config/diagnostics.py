@@ -32,6 +32,8 @@ class Diagnostic:
     # For parse errors: the (masked) command as typed and the column of the bad token.
     echo: str | None = None
     column: int | None = None
+    # The tunnel or crypto map entry this finding keeps from coming up, if any.
+    blocks: str | None = None
 
     @property
     def is_error(self) -> bool:

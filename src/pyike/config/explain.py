@@ -11,8 +11,10 @@ from pyike.codec.registry import DhId, IntegId, PrfId
 from pyike.config import defaults
 from pyike.config.model import Config, Identity, Proposal
 from pyike.config.query import (
+    SIGNATURE_METHODS,
     ChildSaPolicy,
     TrafficSelector,
+    auth_blocker,
     effective_prf,
     ike_sa_settings,
     psk_for_peer,
@@ -94,19 +96,26 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
         remote = Identity.address(peer) if peer is not None else None
         keys = psk_for_peer(cfg, profile, peer, remote)
         local_method = ", ".join(profile.auth_local) or "none"
-        remote_method = ", ".join(profile.auth_remote) or "none"
+        remote_method = " or ".join(profile.auth_remote) or "none"
+        psk_local = "pre-share" in profile.auth_local and keys.local_origin
+        psk_remote = "pre-share" in profile.auth_remote and keys.remote_origin
         lines.append(
             f"    we authenticate with {local_method}"
-            + (f", signing with the local key of {keys.local_origin}" if keys.local_origin else "")
+            + (f", signing with the local key of {keys.local_origin}" if psk_local else "")
         )
         lines.append(
             f"    the peer must authenticate with {remote_method}"
-            + (
-                f", verified with the remote key of {keys.remote_origin}"
-                if keys.remote_origin
-                else ""
-            )
+            + (f", a PSK checked with the remote key of {keys.remote_origin}" if psk_remote else "")
         )
+        unsupported = [m for m in profile.auth_remote if m in SIGNATURE_METHODS]
+        if unsupported and "pre-share" in profile.auth_remote:
+            lines.append(
+                f"    a peer using {' or '.join(unsupported)} is refused: pyike cannot verify "
+                "signatures yet"
+            )
+        blocker = auth_blocker(profile)
+        if blocker is not None:
+            lines.append(f"    this tunnel cannot come up: the profile {blocker}")
         if "pre-share" in profile.auth_local and keys.local is None:
             lines.append("    no local key found for this peer: our AUTH cannot be computed")
         if "pre-share" in profile.auth_remote and keys.remote is None:

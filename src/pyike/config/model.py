@@ -202,6 +202,8 @@ class Profile:
     auth_remote: tuple[str, ...] = ()
     auth_local_key: Secret | None = None
     auth_remote_key: Secret | None = None
+    # Where each `authentication local|remote METHOD` line is: (side, method, source).
+    auth_sources: tuple[tuple[str, str, Source], ...] = field(default=(), compare=False)
     keyring: str | None = None
     lifetime: int | None = None  # None: IOS default
     dpd: Dpd | None = None
@@ -216,7 +218,9 @@ class Ikev2Globals:
     nat_keepalive: int | None = None
     cookie_challenge: int | None = None
     window: int | None = None
-    max_in_negotiation_sa: int | None = None
+    # `crypto ikev2 limit max-in-negotiation-sa N [incoming|outgoing]`; N alone sets both.
+    max_in_negotiation_in: int | None = None
+    max_in_negotiation_out: int | None = None
     fragmentation_mtu: int | None = None
     fragmentation: bool = False
 

@@ -211,6 +211,26 @@ def keyring_lookup_order(
     return out
 
 
+# Certificate-based methods IOS offers; pyike has no certificates yet, so it can neither sign
+# with them nor verify a peer's signature.
+SIGNATURE_METHODS = ("rsa-sig", "ecdsa-sig")
+
+
+def auth_blocker(profile: Profile) -> str | None:
+    """Why no peer can authenticate through ``profile`` in pyike, or None when a peer with a
+    pre-shared key can. A profile demanding a signature is never satisfied with a PSK."""
+    local = next((m for m in profile.auth_local if m in SIGNATURE_METHODS), None)
+    if local is not None:
+        return f"signs with 'authentication local {local}' (certificates are not supported yet)"
+    remote = [m for m in profile.auth_remote if m in SIGNATURE_METHODS]
+    if remote and "pre-share" not in profile.auth_remote:
+        return (
+            f"requires 'authentication remote {remote[0]}' of the peer (certificates are not "
+            "supported yet) and refuses a pre-shared key"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class PskChoice:
     """The keys for one peer: sign our AUTH with `local`, verify the peer's with `remote`.
@@ -272,7 +292,8 @@ class IkeSaSettings:
     window: int
     fragmentation_mtu: int | None
     cookie_challenge: int | None
-    max_in_negotiation_sa: int | None
+    max_in_negotiation_in: int | None  # None: no limit (pyike does not enforce IOS's default)
+    max_in_negotiation_out: int | None
 
 
 def ike_sa_settings(cfg: Config, profile: Profile | None) -> IkeSaSettings:
@@ -286,7 +307,8 @@ def ike_sa_settings(cfg: Config, profile: Profile | None) -> IkeSaSettings:
         window=g.window or defaults.WINDOW,
         fragmentation_mtu=(g.fragmentation_mtu or 576) if g.fragmentation else None,
         cookie_challenge=g.cookie_challenge,
-        max_in_negotiation_sa=g.max_in_negotiation_sa,
+        max_in_negotiation_in=g.max_in_negotiation_in,
+        max_in_negotiation_out=g.max_in_negotiation_out,
     )
 
 

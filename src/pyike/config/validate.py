@@ -13,7 +13,13 @@ from ipaddress import ip_address
 from pyike.config import defaults
 from pyike.config.diagnostics import Diagnostic, Severity
 from pyike.config.model import Config, Keyring, Profile, Proposal, Secret, Source
-from pyike.config.query import identity_network, keyring_lookup_order
+from pyike.config.query import (
+    SIGNATURE_METHODS,
+    auth_blocker,
+    child_sa_policies,
+    identity_network,
+    keyring_lookup_order,
+)
 
 INCOMPLETE_PROPOSAL = (
     "IKEv2 proposal MUST either have a set of an encryption algorithm other than aes-gcm, "
@@ -28,9 +34,11 @@ class _Findings:
         self.cfg = cfg
         self.items: list[Diagnostic] = []
 
-    def add(self, severity: Severity, source: Source | None, message: str) -> None:
+    def add(
+        self, severity: Severity, source: Source | None, message: str, blocks: str | None = None
+    ) -> None:
         line = source.line if source else None
-        self.items.append(Diagnostic(severity, message, self.cfg.file, line))
+        self.items.append(Diagnostic(severity, message, self.cfg.file, line, blocks=blocks))
 
     def error(self, source: Source | None, message: str) -> None:
         self.add(Severity.ERROR, source, message)
@@ -48,6 +56,7 @@ def validate(cfg: Config) -> list[Diagnostic]:
     _interfaces(cfg, f)
     _crypto_maps(cfg, f)
     _routes(cfg, f)
+    _unauthenticatable(cfg, f)
     return f.items
 
 
@@ -170,9 +179,7 @@ def _profiles(cfg: Config, f: _Findings) -> None:
         if not profile.auth_local or not profile.auth_remote:
             missing = "local" if not profile.auth_local else "remote"
             f.error(profile.source, f"{where}: no 'authentication {missing}' method configured")
-        for method in (*profile.auth_local, *profile.auth_remote):
-            if method != "pre-share":
-                f.warn(profile.source, f"{where}: {method} authentication is not supported")
+        _signature_methods(f, where, profile)
         if not profile.match_identities:
             f.warn(
                 profile.source,
@@ -188,8 +195,60 @@ def _profiles(cfg: Config, f: _Findings) -> None:
                 )
             else:
                 seen[key] = name
-        _key_warnings(f, profile.source, f"{where} authentication local", profile.auth_local_key)
-        _key_warnings(f, profile.source, f"{where} authentication remote", profile.auth_remote_key)
+        keys = (("local", profile.auth_local_key), ("remote", profile.auth_remote_key))
+        for side, secret in keys:
+            line = _auth_line(profile, side, "pre-share") or profile.source
+            _key_warnings(f, line, f"{where} authentication {side}", secret)
+
+
+def _auth_line(profile: Profile, side: str, method: str) -> Source | None:
+    return next((s for d, m, s in profile.auth_sources if (d, m) == (side, method)), None)
+
+
+def _signature_methods(f: _Findings, where: str, profile: Profile) -> None:
+    """Certificates are not supported: say what that means for each signature method."""
+    for side, method, source in profile.auth_sources:
+        if method not in SIGNATURE_METHODS:
+            continue
+        if side == "local":
+            effect = "pyike cannot sign with a certificate yet, so it cannot authenticate itself"
+        elif "pre-share" in profile.auth_remote:
+            effect = (
+                "pyike cannot verify signatures yet: a peer signing is refused with "
+                "AUTHENTICATION_FAILED; only peers using a pre-shared key are accepted"
+            )
+        else:
+            effect = (
+                "pyike cannot verify signatures yet, and a pre-shared key is not accepted in "
+                "its place: every peer is refused with AUTHENTICATION_FAILED"
+            )
+        f.warn(source, f"{where}: authentication {side} {method}: {effect}")
+
+
+def _unauthenticatable(cfg: Config, f: _Findings) -> None:
+    """A tunnel or crypto map entry whose IKEv2 profile no peer can pass cannot come up."""
+    for child in child_sa_policies(cfg):
+        profile = child.ikev2_profile
+        reason = None if profile is None else auth_blocker(profile)
+        if profile is None or reason is None:
+            continue
+        f.add(
+            Severity.WARNING,
+            _child_source(cfg, child.name),
+            f"{child.name} cannot come up: IKEv2 profile {profile.name} {reason}",
+            blocks=child.name,
+        )
+
+
+def _child_source(cfg: Config, name: str) -> Source | None:
+    iface = cfg.interfaces.get(name)
+    if iface is not None:
+        return iface.source
+    for entries in cfg.crypto_maps.values():
+        for entry in entries:
+            if name.startswith(f"crypto map {entry.map_name} {entry.seq}"):
+                return entry.source
+    return None
 
 
 def _ipsec(cfg: Config, f: _Findings) -> None:

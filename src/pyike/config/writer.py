@@ -24,6 +24,7 @@ from pyike.config.model import (
     CryptoMapEntry,
     Dpd,
     IdentityMatch,
+    Ikev2Globals,
     Interface,
     IpsecProfile,
     Keyring,
@@ -150,8 +151,7 @@ def _ikev2_globals(cfg: Config) -> list[Block]:
         lines.append(f"crypto ikev2 cookie-challenge {g.cookie_challenge}")
     if g.window is not None:
         lines.append(f"crypto ikev2 window {g.window}")
-    if g.max_in_negotiation_sa is not None:
-        lines.append(f"crypto ikev2 limit max-in-negotiation-sa {g.max_in_negotiation_sa}")
+    lines += _max_in_negotiation_lines(g)
     if g.dpd is not None:
         lines.append(f"crypto ikev2 {_dpd(g.dpd)}")
     if g.nat_keepalive is not None:
@@ -160,6 +160,15 @@ def _ikev2_globals(cfg: Config) -> list[Block]:
         mtu = f" mtu {g.fragmentation_mtu}" if g.fragmentation_mtu else ""
         lines.append(f"crypto ikev2 fragmentation{mtu}")
     return [[line] for line in lines]
+
+
+def _max_in_negotiation_lines(g: Ikev2Globals) -> list[str]:
+    """One line without a direction when both limits are the same, else one per direction."""
+    command = "crypto ikev2 limit max-in-negotiation-sa"
+    limits = {"incoming": g.max_in_negotiation_in, "outgoing": g.max_in_negotiation_out}
+    if g.max_in_negotiation_in == g.max_in_negotiation_out:
+        return [] if g.max_in_negotiation_in is None else [f"{command} {g.max_in_negotiation_in}"]
+    return [f"{command} {n} {way}" for way, n in limits.items() if n is not None]
 
 
 def _lifetime_lines(prefix: str, lifetime: SaLifetime) -> list[str]:

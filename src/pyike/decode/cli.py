@@ -8,9 +8,6 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from pyike.capture import CaptureError
-from pyike.decode.pipeline import decode_capture
-from pyike.decode.render import json_object, text_lines
 from pyike.wireshark_keys import IkeSaKeys, KeyTableError, parse_key_table
 
 EXAMPLE_CAPTURE = "strongswan-aes128.pcap"
@@ -30,7 +27,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--keys",
         metavar="TABLE",
-        help="Wireshark ikev2_decryption_table file: decrypt the encrypted payloads",
+        help="Wireshark ikev2_decryption_table file, or a `pyike run --keylog` file: "
+        "decrypt the encrypted payloads",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per message")
     parser.add_argument(
@@ -63,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _decode(capture: str, keys_path: str | None, as_json: bool) -> int:
+    # these import scapy, a fifth of a second that `pyike --help` need not wait for
+    from pyike.capture import CaptureError
+    from pyike.decode.pipeline import decode_capture
+    from pyike.decode.render import json_object, text_lines
+
     try:
         keys = _load_keys(keys_path) if keys_path else []
     except OSError as exc:
@@ -84,6 +87,7 @@ def _decode(capture: str, keys_path: str | None, as_json: bool) -> int:
                 print("\n".join(text_lines(record)))
                 print()
     except CaptureError as exc:
+        sys.stdout.flush()  # the messages before the damage come first, as tshark prints them
         print(f"% {exc}", file=sys.stderr)
         return 2
     if not as_json:

@@ -21,7 +21,9 @@ def add_parser(subparsers: Any) -> None:
         description=(
             "Rebuild the IKEv2 exchanges from `debug crypto ikev2` output (IOS, IOS-XE, ASA), "
             "say in plain words what happened and, when the tunnel did not come up, why and "
-            "what to change. Several files (one per router) are merged by SPI; '-' reads stdin."
+            "what to change. Several files (one per router) are merged by SPI; a stream of "
+            "several routers' lines behind 'HOSTNAME: ' (pyike lab) is split per router; "
+            "'-' reads stdin."
         ),
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="debug log file, or - for stdin")

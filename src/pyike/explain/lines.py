@@ -11,6 +11,7 @@ Everything it cannot use is reported in ``skipped`` with its line number and a r
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -59,6 +60,7 @@ class Record:
     raw: str
     kind: RecordKind
     stamp: Stamp | None = None
+    router: str = ""  # the hostname prefix in a stream of several routers' output
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ class _Pending:
         self.last_physical = part
 
 
-def _physical_lines(text: str) -> list[str]:
+def physical_lines(text: str) -> list[str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.splitlines()
@@ -241,7 +243,11 @@ def _physical_lines(text: str) -> list[str]:
 
 def read_log(text: str, source: str = "-") -> ReadResult:
     """Read debug output in any of the shapes described in the module docstring."""
-    lines = _physical_lines(text)
+    return read_lines(list(enumerate(physical_lines(text), start=1)), source)
+
+
+def read_lines(lines: Sequence[tuple[int, str]], source: str, router: str = "") -> ReadResult:
+    """Read one router's output, given as (line number in ``source``, line) pairs."""
     records: list[Record] = []
     skipped: list[Skipped] = []
     pending: _Pending | None = None
@@ -258,7 +264,16 @@ def read_log(text: str, source: str = "-") -> ReadResult:
         _, body = split_stamp(normalise_korean(joined))
         body = body.strip()
         records.append(
-            Record(source, item.line, item.end_line, body, joined.strip(), item.kind, item.stamp)
+            Record(
+                source,
+                item.line,
+                item.end_line,
+                body,
+                joined.strip(),
+                item.kind,
+                item.stamp,
+                router,
+            )
         )
 
     def flush() -> None:
@@ -288,7 +303,7 @@ def read_log(text: str, source: str = "-") -> ReadResult:
             skipped.append(Skipped(source, number, content.strip(), reason))
         gap.clear()
 
-    for number, physical in enumerate(lines, start=1):
+    for number, physical in lines:
         if not physical.strip():
             blank_since_pending = True
             continue

@@ -15,10 +15,11 @@ class Evidence:
     line: int
     end_line: int
     text: str
+    router: str = ""  # the hostname prefix in a stream of several routers' output
 
     @classmethod
     def of(cls, record: Record) -> Evidence:
-        return cls(record.source, record.line, record.end_line, record.text)
+        return cls(record.source, record.line, record.end_line, record.text, record.router)
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Timeline:
     router: str
     source: str
     spi_i: str
+    hostname: str = ""  # the router's hostname prefix, when the file interleaves routers
     spi_r: str = ""
     role: str = ""  # initiator, responder
     sa_ids: list[str] = field(default_factory=list)

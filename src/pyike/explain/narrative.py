@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pyike.explain.catalogue import CAUSE_TEXTS, EXCHANGE_TEXTS, NEEDS, OUTCOME_TEXTS, STEP_TEXTS
 from pyike.explain.diagnose import Verdict
 from pyike.explain.lines import Skipped
-from pyike.explain.model import Exchange, Message, Timeline
+from pyike.explain.model import Evidence, Exchange, Message, Timeline
 
 LANGS = ("en", "ko")
 
@@ -15,6 +15,16 @@ LANGS = ("en", "ko")
 def languages(lang: str) -> tuple[str, ...]:
     """English always; Korean as well when asked for (the seed's readers read Korean)."""
     return ("en", "ko") if lang == "ko" else ("en",)
+
+
+def quote(evidence: Evidence) -> str:
+    """A log line as the reports quote it: where it is (file, line, router) and its text."""
+    where = f"{evidence.source}:{evidence.line}"
+    if evidence.end_line != evidence.line:
+        where += f"-{evidence.end_line}"
+    if evidence.router:
+        where += f" ({evidence.router})"
+    return f"{where}  {evidence.text}"
 
 
 def spi_pair(timeline: Timeline) -> str:
@@ -82,9 +92,29 @@ def role_word(timeline: Timeline) -> str:
     return timeline.role or "role unknown"
 
 
+def outcome_title(outcome: str, cause: str, lang: str) -> str:
+    """The outcome in words, and the cause when it says more than the outcome does."""
+    words = OUTCOME_TEXTS[outcome].get(lang)
+    return words if cause == outcome else f"{words} — {cause}"
+
+
 def verdict_title(verdict: Verdict, lang: str) -> str:
-    outcome = OUTCOME_TEXTS[verdict.outcome].get(lang)
-    return outcome if verdict.cause == verdict.outcome else f"{outcome} — {verdict.cause}"
+    return outcome_title(verdict.outcome, verdict.cause, lang)
+
+
+def router_label(timeline: Timeline) -> str:
+    """The router whose log this is, by hostname when the log names it, and its role."""
+    name = timeline.hostname or "this router"
+    return f"{name} ({timeline.role})" if timeline.role else name
+
+
+def peer_label(timeline: Timeline) -> str:
+    """The peer by address, else by identity; many logs print neither in their packets, but
+    the key lookup names the address (`Getting preshared key from address 10.0.0.2`)."""
+    lookups = [step.detail for step in timeline.steps if step.what == "key_lookup"]
+    looked_up = next((d.split()[1] for d in lookups if d.startswith("address ")), "")
+    who = timeline.remote or looked_up or timeline.peer_id
+    return f"peer {who}" if who else "peer (address not in the log)"
 
 
 def verdict_sentences(verdict: Verdict, lang: str) -> list[str]:

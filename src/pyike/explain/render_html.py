@@ -32,14 +32,15 @@ def _sequence_diagram(timeline: Timeline) -> str:
     width = 640
     left, right = 110, width - 110
     height = 60 + _ROW * max(1, 2 * len(timeline.exchanges))
-    local = "this router" + (f" ({timeline.role})" if timeline.role else "")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="sequence diagram">',
         '<defs><marker id="a" markerWidth="8" markerHeight="8" refX="8" refY="4" orient="auto">'
         '<path d="M0,0 L8,4 L0,8 z"/></marker></defs>',
-        f'<text x="{left}" y="18" text-anchor="middle">{escape(local)}</text>',
-        f'<text x="{right}" y="18" text-anchor="middle">peer {escape(timeline.remote)}</text>',
+        f'<text x="{left}" y="18" text-anchor="middle">'
+        f"{escape(narrative.router_label(timeline))}</text>",
+        f'<text x="{right}" y="18" text-anchor="middle">'
+        f"{escape(narrative.peer_label(timeline))}</text>",
         f'<line x1="{left}" y1="26" x2="{left}" y2="{height}" stroke="#999"/>',
         f'<line x1="{right}" y1="26" x2="{right}" y2="{height}" stroke="#999"/>',
     ]
@@ -96,8 +97,10 @@ def render_html(report: Report, lang: str = "en") -> str:
     for each in langs:
         for sentence in narrative.verdict_sentences(verdict, each):
             body.append(f'<p class="{each}">{escape(sentence)}</p>')
+    if verdict.router:
+        body.append(f"<p>Seen in: {escape(verdict.router)}</p>")
     if verdict.evidence:
-        quoted = "\n".join(f"{item.source}:{item.line}  {item.text}" for item in verdict.evidence)
+        quoted = "\n".join(narrative.quote(item) for item in verdict.evidence)
         body.append(f"<pre>{escape(quoted)}</pre>")
     for each in langs:
         fixes = narrative.fixes(verdict, each)
@@ -118,7 +121,7 @@ def render_html(report: Report, lang: str = "en") -> str:
     for timeline, finding in zip(report.timelines, report.findings, strict=True):
         body.append(
             f"<h2>IKE SA {escape(narrative.spi_pair(timeline))} on {escape(timeline.router)}: "
-            f"{escape(finding.outcome)}, {escape(finding.cause)}</h2>"
+            f"{escape(narrative.outcome_title(finding.outcome, finding.cause, 'en'))}</h2>"
         )
         body.append(_sequence_diagram(timeline))
         body.append("<table><tr><th>line</th><th>exchange</th><th>what happened</th></tr>")

@@ -14,16 +14,19 @@ Schema ``pyike-explain/1`` (keys are always present; lists may be empty)::
         "summary": str,                 # English; "summary_ko" is added with --lang ko
         "detail": str,                  # specifics, e.g. the proposals of both sides
         "differing_transforms": [str],  # "encryption", "PRF", "integrity", "DH group", "ESN"
-        "evidence": [{"source": str, "line": int, "end_line": int, "text": str}],
+        "evidence": [{"source": str, "line": int, "end_line": int, "text": str,
+                      "router": str}],  # router: the line's hostname prefix, or ""
         "fix": [str],                   # what to change in the configuration
         "needs": [str],                 # what else would decide it (another log, a debug)
         "side": "local" | "peer" | "",  # whose view decided the cause
         "router": str,                  # the router the cause was seen on
         "also": [{"router": str, "cause": str}]   # other findings in the same input
       },
-      "sources": [{"name": str, "lines": int, "records": int, "interpreted": int}],
+      "sources": [{"name": str, "lines": int, "records": int, "interpreted": int,
+                   "routers": [str]}],  # the hostname prefixes of a multi-router stream
       "ike_sas": [{
-        "router": str, "source": str, "role": "initiator" | "responder" | "",
+        "router": str,                  # the hostname, else the file (and role)
+        "source": str, "role": "initiator" | "responder" | "",
         "spi_i": str, "spi_r": str, "sa_ids": [str], "session_id": str,
         "local": str, "remote": str,
         "outcome": str, "cause": str, "detail": str,
@@ -74,6 +77,7 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
         "line": evidence.line,
         "end_line": evidence.end_line,
         "text": evidence.text,
+        "router": evidence.router,
     }
 
 
@@ -179,6 +183,7 @@ def to_dict(report: Report, lang: str = "en") -> dict[str, Any]:
                 "lines": source.lines,
                 "records": source.records,
                 "interpreted": source.interpreted,
+                "routers": list(source.routers),
             }
             for source in report.sources
         ],

@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from pyike.explain import narrative
-from pyike.explain.model import Evidence
 from pyike.explain.report import Report
-
-
-def _quote(evidence: Evidence) -> str:
-    where = f"{evidence.source}:{evidence.line}"
-    if evidence.end_line != evidence.line:
-        where += f"-{evidence.end_line}"
-    return f"{where}  {evidence.text}"
 
 
 def render_text(report: Report, lang: str = "en", markdown: bool = False) -> str:
@@ -20,8 +12,12 @@ def render_text(report: Report, lang: str = "en", markdown: bool = False) -> str
     code = "    "
     langs = narrative.languages(lang)
     total = sum(source.lines for source in report.sources)
+    routers = [router for source in report.sources for router in source.routers]
+    files = f"{len(report.sources)} file(s)" + (
+        f" (routers {', '.join(routers)})" if routers else ""
+    )
     out.append(
-        f"{h1}pyike explain: {len(report.sources)} file(s), {total} lines, "
+        f"{h1}pyike explain: {files}, {total} lines, "
         f"{len(report.timelines)} IKE SA timeline(s), {len(report.skipped)} line(s) skipped"
     )
     out.append("")
@@ -35,7 +31,7 @@ def render_text(report: Report, lang: str = "en", markdown: bool = False) -> str
     if verdict.evidence:
         out.append("  Decisive lines:" if not markdown else "\nDecisive lines:\n")
         for evidence in verdict.evidence:
-            out.append(f"{code}{_quote(evidence)}")
+            out.append(f"{code}{narrative.quote(evidence)}")
     for each in langs:
         items = narrative.fixes(verdict, each)
         if items:
@@ -57,9 +53,8 @@ def render_text(report: Report, lang: str = "en", markdown: bool = False) -> str
         role = narrative.role_word(timeline)
         # A single file showing both roles names its routers after the role already.
         on = timeline.router if f"({role})" in timeline.router else f"{timeline.router} ({role})"
-        out.append(
-            f"{h2}IKE SA {narrative.spi_pair(timeline)} on {on}: {finding.outcome}, {finding.cause}"
-        )
+        title = narrative.outcome_title(finding.outcome, finding.cause, "en")
+        out.append(f"{h2}IKE SA {narrative.spi_pair(timeline)} on {on}: {title}")
         if timeline.local or timeline.remote:
             out.append(f"  local {timeline.local or '?'}  remote {timeline.remote or '?'}")
         for exchange in timeline.exchanges:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from pyike.explain.diagnose import Finding, Verdict, diagnose_timeline, overall
 from pyike.explain.events import Event
-from pyike.explain.lines import ReadResult, RecordKind, Skipped, read_log
+from pyike.explain.lines import ReadResult, RecordKind, Skipped, read_lines
 from pyike.explain.model import Timeline
 from pyike.explain.recognise import recognise
+from pyike.explain.routers import split_routers
 from pyike.explain.timeline import TimelineBuilder
 
 _SKIP_REASONS = {
@@ -25,6 +26,7 @@ class SourceSummary:
     lines: int
     records: int
     interpreted: int
+    routers: list[str] = field(default_factory=list)  # hostnames of a multi-router stream
 
 
 @dataclass
@@ -37,26 +39,39 @@ class Report:
 
 
 def explain_texts(texts: Sequence[tuple[str, str]]) -> Report:
-    """Explain one or more logs, given as (name, text) pairs; several logs are merged by SPI."""
-    reads: list[ReadResult] = [read_log(text, name) for name, text in texts]
+    """Explain one or more logs, given as (name, text) pairs; several logs are merged by SPI.
+
+    A text holding several routers' output behind hostname prefixes is one log per router."""
     events: list[Event] = []
     skipped: list[Skipped] = []
     sources: list[SourceSummary] = []
-    for read in reads:
-        interpreted = 0
-        for record in read.records:
-            found = recognise(record)
-            events.extend(found)
-            if found:
-                interpreted += 1
-            elif record.kind in _SKIP_REASONS:
-                skipped.append(
-                    Skipped(record.source, record.line, record.text, _SKIP_REASONS[record.kind])
-                )
-        skipped.extend(read.skipped)
-        sources.append(SourceSummary(read.source, read.total_lines, len(read.records), interpreted))
+    for name, text in texts:
+        stream = split_routers(text)
+        summary = SourceSummary(name, stream.total_lines, 0, 0, stream.routers)
+        skipped.extend(Skipped(name, *item) for item in stream.set_aside)
+        for log in stream.logs:
+            read = read_lines(log.lines, name, log.router)
+            summary.records += len(read.records)
+            summary.interpreted += _recognise(read, events, skipped)
+        sources.append(summary)
     timelines = TimelineBuilder().build(events)
     findings = [diagnose_timeline(timeline) for timeline in timelines]
     verdict = overall(timelines, findings)
     skipped.sort(key=lambda item: (item.source, item.line))
     return Report(sources, timelines, findings, verdict, skipped)
+
+
+def _recognise(read: ReadResult, events: list[Event], skipped: list[Skipped]) -> int:
+    """Add the events of ``read``'s records and its unused lines; the records interpreted."""
+    interpreted = 0
+    for record in read.records:
+        found = recognise(record)
+        events.extend(found)
+        if found:
+            interpreted += 1
+        elif record.kind in _SKIP_REASONS:
+            skipped.append(
+                Skipped(record.source, record.line, record.text, _SKIP_REASONS[record.kind])
+            )
+    skipped.extend(read.skipped)
+    return interpreted

@@ -1,10 +1,12 @@
 """Rebuild one timeline per IKE SA and router from the recognised events.
 
 A timeline is keyed by the router that logged it and the initiator SPI (the responder SPI is
-still zero in the first messages). One file is one router, unless the same IKE SA shows up in
-it with both roles: then the file holds both routers' output (a TAC note laid out in columns,
-as the project's seed document is) and each role is its own router. Several files are
-merged by SPI: an IKE SA seen in two files gets two timelines that share the SPIs.
+still zero in the first messages). One file is one router, unless its lines carry hostname
+prefixes (`pyike lab`'s output, split by ``routers``: each hostname is a router) or the same
+IKE SA shows up in it with both roles: then the file holds both routers' output (a TAC note
+laid out in columns, as the project's seed document is) and each role is its own router.
+Several files are merged by SPI: an IKE SA seen in two files gets two timelines that share
+the SPIs.
 
 Lines that carry no SPI (packet dumps of old IOS, notes) are attached through the
 ``(SA ID = n)`` prefix to the SPI that SA id was last seen with in the same file.
@@ -95,6 +97,8 @@ def sm_exchange(state: str, event: str, role: str) -> tuple[str, str] | None:
 
 @dataclass
 class _SourceContext:
+    source: str  # the file
+    hostname: str  # the router's prefix when the file interleaves several routers, else ""
     multi_router: bool
     sa_spi: dict[str, str] = field(default_factory=dict)  # SA id -> initiator SPI
     sa_role: dict[str, str] = field(default_factory=dict)  # SA id -> last SM role seen
@@ -108,11 +112,16 @@ class _SourceContext:
     policy_target: str = ""
     orphans: list[Event] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        """What the router is called in the report: its hostname, else its file."""
+        return self.hostname or self.source
+
 
 class TimelineBuilder:
     def __init__(self) -> None:
         self.timelines: dict[tuple[str, str], Timeline] = {}
-        self._contexts: dict[str, _SourceContext] = {}
+        self._contexts: dict[tuple[str, str], _SourceContext] = {}  # by (source, hostname)
         # Messages whose router is unknown (old-style dumps in a two-router file), with the SA
         # id and SPI they were logged with; resolved once every SA id's SPI is known.
         self.shared: list[tuple[_SourceContext, Message, str, str]] = []
@@ -120,25 +129,29 @@ class TimelineBuilder:
     # -- entry point ---------------------------------------------------------------------------
 
     def build(self, events: list[Event]) -> list[Timeline]:
-        roles: dict[tuple[str, str], set[str]] = {}
+        roles: dict[tuple[str, str, str], set[str]] = {}
         for event in events:
             # Only the handshake's states (I_..., R_...) tell the router's role: a child SA
             # rekey started by the IKE SA's responder is traced with the other role letter.
             if event.kind is Kind.SM_TRACE and event.get("state").startswith(("I_", "R_")):
-                roles.setdefault((event.source, event.get("spi_i")), set()).add(event.get("role"))
-        multi = {source for (source, _), seen in roles.items() if len(seen) > 1}
+                sa_key = (event.source, event.record.router, event.get("spi_i"))
+                roles.setdefault(sa_key, set()).add(event.get("role"))
+        multi = {(source, host) for (source, host, _), seen in roles.items() if len(seen) > 1}
         for event in events:
-            if event.source not in self._contexts:
-                self._contexts[event.source] = _SourceContext(event.source in multi)
-            self._feed(self._contexts[event.source], event)
-        for source, context in self._contexts.items():
+            key = (event.source, event.record.router)
+            if key not in self._contexts:
+                self._contexts[key] = _SourceContext(
+                    event.source, event.record.router, key in multi
+                )
+            self._feed(self._contexts[key], event)
+        for context in self._contexts.values():
             self._flush_packet(context)
             if context.orphans and context.last is None:
                 # Lines about an SA whose SPIs the log never shows (a low debug level).
                 first = context.orphans[0]
-                context.last = Timeline(router=source, source=source, spi_i="")
+                context.last = self._new_timeline(context, context.name, "")
                 context.last.touch(first.record)
-                self.timelines[(source, "")] = context.last
+                self.timelines[(context.name, "")] = context.last
             if context.orphans and context.last is not None:
                 for orphan in context.orphans:
                     context.last.touch(orphan.record)
@@ -147,21 +160,37 @@ class TimelineBuilder:
         self._share_messages()
         for timeline in self.timelines.values():
             self._finalise(timeline)
-        return sorted(self.timelines.values(), key=lambda tl: (tl.source, tl.first_line, tl.router))
+        logs = list(self._contexts)
+        return sorted(
+            self.timelines.values(),
+            key=lambda tl: (
+                tl.source,
+                logs.index((tl.source, tl.hostname)),
+                tl.first_line,
+                tl.router,
+            ),
+        )
 
     # -- timelines -----------------------------------------------------------------------------
 
-    def _router(self, context: _SourceContext, source: str, role: str) -> str:
+    @staticmethod
+    def _router(context: _SourceContext, role: str) -> str:
         if context.multi_router and role:
-            return f"{source} ({'initiator' if role == 'I' else 'responder'})"
-        return source
+            return f"{context.name} ({'initiator' if role == 'I' else 'responder'})"
+        return context.name
+
+    @staticmethod
+    def _new_timeline(context: _SourceContext, router: str, spi_i: str) -> Timeline:
+        return Timeline(
+            router=router, source=context.source, spi_i=spi_i, hostname=context.hostname
+        )
 
     def _timeline(self, context: _SourceContext, event: Event, spi_i: str, role: str) -> Timeline:
-        router = self._router(context, event.source, role)
+        router = self._router(context, role)
         key = (router, spi_i)
         timeline = self.timelines.get(key)
         if timeline is None:
-            timeline = Timeline(router=router, source=event.source, spi_i=spi_i)
+            timeline = self._new_timeline(context, router, spi_i)
             if role:
                 timeline.role = "initiator" if role == "I" else "responder"
             self.timelines[key] = timeline
@@ -182,7 +211,7 @@ class TimelineBuilder:
         if event.sa_id and event.sa_id in context.sa_spi:
             spi_i = context.sa_spi[event.sa_id]
             role = context.sa_role.get(event.sa_id, "")
-            timeline = self.timelines.get((self._router(context, event.source, role), spi_i))
+            timeline = self.timelines.get((self._router(context, role), spi_i))
             if timeline is not None:
                 context.last = timeline
                 timeline.touch(event.record)
@@ -293,8 +322,8 @@ class TimelineBuilder:
     def _learn_spi_r(self, context: _SourceContext, spi_i: str, spi_r: str) -> None:
         if spi_r in _ZERO_SPI:
             return
-        for (router, key_spi), timeline in self.timelines.items():
-            if key_spi == spi_i and timeline.source == router.split(" (")[0] and not timeline.spi_r:
+        for (_, key_spi), timeline in self.timelines.items():
+            if key_spi == spi_i and not timeline.spi_r:
                 timeline.spi_r = spi_r
         del context
 
@@ -519,7 +548,7 @@ class TimelineBuilder:
             timeline = context.last
         else:
             sm_role = role or (context.sa_role.get(sa_id or "", "") if context.multi_router else "")
-            router = self._router(context, message.evidence.source, sm_role)
+            router = self._router(context, sm_role)
             timeline = self.timelines.get((router, spi_i)) or self._new_from_packet(
                 context, message, router, spi_i, role
             )
@@ -547,7 +576,7 @@ class TimelineBuilder:
     def _new_from_packet(
         self, context: _SourceContext, message: Message, router: str, spi_i: str, role: str
     ) -> Timeline:
-        timeline = Timeline(router=router, source=message.evidence.source, spi_i=spi_i)
+        timeline = self._new_timeline(context, router, spi_i)
         if role:
             timeline.role = "initiator" if role == "I" else "responder"
         self.timelines[(router, spi_i)] = timeline
@@ -618,9 +647,10 @@ class TimelineBuilder:
     def _share_messages(self) -> None:
         for context, message, sa_id, known_spi in self.shared:
             spi_i = known_spi or context.sa_spi.get(sa_id, "")
-            source = message.evidence.source
             owners = [
-                tl for tl in self.timelines.values() if tl.source == source and tl.spi_i == spi_i
+                tl
+                for tl in self.timelines.values()
+                if (tl.source, tl.hostname, tl.spi_i) == (context.source, context.hostname, spi_i)
             ]
             for timeline in owners:
                 exchange = timeline.exchange(message.exchange, message.msg_id)

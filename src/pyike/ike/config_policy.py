@@ -209,7 +209,7 @@ class ConfigPolicy:
         self._settings = EngineSettings(
             window_size=ike.window,
             cookie_challenge=ike.cookie_challenge,
-            max_in_negotiation=ike.max_in_negotiation_sa,
+            max_in_negotiation=ike.max_in_negotiation_in,
             fragmentation_mtu=ike.fragmentation_mtu,
             nat_keepalive=ike.nat_keepalive,
         )
@@ -248,6 +248,8 @@ class ConfigPolicy:
             ike.lifetime,
             dpd,
             ike.nat_keepalive,
+            profile.auth_local[0] if profile.auth_local else "none",
+            profile.auth_remote,
         )
 
     def profile(self, name: str) -> ProfileSpec | None:

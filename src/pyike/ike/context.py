@@ -4,7 +4,7 @@ randomness, the policy, the SA tables and the output queues."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pyike.codec import Message, Payload
 from pyike.ike.cookie import CookieJar
@@ -24,10 +24,25 @@ if TYPE_CHECKING:
     from pyike.ike.ike_sa import IkeSa
 
 
+class TrafficSource(Protocol):
+    """The ESP layer, asked by dead peer detection when Child SAs last carried traffic."""
+
+    def last_traffic(self, spi_in: bytes) -> tuple[float, float] | None:
+        """(last packet sent, last authentic packet received) on the Child SA with inbound
+        SPI ``spi_in``, -inf for never; None when the ESP layer does not hold it."""
+        ...
+
+
 class Context:
-    def __init__(self, policy: Policy, random_bytes: Callable[[int], bytes]) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        random_bytes: Callable[[int], bytes],
+        traffic: TrafficSource | None = None,
+    ) -> None:
         self.policy = policy
         self.random_bytes = random_bytes
+        self.traffic = traffic
         self.now = 0.0
         self.datagrams: list[Datagram] = []
         self.events: list[EngineEvent] = []

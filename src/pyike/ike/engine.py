@@ -25,8 +25,15 @@ from pyike.codec.notify_data import cookie_notify, cookie_value
 from pyike.codec.registry import ExchangeType, NotifyType
 from pyike.crypto.errors import CryptoError
 from pyike.ike import child_create, informational, rekey, timers
-from pyike.ike.context import Context
-from pyike.ike.events import NAT_T_PORT, Datagram, Endpoint, EngineEvent
+from pyike.ike.context import Context, TrafficSource
+from pyike.ike.events import (
+    NAT_T_PORT,
+    CookieChecked,
+    Datagram,
+    Endpoint,
+    EngineEvent,
+    InitRequestRefused,
+)
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
 from pyike.ike.handshake import Handshake
 from pyike.ike.ike_sa import IkeSa
@@ -41,8 +48,16 @@ _TOUCHED_LIMIT = 1024
 
 
 class IkeEngine:
-    def __init__(self, policy: Policy, random_bytes: Callable[[int], bytes]) -> None:
-        self._ctx = Context(policy, random_bytes)
+    def __init__(
+        self,
+        policy: Policy,
+        random_bytes: Callable[[int], bytes],
+        traffic: TrafficSource | None = None,
+    ) -> None:
+        """``traffic``: the ESP layer (the SA database), asked when Child SAs last sent and
+        received packets: dead peer detection counts ESP from the peer as hearing from it,
+        and on-demand DPD checks only a peer that traffic was sent to."""
+        self._ctx = Context(policy, random_bytes, traffic)
         self._handshakes: dict[int, Handshake] = {}
         # Each SA's next deadline, and a heap of them (entries no longer in `_deadline_of`
         # are stale and skipped): next_deadline() looks again only at the SAs the inputs
@@ -215,7 +230,7 @@ class IkeEngine:
             self._guarded(lambda: child_create.start_new(sa, tunnel, if_missing=if_missing))
 
     def send_dpd(self, now: float, sa_id: int) -> None:
-        """A liveness check now (what on-demand DPD does when traffic goes unanswered)."""
+        """A liveness check now, whatever the DPD settings."""
         self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
@@ -367,6 +382,7 @@ class IkeEngine:
         half_open = ctx.half_open_count()
         if settings.max_in_negotiation is not None and half_open >= settings.max_in_negotiation:
             self._drop(None, "maximum number of in-negotiation SAs reached")
+            ctx.emit(InitRequestRefused(ctx.now, remote))
             return
         challenge = settings.cookie_challenge
         if (
@@ -406,9 +422,11 @@ class IkeEngine:
                 cookie = cookie_value(first)
             except DecodeError:
                 cookie = b""
-            if ctx.cookies.verify(
+            valid = ctx.cookies.verify(
                 ctx.now, cookie, nonce.data, remote.address, message.header.spi_i
-            ):
+            )
+            ctx.emit(CookieChecked(ctx.now, remote, valid))
+            if valid:
                 ctx.info(None, "Valid cookie received")
                 return True
             self._drop(None, "invalid cookie")

@@ -168,6 +168,32 @@ class NegotiationFailed:
     sent: bool = False
 
 
+@dataclass(frozen=True)
+class InitRequestRefused:
+    """An IKE_SA_INIT request dropped unanswered: `crypto ikev2 limit max-in-negotiation-sa`
+    half-open SAs already exist."""
+
+    now: float
+    remote: Endpoint
+
+
+@dataclass(frozen=True)
+class CookieChecked:
+    """An IKE_SA_INIT request came back with a cookie while cookies were demanded; ``valid``
+    says whether it was one of ours (the request is then admitted; otherwise challenged again)."""
+
+    now: float
+    remote: Endpoint
+    valid: bool
+
+
 EngineEvent = (
-    IkeSaUp | IkeSaDown | ChildSaInstalled | ChildSaDeleted | ChildSaMoved | NegotiationFailed
+    IkeSaUp
+    | IkeSaDown
+    | ChildSaInstalled
+    | ChildSaDeleted
+    | ChildSaMoved
+    | NegotiationFailed
+    | InitRequestRefused
+    | CookieChecked
 )

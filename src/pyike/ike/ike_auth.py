@@ -67,6 +67,52 @@ def _verify(
     return verify_psk_auth(sa.suite.prf, psk, octets, auth.data)
 
 
+# The AUTH methods each `authentication remote` keyword lets a peer use (RFC 7296 3.8,
+# RFC 7427 for Digital Signature).
+_ACCEPTED_METHODS = {
+    "pre-share": frozenset({AuthMethod.SHARED_KEY_MIC}),
+    "rsa-sig": frozenset({AuthMethod.RSA_SIG, AuthMethod.DIGITAL_SIGNATURE}),
+    "ecdsa-sig": frozenset(
+        {
+            AuthMethod.ECDSA_SHA256_P256,
+            AuthMethod.ECDSA_SHA384_P384,
+            AuthMethod.ECDSA_SHA512_P521,
+            AuthMethod.DIGITAL_SIGNATURE,
+        }
+    ),
+}
+METHOD_MISMATCH = (
+    "Peer authentication method configured is mismatching with the method proposed by peer"
+)
+
+
+def peer_method_accepted(sa: IkeSa, method: int) -> bool:
+    """The profile's `authentication remote` allows ``method``, and pyike can verify it (a
+    pre-shared key; signatures need certificates, not supported yet). Never accepts a PSK
+    where the profile demands a signature."""
+    assert sa.profile is not None
+    allowed = frozenset().union(*(_ACCEPTED_METHODS.get(m, ()) for m in sa.profile.auth_remote))
+    if method not in allowed:
+        sa.error(METHOD_MISMATCH)
+        return False
+    if method != AuthMethod.SHARED_KEY_MIC:
+        sa.error("Cannot verify the peer's signature: certificates are not supported")
+        return False
+    return True
+
+
+def local_method_usable(sa: IkeSa) -> bool:
+    """Our own AUTH can be computed: the profile signs with a pre-shared key."""
+    assert sa.profile is not None
+    if sa.profile.auth_local == "pre-share":
+        return True
+    sa.error(
+        f"Cannot sign with 'authentication local {sa.profile.auth_local}': certificates are "
+        "not supported"
+    )
+    return False
+
+
 def _ios_notifies(sa: IkeSa) -> list[Payload]:
     return [
         set_window_size_notify(sa.ctx.settings.window_size),
@@ -149,6 +195,8 @@ class AuthInitiator:
     def chk_auth_type(self) -> Event:
         sa = self.sa
         assert sa.profile is not None and sa.local_id is not None
+        if not local_method_usable(sa):
+            return self.h.fail("Failed to compute our AUTH payload")
         sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.address}")
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, None)
         if key is None:
@@ -231,6 +279,7 @@ class AuthInitiator:
         sa = self.sa
         assert sa.profile is not None and sa.remote_id is not None
         if not any(m.matches(sa.remote_id) for m in sa.profile.match_remote):
+            informational.report_auth_failure(sa)
             return self.h.fail(
                 f"Peer identity {sa.remote_id} does not match profile {sa.profile.name}",
                 NotifyType.AUTHENTICATION_FAILED,
@@ -239,7 +288,7 @@ class AuthInitiator:
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
     def proc_chk_auth_type(self) -> Event:
-        if self.auth_payload.method != AuthMethod.SHARED_KEY_MIC:
+        if not peer_method_accepted(self.sa, self.auth_payload.method):
             return Event.EV_AUTH_FAIL
         return Event.EV_GET_PRESHR_KEY
 
@@ -263,6 +312,7 @@ class AuthInitiator:
 
     def auth_fail(self) -> Event:
         self.sa.info("Verification of peer's authentication data FAILED")
+        informational.report_auth_failure(self.sa)
         return self.h.fail("Auth exchange failed", NotifyType.AUTHENTICATION_FAILED)
 
     def notify_auth_done(self) -> Event:
@@ -403,7 +453,7 @@ class AuthResponder:
         return Event.EV_CHK_AUTH_TYPE
 
     def chk_auth_type(self) -> Event:
-        if self.auth_payload.method != AuthMethod.SHARED_KEY_MIC:
+        if not peer_method_accepted(self.sa, self.auth_payload.method):
             return Event.EV_AUTH_FAIL
         return Event.EV_GET_PRESHR_KEY
 
@@ -504,6 +554,8 @@ class AuthResponder:
     def get_sign_key(self) -> Event:
         sa = self.sa
         assert sa.profile is not None
+        if not local_method_usable(sa):
+            return Event.EV_AUTH_FAIL
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, sa.remote_id)
         if key is None:
             sa.error(f"Failed to find a preshared key for peer {sa.remote.address}")

@@ -139,6 +139,7 @@ class IkeSa:
         self.initial_contact_sent = False
         self.delete_deadline: float | None = None
         self.dpd_next: float | None = None
+        self.dpd_sent_seen = float("-inf")  # the last ESP sent, as on-demand DPD last saw it
         self.keepalive_next: float | None = None
         self.invalid_ke_retries = 0
         # IKE SA rekey bookkeeping (see rekey.py and collisions.py)
@@ -257,7 +258,7 @@ class IkeSa:
         if mtu is None or not self.frag_peer:
             return [whole]
         ip_version = self.remote.address.version
-        overhead = 28 if ip_version == 4 else 48
+        overhead = fragments.IP_UDP_OVERHEAD[ip_version]
         if len(whole) + overhead + (4 if self.nat_t else 0) <= mtu:
             return [whole]
         return fragments.fragment(

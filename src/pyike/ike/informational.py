@@ -6,7 +6,7 @@ from __future__ import annotations
 from pyike.codec import DeletePayload, Message, NotifyPayload, Payload
 from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId
 from pyike.ike.child_sa import ChildState
-from pyike.ike.events import ChildSaDeleted
+from pyike.ike.events import ChildSaDeleted, NegotiationFailed
 from pyike.ike.fsm import Action, Machine
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.states import Event, State
@@ -90,6 +90,29 @@ class DeleteChildTask(Task):
         )
 
 
+# Notifies that end an IKE SA without a Delete when they come in the INFORMATIONAL exchange
+# right after IKE_AUTH (RFC 7296 section 2.21.2).
+FATAL_AFTER_AUTH = frozenset(
+    {
+        NotifyType.AUTHENTICATION_FAILED,
+        NotifyType.INVALID_SYNTAX,
+        NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
+    }
+)
+
+
+def report_auth_failure(sa: IkeSa) -> None:
+    """The initiator could not authenticate the responder, which believes the SA is up: tell
+    it in a separate INFORMATIONAL (RFC 7296 section 2.21.2), sent once, not waited for."""
+    if sa.cipher_out is None:
+        return
+    payloads: list[Payload] = [NotifyPayload(NotifyType.AUTHENTICATION_FAILED)]
+    sa.info("Sending AUTHENTICATION_FAILED notify in INFORMATIONAL exchange")
+    sa.transmit(
+        sa.seal(ExchangeType.INFORMATIONAL, sa.requests.allocate(), False, payloads), payloads
+    )
+
+
 def start_dpd(sa: IkeSa) -> None:
     if not any(isinstance(t, DpdTask) for t in sa.queue) and not sa.requests.outstanding:
         sa.enqueue(DpdTask())
@@ -139,6 +162,7 @@ class InfoResponder:
         self.tracer = ExchangeTracer(sa.ctx, sa.sa_id, sa.spi_i, sa.spi_r, sa.initiator, message_id)
         self.machine = Machine(State.READY, self.tracer.record)
         self.close_after = False
+        self.rejected: NotifyType | None = None  # the peer did not authenticate us
 
     def run(self) -> None:
         self.machine.run(Event.EV_RECV_INFO, self.transitions())
@@ -168,11 +192,20 @@ class InfoResponder:
                 except ValueError:
                     name = str(int(n.notify_type))
                 sa.error(f"Received {name} notify in INFORMATIONAL exchange")
+                if self._ends_handshake(n.notify_type):
+                    self.rejected = NotifyType(n.notify_type)
+                    self.close_after = True
         if any(isinstance(p, DeletePayload) for p in self.payloads):
             return Event.EV_RECV_DEL
         if not self.payloads:
             sa.info("Received DPD/liveness query")
         return Event.EV_BLD_MSG
+
+    def _ends_handshake(self, notify_type: int) -> bool:
+        """A fatal notify in the first request after IKE_AUTH of an SA we answered."""
+        sa = self.sa
+        first = not sa.initiator and sa.rekeyed_from is None and self.message_id == 2
+        return first and notify_type in FATAL_AFTER_AUTH
 
     def recv_del(self) -> Event:
         sa = self.sa
@@ -209,7 +242,13 @@ class InfoResponder:
     def free_sa(self) -> None:
         from pyike.ike import rekey
 
-        rekey.retire(self.sa, "Received delete from the peer")
+        sa = self.sa
+        if self.rejected is not None:
+            reason = f"Peer failed to authenticate the IKE SA ({self.rejected.name})"
+            sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, self.rejected, reason))
+            sa.close(reason)
+            return None
+        rekey.retire(sa, "Received delete from the peer")
         return None
 
     def chk_pending(self) -> Event:

@@ -175,6 +175,9 @@ class ProfileSpec:
     lifetime: int = DEFAULT_IKE_LIFETIME
     dpd: DpdSettings | None = None
     nat_keepalive: int | None = None
+    # `authentication local|remote`: IOS's method keywords (pre-share, rsa-sig, ecdsa-sig).
+    auth_local: str = "pre-share"
+    auth_remote: tuple[str, ...] = ("pre-share",)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Everything an IKE SA does on its own when time passes: half-open cleanup, IKE and Child SA
-rekey and expiry, DPD, NAT keepalives, and the responder's wait for the old SA's delete after
-an IKE SA rekey."""
+rekey and expiry, DPD (periodic and on-demand), NAT keepalives, and the responder's wait for
+the old SA's delete after an IKE SA rekey."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ INFINITY = float("inf")
 # The original responder rekeys the IKE SA this much later than the initiator would, so that
 # normally only one side starts (IOS offsets its timers the same way).
 RESPONDER_REKEY_OFFSET = 0.05
+# How soon on-demand DPD looks again at a peer silent for its interval while traffic is
+# still being sent to it: the liveness check goes out at most this long after the first
+# packet sent past the interval (IOS sends it with that packet).
+ON_DEMAND_LOOK = 1.0
 
 
 def established(sa: IkeSa) -> None:
@@ -22,6 +26,47 @@ def established(sa: IkeSa) -> None:
     sa.dpd_next = now + dpd.interval if dpd is not None else None
     keepalive = (sa.profile.nat_keepalive if sa.profile else None) or sa.ctx.settings.nat_keepalive
     sa.keepalive_next = now + keepalive if keepalive and sa.nat.local_behind_nat else None
+
+
+def _dead_peer_detection(sa: IkeSa, now: float) -> None:
+    """IOS DPD. A peer not heard from (no IKE message, no ESP on a Child SA of ``sa``) for
+    `dpd INTERVAL` seconds gets a liveness check: in periodic mode at once; on-demand only
+    once traffic is sent to it after those INTERVAL seconds of silence (a reply sent just
+    after its last packet does not count). Looked at again when the silence reaches
+    INTERVAL, then every INTERVAL seconds, or every second while traffic goes out to a
+    peer silent that long."""
+    dpd = sa.profile.dpd if sa.profile else None
+    assert dpd is not None
+    last_sent = _note_esp(sa)
+    silent_enough = sa.last_heard + dpd.interval
+    if now < silent_enough:
+        sa.dpd_next = silent_enough
+        return
+    if dpd.mode == "periodic" or last_sent >= silent_enough:
+        informational.start_dpd(sa)
+        sa.dpd_next = now + dpd.interval
+        return
+    sending = sa.last_heard < last_sent and sa.dpd_sent_seen < last_sent
+    sa.dpd_sent_seen = last_sent
+    sa.dpd_next = now + (ON_DEMAND_LOOK if sending else dpd.interval)
+
+
+def _note_esp(sa: IkeSa) -> float:
+    """Counts ESP from the peer on ``sa``'s Child SAs as hearing from it; returns when ESP
+    was last sent on them (-inf for never, or when no ESP layer tells)."""
+    last_sent = -INFINITY
+    traffic = sa.ctx.traffic
+    if traffic is None:
+        return last_sent
+    for child in sa.children:
+        seen = traffic.last_traffic(child.spi_in)
+        if seen is None:
+            continue
+        sent, received = seen
+        last_sent = max(last_sent, sent)
+        if received > sa.last_heard:
+            sa.last_heard = received
+    return last_sent
 
 
 def _ike_rekey_at(sa: IkeSa) -> float | None:
@@ -123,12 +168,7 @@ def check(sa: IkeSa, now: float) -> None:
         ):
             child_create.start_rekey(sa, child.spi_in)
     if sa.dpd_next is not None and now >= sa.dpd_next:
-        dpd = sa.profile.dpd if sa.profile else None
-        assert dpd is not None
-        sa.dpd_next = now + dpd.interval
-        idle = now - sa.last_heard >= dpd.interval
-        if dpd.mode == "periodic" and idle:
-            informational.start_dpd(sa)
+        _dead_peer_detection(sa, now)
     if sa.keepalive_next is not None and now >= sa.keepalive_next:
         keepalive = (sa.profile.nat_keepalive if sa.profile else None) or ctx.settings.nat_keepalive
         assert keepalive

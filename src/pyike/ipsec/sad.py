@@ -2,7 +2,8 @@
 
 Shared by the lab's routers and the real gateway. It applies the engine's child SA events
 (`pyike.ike.events`) and answers the data plane's two questions: which SA protects a packet
-leaving through a tunnel, and which SA opens a packet that arrived with a given SPI.
+leaving through a tunnel, and which SA opens a packet that arrived with a given SPI. It
+notes when each SA last carried a packet each way, for the engine's dead peer detection.
 
 Rekeys are make-before-break (RFC 7296 section 2.8): the new inbound SA is installed as soon
 as it exists; the initiator of the rekey sends on the new SA at once, the responder only
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from math import inf
 
 from pyike.ike.events import ChildSaDeleted, ChildSaInfo, ChildSaInstalled, ChildSaMoved
 from pyike.ipsec.sa import EspMode, InboundEspSa, OutboundEspSa, child_sa_pair
@@ -35,6 +37,10 @@ class InstalledChild:
     conn_id_in: int = 0  # IOS numbers each SA's crypto engine connection
     conn_id_out: int = 0
     reported_bytes: int = 0  # usage last reported to the engine (kilobyte lifetimes)
+    # When a packet last wanted to leave through it and when an authentic one last arrived
+    # on it (-inf: never): the engine's DPD asks (`last_traffic`).
+    last_sent: float = -inf
+    last_received: float = -inf
 
     @property
     def spi_in(self) -> int:
@@ -168,23 +174,35 @@ class SecurityAssociationDatabase:
 
     # -- data plane -------------------------------------------------------------------------
 
-    def outbound(self, tunnel: str) -> InstalledChild | None:
-        """The SA to send with through `tunnel`; None counts a drop for lack of an SA."""
+    def outbound(self, tunnel: str, now: float) -> InstalledChild | None:
+        """The SA to send with through `tunnel`, noted as sending at `now`; None counts a drop
+        for lack of an SA."""
         state = self.tunnels.get(tunnel)
         if state is None:
             return None
-        if state.current is None:
+        current = state.current
+        if current is None:
             state.dropped_no_sa += 1
-        return state.current
+        else:
+            current.last_sent = now
+        return current
 
     def inbound(self, spi: int) -> InstalledChild | None:
         return self.children.get(spi)
 
-    def note_inbound(self, child: InstalledChild) -> bool:
-        """A packet opened with `child`: a responder-side rekey may now send on it. True
-        when that made `child` the SA its tunnel sends with."""
+    def note_inbound(self, child: InstalledChild, now: float) -> bool:
+        """A packet opened with `child` at `now`: the peer is alive, and a responder-side
+        rekey may now send on it. True when that made `child` the SA its tunnel sends with."""
+        child.last_received = now
         state = self.tunnels.get(child.info.tunnel or f"peer {child.info.remote.address}")
         if state is not None and state.pending is child:
             state.current, state.pending = child, None
             return True
         return False
+
+    def last_traffic(self, spi_in: bytes) -> tuple[float, float] | None:
+        """(last packet sent, last authentic packet received) on the child SA with inbound
+        SPI `spi_in`, -inf for never; None when it is not installed. The engine's
+        `TrafficSource`."""
+        child = self.children.get(int.from_bytes(spi_in, "big"))
+        return None if child is None else (child.last_sent, child.last_received)

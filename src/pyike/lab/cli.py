@@ -35,9 +35,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--speed",
-        default="1x",
         metavar="Nx",
-        help="with --interactive: how much faster than real time the clock runs (e.g. 10x)",
+        help="with --interactive: how much faster than real time the clock runs (e.g. 10x; "
+        "default 1x)",
     )
     parser.add_argument(
         "--scenario",
@@ -49,7 +49,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--list-scenarios", action="store_true", help="list the named what-ifs and exit"
     )
     parser.add_argument(
-        "--quiet", action="store_true", help="with --scenario: print only the verdict"
+        "--quiet",
+        action="store_true",
+        help="print only the verdict (and what went wrong), not the routers' output",
     )
     parser.add_argument(
         "--netns",
@@ -57,7 +59,32 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="run the routers as real `pyike run` daemons, each in a network namespace, "
         "joined by veth pairs; ping through real TUN devices, then tear down (root)",
     )
-    parser.set_defaults(handler=run)
+
+    def handler(args: argparse.Namespace) -> int:
+        _refuse_unused(parser, args)
+        return run(args)
+
+    parser.set_defaults(handler=handler)
+
+
+def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Options that would have no effect as given are usage errors, not silently ignored."""
+    modes = [
+        option
+        for option, chosen in (
+            ("--interactive", args.interactive),
+            ("--scenario", args.scenario),
+            ("--list-scenarios", args.list_scenarios),
+            ("--netns", args.netns),
+        )
+        if chosen
+    ]
+    if len(modes) > 1:
+        parser.error(f"{modes[0]} and {modes[1]} cannot be used together")
+    if args.speed is not None and not args.interactive:
+        parser.error("--speed applies only with --interactive")
+    if args.quiet and modes and modes[0] != "--scenario":
+        parser.error(f"--quiet does not apply to {modes[0]}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,9 +104,11 @@ def run(args: argparse.Namespace) -> int:
         from pyike.lab.topology import run_cli as run_topology
 
         return run_topology(args)
-    result = run_seed(policy_for_config, print, seed=args.seed)
+    result = run_seed(policy_for_config, None if args.quiet else print, seed=args.seed)
     if result.ok:
-        print("\n% pyike lab: the seed scenario ran as the seed document shows it.")
+        if not args.quiet:
+            print()
+        print("% pyike lab: the seed scenario ran as the seed document shows it.")
         return 0
     for problem in result.problems:
         print(f"% pyike lab: {problem}", file=sys.stderr)

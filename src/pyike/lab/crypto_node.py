@@ -66,9 +66,9 @@ class CryptoNode:
         self.router = router
         self.clock = clock
         self.policy = policy
-        self.engine = IkeEngine(policy, random_bytes)
         self.specs = {spec.name: spec for spec in tunnels}
         self.sad = SecurityAssociationDatabase(random_bytes, self.specs)
+        self.engine = IkeEngine(policy, random_bytes, traffic=self.sad)
         self.trace_sink = trace_sink
         self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
         self.log: Callable[[str], None] | None = None  # console messages (%CRYPTO-4-...)
@@ -174,6 +174,7 @@ class CryptoNode:
             self.trace_sink(records)
 
     def _apply(self, event: object) -> None:
+        self.counters.note(event)
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
         elif isinstance(event, IkeSaDown):
@@ -228,7 +229,7 @@ class CryptoNode:
         except EspError:
             self.stats.decrypt_failures += 1
             return None
-        if self.sad.note_inbound(child) and self.ipsec_debug is not None:
+        if self.sad.note_inbound(child, self.clock.now) and self.ipsec_debug is not None:
             self.ipsec_debug(ipsec_debug.outbound_switched(child))
         self._report_usage(child)
         name = child.info.tunnel
@@ -242,7 +243,7 @@ class CryptoNode:
     def encapsulate(self, router: Router, tunnel: str, packet: bytes) -> Sequence[bytes]:
         if tunnel not in self.specs:
             return []
-        child = self.sad.outbound(tunnel)
+        child = self.sad.outbound(tunnel, self.clock.now)
         if child is None:
             self.start_tunnel(tunnel)
             return []

@@ -13,6 +13,7 @@ from pyike.lab.views import CryptoState
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, Handler, IncompleteCommand, InvalidInput, Token
 from pyike.show.ike_counters import Ikev2Counters
+from pyike.show.ikev2_sa import IkeSaFilter
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 
@@ -100,6 +101,23 @@ def _flag(args: Sequence[Token], *words: str) -> bool:
     return True
 
 
+IKE_SA_FILTERS = ("local", "remote", "fvrf", "ivrf")
+
+
+def _ike_sa_filter(word: str, value: Token) -> IkeSaFilter:
+    """The filter `show crypto ikev2 sa WORD VALUE` asks for; an address that is not one is
+    invalid input at its first character."""
+    if word == "fvrf":
+        return IkeSaFilter(fvrf=value.text)
+    if word == "ivrf":
+        return IkeSaFilter(ivrf=value.text)
+    try:
+        address = ipaddress.ip_address(value.text)
+    except ValueError:
+        raise InvalidInput(value.start) from None
+    return IkeSaFilter(local=address) if word == "local" else IkeSaFilter(remote=address)
+
+
 def register_show_commands(
     tree: CommandTree,
     node: CryptoState,
@@ -111,6 +129,7 @@ def register_show_commands(
     ikev2 stats`."""
     from pyike import show
     from pyike.lab import views
+    from pyike.show.ikev2_stats import in_negotiation_limits
 
     def text(lines: list[str]) -> ExecJob:
         return TextResult("\n".join(lines) + "\n" if lines else "")
@@ -120,13 +139,22 @@ def register_show_commands(
             raise InvalidInput(args[1].start)
         return args[0].text if args else None
 
-    tree.register(
-        "show crypto ikev2 sa",
-        lambda a: text(
-            show.show_crypto_ikev2_sa(views.ike_sa_views(node), detailed=_flag(a, "detailed"))
-        ),
-        takes_args=True,
-    )
+    def ike_sas(detailed: bool, only: IkeSaFilter | None = None) -> ExecJob:
+        sas = views.ike_sa_views(node)
+        return text(show.show_crypto_ikev2_sa(sas, detailed=detailed, only=only))
+
+    def ike_sas_filtered(word: str) -> Handler:
+        def handler(args: Sequence[Token]) -> ExecJob:
+            if not args:
+                raise IncompleteCommand()
+            return ike_sas(_flag(args[1:], "detailed"), _ike_sa_filter(word, args[0]))
+
+        return handler
+
+    tree.register("show crypto ikev2 sa", lambda a: ike_sas(False))
+    tree.register("show crypto ikev2 sa detailed", lambda a: ike_sas(True))
+    for word in IKE_SA_FILTERS:
+        tree.register(f"show crypto ikev2 sa {word}", ike_sas_filtered(word), takes_args=True)
     tree.register(
         "show crypto ikev2 session",
         lambda a: text(
@@ -142,7 +170,9 @@ def register_show_commands(
         def show_stats(args: Sequence[Token]) -> ExecJob:
             if _flag(args, "exchange"):
                 return text(show.show_crypto_ikev2_stats_exchange(stats.exchange_view()))
-            return text(show.show_crypto_ikev2_stats(stats.stats_view(*views.ike_sa_counts(node))))
+            limits = in_negotiation_limits(config())
+            view = stats.stats_view(*views.ike_sa_counts(node), max_in_negotiation=limits)
+            return text(show.show_crypto_ikev2_stats(view))
 
         tree.register("show crypto ikev2 stats", show_stats, takes_args=True)
     tree.register(

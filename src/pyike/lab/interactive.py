@@ -7,26 +7,27 @@ every router appear as they happen, prefixed by the router's name. At the prompt
 - any exec command of the router, with IOS abbreviations (`sh cry ikev2 sa det`);
 - `?` for the keywords that may follow (`sh cry ?`) or that complete a word (`sh cr?`);
 - Tab completion and history (up/down arrows);
-- output filters: `| include RE`, `| exclude RE`, `| begin RE`, `| section RE`;
+- output filters: `| include RE`, `| exclude RE`, `| begin RE`, `| section RE` (the router's
+  shell applies them, as for `! lab: exec` lines);
+- Ctrl-^ (IOS's escape sequence) or Ctrl-C stops a running command such as a long ping;
 - `connect HOST` or just `HOST` to switch router; `exit` (or Ctrl-D) to leave.
 
-The filters, `?` help and completion are plain functions of the command tree, tested without a
-terminal; `run_console` drives them with prompt_toolkit.
+`?` help and completion are plain functions of the command tree, tested without a terminal;
+`run_console` drives them with prompt_toolkit.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pyike.lab.lab import Lab
+from pyike.node.exec.job import ExecJob
 from pyike.node.exec.parser import (
-    INVALID,
     CommandNode,
     CommandTree,
     ExecInputError,
@@ -35,11 +36,14 @@ from pyike.node.exec.parser import (
 )
 from pyike.sim.clock import RealTimePacer
 
-FILTERS = ("begin", "exclude", "include", "section")
 CONSOLE_WORDS = ("connect", "exit")
 UNRECOGNIZED = "% Unrecognized command"
-BAD_REGEX = "% Invalid regular expression"
-_TICK = 0.05  # longest real-time nap between clock advances, seconds
+# The longest the clock runs without a break for the prompt, and the longest nap between
+# clock advances, in real seconds.
+_TICK = 0.05
+# The fastest clock accepted: the seed's routers (a rekey every 120 s) keep real time at 5000x
+# on half of one core and fall behind beyond about 10000x; faster would only be a busy CPU.
+MAX_SPEED = 5000.0
 
 # What `?` says about a keyword; keywords not listed are shown without a description.
 DESCRIPTIONS = {
@@ -66,67 +70,6 @@ DESCRIPTIONS = {
     "traceroute": "Trace route to destination",
     "undebug": "Disable debugging functions (see also 'debug')",
 }
-
-
-class FilterError(ValueError):
-    """A bad `| filter`: the message is what IOS prints."""
-
-
-# --- output filters -------------------------------------------------------------------------
-
-
-def split_filters(line: str) -> tuple[str, list[tuple[str, re.Pattern[str]]]]:
-    """`show x | inc A | sec B` -> ("show x", [("include", A), ("section", B)])."""
-    command, *pipes = line.split("|")
-    filters = []
-    for pipe in pipes:
-        word, _, pattern = pipe.strip().partition(" ")
-        kind = next((f for f in FILTERS if word and f.startswith(word.lower())), None)
-        if kind is None or not pattern.strip():
-            raise FilterError(INVALID)
-        try:
-            filters.append((kind, re.compile(pattern.strip())))
-        except re.error:
-            raise FilterError(BAD_REGEX) from None
-    return command, filters
-
-
-def apply_filter(text: str, kind: str, regex: re.Pattern[str]) -> str:
-    """One IOS output filter. `section` keeps each section (an unindented line and the
-    indented lines under it) in which any line matches."""
-    lines = text.splitlines()
-    if kind == "include":
-        kept = [line for line in lines if regex.search(line)]
-    elif kind == "exclude":
-        kept = [line for line in lines if not regex.search(line)]
-    elif kind == "begin":
-        start = next((i for i, line in enumerate(lines) if regex.search(line)), len(lines))
-        kept = lines[start:]
-    else:
-        kept = [
-            line
-            for section in _sections(lines)
-            if any(map(regex.search, section))
-            for line in section
-        ]
-    return "".join(line + "\n" for line in kept)
-
-
-def _sections(lines: Sequence[str]) -> Iterable[list[str]]:
-    section: list[str] = []
-    for line in lines:
-        if line[:1] not in (" ", "\t", "") and section:
-            yield section
-            section = []
-        section.append(line)
-    if section:
-        yield section
-
-
-def apply_filters(text: str, filters: Sequence[tuple[str, re.Pattern[str]]]) -> str:
-    for kind, regex in filters:
-        text = apply_filter(text, kind, regex)
-    return text
 
 
 # --- `?` help and completion ----------------------------------------------------------------
@@ -214,6 +157,7 @@ class LabConsole:
         self.write = write
         self.state = ConsoleState(next(iter(lab.routers)))
         self._line_open = False  # the last output did not end its line (a ping's `!!!`)
+        self._running: ExecJob | None = None  # the command being run
         lab.output = self._router_line
 
     def _out(self, text: str) -> None:
@@ -278,24 +222,26 @@ class LabConsole:
         await self._command(line, sleep)
 
     async def _command(self, line: str, sleep: Sleep) -> None:
+        job = self.lab.router(self.state.current).shell.run(line)
+        self._running = job
+        self._out(job.text)
+        job.on_output = self._out
         try:
-            command, filters = split_filters(line)
-        except FilterError as error:
-            self.write(str(error) + "\n")
-            return
-        job = self.lab.router(self.state.current).shell.run(command)
-        if not filters:
-            self._out(job.text)
-            job.on_output = self._out
-        while not job.done:
-            await self.wait(sleep)
-        job.on_output = None
-        if filters:
-            self._out(apply_filters(job.text, filters))
+            while not job.done:
+                await self.wait(sleep)
+        finally:
+            job.on_output = None
+            self._running = None
+
+    def interrupt(self) -> None:
+        """The escape sequence: stop the command that is running, if any."""
+        if self._running is not None:
+            self._running.abort()
 
     async def wait(self, sleep: Sleep) -> None:
-        """Advance the clock to the present, then nap until the next event is due."""
-        self.pacer.advance()
+        """Advance the clock to the present (for at most a tick, so the prompt stays
+        responsive when the clock cannot keep up), then nap until the next event is due."""
+        self.pacer.advance(_TICK)
         pause = self.pacer.seconds_until_next()
         await sleep(_TICK if pause is None else min(pause, _TICK))
 
@@ -318,7 +264,9 @@ async def run_console(
     from prompt_toolkit.completion import CompleteEvent, Completer, Completion
     from prompt_toolkit.document import Document
     from prompt_toolkit.history import InMemoryHistory
-    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+    from prompt_toolkit.input.typeahead import store_typeahead
+    from prompt_toolkit.key_binding import KeyBindings, KeyPress, KeyPressEvent
+    from prompt_toolkit.keys import Keys
 
     class TreeCompleter(Completer):
         def get_completions(
@@ -344,6 +292,25 @@ async def run_console(
         input=input,  # type: ignore[arg-type]
         output=output,  # type: ignore[arg-type]
     )
+    keyboard = session.input
+    escape = (Keys.ControlCircumflex, Keys.ControlC)  # IOS's escape sequence, and Ctrl-C
+
+    async def execute(line: str) -> None:
+        """Run the line with the keyboard watched for the escape sequence; other keys typed
+        meanwhile wait for the next prompt, as on IOS."""
+        typed: list[KeyPress] = []
+
+        def on_keys() -> None:
+            for key in keyboard.read_keys():
+                if key.key in escape:
+                    console.interrupt()
+                else:
+                    typed.append(key)
+
+        with keyboard.raw_mode(), keyboard.attach(on_keys):
+            await console.execute(line)
+        store_typeahead(keyboard, typed)
+
     ticker = asyncio.create_task(console.tick_forever())
     try:
         while console.state.running:
@@ -353,19 +320,23 @@ async def run_console(
                 continue
             except EOFError:
                 break
-            await console.execute(line)
+            await execute(line)
     finally:
         console.state.running = False
         ticker.cancel()
 
 
 def parse_speed(text: str) -> float:
-    """`10x`, `10` or `0.5x`."""
+    """`10x`, `10` or `0.5x`, up to MAX_SPEED."""
     try:
         speed = float(text.lower().removesuffix("x"))
     except ValueError:
         raise ValueError(f"% Invalid speed {text!r} (use e.g. 10x)") from None
-    if not 0 < speed <= 1_000_000:
+    if speed > MAX_SPEED:
+        raise ValueError(
+            f"% Speed {text} is faster than the lab's clock can keep (at most {MAX_SPEED:g}x)"
+        )
+    if not speed > 0:
         raise ValueError(f"% Invalid speed {text!r} (use e.g. 10x)")
     return speed
 
@@ -379,7 +350,7 @@ def run_cli(args: argparse.Namespace) -> int:
     from pyike.lab.topology import TopologyError, build_lab, load_topology
 
     try:
-        speed = parse_speed(args.speed)
+        speed = parse_speed(args.speed or "1x")
         if args.configs:
             lab, _nats = build_lab(load_topology(args.configs), policy_for_config, seed=args.seed)
         else:
@@ -405,15 +376,10 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 __all__ = [
-    "FILTERS",
-    "FilterError",
     "LabConsole",
-    "apply_filter",
-    "apply_filters",
     "completions",
     "help_text",
     "parse_speed",
     "run_cli",
     "run_console",
-    "split_filters",
 ]

@@ -21,7 +21,7 @@ from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.exec_crypto import register_crypto_commands, register_show_commands
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
-from pyike.sim.clock import VirtualClock
+from pyike.sim.clock import DEFAULT_EVENT_LIMIT, VirtualClock
 from pyike.sim.network import Network
 from pyike.sim.topology import wire_by_subnet
 from pyike.trace.ios_debug import Debug, DebugFormatter
@@ -29,8 +29,30 @@ from pyike.trace.ios_debug import Debug, DebugFormatter
 # The seed's routers print "*Nov 11 19:30:34.811" as they start negotiating.
 SEED_EPOCH = datetime(2013, 11, 11, 19, 30, 34, 811000)
 
+# How much of a long run is run before judging whether the whole of it can finish.
+SAMPLE_SECONDS = 3600.0
+
 PolicyFactory = Callable[[Config], tuple[Policy, Sequence[TunnelSpec]]]
 Output = Callable[[str], None]
+
+
+@dataclass
+class RunTooLong(Exception):
+    """A run that would take more clock events than its budget (at the rate its first
+    SAMPLE_SECONDS took), so more minutes of CPU than anyone meant to spend."""
+
+    seconds: float
+    events_per_hour: float
+    budget: int
+    longest: float  # the longest run that fits, in virtual seconds
+
+    def __str__(self) -> str:
+        return (
+            f"a run of {self.seconds / 3600:g}h is longer than the lab can simulate: these "
+            f"routers take about {self.events_per_hour:.0f} clock events per hour (rekeys, "
+            f"keepalives, retransmissions) and a run stops at {self.budget} events, so at "
+            f"most about {self.longest // 3600:.0f}h"
+        )
 
 
 @dataclass
@@ -139,8 +161,21 @@ class Lab:
             for name in lab_router.crypto.specs:
                 self.clock.call_later(index * stagger, _starter(lab_router.crypto, name))
 
-    def run_for(self, seconds: float) -> None:
-        self.clock.run_for(seconds)
+    def run_for(self, seconds: float, budget: int = DEFAULT_EVENT_LIMIT) -> None:
+        """Run `seconds` of virtual time in at most `budget` clock events.
+
+        Idle time costs nothing (the clock jumps from one timer to the next); what costs is
+        the events, mostly the IKE and ESP work of each rekey, keepalive and DPD exchange.
+        A run longer than SAMPLE_SECONDS is judged after its first SAMPLE_SECONDS: when the
+        rate seen would not fit the rest in `budget`, `RunTooLong` says so at once."""
+        sample = min(seconds, SAMPLE_SECONDS)
+        ran = self.clock.run_for(sample, budget)
+        if seconds <= sample:
+            return
+        rate = ran / sample  # events per virtual second
+        if rate * seconds > budget:
+            raise RunTooLong(seconds, rate * 3600, budget, budget / rate)
+        self.clock.run_for(seconds - sample, budget - ran)
 
     def run_until(self, moment: float) -> None:
         self.clock.run_until(moment)

@@ -37,11 +37,13 @@ from typing import TypeVar
 from pyike.config import load
 from pyike.config.model import Config
 from pyike.ike.config_policy import policy_for_config
-from pyike.lab.lab import Lab, PolicyFactory
+from pyike.lab.lab import Lab, PolicyFactory, RunTooLong
 from pyike.lab.views import crypto_session_views
 from pyike.node.interfaces import InterfaceKind
+from pyike.sim.clock import ClockRunaway
 from pyike.sim.nat import NatBox
 from pyike.sim.network import DEFAULT_DELAY, Network, Segment
+from pyike.textfile import read_text
 
 DIRECTIVE_PREFIX = "! lab:"
 LAB_SUFFIX = ".lab"
@@ -87,6 +89,7 @@ class Topology:
     delays: list[DelayHint] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     run_seconds: float = DEFAULT_RUN
+    run_where: str = ""  # the `run` directive's file:line
 
     @property
     def hostnames(self) -> list[str]:
@@ -126,7 +129,7 @@ def load_topology(paths: Sequence[str | Path]) -> Topology:
     topology = Topology([])
     for path in expand(paths):
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = read_text(path)
         except OSError as error:
             raise TopologyError(f"% {path}: {error.strerror}") from None
         if path.suffix == LAB_SUFFIX:
@@ -179,6 +182,7 @@ def _directive(topology: Topology, line: str, where: str) -> None:
         topology.delays.append(DelayHint(subnet, parse_duration(parts[1])))
     elif word == "run":
         topology.run_seconds = parse_duration(rest)
+        topology.run_where = where
     elif word in ("exec", "expect"):
         host, colon, command = rest.partition(":")
         if not colon or not host.strip() or not command.strip():
@@ -338,13 +342,22 @@ def run_cli(args: argparse.Namespace) -> int:
     UP-ACTIVE and every `expect` held, else 1 with the reasons."""
     try:
         topology = load_topology(args.configs)
-        result = run_topology(topology, policy_for_config, print, seed=args.seed)
+        output = None if args.quiet else print
+        result = run_topology(topology, policy_for_config, output, seed=args.seed)
     except TopologyError as error:
         print(error, file=sys.stderr)
         return 1
+    except RunTooLong as error:
+        print(f"% pyike lab: {topology.run_where}: {error}", file=sys.stderr)
+        return 1
+    except ClockRunaway as error:
+        print(f"% pyike lab: the lab stopped: {error}", file=sys.stderr)
+        return 1
     if result.ok:
+        if not args.quiet:
+            print()
         print(
-            f"\n% pyike lab: {result.protected} crypto sessions UP-ACTIVE on "
+            f"% pyike lab: {result.protected} crypto sessions UP-ACTIVE on "
             f"{', '.join(topology.hostnames)}; {len(topology.checks)} checks passed."
         )
         return 0

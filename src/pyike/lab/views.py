@@ -15,6 +15,7 @@ from pyike.config.query import TrafficSelector as QuerySelector
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import IPAddress, TrafficSelector
 from pyike.ike.events import TrafficSelector as EngineSelector
+from pyike.ike.fragments import IP_UDP_OVERHEAD
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
@@ -100,7 +101,7 @@ def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
     nat = NatState.NOT_DETECTED
     if sa.nat.nat_detected:
         nat = NatState.INSIDE if not sa.nat.local_matches else NatState.OUTSIDE
-    window = node.policy.settings.window_size
+    settings = node.policy.settings
     return IkeSaView(
         tunnel_id=sa.sa_id,
         local=sa.local.address,
@@ -128,12 +129,22 @@ def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
         remote_req_msg_id=sa.responses.expected,
         remote_next_msg_id=sa.responses.expected,
         remote_req_queued=sa.responses.expected,
-        local_window=window,
+        local_window=settings.window_size,
         remote_window=sa.requests.peer_window,
         dpd_interval=dpd.interval if dpd else 0,
         dpd_retry=dpd.retry if dpd else 0,
+        fragmentation=settings.fragmentation_mtu is not None,
+        fragmentation_mtu=_fragmentation_mtu(sa, settings.fragmentation_mtu),
         nat=nat,
     )
+
+
+def _fragmentation_mtu(sa: IkeSa, configured: int | None) -> int | None:
+    """What of the configured MTU an IKE message may fill, once the peer agreed to RFC 7383
+    fragmentation (IOS's "MTU in use")."""
+    if configured is None or not sa.frag_peer:
+        return None
+    return configured - IP_UDP_OVERHEAD[sa.remote.address.version]
 
 
 def _esp_views(
@@ -150,6 +161,7 @@ def _esp_views(
         lifetime_kilobytes=info.lifetime_kilobytes,
         remaining_seconds=remaining,
         status=status,
+        replay_window=child.inbound.replay.size,
     )
     inbound = esp_sa_view(child.inbound, conn_id=child.conn_id_in, **common)  # type: ignore[arg-type]
     outbound = esp_sa_view(child.outbound, conn_id=child.conn_id_out, **common)  # type: ignore[arg-type]

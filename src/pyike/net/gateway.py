@@ -122,11 +122,11 @@ class Gateway:
     ) -> None:
         self.config = config
         self.policy = LivePolicy(policy, force_encap=force_encap)
-        self.engine = IkeEngine(self.policy, random_bytes)
         self.tunnel_specs: dict[str, TunnelSpec] = {spec.name: spec for spec in tunnels}
         # CBC IVs come from a pool drawn 4 KiB at a time: one system call per packet cost
         # a third of an aes-cbc encapsulation (pyike.ipsec.iv_pool)
         self.sad = SecurityAssociationDatabase(IvPool(random_bytes), self.tunnel_specs)
+        self.engine = IkeEngine(self.policy, random_bytes, traffic=self.sad)
         self.wire = wire
         self.clock = clock
         self.call_later = call_later
@@ -288,6 +288,7 @@ class Gateway:
             self.trace_sink(records)
 
     def _apply(self, event: object) -> None:
+        self.counters.note(event)
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
             self._log_ike_keys(event)
@@ -357,7 +358,7 @@ class Gateway:
         except EspError:
             self.stats.decrypt_failures += 1
             return
-        self.sad.note_inbound(child)
+        self.sad.note_inbound(child, self.clock())
         info = child.info
         if port is not None and (info.remote.address != source or info.remote.port != port):
             # A NAT rebinding: answer where the authentic packet came from (RFC 3948).
@@ -373,7 +374,7 @@ class Gateway:
 
     def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
         """Packets the kernel routed into `tunnel`: encrypted with its outbound SA."""
-        child = self.sad.outbound(tunnel)
+        child = self.sad.outbound(tunnel, self.clock())
         if child is None:
             state = self.sad.tunnels.get(tunnel)
             if state is not None:  # outbound() counted one: IOS counts every packet

@@ -10,6 +10,7 @@ from prompt_toolkit.completion import WordCompleter
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from pyike.net.control import MONITOR_ON, ControlClient, ControlError
+from pyike.node.exec.filters import FILTERS
 
 WORDS = [
     "show",
@@ -36,9 +37,7 @@ WORDS = [
     "error",
     "clear",
     "peer",
-    "include",
-    "exclude",
-    "begin",
+    *FILTERS,
     "exit",
 ]
 

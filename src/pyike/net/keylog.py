@@ -1,8 +1,9 @@
 """`--keylog FILE`: the keys Wireshark needs, as they are agreed.
 
 IKE SAs go in its `ikev2_decryption_table` format (`pyike.wireshark_keys`), ESP SAs in its
-`esp_sa` format, one line each, appended to one file created with mode 0600. Wireshark
-reads each kind from its own UAT file: `pyike.net.keylog.split_keylog` separates them.
+`esp_sa` format, one line each, appended to one file created with mode 0600. `pyike decode
+--keys` reads the file as it is; Wireshark reads each kind from its own UAT file:
+`pyike.net.keylog.split_keylog` separates them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from pyike.codec.registry import EncrId, IntegId
 from pyike.crypto.keys import IkeKeys
 from pyike.ike.events import ChildSaInfo
-from pyike.wireshark_keys import IkeSaKeys, format_key_line
+from pyike.wireshark_keys import IkeSaKeys, format_key_line, is_esp_sa_line
 
 _ESP_ENCR = {
     EncrId.NULL: "NULL",
@@ -33,8 +34,6 @@ _ESP_INTEG = {
     IntegId.HMAC_SHA2_384_192: "HMAC-SHA-384-192 [RFC4868]",
     IntegId.HMAC_SHA2_512_256: "HMAC-SHA-512-256 [RFC4868]",
 }
-IKE_TABLE_FIELDS = 8
-ESP_TABLE_FIELDS = 8
 
 
 def ike_key_line(
@@ -76,7 +75,7 @@ def split_keylog(text: str) -> tuple[list[str], list[str]]:
     ike: list[str] = []
     esp: list[str] = []
     for line in text.splitlines():
-        if line.startswith('"IPv'):
+        if is_esp_sa_line(line):
             esp.append(line)
         elif line.strip() and not line.startswith("#"):
             ike.append(line)

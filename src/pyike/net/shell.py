@@ -1,24 +1,23 @@
 """The gateway's exec commands, as the control socket runs them: the crypto show, clear
 and debug commands shared with the lab (`pyike.lab.exec_crypto`), `show running-config`,
-IOS output filters (`| include`, `| exclude`, `| begin`), and two diagnostics IOS lacks:
+IOS output filters (`| include`, `| exclude`, `| begin`, `| section`, as in the lab), and two
+diagnostics IOS lacks:
 `test crypto ikev2 rekey` and `test crypto ipsec rekey` rekey every IKE or Child SA now
 (what `swanctl --rekey` does for strongSwan)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pyike.config import writer
 from pyike.config.model import Config
 from pyike.lab.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
+from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
-from pyike.node.exec.parser import CommandTree, ExecInputError, Token
+from pyike.node.exec.parser import CommandTree, Token
 from pyike.show.ike_counters import Ikev2Counters
 from pyike.trace.ios_debug import DebugFormatter
-
-_FILTERS = ("include", "exclude", "begin")
 
 
 class GatewayControl(CryptoControl, Protocol):
@@ -56,39 +55,10 @@ class GatewayShell:
         return f"{self._config().hostname}#"
 
     def execute(self, line: str) -> str:
-        command, _, pipe = line.partition("|")
-        if not command.strip():
-            return ""
-        try:
-            node, args = self.tree.parse(command)
-            assert node.handler is not None
-            text = node.handler(args).text
-        except ExecInputError as error:
-            return error.render(self.prompt)
-        return _filter(text, pipe) if pipe else text
+        return run_line(self.tree, line, self.prompt).text
 
     def _show_running_config(self, args: Sequence[Token]) -> ExecJob:
         text = writer.render(self._config())
         return TextResult(
             f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n{text}"
         )
-
-
-def _filter(text: str, pipe: str) -> str:
-    word, _, pattern = pipe.strip().partition(" ")
-    kind = next((f for f in _FILTERS if word and f.startswith(word.lower())), None)
-    if kind is None or not pattern.strip():
-        return "% Invalid input detected at '^' marker.\n"
-    try:
-        regex = re.compile(pattern.strip())
-    except re.error:
-        return "% Invalid regular expression\n"
-    lines = text.splitlines()
-    if kind == "include":
-        kept = [line for line in lines if regex.search(line)]
-    elif kind == "exclude":
-        kept = [line for line in lines if not regex.search(line)]
-    else:
-        start = next((i for i, line in enumerate(lines) if regex.search(line)), len(lines))
-        kept = lines[start:]
-    return "".join(line + "\n" for line in kept)

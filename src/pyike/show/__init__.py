@@ -9,7 +9,7 @@ from pyike.show.ikev2_config import (
     show_crypto_ikev2_profile,
     show_crypto_ikev2_proposal,
 )
-from pyike.show.ikev2_sa import show_crypto_ikev2_sa, show_crypto_ikev2_session
+from pyike.show.ikev2_sa import IkeSaFilter, show_crypto_ikev2_sa, show_crypto_ikev2_session
 from pyike.show.ikev2_stats import show_crypto_ikev2_stats, show_crypto_ikev2_stats_exchange
 from pyike.show.ipsec_config import (
     show_crypto_ipsec_profile,
@@ -20,6 +20,7 @@ from pyike.show.ipsec_sa import show_crypto_ipsec_sa
 from pyike.show.session import show_crypto_session
 
 __all__ = [
+    "IkeSaFilter",
     "show_crypto_ikev2_policy",
     "show_crypto_ikev2_profile",
     "show_crypto_ikev2_proposal",

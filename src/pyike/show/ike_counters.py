@@ -1,10 +1,12 @@
-"""Counters for `show crypto ikev2 stats [exchange]`, kept from the engine's own trace.
+"""Counters for `show crypto ikev2 stats [exchange]`, kept from the engine's own output.
 
 Every message the engine sends or receives passes through its trace as a PacketTrace; this
 counts them the way IOS does: per exchange (a CREATE_CHILD_SA that rekeys the IKE SA, one
 that creates a child SA and one that rekeys a child SA are told apart, and an empty
 INFORMATIONAL is a DPD), per notify, per configuration attribute; plus the IKE SAs started
-and accepted in each direction and the cookie challenges.
+and accepted in each direction and the cookie challenges. What sends nothing, a request
+refused for the in-negotiation limit and the verdict on a returned cookie, comes from the
+engine's events (`note`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pyike.codec.message import Payload
 from pyike.codec.payloads import KePayload, NotifyPayload
 from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId, name_of
 from pyike.codec.sa import SaPayload
+from pyike.ike.events import CookieChecked, InitRequestRefused
 from pyike.ike.trace import Direction, PacketTrace, TraceRecord
 from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
 from pyike.trace import ios_names
@@ -66,6 +69,9 @@ class Ikev2Counters:
     outgoing_accepted: int = 0
     incoming_accepted: int = 0
     cookie_challenged: int = 0
+    cookie_accepted: int = 0
+    cookie_rejected: int = 0
+    refused_sa_limit: int = 0
     other: Counter[str] = field(default_factory=Counter)
     _dpd_requests: set[tuple[int | None, int, bool]] = field(default_factory=set, repr=False)
 
@@ -73,6 +79,16 @@ class Ikev2Counters:
         for record in records:
             if isinstance(record, PacketTrace):
                 self._count_packet(record)
+
+    def note(self, event: object) -> None:
+        """Counts an engine event; the events that count nothing are ignored."""
+        if isinstance(event, InitRequestRefused):
+            self.refused_sa_limit += 1
+        elif isinstance(event, CookieChecked):
+            if event.valid:
+                self.cookie_accepted += 1
+            else:
+                self.cookie_rejected += 1
 
     def _count_packet(self, record: PacketTrace) -> None:
         sent = record.direction is Direction.SENT
@@ -105,10 +121,17 @@ class Ikev2Counters:
     # -- views -------------------------------------------------------------------------------
 
     def stats_view(
-        self, active_in: int, active_out: int, negotiating_in: int, negotiating_out: int
+        self,
+        active_in: int,
+        active_out: int,
+        negotiating_in: int,
+        negotiating_out: int,
+        *,
+        max_in_negotiation: tuple[int, int],
     ) -> Ikev2Stats:
         """`show crypto ikev2 stats`; the SA counts now up and in negotiation come from the
-        caller, which knows the live SAs."""
+        caller, which knows the live SAs, and so do the in-negotiation limits (incoming,
+        outgoing) of the configuration in force."""
         return Ikev2Stats(
             incoming_sas=active_in + negotiating_in,
             incoming_active=active_in,
@@ -122,7 +145,13 @@ class Ikev2Counters:
             outgoing_requests=self.outgoing_sas,
             outgoing_accepted=self.outgoing_accepted,
             outgoing_rejected=self.outgoing_sas - self.outgoing_accepted,
+            rejected_requests=self.refused_sa_limit,
+            rejected_sa_limit=self.refused_sa_limit,
             cookie_challenged=self.cookie_challenged,
+            cookie_accepted=self.cookie_accepted,
+            cookie_rejected=self.cookie_rejected,
+            max_in_negotiation_in=max_in_negotiation[0],
+            max_in_negotiation_out=max_in_negotiation[1],
         )
 
     def exchange_view(self) -> Ikev2ExchangeStats:

@@ -4,7 +4,11 @@ The layout is IOS-XE's (which Cisco's genie parsers read): the algorithms on one
 `Encr: AES-CBC, keysize: 128, PRF: SHA1, Hash: SHA96, DH Grp:2, Auth sign: PSK, Auth verify:
 PSK`, and the detailed lines on fragmentation, dynamic route update and extended
 authentication. IOS 15.1, which the seed document shows, omits PRF and those three lines and
-wraps the algorithms over three lines; everything else is the same. IPv4 SAs come first,
+wraps the algorithms over three lines; everything else is the same. With `crypto ikev2
+fragmentation` the fragmentation line says `IETF Std Fragmentation  enabled.` and, once the
+peer has agreed to RFC 7383 fragmentation, `IETF Std Fragmentation MTU in use: N bytes.`
+follows the dynamic route line, N being the configured MTU less the IP and UDP headers (as a
+public IOS-XE 17 sample shows: MTU 1400, 1372 bytes in use). IPv4 SAs come first,
 then IPv6 SAs, whose addresses IOS prints on `Local`/`Remote` lines of their own; both
 section headings are printed even when a section is empty.
 """
@@ -12,10 +16,11 @@ section headings are printed even when a section is empty.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pyike.config.query import TrafficSelector
 from pyike.show import names
-from pyike.show.views import ChildSaView, IkeSaView, IkeSessionView
+from pyike.show.views import ChildSaView, IkeSaView, IkeSessionView, IPAddress
 
 _INDENT = " " * 6
 _LEFT = 34  # width of the left column of the paired "Local ... Remote ..." lines
@@ -66,12 +71,18 @@ def _summary(sa: IkeSaView) -> list[str]:
     ]
 
 
+def _fragmentation(sa: IkeSaView) -> str:
+    configured = sa.fragmentation or sa.fragmentation_mtu is not None
+    return "IETF Std Fragmentation  enabled." if configured else "Fragmentation not  configured."
+
+
+def _fragmentation_mtu(sa: IkeSaView) -> list[str]:
+    if sa.fragmentation_mtu is None:
+        return []
+    return [f"{_INDENT}IETF Std Fragmentation MTU in use: {sa.fragmentation_mtu} bytes."]
+
+
 def _detail(sa: IkeSaView) -> list[str]:
-    fragmentation = (
-        f"IETF Std Fragmentation MTU in use: {sa.fragmentation_mtu} bytes."
-        if sa.fragmentation_mtu
-        else "Fragmentation not  configured."
-    )
     return [
         *_summary(sa),
         f"{_INDENT}CE id: {sa.ce_id}, Session-id: {sa.session_id}",
@@ -93,8 +104,9 @@ def _detail(sa: IkeSaView) -> list[str]:
         ),
         _pair(f"Local window:      {sa.local_window}", f"Remote window:      {sa.remote_window}"),
         f"{_INDENT}DPD configured for {sa.dpd_interval} seconds, retry {sa.dpd_retry}",
-        f"{_INDENT}{fragmentation}",
+        f"{_INDENT}{_fragmentation(sa)}",
         f"{_INDENT}Dynamic Route Update: disabled",
+        *_fragmentation_mtu(sa),
         f"{_INDENT}Extended Authentication not configured.",
         f"{_INDENT}NAT-T is {sa.nat.value}",
         f"{_INDENT}Cisco Trust Security SGT is disabled",
@@ -113,8 +125,42 @@ def _by_family(sas: Iterable[IkeSaView]) -> tuple[list[IkeSaView], list[IkeSaVie
     ]
 
 
-def show_crypto_ikev2_sa(sas: Iterable[IkeSaView], *, detailed: bool = False) -> list[str]:
-    """`show crypto ikev2 sa [detailed]`: every IKE SA, by tunnel id, IPv4 then IPv6."""
+GLOBAL_VRF_NAMES = ("none", "global")  # how a filter may name the global routing table
+
+
+@dataclass(frozen=True)
+class IkeSaFilter:
+    """`show crypto ikev2 sa local ADDRESS | remote ADDRESS | fvrf NAME | ivrf NAME`. pyike
+    has no VRFs: every SA is in the global table (`none/none` in the fvrf/ivrf column), which
+    a filter names `none` or `global`; any other VRF name matches no SA."""
+
+    local: IPAddress | None = None
+    remote: IPAddress | None = None
+    fvrf: str | None = None
+    ivrf: str | None = None
+
+    def matches(self, sa: IkeSaView) -> bool:
+        return (
+            (self.local is None or sa.local == self.local)
+            and (self.remote is None or sa.remote == self.remote)
+            and _vrf_matches(self.fvrf, sa.fvrf)
+            and _vrf_matches(self.ivrf, sa.ivrf)
+        )
+
+
+def _vrf_matches(wanted: str | None, vrf: str | None) -> bool:
+    if wanted is None:
+        return True
+    return wanted in GLOBAL_VRF_NAMES if vrf is None else wanted == vrf
+
+
+def show_crypto_ikev2_sa(
+    sas: Iterable[IkeSaView], *, detailed: bool = False, only: IkeSaFilter | None = None
+) -> list[str]:
+    """`show crypto ikev2 sa [FILTER] [detailed]`: every IKE SA (or those `only` matches), by
+    tunnel id, IPv4 then IPv6."""
+    if only is not None:
+        sas = [sa for sa in sas if only.matches(sa)]
     ipv4, ipv6 = _by_family(sas)
     lines = [IPV4_SA_HEADING, ""]
     if ipv4:

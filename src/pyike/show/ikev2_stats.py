@@ -6,6 +6,9 @@ counter sections list only what was counted, as IOS does.
 
 from __future__ import annotations
 
+from pyike.config import query
+from pyike.config.defaults import MAX_IN_NEGOTIATION
+from pyike.config.model import Config
 from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
 
 _RULE = "-" * 80
@@ -30,6 +33,16 @@ def _cell(label: str, value: object) -> str:
 def _three(cells: tuple[tuple[str, object], tuple[str, object], tuple[str, object]]) -> str:
     (a, av), (b, bv), (c, cv) = cells
     return f"{_cell(a, av)}{_cell(b, bv)}{c}{cv}"
+
+
+def in_negotiation_limits(cfg: Config) -> tuple[int, int]:
+    """`Max in nego(in/out)`: the configured limits, IOS's defaults where none is set."""
+    settings = query.ike_sa_settings(cfg, None)
+    default_in, default_out = MAX_IN_NEGOTIATION
+    return (
+        settings.max_in_negotiation_in or default_in,
+        settings.max_in_negotiation_out or default_out,
+    )
 
 
 def show_crypto_ikev2_stats(stats: Ikev2Stats) -> list[str]:

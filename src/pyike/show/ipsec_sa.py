@@ -6,7 +6,8 @@ endpoints and MTUs, the current outbound SPI, PFS, and the inbound and outbound 
 a child SA is being rekeyed both generations are listed, oldest first, and the current
 outbound SPI is the newest active one. `detail` replaces `#send errors/#recv errors` with
 IOS's error breakdown. The `plaintext mtu` that IOS-XE puts before `path mtu` (and genie's
-parser expects) is printed when the view carries it.
+parser expects), and the `replay window size` it puts after `replay detection support` (which
+the ntc-templates TextFSM template requires), are printed when the view carries them.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def _counter_lines(c: FlowCounters, detail: bool) -> list[str]:
     ]
 
 
+def _replay_line(sa: EspSaView) -> str:
+    line = f"        replay detection support: {names.yes_no(sa.replay_detection)}"
+    if sa.replay_window is not None:
+        line += f"  replay window size: {sa.replay_window}"
+    return line
+
+
 def _esp_sa_lines(sa: EspSaView) -> list[str]:
     flow_id = sa.conn_id if sa.flow_id is None else sa.flow_id
     return [
@@ -77,7 +85,7 @@ def _esp_sa_lines(sa: EspSaView) -> list[str]:
         "        sa timing: remaining key lifetime (k/sec): "
         f"({sa.remaining_kilobytes}/{sa.remaining_seconds})",
         f"        IV size: {sa.iv_size} bytes",
-        f"        replay detection support: {names.yes_no(sa.replay_detection)}",
+        _replay_line(sa),
         f"        Status: {sa.status.value}",
     ]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
+from pyike.config.defaults import MAX_IN_NEGOTIATION
 from pyike.config.query import TrafficSelector
 from pyike.ipsec.sa import InboundEspSa, OutboundEspSa
 
@@ -80,7 +81,8 @@ class IkeSaView:
     dpd_interval: int = 0
     dpd_retry: int = 0
     dpd_mode: str | None = None  # "on-demand" | "periodic": the session's capability D
-    fragmentation_mtu: int | None = None  # IETF fragmentation in use, with its MTU
+    fragmentation: bool = False  # `crypto ikev2 fragmentation` configured
+    fragmentation_mtu: int | None = None  # IETF fragmentation agreed: the MTU in use for IKE
     nat: NatState = NatState.NOT_DETECTED
 
     @property
@@ -152,6 +154,9 @@ class EspSaView:
     remaining_seconds: int
     iv_size: int
     replay_detection: bool = True
+    # IOS-XE prints the anti-replay window beside `replay detection support`; None: as IOS
+    # 15.1 (the seed), without it.
+    replay_window: int | None = None
     mode: str = "Tunnel"  # "Tunnel" | "Transport"
     flow_id: int | None = None  # None: same as conn_id
     flow_prefix: str = "SW"  # software crypto engine
@@ -324,8 +329,8 @@ class Ikev2Stats:
     deleted_cert_revoked: int = 0
     system_resource_limit: int = 0
     max_sas: int = 0  # 0: no limit
-    max_in_negotiation_in: int = 40
-    max_in_negotiation_out: int = 400
+    max_in_negotiation_in: int = MAX_IN_NEGOTIATION[0]
+    max_in_negotiation_out: int = MAX_IN_NEGOTIATION[1]
 
 
 @dataclass(frozen=True)
@@ -369,14 +374,19 @@ def esp_sa_view(
     lifetime_kilobytes: int,
     remaining_seconds: int,
     status: EspSaStatus = EspSaStatus.ACTIVE,
+    replay_window: int | None = None,
 ) -> EspSaView:
     """The view of a live ESP SA: SPI, IV size, replay and remaining volume from the SA, the
     rest from the child SA that installed it. IOS counts the volume in kilobytes left of
-    `lifetime_kilobytes` (or of the SA's hard byte limit when it has one)."""
+    `lifetime_kilobytes` (or of the SA's hard byte limit when it has one). `replay_window`
+    is the SA pair's anti-replay window, which IOS shows on both SAs (an outbound SA keeps
+    none); by default an inbound SA's own, and none shown for an outbound one."""
     hard = sa.limits.hard_bytes
     limit_kb = hard // 1024 if hard is not None else lifetime_kilobytes
     used_kb = sa.counters.bytes // 1024
-    replay = isinstance(sa, OutboundEspSa) or sa.replay.size > 0
+    if replay_window is None and isinstance(sa, InboundEspSa):
+        replay_window = sa.replay.size
+    replay = replay_window is None or replay_window > 0
     return EspSaView(
         spi=sa.spi,
         encryption=encryption,
@@ -388,6 +398,7 @@ def esp_sa_view(
         remaining_seconds=max(remaining_seconds, 0),
         iv_size=sa.transform.iv_size,
         replay_detection=replay,
+        replay_window=replay_window if replay else None,
         mode=sa.mode.value,
         status=status,
     )

@@ -163,9 +163,29 @@ class RealTimePacer:
             real = self.time_source()
         return self._virtual_start + (real - self._real_start) * self.speed
 
-    def advance(self) -> int:
-        """Run every event that is due by now; returns how many ran."""
-        return self.clock.run_until(max(self.virtual_time(), self.clock.now))
+    def advance(self, budget: float | None = None) -> int:
+        """Run every event that is due by now; returns how many ran.
+
+        With a `budget` (real seconds), stop when it is spent even if events are still due:
+        the clock has fallen behind, and rather than owe the lag (and spend ever longer
+        catching up) it slips, carrying on from where it stopped at the same speed."""
+        target = max(self.virtual_time(), self.clock.now)
+        if budget is None:
+            return self.clock.run_until(target)
+        stop = self.time_source() + budget
+        ran = 0
+        while (deadline := self.clock.next_deadline()) is not None and deadline <= target:
+            if ran and self.time_source() >= stop:
+                self._slip()
+                return ran
+            self.clock.step()
+            ran += 1
+        self.clock.run_until(target)
+        return ran
+
+    def _slip(self) -> None:
+        self._virtual_start = self.clock.now
+        self._real_start = self.time_source()
 
     def seconds_until_next(self) -> float | None:
         """Real seconds to wait before the next event is due (0 when overdue), None if idle."""

@@ -381,7 +381,8 @@ def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
         key_changes: dict[str, Any] = {}
         if method in (None, "pre-share"):
             key_changes[f"auth_{side}_key"] = None
-        _update_profile(b, **{f"auth_{side}": methods}, **key_changes)
+        sources = tuple(e for e in profile.auth_sources if e[0] != side or e[1] in methods)
+        _update_profile(b, **{f"auth_{side}": methods}, auth_sources=sources, **key_changes)
         return
     assert method is not None
     if side == "local":
@@ -389,7 +390,15 @@ def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
         methods = (method,)
     elif method not in methods:
         methods = (*methods, method)
-    changes: dict[str, Any] = {f"auth_{side}": methods}
+    kept = tuple(
+        entry
+        for entry in profile.auth_sources
+        if entry[0] != side or (side == "remote" and entry[1] != method)
+    )
+    changes: dict[str, Any] = {
+        f"auth_{side}": methods,
+        "auth_sources": (*kept, (side, method, b.source())),
+    }
     if m.get("key") is not None:
         changes[f"auth_{side}_key"] = secret(m)
     _update_profile(b, **changes)
@@ -451,9 +460,14 @@ def _window(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_ikev2(b, window=None if negate else m.get("n"))
 
 
+_LIMIT_FIELDS = {"incoming": "max_in_negotiation_in", "outgoing": "max_in_negotiation_out"}
+
+
 @GLOBAL.command("crypto ikev2 limit max-in-negotiation-sa $ <n:INT(1,99999)> [incoming|outgoing]")
 def _limit(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_ikev2(b, max_in_negotiation_sa=None if negate else m.get("n"))
+    limit = None if negate else m.get("n")
+    directions = [w for w in m.keywords() if w in _LIMIT_FIELDS] or list(_LIMIT_FIELDS)
+    _update_ikev2(b, **{_LIMIT_FIELDS[d]: limit for d in directions})
 
 
 @GLOBAL.command("crypto ikev2 fragmentation $ [mtu <mtu:INT(68,1500)>]")

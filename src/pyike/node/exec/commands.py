@@ -17,11 +17,11 @@ from typing import Protocol
 from pyike.config import writer
 from pyike.config.params import interface_name
 from pyike.node.exec import show_interfaces, show_ip_route
+from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
     CommandTree,
     ExecFailure,
-    ExecInputError,
     IncompleteCommand,
     InvalidInput,
     Token,
@@ -57,16 +57,10 @@ class ExecShell:
         return f"{self.router.hostname}#"
 
     def run(self, line: str) -> ExecJob:
-        """Parse and start `line`; errors come back as finished text, as IOS prints them."""
+        """Parse and start `line` (with its `| include ...` output filter, if any); errors
+        come back as finished text, as IOS prints them."""
         self._line = line
-        if not line.strip():
-            return TextResult("")
-        try:
-            node, args = self.tree.parse(line)
-            assert node.handler is not None
-            return node.handler(args)
-        except ExecInputError as error:
-            return TextResult(error.render(self.prompt))
+        return run_line(self.tree, line, self.prompt)
 
     # -- arguments ---------------------------------------------------------------------------
 

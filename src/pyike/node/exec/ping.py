@@ -1,7 +1,9 @@
 """`ping`: ICMP echoes on the router's clock, reported with IOS's characters.
 
 `!` reply, `.` timeout, `U` unreachable, `M` could not fragment, `&` lifetime exceeded,
-`Q` source quench, `?` anything else. Round-trip times are virtual milliseconds.
+`Q` source quench, `?` anything else. Round-trip times are virtual milliseconds. Echoes are
+sent one at a time (up to IOS's 2147483647), their sequence numbers wrapping at 65536, and the
+escape sequence (`abort`) ends the ping with the summary of the echoes so far.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ PATTERN = b"\xab\xcd"  # IOS's default data pattern
 ICMP_IP_HEADERS = 28
 ICMPV6_IP_HEADERS = 48
 LINE_WIDTH = 70
+SEQUENCE_SPACE = 1 << 16  # ICMP echo sequence numbers are 16 bits and wrap
 _idents = count(1)
 
 
@@ -47,8 +50,9 @@ class PingJob(ExecJob):
         self.router = router
         self.options = options
         self.ident = next(_idents) & 0xFFFF
-        self.results: list[str] = []
-        self.rtts: list[float] = []
+        self.completed = 0  # echoes answered, refused or timed out
+        self.replies = 0
+        self._rtt_min = self._rtt_sum = self._rtt_max = 0  # of the replies, in ms
         self._sequence = 0
         self._sent_at = 0.0
         self._timer: Cancellable | None = None
@@ -75,7 +79,7 @@ class PingJob(ExecJob):
 
     def _send(self) -> None:
         o = self.options
-        self._sequence += 1
+        self._sequence = (self._sequence + 1) % SEQUENCE_SPACE
         plane = self.router.v6 if o.ipv6 else self.router
         source = int(o.source) if o.source else plane.source_address(int(o.target))
         headers = ICMPV6_IP_HEADERS if o.ipv6 else ICMP_IP_HEADERS
@@ -101,8 +105,7 @@ class PingJob(ExecJob):
         if message.type == icmp.ECHO_REPLY:
             if message.sequence != self._sequence:
                 return
-            self.rtts.append(self.router.clock.now - self._sent_at)
-            self._record("!")
+            self._reply()
             return
         quoted = icmp.quoted_packet(message)
         if quoted is None or int.from_bytes(quoted.payload[6:8], "big") != self._sequence:
@@ -119,8 +122,7 @@ class PingJob(ExecJob):
     def _on_icmpv6(self, message: icmp.IcmpMessage) -> None:
         if message.type == icmpv6.ECHO_REPLY:
             if message.sequence == self._sequence:
-                self.rtts.append(self.router.clock.now - self._sent_at)
-                self._record("!")
+                self._reply()
             return
         quoted = icmpv6.quoted_packet(message)
         if quoted is None or int.from_bytes(quoted.payload[6:8], "big") != self._sequence:
@@ -136,35 +138,52 @@ class PingJob(ExecJob):
         self._timer = None
         self._record(".")
 
+    def _reply(self) -> None:
+        rtt = ms(self.router.clock.now - self._sent_at)
+        self._rtt_min = min(self._rtt_min, rtt) if self.replies else rtt
+        self._rtt_max = max(self._rtt_max, rtt)
+        self._rtt_sum += rtt
+        self.replies += 1
+        self._record("!")
+
     def _record(self, char: str) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self.results.append(char)
+        self._cancel_timer()
+        self.completed += 1
         if self._column == LINE_WIDTH:
             self.write("\n")
             self._column = 0
         self.write(char)
         self._column += 1
-        if len(self.results) < self.options.repeat:
+        if self.completed < self.options.repeat:
             self._send()
         else:
             self._finish()
 
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def abort(self) -> None:
+        """IOS's escape sequence: the echo in flight is dropped, the summary counts the
+        echoes completed so far."""
+        if not self.done:
+            self._cancel_timer()
+            self._finish()
+
     def _finish(self) -> None:
         self.router.unlisten(self._key)
-        ok = len(self.rtts)
-        total = self.options.repeat
-        line = f"\nSuccess rate is {ok * 100 // total} percent ({ok}/{total})"
+        ok = self.replies
+        line = f"\nSuccess rate is {self.success_rate} percent ({ok}/{self.completed})"
         if ok:
-            times = [ms(t) for t in self.rtts]
-            line += f", round-trip min/avg/max = {min(times)}/{sum(times) // ok}/{max(times)} ms"
+            average = self._rtt_sum // ok
+            line += f", round-trip min/avg/max = {self._rtt_min}/{average}/{self._rtt_max} ms"
         self.write(line + "\n")
         self.finish()
 
     @property
     def success_rate(self) -> int:
-        return len(self.rtts) * 100 // self.options.repeat
+        return self.replies * 100 // self.completed if self.completed else 0
 
 
 def _text(address: IPv4Address | IPv6Address) -> str:

@@ -144,6 +144,14 @@ class TracerouteJob(ExecJob):
         self._ttl += 1
         self._begin_hop()
 
+    def abort(self) -> None:
+        """IOS's escape sequence: the hop being probed ends with what it has so far."""
+        if not self.done:
+            self._cancel_timer()
+            self.write(self._line + "\n")
+            self.router.unlisten(("udp", self.src_port))
+            self.finish()
+
     @property
     def reached(self) -> bool:
         return self._reached

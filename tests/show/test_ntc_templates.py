@@ -1,0 +1,164 @@
+"""The public ntc-templates TextFSM templates (`cisco_ios`) read pyike's output from a lab
+router into the values the router holds: one test per template whose command pyike
+implements, and a check that no such template goes untested."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pyike.ike.config_policy import policy_for_config
+from pyike.ipsec.sad import InstalledChild
+from pyike.lab.lab import Lab
+from pyike.lab.seed import FIRST_PING, seed_configs
+
+ntc_parse = pytest.importorskip("ntc_templates.parse")
+
+# Each template tested below, with the command line it is tested on.
+TESTED = {
+    "cisco_ios_show_crypto_ipsec_sa_detail.textfsm": "show crypto ipsec sa detail",
+    "cisco_ios_show_crypto_session_detail.textfsm": "show crypto session detail",
+    "cisco_ios_show_ip_route.textfsm": "show ip route",
+    "cisco_ios_show_ip_interface_brief.textfsm": "show ip interface brief",
+    "cisco_ios_show_interfaces.textfsm": "show interfaces",
+    "cisco_ios_ping.textfsm": FIRST_PING,
+    "cisco_ios_traceroute.textfsm": "traceroute 192.168.2.1 source Loopback0",
+}
+REJECTED = ("% Invalid input", "% Incomplete command", "% Ambiguous command")
+
+
+@cache
+def seed_lab() -> Lab:
+    """The seed's routers with the tunnel up and one ping of 5 through it."""
+    lab = Lab(seed_configs(), policy_for_config)
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    lab.exec("Router1", FIRST_PING)
+    return lab
+
+
+def parse(command: str) -> list[dict[str, Any]]:
+    text = seed_lab().exec("Router1", command)
+    records: list[dict[str, Any]] = ntc_parse.parse_output(
+        platform="cisco_ios", command=command, data=text
+    )
+    return records
+
+
+def the_child() -> InstalledChild:
+    (child,) = seed_lab().router("Router1").crypto.sad.children.values()
+    return child
+
+
+def test_ipsec_sa_detail() -> None:
+    records = parse("show crypto ipsec sa detail")
+    child = the_child()
+    assert [(r["sa_orientation"], int(r["sa_spi_dec"])) for r in records] == [
+        ("inbound", child.spi_in),
+        ("outbound", child.spi_out),
+    ]
+    for record in records:
+        assert (record["interface"], record["crypto_map_tag"]) == ("Tunnel0", "Tunnel0-head-0")
+        assert (record["current_peer"], record["port"]) == ("10.0.0.2", "500")
+        assert (record["local_crypto_endpt"], record["remote_crypto_endpt"]) == (
+            "10.0.0.1",
+            "10.0.0.2",
+        )
+        assert (record["pkts_encaps"], record["pkts_decaps"], record["pkts_replay_failed"]) == (
+            "5",
+            "5",
+            "0",
+        )
+        assert int(record["current_outbound_spi_dec"]) == child.spi_out
+        assert record["sa_transform"] == "esp-3des esp-sha-hmac"
+        assert (record["sa_replay_detection_support"], record["sa_replay_window_size"]) == (
+            "Y",
+            "64",
+        )
+        assert record["sa_status"] == "ACTIVE(ACTIVE)"
+
+
+def test_crypto_session_detail() -> None:
+    (record,) = parse("show crypto session detail")
+    assert (record["interface"], record["session_status"]) == ("Tunnel0", "UP-ACTIVE")
+    assert (record["peer"], record["port"], record["phase1_id"]) == ("10.0.0.2", "500", "10.0.0.2")
+    assert (record["local_ip"], record["remote_ip"], record["ikev1_status"]) == (
+        "10.0.0.1",
+        "10.0.0.2",
+        "Active",
+    )
+    sa_id = the_child().info.ike_sa_id
+    assert record["conn_id"] == str(1005 + sa_id)  # IOS's crypto engine numbering, as shown
+    assert (record["src_host"], record["dst_host"], record["active_sa"]) == (
+        "0.0.0.0",
+        "0.0.0.0",
+        "2",
+    )
+
+
+def test_ip_route() -> None:
+    routes = {(r["network"], r["prefix_length"]): r for r in parse("show ip route")}
+    assert routes[("192.168.2.1", "32")]["nexthop_if"] == "Tunnel0"
+    assert routes[("0.0.0.0", "0")]["nexthop_ip"] == "10.0.0.2"
+
+
+def test_ip_interface_brief() -> None:
+    rows = {r["interface"]: r for r in parse("show ip interface brief")}
+    assert (rows["Tunnel0"]["ip_address"], rows["Tunnel0"]["status"]) == ("172.16.0.101", "up")
+    assert rows["Ethernet0/0"]["ip_address"] == "10.0.0.1"
+
+
+def test_interfaces() -> None:
+    rows = {r["interface"]: r for r in parse("show interfaces")}
+    assert (rows["Tunnel0"]["ip_address"], rows["Tunnel0"]["prefix_length"]) == (
+        "172.16.0.101",
+        "24",
+    )
+    assert rows["Ethernet0/0"]["link_status"] == "up"
+
+
+def test_ping() -> None:
+    (record,) = parse(FIRST_PING)
+    assert (record["destination"], record["source"]) == ("192.168.2.1", "192.168.1.1")
+    assert (record["success_pct"], record["success_qty"], record["sent_qty"]) == ("100", "5", "5")
+
+
+def test_traceroute() -> None:
+    (hop,) = parse("traceroute 192.168.2.1 source Loopback0")
+    assert (hop["hop_num"], hop["ip_address"]) == ("1", "172.16.0.102")
+
+
+def _index() -> dict[str, str]:
+    """Template file -> the full command it is for, of every `cisco_ios` template."""
+    index = Path(ntc_parse.__file__).parent / "templates" / "index"
+    out = {}
+    for line in index.read_text(encoding="utf-8").splitlines():
+        fields = [f.strip() for f in line.split(",", 3)]
+        if len(fields) == 4 and fields[2] == "cisco_ios":
+            for template in fields[0].split(":"):
+                out[template] = _full_command(fields[3])
+    return out
+
+
+def _full_command(pattern: str) -> str:
+    """`sh[[ow]] int[[erfaces]](?: (?:\\S+))? st[[atus]]` -> `show interfaces status`."""
+    text = pattern
+    while (shorter := re.sub(r"\((?:[^()]|\([^()]*\))*\)\?", "", text)) != text:
+        text = shorter  # optional groups (an interface name, a VRF) left out
+    text = re.sub(r"\[\[(.*?)\]\]", r"\1", text)
+    return " ".join(re.sub(r"\\s[*+]|\$", " ", text).split())
+
+
+def test_every_template_of_a_command_pyike_implements_is_tested() -> None:
+    index = _index()
+    assert set(TESTED) <= set(index)
+    implemented = {
+        template
+        for template, command in index.items()
+        if not any(error in seed_lab().exec("Router1", command) for error in REJECTED)
+    }
+    assert implemented <= set(TESTED)
