@@ -85,13 +85,21 @@ def test_cli_files_formats_and_exit_codes(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "2 file(s)" in out
     assert main(["explain", str(CORPUS / "missing.log")]) == 1
-    assert "% Cannot open" in capsys.readouterr().err
+    assert "% Cannot read" in capsys.readouterr().err
+
+
+def test_a_binary_file_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "/bin/ls"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == "% Cannot read /bin/ls: not a text file (binary data at byte 7)"
 
 
 def test_cli_reads_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(DH.read_text(encoding="utf-8")))
+    stdin = io.TextIOWrapper(io.BytesIO(DH.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
     assert main(["explain", "-", "--format", "html"]) == 0
     assert "ike_proposal_mismatch" in capsys.readouterr().out
 

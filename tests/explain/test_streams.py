@@ -34,7 +34,7 @@ def explain_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], text: str
 ) -> dict[str, Any]:
     """`... | pyike explain --format json -`"""
-    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     data: dict[str, Any] = json.loads(stdout_of(capsys, "explain", "--format", "json", "-"))
     return data
 
@@ -72,7 +72,7 @@ def test_the_text_report_of_a_lab_stream_names_the_routers(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stream = stdout_of(capsys, "lab", "--scenario", "psk-mismatch")
-    monkeypatch.setattr("sys.stdin", io.StringIO(stream))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stream.encode())))
     text = stdout_of(capsys, "explain", "-")
     assert text.startswith("pyike explain: 1 file(s) (routers Router1, Router2), ")
     assert "Seen in: Router2" in text

@@ -231,6 +231,8 @@ def test_nat_t_example_masquerades_in_a_namespace() -> None:
     assert code == 0, out + err
     assert "Branch:       NAT-T is detected inside" in out
     assert "Tunnel UDP-Encaps" in out
+    # the example's checks include output filters (`ping ... | include Success`)
+    assert "; 7 checks passed" in out
     _assert_nothing_left(str(pid), out)
 
 

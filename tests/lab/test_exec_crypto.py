@@ -225,3 +225,16 @@ def test_ikev2_sa_filters_in_help() -> None:
     lines = help_text(lab.router("Router1").shell.tree, "show crypto ikev2 sa ").splitlines()
     words = [line.split()[0] for line in lines]
     assert words == ["detailed", "fvrf", "ivrf", "local", "remote", "<cr>"]
+
+
+def test_crypto_session_detail_names_the_profile_and_the_capabilities_in_use() -> None:
+    texts = seed_texts()
+    texts[0] = texts[0].replace(" lifetime 120\n", " lifetime 120\n dpd 10 2 on-demand\n")
+    lab = lab_of(texts)
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    with_dpd = lab.exec("Router1", "show crypto session detail")
+    without = lab.exec("Router2", "show crypto session detail")
+    assert "Profile: IKEV2-SETUP" in with_dpd and "Session status: UP-ACTIVE" in with_dpd
+    assert re.search(r"Capabilities:D connid:\d+ lifetime:", with_dpd)
+    assert re.search(r"Capabilities:\(none\) connid:\d+ lifetime:", without)

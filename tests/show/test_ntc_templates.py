@@ -85,6 +85,8 @@ def test_ipsec_sa_detail() -> None:
 def test_crypto_session_detail() -> None:
     (record,) = parse("show crypto session detail")
     assert (record["interface"], record["session_status"]) == ("Tunnel0", "UP-ACTIVE")
+    assert (record["profile"], record["uptime"]) == ("IKEV2-SETUP", "00:00:05")
+    assert record["session_id"] == str(the_child().info.ike_sa_id)
     assert (record["peer"], record["port"], record["phase1_id"]) == ("10.0.0.2", "500", "10.0.0.2")
     assert (record["local_ip"], record["remote_ip"], record["ikev1_status"]) == (
         "10.0.0.1",
@@ -162,3 +164,13 @@ def test_every_template_of_a_command_pyike_implements_is_tested() -> None:
         if not any(error in seed_lab().exec("Router1", command) for error in REJECTED)
     }
     assert implemented <= set(TESTED)
+
+
+def test_crypto_session_detail_counts_the_pings_through_the_flow() -> None:
+    text = seed_lab().exec("Router1", "show crypto session detail")
+    child = the_child()
+    kilobytes = child.info.lifetime_kilobytes - child.bytes_used // 1024
+    decrypted, encrypted = child.inbound.counters.packets, child.outbound.counters.packets
+    assert decrypted >= 5 and encrypted >= 5  # the ping of 5, and what other tests sent
+    assert f"Inbound:  #pkts dec'ed {decrypted} drop 0 life (KB/Sec) {kilobytes}/" in text
+    assert f"Outbound: #pkts enc'ed {encrypted} drop 0 life (KB/Sec) {kilobytes}/" in text

@@ -10,6 +10,7 @@ from pyike.explain.render_html import render_html
 from pyike.explain.render_json import render_json
 from pyike.explain.render_text import render_text
 from pyike.explain.report import explain_texts
+from pyike.textfile import NotTextFile, binary_offset
 
 _MAX_BYTES = 64 * 1024 * 1024
 
@@ -41,10 +42,14 @@ def add_parser(subparsers: Any) -> None:
 
 def _read(path: str) -> tuple[str, str]:
     if path == "-":
-        return "stdin", sys.stdin.read(_MAX_BYTES)
-    with open(path, "rb") as handle:
-        data = handle.read(_MAX_BYTES)
-    return path, data.decode("utf-8", errors="replace")
+        name, data = "stdin", sys.stdin.buffer.read(_MAX_BYTES)
+    else:
+        with open(path, "rb") as handle:
+            name, data = path, handle.read(_MAX_BYTES)
+    offset = binary_offset(data)
+    if offset is not None:
+        raise NotTextFile(name, offset)
+    return name, data.decode("utf-8", errors="replace")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             texts.append(_read(path))
         except OSError as error:
-            print(f"% Cannot open {path}: {error.strerror or error}", file=sys.stderr)
+            print(f"% Cannot read {path}: {error.strerror or error}", file=sys.stderr)
             return 1
     report = explain_texts(texts)
     if args.format == "json":

@@ -250,17 +250,19 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
                 active=sa.established_at is not None and not sa.deleting,
                 conn_id=CE_ID_BASE + sa.sa_id,
                 remaining_seconds=int(sa.lifetime - (now - (sa.established_at or now))),
+                capabilities=_capabilities(node, sa),
                 local_port=sa.local.port,
                 remote_port=sa.remote.port,
             )
             for sa in sas
         )
         live = [c for c in (state.current, state.pending) if c is not None]
-        flows = (SessionFlow(local_ident, remote_ident, active_sas=2 * len(live)),) if live else ()
+        flows = (_session_flow(node, local_ident, remote_ident, live),) if live else ()
         key = (interface, str(remote))
         known = sessions.get(key)
         if known is not None:
             flows = (*known.flows, *flows)
+        up = next((sa for sa in sas if sa.established), None)
         sessions[key] = CryptoSessionView(
             interface=interface,
             peer=remote,
@@ -268,8 +270,40 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
             flows=flows,
             peer_port=spec.remote.port,
             negotiating=any(sa.established_at is None for sa in sas),
+            profile=spec.profile,
+            uptime_seconds=None if up is None else int(now - (up.established_at or now)),
+            session_id=0 if up is None else up.sa_id,
+            phase1_id=None if up is None or up.remote_id is None else str(up.remote_id),
         )
     return list(sessions.values())
+
+
+def _capabilities(node: CryptoState, sa: IkeSa) -> str:
+    """IOS's capability codes of an IKE SA: D (DPD), N (NAT-T), F (fragmentation in use)."""
+    dpd = sa.profile is not None and sa.profile.dpd is not None
+    fragments = node.policy.settings.fragmentation_mtu is not None and sa.frag_peer
+    return "".join(
+        code for code, on in (("D", dpd), ("N", sa.nat.nat_detected), ("F", fragments)) if on
+    )
+
+
+def _session_flow(
+    node: CryptoState, local: Ident, remote: Ident, live: list[InstalledChild]
+) -> SessionFlow:
+    """A flow's packet counts over its SA pairs, and the newest pair's remaining life."""
+    newest = max(live, key=lambda c: c.installed_at)
+    info = newest.info
+    return SessionFlow(
+        local,
+        remote,
+        active_sas=2 * len(live),
+        decrypted=sum(c.inbound.counters.packets for c in live),
+        decrypt_drops=sum(c.inbound.counters.recv_errors for c in live),
+        encrypted=sum(c.outbound.counters.packets for c in live),
+        encrypt_drops=sum(c.outbound.counters.send_errors for c in live),
+        remaining_kilobytes=max(0, info.lifetime_kilobytes - newest.bytes_used // 1024),
+        remaining_seconds=max(0, int(info.lifetime_seconds - (node.now - newest.installed_at))),
+    )
 
 
 def ikev2_session_views(node: CryptoState) -> list[IkeSessionView]:

@@ -41,6 +41,8 @@ from pyike.lab.seed import SEED_CONFIGS
 from pyike.lab.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_topology
 from pyike.net.control import ControlClient, ControlError
 from pyike.net.netns_ping import PingSyntaxError, is_ping, parse_ping
+from pyike.node.exec.filters import parse_filter
+from pyike.node.exec.parser import ExecInputError
 from pyike.net.netns_ping import ios_report as ping_report
 from pyike.net.netns_plan import Link, NetnsPlan, NetnsPlanError, RouterPlan, plan_topology
 
@@ -515,8 +517,18 @@ def _run_checks(lab: NetnsLab, checks: list[Check], result: NetnsRun) -> None:
 def _run_check(lab: NetnsLab, check: Check) -> str:
     if not is_ping(check.command):
         return lab.exec(check.host, check.command)
+    command, _, _ = check.command.partition("|")
+    try:
+        spec = parse_filter(check.command)
+    except ExecInputError as error:
+        raise NetnsCommandError(error.render(f"{check.host}#").strip()) from None
+    text = _linux_ping(lab, check, command)
+    return text if spec is None else spec.apply(text)
+
+
+def _linux_ping(lab: NetnsLab, check: Check, command: str) -> str:
     router = lab.plan.router(check.host)
-    request = parse_ping(check.command, partial_address_of(router.config))
+    request = parse_ping(command, partial_address_of(router.config))
     argv = request.argv()
     lab.emit(f"{check.host}: {check.host}#{check.command}")
     lab.emit(f"{check.host}: (ip netns exec {router.namespace} {' '.join(argv)})")
