@@ -41,10 +41,10 @@ from pyike.lab.seed import SEED_CONFIGS
 from pyike.lab.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_topology
 from pyike.net.control import ControlClient, ControlError
 from pyike.net.netns_ping import PingSyntaxError, is_ping, parse_ping
-from pyike.node.exec.filters import parse_filter
-from pyike.node.exec.parser import ExecInputError
 from pyike.net.netns_ping import ios_report as ping_report
 from pyike.net.netns_plan import Link, NetnsPlan, NetnsPlanError, RouterPlan, plan_topology
+from pyike.node.exec.filters import parse_filter
+from pyike.node.exec.parser import ExecInputError
 
 UP_TIMEOUT = 30.0
 STOP_GRACE = 10.0
