@@ -11,7 +11,7 @@ import pytest
 
 from pyike.codec.registry import NotifyType
 from pyike.ike import ChildSaDeleted, ChildSaInstalled, NegotiationFailed
-from pyike.ike.child_create import ChildResponder
+from pyike.ike.child_create import ChildCreateResponse
 from pyike.ike.states import Event
 from tests.exchange.harness import Harness, check_consistent, check_data_path, internal_errors
 from tests.exchange.scenarios import PHASE1_PROP, R1, R2, site
@@ -31,16 +31,16 @@ def _refuse_rekeys(monkeypatch: pytest.MonkeyPatch, h: Harness, node: str, notif
     """Makes ``node`` answer every Child SA rekey with ``notify``, as a strict peer would;
     returns a function that makes it accept them again."""
     ctx = only_sa(h, node).ctx
-    accept = ChildResponder.rekey_ipsec
+    accept = ChildCreateResponse.rekey_ipsec
     refusing = [True]
 
-    def rekey_ipsec(self: ChildResponder) -> Event:
+    def rekey_ipsec(self: ChildCreateResponse) -> Event:
         if refusing[0] and self.sa.ctx is ctx:
             self.error = notify
             return Event.EV_FAIL
         return accept(self)
 
-    monkeypatch.setattr(ChildResponder, "rekey_ipsec", rekey_ipsec)
+    monkeypatch.setattr(ChildCreateResponse, "rekey_ipsec", rekey_ipsec)
     return lambda: refusing.__setitem__(0, False)
 
 

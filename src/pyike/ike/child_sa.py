@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from pyike.codec.registry import PrfId
 from pyike.crypto.keys import ChildKeys, derive_child_keys
-from pyike.ike.collisions import RekeyOutcome
 from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import ChildTransform
+from pyike.ike.rekey_outcome import RekeyOutcome
 
 if TYPE_CHECKING:
     from pyike.ike.child_select import ChildChoice

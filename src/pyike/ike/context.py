@@ -10,6 +10,7 @@ from pyike.codec import Message, Payload
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
 from pyike.ike.policy import EngineSettings, Policy
+from pyike.ike.states import Event, State
 from pyike.ike.trace import (
     Direction,
     ErrorTrace,
@@ -39,10 +40,14 @@ class Context:
         policy: Policy,
         random_bytes: Callable[[int], bytes],
         traffic: TrafficSource | None = None,
+        deadline_inputs: frozenset[str] = frozenset(),
     ) -> None:
         self.policy = policy
         self.random_bytes = random_bytes
         self.traffic = traffic
+        # The IkeSa attributes its deadlines depend on (timers.DEADLINES): setting one marks
+        # the SA touched, whichever input's work sets it.
+        self.deadline_inputs = deadline_inputs
         self.now = 0.0
         self.datagrams: list[Datagram] = []
         self.events: list[EngineEvent] = []
@@ -117,9 +122,23 @@ class Context:
         self.trace_errors = ErrorTrace in kinds
         self.trace_packets = PacketTrace in kinds
 
-    def sm_trace(self, record: SmTrace) -> None:
-        self.touched.add(record.sa_id)
-        self.trace.append(record)
+    def record_sm(
+        self,
+        sa_id: int,
+        spi_i: bytes,
+        spi_r: bytes,
+        initiator: bool,
+        message_id: int,
+        state: State,
+        event: Event,
+    ) -> None:
+        """An `SM Trace->` line: the machine of SA ``sa_id`` processes ``event`` in
+        ``state``."""
+        self.touched.add(sa_id)
+        if self.trace_sm:
+            self.trace.append(
+                SmTrace(self.now, sa_id, spi_i, spi_r, initiator, message_id, state, event)
+            )
 
     def info(self, sa_id: int | None, text: str) -> None:
         if sa_id is not None:

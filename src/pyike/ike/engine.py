@@ -9,8 +9,10 @@ from collections.abc import Callable
 from pyike.codec import (
     IkeHeader,
     Message,
+    NoncePayload,
     NotifyPayload,
     Payload,
+    SaPayload,
     SkfPayload,
     SkPayload,
     decode_header,
@@ -22,9 +24,11 @@ from pyike.codec import (
 )
 from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import cookie_notify, cookie_value
-from pyike.codec.registry import ExchangeType, NotifyType
+from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId
+from pyike.codec.udp_encap import NON_ESP_MARKER, NatTPayload, nat_t_payload
 from pyike.crypto.errors import CryptoError
-from pyike.ike import child_create, informational, rekey, timers
+from pyike.ike import child_create, informational, timers
+from pyike.ike.child_create import ChildCreateResponse
 from pyike.ike.context import Context, TrafficSource
 from pyike.ike.events import (
     NAT_T_PORT,
@@ -36,13 +40,16 @@ from pyike.ike.events import (
 )
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
 from pyike.ike.handshake import Handshake
+from pyike.ike.ike_rekey import IkeRekeyResponse, start_ike_rekey
 from pyike.ike.ike_sa import IkeSa
+from pyike.ike.informational import InfoResponse
 from pyike.ike.policy import EngineSettings, Policy, TunnelSpec
 from pyike.ike.states import Event, State
+from pyike.ike.succession import claim_children
+from pyike.ike.task import Response
 from pyike.ike.trace import Direction, TraceKind, TraceRecord
 from pyike.ike.window import Verdict
 
-NAT_KEEPALIVE = b"\xff"
 # Beyond this many SAs touched since the last next_deadline(), every SA is looked at again.
 _TOUCHED_LIMIT = 1024
 
@@ -57,7 +64,7 @@ class IkeEngine:
         """``traffic``: the ESP layer (the SA database), asked when Child SAs last sent and
         received packets: dead peer detection counts ESP from the peer as hearing from it,
         and on-demand DPD checks only a peer that traffic was sent to."""
-        self._ctx = Context(policy, random_bytes, traffic)
+        self._ctx = Context(policy, random_bytes, traffic, timers.DEADLINE_INPUTS)
         self._handshakes: dict[int, Handshake] = {}
         # Each SA's next deadline, and a heap of them (entries no longer in `_deadline_of`
         # are stale and skipped): next_deadline() looks again only at the SAs the inputs
@@ -210,7 +217,7 @@ class IkeEngine:
         self._command(now)
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
-            self._guarded(lambda: timers.start_ike_rekey(sa))
+            self._guarded(lambda: start_ike_rekey(sa))
 
     def rekey_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
         self._command(now)
@@ -291,13 +298,13 @@ class IkeEngine:
 
     def _receive(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
         ctx = self._ctx
-        if data == NAT_KEEPALIVE:
-            return
         if local.port == NAT_T_PORT:
-            if data[:4] != bytes(4):
+            kind, data = nat_t_payload(data)
+            if kind == NatTPayload.KEEPALIVE:
+                return
+            if kind == NatTPayload.ESP:
                 self._drop(None, "ESP packet on port 4500 is not for IKE")
                 return
-            data = data[4:]
         try:
             header = decode_header(data)
         except DecodeError as exc:
@@ -344,7 +351,7 @@ class IkeEngine:
         message = Message(header, [NotifyPayload(notify, payload)])
         self._ctx.packet(None, Direction.SENT, local, remote, message, None)
         out = encode_message(message)
-        self._ctx.send(local, remote, bytes(4) + out if local.port == NAT_T_PORT else out)
+        self._ctx.send(local, remote, NON_ESP_MARKER + out if local.port == NAT_T_PORT else out)
 
     def _init_request(
         self, local: Endpoint, remote: Endpoint, data: bytes, header: IkeHeader
@@ -410,8 +417,6 @@ class IkeEngine:
         """Stateless cookie check: True when the request carries a valid cookie; otherwise
         the cookie is sent and the request forgotten."""
         ctx = self._ctx
-        from pyike.codec import NoncePayload
-
         nonce = message.first(NoncePayload)
         first = message.payloads[0] if message.payloads else None
         if nonce is None:
@@ -592,14 +597,13 @@ class IkeEngine:
             handshake.deliver(message, inner, Event.EV_RECV_AUTH)
         elif not sa.established:
             self._drop(sa.sa_id, f"{as_exchange(exchange).name} before the SA is established")
-        elif exchange == ExchangeType.CREATE_CHILD_SA:
-            rekey.claim_children(sa)
-            child_create.respond(sa, message_id, inner)
-        elif exchange == ExchangeType.INFORMATIONAL:
-            rekey.claim_children(sa)
-            informational.respond(sa, message_id, inner)
         else:
-            self._drop(sa.sa_id, f"unsupported exchange type {int(exchange)}")
+            response = responder_for(sa, exchange, message_id, inner)
+            if response is None:
+                self._drop(sa.sa_id, f"unsupported exchange type {int(exchange)}")
+                return
+            claim_children(sa)
+            response.respond()
 
 
 def as_exchange(value: int) -> ExchangeType:
@@ -607,3 +611,26 @@ def as_exchange(value: int) -> ExchangeType:
         return ExchangeType(value)
     except ValueError:
         return ExchangeType.INFORMATIONAL
+
+
+def _create_child_response(sa: IkeSa, message_id: int, payloads: list[Payload]) -> Response:
+    """A CREATE_CHILD_SA request rekeys the IKE SA when its SA payload is for IKE."""
+    offer = next((p for p in payloads if isinstance(p, SaPayload)), None)
+    if offer is not None and offer.proposals and offer.proposals[0].protocol == ProtocolId.IKE:
+        return IkeRekeyResponse(sa, message_id, payloads)
+    return ChildCreateResponse(sa, message_id, payloads)
+
+
+# The responder half for each exchange on an established SA (IKE_SA_INIT and IKE_AUTH are
+# the handshake's).
+RESPONDERS: dict[int, Callable[[IkeSa, int, list[Payload]], Response]] = {
+    ExchangeType.CREATE_CHILD_SA: _create_child_response,
+    ExchangeType.INFORMATIONAL: InfoResponse,
+}
+
+
+def responder_for(
+    sa: IkeSa, exchange: int, message_id: int, payloads: list[Payload]
+) -> Response | None:
+    make = RESPONDERS.get(exchange)
+    return None if make is None else make(sa, message_id, payloads)

@@ -1,23 +1,43 @@
-"""The IOS-style state machine driver.
+"""IOS's state machine, with its transitions as data.
 
-An action runs for each (state, event) the machine processes and returns the next event, or
-None when the machine must wait for input. Before each action the driver records the pair
-(an `SM Trace->` line). EV_NO_EVENT means "nothing to do right now": IOS uses it while an
-asynchronous crypto request is outstanding, and the completion arrives as the next event;
-pyike's crypto is synchronous, so an action that models such a request parks its completion
-event with ``complete_later`` and the driver delivers it after the EV_NO_EVENT step.
+Each exchange half declares a table, one row per (state, event) it handles: the action that
+runs, and the state the machine is in afterwards. The IOS `SM Trace->` lines are the (state,
+event) pairs the machine processes, so the trace, the behaviour and the picture
+(`pyike lab --fsm`) all come from the same rows. A table is written as text:
+
+    # state        event                  action           next state
+    I_BLD_INIT     EV_GEN_DH_KEY          gen_dh_key
+    I_BLD_INIT     EV_OK_RECD_DH_PUBKEY_RESP  Action_Null -> EV_GET_CONFIG_MODE
+    I_BLD_INIT     EV_BLD_MSG             build            I_WAIT_INIT
+    READY          EV_CHK_IKE_ONLY        -> EV_I_OK
+    INFO_R         EV_BLD_MSG             build            EV_FREE_SA:DELETE EV_CHK_PENDING:EXIT
+    CHILD_R_INIT   EV_CHK_CC_TYPE         chk_cc_type      CHILD_R_IPSEC!
+    *              EV_FAIL                to_exit          EXIT
+
+An action is a method of the exchange half, returning the next event (None to wait for
+input). `-> EVENT` instead of an action moves on at once; `Action_Null -> EVENT` moves on
+and says so, as IOS does ("Action: Action_Null"). The next state, when given, is entered
+after the action unless the action failed (returned EV_FAIL: the failure row takes over
+where it happened; `STATE!` is entered whatever the outcome); `EVENT:STATE` pairs choose it
+by the event the action returned. `*` matches any state.
+
+EV_NO_EVENT means "nothing to do right now": IOS uses it while an asynchronous crypto request
+is outstanding, and the completion arrives as the next event; pyike's crypto is synchronous,
+so an action that models such a request parks its completion with `complete_later`, and the
+machine delivers it after the EV_NO_EVENT step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from operator import attrgetter
+from typing import Any, Protocol
 
 from pyike.ike.states import Event, State
 
-Action = Callable[[], Event | None]
-Transitions = Mapping[tuple[State | None, Event], Action]
 Recorder = Callable[[State, Event], None]
-
+ACTION_NULL = "Action_Null"
 # Iterations one input may drive; a loop beyond this is a bug, never a peer's doing.
 _MAX_STEPS = 200
 
@@ -26,21 +46,104 @@ class MachineError(Exception):
     """A transition the table does not define (a bug in pyike, not bad input)."""
 
 
+@dataclass(frozen=True)
+class Step:
+    action: str | None  # a method of the exchange half (dotted: of one of its parts)
+    emit: Event | None = None  # without an action: the next event
+    to: State | Mapping[Event, State] | None = None  # the state afterwards (None: stay)
+    null: bool = False  # says "Action: Action_Null"
+    always: bool = False  # `to` is entered even when the action failed
+    call: Callable[[Any], Callable[[], Event | None]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if self.action is not None:
+            object.__setattr__(self, "call", attrgetter(self.action))
+
+    def next_state(self, returned: Event | None) -> State | None:
+        if isinstance(self.to, Mapping):
+            return None if returned is None else self.to.get(returned)
+        return None if returned == Event.EV_FAIL and not self.always else self.to
+
+
+Table = Mapping[tuple[State | None, Event], Step]
+
+
+class Actor(Protocol):
+    """An exchange half: it runs the actions its table names."""
+
+    def info(self, text: str) -> None: ...
+
+
+def _parse_row(line: str) -> tuple[tuple[State | None, Event], Step]:
+    words = line.split()
+    state = None if words[0] == "*" else State[words[0]]
+    event = Event[words[1]]
+    rest = words[2:]
+    action: str | None = None
+    emit: Event | None = None
+    null = False
+    if rest and rest[0] == ACTION_NULL:
+        null, rest = True, rest[1:]
+    elif rest and rest[0] != "->":
+        action, rest = rest[0], rest[1:]
+    if rest[:1] == ["->"]:
+        emit, rest = Event[rest[1]], rest[2:]
+    if action is None and emit is None:
+        raise ValueError(f"row without an action or a next event: {line!r}")
+    to: State | dict[Event, State] | None = None
+    always = len(rest) == 1 and rest[0].endswith("!")
+    if len(rest) == 1 and ":" not in rest[0]:
+        to = State[rest[0].removesuffix("!")]
+    elif rest:
+        to = {Event[e]: State[s] for e, s in (word.split(":") for word in rest)}
+    return (state, event), Step(action, emit, to, null, always)
+
+
+def transitions(text: str) -> dict[tuple[State | None, Event], Step]:
+    """A table from its text (see the module docstring); comments start with #."""
+    rows: dict[tuple[State | None, Event], Step] = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, step = _parse_row(line)
+        if key in rows:
+            raise ValueError(f"two rows for {key}")
+        rows[key] = step
+    return rows
+
+
+def delegate(table: Table, part: str) -> dict[tuple[State | None, Event], Step]:
+    """``table``'s rows with their actions run by the attribute ``part`` of the actor (the
+    IKE SA's own machine runs the IKE_SA_INIT and IKE_AUTH halves as one, as IOS does)."""
+    return {
+        key: step if step.action is None else replace(step, action=f"{part}.{step.action}")
+        for key, step in table.items()
+    }
+
+
+def check_actions(owner: type, table: Table) -> None:
+    """Every action a table names is a method of ``owner`` (checked when a class is made, so
+    a misspelt action fails at import, not in the middle of an exchange)."""
+    missing = sorted({s.action for s in table.values() if s.action} - set(dir(owner)))
+    if missing:
+        raise TypeError(f"{owner.__name__}: no method for {', '.join(missing)}")
+
+
 class Machine:
     def __init__(self, state: State, record: Recorder) -> None:
         self.state = state
         self._pending: Event | None = None
         self._record = record
 
-    def enter(self, state: State) -> None:
-        self.state = state
-
     def complete_later(self, event: Event) -> Event:
         """Models an asynchronous request whose completion is ``event``."""
         self._pending = event
         return Event.EV_NO_EVENT
 
-    def run(self, event: Event | None, transitions: Transitions) -> None:
+    def run(self, event: Event | None, table: Table, actor: Actor) -> None:
         steps = 0
         while event is not None:
             steps += 1
@@ -50,7 +153,12 @@ class Machine:
             if event == Event.EV_NO_EVENT:
                 event, self._pending = self._pending, None
                 continue
-            action = transitions.get((self.state, event)) or transitions.get((None, event))
-            if action is None:
+            step = table.get((self.state, event)) or table.get((None, event))
+            if step is None:
                 raise MachineError(f"no transition from {self.state} on {event}")
-            event = action()
+            if step.null:
+                actor.info("Action: Action_Null")
+            event = step.emit if step.call is None else step.call(actor)()
+            state = step.next_state(event)
+            if state is not None:
+                self.state = state

@@ -1,45 +1,104 @@
-"""The SA's own state machine (IKE_SA_INIT then IKE_AUTH, as IOS runs them as one machine):
-the state both exchanges share and the merged transition table."""
+"""The IKE SA's own machine: IKE_SA_INIT then IKE_AUTH, which IOS runs as one state machine
+(I_BLD_INIT ... READY on the initiator, R_INIT ... READY on the responder). Its table is the
+tables of the two exchanges' halves, of the AUTH_DONE tail and of the failure path, each run
+by the part that declares it."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pyike.codec import Message, NotifyPayload, Payload, SaPayload
-from pyike.codec.registry import DhId, NotifyType
+from pyike.codec.registry import NotifyType
 from pyike.ike.child_sa import ChildSa
-from pyike.ike.failure import Failure
-from pyike.ike.fsm import Action
+from pyike.ike.events import NegotiationFailed
+from pyike.ike.fsm import Step, Table, delegate, transitions
+from pyike.ike.ike_auth import AuthDone, AuthInitiator, AuthResponder
+from pyike.ike.ike_init import InitInitiator, InitResponder
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.states import Event, State
+from pyike.ike.task import Steps
+
+
+class Failure(Steps):
+    """How a failed handshake ends, as IOS ends it: EV_FAIL takes the machine to EXIT, which
+    aborts pending work and deletes the SA."""
+
+    TRANSITIONS = transitions(
+        """
+        *     EV_FAIL               -> EV_ABORT              EXIT
+        EXIT  EV_ABORT              abort
+        EXIT  EV_CHK_PENDING_ABORT  -> EV_UPDATE_CAC_STATS
+        EXIT  EV_UPDATE_CAC_STATS   delete
+        """
+    )
+
+    def __init__(self, sa: IkeSa) -> None:
+        self.sa = sa
+        self.reason = "negotiation failed"
+
+    def fail(self, reason: str, notify: NotifyType | None = None, *, sent: bool = False) -> Event:
+        """Records why, tells the host, and returns the event that ends the machine."""
+        sa = self.sa
+        self.reason = reason
+        sa.error(reason)
+        sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason, sent))
+        return Event.EV_FAIL
+
+    def abort(self) -> Event:
+        self.sa.info("Abort exchange")
+        return Event.EV_CHK_PENDING_ABORT
+
+    def delete(self) -> None:
+        self.sa.close(self.reason)
+        return None
+
+
+def _parts(*tables: tuple[str, Table]) -> dict[tuple[State | None, Event], Step]:
+    merged: dict[tuple[State | None, Event], Step] = {}
+    for part, table in tables:
+        merged.update(delegate(table, part))
+    return merged
 
 
 class Handshake:
-    def __init__(self, sa: IkeSa, tunnel: TunnelSpec | None) -> None:
-        from pyike.ike import ike_auth, ike_init
+    INITIATOR: ClassVar[Table] = _parts(
+        ("failure", Failure.TRANSITIONS),
+        ("init", InitInitiator.TRANSITIONS),
+        ("auth", AuthInitiator.TRANSITIONS),
+        ("done", AuthDone.TRANSITIONS),
+    )
+    RESPONDER: ClassVar[Table] = _parts(
+        ("failure", Failure.TRANSITIONS),
+        ("init", InitResponder.TRANSITIONS),
+        ("auth", AuthResponder.TRANSITIONS),
+        ("done", AuthDone.TRANSITIONS),
+    )
 
+    def __init__(self, sa: IkeSa, tunnel: TunnelSpec | None) -> None:
         self.sa = sa
         self.tunnel = tunnel
         self.inbound: Message | None = None
         self.payloads: list[Payload] = []
-        self.failure = Failure(sa)
-        self.group: DhId | None = None
         self.child_offer: SaPayload | None = None
         self.child_spi = b""
         self.first_child: ChildSa | None = None
-        self.child_error: NotifyType | None = None
         self.peer_initial_contact = False
-        self.table: dict[tuple[State | None, Event], Action] = {}
-        self.table.update(self.failure.transitions())
+        self.failure = Failure(sa)
+        self.init: InitInitiator | InitResponder
+        self.auth: AuthInitiator | AuthResponder
         if sa.initiator:
-            self.table.update(ike_init.InitInitiator(self).transitions())
-            self.table.update(ike_auth.AuthInitiator(self).transitions())
+            self.init, self.auth = InitInitiator(self), AuthInitiator(self)
         else:
-            self.table.update(ike_init.InitResponder(self).transitions())
-            self.table.update(ike_auth.AuthResponder(self).transitions())
-        self.table.update(ike_auth.AuthDone(self).transitions())
+            self.init, self.auth = InitResponder(self), AuthResponder(self)
+        self.done = AuthDone(self)
+        self.table = self.INITIATOR if sa.initiator else self.RESPONDER
 
     def run(self, event: Event) -> None:
-        self.sa.machine.run(event, self.table)
+        self.sa.machine.run(event, self.table, self)
+
+    def info(self, text: str) -> None:
+        self.sa.info(text)
 
     def deliver(self, message: Message, payloads: list[Payload], event: Event) -> None:
         self.inbound = message
@@ -52,11 +111,9 @@ class Handshake:
     def fail(self, reason: str, notify: NotifyType | None = None, *, sent: bool = False) -> Event:
         return self.failure.fail(reason, notify, sent=sent)
 
-    def notifies(self) -> list[Payload]:
+    def notifies(self) -> list[NotifyPayload]:
         return [p for p in self.payloads if isinstance(p, NotifyPayload)]
 
     def notify(self, kind: NotifyType) -> NotifyPayload:
         """The received notify of type `kind` (the caller has seen that there is one)."""
-        return next(
-            p for p in self.payloads if isinstance(p, NotifyPayload) and p.notify_type == kind
-        )
+        return next(p for p in self.notifies() if p.notify_type == kind)

@@ -5,11 +5,13 @@ the first Child SA, SET_WINDOW_SIZE and the notifies IOS sends with it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyike.codec import (
     AuthPayload,
     IdPayload,
+    Message,
     NotifyPayload,
     Payload,
     SaPayload,
@@ -19,53 +21,21 @@ from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import empty_notify, set_window_size_notify, window_size
 from pyike.codec.registry import AuthMethod, ExchangeType, IdType, NotifyType
 from pyike.crypto.auth import psk_auth, signed_octets, verify_psk_auth
-from pyike.ike import duplicates, informational
+from pyike.ike import collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, child_keys
 from pyike.ike.child_select import CHILD_ERRORS, initiator_check, responder_choice
-from pyike.ike.events import NAT_T_PORT, ChildSaInstalled, IkeSaUp, NegotiationFailed
-from pyike.ike.fsm import Action
+from pyike.ike.events import NAT_T_PORT, ChildSaInstalled, NegotiationFailed
+from pyike.ike.fsm import transitions
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Identity
 from pyike.ike.proposals import esp_sa_payload
-from pyike.ike.states import Event, State
+from pyike.ike.states import Event
+from pyike.ike.task import Steps, as_notify, first_notify, notify_name
 from pyike.ike.vendor import own_vendor_ids
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
-
-
-def _id_payload(identity: Identity, initiator: bool) -> IdPayload:
-    return IdPayload(identity.id_type, identity.data, initiator)
-
-
-def _identity_of(payload: IdPayload) -> Identity:
-    try:
-        kind = IdType(payload.id_type)
-    except ValueError:
-        kind = IdType.ID_KEY_ID
-    return Identity(kind, payload.data)
-
-
-def _auth_data(sa: IkeSa, psk: bytes, identity: Identity, *, as_initiator: bool) -> bytes:
-    assert sa.suite is not None and sa.keys is not None
-    message = sa.init_request if as_initiator else sa.init_response
-    peer_nonce = sa.nr if as_initiator else sa.ni
-    sk_p = sa.keys.sk_pi if as_initiator else sa.keys.sk_pr
-    body = _id_payload(identity, as_initiator).encode_body()
-    return psk_auth(sa.suite.prf, psk, signed_octets(message, peer_nonce, sa.suite.prf, sk_p, body))
-
-
-def _verify(
-    sa: IkeSa, psk: bytes, payload: IdPayload, auth: AuthPayload, *, peer_is_initiator: bool
-) -> bool:
-    assert sa.suite is not None and sa.keys is not None
-    message = sa.init_request if peer_is_initiator else sa.init_response
-    peer_nonce = sa.nr if peer_is_initiator else sa.ni
-    sk_p = sa.keys.sk_pi if peer_is_initiator else sa.keys.sk_pr
-    octets = signed_octets(message, peer_nonce, sa.suite.prf, sk_p, payload.encode_body())
-    return verify_psk_auth(sa.suite.prf, psk, octets, auth.data)
-
 
 # The AUTH methods each `authentication remote` keyword lets a peer use (RFC 7296 3.8,
 # RFC 7427 for Digital Signature).
@@ -113,6 +83,27 @@ def local_method_usable(sa: IkeSa) -> bool:
     return False
 
 
+def _id_payload(identity: Identity, initiator: bool) -> IdPayload:
+    return IdPayload(identity.id_type, identity.data, initiator)
+
+
+def _identity_of(payload: IdPayload) -> Identity:
+    try:
+        kind = IdType(payload.id_type)
+    except ValueError:
+        kind = IdType.ID_KEY_ID
+    return Identity(kind, payload.data)
+
+
+def _octets(sa: IkeSa, payload: IdPayload, of_initiator: bool) -> bytes:
+    """What the AUTH of the initiator (or of the responder) signs (RFC 7296 section 2.15)."""
+    assert sa.suite is not None and sa.keys is not None
+    message = sa.init_request if of_initiator else sa.init_response
+    peer_nonce = sa.nr if of_initiator else sa.ni
+    sk_p = sa.keys.sk_pi if of_initiator else sa.keys.sk_pr
+    return signed_octets(message, peer_nonce, sa.suite.prf, sk_p, payload.encode_body())
+
+
 def _ios_notifies(sa: IkeSa) -> list[Payload]:
     return [
         set_window_size_notify(sa.ctx.settings.window_size),
@@ -121,60 +112,95 @@ def _ios_notifies(sa: IkeSa) -> list[Payload]:
     ]
 
 
-def _apply_window(h: Handshake) -> None:
-    for n in h.payloads:
-        if isinstance(n, NotifyPayload) and n.notify_type == NotifyType.SET_WINDOW_SIZE:
-            try:
-                h.sa.requests.peer_window = window_size(n)
-            except DecodeError:
-                h.sa.error("Ignoring malformed SET_WINDOW_SIZE notify")
+class AuthHalf(Steps):
+    """What both halves of IKE_AUTH do alike: sign our AUTH, verify the peer's."""
 
-
-def _notify(h: Handshake, notify_type: NotifyType) -> NotifyPayload | None:
-    for n in h.payloads:
-        if isinstance(n, NotifyPayload) and n.notify_type == notify_type:
-            return n
-    return None
-
-
-def _transport_requested(h: Handshake) -> bool:
-    return _notify(h, NotifyType.USE_TRANSPORT_MODE) is not None
-
-
-class AuthInitiator:
     def __init__(self, h: Handshake) -> None:
         self.h = h
         self.sa = h.sa
+        self.auth = b""
         self.psk = b""
 
-    def transitions(self) -> dict[tuple[State | None, Event], Action]:
-        s = State
-        e = Event
-        return {
-            (s.I_BLD_AUTH, e.EV_GET_CONFIG_MODE): self.get_config_mode,
-            (s.I_BLD_AUTH, e.EV_CHK_EAP): lambda: e.EV_GEN_AUTH,
-            (s.I_BLD_AUTH, e.EV_GEN_AUTH): self.gen_auth,
-            (s.I_BLD_AUTH, e.EV_CHK_AUTH_TYPE): self.chk_auth_type,
-            (s.I_BLD_AUTH, e.EV_OK_AUTH_GEN): lambda: e.EV_SEND_AUTH,
-            (s.I_BLD_AUTH, e.EV_SEND_AUTH): self.send_auth,
-            (s.I_WAIT_AUTH, e.EV_RECV_AUTH): self.recv_auth,
-            (s.I_WAIT_AUTH, e.EV_RE_XMT_EXCEED): self.retransmits_exceeded,
-            (s.I_PROC_AUTH, e.EV_CHK4_NOTIFY): self.chk4_notify,
-            (s.I_PROC_AUTH, e.EV_PROC_MSG): self.proc_msg,
-            (s.I_PROC_AUTH, e.EV_CHK_IF_PEER_CERT_FETCHED): lambda: e.EV_GET_POLICY_BY_PEERID,
-            (s.I_PROC_AUTH, e.EV_GET_POLICY_BY_PEERID): self.get_policy_by_peerid,
-            (s.I_PROC_AUTH, e.EV_VERIFY_POLICY_BY_PEERID): lambda: e.EV_CHK_AUTH_TYPE,
-            (s.I_PROC_AUTH, e.EV_CHK_AUTH_TYPE): self.proc_chk_auth_type,
-            (s.I_PROC_AUTH, e.EV_GET_PRESHR_KEY): self.get_preshr_key,
-            (s.I_PROC_AUTH, e.EV_VERIFY_AUTH): self.verify_auth,
-            (s.I_PROC_AUTH, e.EV_AUTH_FAIL): self.auth_fail,
-            (s.I_PROC_AUTH, e.EV_CHK_EAP): lambda: e.EV_NOTIFY_AUTH_DONE,
-            (s.I_PROC_AUTH, e.EV_NOTIFY_AUTH_DONE): self.notify_auth_done,
-            (s.I_PROC_AUTH, e.EV_CHK_CONFIG_MODE): lambda: e.EV_CHK4_IC,
-            (s.I_PROC_AUTH, e.EV_CHK4_IC): lambda: e.EV_CHK_IKE_ONLY,
-            (s.I_PROC_AUTH, e.EV_CHK_IKE_ONLY): lambda: e.EV_PROC_SA_TS,
-            (s.I_PROC_AUTH, e.EV_PROC_SA_TS): self.proc_sa_ts,
-        }
+    def apply_window(self) -> None:
+        n = first_notify(self.h.payloads, NotifyType.SET_WINDOW_SIZE)
+        if n is not None:
+            try:
+                self.sa.requests.peer_window = window_size(n)
+            except DecodeError:
+                self.sa.error("Ignoring malformed SET_WINDOW_SIZE notify")
+
+    def sign(self, key: bytes) -> None:
+        sa = self.sa
+        assert sa.suite is not None and sa.local_id is not None
+        octets = _octets(sa, _id_payload(sa.local_id, sa.initiator), sa.initiator)
+        self.auth = psk_auth(sa.suite.prf, key, octets)
+
+    def peer_auth_type(self) -> Event:
+        if not peer_method_accepted(self.sa, self.peer_auth.method):
+            return Event.EV_AUTH_FAIL
+        return Event.EV_GET_PRESHR_KEY
+
+    def get_verify_key(self) -> Event:
+        sa = self.sa
+        assert sa.profile is not None
+        key = sa.ctx.policy.verification_key(sa.profile, sa.remote, sa.remote_id)
+        if key is None:
+            return Event.EV_AUTH_FAIL
+        self.psk = key
+        return Event.EV_VERIFY_AUTH
+
+    def verify_auth(self) -> Event:
+        sa = self.sa
+        assert sa.suite is not None
+        octets = _octets(sa, self.peer_id, not sa.initiator)
+        ok = verify_psk_auth(sa.suite.prf, self.psk, octets, self.peer_auth.data)
+        self.psk = b""
+        if not ok:
+            return Event.EV_AUTH_FAIL
+        sa.info("Verification of peer's authentication data PASSED")
+        return self.verified
+
+    verified = Event.EV_CHK4_IC
+
+    def notify_auth_done(self) -> Event:
+        self.sa.ctx.info(None, "AAA group authorization is not configured")
+        self.sa.ctx.info(None, "AAA user authorization is not configured")
+        return Event.EV_CHK_CONFIG_MODE
+
+    peer_id: IdPayload
+    peer_auth: AuthPayload
+
+
+class AuthInitiator(AuthHalf):
+    TRANSITIONS = transitions(
+        """
+        # state       event                        action                 next state
+        I_BLD_AUTH    EV_GET_CONFIG_MODE           get_config_mode
+        I_BLD_AUTH    EV_CHK_EAP                   -> EV_GEN_AUTH
+        I_BLD_AUTH    EV_GEN_AUTH                  gen_auth
+        I_BLD_AUTH    EV_CHK_AUTH_TYPE             chk_auth_type
+        I_BLD_AUTH    EV_OK_AUTH_GEN               -> EV_SEND_AUTH
+        I_BLD_AUTH    EV_SEND_AUTH                 send_auth              I_WAIT_AUTH
+        I_WAIT_AUTH   EV_RECV_AUTH                 Action_Null -> EV_CHK4_NOTIFY  I_PROC_AUTH
+        I_WAIT_AUTH   EV_RE_XMT_EXCEED             retransmits_exceeded
+        I_PROC_AUTH   EV_CHK4_NOTIFY               chk4_notify
+        I_PROC_AUTH   EV_PROC_MSG                  proc_msg
+        I_PROC_AUTH   EV_CHK_IF_PEER_CERT_FETCHED  -> EV_GET_POLICY_BY_PEERID
+        I_PROC_AUTH   EV_GET_POLICY_BY_PEERID      get_policy_by_peerid
+        I_PROC_AUTH   EV_VERIFY_POLICY_BY_PEERID   -> EV_CHK_AUTH_TYPE
+        I_PROC_AUTH   EV_CHK_AUTH_TYPE             peer_auth_type
+        I_PROC_AUTH   EV_GET_PRESHR_KEY            get_verify_key
+        I_PROC_AUTH   EV_VERIFY_AUTH               verify_auth
+        I_PROC_AUTH   EV_AUTH_FAIL                 auth_fail
+        I_PROC_AUTH   EV_CHK_EAP                   -> EV_NOTIFY_AUTH_DONE
+        I_PROC_AUTH   EV_NOTIFY_AUTH_DONE          notify_auth_done
+        I_PROC_AUTH   EV_CHK_CONFIG_MODE           -> EV_CHK4_IC
+        I_PROC_AUTH   EV_CHK4_IC                   -> EV_CHK_IKE_ONLY
+        I_PROC_AUTH   EV_CHK_IKE_ONLY              -> EV_PROC_SA_TS
+        I_PROC_AUTH   EV_PROC_SA_TS                proc_sa_ts             AUTH_DONE
+        """
+    )
+    verified = Event.EV_CHK_EAP
 
     def get_config_mode(self) -> Event:
         self.sa.ctx.info(None, "Sending config data to toolkit")
@@ -194,14 +220,14 @@ class AuthInitiator:
 
     def chk_auth_type(self) -> Event:
         sa = self.sa
-        assert sa.profile is not None and sa.local_id is not None
+        assert sa.profile is not None
         if not local_method_usable(sa):
             return self.h.fail("Failed to compute our AUTH payload")
         sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.address}")
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, None)
         if key is None:
             return self.h.fail(f"Failed to find a preshared key for peer {sa.remote.address}")
-        self.auth = _auth_data(sa, key, sa.local_id, as_initiator=True)
+        self.sign(key)
         return Event.EV_OK_AUTH_GEN
 
     def send_auth(self) -> Event:
@@ -227,14 +253,10 @@ class AuthInitiator:
         if tunnel.transform_sets and tunnel.transform_sets[0].mode == "transport":
             payloads.append(empty_notify(NotifyType.USE_TRANSPORT_MODE))
         sa.trace_msg_id = 1
-        sa.machine.enter(State.I_WAIT_AUTH)
         sa.send_request(ExchangeType.IKE_AUTH, payloads, self.on_response, self.on_timeout)
         return Event.EV_NO_EVENT
 
-    def on_response(self, message: object, payloads: list[Payload]) -> None:
-        from pyike.codec import Message
-
-        assert isinstance(message, Message)
+    def on_response(self, message: Message, payloads: list[Payload]) -> None:
         self.h.deliver(message, payloads, Event.EV_RECV_AUTH)
 
     def on_timeout(self) -> None:
@@ -243,25 +265,13 @@ class AuthInitiator:
     def retransmits_exceeded(self) -> Event:
         return self.h.fail("Maximum number of retransmissions reached (IKE_AUTH)")
 
-    def recv_auth(self) -> Event:
-        self.sa.machine.enter(State.I_PROC_AUTH)
-        self.sa.info("Action: Action_Null")
-        return Event.EV_CHK4_NOTIFY
-
     def chk4_notify(self) -> Event:
         h = self.h
         has_auth = any(isinstance(p, AuthPayload) for p in h.payloads)
-        for n in h.payloads:
-            if not isinstance(n, NotifyPayload) or not n.is_error:
+        for n in h.notifies():
+            if not n.is_error or (n.notify_type in CHILD_ERRORS and has_auth):
                 continue
-            if n.notify_type in CHILD_ERRORS and has_auth:
-                continue
-            try:
-                notify = NotifyType(n.notify_type)
-            except ValueError:
-                notify = None
-            name = notify.name if notify is not None else str(int(n.notify_type))
-            return h.fail(f"Received {name} notify", notify)
+            return h.fail(f"Received {notify_name(n.notify_type)} notify", as_notify(n.notify_type))
         return Event.EV_PROC_MSG
 
     def proc_msg(self) -> Event:
@@ -270,9 +280,9 @@ class AuthInitiator:
         auth = next((p for p in h.payloads if isinstance(p, AuthPayload)), None)
         if idr is None or auth is None:
             return h.fail("IKE_AUTH response lacks IDr or AUTH", NotifyType.INVALID_SYNTAX)
-        self.idr, self.auth_payload = idr, auth
+        self.peer_id, self.peer_auth = idr, auth
         self.sa.remote_id = _identity_of(idr)
-        _apply_window(h)
+        self.apply_window()
         return Event.EV_CHK_IF_PEER_CERT_FETCHED
 
     def get_policy_by_peerid(self) -> Event:
@@ -287,123 +297,82 @@ class AuthInitiator:
         sa.info(f"IKEv2 profile '{sa.profile.name}' used")
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
-    def proc_chk_auth_type(self) -> Event:
-        if not peer_method_accepted(self.sa, self.auth_payload.method):
-            return Event.EV_AUTH_FAIL
-        return Event.EV_GET_PRESHR_KEY
-
-    def get_preshr_key(self) -> Event:
-        sa = self.sa
-        assert sa.profile is not None
-        key = sa.ctx.policy.verification_key(sa.profile, sa.remote, sa.remote_id)
-        if key is None:
-            return Event.EV_AUTH_FAIL
-        self.psk = key
-        return Event.EV_VERIFY_AUTH
-
-    def verify_auth(self) -> Event:
-        sa = self.sa
-        ok = _verify(sa, self.psk, self.idr, self.auth_payload, peer_is_initiator=False)
-        self.psk = b""
-        if not ok:
-            return Event.EV_AUTH_FAIL
-        sa.info("Verification of peer's authentication data PASSED")
-        return Event.EV_CHK_EAP
-
     def auth_fail(self) -> Event:
         self.sa.info("Verification of peer's authentication data FAILED")
         informational.report_auth_failure(self.sa)
         return self.h.fail("Auth exchange failed", NotifyType.AUTHENTICATION_FAILED)
 
-    def notify_auth_done(self) -> Event:
-        self.sa.ctx.info(None, "AAA group authorization is not configured")
-        self.sa.ctx.info(None, "AAA user authorization is not configured")
-        return Event.EV_CHK_CONFIG_MODE
-
     def proc_sa_ts(self) -> Event:
         sa, h = self.sa, self.h
         assert h.tunnel is not None and h.child_offer is not None
         error = next(
-            (
-                n
-                for n in h.payloads
-                if isinstance(n, NotifyPayload) and n.is_error and n.notify_type in CHILD_ERRORS
-            ),
-            None,
+            (n for n in h.notifies() if n.is_error and n.notify_type in CHILD_ERRORS), None
         )
         answer = next((p for p in h.payloads if isinstance(p, SaPayload)), None)
         tsi = next((p for p in h.payloads if isinstance(p, TsPayload) and p.initiator), None)
         tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
         if error is not None or answer is None or tsi is None or tsr is None:
-            notify = NotifyType(error.notify_type) if error is not None else None
+            notify = None if error is None else as_notify(error.notify_type)
             reason = f"Child SA not created: {notify.name if notify else 'no SA in response'}"
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason))
-        else:
-            checked = initiator_check(
-                h.tunnel, h.child_offer, answer, tsi, tsr, h.tunnel.local_ts, h.tunnel.remote_ts
-            )
-            if isinstance(checked, NotifyType):
-                reason = (
-                    f"Child SA not created: responder's answer is unacceptable ({checked.name})"
-                )
-                sa.error(reason)
-                sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, checked, reason))
-            else:
-                assert sa.keys is not None and sa.suite is not None
-                keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, checked.transform)
-                h.first_child = ChildSa.negotiated(
-                    checked,
-                    spi_in=h.child_spi,
-                    keys=keys,
-                    initiator=True,
-                    now=sa.ctx.now,
-                    tunnel=h.tunnel,
-                )
-        sa.machine.enter(State.AUTH_DONE)
+            return Event.EV_OK
+        tunnel = h.tunnel
+        checked = initiator_check(
+            tunnel, h.child_offer, answer, tsi, tsr, tunnel.local_ts, tunnel.remote_ts
+        )
+        if isinstance(checked, NotifyType):
+            reason = f"Child SA not created: responder's answer is unacceptable ({checked.name})"
+            sa.error(reason)
+            sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, checked, reason))
+            return Event.EV_OK
+        assert sa.keys is not None and sa.suite is not None
+        keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, checked.transform)
+        h.first_child = ChildSa.negotiated(
+            checked, spi_in=h.child_spi, keys=keys, initiator=True, now=sa.ctx.now, tunnel=tunnel
+        )
         return Event.EV_OK
 
 
-class AuthResponder:
-    def __init__(self, h: Handshake) -> None:
-        self.h = h
-        self.sa = h.sa
-        self.psk = b""
-        self.error: NotifyType | None = None
+class AuthResponder(AuthHalf):
+    TRANSITIONS = transitions(
+        """
+        # state        event                        action                 next state
+        R_WAIT_AUTH    EV_RECV_AUTH                 -> EV_CHK_NAT_T
+        R_WAIT_AUTH    EV_CHK_NAT_T                 chk_nat_t
+        R_WAIT_AUTH    EV_PROC_ID                   proc_id
+        R_WAIT_AUTH    EV_CHK_IF_PEER_CERT_FETTED   -> EV_GET_POLICY_BY_PEERID
+        R_WAIT_AUTH    EV_GET_POLICY_BY_PEERID      get_policy_by_peerid
+        R_WAIT_AUTH    EV_SET_POLICY                set_policy
+        R_WAIT_AUTH    EV_VERIFY_POLICY_BY_PEERID   -> EV_CHK_AUTH4EAP
+        R_WAIT_AUTH    EV_CHK_AUTH4EAP              -> EV_CHK_POLREQEAP
+        R_WAIT_AUTH    EV_CHK_POLREQEAP             -> EV_CHK_AUTH_TYPE    R_VERIFY_AUTH
+        R_WAIT_AUTH    EV_AUTH_FAIL                 auth_fail
+        R_VERIFY_AUTH  EV_CHK_AUTH_TYPE             peer_auth_type
+        R_VERIFY_AUTH  EV_GET_PRESHR_KEY            get_verify_key
+        R_VERIFY_AUTH  EV_VERIFY_AUTH               verify_auth
+        R_VERIFY_AUTH  EV_AUTH_FAIL                 auth_fail
+        R_VERIFY_AUTH  EV_CHK4_IC                   chk4_ic
+        R_VERIFY_AUTH  EV_CHK_REDIRECT              chk_redirect
+        R_VERIFY_AUTH  EV_NOTIFY_AUTH_DONE          notify_auth_done
+        R_VERIFY_AUTH  EV_CHK_CONFIG_MODE           -> EV_SET_RECD_CONFIG_MODE
+        R_VERIFY_AUTH  EV_SET_RECD_CONFIG_MODE      set_recd_config_mode
+        R_VERIFY_AUTH  EV_PROC_SA_TS                proc_sa_ts
+        R_VERIFY_AUTH  EV_GET_CONFIG_MODE           get_config_mode        R_BLD_AUTH
+        R_BLD_AUTH     EV_MY_AUTH_METHOD            -> EV_GET_PRESHR_KEY
+        R_BLD_AUTH     EV_GET_PRESHR_KEY            get_sign_key
+        R_BLD_AUTH     EV_AUTH_FAIL                 auth_fail
+        R_BLD_AUTH     EV_GEN_AUTH                  -> EV_CHK4_SIGN
+        R_BLD_AUTH     EV_CHK4_SIGN                 -> EV_OK_AUTH_GEN
+        R_BLD_AUTH     EV_OK_AUTH_GEN               -> EV_SEND_AUTH
+        R_BLD_AUTH     EV_SEND_AUTH                 send_auth              AUTH_DONE
+        """
+    )
 
-    def transitions(self) -> dict[tuple[State | None, Event], Action]:
-        s = State
-        e = Event
-        return {
-            (s.R_WAIT_AUTH, e.EV_RECV_AUTH): lambda: e.EV_CHK_NAT_T,
-            (s.R_WAIT_AUTH, e.EV_CHK_NAT_T): self.chk_nat_t,
-            (s.R_WAIT_AUTH, e.EV_PROC_ID): self.proc_id,
-            (s.R_WAIT_AUTH, e.EV_CHK_IF_PEER_CERT_FETTED): lambda: e.EV_GET_POLICY_BY_PEERID,
-            (s.R_WAIT_AUTH, e.EV_GET_POLICY_BY_PEERID): self.get_policy_by_peerid,
-            (s.R_WAIT_AUTH, e.EV_SET_POLICY): self.set_policy,
-            (s.R_WAIT_AUTH, e.EV_VERIFY_POLICY_BY_PEERID): lambda: e.EV_CHK_AUTH4EAP,
-            (s.R_WAIT_AUTH, e.EV_CHK_AUTH4EAP): lambda: e.EV_CHK_POLREQEAP,
-            (s.R_WAIT_AUTH, e.EV_CHK_POLREQEAP): self.chk_polreqeap,
-            (s.R_WAIT_AUTH, e.EV_AUTH_FAIL): self.auth_fail,
-            (s.R_VERIFY_AUTH, e.EV_CHK_AUTH_TYPE): self.chk_auth_type,
-            (s.R_VERIFY_AUTH, e.EV_GET_PRESHR_KEY): self.get_verify_key,
-            (s.R_VERIFY_AUTH, e.EV_VERIFY_AUTH): self.verify_auth,
-            (s.R_VERIFY_AUTH, e.EV_AUTH_FAIL): self.auth_fail,
-            (s.R_VERIFY_AUTH, e.EV_CHK4_IC): self.chk4_ic,
-            (s.R_VERIFY_AUTH, e.EV_CHK_REDIRECT): self.chk_redirect,
-            (s.R_VERIFY_AUTH, e.EV_NOTIFY_AUTH_DONE): self.notify_auth_done,
-            (s.R_VERIFY_AUTH, e.EV_CHK_CONFIG_MODE): lambda: e.EV_SET_RECD_CONFIG_MODE,
-            (s.R_VERIFY_AUTH, e.EV_SET_RECD_CONFIG_MODE): self.set_recd_config_mode,
-            (s.R_VERIFY_AUTH, e.EV_PROC_SA_TS): self.proc_sa_ts,
-            (s.R_VERIFY_AUTH, e.EV_GET_CONFIG_MODE): self.get_config_mode,
-            (s.R_BLD_AUTH, e.EV_MY_AUTH_METHOD): lambda: e.EV_GET_PRESHR_KEY,
-            (s.R_BLD_AUTH, e.EV_GET_PRESHR_KEY): self.get_sign_key,
-            (s.R_BLD_AUTH, e.EV_AUTH_FAIL): self.auth_fail,
-            (s.R_BLD_AUTH, e.EV_GEN_AUTH): self.gen_auth,
-            (s.R_BLD_AUTH, e.EV_CHK4_SIGN): lambda: e.EV_OK_AUTH_GEN,
-            (s.R_BLD_AUTH, e.EV_OK_AUTH_GEN): lambda: e.EV_SEND_AUTH,
-            (s.R_BLD_AUTH, e.EV_SEND_AUTH): self.send_auth,
-        }
+    def __init__(self, h: Handshake) -> None:
+        super().__init__(h)
+        self.error: NotifyType | None = None
+        self.choice_proposal: SaPayload | None = None
 
     def _message_id(self) -> int:
         assert self.h.inbound is not None
@@ -424,10 +393,10 @@ class AuthResponder:
             return h.fail(
                 "IKE_AUTH request lacks IDi or AUTH", NotifyType.INVALID_SYNTAX, sent=True
             )
-        self.idi, self.auth_payload = idi, auth
+        self.peer_id, self.peer_auth = idi, auth
         self.sa.remote_id = _identity_of(idi)
         self.sa.info("Recieved valid parameteres in process id")
-        _apply_window(h)
+        self.apply_window()
         return Event.EV_CHK_IF_PEER_CERT_FETTED
 
     def get_policy_by_peerid(self) -> Event:
@@ -448,33 +417,9 @@ class AuthResponder:
         self.sa.info("Setting configured policies")
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
-    def chk_polreqeap(self) -> Event:
-        self.sa.machine.enter(State.R_VERIFY_AUTH)
-        return Event.EV_CHK_AUTH_TYPE
-
-    def chk_auth_type(self) -> Event:
-        if not peer_method_accepted(self.sa, self.auth_payload.method):
-            return Event.EV_AUTH_FAIL
-        return Event.EV_GET_PRESHR_KEY
-
     def get_verify_key(self) -> Event:
-        sa = self.sa
-        assert sa.profile is not None
-        sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.address}")
-        key = sa.ctx.policy.verification_key(sa.profile, sa.remote, sa.remote_id)
-        if key is None:
-            return Event.EV_AUTH_FAIL
-        self.psk = key
-        return Event.EV_VERIFY_AUTH
-
-    def verify_auth(self) -> Event:
-        sa = self.sa
-        ok = _verify(sa, self.psk, self.idi, self.auth_payload, peer_is_initiator=True)
-        self.psk = b""
-        if not ok:
-            return Event.EV_AUTH_FAIL
-        sa.info("Verification of peer's authentication data PASSED")
-        return Event.EV_CHK4_IC
+        self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.address}")
+        return super().get_verify_key()
 
     def _send_error(self, notify: NotifyType) -> None:
         self.sa.info(f"Sending {notify.name} notify")
@@ -486,31 +431,14 @@ class AuthResponder:
         return self.h.fail("Auth exchange failed", NotifyType.AUTHENTICATION_FAILED, sent=True)
 
     def chk4_ic(self) -> Event:
-        sa = self.sa
-        if _notify(self.h, NotifyType.INITIAL_CONTACT) is not None:
+        if first_notify(self.h.payloads, NotifyType.INITIAL_CONTACT) is not None:
             self.h.peer_initial_contact = True
-            # Only SAs the peer must have known of have been lost by it: one that came up
-            # while this exchange ran (both peers initiating at once) may be held by the
-            # peer, which sent INITIAL_CONTACT before it had it; the duplicate check decides.
-            for other in sa.ctx.sas_with_peer(sa.remote):
-                if (
-                    other is not sa
-                    and other.remote_id == sa.remote_id
-                    and other.established
-                    and duplicates.predates(other, sa)
-                ):
-                    sa.info(f"INITIAL_CONTACT: deleting SA {other.sa_id} with the same peer")
-                    other.close("Initial contact received from the peer")
+            collisions.initial_contact(self.sa)
         return Event.EV_CHK_REDIRECT
 
     def chk_redirect(self) -> Event:
         self.sa.info("Redirect check is not needed, skipping it")
         return Event.EV_NOTIFY_AUTH_DONE
-
-    def notify_auth_done(self) -> Event:
-        self.sa.ctx.info(None, "AAA group authorization is not configured")
-        self.sa.ctx.info(None, "AAA user authorization is not configured")
-        return Event.EV_CHK_CONFIG_MODE
 
     def set_recd_config_mode(self) -> Event:
         self.sa.ctx.info(None, "Received config data from toolkit")
@@ -522,7 +450,6 @@ class AuthResponder:
         tsi = next((p for p in h.payloads if isinstance(p, TsPayload) and p.initiator), None)
         tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
         if offer is None or tsi is None or tsr is None:
-            self.choice = None
             return Event.EV_GET_CONFIG_MODE
         choice = responder_choice(sa, offer, tsi, tsr, allow_dh=False)
         if isinstance(choice, NotifyType):
@@ -531,16 +458,14 @@ class AuthResponder:
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, choice, reason, True))
             return Event.EV_GET_CONFIG_MODE
-        transport = _transport_requested(h) and choice.transform.mode == "transport"
         transform = choice.transform
-        if not transport and transform.mode == "transport":
-            from dataclasses import replace
-
+        transport = first_notify(h.payloads, NotifyType.USE_TRANSPORT_MODE) is not None
+        if transform.mode == "transport" and not transport:
             transform = replace(transform, mode="tunnel")
         assert sa.keys is not None and sa.suite is not None
         spi_in = sa.ctx.new_spi(4)
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, transform)
-        self.choice = choice
+        self.choice_proposal = SaPayload((replace(choice.proposal, spi=spi_in),))
         h.first_child = ChildSa.negotiated(
             choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now, transform=transform
         )
@@ -548,7 +473,6 @@ class AuthResponder:
 
     def get_config_mode(self) -> Event:
         self.sa.ctx.info(None, "Error constructing config reply")
-        self.sa.machine.enter(State.R_BLD_AUTH)
         return Event.EV_MY_AUTH_METHOD
 
     def get_sign_key(self) -> Event:
@@ -561,14 +485,8 @@ class AuthResponder:
             sa.error(f"Failed to find a preshared key for peer {sa.remote.address}")
             return Event.EV_AUTH_FAIL
         sa.local_id = sa.ctx.policy.local_identity(sa.profile, sa.local)
-        self.psk = key
+        self.sign(key)
         return Event.EV_GEN_AUTH
-
-    def gen_auth(self) -> Event:
-        assert self.sa.local_id is not None
-        self.auth = _auth_data(self.sa, self.psk, self.sa.local_id, as_initiator=False)
-        self.psk = b""
-        return Event.EV_CHK4_SIGN
 
     def send_auth(self) -> Event:
         sa, h = self.sa, self.h
@@ -580,12 +498,9 @@ class AuthResponder:
         ]
         child = h.first_child
         if child is not None:
-            assert self.choice is not None
-            proposal = self.choice.proposal
-            from dataclasses import replace
-
+            assert self.choice_proposal is not None
             payloads += [
-                SaPayload((replace(proposal, spi=child.spi_in),)),
+                self.choice_proposal,
                 tsmod.to_payload(child.remote_ts, True),
                 tsmod.to_payload(child.local_ts, False),
             ]
@@ -596,39 +511,34 @@ class AuthResponder:
         payloads += _ios_notifies(sa)
         sa.trace_msg_id = self._message_id()
         sa.respond(ExchangeType.IKE_AUTH, self._message_id(), payloads)
-        sa.machine.enter(State.AUTH_DONE)
         return Event.EV_OK
 
 
-class AuthDone:
+class AuthDone(Steps):
     """AUTH_DONE to READY, on both sides."""
+
+    TRANSITIONS = transitions(
+        """
+        # state     event                  action                 next state
+        AUTH_DONE   EV_OK                  Action_Null -> EV_PKI_SESH_CLOSE
+        AUTH_DONE   EV_PKI_SESH_CLOSE      pki_sesh_close
+        AUTH_DONE   EV_UPDATE_CAC_STATS    -> EV_INSERT_IKE
+        AUTH_DONE   EV_INSERT_IKE          insert_ike
+        AUTH_DONE   EV_GEN_LOAD_IPSEC      gen_load_ipsec
+        AUTH_DONE   EV_OK_RECD_LOAD_IPSEC  Action_Null -> EV_START_ACCT
+        AUTH_DONE   EV_START_ACCT          start_acct
+        AUTH_DONE   EV_CHECK_DUPE          check_dupe
+        AUTH_DONE   EV_CHK4_ROLE           chk4_role              READY
+        READY       EV_CHK_IKE_ONLY        -> EV_I_OK
+        READY       EV_I_OK                up
+        READY       EV_R_OK                up
+        """
+    )
 
     def __init__(self, h: Handshake) -> None:
         self.h = h
         self.sa = h.sa
-        self.duplicate: duplicates.Duplicate | None = None
-
-    def transitions(self) -> dict[tuple[State | None, Event], Action]:
-        s = State
-        e = Event
-        return {
-            (s.AUTH_DONE, e.EV_OK): self.ok,
-            (s.AUTH_DONE, e.EV_PKI_SESH_CLOSE): self.pki_sesh_close,
-            (s.AUTH_DONE, e.EV_UPDATE_CAC_STATS): lambda: e.EV_INSERT_IKE,
-            (s.AUTH_DONE, e.EV_INSERT_IKE): self.insert_ike,
-            (s.AUTH_DONE, e.EV_GEN_LOAD_IPSEC): self.gen_load_ipsec,
-            (s.AUTH_DONE, e.EV_OK_RECD_LOAD_IPSEC): self.load_done,
-            (s.AUTH_DONE, e.EV_START_ACCT): self.start_acct,
-            (s.AUTH_DONE, e.EV_CHECK_DUPE): self.check_dupe,
-            (s.AUTH_DONE, e.EV_CHK4_ROLE): self.chk4_role,
-            (s.READY, e.EV_CHK_IKE_ONLY): lambda: e.EV_I_OK,
-            (s.READY, e.EV_I_OK): self.up,
-            (s.READY, e.EV_R_OK): self.r_ok,
-        }
-
-    def ok(self) -> Event:
-        self.sa.info("Action: Action_Null")
-        return Event.EV_PKI_SESH_CLOSE
+        self.duplicate: collisions.Duplicate | None = None
 
     def pki_sesh_close(self) -> Event:
         self.sa.info("Closing the PKI session")
@@ -641,8 +551,7 @@ class AuthDone:
         return Event.EV_GEN_LOAD_IPSEC
 
     def gen_load_ipsec(self) -> Event:
-        sa, h = self.sa, self.h
-        child = h.first_child
+        sa, child = self.sa, self.h.first_child
         if child is not None:
             sa.ctx.touched.add(sa.sa_id)
             sa.children.append(child)
@@ -652,68 +561,24 @@ class AuthDone:
         sa.info("Asynchronous request queued")
         return sa.machine.complete_later(Event.EV_OK_RECD_LOAD_IPSEC)
 
-    def load_done(self) -> Event:
-        self.sa.info("Action: Action_Null")
-        return Event.EV_START_ACCT
-
     def start_acct(self) -> Event:
         self.sa.info("Accounting not required")
         return Event.EV_CHECK_DUPE
 
     def check_dupe(self) -> Event:
-        sa = self.sa
-        for attempt in duplicates.waiting_attempts(sa):
-            attempt.info(f"Abandoning the negotiation: SA ID {sa.sa_id} with the peer is up")
-            attempt.close("Superseded by an IKE SA with the same peer")
-        found = duplicates.find(sa)
-        if found is not None:
-            sa.info(
-                f"Duplicate IKEv2 SA found (SA ID {found.drop.sa_id} and {found.keep.sa_id}): "
-                f"keeping SA ID {found.keep.sa_id}"
-                + ("" if found.ours else ", the peer deletes the other")
-            )
-            self.duplicate = found if found.ours else None
+        self.duplicate = collisions.check_duplicate_ike(self.sa)
         return Event.EV_CHK4_ROLE
 
-    def _delete_duplicate(self) -> None:
+    def chk4_role(self) -> Event:
+        return Event.EV_CHK_IKE_ONLY if self.sa.initiator else Event.EV_R_OK
+
+    def up(self) -> Event | None:
+        """The SA is established: announced, its queued work started, and a duplicate this
+        side must delete deleted. The responder's machine then waits (EV_NO_EVENT)."""
+        sa = self.sa
+        sa.announce()
+        sa.pump()
         found, self.duplicate = self.duplicate, None
         if found is not None:
             informational.delete_ike(found.drop, "Duplicate IKEv2 SA")
-
-    def chk4_role(self) -> Event:
-        self.sa.machine.enter(State.READY)
-        return Event.EV_CHK_IKE_ONLY if self.sa.initiator else Event.EV_R_OK
-
-    def _announce(self) -> None:
-        sa = self.sa
-        from pyike.ike import timers
-
-        timers.established(sa)
-        sa.ctx.emit(
-            IkeSaUp(
-                sa.ctx.now,
-                sa.sa_id,
-                sa.spi_i,
-                sa.spi_r,
-                sa.local,
-                sa.remote,
-                sa.initiator,
-                str(sa.local_id),
-                str(sa.remote_id),
-                None if sa.profile is None else sa.profile.name,
-                sa.lifetime,
-                sa.nat.nat_detected,
-            )
-        )
-
-    def up(self) -> None:
-        self._announce()
-        self.sa.pump()
-        self._delete_duplicate()
-        return None
-
-    def r_ok(self) -> Event:
-        self._announce()
-        self.sa.pump()
-        self._delete_duplicate()
-        return Event.EV_NO_EVENT
+        return None if sa.initiator else Event.EV_NO_EVENT

@@ -9,7 +9,6 @@ from pyike.codec import (
     IkeHeader,
     Message,
     Payload,
-    SaPayload,
     decode_header,
     decode_message,
     encode_message,
@@ -17,7 +16,6 @@ from pyike.codec import (
     make_flags,
 )
 from pyike.codec.registry import ExchangeType, NotifyType
-from pyike.crypto.dh import KeyExchange
 from pyike.crypto.keys import IkeKeys, IkeSuite
 from pyike.crypto.sk import IkeSkCipher
 from pyike.ike import fragments
@@ -27,6 +25,7 @@ from pyike.ike.events import (
     ChildSaDeleted,
     Endpoint,
     IkeSaDown,
+    IkeSaUp,
     NegotiationFailed,
 )
 from pyike.ike.fragments import FragmentBuffer
@@ -39,41 +38,19 @@ from pyike.ike.policy import (
     ProfileSpec,
     TunnelSpec,
 )
+from pyike.ike.rekey_outcome import OwnIkeRekey, RekeyOutcome
 from pyike.ike.retransmit import Outstanding
 from pyike.ike.states import Event, State
-from pyike.ike.trace import Direction, SmTrace
+from pyike.ike.trace import Direction
 from pyike.ike.window import RequestWindow, ResponderWindow
 
 if TYPE_CHECKING:
     from pyike.ike.context import Context
-    from pyike.ike.task import Task
+    from pyike.ike.task import Request
 
 NON_ESP_MARKER = bytes(4)
 
 ResponseHandler = Callable[[Message, list[Payload]], None]
-
-
-# Attributes an SA's next deadline (timers.next_deadline) depends on: setting one marks the
-# SA touched, whichever input's work sets it (one SA's exchange may change another's timers).
-_DEADLINE_INPUTS = frozenset(
-    {
-        "established_at",
-        "lifetime",
-        "closed",
-        "deleting",
-        "rekeyed_to",
-        "rekey_in_progress",
-        "ike_rekey_retry_at",
-        "delete_deadline",
-        "redundant_deadline",
-        "dpd_next",
-        "keepalive_next",
-        "deferred",
-        "queue",
-        "children",
-        "initiator",
-    }
-)
 
 
 def ike_rekey_delay(lifetime: int) -> float:
@@ -108,12 +85,9 @@ class IkeSa:
         self.cipher_in: IkeSkCipher | None = None
         self.ni = b""
         self.nr = b""
-        self.dh: KeyExchange | None = None
-        self.peer_ke = b""
         self.init_request = b""
         self.init_response = b""
         self.proposals: list[IkeProposalSpec] = []
-        self.offered_sa: SaPayload | None = None
         self.proposal_name = ""
         self.profile: ProfileSpec | None = None
         self.local_id: Identity | None = None
@@ -122,7 +96,7 @@ class IkeSa:
         self.children: list[ChildSa] = []
         self.requests = RequestWindow()
         self.responses = ResponderWindow(size=ctx.settings.window_size)
-        self.queue: list[Task] = []
+        self.queue: list[Request] = []
         self.nat = NatResult(False)
         self.frag_peer = False
         self.peer_vendors: set[str] = set()
@@ -141,20 +115,20 @@ class IkeSa:
         self.dpd_next: float | None = None
         self.dpd_sent_seen = float("-inf")  # the last ESP sent, as on-demand DPD last saw it
         self.keepalive_next: float | None = None
-        self.invalid_ke_retries = 0
-        # IKE SA rekey bookkeeping (see rekey.py and collisions.py)
-        self.rekey_in_progress: object | None = None
-        self.rekey_responded: list[object] = []
+        # IKE SA rekey bookkeeping (ike_rekey.py, collisions.py): this side's own rekey, and
+        # the rekeys of this SA this side answered
+        self.own_rekey: OwnIkeRekey[IkeSa] | None = None
+        self.rekeys_answered: list[RekeyOutcome[IkeSa]] = []
         self.ike_rekey_retry_at: float | None = None
         # A rekeyed SA the peer made in a collision it lost: deleted by this side if the peer
         # does not delete it by this time (its answer may have been lost).
         self.redundant_deadline: float | None = None
-        # Tasks to start later (after a TEMPORARY_FAILURE), as (time, task)
-        self.deferred: list[tuple[float, Task]] = []
+        # Requests to start later (after a TEMPORARY_FAILURE), as (time, request)
+        self.deferred: list[tuple[float, Request]] = []
 
     def __setattr__(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
-        if name in _DEADLINE_INPUTS:
+        if name in self.ctx.deadline_inputs:
             touched = self.ctx.touched
             touched.add(self.sa_id)
             if isinstance(value, IkeSa):  # rekeyed_to: the new SA takes over timers too
@@ -174,8 +148,8 @@ class IkeSa:
     def ike_rekey_active(self) -> bool:
         """This side's own IKE SA rekey has been sent (or has completed, pending the
         collision rule): no other exchange may start on this SA meanwhile."""
-        state = self.rekey_in_progress
-        return state is not None and not isinstance(state, str)
+        own = self.own_rekey
+        return own is not None and own.started
 
     def child_work_in_flight(self) -> bool:
         """A Child SA exchange this side started is waiting for its answer."""
@@ -201,22 +175,46 @@ class IkeSa:
     def nat_t(self) -> bool:
         return self.remote.port == NAT_T_PORT or self.local.port == NAT_T_PORT
 
-    def record(self, state: State, event: Event) -> None:
+    @property
+    def nat_keepalive(self) -> int | None:
+        """Seconds between NAT keepalives: the profile's, else the global setting."""
+        profile = self.profile.nat_keepalive if self.profile is not None else None
+        return profile or self.ctx.settings.nat_keepalive
+
+    def came_up(self) -> None:
+        """Arms the timers an established SA runs from the start: DPD, and NAT keepalives
+        when this side is behind a NAT."""
+        now = self.ctx.now
+        dpd = None if self.profile is None else self.profile.dpd
+        self.dpd_next = now + dpd.interval if dpd is not None else None
+        keepalive = self.nat_keepalive
+        self.keepalive_next = now + keepalive if keepalive and self.nat.local_behind_nat else None
+
+    def announce(self, rekeyed_from: int | None = None) -> None:
+        """The SA is established: its timers start and the host hears of it."""
+        self.came_up()
         ctx = self.ctx
-        if not ctx.trace_sm:
-            ctx.touched.add(self.sa_id)
-            return
-        ctx.sm_trace(
-            SmTrace(
-                self.ctx.now,
+        ctx.emit(
+            IkeSaUp(
+                ctx.now,
                 self.sa_id,
                 self.spi_i,
                 self.spi_r,
+                self.local,
+                self.remote,
                 self.initiator,
-                self.trace_msg_id,
-                state,
-                event,
+                str(self.local_id),
+                str(self.remote_id),
+                None if self.profile is None else self.profile.name,
+                self.lifetime,
+                self.nat.nat_detected,
+                rekeyed_from=rekeyed_from,
             )
+        )
+
+    def record(self, state: State, event: Event) -> None:
+        self.ctx.record_sm(
+            self.sa_id, self.spi_i, self.spi_r, self.initiator, self.trace_msg_id, state, event
         )
 
     def info(self, text: str) -> None:
@@ -337,7 +335,7 @@ class IkeSa:
 
     # --- tasks ----------------------------------------------------------------------------
 
-    def enqueue(self, task: Task) -> None:
+    def enqueue(self, task: Request) -> None:
         self.ctx.touched.add(self.sa_id)
         self.queue.append(task)
         self.pump()
@@ -350,7 +348,7 @@ class IkeSa:
                 return
             self.queue.pop(0).start(self)
 
-    def defer(self, delay: float, task: Task) -> None:
+    def defer(self, delay: float, task: Request) -> None:
         self.ctx.touched.add(self.sa_id)
         self.deferred.append((self.ctx.now + delay, task))
 

@@ -1,5 +1,5 @@
 """INFORMATIONAL exchanges (RFC 7296 section 1.4): deleting Child and IKE SAs, liveness
-checks (DPD), error notifies; the initiator tasks and the responder side."""
+checks (DPD), error notifies; the requests and the response."""
 
 from __future__ import annotations
 
@@ -7,13 +7,22 @@ from pyike.codec import DeletePayload, Message, NotifyPayload, Payload
 from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId
 from pyike.ike.child_sa import ChildState
 from pyike.ike.events import ChildSaDeleted, NegotiationFailed
-from pyike.ike.fsm import Action, Machine
+from pyike.ike.fsm import transitions
 from pyike.ike.ike_sa import IkeSa
-from pyike.ike.states import Event, State
-from pyike.ike.task import Task
-from pyike.ike.xtrace import ExchangeTracer
+from pyike.ike.states import Event
+from pyike.ike.succession import retire
+from pyike.ike.task import Request, Response, notify_name
 
 DPD_RETRIES = 5
+# Notifies that end an IKE SA without a Delete when they come in the INFORMATIONAL exchange
+# right after IKE_AUTH (RFC 7296 section 2.21.2).
+FATAL_AFTER_AUTH = frozenset(
+    {
+        NotifyType.AUTHENTICATION_FAILED,
+        NotifyType.INVALID_SYNTAX,
+        NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
+    }
+)
 
 
 def remove_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
@@ -25,7 +34,7 @@ def remove_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
     sa.ctx.emit(ChildSaDeleted(sa.ctx.now, sa.sa_id, child.spi_in, child.spi_out, reason))
 
 
-# --- initiator tasks ---------------------------------------------------------------------
+# --- requests ----------------------------------------------------------------------------
 
 
 def delete_ike(sa: IkeSa, reason: str, successor: IkeSa | None = None) -> None:
@@ -43,10 +52,7 @@ def delete_ike(sa: IkeSa, reason: str, successor: IkeSa | None = None) -> None:
         sa.rekeyed_to = successor
 
     def finish(*_: object) -> None:
-        if successor is not None:
-            sa.close(reason, moved=True)
-        else:
-            sa.close(reason)
+        sa.close(reason, moved=successor is not None)
 
     sa.info(f"Sending DELETE INFO message for IKEv2 SA: {reason}")
     sa.send_request(
@@ -63,10 +69,10 @@ def delete_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
     if child is None or (child.state == ChildState.DELETING and reason != "Rekeyed"):
         return
     child.state = ChildState.DELETING
-    sa.enqueue(DeleteChildTask(spi_in, reason))
+    sa.enqueue(DeleteChild(spi_in, reason))
 
 
-class DeleteChildTask(Task):
+class DeleteChild(Request):
     name = "delete Child SA"
 
     def __init__(self, spi_in: bytes, reason: str) -> None:
@@ -76,29 +82,21 @@ class DeleteChildTask(Task):
     def start(self, sa: IkeSa) -> None:
         if sa.find_child(self.spi_in, inbound=True) is None:
             return
+        self.sa = sa
         sa.info(f"Sending DELETE INFO message for IPsec SA [SPI: 0x{self.spi_in.hex().upper()}]")
-
-        def done(message: Message, payloads: list[Payload]) -> None:
-            remove_child(sa, self.spi_in, self.reason)
-
         sa.send_request(
             ExchangeType.INFORMATIONAL,
             [DeletePayload(ProtocolId.ESP, 4, (self.spi_in,))],
-            done,
-            lambda: sa.close("Peer unreachable: delete not answered"),
+            self.on_response,
+            self.on_timeout,
             child_work=True,
         )
 
+    def on_response(self, message: Message, payloads: list[Payload]) -> None:
+        remove_child(self.sa, self.spi_in, self.reason)
 
-# Notifies that end an IKE SA without a Delete when they come in the INFORMATIONAL exchange
-# right after IKE_AUTH (RFC 7296 section 2.21.2).
-FATAL_AFTER_AUTH = frozenset(
-    {
-        NotifyType.AUTHENTICATION_FAILED,
-        NotifyType.INVALID_SYNTAX,
-        NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
-    }
-)
+    def on_timeout(self) -> None:
+        self.sa.close("Peer unreachable: delete not answered")
 
 
 def report_auth_failure(sa: IkeSa) -> None:
@@ -114,84 +112,68 @@ def report_auth_failure(sa: IkeSa) -> None:
 
 
 def start_dpd(sa: IkeSa) -> None:
-    if not any(isinstance(t, DpdTask) for t in sa.queue) and not sa.requests.outstanding:
-        sa.enqueue(DpdTask())
+    if not any(isinstance(t, Dpd) for t in sa.queue) and not sa.requests.outstanding:
+        sa.enqueue(Dpd())
 
 
-class DpdTask(Task):
+class Dpd(Request):
     """An empty INFORMATIONAL request: the peer is alive if it answers. Retransmitted every
     ``retry`` seconds of the profile's `dpd` setting (2 s without one), five times."""
 
     name = "DPD"
 
     def start(self, sa: IkeSa) -> None:
+        self.sa = sa
         dpd = None if sa.profile is None else sa.profile.dpd
         interval = float(dpd.retry) if dpd is not None else sa.ctx.settings.retransmit_interval
         sa.info("Sending DPD/liveness query")
-
-        def alive(message: Message, payloads: list[Payload]) -> None:
-            sa.info("Received DPD/liveness response")
-
-        def dead() -> None:
-            sa.error("Peer did not answer the liveness check: peer is dead")
-            sa.close("Peer dead (DPD)")
-
         sa.send_request(
             ExchangeType.INFORMATIONAL,
             [],
-            alive,
-            dead,
+            self.on_response,
+            self.on_timeout,
             interval=interval,
             exponential=False,
             limit=DPD_RETRIES,
         )
 
+    def on_response(self, message: Message, payloads: list[Payload]) -> None:
+        self.sa.info("Received DPD/liveness response")
 
-# --- responder ---------------------------------------------------------------------------
+    def on_timeout(self) -> None:
+        self.sa.error("Peer did not answer the liveness check: peer is dead")
+        self.sa.close("Peer dead (DPD)")
 
 
-def respond(sa: IkeSa, message_id: int, payloads: list[Payload]) -> None:
-    InfoResponder(sa, message_id, payloads).run()
+# --- response ----------------------------------------------------------------------------
 
 
-class InfoResponder:
+class InfoResponse(Response):
+    TRANSITIONS = transitions(
+        """
+        READY   EV_RECV_INFO    -> EV_PROC_INFO   INFO_R
+        INFO_R  EV_PROC_INFO    proc
+        INFO_R  EV_RECV_DEL     recv_del
+        INFO_R  EV_BLD_MSG      build             EV_FREE_SA:DELETE EV_CHK_PENDING:EXIT
+        EXIT    EV_CHK_PENDING  chk_pending
+        DELETE  EV_FREE_SA      free_sa
+        """
+    )
+
     def __init__(self, sa: IkeSa, message_id: int, payloads: list[Payload]) -> None:
-        self.sa = sa
-        self.message_id = message_id
-        self.payloads = payloads
-        self.tracer = ExchangeTracer(sa.ctx, sa.sa_id, sa.spi_i, sa.spi_r, sa.initiator, message_id)
-        self.machine = Machine(State.READY, self.tracer.record)
+        super().__init__(sa, message_id, payloads)
+        self.answer: list[Payload] = []
         self.close_after = False
         self.rejected: NotifyType | None = None  # the peer did not authenticate us
 
-    def run(self) -> None:
-        self.machine.run(Event.EV_RECV_INFO, self.transitions())
-
-    def transitions(self) -> dict[tuple[State | None, Event], Action]:
-        s = State
-        e = Event
-        return {
-            (s.READY, e.EV_RECV_INFO): self.recv,
-            (s.INFO_R, e.EV_PROC_INFO): self.proc,
-            (s.INFO_R, e.EV_RECV_DEL): self.recv_del,
-            (s.INFO_R, e.EV_BLD_MSG): self.build,
-            (s.EXIT, e.EV_CHK_PENDING): self.chk_pending,
-            (s.DELETE, e.EV_FREE_SA): self.free_sa,
-        }
-
-    def recv(self) -> Event:
-        self.machine.enter(State.INFO_R)
-        return Event.EV_PROC_INFO
+    def respond(self) -> None:
+        self.run(Event.EV_RECV_INFO)
 
     def proc(self) -> Event:
         sa = self.sa
         for n in self.payloads:
             if isinstance(n, NotifyPayload) and n.is_error:
-                try:
-                    name = NotifyType(n.notify_type).name
-                except ValueError:
-                    name = str(int(n.notify_type))
-                sa.error(f"Received {name} notify in INFORMATIONAL exchange")
+                sa.error(f"Received {notify_name(n.notify_type)} notify in INFORMATIONAL exchange")
                 if self._ends_handshake(n.notify_type):
                     self.rejected = NotifyType(n.notify_type)
                     self.close_after = True
@@ -209,7 +191,6 @@ class InfoResponder:
 
     def recv_del(self) -> Event:
         sa = self.sa
-        self.answer: list[Payload] = []
         ours: list[bytes] = []
         for delete in (p for p in self.payloads if isinstance(p, DeletePayload)):
             if delete.protocol == ProtocolId.IKE:
@@ -231,30 +212,15 @@ class InfoResponder:
         return Event.EV_BLD_MSG
 
     def build(self) -> Event:
-        sa = self.sa
-        sa.respond(ExchangeType.INFORMATIONAL, self.message_id, getattr(self, "answer", []))
-        if self.close_after:
-            self.machine.enter(State.DELETE)
-            return Event.EV_FREE_SA
-        self.machine.enter(State.EXIT)
-        return Event.EV_CHK_PENDING
+        self.sa.respond(ExchangeType.INFORMATIONAL, self.message_id, self.answer)
+        return Event.EV_FREE_SA if self.close_after else Event.EV_CHK_PENDING
 
     def free_sa(self) -> None:
-        from pyike.ike import rekey
-
         sa = self.sa
         if self.rejected is not None:
             reason = f"Peer failed to authenticate the IKE SA ({self.rejected.name})"
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, self.rejected, reason))
             sa.close(reason)
             return None
-        rekey.retire(sa, "Received delete from the peer")
+        retire(sa, "Received delete from the peer")
         return None
-
-    def chk_pending(self) -> Event:
-        sa = self.sa
-        sa.info(
-            f"Sent response with message id {self.message_id}, Requests can be accepted from "
-            f"range {sa.responses.range_text}"
-        )
-        return Event.EV_NO_EVENT
