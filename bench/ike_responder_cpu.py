@@ -101,8 +101,8 @@ class Figures:
 def run(
     group: str, total: int, concurrency: int, freeze: bool, profiler: cProfile.Profile | None
 ) -> Figures:
+    from pyike.adapter.config_policy import policy_for_config
     from pyike.config import load
-    from pyike.ike.config_policy import policy_for_config
     from pyike.ike.engine import IkeEngine
     from pyike.ike.events import ChildSaInstalled, Endpoint, NegotiationFailed
     from pyike.net.gateway import Gateway

@@ -184,8 +184,8 @@ class LoadResult:
 
 
 def load_generate(group: str, total: int, concurrency: int, timeout: float) -> LoadResult:
+    from pyike.adapter.config_policy import policy_for_config
     from pyike.config import load
-    from pyike.ike.config_policy import policy_for_config
     from pyike.ike.engine import IkeEngine
     from pyike.ike.events import ChildSaInstalled, Endpoint, NegotiationFailed
 

@@ -26,12 +26,13 @@ from collections.abc import Callable
 from functools import partial
 from ipaddress import IPv4Address
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import Lab
-from pyike.lab.scenarios import replace_line, seed_texts
+from pyike.lab.scenarios import replace_line
 from pyike.lab.seed import run_seed
 from pyike.node import icmp
+from pyike.topology.seed import seed_texts
 
 TRANSFORMS = (
     "esp-3des esp-sha-hmac",

@@ -28,9 +28,7 @@ from scapy.layers.inet import IP, UDP  # importing the layers registers their li
 from scapy.layers.inet6 import IPv6
 from scapy.utils import PcapReader_metaclass, RawPcapNgReader, RawPcapReader
 
-IKE_PORT = 500
-NAT_T_PORT = 4500
-NON_ESP_MARKER = b"\x00\x00\x00\x00"
+from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
 
 
 class CaptureError(Exception):
@@ -42,6 +40,13 @@ class DatagramKind(enum.Enum):
     ESP_IN_UDP = "ESP-in-UDP"
     NAT_KEEPALIVE = "NAT-keepalive"
     OTHER = "other"
+
+
+_KIND_ON_4500 = {
+    NatTPayload.IKE: DatagramKind.IKE,
+    NatTPayload.ESP: DatagramKind.ESP_IN_UDP,
+    NatTPayload.KEEPALIVE: DatagramKind.NAT_KEEPALIVE,
+}
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,8 @@ def classify(sport: int, dport: int, payload: bytes) -> tuple[DatagramKind, byte
     """Decide what a UDP payload on the IKE ports carries; strip the non-ESP marker."""
     ports = (sport, dport)
     if NAT_T_PORT in ports:
-        if payload == b"\xff":
-            return DatagramKind.NAT_KEEPALIVE, payload
-        if payload.startswith(NON_ESP_MARKER):
-            return DatagramKind.IKE, payload[len(NON_ESP_MARKER) :]
-        return DatagramKind.ESP_IN_UDP, payload
+        carried, content = nat_t_payload(payload)
+        return _KIND_ON_4500[carried], content
     if IKE_PORT in ports:
         return DatagramKind.IKE, payload
     return DatagramKind.OTHER, payload

@@ -24,6 +24,7 @@ _FACES = {
 
 
 def _version_text() -> str:
+    # imported here for start-up speed: only --version asks which DH backend is in use
     from pyike.crypto.dh import backend_name
 
     return f"pyike {__version__} (finite-field DH backend: {backend_name()})"

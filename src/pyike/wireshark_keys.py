@@ -1,9 +1,9 @@
 """Wireshark's IKEv2 key table (the `ikev2_decryption_table` UAT file).
 
 One CSV line per IKE SA: I-SPI, R-SPI, SK_ei, SK_er, "encryption name", SK_ai, SK_ar,
-"integrity name". The algorithm names are Wireshark's, e.g. "AES-CBC-128 [RFC3602]",
-"AES-GCM-256 with 16 octet ICV [RFC5282]", "HMAC_SHA1_96 [RFC2404]", "NONE [RFC4306]".
-pyike reads the table for `pyike decode --keys` and writes it for `--keylog`.
+"integrity name". The algorithm names are Wireshark's ("name [RFCnnnn]"), kept with each
+transform in `pyike.crypto.catalogue`. pyike reads the table for `pyike decode --keys` and
+writes it for `--keylog`.
 
 A key log of `pyike run --keylog` also holds ESP SAs in Wireshark's `esp_sa` format, one CSV
 line per direction: "IPv4" or "IPv6", "source", "destination", "0xSPI", "encryption name",
@@ -14,10 +14,10 @@ line per direction: "IPv4" or "IPv6", "source", "destination", "0xSPI", "encrypt
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 
 from pyike.codec.registry import EncrId, IntegId
+from pyike.crypto import catalogue
 
 
 class KeyTableError(ValueError):
@@ -39,52 +39,19 @@ class IkeSaKeys:
     sk_ar: bytes = field(repr=False)
 
 
-# (pattern, EncrId by ICV length or fixed id); key length comes from the first group.
-_AEAD_BY_ICV = {
-    "GCM": {8: EncrId.AES_GCM_8, 12: EncrId.AES_GCM_12, 16: EncrId.AES_GCM_16},
-    "CCM": {8: EncrId.AES_CCM_8, 12: EncrId.AES_CCM_12, 16: EncrId.AES_CCM_16},
-}
-_INTEG_NAMES = {
-    "NONE": IntegId.NONE,
-    "HMAC_MD5_96": IntegId.HMAC_MD5_96,
-    "HMAC_SHA1_96": IntegId.HMAC_SHA1_96,
-    "HMAC_MD5_128": IntegId.HMAC_MD5_128,
-    "HMAC_SHA1_160": IntegId.HMAC_SHA1_160,
-    "HMAC_SHA2_256_128": IntegId.HMAC_SHA2_256_128,
-    "HMAC_SHA2_384_192": IntegId.HMAC_SHA2_384_192,
-    "HMAC_SHA2_512_256": IntegId.HMAC_SHA2_512_256,
-    "AES_XCBC_96": IntegId.AES_XCBC_96,
-}
-
-
-def _strip_reference(name: str) -> str:
-    return re.sub(r"\s*\[[^\]]*\]\s*$", "", name).strip()
-
-
 def parse_encr_name(name: str) -> tuple[EncrId, int | None]:
-    bare = _strip_reference(name).upper()
-    if bare == "3DES":
-        return EncrId.TRIPLE_DES, None
-    if bare == "NULL":
-        return EncrId.NULL, None
-    if bare.startswith("CHACHA20"):
-        return EncrId.CHACHA20_POLY1305, 256
-    match = re.fullmatch(r"AES-(CBC|CTR)-(128|192|256)", bare)
-    if match:
-        encr = EncrId.AES_CBC if match.group(1) == "CBC" else EncrId.AES_CTR
-        return encr, int(match.group(2))
-    match = re.fullmatch(r"AES-(GCM|CCM)-(128|192|256) WITH (8|12|16) OCTET ICV", bare)
-    if match:
-        return _AEAD_BY_ICV[match.group(1)][int(match.group(3))], int(match.group(2))
-    raise KeyTableError(f"unknown encryption algorithm {name!r}")
+    """(ENCR id, Key Length attribute) of a Wireshark encryption name, its reference optional."""
+    transform = catalogue.wireshark_encryption(name)
+    if transform is None:
+        raise KeyTableError(f"unknown encryption algorithm {name!r}")
+    return transform.id, transform.key_length
 
 
 def parse_integ_name(name: str) -> IntegId:
-    bare = _strip_reference(name).upper()
-    try:
-        return _INTEG_NAMES[bare]
-    except KeyError:
-        raise KeyTableError(f"unknown integrity algorithm {name!r}") from None
+    transform = catalogue.wireshark_integrity(name)
+    if transform is None:
+        raise KeyTableError(f"unknown integrity algorithm {name!r}")
+    return transform.id
 
 
 def _hex(value: str, what: str, line_no: int) -> bytes:
@@ -168,37 +135,24 @@ def _ike_sa_line(fields: list[str], line_no: int) -> IkeSaKeys:
 
 
 def format_encr_name(encr: EncrId, key_bits: int | None) -> str:
-    if encr is EncrId.TRIPLE_DES:
-        return "3DES [RFC2451]"
-    if encr is EncrId.NULL:
-        return "NULL [RFC2410]"
-    if encr is EncrId.CHACHA20_POLY1305:
-        return "CHACHA20-POLY1305 [RFC7634]"
-    if encr in (EncrId.AES_CBC, EncrId.AES_CTR):
-        mode, rfc = ("CBC", "RFC3602") if encr is EncrId.AES_CBC else ("CTR", "RFC5930")
-        return f"AES-{mode}-{key_bits} [{rfc}]"
-    for mode, by_icv in _AEAD_BY_ICV.items():
-        for icv, member in by_icv.items():
-            if member is encr:
-                return f"AES-{mode}-{key_bits} with {icv} octet ICV [RFC5282]"
-    raise KeyTableError(f"Wireshark has no name for {encr.name}")
+    transform = catalogue.encryption(encr, key_bits)
+    if transform is None or transform.wireshark_ike is None:
+        raise KeyTableError(f"Wireshark has no name for {encr.name}")
+    return transform.wireshark_ike
 
 
-_INTEG_REFERENCES = {
-    IntegId.NONE: "RFC4306",
-    IntegId.HMAC_MD5_96: "RFC2403",
-    IntegId.HMAC_SHA1_96: "RFC2404",
-    IntegId.HMAC_MD5_128: "RFC4595",
-    IntegId.HMAC_SHA1_160: "RFC4595",
-    IntegId.AES_XCBC_96: "RFC3566",
-}
+def format_integ_name(integ: IntegId) -> str:
+    transform = catalogue.integrity(integ)
+    if transform is None or transform.wireshark_ike is None:
+        raise KeyTableError(f"Wireshark has no name for {integ.name}")
+    return transform.wireshark_ike
 
 
 def format_key_line(keys: IkeSaKeys) -> str:
     """One line of the table, as Wireshark reads it (names quoted, keys in bare hex)."""
-    integ_ref = _INTEG_REFERENCES.get(keys.integ, "RFC4868")
     encr_name = format_encr_name(keys.encr, keys.encr_key_bits)
+    integ_name = format_integ_name(keys.integ)
     return (
         f"{keys.spi_i.hex()},{keys.spi_r.hex()},{keys.sk_ei.hex()},{keys.sk_er.hex()},"
-        f'"{encr_name}",{keys.sk_ai.hex()},{keys.sk_ar.hex()},"{keys.integ.name} [{integ_ref}]"'
+        f'"{encr_name}",{keys.sk_ai.hex()},{keys.sk_ar.hex()},"{integ_name}"'
     )

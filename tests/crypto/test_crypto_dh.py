@@ -11,7 +11,7 @@ import gmpy2
 import pytest
 
 from pyike.codec.registry import DhId
-from pyike.crypto import dh
+from pyike.crypto import catalogue, dh
 from pyike.crypto.dh import (
     SUPPORTED_GROUPS,
     key_exchange_from_private,
@@ -19,9 +19,13 @@ from pyike.crypto.dh import (
     public_key_size,
 )
 from pyike.crypto.errors import CryptoError, InvalidKeyExchange, UnsupportedTransform
-from pyike.crypto.modp import GENERATOR, MODP_PRIMES
 
 h = bytes.fromhex
+GENERATOR = 2  # of every safe-prime MODP group
+# The safe-prime MODP groups (RFC 2409, RFC 3526) and their primes.
+MODP_PRIMES = {
+    g.id: g.modp.prime for g in catalogue.GROUPS if g.modp and g.modp.subgroup_order is None
+}
 
 MODP_GROUPS = list(MODP_PRIMES)
 ECP_GROUPS = [DhId.ECP_256, DhId.ECP_384, DhId.ECP_521]
@@ -106,8 +110,9 @@ def test_ecp_rejects_bad_points(group: DhId) -> None:
 
 @pytest.mark.parametrize("group", ECP_GROUPS)
 def test_ecp_private_scalar_range(group: DhId) -> None:
-    order = dh._CURVES[group].order
-    size = dh._CURVES[group].size
+    curve = catalogue.dh_group(group).ecp  # type: ignore[union-attr]
+    assert curve is not None
+    order, size = curve.order, curve.size
     with pytest.raises(CryptoError):
         key_exchange_from_private(group, bytes(size))
     with pytest.raises(CryptoError):
@@ -272,7 +277,7 @@ def test_repr_hides_private_values() -> None:
     assert "abcdef" not in repr(exchange).lower()
 
 
-@pytest.mark.parametrize("group", [DhId.NONE, DhId.MODP_2048_256, DhId.BRAINPOOLP256R1])
+@pytest.mark.parametrize("group", [DhId.NONE, DhId.MODP_2048_224, DhId.BRAINPOOLP256R1])
 def test_unsupported_groups(group: DhId) -> None:
     with pytest.raises(UnsupportedTransform, match="DH_"):
         new_key_exchange(group, seeded(1))
@@ -280,6 +285,94 @@ def test_unsupported_groups(group: DhId) -> None:
         key_exchange_from_private(group, b"\x05")
     with pytest.raises(UnsupportedTransform):
         public_key_size(group)
+
+
+# --- Group 24: MODP-2048 with a 256-bit prime-order subgroup (RFC 5114) -------------------
+
+# RFC 5114 appendix A.3, "2048-bit MODP Group with 256-bit Prime Order Subgroup" test data.
+RFC5114_A3 = dict(
+    xA="0881382CDB87660C6DC13E614938D5B9C8B2F248581CC5E31B35454397FCE50E",
+    yA="2E9380C8323AF97545BC4941DEB0EC3742C62FE0ECE824A6ABDBE66C59BEE024"
+    "2911BFB967235CEBA35AE13E4EC752BE630B92DC4BDE2847A9C62CB815274542"
+    "1FB7EB60A63C0FE9159FCCE726CE7CD8523D7450667EF840E4919121EB5F01C8"
+    "C9B0D3D648A93BFB75689E8244AC134AF544711CE79A02DCC34226684780DDDC"
+    "B498594106C37F5BC79856487AF5AB022A2E5E42F09897C1A85A11EA0212AF04"
+    "D9B4CEBC937C3C1A3E15A8A0342E337615C84E7FE3B8B9B87FB1E73A15AF12A3"
+    "0D746E06DFC34F290D797CE51AA13AA785BF6658AFF5E4B093003CBEAF665B3C"
+    "2E113A3A4E905269341DC0711426685F4EF37E868A8126FF3F2279B57CA67E29",
+    xB="7D62A7E3EF36DE617B13D1AFB82C780D83A23BD4EE6705645121F371F546A53D",
+    yB="575F0351BD2B1B817448BDF87A6C362C1E289D3903A30B9832C5741FA250363E"
+    "7ACBC7F77F3DACBC1F131ADD8E03367EFF8FBBB3E1C5784424809B25AFE4D226"
+    "2A1A6FD2FAB64105CA30A674E07F7809852088632FC049233791AD4EDD083A97"
+    "8B883EE618BC5E0DD047415F2D95E683CF14826B5FBE10D3CE41C6C120C78AB2"
+    "0008C698BF7F0BCAB9D7F407BED0F43AFB2970F57F8D12043963E66DDD320D59"
+    "9AD9936C8F44137C08B180EC5E985CEBE186F3D549677E80607331EE17AF3380"
+    "A725B0782317D7DD43F59D7AF9568A9BB63A84D365F92244ED120988219302F4"
+    "2924C7CA90B89D24F71B0AB697823D7DEB1AFF5B0E8E4A45D49F7F53757E1913",
+    Z="86C70BF8D0BB81BB01078A17219CB7D27203DB2A19C877F1D1F19FD7D77EF225"
+    "46A68F005AD52DC84553B78FC60330BE51EA7C0672CAC1515E4B35C047B9A551"
+    "B88F39DC26DA14A09EF74774D47C762DD177F9ED5BC2F11E52C879BD95098504"
+    "CD9EECD8A8F9B3EFBD1F008AC5853097D9D1837F2B18F77CD7BE01AF80A7C7B5"
+    "EA3CA54CC02D0C116FEE3F95BB87399385875D7E86747E676E728938ACBFF709"
+    "8E05BE4DCFB24052B83AEFFB14783F029ADBDE7F53FAE92084224090E007CEE9"
+    "4D4BF2BACE9FFD4B57D2AF7C724D0CAA19BF0501F6F17B4AA10F425E3EA76080"
+    "B4B9D6B3CEFEA115B2CEB8789BB8A3B0EA87FEBE63B6C8F846EC6DB0C26C5D7C",
+)
+GROUP_24 = DhId.MODP_2048_256
+
+
+def _group_24_parameters() -> tuple[int, int]:
+    params = catalogue.dh_group(GROUP_24).modp  # type: ignore[union-attr]
+    assert params is not None and params.subgroup_order is not None
+    return params.prime, params.subgroup_order
+
+
+def test_group_24_rfc5114_known_answer() -> None:
+    v = RFC5114_A3
+    a = key_exchange_from_private(GROUP_24, h(v["xA"]))
+    b = key_exchange_from_private(GROUP_24, h(v["xB"]))
+    assert a.public_key() == h(v["yA"]) and b.public_key() == h(v["yB"])
+    assert a.shared_secret(b.public_key()) == h(v["Z"])
+    assert b.shared_secret(a.public_key()) == h(v["Z"])
+    assert public_key_size(GROUP_24) == 256
+
+
+def test_group_24_parameters_form_a_prime_order_subgroup() -> None:
+    p, q = _group_24_parameters()
+    generator = catalogue.dh_group(GROUP_24).modp.generator  # type: ignore[union-attr]
+    assert p.bit_length() == 2048 and q.bit_length() == 256
+    assert (p - 1) % q == 0 and gmpy2.is_prime(p, 25) and gmpy2.is_prime(q, 25)
+    assert generator != 1 and pow(generator, q, p) == 1
+
+
+def test_group_24_rejects_public_values_outside_the_subgroup() -> None:
+    """RFC 6989 section 2.2: with a small subgroup, 1 < y < p-1 is not enough."""
+    p, q = _group_24_parameters()
+    exchange = key_exchange_from_private(GROUP_24, h(RFC5114_A3["xA"]))
+    assert pow(2, q, p) != 1  # 2 is in range but not in the subgroup
+    with pytest.raises(InvalidKeyExchange, match="not in the subgroup"):
+        exchange.shared_secret((2).to_bytes(256, "big"))
+    for bad in (0, 1, p - 1, p):
+        with pytest.raises(InvalidKeyExchange, match="out of range"):
+            exchange.shared_secret(bad.to_bytes(256, "big"))
+
+
+def test_group_24_private_exponent_lies_below_the_subgroup_order() -> None:
+    _, q = _group_24_parameters()
+    for bad in (0, q, q + 1):
+        with pytest.raises(CryptoError, match="out of range"):
+            key_exchange_from_private(GROUP_24, bad.to_bytes(32, "big"))
+    key_exchange_from_private(GROUP_24, (q - 1).to_bytes(32, "big"))
+    # A 256-bit exponent drawn from the given randomness, whatever the prime's length.
+    drawn: list[int] = []
+
+    def counting(n: int) -> bytes:
+        drawn.append(n)
+        return seeded(7)(n)
+
+    a, b = new_key_exchange(GROUP_24, counting), new_key_exchange(GROUP_24, seeded(8))
+    assert drawn and all(n == 32 for n in drawn)
+    assert a.shared_secret(b.public_key()) == b.shared_secret(a.public_key())
 
 
 # --- MODP backends ----------------------------------------------------------------------------

@@ -83,6 +83,19 @@ def test_3des_cbc_sp800_67_example() -> None:
     assert algorithm.decrypt(key, iv, algorithm.encrypt(key, iv, plain)) == plain
 
 
+def test_des_cbc_fips81_example() -> None:
+    # FIPS 81 appendix C, the CBC example: "Now is the time for all " under key
+    # 0123456789abcdef and IV 1234567890abcdef. DES-CBC is ENCR_DES (RFC 2405), 8-octet key.
+    algorithm = cipher(EncrId.DES, None)
+    key, iv = h("0123456789abcdef"), h("1234567890abcdef")
+    plain = b"Now is the time for all "
+    expected = h("e5c7cdde872bf27c43e934008c389c0f683788499a7c05f6")
+    assert algorithm.encrypt(key, iv, plain) == expected
+    assert algorithm.decrypt(key, iv, expected) == plain
+    with pytest.raises(CryptoError, match="key must be 8 octets"):
+        algorithm.encrypt(key * 3, iv, plain)
+
+
 # The GCM specification (McGrew and Viega), test cases 4, 10 and 16.
 GCM_PLAIN = (
     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
@@ -182,6 +195,7 @@ def test_null_encryption_is_identity() -> None:
 @pytest.mark.parametrize(
     ("encr_id", "bits", "key_size", "block", "iv", "salt"),
     [
+        (EncrId.DES, None, 8, 8, 8, 0),
         (EncrId.TRIPLE_DES, None, 24, 8, 8, 0),
         (EncrId.TRIPLE_DES, 192, 24, 8, 8, 0),
         (EncrId.AES_CBC, 128, 16, 16, 16, 0),
@@ -212,7 +226,7 @@ def test_sizes(
         (EncrId.AES_CBC, 64),
         (EncrId.AES_GCM_16, None),
         (EncrId.TRIPLE_DES, 128),
-        (EncrId.DES, None),
+        (EncrId.DES, 128),
         (EncrId.CAMELLIA_CBC, 128),
         (250, 128),
     ],

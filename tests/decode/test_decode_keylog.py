@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load_file
-from pyike.ike.config_policy import policy_for_config
 from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.net.gateway import Gateway
 from pyike.net.keylog import KeyLog

@@ -40,7 +40,7 @@ def test_esp_sa_lines_are_passed_over(vector: Path) -> None:
     [
         (EncrId.TRIPLE_DES, None),
         (EncrId.NULL, None),
-        (EncrId.CHACHA20_POLY1305, 256),
+        (EncrId.CHACHA20_POLY1305, None),
         (EncrId.AES_CBC, 128),
         (EncrId.AES_CTR, 192),
         (EncrId.AES_GCM_8, 128),

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.registry import DhId, EncrId, IntegId, NotifyType
 from pyike.config import load
 from pyike.ike import ChildSaInstalled, IkeSaUp, NegotiationFailed, TrafficSelector, TunnelSpec
-from pyike.ike.config_policy import policy_for_config
 from tests.exchange.harness import Harness, check_consistent, internal_errors
 from tests.exchange.util import only_sa
 

@@ -8,10 +8,10 @@ from importlib import resources
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.registry import EncrId, IntegId
 from pyike.config import load
 from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp, Policy, TunnelSpec
-from pyike.ike.config_policy import policy_for_config
 from tests.exchange.harness import Harness, check_consistent, internal_errors
 from tests.exchange.scenarios import R1, R2, seed_router1, seed_router2, tunnel_of
 from tests.exchange.seed_trace import by_role

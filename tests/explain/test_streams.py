@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
 from pyike.config import load
 from pyike.explain.routers import split_routers
-from pyike.ike.config_policy import policy_for_config
 from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.lab.scenarios import ROUTERS, SCENARIOS, seed_texts
 from pyike.net.gateway import Gateway

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pyike.crypto import catalogue
 from tests.gateway.netns import Lab, Namespace, wait_for
 
 CHARON_PATHS = ("/usr/lib/ipsec/charon", "/usr/libexec/ipsec/charon")
@@ -70,6 +71,25 @@ CBC256_SUITE = Suite(
     " encryption aes-cbc-256\n integrity sha256\n group 14\n",
     "esp-aes 256 esp-sha256-hmac",
     "aes256-sha256-modp2048",
+    "aes256-sha256",
+)
+
+
+def _strongswan_proposal(encryption: str, integrity: str, group: str) -> str:
+    """charon's proposal for IOS keywords, from the catalogue's strongSwan names."""
+    encr = catalogue.ike_encryption_keyword(encryption)
+    integ = catalogue.integrity_keyword(integrity)
+    dh = catalogue.group_keyword(group)
+    assert encr is not None and integ is not None and dh is not None
+    return f"{encr.strongswan}-{integ.strongswan}-{dh.strongswan}"
+
+
+# DH group 24 (RFC 5114 MODP-2048 with a 256-bit subgroup): strongSwan's modp2048s256.
+GROUP24_SUITE = Suite(
+    "cbc256-modp2048s256",
+    " encryption aes-cbc-256\n integrity sha256\n group 24\n",
+    "esp-aes 256 esp-sha256-hmac",
+    _strongswan_proposal("aes-cbc-256", "sha256", "24"),
     "aes256-sha256",
 )
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
 from pyike.config.model import Config
-from pyike.ike.config_policy import policy_for_config
+from pyike.host.views import ipsec_interface_views
 from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.ipsec.acl_match import Flow
-from pyike.lab.views import ipsec_interface_views
 from pyike.net.binding import IFNAMSIZ
 from pyike.net.gateway import Gateway
 from pyike.net.policy_steering import (

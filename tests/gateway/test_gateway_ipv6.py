@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from pyike.config import load, load_file
-from pyike.lab.topology import load_topology
 from pyike.net.binding import BindingError, HostInterface, KernelRoute, bind_interfaces
-from pyike.net.netns_plan import NetnsPlanError, plan_topology
+from pyike.netns.plan import NetnsPlanError, plan_topology
+from pyike.topology import load_topology
 from tests.gateway.netns import PYIKE, Lab, Namespace, sh, wait_for
 from tests.gateway.test_netns_lab import _assert_nothing_left, _run_cli, needs_root
 from tests.gateway.test_pyike_pair import pyike_exec

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pyike.lab.topology import load_topology
-from pyike.net import netns_lab
-from pyike.net.netns_lab import NetnsLab, _lan_pings, run_netns
-from pyike.net.netns_ping import PingRequest, PingSyntaxError, ios_report, parse_ping
-from pyike.net.netns_plan import NetnsPlanError, device_name, plan_topology
+from pyike.netns import run as netns_run
+from pyike.netns.ping import PingRequest, PingSyntaxError, ios_report, parse_ping
+from pyike.netns.plan import NetnsPlanError, device_name, plan_topology
+from pyike.netns.run import NetnsLab, _lan_pings, run_netns
+from pyike.topology import load_topology
 from tests.gateway.netns import PYIKE
 
 ROOT = Path(__file__).parents[2]
@@ -167,7 +167,7 @@ def test_without_root_it_says_so_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    assert netns_lab.run_cli(argparse.Namespace(configs=[])) == 2
+    assert netns_run.run_cli(argparse.Namespace(configs=[])) == 2
     assert "need root" in capsys.readouterr().err
 
 
@@ -246,7 +246,7 @@ def test_psk_mismatch_exits_1_with_the_reason(
     (tmp_path / "r1.cfg").write_text(mismatch)
     (tmp_path / "r2.cfg").write_text((SEED / "router2.cfg").read_text())
     args = argparse.Namespace(configs=[str(tmp_path)], netns_timeout=8.0)
-    assert netns_lab.run_cli(args) == 1
+    assert netns_run.run_cli(args) == 1
     captured = capsys.readouterr()
     assert "Router2 Tunnel0: DOWN, not UP-ACTIVE after 8 s" in captured.err
     assert "Auth exchange failed" in captured.err

@@ -1,5 +1,5 @@
 """`pyike run` starts without importing what only other commands (or exec commands) need:
-the lab, the decoder, the explainer, the show/exec shell. Each costs tens of milliseconds of
+the lab and its topologies, the decoder, the explainer, the show/exec shell. Each costs tens of milliseconds of
 start-up, which is time to the first IKE_SA_INIT."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pyike.cli import build_parser
 build_parser("run").parse_args(["run", "router.cfg"])
 import pyike.net.runtime
 print(" ".join(sorted(m for m in sys.modules if m.startswith(
-    ("pyike.lab", "pyike.decode", "pyike.explain", "pyike.net.shell", "prompt_toolkit")))))
+    ("pyike.lab", "pyike.netns", "pyike.topology", "pyike.decode", "pyike.explain",
+     "pyike.net.shell", "pyike.host.exec_crypto", "pyike.host.views", "prompt_toolkit")))))
 """
 
 

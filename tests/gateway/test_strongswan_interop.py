@@ -15,6 +15,7 @@ from tests.gateway.netns import PYIKE, Lab, Namespace, wait_for
 from tests.gateway.strongswan import (
     CBC256_SUITE,
     GCM_SUITE,
+    GROUP24_SUITE,
     SEED_3DES_SUITE,
     SEED_SUITE,
     Charon,
@@ -131,7 +132,9 @@ def check_traffic(t: Interop) -> None:
     assert "Traceback" not in pyike_log(tmp_path)
 
 
-@pytest.mark.parametrize("suite", [SEED_SUITE, SEED_3DES_SUITE, GCM_SUITE], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "suite", [SEED_SUITE, SEED_3DES_SUITE, GCM_SUITE, GROUP24_SUITE], ids=lambda s: s.name
+)
 def test_pyike_responds_to_charon(netlab: Lab, tmp_path: Path, suite: Suite) -> None:
     t = topology(netlab, tmp_path, suite, "--passive")
     t.charon.swan("--initiate", "--child", "net", "--timeout", "20")
@@ -140,7 +143,9 @@ def test_pyike_responds_to_charon(netlab: Lab, tmp_path: Path, suite: Suite) -> 
     assert "(R) MsgID = 00000001 CurState: READY" in log
 
 
-@pytest.mark.parametrize("suite", [SEED_SUITE, CBC256_SUITE, GCM_SUITE], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "suite", [SEED_SUITE, CBC256_SUITE, GCM_SUITE, GROUP24_SUITE], ids=lambda s: s.name
+)
 def test_pyike_initiates_to_charon(netlab: Lab, tmp_path: Path, suite: Suite) -> None:
     t = topology(netlab, tmp_path, suite)
     check_traffic(t)

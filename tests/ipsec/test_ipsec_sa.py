@@ -39,6 +39,7 @@ AES_ONLY = esp_transform(EncrId.AES_CBC, 256)
 ALL_IOS = [
     esp_transform(e, b, i)
     for e, b in (
+        (EncrId.DES, None),
         (EncrId.TRIPLE_DES, None),
         (EncrId.AES_CBC, 128),
         (EncrId.AES_CBC, 192),

@@ -56,6 +56,7 @@ class Suite:
 
 
 _CIPHERS = [
+    ("esp-des", EncrId.DES, None, "DES"),
     ("esp-3des", EncrId.TRIPLE_DES, None, "3DES"),
     ("esp-aes", EncrId.AES_CBC, 128, "AES-CBC"),
     ("esp-aes-192", EncrId.AES_CBC, 192, "AES-CBC"),

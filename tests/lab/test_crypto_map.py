@@ -5,9 +5,9 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from pathlib import Path
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
 from pyike.config.model import AclAddress, AclEntry, PortMatch
-from pyike.ike.config_policy import policy_for_config
 from pyike.ipsec.acl_match import protecting_line
 from pyike.lab.crypto_map import Flow, MapEntry, ace_matches
 from pyike.lab.lab import Lab

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from importlib import resources
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import Lab
 from pyike.sim import match
 

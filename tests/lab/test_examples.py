@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
-from pyike.ike.config_policy import policy_for_config
-from pyike.lab.topology import TopologyRun, load_topology, run_topology
+from pyike.lab.topology_run import TopologyRun, run_topology
 from pyike.node.ip import PROTO_UDP, parse_ipv4
 from pyike.node.udp import udp_ports
 from pyike.sim.network import CapturedPacket
+from pyike.topology import load_topology
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())

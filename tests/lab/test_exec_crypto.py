@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import Lab
-from pyike.lab.seed import SEED_CONFIGS, seed_configs
 from pyike.node.exec.parser import INCOMPLETE, INVALID
+from pyike.topology.seed import SEED_CONFIGS, seed_configs
 
 HUB_AND_SPOKES = Path(__file__).parents[2] / "examples" / "hub-and-spokes"
 SPOKES = ("Spoke1", "Spoke2", "Spoke3")

@@ -12,7 +12,7 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from pyike.ike.config_policy import policy_for_config
+from pyike.adapter.config_policy import policy_for_config
 from pyike.lab.interactive import (
     MAX_SPEED,
     LabConsole,
@@ -22,9 +22,9 @@ from pyike.lab.interactive import (
     run_console,
 )
 from pyike.lab.lab import Lab
-from pyike.lab.seed import seed_configs
 from pyike.node.exec.parser import CommandTree
 from pyike.sim.clock import RealTimePacer
+from pyike.topology.seed import seed_configs
 
 
 def tree() -> CommandTree:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pyike.ike.config_policy import policy_for_config
+from pyike.adapter.config_policy import policy_for_config
 from pyike.ipsec.outer import wrap
 from pyike.lab.lab import Lab
-from pyike.lab.seed import seed_configs
+from pyike.topology.seed import seed_configs
 
 
 def seed_lab() -> Lab:

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from ipaddress import IPv4Address
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import Lab
-from pyike.lab.scenarios import replace_line, seed_texts
+from pyike.lab.scenarios import replace_line
 from pyike.node import icmp
 from pyike.sim import match
 from pyike.sim.faults import FaultRule
+from pyike.topology.seed import seed_texts
 
 INTERVAL = 0.05  # seconds between echoes
 DURATION = 1250.0  # virtual seconds of traffic

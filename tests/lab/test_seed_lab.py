@@ -8,8 +8,8 @@ from functools import cache
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.seed import LONG_PING, SeedRunResult, run_seed
 from tests.conftest import DATA
 from tests.exchange.seed_trace import by_role

@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import RunTooLong
-from pyike.lab.topology import (
-    Check,
-    TopologyError,
-    build_lab,
-    load_topology,
-    parse_duration,
-    run_topology,
-)
+from pyike.lab.topology_run import build_lab, run_topology
+from pyike.topology import Check, TopologyError, load_topology, parse_duration
 from tests.conftest import DATA
 
 SEED = Path(__file__).resolve().parents[2] / "src" / "pyike" / "data" / "seed"

@@ -7,10 +7,10 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
+from pyike import ios_names as names
 from pyike.codec.registry import DhId, EncrId, IntegId
 from pyike.ipsec import EspReplayError, InboundEspSa, OutboundEspSa, SaLimits, esp_transform
 from pyike.show import (
-    names,
     show_crypto_ikev2_sa,
     show_crypto_ikev2_session,
     show_crypto_ikev2_stats,

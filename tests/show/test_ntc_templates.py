@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from pyike.ike.config_policy import policy_for_config
+from pyike.adapter.config_policy import policy_for_config
 from pyike.ipsec.sad import InstalledChild
 from pyike.lab.lab import Lab
-from pyike.lab.seed import FIRST_PING, seed_configs
+from pyike.lab.seed import FIRST_PING
+from pyike.topology.seed import seed_configs
 
 ntc_parse = pytest.importorskip("ntc_templates.parse")
 

@@ -410,22 +410,6 @@ AEAD_ENCR_IDS: frozenset[int] = frozenset(
 )
 """ENCR transforms that are combined-mode ciphers: the proposal carries no INTEG (or INTEG NONE)."""
 
-AEAD_ICV_SIZES: dict[int, int] = {
-    EncrId.AES_CCM_8: 8,
-    EncrId.AES_CCM_12: 12,
-    EncrId.AES_CCM_16: 16,
-    EncrId.AES_GCM_8: 8,
-    EncrId.AES_GCM_12: 12,
-    EncrId.AES_GCM_16: 16,
-    EncrId.CAMELLIA_CCM_8: 8,
-    EncrId.CAMELLIA_CCM_12: 12,
-    EncrId.CAMELLIA_CCM_16: 16,
-    EncrId.CHACHA20_POLY1305: 16,
-    EncrId.AES_CCM_8_IIV: 8,
-    EncrId.AES_GCM_16_IIV: 16,
-    EncrId.CHACHA20_POLY1305_IIV: 16,
-}
-
 KEY_LENGTH_REQUIRED_ENCR_IDS: frozenset[int] = frozenset(
     {
         EncrId.AES_CBC,

@@ -4,33 +4,25 @@ Source: Cisco "FlexVPN and Internet Key Exchange Version 2 Configuration Guide, 
 Release 15M&T", section "IKEv2 Smart Defaults". The stored-docs search available while this was
 written did not hold that page, so the `show` output below is reproduced from memory of the guide
 and cross-checked against the seed (Router 2 offers 15 transforms, window 5, DPD 0, IPsec SA
-3600 s / 4608000 KB); treat the exact text as to be re-verified:
+3600 s / 4608000 KB); treat the exact text as to be re-verified. The default proposal's and
+transform set's transforms are quoted with the other transforms in `pyike.crypto.catalogue`.
 
-    show crypto ikev2 proposal default
-     IKEv2 proposal: default
-         Encryption : AES-CBC-256 AES-CBC-192 AES-CBC-128
-         Integrity  : SHA512 SHA384 SHA256 SHA96 MD596
-         PRF        : SHA512 SHA384 SHA256 SHA1 MD5
-         DH Group   : DH_GROUP_1536_MODP/Group 5 DH_GROUP_1024_MODP/Group 2
     show crypto ikev2 policy default
      IKEv2 policy: default
           Match fvrf: any
           Match address local: any
           Proposal: default
-    show crypto ipsec transform-set default
-     Transform set default: { esp-aes esp-sha-hmac }
-       will negotiate = { Tunnel, },
     show crypto ipsec profile default
      IPSEC profile default
           Security association lifetime: 4608000 kilobytes/3600 seconds
           PFS (Y/N): N
-          Transform sets={ default: { esp-aes esp-sha-hmac }, }
+          Transform sets={ default: { <the default transform set> }, }
 
 and the command reference defaults: IKEv2 SA lifetime 86400 s (`lifetime`), IPsec SA lifetime
 3600 s / 4608000 KB (`crypto ipsec security-association lifetime`), window 5 (`crypto ikev2
 window`), DPD off, NAT keepalive off, cookie challenge off, fragmentation off, anti-replay window
 64 packets, `set pfs` without a group meaning group 1. IOS-XE 16.x and later changed the default
-proposal and transform set (AES-GCM, SHA-2, ECP groups); pyike models the 15.x set above, which
+proposal and transform set (GCM ciphers, SHA-2, ECP groups); pyike models the 15.x set above, which
 is the one the seed routers (IOS 15.1(1)T+) negotiate.
 
 A default object stays in force until `no crypto ikev2 proposal default` (`... policy default`,
@@ -40,7 +32,6 @@ A default object stays in force until `no crypto ikev2 proposal default` (`... p
 
 from __future__ import annotations
 
-from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
 from pyike.config.model import (
     Config,
     EspEncryption,
@@ -52,6 +43,7 @@ from pyike.config.model import (
     SaLifetime,
     TransformSet,
 )
+from pyike.crypto import catalogue
 
 DEFAULT = "default"
 RELEASE = "IOS 15.x / IOS-XE 3.x (15.2(4)M and later 15M&T)"
@@ -64,38 +56,27 @@ REPLAY_WINDOW = 64
 # `crypto ikev2 limit max-in-negotiation-sa`: what `show crypto ikev2 stats` shows unconfigured
 # (incoming, outgoing). pyike enforces only a configured incoming limit.
 MAX_IN_NEGOTIATION = (40, 400)
-PFS_WITHOUT_GROUP = DhId.MODP_768
+PFS_WITHOUT_GROUP = catalogue.IOS_PFS_GROUP_UNNAMED.id
 
+_PROPOSAL = catalogue.IOS_DEFAULT_IKE_PROPOSAL
 DEFAULT_PROPOSAL = Proposal(
     name=DEFAULT,
-    encryption=(
-        IkeEncryption(EncrId.AES_CBC, 256, "aes-cbc-256"),
-        IkeEncryption(EncrId.AES_CBC, 192, "aes-cbc-192"),
-        IkeEncryption(EncrId.AES_CBC, 128, "aes-cbc-128"),
+    encryption=tuple(
+        IkeEncryption(e.id, e.key_length, e.ike_keyword or "") for e in _PROPOSAL.encryption
     ),
-    integrity=(
-        IntegId.HMAC_SHA2_512_256,
-        IntegId.HMAC_SHA2_384_192,
-        IntegId.HMAC_SHA2_256_128,
-        IntegId.HMAC_SHA1_96,
-        IntegId.HMAC_MD5_96,
-    ),
-    prf=(
-        PrfId.HMAC_SHA2_512,
-        PrfId.HMAC_SHA2_384,
-        PrfId.HMAC_SHA2_256,
-        PrfId.HMAC_SHA1,
-        PrfId.HMAC_MD5,
-    ),
-    groups=(DhId.MODP_1536, DhId.MODP_1024),
+    integrity=_PROPOSAL.integrity_ids,
+    prf=_PROPOSAL.prf_ids,
+    groups=_PROPOSAL.group_ids,
 )
 
 DEFAULT_POLICY = Policy(name=DEFAULT, proposals=(DEFAULT,), match_fvrf="any")
 
+_ESP_ENCRYPTION = catalogue.IOS_DEFAULT_ESP_ENCRYPTION
+_ESP_INTEGRITY = catalogue.IOS_DEFAULT_ESP_INTEGRITY
 DEFAULT_TRANSFORM_SET = TransformSet(
     name=DEFAULT,
-    encryption=EspEncryption(EncrId.AES_CBC, None, "esp-aes"),
-    integrity=EspIntegrity(IntegId.HMAC_SHA1_96, "esp-sha-hmac"),
+    encryption=EspEncryption(_ESP_ENCRYPTION.id, None, _ESP_ENCRYPTION.esp_keyword or ""),
+    integrity=EspIntegrity(_ESP_INTEGRITY.id, _ESP_INTEGRITY.esp_keyword or ""),
     mode="tunnel",
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ipaddress import ip_network
 
-from pyike.codec.registry import DhId, IntegId, PrfId
+from pyike.codec.registry import DhId
 from pyike.config import defaults
 from pyike.config.model import Config, Identity, Proposal
 from pyike.config.query import (
@@ -15,26 +15,19 @@ from pyike.config.query import (
     ChildSaPolicy,
     TrafficSelector,
     auth_blocker,
+    child_sa_policies,
     effective_prf,
     ike_sa_settings,
     psk_for_peer,
     select_policy,
 )
+from pyike.crypto import catalogue
 
-_INTEG = {
-    IntegId.HMAC_MD5_96: "MD5",
-    IntegId.HMAC_SHA1_96: "SHA1",
-    IntegId.HMAC_SHA2_256_128: "SHA256",
-    IntegId.HMAC_SHA2_384_192: "SHA384",
-    IntegId.HMAC_SHA2_512_256: "SHA512",
-}
-_PRF = {
-    PrfId.HMAC_MD5: "MD5",
-    PrfId.HMAC_SHA1: "SHA1",
-    PrfId.HMAC_SHA2_256: "SHA256",
-    PrfId.HMAC_SHA2_384: "SHA384",
-    PrfId.HMAC_SHA2_512: "SHA512",
-}
+
+def _keyword(transform: catalogue.IntegTransform | catalogue.PrfTransform | None) -> str:
+    """A proposal's integrity or PRF as its keyword reads, in capitals."""
+    assert transform is not None and transform.ike_keyword is not None
+    return transform.ike_keyword.upper()
 
 
 def group_name(group: DhId) -> str:
@@ -44,8 +37,10 @@ def group_name(group: DhId) -> str:
 def describe_proposal(p: Proposal) -> str:
     parts = ["encryption " + ", ".join(e.keyword.upper() for e in p.encryption)]
     if p.integrity and not p.is_aead:
-        parts.append("integrity " + ", ".join(_INTEG[i] for i in p.integrity))
-    prf = ", ".join(_PRF[x] for x in effective_prf(p))
+        parts.append(
+            "integrity " + ", ".join(_keyword(catalogue.integrity(i)) for i in p.integrity)
+        )
+    prf = ", ".join(_keyword(catalogue.prf(x)) for x in effective_prf(p))
     parts.append(f"PRF {prf}" + ("" if p.prf else " (derived from integrity)"))
     parts.append("DH " + ", ".join(group_name(g) for g in p.groups))
     return "; ".join(parts)
@@ -148,8 +143,6 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
 
 
 def explain(cfg: Config) -> str:
-    from pyike.config.query import child_sa_policies
-
     policies = child_sa_policies(cfg)
     out = [f"{cfg.hostname} ({cfg.file}): smart defaults of {defaults.RELEASE}"]
     if not policies:

@@ -3,7 +3,8 @@
 A pattern is written the way Cisco documents syntax:
 
     "crypto ikev2 proposal <name:WORD>"
-    "encryption {3des|aes-cbc-128|aes-cbc-256}+"
+    "match address local $ <addr:ADDR>"
+    "mode $ {tunnel|transport}"
     "pre-shared-key [local|remote] [0|6] <key:SECRET>"
     "lifetime $ <seconds:INT(120,86400)>"
 

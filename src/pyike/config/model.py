@@ -12,6 +12,8 @@ from enum import Enum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
 
 from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
+from pyike.crypto import catalogue
+from pyike.crypto.catalogue import EncrTransform
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
@@ -69,11 +71,17 @@ class Source:
 class IkeEncryption:
     id: EncrId
     key_bits: int | None
-    keyword: str  # as IOS prints it: "aes-cbc-128"
+    keyword: str  # as configured and printed: the catalogue's IKE keyword
+
+    @property
+    def transform(self) -> EncrTransform:
+        transform = catalogue.encryption(self.id, self.key_bits)
+        assert transform is not None, self.keyword
+        return transform
 
     @property
     def is_aead(self) -> bool:
-        return self.id in (EncrId.AES_GCM_8, EncrId.AES_GCM_12, EncrId.AES_GCM_16)
+        return self.transform.is_aead
 
 
 @dataclass(frozen=True)
@@ -232,11 +240,18 @@ class Ikev2Globals:
 class EspEncryption:
     id: EncrId
     key_bits: int | None
-    keyword: str  # "esp-aes", "esp-gcm", ...
+    keyword: str  # the catalogue's ESP keyword, as configured
+
+    @property
+    def transform(self) -> EncrTransform:
+        """The catalogue entry, IOS's default key size filled in when none was given."""
+        transform = catalogue.esp_encryption_keyword(self.keyword, self.key_bits)
+        assert transform is not None, str(self)
+        return transform
 
     @property
     def is_aead(self) -> bool:
-        return self.id in (EncrId.AES_GCM_16, EncrId.CHACHA20_POLY1305)
+        return self.transform.is_aead
 
     def __str__(self) -> str:
         return self.keyword if self.key_bits is None else f"{self.keyword} {self.key_bits}"
@@ -245,7 +260,7 @@ class EspEncryption:
 @dataclass(frozen=True)
 class EspIntegrity:
     id: IntegId
-    keyword: str  # "esp-sha-hmac"
+    keyword: str  # the catalogue's ESP keyword, as configured
 
 
 @dataclass(frozen=True)
@@ -255,6 +270,11 @@ class TransformSet:
     integrity: EspIntegrity | None = None
     mode: str = "tunnel"
     source: Source | None = None
+
+    @property
+    def cipher(self) -> EncrTransform:
+        """What the set negotiates for encryption: ENCR_NULL when it names no cipher."""
+        return catalogue.ESP_NO_CIPHER if self.encryption is None else self.encryption.transform
 
     def transforms_text(self) -> str:
         parts = [str(self.encryption)] if self.encryption else []

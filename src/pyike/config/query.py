@@ -29,7 +29,7 @@ from ipaddress import (
     ip_network,
 )
 
-from pyike.codec.registry import DhId, IntegId, PrfId, TsType
+from pyike.codec.registry import DhId, PrfId, TsType
 from pyike.config import defaults
 from pyike.config.model import (
     Config,
@@ -49,16 +49,7 @@ from pyike.config.model import (
     Secret,
     TransformSet,
 )
-
-# PRF IOS derives from each integrity algorithm when a proposal has no `prf` statement.
-PRF_FOR_INTEGRITY = {
-    IntegId.HMAC_MD5_96: PrfId.HMAC_MD5,
-    IntegId.HMAC_SHA1_96: PrfId.HMAC_SHA1,
-    IntegId.HMAC_SHA2_256_128: PrfId.HMAC_SHA2_256,
-    IntegId.HMAC_SHA2_384_192: PrfId.HMAC_SHA2_384,
-    IntegId.HMAC_SHA2_512_256: PrfId.HMAC_SHA2_512,
-}
-
+from pyike.crypto import catalogue
 
 # --- IKE_SA_INIT -------------------------------------------------------------------------------
 
@@ -81,9 +72,10 @@ def select_policy(cfg: Config, local: IPAddress | None, fvrf: str | None = None)
 
 
 def effective_prf(proposal: Proposal) -> tuple[PrfId, ...]:
+    """The configured PRFs, or without `prf` the one IOS pairs with each integrity algorithm."""
     if proposal.prf:
         return proposal.prf
-    return tuple(PRF_FOR_INTEGRITY[i] for i in proposal.integrity if i in PRF_FOR_INTEGRITY)
+    return catalogue.prfs_paired_with(proposal.integrity)
 
 
 def proposals_for(

@@ -14,8 +14,6 @@ from dataclasses import replace
 
 from pyike.codec.registry import DhId
 from pyike.config import defaults
-from pyike.config.commands.ikev2 import ENCRYPTION, GROUPS, INTEGRITY, PRF
-from pyike.config.commands.ipsec import PFS_GROUPS
 from pyike.config.commands.unmodelled import LATE
 from pyike.config.lexer import tokenize
 from pyike.config.model import (
@@ -37,13 +35,10 @@ from pyike.config.model import (
     TransformSet,
 )
 from pyike.config.parser import masked_tokens
+from pyike.crypto import catalogue
 
 Block = list[str]
 
-_INTEGRITY_WORD = {v: k for k, v in INTEGRITY.items()}
-_PRF_WORD = {v: k for k, v in PRF.items()}
-_GROUP_WORD = {v: k for k, v in GROUPS.items()}
-_PFS_WORD = {v: k for k, v in PFS_GROUPS.items()}
 _INTERFACE_ORDER = ("Loopback", "Tunnel")
 _LATE_INTERFACES = ("Virtual-Template", "Vlan", "Dialer", "Null")
 
@@ -57,16 +52,27 @@ def _key(secret: Secret, show_keys: bool) -> str:
 
 def _proposal(p: Proposal) -> Block:
     block = [f"crypto ikev2 proposal {p.name}"]
-    encryption = {e: k for k, e in ENCRYPTION.items()}
     if p.encryption:
-        block.append(" encryption " + " ".join(encryption.get(e, e.keyword) for e in p.encryption))
+        block.append(" encryption " + " ".join(e.keyword for e in p.encryption))
     if p.integrity:
-        block.append(" integrity " + " ".join(_INTEGRITY_WORD[i] for i in p.integrity))
+        block.append(" integrity " + " ".join(_word(catalogue.integrity(i)) for i in p.integrity))
     if p.prf:
-        block.append(" prf " + " ".join(_PRF_WORD[i] for i in p.prf))
+        block.append(" prf " + " ".join(_word(catalogue.prf(x)) for x in p.prf))
     if p.groups:
-        block.append(" group " + " ".join(_GROUP_WORD[g] for g in p.groups))
+        block.append(" group " + " ".join(_group_word(g) for g in p.groups))
     return block
+
+
+def _word(transform: catalogue.PrfTransform | catalogue.IntegTransform | None) -> str:
+    """The keyword a modelled transform was configured with (the grammar admits no other)."""
+    assert transform is not None and transform.ike_keyword is not None
+    return transform.ike_keyword
+
+
+def _group_word(group: DhId) -> str:
+    entry = catalogue.dh_group(group)
+    assert entry is not None and entry.keyword is not None
+    return entry.keyword
 
 
 def _policy(p: Policy) -> Block:
@@ -185,7 +191,8 @@ def _transform_set(ts: TransformSet) -> Block:
 
 
 def _pfs_line(prefix: str, pfs: DhId | None) -> list[str]:
-    return [f"{prefix}set pfs {_PFS_WORD[pfs]}"] if pfs is not None and pfs in _PFS_WORD else []
+    group = None if pfs is None else catalogue.dh_group(pfs)
+    return [f"{prefix}set pfs {group.pfs_keyword}"] if group and group.pfs_keyword else []
 
 
 def _ipsec_profile(p: IpsecProfile) -> Block:

@@ -1,9 +1,10 @@
 """Key exchange (IKEv2 transform type 4): MODP, ECP and Montgomery-curve groups.
 
 Wire formats and checks:
-- MODP (RFC 2409, RFC 3526): the public value and g^ir are big-endian, zero-padded to the
-  prime's length (RFC 7296 section 2.14); a peer value must satisfy 1 < y < p-1
-  (RFC 6989 section 2.1; every group here has a safe prime, so no subgroup test is needed).
+- MODP (RFC 2409, RFC 3526, RFC 5114): the public value and g^ir are big-endian, zero-padded
+  to the prime's length (RFC 7296 section 2.14); a peer value must satisfy 1 < y < p-1
+  (RFC 6989 section 2.1), and for a group with a small prime-order subgroup (group 24) also
+  y^q = 1 mod p (RFC 6989 section 2.2). A safe prime's group needs no subgroup test.
 - ECP (RFC 5903): the public value is x | y, each coordinate padded to the field size;
   g^ir is the x coordinate of the shared point. A peer point must be on the curve
   (RFC 6989 section 2.3), which also excludes the point at infinity.
@@ -19,18 +20,19 @@ import importlib
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 
 from pyike.codec.registry import DhId
+from pyike.crypto import catalogue
+from pyike.crypto.catalogue import DhGroup, EcpParameters
 from pyike.crypto.errors import (
     CryptoError,
     InvalidKeyExchange,
     UnsupportedTransform,
     transform_name,
 )
-from pyike.crypto.modp import GENERATOR, MODP_PRIMES
+from pyike.crypto.modp import ModpParameters
 
 RandomBytes = Callable[[int], bytes]
 ModExp = Callable[[int, int, int], int]
@@ -57,11 +59,11 @@ def _cryptography_modexp() -> ModExp:
 
     def modexp(base: int, exponent: int, modulus: int) -> int:
         # OpenSSL's DH derive computes peer^private mod p; the private key's own public
-        # value is not used by it, so the generator stands in for it.
+        # value and the generator are not used by it, so 2 stands in for both.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-            params = dh.DHParameterNumbers(modulus, GENERATOR)
-            own_public = dh.DHPublicNumbers(GENERATOR, params)
+            params = dh.DHParameterNumbers(modulus, 2)
+            own_public = dh.DHPublicNumbers(2, params)
             private = dh.DHPrivateNumbers(exponent, own_public).private_key()
             peer = dh.DHPublicNumbers(base, params).public_key()
             return int.from_bytes(private.exchange(peer), "big")
@@ -116,20 +118,31 @@ class KeyExchange(ABC):
             )
 
 
+def _group(group: int) -> DhGroup:
+    entry = catalogue.dh_group(group)
+    if entry is None:
+        raise _unsupported(group)
+    return entry
+
+
 class ModpKeyExchange(KeyExchange):
     def __init__(self, group: DhId, private: int, modexp: ModExp | None = None) -> None:
         self.group = group
-        self._prime = MODP_PRIMES[group]
-        self._size = (self._prime.bit_length() + 7) // 8
+        params = _group(group).modp
+        if params is None:
+            raise _unsupported(group)
+        self._params: ModpParameters = params
+        self._prime = params.prime
+        self._size = params.size
         if modexp is None:
             if _MODEXP is None:
                 raise UnsupportedTransform(f"{group.name}: no MODP backend is installed")
             modexp = _MODEXP
         self._modexp = modexp
-        if not 1 < private < self._prime - 1:
+        if not _private_in_range(params, private):
             raise CryptoError(f"{group.name}: private exponent out of range")
         self._private = private
-        self._public = modexp(GENERATOR, private, self._prime).to_bytes(self._size, "big")
+        self._public = modexp(params.generator, private, self._prime).to_bytes(self._size, "big")
 
     def public_key(self) -> bytes:
         return self._public
@@ -139,47 +152,27 @@ class ModpKeyExchange(KeyExchange):
         peer = int.from_bytes(peer_public, "big")
         if not 1 < peer < self._prime - 1:
             raise InvalidKeyExchange(f"{self.group.name}: public value out of range (1, p-1)")
+        order = self._params.subgroup_order
+        if order is not None and self._modexp(peer, order, self._prime) != 1:
+            raise InvalidKeyExchange(f"{self.group.name}: public value is not in the subgroup")
         secret = self._modexp(peer, self._private, self._prime)
         return secret.to_bytes(self._size, "big")
 
 
-@dataclass(frozen=True)
-class _Curve:
-    curve: ec.EllipticCurve
-    order: int
-
-    @property
-    def size(self) -> int:
-        return (self.curve.key_size + 7) // 8
-
-
-_CURVES: dict[DhId, _Curve] = {
-    DhId.ECP_256: _Curve(
-        ec.SECP256R1(), 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-    ),
-    DhId.ECP_384: _Curve(
-        ec.SECP384R1(),
-        int(
-            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-            "C7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
-            16,
-        ),
-    ),
-    DhId.ECP_521: _Curve(
-        ec.SECP521R1(),
-        int(
-            "1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA"
-            "51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
-            16,
-        ),
-    ),
-}
+def _private_in_range(params: ModpParameters, private: int) -> bool:
+    """[1, q-1] in a prime-order subgroup (RFC 5114, NIST SP 800-56A), else (1, p-1)."""
+    if params.subgroup_order is not None:
+        return 0 < private < params.subgroup_order
+    return 1 < private < params.prime - 1
 
 
 class EcpKeyExchange(KeyExchange):
     def __init__(self, group: DhId, private: int) -> None:
         self.group = group
-        self._curve = _CURVES[group]
+        curve = _group(group).ecp
+        if curve is None:
+            raise _unsupported(group)
+        self._curve: EcpParameters = curve
         if not 0 < private < self._curve.order:
             raise CryptoError(f"{group.name}: private scalar out of range")
         self._private = ec.derive_private_key(private, self._curve.curve)
@@ -256,25 +249,12 @@ class X448KeyExchange(_MontgomeryKeyExchange):
 # --- Construction ---------------------------------------------------------------------------
 
 
-SUPPORTED_GROUPS: tuple[DhId, ...] = (
-    *MODP_PRIMES,
-    *_CURVES,
-    DhId.CURVE25519,
-    DhId.CURVE448,
-)
+SUPPORTED_GROUPS: tuple[DhId, ...] = tuple(g.id for g in catalogue.GROUPS)
 
 
 def public_key_size(group: DhId) -> int:
     """Octets of KE payload data for a group."""
-    if group in MODP_PRIMES:
-        return (MODP_PRIMES[group].bit_length() + 7) // 8
-    if group in _CURVES:
-        return 2 * _CURVES[group].size
-    if group == DhId.CURVE25519:
-        return X25519KeyExchange.size
-    if group == DhId.CURVE448:
-        return X448KeyExchange.size
-    raise _unsupported(group)
+    return _group(group).public_size
 
 
 def _unsupported(group: int) -> UnsupportedTransform:
@@ -290,29 +270,33 @@ def _random_below(limit: int, random_bytes: RandomBytes) -> int:
             return candidate
 
 
+def _random_private(params: ModpParameters, random_bytes: RandomBytes) -> int:
+    if params.subgroup_order is not None:
+        return 1 + _random_below(params.subgroup_order - 1, random_bytes)
+    # Uniform in [2, p-2]: a full-length exponent, as ANSI X9.42 asks.
+    return 2 + _random_below(params.prime - 3, random_bytes)
+
+
 def new_key_exchange(group: DhId, random_bytes: RandomBytes) -> KeyExchange:
     """A fresh key exchange whose private value is drawn from `random_bytes(n)`."""
-    if group in MODP_PRIMES:
-        # Uniform in [2, p-2]: a full-length exponent, as ANSI X9.42 asks.
-        return ModpKeyExchange(group, 2 + _random_below(MODP_PRIMES[group] - 3, random_bytes))
-    if group in _CURVES:
-        return EcpKeyExchange(group, 1 + _random_below(_CURVES[group].order - 1, random_bytes))
-    if group == DhId.CURVE25519:
+    entry = _group(group)
+    if entry.modp is not None:
+        return ModpKeyExchange(group, _random_private(entry.modp, random_bytes))
+    if entry.ecp is not None:
+        return EcpKeyExchange(group, 1 + _random_below(entry.ecp.order - 1, random_bytes))
+    if entry.kind == "x25519":
         return X25519KeyExchange(random_bytes(X25519KeyExchange.size))
-    if group == DhId.CURVE448:
-        return X448KeyExchange(random_bytes(X448KeyExchange.size))
-    raise _unsupported(group)
+    return X448KeyExchange(random_bytes(X448KeyExchange.size))
 
 
 def key_exchange_from_private(group: DhId, private: bytes) -> KeyExchange:
     """A key exchange with a known private value (big-endian exponent or scalar for MODP and
     ECP, the raw private key for Curve25519/448): for tests and known-answer replays."""
-    if group in MODP_PRIMES:
+    entry = _group(group)
+    if entry.modp is not None:
         return ModpKeyExchange(group, int.from_bytes(private, "big"))
-    if group in _CURVES:
+    if entry.ecp is not None:
         return EcpKeyExchange(group, int.from_bytes(private, "big"))
-    if group == DhId.CURVE25519:
+    if entry.kind == "x25519":
         return X25519KeyExchange(private)
-    if group == DhId.CURVE448:
-        return X448KeyExchange(private)
-    raise _unsupported(group)
+    return X448KeyExchange(private)

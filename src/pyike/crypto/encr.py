@@ -10,34 +10,30 @@ ChaCha20-Poly1305); the nonce is salt | 8-byte IV.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from pyike.codec.registry import EncrId
+from pyike.crypto import catalogue
+from pyike.crypto.catalogue import EncrTransform
 from pyike.crypto.errors import CryptoError, IntegrityError, UnsupportedTransform, transform_name
 
 
-@dataclass(frozen=True)
-class EncrAlgorithm(ABC):
-    """One encryption transform at one key length."""
+class EncrAlgorithm:
+    """One encryption transform at one key length; its sizes come from the catalogue entry."""
 
-    encr_id: EncrId
-    name: str
-    key_bits: int
-    block_size: int
-    iv_size: int
-    salt_size: int = 0
-    icv_size: int = 0
+    def __init__(self, transform: EncrTransform) -> None:
+        self.transform = transform
+        self.name, self.encr_id = transform.name, transform.id
+        # Sizes read per packet, so plain attributes.
+        self.block_size, self.iv_size = transform.block_size, transform.iv_size
+        self.salt_size, self.icv_size = transform.salt_size, transform.icv_size
+        self.key_size = transform.key_size  # keying material from the key schedule, salt included
 
-    @property
-    def key_size(self) -> int:
-        """Octets of keying material this transform takes from the key schedule."""
-        return self.key_bits // 8 + self.salt_size
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
 
     @property
     def is_aead(self) -> bool:
@@ -50,8 +46,7 @@ class EncrAlgorithm(ABC):
             raise CryptoError(f"{self.name}: IV must be {self.iv_size} octets, got {len(iv)}")
 
 
-@dataclass(frozen=True)
-class CipherAlgorithm(EncrAlgorithm):
+class CipherAlgorithm(EncrAlgorithm, ABC):
     """A transform without integrity of its own (CBC ciphers, ENCR_NULL): it needs an INTEG."""
 
     @abstractmethod
@@ -69,9 +64,11 @@ class CipherAlgorithm(EncrAlgorithm):
             )
 
 
-@dataclass(frozen=True)
 class CbcAlgorithm(CipherAlgorithm):
-    cipher: Callable[[bytes], BlockCipherAlgorithm] = field(default=algorithms.AES, repr=False)
+    def __init__(self, transform: EncrTransform) -> None:
+        super().__init__(transform)
+        assert transform.cipher is not None
+        self.cipher = transform.cipher
 
     def _cipher(self, key: bytes, iv: bytes) -> Cipher[modes.CBC]:
         self._check_sizes(key, iv)
@@ -88,7 +85,6 @@ class CbcAlgorithm(CipherAlgorithm):
         return decryptor.update(ciphertext) + decryptor.finalize()
 
 
-@dataclass(frozen=True)
 class NullAlgorithm(CipherAlgorithm):
     """ENCR_NULL (RFC 2410): ESP only, no key, no IV."""
 
@@ -101,8 +97,7 @@ class NullAlgorithm(CipherAlgorithm):
         return ciphertext
 
 
-@dataclass(frozen=True)
-class AeadAlgorithm(EncrAlgorithm):
+class AeadAlgorithm(EncrAlgorithm, ABC):
     """A combined-mode transform: `key` passed in is the cipher key followed by the salt."""
 
     def _nonce(self, key: bytes, iv: bytes) -> tuple[bytes, bytes]:
@@ -132,7 +127,6 @@ class AeadAlgorithm(EncrAlgorithm):
     def _open(self, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes: ...
 
 
-@dataclass(frozen=True)
 class GcmAlgorithm(AeadAlgorithm):
     """AES-GCM with an 8, 12 or 16 octet ICV (the GCM tag truncated to its leftmost octets)."""
 
@@ -150,7 +144,6 @@ class GcmAlgorithm(AeadAlgorithm):
         return decryptor.update(sealed[:split]) + decryptor.finalize()
 
 
-@dataclass(frozen=True)
 class ChaChaPolyAlgorithm(AeadAlgorithm):
     """ChaCha20-Poly1305 (RFC 8439 AEAD, used by IKEv2 and ESP per RFC 7634)."""
 
@@ -161,56 +154,21 @@ class ChaChaPolyAlgorithm(AeadAlgorithm):
         return ChaCha20Poly1305(key).decrypt(nonce, sealed, aad)
 
 
-def _build_table() -> dict[tuple[int, int], EncrAlgorithm]:
-    table: dict[tuple[int, int], EncrAlgorithm] = {}
-    table[(EncrId.TRIPLE_DES, 192)] = CbcAlgorithm(
-        EncrId.TRIPLE_DES, "3DES", 192, block_size=8, iv_size=8, cipher=TripleDES
-    )
-    table[(EncrId.NULL, 0)] = NullAlgorithm(EncrId.NULL, "NULL", 0, block_size=1, iv_size=0)
-    table[(EncrId.CHACHA20_POLY1305, 256)] = ChaChaPolyAlgorithm(
-        EncrId.CHACHA20_POLY1305,
-        "CHACHA20-POLY1305",
-        256,
-        block_size=1,
-        iv_size=8,
-        salt_size=4,
-        icv_size=16,
-    )
-    for bits in (128, 192, 256):
-        table[(EncrId.AES_CBC, bits)] = CbcAlgorithm(
-            EncrId.AES_CBC, f"AES-CBC-{bits}", bits, block_size=16, iv_size=16
-        )
-        for encr_id, icv in (
-            (EncrId.AES_GCM_8, 8),
-            (EncrId.AES_GCM_12, 12),
-            (EncrId.AES_GCM_16, 16),
-        ):
-            table[(encr_id, bits)] = GcmAlgorithm(
-                encr_id,
-                f"AES-GCM-{bits}-ICV{icv}",
-                bits,
-                block_size=1,
-                iv_size=8,
-                salt_size=4,
-                icv_size=icv,
-            )
-    return table
-
-
-_TABLE = _build_table()
-
-# Transforms whose key length is fixed: a Key Length attribute is optional for them.
-_FIXED_KEY_BITS: dict[int, int] = {
-    EncrId.TRIPLE_DES: 192,
-    EncrId.NULL: 0,
-    EncrId.CHACHA20_POLY1305: 256,
+_BY_MODE: dict[str, type[EncrAlgorithm]] = {
+    "cbc": CbcAlgorithm,
+    "null": NullAlgorithm,
+    "gcm": GcmAlgorithm,
+    "chacha20-poly1305": ChaChaPolyAlgorithm,
+}
+_ALGORITHMS: dict[EncrTransform, EncrAlgorithm] = {
+    t: _BY_MODE[t.mode](t) for t in catalogue.ENCRYPTIONS if t.implemented
 }
 
 
 def encr_algorithm(encr_id: int, key_bits: int | None) -> EncrAlgorithm:
     """The transform for an ENCR ID and its Key Length attribute (None when absent)."""
-    bits = _FIXED_KEY_BITS.get(encr_id) if key_bits is None else key_bits
-    algorithm = None if bits is None else _TABLE.get((encr_id, bits))
+    transform = catalogue.encryption(encr_id, key_bits)
+    algorithm = None if transform is None else _ALGORITHMS.get(transform)
     if algorithm is None:
         length = "without a key length" if key_bits is None else f"with a {key_bits}-bit key"
         raise UnsupportedTransform(

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import partial
-
-from cryptography.hazmat.primitives import hashes
 
 from pyike.codec.registry import IntegId
+from pyike.crypto import catalogue
+from pyike.crypto.catalogue import IntegTransform
 from pyike.crypto.errors import CryptoError, UnsupportedTransform, transform_name
-from pyike.crypto.mac import aes_cmac, aes_xcbc_mac, hmac_digest
+from pyike.crypto.mac import mac_function
 
 
-@dataclass(frozen=True)
 class IntegAlgorithm:
-    integ_id: IntegId
-    name: str
-    key_size: int
-    icv_size: int
-    mac: Callable[[bytes, bytes], bytes] = field(repr=False)
+    """An integrity transform: the catalogue entry's MAC, truncated to its ICV size."""
+
+    def __init__(self, transform: IntegTransform) -> None:
+        self.transform = transform
+        self.name, self.integ_id = transform.name, transform.id
+        self.key_size = transform.key_size
+        self.icv_size = transform.icv_size
+        self.mac: Callable[[bytes, bytes], bytes] = mac_function(transform.mac, transform.hash)
+
+    def __repr__(self) -> str:
+        return f"<IntegAlgorithm {self.name}>"
 
     def compute(self, key: bytes, data: bytes) -> bytes:
         """The ICV of `data`: the MAC truncated to icv_size octets."""
@@ -32,27 +35,8 @@ class IntegAlgorithm:
         return hmac.compare_digest(self.compute(key, data), icv)
 
 
-def _hmac(algorithm: hashes.HashAlgorithm) -> Callable[[bytes, bytes], bytes]:
-    return partial(hmac_digest, algorithm)
-
-
 _INTEGS: dict[int, IntegAlgorithm] = {
-    integ.integ_id: integ
-    for integ in (
-        IntegAlgorithm(IntegId.HMAC_MD5_96, "HMAC-MD5-96", 16, 12, _hmac(hashes.MD5())),
-        IntegAlgorithm(IntegId.HMAC_SHA1_96, "HMAC-SHA1-96", 20, 12, _hmac(hashes.SHA1())),
-        IntegAlgorithm(IntegId.AES_XCBC_96, "AES-XCBC-96", 16, 12, aes_xcbc_mac),
-        IntegAlgorithm(IntegId.AES_CMAC_96, "AES-CMAC-96", 16, 12, aes_cmac),
-        IntegAlgorithm(
-            IntegId.HMAC_SHA2_256_128, "HMAC-SHA256-128", 32, 16, _hmac(hashes.SHA256())
-        ),
-        IntegAlgorithm(
-            IntegId.HMAC_SHA2_384_192, "HMAC-SHA384-192", 48, 24, _hmac(hashes.SHA384())
-        ),
-        IntegAlgorithm(
-            IntegId.HMAC_SHA2_512_256, "HMAC-SHA512-256", 64, 32, _hmac(hashes.SHA512())
-        ),
-    )
+    t.id: IntegAlgorithm(t) for t in catalogue.INTEGRITIES if t.implemented
 }
 
 

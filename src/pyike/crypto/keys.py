@@ -97,7 +97,7 @@ def derive_ike_keys(
 ) -> tuple[bytes, IkeKeys]:
     """SKEYSEED = prf(Ni | Nr, g^ir) and the seven SK_* keys of a new IKE SA.
 
-    A PRF with a fixed key size (AES-XCBC, AES-CMAC) is keyed with the first 64 bits of Ni
+    A PRF with a fixed key size (the AES-based ones) is keyed with the first 64 bits of Ni
     and of Nr instead (RFC 7296 section 2.14).
     """
     prf = suite.prf_algorithm()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from cryptography.hazmat.primitives import cmac, hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -48,3 +51,17 @@ def aes_cmac(key: bytes, data: bytes) -> bytes:
     mac = cmac.CMAC(algorithms.AES(key))
     mac.update(data)
     return mac.finalize()
+
+
+def mac_function(
+    kind: str, algorithm: hashes.HashAlgorithm | None
+) -> Callable[[bytes, bytes], bytes]:
+    """mac(key, data) for a catalogue entry's MAC kind ("hmac" with its hash, "aes-xcbc",
+    "aes-cmac")."""
+    if kind == "hmac" and algorithm is not None:
+        return partial(hmac_digest, algorithm)
+    if kind == "aes-xcbc":
+        return aes_xcbc_mac
+    if kind == "aes-cmac":
+        return aes_cmac
+    raise CryptoError(f"no MAC of kind {kind!r}")

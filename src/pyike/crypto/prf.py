@@ -2,74 +2,54 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-
-from cryptography.hazmat.primitives import hashes
+from collections.abc import Callable
 
 from pyike.codec.registry import PrfId
+from pyike.crypto import catalogue
+from pyike.crypto.catalogue import PrfTransform
 from pyike.crypto.errors import CryptoError, UnsupportedTransform, transform_name
-from pyike.crypto.mac import AES_BLOCK, aes_cmac, aes_xcbc_mac, hmac_digest
+from pyike.crypto.mac import AES_BLOCK, aes_cmac, aes_xcbc_mac, mac_function
 
 
-@dataclass(frozen=True)
-class Prf(ABC):
-    prf_id: PrfId
-    name: str
-    output_size: int
-    # The preferred key length: the size of SK_d, SK_pi and SK_pr (RFC 7296 section 2.14).
-    key_size: int
-    # True for PRFs that take a fixed-size key (AES-XCBC, AES-CMAC): they change how
-    # SKEYSEED is keyed (RFC 7296 section 2.14).
-    fixed_key: bool = False
+class Prf:
+    """prf(key, data) of a catalogue entry. AES-XCBC-PRF-128 (RFC 4434) and AES-CMAC-PRF-128
+    (RFC 4615) take a key of any length, normalised to 128 bits first."""
 
-    @abstractmethod
+    def __init__(self, transform: PrfTransform) -> None:
+        self.transform = transform
+        self.name, self.output_size = transform.name, transform.output_size
+        # key_size: the preferred key length, that of SK_d, SK_pi and SK_pr; a fixed-size key
+        # changes how SKEYSEED is keyed (RFC 7296 section 2.14).
+        self.key_size, self.fixed_key = transform.key_size, transform.fixed_key
+        self._mac = mac_function(transform.mac, transform.hash)
+        self._normalise: Callable[[bytes], bytes] = _NORMALISE.get(transform.mac, _as_is)
+
+    def __repr__(self) -> str:
+        return f"<Prf {self.name}>"
+
     def __call__(self, key: bytes, data: bytes) -> bytes:
         """prf(key, data), output_size octets."""
+        return self._mac(self._normalise(key), data)
 
 
-@dataclass(frozen=True)
-class HmacPrf(Prf):
-    hash_algorithm: hashes.HashAlgorithm = field(default_factory=hashes.SHA256, repr=False)
-
-    def __call__(self, key: bytes, data: bytes) -> bytes:
-        return hmac_digest(self.hash_algorithm, key, data)
+def _as_is(key: bytes) -> bytes:
+    return key
 
 
-@dataclass(frozen=True)
-class Aes128XcbcPrf(Prf):
-    """AES-XCBC-PRF-128 (RFC 4434): any key length, normalised to 128 bits."""
-
-    def __call__(self, key: bytes, data: bytes) -> bytes:
-        if len(key) < AES_BLOCK:
-            key = key.ljust(AES_BLOCK, b"\x00")
-        elif len(key) > AES_BLOCK:
-            key = aes_xcbc_mac(bytes(AES_BLOCK), key)
-        return aes_xcbc_mac(key, data)
+def _xcbc_key(key: bytes) -> bytes:
+    """RFC 4434: a shorter key is padded with zeros, a longer one is MACed with a zero key."""
+    if len(key) < AES_BLOCK:
+        return key.ljust(AES_BLOCK, b"\x00")
+    return aes_xcbc_mac(bytes(AES_BLOCK), key) if len(key) > AES_BLOCK else key
 
 
-@dataclass(frozen=True)
-class Aes128CmacPrf(Prf):
-    """AES-CMAC-PRF-128 (RFC 4615): a key of any other length than 128 bits is CMAC'd first."""
-
-    def __call__(self, key: bytes, data: bytes) -> bytes:
-        if len(key) != AES_BLOCK:
-            key = aes_cmac(bytes(AES_BLOCK), key)
-        return aes_cmac(key, data)
+def _cmac_key(key: bytes) -> bytes:
+    """RFC 4615: a key of any other length than 128 bits is CMACed with a zero key."""
+    return key if len(key) == AES_BLOCK else aes_cmac(bytes(AES_BLOCK), key)
 
 
-_PRFS: dict[int, Prf] = {
-    prf.prf_id: prf
-    for prf in (
-        HmacPrf(PrfId.HMAC_MD5, "HMAC-MD5", 16, 16, hash_algorithm=hashes.MD5()),
-        HmacPrf(PrfId.HMAC_SHA1, "HMAC-SHA1", 20, 20, hash_algorithm=hashes.SHA1()),
-        HmacPrf(PrfId.HMAC_SHA2_256, "HMAC-SHA256", 32, 32, hash_algorithm=hashes.SHA256()),
-        HmacPrf(PrfId.HMAC_SHA2_384, "HMAC-SHA384", 48, 48, hash_algorithm=hashes.SHA384()),
-        HmacPrf(PrfId.HMAC_SHA2_512, "HMAC-SHA512", 64, 64, hash_algorithm=hashes.SHA512()),
-        Aes128XcbcPrf(PrfId.AES128_XCBC, "AES-XCBC-PRF-128", 16, 16, fixed_key=True),
-        Aes128CmacPrf(PrfId.AES128_CMAC, "AES-CMAC-PRF-128", 16, 16, fixed_key=True),
-    )
-}
+_NORMALISE = {"aes-xcbc": _xcbc_key, "aes-cmac": _cmac_key}
+_PRFS: dict[int, Prf] = {t.id: Prf(t) for t in catalogue.PRFS}
 
 
 def prf_algorithm(prf_id: int) -> Prf:

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
+from pyike import ios_names
 from pyike.codec.generic import GENERIC_HEADER_SIZE
 from pyike.codec.message import Payload
 from pyike.codec.payloads import NotifyPayload
 from pyike.codec.registry import PayloadType, name_of
 from pyike.codec.sa import Transform
 from pyike.decode.pipeline import DecodedMessage
-from pyike.trace import ios_names
 from pyike.trace.packet_dump import header_line, payload_lines
 
 

@@ -1,16 +1,18 @@
 """Names IOS, IOS-XE and ASA print that differ from the IANA registry names.
 
 IOS abbreviates some notify names ("ESP_TFC_NO_SUPPORT" for ESP_TFC_PADDING_NOT_SUPPORTED),
-prints integrity algorithms by their truncated output length ("SHA96" is HMAC_SHA1_96) and
-DH groups as "DH_GROUP_1024_MODP/Group 2". The tables map those spellings to the members of
-:mod:`pyike.codec.registry`, so that reports can name the IANA transform and the config keyword.
+prints integrity algorithms by their truncated output length and DH groups with their size,
+kind and number ("DH_GROUP_<size>_<kind>/Group <n>"). Notify spellings are mapped here; transform
+spellings are the catalogue's (:mod:`pyike.crypto.catalogue`), so that reports can name the
+IANA transform and the config keyword.
 """
 
 from __future__ import annotations
 
 import re
 
-from pyike.codec.registry import DhId, EncrId, IntegId, NotifyType, PrfId, TransformType
+from pyike.codec.registry import DhId, IntegId, NotifyType, TransformType
+from pyike.crypto import catalogue
 
 NOTIFY_ALIASES: dict[str, NotifyType] = {
     "ESP_TFC_NO_SUPPORT": NotifyType.ESP_TFC_PADDING_NOT_SUPPORTED,
@@ -20,46 +22,6 @@ NOTIFY_ALIASES: dict[str, NotifyType] = {
     "FRAGMENTATION_SUPPORTED": NotifyType.IKEV2_FRAGMENTATION_SUPPORTED,
     "IKEV2_FRAGMENTATION": NotifyType.IKEV2_FRAGMENTATION_SUPPORTED,
     "REDIRECT_SUPPORT": NotifyType.REDIRECT_SUPPORTED,
-}
-
-# IOS spelling -> (transform type, IANA id). "SHA1" alone is the PRF; as integrity IOS says SHA96.
-_TRANSFORMS: dict[str, tuple[TransformType, int]] = {
-    "DES": (TransformType.ENCR, EncrId.DES),
-    "3DES": (TransformType.ENCR, EncrId.TRIPLE_DES),
-    "AES-CBC": (TransformType.ENCR, EncrId.AES_CBC),
-    "AES-CBC-128": (TransformType.ENCR, EncrId.AES_CBC),
-    "AES-CBC-192": (TransformType.ENCR, EncrId.AES_CBC),
-    "AES-CBC-256": (TransformType.ENCR, EncrId.AES_CBC),
-    "AES-CTR": (TransformType.ENCR, EncrId.AES_CTR),
-    "AES-GCM": (TransformType.ENCR, EncrId.AES_GCM_16),
-    "AES-GCM-128": (TransformType.ENCR, EncrId.AES_GCM_16),
-    "AES-GCM-192": (TransformType.ENCR, EncrId.AES_GCM_16),
-    "AES-GCM-256": (TransformType.ENCR, EncrId.AES_GCM_16),
-    "AES-GMAC-128": (TransformType.ENCR, EncrId.NULL_AUTH_AES_GMAC),
-    "AES-GMAC-256": (TransformType.ENCR, EncrId.NULL_AUTH_AES_GMAC),
-    "NULL": (TransformType.ENCR, EncrId.NULL),
-    "MD5": (TransformType.PRF, PrfId.HMAC_MD5),
-    "SHA1": (TransformType.PRF, PrfId.HMAC_SHA1),
-    "SHA256": (TransformType.PRF, PrfId.HMAC_SHA2_256),
-    "SHA384": (TransformType.PRF, PrfId.HMAC_SHA2_384),
-    "SHA512": (TransformType.PRF, PrfId.HMAC_SHA2_512),
-    "MD596": (TransformType.INTEG, IntegId.HMAC_MD5_96),
-    "SHA96": (TransformType.INTEG, IntegId.HMAC_SHA1_96),
-    "SHA256-128": (TransformType.INTEG, IntegId.HMAC_SHA2_256_128),
-    "SHA384-192": (TransformType.INTEG, IntegId.HMAC_SHA2_384_192),
-    "SHA512-256": (TransformType.INTEG, IntegId.HMAC_SHA2_512_256),
-    "DON'T USE ESN": (TransformType.ESN, 0),
-    "USE ESN": (TransformType.ESN, 1),
-    "ESN": (TransformType.ESN, 1),
-}
-
-# When the dump says which transform type a name is, an ambiguous spelling is resolved by it.
-_INTEG_BY_NAME: dict[str, int] = {
-    "SHA1": IntegId.HMAC_SHA1_96,
-    "SHA256": IntegId.HMAC_SHA2_256_128,
-    "SHA384": IntegId.HMAC_SHA2_384_192,
-    "SHA512": IntegId.HMAC_SHA2_512_256,
-    "MD5": IntegId.HMAC_MD5_96,
 }
 
 _DH_GROUP = re.compile(r"(?:Group\s*|DH_GROUP_\S*?/Group\s*|DH\s*group:?\s*)(\d+)", re.IGNORECASE)
@@ -97,7 +59,7 @@ def dh_group(text: str) -> int | None:
 
 
 def key_length(ios_name: str) -> int:
-    """The key length an IOS spelling names ("AES-CBC-256" -> 256), 0 when it names none."""
+    """The key length at the end of an IOS cipher spelling ("...-256" -> 256), 0 if none."""
     match = re.search(r"-(128|192|256)$", ios_name.strip())
     return int(match.group(1)) if match else 0
 
@@ -105,25 +67,45 @@ def key_length(ios_name: str) -> int:
 def transform(ios_name: str, type_hint: int | None = None) -> tuple[TransformType, int] | None:
     """(transform type, IANA id) for an IOS transform spelling, or None when unknown.
 
-    ``type_hint`` is the transform type number when the dump shows it ("type: 3, ... id: SHA96").
+    ``type_hint`` is the transform type number when the dump shows it ("type: 3, ... id: ...").
+    A hash name alone is the PRF; as integrity, IOS names its truncated output while IOS-XE and
+    ASA may print the PRF's name, which then means the integrity algorithm paired with it.
     """
     name = ios_name.strip().upper()
     if type_hint == TransformType.DH or name.startswith(("DH_GROUP", "GROUP")):
         group = dh_group(ios_name)
         return (TransformType.DH, group) if group is not None else None
-    if type_hint == TransformType.INTEG and name in _INTEG_BY_NAME:
-        return TransformType.INTEG, _INTEG_BY_NAME[name]
     if type_hint == TransformType.ESN:
         return TransformType.ESN, 0 if "DON" in name or "NO" in name else 1
-    known = _TRANSFORMS.get(name)
-    if known is not None:
-        return known
-    return None
+    # AUTH_NONE is no transform IOS lists: a name for it says nothing about a proposal.
+    known = [t for t in catalogue.by_ios_name(name) if not _no_integrity(t)]
+    if type_hint == TransformType.INTEG:
+        integrity = _as_integrity(known)
+        if integrity is not None:
+            return TransformType.INTEG, integrity
+    return (known[0].transform_type, known[0].id) if known else None
+
+
+def _no_integrity(entry: catalogue.Transform) -> bool:
+    return isinstance(entry, catalogue.IntegTransform) and entry.id == IntegId.NONE
+
+
+def _as_integrity(candidates: list[catalogue.Transform]) -> int | None:
+    """An integrity algorithm among the candidates, or the one whose PRF is among them."""
+    for entry in candidates:
+        if isinstance(entry, catalogue.IntegTransform):
+            return entry.id
+    prfs = {entry.id for entry in candidates if isinstance(entry, catalogue.PrfTransform)}
+    paired = (i for i in catalogue.INTEGRITIES if i.prf is not None and i.prf in prfs)
+    return next((i.id for i in paired), None)
 
 
 def split_transforms(text: str) -> list[str]:
-    """Split a transform listing such as "AES-CBC SHA96 DH_GROUP_1024_MODP/Group 2" into names."""
-    words = text.replace("Don't use ESN", "Don't-use-ESN").split()
+    """Split a transform listing as IOS prints it (names separated by spaces) into names, keeping
+    together the names that contain spaces: the ESN ones and the "/Group <n>" of DH groups."""
+    for name in _SPACED_NAMES:
+        text = text.replace(name, name.replace(" ", _JOINER))
+    words = text.split()
     names: list[str] = []
     index = 0
     while index < len(words):
@@ -131,6 +113,12 @@ def split_transforms(text: str) -> list[str]:
         if word.endswith("/Group") and index + 1 < len(words):
             word = f"{word} {words[index + 1]}"
             index += 1
-        names.append(word.replace("Don't-use-ESN", "Don't use ESN"))
+        names.append(word.replace(_JOINER, " "))
         index += 1
     return names
+
+
+_JOINER = "\0"
+_SPACED_NAMES = sorted(
+    (e.ios_name for e in catalogue.ESNS if " " in e.ios_name), key=len, reverse=True
+)

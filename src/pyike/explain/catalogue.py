@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pyike.crypto import catalogue
+
 CAUSES: tuple[str, ...] = (
     "success",
     "psk_mismatch",
@@ -49,6 +51,13 @@ class CauseText:
 
 def _t(en: str, ko: str) -> Text:
     return Text(en, ko)
+
+
+# The default transform set's keywords, as examples of what a transform set names.
+_ESP_EXAMPLE = ", ".join(
+    t.esp_keyword or ""
+    for t in (catalogue.IOS_DEFAULT_ESP_ENCRYPTION, catalogue.IOS_DEFAULT_ESP_INTEGRITY)
+)
 
 
 CAUSE_TEXTS: dict[str, CauseText] = {
@@ -125,11 +134,11 @@ CAUSE_TEXTS: dict[str, CauseText] = {
         ),
         (
             _t(
-                "Make `crypto ipsec transform-set` (esp-aes, esp-sha-hmac, ...) and the mode "
+                f"Make `crypto ipsec transform-set` ({_ESP_EXAMPLE}, ...) and the mode "
                 "(`mode tunnel` / `mode transport`) match the peer, or the ASA's `crypto ipsec "
                 "ikev2 ipsec-proposal` (`protocol esp encryption` / `integrity`); check `set pfs` "
                 "on both sides for rekeys.",
-                "`crypto ipsec transform-set`(esp-aes, esp-sha-hmac 등)과 모드(`mode tunnel`/"
+                f"`crypto ipsec transform-set`({_ESP_EXAMPLE} 등)과 모드(`mode tunnel`/"
                 "`mode transport`)를 피어와 맞추거나, ASA의 `crypto ipsec ikev2 ipsec-proposal`"
                 "(`protocol esp encryption`/`integrity`)을 맞추십시오. rekey에 대해서는 양쪽의 "
                 "`set pfs`도 확인하십시오.",

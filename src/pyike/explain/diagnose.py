@@ -161,7 +161,7 @@ def _transform_sets(proposals: list[Proposal]) -> dict[TransformType, set[tuple[
 
 
 def _overlap(left: set[tuple[int, int]], right: set[tuple[int, int]]) -> bool:
-    # A spelling without a key length ("AES-CBC") matches any length of the same algorithm.
+    # A spelling without a key length (the cipher's bare IOS name) matches any length of it.
     return any(
         value == other and (length == other_length or not length or not other_length)
         for value, length in left

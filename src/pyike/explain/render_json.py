@@ -55,7 +55,7 @@ Schema ``pyike-explain/1`` (keys are always present; lists may be empty)::
                "ts_i": [str], "ts_r": [str]}
 
 Notify names are IANA names (IOS's "ESP_TFC_NO_SUPPORT" becomes ESP_TFC_PADDING_NOT_SUPPORTED);
-transforms keep IOS's spelling ("SHA96", "DH_GROUP_1024_MODP/Group 2").
+transforms keep IOS's spelling, as its `debug crypto ikev2` output prints them.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from pyike.ike.create_child_sa import CreateChildRequest, CreateChildResponse
 from pyike.ike.events import ChildSaInstalled, NegotiationFailed
 from pyike.ike.fsm import Table, transitions
 from pyike.ike.ike_sa import IkeSa
-from pyike.ike.keying import Keying, KeyingError, nonce_size
+from pyike.ike.keying import Keying, nonce_size
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import esp_sa_payload
 from pyike.ike.rekey_outcome import RekeyOutcome
@@ -156,13 +156,6 @@ class ChildCreate(CreateChildRequest):
 
     def ipsec(self) -> Event:
         return Event.EV_GEN_DH_KEY if self.group is not None else Event.EV_BLD_MSG
-
-    def gen_dh_key(self) -> Event:
-        try:
-            self.keying.generate()
-        except KeyingError as error:
-            return self.stop(None, error.reason)
-        return self.machine.complete_later(Event.EV_OK_RECD_DH_PUBKEY_RESP)
 
     def build(self) -> Event:
         sa = self.sa

@@ -95,6 +95,13 @@ class CreateChildRequest(Request):
             return self.stop(NotifyType.INVALID_SYNTAX, self.LACKING)
         return Event.EV_PROC_MSG
 
+    def gen_dh_key(self) -> Event:
+        try:
+            self.keying.generate()
+        except KeyingError as error:
+            return self.stop(None, error.reason)
+        return self.machine.complete_later(Event.EV_OK_RECD_DH_PUBKEY_RESP)
+
     def take_ke(self) -> str | None:
         """The responder's KE for our group, or why there is none."""
         ke = next((p for p in self.inbound if isinstance(p, KePayload)), None)

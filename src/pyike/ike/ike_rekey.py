@@ -120,13 +120,6 @@ class IkeRekey(CreateChildRequest):
         self.sa.info("Setting configured policies")
         return Event.EV_GEN_DH_KEY
 
-    def gen_dh_key(self) -> Event:
-        try:
-            self.keying.generate()
-        except KeyingError as error:
-            return self.stop(None, error.reason)
-        return self.machine.complete_later(Event.EV_OK_RECD_DH_PUBKEY_RESP)
-
     def build(self) -> Event:
         return self.send()
 

@@ -11,27 +11,26 @@ from pyike.codec import KePayload, NoncePayload, NotifyPayload, SaPayload
 from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import invalid_ke_group, invalid_ke_notify
 from pyike.codec.registry import DhId, NotifyType, PrfId
+from pyike.crypto import catalogue
 from pyike.crypto.dh import KeyExchange, new_key_exchange
 from pyike.crypto.errors import CryptoError
 from pyike.crypto.keys import IkeKeys, IkeSuite, derive_ike_keys, derive_rekeyed_ike_keys
 from pyike.ike.policy import IkeProposalSpec
 from pyike.ike.proposals import IkeChoice, accepted_ike, ike_sa_payload, select_ike
 
-_PRF_KEY_SIZES = {
-    PrfId.HMAC_MD5: 16,
-    PrfId.HMAC_SHA1: 20,
-    PrfId.HMAC_SHA2_256: 32,
-    PrfId.HMAC_SHA2_384: 48,
-    PrfId.HMAC_SHA2_512: 64,
-}
 MIN_NONCE = 20  # what IOS sends (the seed's Nonce payloads are 24 octets long)
 MAX_INVALID_KE_RETRIES = 2
 
 
 def nonce_size(specs: list[IkeProposalSpec]) -> int:
     """At least half the key size of the strongest PRF offered (RFC 7296 section 2.10)."""
-    sizes = [_PRF_KEY_SIZES.get(p, 32) for spec in specs for p in spec.prf]
+    sizes = [_prf_key_size(p) for spec in specs for p in spec.prf]
     return max([MIN_NONCE, *[s // 2 for s in sizes]])
+
+
+def _prf_key_size(prf_id: PrfId) -> int:
+    entry = catalogue.prf(prf_id)
+    return 32 if entry is None else entry.key_size
 
 
 class KeyingError(Exception):

@@ -1,9 +1,9 @@
 """The questions the engine asks of its configuration, as a narrow Protocol, and a plain
 dataclass implementation (StaticPolicy) for tests and for callers without an IOS config.
 
-Defaults are IOS 15.x / IOS-XE 16.x smart defaults: the default IKEv2 proposal (AES-CBC
-256/192/128, SHA512/384/256/SHA1/MD5, groups 5 and 2), IKE SA lifetime 86400 s, child SA
-3600 s / 4608000 KB, window 5, DPD off.
+Defaults are IOS 15.x / IOS-XE 16.x smart defaults: the default IKEv2 proposal (declared with
+the transform catalogue), IKE SA lifetime 86400 s, child SA 3600 s / 4608000 KB, window 5,
+DPD off.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
+from pyike.crypto import catalogue
 from pyike.ike.events import Endpoint, IPAddress, TrafficSelector
 
 DEFAULT_IKE_LIFETIME = 86400
@@ -33,15 +34,6 @@ class IkeProposalSpec:
     groups: tuple[DhId, ...]
 
 
-_PRF_OF_INTEG = {
-    IntegId.HMAC_MD5_96: PrfId.HMAC_MD5,
-    IntegId.HMAC_SHA1_96: PrfId.HMAC_SHA1,
-    IntegId.HMAC_SHA2_256_128: PrfId.HMAC_SHA2_256,
-    IntegId.HMAC_SHA2_384_192: PrfId.HMAC_SHA2_384,
-    IntegId.HMAC_SHA2_512_256: PrfId.HMAC_SHA2_512,
-}
-
-
 def ike_proposal(
     name: str,
     encryption: Sequence[tuple[EncrId, int | None]],
@@ -50,21 +42,16 @@ def ike_proposal(
     prf: Sequence[PrfId] = (),
 ) -> IkeProposalSpec:
     """A proposal as IOS builds it: without `prf`, one PRF per integrity algorithm."""
-    prfs = tuple(prf) or tuple(_PRF_OF_INTEG[i] for i in integrity if i in _PRF_OF_INTEG)
+    prfs = tuple(prf) or catalogue.prfs_paired_with(integrity)
     return IkeProposalSpec(name, tuple(encryption), tuple(integrity), prfs, tuple(groups))
 
 
+_DEFAULT = catalogue.IOS_DEFAULT_IKE_PROPOSAL
 DEFAULT_IKE_PROPOSAL = ike_proposal(
     "default",
-    ((EncrId.AES_CBC, 256), (EncrId.AES_CBC, 192), (EncrId.AES_CBC, 128)),
-    (
-        IntegId.HMAC_SHA2_512_256,
-        IntegId.HMAC_SHA2_384_192,
-        IntegId.HMAC_SHA2_256_128,
-        IntegId.HMAC_SHA1_96,
-        IntegId.HMAC_MD5_96,
-    ),
-    (DhId.MODP_1536, DhId.MODP_1024),
+    tuple((e.id, e.key_length) for e in _DEFAULT.encryption),
+    _DEFAULT.integrity_ids,
+    _DEFAULT.group_ids,
 )
 
 

@@ -16,20 +16,17 @@ from pyike.codec import Proposal, SaPayload, Transform, TransformAttribute
 from pyike.codec.registry import (
     DhId,
     EncrId,
-    EsnId,
     IntegId,
     PrfId,
     ProtocolId,
     TransformAttributeType,
     TransformType,
     as_enum,
+    is_aead,
 )
+from pyike.crypto import catalogue
 from pyike.crypto.keys import IkeSuite
 from pyike.ike.policy import IkeProposalSpec, TransformSetSpec
-
-_AEAD = frozenset(
-    {EncrId.AES_GCM_8, EncrId.AES_GCM_12, EncrId.AES_GCM_16, EncrId.CHACHA20_POLY1305}
-)
 
 
 def _encr_transform(encr: EncrId, bits: int | None) -> Transform:
@@ -40,7 +37,7 @@ def _encr_transform(encr: EncrId, bits: int | None) -> Transform:
 def ike_proposal_of(spec: IkeProposalSpec, number: int, spi: bytes = b"") -> Proposal:
     transforms = [_encr_transform(e, b) for e, b in spec.encryption]
     transforms += [Transform(TransformType.PRF, p) for p in spec.prf]
-    if not all(e in _AEAD for e, _ in spec.encryption):
+    if not all(is_aead(e) for e, _ in spec.encryption):
         transforms += [Transform(TransformType.INTEG, i) for i in spec.integrity]
     transforms += [Transform(TransformType.DH, g) for g in spec.groups]
     return Proposal(number, ProtocolId.IKE, spi, tuple(transforms))
@@ -100,7 +97,7 @@ def select_ike(
                 continue
             assert isinstance(encr, tuple)
             encr_id, bits = encr
-            aead = encr_id in _AEAD
+            aead = is_aead(encr_id)
             offered_integ = _offered_values(p, TransformType.INTEG)
             if aead:
                 if any(i != IntegId.NONE for i in offered_integ):
@@ -154,7 +151,7 @@ def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
         )
     except (KeyError, ValueError):
         return None
-    if (suite.encr in _AEAD) != (integ is None or integ.id == IntegId.NONE):
+    if is_aead(suite.encr) != (integ is None or integ.id == IntegId.NONE):
         return None
     return IkeChoice(chosen, suite, "")
 
@@ -179,7 +176,7 @@ def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | N
         transforms.append(Transform(TransformType.INTEG, ts.integ))
     if pfs is not None:
         transforms.append(Transform(TransformType.DH, pfs))
-    transforms.append(Transform(TransformType.ESN, EsnId.ESN if ts.esn else EsnId.NO_ESN))
+    transforms.append(Transform(TransformType.ESN, catalogue.esn_for(ts.esn).id))
     return Proposal(number, ProtocolId.ESP, spi, tuple(transforms))
 
 
@@ -219,8 +216,8 @@ def select_esp(
                 continue
         elif ts.integ not in integs:
             continue
-        esns = _offered_values(p, TransformType.ESN) or [EsnId.NO_ESN]
-        wanted_esn = EsnId.ESN if ts.esn else EsnId.NO_ESN
+        wanted_esn = catalogue.esn_for(ts.esn).id
+        esns = _offered_values(p, TransformType.ESN) or [catalogue.esn_for(False).id]
         if wanted_esn not in esns:
             continue
         groups = [g for g in _offered_values(p, TransformType.DH) if g != DhId.NONE]
@@ -270,5 +267,6 @@ def accepted_esp(
     if len(encrs) != 1 or len(esns) > 1 or len(dhs) > 1:
         return None
     dh = DhId(dhs[0].id) if dhs else None
-    esn = bool(esns and esns[0].id == EsnId.ESN)
+    chosen_esn = catalogue.esn(esns[0].id) if esns else None
+    esn = chosen_esn is not None and chosen_esn.enabled
     return chosen, ChildTransform(ts.encr, ts.key_bits, ts.integ, esn, dh, ts.mode, ts.name)

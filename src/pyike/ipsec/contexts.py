@@ -20,12 +20,10 @@ import hmac
 from abc import ABC, abstractmethod
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
-from pyike.codec.registry import EncrId, IntegId
 from pyike.crypto.encr import AeadAlgorithm, CbcAlgorithm
 from pyike.crypto.errors import IntegrityError
 from pyike.crypto.integ import IntegAlgorithm
@@ -37,14 +35,6 @@ from pyike.ipsec.errors import (
 )
 from pyike.ipsec.esp import HEADER_SIZE, Buffer
 from pyike.ipsec.transforms import EspTransform
-
-_HMAC_HASHES: dict[int, type[hashes.HashAlgorithm]] = {
-    IntegId.HMAC_MD5_96: hashes.MD5,
-    IntegId.HMAC_SHA1_96: hashes.SHA1,
-    IntegId.HMAC_SHA2_256_128: hashes.SHA256,
-    IntegId.HMAC_SHA2_384_192: hashes.SHA384,
-    IntegId.HMAC_SHA2_512_256: hashes.SHA512,
-}
 
 
 class EspContext(ABC):
@@ -76,8 +66,8 @@ class _Mac:
         self.size = integ.icv_size
         self._integ = integ
         self._key = key
-        hash_type = _HMAC_HASHES.get(integ.integ_id)
-        self._keyed = None if hash_type is None else crypto_hmac.HMAC(key, hash_type())
+        hash_ = integ.transform.hash if integ.transform.mac == "hmac" else None
+        self._keyed = None if hash_ is None else crypto_hmac.HMAC(key, hash_)
 
     def icv(self, *parts: bytes | memoryview) -> bytes:
         if self._keyed is None:
@@ -157,9 +147,9 @@ class AeadContext(EspContext):
         self._salt = encr_key[split:]
         self._iv_end = HEADER_SIZE + encr.iv_size
         self._aead: AESGCM | ChaCha20Poly1305 | None = None
-        if encr.encr_id == EncrId.CHACHA20_POLY1305:
+        if encr.transform.mode == "chacha20-poly1305":
             self._aead = ChaCha20Poly1305(encr_key[:split])
-        elif encr.icv_size == 16:
+        elif encr.transform.mode == "gcm" and encr.icv_size == 16:
             self._aead = AESGCM(encr_key[:split])
 
     def seal(self, header: bytes, iv: bytes, plaintext: bytes, seq_hi: bytes) -> bytes:

@@ -13,14 +13,11 @@ import struct
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
+from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
 from pyike.ipsec.errors import EspMalformedPacket
 
 ESP_PROTOCOL = 50
 UDP_PROTOCOL = 17
-IKE_PORT = 500
-NAT_T_PORT = 4500
-NON_ESP_MARKER = b"\x00\x00\x00\x00"
-NAT_KEEPALIVE = b"\xff"
 DEFAULT_TTL = 255  # what IOS puts in a tunnel's outer header (`tunnel ttl` default)
 _DF = 0x4000
 _MF = 0x2000
@@ -53,6 +50,13 @@ class Carried(enum.Enum):
     ESP_IN_UDP = "ESP-in-UDP"
     IKE = "IKE"
     NAT_KEEPALIVE = "NAT-keepalive"
+
+
+_CARRIED_ON_4500 = {
+    NatTPayload.IKE: Carried.IKE,
+    NatTPayload.ESP: Carried.ESP_IN_UDP,
+    NatTPayload.KEEPALIVE: Carried.NAT_KEEPALIVE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +249,8 @@ def _inner(
     payload = body[8:length]
     ports = (sport, dport)
     if NAT_T_PORT in ports:
-        if payload == NAT_KEEPALIVE:
-            carried = Carried.NAT_KEEPALIVE
-        elif payload.startswith(NON_ESP_MARKER):
-            carried, payload = Carried.IKE, payload[len(NON_ESP_MARKER) :]
-        else:
-            carried = Carried.ESP_IN_UDP
+        kind, payload = nat_t_payload(payload)
+        carried = _CARRIED_ON_4500[kind]
     elif IKE_PORT in ports:
         carried = Carried.IKE
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pyike.codec.registry import EncrId, IntegId
+from pyike.codec.registry import IntegId
 from pyike.crypto.encr import EncrAlgorithm, encr_algorithm
 from pyike.crypto.errors import CryptoError
 from pyike.crypto.integ import IntegAlgorithm, integ_algorithm
@@ -69,7 +69,7 @@ def esp_transform(encr_id: int, key_bits: int | None, integ_id: int = IntegId.NO
             raise EspConfigError(f"{encr.name} is combined-mode: it takes no integrity transform")
         return EspTransform(encr, None)
     if integ_id == IntegId.NONE:
-        if encr_id == EncrId.NULL:
+        if encr.transform.mode == "null":
             raise EspConfigError("ESP with neither encryption nor integrity is not allowed")
         return EspTransform(encr, None)
     try:

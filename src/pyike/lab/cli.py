@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pyike.ike.config_policy import policy_for_config
+from pyike.adapter.config_policy import policy_for_config
 from pyike.lab.seed import run_seed
+from pyike.lab.topology_run import run_cli as run_topology
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,8 +89,11 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # The other modes are imported only when chosen, for start-up speed: the namespace
+    # runner, the scenarios (with the explainer) and the interactive shell each cost more
+    # import time than the seed run needs.
     if args.netns:
-        from pyike.net.netns_lab import run_cli as run_netns
+        from pyike.netns.run import run_cli as run_netns
 
         return run_netns(args)
     if args.scenario or args.list_scenarios:
@@ -101,8 +105,6 @@ def run(args: argparse.Namespace) -> int:
 
         return run_interactive(args)
     if args.configs:
-        from pyike.lab.topology import run_cli as run_topology
-
         return run_topology(args)
     result = run_seed(policy_for_config, None if args.quiet else print, seed=args.seed)
     if result.ok:

@@ -11,7 +11,8 @@ first, "crypto map CMAP 10 line 3" for the third line of the ACL (`pyike.ipsec.a
 Inbound, on the same interface: clear traffic that mirrors a `permit` line (it should have come
 encrypted) is dropped with IOS's `%CRYPTO-4-RECVD_PKT_NOT_IPSEC`, and decrypted traffic must
 mirror the line its SA was negotiated for. ESP for a crypto map SA is decrypted by the
-`CryptoNode` and forwarded as received on the outer interface.
+`CryptoNode` and forwarded as received on the outer interface. The maps themselves are the
+crypto host's (`CryptoHost.crypto_maps`).
 
 The ACL matching itself (`Flow`, `MapEntry`) is `pyike.ipsec.acl_match`, shared with the
 gateway's crypto maps.
@@ -22,14 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyike.config.model import Config
 from pyike.ipsec.acl_match import (
     Flow,
     MapEntry,
     MapHit,
     ace_matches,
     entry_name,
-    maps_by_interface,
     protecting_line,
 )
 from pyike.lab.crypto_node import CryptoNode
@@ -54,14 +53,12 @@ class CryptoMapCounters:
 class CryptoMaps:
     """The router's OutboundPolicy and InboundPolicy for the crypto maps of its config."""
 
-    def __init__(
-        self, config: Config, crypto: CryptoNode, log: Callable[[str], None] | None = None
-    ) -> None:
+    def __init__(self, crypto: CryptoNode, log: Callable[[str], None] | None = None) -> None:
         self.crypto = crypto
         self.log = log
         self.counters = CryptoMapCounters()
         self._not_ipsec_limiter = IntervalLimiter()
-        self.by_interface = maps_by_interface(config)
+        self.by_interface = crypto.crypto_maps
 
     def install(self, router: Router) -> None:
         if self.by_interface:

@@ -25,7 +25,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.lab.lab import Lab
+from pyike.lab.topology_run import build_lab
 from pyike.node.exec.job import ExecJob
 from pyike.node.exec.parser import (
     CommandNode,
@@ -35,6 +37,8 @@ from pyike.node.exec.parser import (
     tokenize,
 )
 from pyike.sim.clock import RealTimePacer
+from pyike.topology import TopologyError, load_topology
+from pyike.topology.seed import seed_configs
 
 CONSOLE_WORDS = ("connect", "exit")
 UNRECOGNIZED = "% Unrecognized command"
@@ -344,10 +348,6 @@ def parse_speed(text: str) -> float:
 def run_cli(args: argparse.Namespace) -> int:
     """`pyike lab --interactive [--speed Nx] [CONFIG...]`: the seed's routers by default."""
     from prompt_toolkit.patch_stdout import patch_stdout
-
-    from pyike.ike.config_policy import policy_for_config
-    from pyike.lab.seed import seed_configs
-    from pyike.lab.topology import TopologyError, build_lab, load_topology
 
     try:
         speed = parse_speed(args.speed or "1x")

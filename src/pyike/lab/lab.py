@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pyike.config.model import Config
+from pyike.host.exec_crypto import register_crypto_commands, register_show_commands
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.lab.crypto_map import CryptoMaps
 from pyike.lab.crypto_node import CryptoNode
-from pyike.lab.exec_crypto import register_crypto_commands, register_show_commands
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
 from pyike.sim.clock import DEFAULT_EVENT_LIMIT, VirtualClock
@@ -94,7 +94,7 @@ class Lab:
                 DebugFormatter(epoch, Debug.NONE),
             )
             router.log = self._logger(lab_router)
-            CryptoMaps(config, lab_router.crypto, router.log).install(router)
+            CryptoMaps(lab_router.crypto, router.log).install(router)
             lab_router.crypto.log = router.log
             lab_router.crypto.trace_sink = self._debug_sink(lab_router)
             register_crypto_commands(

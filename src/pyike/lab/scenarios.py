@@ -17,22 +17,21 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import resources
 
+from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
 from pyike.config.model import Config
 from pyike.explain import Report, explain_texts
 from pyike.explain.catalogue import CAUSE_TEXTS
 from pyike.explain.narrative import verdict_title
-from pyike.ike.config_policy import policy_for_config
 from pyike.lab.lab import Lab, Output
 from pyike.sim import match
 from pyike.sim.nat import NatBox
 from pyike.sim.network import CapturedPacket
+from pyike.topology.seed import SEED_FILES, seed_texts
 
 R1, R2 = "Router1", "Router2"
 ROUTERS = (R1, R2)
-SEED_FILES = {R1: "router1.cfg", R2: "router2.cfg"}
 DEBUGS = ("packet", "internal", "error")
 PING = "ping 192.168.2.1 source Loopback0"
 PING_OK = "Success rate is 100 percent (5/5)"
@@ -108,11 +107,6 @@ class ScenarioResult:
 
 
 # -- configuration edits --------------------------------------------------------------------
-
-
-def seed_texts() -> Texts:
-    data = resources.files("pyike") / "data" / "seed"
-    return {host: (data / name).read_text(encoding="utf-8") for host, name in SEED_FILES.items()}
 
 
 def replace_line(text: str, old: str, new: str) -> str:
@@ -255,12 +249,6 @@ def _invalid_ke(run: ScenarioRun) -> None:
     _ping_works(run)
 
 
-def _udp_payload(packet: bytes, port: int) -> bytes | None:
-    if not match.udp_port(port)(packet):
-        return None
-    return packet[(packet[0] & 0x0F) * 4 + 8 :]
-
-
 def _nat(run: ScenarioRun) -> None:
     lab = run.lab
     nat = NatBox(lab.clock, "172.20.0.254/24", "10.0.0.3/24")
@@ -285,7 +273,7 @@ def _nat(run: ScenarioRun) -> None:
     outside = [p.data for p in run.captured if p.segment == "10.0.0.0/24"]
     run.expect(not any(match.protocol(50)(p) for p in outside), "raw ESP crossed the NAT's outside")
     run.expect(any(match.esp()(p) for p in outside), "no UDP-encapsulated ESP on port 4500")
-    keepalives = [p for p in outside if _udp_payload(p, 4500) == b"\xff"]
+    keepalives = [p for p in outside if match.nat_keepalive()(p)]
     run.expect(len(keepalives) >= 2, f"{len(keepalives)} NAT keepalives in 65 idle seconds")
 
 
@@ -305,14 +293,14 @@ def _collision(run: ScenarioRun) -> None:
     def rekey_ike(host: str) -> None:
         crypto = lab.router(host).crypto
         for sa_id in list(crypto.ike_up):
-            crypto.engine.rekey_ike_sa(crypto.clock.now, sa_id)
+            crypto.engine.rekey_ike_sa(crypto.now, sa_id)
         crypto.flush()
 
     def rekey_child(host: str) -> None:
         crypto = lab.router(host).crypto
         child = crypto.sad.tunnel("Tunnel0").current
         if child is not None:
-            crypto.engine.rekey_child_sa(crypto.clock.now, child.info.ike_sa_id, child.info.spi_in)
+            crypto.engine.rekey_child_sa(crypto.now, child.info.ike_sa_id, child.info.spi_in)
         crypto.flush()
 
     _rekey_together(run, rekey_ike)

@@ -11,27 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 
-from pyike.config import load
-from pyike.config.model import Config
 from pyike.lab.lab import Lab, PolicyFactory
+from pyike.topology.seed import seed_configs
 
-SEED_CONFIGS = ("router1.cfg", "router2.cfg")
 FIRST_PING = "ping 192.168.2.1 source Loopback0"
 # Long enough (1 ms round trips in the lab) to span an IKE SA rekey and the child rekey.
 LONG_PING_AT = 3232.0
 LONG_PING = "ping 192.168.2.1 source Loopback0 repeat 15000"
-
-
-def seed_configs() -> list[Config]:
-    data = resources.files("pyike") / "data" / "seed"
-    configs = []
-    for name in SEED_CONFIGS:
-        result = load((data / name).read_text(encoding="utf-8"), file=name)
-        result.raise_for_errors()
-        configs.append(result.config)
-    return configs
 
 
 @dataclass

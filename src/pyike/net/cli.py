@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pyike.net.control import DEFAULT_CONTROL_PATH, ControlClient, ControlError
@@ -112,6 +113,7 @@ def _control_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # imported here for start-up speed: `pyike exec` and `pyike cli` need none of the gateway
     from pyike.net.binding import BindingError, parse_binds
     from pyike.net.ports import port_map
     from pyike.net.runtime import RunOptions, run
@@ -142,32 +144,31 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _exec(args: argparse.Namespace) -> int:
-    try:
-        client = ControlClient(args.control)
-    except ControlError as exc:
-        print(f"% {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    try:
+    def run_commands(client: ControlClient) -> int:
         for command in args.commands:
             sys.stdout.write(client.run(command))
-    except ControlError as exc:
-        print(f"% {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    finally:
-        client.close()
-    return 0
+        return 0
+
+    return _on_control_socket(args.control, run_commands)
 
 
 def _cli(args: argparse.Namespace) -> int:
+    # imported here for start-up speed: prompt_toolkit is for `pyike cli` alone
     from pyike.net.interactive import interact
 
+    return _on_control_socket(args.control, interact)
+
+
+def _on_control_socket(path: Path, session: Callable[[ControlClient], int]) -> int:
+    """Run `session` on the gateway's control socket; a socket that cannot be reached or a
+    connection that breaks is one line on stderr and exit status 1."""
     try:
-        client = ControlClient(args.control)
+        client = ControlClient(path)
     except ControlError as exc:
         print(f"% {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        return interact(client)
+        return session(client)
     except ControlError as exc:
         print(f"% {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -1,11 +1,12 @@
-"""The gateway's crypto subsystem: the IKEv2 engine and the SA database, driven by real
-time and connected to the wire through a `Wire` (sockets and TUN devices, in
-`pyike.net.runtime`). It does for `pyike run` what `pyike.lab.crypto_node` does for a lab
-router, and answers the same show commands (`pyike.lab.views.CryptoState`).
+"""The gateway's crypto host (`pyike.host.crypto_host`): the IKEv2 engine and the SA
+database, driven by real time and connected to the wire through a `Wire` (sockets and TUN
+devices, in `pyike.net.runtime`). What it adds to the host the lab's routers share: the
+configuration reloaded on SIGHUP, the key log, IOS's SA up/down messages, `test crypto ...
+rekey`, an orderly shutdown, and crypto maps steered by the kernel.
 
 Everything here is synchronous and free of sockets: the runtime calls `receive_ike`,
 `receive_esp`, `tunnel_packets` and `crypto_map_packets` as data arrives and arms the
-engine's timer through the injected scheduler; this module calls the Wire to send.
+engine's timer through the injected scheduler; the host calls the Wire to send.
 
 Crypto maps: the kernel's policy-routing rules (`pyike.net.policy_steering`) bring what a
 map's ACLs permit to the map's TUN device; `crypto_map_packets` picks the entry and the ACL
@@ -21,67 +22,23 @@ have come inside ESP reaches `crypto_map_clear_packets`, which drops it and logs
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, field
 
+from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.config.model import Config
-from pyike.ike.driver import EngineDriver, TunnelStarter, renegotiation_delay
-from pyike.ike.engine import IkeEngine
-from pyike.ike.events import (
-    NAT_T_PORT,
-    ChildSaInfo,
-    ChildSaInstalled,
-    Datagram,
-    Endpoint,
-    IkeSaDown,
-    IkeSaUp,
-    IPAddress,
-    NegotiationFailed,
-)
+from pyike.host.crypto_host import CallLater, Clock, CryptoHost, RandomBytes, TraceSink, Wire
+from pyike.ike.events import ChildSaInfo, ChildSaInstalled, Endpoint, IkeSaDown, IkeSaUp, IPAddress
 from pyike.ike.policy import Policy, TunnelSpec
-from pyike.ike.trace import PacketTrace, TraceKind, TraceRecord
-from pyike.ipsec.acl_match import (
-    Flow,
-    MapEntry,
-    is_entry_name,
-    maps_by_interface,
-    protecting_line,
-    sa_index,
-)
-from pyike.ipsec.errors import EspError
+from pyike.ike.trace import PacketTrace, TraceKind
+from pyike.ipsec.acl_match import Flow, MapEntry, is_entry_name, protecting_line
 from pyike.ipsec.iv_pool import IvPool
-from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line
 from pyike.net.live_policy import LivePolicy
-from pyike.node.hooks import Cancellable
 from pyike.node.ratelimit import IntervalLimiter
-from pyike.show.ike_counters import Ikev2Counters
 
-RandomBytes = Callable[[int], bytes]
-Clock = Callable[[], float]
-CallLater = Callable[[float, Callable[[], object]], Cancellable]
+__all__ = ["CryptoMapStats", "Gateway", "HostView", "Wire", "esp_destination"]
 
-_USAGE_REPORT_BYTES = 256 * 1024  # how often the engine hears of an SA's volume
 _OVERHEAD_ESTIMATE = 20 + 8 + 8 + 16 + 2 + 15 + 32  # IPv4, UDP, ESP header, IV, trailer, ICV
-
-
-class Wire(Protocol):
-    """How the gateway reaches the network (ports are the engine's logical 500/4500)."""
-
-    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None: ...
-
-    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None: ...
-
-    def write_tunnel(self, tunnel: str, packet: bytes) -> None: ...
-
-
-@dataclass
-class DataPathStats:
-    invalid_spi: int = 0
-    decrypt_failures: int = 0
-    malformed: int = 0
-    tunnel_write_errors: int = 0
-    negotiations_failed: list[NegotiationFailed] = field(default_factory=list)
 
 
 @dataclass
@@ -103,7 +60,7 @@ class HostView:
     transport_mtu: int = 1500
 
 
-class Gateway:
+class Gateway(CryptoHost):
     def __init__(
         self,
         config: Config,
@@ -117,53 +74,37 @@ class Gateway:
         host: HostView | None = None,
         force_encap: bool = False,
         keylog: KeyLog | None = None,
-        trace_sink: Callable[[list[TraceRecord]], None] | None = None,
+        trace_sink: TraceSink | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
-        self.policy = LivePolicy(policy, force_encap=force_encap)
-        self.tunnel_specs: dict[str, TunnelSpec] = {spec.name: spec for spec in tunnels}
-        # CBC IVs come from a pool drawn 4 KiB at a time: one system call per packet cost
-        # a third of an aes-cbc encapsulation (pyike.ipsec.iv_pool)
-        self.sad = SecurityAssociationDatabase(IvPool(random_bytes), self.tunnel_specs)
-        self.engine = IkeEngine(self.policy, random_bytes, traffic=self.sad)
-        self.wire = wire
-        self.clock = clock
-        self.call_later = call_later
+        self.live_policy = LivePolicy(policy, force_encap=force_encap)
+        super().__init__(
+            config,
+            self.live_policy,
+            tunnels,
+            wire,
+            clock=clock,
+            call_later=call_later,
+            random_bytes=random_bytes,
+            # CBC IVs come from a pool drawn 4 KiB at a time: one system call per packet
+            # cost a third of an aes-cbc encapsulation (pyike.ipsec.iv_pool)
+            iv_source=IvPool(random_bytes),
+            trace_sink=trace_sink,
+            log=log,
+        )
         self.host = host or HostView()
         self.force_encap = force_encap
         self.keylog = keylog
-        self.trace_sink = trace_sink
-        self.log = log or (lambda _line: None)
-        self.stats = DataPathStats()
-        self.ike_up: dict[int, IkeSaUp] = {}
-        self.counters = Ikev2Counters()
-        self.starter = TunnelStarter(self.engine)
-        # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
-        # traffic (`pyike run --passive`).
-        self.keep_up = True
-        self._stopping = False
         self.map_stats = CryptoMapStats()
         self._not_ipsec_limiter = IntervalLimiter()
         # Where decrypted crypto map traffic goes: (interface with the map, packet).
         self.map_writer: Callable[[str, bytes], None] | None = None
-        self._index_crypto_maps(config)
-        self.driver = EngineDriver(
-            self.engine, clock, call_later, self._send, self._apply, self._trace
-        )
 
     # -- CryptoState (the show commands) -----------------------------------------------------
 
-    @property
-    def specs(self) -> Mapping[str, TunnelSpec]:
-        return self.tunnel_specs
-
-    @property
-    def now(self) -> float:
-        return self.clock()
-
     def tunnel_source(self, tunnel: str) -> IPAddress | None:
-        spec = self.tunnel_specs.get(tunnel)
+        spec = self.specs.get(tunnel)
         return spec.local.address if spec is not None else None
 
     def tunnel_transport_mtu(self, tunnel: str) -> int:
@@ -180,23 +121,11 @@ class Gateway:
 
     # -- control -----------------------------------------------------------------------------
 
-    def start_tunnel(self, name: str) -> None:
-        """Negotiate what `name` lacks: an IKE SA with its peer, or a child SA on it."""
-        spec = self.tunnel_specs.get(name)
-        if spec is None or self.sad.tunnel(name).current is not None:
-            return
-        if self.starter.start(self.clock(), spec):
-            self.flush()
-
     def start_all(self) -> None:
         """Every tunnel interface; crypto map entries wait for traffic (IOS)."""
-        for name in self.tunnel_specs:
+        for name in self.specs:
             if not is_entry_name(name):
                 self.start_tunnel(name)
-
-    def clear(self, peer: Endpoint | None = None) -> None:
-        self.engine.clear(self.clock(), peer)
-        self.flush()
 
     def rekey(self, *, ike: bool) -> int:
         """`test crypto ikev2 rekey` / `test crypto ipsec rekey`: rekey now, as the lifetime
@@ -222,40 +151,31 @@ class Gateway:
         self.clear()
         self.driver.stop()
 
-    def clear_ipsec(self) -> None:
-        """`clear crypto sa`: delete every child SA (telling the peer); the IKE SAs stay."""
-        now = self.clock()
-        for child in list(self.sad.children.values()):
-            self.engine.delete_child_sa(now, child.info.ike_sa_id, child.info.spi_in)
-        self.flush()
-
     def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
         """SIGHUP: the new configuration answers from now on; tunnels whose policy changed
         or vanished lose their SAs (and changed ones are negotiated again); the others keep
         theirs. Returns the names of the tunnels renegotiated."""
         new_specs = {spec.name: spec for spec in tunnels}
-        changed = [name for name, spec in self.tunnel_specs.items() if new_specs.get(name) != spec]
+        changed = [name for name, spec in self.specs.items() if new_specs.get(name) != spec]
         now = self.clock()
         doomed = {child.info.ike_sa_id for name in changed for child in self.sad.tunnel(name).live}
         for name in changed:
-            old = self.tunnel_specs[name]
+            old = self.specs[name]
             doomed.update(
                 sa.sa_id
                 for sa in self.engine.ike_sas
                 if not sa.closed and sa.remote.address == old.remote.address
             )
         self.config = config
-        self.policy.current = policy
-        self._index_crypto_maps(config)
+        self.live_policy.current = policy
+        self.index_crypto_maps(config)
         for sa_id in sorted(doomed):
             self.engine.delete_ike_sa(now, sa_id, "Configuration changed")
         self.flush()
         renegotiated = [
-            n
-            for n in new_specs
-            if (n in changed or n not in self.tunnel_specs) and not is_entry_name(n)
+            n for n in new_specs if (n in changed or n not in self.specs) and not is_entry_name(n)
         ]
-        self.tunnel_specs = new_specs
+        self.specs = new_specs
         for name in new_specs:
             self.sad.tunnel(name)
         for name in new_specs:
@@ -265,66 +185,28 @@ class Gateway:
 
     # -- IKE ---------------------------------------------------------------------------------
 
-    def receive_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
-        """A UDP payload for the engine (on 4500 still behind its non-ESP marker)."""
-        self.engine.receive_datagram(self.clock(), local, remote, data)
-        self.flush()
-
-    def flush(self) -> None:
-        """Send what the engine wants sent, apply its events, rearm its timer."""
-        self.driver.flush()
-
-    def _send(self, datagram: Datagram) -> None:
-        self.wire.send_ike(datagram.local, datagram.remote, datagram.data)
-
     def trace_only(self, shown: frozenset[TraceKind]) -> None:
         """Has the engine make only the trace records the sink shows, and the packet
         records the show counters count."""
         self.engine.trace_kinds = shown | {PacketTrace}
 
-    def _trace(self, records: list[TraceRecord]) -> None:
-        self.counters.count(records)
-        if self.trace_sink is not None:
-            self.trace_sink(records)
-
     def _apply(self, event: object) -> None:
-        self.counters.note(event)
         if isinstance(event, IkeSaUp):
-            self.ike_up[event.sa_id] = event
             self._log_ike_keys(event)
             self.log(
                 "%IKEV2-5-SA_UP: Crypto tunnel v2 is UP.  "
                 f"Peer {event.remote.address}:{event.remote.port}  Id: {event.remote_id}"
             )
         elif isinstance(event, IkeSaDown):
-            up = self.ike_up.pop(event.sa_id, None)
+            up = self.ike_up.get(event.sa_id)
             if up is not None and event.rekeyed_to is None:
                 self.log(
                     "%IKEV2-5-SA_DOWN: Crypto tunnel v2 is DOWN.  "
                     f"Peer {up.remote.address}:{up.remote.port}  Id: {up.remote_id}"
                 )
-        elif isinstance(event, NegotiationFailed):
-            self.stats.negotiations_failed.append(event)
         elif isinstance(event, ChildSaInstalled) and self.keylog is not None:
             self.keylog.write(esp_key_lines(event.child))
-        change = self.sad.apply(event, self.clock())
-        for name in change.up:
-            if not is_entry_name(name):  # a crypto map entry has no line protocol
-                self.log(
-                    f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to up"
-                )
-        for name in change.down:
-            if is_entry_name(name):
-                continue  # traffic brings it up again (IOS)
-            self.log(
-                f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, changed state to down"
-            )
-            if self.keep_up and not self._stopping:
-                ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
-                self.call_later(renegotiation_delay(ours), self._restarter(name))
-
-    def _restarter(self, name: str) -> Callable[[], None]:
-        return lambda: self.start_tunnel(name) if not self._stopping else None
+        super()._apply(event)
 
     def _log_ike_keys(self, event: IkeSaUp) -> None:
         if self.keylog is None:
@@ -341,67 +223,7 @@ class Gateway:
             ]
         )
 
-    # -- ESP ---------------------------------------------------------------------------------
-
-    def receive_esp(self, source: IPAddress, port: int | None, esp: bytes | memoryview) -> None:
-        """An ESP packet (SPI through ICV) from `source`, in UDP from `port` (logical) when
-        encapsulated. The inner packet goes to its child's tunnel."""
-        if len(esp) < 8:
-            self.stats.malformed += 1
-            return
-        child = self.sad.inbound(int.from_bytes(esp[:4], "big"))
-        if child is None:
-            self.stats.invalid_spi += 1
-            return
-        try:
-            result = child.inbound.decapsulate(esp)
-        except EspError:
-            self.stats.decrypt_failures += 1
-            return
-        self.sad.note_inbound(child, self.clock())
-        info = child.info
-        if port is not None and (info.remote.address != source or info.remote.port != port):
-            # A NAT rebinding: answer where the authentic packet came from (RFC 3948).
-            child.info = replace(info, remote=Endpoint(source, port), udp_encapsulation=True)
-        tunnel = info.tunnel
-        if tunnel is not None:
-            placed = self._map_of_entry.get(tunnel)
-            if placed is None:
-                self.wire.write_tunnel(tunnel, result.payload)
-            else:
-                self._deliver_to_map(placed, tunnel, result.payload)
-        self._report_usage(child)
-
-    def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
-        """Packets the kernel routed into `tunnel`: encrypted with its outbound SA."""
-        child = self.sad.outbound(tunnel, self.clock())
-        if child is None:
-            state = self.sad.tunnels.get(tunnel)
-            if state is not None:  # outbound() counted one: IOS counts every packet
-                state.dropped_no_sa += len(packets) - 1
-            # Traffic brings a tunnel up; the kernel's own multicast chatter on a fresh
-            # device (MLD reports, router solicitations) does not.
-            if any(_brings_up(packet) for packet in packets):
-                self.start_tunnel(tunnel)
-            return
-        outbound = child.outbound
-        info = child.info
-        udp = info.udp_encapsulation or self.force_encap
-        send = self.wire.send_esp
-        for packet in packets:
-            try:
-                esp = outbound.encapsulate(packet)
-            except EspError:
-                continue
-            send(info, esp, udp)
-        self._report_usage(child)
-
     # -- crypto maps ---------------------------------------------------------------------------
-
-    def _index_crypto_maps(self, config: Config) -> None:
-        self.crypto_maps: dict[str, tuple[MapEntry, ...]] = maps_by_interface(config)
-        # (interface, entry) by the name of the SA of each permit line
-        self._map_of_entry: dict[str, tuple[str, MapEntry]] = sa_index(self.crypto_maps)
 
     def crypto_map_packets(self, interface: str, packets: Sequence[bytes]) -> None:
         """Packets the kernel's rules steered into the device of `interface`'s crypto map:
@@ -445,19 +267,6 @@ class Gateway:
             self.map_stats.undeliverable += 1
             return
         self.map_writer(interface, packet)
-
-    def _report_usage(self, child: InstalledChild) -> None:
-        used = child.bytes_used
-        if used - child.reported_bytes >= _USAGE_REPORT_BYTES:
-            child.reported_bytes = used
-            self.engine.report_child_usage(self.clock(), child.info.spi_in, used // 1024)
-            self.flush()
-
-
-def _brings_up(packet: bytes) -> bool:
-    """An IPv4 packet, or an IPv6 one to a unicast destination."""
-    version = packet[0] >> 4 if packet else 0
-    return version == 4 or (version == 6 and len(packet) >= 40 and packet[24] != 0xFF)
 
 
 def esp_destination(child: ChildSaInfo, udp: bool) -> Endpoint:

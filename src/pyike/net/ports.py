@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyike.ike.events import IKE_PORT, NAT_T_PORT
+from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT
 
 NAT_T_OFFSET = NAT_T_PORT - IKE_PORT
 

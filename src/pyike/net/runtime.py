@@ -26,10 +26,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyike.adapter.config_policy import policy_for_config
+from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
 from pyike.config import load_file
 from pyike.config.model import Config
-from pyike.ike.config_policy import policy_for_config
-from pyike.ike.events import NAT_T_PORT, ChildSaInfo, Endpoint, IPAddress
+from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.net.binding import (
@@ -265,15 +266,8 @@ class SocketWire:
 def _udp_socket(address: IPAddress, port: int) -> socket.socket:
     family = socket.AF_INET if address.version == 4 else socket.AF_INET6
     sock = socket.socket(family, socket.SOCK_DGRAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        _enlarge_receive_buffer(sock)
-        sock.bind((str(address), port))
-        sock.setblocking(False)
-    except OSError as exc:
-        sock.close()
-        raise StartupError(f"cannot listen on UDP {address} port {port}: {exc.strerror}") from None
-    return sock
+    failure = f"cannot listen on UDP {address} port {port}"
+    return _bound(sock, address, port, failure, reuse_address=True)
 
 
 def _enable_gro(sock: socket.socket) -> bool:
@@ -295,13 +289,23 @@ def _esp_socket(address: IPAddress) -> socket.socket | None:
         sock = socket.socket(family, socket.SOCK_RAW, ESP_PROTOCOL)
     except PermissionError:
         return None
+    return _bound(sock, address, 0, f"cannot receive ESP on {address}")
+
+
+def _bound(
+    sock: socket.socket, address: IPAddress, port: int, failure: str, *, reuse_address: bool = False
+) -> socket.socket:
+    """`sock` bound to `address` and `port`, non-blocking, with room to receive; closed and
+    StartupError (`failure`: the reason) when the kernel refuses."""
     try:
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         _enlarge_receive_buffer(sock)
-        sock.bind((str(address), 0))
+        sock.bind((str(address), port))
         sock.setblocking(False)
     except OSError as exc:
         sock.close()
-        raise StartupError(f"cannot receive ESP on {address}: {exc.strerror}") from None
+        raise StartupError(f"{failure}: {exc.strerror}") from None
     return sock
 
 
@@ -458,6 +462,7 @@ class Runtime:
         """The exec commands, built at the first command: their show views and parser are
         not needed to bring tunnels up."""
         if self._shell is None:
+            # imported here for start-up speed: the exec shell pulls in the show layer
             from pyike.net.shell import GatewayShell
 
             gateway = self.gateway
@@ -535,9 +540,9 @@ class Runtime:
     def _open_sockets(self, loop: asyncio.AbstractEventLoop, addresses: set[IPAddress]) -> None:
         ports = self.options.ports
         for address in sorted(addresses, key=str):
-            if (address, 500) in self.wire.ike:
+            if (address, IKE_PORT) in self.wire.ike:
                 continue
-            for logical, real in ((500, ports.ike), (NAT_T_PORT, ports.nat_t)):
+            for logical, real in ((IKE_PORT, ports.ike), (NAT_T_PORT, ports.nat_t)):
                 sock = _udp_socket(address, real)
                 self.wire.ike[(address, logical)] = sock
                 gro = logical == NAT_T_PORT and self.options.udp_offload and _enable_gro(sock)
@@ -609,7 +614,11 @@ class Runtime:
         """Stale rules of a crashed run removed; a TUN device, table and rules per crypto map."""
         assert self.netlink is not None and self.gateway is not None
         devices = CryptoMapDevices(
-            self.netlink, loop, self._on_crypto_map, self.log, self._on_crypto_map_clear
+            self.netlink,
+            loop,
+            self._to_gateway(Gateway.crypto_map_packets),
+            self.log,
+            self._to_gateway(Gateway.crypto_map_clear_packets),
         )
         self.crypto_maps = devices
         self.gateway.map_writer = devices.write
@@ -643,23 +652,21 @@ class Runtime:
         if devices is not None:
             devices.close()
 
-    def _on_crypto_map(self, interface: str, packets: list[bytes]) -> None:
-        gateway = self.gateway
-        if gateway is None:
-            return
-        try:
-            gateway.crypto_map_packets(interface, packets)
-        except Exception as exc:  # a pyike bug must not stop the gateway
-            self._internal_error(exc)
+    def _to_gateway(
+        self, handle: Callable[[Gateway, str, list[bytes]], None]
+    ) -> Callable[[str, list[bytes]], None]:
+        """What a crypto map device read, handed to the gateway."""
 
-    def _on_crypto_map_clear(self, interface: str, packets: list[bytes]) -> None:
-        gateway = self.gateway
-        if gateway is None:
-            return
-        try:
-            gateway.crypto_map_clear_packets(interface, packets)
-        except Exception as exc:  # a pyike bug must not stop the gateway
-            self._internal_error(exc)
+        def on_packets(interface: str, packets: list[bytes]) -> None:
+            gateway = self.gateway
+            if gateway is None:
+                return
+            try:
+                handle(gateway, interface, packets)
+            except Exception as exc:  # a pyike bug must not stop the gateway
+                self._internal_error(exc)
+
+        return on_packets
 
     # -- reload --------------------------------------------------------------------------------
 
@@ -727,6 +734,10 @@ class Runtime:
         recvfrom, recvmsg = sock.recvfrom, sock.recvmsg
         last_host, remote_address = "", local.address
         control: list[tuple[int, int, bytes]] = []
+        nat_t = local.port == NAT_T_PORT
+        esp, ike = NatTPayload.ESP, NatTPayload.IKE
+        carried = ike  # all there is on port 500
+        receive_esp = gateway.receive_esp
         for _ in range(_RECV_BATCH):
             try:
                 if gro:
@@ -750,11 +761,12 @@ class Runtime:
             if control:  # datagrams merged by UDP GRO: ESP in UDP, as a rule
                 self._receive_gro(local, remote_address, port, data, control)
                 continue
+            if nat_t:
+                carried = nat_t_payload(data)[0]
             try:
-                if local.port == NAT_T_PORT and data[:4] != b"\x00\x00\x00\x00":
-                    if data != b"\xff":  # not a NAT keepalive: ESP in UDP (RFC 3948)
-                        gateway.receive_esp(remote_address, port, data)
-                else:
+                if carried is esp:
+                    receive_esp(remote_address, port, data)
+                elif carried is ike:  # the engine takes it with its marker
                     gateway.receive_ike(local, Endpoint(remote_address, port), data)
             except Exception as exc:  # a pyike bug must not stop the gateway
                 self._internal_error(exc)
@@ -776,13 +788,15 @@ class Runtime:
         if size <= 0:  # no usable segment size: one datagram (never a zero step)
             size = max(len(data), 1)
         view = memoryview(data)
+        esp, ike = NatTPayload.ESP, NatTPayload.IKE
+        receive_esp = gateway.receive_esp
         for start in range(0, len(data), size):
             datagram = view[start : start + size]
+            carried = nat_t_payload(datagram)[0]
             try:
-                if datagram[:4].tobytes() != b"\x00\x00\x00\x00":
-                    if len(datagram) != 1 or datagram[0] != 0xFF:  # not a NAT keepalive
-                        gateway.receive_esp(remote, port, datagram)
-                else:
+                if carried is esp:
+                    receive_esp(remote, port, datagram)
+                elif carried is ike:  # the engine takes it with its marker
                     gateway.receive_ike(local, Endpoint(remote, port), bytes(datagram))
             except Exception as exc:  # a pyike bug must not stop the gateway
                 self._internal_error(exc)

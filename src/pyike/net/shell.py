@@ -1,5 +1,5 @@
 """The gateway's exec commands, as the control socket runs them: the crypto show, clear
-and debug commands shared with the lab (`pyike.lab.exec_crypto`), `show running-config`,
+and debug commands shared with the lab (`pyike.host.exec_crypto`), `show running-config`,
 IOS output filters (`| include`, `| exclude`, `| begin`, `| section`, as in the lab), and two
 diagnostics IOS lacks:
 `test crypto ikev2 rekey` and `test crypto ipsec rekey` rekey every IKE or Child SA now
@@ -12,7 +12,7 @@ from typing import Protocol
 
 from pyike.config import writer
 from pyike.config.model import Config
-from pyike.lab.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
+from pyike.host.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, Token

@@ -17,6 +17,12 @@ TUNNEL_MTU = 17878  # the L2 MTU IOS 15 shows for an IPv4 tunnel; the IP MTU is 
 OUTER_IPV4_HEADER = 20
 
 
+def line_protocol_message(interface: str, up: bool) -> str:
+    """What IOS logs when an interface's line protocol changes state."""
+    state = "up" if up else "down"
+    return f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {interface}, changed state to {state}"
+
+
 class Link(Protocol):
     """The wire an interface is attached to (a `pyike.sim.network.Segment` in the lab)."""
 

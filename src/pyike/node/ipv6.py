@@ -15,9 +15,9 @@ from ipaddress import IPv6Address
 from typing import TYPE_CHECKING
 
 from pyike.node import icmpv6
-from pyike.node.hooks import EspArrival, IkeDatagram
+from pyike.node.hooks import EspArrival
 from pyike.node.icmp import IcmpMessage
-from pyike.node.ike_ports import IkeService, ike_service
+from pyike.node.ike_ports import serve_ike_ports
 from pyike.node.interfaces import RouterInterface
 from pyike.node.ip import (
     PROTO_ESP,
@@ -195,36 +195,8 @@ class Ipv6Plane:
         except MalformedPacket:
             router.stats.bad_header += 1
             return
-        service, payload = ike_service(router, datagram)
-        if service is IkeService.KEEPALIVE:
-            return
-        if service is IkeService.IKE:
-            self._ike(packet, datagram, payload, in_iface)
-            return
-        if service is IkeService.ESP:
-            arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
-            router.esp_arrival(arrival, in_iface)
-            return
-        self.error(icmpv6.unreachable(icmpv6.PORT_UNREACHABLE, packet), packet, in_iface)
-
-    def _ike(
-        self, packet: IPv6Packet, datagram: UdpDatagram, payload: bytes, in_iface: str | None
-    ) -> None:
-        handler = self.router.ike_handler
-        if handler is None:
-            return
-        self.router.stats.ike_received += 1
-        handler.ike_datagram(
-            self.router,
-            IkeDatagram(
-                in_iface or "",
-                packet.src_address,
-                datagram.src_port,
-                packet.dst_address,
-                datagram.dst_port,
-                payload,
-            ),
-        )
+        if not serve_ike_ports(router, packet, datagram, in_iface):
+            self.error(icmpv6.unreachable(icmpv6.PORT_UNREACHABLE, packet), packet, in_iface)
 
     # -- errors -----------------------------------------------------------------------------
 

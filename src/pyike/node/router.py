@@ -14,7 +14,6 @@ from pyike.node.hooks import (
     Decrypted,
     EspArrival,
     EspHandler,
-    IkeDatagram,
     IkeHandler,
     InboundPolicy,
     OutboundPolicy,
@@ -22,12 +21,7 @@ from pyike.node.hooks import (
     Scheduler,
     TunnelHandler,
 )
-from pyike.node.ike_ports import (
-    IKE_PORT,
-    NAT_T_PORT,
-    IkeService,
-    ike_service,
-)
+from pyike.node.ike_ports import IKE_PORT, NAT_T_PORT, serve_ike_ports
 from pyike.node.interfaces import (
     ETHERNET_MTU,
     LOOPBACK_MTU,
@@ -35,6 +29,7 @@ from pyike.node.interfaces import (
     InterfaceKind,
     Link,
     RouterInterface,
+    line_protocol_message,
     sort_key,
 )
 from pyike.node.ip import (
@@ -142,11 +137,7 @@ class Router:
         if self._booted:
             for name, iface in self.interfaces.items():
                 if iface.line_up != before[name]:
-                    state = "up" if iface.line_up else "down"
-                    self._log(
-                        f"%LINEPROTO-5-UPDOWN: Line protocol on Interface {name}, "
-                        f"changed state to {state}"
-                    )
+                    self._log(line_protocol_message(name, iface.line_up))
 
     def _build_table(self, tunnels: bool, version: int = 4) -> routing.RoutingTable:
         connected: list[tuple[str, routing.IPInterface]] = [
@@ -515,36 +506,9 @@ class Router:
         except MalformedPacket:
             self.stats.bad_header += 1
             return
-        service, payload = ike_service(self, datagram)
-        if service is IkeService.KEEPALIVE:
-            return
-        if service is IkeService.IKE:
-            self._ike(packet, datagram, payload, in_iface)
-            return
-        if service is IkeService.ESP:
-            arrival = EspArrival(in_iface or "", packet, payload, True, datagram.src_port)
-            self._esp(arrival, in_iface)
-            return
-        message = icmp.unreachable(icmp.PORT_UNREACHABLE, packet)
-        self._icmp_error(message, packet, in_iface)
-
-    def _ike(
-        self, packet: IPv4Packet, datagram: UdpDatagram, payload: bytes, in_iface: str | None
-    ) -> None:
-        if self.ike_handler is None:
-            return
-        self.stats.ike_received += 1
-        self.ike_handler.ike_datagram(
-            self,
-            IkeDatagram(
-                in_iface or "",
-                packet.src_address,
-                datagram.src_port,
-                packet.dst_address,
-                datagram.dst_port,
-                payload,
-            ),
-        )
+        if not serve_ike_ports(self, packet, datagram, in_iface):
+            message = icmp.unreachable(icmp.PORT_UNREACHABLE, packet)
+            self._icmp_error(message, packet, in_iface)
 
     def esp_arrival(self, arrival: EspArrival, in_iface: str | None) -> None:
         self._esp(arrival, in_iface)

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pyike import ios_names
 from pyike.codec.configuration import CpPayload
 from pyike.codec.message import Payload
 from pyike.codec.payloads import KePayload, NotifyPayload
@@ -23,7 +24,6 @@ from pyike.codec.sa import SaPayload
 from pyike.ike.events import CookieChecked, InitRequestRefused
 from pyike.ike.trace import Direction, PacketTrace, TraceRecord
 from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
-from pyike.trace import ios_names
 
 _Key = tuple[str, bool, bool]  # (name, sent, response)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from pyike import ios_names
 from pyike.config import defaults
 from pyike.config.model import Config, IdentityMatch, Policy, Profile, Proposal
 from pyike.config.query import effective_prf
-from pyike.show import names
 
 T = TypeVar("T")
 
@@ -33,15 +33,15 @@ def _with_default_last(objects: dict[str, T]) -> dict[str, T]:
 
 def proposal_lines(proposal: Proposal) -> list[str]:
     encryption = " ".join(
-        names.ike_encryption_with_key(e.id, e.key_bits) for e in proposal.encryption
+        ios_names.ike_encryption_with_key(e.id, e.key_bits) for e in proposal.encryption
     )
     lines = [f" IKEv2 proposal: {proposal.name}", f"     Encryption : {encryption}"]
     if not proposal.is_aead:
-        integrity = " ".join(names.ike_integrity(i) for i in proposal.integrity)
+        integrity = " ".join(ios_names.ike_integrity(i) for i in proposal.integrity)
         lines.append(f"     Integrity  : {integrity}")
     lines += [
-        f"     PRF        : {' '.join(names.ike_prf(p) for p in effective_prf(proposal))}",
-        f"     DH Group   : {' '.join(names.dh_group_long(g) for g in proposal.groups)}",
+        f"     PRF        : {' '.join(ios_names.ike_prf(p) for p in effective_prf(proposal))}",
+        f"     DH Group   : {' '.join(ios_names.dh_group_long(g) for g in proposal.groups)}",
     ]
     return lines
 
@@ -59,7 +59,7 @@ def _fvrf(match_fvrf: str | None) -> str:
 
 def policy_lines(policy: Policy) -> list[str]:
     lines = [f" IKEv2 policy : {policy.name}", f"      Match fvrf : {_fvrf(policy.match_fvrf)}"]
-    locals_ = [names.address(a) for a in policy.match_local] or ["any"]
+    locals_ = [ios_names.address(a) for a in policy.match_local] or ["any"]
     lines += [f"      Match address local : {a}" for a in locals_]
     lines += [f"      Proposal    : {p}" for p in policy.proposals]
     return lines
@@ -92,7 +92,7 @@ def _auth_methods(methods: tuple[str, ...]) -> str:
 
 
 def profile_lines(cfg: Config, profile: Profile) -> list[str]:
-    local_match = [names.address(a) for a in profile.match_local] + list(
+    local_match = [ios_names.address(a) for a in profile.match_local] + list(
         profile.match_local_interfaces
     )
     dpd = profile.dpd

@@ -1,16 +1,17 @@
 """`show crypto ikev2 sa [detailed]` and `show crypto ikev2 session [detailed]`.
 
 The layout is IOS-XE's (which Cisco's genie parsers read): the algorithms on one line,
-`Encr: AES-CBC, keysize: 128, PRF: SHA1, Hash: SHA96, DH Grp:2, Auth sign: PSK, Auth verify:
-PSK`, and the detailed lines on fragmentation, dynamic route update and extended
-authentication. IOS 15.1, which the seed document shows, omits PRF and those three lines and
-wraps the algorithms over three lines; everything else is the same. With `crypto ikev2
-fragmentation` the fragmentation line says `IETF Std Fragmentation  enabled.` and, once the
-peer has agreed to RFC 7383 fragmentation, `IETF Std Fragmentation MTU in use: N bytes.`
-follows the dynamic route line, N being the configured MTU less the IP and UDP headers (as a
-public IOS-XE 17 sample shows: MTU 1400, 1372 bytes in use). IPv4 SAs come first,
-then IPv6 SAs, whose addresses IOS prints on `Local`/`Remote` lines of their own; both
-section headings are printed even when a section is empty.
+`Encr: ..., keysize: ..., PRF: ..., Hash: ..., DH Grp:..., Auth sign: PSK, Auth verify: PSK`
+(transforms as `pyike.ios_names` spells them), and the detailed lines on fragmentation, dynamic
+route update and extended authentication. IOS 15.1, which the seed document shows, omits PRF and
+those three lines and wraps the algorithms over three lines; everything else is the same. With
+`crypto ikev2 fragmentation` the fragmentation line says `IETF Std Fragmentation  enabled.` and,
+once the peer has agreed to RFC 7383 fragmentation,
+`IETF Std Fragmentation MTU in use: N bytes.` follows the dynamic route line, N being the
+configured MTU less the IP and UDP headers (as a public IOS-XE 17 sample shows: MTU 1400, 1372
+bytes in use). IPv4 SAs come first, then IPv6 SAs, whose addresses IOS prints on
+`Local`/`Remote` lines of their own; both section headings are printed even when a section is
+empty.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyike import ios_names
 from pyike.config.query import TrafficSelector
-from pyike.show import names
 from pyike.show.views import ChildSaView, IkeSaView, IkeSessionView, IPAddress
 
 _INDENT = " " * 6
@@ -40,8 +41,8 @@ def _endpoint(addr: object, port: int) -> str:
 
 
 def _row(sa: IkeSaView) -> list[str]:
-    local = _endpoint(names.address(sa.local), sa.local_port)
-    remote = _endpoint(names.address(sa.remote), sa.remote_port)
+    local = _endpoint(ios_names.address(sa.local), sa.local_port)
+    remote = _endpoint(ios_names.address(sa.remote), sa.remote_port)
     if sa.local.version == 4:
         return [f"{sa.tunnel_id!s:<10}{local:<22}{remote:<22}{_vrfs(sa):<21}{sa.state.value} "]
     return [
@@ -53,8 +54,8 @@ def _row(sa: IkeSaView) -> list[str]:
 
 def algorithms_line(sa: IkeSaView) -> str:
     return (
-        f"{_INDENT}Encr: {names.ike_encryption(sa.encryption)}, keysize: {sa.key_bits or 0}, "
-        f"PRF: {names.ike_prf(sa.prf)}, Hash: {names.ike_integrity(sa.integrity)}, "
+        f"{_INDENT}Encr: {ios_names.ike_encryption(sa.encryption)}, keysize: {sa.key_bits or 0}, "
+        f"PRF: {ios_names.ike_prf(sa.prf)}, Hash: {ios_names.ike_integrity(sa.integrity)}, "
         f"DH Grp:{int(sa.dh_group)}, Auth sign: {sa.auth_sign}, Auth verify: {sa.auth_verify}"
     )
 
@@ -181,7 +182,7 @@ def show_crypto_ikev2_sa(
 
 
 def _selector(ts: TrafficSelector) -> str:
-    start, end = names.address(ts.start), names.address(ts.end)
+    start, end = ios_names.address(ts.start), ios_names.address(ts.end)
     return f"{start}/{ts.start_port} - {end}/{ts.end_port}"
 
 
@@ -196,8 +197,8 @@ def _child_lines(child: ChildSaView, detailed: bool) -> list[str]:
         lines += [
             f"{pad}AH spi in/out: 0x0/0x0  ",
             f"{pad}CPI in/out: 0x0/0x0  ",
-            f"{pad}Encr: {names.ike_encryption(child.encryption)}, "
-            f"keysize: {child.key_bits or 0}, esp_hmac: {names.ike_integrity(child.integrity)}",
+            f"{pad}Encr: {ios_names.ike_encryption(child.encryption)}, "
+            f"keysize: {child.key_bits or 0}, esp_hmac: {ios_names.ike_integrity(child.integrity)}",
             f"{pad}ah_hmac: None, comp: IPCOMP_NONE, mode {child.mode}",
         ]
     return lines

@@ -11,10 +11,10 @@ alone pyike shows it for every tunnel with a destination. Lifetimes fall back to
 
 from __future__ import annotations
 
+from pyike import ios_names
 from pyike.codec.registry import DhId
 from pyike.config import defaults, query
 from pyike.config.model import Config, CryptoMapEntry, Interface, IpsecProfile, TransformSet
-from pyike.show import names
 
 _TAB = " " * 8
 PROFILE_SEQ = 65536
@@ -23,7 +23,7 @@ PROFILE_SEQ = 65536
 def _transforms(ts: TransformSet) -> str:
     encr = ts.encryption
     integ = ts.integrity
-    return names.esp_transform(
+    return ios_names.esp_transform(
         encr.id if encr else None, encr.key_bits if encr else None, integ.id if integ else None
     )
 
@@ -60,7 +60,7 @@ def _set_lines(cfg: Config, names_: tuple[str, ...]) -> list[str]:
 
 def _pfs_lines(pfs: DhId | None) -> list[str]:
     if pfs is not None:
-        return ["PFS (Y/N): Y", f"DH group:  {names.dh_group_keyword(pfs)}"]
+        return ["PFS (Y/N): Y", f"DH group:  {ios_names.dh_group_keyword(pfs)}"]
     return ["PFS (Y/N): N"]
 
 
@@ -111,12 +111,12 @@ def _acl_lines(cfg: Config, acl_name: str | None) -> list[str]:
 
 def _map_entry_lines(cfg: Config, entry: CryptoMapEntry, interfaces: list[str]) -> list[str]:
     seconds, kilobytes = defaults.ipsec_lifetime(cfg, entry.lifetime)
-    body = [f"Peer = {names.address(p)}" for p in entry.peers]
+    body = [f"Peer = {ios_names.address(p)}" for p in entry.peers]
     if entry.ikev2_profile:
         body.append(f"IKEv2 Profile: {entry.ikev2_profile}")
     body += ["Access-List SS dynamic: False", *_acl_lines(cfg, entry.acl)]
     if entry.peers:
-        body.append(f"Current peer: {names.address(entry.peers[0])}")
+        body.append(f"Current peer: {ios_names.address(entry.peers[0])}")
     body += [
         _lifetime_line(seconds, kilobytes),
         "Dualstack (Y/N): N",
@@ -159,7 +159,7 @@ def _tunnel_map_lines(cfg: Config, tunnel: Interface) -> list[str]:
     lines += [f"{_TAB}{line}" for line in [f"Profile name: {profile.name}", *common]]
     lines.append("")
     for peer in policy.peers:
-        instance = ["Map is a PROFILE INSTANCE.", f"Peer = {names.address(peer)}"]
+        instance = ["Map is a PROFILE INSTANCE.", f"Peer = {ios_names.address(peer)}"]
         if profile.ikev2_profile:
             instance.append(f"IKEv2 Profile: {profile.ikev2_profile}")
         instance += ["Access-List SS dynamic: False", "Extended IP access list "]
@@ -169,10 +169,10 @@ def _tunnel_map_lines(cfg: Config, tunnel: Interface) -> list[str]:
             instance.append(f"    access-list  permit {protocol} any any")
         elif policy.local is not None:
             instance.append(
-                f"    access-list  permit gre host {names.address(policy.local)} "
-                f"host {names.address(peer)}"
+                f"    access-list  permit gre host {ios_names.address(policy.local)} "
+                f"host {ios_names.address(peer)}"
             )
-        instance.append(f"Current peer: {names.address(peer)}")
+        instance.append(f"Current peer: {ios_names.address(peer)}")
         lines.append(f'Crypto Map {family} "{tag}" {PROFILE_SEQ + 1} ipsec-isakmp')
         lines += [f"{_TAB}{line}" for line in [*instance, *common]]
         lines.append("")

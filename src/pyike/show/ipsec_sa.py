@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from ipaddress import IPv4Network
 
-from pyike.show import names
+from pyike import ios_names
 from pyike.show.views import (
     EspSaView,
     FlowCounters,
@@ -31,7 +31,7 @@ def _ident(ident: Ident) -> str:
     if isinstance(network, IPv4Network):
         return f"({network.network_address}/{network.netmask}/{ident.protocol}/{ident.port})"
     return (
-        f"({names.address(network.network_address)}/{network.prefixlen}/"
+        f"({ios_names.address(network.network_address)}/{network.prefixlen}/"
         f"{ident.protocol}/{ident.port})"
     )
 
@@ -68,7 +68,7 @@ def _counter_lines(c: FlowCounters, detail: bool) -> list[str]:
 
 
 def _replay_line(sa: EspSaView) -> str:
-    line = f"        replay detection support: {names.yes_no(sa.replay_detection)}"
+    line = f"        replay detection support: {ios_names.yes_no(sa.replay_detection)}"
     if sa.replay_window is not None:
         line += f"  replay window size: {sa.replay_window}"
     return line
@@ -78,7 +78,7 @@ def _esp_sa_lines(sa: EspSaView) -> list[str]:
     flow_id = sa.conn_id if sa.flow_id is None else sa.flow_id
     return [
         f"      spi: {_spi(sa.spi)}",
-        f"        transform: {names.esp_transform(sa.encryption, sa.key_bits, sa.integrity)} ,",
+        f"        transform: {ios_names.esp_transform(sa.encryption, sa.key_bits, sa.integrity)} ,",
         f"        in use settings ={{{sa.mode}, }}",
         f"        conn id: {sa.conn_id}, flow_id: {sa.flow_prefix}:{flow_id}, "
         f"sibling_flags {sa.sibling_flags:X}, crypto map: {sa.crypto_map}",
@@ -107,7 +107,7 @@ def _mtu_line(flow: IpsecFlowView) -> str:
 def _flow_lines(flow: IpsecFlowView, detail: bool) -> list[str]:
     family = "addr/mask" if flow.local_ident.network.version == 4 else "addr/prefixlen"
     pfs = (
-        f"Y, DH group: {names.dh_group_keyword(flow.pfs_group)}"
+        f"Y, DH group: {ios_names.dh_group_keyword(flow.pfs_group)}"
         if flow.pfs_group is not None
         else "N, DH group: none"
     )
@@ -116,12 +116,12 @@ def _flow_lines(flow: IpsecFlowView, detail: bool) -> list[str]:
         f"   protected vrf: {flow.protected_vrf or '(none)'}",
         f"   local  ident ({family}/prot/port): {_ident(flow.local_ident)}",
         f"   remote ident ({family}/prot/port): {_ident(flow.remote_ident)}",
-        f"   current_peer {names.address(flow.peer)} port {flow.peer_port}",
+        f"   current_peer {ios_names.address(flow.peer)} port {flow.peer_port}",
         f"     PERMIT, flags={{{flow.flags}}}",
         *_counter_lines(flow.counters, detail),
         " ",
-        f"     local crypto endpt.: {names.address(flow.local_endpoint)}, "
-        f"remote crypto endpt.: {names.address(flow.peer)}",
+        f"     local crypto endpt.: {ios_names.address(flow.local_endpoint)}, "
+        f"remote crypto endpt.: {ios_names.address(flow.peer)}",
         _mtu_line(flow),
         f"     current outbound spi: {_spi(flow.current_outbound_spi)}",
         f"     PFS (Y/N): {pfs}",
@@ -153,7 +153,7 @@ def show_crypto_ipsec_sa(
             " ",
             f"interface: {view.interface}",
             f"    Crypto map tag: {view.crypto_map_tag}, "
-            f"local addr {names.address(view.local_address)}",
+            f"local addr {ios_names.address(view.local_address)}",
         ]
         for flow in flows:
             lines += _flow_lines(flow, detail)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pyike.show import names
+from pyike import ios_names
 from pyike.show.views import CryptoSessionView, Ident, SessionFlow, SessionIkeSa
 
 LEGEND = [
@@ -22,7 +22,7 @@ LEGEND = [
 
 
 def _selector(ident: Ident) -> str:
-    return names.network_slash_mask(ident.network)
+    return ios_names.network_slash_mask(ident.network)
 
 
 def flow_text(flow: SessionFlow) -> str:
@@ -36,9 +36,9 @@ def flow_text(flow: SessionFlow) -> str:
 
 
 def _ike_sa_lines(sa: SessionIkeSa, detail: bool) -> list[str]:
-    local = f"{names.address(sa.local)}/{sa.local_port}"
+    local = f"{ios_names.address(sa.local)}/{sa.local_port}"
     state = "Active" if sa.active else "Inactive"
-    remote = f"remote {names.address(sa.remote)}/{sa.remote_port} {state}"
+    remote = f"remote {ios_names.address(sa.remote)}/{sa.remote_port} {state}"
     if sa.local.version == 4:
         lines = [f"  {sa.version} SA: local {local} {remote} "]
     else:
@@ -47,7 +47,7 @@ def _ike_sa_lines(sa: SessionIkeSa, detail: bool) -> list[str]:
         capabilities = sa.capabilities or "(none)"
         lines.append(
             f"          Capabilities:{capabilities} connid:{sa.conn_id} "
-            f"lifetime:{names.hms(sa.remaining_seconds)}"
+            f"lifetime:{ios_names.hms(sa.remaining_seconds)}"
         )
     return lines
 
@@ -73,14 +73,14 @@ def _session_lines(session: CryptoSessionView, detail: bool) -> list[str]:
     if detail and session.profile:
         lines.append(f"Profile: {session.profile}")
     if detail and session.uptime_seconds is not None:
-        lines.append(f"Uptime: {names.uptime(session.uptime_seconds)}")
+        lines.append(f"Uptime: {ios_names.uptime(session.uptime_seconds)}")
     lines.append(f"Session status: {session.status}")
-    peer = f"Peer: {names.address(session.peer)} port {session.peer_port}"
+    peer = f"Peer: {ios_names.address(session.peer)} port {session.peer_port}"
     if detail:
         peer += f" fvrf: {session.fvrf or '(none)'} ivrf: {session.ivrf or '(none)'}"
         lines += [
             peer,
-            f"      Phase1_id: {session.phase1_id or names.address(session.peer)}",
+            f"      Phase1_id: {session.phase1_id or ios_names.address(session.peer)}",
             f"      Desc: {session.description or '(none)'}",
             f"  Session ID: {session.session_id}  ",
         ]

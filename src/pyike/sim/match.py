@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from ipaddress import IPv4Address, ip_address
 
+from pyike.codec.udp_encap import NAT_T_PORT, NatTPayload, nat_t_payload
 from pyike.node.ip import PROTO_ESP, PROTO_UDP
 
 PacketMatch = Callable[[bytes], bool]
@@ -35,15 +36,21 @@ def udp_port(port: int) -> PacketMatch:
 
 
 def esp() -> PacketMatch:
-    """ESP, raw (protocol 50) or UDP-encapsulated on port 4500 (non-zero SPI)."""
-    nat_t = udp_port(4500)
+    """ESP, raw (protocol 50) or UDP-encapsulated on port 4500."""
+    raw = protocol(PROTO_ESP)
+    return lambda p: raw(p) or _on_nat_t_port(p) is NatTPayload.ESP
 
-    def match(p: bytes) -> bool:
-        if protocol(PROTO_ESP)(p):
-            return True
-        return nat_t(p) and len(_l4(p)) >= 12 and _l4(p)[8:12] != b"\x00\x00\x00\x00"
 
-    return match
+def nat_keepalive() -> PacketMatch:
+    """A NAT keepalive on port 4500."""
+    return lambda p: _on_nat_t_port(p) is NatTPayload.KEEPALIVE
+
+
+def _on_nat_t_port(p: bytes) -> NatTPayload | None:
+    """What a UDP packet on port 4500 carries (None for any other packet)."""
+    if not udp_port(NAT_T_PORT)(p):
+        return None
+    return nat_t_payload(_l4(p)[8:])[0]
 
 
 def between(a: str | IPv4Address, b: str | IPv4Address) -> PacketMatch:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pyike import ios_names
 from pyike.codec.message import Payload
 from pyike.codec.payloads import NotifyPayload, SkfPayload, SkPayload, VendorPayload
 from pyike.ike.trace import (
@@ -30,7 +31,6 @@ from pyike.ike.trace import (
     TraceRecord,
 )
 from pyike.ike.vendor import vendor_name
-from pyike.trace import ios_names
 from pyike.trace.packet_dump import header_line, payload_lines
 
 

@@ -7,15 +7,15 @@ new SA, and "IPSEC(delete_sa): deleting SA," as SAs go away. No key material is 
 
 from __future__ import annotations
 
+from pyike import ios_names
 from pyike.codec.registry import IntegId
 from pyike.ipsec.sad import InstalledChild
-from pyike.show import names
 
 
 def _transform(child: InstalledChild) -> str:
     info = child.info
     integ = None if info.integ == IntegId.NONE else info.integ
-    return names.esp_transform(info.encr, info.encr_key_bits, integ)
+    return ios_names.esp_transform(info.encr, info.encr_key_bits, integ)
 
 
 def _sa_lines(child: InstalledChild, *, inbound: bool) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pyike import ios_names
 from pyike.codec.configuration import CpPayload
 from pyike.codec.generic import GENERIC_HEADER_SIZE
 from pyike.codec.header import IkeHeader
@@ -29,7 +30,6 @@ from pyike.codec.payloads import (
 from pyike.codec.registry import PayloadType
 from pyike.codec.sa import Proposal, SaPayload, Transform
 from pyike.codec.traffic_selectors import OpaqueTrafficSelector, TsPayload
-from pyike.trace import ios_names
 
 _LAST_PROPOSAL, _MORE_PROPOSALS = 0, 2
 _LAST_TRANSFORM, _MORE_TRANSFORMS = 0, 3

@@ -21,6 +21,7 @@ from pyike.config.modes import (
     IPSEC_PROFILE,
     TRANSFORM_SET,
 )
+from pyike.crypto.catalogue import EncrTransform
 
 T = TypeVar("T")
 
@@ -56,6 +57,12 @@ def merge(
         b.touched.add((kind, name, attr))
         current = ()
     return tuple(dict.fromkeys([*current, *new]))
+
+
+def warn_legacy(b: Builder, transform: EncrTransform, typed: str) -> None:
+    """The catalogue's warning for a legacy cipher, at the line that configures it."""
+    if transform.warning:
+        b.warn(f"{typed}: {transform.warning}")
 
 
 def _exit(b: Builder, m: Match, line: Line, negate: bool) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from ipaddress import IPv6Interface
-from typing import Any
+from typing import Any, TypeVar
 
-from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
 from pyike.config import defaults
 from pyike.config.build import Builder
-from pyike.config.commands.common import merge
+from pyike.config.commands.common import merge, warn_legacy
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
@@ -33,48 +33,14 @@ from pyike.config.modes import (
     IKEV2_PROFILE,
     IKEV2_PROPOSAL,
 )
+from pyike.crypto import catalogue
 
-ENCRYPTION = {
-    "3des": IkeEncryption(EncrId.TRIPLE_DES, None, "3des"),
-    "aes-cbc-128": IkeEncryption(EncrId.AES_CBC, 128, "aes-cbc-128"),
-    "aes-cbc-192": IkeEncryption(EncrId.AES_CBC, 192, "aes-cbc-192"),
-    "aes-cbc-256": IkeEncryption(EncrId.AES_CBC, 256, "aes-cbc-256"),
-    "aes-gcm-128": IkeEncryption(EncrId.AES_GCM_16, 128, "aes-gcm-128"),
-    "aes-gcm-256": IkeEncryption(EncrId.AES_GCM_16, 256, "aes-gcm-256"),
-}
-INTEGRITY = {
-    "md5": IntegId.HMAC_MD5_96,
-    "sha1": IntegId.HMAC_SHA1_96,
-    "sha256": IntegId.HMAC_SHA2_256_128,
-    "sha384": IntegId.HMAC_SHA2_384_192,
-    "sha512": IntegId.HMAC_SHA2_512_256,
-}
-PRF = {
-    "md5": PrfId.HMAC_MD5,
-    "sha1": PrfId.HMAC_SHA1,
-    "sha256": PrfId.HMAC_SHA2_256,
-    "sha384": PrfId.HMAC_SHA2_384,
-    "sha512": PrfId.HMAC_SHA2_512,
-}
-# Groups 31 and 32 are a pyike extension: IOS has no Curve25519/Curve448 for IKEv2.
-GROUPS = {
-    "1": DhId.MODP_768,
-    "2": DhId.MODP_1024,
-    "5": DhId.MODP_1536,
-    "14": DhId.MODP_2048,
-    "15": DhId.MODP_3072,
-    "16": DhId.MODP_4096,
-    "19": DhId.ECP_256,
-    "20": DhId.ECP_384,
-    "21": DhId.ECP_521,
-    "24": DhId.MODP_2048_256,
-    "31": DhId.CURVE25519,
-    "32": DhId.CURVE448,
-}
-
-_ENCR = "|".join(ENCRYPTION)
-_HASH = "|".join(INTEGRITY)
-_GROUP = "|".join(GROUPS)
+# The keywords of `crypto ikev2 proposal`, in the catalogue's order.
+_ENCRYPTION_WORDS = [t.ike_keyword for t in catalogue.ENCRYPTIONS if t.ike_keyword]
+_INTEGRITY_WORDS = [t.ike_keyword for t in catalogue.INTEGRITIES if t.ike_keyword]
+_PRF_WORDS = [t.ike_keyword for t in catalogue.PRFS if t.ike_keyword]
+_GROUP_WORDS = [g.keyword for g in catalogue.GROUPS if g.keyword]
+_T = TypeVar("_T")
 _DPD = "<interval:INT(10,3600)> <retry:INT(2,60)> {on-demand|periodic}"
 
 
@@ -108,24 +74,36 @@ def _delete_or_disable(b: Builder, store: dict[str, Any], kind: str, name: str |
         b.disabled_defaults.add(kind)
 
 
-def _proposal_list(attr: str, table: dict[str, Any]) -> None:
+def _proposal_list(attr: str, words: list[str], value: Callable[[str], Any]) -> None:
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
         name = b.key()
         proposal = b.proposals[name]
-        values = [table[w] for w in _values(m, 0)]
+        values = [value(w) for w in _values(m, 0)]
+        if attr == "encryption" and not negate:
+            for word in _values(m, 0):
+                warn_legacy(b, _known(catalogue.ike_encryption_keyword(word)), f"{attr} {word}")
         merged = merge(b, "proposal", name, attr, getattr(proposal, attr), values, negate)
         changes: dict[str, Any] = {attr: merged}
         b.proposals[name] = replace(proposal, **changes)
 
     keyword = "group" if attr == "groups" else attr
-    choices = "|".join(table)
-    IKEV2_PROPOSAL.add(f"{keyword} $ {{{choices}}}+", handler)
+    IKEV2_PROPOSAL.add(f"{keyword} $ {{{'|'.join(words)}}}+", handler)
 
 
-_proposal_list("encryption", dict(ENCRYPTION))
-_proposal_list("integrity", dict(INTEGRITY))
-_proposal_list("prf", dict(PRF))
-_proposal_list("groups", dict(GROUPS))
+def _encryption(word: str) -> IkeEncryption:
+    transform = _known(catalogue.ike_encryption_keyword(word))
+    return IkeEncryption(transform.id, transform.key_length, word)
+
+
+def _known(transform: _T | None) -> _T:
+    assert transform is not None  # the grammar admits catalogue keywords only
+    return transform
+
+
+_proposal_list("encryption", _ENCRYPTION_WORDS, _encryption)
+_proposal_list("integrity", _INTEGRITY_WORDS, lambda w: _known(catalogue.integrity_keyword(w)).id)
+_proposal_list("prf", _PRF_WORDS, lambda w: _known(catalogue.prf_keyword(w)).id)
+_proposal_list("groups", _GROUP_WORDS, lambda w: _known(catalogue.group_keyword(w)).id)
 
 
 # --- policy ------------------------------------------------------------------------------------
@@ -478,4 +456,4 @@ def _fragmentation(b: Builder, m: Match, line: Line, negate: bool) -> None:
         _update_ikev2(b, fragmentation=True, fragmentation_mtu=m.get("mtu"))
 
 
-__all__ = ["ENCRYPTION", "GROUPS", "INTEGRITY", "PRF", "identity_match", "secret"]
+__all__ = ["identity_match", "secret"]

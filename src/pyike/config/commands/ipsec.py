@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pyike.codec.registry import DhId, EncrId, IntegId
+from pyike.codec.registry import DhId
 from pyike.config import defaults
 from pyike.config.build import Builder, Rejected
+from pyike.config.commands.common import warn_legacy
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
@@ -19,48 +20,30 @@ from pyike.config.model import (
     TransformSet,
 )
 from pyike.config.modes import CRYPTO_MAP, GLOBAL, IPSEC_PROFILE, TRANSFORM_SET
+from pyike.crypto import catalogue
 
-# keyword -> (transform, key sizes the keyword accepts)
-ESP_ENCRYPTION: dict[str, tuple[EncrId, tuple[str, ...]]] = {
-    "esp-3des": (EncrId.TRIPLE_DES, ()),
-    "esp-aes": (EncrId.AES_CBC, ("128", "192", "256")),
-    "esp-gcm": (EncrId.AES_GCM_16, ("128", "256")),
-    "esp-chacha20-poly1305": (EncrId.CHACHA20_POLY1305, ()),  # pyike extension
-    "esp-null": (EncrId.NULL, ()),
-}
-ESP_INTEGRITY = {
-    "esp-md5-hmac": IntegId.HMAC_MD5_96,
-    "esp-sha-hmac": IntegId.HMAC_SHA1_96,
-    "esp-sha256-hmac": IntegId.HMAC_SHA2_256_128,
-    "esp-sha384-hmac": IntegId.HMAC_SHA2_384_192,
-    "esp-sha512-hmac": IntegId.HMAC_SHA2_512_256,
-}
-PFS_GROUPS = {
-    "group1": DhId.MODP_768,
-    "group2": DhId.MODP_1024,
-    "group5": DhId.MODP_1536,
-    "group14": DhId.MODP_2048,
-    "group15": DhId.MODP_3072,
-    "group16": DhId.MODP_4096,
-    "group19": DhId.ECP_256,
-    "group20": DhId.ECP_384,
-    "group21": DhId.ECP_521,
-    "group24": DhId.MODP_2048_256,
-    "group31": DhId.CURVE25519,
-    "group32": DhId.CURVE448,
-}
 
+def _esp_encryption_words() -> dict[str, list[str]]:
+    """Each ESP cipher keyword and the key sizes that may follow it."""
+    words: dict[str, list[str]] = {}
+    for t in catalogue.ENCRYPTIONS:
+        if t.esp_keyword is not None:
+            sizes = words.setdefault(t.esp_keyword, [])
+            if t.key_length is not None:
+                sizes.append(str(t.key_length))
+    return words
+
+
+_ESP_ENCRYPTION = _esp_encryption_words()
+_ESP_INTEGRITY = [t.esp_keyword for t in catalogue.INTEGRITIES if t.esp_keyword]
 _TRANSFORM = "|".join(
     [
-        "esp-3des",
-        "esp-aes [128|192|256]",
-        "esp-gcm [128|256]",
-        "esp-chacha20-poly1305",
-        "esp-null",
-        *ESP_INTEGRITY,
+        *(f"{w} [{'|'.join(sizes)}]" if sizes else w for w, sizes in _ESP_ENCRYPTION.items()),
+        *_ESP_INTEGRITY,
     ]
 )
-_PFS = "set pfs $ [{" + "|".join(PFS_GROUPS) + "}]"
+_PFS_WORDS = [g.pfs_keyword for g in catalogue.GROUPS if g.pfs_keyword]
+_PFS = "set pfs $ [{" + "|".join(_PFS_WORDS) + "}]"
 _LIFETIME = (
     "set security-association lifetime "
     "{seconds $ <seconds:INT(120,2592000)>|kilobytes $ {<kilobytes:INT(2560,4294967295)>|disable}}"
@@ -78,22 +61,26 @@ def transform_set_from(m: Match, name: str) -> TransformSet:
     for i, cap in enumerate(caps):
         word = cap.keyword
         assert word is not None
-        if word in ESP_ENCRYPTION:
-            if encryption is not None or (integrity is not None and _aead(word)):
-                raise Rejected(token=cap.index)
-            encr_id, sizes = ESP_ENCRYPTION[word]
+        if word in _ESP_ENCRYPTION:
             follows = caps[i + 1].keyword if i + 1 < len(caps) else None
-            bits = int(follows) if follows in sizes and follows is not None else None
-            encryption = EspEncryption(encr_id, bits, word)
-        elif word in ESP_INTEGRITY:
+            bits = int(follows) if follows in _ESP_ENCRYPTION[word] and follows else None
+            transform = catalogue.esp_encryption_keyword(word, bits)
+            assert transform is not None  # the grammar admits catalogue keywords only
+            if encryption is not None or (integrity is not None and transform.is_aead):
+                raise Rejected(token=cap.index)
+            encryption = EspEncryption(transform.id, bits, word)
+        elif word in _ESP_INTEGRITY:
             if integrity is not None or (encryption is not None and encryption.is_aead):
                 raise Rejected(token=cap.index)
-            integrity = EspIntegrity(ESP_INTEGRITY[word], word)
+            integ = catalogue.esp_integrity_keyword(word)
+            assert integ is not None
+            integrity = EspIntegrity(integ.id, word)
     return TransformSet(name, encryption, integrity)
 
 
-def _aead(word: str) -> bool:
-    return word in ("esp-gcm", "esp-chacha20-poly1305")
+def _warn_legacy(b: Builder, ts: TransformSet) -> None:
+    if ts.encryption is not None:
+        warn_legacy(b, ts.encryption.transform, ts.encryption.keyword)
 
 
 @GLOBAL.command(f"crypto ipsec transform-set <name:WORD> $ {{{_TRANSFORM}}}+")
@@ -106,6 +93,7 @@ def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
                 b.disabled_defaults.add("transform-set")
         return
     new = replace(transform_set_from(m, name), source=b.source())
+    _warn_legacy(b, new)
     old = b.transform_sets.get(name)
     if old is not None:
         new = replace(new, mode=old.mode, source=old.source)
@@ -134,8 +122,9 @@ def _lifetime(current: SaLifetime, m: Match, negate: bool) -> SaLifetime:
 def _pfs(m: Match, negate: bool) -> DhId | None:
     if negate:
         return None
-    group = next((w for w in m.keywords() if w in PFS_GROUPS), None)
-    return PFS_GROUPS[group] if group else defaults.PFS_WITHOUT_GROUP
+    word = next((w for w in m.keywords() if w in _PFS_WORDS), None)
+    group = catalogue.group_keyword(word) if word else None
+    return group.id if group else defaults.PFS_WITHOUT_GROUP
 
 
 def _replay(m: Match, negate: bool) -> int | None:

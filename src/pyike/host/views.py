@@ -1,7 +1,8 @@
 """A router's live crypto state as the show layer's views (`pyike.show.views`).
 
 Shared by the lab's routers (`pyike.lab.crypto_node.CryptoNode`) and the real gateway
-(`pyike.net.gateway.Gateway`): both answer the `CryptoState` protocol."""
+(`pyike.net.gateway.Gateway`), the two crypto hosts: both answer the `CryptoState`
+protocol."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`pyike lab --netns`: a lab topology played by real `pyike run` daemons, one per router,
-each in a network namespace of its own (see `netns_plan` for the layout).
+each in a network namespace of its own (see `pyike.netns.plan` for the layout).
 
 The run builds the namespaces and links, starts the daemons (output to a log per router,
 their log messages on the terminal with the router's name in front), waits until every
@@ -28,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_interface
 from pathlib import Path
 from types import FrameType
@@ -37,14 +36,14 @@ from typing import IO
 from pyike.config.model import Config
 from pyike.config.params import interface_name
 from pyike.ipsec.acl_match import Flow, first_permitting, maps_by_interface
-from pyike.lab.seed import SEED_CONFIGS
-from pyike.lab.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_topology
 from pyike.net.control import ControlClient, ControlError
-from pyike.net.netns_ping import PingSyntaxError, is_ping, parse_ping
-from pyike.net.netns_ping import ios_report as ping_report
-from pyike.net.netns_plan import Link, NetnsPlan, NetnsPlanError, RouterPlan, plan_topology
+from pyike.netns.ping import PingSyntaxError, is_ping, parse_ping
+from pyike.netns.ping import ios_report as ping_report
+from pyike.netns.plan import Link, NetnsPlan, NetnsPlanError, RouterPlan, plan_topology
 from pyike.node.exec.filters import parse_filter
 from pyike.node.exec.parser import ExecInputError
+from pyike.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_topology
+from pyike.topology.seed import SEED_FILES, seed_texts
 
 UP_TIMEOUT = 30.0
 STOP_GRACE = 10.0
@@ -576,9 +575,8 @@ def partial_address_of(
 def _seed_directory(workdir: Path) -> Path:
     seed = workdir / "seed"
     seed.mkdir()
-    data = resources.files("pyike") / "data" / "seed"
-    for name in SEED_CONFIGS:
-        (seed / name).write_text((data / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for host, text in seed_texts().items():
+        (seed / SEED_FILES[host]).write_text(text, encoding="utf-8")
     return seed
 
 

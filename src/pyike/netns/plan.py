@@ -16,9 +16,9 @@ from ipaddress import IPv4Interface, IPv6Interface, ip_interface
 from pathlib import Path
 
 from pyike.config.model import Config, Interface
-from pyike.lab.topology import Topology
 from pyike.net.binding import ipv6_interfaces, tunnel_family_problem
 from pyike.net.policy_steering import SteeringError, plan_steering
+from pyike.topology import Topology
 
 IFNAMSIZ = 15
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from pyike.adapter.config_policy import ConfigPolicy, policy_for_config, tunnels_to_initiate
 from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
 from pyike.config import load
 from pyike.config.model import Config
 from pyike.ike import DpdSettings, Endpoint, Identity, TrafficSelector
-from pyike.ike.config_policy import ConfigPolicy, policy_for_config, tunnels_to_initiate
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "config"
 

@@ -7,13 +7,16 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from pyike import show
 from pyike.config.model import Config
+from pyike.host import views
+from pyike.host.views import CryptoState
 from pyike.ike.events import Endpoint
-from pyike.lab.views import CryptoState
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, Handler, IncompleteCommand, InvalidInput, Token
 from pyike.show.ike_counters import Ikev2Counters
 from pyike.show.ikev2_sa import IkeSaFilter
+from pyike.show.ikev2_stats import in_negotiation_limits
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 
@@ -127,9 +130,6 @@ def register_show_commands(
     """The crypto show commands; `config` gives the configuration in force (a gateway's
     changes when it reloads); `counters`, kept from the engine's trace, feed `show crypto
     ikev2 stats`."""
-    from pyike import show
-    from pyike.lab import views
-    from pyike.show.ikev2_stats import in_negotiation_limits
 
     def text(lines: list[str]) -> ExecJob:
         return TextResult("\n".join(lines) + "\n" if lines else "")

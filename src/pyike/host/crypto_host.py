@@ -1,0 +1,294 @@
+"""A host that runs IKEv2 and ESP: the engine and the SA database, driven on a scheduler
+(`pyike.ike.driver`), with IKE in and out, ESP in and out, and the SAs the engine agrees on
+installed, their tunnels' line protocol following.
+
+The lab's routers (`pyike.lab.crypto_node.CryptoNode`) and `pyike run`'s gateway
+(`pyike.net.gateway.Gateway`) are both one; each adds only what differs: how it reaches the
+network (its `Wire`), the lab a simulated Router's hooks and virtual clock, the gateway
+sockets, TUN devices, a key log, crypto map devices and reload.
+
+`receive_esp` and `tunnel_packets` are the gateway's hot path: they call the Wire's methods,
+bound once, and nothing else per packet beyond the SA's own work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from pyike.config.model import Config
+from pyike.ike.driver import EngineDriver, TunnelStarter, renegotiation_delay
+from pyike.ike.engine import IkeEngine
+from pyike.ike.events import (
+    ChildSaInfo,
+    Datagram,
+    Endpoint,
+    IkeSaDown,
+    IkeSaUp,
+    IPAddress,
+    NegotiationFailed,
+)
+from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ike.trace import TraceRecord
+from pyike.ipsec.acl_match import MapEntry, is_entry_name, maps_by_interface, sa_index
+from pyike.ipsec.errors import EspError
+from pyike.ipsec.sad import InstalledChild, SadChange, SecurityAssociationDatabase
+from pyike.node.hooks import Cancellable
+from pyike.node.interfaces import line_protocol_message
+from pyike.show.ike_counters import Ikev2Counters
+from pyike.trace import ipsec_debug
+
+RandomBytes = Callable[[int], bytes]
+Clock = Callable[[], float]
+CallLater = Callable[[float, Callable[[], object]], Cancellable]
+TraceSink = Callable[[list[TraceRecord]], None]
+LineSink = Callable[[list[str]], None]
+
+# How often (in bytes through an SA) the engine hears of a child SA's usage, for its
+# kilobyte lifetime.
+_USAGE_REPORT_BYTES = 256 * 1024
+
+
+class Wire(Protocol):
+    """How a host reaches the network (ports are the engine's logical 500/4500)."""
+
+    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None: ...
+
+    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None: ...
+
+    def write_tunnel(self, tunnel: str, packet: bytes) -> None: ...
+
+
+@dataclass
+class CryptoStats:
+    """Why ESP was dropped, and the negotiations that failed."""
+
+    invalid_spi: int = 0
+    decrypt_failures: int = 0
+    malformed: int = 0
+    negotiations_failed: list[NegotiationFailed] = field(default_factory=list)
+
+
+def _discard(_line: str) -> None:
+    return None
+
+
+class CryptoHost:
+    """The engine and the SA database of one router; see the module docstring."""
+
+    def __init__(
+        self,
+        config: Config,
+        policy: Policy,
+        tunnels: Sequence[TunnelSpec],
+        wire: Wire,
+        *,
+        clock: Clock,
+        call_later: CallLater,
+        random_bytes: RandomBytes,
+        iv_source: RandomBytes | None = None,
+        trace_sink: TraceSink | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.specs: dict[str, TunnelSpec] = {spec.name: spec for spec in tunnels}
+        self.sad = SecurityAssociationDatabase(iv_source or random_bytes, self.specs)
+        self.engine = IkeEngine(policy, random_bytes, traffic=self.sad)
+        self.wire = wire
+        self._send_esp = wire.send_esp
+        self._write_tunnel = wire.write_tunnel
+        self.clock = clock
+        self.call_later = call_later
+        self.trace_sink = trace_sink
+        self.log: Callable[[str], None] = log or _discard  # console messages (%CRYPTO-4-...)
+        self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
+        self.stats = CryptoStats()
+        self.ike_up: dict[int, IkeSaUp] = {}
+        self.counters = Ikev2Counters()
+        self.force_encap = False  # ESP in UDP even without a NAT
+        # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
+        # traffic (`pyike run --passive`) or stopping.
+        self.keep_up = True
+        self._stopping = False
+        self.index_crypto_maps(config)
+        self.starter = TunnelStarter(self.engine)
+        self.driver = EngineDriver(
+            self.engine, clock, call_later, self._send_ike, self._apply, self._trace
+        )
+
+    # -- what the show commands read (pyike.host.views.CryptoState) ---------------------------
+
+    @property
+    def now(self) -> float:
+        return self.clock()
+
+    # -- control -------------------------------------------------------------------------------
+
+    def start_tunnel(self, name: str) -> None:
+        """Bring up `name` as IOS does when a protected tunnel interface comes up, or when
+        traffic meets a crypto map entry without an SA: a new IKE SA with the peer, or a
+        child SA on the one already up."""
+        spec = self.specs.get(name)
+        if spec is None or self.sad.tunnel(name).current is not None:
+            return
+        if self.starter.start(self.clock(), spec):
+            self.flush()
+
+    def clear(self, peer: Endpoint | None = None) -> None:
+        """`clear crypto ikev2 sa [peer ADDR]`."""
+        self.engine.clear(self.clock(), peer)
+        self.flush()
+
+    def clear_ipsec(self) -> None:
+        """`clear crypto sa`: delete every child SA (telling the peer); the IKE SAs stay, and
+        protected tunnels negotiate new child SAs."""
+        now = self.clock()
+        for child in list(self.sad.children.values()):
+            self.engine.delete_child_sa(now, child.info.ike_sa_id, child.info.spi_in)
+        self.flush()
+
+    def flush(self) -> None:
+        """Send what the engine wants sent, apply its events, and rearm its timer."""
+        self.driver.flush()
+
+    # -- IKE -------------------------------------------------------------------------------------
+
+    def receive_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
+        """A UDP payload for the engine (on 4500 still behind its non-ESP marker)."""
+        self.engine.receive_datagram(self.clock(), local, remote, data)
+        self.flush()
+
+    def _send_ike(self, datagram: Datagram) -> None:
+        # on port 4500 the engine has already put the non-ESP marker
+        self.wire.send_ike(datagram.local, datagram.remote, datagram.data)
+
+    def _trace(self, records: list[TraceRecord]) -> None:
+        self.counters.count(records)
+        if self.trace_sink is not None:
+            self.trace_sink(records)
+
+    # -- SA installation -------------------------------------------------------------------------
+
+    def _apply(self, event: object) -> None:
+        self.counters.note(event)
+        if isinstance(event, IkeSaUp):
+            self.ike_up[event.sa_id] = event
+        elif isinstance(event, IkeSaDown):
+            self.ike_up.pop(event.sa_id, None)
+        elif isinstance(event, NegotiationFailed):
+            self.stats.negotiations_failed.append(event)
+        change = self.sad.apply(event, self.clock())
+        if self.ipsec_debug is not None:
+            self._debug_ipsec(change, self.ipsec_debug)
+        for name in change.up:
+            if not is_entry_name(name):  # a crypto map entry has no line protocol
+                self._line_protocol(name, True)
+        for name in change.down:
+            if is_entry_name(name):
+                continue  # traffic brings it up again (IOS)
+            self._line_protocol(name, False)
+            if self.keep_up and not self._stopping:
+                ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
+                self.call_later(renegotiation_delay(ours), self._restarter(name))
+
+    @staticmethod
+    def _debug_ipsec(change: SadChange, sink: LineSink) -> None:
+        lines: list[str] = []
+        for child in change.installed:
+            lines += ipsec_debug.created(child)
+        for child in change.sending:
+            lines += ipsec_debug.outbound_switched(child)
+        for child in change.removed:
+            lines += ipsec_debug.deleted(child)
+        if lines:
+            sink(lines)
+
+    def _line_protocol(self, tunnel: str, up: bool) -> None:
+        """A tunnel interface's SAs came or went: its line protocol follows."""
+        self.log(line_protocol_message(tunnel, up))
+
+    def _restarter(self, name: str) -> Callable[[], None]:
+        return lambda: self.start_tunnel(name) if not self._stopping else None
+
+    def _report_usage(self, child: InstalledChild) -> None:
+        used = child.bytes_used
+        if used - child.reported_bytes >= _USAGE_REPORT_BYTES:
+            child.reported_bytes = used
+            self.engine.report_child_usage(self.clock(), child.info.spi_in, used // 1024)
+            self.flush()
+
+    # -- ESP ---------------------------------------------------------------------------------------
+
+    def receive_esp(self, source: IPAddress, port: int | None, esp: bytes | memoryview) -> None:
+        """An ESP packet (SPI through ICV) from `source`, in UDP from `port` (logical) when
+        encapsulated. The inner packet goes to its child's tunnel."""
+        if len(esp) < 8:
+            self.stats.malformed += 1
+            return
+        child = self.sad.inbound(int.from_bytes(esp[:4], "big"))
+        if child is None:
+            self.stats.invalid_spi += 1
+            return
+        try:
+            result = child.inbound.decapsulate(esp)
+        except EspError:
+            self.stats.decrypt_failures += 1
+            return
+        if self.sad.note_inbound(child, self.clock()) and self.ipsec_debug is not None:
+            self.ipsec_debug(ipsec_debug.outbound_switched(child))
+        info = child.info
+        if port is not None and (info.remote.address != source or info.remote.port != port):
+            # A NAT rebinding: answer where the authentic packet came from (RFC 3948).
+            child.info = replace(info, remote=Endpoint(source, port), udp_encapsulation=True)
+        tunnel = info.tunnel
+        if tunnel is not None:
+            placed = self._map_of_entry.get(tunnel)
+            if placed is None:
+                self._write_tunnel(tunnel, result.payload)
+            else:
+                self._deliver_to_map(placed, tunnel, result.payload)
+        self._report_usage(child)
+
+    def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
+        """Packets routed into `tunnel` (or a crypto map line's SA): encrypted with its
+        outbound SA; without one they are dropped and the tunnel is brought up."""
+        child = self.sad.outbound(tunnel, self.clock())
+        if child is None:
+            state = self.sad.tunnels.get(tunnel)
+            if state is not None:  # outbound() counted one: IOS counts every packet
+                state.dropped_no_sa += len(packets) - 1
+            if any(_brings_up(packet) for packet in packets):
+                self.start_tunnel(tunnel)
+            return
+        outbound = child.outbound
+        info = child.info
+        udp = info.udp_encapsulation or self.force_encap
+        send = self._send_esp
+        for packet in packets:
+            try:
+                esp = outbound.encapsulate(packet)
+            except EspError:
+                continue
+            send(info, esp, udp)
+        self._report_usage(child)
+
+    # -- crypto maps -------------------------------------------------------------------------------
+
+    def index_crypto_maps(self, config: Config) -> None:
+        """The crypto maps of `config` by interface, and by the SA name of each permit line
+        the (interface, entry) it belongs to."""
+        self.crypto_maps: dict[str, tuple[MapEntry, ...]] = maps_by_interface(config)
+        self._map_of_entry: dict[str, tuple[str, MapEntry]] = sa_index(self.crypto_maps)
+
+    def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
+        """A packet decrypted with a crypto map line's SA; `placed` is the map's interface
+        and entry."""
+        raise NotImplementedError
+
+
+def _brings_up(packet: bytes) -> bool:
+    """Traffic brings a tunnel up; a fresh device's own multicast chatter (MLD reports,
+    router solicitations) does not: an IPv4 packet, or an IPv6 one to a unicast address."""
+    version = packet[0] >> 4 if packet else 0
+    return version == 4 or (version == 6 and len(packet) >= 40 and packet[24] != 0xFF)

@@ -1,0 +1,156 @@
+"""Reading a topology from IOS configuration files: `pyike lab R1.cfg R2.cfg ...`.
+
+Routers are named by their `hostname`. What a configuration cannot say is given by *lab
+directives*, one a line, either in a comment header of any configuration (`! lab: DIRECTIVE`)
+or in a sidecar file whose name ends in `.lab` (plain lines, `#` or `!` comments):
+
+    nat NAME inside 192.168.10.254/24 outside 203.0.113.254/24 [gateway 203.0.113.1]
+    delay 10.0.0.0/24 20ms          # one-way delay of a subnet's segment
+    run 60s                         # how long the lab runs after the tunnels come up
+    exec Spoke1: show ip route      # a command to run once the lab has run
+    expect Spoke1: ping 10.9.0.1 source Loopback0 => Success rate is 100 percent
+
+`expect` runs the command and checks that its output contains the text after `=>`. A
+directory argument stands for the `*.cfg` and `*.lab` files in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from ipaddress import IPv4Address, IPv4Interface, ip_network
+from pathlib import Path
+from typing import TypeVar
+
+from pyike.config import load
+from pyike.textfile import read_text
+from pyike.topology.model import Check, DelayHint, NatHint, Topology, TopologyError
+
+DIRECTIVE_PREFIX = "! lab:"
+LAB_SUFFIX = ".lab"
+CONFIG_SUFFIXES = (".cfg", ".conf", ".txt")
+_T = TypeVar("_T")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_SCALE = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(text: str) -> float:
+    """`30s`, `2m`, `500ms`, `1h` or plain seconds."""
+    m = _DURATION.match(text.strip().lower())
+    if m is None:
+        raise ValueError(f"% Invalid duration {text!r} (use e.g. 30s, 2m, 500ms)")
+    return float(m.group(1)) * _SCALE[m.group(2)]
+
+
+def expand(paths: Sequence[str | Path]) -> list[Path]:
+    """The files the arguments name; a directory gives its `*.cfg` and `*.lab` files."""
+    files: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (*CONFIG_SUFFIXES, LAB_SUFFIX))
+            if not found:
+                raise TopologyError(f"% {path}: no .cfg or .lab files in this directory")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise TopologyError(f"% {path}: no such file")
+    return files
+
+
+def load_topology(paths: Sequence[str | Path]) -> Topology:
+    """Read configurations and lab files; `TopologyError` (never a traceback) on bad input."""
+    topology = Topology([])
+    for path in expand(paths):
+        try:
+            text = read_text(path)
+        except OSError as error:
+            raise TopologyError(f"% {path}: {error.strerror}") from None
+        if path.suffix == LAB_SUFFIX:
+            _directives(topology, text, str(path), prefix=None)
+            continue
+        result = load(text, str(path))
+        if not result.ok:
+            raise TopologyError("\n".join(d.format() for d in result.errors))
+        _directives(topology, text, str(path), prefix=DIRECTIVE_PREFIX)
+        topology.configs.append(result.config)
+    if not topology.configs:
+        raise TopologyError("% No router configurations given")
+    seen: set[str] = set()
+    for config in topology.configs:
+        if config.hostname in seen:
+            raise TopologyError(f"% {config.file}: hostname {config.hostname} is already in use")
+        seen.add(config.hostname)
+    for check in topology.checks:
+        if check.host not in seen:
+            raise TopologyError(f"% {check.where}: no router named {check.host}")
+    return topology
+
+
+def _directives(topology: Topology, text: str, file: str, prefix: str | None) -> None:
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if prefix is not None:
+            if not line.lower().startswith(prefix):
+                continue
+            line = line[len(prefix) :].strip()
+        elif not line or line.startswith(("#", "!")):
+            continue
+        where = f"{file}:{number}"
+        try:
+            _directive(topology, line, where)
+        except ValueError as error:
+            raise TopologyError(f"{where}: {error}") from None
+
+
+def _directive(topology: Topology, line: str, where: str) -> None:
+    word, _, rest = line.partition(" ")
+    word = word.lower()
+    if word == "nat":
+        topology.nats.append(_nat(rest.split()))
+    elif word == "delay":
+        parts = rest.split()
+        if len(parts) != 2:
+            raise ValueError("% usage: delay SUBNET DURATION")
+        subnet = str(_checked(partial(ip_network, strict=False), parts[0]))
+        topology.delays.append(DelayHint(subnet, parse_duration(parts[1])))
+    elif word == "run":
+        topology.run_seconds = parse_duration(rest)
+        topology.run_where = where
+    elif word in ("exec", "expect"):
+        host, colon, command = rest.partition(":")
+        if not colon or not host.strip() or not command.strip():
+            raise ValueError(
+                f"% usage: {word} HOST: COMMAND" + (" => TEXT" if word == "expect" else "")
+            )
+        expect = None
+        if word == "expect":
+            command, arrow, expect = command.partition("=>")
+            if not arrow or not expect.strip():
+                raise ValueError("% usage: expect HOST: COMMAND => TEXT")
+            expect = expect.strip()
+        topology.checks.append(Check(host.strip(), command.strip(), expect, where))
+    else:
+        raise ValueError(f"% Unknown lab directive {word!r} (nat, delay, run, exec, expect)")
+
+
+def _nat(words: list[str]) -> NatHint:
+    usage = "% usage: nat NAME inside A.B.C.D/LEN outside A.B.C.D/LEN [gateway A.B.C.D]"
+    if len(words) not in (5, 7) or words[1] != "inside" or words[3] != "outside":
+        raise ValueError(usage)
+    gateway = None
+    if len(words) == 7:
+        if words[5] != "gateway":
+            raise ValueError(usage)
+        gateway = IPv4Address(_checked(IPv4Address, words[6]))
+    inside, outside = _checked(IPv4Interface, words[2]), _checked(IPv4Interface, words[4])
+    return NatHint(words[0], inside, outside, gateway)
+
+
+def _checked(kind: Callable[[str], _T], text: str) -> _T:
+    try:
+        return kind(text)
+    except ValueError:
+        raise ValueError(f"% Invalid address {text}") from None

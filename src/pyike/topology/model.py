@@ -1,0 +1,55 @@
+"""A lab topology as its files describe it: router configurations and the lab directives
+that say what a configuration cannot (NAT boxes, link delays, run time, checks). Loaded by
+`pyike.topology.load`; run by the simulated lab (`pyike.lab.topology_run`) or by real daemons
+in network namespaces (`pyike.netns`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface
+
+from pyike.config.model import Config
+
+DEFAULT_RUN = 30.0
+
+
+class TopologyError(ValueError):
+    """A configuration or lab directive that cannot be used; the message says where."""
+
+
+@dataclass(frozen=True)
+class NatHint:
+    name: str
+    inside: IPv4Interface
+    outside: IPv4Interface
+    gateway: IPv4Address | None = None
+
+
+@dataclass(frozen=True)
+class DelayHint:
+    subnet: str  # the segment's name: the subnet as `ip_network` prints it
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Check:
+    """A command to run after the lab has run; `expect` (if any) must be in its output."""
+
+    host: str
+    command: str
+    expect: str | None = None
+    where: str = ""
+
+
+@dataclass
+class Topology:
+    configs: list[Config]
+    nats: list[NatHint] = field(default_factory=list)
+    delays: list[DelayHint] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    run_seconds: float = DEFAULT_RUN
+    run_where: str = ""  # the `run` directive's file:line
+
+    @property
+    def hostnames(self) -> list[str]:
+        return [c.hostname for c in self.configs]
