@@ -2,8 +2,8 @@
 veth pair, `pyike run` and strongSwan's charon (kernel-libipsec) started inside them, the
 configurations for both, and CPU and memory figures read from /proc.
 
-Namespaces, veth pairs and process teardown come from the gateway tests
-(`tests/gateway/netns.py`), so the benchmarks and the tests set hosts up the same way. Every
+Namespaces, veth pairs and process teardown come from the tests' support package
+(`tests/support/netns.py`), so the benchmarks and the tests set hosts up the same way. Every
 benchmark wraps its work in `lab_session()`, which kills what it started (by pid) and
 deletes its namespaces even when the benchmark fails or is interrupted.
 """
@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.gateway.netns import PYIKE, Lab, Namespace, sh, wait_for  # noqa: E402
-from tests.gateway.strongswan import CHARON_PATHS  # noqa: E402
+from tests.support.netns import PYIKE, Lab, Namespace, sh, wait_for  # noqa: E402
+from tests.support.strongswan import CHARON_PATHS, PLUGINS, Suite  # noqa: E402
 
 __all__ = [
     "PYIKE",
@@ -58,10 +58,6 @@ STRONGSWAN_PACKAGES = (
     "libcharon-extra-plugins",
     "libstrongswan-extra-plugins",
     "libstrongswan-standard-plugins",
-)
-CHARON_PLUGINS = (
-    "kernel-libipsec kernel-netlink socket-default vici random nonce openssl aes sha1 sha2 "
-    "hmac kdf gmp curve25519 pem pkcs1 x509 pubkey"
 )
 PSK = "bench-psk-not-secret"
 
@@ -127,17 +123,6 @@ def lab_session(keep: bool = False) -> Iterator[tuple[Lab, Path]]:
 
 
 # -- proposals ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Suite:
-    """One set of proposals in both vocabularies."""
-
-    name: str
-    ios_proposal: str  # body of `crypto ikev2 proposal`
-    ios_transform: str  # `crypto ipsec transform-set TS ...`
-    ike: str  # swanctl proposals
-    esp: str  # swanctl esp_proposals
 
 
 SUITES = {
@@ -285,7 +270,7 @@ def strongswan_conf(log: Path, loadtest: bool) -> str:
     # are still installed into it, as they would be for real.
     extra = "  dos_protection = no\n  init_limit_half_open = 0\n" if loadtest else ""
     return f"""charon {{
-  load = {CHARON_PLUGINS}
+  load = {PLUGINS}
   install_virtual_ip = no
 {extra}  filelog {{
     charon {{

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+from tests.support.paths import SRC
+
 PACKAGE = SRC / "pyike"
 
 

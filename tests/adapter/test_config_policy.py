@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pyike.adapter.config_policy import ConfigPolicy, policy_for_config, tunnels_to_initiate
@@ -11,8 +9,7 @@ from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
 from pyike.config import load
 from pyike.config.model import Config
 from pyike.ike import DpdSettings, Endpoint, Identity, TrafficSelector
-
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "config"
+from tests.support.paths import CONFIG_CORPUS
 
 
 def config(text: str) -> Config:
@@ -22,7 +19,7 @@ def config(text: str) -> Config:
 
 
 def corpus(name: str) -> Config:
-    return config((CORPUS / name).read_text(encoding="utf-8"))
+    return config((CONFIG_CORPUS / name).read_text(encoding="utf-8"))
 
 
 def at(address: str, port: int = 500) -> Endpoint:
@@ -202,7 +199,7 @@ def test_profile_keys_override_the_keyring() -> None:
 
 
 def test_type6_keys_cannot_be_used() -> None:
-    text = (CORPUS / "ok_type6_key.cfg").read_text(encoding="utf-8")
+    text = (CONFIG_CORPUS / "ok_type6_key.cfg").read_text(encoding="utf-8")
     text += """crypto ikev2 profile P6
  match identity remote address 10.0.0.2 255.255.255.255
  authentication local pre-share

@@ -6,8 +6,7 @@ import pytest
 
 from pyike.codec import CfgAttribute, CpPayload, encode_message
 from pyike.codec.registry import CfgAttributeType, CfgType, PayloadType
-
-from .wire import decode_single, expect_single_error, single
+from tests.support.ike_bytes import decode_single, expect_single_error, single
 
 
 def test_cfg_request_and_reply() -> None:

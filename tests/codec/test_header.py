@@ -4,8 +4,7 @@ import pytest
 
 from pyike.codec import IkeHeader, decode_header, decode_message, encode_message, make_flags
 from pyike.codec.registry import ExchangeType, NotifyType, PayloadType
-
-from .wire import SPI_I, SPI_R, expect_error, generic, ike_header
+from tests.support.ike_bytes import SPI_I, SPI_R, expect_error, generic, ike_header
 
 
 def test_header_fields_are_read_in_rfc_order() -> None:

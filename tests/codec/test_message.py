@@ -19,8 +19,7 @@ from pyike.codec import (
     encode_payload_chain,
 )
 from pyike.codec.registry import NotifyType, PayloadType
-
-from .wire import SPI_I, expect_error, generic, message_bytes
+from tests.support.ike_bytes import SPI_I, expect_error, generic, message_bytes
 
 NONCE = bytes(range(32))
 FRAG_SUPPORTED = struct.pack("!BBH", 0, 0, 16430)

@@ -7,8 +7,7 @@ import pytest
 from pyike.codec import DecodeError, NotifyPayload, decode_message
 from pyike.codec import notify_data as nd
 from pyike.codec.registry import DhId, HashAlgorithm, NotifyType, PayloadType, ProtocolId
-
-from .vectors import CAPTURES, ike_datagrams
+from tests.support.vectors import CAPTURES, ike_datagrams
 
 
 def malformed(notify: NotifyPayload, match: str) -> None:

@@ -31,8 +31,7 @@ from pyike.codec.registry import (
     PayloadType,
     ProtocolId,
 )
-
-from .wire import decode_single, expect_single_error, single
+from tests.support.ike_bytes import decode_single, expect_single_error, single
 
 
 def only(payload_type: PayloadType, body: bytes, flags: int = 0) -> object:

@@ -18,9 +18,8 @@ from pyike.codec import (
     encode_payload_chain,
 )
 from pyike.codec.header import HEADER_SIZE
-
-from .strategies import messages, payload_chains
-from .vectors import all_ike_messages
+from tests.support.payload_strategies import messages, payload_chains
+from tests.support.vectors import all_ike_messages
 
 REAL_MESSAGES = all_ike_messages()
 

@@ -26,9 +26,8 @@ from pyike.codec import (
 from pyike.codec.message import Message, encode_payload_chain
 from pyike.codec.registry import ExchangeType, IdType, NotifyType, PayloadType
 from pyike.crypto.errors import IntegrityError
-
-from .fake_cipher import FakeCipher, LyingCipher
-from .wire import SPI_I, SPI_R
+from tests.support.fake_cipher import FakeCipher, LyingCipher
+from tests.support.ike_bytes import SPI_I, SPI_R
 
 HEADER = IkeHeader(
     SPI_I,

@@ -15,8 +15,7 @@ from pyike.codec.registry import (
     TransformAttributeType,
     TransformType,
 )
-
-from .wire import decode_single, expect_single_error, single
+from tests.support.ike_bytes import decode_single, expect_single_error, single
 
 SA = PayloadType.SA
 

@@ -7,8 +7,7 @@ import pytest
 
 from pyike.codec import OpaqueTrafficSelector, TrafficSelector, TsPayload, encode_message
 from pyike.codec.registry import PayloadType, TsType
-
-from .wire import decode_single, expect_single_error, single
+from tests.support.ike_bytes import decode_single, expect_single_error, single
 
 
 def ipv4_selector(

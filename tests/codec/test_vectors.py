@@ -35,8 +35,7 @@ from pyike.codec.registry import (
 )
 from pyike.crypto.keys import IkeSuite
 from pyike.crypto.sk import IkeSkCipher
-
-from .vectors import CAPTURES, ike_datagrams, tshark_summary
+from tests.support.vectors import CAPTURES, ike_datagrams, tshark_summary
 
 IDS = [c.parent.name for c in CAPTURES]
 

@@ -7,21 +7,29 @@ from pathlib import Path
 import pytest
 
 from pyike.cli import main
-
-DATA = Path(__file__).parent.parent / "data" / "config"
-SEED = Path(__file__).parent.parent.parent / "src" / "pyike" / "data" / "seed"
+from tests.support.paths import CONFIG_CORPUS, SEED_CONFIGS
 
 
 def test_check_seed_configs_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "check", str(SEED / "router1.cfg"), str(SEED / "router2.cfg")]) == 0
+    assert (
+        main(
+            [
+                "config",
+                "check",
+                str(SEED_CONFIGS / "router1.cfg"),
+                str(SEED_CONFIGS / "router2.cfg"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "router1.cfg: 0 error(s), 0 warning(s): usable" in out
     assert "is not used by any IKEv2 policy" in out  # router2's orphan proposal
 
 
 def test_check_reports_every_error_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    path = DATA / "err_undefined_references.cfg"
-    assert main(["config", "check", str(path), str(SEED / "router1.cfg")]) == 1
+    path = CONFIG_CORPUS / "err_undefined_references.cfg"
+    assert main(["config", "check", str(path), str(SEED_CONFIGS / "router1.cfg")]) == 1
     out = capsys.readouterr().out
     assert out.count("does not exist") == 8
     assert "8 error(s)" in out
@@ -33,33 +41,33 @@ def test_check_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_show_masks_keys_unless_asked(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "show", str(SEED / "router1.cfg")]) == 0
+    assert main(["config", "show", str(SEED_CONFIGS / "router1.cfg")]) == 0
     masked = capsys.readouterr().out
     assert "cisco" not in masked and "pre-shared-key local 6 *****" in masked
-    assert main(["config", "show", str(SEED / "router1.cfg"), "--show-keys"]) == 0
+    assert main(["config", "show", str(SEED_CONFIGS / "router1.cfg"), "--show-keys"]) == 0
     assert "pre-shared-key local cisco" in capsys.readouterr().out
 
 
 def test_show_section_filters_blocks(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "show", str(SEED / "router1.cfg"), "crypto"]) == 0
+    assert main(["config", "show", str(SEED_CONFIGS / "router1.cfg"), "crypto"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("crypto ikev2 proposal PHASE1-prop\n")
     assert "interface Loopback0" not in out
-    assert main(["config", "show", str(SEED / "router1.cfg"), "Tunnel0"]) == 0
+    assert main(["config", "show", str(SEED_CONFIGS / "router1.cfg"), "Tunnel0"]) == 0
     out = capsys.readouterr().out
     assert "interface Tunnel0" in out and "ip route 192.168.2.1" in out
     assert "crypto ikev2" not in out
 
 
 def test_show_with_errors_prints_findings_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "show", str(DATA / "err_key_not_echoed.cfg")]) == 1
+    assert main(["config", "show", str(CONFIG_CORPUS / "err_key_not_echoed.cfg")]) == 1
     captured = capsys.readouterr()
     assert "% Invalid input detected at '^' marker." in captured.err
     assert "topsecret" not in captured.err + captured.out
 
 
 def test_explain_names_keys_not_values(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "explain", str(SEED / "router2.cfg")]) == 0
+    assert main(["config", "explain", str(SEED_CONFIGS / "router2.cfg")]) == 0
     out = capsys.readouterr().out
     assert "IKEv2 policy default (smart default)" in out
     assert "AES-CBC-256, AES-CBC-192, AES-CBC-128" in out
@@ -69,7 +77,7 @@ def test_explain_names_keys_not_values(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_explain_crypto_map(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "explain", str(DATA / "ok_crypto_map_numbered_acl.cfg")]) == 0
+    assert main(["config", "explain", str(CONFIG_CORPUS / "ok_crypto_map_numbered_acl.cfg")]) == 0
     out = capsys.readouterr().out
     assert "crypto map CMAP 10: to 192.0.2.1 from 192.0.2.2" in out
     assert "protects 10.10.0.0/16 <-> 10.20.0.0/16" in out
@@ -77,7 +85,7 @@ def test_explain_crypto_map(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_explain_broken_config_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "explain", str(DATA / "err_no_policy_at_all.cfg")]) == 1
+    assert main(["config", "explain", str(CONFIG_CORPUS / "err_no_policy_at_all.cfg")]) == 1
     assert "no IKEv2 policy" in capsys.readouterr().err
 
 
@@ -114,7 +122,7 @@ def test_binary_input_is_one_clear_line_for_every_command_that_reads_configs(
 def test_a_few_latin1_bytes_in_a_description_are_tolerated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = (SEED / "router1.cfg").read_text()
+    text = (SEED_CONFIGS / "router1.cfg").read_text()
     described = text.replace("interface Tunnel0\n", "interface Tunnel0\n description Caf\xe9\n")
     latin1 = tmp_path / "r1.cfg"
     latin1.write_bytes(described.encode("latin-1"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pyike.config import load_file
+from tests.support.paths import CONFIG_CORPUS
 
-CORPUS = Path(__file__).parent.parent / "data" / "config"
-FILES = sorted(CORPUS.glob("*.cfg"))
+FILES = sorted(CONFIG_CORPUS.glob("*.cfg"))
 
 
 def _header(path: Path) -> tuple[int, list[str]]:

@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pyike.config import defaults, load
-from pyike.config.model import Config
+from pyike.config import load
 from pyike.config.writer import render
+from tests.support.config_compare import comparable
+from tests.support.paths import CONFIG_CORPUS
 
-GOLDEN = Path(__file__).parent.parent / "data" / "config" / "golden"
+GOLDEN = CONFIG_CORPUS / "golden"
 SEED = ("router1", "router2")
 
 
 def seed_text(name: str) -> str:
     return resources.files("pyike.data").joinpath(f"seed/{name}.cfg").read_text()
-
-
-def _strip_sources(value: Any) -> Any:
-    """The model without `source` fields, which legitimately differ between the two texts."""
-    if isinstance(value, dict):
-        return {k: _strip_sources(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_strip_sources(v) for v in value)
-    if hasattr(value, "__dataclass_fields__"):
-        changes = {f.name: _strip_sources(getattr(value, f.name)) for f in fields(value)}
-        if "source" in changes:
-            changes["source"] = None
-        return replace(value, **changes)
-    return value
-
-
-def comparable(cfg: Config) -> Config:
-    """Equal for configurations that mean the same: sources, the position of unmodelled blocks
-    and explicitly configured but unmodified defaults do not matter."""
-    effective = replace(
-        cfg,
-        proposals=defaults.proposals(cfg),
-        policies=defaults.policies(cfg),
-        transform_sets=defaults.transform_sets(cfg),
-        ipsec_profiles=defaults.ipsec_profiles(cfg),
-        unmodelled=tuple(sorted(cfg.unmodelled, key=lambda b: b.lines)),
-    )
-    return replace(_strip_sources(effective), file="")
 
 
 @pytest.mark.parametrize("name", SEED)

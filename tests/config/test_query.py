@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ipaddress import ip_address
-from pathlib import Path
 
 from pyike.codec.registry import DhId, EncrId, IntegId, PrfId, TsType
 from pyike.config import load, load_file
@@ -20,13 +19,11 @@ from pyike.config.query import (
     tunnel_policy,
     verification_key,
 )
-
-DATA = Path(__file__).parent.parent / "data" / "config"
-SEED = Path(__file__).parent.parent.parent / "src" / "pyike" / "data" / "seed"
+from tests.support.paths import CONFIG_CORPUS, SEED_CONFIGS
 
 
 def test_router1_offers_its_own_proposal() -> None:
-    cfg = load_file(SEED / "router1.cfg").config
+    cfg = load_file(SEED_CONFIGS / "router1.cfg").config
     (proposal,) = proposals_for(cfg, ip_address("10.0.0.1"))
     assert [e.id for e in proposal.encryption] == [EncrId.TRIPLE_DES, EncrId.AES_CBC]
     assert proposal.integrity == (IntegId.HMAC_SHA1_96,)
@@ -35,7 +32,7 @@ def test_router1_offers_its_own_proposal() -> None:
 
 
 def test_router2_offers_the_15_transform_default_proposal() -> None:
-    cfg = load_file(SEED / "router2.cfg").config
+    cfg = load_file(SEED_CONFIGS / "router2.cfg").config
     assert select_policy(cfg, ip_address("10.0.0.2")).name == "default"  # type: ignore[union-attr]
     (proposal,) = proposals_for(cfg, ip_address("10.0.0.2"))
     count = (
@@ -50,7 +47,7 @@ def test_router2_offers_the_15_transform_default_proposal() -> None:
 
 
 def test_seed_tunnel_child_sa() -> None:
-    cfg = load_file(SEED / "router1.cfg").config
+    cfg = load_file(SEED_CONFIGS / "router1.cfg").config
     policy = tunnel_policy(cfg, "Tunnel0")
     assert policy is not None
     assert policy.local == ip_address("10.0.0.1") and policy.peers == (ip_address("10.0.0.2"),)
@@ -67,7 +64,7 @@ def test_seed_tunnel_child_sa() -> None:
 
 
 def test_seed_profile_and_keys() -> None:
-    cfg = load_file(SEED / "router1.cfg").config
+    cfg = load_file(SEED_CONFIGS / "router1.cfg").config
     peer = ip_address("10.0.0.2")
     profile = match_profile(cfg, Identity.address(peer))
     assert profile is not None and profile.name == "IKEV2-SETUP"
@@ -78,7 +75,7 @@ def test_seed_profile_and_keys() -> None:
 
 
 def test_asymmetric_keys_sign_local_verify_remote() -> None:
-    cfg = load_file(DATA / "ok_asymmetric_keys.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_asymmetric_keys.cfg").config
     peer = ip_address("10.1.1.2")
     profile = match_profile(cfg, Identity.address(peer))
     assert profile is not None
@@ -87,7 +84,7 @@ def test_asymmetric_keys_sign_local_verify_remote() -> None:
 
 
 def test_profile_keys_override_and_fqdn_matching() -> None:
-    cfg = load_file(DATA / "ok_profile_keys.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_profile_keys.cfg").config
     remote = Identity(IdentityKind.FQDN, "R2.example.com")
     profile = match_profile(cfg, remote)
     assert profile is not None and profile.name == "DIRECT"
@@ -98,7 +95,7 @@ def test_profile_keys_override_and_fqdn_matching() -> None:
 
 
 def test_domain_email_and_key_id_matching() -> None:
-    cfg = load_file(DATA / "ok_multiple_peers.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_multiple_peers.cfg").config
     assert match_profile(cfg, Identity(IdentityKind.FQDN, "x.spoke1.example.com")) is not None
     assert match_profile(cfg, Identity(IdentityKind.EMAIL, "a@spoke2.example.com")) is not None
     assert match_profile(cfg, Identity(IdentityKind.KEY_ID, "SPOKE3KEYID")) is not None
@@ -113,7 +110,7 @@ def test_domain_email_and_key_id_matching() -> None:
 
 
 def test_keyring_longest_prefix_first() -> None:
-    cfg = load_file(DATA / "ok_overlapping_keyring.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_overlapping_keyring.cfg").config
     ring = cfg.keyrings["KR"]
     order = keyring_lookup_order(ring, ip_address("10.1.1.7"))
     assert [p.name for p in order] == ["NARROW", "WIDE", "DUP"]
@@ -121,7 +118,7 @@ def test_keyring_longest_prefix_first() -> None:
 
 
 def test_crypto_map_selectors_from_acl() -> None:
-    cfg = load_file(DATA / "ok_crypto_map_numbered_acl.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_crypto_map_numbered_acl.cfg").config
     (policy,) = child_sa_policies(cfg)
     assert [t.name for t in policy.transform_sets] == ["T1", "T2"]
     assert policy.pfs is DhId.MODP_2048
@@ -133,7 +130,7 @@ def test_crypto_map_selectors_from_acl() -> None:
 
 
 def test_named_acl_and_lifetimes() -> None:
-    cfg = load_file(DATA / "ok_crypto_map_named_acl.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_crypto_map_named_acl.cfg").config
     (policy,) = child_sa_policies(cfg)
     assert policy.peers[0] == ip_address("192.0.2.10")  # `default` puts it first
     assert (policy.lifetime_seconds, policy.lifetime_kilobytes) == (1800, 100000)
@@ -143,7 +140,7 @@ def test_named_acl_and_lifetimes() -> None:
 
 
 def test_smart_defaults_fill_in_transform_set_and_profile() -> None:
-    cfg = load_file(DATA / "ok_smart_defaults.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_smart_defaults.cfg").config
     policy = tunnel_policy(cfg, "Tunnel1")
     assert policy is not None and policy.ipsec_profile == "default"
     (ts,) = policy.transform_sets
@@ -152,14 +149,14 @@ def test_smart_defaults_fill_in_transform_set_and_profile() -> None:
 
 
 def test_modified_and_disabled_defaults() -> None:
-    cfg = load_file(DATA / "ok_modify_defaults.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_modify_defaults.cfg").config
     (proposal,) = proposals_for(cfg, ip_address("10.0.0.1"))
     assert proposal.groups == (DhId.MODP_1024,)  # replaced, not appended
     policy = tunnel_policy(cfg, "Tunnel0")
     assert policy is not None and policy.lifetime_seconds == 7200
     assert policy.replay_window == 512
     assert policy.transform_sets[0].transforms_text() == "esp-aes 256 esp-sha512-hmac"
-    none = load_file(DATA / "ok_no_forms.cfg").config
+    none = load_file(CONFIG_CORPUS / "ok_no_forms.cfg").config
     assert select_policy(none, ip_address("192.0.2.1")).name == "ONLY"  # type: ignore[union-attr]
     (only,) = proposals_for(none, None)
     assert [e.key_bits for e in only.encryption] == [256] and only.groups == (DhId.MODP_2048,)
@@ -167,13 +164,13 @@ def test_modified_and_disabled_defaults() -> None:
 
 
 def test_ipv6_and_gre_selectors() -> None:
-    cfg = load_file(DATA / "ok_ipv6_peers.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_ipv6_peers.cfg").config
     policy = tunnel_policy(cfg, "Tunnel6")
     assert policy is not None
     assert policy.local == ip_address("2001:db8:1::1")
     assert policy.selectors[0][0].ts_type is TsType.TS_IPV6_ADDR_RANGE
     assert match_profile(cfg, Identity.address(ip_address("2001:db8:2::2"))) is not None
-    gre = load_file(DATA / "ok_gre_over_ipsec.cfg").config
+    gre = load_file(CONFIG_CORPUS / "ok_gre_over_ipsec.cfg").config
     gre_policy = tunnel_policy(gre, "Tunnel7")
     assert gre_policy is not None
     ((local, remote),) = gre_policy.selectors
@@ -182,7 +179,7 @@ def test_ipv6_and_gre_selectors() -> None:
 
 
 def test_global_ikev2_settings() -> None:
-    cfg = load_file(DATA / "ok_global_ikev2.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_global_ikev2.cfg").config
     profile = cfg.profiles["NATPROF"]
     s = ike_sa_settings(cfg, profile)
     assert (s.window, s.nat_keepalive, s.fragmentation_mtu, s.cookie_challenge) == (
@@ -202,7 +199,7 @@ def test_global_ikev2_settings() -> None:
 
 
 def test_fvrf_policy_selection() -> None:
-    cfg = load_file(DATA / "ok_fvrf_policies.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_fvrf_policies.cfg").config
     assert select_policy(cfg, ip_address("1.1.1.1"), "INTERNET").name == "INET"  # type: ignore[union-attr]
     assert select_policy(cfg, ip_address("10.50.0.1")).name == "MPLS"  # type: ignore[union-attr]
     (gcm,) = proposals_for(cfg, ip_address("10.50.0.1"))

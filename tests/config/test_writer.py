@@ -8,10 +8,10 @@ import pytest
 
 from pyike.config import load, load_file
 from pyike.config.writer import render
-from tests.config.test_golden import comparable
+from tests.support.config_compare import comparable
+from tests.support.paths import CONFIG_CORPUS
 
-DATA = Path(__file__).parent.parent / "data" / "config"
-USABLE = sorted(DATA.glob("ok_*.cfg"))
+USABLE = sorted(CONFIG_CORPUS.glob("ok_*.cfg"))
 
 
 @pytest.mark.parametrize("path", USABLE, ids=[p.name for p in USABLE])
@@ -25,7 +25,7 @@ def test_show_round_trips(path: Path) -> None:
 
 
 def test_show_orders_like_ios() -> None:
-    printed = render(load_file(DATA / "ok_full_running_config.cfg").config)
+    printed = render(load_file(CONFIG_CORPUS / "ok_full_running_config.cfg").config)
     order = [
         "version 15.4",
         "hostname EDGE1",
@@ -53,7 +53,7 @@ def test_show_orders_like_ios() -> None:
 
 
 def test_disabled_defaults_are_printed() -> None:
-    printed = render(load_file(DATA / "ok_no_forms.cfg").config)
+    printed = render(load_file(CONFIG_CORPUS / "ok_no_forms.cfg").config)
     for line in (
         "no crypto ikev2 proposal default",
         "no crypto ikev2 policy default",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from pyike.crypto.dh import new_key_exchange
 from pyike.crypto.encr import encr_algorithm
 from pyike.crypto.integ import integ_algorithm
 from pyike.crypto.prf import prf_algorithm
+from tests.support.paths import SRC
 
-SRC = Path(__file__).parents[2] / "src" / "pyike"
+PACKAGE = SRC / "pyike"
 
 # Where a transform may be spelled: its IANA id, its declaration, and what computes it.
 DECLARED = {"codec/registry.py", "crypto/catalogue.py"}
@@ -37,13 +37,6 @@ NOT_DECLARATIONS = {
     "lab/scenarios.py": {"3DES", "3des", "aes-cbc-128", "esp-3des", "esp-aes", "esp-sha-hmac",
                          "esp-sha256-hmac"},
     "explain/translate.py": {"Don't use ESN"},
-}  # fmt: skip
-# Still spelled by the IKE engine and the config adapter until they read the catalogue; the lead
-# empties this list as they switch over (what each should call instead is in the catalogue's
-# lookups: encryption(), integrity(), IntegTransform.prf, IOS_DEFAULT_IKE_PROPOSAL, ...).
-PENDING = {
-    "adapter/config_policy.py": {"EncrId.AES_CBC", "EncrId.AES_GCM_16", "EncrId.NULL",
-                                 "esp-aes", "esp-gcm"},
 }  # fmt: skip
 # Words that name more than a transform ("NULL" is also an ID type, "NONE" any absence).
 ORDINARY_WORDS = {"NULL", "null", "NONE", "none", "ESN", "esn", "IntegId.NONE"}
@@ -77,11 +70,11 @@ def _spelled(name: str, text: str) -> bool:
 def _where_spelled() -> dict[str, set[str]]:
     names = {n for entry in _entries() for n in _names(entry)}
     found: dict[str, set[str]] = {}
-    for path in sorted(SRC.rglob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         text = path.read_text()
         for name in names:
             if _spelled(name, text):
-                found.setdefault(path.relative_to(SRC).as_posix(), set()).add(name)
+                found.setdefault(path.relative_to(PACKAGE).as_posix(), set()).add(name)
     return found
 
 
@@ -89,14 +82,14 @@ def test_each_transform_is_spelled_in_the_catalogue_and_its_implementation_only(
     allowed = DECLARED | IMPLEMENTATION
     found = _where_spelled()
     elsewhere = {
-        file: names - NOT_DECLARATIONS.get(file, set()) - PENDING.get(file, set())
+        file: names - NOT_DECLARATIONS.get(file, set())
         for file, names in found.items()
         if file not in allowed
     }
     assert {file: names for file, names in elsewhere.items() if names} == {}
     files_per_name: dict[str, set[str]] = {}
     for file, names in found.items():
-        for name in names - PENDING.get(file, set()) - NOT_DECLARATIONS.get(file, set()):
+        for name in names - NOT_DECLARATIONS.get(file, set()):
             files_per_name.setdefault(name, set()).add(file)
     assert {n: sorted(f) for n, f in files_per_name.items() if len(f) > 3} == {}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,8 +46,8 @@ from pyike.crypto.keys import (
 )
 from pyike.crypto.prf import prf_algorithm
 from pyike.crypto.sk import IkeSkCipher
+from tests.support.paths import VECTORS
 
-VECTORS = Path(__file__).parent.parent / "data" / "vectors"
 VECTOR_NAMES = sorted(p.name for p in VECTORS.iterdir() if (p / "keys.json").exists())
 PSK = b"cisco"
 

@@ -9,16 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pyike.cli import main
-from tests.conftest import VECTORS, require_tool
+from tests.support.cli import run_cli
+from tests.support.paths import VECTORS
+from tests.support.tools import require_tool
 
 SUBSTRUCTURES = {2, 3}  # tshark lists proposals and transforms among payload types
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def decoded_json(capsys: pytest.CaptureFixture[str], vector: Path) -> list[dict[str, object]]:

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyike.capture import CaptureError, read_capture, read_frames
-from tests.conftest import VECTORS, require_tool
-from tests.decode.test_decode_cli import run_cli
+from tests.support.cli import run_cli
+from tests.support.paths import VECTORS
+from tests.support.tools import require_tool
 
 SOURCE = VECTORS / "strongswan-aes128" / "handshake.pcap"
 PCAPNG_PACKET_BLOCKS = {2, 3, 6}

@@ -6,68 +6,16 @@ key log; what they send each other is captured with the lab's pcap writer.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load_file
-from pyike.ike.events import ChildSaInfo, Endpoint
-from pyike.net.gateway import Gateway
 from pyike.net.keylog import KeyLog
-from pyike.node.ip import PROTO_UDP, IPv4Packet
-from pyike.node.udp import UdpDatagram
-from pyike.sim.network import CapturedPacket
 from pyike.sim.pcap import PcapRecorder
-from tests.decode.test_decode_cli import run_cli
-
-SEED = Path(__file__).parents[2] / "src" / "pyike" / "data" / "seed"
-
-
-class _NoTimer:
-    def cancel(self) -> None:
-        return None
-
-
-class _CapturingWire:
-    """Delivers IKE to the peer gateway (queued: no re-entrance) and captures it."""
-
-    def __init__(self, queue: list[Callable[[], None]], capture: PcapRecorder) -> None:
-        self.queue = queue
-        self.capture = capture
-        self.peer: Gateway | None = None
-
-    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
-        src, dst = int(local.address), int(remote.address)
-        udp = UdpDatagram(local.port, remote.port, data).to_bytes(src, dst)
-        packet = IPv4Packet(src, dst, PROTO_UDP, udp).to_bytes()
-        self.capture(CapturedPacket(self.capture.count * 0.001, "wan", "", "", packet))
-        peer = self.peer
-        assert peer is not None
-        self.queue.append(lambda: peer.receive_ike(remote, local, data))
-
-    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
-        return None
-
-    def write_tunnel(self, tunnel: str, packet: bytes) -> None:
-        return None
-
-
-def _gateway(name: str, wire: _CapturingWire, keylog: KeyLog | None) -> Gateway:
-    config = load_file(SEED / f"{name}.cfg").config
-    policy, tunnels = policy_for_config(config)
-    return Gateway(
-        config,
-        policy,
-        tunnels,
-        wire,
-        clock=lambda: 100.0,
-        call_later=lambda _delay, _callback: _NoTimer(),
-        random_bytes=random.Random(name).randbytes,
-        keylog=keylog,
-    )
+from tests.support.cli import run_cli
+from tests.support.memory_gateways import GatewayPair
+from tests.support.paths import SEED_CONFIGS
 
 
 @pytest.fixture
@@ -75,13 +23,16 @@ def keylog_and_capture(tmp_path: Path) -> tuple[Path, Path]:
     """The seed's tunnel brought up, its IKE SA and Child SA rekeyed, then cleared; Router1
     logging its keys."""
     keys, pcap = tmp_path / "keylog", tmp_path / "ike.pcap"
-    queue: list[Callable[[], None]] = []
     log = KeyLog(keys)
     with PcapRecorder(pcap) as capture:
-        wire1, wire2 = _CapturingWire(queue, capture), _CapturingWire(queue, capture)
-        router1 = _gateway("router1", wire1, log)
-        router2 = _gateway("router2", wire2, None)
-        wire1.peer, wire2.peer = router2, router1
+        pair = GatewayPair(
+            load_file(SEED_CONFIGS / "router1.cfg").config,
+            load_file(SEED_CONFIGS / "router2.cfg").config,
+            names=("router1", "router2"),
+            capture=capture,
+            options=({"keylog": log}, {}),
+        )
+        router1, router2 = pair.a, pair.b
         for step in (
             router1.start_all,
             lambda: router1.rekey(ike=True),
@@ -89,8 +40,7 @@ def keylog_and_capture(tmp_path: Path) -> tuple[Path, Path]:
             router1.clear,
         ):
             step()
-            while queue:
-                queue.pop(0)()
+            pair.pump()
     log.close()
     return keys, pcap
 

@@ -9,8 +9,8 @@ from pyike.codec.registry import NotifyType
 from pyike.ike import IkeSaUp, NegotiationFailed
 from pyike.ike.ike_auth import METHOD_MISMATCH
 from pyike.ike.trace import ErrorTrace
-from tests.exchange.scenarios import R1, R2, site
-from tests.exchange.util import pair
+from tests.support.harness import pair
+from tests.support.policies import R1, R2, site
 
 
 def _failures(node: object) -> list[tuple[NotifyType | None, bool]]:

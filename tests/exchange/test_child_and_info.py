@@ -9,9 +9,8 @@ import pytest
 from pyike.codec.registry import DhId
 from pyike.ike import ChildSaDeleted, ChildSaInstalled, DpdSettings, IkeSaDown, IkeSaUp
 from pyike.ike.events import TrafficSelector
-from tests.exchange.harness import check_consistent, internal_errors
-from tests.exchange.scenarios import R1, R2, site, with_settings
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import check_consistent, internal_errors, only_sa, pair
+from tests.support.policies import R1, R2, site, with_settings
 
 
 def _child(h, node):  # type: ignore[no-untyped-def]

@@ -21,9 +21,8 @@ from pyike.ike import (
 )
 from pyike.ike.policy import ike_proposal
 from pyike.ike.trace import InfoTrace
-from tests.exchange.harness import Harness, Node, check_consistent, internal_errors
-from tests.exchange.scenarios import R1, R2, TS_3DES_SHA, Reconfigured, site
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import Harness, Node, check_consistent, internal_errors, only_sa, pair
+from tests.support.policies import R1, R2, TS_3DES_SHA, Reconfigured, site
 
 # (R1's Ni, R1's Nr, R2's Ni, R2's Nr) first octets; the lowest names the redundant SA.
 LOWEST = {

@@ -10,8 +10,7 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.registry import DhId, EncrId, IntegId, NotifyType
 from pyike.config import load
 from pyike.ike import ChildSaInstalled, IkeSaUp, NegotiationFailed, TrafficSelector, TunnelSpec
-from tests.exchange.harness import Harness, check_consistent, internal_errors
-from tests.exchange.util import only_sa
+from tests.support.harness import Harness, check_consistent, internal_errors, only_sa
 
 
 def routers(r1: str, r2: str, a1: str = "10.0.0.1", a2: str = "10.0.0.2") -> Harness:

@@ -8,8 +8,7 @@ import pytest
 
 from pyike.ike import ChildSaDeleted, DpdSettings, IkeSaDown
 from pyike.ike.timers import ON_DEMAND_LOOK
-from tests.exchange.harness import LATENCY, Harness, send_esp
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import LATENCY, Harness, only_sa, pair, send_esp
 
 INTERVAL, RETRY = 10, 2
 ON_DEMAND = DpdSettings(INTERVAL, RETRY, "on-demand")

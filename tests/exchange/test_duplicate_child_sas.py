@@ -12,14 +12,15 @@ import pytest
 from pyike.ike import ChildSaDeleted, ChildSaInstalled
 from pyike.ike.informational import remove_child
 from pyike.ike.trace import InfoTrace
-from tests.exchange.harness import (
+from tests.support.harness import (
     Harness,
     WireRecord,
     check_consistent,
     check_data_path,
     internal_errors,
+    only_sa,
+    pair,
 )
-from tests.exchange.util import only_sa, pair
 
 OTHER = {"R1": "R2", "R2": "R1"}
 

@@ -11,9 +11,15 @@ import pytest
 from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp
 from pyike.ike.policy import Identity, IdentityMatch, KeyringPeer, ProfileSpec, TunnelSpec
 from pyike.ike.trace import InfoTrace
-from tests.exchange.harness import Harness, check_consistent, check_data_path, internal_errors
-from tests.exchange.scenarios import PHASE1_PROP, R1, R2, site, tunnel_of
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import (
+    Harness,
+    check_consistent,
+    check_data_path,
+    internal_errors,
+    only_sa,
+    pair,
+)
+from tests.support.policies import PHASE1_PROP, R1, R2, site, tunnel_of
 
 # First octets of (R1's nonces, R2's nonces) when both initiate at once: each router draws its
 # own Ni first, then its Nr for the peer's SA. SA "r1" is the one R1 initiated.

@@ -6,16 +6,8 @@ from pyike.codec.registry import DhId, EncrId, IntegId, NotifyType
 from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp, NegotiationFailed, TrafficSelector
 from pyike.ike.policy import IdentityMatch, ike_proposal
 from pyike.ike.trace import ErrorTrace
-from tests.exchange.harness import check_consistent, internal_errors
-from tests.exchange.scenarios import (
-    AES128_SHA1_MODP2048,
-    R1,
-    R2,
-    TS_AES_SHA,
-    site,
-    with_settings,
-)
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import check_consistent, internal_errors, only_sa, pair, wire_message
+from tests.support.policies import AES128_SHA1_MODP2048, R1, R2, TS_AES_SHA, site, with_settings
 
 GROUP14 = ike_proposal("g14", ((EncrId.AES_CBC, 128),), (IntegId.HMAC_SHA1_96,), (DhId.MODP_2048,))
 GROUP2_14 = ike_proposal(
@@ -180,7 +172,6 @@ def test_unknown_critical_payload_gets_unsupported_critical_payload() -> None:
     )
     h.inject("R2", Endpoint.of(R2), Endpoint.of(R1), encode_message(message))
     from pyike.codec import NotifyPayload
-    from tests.exchange.util import wire_message
 
     answer = wire_message(h, len(h.wire)).first(NotifyPayload)
     assert answer is not None and answer.notify_type == NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD

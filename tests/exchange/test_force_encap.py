@@ -11,9 +11,15 @@ from pyike.codec.notify_data import nat_detection_hash
 from pyike.codec.registry import NotifyType
 from pyike.ike import ChildSaInstalled, EngineSettings
 from pyike.ike.trace import InfoTrace
-from tests.exchange.harness import Harness, check_consistent, internal_errors
-from tests.exchange.scenarios import PHASE1_PROP, R1, R2, site
-from tests.exchange.util import only_sa, pair, wire_message
+from tests.support.harness import (
+    Harness,
+    check_consistent,
+    internal_errors,
+    only_sa,
+    pair,
+    wire_message,
+)
+from tests.support.policies import PHASE1_PROP, R1, R2, site
 
 
 def _pair(forcing: str) -> Harness:

@@ -17,8 +17,17 @@ from pyike.codec.registry import DhId, EncrId, IntegId, NotifyType
 from pyike.ike import ChildSaInstalled, Identity, IkeSaUp, TrafficSelector
 from pyike.ike.policy import DEFAULT_IKE_PROPOSAL
 from pyike.ike.trace import InfoTrace, PacketTrace
-from tests.exchange.harness import check_consistent, internal_errors
-from tests.exchange.scenarios import (
+from tests.support.harness import (
+    Nat,
+    SeededRandom,
+    check_consistent,
+    internal_errors,
+    only_sa,
+    open_as,
+    pair,
+    wire_message,
+)
+from tests.support.policies import (
     AES128_SHA1_MODP2048,
     R1,
     R2,
@@ -26,8 +35,8 @@ from tests.exchange.scenarios import (
     TS_GCM,
     site,
     tunnel_of,
+    with_settings,
 )
-from tests.exchange.util import only_sa, open_as, pair, wire_message
 
 
 def test_both_sides_come_up_with_matching_keys() -> None:
@@ -110,8 +119,6 @@ def test_responder_picks_its_own_order() -> None:
 
 
 def test_responder_prefers_initiator_order_when_configured() -> None:
-    from tests.exchange.scenarios import with_settings
-
     p2 = with_settings(site(R2, R1), prefer_own_order=False)
     from pyike.ike.policy import ike_proposal
 
@@ -147,7 +154,6 @@ def test_initial_contact_replaces_stale_sa() -> None:
     h = pair()
     # Router 1 reboots: a fresh engine with the same policy initiates again.
     from pyike.ike import IkeEngine
-    from tests.exchange.harness import SeededRandom
 
     p1 = h.policies[0]  # type: ignore[attr-defined]
     h["R1"].engine = IkeEngine(p1, SeededRandom(99))
@@ -158,8 +164,6 @@ def test_initial_contact_replaces_stale_sa() -> None:
 
 
 def test_window_size_is_taken_from_the_peer() -> None:
-    from tests.exchange.scenarios import with_settings
-
     h = pair(p1=site(R1, R2), p2=with_settings(site(R2, R1), window_size=3))
     assert only_sa(h, "R1").requests.peer_window == 3
     assert only_sa(h, "R2").requests.peer_window == 5
@@ -194,8 +198,6 @@ def test_asymmetric_keys() -> None:
 
 
 def test_nat_between_routers_floats_to_4500() -> None:
-    from tests.exchange.harness import Nat
-
     p2 = site(R2, "192.0.2.1", proposals=(AES128_SHA1_MODP2048,), keyring_address="0.0.0.0/0")
     p1 = site(R1, R2, proposals=(AES128_SHA1_MODP2048,))
     h = pair(p1=p1, p2=p2, nat=Nat(inside=R1, public="192.0.2.1"))

@@ -20,15 +20,16 @@ from pyike.codec.registry import NotifyType
 from pyike.ike import ChildSaDeleted, NegotiationFailed
 from pyike.ike.driver import TunnelStarter, renegotiation_delay
 from pyike.ike.informational import remove_child
-from tests.exchange.harness import (
+from tests.support.harness import (
     Harness,
     WireRecord,
     check_consistent,
     check_data_path,
     internal_errors,
+    only_sa,
+    pair,
 )
-from tests.exchange.scenarios import PHASE1_PROP, R1, R2, site
-from tests.exchange.util import only_sa, pair
+from tests.support.policies import PHASE1_PROP, R1, R2, site
 
 
 def _short_lived(ike: int = 120, child: int = 120, *, seed: int = 1) -> Harness:

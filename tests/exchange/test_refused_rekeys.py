@@ -13,9 +13,15 @@ from pyike.codec.registry import NotifyType
 from pyike.ike import ChildSaDeleted, ChildSaInstalled, NegotiationFailed
 from pyike.ike.child_create import ChildCreateResponse
 from pyike.ike.states import Event
-from tests.exchange.harness import Harness, check_consistent, check_data_path, internal_errors
-from tests.exchange.scenarios import PHASE1_PROP, R1, R2, site
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import (
+    Harness,
+    check_consistent,
+    check_data_path,
+    internal_errors,
+    only_sa,
+    pair,
+)
+from tests.support.policies import PHASE1_PROP, R1, R2, site
 
 CHILD_LIFETIME = 3600  # R1 rekeys at 90 %: 3240 s; hard expiry at 3600 s
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.exchange.harness import check_consistent, internal_errors
-from tests.exchange.util import only_sa, pair
+from tests.support.harness import check_consistent, internal_errors, only_sa, pair
 
 
 @pytest.mark.parametrize("lost", [1, 2, 3, 4])

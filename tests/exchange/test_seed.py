@@ -12,9 +12,9 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.registry import EncrId, IntegId
 from pyike.config import load
 from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp, Policy, TunnelSpec
-from tests.exchange.harness import Harness, check_consistent, internal_errors
-from tests.exchange.scenarios import R1, R2, seed_router1, seed_router2, tunnel_of
-from tests.exchange.seed_trace import by_role
+from tests.support.harness import Harness, check_consistent, internal_errors
+from tests.support.policies import R1, R2, seed_router1, seed_router2, tunnel_of
+from tests.support.seed_document import by_role
 
 
 def _seed_configs() -> tuple[tuple[Policy, TunnelSpec], tuple[Policy, TunnelSpec]]:

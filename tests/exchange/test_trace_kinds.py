@@ -11,9 +11,8 @@ from pyike.ike.trace import (
     SmTrace,
     TraceKind,
 )
-from tests.exchange.harness import check_consistent
-from tests.exchange.scenarios import tunnel_of
-from tests.exchange.util import pair
+from tests.support.harness import check_consistent, pair
+from tests.support.policies import tunnel_of
 
 
 def _bring_up(narrow: frozenset[TraceKind]) -> tuple[list[type], list[int]]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from pyike.explain import explain_texts
 from pyike.explain.report import Report
-
-CORPUS = Path(__file__).parent / "corpus"
+from tests.support.paths import EXPLAIN_CORPUS
 
 
 @dataclass(frozen=True)
@@ -80,12 +78,12 @@ CASES: dict[str, Expected] = {
 
 
 def explain_file(name: str) -> Report:
-    path = CORPUS / name
+    path = EXPLAIN_CORPUS / name
     return explain_texts([(name, path.read_text(encoding="utf-8"))])
 
 
 def test_every_corpus_log_has_an_expectation() -> None:
-    logs = {path.name for path in CORPUS.glob("*.log")}
+    logs = {path.name for path in EXPLAIN_CORPUS.glob("*.log")}
     assert logs == set(CASES)
 
 

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from pyike.explain import explain_texts
 from pyike.explain.report import Report
+from tests.support.paths import EXPLAIN_CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 PSK = "asa-psk-mismatch-responder.log"
 XE = "iosxe-16.7-child-no-proposal-then-no-response.log"
 DH = "asa-dh-group-mismatch-responder.log"
 
 
 def _text(name: str) -> str:
-    return (CORPUS / name).read_text(encoding="utf-8")
+    return (EXPLAIN_CORPUS / name).read_text(encoding="utf-8")
 
 
 def _summary(report: Report) -> tuple[str, str, tuple[tuple[str, ...], ...]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,12 +9,12 @@ from pyike.explain import explain_texts
 from pyike.explain.render_html import render_html
 from pyike.explain.render_json import render_json
 from pyike.explain.render_text import render_text
+from tests.support.paths import EXPLAIN_CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 REAL_LINES = sorted(
     {
         line
-        for path in CORPUS.glob("*.log")
+        for path in EXPLAIN_CORPUS.glob("*.log")
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     }

@@ -18,8 +18,9 @@ import pytest
 from pyike.explain import explain_texts
 from pyike.explain.report import Report
 from pyike.lab.scenarios import ROUTERS, SCENARIOS, ScenarioResult, run_scenario
+from tests.support.paths import EXPLAIN_CORPUS
 
-LAB_CORPUS = Path(__file__).parent / "corpus" / "lab"
+LAB_CORPUS = EXPLAIN_CORPUS / "lab"
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from pyike.explain.catalogue import CAUSES, OUTCOMES
 from pyike.explain.render_html import render_html
 from pyike.explain.render_json import SCHEMA, to_dict
 from pyike.explain.render_text import render_text
+from tests.support.paths import EXPLAIN_CORPUS, SEED_DOCUMENT
 
-CORPUS = Path(__file__).parent / "corpus"
-DH = CORPUS / "asa-dh-group-mismatch-responder.log"
-XE = CORPUS / "iosxe-16.7-child-no-proposal-then-no-response.log"
+DH = EXPLAIN_CORPUS / "asa-dh-group-mismatch-responder.log"
+XE = EXPLAIN_CORPUS / "iosxe-16.7-child-no-proposal-then-no-response.log"
 
 
 def _report(path: Path = DH):  # type: ignore[no-untyped-def]
@@ -84,7 +84,7 @@ def test_cli_files_formats_and_exit_codes(capsys: pytest.CaptureFixture[str]) ->
     assert main(["explain", str(DH), str(XE), "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert "2 file(s)" in out
-    assert main(["explain", str(CORPUS / "missing.log")]) == 1
+    assert main(["explain", str(EXPLAIN_CORPUS / "missing.log")]) == 1
     assert "% Cannot read" in capsys.readouterr().err
 
 
@@ -111,9 +111,6 @@ def test_no_secrets_in_reports() -> None:
         assert "s3cr3t-key" not in output
 
 
-SEED = Path(__file__).parents[1] / "data" / "seed" / "ikev2-psk-debugs.ko.txt"
-
-
 def _diagram_heads(page: str) -> list[tuple[str, str]]:
     """(this router, the peer): the two lifeline labels of each sequence diagram."""
     heads = re.findall(r'<text x="\d+" y="18" text-anchor="middle">([^<]*)</text>', page)
@@ -123,7 +120,7 @@ def _diagram_heads(page: str) -> list[tuple[str, str]]:
 def test_html_diagram_names_the_peer_from_the_key_lookup_when_packets_show_no_address() -> None:
     """The seed's debug prints no packet addresses; `Getting preshared key from address
     10.0.0.2` names the peer."""
-    heads = _diagram_heads(render_html(_report(SEED)))
+    heads = _diagram_heads(render_html(_report(SEED_DOCUMENT)))
     assert ("this router (initiator)", "peer 10.0.0.2") in heads
     assert ("this router (responder)", "peer 10.0.0.1") in heads
     # a rekeyed SA whose lines name no peer says so, not a bare "peer"
@@ -132,7 +129,7 @@ def test_html_diagram_names_the_peer_from_the_key_lookup_when_packets_show_no_ad
 
 
 def test_html_diagram_names_the_router_of_a_multi_router_stream() -> None:
-    log = (CORPUS / "lab" / "psk-mismatch-router1.log").read_text(encoding="utf-8")
+    log = (EXPLAIN_CORPUS / "lab" / "psk-mismatch-router1.log").read_text(encoding="utf-8")
     stream = "".join(f"Router1: {line}\n" for line in log.splitlines())
     page = render_html(explain_texts([("lab", stream)]))
     assert _diagram_heads(page) == [("Router1 (initiator)", "peer 10.0.0.2")]
@@ -141,12 +138,12 @@ def test_html_diagram_names_the_router_of_a_multi_router_stream() -> None:
 
 
 def test_timeline_headings_say_the_outcome_once_and_the_cause_when_it_differs() -> None:
-    text = render_text(_report(SEED))
+    text = render_text(_report(SEED_DOCUMENT))
     headings = [line for line in text.splitlines() if line.startswith("IKE SA ")]
     assert len(headings) == 4
     assert all(line.endswith(": success") for line in headings), headings
-    failed = render_text(_report(CORPUS / "asa-psk-mismatch-responder.log"))
+    failed = render_text(_report(EXPLAIN_CORPUS / "asa-psk-mismatch-responder.log"))
     assert "(responder): failure — psk_mismatch" in failed
     assert "failure, psk_mismatch" not in failed
-    page = render_html(_report(SEED))
+    page = render_html(_report(SEED_DOCUMENT))
     assert "success, success" not in page and "(initiator): success</h2>" in page

@@ -6,14 +6,12 @@ import pytest
 
 from pyike.explain import explain_texts
 from pyike.explain.render_text import render_text
-from tests.conftest import DATA
-
-SEED = DATA / "seed" / "ikev2-psk-debugs.ko.txt"
+from tests.support.paths import SEED_DOCUMENT
 
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    return SEED.read_text(encoding="utf-8")
+    return SEED_DOCUMENT.read_text(encoding="utf-8")
 
 
 def _by_router(text: str) -> dict[str, list[str]]:

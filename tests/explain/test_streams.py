@@ -5,29 +5,24 @@ from __future__ import annotations
 
 import io
 import json
-import random
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pyike.adapter.config_policy import policy_for_config
-from pyike.cli import main
 from pyike.config import load
 from pyike.explain.routers import split_routers
-from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.lab.scenarios import ROUTERS, SCENARIOS, seed_texts
-from pyike.net.gateway import Gateway
 from pyike.net.runtime import RunOptions, Runtime
+from tests.support.cli import run_cli
+from tests.support.memory_gateways import GatewayPair
+from tests.support.paths import EXPLAIN_CORPUS, SEED_DOCUMENT
 
-TESTS = Path(__file__).parents[1]
 SUMMARY = "% What the routers show:"  # where `pyike lab --scenario` starts quoting lines
 
 
 def stdout_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    main(list(argv))
-    return capsys.readouterr().out
+    return run_cli(capsys, *argv)[1]
 
 
 def explain_stdin(
@@ -81,8 +76,7 @@ def test_the_text_report_of_a_lab_stream_names_the_routers(
 
 
 def _real_logs() -> list[Path]:
-    corpus = TESTS / "explain" / "corpus"
-    return sorted([*corpus.rglob("*.log"), *(TESTS / "data" / "seed").glob("*.txt")])
+    return sorted([*EXPLAIN_CORPUS.rglob("*.log"), *SEED_DOCUMENT.parent.glob("*.txt")])
 
 
 @pytest.mark.parametrize("path", _real_logs(), ids=lambda path: path.name)
@@ -119,68 +113,28 @@ def test_a_stream_split_per_router_keeps_indentation_and_line_numbers() -> None:
 # -- `pyike run --debug-file` ------------------------------------------------------------------
 
 
-class MemoryWire:
-    """Two gateways joined in memory: what one sends, the other receives (queued)."""
-
-    def __init__(self, queue: list[Callable[[], None]]) -> None:
-        self.queue = queue
-        self.peer: Gateway | None = None
-
-    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
-        peer = self.peer
-        assert peer is not None
-        self.queue.append(lambda: peer.receive_ike(remote, local, data))
-
-    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
-        return None
-
-    def write_tunnel(self, tunnel: str, packet: bytes) -> None:
-        return None
-
-
-class _Timer:
-    def cancel(self) -> None:
-        return None
-
-
-def _gateway(text: str, runtime: Runtime, wire: MemoryWire, seed: int) -> Gateway:
-    """A gateway whose debug output goes where `pyike run --debug --debug-file` sends it."""
-    config = load(text, "router.cfg").raise_for_errors()
-    policy, tunnels = policy_for_config(config)
-    gateway = Gateway(
-        config,
-        policy,
-        tunnels,
-        wire,
-        clock=lambda: 100.0,
-        call_later=lambda _delay, _callback: _Timer(),
-        random_bytes=random.Random(seed).randbytes,
-        trace_sink=runtime._trace,
-        log=runtime.log,
-    )
-    gateway.trace_only(runtime.formatter.record_kinds())
-    return gateway
-
-
 def test_pyike_run_debug_files_are_read_as_a_success_on_both_routers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    queue: list[Callable[[], None]] = []
     files = [tmp_path / f"{host.lower()}.debug" for host in ROUTERS]
+    # each gateway's debug output goes where `pyike run --debug --debug-file` sends it
     runtimes = [
         Runtime(RunOptions(Path("router.cfg"), debug=True, debug_file=path, quiet=True))
         for path in files
     ]
-    wires = [MemoryWire(queue), MemoryWire(queue)]
     texts = seed_texts()
-    gateways = [
-        _gateway(texts[host], runtime, wire, seed)
-        for seed, (host, runtime, wire) in enumerate(zip(ROUTERS, runtimes, wires, strict=True))
-    ]
-    wires[0].peer, wires[1].peer = gateways[1], gateways[0]
-    gateways[0].start_all()
-    while queue:
-        queue.pop(0)()
+    router1, router2 = ROUTERS
+    debug = [{"trace_sink": runtime._trace, "log": runtime.log} for runtime in runtimes]
+    pair = GatewayPair(
+        load(texts[router1], "router.cfg").raise_for_errors(),
+        load(texts[router2], "router.cfg").raise_for_errors(),
+        names=(router1, router2),
+        options=(debug[0], debug[1]),
+    )
+    for gateway, runtime in ((pair.a, runtimes[0]), (pair.b, runtimes[1])):
+        gateway.trace_only(runtime.formatter.record_kinds())
+    pair.a.start_all()
+    pair.pump()
     for runtime in runtimes:
         runtime.console.close()
     assert all(path.stat().st_size > 0 for path in files)

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from tests.gateway.netns import Lab
+from tests.support.netns import NO_NETNS, NO_NETNS_REASON, Lab
 
 
 @pytest.fixture
 def netlab() -> Iterator[Lab]:
-    if os.geteuid() != 0 or shutil.which("ip") is None:
-        pytest.skip("network namespace tests need root and iproute2")
+    if NO_NETNS:
+        pytest.skip(NO_NETNS_REASON)
     lab = Lab()
     try:
         yield lab

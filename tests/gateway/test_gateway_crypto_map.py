@@ -14,11 +14,21 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.gateway.netns import PYIKE, Lab, Namespace, wait_for
-from tests.gateway.test_netns_lab import _assert_nothing_left, _run_cli
-from tests.gateway.test_pyike_pair import ping, pyike_exec
+from tests.support.daemons import (
+    numbered_log,
+    numbered_logs,
+    packets,
+    pyike_exec,
+    start_pyike_run,
+    terminate_cleanly,
+    wait_for_control,
+)
+from tests.support.netns import PYIKE, Lab, Namespace, wait_for
+from tests.support.netns_lab import assert_run_left_nothing, run_netns_lab
+from tests.support.paths import EXAMPLES
+from tests.support.traffic import ping
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "crypto-map"
+EXAMPLE = EXAMPLES / "crypto-map"
 ACL_A = " permit ip 192.168.10.0 0.0.0.255 192.168.20.0 0.0.0.255\n"
 
 
@@ -41,27 +51,20 @@ class Sites:
     def start(self, site: str) -> None:
         ns = self.a if site == "a" else self.b
         self.control(site).unlink(missing_ok=True)
-        runs = len(list(self.work.glob(f"{site}.*.log")))
-        self.procs[site] = self.lab.start(
+        self.procs[site] = start_pyike_run(
+            self.lab,
             ns,
-            [
-                *PYIKE,
-                "run",
-                str(self.work / f"site-{site}.cfg"),
-                "--bind",
-                f"GigabitEthernet0/0={self.wan[site]}",
-                "--control",
-                str(self.control(site)),
-                "--debug",
-            ],
-            self.work / f"{site}.{runs}.log",
+            self.work / f"site-{site}.cfg",
+            self.control(site),
+            numbered_log(self.work, site),
+            "--bind",
+            f"GigabitEthernet0/0={self.wan[site]}",
+            "--debug",
         )
-        wait_for(lambda: self.control(site).exists(), 15, f"site {site}'s control socket")
+        wait_for_control(self.control(site), f"site {site}")
 
     def log(self, site: str) -> str:
-        return "".join(
-            p.read_text(errors="replace") for p in sorted(self.work.glob(f"{site}.*.log"))
-        )
+        return numbered_logs(self.work, site)
 
 
 def sites(netlab: Lab, tmp_path: Path) -> Sites:
@@ -84,7 +87,7 @@ def sites(netlab: Lab, tmp_path: Path) -> Sites:
 
 
 def encaps(shown: str) -> int:
-    return int(shown.split("#pkts encaps: ")[1].split(",")[0])
+    return packets(shown, "encaps")
 
 
 def pyike_rules(ns: Namespace) -> list[str]:
@@ -158,10 +161,7 @@ def test_lan_to_lan_through_crypto_map_clear_outside_it_and_nothing_left(
     assert "0.255.0.255 is not contiguous" in s.log("a")
     assert pyike_rules(s.a) == after
 
-    for proc in s.procs.values():
-        proc.send_signal(signal.SIGTERM)
-    for proc in s.procs.values():
-        assert proc.wait(15) == 0
+    terminate_cleanly(s.procs.values())
     assert_nothing_left(s)
 
 
@@ -264,10 +264,7 @@ def test_clear_traffic_that_should_be_esp_is_dropped_and_the_tunnel_keeps_workin
     wait_tunnel(s)
     assert " 0% packet loss" in ping(s.b, "192.168.20.1", "192.168.10.5", 3).stdout
 
-    for proc in s.procs.values():
-        proc.send_signal(signal.SIGTERM)
-    for proc in s.procs.values():
-        assert proc.wait(15) == 0
+    terminate_cleanly(s.procs.values())
     assert_nothing_left(s)
 
 
@@ -288,7 +285,7 @@ def test_crash_leaves_nothing_that_blocks_the_next_start(netlab: Lab, tmp_path: 
 
 
 def test_lab_netns_runs_the_crypto_map_example(netlab: Lab) -> None:
-    code, out, err, pid = _run_cli(str(EXAMPLE), timeout=150)
+    code, out, err, pid = run_netns_lab(str(EXAMPLE), timeout=150)
     assert code == 0, out + err
     for host, peer in (("SiteA", "198.51.100.2"), ("SiteB", "198.51.100.1")):
         session = out.split(f"{host}: {host}#show crypto session")[1]
@@ -300,4 +297,4 @@ def test_lab_netns_runs_the_crypto_map_example(netlab: Lab) -> None:
     assert "SiteA: Success rate is 100 percent (10/10)" in out
     assert "SiteA: SiteA#ping 192.168.20.1 source Loopback1" in out
     assert "2 tunnels UP-ACTIVE on SiteA, SiteB; 5 checks passed" in out
-    _assert_nothing_left(str(pid), out)
+    assert_run_left_nothing(str(pid), out)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.netns import Lab, wait_for
-from tests.gateway.strongswan import (
+from tests.support.interop import check_traffic, pyike_log, topology
+from tests.support.netns import Lab, wait_for
+from tests.support.strongswan import (
     DIRECT,
     GCM_SUITE,
     SEED_SUITE,
@@ -17,8 +18,7 @@ from tests.gateway.strongswan import (
     ikev2_section,
     swanctl_config,
 )
-from tests.gateway.test_pyike_pair import ping
-from tests.gateway.test_strongswan_interop import check_traffic, pyike_log, topology
+from tests.support.traffic import ping
 
 pytestmark = pytest.mark.interop
 

@@ -4,18 +4,13 @@ mirrored-ACL check on decrypted traffic)."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from ipaddress import IPv4Address, IPv4Network, ip_address
-from pathlib import Path
 
 import pytest
 
-from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
 from pyike.config.model import Config
 from pyike.host.views import ipsec_interface_views
-from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.ipsec.acl_match import Flow
 from pyike.net.binding import IFNAMSIZ
 from pyike.net.gateway import Gateway
@@ -30,8 +25,10 @@ from pyike.net.policy_steering import (
 )
 from pyike.node.ip import IPv4Packet
 from pyike.show.ipsec_sa import show_crypto_ipsec_sa
+from tests.support.memory_gateways import GatewayPair
+from tests.support.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "crypto-map"
+EXAMPLE = EXAMPLES / "crypto-map"
 SITE_A = (EXAMPLE / "site-a.cfg").read_text()
 SITE_B = (EXAMPLE / "site-b.cfg").read_text()
 ACL_A = " permit ip 192.168.10.0 0.0.0.255 192.168.20.0 0.0.0.255\n"
@@ -232,78 +229,13 @@ def test_unbound_interface_gets_no_clear_rules() -> None:
 # --- two gateways in memory --------------------------------------------------------------------
 
 
-class _Timer:
-    def cancel(self) -> None:
-        return None
-
-
-class PairWire:
-    """A Wire delivering to the other gateway through a queue (no re-entrance)."""
-
-    def __init__(self, queue: list[Callable[[], None]]) -> None:
-        self.queue = queue
-        self.peer: Gateway | None = None
-        self.ike_sent = 0
-        self.tunnel_writes: list[tuple[str, bytes]] = []
-
-    def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
-        self.ike_sent += 1
-        peer = self.peer
-        assert peer is not None
-        self.queue.append(lambda: peer.receive_ike(remote, local, data))
-
-    def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
-        peer = self.peer
-        assert peer is not None
-        self.queue.append(lambda: peer.receive_esp(child.local.address, None, esp))
-
-    def write_tunnel(self, tunnel: str, packet: bytes) -> None:
-        self.tunnel_writes.append((tunnel, packet))
-
-
-class Pair:
-    def __init__(self, a: Config, b: Config) -> None:
-        self.queue: list[Callable[[], None]] = []
-        self.timers: list[Callable[[], object]] = []
-        self.delivered: dict[str, list[tuple[str, bytes]]] = {"a": [], "b": []}
-        self.wires = {"a": PairWire(self.queue), "b": PairWire(self.queue)}
-        self.a = self._gateway(a, "a")
-        self.b = self._gateway(b, "b")
-        self.wires["a"].peer, self.wires["b"].peer = self.b, self.a
-
-    def _gateway(self, cfg: Config, side: str) -> Gateway:
-        policy, tunnels = policy_for_config(cfg)
-        rng = random.Random(side)
-
-        def call_later(delay: float, callback: Callable[[], object]) -> _Timer:
-            self.timers.append(callback)
-            return _Timer()
-
-        gateway = Gateway(
-            cfg,
-            policy,
-            tunnels,
-            self.wires[side],
-            clock=lambda: 100.0,
-            call_later=call_later,
-            random_bytes=rng.randbytes,
-        )
-        sink = self.delivered[side]
-        gateway.map_writer = lambda interface, packet: sink.append((interface, packet))
-        return gateway
-
-    def pump(self) -> None:
-        while self.queue:
-            self.queue.pop(0)()
-
-
 def icmp(src: str, dst: str) -> bytes:
     payload = b"\x08\x00\x00\x00\x00\x01\x00\x01" + b"x" * 32
     return IPv4Packet(int(IPv4Address(src)), int(IPv4Address(dst)), 1, payload).to_bytes()
 
 
 def test_crypto_map_sa_waits_for_traffic_and_the_first_packet_is_dropped() -> None:
-    pair = Pair(config(SITE_A), config(SITE_B))
+    pair = GatewayPair(config(SITE_A), config(SITE_B))
     pair.a.start_all()
     assert pair.wires["a"].ike_sent == 0  # not brought up at start
     pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
@@ -324,7 +256,7 @@ def test_crypto_map_sa_waits_for_traffic_and_the_first_packet_is_dropped() -> No
 
 
 def test_packet_no_entry_permits_is_dropped_and_counted() -> None:
-    pair = Pair(config(SITE_A), config(SITE_B))
+    pair = GatewayPair(config(SITE_A), config(SITE_B))
     pair.a.crypto_map_packets(WAN, [icmp("172.31.10.1", "192.168.20.1"), b"\x45\x00"])
     assert pair.a.map_stats.unmatched == 2
     assert pair.wires["a"].ike_sent == 0 and not pair.queue
@@ -338,7 +270,7 @@ def test_decrypted_traffic_outside_the_mirrored_acl_is_dropped() -> None:
         " permit ip 192.168.20.0 0.0.0.255 192.168.10.0 0.0.0.255\n",
         " permit ip 192.168.20.0 0.0.0.255 any\n",
     )
-    pair = Pair(config(SITE_A), wide_b)
+    pair = GatewayPair(config(SITE_A), wide_b)
     pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
     pair.pump()
     pair.b.crypto_map_packets(
@@ -352,7 +284,7 @@ def test_decrypted_traffic_outside_the_mirrored_acl_is_dropped() -> None:
 
 
 def test_lost_crypto_map_sa_is_not_recreated_until_traffic() -> None:
-    pair = Pair(config(SITE_A), config(SITE_B))
+    pair = GatewayPair(config(SITE_A), config(SITE_B))
     pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")])
     pair.pump()
     pair.a.clear_ipsec()
@@ -376,7 +308,7 @@ CMAP10_LINE2 = "crypto map CMAP 10 line 2"
 
 
 def test_each_acl_line_negotiates_and_carries_its_own_sa_pair() -> None:
-    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, LINE2_B))
+    pair = GatewayPair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, LINE2_B))
     lan, lab = icmp("192.168.10.1", "192.168.20.1"), icmp("172.31.10.1", "172.31.20.1")
     pair.a.crypto_map_packets(WAN, [lan, lab])  # IKE_SA_INIT for line 1 (both dropped)
     pair.pump()
@@ -403,7 +335,9 @@ def test_each_acl_line_negotiates_and_carries_its_own_sa_pair() -> None:
 def test_decrypted_traffic_must_mirror_the_line_of_its_own_sa() -> None:
     """Site B protects everything with one SA; A accepts it for its first line only, so
     traffic of A's second line arriving through it is dropped, not delivered."""
-    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, " permit ip any any\n"))
+    pair = GatewayPair(
+        with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, " permit ip any any\n")
+    )
     pair.b.crypto_map_packets(WAN, [icmp("192.168.20.1", "192.168.10.1")])
     pair.pump()
     child = pair.a.sad.tunnel(CMAP10).current
@@ -419,7 +353,7 @@ def test_decrypted_traffic_must_mirror_the_line_of_its_own_sa() -> None:
 
 
 def test_show_crypto_ipsec_sa_lists_one_flow_per_acl_line() -> None:
-    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, LINE2_B))
+    pair = GatewayPair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, LINE2_B))
     pair.a.crypto_map_packets(WAN, [icmp("172.31.10.1", "172.31.20.1")])
     pair.pump()
     views = ipsec_interface_views(pair.a)
@@ -429,7 +363,7 @@ def test_show_crypto_ipsec_sa_lists_one_flow_per_acl_line() -> None:
 
 
 def test_clear_traffic_that_should_be_esp_is_dropped_counted_and_logged_rate_limited() -> None:
-    pair = Pair(config(SITE_A), config(SITE_B))
+    pair = GatewayPair(config(SITE_A), config(SITE_B))
     logged: list[str] = []
     now = [100.0]
     pair.a.log, pair.a.clock = logged.append, lambda: now[0]
@@ -454,7 +388,9 @@ def _detail(gateway: Gateway) -> str:
 
 
 def test_show_crypto_ipsec_sa_counts_no_sa_per_packet_and_invalid_identity_per_sa() -> None:
-    pair = Pair(with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, " permit ip any any\n"))
+    pair = GatewayPair(
+        with_acl(SITE_A, ACL_A, LINE2_A), with_acl(SITE_B, ACL_B, " permit ip any any\n")
+    )
     # three packets of line 1 while it has no SA: IOS counts each
     pair.a.crypto_map_packets(WAN, [icmp("192.168.10.1", "192.168.20.1")] * 3)
     pair.pump()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.gateway.netns import Lab, wait_for
-from tests.gateway.test_pyike_pair import ping, pyike_exec, ready_sas, seed_pair
+from tests.support.daemons import pyike_exec, ready_sas, seed_pair
+from tests.support.netns import Lab, wait_for
+from tests.support.traffic import ping
 
 
 def row(text: str, name: str) -> list[int]:

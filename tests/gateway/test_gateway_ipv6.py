@@ -5,27 +5,25 @@ and the tunnels mixing the families refused at start-up with the reason."""
 from __future__ import annotations
 
 import ipaddress
-import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from pyike.config import load, load_file
-from pyike.net.binding import BindingError, HostInterface, KernelRoute, bind_interfaces
+from pyike.net.binding import BindingError, KernelRoute, bind_interfaces
 from pyike.netns.plan import NetnsPlanError, plan_topology
 from pyike.topology import load_topology
-from tests.gateway.netns import PYIKE, Lab, Namespace, sh, wait_for
-from tests.gateway.test_netns_lab import _assert_nothing_left, _run_cli, needs_root
-from tests.gateway.test_pyike_pair import pyike_exec
+from tests.support.daemons import packets, pyike_exec, start_pyike_run, terminate_cleanly
+from tests.support.gateway_inputs import host_interface
+from tests.support.netns import Lab, Namespace, needs_root, wait_for
+from tests.support.netns_lab import assert_run_left_nothing, run_netns_lab
+from tests.support.paths import EXAMPLES
+from tests.support.traffic import ping6
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "ipv6"
+EXAMPLE = EXAMPLES / "ipv6"
 SITE_A = EXAMPLE / "site-a.cfg"
 SITE_B = EXAMPLE / "site-b.cfg"
-
-
-def host(name: str, index: int, *addresses: str) -> HostInterface:
-    return HostInterface(name, index, tuple(ipaddress.ip_interface(a) for a in addresses))
 
 
 # --- binding (no root) ------------------------------------------------------------------------
@@ -33,7 +31,10 @@ def host(name: str, index: int, *addresses: str) -> HostInterface:
 
 def test_ipv6_interfaces_bind_and_the_vti_carries_ipv6() -> None:
     config = load_file(SITE_A).config
-    hosts = [host("lo", 1, "::1/128", "2001:db8:a::1/64"), host("eth1", 2, "2001:db8:0:12::1/64")]
+    hosts = [
+        host_interface("lo", 1, "::1/128", "2001:db8:a::1/64"),
+        host_interface("eth1", 2, "2001:db8:0:12::1/64"),
+    ]
     binding = bind_interfaces(config, hosts)
     assert binding.host_name("GigabitEthernet0/0") == "eth1"
     assert binding.host_name("Loopback0") == "lo"
@@ -69,7 +70,7 @@ MIXED = [
 @pytest.mark.parametrize(("text", "reason"), MIXED)
 def test_tunnels_mixing_the_families_are_refused(text: str, reason: str) -> None:
     config = load(text).config
-    hosts = [host("eth1", 2, "2001:db8:0:12::1/64")]
+    hosts = [host_interface("eth1", 2, "2001:db8:0:12::1/64")]
     with pytest.raises(BindingError, match=reason):
         bind_interfaces(config, hosts)
 
@@ -96,38 +97,20 @@ def ipv6_pair(
     """SiteA6 and SiteB6 on a veth pair with the example's IPv6 addresses (no duplicate
     address detection, so they are usable at once), each daemon binding by address."""
     a, b = netlab.namespace("v6a"), netlab.namespace("v6b")
-    left, right = f"va{netlab.tag}6", f"vb{netlab.tag}6"
-    sh("ip", "link", "add", left, "netns", a.name, "type", "veth", "peer", "name", right,
-       "netns", b.name)  # fmt: skip
-    for ns, dev, wan, lan in (
-        (a, left, "2001:db8:0:12::1/64", "2001:db8:a::1/64"),
-        (b, right, "2001:db8:0:12::2/64", "2001:db8:b::1/64"),
-    ):
-        ns.ip("addr", "add", wan, "dev", dev, "nodad")
-        ns.ip("link", "set", dev, "up")
-        ns.ip("addr", "add", lan, "dev", "lo")
+    netlab.veth(a, "2001:db8:0:12::1/64", b, "2001:db8:0:12::2/64", "6", nodad=True)
+    a.ip("addr", "add", "2001:db8:a::1/64", "dev", "lo")
+    b.ip("addr", "add", "2001:db8:b::1/64", "dev", "lo")
     procs = [
-        netlab.start(
-            ns,
-            [*PYIKE, "run", str(config), "--control", str(tmp_path / f"{name}.sock"), *extra],
-            tmp_path / f"{name}.log",
+        start_pyike_run(
+            netlab, ns, config, tmp_path / f"{name}.sock", tmp_path / f"{name}.log", *extra
         )
         for ns, name, config in ((a, "a", a_config), (b, "b", SITE_B))
     ]
     return a, b, procs
 
 
-def ping6(ns: Namespace, source: str, target: str, count: int = 3) -> str:
-    done = ns.run(
-        "ping", "-6", "-n", "-c", str(count), "-W", "2", "-i", "0.3", "-I", source, target,
-        check=False,
-    )  # fmt: skip
-    return done.stdout if done.returncode == 0 else f"failed: {done.stdout}{done.stderr}"
-
-
 def decaps(control: Path) -> int:
-    shown = pyike_exec(control, "show crypto ipsec sa")
-    return int(shown.split("#pkts decaps: ")[1].split(",")[0])
+    return packets(pyike_exec(control, "show crypto ipsec sa"), "decaps")
 
 
 def test_ipv6_vti_between_namespaces(netlab: Lab, tmp_path: Path) -> None:
@@ -152,10 +135,7 @@ def test_ipv6_vti_between_namespaces(netlab: Lab, tmp_path: Path) -> None:
     assert "fe80" not in a.ip("-6", "addr", "show", "dev", "tun-Tunnel0")
     assert '"IPv6","2001:db8:0:12::1","2001:db8:0:12::2"' in (tmp_path / "keys").read_text()
 
-    for proc in procs:
-        proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        assert proc.wait(15) == 0
+    terminate_cleanly(procs)
     for ns in (a, b):
         assert "tun-" not in ns.ip("link")
         assert "proto 80" not in ns.ip("-6", "route")
@@ -195,9 +175,9 @@ def test_a_mixed_tunnel_stops_the_start_with_the_reason(netlab: Lab, tmp_path: P
 
 @needs_root
 def test_ipv6_example_runs_with_real_daemons() -> None:
-    code, out, err, pid = _run_cli(str(EXAMPLE), timeout=120)
+    code, out, err, pid = run_netns_lab(str(EXAMPLE), timeout=120)
     assert code == 0, out + err
     assert "2 tunnels UP-ACTIVE on SiteA6, SiteB6; 4 checks passed" in out
     assert "SiteB6: Success rate is 100 percent (5/5)" in out
     assert "SiteA6:  IPv6 Crypto IKEv2  SA" in out
-    _assert_nothing_left(str(pid), out)
+    assert_run_left_nothing(str(pid), out)

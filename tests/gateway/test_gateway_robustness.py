@@ -8,16 +8,24 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.gateway.netns import PYIKE, Lab, Namespace, wait_for
-from tests.gateway.test_gateway_units import RESPONDER
-from tests.gateway.test_pyike_pair import SEED, ping, pyike_exec, seed_pair
-from tests.gateway.traffic import ping_stream
+from tests.support import ike_flood
+from tests.support.daemons import (
+    pyike_exec,
+    seed_pair,
+    start_loopback_responder,
+    start_pyike_run,
+    wait_for_control,
+)
+from tests.support.netns import Lab, Namespace, wait_for
+from tests.support.paths import SEED_CONFIGS
+from tests.support.traffic import ping, ping_stream
 
-FLOOD = Path(__file__).with_name("flood.py")
+FLOOD = ike_flood.__file__
 COOKIE_AFTER = 4
 MAX_HALF_OPEN = 10
 
@@ -26,22 +34,19 @@ def start_router(
     netlab: Lab, ns: Namespace, name: str, config: str, device: str, work: Path, *extra: str
 ) -> None:
     (work / f"{name}.cfg").write_text(config)
-    netlab.start(
+    control = work / f"{name}.sock"
+    start_pyike_run(
+        netlab,
         ns,
-        [
-            *PYIKE,
-            "run",
-            str(work / f"{name}.cfg"),
-            "--bind",
-            f"Ethernet0/0={device}",
-            "--control",
-            str(work / f"{name}.sock"),
-            "--debug",
-            *extra,
-        ],
+        work / f"{name}.cfg",
+        control,
         work / f"{name}.log",
+        "--bind",
+        f"Ethernet0/0={device}",
+        "--debug",
+        *extra,
     )
-    wait_for(lambda: (work / f"{name}.sock").exists(), 15, f"{name}'s control socket")
+    wait_for_control(control, name)
 
 
 def test_flood_meets_cookies_and_half_open_limit(netlab: Lab, tmp_path: Path) -> None:
@@ -51,16 +56,16 @@ def test_flood_meets_cookies_and_half_open_limit(netlab: Lab, tmp_path: Path) ->
     fl.ip("route", "add", "10.0.0.0/24", "via", "10.0.9.2")
     r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
     r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
-    guarded = (SEED / "router2.cfg").read_text() + (
+    guarded = (SEED_CONFIGS / "router2.cfg").read_text() + (
         f"crypto ikev2 cookie-challenge {COOKIE_AFTER}\n"
         f"crypto ikev2 limit max-in-negotiation-sa {MAX_HALF_OPEN}\n"
     )
     start_router(netlab, r2, "r2", guarded, right, tmp_path, "--passive")
-    start_router(netlab, r1, "r1", (SEED / "router1.cfg").read_text(), left, tmp_path)
+    start_router(netlab, r1, "r1", (SEED_CONFIGS / "router1.cfg").read_text(), left, tmp_path)
     wait_for(lambda: ping(r1, "192.168.1.1", "192.168.2.1", 1).returncode == 0, 20, "the tunnel")
 
     stream = ping_stream(netlab, r1, "192.168.1.1", "192.168.2.1", tmp_path / "ping.log", count=80)
-    flood = fl.run(sys.executable, str(FLOOD), "10.0.0.2", "500", "300", "3", timeout=60)
+    flood = fl.run(sys.executable, FLOOD, "10.0.0.2", "500", "300", "3", timeout=60)
     summary = json.loads(flood.stdout)
     transmitted, received = stream.result()
 
@@ -166,20 +171,16 @@ def test_sighup_renegotiates_only_the_changed_tunnel(netlab: Lab, tmp_path: Path
         start_router(netlab, spoke, name, spoke_config(name), spoke_dev, tmp_path, "--passive")
     transform = {"r2": "esp-aes esp-sha-hmac", "r3": "esp-aes esp-sha-hmac"}
     (tmp_path / "hub.cfg").write_text(hub_config(transform))
-    netlab.start(
+    start_pyike_run(
+        netlab,
         hub,
-        [
-            *PYIKE,
-            "run",
-            str(tmp_path / "hub.cfg"),
-            "--bind",
-            f"Ethernet0/0={devices[0]}",
-            "--bind",
-            f"Ethernet0/1={devices[1]}",
-            "--control",
-            str(tmp_path / "hub.sock"),
-        ],
+        tmp_path / "hub.cfg",
+        tmp_path / "hub.sock",
         tmp_path / "hub.log",
+        "--bind",
+        f"Ethernet0/0={devices[0]}",
+        "--bind",
+        f"Ethernet0/1={devices[1]}",
     )
     for lan in ("192.168.2.1", "192.168.3.1"):
         wait_for(lambda: ping(hub, "192.168.1.1", lan, 1).returncode == 0, 20, f"ping {lan}")  # noqa: B023
@@ -208,24 +209,11 @@ def test_syslog_gets_ios_lines(tmp_path: Path) -> None:
     sink = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sink.bind(str(tmp_path / "log"))
     sink.settimeout(10)
-    (tmp_path / "lo.cfg").write_text(RESPONDER)
-    import random
-    import subprocess
-
-    base = random.Random().randrange(21000, 29000)
-    proc = subprocess.Popen(
-        [
-            *PYIKE,
-            "run",
-            str(tmp_path / "lo.cfg"),
-            "--ike-port",
-            str(base),
-            "--control",
-            str(tmp_path / "lo.sock"),
-            "--syslog",
-            str(tmp_path / "log"),
-            "--quiet",
-        ],
+    proc, _port = start_loopback_responder(
+        tmp_path,
+        "--syslog",
+        str(tmp_path / "log"),
+        "--quiet",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -248,18 +236,14 @@ def test_sigkill_leaves_nothing_that_blocks_a_restart(netlab: Lab, tmp_path: Pat
     assert (tmp_path / "r1.sock").exists()  # the socket file outlives the process
     time.sleep(0.5)
     assert "tun-Tunnel0" not in r1.ip("link")  # the TUN device went with the process
-    netlab.start(
+    start_pyike_run(
+        netlab,
         r1,
-        [
-            *PYIKE,
-            "run",
-            str(SEED / "router1.cfg"),
-            "--bind",
-            f"Ethernet0/0=va{netlab.tag}",
-            "--control",
-            str(tmp_path / "r1.sock"),
-        ],
+        SEED_CONFIGS / "router1.cfg",
+        tmp_path / "r1.sock",
         tmp_path / "r1.again.log",
+        "--bind",
+        f"Ethernet0/0=va{netlab.tag}",
     )
     # r2 still holds the old SAs: the new r1's INITIAL_CONTACT clears them
     wait_for(lambda: ping(r1, "192.168.1.1", "192.168.2.1", 1).returncode == 0, 30, "a new tunnel")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyike.net.netlink import TUN_TX_QUEUE
-from tests.gateway.netns import Lab, wait_for
-from tests.gateway.test_pyike_pair import ping, seed_pair
+from tests.support.daemons import seed_pair
+from tests.support.netns import Lab, wait_for
+from tests.support.traffic import ping
 
 
 def test_tun_device_has_mtu_address_and_deep_queue(netlab: Lab, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ import signal
 import socket
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,11 +17,9 @@ import pytest
 
 from pyike.codec.registry import EncrId, IntegId
 from pyike.config import load, load_file
-from pyike.crypto.keys import ChildKeys, IkeKeys
-from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
+from pyike.crypto.keys import IkeKeys
 from pyike.net.binding import (
     BindingError,
-    HostInterface,
     KernelRoute,
     bind_interfaces,
     parse_binds,
@@ -32,20 +29,19 @@ from pyike.net.control import ControlClient, ControlError, decode_request, encod
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line, split_keylog
 from pyike.net.ports import PortMap, port_map
 from pyike.wireshark_keys import parse_key_table
+from tests.support.daemons import LOOPBACK_RESPONDER, start_loopback_responder
+from tests.support.gateway_inputs import child_sa_info, host_interface
+from tests.support.netns import PYIKE
+from tests.support.paths import SEED_CONFIGS
 
-SEED = Path(__file__).parents[2] / "src" / "pyike" / "data" / "seed"
-PYIKE = [sys.executable, "-m", "pyike"]
-
-
-def host(name: str, index: int, *addresses: str) -> HostInterface:
-    return HostInterface(name, index, tuple(ipaddress.ip_interface(a) for a in addresses))
-
-
-HOST = [host("lo", 1, "127.0.0.1/8", "192.168.1.1/24"), host("eth1", 2, "10.0.0.1/24")]
+HOST = [
+    host_interface("lo", 1, "127.0.0.1/8", "192.168.1.1/24"),
+    host_interface("eth1", 2, "10.0.0.1/24"),
+]
 
 
 def test_seed_interfaces_bind_by_address() -> None:
-    binding = bind_interfaces(load_file(SEED / "router1.cfg").config, HOST)
+    binding = bind_interfaces(load_file(SEED_CONFIGS / "router1.cfg").config, HOST)
     assert binding.host_name("Ethernet0/0") == "eth1"
     assert binding.host_name("Loopback0") == "lo"
     (tunnel,) = binding.tunnels
@@ -56,8 +52,8 @@ def test_seed_interfaces_bind_by_address() -> None:
 
 
 def test_explicit_bind_wins_and_bad_binds_are_errors() -> None:
-    cfg = load_file(SEED / "router1.cfg").config
-    other = [*HOST, host("veth9", 3)]
+    cfg = load_file(SEED_CONFIGS / "router1.cfg").config
+    other = [*HOST, host_interface("veth9", 3)]
     binding = bind_interfaces(cfg, other, parse_binds(["e0/0=veth9"]))
     assert binding.host_name("Ethernet0/0") == "veth9"
     with pytest.raises(BindingError, match="no device eth7"):
@@ -70,7 +66,7 @@ def test_explicit_bind_wins_and_bad_binds_are_errors() -> None:
 
 def test_unmatched_interface_stays_unbound() -> None:
     binding = bind_interfaces(
-        load_file(SEED / "router1.cfg").config, [host("lo", 1, "127.0.0.1/8")]
+        load_file(SEED_CONFIGS / "router1.cfg").config, [host_interface("lo", 1, "127.0.0.1/8")]
     )
     assert binding.host_name("Ethernet0/0") is None
 
@@ -93,37 +89,12 @@ def test_port_map_keeps_the_engine_on_500_and_4500() -> None:
         port_map(65000)
 
 
-def _child() -> ChildSaInfo:
-    keys = ChildKeys(b"\x01" * 16, b"\x02" * 20, b"\x03" * 16, b"\x04" * 20)
-    return ChildSaInfo(
-        ike_sa_id=1,
-        spi_in=bytes.fromhex("c0ffee01"),
-        spi_out=bytes.fromhex("0badf00d"),
-        encr=EncrId.AES_CBC,
-        encr_key_bits=128,
-        integ=IntegId.HMAC_SHA1_96,
-        esn=False,
-        local_ts=(TrafficSelector.any4(),),
-        remote_ts=(TrafficSelector.any4(),),
-        mode="tunnel",
-        lifetime_seconds=3600,
-        lifetime_kilobytes=4608000,
-        udp_encapsulation=True,
-        local=Endpoint.of("10.0.0.1", 4500),
-        remote=Endpoint.of("10.0.0.2", 4500),
-        pfs_group=None,
-        tunnel="Tunnel0",
-        initiator=True,
-        keys=keys,
-    )
-
-
 def test_keylog_lines_read_back_and_file_is_private(tmp_path: Path) -> None:
     ike_keys = IkeKeys(*(bytes([i]) * 20 for i in range(7)))
     line = ike_key_line(
         b"\xaa" * 8, b"\xbb" * 8, EncrId.AES_CBC, 128, IntegId.HMAC_SHA1_96, ike_keys
     )
-    esp = esp_key_lines(_child())
+    esp = esp_key_lines(child_sa_info())
     assert esp[0] == (
         '"IPv4","10.0.0.1","10.0.0.2","0x0badf00d","AES-CBC [RFC3602]",'
         f'"0x{"01" * 16}","HMAC-SHA-1-96 [RFC2404]","0x{"02" * 20}"'
@@ -160,21 +131,6 @@ def test_exec_without_daemon_says_so(tmp_path: Path) -> None:
     assert done.returncode == 1 and "cannot reach" in done.stderr and "Traceback" not in done.stderr
 
 
-RESPONDER = """hostname Lo
-interface Ethernet0/0
- ip address 127.0.0.1 255.0.0.0
-crypto ikev2 keyring KR
- peer any
-  address 0.0.0.0 0.0.0.0
-  pre-shared-key cisco
-crypto ikev2 profile P
- match identity remote address 0.0.0.0
- authentication remote pre-share
- authentication local pre-share
- keyring local KR
-"""
-
-
 def _hostile_datagrams(rng: random.Random) -> list[bytes]:
     header = bytes(8) + bytes(8) + bytes([33, 0x20, 34, 0x08]) + bytes(4)
     return [
@@ -192,25 +148,10 @@ def _hostile_datagrams(rng: random.Random) -> list[bytes]:
 
 
 def test_hostile_datagrams_do_not_stop_the_daemon(tmp_path: Path) -> None:
-    (tmp_path / "lo.cfg").write_text(RESPONDER)
-    assert not load(RESPONDER).errors
-    base = random.Random().randrange(21000, 29000)
+    assert not load(LOOPBACK_RESPONDER).errors
     control = tmp_path / "lo.sock"
     log = (tmp_path / "lo.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            *PYIKE,
-            "run",
-            str(tmp_path / "lo.cfg"),
-            "--ike-port",
-            str(base),
-            "--control",
-            str(control),
-            "--debug",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc, base = start_loopback_responder(tmp_path, "--debug", stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
         while not control.exists():

@@ -21,41 +21,20 @@ from pyike.netns.ping import PingRequest, PingSyntaxError, ios_report, parse_pin
 from pyike.netns.plan import NetnsPlanError, device_name, plan_topology
 from pyike.netns.run import NetnsLab, _lan_pings, run_netns
 from pyike.topology import load_topology
-from tests.gateway.netns import PYIKE
-
-ROOT = Path(__file__).parents[2]
-SEED = ROOT / "src" / "pyike" / "data" / "seed"
-EXAMPLES = ROOT / "examples"
-
-needs_root = pytest.mark.skipif(
-    os.geteuid() != 0 or shutil.which("ip") is None,
-    reason="network namespace tests need root and iproute2",
+from tests.support.netns import PYIKE, needs_root
+from tests.support.netns_lab import (
+    assert_run_left_nothing,
+    namespaces,
+    processes_mentioning,
+    run_netns_lab,
 )
-
-
-def namespaces() -> str:
-    return subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-
-
-def processes_mentioning(text: str) -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if text in cmdline:
-            found.append(f"{entry.name}: {cmdline}")
-    return found
-
+from tests.support.paths import EXAMPLES, SEED_CONFIGS
 
 # --- planning -------------------------------------------------------------------------------
 
 
 def test_seed_plan_is_one_veth_pair_with_loopbacks_and_host_routes() -> None:
-    plan = plan_topology(load_topology([SEED]), "t1")
+    plan = plan_topology(load_topology([SEED_CONFIGS]), "t1")
     r1, _r2 = plan.routers
     assert (r1.host, r1.namespace) == ("Router1", "pyike-t1-Router1")
     assert r1.binds == (("Ethernet0/0", "Et0_0"),)
@@ -111,7 +90,7 @@ def test_device_names_are_short_and_unique() -> None:
 
 
 def test_lan_pings_go_from_each_loopback_to_those_behind_tunnel_routes() -> None:
-    seed = _lan_pings(plan_topology(load_topology([SEED]), "t5"))
+    seed = _lan_pings(plan_topology(load_topology([SEED_CONFIGS]), "t5"))
     assert [(c.host, c.command) for c in seed] == [
         ("Router1", "ping 192.168.2.1 source 192.168.1.1 repeat 3"),
         ("Router2", "ping 192.168.1.1 source 192.168.2.1 repeat 3"),
@@ -174,30 +153,9 @@ def test_without_root_it_says_so_and_exits_2(
 # --- real runs (root) ---------------------------------------------------------------------
 
 
-def _run_cli(*args: str, timeout: float = 120) -> tuple[int, str, str, int]:
-    proc = subprocess.Popen(
-        [*PYIKE, "lab", "--netns", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    out, err = proc.communicate(timeout=timeout)
-    return proc.returncode, out, err, proc.pid
-
-
-def _assert_nothing_left(tag: str, out: str) -> None:
-    assert f"pyike-{tag}-" not in namespaces()
-    controls = set(re.findall(r"control (/tmp/pyike-netns-\w+)/", out))
-    assert controls, "the daemons did not start"
-    for workdir in controls:
-        assert processes_mentioning(workdir) == []
-        assert not Path(workdir).exists()
-
-
 @needs_root
 def test_seed_runs_with_real_daemons_and_leaves_nothing() -> None:
-    code, out, err, pid = _run_cli(timeout=90)
+    code, out, err, pid = run_netns_lab(timeout=90)
     assert code == 0, out + err
     for host, peer in (("Router1", "10.0.0.2"), ("Router2", "10.0.0.1")):
         session = out.split(f"{host}: {host}#show crypto session")[1]
@@ -207,12 +165,12 @@ def test_seed_runs_with_real_daemons_and_leaves_nothing() -> None:
     assert "bytes from 192.168.2.1: icmp_seq=1" in out
     assert "bytes from 192.168.1.1: icmp_seq=3" in out
     assert "2 tunnels UP-ACTIVE on Router1, Router2; 2 checks passed" in out
-    _assert_nothing_left(str(pid), out)
+    assert_run_left_nothing(str(pid), out)
 
 
 @needs_root
 def test_hub_and_spokes_example() -> None:
-    code, out, err, pid = _run_cli(str(EXAMPLES / "hub-and-spokes"), timeout=150)
+    code, out, err, pid = run_netns_lab(str(EXAMPLES / "hub-and-spokes"), timeout=150)
     assert code == 0, out + err
     # the hub's three and one per spoke
     assert "6 tunnels UP-ACTIVE on Hub, Spoke1, Spoke2, Spoke3" in out
@@ -222,29 +180,29 @@ def test_hub_and_spokes_example() -> None:
     # checks the real gateway has no command for are reported, not passed
     assert "skipped Spoke2: `traceroute 10.3.0.1 source Loopback0`" in out
     assert "skipped Hub: `show ip interface brief`" in out
-    _assert_nothing_left(str(pid), out)
+    assert_run_left_nothing(str(pid), out)
 
 
 @needs_root
 def test_nat_t_example_masquerades_in_a_namespace() -> None:
-    code, out, err, pid = _run_cli(str(EXAMPLES / "nat-t"), timeout=120)
+    code, out, err, pid = run_netns_lab(str(EXAMPLES / "nat-t"), timeout=120)
     assert code == 0, out + err
     assert "Branch:       NAT-T is detected inside" in out
     assert "Tunnel UDP-Encaps" in out
     # the example's checks include output filters (`ping ... | include Success`)
     assert "; 7 checks passed" in out
-    _assert_nothing_left(str(pid), out)
+    assert_run_left_nothing(str(pid), out)
 
 
 @needs_root
 def test_psk_mismatch_exits_1_with_the_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = (SEED / "router1.cfg").read_text()
+    text = (SEED_CONFIGS / "router1.cfg").read_text()
     mismatch = text.replace("pre-shared-key local cisco", "pre-shared-key local n0t-the-key")
     assert mismatch != text
     (tmp_path / "r1.cfg").write_text(mismatch)
-    (tmp_path / "r2.cfg").write_text((SEED / "router2.cfg").read_text())
+    (tmp_path / "r2.cfg").write_text((SEED_CONFIGS / "router2.cfg").read_text())
     args = argparse.Namespace(configs=[str(tmp_path)], netns_timeout=8.0)
     assert netns_run.run_cli(args) == 1
     captured = capsys.readouterr()
@@ -269,7 +227,11 @@ def test_an_exception_mid_run_still_tears_everything_down(tmp_path: Path) -> Non
     lines: list[str] = []
     with pytest.raises(RuntimeError, match="boom"):
         run_netns(
-            load_topology([SEED]), lines.append, workdir=tmp_path, tag="boom", after_start=fail
+            load_topology([SEED_CONFIGS]),
+            lines.append,
+            workdir=tmp_path,
+            tag="boom",
+            after_start=fail,
         )
     (lab,) = started
     assert len(lab.daemons) == 2
@@ -282,9 +244,9 @@ def test_an_exception_mid_run_still_tears_everything_down(tmp_path: Path) -> Non
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_mid_run_tears_down(tmp_path: Path, signum: int) -> None:
     # a PSK mismatch keeps the run waiting for tunnels that never come up
-    text = (SEED / "router1.cfg").read_text()
+    text = (SEED_CONFIGS / "router1.cfg").read_text()
     (tmp_path / "r1.cfg").write_text(text.replace("local cisco", "local other-key"))
-    (tmp_path / "r2.cfg").write_text((SEED / "router2.cfg").read_text())
+    (tmp_path / "r2.cfg").write_text((SEED_CONFIGS / "router2.cfg").read_text())
     proc = subprocess.Popen(
         [*PYIKE, "lab", "--netns", str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -303,7 +265,7 @@ def test_ctrl_c_or_sigterm_mid_run_tears_down(tmp_path: Path, signum: int) -> No
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted; namespaces and daemons removed" in err
-    _assert_nothing_left(str(proc.pid), "".join(seen) + out)
+    assert_run_left_nothing(str(proc.pid), "".join(seen) + out)
 
 
 def test_a_topology_without_tunnels_is_a_failure_before_anything_is_built(

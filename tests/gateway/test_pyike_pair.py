@@ -3,79 +3,18 @@ by a veth pair: the tunnel comes up, ping crosses it, exec shows it, SIGTERM cle
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from pathlib import Path
 
-from tests.gateway.netns import PYIKE, Lab, Namespace, wait_for
-
-SEED = Path(__file__).parents[2] / "src" / "pyike" / "data" / "seed"
-
-
-def pyike_exec(control: Path, *commands: str) -> str:
-    done = subprocess.run(
-        [*PYIKE, "exec", "--control", str(control), *commands],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def ping(
-    ns: Namespace, source: str, target: str, count: int = 3
-) -> subprocess.CompletedProcess[str]:
-    return ns.run(
-        "ping", "-c", str(count), "-W", "2", "-i", "0.3", "-I", source, target, check=False
-    )
-
-
-def seed_pair(
-    netlab: Lab,
-    tmp_path: Path,
-    *extra: str,
-    r1_extra: tuple[str, ...] = (),
-    r2_extra: tuple[str, ...] = (),
-) -> tuple[Namespace, Namespace, list[subprocess.Popen[bytes]]]:
-    r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
-    procs = [
-        netlab.start(
-            r1,
-            [
-                *PYIKE,
-                "run",
-                str(SEED / "router1.cfg"),
-                "--bind",
-                f"Ethernet0/0={left}",
-                "--control",
-                str(tmp_path / "r1.sock"),
-                "--debug",
-                *extra,
-                *r1_extra,
-            ],
-            tmp_path / "r1.log",
-        ),
-        netlab.start(
-            r2,
-            [
-                *PYIKE,
-                "run",
-                str(SEED / "router2.cfg"),
-                "--bind",
-                f"Ethernet0/0={right}",
-                "--control",
-                str(tmp_path / "r2.sock"),
-                *extra,
-                *r2_extra,
-            ],
-            tmp_path / "r2.log",
-        ),
-    ]
-    return r1, r2, procs
+from tests.support.daemons import (
+    packets,
+    pair_state,
+    pyike_exec,
+    ready_sas,
+    seed_pair,
+    terminate_cleanly,
+)
+from tests.support.netns import Lab, wait_for
+from tests.support.traffic import ping
 
 
 def test_seed_tunnel_between_namespaces(netlab: Lab, tmp_path: Path) -> None:
@@ -94,7 +33,7 @@ def test_seed_tunnel_between_namespaces(netlab: Lab, tmp_path: Path) -> None:
     assert "READY" in ike and "10.0.0.2/500" in ike
     ipsec = pyike_exec(tmp_path / "r2.sock", "show crypto ipsec sa")
     assert "interface: Tunnel0" in ipsec
-    decaps = int(ipsec.split("#pkts decaps: ")[1].split(",")[0])
+    decaps = packets(ipsec, "decaps")
     assert decaps >= 9  # every echo request and reply above crossed the tunnel
     assert "Status: ACTIVE" in ipsec
     session = pyike_exec(tmp_path / "r1.sock", "show crypto session")
@@ -105,10 +44,7 @@ def test_seed_tunnel_between_namespaces(netlab: Lab, tmp_path: Path) -> None:
     assert keys.stat().st_mode & 0o777 == 0o600
     assert '"IPv4","10.0.0.1","10.0.0.2"' in keys.read_text()
 
-    for proc in procs:
-        proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        assert proc.wait(15) == 0
+    terminate_cleanly(procs)
     for ns in (r1, r2):
         assert "tun-" not in ns.ip("link")
         assert "proto 80" not in ns.ip("route") and "tun-" not in ns.ip("route")
@@ -130,27 +66,6 @@ def test_clear_and_renegotiate_on_traffic(netlab: Lab, tmp_path: Path) -> None:
     # traffic into the tunnel brings it up again
     wait_for(lambda: ping(r1, "192.168.1.1", "192.168.2.1", 1).returncode == 0, 20, "renegotiation")
     assert "READY" in pyike_exec(tmp_path / "r1.sock", "show crypto ikev2 sa")
-
-
-def ready_sas(control: Path) -> list[str]:
-    shown = pyike_exec(control, "show crypto ikev2 sa")
-    return [line for line in shown.splitlines() if "READY" in line]
-
-
-def pair_state(tmp_path: Path) -> str:
-    """Both daemons' SAs and debug logs, for a failure message."""
-    parts = []
-    for name in ("r1", "r2"):
-        control = tmp_path / f"{name}.sock"
-        for command in ("show crypto ikev2 sa detailed", "show crypto ipsec sa"):
-            try:
-                shown = pyike_exec(control, command)
-            except (AssertionError, subprocess.TimeoutExpired) as exc:
-                shown = f"({exc})"
-            parts.append(f"--- {name}: {command}\n{shown}")
-        debug = tmp_path / f"{name}.debug"
-        parts.append(f"--- {name}: debug\n{debug.read_text() if debug.exists() else '(none)'}")
-    return "\n".join(parts)
 
 
 def test_simultaneous_start_settles_on_one_ike_sa(netlab: Lab, tmp_path: Path) -> None:
@@ -197,4 +112,4 @@ def test_force_encap_carries_esp_in_udp(netlab: Lab, tmp_path: Path) -> None:
     assert "10.0.0.1/4500" in ike and "10.0.0.2/4500" in ike
     ipsec = pyike_exec(tmp_path / "r2.sock", "show crypto ipsec sa")
     assert "UDP-Encaps" in ipsec
-    assert int(ipsec.split("#pkts decaps: ")[1].split(",")[0]) >= 4
+    assert packets(ipsec, "decaps") >= 4

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.netns import Lab, Namespace, sh, wait_for
-from tests.gateway.strongswan import (
+from tests.support.daemons import packets, pyike_exec
+from tests.support.interop import no_tunnel, pyike_log, start_pyike
+from tests.support.netns import Lab, Namespace, wait_for
+from tests.support.paths import EXAMPLES
+from tests.support.strongswan import (
     CHARON_KEY,
     PYIKE_KEY,
     SEED_SUITE,
@@ -19,11 +22,11 @@ from tests.gateway.strongswan import (
     require_charon,
     start_charon,
 )
-from tests.gateway.test_gateway_ipv6 import SITE_A, ping6
-from tests.gateway.test_pyike_pair import pyike_exec
-from tests.gateway.test_strongswan_interop import pyike_log, start_pyike
+from tests.support.traffic import ping6
 
 pytestmark = pytest.mark.interop
+
+SITE_A = EXAMPLES / "ipv6" / "site-a.cfg"
 
 PYIKE_WAN, CHARON_WAN = "2001:db8:0:12::1", "2001:db8:0:12::2"
 PYIKE_LAN, CHARON_LAN = "2001:db8:a::1", "2001:db8:b::1"
@@ -84,16 +87,9 @@ def v6_topology(
 ) -> tuple[Namespace, Namespace, Charon, subprocess.Popen[bytes]]:
     require_charon()
     py, ss = netlab.namespace("p6"), netlab.namespace("s6")
-    left, right = f"pa{netlab.tag}6", f"sb{netlab.tag}6"
-    sh("ip", "link", "add", left, "netns", py.name, "type", "veth", "peer", "name", right,
-       "netns", ss.name)  # fmt: skip
-    for ns, dev, wan, lan in (
-        (py, left, PYIKE_WAN, PYIKE_LAN),
-        (ss, right, CHARON_WAN, CHARON_LAN),
-    ):
-        ns.ip("addr", "add", f"{wan}/64", "dev", dev, "nodad")
-        ns.ip("link", "set", dev, "up")
-        ns.ip("addr", "add", f"{lan}/64", "dev", "lo")
+    left, _right = netlab.veth(py, f"{PYIKE_WAN}/64", ss, f"{CHARON_WAN}/64", "6", nodad=True)
+    py.ip("addr", "add", f"{PYIKE_LAN}/64", "dev", "lo")
+    ss.ip("addr", "add", f"{CHARON_LAN}/64", "dev", "lo")
     # the suite only names charon's default configuration, which ours replaces
     charon = start_charon(netlab, ss, tmp_path, SEED_SUITE, swanctl_v6_config())
     (tmp_path / "pyike.cfg").write_text(pyike_v6_config())
@@ -109,12 +105,7 @@ def check_v6_traffic(py: Namespace, ss: Namespace, charon: Charon, tmp_path: Pat
             "ping -6 pyike -> charon",
         )
     except AssertionError:
-        raise AssertionError(
-            "no IPv6 ping through the tunnel\n--- pyike ---\n"
-            + pyike_log(tmp_path)[-6000:]
-            + "\n--- charon ---\n"
-            + charon.log[-6000:]
-        ) from None
+        raise no_tunnel("IPv6 ping", tmp_path, charon) from None
     assert " 0% packet loss" in ping6(py, PYIKE_LAN, CHARON_LAN, 4)
     assert " 0% packet loss" in ping6(ss, CHARON_LAN, PYIKE_LAN, 4)
     assert "INSTALLED" in charon.sas()
@@ -122,7 +113,7 @@ def check_v6_traffic(py: Namespace, ss: Namespace, charon: Charon, tmp_path: Pat
     v6_part = shown.split("IPv6 Crypto IKEv2  SA")[1]
     assert "READY" in v6_part and "2001:DB8:0:12::2/4500" in v6_part
     assert "UDP-Encaps" in shown
-    assert int(shown.split("#pkts decaps: ")[1].split(",")[0]) >= 8
+    assert packets(shown, "decaps") >= 8
     assert "Traceback" not in pyike_log(tmp_path)
     return pyike_log(tmp_path)
 

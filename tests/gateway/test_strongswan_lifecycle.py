@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.netns import Lab, wait_for
-from tests.gateway.strongswan import SEED_SUITE, Charon, pyike_config
-from tests.gateway.test_pyike_pair import ping
-from tests.gateway.test_strongswan_interop import Interop, check_traffic, pyike_log, topology
-from tests.gateway.traffic import ping_stream, tcp_transfer
+from tests.support.interop import Interop, check_traffic, pyike_log, topology
+from tests.support.netns import Lab, wait_for
+from tests.support.strongswan import SEED_SUITE, Charon, pyike_config, start_charon
+from tests.support.traffic import ping, ping_stream, tcp_transfer
 
 pytestmark = pytest.mark.interop
 
@@ -199,8 +198,6 @@ def test_restarted_charon_replaces_its_stale_sa(netlab: Lab, tmp_path: Path) -> 
     t = up(netlab, tmp_path, "responder")
     before = t.exec("show crypto ikev2 sa detailed").split("Local spi: ")[1].split()[0]
     t.charon.kill()
-    from tests.gateway.strongswan import start_charon
-
     t.charon = start_charon(netlab, t.ss, tmp_path, SEED_SUITE)
     t.charon.swan("--initiate", "--child", "net", "--timeout", "20")
     # charon's INITIAL_CONTACT makes pyike drop the SA the old charon left behind

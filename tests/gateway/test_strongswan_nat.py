@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.netns import Lab, Namespace, wait_for
-from tests.gateway.strongswan import (
+from tests.support.interop import Interop, check_traffic, pyike_log, start_pyike
+from tests.support.netns import Lab, Namespace, wait_for
+from tests.support.strongswan import (
     SEED_SUITE,
     Addressing,
     pyike_config,
@@ -17,7 +18,6 @@ from tests.gateway.strongswan import (
     start_charon,
     swanctl_config,
 )
-from tests.gateway.test_strongswan_interop import Interop, check_traffic, pyike_log, start_pyike
 
 pytestmark = pytest.mark.interop
 
@@ -46,12 +46,23 @@ def nat_box(netlab: Lab, inside: Namespace, outside: Namespace) -> tuple[str, st
     return inside_dev, outside_dev
 
 
-def test_pyike_behind_nat(netlab: Lab, tmp_path: Path) -> None:
+def sites_across_nat(netlab: Lab, inside: str) -> tuple[Namespace, Namespace, str]:
+    """pyike (LAN 192.168.1.0/24) and charon (192.168.2.0/24) with the NAT box between them,
+    `inside` ("pyike" or "charon") behind it; returns pyike's namespace, charon's and the
+    device of pyike's link."""
     require_charon()
     py, ss = netlab.namespace("py"), netlab.namespace("ss")
-    py_dev, _ss_dev = nat_box(netlab, py, ss)
+    if inside == "pyike":
+        py_dev, _ss_dev = nat_box(netlab, py, ss)
+    else:
+        _ss_dev, py_dev = nat_box(netlab, ss, py)
     py.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
     ss.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    return py, ss, py_dev
+
+
+def test_pyike_behind_nat(netlab: Lab, tmp_path: Path) -> None:
+    py, ss, py_dev = sites_across_nat(netlab, inside="pyike")
     where = Addressing(
         pyike="10.0.1.1",
         charon="10.0.0.1",
@@ -76,11 +87,7 @@ def test_pyike_behind_nat(netlab: Lab, tmp_path: Path) -> None:
 
 
 def test_charon_behind_nat(netlab: Lab, tmp_path: Path) -> None:
-    require_charon()
-    py, ss = netlab.namespace("py"), netlab.namespace("ss")
-    _ss_dev, py_dev = nat_box(netlab, ss, py)
-    py.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    ss.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    py, ss, py_dev = sites_across_nat(netlab, inside="charon")
     where = Addressing(
         pyike="10.0.0.1",
         charon="10.0.1.1",

@@ -9,7 +9,7 @@ from pyike.ike.engine import IkeEngine
 from pyike.ike.events import Datagram
 from pyike.ike.trace import TraceRecord
 from pyike.sim.clock import VirtualClock
-from tests.exchange.scenarios import seed_router1, tunnel_of
+from tests.support.policies import seed_router1, tunnel_of
 
 
 def test_unanswered_request_is_retransmitted_by_the_timer() -> None:

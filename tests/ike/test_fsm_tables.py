@@ -11,7 +11,7 @@ from pyike.ike.fsm import Machine, Step, transitions
 from pyike.ike.graph import MACHINES, to_dot
 from pyike.ike.states import Event, State
 from pyike.ike.task import Steps
-from tests.conftest import require_tool
+from tests.support.tools import require_tool
 
 
 def test_a_row_names_its_action_and_next_state() -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from pyike.trace.ios_debug import Debug, DebugFormatter
-from tests.exchange.util import pair
+from tests.support.harness import pair
 
 _CASES = [
     Debug.NONE,

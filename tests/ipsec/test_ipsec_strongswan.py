@@ -21,8 +21,8 @@ from pyike.ipsec import (
     esp_transform,
 )
 from pyike.ipsec.outer import unwrap, wrap
-from tests.conftest import VECTOR_NAMES, VECTORS
-from tests.ipsec.strongswan import read_esp_sa, read_pings
+from tests.support.paths import VECTOR_NAMES, VECTORS
+from tests.support.vectors import read_esp_sa, read_pings
 
 EXPECTED_ESP_PACKETS = {
     "strongswan-3des": 12,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pyike.cli import main
+from tests.support.paths import SEED_CONFIGS
 
-SEED = Path(__file__).resolve().parents[2] / "src" / "pyike" / "data" / "seed"
 # Past the child SA's 3600 s lifetime, so that its rekey runs a group 24 PFS exchange.
 CHECKS = (
     "! lab: run 65m\n"
@@ -45,7 +45,7 @@ def test_des_and_group_24_tunnels_come_up_in_the_lab(
     for name in ("router1.cfg", "router2.cfg"):
         path = tmp_path / name
         header = CHECKS if name == "router1.cfg" else ""
-        path.write_text(header + _legacy_des_group_24((SEED / name).read_text()))
+        path.write_text(header + _legacy_des_group_24((SEED_CONFIGS / name).read_text()))
         files.append(str(path))
     code = main(["lab", *files])
     captured = capsys.readouterr()

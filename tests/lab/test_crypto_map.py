@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from pathlib import Path
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.config import load
@@ -11,8 +10,9 @@ from pyike.config.model import AclAddress, AclEntry, PortMatch
 from pyike.ipsec.acl_match import protecting_line
 from pyike.lab.crypto_map import Flow, MapEntry, ace_matches
 from pyike.lab.lab import Lab
+from tests.support.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "crypto-map"
+EXAMPLE = EXAMPLES / "crypto-map"
 CMAP10 = "crypto map CMAP 10"
 
 

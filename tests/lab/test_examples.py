@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pyike.adapter.config_policy import policy_for_config
@@ -13,8 +11,8 @@ from pyike.node.ip import PROTO_UDP, parse_ipv4
 from pyike.node.udp import udp_ports
 from pyike.sim.network import CapturedPacket
 from pyike.topology import load_topology
+from tests.support.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
 
 

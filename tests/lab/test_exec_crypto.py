@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from pyike.config import load
 from pyike.lab.lab import Lab
 from pyike.node.exec.parser import INCOMPLETE, INVALID
 from pyike.topology.seed import SEED_CONFIGS, seed_configs
+from tests.support.paths import EXAMPLES
 
-HUB_AND_SPOKES = Path(__file__).parents[2] / "examples" / "hub-and-spokes"
+HUB_AND_SPOKES = EXAMPLES / "hub-and-spokes"
 SPOKES = ("Spoke1", "Spoke2", "Spoke3")
 
 

@@ -11,8 +11,8 @@ import pytest
 from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
 from pyike.lab.seed import LONG_PING, SeedRunResult, run_seed
-from tests.conftest import DATA
-from tests.exchange.seed_trace import by_role
+from tests.support.paths import GOLDEN
+from tests.support.seed_document import by_role
 
 _SM = re.compile(r"SM Trace-> SA: .*?\((I|R)\) MsgID = \w+ CurState: (\w+) Event: (\w+)")
 
@@ -101,7 +101,7 @@ def test_config_shows_on_the_lab_routers() -> None:
     assert "% Invalid input detected at '^' marker." in bad
 
 
-GOLDEN = DATA / "golden" / "lab-seed-debug.txt"
+GOLDEN_DEBUG = GOLDEN / "lab-seed-debug.txt"
 
 
 def test_golden_debug_and_show_output() -> None:
@@ -111,5 +111,5 @@ def test_golden_debug_and_show_output() -> None:
     end = transcript.index("Router2: Router2#undebug all") + 2
     text = "\n".join(transcript[:end]) + "\n"
     if os.environ.get("PYIKE_REGENERATE_GOLDEN"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+        GOLDEN_DEBUG.write_text(text, encoding="utf-8")
+    assert text == GOLDEN_DEBUG.read_text(encoding="utf-8")

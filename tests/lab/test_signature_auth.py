@@ -9,16 +9,15 @@ from pathlib import Path
 import pytest
 
 from pyike.cli import main
-
-SEED = Path(__file__).resolve().parents[2] / "src" / "pyike" / "data" / "seed"
+from tests.support.paths import SEED_CONFIGS
 
 
 def _router2_demanding(tmp: Path, method: str) -> list[Path]:
-    r2 = (SEED / "router2.cfg").read_text()
+    r2 = (SEED_CONFIGS / "router2.cfg").read_text()
     assert " authentication remote pre-share\n" in r2
     r2 = r2.replace(" authentication remote pre-share\n", f" authentication remote {method}\n")
     (tmp / "r2.cfg").write_text(r2)
-    return [SEED / "router1.cfg", tmp / "r2.cfg"]
+    return [SEED_CONFIGS / "router1.cfg", tmp / "r2.cfg"]
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -66,13 +65,13 @@ def test_config_explain_does_not_claim_a_signature_is_checked_with_a_psk(
 def test_a_psk_alongside_a_signature_method_still_comes_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    r2 = (SEED / "router2.cfg").read_text()
+    r2 = (SEED_CONFIGS / "router2.cfg").read_text()
     r2 = r2.replace(
         " authentication remote pre-share\n",
         " authentication remote rsa-sig\n authentication remote pre-share\n",
     )
     (tmp_path / "r2.cfg").write_text(r2)
-    assert main(["lab", str(SEED / "router1.cfg"), str(tmp_path / "r2.cfg")]) == 0
+    assert main(["lab", str(SEED_CONFIGS / "router1.cfg"), str(tmp_path / "r2.cfg")]) == 0
     assert main(["config", "check", str(tmp_path / "r2.cfg")]) == 0
     out = capsys.readouterr().out
     assert "only peers using a pre-shared key are accepted" in out
@@ -81,7 +80,7 @@ def test_a_psk_alongside_a_signature_method_still_comes_up(
 def test_key_warnings_point_at_the_authentication_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    r2 = (SEED / "router2.cfg").read_text()
+    r2 = (SEED_CONFIGS / "router2.cfg").read_text()
     r2 = r2.replace(
         " authentication local pre-share\n",
         " authentication local pre-share key 6 AbCdEfGhIjKlMnOp\n",

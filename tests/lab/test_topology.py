@@ -13,9 +13,7 @@ from pyike.cli import main
 from pyike.lab.lab import RunTooLong
 from pyike.lab.topology_run import build_lab, run_topology
 from pyike.topology import Check, TopologyError, load_topology, parse_duration
-from tests.conftest import DATA
-
-SEED = Path(__file__).resolve().parents[2] / "src" / "pyike" / "data" / "seed"
+from tests.support.paths import SEED_CONFIGS
 
 
 def write(tmp: Path, name: str, text: str) -> Path:
@@ -25,9 +23,9 @@ def write(tmp: Path, name: str, text: str) -> Path:
 
 
 def seed_pair(tmp: Path, extra_r1: str = "", r2_key: str = "cisco") -> list[Path]:
-    r1 = extra_r1 + (SEED / "router1.cfg").read_text()
+    r1 = extra_r1 + (SEED_CONFIGS / "router1.cfg").read_text()
     r2 = (
-        (SEED / "router2.cfg")
+        (SEED_CONFIGS / "router2.cfg")
         .read_text()
         .replace("pre-shared-key local cisco", f"pre-shared-key local {r2_key}")
     )
@@ -40,7 +38,7 @@ def test_hostnames_come_from_the_configs(tmp_path: Path) -> None:
 
 
 def test_the_seed_configs_come_up_and_the_cli_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lab", str(SEED / "router1.cfg"), str(SEED / "router2.cfg")]) == 0
+    assert main(["lab", str(SEED_CONFIGS / "router1.cfg"), str(SEED_CONFIGS / "router2.cfg")]) == 0
     out = capsys.readouterr().out
     assert "Router1: Router1#show crypto session" in out
     assert "Router2: Session status: UP-ACTIVE" in out
@@ -118,13 +116,13 @@ def test_bad_input_never_gives_a_traceback(
     assert "% Incomplete command." in capsys.readouterr().err
     assert main(["lab", str(tmp_path / "missing.cfg")]) == 1
     assert "no such file" in capsys.readouterr().err
-    r1 = SEED / "router1.cfg"
+    r1 = SEED_CONFIGS / "router1.cfg"
     assert main(["lab", str(r1), str(r1)]) == 1
     assert "hostname Router1 is already in use" in capsys.readouterr().err
 
 
 def test_a_lone_router_protects_nothing_reachable(tmp_path: Path) -> None:
-    topology = load_topology([SEED / "router1.cfg"])
+    topology = load_topology([SEED_CONFIGS / "router1.cfg"])
     result = run_topology(topology, policy_for_config, show=False)
     assert not result.ok
     assert "Router1 Tunnel0 peer 10.0.0.2: session DOWN" in result.problems[0]
@@ -147,9 +145,6 @@ def test_a_nat_box_joins_its_two_subnets(tmp_path: Path) -> None:
     box = nats["CPE"]
     assert box.inside in lab.network.segments["10.0.0.0/24"].endpoints
     assert box.outside in lab.network.segments["198.51.100.0/24"].endpoints
-
-
-_ = DATA
 
 
 def test_exec_and_expect_lines_take_output_filters(

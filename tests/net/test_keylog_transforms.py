@@ -7,33 +7,22 @@ from dataclasses import astuple
 
 from pyike.codec.registry import EncrId, IntegId
 from pyike.crypto.keys import ChildKeys, IkeKeys
-from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
+from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.net.keylog import esp_key_lines, ike_key_line, split_keylog
 from pyike.wireshark_keys import parse_key_table
+from tests.support.gateway_inputs import child_sa_info
 
 IKE_KEYS = IkeKeys(*(bytes([i]) * 8 for i in range(7)))
 
 
 def _des_child() -> ChildSaInfo:
-    return ChildSaInfo(
-        ike_sa_id=1,
-        spi_in=bytes.fromhex("c0ffee01"),
-        spi_out=bytes.fromhex("0badf00d"),
+    return child_sa_info(
         encr=EncrId.DES,
         encr_key_bits=None,
         integ=IntegId.HMAC_SHA2_384_192,
-        esn=False,
-        local_ts=(TrafficSelector.any4(),),
-        remote_ts=(TrafficSelector.any4(),),
-        mode="tunnel",
-        lifetime_seconds=3600,
-        lifetime_kilobytes=4608000,
         udp_encapsulation=False,
         local=Endpoint.of("10.0.0.1", 500),
         remote=Endpoint.of("10.0.0.2", 500),
-        pfs_group=None,
-        tunnel="Tunnel0",
-        initiator=True,
         keys=ChildKeys(b"\x01" * 8, b"\x02" * 48, b"\x03" * 8, b"\x04" * 48),
     )
 

@@ -4,7 +4,6 @@ as the lab's routers; only its configuration is needed for `show running-config`
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
@@ -12,12 +11,11 @@ from pyike.config import load_file
 from pyike.net.shell import GatewayControl, GatewayShell
 from pyike.show.ike_counters import Ikev2Counters
 from pyike.trace.ios_debug import DebugFormatter
-
-SEED = Path(__file__).resolve().parents[2] / "src" / "pyike" / "data" / "seed"
+from tests.support.paths import SEED_CONFIGS
 
 
 def shell() -> GatewayShell:
-    config = load_file(SEED / "router1.cfg").config
+    config = load_file(SEED_CONFIGS / "router1.cfg").config
     crypto = cast(GatewayControl, SimpleNamespace(counters=Ikev2Counters(), clear_ipsec=None))
     return GatewayShell(crypto, lambda: config, DebugFormatter(datetime(2013, 11, 11)))
 

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from pyike.ike.events import NAT_T_PORT, Endpoint
+from pyike.codec.udp_encap import NAT_T_PORT
+from pyike.ike.events import Endpoint
 from pyike.net.ports import PortMap
 from pyike.net.runtime import SocketWire
-from tests.gateway.test_gateway_units import _child
+from tests.support.gateway_inputs import child_sa_info
 
 LOOPBACK = "127.0.0.1"
 
@@ -61,7 +62,7 @@ def wire_to(sender: socket.socket, receiver: socket.socket) -> tuple[SocketWire,
     wire = SocketWire(PortMap(), logged.append)
     wire.ike[(IPv4Address(LOOPBACK), NAT_T_PORT)] = sender
     child = replace(
-        _child(),
+        child_sa_info(),
         local=Endpoint.of(LOOPBACK, NAT_T_PORT),
         remote=Endpoint.of(LOOPBACK, receiver.getsockname()[1]),
     )

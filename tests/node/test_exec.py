@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyike.node.exec.commands import ExecShell
-from tests.node.test_hooks import ipsec_seed
-from tests.node.topology import chain, seed_lab
+from tests.support.router_lab import Lab, chain, ipsec_seed, seed_lab
 
 LEGEND = """\
 Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP
@@ -68,8 +67,6 @@ def test_show_ip_route_chain_router2_and_filters() -> None:
 
 
 def test_show_ip_route_classful_network_alone_and_ecmp() -> None:
-    from tests.node.topology import Lab
-
     lab = Lab(
         "hostname R\ninterface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
         "interface Ethernet0/1\n ip address 10.0.1.1 255.255.255.0\n"
@@ -97,8 +94,6 @@ def test_show_ip_interface_brief_seed() -> None:
 
 
 def test_show_ip_interface_brief_shutdown_and_unassigned() -> None:
-    from tests.node.topology import Lab
-
     lab = Lab("hostname R\ninterface Ethernet0/1\n no ip address\n shutdown\n")
     assert lab.run("R", "show ip interface brief").splitlines()[1] == (
         "Ethernet0/1                unassigned      YES unset  administratively down down"
@@ -251,8 +246,6 @@ def test_errors_in_ios_words(command: str, expected: str) -> None:
 
 
 def test_ping_source_interface_must_be_up_with_an_address() -> None:
-    from tests.node.topology import Lab
-
     lab = Lab(
         "hostname R\ninterface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
         "interface Loopback1\n ip address 1.1.1.1 255.255.255.255\n shutdown\n"

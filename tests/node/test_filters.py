@@ -11,7 +11,7 @@ from pyike.node.exec.commands import ExecShell
 from pyike.node.exec.filters import OutputFilter, parse_filter, run_line
 from pyike.node.exec.job import ExecJob
 from pyike.node.exec.parser import CommandTree, ExecInputError
-from tests.node.topology import chain
+from tests.support.router_lab import chain
 
 RUNNING = """\
 hostname Router1

@@ -1,11 +1,9 @@
 """The hooks the lab plugs in: IKE datagrams, ESP, tunnel encapsulation, crypto map policy.
 
-The stub handlers below stand in for the real IKE engine and ESP: the "encryption" is an
-outer IPv4 header with protocol 50 and a 4-byte tag, enough to exercise every path."""
+The stub handlers of tests/support/router_lab.py stand in for the real IKE engine and ESP."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from ipaddress import IPv4Address
 
 from pyike.node.hooks import (
@@ -18,47 +16,7 @@ from pyike.node.hooks import (
 from pyike.node.ip import PROTO_ESP, IPv4Packet, parse_ipv4
 from pyike.node.router import Router
 from pyike.node.udp import UdpDatagram
-from tests.node.topology import Lab, seed_lab
-
-TAG = b"SPI!"
-
-
-class StubIpsec:
-    """Tunnel + ESP handler: wraps packets in a fake ESP header."""
-
-    def __init__(self, overhead: int = 20 + 4) -> None:
-        self._overhead = overhead
-        self.encapsulated = 0
-        self.arrivals: list[EspArrival] = []
-
-    def encapsulate(self, router: Router, tunnel: str, packet: bytes) -> Sequence[bytes]:
-        src, dst = router.tunnel_endpoints(tunnel)
-        assert src is not None and dst is not None
-        self.encapsulated += 1
-        return [IPv4Packet(int(src), int(dst), PROTO_ESP, TAG + packet).to_bytes()]
-
-    def overhead(self, router: Router, tunnel: str) -> int:
-        return self._overhead
-
-    def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
-        return ['  Tunnel protection via IPSec (profile "phse2-prof")']
-
-    def esp_packet(self, router: Router, arrival: EspArrival) -> Decrypted | None:
-        self.arrivals.append(arrival)
-        if not arrival.esp.startswith(TAG):
-            return None
-        return Decrypted(arrival.esp[4:], "Tunnel0")
-
-
-def ipsec_seed(overhead: int = 24) -> tuple[Lab, StubIpsec, StubIpsec]:
-    lab = seed_lab()
-    stubs = []
-    for router in lab.routers.values():
-        stub = StubIpsec(overhead)
-        router.tunnel_handler = stub
-        router.esp_handler = stub
-        stubs.append(stub)
-    return lab, stubs[0], stubs[1]
+from tests.support.router_lab import TAG, ipsec_seed, seed_lab
 
 
 def test_seed_ping_goes_through_tunnel0_once_the_sas_are_installed() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyike.node import icmpv6
 from pyike.node.ip import PROTO_ICMPV6, IPv6Packet, parse_ipv6
-from tests.node.topology import Lab
+from tests.support.router_lab import Lab
 
 R1 = """hostname R1
 interface Loopback0

@@ -9,7 +9,7 @@ from scapy.layers.inet import ICMP, IP
 from pyike.node import icmp
 from pyike.node.ip import IPv4Packet
 from pyike.sim.network import CapturedPacket
-from tests.node.topology import Lab, chain
+from tests.support.router_lab import R1, R2, R3, Lab, chain
 
 
 def capture(lab: Lab) -> list[CapturedPacket]:
@@ -108,8 +108,6 @@ def test_no_icmp_error_about_an_icmp_error() -> None:
 
 
 def mtu_lab() -> Lab:
-    from tests.node.topology import R1, R2, R3
-
     return Lab(
         R1,
         R2.replace(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pyike.config import load, load_file
@@ -15,13 +13,11 @@ from pyike.show import (
     show_crypto_ipsec_transform_set,
     show_crypto_map,
 )
-
-DATA = Path(__file__).parents[1] / "data" / "config"
-SEED = Path(__file__).parents[2] / "src" / "pyike" / "data" / "seed"
+from tests.support.paths import CONFIG_CORPUS, SEED_CONFIGS
 
 
 def cfg(name: str):  # type: ignore[no-untyped-def]
-    path = SEED / name if name.startswith("router") else DATA / name
+    path = SEED_CONFIGS / name if name.startswith("router") else CONFIG_CORPUS / name
     return load_file(path).config
 
 
@@ -229,7 +225,7 @@ def test_gre_over_ipsec_and_ipv6_tunnel_maps() -> None:
     assert "            access-list  permit ipv6 any any" in v6
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("ok_*.cfg")))
+@pytest.mark.parametrize("name", sorted(p.name for p in CONFIG_CORPUS.glob("ok_*.cfg")))
 def test_every_corpus_config_shows_without_error(name: str) -> None:
     config = cfg(name)
     for show in (

@@ -32,8 +32,8 @@ from pyike.show.views import (
     esp_sa_view,
     flow_counters,
 )
-from tests.show import seed_views
-from tests.show.edge_views import (
+from tests.support import seed_views
+from tests.support.edge_views import (
     V6_ANY,
     V6_LOCAL,
     V6_REMOTE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from pathlib import Path
 
 from pyike.config import load, load_file
 from pyike.show import (
@@ -20,12 +19,12 @@ from pyike.show import (
     show_crypto_session,
 )
 from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
-from tests.show import seed_views
-from tests.show.edge_views import ipv6_ike_sa, rekeying_interface
-from tests.show.genie_parse import parse
+from tests.support import seed_views
+from tests.support.edge_views import ipv6_ike_sa, rekeying_interface
+from tests.support.genie_parse import parse
+from tests.support.paths import CONFIG_CORPUS, SEED_CONFIGS
 
-DATA = Path(__file__).parents[1] / "data" / "config"
-SEED_R1 = Path(__file__).parents[2] / "src" / "pyike" / "data" / "seed" / "router1.cfg"
+SEED_R1 = SEED_CONFIGS / "router1.cfg"
 
 
 def test_ikev2_sa_detail() -> None:
@@ -270,7 +269,7 @@ def test_ikev2_policy() -> None:
 
 
 def test_ikev2_profile() -> None:
-    cfg = load_file(DATA / "ok_global_ikev2.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_global_ikev2.cfg").config
     text = (
         "crypto ikev2 profile DPDPROF\n match identity remote address 192.0.2.1 255.255.255.255\n"
     )
@@ -299,7 +298,7 @@ def test_ipsec_profile() -> None:
 
 
 def test_ipsec_profile_names_its_ikev2_profile() -> None:
-    cfg = load_file(DATA / "ok_global_ikev2.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_global_ikev2.cfg").config
     out = parse("show crypto ipsec profile", show_crypto_ipsec_profile(cfg, "NATIPSEC"))
     profile = out["ipsec_profile_name"]["NATIPSEC"]
     assert (profile["ikev2_profile_name"], profile["psf"], profile["dh_group"]) == (
@@ -310,14 +309,14 @@ def test_ipsec_profile_names_its_ikev2_profile() -> None:
 
 
 def test_ipsec_profile_with_pfs() -> None:
-    cfg = load_file(DATA / "ok_all_transforms.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_all_transforms.cfg").config
     out = parse("show crypto ipsec profile", show_crypto_ipsec_profile(cfg))["ipsec_profile_name"]
     assert (out["MANY"]["psf"], out["MANY"]["dh_group"]) == ("Y", "group24")
     assert out["MANY"]["security_association_lifetime"] == "9000000 kilobytes/1800 seconds"
 
 
 def test_crypto_map() -> None:
-    cfg = load_file(DATA / "ok_crypto_map_two_entries.cfg").config
+    cfg = load_file(CONFIG_CORPUS / "ok_crypto_map_two_entries.cfg").config
     entry = parse("show crypto map", show_crypto_map(cfg))["ipv4"]["crypto_map_tag"]["multi"]
     # genie keeps one entry per map: the last one printed.
     assert (entry["sequence_number"], entry["peer"], entry["pfs"]) == (

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from pyike.show import show_crypto_ikev2_sa, show_crypto_ipsec_sa, show_crypto_session
-from tests.show import seed_views
-from tests.show.seed_text import normalise, seed_block
+from tests.support import seed_views
+from tests.support.seed_document import normalise, seed_block
 
 # Lines IOS-XE prints in `show crypto ikev2 sa detailed` that IOS 15.1 (the seed) does not.
 IOS_XE_ONLY = (

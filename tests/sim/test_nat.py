@@ -12,7 +12,7 @@ from pyike.node.ip import PROTO_ESP, IPv4Packet
 from pyike.node.router import Router
 from pyike.sim.nat import NatBox
 from pyike.sim.network import CapturedPacket
-from tests.node.topology import Lab
+from tests.support.router_lab import Lab
 
 SPOKE = """hostname Spoke{n}
 interface Ethernet0/0

@@ -13,7 +13,7 @@ from pyike.sim import match
 from pyike.sim.clock import VirtualClock
 from pyike.sim.network import CapturedPacket, Network
 from pyike.sim.pcap import PcapRecorder
-from tests.node.topology import chain, seed_lab
+from tests.support.router_lab import chain, seed_lab
 
 
 def test_loss_rate_uses_the_injected_random_source() -> None:

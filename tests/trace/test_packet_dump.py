@@ -41,9 +41,9 @@ from pyike.codec.registry import (
 from pyike.codec.sa import Proposal, SaPayload, Transform, TransformAttribute
 from pyike.codec.traffic_selectors import TrafficSelector, TsPayload
 from pyike.trace.packet_dump import message_lines, payload_lines
-from tests.conftest import DATA
+from tests.support.paths import SEED_DOCUMENT
 
-SEED = (DATA / "seed" / "ikev2-psk-debugs.ko.txt").read_text(encoding="utf-8")
+SEED = SEED_DOCUMENT.read_text(encoding="utf-8")
 
 
 def seed_ike_sa_init() -> Message:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pyike.codec.registry import EncrId, IdType, IntegId
+from pyike.codec.registry import IdType, IntegId
 from pyike.config import query
 from pyike.config.model import Config, IdentityKind, Secret
 from pyike.config.model import Identity as ConfigIdentity
@@ -51,10 +51,6 @@ from pyike.ike.policy import (
 )
 from pyike.ipsec.acl_match import map_entries
 
-# IOS's key size for `esp-aes` and `esp-gcm` without one.
-DEFAULT_ESP_KEY_BITS = {EncrId.AES_CBC: 128, EncrId.AES_GCM_16: 128}
-
-
 # --- conversions from the config model ---------------------------------------------------
 
 
@@ -70,9 +66,8 @@ def ike_proposal_spec(proposal: ConfigProposal) -> IkeProposalSpec:
 
 
 def transform_set_spec(ts: ConfigTransformSet) -> TransformSetSpec:
-    encr = ts.encryption.id if ts.encryption is not None else EncrId.NULL
-    bits = ts.encryption.key_bits if ts.encryption is not None else None
-    bits = bits if bits is not None else DEFAULT_ESP_KEY_BITS.get(encr)
+    cipher = ts.cipher  # IOS's default key size filled in
+    encr, bits = cipher.id, cipher.key_length
     integ = ts.integrity.id if ts.integrity is not None else IntegId.NONE
     if ts.mode == "transport":
         return TransformSetSpec(ts.name, encr, bits, integ, "transport")

@@ -25,19 +25,12 @@ from pyike.codec import (
 from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import cookie_notify, cookie_value
 from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId
-from pyike.codec.udp_encap import NON_ESP_MARKER, NatTPayload, nat_t_payload
+from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER, NatTPayload, nat_t_payload
 from pyike.crypto.errors import CryptoError
 from pyike.ike import child_create, informational, timers
 from pyike.ike.child_create import ChildCreateResponse
 from pyike.ike.context import Context, TrafficSource
-from pyike.ike.events import (
-    NAT_T_PORT,
-    CookieChecked,
-    Datagram,
-    Endpoint,
-    EngineEvent,
-    InitRequestRefused,
-)
+from pyike.ike.events import CookieChecked, Datagram, Endpoint, EngineEvent, InitRequestRefused
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
 from pyike.ike.handshake import Handshake
 from pyike.ike.ike_rekey import IkeRekeyResponse, start_ike_rekey

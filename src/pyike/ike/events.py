@@ -6,12 +6,10 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from pyike.codec.registry import EncrId, IntegId, NotifyType
+from pyike.codec.udp_encap import IKE_PORT
 from pyike.crypto.keys import ChildKeys
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-IKE_PORT = 500
-NAT_T_PORT = 4500
 
 
 @dataclass(frozen=True)

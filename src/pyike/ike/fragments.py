@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pyike.codec import IkeHeader, Payload, encode_payload_chain, reassemble_fragments
 from pyike.codec.header import HEADER_SIZE
 from pyike.codec.protect import encode_protected_fragment, split_for_fragments
+from pyike.codec.udp_encap import NON_ESP_MARKER
 from pyike.crypto.sk import IkeSkCipher
 
 IP_UDP_OVERHEAD = {4: 20 + 8, 6: 40 + 8}  # what an IKE datagram costs of the MTU, by IP version
 _SKF_HEADERS = 4 + 4  # generic payload header + fragment number and total
-_NON_ESP_MARKER = 4
 MAX_FRAGMENTS = 64
 
 
@@ -30,7 +30,7 @@ def fragment(
     Each fragment's IV comes from ``random_bytes``."""
     first_type, plaintext = encode_payload_chain(payloads)
     overhead = IP_UDP_OVERHEAD[ip_version] + HEADER_SIZE + _SKF_HEADERS
-    overhead += _NON_ESP_MARKER if nat_t else 0
+    overhead += len(NON_ESP_MARKER) if nat_t else 0
     overhead += cipher.sealed_length(0)  # IV, one pad-length octet, ICV
     block = cipher.encr.block_size
     room = mtu - overhead - block

@@ -20,12 +20,13 @@ from pyike.codec import (
 from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import empty_notify, set_window_size_notify, window_size
 from pyike.codec.registry import AuthMethod, ExchangeType, IdType, NotifyType
+from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.crypto.auth import psk_auth, signed_octets, verify_psk_auth
 from pyike.ike import collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, child_keys
 from pyike.ike.child_select import CHILD_ERRORS, initiator_check, responder_choice
-from pyike.ike.events import NAT_T_PORT, ChildSaInstalled, NegotiationFailed
+from pyike.ike.events import ChildSaInstalled, NegotiationFailed
 from pyike.ike.fsm import transitions
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Identity

@@ -26,8 +26,9 @@ from pyike.codec.notify_data import (
     fragmentation_supported_notify,
 )
 from pyike.codec.registry import ExchangeType, NotifyType
+from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.ike import natd
-from pyike.ike.events import NAT_T_PORT, Endpoint
+from pyike.ike.events import Endpoint
 from pyike.ike.fsm import transitions
 from pyike.ike.keying import IkeKeying, KeyingError, nonce_size
 from pyike.ike.states import Event

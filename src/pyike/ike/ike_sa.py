@@ -16,18 +16,12 @@ from pyike.codec import (
     make_flags,
 )
 from pyike.codec.registry import ExchangeType, NotifyType
+from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
 from pyike.crypto.keys import IkeKeys, IkeSuite
 from pyike.crypto.sk import IkeSkCipher
 from pyike.ike import fragments
 from pyike.ike.child_sa import ChildSa
-from pyike.ike.events import (
-    NAT_T_PORT,
-    ChildSaDeleted,
-    Endpoint,
-    IkeSaDown,
-    IkeSaUp,
-    NegotiationFailed,
-)
+from pyike.ike.events import ChildSaDeleted, Endpoint, IkeSaDown, IkeSaUp, NegotiationFailed
 from pyike.ike.fragments import FragmentBuffer
 from pyike.ike.fsm import Machine
 from pyike.ike.natd import NatResult
@@ -48,7 +42,6 @@ if TYPE_CHECKING:
     from pyike.ike.context import Context
     from pyike.ike.task import Request
 
-NON_ESP_MARKER = bytes(4)
 
 ResponseHandler = Callable[[Message, list[Payload]], None]
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyike.codec.udp_encap import NAT_KEEPALIVE
+from pyike.codec.udp_encap import NAT_KEEPALIVE, NAT_T_PORT
 from pyike.ike import child_create, informational
 from pyike.ike.child_sa import ChildState
-from pyike.ike.events import NAT_T_PORT
 from pyike.ike.ike_rekey import start_ike_rekey
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.succession import move_children, retire, successor_of

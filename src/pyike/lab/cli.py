@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 
 from pyike.adapter.config_policy import policy_for_config
+from pyike.ike.graph import to_dot
 from pyike.lab.seed import run_seed
 from pyike.lab.topology_run import run_cli as run_topology
 
@@ -55,6 +58,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="print only the verdict (and what went wrong), not the routers' output",
     )
     parser.add_argument(
+        "--fsm",
+        choices=("dot", "svg"),
+        help="print the engine's IKEv2 state machines, drawn from its transition tables: "
+        "Graphviz source (dot) or a picture (svg, needs Graphviz's dot)",
+    )
+    parser.add_argument(
         "--netns",
         action="store_true",
         help="run the routers as real `pyike run` daemons, each in a network namespace, "
@@ -77,6 +86,7 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             ("--scenario", args.scenario),
             ("--list-scenarios", args.list_scenarios),
             ("--netns", args.netns),
+            ("--fsm", args.fsm),
         )
         if chosen
     ]
@@ -86,12 +96,16 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error("--speed applies only with --interactive")
     if args.quiet and modes and modes[0] != "--scenario":
         parser.error(f"--quiet does not apply to {modes[0]}")
+    if args.fsm and args.configs:
+        parser.error("--fsm draws the engine's state machines; it takes no CONFIG")
 
 
 def run(args: argparse.Namespace) -> int:
     # The other modes are imported only when chosen, for start-up speed: the namespace
     # runner, the scenarios (with the explainer) and the interactive shell each cost more
     # import time than the seed run needs.
+    if args.fsm:
+        return draw_state_machines(args.fsm)
     if args.netns:
         from pyike.netns.run import run_cli as run_netns
 
@@ -115,3 +129,25 @@ def run(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"% pyike lab: {problem}", file=sys.stderr)
     return 1
+
+
+def draw_state_machines(form: str) -> int:
+    """`pyike lab --fsm dot|svg`: the picture of IOS's IKEv2 state machines as pyike runs them."""
+    source = to_dot()
+    if form == "dot":
+        sys.stdout.write(source)
+        return 0
+    dot = shutil.which("dot")
+    if dot is None:
+        print(
+            "% pyike lab --fsm svg needs Graphviz's dot (Debian: apt-get install graphviz); "
+            "--fsm dot prints the graph's source",
+            file=sys.stderr,
+        )
+        return 1
+    done = subprocess.run([dot, "-Tsvg"], input=source, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"% pyike lab --fsm svg: dot failed: {done.stderr.strip()}", file=sys.stderr)
+        return 1
+    sys.stdout.write(done.stdout)
+    return 0

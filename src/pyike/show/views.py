@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
+from pyike.codec.udp_encap import IKE_PORT
 from pyike.config.defaults import MAX_IN_NEGOTIATION
 from pyike.config.query import TrafficSelector
 from pyike.ipsec.sa import InboundEspSa, OutboundEspSa
 
 IPAddress = IPv4Address | IPv6Address
-
-IKE_PORT = 500
 
 
 class IkeSaState(enum.Enum):

@@ -14,7 +14,7 @@ from pyike.show.views import (
     IpsecInterfaceView,
     NatState,
 )
-from tests.show import seed_views
+from tests.support import seed_views
 
 V6_LOCAL = IPv6Address("2001:db8:1::1")
 V6_REMOTE = IPv6Address("2001:db8:2::2")

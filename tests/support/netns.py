@@ -1,11 +1,12 @@
-"""Network namespaces for the gateway tests: unique names, veth pairs, processes started
-inside them, and a teardown that kills those processes by pid and deletes the namespaces
-even when the test failed."""
+"""Network namespaces for the gateway tests and the benchmarks: unique names, veth pairs,
+processes started inside them, and a teardown that kills those processes by pid and deletes
+the namespaces even when the test failed."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,10 @@ from pathlib import Path
 import pytest
 
 PYIKE = [sys.executable, "-m", "pyike"]
+
+NO_NETNS = os.geteuid() != 0 or shutil.which("ip") is None
+NO_NETNS_REASON = "network namespace tests need root and iproute2"
+needs_root = pytest.mark.skipif(NO_NETNS, reason=NO_NETNS_REASON)
 
 
 def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -59,9 +64,17 @@ class Lab:
         return ns
 
     def veth(
-        self, a: Namespace, a_addr: str, b: Namespace, b_addr: str, suffix: str = ""
+        self,
+        a: Namespace,
+        a_addr: str,
+        b: Namespace,
+        b_addr: str,
+        suffix: str = "",
+        *,
+        nodad: bool = False,
     ) -> tuple[str, str]:
-        """A veth pair from `a` to `b`; `suffix` tells apart several pairs of one test."""
+        """A veth pair from `a` to `b`; `suffix` tells apart several pairs of one test.
+        `nodad`: IPv6 addresses without duplicate address detection, usable at once."""
         left, right = f"va{self.tag}{suffix}", f"vb{self.tag}{suffix}"
         sh(
             "ip",
@@ -79,7 +92,7 @@ class Lab:
             b.name,
         )
         for ns, dev, addr in ((a, left, a_addr), (b, right, b_addr)):
-            ns.ip("addr", "add", addr, "dev", dev)
+            ns.ip("addr", "add", addr, "dev", dev, *(["nodad"] if nodad else []))
             ns.ip("link", "set", dev, "up")
         return left, right
 
@@ -96,10 +109,6 @@ class Lab:
         out.close()
         self.processes.append(proc)
         return proc
-
-    def require_root(self) -> None:
-        if os.geteuid() != 0:
-            pytest.skip("network namespaces need root")
 
     def cleanup(self) -> None:
         for proc in self.processes:

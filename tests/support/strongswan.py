@@ -1,6 +1,7 @@
 """strongSwan's charon as a peer in its own network namespace (kernel-libipsec: ESP in
 userspace on a TUN device, always UDP-encapsulated), driven with swanctl over its vici
-socket. See /work/shared/notes/strongswan-here.md for why it is set up this way."""
+socket; the proposals both sides share and the configurations of both. See
+/work/shared/notes/strongswan-here.md for why it is set up this way."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from pyike.crypto import catalogue
-from tests.gateway.netns import Lab, Namespace, wait_for
+from tests.support.netns import Lab, Namespace, wait_for
+from tests.support.tools import missing_tool
 
 CHARON_PATHS = ("/usr/lib/ipsec/charon", "/usr/libexec/ipsec/charon")
 PLUGINS = (
@@ -27,10 +27,7 @@ def require_charon() -> tuple[str, str]:
     charon = next((p for p in CHARON_PATHS if os.access(p, os.X_OK)), None)
     swanctl = shutil.which("swanctl")
     if charon is None or swanctl is None:
-        message = "strongSwan (charon, swanctl) is not installed (scripts/install-system-deps)"
-        if os.environ.get("PYIKE_REQUIRE_TOOLS"):
-            pytest.fail(message + " but PYIKE_REQUIRE_TOOLS is set")
-        pytest.skip(message)
+        missing_tool("strongSwan (charon, swanctl)")
     return charon, swanctl
 
 

@@ -1,5 +1,5 @@
-"""Reading the ESP side of the strongSwan vectors: Wireshark's esp_sa table and the tshark
-summaries of the decrypted pings."""
+"""The real strongSwan exchanges in tests/data/vectors: their captures read with pyike.capture,
+tshark's summaries of them, Wireshark's esp_sa tables and the pings tshark decrypted."""
 
 from __future__ import annotations
 
@@ -8,8 +8,56 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyike.capture import CapturedDatagram, read_capture
 from pyike.codec.registry import EncrId, IntegId
 from pyike.ipsec import EspTransform, esp_transform
+from tests.support.paths import VECTORS
+
+CAPTURES = sorted(VECTORS.glob("*/handshake.pcap"))
+
+# -- IKE ---------------------------------------------------------------------------------------
+
+_SUMMARY_LINE = re.compile(
+    r"^\s*(?P<frame>\d+)\s.*\sISAKMP\s+\d+\s+(?P<exchange>\w+)\s+MID=(?P<mid>[0-9a-fA-F]+)\s+"
+    r"(?P<role>Initiator|Responder)\s+(?P<kind>Request|Response)"
+)
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    frame: int
+    exchange: str
+    message_id: int
+    initiator: bool
+    response: bool
+
+
+def ike_datagrams(capture: Path) -> list[CapturedDatagram]:
+    return [d for d in read_capture(capture) if d.is_ike]
+
+
+def all_ike_messages() -> list[bytes]:
+    return [d.payload for capture in CAPTURES for d in ike_datagrams(capture)]
+
+
+def tshark_summary(capture: Path) -> dict[int, SummaryLine]:
+    lines: dict[int, SummaryLine] = {}
+    text = capture.with_name("handshake.tshark-summary.txt").read_text()
+    for raw in text.splitlines():
+        match = _SUMMARY_LINE.match(raw)
+        if match:
+            frame = int(match["frame"])
+            lines[frame] = SummaryLine(
+                frame,
+                match["exchange"],
+                int(match["mid"], 16),
+                match["role"] == "Initiator",
+                match["kind"] == "Response",
+            )
+    return lines
+
+
+# -- ESP ---------------------------------------------------------------------------------------
 
 _ENCR = {"AES-CBC [RFC3602]": EncrId.AES_CBC, "TripleDES-CBC [RFC2451]": EncrId.TRIPLE_DES}
 _INTEG = {

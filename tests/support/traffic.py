@@ -1,5 +1,6 @@
-"""Traffic through a tunnel for the gateway tests, inside the namespaces only: a ping stream
-that runs while something else happens, and a TCP transfer checked end to end by digest."""
+"""Traffic through a tunnel for the gateway tests, inside the namespaces only: pings (IPv4
+and IPv6), a ping stream that runs while something else happens, and a TCP transfer checked
+end to end by digest."""
 
 from __future__ import annotations
 
@@ -10,7 +11,24 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.gateway.netns import Lab, Namespace, wait_for
+from tests.support.netns import Lab, Namespace, wait_for
+
+
+def ping(
+    ns: Namespace, source: str, target: str, count: int = 3
+) -> subprocess.CompletedProcess[str]:
+    return ns.run(
+        "ping", "-c", str(count), "-W", "2", "-i", "0.3", "-I", source, target, check=False
+    )
+
+
+def ping6(ns: Namespace, source: str, target: str, count: int = 3) -> str:
+    """ping's output, or what went wrong prefixed with "failed: "."""
+    done = ns.run(
+        "ping", "-6", "-n", "-c", str(count), "-W", "2", "-i", "0.3", "-I", source, target,
+        check=False,
+    )  # fmt: skip
+    return done.stdout if done.returncode == 0 else f"failed: {done.stdout}{done.stderr}"
 
 
 @dataclass

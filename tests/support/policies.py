@@ -1,4 +1,4 @@
-"""Router policies for the exchange tests, the seed's among them."""
+"""Router policies for the engines of the in-memory harness, the seed's among them."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ datagram by its sequence number on the wire (1 = the first datagram anyone sent)
 predicate: drop, duplicate, delay (which reorders). A NAT can rewrite one router's address.
 Each router also applies its engine's events to an SA database, as the lab and the gateway
 do, so tests can check that traffic crosses the tunnels the engines agreed on.
+
+`pair()` is the usual start: the seed's two routers (R1, R2), their tunnel up.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyike.codec import IkeHeader, decode_header
+from pyike.codec import IkeHeader, Message, decode_header, decode_message, open_protected
 from pyike.codec.registry import ExchangeType
-from pyike.ike import Datagram, Endpoint, IkeEngine, Policy
+from pyike.crypto.sk import IkeSkCipher
+from pyike.ike import Datagram, Endpoint, IkeEngine, Policy, StaticPolicy
 from pyike.ike.events import EngineEvent
-from pyike.ike.trace import SmTrace, TraceRecord
+from pyike.ike.ike_sa import IkeSa
+from pyike.ike.trace import ErrorTrace, SmTrace, TraceRecord
 from pyike.ipsec.sad import SecurityAssociationDatabase
+from tests.support.policies import PHASE1_PROP, R1, R2, site, tunnel_of
 
 LATENCY = 0.005
 
@@ -283,11 +288,53 @@ def send_esp(
 
 
 def internal_errors(h: Harness) -> list[str]:
-    from pyike.ike.trace import ErrorTrace
-
     return [
         r.text
         for n in h.nodes.values()
         for r in n.trace
         if isinstance(r, ErrorTrace) and r.text.startswith("internal error")
     ]
+
+
+# -- shortcuts ---------------------------------------------------------------------------------
+
+
+def pair(
+    p1: StaticPolicy | None = None,
+    p2: StaticPolicy | None = None,
+    *,
+    seed: int = 1,
+    nat: Nat | None = None,
+    up: bool = True,
+    **common: object,
+) -> Harness:
+    """R1 and R2 (by default the seed's proposal, `common` for both sites); with `up`, R1
+    has brought the tunnel up."""
+    p1 = p1 or site(R1, R2, proposals=(PHASE1_PROP,), **common)  # type: ignore[arg-type]
+    p2 = p2 or site(R2, R1, proposals=(PHASE1_PROP,), **common)  # type: ignore[arg-type]
+    h = Harness({"R1": (p1, R1), "R2": (p2, R2)}, seed=seed, nat=nat)
+    h.policies = (p1, p2)  # type: ignore[attr-defined]
+    if up:
+        h["R1"].engine.initiate(0.0, tunnel_of(p1))
+        h.run(until=1.0)
+    return h
+
+
+def only_sa(h: Harness, node: str) -> IkeSa:
+    sas = [sa for sa in h[node].engine.ike_sas if sa.established and not sa.deleting]
+    assert len(sas) == 1, sas
+    return sas[0]
+
+
+def open_as(sa: IkeSa, data: bytes, *, sent_by_initiator: bool) -> tuple[Message, list]:  # type: ignore[type-arg]
+    """Decrypts a message of ``sa`` with the codec and the SA's keys (an independent path)."""
+    assert sa.suite is not None and sa.keys is not None
+    to_r, to_i = IkeSkCipher.pair(sa.suite, sa.keys)
+    if data[:4] == bytes(4):
+        data = data[4:]
+    return open_protected(data, to_r if sent_by_initiator else to_i)
+
+
+def wire_message(h: Harness, number: int) -> Message:
+    data = h.wire[number - 1].datagram.data
+    return decode_message(data[4:] if data[:4] == bytes(4) else data)
