@@ -103,6 +103,7 @@ def run(
 ) -> Figures:
     from pyike.adapter.config_policy import policy_for_config
     from pyike.config import load
+    from pyike.host.crypto_host import HostSetup
     from pyike.ike.engine import IkeEngine
     from pyike.ike.events import ChildSaInstalled, Endpoint, NegotiationFailed
     from pyike.net.gateway import Gateway
@@ -131,7 +132,7 @@ def run(
 
     r_config = load(responder_pyike_config(suite)).config
     r_policy, r_tunnels = policy_for_config(r_config)
-    gateway = Gateway(
+    setup = HostSetup(
         r_config,
         r_policy,
         r_tunnels,
@@ -140,6 +141,7 @@ def run(
         call_later=lambda _delay, _callback: NoTimer(),
         random_bytes=os.urandom,
     )
+    gateway = Gateway(setup)
     gateway.keep_up = False  # `pyike run --passive`
     gateway.trace_only(frozenset())  # as `pyike run` without `debug crypto ikev2`
 

@@ -1,8 +1,9 @@
 """Reading IKE datagrams out of pcap and pcapng captures, gzip-compressed or not.
 
 scapy reads the files and dissects each frame's link, IPv4/IPv6 and UDP layers; this module
-decides which UDP payloads are IKE (RFC 7296 section 2.23, RFC 3948): everything on port 500,
-and on port 4500 the datagrams that start with the four-byte non-ESP marker. NAT keepalives
+picks the datagrams on the IKE ports, and `codec.udp_encap.classify` says which are IKE (RFC 7296
+section 2.23, RFC 3948): everything on port 500, and on port 4500 the datagrams that start
+with the four-byte non-ESP marker. NAT keepalives
 (a single 0xFF byte) and UDP-encapsulated ESP are reported but not IKE.
 
 scapy's readers take a file cut short for its end. `read_frames` tells the two apart by where
@@ -11,7 +12,6 @@ in the file scapy stopped and then, as tshark does, names the frame the cut fell
 
 from __future__ import annotations
 
-import enum
 import gzip
 import logging
 import os
@@ -28,25 +28,11 @@ from scapy.layers.inet import IP, UDP  # importing the layers registers their li
 from scapy.layers.inet6 import IPv6
 from scapy.utils import PcapReader_metaclass, RawPcapNgReader, RawPcapReader
 
-from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
+from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, Carried, classify
 
 
 class CaptureError(Exception):
     """The capture file cannot be read from this point on."""
-
-
-class DatagramKind(enum.Enum):
-    IKE = "IKE"
-    ESP_IN_UDP = "ESP-in-UDP"
-    NAT_KEEPALIVE = "NAT-keepalive"
-    OTHER = "other"
-
-
-_KIND_ON_4500 = {
-    NatTPayload.IKE: DatagramKind.IKE,
-    NatTPayload.ESP: DatagramKind.ESP_IN_UDP,
-    NatTPayload.KEEPALIVE: DatagramKind.NAT_KEEPALIVE,
-}
 
 
 @dataclass(frozen=True)
@@ -59,28 +45,17 @@ class CapturedDatagram:
     sport: int
     dst: str
     dport: int
-    kind: DatagramKind
+    kind: Carried
     payload: bytes  # the IKE message itself (non-ESP marker removed) or the raw UDP payload
     truncated: bool = False  # the capture holds fewer bytes than were on the wire
 
     @property
     def is_ike(self) -> bool:
-        return self.kind is DatagramKind.IKE
+        return self.kind is Carried.IKE
 
     @property
     def non_esp_marker(self) -> bool:
-        return self.kind is DatagramKind.IKE and NAT_T_PORT in (self.sport, self.dport)
-
-
-def classify(sport: int, dport: int, payload: bytes) -> tuple[DatagramKind, bytes]:
-    """Decide what a UDP payload on the IKE ports carries; strip the non-ESP marker."""
-    ports = (sport, dport)
-    if NAT_T_PORT in ports:
-        carried, content = nat_t_payload(payload)
-        return _KIND_ON_4500[carried], content
-    if IKE_PORT in ports:
-        return DatagramKind.IKE, payload
-    return DatagramKind.OTHER, payload
+        return self.kind is Carried.IKE and NAT_T_PORT in (self.sport, self.dport)
 
 
 def _udp_payload(layer: Any) -> bytes:
@@ -296,7 +271,7 @@ def read_capture(
         raw = _udp_payload(udp.payload)
         wire_len = int(udp.len) - 8 if udp.len is not None else len(raw)
         kind, payload = classify(sport, dport, raw)
-        if ike_only and kind is not DatagramKind.IKE:
+        if ike_only and kind is not Carried.IKE:
             continue
         yield CapturedDatagram(
             index=frame.number,

@@ -10,6 +10,7 @@ for those it does not know, and IOS's ways of printing addresses and durations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
@@ -112,12 +113,6 @@ CFG_ATTRIBUTE_NAMES: dict[int, str] = {
 }
 
 
-def _lookup(table: dict[int, str], enum_cls: type[IntEnum], value: int) -> str:
-    if value in table:
-        return table[value]
-    return _iana_name(enum_cls, value)
-
-
 def _iana_name(enum_cls: type[IntEnum], value: int) -> str:
     try:
         return enum_cls(value).name
@@ -125,44 +120,25 @@ def _iana_name(enum_cls: type[IntEnum], value: int) -> str:
         return f"Unknown - {int(value)}"
 
 
-def payload_name(value: int) -> str:
-    return _lookup(PAYLOAD_NAMES, PayloadType, value)
+def _namer(enum_cls: type[IntEnum], ios: dict[int, str] | None = None) -> Callable[[int], str]:
+    """The name of a value of `enum_cls`: IOS's spelling where `ios` has one, else IANA's."""
+
+    def name(value: int) -> str:
+        return ios[value] if ios and value in ios else _iana_name(enum_cls, value)
+
+    return name
 
 
-def exchange_name(value: int) -> str:
-    return _lookup({}, ExchangeType, value)
-
-
-def notify_name(value: int) -> str:
-    return _lookup(NOTIFY_NAMES, NotifyType, value)
-
-
-def protocol_name(value: int) -> str:
-    return _lookup(PROTOCOL_NAMES, ProtocolId, value)
-
-
-def id_type_name(value: int) -> str:
-    return _lookup(ID_TYPE_NAMES, IdType, value)
-
-
-def auth_method_name(value: int) -> str:
-    return _lookup(AUTH_METHOD_NAMES, AuthMethod, value)
-
-
-def cert_encoding_name(value: int) -> str:
-    return _lookup(CERT_ENCODING_NAMES, CertEncoding, value)
-
-
-def cfg_type_name(value: int) -> str:
-    return _lookup({}, CfgType, value)
-
-
-def cfg_attribute_name(value: int) -> str:
-    return _lookup(CFG_ATTRIBUTE_NAMES, CfgAttributeType, value)
-
-
-def ts_type_name(value: int) -> str:
-    return _lookup({}, TsType, value)
+payload_name = _namer(PayloadType, PAYLOAD_NAMES)
+exchange_name = _namer(ExchangeType)
+notify_name = _namer(NotifyType, NOTIFY_NAMES)
+protocol_name = _namer(ProtocolId, PROTOCOL_NAMES)
+id_type_name = _namer(IdType, ID_TYPE_NAMES)
+auth_method_name = _namer(AuthMethod, AUTH_METHOD_NAMES)
+cert_encoding_name = _namer(CertEncoding, CERT_ENCODING_NAMES)
+cfg_type_name = _namer(CfgType)
+cfg_attribute_name = _namer(CfgAttributeType, CFG_ATTRIBUTE_NAMES)
+ts_type_name = _namer(TsType)
 
 
 # --- transforms ---------------------------------------------------------------------------------

@@ -9,9 +9,16 @@ from ipaddress import IPv4Address
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pyike.capture import DatagramKind, classify
-from pyike.codec.udp_encap import NAT_KEEPALIVE, NON_ESP_MARKER, NatTPayload, nat_t_payload
-from pyike.ipsec.outer import Carried, unwrap, wrap
+from pyike.codec.udp_encap import (
+    NAT_KEEPALIVE,
+    NON_ESP_MARKER,
+    Carried,
+    NatTPayload,
+    classify,
+    nat_t_payload,
+)
+from pyike.codec.udp_encap import Carried as DatagramKind
+from pyike.ipsec.outer import unwrap, wrap
 from pyike.node.ike_ports import IkeService, ike_service
 from pyike.node.router import Router
 from pyike.node.udp import UdpDatagram

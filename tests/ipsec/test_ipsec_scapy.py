@@ -22,6 +22,7 @@ from scapy.packet import Packet, Raw, raw
 
 from pyike.codec.registry import EncrId, IntegId
 from pyike.ipsec import (
+    Carried,
     EspIntegrityError,
     EspMode,
     EspTransform,
@@ -29,7 +30,7 @@ from pyike.ipsec import (
     OutboundEspSa,
     esp_transform,
 )
-from pyike.ipsec.outer import Carried, unwrap, wrap
+from pyike.ipsec.outer import unwrap, wrap
 
 SPI = 0x8A1B2C3D
 OUTER_V4 = ("10.0.0.1", "10.0.0.2")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pyike.capture import DatagramKind, read_capture
+from pyike.capture import read_capture
+from pyike.codec.udp_encap import Carried
 from pyike.ipsec import (
     NEXT_HEADER_IPV4,
     EspIntegrityError,
@@ -35,7 +36,7 @@ def esp_datagrams(vector: Path) -> list[tuple[int, str, str, bytes]]:
     return [
         (d.index, d.src, d.dst, d.payload)
         for d in read_capture(vector / "handshake.pcap", ike_only=False)
-        if d.kind is DatagramKind.ESP_IN_UDP
+        if d.kind is Carried.ESP_IN_UDP
     ]
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.config.model import Config
+from pyike.host.crypto_host import HostSetup
 from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.net.gateway import Gateway
 from pyike.node.ip import PROTO_UDP, IPv4Packet
 from pyike.node.udp import UdpDatagram
 from pyike.sim.network import CapturedPacket
 from pyike.sim.pcap import PcapRecorder
+
+_SETUP_FIELDS = {field.name for field in fields(HostSetup)}
 
 
 class _Timer:
@@ -62,8 +66,8 @@ class MemoryWire:
 
 class GatewayPair:
     """Gateways `a` and `b`, called `names` (their wires, what their crypto maps delivered,
-    and their random sources go by these names). `options`: more Gateway arguments for each
-    (keylog, trace_sink, log)."""
+    and their random sources go by these names). `options`: more arguments for each, to its
+    HostSetup (trace_sink, log) or its Gateway (keylog)."""
 
     def __init__(
         self,
@@ -89,7 +93,7 @@ class GatewayPair:
             self.timers.append(callback)
             return _Timer()
 
-        gateway = Gateway(
+        setup = HostSetup(
             cfg,
             policy,
             tunnels,
@@ -97,8 +101,9 @@ class GatewayPair:
             clock=lambda: 100.0,
             call_later=call_later,
             random_bytes=random.Random(name).randbytes,
-            **options,
+            **{k: v for k, v in options.items() if k in _SETUP_FIELDS},
         )
+        gateway = Gateway(setup, **{k: v for k, v in options.items() if k not in _SETUP_FIELDS})
         sink = self.delivered[name]
         gateway.map_writer = lambda interface, packet: sink.append((interface, packet))
         return gateway

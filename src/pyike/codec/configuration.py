@@ -37,7 +37,7 @@ class CpPayload(PayloadBase):
         return header + b"".join(a.encode() for a in self.attributes)
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> CpPayload:
+    def decode_body(cls, r: Reader) -> CpPayload:
         cfg_type = r.u8("CFG type")
         reserved = r.u24("reserved")
         attributes: list[CfgAttribute] = []
@@ -49,10 +49,4 @@ class CpPayload(PayloadBase):
             attributes.append(
                 CfgAttribute(as_enum(CfgAttributeType, word & 0x7FFF), value, bool(word & 0x8000))
             )
-        return cls(
-            as_enum(CfgType, cfg_type),
-            tuple(attributes),
-            reserved,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(CfgType, cfg_type), tuple(attributes), reserved)

@@ -10,6 +10,7 @@ from typing import TypeVar
 from pyike.codec.configuration import CpPayload
 from pyike.codec.errors import DecodeError
 from pyike.codec.generic import (
+    CRITICAL_BIT,
     GENERIC_HEADER_SIZE,
     MAX_PAYLOAD_LENGTH,
     PayloadBase,
@@ -57,13 +58,13 @@ Payload = (
 
 _P = TypeVar("_P", bound=Payload)
 
-_Decoder = Callable[[Reader, bool, int], Payload]
+_Decoder = Callable[[Reader], Payload]
 
 _DECODERS: dict[int, _Decoder] = {
     PayloadType.SA: SaPayload.decode_body,
     PayloadType.KE: KePayload.decode_body,
-    PayloadType.IDi: lambda r, c, h: IdPayload.decode_body(r, c, h, initiator=True),
-    PayloadType.IDr: lambda r, c, h: IdPayload.decode_body(r, c, h, initiator=False),
+    PayloadType.IDi: lambda r: IdPayload.decode_body(r, initiator=True),
+    PayloadType.IDr: lambda r: IdPayload.decode_body(r, initiator=False),
     PayloadType.CERT: CertPayload.decode_body,
     PayloadType.CERTREQ: CertReqPayload.decode_body,
     PayloadType.AUTH: AuthPayload.decode_body,
@@ -71,8 +72,8 @@ _DECODERS: dict[int, _Decoder] = {
     PayloadType.NOTIFY: NotifyPayload.decode_body,
     PayloadType.DELETE: DeletePayload.decode_body,
     PayloadType.VENDOR: VendorPayload.decode_body,
-    PayloadType.TSi: lambda r, c, h: TsPayload.decode_body(r, c, h, initiator=True),
-    PayloadType.TSr: lambda r, c, h: TsPayload.decode_body(r, c, h, initiator=False),
+    PayloadType.TSi: lambda r: TsPayload.decode_body(r, initiator=True),
+    PayloadType.TSr: lambda r: TsPayload.decode_body(r, initiator=False),
     PayloadType.CP: CpPayload.decode_body,
     PayloadType.EAP: EapPayload.decode_body,
 }
@@ -165,7 +166,6 @@ def _decode_chain(first_type: int, data: bytes, base: int, *, outer: bool) -> li
                 offset=start,
             )
         next_type, flags, length = struct.unpack_from("!BBH", data, pos)
-        critical, header_reserved = split_flags_octet(flags)
         if length < GENERIC_HEADER_SIZE or length > len(data) - pos:
             raise DecodeError(
                 f"payload length {length} does not fit the {len(data) - pos} bytes left",
@@ -179,9 +179,7 @@ def _decode_chain(first_type: int, data: bytes, base: int, *, outer: bool) -> li
                 raise DecodeError(
                     "encrypted payload inside an encrypted payload", payload=named, offset=start
                 )
-            payloads.append(
-                _decode_encrypted(current, next_type, reader, critical, header_reserved)
-            )
+            payloads.append(_with_flags(_decode_encrypted(current, next_type, reader), flags))
             if pos != len(data):
                 raise DecodeError(
                     f"{len(data) - pos} bytes follow the {name_of(PayloadType, current)} payload, "
@@ -191,21 +189,15 @@ def _decode_chain(first_type: int, data: bytes, base: int, *, outer: bool) -> li
                 )
             return payloads
         decoder = _DECODERS.get(current)
-        if decoder is not None:
-            payloads.append(decoder(reader, critical, header_reserved))
-        elif critical:
+        if decoder is None and flags & CRITICAL_BIT:
             raise DecodeError(
                 f"payload type {current} is not supported and marked critical",
                 payload=named,
                 notify=NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
                 offset=start,
             )
-        else:
-            payloads.append(
-                UnknownPayload(
-                    current, reader.rest(), critical=critical, header_reserved=header_reserved
-                )
-            )
+        payload = UnknownPayload(current, reader.rest()) if decoder is None else decoder(reader)
+        payloads.append(_with_flags(payload, flags))
         current = next_type
     if pos != len(data):
         last = payloads[-1].payload_type if payloads else None
@@ -215,14 +207,16 @@ def _decode_chain(first_type: int, data: bytes, base: int, *, outer: bool) -> li
     return payloads
 
 
-def _decode_encrypted(
-    current: int, next_type: int, reader: Reader, critical: bool, header_reserved: int
-) -> Payload:
+def _with_flags(payload: _P, flags: int) -> _P:
+    """The payload with its generic header's C bit and RESERVED bits, kept when set so that
+    re-encoding it gives the same bytes."""
+    if not flags:
+        return payload
+    critical, header_reserved = split_flags_octet(flags)
+    return replace(payload, critical=critical, header_reserved=header_reserved)
+
+
+def _decode_encrypted(current: int, next_type: int, reader: Reader) -> Payload:
     if current == PayloadType.SKF:
-        return SkfPayload.decode_body(reader, critical, header_reserved, first_inner_type=next_type)
-    return SkPayload(
-        as_enum(PayloadType, next_type),
-        reader.rest(),
-        critical=critical,
-        header_reserved=header_reserved,
-    )
+        return SkfPayload.decode_body(reader, first_inner_type=next_type)
+    return SkPayload(as_enum(PayloadType, next_type), reader.rest())

@@ -46,7 +46,7 @@ class KePayload(PayloadBase):
         return struct.pack("!HH", self.group, self.reserved) + self.data
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> KePayload:
+    def decode_body(cls, r: Reader) -> KePayload:
         group = r.u16("Diffie-Hellman group")
         reserved = r.u16("reserved")
         data = r.rest()
@@ -57,13 +57,7 @@ class KePayload(PayloadBase):
             )
         if not data:
             raise r.error("key exchange data is empty")
-        return cls(
-            as_enum(DhId, group),
-            data,
-            reserved,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(DhId, group), data, reserved)
 
 
 @dataclass(frozen=True)
@@ -91,23 +85,14 @@ class IdPayload(PayloadBase):
         return struct.pack("!B", self.id_type) + self.reserved.to_bytes(3, "big") + self.data
 
     @classmethod
-    def decode_body(
-        cls, r: Reader, critical: bool, header_reserved: int, *, initiator: bool
-    ) -> IdPayload:
+    def decode_body(cls, r: Reader, *, initiator: bool) -> IdPayload:
         id_type = r.u8("ID type")
         reserved = r.u24("reserved")
         data = r.rest()
         expected = _ADDRESS_ID_LENGTHS.get(id_type)
         if expected is not None and len(data) != expected:
             raise r.error(f"{IdType(id_type).name} data is {len(data)} bytes, expected {expected}")
-        return cls(
-            as_enum(IdType, id_type),
-            data,
-            initiator,
-            reserved,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(IdType, id_type), data, initiator, reserved)
 
 
 @dataclass(frozen=True)
@@ -121,14 +106,9 @@ class _EncodedCertificateData(PayloadBase):
         return bytes([self.cert_encoding]) + self.data
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> Self:
+    def decode_body(cls, r: Reader) -> Self:
         encoding = r.u8("certificate encoding")
-        return cls(
-            as_enum(CertEncoding, encoding),
-            r.rest(),
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(CertEncoding, encoding), r.rest())
 
 
 @dataclass(frozen=True)
@@ -155,35 +135,39 @@ class AuthPayload(PayloadBase):
         return bytes([self.method]) + self.reserved.to_bytes(3, "big") + self.data
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> AuthPayload:
+    def decode_body(cls, r: Reader) -> AuthPayload:
         method = r.u8("auth method")
         reserved = r.u24("reserved")
-        return cls(
-            as_enum(AuthMethod, method),
-            r.rest(),
-            reserved,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(AuthMethod, method), r.rest(), reserved)
 
 
 @dataclass(frozen=True)
-class NoncePayload(PayloadBase):
-    data: bytes
+class _OpaqueData(PayloadBase):
+    """Nonce, Vendor ID and EAP: the body is the data, as it is."""
 
-    payload_type: ClassVar[PayloadType] = PayloadType.NONCE
+    data: bytes
 
     def encode_body(self) -> bytes:
         return self.data
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> NoncePayload:
-        data = r.rest()
-        if not MIN_NONCE_SIZE <= len(data) <= MAX_NONCE_SIZE:
+    def decode_body(cls, r: Reader) -> Self:
+        return cls(r.rest())
+
+
+@dataclass(frozen=True)
+class NoncePayload(_OpaqueData):
+    payload_type: ClassVar[PayloadType] = PayloadType.NONCE
+
+    @classmethod
+    def decode_body(cls, r: Reader) -> Self:
+        nonce = super().decode_body(r)
+        size = len(nonce.data)
+        if not MIN_NONCE_SIZE <= size <= MAX_NONCE_SIZE:
             raise r.error(
-                f"nonce is {len(data)} bytes, not between {MIN_NONCE_SIZE} and {MAX_NONCE_SIZE}"
+                f"nonce is {size} bytes, not between {MIN_NONCE_SIZE} and {MAX_NONCE_SIZE}"
             )
-        return cls(data, critical=critical, header_reserved=header_reserved)
+        return nonce
 
 
 @dataclass(frozen=True)
@@ -206,7 +190,7 @@ class NotifyPayload(PayloadBase):
         return header + self.spi + self.data
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> NotifyPayload:
+    def decode_body(cls, r: Reader) -> NotifyPayload:
         protocol = r.u8("protocol id")
         spi_size = r.u8("SPI size")
         notify_type = r.u16("notify message type")
@@ -214,14 +198,7 @@ class NotifyPayload(PayloadBase):
         if allowed is not None and spi_size not in allowed:
             raise r.error(f"SPI size {spi_size} is wrong for {ProtocolId(protocol).name}")
         spi = r.take(spi_size, "SPI")
-        return cls(
-            as_enum(NotifyType, notify_type),
-            r.rest(),
-            as_enum(ProtocolId, protocol),
-            spi,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(NotifyType, notify_type), r.rest(), as_enum(ProtocolId, protocol), spi)
 
 
 @dataclass(frozen=True)
@@ -240,7 +217,7 @@ class DeletePayload(PayloadBase):
         )
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> DeletePayload:
+    def decode_body(cls, r: Reader) -> DeletePayload:
         protocol = r.u8("protocol id")
         spi_size = r.u8("SPI size")
         count = r.u16("number of SPIs")
@@ -253,43 +230,19 @@ class DeletePayload(PayloadBase):
         if spi_size == 0 and count:
             raise r.error(f"{count} SPIs of size 0")
         spis = tuple(r.take(spi_size, "SPI") for _ in range(count))
-        return cls(
-            as_enum(ProtocolId, protocol),
-            spi_size,
-            spis,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(ProtocolId, protocol), spi_size, spis)
 
 
 @dataclass(frozen=True)
-class VendorPayload(PayloadBase):
-    data: bytes
-
+class VendorPayload(_OpaqueData):
     payload_type: ClassVar[PayloadType] = PayloadType.VENDOR
 
-    def encode_body(self) -> bytes:
-        return self.data
-
-    @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> VendorPayload:
-        return cls(r.rest(), critical=critical, header_reserved=header_reserved)
-
 
 @dataclass(frozen=True)
-class EapPayload(PayloadBase):
+class EapPayload(_OpaqueData):
     """The EAP message, kept opaque."""
 
-    data: bytes
-
     payload_type: ClassVar[PayloadType] = PayloadType.EAP
-
-    def encode_body(self) -> bytes:
-        return self.data
-
-    @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> EapPayload:
-        return cls(r.rest(), critical=critical, header_reserved=header_reserved)
 
 
 @dataclass(frozen=True)
@@ -325,21 +278,12 @@ class SkfPayload(PayloadBase):
         return struct.pack("!HH", self.fragment_number, self.total_fragments) + self.body
 
     @classmethod
-    def decode_body(
-        cls, r: Reader, critical: bool, header_reserved: int, *, first_inner_type: int
-    ) -> SkfPayload:
+    def decode_body(cls, r: Reader, *, first_inner_type: int) -> SkfPayload:
         number = r.u16("fragment number")
         total = r.u16("total fragments")
         if number == 0 or total == 0 or number > total:
             raise r.error(f"fragment number {number} of {total} is impossible")
-        return cls(
-            as_enum(PayloadType, first_inner_type),
-            number,
-            total,
-            r.rest(),
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(as_enum(PayloadType, first_inner_type), number, total, r.rest())
 
 
 @dataclass(frozen=True)

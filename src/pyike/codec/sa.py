@@ -133,7 +133,7 @@ class SaPayload(PayloadBase):
         )
 
     @classmethod
-    def decode_body(cls, r: Reader, critical: bool, header_reserved: int) -> SaPayload:
+    def decode_body(cls, r: Reader) -> SaPayload:
         if r.at_end():
             raise r.error("SA payload has no proposal")
         proposals: list[Proposal] = []
@@ -146,22 +146,33 @@ class SaPayload(PayloadBase):
             if len(proposals) == 1 and proposals[0].number != 1:
                 raise r.error(f"first of several proposals is numbered {proposals[0].number}")
             proposals.append(proposal)
-        return cls(tuple(proposals), critical=critical, header_reserved=header_reserved)
+        return cls(tuple(proposals))
+
+
+def _substructure(
+    r: Reader, what: str, more: int, header_size: int, container: str
+) -> tuple[int, Reader]:
+    """A proposal's or a transform's first four octets (RFC 7296 sections 3.3.1 and 3.3.2):
+    Last Substruc (0 for the last one, ``more`` otherwise), a reserved octet and the length.
+    The reserved octet, and a reader over the rest of the substructure."""
+    start = r.offset
+    last_substruc = r.u8(f"{what} last substruc")
+    reserved = r.u8(f"{what} reserved")
+    length = r.u16(f"{what} length")
+    if last_substruc not in (LAST, more):
+        raise r.error(f"{what} has last substruc {last_substruc}, expected 0 or {more}", at=start)
+    if length < header_size or length - 4 > r.remaining:
+        raise r.error(f"{what} length {length} does not fit {container}", at=start + 2)
+    rest = r.sub(length - 4, what)
+    if (last_substruc == LAST) != r.at_end():
+        raise r.error(f"{what} last substruc {last_substruc} contradicts its position", at=start)
+    return reserved, rest
 
 
 def _decode_proposal(r: Reader, index: int) -> Proposal:
     start = r.offset
     what = f"proposal #{index}"
-    last_substruc = r.u8(f"{what} last substruc")
-    reserved = r.u8(f"{what} reserved")
-    length = r.u16(f"{what} length")
-    if last_substruc not in (LAST, MORE_PROPOSALS):
-        raise r.error(f"{what} has last substruc {last_substruc}, expected 0 or 2", at=start)
-    if length < PROPOSAL_HEADER_SIZE or length - 4 > r.remaining:
-        raise r.error(f"{what} length {length} does not fit the SA payload", at=start + 2)
-    p = r.sub(length - 4, what)
-    if (last_substruc == LAST) != r.at_end():
-        raise r.error(f"{what} last substruc {last_substruc} contradicts its position", at=start)
+    reserved, p = _substructure(r, what, MORE_PROPOSALS, PROPOSAL_HEADER_SIZE, "the SA payload")
     number = p.u8(f"{what} number")
     protocol = p.u8(f"{what} protocol id")
     spi_size = p.u8(f"{what} SPI size")
@@ -189,17 +200,7 @@ def _decode_proposal(r: Reader, index: int) -> Proposal:
 
 
 def _decode_transform(p: Reader, what: str) -> Transform:
-    start = p.offset
-    last_substruc = p.u8(f"{what} last substruc")
-    reserved1 = p.u8(f"{what} reserved")
-    length = p.u16(f"{what} length")
-    if last_substruc not in (LAST, MORE_TRANSFORMS):
-        raise p.error(f"{what} has last substruc {last_substruc}, expected 0 or 3", at=start)
-    if length < TRANSFORM_HEADER_SIZE or length - 4 > p.remaining:
-        raise p.error(f"{what} length {length} does not fit its proposal", at=start + 2)
-    t = p.sub(length - 4, what)
-    if (last_substruc == LAST) != p.at_end():
-        raise p.error(f"{what} last substruc {last_substruc} contradicts its position", at=start)
+    reserved1, t = _substructure(p, what, MORE_TRANSFORMS, TRANSFORM_HEADER_SIZE, "its proposal")
     transform_type = t.u8(f"{what} type")
     reserved2 = t.u8(f"{what} reserved")
     transform_id = t.u16(f"{what} id")

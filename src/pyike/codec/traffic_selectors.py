@@ -86,9 +86,7 @@ class TsPayload(PayloadBase):
         return header + b"".join(s.encode() for s in self.selectors)
 
     @classmethod
-    def decode_body(
-        cls, r: Reader, critical: bool, header_reserved: int, *, initiator: bool
-    ) -> TsPayload:
+    def decode_body(cls, r: Reader, *, initiator: bool) -> TsPayload:
         count = r.u8("number of TSs")
         reserved = r.u24("reserved")
         selectors: list[AnySelector] = []
@@ -96,13 +94,7 @@ class TsPayload(PayloadBase):
             selectors.append(_decode_selector(r, len(selectors) + 1))
         if len(selectors) != count:
             raise r.error(f"payload announces {count} traffic selectors but holds {len(selectors)}")
-        return cls(
-            tuple(selectors),
-            initiator,
-            reserved,
-            critical=critical,
-            header_reserved=header_reserved,
-        )
+        return cls(tuple(selectors), initiator, reserved)
 
 
 def _decode_selector(r: Reader, index: int) -> AnySelector:

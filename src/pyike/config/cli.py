@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pyike.config import LoadResult, load_file
 from pyike.config.explain import explain
+from pyike.config.model import Config
 from pyike.config.writer import render
 
 
@@ -46,26 +48,24 @@ def _check(args: argparse.Namespace) -> int:
     return status
 
 
-def _show(args: argparse.Namespace) -> int:
-    result = _load(args.file)
+def _print(path: str, text: Callable[[Config], str]) -> int:
+    """Print `text` of the file's configuration, and its findings on stderr when it has errors."""
+    result = _load(path)
     if result is None:
         return 1
     if not result.ok:
         _print_findings(result, sys.stderr)
-        print(_summary(args.file, result), file=sys.stderr)
-    sys.stdout.write(render(result.config, args.section, show_keys=args.show_keys))
+        print(_summary(path, result), file=sys.stderr)
+    sys.stdout.write(text(result.config))
     return 0 if result.ok else 1
+
+
+def _show(args: argparse.Namespace) -> int:
+    return _print(args.file, lambda cfg: render(cfg, args.section, show_keys=args.show_keys))
 
 
 def _explain(args: argparse.Namespace) -> int:
-    result = _load(args.file)
-    if result is None:
-        return 1
-    if not result.ok:
-        _print_findings(result, sys.stderr)
-        print(_summary(args.file, result), file=sys.stderr)
-    sys.stdout.write(explain(result.config))
-    return 0 if result.ok else 1
+    return _print(args.file, explain)
 
 
 def add_parser(subparsers: Any) -> None:

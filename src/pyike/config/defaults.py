@@ -32,6 +32,8 @@ A default object stays in force until `no crypto ikev2 proposal default` (`... p
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from pyike.config.model import (
     Config,
     EspEncryption,
@@ -44,6 +46,8 @@ from pyike.config.model import (
     TransformSet,
 )
 from pyike.crypto import catalogue
+
+T = TypeVar("T")
 
 DEFAULT = "default"
 RELEASE = "IOS 15.x / IOS-XE 3.x (15.2(4)M and later 15M&T)"
@@ -86,33 +90,28 @@ DEFAULT_IPSEC_PROFILE = IpsecProfile(name=DEFAULT, transform_sets=(DEFAULT,))
 DEFAULT_KINDS = ("proposal", "policy", "transform-set", "ipsec-profile")
 
 
-def proposals(cfg: Config) -> dict[str, Proposal]:
-    """Configured proposals plus the default one unless it was disabled."""
-    out = dict(cfg.proposals)
-    if "proposal" not in cfg.disabled_defaults:
-        out.setdefault(DEFAULT, DEFAULT_PROPOSAL)
+def _with_default(cfg: Config, kind: str, configured: dict[str, T], default: T) -> dict[str, T]:
+    """Configured objects plus IOS's default one of `kind` unless it was disabled."""
+    out = dict(configured)
+    if kind not in cfg.disabled_defaults:
+        out.setdefault(DEFAULT, default)
     return out
+
+
+def proposals(cfg: Config) -> dict[str, Proposal]:
+    return _with_default(cfg, "proposal", cfg.proposals, DEFAULT_PROPOSAL)
 
 
 def policies(cfg: Config) -> dict[str, Policy]:
-    out = dict(cfg.policies)
-    if "policy" not in cfg.disabled_defaults:
-        out.setdefault(DEFAULT, DEFAULT_POLICY)
-    return out
+    return _with_default(cfg, "policy", cfg.policies, DEFAULT_POLICY)
 
 
 def transform_sets(cfg: Config) -> dict[str, TransformSet]:
-    out = dict(cfg.transform_sets)
-    if "transform-set" not in cfg.disabled_defaults:
-        out.setdefault(DEFAULT, DEFAULT_TRANSFORM_SET)
-    return out
+    return _with_default(cfg, "transform-set", cfg.transform_sets, DEFAULT_TRANSFORM_SET)
 
 
 def ipsec_profiles(cfg: Config) -> dict[str, IpsecProfile]:
-    out = dict(cfg.ipsec_profiles)
-    if "ipsec-profile" not in cfg.disabled_defaults:
-        out.setdefault(DEFAULT, DEFAULT_IPSEC_PROFILE)
-    return out
+    return _with_default(cfg, "ipsec-profile", cfg.ipsec_profiles, DEFAULT_IPSEC_PROFILE)
 
 
 def ipsec_lifetime(cfg: Config, own: SaLifetime) -> tuple[int, int]:
@@ -120,16 +119,3 @@ def ipsec_lifetime(cfg: Config, own: SaLifetime) -> tuple[int, int]:
     seconds = own.seconds or cfg.ipsec.lifetime.seconds or IPSEC_SA_LIFETIME_SECONDS
     kilobytes = own.kilobytes or cfg.ipsec.lifetime.kilobytes or IPSEC_SA_LIFETIME_KILOBYTES
     return seconds, kilobytes
-
-
-def base_object(kind: str, name: str) -> Proposal | Policy | TransformSet | IpsecProfile | None:
-    """The smart-default object a `crypto ... default` command starts from."""
-    if name != DEFAULT:
-        return None
-    table: dict[str, Proposal | Policy | TransformSet | IpsecProfile] = {
-        "proposal": DEFAULT_PROPOSAL,
-        "policy": DEFAULT_POLICY,
-        "transform-set": DEFAULT_TRANSFORM_SET,
-        "ipsec-profile": DEFAULT_IPSEC_PROFILE,
-    }
-    return table[kind]

@@ -157,11 +157,7 @@ class IdentityMatch:
     domain: bool = False  # fqdn/email: match the domain part only
 
     def network(self) -> IPNetwork | None:
-        if self.kind is not IdentityKind.ADDRESS:
-            return None
-        if self.mask is not None:
-            return ip_network(f"{self.value}/{self.mask}", strict=False)
-        return ip_network(self.value, strict=False)
+        return _network(self.value, self.mask) if self.kind is IdentityKind.ADDRESS else None
 
 
 @dataclass(frozen=True)
@@ -177,11 +173,12 @@ class KeyringPeer:
     source: Source | None = None
 
     def network(self) -> IPNetwork | None:
-        if self.address is None:
-            return None
-        if self.mask is not None:
-            return ip_network(f"{self.address}/{self.mask}", strict=False)
-        return ip_network(self.address, strict=False)
+        return None if self.address is None else _network(self.address, self.mask)
+
+
+def _network(address: str, mask: str | None) -> IPNetwork:
+    """The prefix an address matches as typed: with its IPv4 mask, or as a prefix or host."""
+    return ip_network(address if mask is None else f"{address}/{mask}", strict=False)
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,17 @@ CRYPTO_MAP = Mode("config-crypto-map", "(config-crypto-map)")
 INTERFACE = Mode("config-if", "(config-if)")
 EXT_ACL = Mode("config-ext-nacl", "(config-ext-nacl)")
 OPAQUE = Mode("opaque", "(config-*)", opaque=True)
+
+# The modes a global command enters; `exit` leaves each of them.
+SUB_MODES = (
+    IKEV2_PROPOSAL,
+    IKEV2_POLICY,
+    IKEV2_KEYRING,
+    IKEV2_KEYRING_PEER,
+    IKEV2_PROFILE,
+    TRANSFORM_SET,
+    IPSEC_PROFILE,
+    CRYPTO_MAP,
+    INTERFACE,
+    EXT_ACL,
+)

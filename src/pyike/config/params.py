@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, IPv6Interface, ip_address
+from typing import TypeVar
 
 from pyike.config.grammar import ParamType, Value
+
+T = TypeVar("T")
 
 # Interface types pyike knows, in the order IOS resolves their abbreviations.
 INTERFACE_TYPES = (
@@ -68,31 +71,23 @@ def _int(lo: int = 0, hi: int = 2**32 - 1) -> ParamType:
     return ParamType(f"{lo}-{hi}", parse)
 
 
-def parse_ipv4(text: str) -> IPv4Address | None:
-    if text.count(".") != 3:
-        return None
+def _parsed(parse: Callable[[str], T], text: str) -> T | None:
     try:
-        return IPv4Address(text)
+        return parse(text)
     except ValueError:
         return None
+
+
+def parse_ipv4(text: str) -> IPv4Address | None:
+    return _parsed(IPv4Address, text) if text.count(".") == 3 else None
 
 
 def parse_ipv6(text: str) -> IPv6Address | None:
-    if ":" not in text:
-        return None
-    try:
-        return IPv6Address(text)
-    except ValueError:
-        return None
+    return _parsed(IPv6Address, text) if ":" in text else None
 
 
 def parse_ipv6_prefix(text: str) -> IPv6Interface | None:
-    if "/" not in text or ":" not in text:
-        return None
-    try:
-        return IPv6Interface(text)
-    except ValueError:
-        return None
+    return _parsed(IPv6Interface, text) if "/" in text and ":" in text else None
 
 
 def parse_address(text: str) -> IPv4Address | IPv6Address | None:
@@ -116,11 +111,7 @@ def _host(text: str) -> str | None:
     return text if _HOSTNAME.fullmatch(text) else None
 
 
-def _secret(text: str) -> str | None:
-    return text if text else None
-
-
-def _line(text: str) -> str | None:
+def _rest_of_line(text: str) -> str | None:
     return text if text else None
 
 
@@ -157,16 +148,13 @@ def port_number(text: str) -> int:
     return int(text) if text.isdigit() else PORT_NAMES[text]
 
 
-def _port(text: str) -> str | None:
-    if text.isdigit():
-        return text if int(text) <= 65535 else None
-    return text.lower() if text.lower() in PORT_NAMES else None
+def _number_or_name(names: dict[str, int], highest: int) -> Callable[[str], str | None]:
+    def parse(text: str) -> str | None:
+        if text.isdigit():
+            return text if int(text) <= highest else None
+        return text.lower() if text.lower() in names else None
 
-
-def _icmp_type(text: str) -> str | None:
-    if text.isdigit():
-        return text if int(text) <= 255 else None
-    return text.lower() if text.lower() in ICMP_TYPES else None
+    return parse
 
 
 PARAM_TYPES: dict[str, Callable[..., ParamType]] = {
@@ -182,8 +170,8 @@ PARAM_TYPES: dict[str, Callable[..., ParamType]] = {
     "IFTYPE": _const("interface type", interface_type),
     "IFNUM": _const("interface number", lambda t: t if _IFNUM.fullmatch(t) else None),
     "HOST": _const("host", _host),
-    "LINE": _const("LINE", _line, rest=True),
-    "SECRET": _const("key", _secret, rest=True),
-    "PORT": _const("port", _port),
-    "ICMPTYPE": _const("icmp type", _icmp_type),
+    "LINE": _const("LINE", _rest_of_line, rest=True),
+    "SECRET": _const("key", _rest_of_line, rest=True),
+    "PORT": _const("port", _number_or_name(PORT_NAMES, 65535)),
+    "ICMPTYPE": _const("icmp type", _number_or_name(ICMP_TYPES, 255)),
 }

@@ -10,7 +10,9 @@ ciphertext (that needs the router's master key), so the mask is deliberately not
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING, TypeVar
 
 from pyike.codec.registry import DhId
 from pyike.config import defaults
@@ -37,7 +39,11 @@ from pyike.config.model import (
 from pyike.config.parser import masked_tokens
 from pyike.crypto import catalogue
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Block = list[str]
+D = TypeVar("D", bound="DataclassInstance")
 
 _INTERFACE_ORDER = ("Loopback", "Tunnel")
 _LATE_INTERFACES = ("Virtual-Template", "Vlan", "Dialer", "Null")
@@ -331,8 +337,9 @@ def _unmodelled(cfg: Config, place: str, show_keys: bool) -> list[Block]:
     return out
 
 
-def _is_default(obj: Proposal | Policy | TransformSet | IpsecProfile, base: object) -> bool:
-    return replace(obj, source=None) == base
+def _modified(objects: dict[str, D], default: D, block: Callable[[D], Block]) -> list[Block]:
+    """The objects' blocks, leaving out a smart default that is as IOS defines it."""
+    return [block(obj) for obj in objects.values() if replace(obj, source=None) != default]
 
 
 def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
@@ -343,12 +350,8 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         if kind in cfg.disabled_defaults:
             noun = {"ipsec-profile": "ipsec profile", "transform-set": "ipsec transform-set"}
             out.append([f"no crypto {noun.get(kind, 'ikev2 ' + kind)} default"])
-    for p in cfg.proposals.values():
-        if not _is_default(p, defaults.DEFAULT_PROPOSAL):
-            out.append(_proposal(p))
-    for pol in cfg.policies.values():
-        if not _is_default(pol, defaults.DEFAULT_POLICY):
-            out.append(_policy(pol))
+    out += _modified(cfg.proposals, defaults.DEFAULT_PROPOSAL, _proposal)
+    out += _modified(cfg.policies, defaults.DEFAULT_POLICY, _policy)
     out += [_keyring(r, show_keys) for r in cfg.keyrings.values()]
     out += [_profile(p, show_keys) for p in cfg.profiles.values()]
     out += _ikev2_globals(cfg)
@@ -357,12 +360,8 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         size = cfg.ipsec.replay_window
         ipsec_globals.append(f"crypto ipsec security-association replay window-size {size}")
     out += [[line] for line in ipsec_globals]
-    for ts in cfg.transform_sets.values():
-        if not _is_default(ts, defaults.DEFAULT_TRANSFORM_SET):
-            out.append(_transform_set(ts))
-    for ip in cfg.ipsec_profiles.values():
-        if not _is_default(ip, defaults.DEFAULT_IPSEC_PROFILE):
-            out.append(_ipsec_profile(ip))
+    out += _modified(cfg.transform_sets, defaults.DEFAULT_TRANSFORM_SET, _transform_set)
+    out += _modified(cfg.ipsec_profiles, defaults.DEFAULT_IPSEC_PROFILE, _ipsec_profile)
     for entries in cfg.crypto_maps.values():
         out += [_crypto_map(e) for e in entries]
     for iface in sorted(cfg.interfaces.values(), key=_interface_key):

@@ -20,6 +20,7 @@ import importlib
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
 
@@ -30,7 +31,7 @@ from pyike.crypto.errors import (
     CryptoError,
     InvalidKeyExchange,
     UnsupportedTransform,
-    transform_name,
+    unsupported,
 )
 from pyike.crypto.modp import ModpParameters
 
@@ -121,7 +122,7 @@ class KeyExchange(ABC):
 def _group(group: int) -> DhGroup:
     entry = catalogue.dh_group(group)
     if entry is None:
-        raise _unsupported(group)
+        raise unsupported(DhId, group)
     return entry
 
 
@@ -130,7 +131,7 @@ class ModpKeyExchange(KeyExchange):
         self.group = group
         params = _group(group).modp
         if params is None:
-            raise _unsupported(group)
+            raise unsupported(DhId, group)
         self._params: ModpParameters = params
         self._prime = params.prime
         self._size = params.size
@@ -171,7 +172,7 @@ class EcpKeyExchange(KeyExchange):
         self.group = group
         curve = _group(group).ecp
         if curve is None:
-            raise _unsupported(group)
+            raise unsupported(DhId, group)
         self._curve: EcpParameters = curve
         if not 0 < private < self._curve.order:
             raise CryptoError(f"{group.name}: private scalar out of range")
@@ -196,7 +197,27 @@ class EcpKeyExchange(KeyExchange):
 
 
 class _MontgomeryKeyExchange(KeyExchange):
-    size: int
+    """Curve25519 and Curve448 (RFC 8031): raw private and public keys of ``size`` octets."""
+
+    size: ClassVar[int]
+    _private_class: ClassVar[Any]  # cryptography's private and public key classes
+    _public_class: ClassVar[Any]
+
+    def __init__(self, private: bytes) -> None:
+        if len(private) != self.size:
+            raise CryptoError(f"{self.group.name}: private key must be {self.size} octets")
+        self._private = self._private_class.from_private_bytes(private)
+
+    def public_key(self) -> bytes:
+        return bytes(self._private.public_key().public_bytes_raw())
+
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        self._check_length(peer_public, self.size)
+        peer = self._public_class.from_public_bytes(peer_public)
+        try:
+            return self._check_secret(self._private.exchange(peer))
+        except ValueError:
+            raise InvalidKeyExchange(f"{self.group.name}: shared secret is all zero") from None
 
     def _check_secret(self, secret: bytes) -> bytes:
         if not any(secret):
@@ -205,45 +226,17 @@ class _MontgomeryKeyExchange(KeyExchange):
 
 
 class X25519KeyExchange(_MontgomeryKeyExchange):
+    group = DhId.CURVE25519
     size = 32
-
-    def __init__(self, private: bytes) -> None:
-        self.group = DhId.CURVE25519
-        if len(private) != self.size:
-            raise CryptoError("CURVE25519: private key must be 32 octets")
-        self._private = x25519.X25519PrivateKey.from_private_bytes(private)
-
-    def public_key(self) -> bytes:
-        return self._private.public_key().public_bytes_raw()
-
-    def shared_secret(self, peer_public: bytes) -> bytes:
-        self._check_length(peer_public, self.size)
-        peer = x25519.X25519PublicKey.from_public_bytes(peer_public)
-        try:
-            return self._check_secret(self._private.exchange(peer))
-        except ValueError:
-            raise InvalidKeyExchange("CURVE25519: shared secret is all zero") from None
+    _private_class = x25519.X25519PrivateKey
+    _public_class = x25519.X25519PublicKey
 
 
 class X448KeyExchange(_MontgomeryKeyExchange):
+    group = DhId.CURVE448
     size = 56
-
-    def __init__(self, private: bytes) -> None:
-        self.group = DhId.CURVE448
-        if len(private) != self.size:
-            raise CryptoError("CURVE448: private key must be 56 octets")
-        self._private = x448.X448PrivateKey.from_private_bytes(private)
-
-    def public_key(self) -> bytes:
-        return self._private.public_key().public_bytes_raw()
-
-    def shared_secret(self, peer_public: bytes) -> bytes:
-        self._check_length(peer_public, self.size)
-        peer = x448.X448PublicKey.from_public_bytes(peer_public)
-        try:
-            return self._check_secret(self._private.exchange(peer))
-        except ValueError:
-            raise InvalidKeyExchange("CURVE448: shared secret is all zero") from None
+    _private_class = x448.X448PrivateKey
+    _public_class = x448.X448PublicKey
 
 
 # --- Construction ---------------------------------------------------------------------------
@@ -255,10 +248,6 @@ SUPPORTED_GROUPS: tuple[DhId, ...] = tuple(g.id for g in catalogue.GROUPS)
 def public_key_size(group: DhId) -> int:
     """Octets of KE payload data for a group."""
     return _group(group).public_size
-
-
-def _unsupported(group: int) -> UnsupportedTransform:
-    return UnsupportedTransform(f"key exchange {transform_name(DhId, group)} is not supported")
 
 
 def _random_below(limit: int, random_bytes: RandomBytes) -> int:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from pyike.codec.registry import EncrId
 from pyike.crypto import catalogue
 from pyike.crypto.catalogue import EncrTransform
-from pyike.crypto.errors import CryptoError, IntegrityError, UnsupportedTransform, transform_name
+from pyike.crypto.errors import CryptoError, IntegrityError, unsupported
 
 
 class EncrAlgorithm:
@@ -171,7 +171,5 @@ def encr_algorithm(encr_id: int, key_bits: int | None) -> EncrAlgorithm:
     algorithm = None if transform is None else _ALGORITHMS.get(transform)
     if algorithm is None:
         length = "without a key length" if key_bits is None else f"with a {key_bits}-bit key"
-        raise UnsupportedTransform(
-            f"encryption transform {transform_name(EncrId, encr_id)} {length} is not supported"
-        )
+        raise unsupported(EncrId, encr_id, f" {length}")
     return algorithm

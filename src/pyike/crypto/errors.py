@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
+
 
 class CryptoError(Exception):
     """Base class for every failure in pyike.crypto."""
@@ -24,12 +26,27 @@ class UnsupportedTransform(CryptoError):
     """A transform ID (or key length) that pyike does not implement."""
 
 
+# Per transform registry: IANA's prefix for its names, and what the transforms are called.
+_REGISTRIES: dict[type[IntEnum], tuple[str, str]] = {
+    EncrId: ("ENCR", "encryption transform"),
+    PrfId: ("PRF", "PRF transform"),
+    IntegId: ("AUTH", "integrity transform"),
+    DhId: ("DH", "key exchange"),
+}
+
+
 def transform_name(registry: type[IntEnum], value: int) -> str:
     """`ENCR_AES_CBC`-style name for a transform ID, or the bare number if IANA has none here."""
-    prefix = {"EncrId": "ENCR", "PrfId": "PRF", "IntegId": "AUTH", "DhId": "DH"}.get(
-        registry.__name__, registry.__name__
-    )
+    prefix = _REGISTRIES[registry][0]
     try:
         return f"{prefix}_{registry(value).name}"
     except ValueError:
         return f"{prefix} {value}"
+
+
+def unsupported(registry: type[IntEnum], value: int, detail: str = "") -> UnsupportedTransform:
+    """`integrity transform AUTH_DES_MAC is not supported`, with ``detail`` after the name."""
+    what = _REGISTRIES[registry][1]
+    return UnsupportedTransform(
+        f"{what} {transform_name(registry, value)}{detail} is not supported"
+    )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pyike.codec.registry import IntegId
 from pyike.crypto import catalogue
 from pyike.crypto.catalogue import IntegTransform
-from pyike.crypto.errors import CryptoError, UnsupportedTransform, transform_name
+from pyike.crypto.errors import CryptoError, unsupported
 from pyike.crypto.mac import mac_function
 
 
@@ -42,9 +42,7 @@ _INTEGS: dict[int, IntegAlgorithm] = {
 
 def integ_algorithm(integ_id: int) -> IntegAlgorithm:
     """The INTEG transform for an ID; AUTH_NONE is not a transform (AEAD suites have none)."""
-    try:
-        return _INTEGS[integ_id]
-    except KeyError:
-        raise UnsupportedTransform(
-            f"integrity transform {transform_name(IntegId, integ_id)} is not supported"
-        ) from None
+    algorithm = _INTEGS.get(integ_id)
+    if algorithm is None:
+        raise unsupported(IntegId, integ_id)
+    return algorithm

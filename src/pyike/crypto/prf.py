@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pyike.codec.registry import PrfId
 from pyike.crypto import catalogue
 from pyike.crypto.catalogue import PrfTransform
-from pyike.crypto.errors import CryptoError, UnsupportedTransform, transform_name
+from pyike.crypto.errors import CryptoError, unsupported
 from pyike.crypto.mac import AES_BLOCK, aes_cmac, aes_xcbc_mac, mac_function
 
 
@@ -53,12 +53,10 @@ _PRFS: dict[int, Prf] = {t.id: Prf(t) for t in catalogue.PRFS}
 
 
 def prf_algorithm(prf_id: int) -> Prf:
-    try:
-        return _PRFS[prf_id]
-    except KeyError:
-        raise UnsupportedTransform(
-            f"PRF transform {transform_name(PrfId, prf_id)} is not supported"
-        ) from None
+    algorithm = _PRFS.get(prf_id)
+    if algorithm is None:
+        raise unsupported(PrfId, prf_id)
+    return algorithm
 
 
 def prf_plus(prf: Prf, key: bytes, seed: bytes, length: int) -> bytes:

@@ -14,38 +14,30 @@ from pyike.codec.registry import TransformType
 from pyike.explain.aliases import TRANSFORM_TYPE_WORDS, key_length, transform
 from pyike.explain.model import Evidence, Exchange, Failure, Message, Proposal, Timeline
 
-# Most specific first: when several timelines fail, the verdict names the most telling cause.
-PRIORITY: tuple[str, ...] = (
-    "psk_mismatch",
-    "auth_method_mismatch",
-    "certificate_error",
-    "identity_mismatch",
-    "key_not_found",
-    "peer_not_configured",
-    "ike_proposal_mismatch",
-    "invalid_ke",
-    "child_proposal_mismatch",
-    "ts_mismatch",
-    "peer_rejected_child",
-    "local_config_error",
-    "nat_t_problem",
-    "dpd_timeout",
-    "no_response",
-    "admin_clear",
-    "unknown",
-    "success",
+# Every cause, most specific first: when several timelines fail, the verdict names the most
+# telling one. Marked True: a router's own failure line names it (the others are inferred).
+_CAUSES: tuple[tuple[str, bool], ...] = (
+    ("psk_mismatch", True),
+    ("auth_method_mismatch", True),
+    ("certificate_error", True),
+    ("identity_mismatch", True),
+    ("key_not_found", True),
+    ("peer_not_configured", True),
+    ("ike_proposal_mismatch", False),
+    ("invalid_ke", False),
+    ("child_proposal_mismatch", False),
+    ("ts_mismatch", True),
+    ("peer_rejected_child", False),
+    ("local_config_error", True),
+    ("nat_t_problem", False),
+    ("dpd_timeout", False),
+    ("no_response", False),
+    ("admin_clear", False),
+    ("unknown", False),
+    ("success", False),
 )
-
-_DIRECT_CAUSES = (
-    "psk_mismatch",
-    "auth_method_mismatch",
-    "certificate_error",
-    "identity_mismatch",
-    "key_not_found",
-    "peer_not_configured",
-    "ts_mismatch",
-    "local_config_error",
-)
+PRIORITY = tuple(cause for cause, _ in _CAUSES)
+_DIRECT_CAUSES = tuple(cause for cause, direct in _CAUSES if direct)
 
 
 @dataclass

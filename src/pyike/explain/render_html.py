@@ -103,20 +103,10 @@ def render_html(report: Report, lang: str = "en") -> str:
         quoted = "\n".join(narrative.quote(item) for item in verdict.evidence)
         body.append(f"<pre>{escape(quoted)}</pre>")
     for each in langs:
-        fixes = narrative.fixes(verdict, each)
-        if fixes:
-            body.append(
-                f'<ul class="{each}">'
-                + "".join(f"<li>{escape(fix)}</li>" for fix in fixes)
-                + "</ul>"
-            )
-        needs = narrative.needs(verdict, each)
-        if needs:
-            body.append(
-                f'<ul class="{each}">'
-                + "".join(f"<li>{escape(need)}</li>" for need in needs)
-                + "</ul>"
-            )
+        for items in (narrative.fixes(verdict, each), narrative.needs(verdict, each)):
+            if items:
+                entries = "".join(f"<li>{escape(item)}</li>" for item in items)
+                body.append(f'<ul class="{each}">{entries}</ul>')
     body.append("</div>")
     for timeline, finding in zip(report.timelines, report.findings, strict=True):
         body.append(

@@ -74,34 +74,38 @@ def _discard(_line: str) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class HostSetup:
+    """What a crypto host is built from: the configuration and the engine policy drawn from
+    it, the tunnels it protects, how it reaches the network, what drives it (clock, timers,
+    randomness), and where its debug records and console messages (%CRYPTO-4-...) go."""
+
+    config: Config
+    policy: Policy
+    tunnels: Sequence[TunnelSpec]
+    wire: Wire
+    clock: Clock
+    call_later: CallLater
+    random_bytes: RandomBytes
+    trace_sink: TraceSink | None = None
+    log: Callable[[str], None] | None = None
+
+
 class CryptoHost:
     """The engine and the SA database of one router; see the module docstring."""
 
-    def __init__(
-        self,
-        config: Config,
-        policy: Policy,
-        tunnels: Sequence[TunnelSpec],
-        wire: Wire,
-        *,
-        clock: Clock,
-        call_later: CallLater,
-        random_bytes: RandomBytes,
-        iv_source: RandomBytes | None = None,
-        trace_sink: TraceSink | None = None,
-        log: Callable[[str], None] | None = None,
-    ) -> None:
-        self.policy = policy
-        self.specs: dict[str, TunnelSpec] = {spec.name: spec for spec in tunnels}
-        self.sad = SecurityAssociationDatabase(iv_source or random_bytes, self.specs)
-        self.engine = IkeEngine(policy, random_bytes, traffic=self.sad)
-        self.wire = wire
-        self._send_esp = wire.send_esp
-        self._write_tunnel = wire.write_tunnel
-        self.clock = clock
-        self.call_later = call_later
-        self.trace_sink = trace_sink
-        self.log: Callable[[str], None] = log or _discard  # console messages (%CRYPTO-4-...)
+    def __init__(self, setup: HostSetup, *, iv_source: RandomBytes | None = None) -> None:
+        self.policy = setup.policy
+        self.specs: dict[str, TunnelSpec] = {spec.name: spec for spec in setup.tunnels}
+        self.sad = SecurityAssociationDatabase(iv_source or setup.random_bytes, self.specs)
+        self.engine = IkeEngine(setup.policy, setup.random_bytes, traffic=self.sad)
+        self.wire = setup.wire
+        self._send_esp = setup.wire.send_esp
+        self._write_tunnel = setup.wire.write_tunnel
+        self.clock = setup.clock
+        self.call_later = setup.call_later
+        self.trace_sink = setup.trace_sink
+        self.log: Callable[[str], None] = setup.log or _discard
         self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
         self.stats = CryptoStats()
         self.ike_up: dict[int, IkeSaUp] = {}
@@ -111,10 +115,10 @@ class CryptoHost:
         # traffic (`pyike run --passive`) or stopping.
         self.keep_up = True
         self._stopping = False
-        self.index_crypto_maps(config)
+        self.index_crypto_maps(setup.config)
         self.starter = TunnelStarter(self.engine)
         self.driver = EngineDriver(
-            self.engine, clock, call_later, self._send_ike, self._apply, self._trace
+            self.engine, setup.clock, setup.call_later, self._send_ike, self._apply, self._trace
         )
 
     # -- what the show commands read (pyike.host.views.CryptoState) ---------------------------

@@ -22,13 +22,12 @@ from pyike.codec.notify_data import (
     rekey_sa_spi,
 )
 from pyike.codec.registry import DhId, NotifyType, ProtocolId
-from pyike.crypto.keys import ChildKeys
 from pyike.ike import collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, ChildState, child_keys, refused_rekey_delay
 from pyike.ike.child_select import ChildChoice, initiator_check, responder_choice
 from pyike.ike.create_child_sa import CreateChildRequest, CreateChildResponse
-from pyike.ike.events import ChildSaInstalled, NegotiationFailed
+from pyike.ike.events import NegotiationFailed
 from pyike.ike.fsm import Table, transitions
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.keying import Keying, nonce_size
@@ -46,18 +45,36 @@ def _nonce_size(sa: IkeSa) -> int:
     return max(CHILD_NONCE // 2, nonce_size(sa.proposals))
 
 
-def _keys(sa: IkeSa, keying: Keying, initiator: bool, choice: ChildChoice) -> ChildKeys:
+def _install(
+    sa: IkeSa,
+    keying: Keying,
+    choice: ChildChoice,
+    spi_in: bytes,
+    *,
+    initiator: bool,
+    tunnel: TunnelSpec | None,
+    old: ChildSa | None,
+) -> RekeyOutcome[ChildSa] | None:
+    """Installs the Child SA the exchange agreed on, by this side's role in it. A new one
+    may make another redundant (creations that crossed); the outcome of a rekey of ``old``
+    is returned for the collision rules."""
     assert sa.keys is not None and sa.suite is not None
     ni, nr = (keying.nonce, keying.peer_nonce) if initiator else (keying.peer_nonce, keying.nonce)
-    return child_keys(sa.suite.prf, sa.keys.sk_d, ni, nr, keying.take_secret(), choice.transform)
-
-
-def install(sa: IkeSa, child: ChildSa, rekey_of: bytes | None = None) -> None:
-    sa.ctx.touched.add(sa.sa_id)
-    sa.children.append(child)
-    sa.ctx.emit(
-        ChildSaInstalled(sa.ctx.now, child.info(sa.sa_id, sa.local, sa.remote, sa.nat_t), rekey_of)
+    keys = child_keys(sa.suite.prf, sa.keys.sk_d, ni, nr, keying.take_secret(), choice.transform)
+    child = ChildSa.negotiated(
+        choice,
+        spi_in=spi_in,
+        keys=keys,
+        initiator=initiator,
+        now=sa.ctx.now,
+        tunnel=tunnel,
+        creation_nonces=None if old is not None else (ni, nr),
     )
+    sa.install_child(child, None if old is None else old.spi_in)
+    if old is None:
+        collisions.delete_redundant_children(sa, child)
+        return None
+    return RekeyOutcome(child, ni, nr, initiator)
 
 
 def start_new(sa: IkeSa, tunnel: TunnelSpec, *, if_missing: bool = False) -> None:
@@ -227,28 +244,14 @@ class ChildCreate(CreateChildRequest):
         return super().gen_dh_secret()
 
     def activate(self) -> Event:
-        sa, choice = self.sa, self.choice
+        sa, choice, old = self.sa, self.choice, self.rekey_of
         assert choice is not None
-        keys = _keys(sa, self.keying, True, choice)
-        old = self.rekey_of
-        nonces = (self.keying.nonce, self.keying.peer_nonce)
-        child = ChildSa.negotiated(
-            choice,
-            spi_in=self.spi,
-            keys=keys,
-            initiator=True,
-            now=sa.ctx.now,
-            tunnel=self.tunnel,
-            creation_nonces=None
-            if old is not None
-            else (self.keying.nonce, self.keying.peer_nonce),
+        outcome = _install(
+            sa, self.keying, choice, self.spi, initiator=True, tunnel=self.tunnel, old=old
         )
-        install(sa, child, None if old is None else old.spi_in)
-        if old is None:
-            collisions.delete_redundant_children(sa, child)
-        else:
+        if old is not None:
             old.rekey_pending = False
-            old.rekey_ours = RekeyOutcome(child, *nonces, True)
+            old.rekey_ours = outcome
             collisions.child_rekey_settled(sa, old)
         return Event.EV_UPDATE_CAC_STATS
 
@@ -400,21 +403,9 @@ class ChildCreateResponse(CreateChildResponse):
     def activate(self) -> Event:
         sa, choice, old = self.sa, self.choice, self.old
         assert choice is not None
-        keys = _keys(sa, self.keying, False, choice)
-        nonces = (self.keying.peer_nonce, self.keying.nonce)
-        child = ChildSa.negotiated(
-            choice,
-            spi_in=self.spi,
-            keys=keys,
-            initiator=False,
-            now=sa.ctx.now,
-            creation_nonces=None if old is not None else nonces,
-        )
-        install(sa, child, None if old is None else old.spi_in)
-        if old is None:
-            collisions.delete_redundant_children(sa, child)
-        else:
-            old.rekey_theirs = RekeyOutcome(child, *nonces, False)
+        outcome = _install(sa, self.keying, choice, self.spi, initiator=False, tunnel=None, old=old)
+        if old is not None:
+            old.rekey_theirs = outcome
             if old.rekey_pending or old.rekey_ours is not None:
                 sa.info("Child SA rekey collision detected")
             collisions.child_rekey_settled(sa, old)
@@ -424,7 +415,6 @@ class ChildCreateResponse(CreateChildResponse):
 __all__ = [
     "ChildCreate",
     "ChildCreateResponse",
-    "install",
     "start_new",
     "start_rekey",
     "tunnel_covered",

@@ -187,16 +187,12 @@ class IkeEngine:
         return sa.sa_id
 
     def delete_ike_sa(self, now: float, sa_id: int, reason: str = "Deleted by user") -> None:
-        self._command(now)
-        sa = self._ctx.sas.get(sa_id)
-        if sa is not None:
-            self._guarded(lambda: informational.delete_ike(sa, reason))
+        self._on_sa(now, sa_id, lambda sa: informational.delete_ike(sa, reason))
 
     def delete_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
-        self._command(now)
-        sa = self._ctx.sas.get(sa_id)
-        if sa is not None:
-            self._guarded(lambda: informational.delete_child(sa, spi_in, "Deleted by user"))
+        self._on_sa(
+            now, sa_id, lambda sa: informational.delete_child(sa, spi_in, "Deleted by user")
+        )
 
     def clear(self, now: float, peer: Endpoint | None = None) -> None:
         """`clear crypto ikev2 sa [peer ADDR]` / `clear crypto session`: delete (and tell the
@@ -207,16 +203,10 @@ class IkeEngine:
                 self._guarded(lambda sa=sa: informational.delete_ike(sa, "Cleared by user"))  # type: ignore[misc]
 
     def rekey_ike_sa(self, now: float, sa_id: int) -> None:
-        self._command(now)
-        sa = self._ctx.sas.get(sa_id)
-        if sa is not None:
-            self._guarded(lambda: start_ike_rekey(sa))
+        self._on_sa(now, sa_id, start_ike_rekey)
 
     def rekey_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
-        self._command(now)
-        sa = self._ctx.sas.get(sa_id)
-        if sa is not None:
-            self._guarded(lambda: child_create.start_rekey(sa, spi_in))
+        self._on_sa(now, sa_id, lambda sa: child_create.start_rekey(sa, spi_in))
 
     def create_child_sa(
         self, now: float, sa_id: int, tunnel: TunnelSpec, *, if_missing: bool = False
@@ -224,17 +214,13 @@ class IkeEngine:
         """A further Child SA on an established IKE SA (another crypto map entry).
         ``if_missing``: only if, when its turn comes, ``tunnel`` has no Child SA yet (what a
         tunnel that lost its SA asks for)."""
-        self._command(now)
-        sa = self._ctx.sas.get(sa_id)
-        if sa is not None:
-            self._guarded(lambda: child_create.start_new(sa, tunnel, if_missing=if_missing))
+        self._on_sa(
+            now, sa_id, lambda sa: child_create.start_new(sa, tunnel, if_missing=if_missing)
+        )
 
     def send_dpd(self, now: float, sa_id: int) -> None:
         """A liveness check now, whatever the DPD settings."""
-        self._command(now)
-        sa = self._ctx.sas.get(sa_id)
-        if sa is not None:
-            self._guarded(lambda: informational.start_dpd(sa))
+        self._on_sa(now, sa_id, informational.start_dpd)
 
     def report_child_usage(self, now: float, spi_in: bytes, kilobytes: int) -> None:
         """The ESP layer's byte count for a Child SA: rekeyed at its soft kilobyte limit."""
@@ -272,6 +258,13 @@ class IkeEngine:
         if len(self._ctx.touched) > _TOUCHED_LIMIT:
             self._ctx.touched.clear()
             self._rescan = True
+
+    def _on_sa(self, now: float, sa_id: int, work: Callable[[IkeSa], object]) -> None:
+        """A command on the SA ``sa_id``, if it still exists."""
+        self._command(now)
+        sa = self._ctx.sas.get(sa_id)
+        if sa is not None:
+            self._guarded(lambda: work(sa))
 
     def _command(self, now: float) -> None:
         """A command or the timer: it may change any SA, so all are looked at afterwards."""

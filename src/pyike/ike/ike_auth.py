@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING
 from pyike.codec import (
     AuthPayload,
     IdPayload,
-    Message,
     NotifyPayload,
     Payload,
     SaPayload,
     TsPayload,
 )
-from pyike.codec.errors import DecodeError
-from pyike.codec.notify_data import empty_notify, set_window_size_notify, window_size
+from pyike.codec.notify_data import empty_notify, set_window_size_notify
 from pyike.codec.registry import AuthMethod, ExchangeType, IdType, NotifyType
 from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.crypto.auth import psk_auth, signed_octets, verify_psk_auth
@@ -26,13 +24,14 @@ from pyike.ike import collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, child_keys
 from pyike.ike.child_select import CHILD_ERRORS, initiator_check, responder_choice
-from pyike.ike.events import ChildSaInstalled, NegotiationFailed
+from pyike.ike.events import NegotiationFailed
 from pyike.ike.fsm import transitions
+from pyike.ike.handshake_part import HandshakePart, HandshakeRequest
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Identity
 from pyike.ike.proposals import esp_sa_payload
 from pyike.ike.states import Event
-from pyike.ike.task import Steps, as_notify, first_notify, notify_name
+from pyike.ike.task import as_notify, first_notify, notify_name, take_peer_window
 from pyike.ike.vendor import own_vendor_ids
 
 if TYPE_CHECKING:
@@ -113,22 +112,13 @@ def _ios_notifies(sa: IkeSa) -> list[Payload]:
     ]
 
 
-class AuthHalf(Steps):
+class AuthHalf(HandshakePart):
     """What both halves of IKE_AUTH do alike: sign our AUTH, verify the peer's."""
 
     def __init__(self, h: Handshake) -> None:
-        self.h = h
-        self.sa = h.sa
+        super().__init__(h)
         self.auth = b""
         self.psk = b""
-
-    def apply_window(self) -> None:
-        n = first_notify(self.h.payloads, NotifyType.SET_WINDOW_SIZE)
-        if n is not None:
-            try:
-                self.sa.requests.peer_window = window_size(n)
-            except DecodeError:
-                self.sa.error("Ignoring malformed SET_WINDOW_SIZE notify")
 
     def sign(self, key: bytes) -> None:
         sa = self.sa
@@ -172,7 +162,7 @@ class AuthHalf(Steps):
     peer_auth: AuthPayload
 
 
-class AuthInitiator(AuthHalf):
+class AuthInitiator(AuthHalf, HandshakeRequest):
     TRANSITIONS = transitions(
         """
         # state       event                        action                 next state
@@ -201,6 +191,8 @@ class AuthInitiator(AuthHalf):
         I_PROC_AUTH   EV_PROC_SA_TS                proc_sa_ts             AUTH_DONE
         """
     )
+    exchange = ExchangeType.IKE_AUTH
+    received = Event.EV_RECV_AUTH
     verified = Event.EV_CHK_EAP
 
     def get_config_mode(self) -> Event:
@@ -254,17 +246,8 @@ class AuthInitiator(AuthHalf):
         if tunnel.transform_sets and tunnel.transform_sets[0].mode == "transport":
             payloads.append(empty_notify(NotifyType.USE_TRANSPORT_MODE))
         sa.trace_msg_id = 1
-        sa.send_request(ExchangeType.IKE_AUTH, payloads, self.on_response, self.on_timeout)
+        sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout)
         return Event.EV_NO_EVENT
-
-    def on_response(self, message: Message, payloads: list[Payload]) -> None:
-        self.h.deliver(message, payloads, Event.EV_RECV_AUTH)
-
-    def on_timeout(self) -> None:
-        self.h.run(Event.EV_RE_XMT_EXCEED)
-
-    def retransmits_exceeded(self) -> Event:
-        return self.h.fail("Maximum number of retransmissions reached (IKE_AUTH)")
 
     def chk4_notify(self) -> Event:
         h = self.h
@@ -283,7 +266,7 @@ class AuthInitiator(AuthHalf):
             return h.fail("IKE_AUTH response lacks IDr or AUTH", NotifyType.INVALID_SYNTAX)
         self.peer_id, self.peer_auth = idr, auth
         self.sa.remote_id = _identity_of(idr)
-        self.apply_window()
+        take_peer_window(self.sa, self.h.payloads)
         return Event.EV_CHK_IF_PEER_CERT_FETCHED
 
     def get_policy_by_peerid(self) -> Event:
@@ -397,7 +380,7 @@ class AuthResponder(AuthHalf):
         self.peer_id, self.peer_auth = idi, auth
         self.sa.remote_id = _identity_of(idi)
         self.sa.info("Recieved valid parameteres in process id")
-        self.apply_window()
+        take_peer_window(self.sa, self.h.payloads)
         return Event.EV_CHK_IF_PEER_CERT_FETTED
 
     def get_policy_by_peerid(self) -> Event:
@@ -515,7 +498,7 @@ class AuthResponder(AuthHalf):
         return Event.EV_OK
 
 
-class AuthDone(Steps):
+class AuthDone(HandshakePart):
     """AUTH_DONE to READY, on both sides."""
 
     TRANSITIONS = transitions(
@@ -537,8 +520,7 @@ class AuthDone(Steps):
     )
 
     def __init__(self, h: Handshake) -> None:
-        self.h = h
-        self.sa = h.sa
+        super().__init__(h)
         self.duplicate: collisions.Duplicate | None = None
 
     def pki_sesh_close(self) -> Event:
@@ -554,11 +536,7 @@ class AuthDone(Steps):
     def gen_load_ipsec(self) -> Event:
         sa, child = self.sa, self.h.first_child
         if child is not None:
-            sa.ctx.touched.add(sa.sa_id)
-            sa.children.append(child)
-            sa.ctx.emit(
-                ChildSaInstalled(sa.ctx.now, child.info(sa.sa_id, sa.local, sa.remote, sa.nat_t))
-            )
+            sa.install_child(child)
         sa.info("Asynchronous request queued")
         return sa.machine.complete_later(Event.EV_OK_RECD_LOAD_IPSEC)
 

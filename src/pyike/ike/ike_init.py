@@ -30,29 +30,46 @@ from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.ike import natd
 from pyike.ike.events import Endpoint
 from pyike.ike.fsm import transitions
+from pyike.ike.handshake_part import HandshakePart, HandshakeRequest
 from pyike.ike.keying import IkeKeying, KeyingError, nonce_size
 from pyike.ike.states import Event
-from pyike.ike.task import Steps, as_notify, first_notify, notify_name
+from pyike.ike.task import as_notify, first_notify, notify_name
 from pyike.ike.vendor import own_vendor_ids, vendor_name
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
 
 
-class InitHalf(Steps):
+class InitHalf(HandshakePart):
     """What both halves of IKE_SA_INIT do alike."""
 
     def __init__(self, h: Handshake) -> None:
-        self.h = h
-        self.sa = h.sa
+        super().__init__(h)
         self.keying = IkeKeying(h.sa.ctx.random_bytes)
 
     def load_proposals(self) -> None:
-        sa = self.sa
-        sa.proposals = list(sa.ctx.policy.ike_proposals(sa.local))
-        self.keying.specs = sa.proposals
-        for spec in sa.proposals:
-            sa.ctx.info(None, f"Adding Proposal {spec.name} to toolkit policy")
+        self.sa.proposals = self.keying.load_specs(self.sa)
+
+    def set_policy(self) -> Event:
+        self.sa.info("Setting configured policies")
+        return Event.EV_CHK_AUTH4PKI
+
+    def get_config_mode(self) -> Event:
+        role = "initiator" if self.sa.initiator else "responder"
+        self.sa.ctx.info(None, f"IKEv2 {role} - no config data to send in IKE_SA_INIT exch")
+        return Event.EV_BLD_MSG
+
+    def lacks_sa_ke_nonce(self) -> bool:
+        return not {SaPayload, KePayload, NoncePayload} <= {type(p) for p in self.h.payloads}
+
+    def sa_ke_nonce(self) -> tuple[SaPayload, KePayload, NoncePayload]:
+        """The message's SA, KE and Nonce payloads (verify_msg made sure it has them)."""
+        inbound = self.h.inbound
+        assert inbound is not None
+        sa_payload, ke = inbound.first(SaPayload), inbound.first(KePayload)
+        nonce = inbound.first(NoncePayload)
+        assert sa_payload is not None and ke is not None and nonce is not None
+        return sa_payload, ke, nonce
 
     def record_vendors(self) -> None:
         for vid in (p for p in self.h.payloads if isinstance(p, VendorPayload)):
@@ -134,14 +151,8 @@ class InitHalf(Steps):
     dh_secret_ready = Event.EV_OK_RECD_SECRET_RESP
 
     def gen_skeyid(self) -> Event:
-        sa = self.sa
-        sa.ni, sa.nr = (
-            (self.keying.nonce, self.keying.peer_nonce)
-            if sa.initiator
-            else (self.keying.peer_nonce, self.keying.nonce)
-        )
-        sa.install_keys(*self.keying.keys(sa.spi_i, sa.spi_r, sa.initiator, None))
-        sa.info("Generate skeyid")
+        self.keying.install(self.sa)
+        self.sa.info("Generate skeyid")
         return self.after_skeyid
 
     after_skeyid = Event.EV_DONE
@@ -152,7 +163,7 @@ class InitHalf(Steps):
         return Event.EV_CHK4_ROLE
 
 
-class InitInitiator(InitHalf):
+class InitInitiator(InitHalf, HandshakeRequest):
     TRANSITIONS = transitions(
         """
         # state       event                      action               next state
@@ -181,6 +192,8 @@ class InitInitiator(InitHalf):
         INIT_DONE     EV_CHK4_ROLE               chk4_role            I_BLD_AUTH
         """
     )
+    exchange = ExchangeType.IKE_SA_INIT
+    received = Event.EV_RECV_INIT
     after_nat = Event.EV_CHK_NAT_T
 
     def get_ike_policy(self) -> Event:
@@ -189,14 +202,6 @@ class InitInitiator(InitHalf):
             return self.h.fail("Failed to find a matching policy")
         self.keying.group = self.sa.proposals[0].groups[0]
         return Event.EV_SET_POLICY
-
-    def set_policy(self) -> Event:
-        self.sa.info("Setting configured policies")
-        return Event.EV_CHK_AUTH4PKI
-
-    def get_config_mode(self) -> Event:
-        self.sa.ctx.info(None, "IKEv2 initiator - no config data to send in IKE_SA_INIT exch")
-        return Event.EV_BLD_MSG
 
     def build(self) -> None:
         sa, keying = self.sa, self.keying
@@ -208,20 +213,9 @@ class InitInitiator(InitHalf):
         payloads += self.natd_payloads(bytes(8))
         payloads += self.fragmentation_payloads()
         sa.requests.outstanding.pop(0, None)
-        sa.send_request(
-            ExchangeType.IKE_SA_INIT, payloads, self.on_response, self.on_timeout, message_id=0
-        )
+        sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout, message_id=0)
         sa.init_request = sa.requests.outstanding[0].datagrams[0]
         return None
-
-    def on_response(self, message: Message, payloads: list[Payload]) -> None:
-        self.h.deliver(message, payloads, Event.EV_RECV_INIT)
-
-    def on_timeout(self) -> None:
-        self.h.run(Event.EV_RE_XMT_EXCEED)
-
-    def retransmits_exceeded(self) -> Event:
-        return self.h.fail("Maximum number of retransmissions reached (IKE_SA_INIT)")
 
     def recv_init(self) -> Event:
         self.sa.info("Processing IKE_SA_INIT message")
@@ -265,8 +259,7 @@ class InitInitiator(InitHalf):
         assert h.inbound is not None
         if h.inbound.header.spi_r == bytes(8):
             return h.fail("IKE_SA_INIT response without a responder SPI", NotifyType.INVALID_SYNTAX)
-        kinds = {type(p) for p in h.payloads}
-        if not {SaPayload, KePayload, NoncePayload} <= kinds:
+        if self.lacks_sa_ke_nonce():
             return h.fail("IKE_SA_INIT response lacks SA, KE or Nonce", NotifyType.INVALID_SYNTAX)
         self.sa.spi_r = h.inbound.header.spi_r
         return Event.EV_PROC_MSG
@@ -274,14 +267,8 @@ class InitInitiator(InitHalf):
     def proc_msg(self) -> Event:
         h, sa = self.h, self.sa
         assert h.inbound is not None
-        answer, ke, nonce = (
-            h.inbound.first(SaPayload),
-            h.inbound.first(KePayload),
-            h.inbound.first(NoncePayload),
-        )
-        assert answer is not None and ke is not None and nonce is not None
         try:
-            choice = self.keying.accept(answer, ke, nonce)
+            choice = self.keying.accept(*self.sa_ke_nonce())
         except KeyingError as error:
             return h.fail(error.reason, error.notify)
         sa.suite = choice.suite
@@ -338,8 +325,7 @@ class InitResponder(InitHalf):
         return Event.EV_VERIFY_MSG
 
     def verify_msg(self) -> Event:
-        kinds = {type(p) for p in self.h.payloads}
-        if not {SaPayload, KePayload, NoncePayload} <= kinds:
+        if self.lacks_sa_ke_nonce():
             return self.refuse(
                 NotifyType.INVALID_SYNTAX, "IKE_SA_INIT request lacks SA, KE or Nonce"
             )
@@ -362,14 +348,8 @@ class InitResponder(InitHalf):
     def proc_msg(self) -> Event:
         h, sa = self.h, self.sa
         assert h.inbound is not None
-        offered, ke, nonce = (
-            h.inbound.first(SaPayload),
-            h.inbound.first(KePayload),
-            h.inbound.first(NoncePayload),
-        )
-        assert offered is not None and ke is not None and nonce is not None
         try:
-            choice = self.keying.select(offered, ke, nonce, sa.ctx.settings.prefer_own_order)
+            choice = self.keying.select(*self.sa_ke_nonce(), sa.ctx.settings.prefer_own_order)
         except KeyingError as error:
             assert error.notify is not None
             if error.notify == NotifyType.INVALID_KE_PAYLOAD:
@@ -382,17 +362,9 @@ class InitResponder(InitHalf):
         self.note_peer_fragmentation()
         return Event.EV_DETECT_NAT
 
-    def set_policy(self) -> Event:
-        self.sa.info("Setting configured policies")
-        return Event.EV_CHK_AUTH4PKI
-
     def pki_sesh_open(self) -> Event:
         self.sa.info("Opening a PKI session")
         return Event.EV_GEN_DH_KEY
-
-    def get_config_mode(self) -> Event:
-        self.sa.ctx.info(None, "IKEv2 responder - no config data to send in IKE_SA_INIT exch")
-        return Event.EV_BLD_MSG
 
     def build(self) -> Event:
         sa, keying = self.sa, self.keying

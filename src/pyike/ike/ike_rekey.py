@@ -9,8 +9,7 @@ from dataclasses import replace
 from typing import ClassVar
 
 from pyike.codec import KePayload, NoncePayload, Payload, SaPayload
-from pyike.codec.errors import DecodeError
-from pyike.codec.notify_data import set_window_size_notify, window_size
+from pyike.codec.notify_data import set_window_size_notify
 from pyike.codec.registry import DhId, NotifyType
 from pyike.ike import collisions, succession
 from pyike.ike.create_child_sa import CreateChildRequest, CreateChildResponse
@@ -21,7 +20,7 @@ from pyike.ike.keying import IkeKeying, KeyingError
 from pyike.ike.rekey_outcome import OwnIkeRekey, RekeyOutcome
 from pyike.ike.retransmit import retry_delay
 from pyike.ike.states import Event, State
-from pyike.ike.task import ExchangeTracer, first_notify
+from pyike.ike.task import ExchangeTracer, take_peer_window
 
 
 def start_ike_rekey(sa: IkeSa) -> None:
@@ -32,24 +31,6 @@ def start_ike_rekey(sa: IkeSa) -> None:
     sa.ike_rekey_retry_at = None
     sa.own_rekey = OwnIkeRekey()
     sa.enqueue(IkeRekey())
-
-
-def _peer_window(sa: IkeSa, payloads: list[Payload]) -> None:
-    """The SET_WINDOW_SIZE the peer sent with its rekey, for the new SA."""
-    n = first_notify(payloads, NotifyType.SET_WINDOW_SIZE)
-    if n is not None:
-        try:
-            sa.requests.peer_window = window_size(n)
-        except DecodeError:
-            sa.error("Ignoring malformed SET_WINDOW_SIZE notify")
-
-
-def _new_keys(keying: IkeKeying, old: IkeSa, new: IkeSa) -> None:
-    assert old.suite is not None and old.keys is not None
-    new.install_keys(*keying.keys(new.spi_i, new.spi_r, new.initiator, (old.suite, old.keys)))
-    ours, theirs = keying.nonce, keying.peer_nonce
-    new.ni, new.nr = (ours, theirs) if new.initiator else (theirs, ours)
-    old.info("Generate skeyid")
 
 
 class IkeRekey(CreateChildRequest):
@@ -107,10 +88,7 @@ class IkeRekey(CreateChildRequest):
 
     def get_ike_policy(self) -> Event:
         old, keying = self.sa, self.keying
-        keying.specs = list(old.ctx.policy.ike_proposals(old.local))
-        for spec in keying.specs:
-            old.ctx.info(None, f"Adding Proposal {spec.name} to toolkit policy")
-        if not keying.specs:
+        if not keying.load_specs(old):
             return self.stop(None, "Failed to find a matching policy")
         if keying.group is None:
             keying.group = old.suite.dh if old.suite else keying.specs[0].groups[0]
@@ -161,13 +139,14 @@ class IkeRekey(CreateChildRequest):
         if len(spi) != 8 or not any(spi):
             return self.stop(NotifyType.NO_PROPOSAL_CHOSEN, "Unacceptable IKE rekey answer")
         self.new.spi_r = self.tracer.spi_r = spi
-        _peer_window(self.new, self.inbound)
+        take_peer_window(self.new, self.inbound)
         return Event.EV_CHK4_PFS
 
     def gen_skeyid(self) -> Event:
         choice = self.keying.choice
         assert choice is not None
-        _new_keys(self.keying, self.sa, self.new)
+        self.keying.install(self.new, self.sa)
+        self.sa.info("Generate skeyid")
         self.new.proposal_name = self.keying.specs[choice.proposal.number - 1].name
         return Event.EV_ACTIVATE_NEW_SA
 
@@ -249,10 +228,8 @@ class IkeRekeyResponse(CreateChildResponse):
 
     def get_ike_policy(self) -> Event:
         old = self.sa
-        self.keying.specs = list(old.ctx.policy.ike_proposals(old.local))
         old.ctx.info(None, f"% Getting preshared key from address {old.remote.address}")
-        for spec in self.keying.specs:
-            old.ctx.info(None, f"Adding Proposal {spec.name} to toolkit policy")
+        self.keying.load_specs(old)
         if old.profile is not None:
             old.info(f"IKEv2 profile '{old.profile.name}' used")
         return Event.EV_PROC_MSG
@@ -266,7 +243,7 @@ class IkeRekeyResponse(CreateChildResponse):
         except KeyingError as error:
             assert error.notify is not None
             return self.refuse(error.notify, error.data)
-        _peer_window(self.new, self.payloads)
+        take_peer_window(self.new, self.payloads)
         return Event.EV_SET_POLICY
 
     def set_policy(self) -> Event:
@@ -286,7 +263,8 @@ class IkeRekeyResponse(CreateChildResponse):
     def gen_skeyid(self) -> Event:
         choice = self.keying.choice
         assert choice is not None
-        _new_keys(self.keying, self.sa, self.new)
+        self.keying.install(self.new, self.sa)
+        self.sa.info("Generate skeyid")
         self.new.proposal_name = choice.spec_name
         return Event.EV_ACTIVATE_NEW_SA
 

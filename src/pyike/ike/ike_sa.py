@@ -21,7 +21,14 @@ from pyike.crypto.keys import IkeKeys, IkeSuite
 from pyike.crypto.sk import IkeSkCipher
 from pyike.ike import fragments
 from pyike.ike.child_sa import ChildSa
-from pyike.ike.events import ChildSaDeleted, Endpoint, IkeSaDown, IkeSaUp, NegotiationFailed
+from pyike.ike.events import (
+    ChildSaDeleted,
+    ChildSaInstalled,
+    Endpoint,
+    IkeSaDown,
+    IkeSaUp,
+    NegotiationFailed,
+)
 from pyike.ike.fragments import FragmentBuffer
 from pyike.ike.fsm import Machine
 from pyike.ike.natd import NatResult
@@ -394,6 +401,14 @@ class IkeSa:
         self.ctx.emit(IkeSaDown(self.ctx.now, self.sa_id, reason, rekeyed_to))
         self.info(f"Deleting SA: {reason}")
         self.ctx.remove(self)
+
+    def install_child(self, child: ChildSa, rekey_of: bytes | None = None) -> None:
+        """A negotiated Child SA joins the SA, and the host hears of it (with the inbound SPI
+        of the Child SA it replaces, ``rekey_of``)."""
+        self.ctx.touched.add(self.sa_id)
+        self.children.append(child)
+        info = child.info(self.sa_id, self.local, self.remote, self.nat_t)
+        self.ctx.emit(ChildSaInstalled(self.ctx.now, info, rekey_of))
 
     def find_child(self, spi: bytes, *, inbound: bool) -> ChildSa | None:
         for child in self.children:

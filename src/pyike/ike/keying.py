@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyike.codec import KePayload, NoncePayload, NotifyPayload, SaPayload
 from pyike.codec.errors import DecodeError
@@ -14,9 +15,12 @@ from pyike.codec.registry import DhId, NotifyType, PrfId
 from pyike.crypto import catalogue
 from pyike.crypto.dh import KeyExchange, new_key_exchange
 from pyike.crypto.errors import CryptoError
-from pyike.crypto.keys import IkeKeys, IkeSuite, derive_ike_keys, derive_rekeyed_ike_keys
+from pyike.crypto.keys import derive_ike_keys, derive_rekeyed_ike_keys
 from pyike.ike.policy import IkeProposalSpec
 from pyike.ike.proposals import IkeChoice, accepted_ike, ike_sa_payload, select_ike
+
+if TYPE_CHECKING:
+    from pyike.ike.ike_sa import IkeSa
 
 MIN_NONCE = 20  # what IOS sends (the seed's Nonce payloads are 24 octets long)
 MAX_INVALID_KE_RETRIES = 2
@@ -103,24 +107,30 @@ class IkeKeying(Keying):
     def nonce_payload(self) -> NoncePayload:
         return NoncePayload(self.draw_nonce(nonce_size(self.specs)))
 
-    def keys(
-        self, spi_i: bytes, spi_r: bytes, initiator: bool, old: tuple[IkeSuite, IkeKeys] | None
-    ) -> tuple[IkeSuite, IkeKeys]:
-        """The new SA's keys: from the DH secret and the nonces, and for a rekey from the old
-        SA's SK_d too (``old``: its suite and keys). The secret is forgotten."""
+    def install(self, sa: IkeSa, rekeyed: IkeSa | None = None) -> None:
+        """The new SA's nonces and keys: from the DH secret and the nonces, and for a rekey
+        from the SK_d of the SA it replaces (``rekeyed``) too. The secret is forgotten."""
         assert self.choice is not None
         suite = self.choice.suite
-        shared = self.shared
-        self.shared = b""
-        ni, nr = (self.nonce, self.peer_nonce) if initiator else (self.peer_nonce, self.nonce)
-        if old is None:
-            _, keys = derive_ike_keys(suite, shared, ni, nr, spi_i, spi_r)
+        shared, self.shared = self.shared, b""
+        ni, nr = (self.nonce, self.peer_nonce) if sa.initiator else (self.peer_nonce, self.nonce)
+        if rekeyed is None:
+            _, keys = derive_ike_keys(suite, shared, ni, nr, sa.spi_i, sa.spi_r)
         else:
-            old_suite, old_keys = old
+            old_suite, old_keys = rekeyed.suite, rekeyed.keys
+            assert old_suite is not None and old_keys is not None
             _, keys = derive_rekeyed_ike_keys(
-                suite, old_keys.sk_d, shared, ni, nr, spi_i, spi_r, old_prf=old_suite.prf
+                suite, old_keys.sk_d, shared, ni, nr, sa.spi_i, sa.spi_r, old_prf=old_suite.prf
             )
-        return suite, keys
+        sa.ni, sa.nr = ni, nr
+        sa.install_keys(suite, keys)
+
+    def load_specs(self, sa: IkeSa) -> list[IkeProposalSpec]:
+        """The proposals configured for the SA's local address, announced as IOS does."""
+        self.specs = list(sa.ctx.policy.ike_proposals(sa.local))
+        for spec in self.specs:
+            sa.ctx.info(None, f"Adding Proposal {spec.name} to toolkit policy")
+        return self.specs
 
     # --- initiator --------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from pyike.codec import Message, NotifyPayload, Payload
+from pyike.codec.errors import DecodeError
+from pyike.codec.notify_data import window_size
 from pyike.codec.registry import NotifyType
 from pyike.ike.context import Context
 from pyike.ike.fsm import Machine, Table, check_actions
@@ -138,3 +140,14 @@ def first_notify(payloads: list[Payload], kind: NotifyType) -> NotifyPayload | N
     return next(
         (p for p in payloads if isinstance(p, NotifyPayload) and p.notify_type == kind), None
     )
+
+
+def take_peer_window(sa: IkeSa, payloads: list[Payload]) -> None:
+    """The SET_WINDOW_SIZE the peer sent (with IKE_AUTH, or with the rekey that made ``sa``):
+    how many of ``sa``'s requests it accepts at once."""
+    notify = first_notify(payloads, NotifyType.SET_WINDOW_SIZE)
+    if notify is not None:
+        try:
+            sa.requests.peer_window = window_size(notify)
+        except DecodeError:
+            sa.error("Ignoring malformed SET_WINDOW_SIZE notify")

@@ -1,6 +1,7 @@
 """The ESP data plane (RFC 4303): SAs with anti-replay, counters and volume limits, the keyed
 cipher contexts behind them, and the outer IPv4/IPv6/UDP headers around ESP packets."""
 
+from pyike.codec.udp_encap import Carried
 from pyike.ipsec.errors import (
     EspConfigError,
     EspError,
@@ -13,7 +14,7 @@ from pyike.ipsec.errors import (
     EspSpiMismatch,
 )
 from pyike.ipsec.esp import NEXT_HEADER_IPV4, NEXT_HEADER_IPV6, NO_NEXT_HEADER, Decapsulated
-from pyike.ipsec.outer import Carried, DfBit, OuterPacket, outer_df, unwrap, wrap
+from pyike.ipsec.outer import DfBit, OuterPacket, outer_df, unwrap, wrap
 from pyike.ipsec.replay import DEFAULT_WINDOW, MAX_WINDOW, ReplayWindow
 from pyike.ipsec.sa import (
     EspMode,

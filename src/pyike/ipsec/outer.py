@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
-from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
+from pyike.codec.udp_encap import Carried, classify
 from pyike.ipsec.errors import EspMalformedPacket
 
 ESP_PROTOCOL = 50
@@ -43,20 +43,6 @@ def outer_df(policy: DfBit, inner: bytes) -> bool:
     if policy is DfBit.COPY:
         return len(inner) >= 20 and inner[0] >> 4 == 4 and bool(inner[6] & 0x40)
     return policy is DfBit.SET
-
-
-class Carried(enum.Enum):
-    ESP = "ESP"
-    ESP_IN_UDP = "ESP-in-UDP"
-    IKE = "IKE"
-    NAT_KEEPALIVE = "NAT-keepalive"
-
-
-_CARRIED_ON_4500 = {
-    NatTPayload.IKE: Carried.IKE,
-    NatTPayload.ESP: Carried.ESP_IN_UDP,
-    NatTPayload.KEEPALIVE: Carried.NAT_KEEPALIVE,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,13 +232,7 @@ def _inner(
     sport, dport, length, _checksum = _UDP.unpack_from(body)
     if not 8 <= length <= len(body):
         raise EspMalformedPacket("UDP length is inconsistent")
-    payload = body[8:length]
-    ports = (sport, dport)
-    if NAT_T_PORT in ports:
-        kind, payload = nat_t_payload(payload)
-        carried = _CARRIED_ON_4500[kind]
-    elif IKE_PORT in ports:
-        carried = Carried.IKE
-    else:
+    carried, payload = classify(sport, dport, body[8:length])
+    if carried is Carried.OTHER:
         raise EspMalformedPacket(f"UDP {sport} -> {dport} is not IKE or NAT-T")
     return OuterPacket(carried, src, dst, payload, ttl, tos, df, sport, dport)

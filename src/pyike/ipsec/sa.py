@@ -119,6 +119,8 @@ class InboundCounters:
 
 
 class _EspSa:
+    counters: OutboundCounters | InboundCounters
+
     def __init__(
         self,
         spi: int,
@@ -137,6 +139,8 @@ class _EspSa:
         self.esn = esn
         self.limits = limits
         self._context = esp_context(transform, encr_key, integ_key)
+        self._hard_bytes = math.inf if limits.hard_bytes is None else limits.hard_bytes
+        self._hard_packets = math.inf if limits.hard_packets is None else limits.hard_packets
 
     def __repr__(self) -> str:
         esn = ", ESN" if self.esn else ""
@@ -145,11 +149,19 @@ class _EspSa:
             f" {self.mode.value}{esn})"
         )
 
-    def _remaining(self, used: int, limit: int | None) -> int | None:
-        return None if limit is None else max(limit - used, 0)
+    @property
+    def limit_state(self) -> LimitState:
+        return self.limits.state(self.counters.packets, self.counters.bytes)
+
+    @property
+    def remaining_bytes(self) -> int | None:
+        limit = self.limits.hard_bytes
+        return None if limit is None else max(limit - self.counters.bytes, 0)
 
 
 class OutboundEspSa(_EspSa):
+    counters: OutboundCounters
+
     def __init__(
         self,
         spi: int,
@@ -182,18 +194,12 @@ class OutboundEspSa(_EspSa):
         self.counters = OutboundCounters()
         self._alignment = transform.alignment
         self._iv_size = transform.iv_size
-        self._hard_bytes = math.inf if limits.hard_bytes is None else limits.hard_bytes
-        self._hard_packets = math.inf if limits.hard_packets is None else limits.hard_packets
 
     @property
     def limit_state(self) -> LimitState:
         if self.next_seq > self._max_seq:
             return LimitState.HARD
-        return self.limits.state(self.counters.packets, self.counters.bytes)
-
-    @property
-    def remaining_bytes(self) -> int | None:
-        return self._remaining(self.counters.bytes, self.limits.hard_bytes)
+        return super().limit_state
 
     def _next_header(self, payload: bytes, next_header: int | None) -> int:
         if next_header is not None:
@@ -245,6 +251,8 @@ class OutboundEspSa(_EspSa):
 
 
 class InboundEspSa(_EspSa):
+    counters: InboundCounters
+
     def __init__(
         self,
         spi: int,
@@ -263,16 +271,6 @@ class InboundEspSa(_EspSa):
         self.counters = InboundCounters()
         self._overhead = HEADER_SIZE + transform.iv_size + transform.icv_size
         self._block = transform.encr.block_size
-        self._hard_bytes = math.inf if limits.hard_bytes is None else limits.hard_bytes
-        self._hard_packets = math.inf if limits.hard_packets is None else limits.hard_packets
-
-    @property
-    def limit_state(self) -> LimitState:
-        return self.limits.state(self.counters.packets, self.counters.bytes)
-
-    @property
-    def remaining_bytes(self) -> int | None:
-        return self._remaining(self.counters.bytes, self.limits.hard_bytes)
 
     def decapsulate(self, packet: Buffer) -> Decapsulated:
         """Check, verify and decrypt one ESP packet (SPI through ICV).

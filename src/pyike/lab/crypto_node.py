@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
-from pyike.host.crypto_host import CryptoHost, RandomBytes, TraceSink
+from pyike.host.crypto_host import CryptoHost, HostSetup, RandomBytes, TraceSink
 from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.acl_match import MapEntry
@@ -75,7 +75,7 @@ class CryptoNode(CryptoHost):
         self.router = router
         self.router_wire = RouterWire(router)
         self.ike_down: list[IkeSaDown] = []
-        super().__init__(
+        setup = HostSetup(
             router.config,
             policy,
             tunnels,
@@ -85,6 +85,7 @@ class CryptoNode(CryptoHost):
             random_bytes=random_bytes,
             trace_sink=trace_sink,
         )
+        super().__init__(setup)
         router.ike_handler = self
         router.esp_handler = self
         router.tunnel_handler = self

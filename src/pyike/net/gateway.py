@@ -22,11 +22,11 @@ have come inside ESP reaches `crypto_map_clear_packets`, which drops it and logs
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.config.model import Config
-from pyike.host.crypto_host import CallLater, Clock, CryptoHost, RandomBytes, TraceSink, Wire
+from pyike.host.crypto_host import CryptoHost, HostSetup, Wire
 from pyike.ike.events import ChildSaInfo, ChildSaInstalled, Endpoint, IkeSaDown, IkeSaUp, IPAddress
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import PacketTrace, TraceKind
@@ -63,36 +63,18 @@ class HostView:
 class Gateway(CryptoHost):
     def __init__(
         self,
-        config: Config,
-        policy: Policy,
-        tunnels: Sequence[TunnelSpec],
-        wire: Wire,
+        setup: HostSetup,
         *,
-        clock: Clock,
-        call_later: CallLater,
-        random_bytes: RandomBytes,
         host: HostView | None = None,
         force_encap: bool = False,
         keylog: KeyLog | None = None,
-        trace_sink: TraceSink | None = None,
-        log: Callable[[str], None] | None = None,
     ) -> None:
-        self.config = config
-        self.live_policy = LivePolicy(policy, force_encap=force_encap)
-        super().__init__(
-            config,
-            self.live_policy,
-            tunnels,
-            wire,
-            clock=clock,
-            call_later=call_later,
-            random_bytes=random_bytes,
-            # CBC IVs come from a pool drawn 4 KiB at a time: one system call per packet
-            # cost a third of an aes-cbc encapsulation (pyike.ipsec.iv_pool)
-            iv_source=IvPool(random_bytes),
-            trace_sink=trace_sink,
-            log=log,
-        )
+        self.config = setup.config
+        self.live_policy = LivePolicy(setup.policy, force_encap=force_encap)
+        # CBC IVs come from a pool drawn 4 KiB at a time: one system call per packet cost a
+        # third of an aes-cbc encapsulation (pyike.ipsec.iv_pool)
+        iv_pool = IvPool(setup.random_bytes)
+        super().__init__(replace(setup, policy=self.live_policy), iv_source=iv_pool)
         self.host = host or HostView()
         self.force_encap = force_encap
         self.keylog = keylog

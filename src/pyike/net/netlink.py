@@ -10,10 +10,9 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import TracebackType
 from typing import TypeVar
 
 from pyroute2 import IPRoute
@@ -33,6 +32,8 @@ TUN_TX_QUEUE = 4096
 # run's rules.
 PYIKE_ROUTE_PROTO = 0x50
 _RULE_ACTIONS = {"table": "FR_ACT_TO_TBL", "goto": "FR_ACT_GOTO", "nop": "FR_ACT_NOP"}
+_FAMILIES = {4: socket.AF_INET, 6: socket.AF_INET6}
+_DEFAULT_ROUTE = ipaddress.IPv4Network("0.0.0.0/0")  # of pyike's crypto map tables
 
 
 # An IPv6 tunnel device: no link-local address (IN6_ADDR_GEN_MODE_NONE), no autoconfiguration.
@@ -56,17 +57,6 @@ class Netlink:
     def __init__(self) -> None:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyike-netlink")
         self._ipr = self._worker.submit(IPRoute).result()
-
-    def __enter__(self) -> Netlink:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         self._worker.submit(self._ipr.close).result()
@@ -103,21 +93,24 @@ class Netlink:
         found = self._ipr.link_lookup(ifname=name)
         return int(found[0]) if found else None
 
+    def _device_index(self, name: str, missing: str) -> int:
+        """The index of device `name`; NetlinkFailure(`missing`) when there is none."""
+        index = self._link_index(name)
+        if index is None:
+            raise NetlinkFailure(0, missing)
+        return index
+
     def _delete_link(self, name: str) -> bool:
         index = self._link_index(name)
         if index is None:
             return False
-        try:
+        with _refused(f"cannot delete {name}"):
             self._ipr.link("del", index=index)
-        except NetlinkError as exc:
-            raise NetlinkFailure(exc.code, f"cannot delete {name}: {exc}") from None
         return True
 
     def _configure_tunnel(self, device: TunnelDevice) -> int:
         """Addresses and MTU on an open TUN device, then up; returns its index."""
-        index = self._link_index(device.device)
-        if index is None:
-            raise NetlinkFailure(0, f"TUN device {device.device} vanished")
+        index = self._device_index(device.device, f"TUN device {device.device} vanished")
         # The tunnel carries the family the config gives it and nothing of its own: an IPv4
         # tunnel no IPv6 at all, an IPv6 one no link-local address, router solicitations or
         # router advertisements.
@@ -126,7 +119,7 @@ class Netlink:
         for name, value in settings:
             with contextlib.suppress(OSError):
                 (conf / name).write_text(value)
-        try:
+        with _refused(f"cannot configure {device.device}"):
             self._ipr.link("set", index=index, mtu=device.mtu, txqlen=TUN_TX_QUEUE)
             for address in device.addresses:
                 self._ipr.addr(
@@ -134,36 +127,20 @@ class Netlink:
                     index=index,
                     address=str(address.ip),
                     prefixlen=address.network.prefixlen,
-                    family=socket.AF_INET if address.version == 4 else socket.AF_INET6,
+                    family=_FAMILIES[address.version],
                 )
             self._ipr.link("set", index=index, state="up")
-        except NetlinkError as exc:
-            raise NetlinkFailure(exc.code, f"cannot configure {device.device}: {exc}") from None
         return index
 
     def _replace_route(self, route: KernelRoute) -> None:
-        index = self._link_index(route.device)
-        if index is None:
-            raise NetlinkFailure(0, f"no device {route.device} for route {route.prefix}")
-        try:
-            self._ipr.route(
-                "replace",
-                dst=str(route.prefix),
-                oif=index,
-                proto=PYIKE_ROUTE_PROTO,
-                family=socket.AF_INET if route.prefix.version == 4 else socket.AF_INET6,
-            )
-        except NetlinkError as exc:
-            raise NetlinkFailure(exc.code, f"cannot add route {route.prefix}: {exc}") from None
+        missing = f"no device {route.device} for route {route.prefix}"
+        index = self._device_index(route.device, missing)
+        with _refused(f"cannot add route {route.prefix}"):
+            self._ipr.route("replace", oif=index, **_route_spec(route.prefix))
 
     def _delete_route(self, route: KernelRoute) -> None:
         with contextlib.suppress(NetlinkError):  # gone with its device already
-            self._ipr.route(
-                "del",
-                dst=str(route.prefix),
-                proto=PYIKE_ROUTE_PROTO,
-                family=socket.AF_INET if route.prefix.version == 4 else socket.AF_INET6,
-            )
+            self._ipr.route("del", **_route_spec(route.prefix))
 
     def _stale_routes(self, routes: Sequence[KernelRoute]) -> list[KernelRoute]:
         """Those of `routes` a previous run left in the kernel (pyike's protocol number)."""
@@ -175,10 +152,8 @@ class Netlink:
         return [r for r in routes if (str(r.prefix.network_address), r.prefix.prefixlen) in present]
 
     def _add_rule(self, rule: SteeringRule) -> None:
-        try:
+        with _refused(f"cannot add rule {rule.describe()}"):
             self._ipr.rule("add", **_rule_spec(rule))
-        except NetlinkError as exc:
-            raise NetlinkFailure(exc.code, f"cannot add rule {rule.describe()}: {exc}") from None
 
     def _delete_rule(self, rule: SteeringRule) -> None:
         """The rule with exactly these selectors (several may share a priority)."""
@@ -204,20 +179,9 @@ class Netlink:
 
     def _replace_default_route(self, table: int, device: str) -> None:
         """The default route of one of pyike's tables, into `device`."""
-        index = self._link_index(device)
-        if index is None:
-            raise NetlinkFailure(0, f"no device {device} for table {table}")
-        try:
-            self._ipr.route(
-                "replace",
-                dst="0.0.0.0/0",
-                table=table,
-                oif=index,
-                proto=PYIKE_ROUTE_PROTO,
-                family=socket.AF_INET,
-            )
-        except NetlinkError as exc:
-            raise NetlinkFailure(exc.code, f"cannot route table {table}: {exc}") from None
+        index = self._device_index(device, f"no device {device} for table {table}")
+        with _refused(f"cannot route table {table}"):
+            self._ipr.route("replace", table=table, oif=index, **_route_spec(_DEFAULT_ROUTE))
 
     # -- the public calls, each run on the netlink thread -----------------------------------
 
@@ -253,6 +217,20 @@ class Netlink:
 
     def replace_default_route(self, table: int, device: str) -> None:
         self._run(lambda: self._replace_default_route(table, device))
+
+
+@contextlib.contextmanager
+def _refused(what: str) -> Iterator[None]:
+    """A change the kernel refuses raises NetlinkFailure, saying `what` was refused and why."""
+    try:
+        yield
+    except NetlinkError as exc:
+        raise NetlinkFailure(exc.code, f"{what}: {exc}") from None
+
+
+def _route_spec(prefix: ipaddress.IPv4Network | ipaddress.IPv6Network) -> dict[str, object]:
+    """pyroute2's arguments for one of pyike's routes to `prefix`."""
+    return {"dst": str(prefix), "proto": PYIKE_ROUTE_PROTO, "family": _FAMILIES[prefix.version]}
 
 
 def _rule_spec(rule: SteeringRule) -> dict[str, object]:

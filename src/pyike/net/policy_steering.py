@@ -212,7 +212,7 @@ def plan_steering(
     for index, block in enumerate(blocks):
         following = starts[index + 1] if index + 1 < len(blocks) else end
         for offset, pending in enumerate(block):
-            rules.append(pending.rule(starts[index] + offset, following, end))
+            rules.append(pending.placed(starts[index] + offset, following, end))
     rules.append(SteeringRule(end, "nop"))
     return SteeringPlan(devices, tuple(rules), entries)
 
@@ -220,36 +220,17 @@ def plan_steering(
 @dataclass(frozen=True)
 class _Pending:
     """A rule before its priority is known: `to` says where a match goes (the map's table,
-    the next entry, or past pyike's rules)."""
+    the next entry, or past pyike's rules); `rule` is the rule but for its priority (0 until
+    placed) and goto target."""
 
     to: Literal["table", "next-entry", "end"]
-    table: int | None = None
-    src: IPv4Network | None = None
-    dst: IPv4Network | None = None
-    protocol: int | None = None
-    sport: PortRange | None = None
-    dport: PortRange | None = None
-    iif: str | None = None
+    rule: SteeringRule
 
-    def rule(self, priority: int, next_entry: int, end: int) -> SteeringRule:
+    def placed(self, priority: int, next_entry: int, end: int) -> SteeringRule:
         if self.to == "table":
-            action: RuleAction = "table"
-            goto = None
-        else:
-            action = "goto"
-            goto = next_entry if self.to == "next-entry" else end
-        return SteeringRule(
-            priority,
-            action,
-            self.table,
-            goto,
-            self.src,
-            self.dst,
-            self.protocol,
-            self.sport,
-            self.dport,
-            self.iif,
-        )
+            return replace(self.rule, priority=priority)
+        goto = next_entry if self.to == "next-entry" else end
+        return replace(self.rule, priority=priority, goto=goto)
 
 
 def _exclusions(
@@ -257,27 +238,26 @@ def _exclusions(
 ) -> list[_Pending]:
     """The daemon's own IKE (and ESP in UDP) and raw ESP, and what comes out of the TUN
     devices (decrypted traffic on its way to the LAN), never enter a map."""
-    out: list[_Pending] = []
+    rules: list[SteeringRule] = []
     for address in local:
         host = IPv4Network(address)
-        out += [_Pending("end", src=host, protocol=PROTO_UDP, sport=(p, p)) for p in ports]
-        out.append(_Pending("end", src=host, protocol=PROTO_ESP))
-    out += [_Pending("end", iif=device.device) for device in devices]
-    return out
+        for port in ports:
+            rules.append(SteeringRule(0, "goto", src=host, protocol=PROTO_UDP, sport=(port, port)))
+        rules.append(SteeringRule(0, "goto", src=host, protocol=PROTO_ESP))
+    rules += [SteeringRule(0, "goto", iif=device.device) for device in devices]
+    return [_Pending("end", rule) for rule in rules]
 
 
 def _peer_transport(local: list[IPv4Address], ports: list[int], arriving_on: str) -> list[_Pending]:
     """The peers' IKE and ESP to the gateway are never clear traffic to drop, even when an
     ACL protects the traffic between the peers' own addresses."""
-    out: list[_Pending] = []
+    rules: list[SteeringRule] = []
     for address in local:
         host = IPv4Network(address)
         for port in sorted({*IKE_PORTS, *ports}):
-            out.append(
-                _Pending("end", dst=host, protocol=PROTO_UDP, dport=(port, port), iif=arriving_on)
-            )
-        out.append(_Pending("end", dst=host, protocol=PROTO_ESP, iif=arriving_on))
-    return out
+            rules.append(SteeringRule(0, "goto", dst=host, protocol=PROTO_UDP, dport=(port, port)))
+        rules.append(SteeringRule(0, "goto", dst=host, protocol=PROTO_ESP))
+    return [_Pending("end", replace(rule, iif=arriving_on)) for rule in rules]
 
 
 def _network(address: AclAddress, entry: MapEntry, ace: AclEntry) -> IPv4Network | None:
@@ -312,19 +292,11 @@ def _entry_rules(
         if mirrored:
             src, dst, sports, dports = dst, src, dports, sports
         to: Literal["table", "next-entry"] = "table" if ace.action == "permit" else "next-entry"
+        matching = SteeringRule(0, "goto", src=src, dst=dst, protocol=protocol, iif=arriving_on)
+        if to == "table":
+            matching = replace(matching, action="table", table=table)
         for sport, dport in product(sports, dports):
-            out.append(
-                _Pending(
-                    to,
-                    table if to == "table" else None,
-                    src,
-                    dst,
-                    protocol,
-                    sport,
-                    dport,
-                    arriving_on,
-                )
-            )
+            out.append(_Pending(to, replace(matching, sport=sport, dport=dport)))
     return out
 
 

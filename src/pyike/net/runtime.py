@@ -30,6 +30,7 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
 from pyike.config import load_file
 from pyike.config.model import Config
+from pyike.host.crypto_host import HostSetup
 from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.trace import TraceRecord
@@ -417,7 +418,7 @@ class Runtime:
         self._open_tunnels(loop, binding)
         self._install_routes(binding.routes)
         self._open_sockets(loop, self._local_addresses(config, binding, tunnels))
-        self.gateway = Gateway(
+        setup = HostSetup(
             config,
             policy,
             tunnels,
@@ -425,11 +426,14 @@ class Runtime:
             clock=self.clock,
             call_later=loop.call_later,
             random_bytes=self.random_bytes,
+            trace_sink=self._trace,
+            log=self.log,
+        )
+        self.gateway = Gateway(
+            setup,
             host=self._host_view(config, binding),
             force_encap=self.options.force_encap,
             keylog=self.keylog,
-            trace_sink=self._trace,
-            log=self.log,
         )
         gateway = self.gateway
         # Debug records are made only while `debug crypto ikev2` prints them.

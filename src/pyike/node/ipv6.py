@@ -11,7 +11,6 @@ crypto maps (IPv4 ACLs).
 
 from __future__ import annotations
 
-from ipaddress import IPv6Address
 from typing import TYPE_CHECKING
 
 from pyike.node import icmpv6
@@ -29,7 +28,7 @@ from pyike.node.ip import (
 )
 from pyike.node.ratelimit import TokenBucket
 from pyike.node.routing import RoutingTable
-from pyike.node.udp import UdpDatagram, parse_udp
+from pyike.node.udp import parse_udp
 
 if TYPE_CHECKING:
     from pyike.node.router import Router
@@ -83,47 +82,6 @@ class Ipv6Plane:
         if self.router.is_local(packet.dst):
             self.router.clock.call_later(0.0, lambda: self.deliver_local(packet, None))
             return
-        self.route_out(packet, None, local=True)
-
-    def source_address(self, destination: int) -> int | None:
-        """The egress interface's first IPv6 address (IOS's source address selection, for
-        the global addresses pyike models)."""
-        if self.router.is_local(destination):
-            return destination
-        entry = self.table.lookup(destination)
-        if entry is None:
-            return None
-        primary = self.router.interfaces[entry.path_for(0, destination).interface].primary6
-        return int(primary.ip) if primary else None
-
-    def send_udp(
-        self,
-        dst: IPv6Address,
-        dst_port: int,
-        payload: bytes,
-        src: IPv6Address | None,
-        src_port: int,
-    ) -> bool:
-        source = int(src) if src is not None else self.source_address(int(dst))
-        if source is None:
-            self.router.stats.no_route += 1
-            return False
-        data = UdpDatagram(src_port, dst_port, payload).to_bytes(source, int(dst), 6)
-        self.originate(IPv6Packet(source, int(dst), PROTO_UDP, data, hop_limit=HOP_LIMIT))
-        return True
-
-    def send_outer(self, data: bytes) -> None:
-        """An encapsulated packet: routed, never back into a tunnel."""
-        try:
-            packet = parse_ipv6(data)
-        except MalformedPacket:
-            self.router.stats.bad_header += 1
-            return
-        entry = self.table.lookup(packet.dst)
-        if entry is None or self.router.interfaces[entry.paths[0].interface].is_tunnel:
-            self.router.stats.tunnel_dropped += 1
-            return
-        self.router.stats.originated += 1
         self.route_out(packet, None, local=True)
 
     def route_out(self, packet: IPv6Packet, in_iface: str | None, local: bool) -> None:
@@ -220,4 +178,4 @@ class Ipv6Plane:
             iface = self.router.interfaces.get(in_iface)
             if iface is not None and iface.primary6 is not None:
                 return int(iface.primary6.ip)
-        return self.source_address(original.src)
+        return self.router.source_address(original.src, 6)

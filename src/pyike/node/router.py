@@ -41,8 +41,9 @@ from pyike.node.ip import (
     MalformedPacket,
     ip_version,
     parse_ipv4,
+    parse_ipv6,
 )
-from pyike.node.ipv6 import Ipv6Plane
+from pyike.node.ipv6 import HOP_LIMIT, Ipv6Plane
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.stats import IpStats
 from pyike.node.udp import UdpDatagram, parse_udp
@@ -154,7 +155,10 @@ class Router:
         return routing.build(connected, self.config.routes, up, version)
 
     def table_for(self, address: IPAddress) -> routing.RoutingTable:
-        return self.table if address.version == 4 else self.v6.table
+        return self._table(address.version)
+
+    def _table(self, version: int) -> routing.RoutingTable:
+        return self.table if version == 4 else self.v6.table
 
     def _tunnel_line_up(
         self, tunnel: RouterInterface, table: routing.RoutingTable, table6: routing.RoutingTable
@@ -224,14 +228,16 @@ class Router:
             return self.tunnel_handler.overhead(self, name)
         return OUTER_IPV4_HEADER
 
-    def source_address(self, destination: int) -> int | None:
-        """The source IOS gives a packet it originates: the egress interface's address."""
+    def source_address(self, destination: int, version: int = 4) -> int | None:
+        """The source IOS gives a packet it originates: the egress interface's (first)
+        address of the destination's family (for IPv6, the global addresses pyike models)."""
         if self.is_local(destination):
             return destination
-        entry = self.table.lookup(destination)
+        entry = self._table(version).lookup(destination)
         if entry is None:
             return None
-        primary = self.interfaces[entry.path_for(0, destination).interface].primary
+        egress = self.interfaces[entry.path_for(0, destination).interface]
+        primary = egress.primary if version == 4 else egress.primary6
         return int(primary.ip) if primary else None
 
     def next_ident(self) -> int:
@@ -325,18 +331,22 @@ class Router:
         src_port: int = IKE_PORT,
         df: bool = False,
     ) -> bool:
-        """Originate a UDP datagram (the IKE service's way out). False without a route."""
-        if isinstance(dst, IPv6Address):
-            src6 = src if isinstance(src, IPv6Address) else None
-            return self.v6.send_udp(dst, dst_port, payload, src6, src_port)
-        source = int(src) if src is not None else self.source_address(int(dst))
+        """Originate a UDP datagram (the IKE service's way out). False without a route.
+        `src` of the other family than `dst` is ignored; so is `df` for IPv6."""
+        version = dst.version
+        if src is not None and src.version == version:
+            source: int | None = int(src)
+        else:
+            source = self.source_address(int(dst), version)
         if source is None:
             self.stats.no_route += 1
             return False
-        data = UdpDatagram(src_port, dst_port, payload).to_bytes(source, int(dst))
-        self.originate(
-            IPv4Packet(source, int(dst), PROTO_UDP, data, ident=self.next_ident(), df=df)
-        )
+        data = UdpDatagram(src_port, dst_port, payload).to_bytes(source, int(dst), version)
+        if version == 6:
+            self.v6.originate(IPv6Packet(source, int(dst), PROTO_UDP, data, hop_limit=HOP_LIMIT))
+        else:
+            ident = self.next_ident()
+            self.originate(IPv4Packet(source, int(dst), PROTO_UDP, data, ident=ident, df=df))
         return True
 
     def send_raw(self, data: bytes) -> None:
@@ -444,20 +454,20 @@ class Router:
     def _send_outer(self, data: bytes) -> None:
         """Route an encapsulated packet; it must not re-enter a tunnel (IOS: recursive
         routing) nor be matched again by a crypto map."""
-        if ip_version(data) == 6:
-            self.v6.send_outer(data)
-            return
         try:
-            packet = parse_ipv4(data)
+            packet = parse_ipv6(data) if ip_version(data) == 6 else parse_ipv4(data)
         except MalformedPacket:
             self.stats.bad_header += 1
             return
-        entry = self.table.lookup(packet.dst)
+        entry = self._table(packet.version).lookup(packet.dst)
         if entry is None or self.interfaces[entry.paths[0].interface].is_tunnel:
             self.stats.tunnel_dropped += 1
             return
         self.stats.originated += 1
-        self._route_out(packet, None, local=True, skip_policy=True)
+        if isinstance(packet, IPv6Packet):
+            self.v6.route_out(packet, None, local=True)
+        else:
+            self._route_out(packet, None, local=True, skip_policy=True)
 
     # -- local delivery ---------------------------------------------------------------------------
 

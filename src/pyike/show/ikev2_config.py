@@ -47,10 +47,8 @@ def proposal_lines(proposal: Proposal) -> list[str]:
 
 
 def show_crypto_ikev2_proposal(cfg: Config, name: str | None = None) -> list[str]:
-    lines: list[str] = []
-    for proposal in _selected(_with_default_last(defaults.proposals(cfg)), name):
-        lines += proposal_lines(proposal)
-    return lines
+    proposals = _selected(_with_default_last(defaults.proposals(cfg)), name)
+    return [line for proposal in proposals for line in proposal_lines(proposal)]
 
 
 def _fvrf(match_fvrf: str | None) -> str:
@@ -66,10 +64,8 @@ def policy_lines(policy: Policy) -> list[str]:
 
 
 def show_crypto_ikev2_policy(cfg: Config, name: str | None = None) -> list[str]:
-    lines: list[str] = []
-    for policy in _selected(_with_default_last(defaults.policies(cfg)), name):
-        lines += policy_lines(policy)
-    return lines
+    policies = _selected(_with_default_last(defaults.policies(cfg)), name)
+    return [line for policy in policies for line in policy_lines(policy)]
 
 
 def _identity_match(m: IdentityMatch) -> str:

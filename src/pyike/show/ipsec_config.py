@@ -64,6 +64,21 @@ def _pfs_lines(pfs: DhId | None) -> list[str]:
     return ["PFS (Y/N): N"]
 
 
+def _map_sa_lines(
+    cfg: Config, lifetime: tuple[int, int], pfs: DhId | None, transform_sets: tuple[str, ...]
+) -> list[str]:
+    """A crypto map entry's lifetime (seconds, kilobytes), PFS and transform sets, up to the
+    closing brace of the sets."""
+    return [
+        _lifetime_line(*lifetime),
+        "Dualstack (Y/N): N",
+        "Responder-Only (Y/N): N",
+        *_pfs_lines(pfs),
+        "Mixed-mode : Disabled",
+        *_set_lines(cfg, transform_sets)[:-1],
+    ]
+
+
 def ipsec_profile_lines(cfg: Config, profile: IpsecProfile) -> list[str]:
     seconds, kilobytes = defaults.ipsec_lifetime(cfg, profile.lifetime)
     body = []
@@ -110,21 +125,14 @@ def _acl_lines(cfg: Config, acl_name: str | None) -> list[str]:
 
 
 def _map_entry_lines(cfg: Config, entry: CryptoMapEntry, interfaces: list[str]) -> list[str]:
-    seconds, kilobytes = defaults.ipsec_lifetime(cfg, entry.lifetime)
     body = [f"Peer = {ios_names.address(p)}" for p in entry.peers]
     if entry.ikev2_profile:
         body.append(f"IKEv2 Profile: {entry.ikev2_profile}")
     body += ["Access-List SS dynamic: False", *_acl_lines(cfg, entry.acl)]
     if entry.peers:
         body.append(f"Current peer: {ios_names.address(entry.peers[0])}")
-    body += [
-        _lifetime_line(seconds, kilobytes),
-        "Dualstack (Y/N): N",
-        "Responder-Only (Y/N): N",
-        *_pfs_lines(entry.pfs),
-        "Mixed-mode : Disabled",
-        *_set_lines(cfg, entry.transform_sets)[:-1],
-    ]
+    lifetime = defaults.ipsec_lifetime(cfg, entry.lifetime)
+    body += _map_sa_lines(cfg, lifetime, entry.pfs, entry.transform_sets)
     lines = [f'Crypto Map {_family(cfg, entry)} "{entry.map_name}" {entry.seq} ipsec-isakmp']
     if entry.description:
         lines.append(f"{_TAB}Description: {entry.description}")
@@ -145,16 +153,8 @@ def _tunnel_map_lines(cfg: Config, tunnel: Interface) -> list[str]:
         return []
     tag = f"{tunnel.name}-head-0"
     family = "IPv6" if (tunnel.tunnel_mode or "").endswith("ipv6") else "IPv4"
-    sets = _set_lines(cfg, profile.transform_sets)[:-1]
-    common = [
-        _lifetime_line(policy.lifetime_seconds, policy.lifetime_kilobytes),
-        "Dualstack (Y/N): N",
-        "Responder-Only (Y/N): N",
-        *_pfs_lines(policy.pfs),
-        "Mixed-mode : Disabled",
-        *sets,
-        "}",
-    ]
+    lifetime = (policy.lifetime_seconds, policy.lifetime_kilobytes)
+    common = [*_map_sa_lines(cfg, lifetime, policy.pfs, profile.transform_sets), "}"]
     lines = [f'Crypto Map {family} "{tag}" {PROFILE_SEQ} ipsec-isakmp']
     lines += [f"{_TAB}{line}" for line in [f"Profile name: {profile.name}", *common]]
     lines.append("")

@@ -103,6 +103,16 @@ class ChildSaView:
     mode: str = "tunnel"
 
 
+def _session_status(ike_up: bool, ipsec_up: bool, negotiating: bool) -> str:
+    """The status IOS gives a session with a peer, from whether an IKE SA is up, whether an
+    IPsec SA is, and whether an IKE SA is being negotiated."""
+    if ike_up:
+        return "UP-ACTIVE" if ipsec_up else "UP-IDLE"
+    if ipsec_up:
+        return "UP-NO-IKE"
+    return "DOWN-NEGOTIATING" if negotiating else "DOWN"
+
+
 @dataclass(frozen=True)
 class IkeSessionView:
     """An IKEv2 session: the IKE SAs with one peer (two during a rekey) and their child SAs."""
@@ -114,13 +124,7 @@ class IkeSessionView:
     @property
     def status(self) -> str:
         ready = any(sa.state is IkeSaState.READY for sa in self.ike_sas)
-        if ready:
-            return "UP-ACTIVE" if self.children else "UP-IDLE"
-        if self.children:
-            return "UP-NO-IKE"
-        if self.ike_sas:
-            return "DOWN-NEGOTIATING"
-        return "DOWN"
+        return _session_status(ready, bool(self.children), bool(self.ike_sas))
 
 
 # --- IPsec SAs ------------------------------------------------------------------------------
@@ -288,13 +292,7 @@ class CryptoSessionView:
     def status(self) -> str:
         ike_up = any(sa.active for sa in self.ike_sas)
         ipsec_up = any(f.active_sas > 0 for f in self.flows)
-        if ike_up:
-            return "UP-ACTIVE" if ipsec_up else "UP-IDLE"
-        if ipsec_up:
-            return "UP-NO-IKE"
-        if self.negotiating or self.ike_sas:
-            return "DOWN-NEGOTIATING"
-        return "DOWN"
+        return _session_status(ike_up, ipsec_up, self.negotiating or bool(self.ike_sas))
 
 
 # --- show crypto ikev2 stats ------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import replace
 from ipaddress import IPv4Address
 
 from pyike.config.build import Builder
+from pyike.config.commands.common import named_object
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import AccessList, AclAddress, AclEntry, PortMatch
@@ -134,11 +135,14 @@ def _numbered_entry(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _add_entry(b, name, True, entry_from(m, first), negate)
 
 
-def _numbered_remark(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    acl = _acl(b, str(m.get("num")), True)
-    remark = m.get("text")
+def _add_remark(b: Builder, name: str, numbered: bool, remark: str, negate: bool) -> None:
+    acl = _acl(b, name, numbered)
     remarks = tuple(r for r in acl.remarks if r != remark) if negate else (*acl.remarks, remark)
-    b.access_lists[acl.name] = replace(acl, remarks=remarks)
+    b.access_lists[name] = replace(acl, remarks=remarks)
+
+
+def _numbered_remark(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _add_remark(b, str(m.get("num")), True, m.get("text"), negate)
 
 
 for _number in _NUMBERS:
@@ -147,14 +151,12 @@ for _number in _NUMBERS:
     GLOBAL.add(f"access-list {_number} remark <text:LINE>", _numbered_remark)
 
 
-@GLOBAL.command("ip access-list extended <name:WORD>")
-def _named(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("name")
-    if negate:
-        b.access_lists.pop(name, None)
-        return
-    _acl(b, name, name.isdigit())
-    b.enter(EXT_ACL, name)
+named_object(
+    "ip access-list extended <name:WORD>",
+    EXT_ACL,
+    lambda b: b.access_lists,
+    lambda name: AccessList(name, name.isdigit()),
+)
 
 
 def _named_entry(b: Builder, m: Match, line: Line, negate: bool) -> None:
@@ -176,7 +178,4 @@ for _pattern in ENTRY_PATTERNS:
 
 @EXT_ACL.command("remark <text:LINE>")
 def _named_remark(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    acl = _acl(b, b.key(), False)
-    remark = m.get("text")
-    remarks = tuple(r for r in acl.remarks if r != remark) if negate else (*acl.remarks, remark)
-    b.access_lists[acl.name] = replace(acl, remarks=remarks)
+    _add_remark(b, b.key(), False, m.get("text"), negate)

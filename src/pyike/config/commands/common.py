@@ -2,67 +2,100 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyike.config import defaults
 from pyike.config.build import Builder
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
-from pyike.config.modes import (
-    CRYPTO_MAP,
-    EXT_ACL,
-    GLOBAL,
-    IKEV2_KEYRING,
-    IKEV2_KEYRING_PEER,
-    IKEV2_POLICY,
-    IKEV2_PROFILE,
-    IKEV2_PROPOSAL,
-    INTERFACE,
-    IPSEC_PROFILE,
-    TRANSFORM_SET,
-)
+from pyike.config.modes import GLOBAL, SUB_MODES, Mode
 from pyike.crypto.catalogue import EncrTransform
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
-SUB_MODES = (
-    IKEV2_PROPOSAL,
-    IKEV2_POLICY,
-    IKEV2_KEYRING,
-    IKEV2_KEYRING_PEER,
-    IKEV2_PROFILE,
-    TRANSFORM_SET,
-    IPSEC_PROFILE,
-    CRYPTO_MAP,
-    INTERFACE,
-    EXT_ACL,
-)
+D = TypeVar("D", bound="DataclassInstance")
 
 
-def merge(
-    b: Builder,
-    kind: str,
-    name: str,
-    attr: str,
-    current: tuple[T, ...],
-    values: Iterable[T],
-    negate: bool,
-) -> tuple[T, ...]:
-    """IOS list semantics: the first command replaces a default's list, later ones extend it,
-    `no` removes the values given (or all of them)."""
+def merge_list(
+    b: Builder, kind: str, objects: dict[str, Any], attr: str, values: Iterable[Any], negate: bool
+) -> None:
+    """Join `values` to the list `attr` of the object being configured, with IOS list semantics:
+    the first command replaces a default's list, later ones extend it, `no` removes the values
+    given (or all of them)."""
+    name = b.key()
+    current: tuple[Any, ...] = getattr(objects[name], attr)
     new = list(values)
     if negate:
-        return tuple(v for v in current if new and v not in new)
-    if (kind, name, attr) not in b.touched:
-        b.touched.add((kind, name, attr))
-        current = ()
-    return tuple(dict.fromkeys([*current, *new]))
+        merged = tuple(v for v in current if new and v not in new)
+    else:
+        if (kind, name, attr) not in b.touched:
+            b.touched.add((kind, name, attr))
+            current = ()
+        merged = tuple(dict.fromkeys([*current, *new]))
+    changes: dict[str, Any] = {attr: merged}
+    objects[name] = replace(objects[name], **changes)
 
 
 def warn_legacy(b: Builder, transform: EncrTransform, typed: str) -> None:
     """The catalogue's warning for a legacy cipher, at the line that configures it."""
     if transform.warning:
         b.warn(f"{typed}: {transform.warning}")
+
+
+def delete_object(b: Builder, objects: dict[str, Any], name: str | None, kind: str | None) -> None:
+    """`no crypto ... NAME`; deleting the object named `default` of a `kind` IOS has a smart
+    default of disables that default."""
+    if name is None:
+        return
+    objects.pop(name, None)
+    if kind is not None and name == defaults.DEFAULT:
+        b.disabled_defaults.add(kind)
+
+
+def restore_default(b: Builder, name: str, kind: str) -> None:
+    """Configuring the object named `default` brings a disabled smart default back."""
+    if name == defaults.DEFAULT:
+        b.disabled_defaults.discard(kind)
+
+
+def named_object(
+    pattern: str,
+    mode: Mode,
+    objects: Callable[[Builder], dict[str, D]],
+    new: Callable[[str], D],
+    smart_default: tuple[str, D] | None = None,
+) -> None:
+    """Register the global command that creates the object `<name:...>` (unless it exists) and
+    enters its mode; `no` deletes it. For an object IOS has a smart default of, give its kind
+    (as `no crypto ... default` names it) and the default object: `default` starts from it."""
+
+    def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        store, name = objects(b), m.get("name")
+        kind, default = smart_default or (None, None)
+        if negate:
+            delete_object(b, store, name, kind)
+            return
+        if name not in store:
+            base = default if default is not None and name == defaults.DEFAULT else new(name)
+            store[name] = replace(base, source=b.source())
+            if kind is not None:
+                restore_default(b, name, kind)
+        b.enter(mode, name)
+
+    GLOBAL.add(pattern, handler)
+
+
+def setting(mode: Mode, pattern: str, update: Callable[..., None], attr: str, value: str) -> None:
+    """Register a command that sets `attr` to the parameter `value` it captures (through
+    `update(builder, attr=...)`); its `no` form clears it."""
+
+    def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        update(b, **{attr: None if negate else m.get(value)})
+
+    mode.add(pattern, handler)
 
 
 def _exit(b: Builder, m: Match, line: Line, negate: bool) -> None:

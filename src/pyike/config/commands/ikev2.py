@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pyike.config import defaults
 from pyike.config.build import Builder
-from pyike.config.commands.common import merge, warn_legacy
+from pyike.config.commands.common import merge_list, named_object, setting, warn_legacy
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
@@ -51,40 +51,22 @@ def _values(m: Match, after: int) -> list[str]:
 # --- proposal ----------------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto ikev2 proposal $ <name:WORD>")
-def _proposal(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("name")
-    if negate:
-        _delete_or_disable(b, b.proposals, "proposal", name)
-        return
-    if name not in b.proposals:
-        base = defaults.base_object("proposal", name)
-        proposal = base if isinstance(base, Proposal) else Proposal(name)
-        b.proposals[name] = replace(proposal, source=b.source())
-        if name == defaults.DEFAULT:
-            b.disabled_defaults.discard("proposal")
-    b.enter(IKEV2_PROPOSAL, name)
-
-
-def _delete_or_disable(b: Builder, store: dict[str, Any], kind: str, name: str | None) -> None:
-    if name is None:
-        return
-    store.pop(name, None)
-    if name == defaults.DEFAULT:
-        b.disabled_defaults.add(kind)
+named_object(
+    "crypto ikev2 proposal $ <name:WORD>",
+    IKEV2_PROPOSAL,
+    lambda b: b.proposals,
+    Proposal,
+    ("proposal", defaults.DEFAULT_PROPOSAL),
+)
 
 
 def _proposal_list(attr: str, words: list[str], value: Callable[[str], Any]) -> None:
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
-        name = b.key()
-        proposal = b.proposals[name]
         values = [value(w) for w in _values(m, 0)]
         if attr == "encryption" and not negate:
             for word in _values(m, 0):
                 warn_legacy(b, _known(catalogue.ike_encryption_keyword(word)), f"{attr} {word}")
-        merged = merge(b, "proposal", name, attr, getattr(proposal, attr), values, negate)
-        changes: dict[str, Any] = {attr: merged}
-        b.proposals[name] = replace(proposal, **changes)
+        merge_list(b, "proposal", b.proposals, attr, values, negate)
 
     keyword = "group" if attr == "groups" else attr
     IKEV2_PROPOSAL.add(f"{keyword} $ {{{'|'.join(words)}}}+", handler)
@@ -109,37 +91,25 @@ _proposal_list("groups", _GROUP_WORDS, lambda w: _known(catalogue.group_keyword(
 # --- policy ------------------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto ikev2 policy $ <name:WORD>")
-def _policy(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("name")
-    if negate:
-        _delete_or_disable(b, b.policies, "policy", name)
-        return
-    if name not in b.policies:
-        base = defaults.base_object("policy", name)
-        policy = base if isinstance(base, Policy) else Policy(name)
-        b.policies[name] = replace(policy, source=b.source())
-        if name == defaults.DEFAULT:
-            b.disabled_defaults.discard("policy")
-    b.enter(IKEV2_POLICY, name)
+named_object(
+    "crypto ikev2 policy $ <name:WORD>",
+    IKEV2_POLICY,
+    lambda b: b.policies,
+    Policy,
+    ("policy", defaults.DEFAULT_POLICY),
+)
 
 
-@IKEV2_POLICY.command("proposal $ <proposal:WORD>")
-def _policy_proposal(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = b.key()
-    policy = b.policies[name]
-    values = [m.get("proposal")] if m.get("proposal") else []
-    merged = merge(b, "policy", name, "proposals", policy.proposals, values, negate)
-    b.policies[name] = replace(policy, proposals=merged)
+def _policy_list(pattern: str, attr: str, value: str) -> None:
+    def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        values = [m.get(value)] if m.get(value) else []
+        merge_list(b, "policy", b.policies, attr, values, negate)
+
+    IKEV2_POLICY.add(pattern, handler)
 
 
-@IKEV2_POLICY.command("match address local $ <addr:ADDR>")
-def _policy_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = b.key()
-    policy = b.policies[name]
-    values = [m.get("addr")] if m.get("addr") else []
-    merged = merge(b, "policy", name, "match_local", policy.match_local, values, negate)
-    b.policies[name] = replace(policy, match_local=merged)
+_policy_list("proposal $ <proposal:WORD>", "proposals", "proposal")
+_policy_list("match address local $ <addr:ADDR>", "match_local", "addr")
 
 
 @IKEV2_POLICY.command("match fvrf $ {any|<vrf:WORD>}")
@@ -151,15 +121,7 @@ def _policy_fvrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
 # --- keyring -----------------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto ikev2 keyring $ <name:WORD>")
-def _keyring(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("name")
-    if negate:
-        b.keyrings.pop(name, None)
-        return
-    if name not in b.keyrings:
-        b.keyrings[name] = Keyring(name, source=b.source())
-    b.enter(IKEV2_KEYRING, name)
+named_object("crypto ikev2 keyring $ <name:WORD>", IKEV2_KEYRING, lambda b: b.keyrings, Keyring)
 
 
 @IKEV2_KEYRING.command("peer $ <name:WORD>")
@@ -203,14 +165,8 @@ def _peer_address6(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_peer(b, address=None if negate else str(prefix.network), mask=None)
 
 
-@IKEV2_KEYRING_PEER.command("hostname $ <name:WORD>")
-def _peer_hostname(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_peer(b, hostname=None if negate else m.get("name"))
-
-
-@IKEV2_KEYRING_PEER.command("description $ <text:LINE>")
-def _peer_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_peer(b, description=None if negate else m.get("text"))
+setting(IKEV2_KEYRING_PEER, "hostname $ <name:WORD>", _update_peer, "hostname", "name")
+setting(IKEV2_KEYRING_PEER, "description $ <text:LINE>", _update_peer, "description", "text")
 
 
 _IDENTITY = (
@@ -250,15 +206,7 @@ def _peer_key(b: Builder, m: Match, line: Line, negate: bool) -> None:
 # --- profile -----------------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto ikev2 profile $ <name:WORD>")
-def _profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("name")
-    if negate:
-        b.profiles.pop(name, None)
-        return
-    if name not in b.profiles:
-        b.profiles[name] = Profile(name, source=b.source())
-    b.enter(IKEV2_PROFILE, name)
+named_object("crypto ikev2 profile $ <name:WORD>", IKEV2_PROFILE, lambda b: b.profiles, Profile)
 
 
 def _update_profile(b: Builder, **changes: Any) -> None:
@@ -382,14 +330,10 @@ def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_profile(b, **changes)
 
 
-@IKEV2_PROFILE.command("keyring $ local $ <name:WORD>")
-def _profile_keyring(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, keyring=None if negate else m.get("name"))
-
-
-@IKEV2_PROFILE.command("lifetime $ <seconds:INT(120,86400)>")
-def _profile_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, lifetime=None if negate else m.get("seconds"))
+setting(IKEV2_PROFILE, "keyring $ local $ <name:WORD>", _update_profile, "keyring", "name")
+setting(
+    IKEV2_PROFILE, "lifetime $ <seconds:INT(120,86400)>", _update_profile, "lifetime", "seconds"
+)
 
 
 def _dpd(m: Match) -> Dpd:
@@ -401,14 +345,9 @@ def _profile_dpd(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_profile(b, dpd=None if negate else _dpd(m))
 
 
-@IKEV2_PROFILE.command("nat keepalive $ <seconds:INT(5,3600)>")
-def _profile_nat_keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, nat_keepalive=None if negate else m.get("seconds"))
-
-
-@IKEV2_PROFILE.command("description $ <text:LINE>")
-def _profile_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, description=None if negate else m.get("text"))
+_KEEPALIVE = "nat keepalive $ <seconds:INT(5,3600)>"
+setting(IKEV2_PROFILE, _KEEPALIVE, _update_profile, "nat_keepalive", "seconds")
+setting(IKEV2_PROFILE, "description $ <text:LINE>", _update_profile, "description", "text")
 
 
 # --- global IKEv2 settings ---------------------------------------------------------------------
@@ -423,19 +362,15 @@ def _global_dpd(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_ikev2(b, dpd=None if negate else _dpd(m))
 
 
-@GLOBAL.command("crypto ikev2 nat keepalive $ <seconds:INT(5,3600)>")
-def _global_nat_keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_ikev2(b, nat_keepalive=None if negate else m.get("seconds"))
-
-
-@GLOBAL.command("crypto ikev2 cookie-challenge $ <n:INT(1,1000)>")
-def _cookie_challenge(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_ikev2(b, cookie_challenge=None if negate else m.get("n"))
-
-
-@GLOBAL.command("crypto ikev2 window $ <n:INT(1,200)>")
-def _window(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_ikev2(b, window=None if negate else m.get("n"))
+setting(GLOBAL, f"crypto ikev2 {_KEEPALIVE}", _update_ikev2, "nat_keepalive", "seconds")
+setting(
+    GLOBAL,
+    "crypto ikev2 cookie-challenge $ <n:INT(1,1000)>",
+    _update_ikev2,
+    "cookie_challenge",
+    "n",
+)
+setting(GLOBAL, "crypto ikev2 window $ <n:INT(1,200)>", _update_ikev2, "window", "n")
 
 
 _LIMIT_FIELDS = {"incoming": "max_in_negotiation_in", "outgoing": "max_in_negotiation_out"}

@@ -7,6 +7,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv6Interface
 from typing import Any
 
 from pyike.config.build import Builder, Rejected
+from pyike.config.commands.common import setting
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import Interface
@@ -47,9 +48,7 @@ def _current(b: Builder) -> Interface:
     return b.interfaces[b.key()]
 
 
-@INTERFACE.command("description $ <text:LINE>")
-def _description(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update(b, description=None if negate else m.get("text"))
+setting(INTERFACE, "description $ <text:LINE>", _update, "description", "text")
 
 
 @INTERFACE.command("ip address $ <addr:IPV4> <mask:MASK> [secondary]")
@@ -94,45 +93,39 @@ def _shutdown(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update(b, shutdown=not negate)
 
 
-@INTERFACE.command("ip mtu $ <mtu:INT(68,9216)>")
-def _ip_mtu(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update(b, ip_mtu=None if negate else m.get("mtu"))
+setting(INTERFACE, "ip mtu $ <mtu:INT(68,9216)>", _update, "ip_mtu", "mtu")
 
 
-def _tunnel_only(b: Builder, line: Line) -> None:
+def _update_tunnel(b: Builder, **changes: Any) -> None:
+    """`tunnel ...` commands exist on tunnel interfaces only."""
     if not _current(b).is_tunnel:
         raise Rejected(token=0)
+    _update(b, **changes)
 
 
 @INTERFACE.command("tunnel source $ {<ifname:IFNAME>|<addr:ADDR>}")
 def _tunnel_source(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _tunnel_only(b, line)
     value = m.get("ifname") or (str(m.get("addr")) if m.get("addr") is not None else None)
-    _update(b, tunnel_source=None if negate else value)
+    _update_tunnel(b, tunnel_source=None if negate else value)
 
 
-@INTERFACE.command("tunnel destination $ <host:HOST>")
-def _tunnel_destination(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _tunnel_only(b, line)
-    _update(b, tunnel_destination=None if negate else m.get("host"))
+setting(INTERFACE, "tunnel destination $ <host:HOST>", _update_tunnel, "tunnel_destination", "host")
 
 
 @INTERFACE.command("tunnel mode $ {ipsec {ipv4|ipv6}|gre {ip|ipv6|multipoint}}")
 def _tunnel_mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _tunnel_only(b, line)
     words = [w for w in m.keywords() if w not in ("tunnel", "mode")]
-    _update(b, tunnel_mode=None if negate else " ".join(words))
+    _update_tunnel(b, tunnel_mode=None if negate else " ".join(words))
 
 
-@INTERFACE.command("tunnel protection $ ipsec profile <name:WORD> [shared]")
-def _tunnel_protection(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _tunnel_only(b, line)
-    _update(b, tunnel_protection=None if negate else m.get("name"))
-
-
-@INTERFACE.command("crypto map $ <name:WORD>")
-def _crypto_map(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update(b, crypto_map=None if negate else m.get("name"))
+setting(
+    INTERFACE,
+    "tunnel protection $ ipsec profile <name:WORD> [shared]",
+    _update_tunnel,
+    "tunnel_protection",
+    "name",
+)
+setting(INTERFACE, "crypto map $ <name:WORD>", _update, "crypto_map", "name")
 
 
 def _keep_line(b: Builder, line: Line) -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from pyike.codec.registry import DhId
 from pyike.config import defaults
 from pyike.config.build import Builder, Rejected
-from pyike.config.commands.common import warn_legacy
+from pyike.config.commands.common import (
+    delete_object,
+    named_object,
+    restore_default,
+    setting,
+    warn_legacy,
+)
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
@@ -19,7 +26,7 @@ from pyike.config.model import (
     SaLifetime,
     TransformSet,
 )
-from pyike.config.modes import CRYPTO_MAP, GLOBAL, IPSEC_PROFILE, TRANSFORM_SET
+from pyike.config.modes import CRYPTO_MAP, GLOBAL, IPSEC_PROFILE, TRANSFORM_SET, Mode
 from pyike.crypto import catalogue
 
 
@@ -87,10 +94,7 @@ def _warn_legacy(b: Builder, ts: TransformSet) -> None:
 def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name = m.get("name")
     if negate:
-        if name is not None:
-            b.transform_sets.pop(name, None)
-            if name == defaults.DEFAULT:
-                b.disabled_defaults.add("transform-set")
+        delete_object(b, b.transform_sets, name, "transform-set")
         return
     new = replace(transform_set_from(m, name), source=b.source())
     _warn_legacy(b, new)
@@ -98,8 +102,7 @@ def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if old is not None:
         new = replace(new, mode=old.mode, source=old.source)
     b.transform_sets[name] = new
-    if name == defaults.DEFAULT:
-        b.disabled_defaults.discard("transform-set")
+    restore_default(b, name, "transform-set")
     b.enter(TRANSFORM_SET, name)
 
 
@@ -135,31 +138,40 @@ def _replay(m: Match, negate: bool) -> int | None:
 # --- IPsec profile -----------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto ipsec profile $ <name:WORD>")
-def _ipsec_profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("name")
-    if negate:
-        if name is not None:
-            b.ipsec_profiles.pop(name, None)
-            if name == defaults.DEFAULT:
-                b.disabled_defaults.add("ipsec-profile")
-        return
-    if name not in b.ipsec_profiles:
-        base = defaults.base_object("ipsec-profile", name)
-        profile = base if isinstance(base, IpsecProfile) else IpsecProfile(name)
-        b.ipsec_profiles[name] = replace(profile, source=b.source())
-        if name == defaults.DEFAULT:
-            b.disabled_defaults.discard("ipsec-profile")
-    b.enter(IPSEC_PROFILE, name)
+named_object(
+    "crypto ipsec profile $ <name:WORD>",
+    IPSEC_PROFILE,
+    lambda b: b.ipsec_profiles,
+    IpsecProfile,
+    ("ipsec-profile", defaults.DEFAULT_IPSEC_PROFILE),
+)
 
 
 def _update_profile(b: Builder, **changes: Any) -> None:
     b.ipsec_profiles[b.key()] = replace(b.ipsec_profiles[b.key()], **changes)
 
 
-@IPSEC_PROFILE.command("set transform-set $ {<ts:WORD>}+")
-def _profile_transform_sets(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, transform_sets=() if negate else _names(m))
+def _shared_set_commands(
+    mode: Mode,
+    current: Callable[[Builder], IpsecProfile | CryptoMapEntry],
+    update: Callable[..., None],
+) -> None:
+    """The `set` commands IPsec profiles and crypto map entries share, and `description`."""
+
+    def transform_sets(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        update(b, transform_sets=() if negate else _names(m))
+
+    def pfs(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        update(b, pfs=_pfs(m, negate))
+
+    def lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        update(b, lifetime=_lifetime(current(b).lifetime, m, negate))
+
+    mode.add("set transform-set $ {<ts:WORD>}+", transform_sets)
+    setting(mode, "set ikev2-profile $ <name:WORD>", update, "ikev2_profile", "name")
+    mode.add(_PFS, pfs)
+    mode.add(_LIFETIME, lifetime)
+    setting(mode, "description $ <text:LINE>", update, "description", "text")
 
 
 def _names(m: Match) -> tuple[str, ...]:
@@ -169,30 +181,12 @@ def _names(m: Match) -> tuple[str, ...]:
     return names
 
 
-@IPSEC_PROFILE.command("set ikev2-profile $ <name:WORD>")
-def _profile_ikev2_profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, ikev2_profile=None if negate else m.get("name"))
-
-
-@IPSEC_PROFILE.command(_PFS)
-def _profile_pfs(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, pfs=_pfs(m, negate))
-
-
-@IPSEC_PROFILE.command(_LIFETIME)
-def _profile_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    profile = b.ipsec_profiles[b.key()]
-    _update_profile(b, lifetime=_lifetime(profile.lifetime, m, negate))
+_shared_set_commands(IPSEC_PROFILE, lambda b: b.ipsec_profiles[b.key()], _update_profile)
 
 
 @IPSEC_PROFILE.command(_REPLAY)
 def _profile_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_profile(b, replay_window=_replay(m, negate))
-
-
-@IPSEC_PROFILE.command("description $ <text:LINE>")
-def _profile_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_profile(b, description=None if negate else m.get("text"))
 
 
 # --- global IPsec settings ---------------------------------------------------------------------
@@ -252,31 +246,5 @@ def _map_peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_entry(b, peers=peers)
 
 
-@CRYPTO_MAP.command("set transform-set $ {<ts:WORD>}+")
-def _map_transform_sets(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_entry(b, transform_sets=() if negate else _names(m))
-
-
-@CRYPTO_MAP.command("set ikev2-profile $ <name:WORD>")
-def _map_ikev2_profile(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_entry(b, ikev2_profile=None if negate else m.get("name"))
-
-
-@CRYPTO_MAP.command(_PFS)
-def _map_pfs(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_entry(b, pfs=_pfs(m, negate))
-
-
-@CRYPTO_MAP.command(_LIFETIME)
-def _map_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_entry(b, lifetime=_lifetime(_entry(b).lifetime, m, negate))
-
-
-@CRYPTO_MAP.command("match address $ <acl:WORD>")
-def _map_acl(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_entry(b, acl=None if negate else m.get("acl"))
-
-
-@CRYPTO_MAP.command("description $ <text:LINE>")
-def _map_description(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _update_entry(b, description=None if negate else m.get("text"))
+_shared_set_commands(CRYPTO_MAP, _entry, _update_entry)
+setting(CRYPTO_MAP, "match address $ <acl:WORD>", _update_entry, "acl", "acl")

@@ -7,7 +7,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Interface
 from pyike.config.build import Builder, Rejected
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
-from pyike.config.model import Route
+from pyike.config.model import IPNetwork, Route
 from pyike.config.modes import GLOBAL
 
 _TAIL = "[<distance:INT(1,255)>] [name <rname:WORD>] [permanent] [tag <tag:INT(1,4294967295)>]"
@@ -34,7 +34,18 @@ def _same(r: Route, route: Route, negate: bool) -> bool:
     )
 
 
-def _store(b: Builder, route: Route, negate: bool) -> None:
+def _store(b: Builder, m: Match, prefix: IPNetwork, mask_text: str | None, negate: bool) -> None:
+    """Add the route, replacing one to the same prefix through the same next hop and
+    interface; `no` removes the routes it matches."""
+    route = Route(
+        prefix,
+        mask_text,
+        next_hop=m.get("nh"),
+        interface=m.get("ifname"),
+        distance=m.get("distance"),
+        extra=_extra(m),
+        source=b.source(),
+    )
     b.routes[:] = [r for r in b.routes if not _same(r, route, negate)]
     if not negate:
         b.routes.append(route)
@@ -49,16 +60,7 @@ def _ip_route(b: Builder, m: Match, line: Line, negate: bool) -> None:
     network = IPv4Network(f"{prefix}/{mask}", strict=False)
     if network.network_address != prefix:
         raise Rejected("%Inconsistent address and mask")
-    route = Route(
-        network,
-        str(mask),
-        next_hop=m.get("nh"),
-        interface=m.get("ifname"),
-        distance=m.get("distance"),
-        extra=_extra(m),
-        source=b.source(),
-    )
-    _store(b, route, negate)
+    _store(b, m, network, str(mask), negate)
 
 
 @GLOBAL.command(f"ipv6 route <prefix:IPV6PFX> $ {{<nh:IPV6>|<ifname:IFNAME> [<nh:IPV6>]}} {_TAIL}")
@@ -66,13 +68,4 @@ def _ipv6_route(b: Builder, m: Match, line: Line, negate: bool) -> None:
     prefix: IPv6Interface = m.get("prefix")
     if prefix.ip != prefix.network.network_address:
         raise Rejected("%Inconsistent address and mask")
-    route = Route(
-        prefix.network,
-        None,
-        next_hop=m.get("nh"),
-        interface=m.get("ifname"),
-        distance=m.get("distance"),
-        extra=_extra(m),
-        source=b.source(),
-    )
-    _store(b, route, negate)
+    _store(b, m, prefix.network, None, negate)

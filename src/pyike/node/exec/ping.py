@@ -13,8 +13,7 @@ from ipaddress import IPv4Address, IPv6Address
 from itertools import count
 
 from pyike.node import icmp, icmpv6
-from pyike.node.exec.job import ExecJob
-from pyike.node.hooks import Cancellable
+from pyike.node.exec.probe import ProbeJob, ms
 from pyike.node.ip import IPv4Packet, IPv6Packet
 from pyike.node.router import Router
 
@@ -40,22 +39,15 @@ class PingOptions:
         return self.target.version == 6
 
 
-def ms(seconds: float) -> int:
-    return int(seconds * 1000 + 0.5)
-
-
-class PingJob(ExecJob):
+class PingJob(ProbeJob):
     def __init__(self, router: Router, options: PingOptions) -> None:
-        super().__init__()
-        self.router = router
+        super().__init__(router)
         self.options = options
         self.ident = next(_idents) & 0xFFFF
         self.completed = 0  # echoes answered, refused or timed out
         self.replies = 0
         self._rtt_min = self._rtt_sum = self._rtt_max = 0  # of the replies, in ms
         self._sequence = 0
-        self._sent_at = 0.0
-        self._timer: Cancellable | None = None
         self._column = 0
 
     def start(self) -> PingJob:
@@ -80,12 +72,10 @@ class PingJob(ExecJob):
     def _send(self) -> None:
         o = self.options
         self._sequence = (self._sequence + 1) % SEQUENCE_SPACE
-        plane = self.router.v6 if o.ipv6 else self.router
-        source = int(o.source) if o.source else plane.source_address(int(o.target))
+        source = self._source(o.target, o.source)
         headers = ICMPV6_IP_HEADERS if o.ipv6 else ICMP_IP_HEADERS
         data = (PATTERN * o.size)[: max(o.size - headers, 0)]
-        self._sent_at = self.router.clock.now
-        self._timer = self.router.clock.call_later(o.timeout, self._on_timeout)
+        self._probe_sent(o.timeout)
         if source is None:
             return  # no route: the echo never leaves; IOS reports a timeout
         if o.ipv6:
@@ -135,11 +125,10 @@ class PingJob(ExecJob):
         self._record(marks.get(message.type, "?"))
 
     def _on_timeout(self) -> None:
-        self._timer = None
         self._record(".")
 
     def _reply(self) -> None:
-        rtt = ms(self.router.clock.now - self._sent_at)
+        rtt = ms(self._round_trip)
         self._rtt_min = min(self._rtt_min, rtt) if self.replies else rtt
         self._rtt_max = max(self._rtt_max, rtt)
         self._rtt_sum += rtt
@@ -158,11 +147,6 @@ class PingJob(ExecJob):
             self._send()
         else:
             self._finish()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
     def abort(self) -> None:
         """IOS's escape sequence: the echo in flight is dropped, the summary counts the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 from pyike.node.router import Router
 
@@ -21,26 +23,30 @@ def brief(router: Router) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _hardware(iface: RouterInterface) -> str:
-    if iface.kind is InterfaceKind.LOOPBACK:
-        return "  Hardware is Loopback"
-    if iface.is_tunnel:
-        return "  Hardware is Tunnel"
-    return "  Hardware is AmdP2, address is aabb.cc00.0100 (bia aabb.cc00.0100)"
+@dataclass(frozen=True)
+class _Medium:
+    """What `show interfaces` prints of an interface's kind of hardware."""
+
+    hardware: str
+    bandwidth: str
+    encapsulation: str
+    keepalive: str
 
 
-def _bandwidth(iface: RouterInterface) -> str:
-    if iface.kind is InterfaceKind.LOOPBACK:
-        return "BW 8000000 Kbit/sec, DLY 5000 usec,"
-    if iface.is_tunnel:
-        return "BW 100 Kbit/sec, DLY 50000 usec,"
-    return "BW 10000 Kbit/sec, DLY 1000 usec,"
-
-
-def _encapsulation(iface: RouterInterface) -> str:
-    if iface.kind is InterfaceKind.LOOPBACK:
-        return "LOOPBACK"
-    return "TUNNEL" if iface.is_tunnel else "ARPA"
+_ETHERNET = _Medium(  # and the other kinds pyike does not model apart
+    "AmdP2, address is aabb.cc00.0100 (bia aabb.cc00.0100)",
+    "BW 10000 Kbit/sec, DLY 1000 usec,",
+    "ARPA",
+    "Keepalive set (10 sec)",
+)
+_MEDIA = {
+    InterfaceKind.LOOPBACK: _Medium(
+        "Loopback", "BW 8000000 Kbit/sec, DLY 5000 usec,", "LOOPBACK", "Keepalive set (10 sec)"
+    ),
+    InterfaceKind.TUNNEL: _Medium(
+        "Tunnel", "BW 100 Kbit/sec, DLY 50000 usec,", "TUNNEL", "Keepalive not set"
+    ),
+}
 
 
 def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
@@ -85,19 +91,20 @@ def _ago(router: Router, when: float | None) -> str:
 
 def interface(router: Router, iface: RouterInterface) -> str:
     c = iface.counters
+    medium = _MEDIA.get(iface.kind, _ETHERNET)
     lines = [
         f"{iface.name} is {iface.status}, line protocol is {iface.protocol} ",
-        _hardware(iface),
+        f"  Hardware is {medium.hardware}",
     ]
     if iface.config.description:
         lines.append(f"  Description: {iface.config.description}")
     if iface.primary:
         lines.append(f"  Internet address is {iface.primary.with_prefixlen}")
     lines += [
-        f"  MTU {iface.l2_mtu} bytes, {_bandwidth(iface)} ",
+        f"  MTU {iface.l2_mtu} bytes, {medium.bandwidth} ",
         "     reliability 255/255, txload 1/255, rxload 1/255",
-        f"  Encapsulation {_encapsulation(iface)}, loopback not set",
-        "  Keepalive not set" if iface.is_tunnel else "  Keepalive set (10 sec)",
+        f"  Encapsulation {medium.encapsulation}, loopback not set",
+        f"  {medium.keepalive}",
     ]
     if iface.is_tunnel:
         lines += _tunnel_lines(router, iface)

@@ -8,9 +8,7 @@ from ipaddress import IPv4Address
 from itertools import count
 
 from pyike.node import icmp
-from pyike.node.exec.job import ExecJob
-from pyike.node.exec.ping import ms
-from pyike.node.hooks import Cancellable
+from pyike.node.exec.probe import ProbeJob, ms
 from pyike.node.ip import PROTO_UDP, IPv4Packet, IPv6Packet
 from pyike.node.router import Router
 from pyike.node.udp import UdpDatagram
@@ -35,18 +33,15 @@ class TracerouteOptions:
     max_ttl: int = 30
 
 
-class TracerouteJob(ExecJob):
+class TracerouteJob(ProbeJob):
     def __init__(self, router: Router, options: TracerouteOptions) -> None:
-        super().__init__()
-        self.router = router
+        super().__init__(router)
         self.options = options
         self.src_port = 49152 + (next(_source_ports) - 49152) % 16384
         self.hops: list[list[tuple[IPv4Address | None, float | None, str]]] = []
         self._ttl = options.min_ttl
         self._probe = 0
         self._dst_port = BASE_PORT
-        self._sent_at = 0.0
-        self._timer: Cancellable | None = None
         self._line = ""
         self._last_address: IPv4Address | None = None
         self._last_token = ""
@@ -71,9 +66,8 @@ class TracerouteJob(ExecJob):
     def _send(self) -> None:
         o = self.options
         self._dst_port += 1
-        source = int(o.source) if o.source else self.router.source_address(int(o.target))
-        self._sent_at = self.router.clock.now
-        self._timer = self.router.clock.call_later(o.timeout, self._on_timeout)
+        source = self._source(o.target, o.source)
+        self._probe_sent(o.timeout)
         if source is None:
             return
         datagram = UdpDatagram(self.src_port, self._dst_port - 1, b"\x00" * 12)
@@ -104,7 +98,7 @@ class TracerouteJob(ExecJob):
             return
         if packet.src == int(self.options.target):
             self._reached = True
-        self._answer(packet.src_address, self.router.clock.now - self._sent_at, mark)
+        self._answer(packet.src_address, self._round_trip, mark)
 
     def _answer(self, address: IPv4Address, rtt: float, mark: str) -> None:
         self._cancel_timer()
@@ -120,16 +114,10 @@ class TracerouteJob(ExecJob):
         self._next()
 
     def _on_timeout(self) -> None:
-        self._timer = None
         self._line += " * "
         self._last_token = "timeout"
         self.hops[-1].append((None, None, "*"))
         self._next()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
     def _next(self) -> None:
         self._probe += 1
