@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pyike.config.diagnostics import Diagnostic, Severity
 from pyike.config.lexer import Line
 from pyike.config.model import (
-    AccessList,
     Config,
     CryptoMapEntry,
-    Ikev2Globals,
-    Interface,
-    IpsecGlobals,
-    IpsecProfile,
-    Keyring,
-    Policy,
-    Profile,
-    Proposal,
     Route,
     Source,
-    TransformSet,
     UnmodelledBlock,
 )
 from pyike.config.modes import GLOBAL, Mode
@@ -48,19 +38,12 @@ class Frame:
 
 @dataclass
 class Builder:
+    """``config`` is the draft: its dicts fill in place, its other fields are replaced
+    (`update`); what reads as another shape than the model holds is kept here until `build`."""
+
     file: str
-    hostname: str = "Router"
-    proposals: dict[str, Proposal] = field(default_factory=dict)
-    policies: dict[str, Policy] = field(default_factory=dict)
-    keyrings: dict[str, Keyring] = field(default_factory=dict)
-    profiles: dict[str, Profile] = field(default_factory=dict)
-    ikev2: Ikev2Globals = field(default_factory=Ikev2Globals)
-    transform_sets: dict[str, TransformSet] = field(default_factory=dict)
-    ipsec_profiles: dict[str, IpsecProfile] = field(default_factory=dict)
-    ipsec: IpsecGlobals = field(default_factory=IpsecGlobals)
+    config: Config = field(default_factory=Config)
     crypto_maps: dict[str, dict[int, CryptoMapEntry]] = field(default_factory=dict)
-    access_lists: dict[str, AccessList] = field(default_factory=dict)
-    interfaces: dict[str, Interface] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
     unmodelled: list[tuple[list[str], str, Source]] = field(default_factory=list)
     disabled_defaults: set[str] = field(default_factory=set)
@@ -71,6 +54,10 @@ class Builder:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     line: Line | None = None
     ended: bool = False
+
+    def update(self, **changes: Any) -> None:
+        """Sets fields of the draft that are not dicts (hostname, the global settings)."""
+        self.config = replace(self.config, **changes)
 
     # --- modes ---------------------------------------------------------------------------------
 
@@ -114,22 +101,12 @@ class Builder:
             self.unmodelled[-1][0].append(" " * max(self.line.indent, 1) + self.line.text)
 
     def build(self) -> Config:
-        return Config(
-            hostname=self.hostname,
-            proposals=dict(self.proposals),
-            policies=dict(self.policies),
-            keyrings=dict(self.keyrings),
-            profiles=dict(self.profiles),
-            ikev2=self.ikev2,
-            transform_sets=dict(self.transform_sets),
-            ipsec_profiles=dict(self.ipsec_profiles),
-            ipsec=self.ipsec,
+        return replace(
+            self.config,
             crypto_maps={
                 name: tuple(entries[seq] for seq in sorted(entries))
                 for name, entries in self.crypto_maps.items()
             },
-            access_lists=dict(self.access_lists),
-            interfaces=dict(self.interfaces),
             routes=tuple(self.routes),
             unmodelled=tuple(
                 UnmodelledBlock(tuple(lines), keyword, source)

@@ -99,9 +99,9 @@ def _canonical_text(entry: AclEntry, m: Match) -> str:
 
 
 def _acl(b: Builder, name: str, numbered: bool) -> AccessList:
-    if name not in b.access_lists:
-        b.access_lists[name] = AccessList(name, numbered, source=b.source())
-    return b.access_lists[name]
+    if name not in b.config.access_lists:
+        b.config.access_lists[name] = AccessList(name, numbered, source=b.source())
+    return b.config.access_lists[name]
 
 
 def _add_entry(b: Builder, name: str, numbered: bool, entry: AclEntry, negate: bool) -> None:
@@ -112,7 +112,7 @@ def _add_entry(b: Builder, name: str, numbered: bool, entry: AclEntry, negate: b
             for e in acl.entries
             if e.text != entry.text and (entry.sequence is None or e.sequence != entry.sequence)
         )
-        b.access_lists[name] = replace(acl, entries=kept)
+        b.config.access_lists[name] = replace(acl, entries=kept)
         return
     if entry.sequence is None:
         last = max((e.sequence or 0 for e in acl.entries), default=0)
@@ -120,7 +120,7 @@ def _add_entry(b: Builder, name: str, numbered: bool, entry: AclEntry, negate: b
     entries = [e for e in acl.entries if e.sequence != entry.sequence and e.text != entry.text]
     entries.append(entry)
     entries.sort(key=lambda e: e.sequence or 0)
-    b.access_lists[name] = replace(acl, entries=tuple(entries))
+    b.config.access_lists[name] = replace(acl, entries=tuple(entries))
 
 
 _NUMBERS = ("<num:INT(100,199)>", "<num:INT(2000,2699)>")
@@ -129,7 +129,7 @@ _NUMBERS = ("<num:INT(100,199)>", "<num:INT(2000,2699)>")
 def _numbered_entry(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name = str(m.get("num"))
     if not m.complete:
-        b.access_lists.pop(name, None)
+        b.config.access_lists.pop(name, None)
         return
     first = next(c.index for c in m.captures if c.keyword in ("permit", "deny"))
     _add_entry(b, name, True, entry_from(m, first), negate)
@@ -138,7 +138,7 @@ def _numbered_entry(b: Builder, m: Match, line: Line, negate: bool) -> None:
 def _add_remark(b: Builder, name: str, numbered: bool, remark: str, negate: bool) -> None:
     acl = _acl(b, name, numbered)
     remarks = tuple(r for r in acl.remarks if r != remark) if negate else (*acl.remarks, remark)
-    b.access_lists[name] = replace(acl, remarks=remarks)
+    b.config.access_lists[name] = replace(acl, remarks=remarks)
 
 
 def _numbered_remark(b: Builder, m: Match, line: Line, negate: bool) -> None:
@@ -154,7 +154,7 @@ for _number in _NUMBERS:
 named_object(
     "ip access-list extended <name:WORD>",
     EXT_ACL,
-    lambda b: b.access_lists,
+    lambda b: b.config.access_lists,
     lambda name: AccessList(name, name.isdigit()),
 )
 
@@ -165,7 +165,7 @@ def _named_entry(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if not m.complete:
         acl = _acl(b, name, False)
         kept = tuple(e for e in acl.entries if e.sequence != seq)
-        b.access_lists[name] = replace(acl, entries=kept)
+        b.config.access_lists[name] = replace(acl, entries=kept)
         return
     first = next(c.index for c in m.captures if c.keyword in ("permit", "deny"))
     entry = replace(entry_from(m, first), sequence=seq)

@@ -119,4 +119,4 @@ def _end(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 @GLOBAL.command("hostname $ <name:WORD>")
 def _hostname(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    b.hostname = "Router" if negate else m.get("name")
+    b.update(hostname="Router" if negate else m.get("name"))

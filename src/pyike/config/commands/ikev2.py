@@ -54,7 +54,7 @@ def _values(m: Match, after: int) -> list[str]:
 named_object(
     "crypto ikev2 proposal $ <name:WORD>",
     IKEV2_PROPOSAL,
-    lambda b: b.proposals,
+    lambda b: b.config.proposals,
     Proposal,
     ("proposal", defaults.DEFAULT_PROPOSAL),
 )
@@ -66,7 +66,7 @@ def _proposal_list(attr: str, words: list[str], value: Callable[[str], Any]) -> 
         if attr == "encryption" and not negate:
             for word in _values(m, 0):
                 warn_legacy(b, _known(catalogue.ike_encryption_keyword(word)), f"{attr} {word}")
-        merge_list(b, "proposal", b.proposals, attr, values, negate)
+        merge_list(b, "proposal", b.config.proposals, attr, values, negate)
 
     keyword = "group" if attr == "groups" else attr
     IKEV2_PROPOSAL.add(f"{keyword} $ {{{'|'.join(words)}}}+", handler)
@@ -94,7 +94,7 @@ _proposal_list("groups", _GROUP_WORDS, lambda w: _known(catalogue.group_keyword(
 named_object(
     "crypto ikev2 policy $ <name:WORD>",
     IKEV2_POLICY,
-    lambda b: b.policies,
+    lambda b: b.config.policies,
     Policy,
     ("policy", defaults.DEFAULT_POLICY),
 )
@@ -103,7 +103,7 @@ named_object(
 def _policy_list(pattern: str, attr: str, value: str) -> None:
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
         values = [m.get(value)] if m.get(value) else []
-        merge_list(b, "policy", b.policies, attr, values, negate)
+        merge_list(b, "policy", b.config.policies, attr, values, negate)
 
     IKEV2_POLICY.add(pattern, handler)
 
@@ -115,26 +115,28 @@ _policy_list("match address local $ <addr:ADDR>", "match_local", "addr")
 @IKEV2_POLICY.command("match fvrf $ {any|<vrf:WORD>}")
 def _policy_fvrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
     vrf = None if negate else ("any" if m.has("any") else m.get("vrf"))
-    b.policies[b.key()] = replace(b.policies[b.key()], match_fvrf=vrf)
+    b.config.policies[b.key()] = replace(b.config.policies[b.key()], match_fvrf=vrf)
 
 
 # --- keyring -----------------------------------------------------------------------------------
 
 
-named_object("crypto ikev2 keyring $ <name:WORD>", IKEV2_KEYRING, lambda b: b.keyrings, Keyring)
+named_object(
+    "crypto ikev2 keyring $ <name:WORD>", IKEV2_KEYRING, lambda b: b.config.keyrings, Keyring
+)
 
 
 @IKEV2_KEYRING.command("peer $ <name:WORD>")
 def _peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    ring = b.keyrings[b.key()]
+    ring = b.config.keyrings[b.key()]
     name = m.get("name")
     if negate:
         peers = tuple(p for p in ring.peers if p.name != name)
-        b.keyrings[ring.name] = replace(ring, peers=peers)
+        b.config.keyrings[ring.name] = replace(ring, peers=peers)
         return
     if all(p.name != name for p in ring.peers):
         peer = KeyringPeer(name, source=b.source())
-        b.keyrings[ring.name] = replace(ring, peers=(*ring.peers, peer))
+        b.config.keyrings[ring.name] = replace(ring, peers=(*ring.peers, peer))
     b.enter(IKEV2_KEYRING_PEER, (ring.name, name))
 
 
@@ -145,9 +147,9 @@ def _keyring_description(b: Builder, m: Match, line: Line, negate: bool) -> None
 
 def _update_peer(b: Builder, **changes: Any) -> None:
     ring_name, peer_name = b.key()
-    ring = b.keyrings[ring_name]
+    ring = b.config.keyrings[ring_name]
     peers = tuple(replace(p, **changes) if p.name == peer_name else p for p in ring.peers)
-    b.keyrings[ring_name] = replace(ring, peers=peers)
+    b.config.keyrings[ring_name] = replace(ring, peers=peers)
 
 
 @IKEV2_KEYRING_PEER.command("address $ <addr:IPV4> [<mask:MASK>]")
@@ -206,15 +208,17 @@ def _peer_key(b: Builder, m: Match, line: Line, negate: bool) -> None:
 # --- profile -----------------------------------------------------------------------------------
 
 
-named_object("crypto ikev2 profile $ <name:WORD>", IKEV2_PROFILE, lambda b: b.profiles, Profile)
+named_object(
+    "crypto ikev2 profile $ <name:WORD>", IKEV2_PROFILE, lambda b: b.config.profiles, Profile
+)
 
 
 def _update_profile(b: Builder, **changes: Any) -> None:
-    b.profiles[b.key()] = replace(b.profiles[b.key()], **changes)
+    b.config.profiles[b.key()] = replace(b.config.profiles[b.key()], **changes)
 
 
 def _add_identity_match(b: Builder, match: IdentityMatch | None, negate: bool) -> None:
-    profile = b.profiles[b.key()]
+    profile = b.config.profiles[b.key()]
     if negate:
         kept = tuple(x for x in profile.match_identities if match is not None and x != match)
         _update_profile(b, match_identities=kept)
@@ -254,7 +258,7 @@ def _match_remote_key_id(b: Builder, m: Match, line: Line, negate: bool) -> None
 
 @IKEV2_PROFILE.command("match address local $ <addr:ADDR>")
 def _profile_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    profile = b.profiles[b.key()]
+    profile = b.config.profiles[b.key()]
     addr = m.get("addr")
     if negate:
         kept = tuple(a for a in profile.match_local if addr is not None and a != addr)
@@ -265,7 +269,7 @@ def _profile_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 @IKEV2_PROFILE.command("match address local interface <ifname:IFNAME>")
 def _profile_local_interface(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    profile = b.profiles[b.key()]
+    profile = b.config.profiles[b.key()]
     name = m.get("ifname")
     if negate:
         kept = tuple(i for i in profile.match_local_interfaces if i != name)
@@ -298,7 +302,7 @@ def _local_identity(b: Builder, m: Match, line: Line, negate: bool) -> None:
     "authentication {local|remote} $ {pre-share [key [0|6] <key:SECRET>]|rsa-sig|ecdsa-sig}"
 )
 def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    profile = b.profiles[b.key()]
+    profile = b.config.profiles[b.key()]
     side = "local" if m.has("local") else "remote"
     method = next((w for w in m.keywords() if w in ("pre-share", "rsa-sig", "ecdsa-sig")), None)
     methods: tuple[str, ...] = getattr(profile, f"auth_{side}")
@@ -354,7 +358,7 @@ setting(IKEV2_PROFILE, "description $ <text:LINE>", _update_profile, "descriptio
 
 
 def _update_ikev2(b: Builder, **changes: Any) -> None:
-    b.ikev2 = replace(b.ikev2, **changes)
+    b.update(ikev2=replace(b.config.ikev2, **changes))
 
 
 @GLOBAL.command(f"crypto ikev2 dpd $ {_DPD}")

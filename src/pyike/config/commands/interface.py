@@ -15,8 +15,8 @@ from pyike.config.modes import GLOBAL, INTERFACE
 
 
 def _open(b: Builder, name: str) -> None:
-    if name not in b.interfaces:
-        b.interfaces[name] = Interface(name, source=b.source())
+    if name not in b.config.interfaces:
+        b.config.interfaces[name] = Interface(name, source=b.source())
     b.enter(INTERFACE, name)
 
 
@@ -26,7 +26,7 @@ def _interface(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if negate:
         if not name.startswith(("Tunnel", "Loopback", "Virtual-Template", "Vlan", "Port-channel")):
             raise Rejected("% Physical interfaces cannot be removed.")
-        b.interfaces.pop(name, None)
+        b.config.interfaces.pop(name, None)
         return
     _open(b, name)
 
@@ -35,17 +35,17 @@ def _interface(b: Builder, m: Match, line: Line, negate: bool) -> None:
 def _interface_split(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name = m.get("iftype") + m.get("ifnum")
     if negate:
-        b.interfaces.pop(name, None)
+        b.config.interfaces.pop(name, None)
         return
     _open(b, name)
 
 
 def _update(b: Builder, **changes: Any) -> None:
-    b.interfaces[b.key()] = replace(b.interfaces[b.key()], **changes)
+    b.config.interfaces[b.key()] = replace(b.config.interfaces[b.key()], **changes)
 
 
 def _current(b: Builder) -> Interface:
-    return b.interfaces[b.key()]
+    return b.config.interfaces[b.key()]
 
 
 setting(INTERFACE, "description $ <text:LINE>", _update, "description", "text")

@@ -94,14 +94,14 @@ def _warn_legacy(b: Builder, ts: TransformSet) -> None:
 def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name = m.get("name")
     if negate:
-        delete_object(b, b.transform_sets, name, "transform-set")
+        delete_object(b, b.config.transform_sets, name, "transform-set")
         return
     new = replace(transform_set_from(m, name), source=b.source())
     _warn_legacy(b, new)
-    old = b.transform_sets.get(name)
+    old = b.config.transform_sets.get(name)
     if old is not None:
         new = replace(new, mode=old.mode, source=old.source)
-    b.transform_sets[name] = new
+    b.config.transform_sets[name] = new
     restore_default(b, name, "transform-set")
     b.enter(TRANSFORM_SET, name)
 
@@ -109,7 +109,7 @@ def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
 @TRANSFORM_SET.command("mode $ {tunnel|transport}")
 def _mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
     mode = "transport" if m.has("transport") and not negate else "tunnel"
-    b.transform_sets[b.key()] = replace(b.transform_sets[b.key()], mode=mode)
+    b.config.transform_sets[b.key()] = replace(b.config.transform_sets[b.key()], mode=mode)
 
 
 # --- shared `set ...` commands of IPsec profiles and crypto map entries -----------------------
@@ -141,14 +141,14 @@ def _replay(m: Match, negate: bool) -> int | None:
 named_object(
     "crypto ipsec profile $ <name:WORD>",
     IPSEC_PROFILE,
-    lambda b: b.ipsec_profiles,
+    lambda b: b.config.ipsec_profiles,
     IpsecProfile,
     ("ipsec-profile", defaults.DEFAULT_IPSEC_PROFILE),
 )
 
 
 def _update_profile(b: Builder, **changes: Any) -> None:
-    b.ipsec_profiles[b.key()] = replace(b.ipsec_profiles[b.key()], **changes)
+    b.config.ipsec_profiles[b.key()] = replace(b.config.ipsec_profiles[b.key()], **changes)
 
 
 def _shared_set_commands(
@@ -181,7 +181,7 @@ def _names(m: Match) -> tuple[str, ...]:
     return names
 
 
-_shared_set_commands(IPSEC_PROFILE, lambda b: b.ipsec_profiles[b.key()], _update_profile)
+_shared_set_commands(IPSEC_PROFILE, lambda b: b.config.ipsec_profiles[b.key()], _update_profile)
 
 
 @IPSEC_PROFILE.command(_REPLAY)
@@ -197,12 +197,12 @@ def _profile_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
     "{seconds $ <seconds:INT(120,2592000)>|kilobytes $ <kilobytes:INT(2560,4294967295)>}"
 )
 def _global_lifetime(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    b.ipsec = replace(b.ipsec, lifetime=_lifetime(b.ipsec.lifetime, m, negate))
+    b.update(ipsec=replace(b.config.ipsec, lifetime=_lifetime(b.config.ipsec.lifetime, m, negate)))
 
 
 @GLOBAL.command("crypto ipsec security-association replay window-size $ [{64|128|256|512|1024}]")
 def _global_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    b.ipsec = replace(b.ipsec, replay_window=_replay(m, negate))
+    b.update(ipsec=replace(b.config.ipsec, replay_window=_replay(m, negate)))
 
 
 # --- crypto map --------------------------------------------------------------------------------
