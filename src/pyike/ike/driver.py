@@ -1,4 +1,5 @@
-"""Running the sans-IO engine on a clock: the part the lab and the gateway share.
+"""Running the sans-IO engine on a clock: what every host (`pyike.host.CryptoHost`, the lab's
+routers and the gateway) does with it.
 
 After every input the caller calls `flush()`: the engine's datagrams go to `send`, its
 events to `on_event`, its trace records to `on_trace`, and its next deadline arms one timer
