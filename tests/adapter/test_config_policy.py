@@ -129,18 +129,49 @@ def test_seed_router2_offers_the_default_proposal() -> None:
     assert proposal.groups == (DhId.MODP_1536, DhId.MODP_1024)
 
 
+# The front-door VRF of a local address is that of the interface holding it.
+FVRF_INTERFACES = """
+vrf definition INTERNET
+ address-family ipv4
+ exit-address-family
+interface GigabitEthernet0/0
+ vrf forwarding INTERNET
+ ip address 192.0.2.1 255.255.255.0
+interface GigabitEthernet0/1
+ ip address 198.51.100.1 255.255.255.0
+"""
+
+
 def test_policy_by_local_address_and_fvrf() -> None:
-    cfg = corpus("ok_fvrf_policies.cfg")
-    mpls = ConfigPolicy(cfg).ike_proposals(at("10.50.0.1"))
+    text = (CONFIG_CORPUS / "ok_fvrf_policies.cfg").read_text(encoding="utf-8")
+    policy = ConfigPolicy(config(text + FVRF_INTERFACES))
+    mpls = policy.ike_proposals(at("10.50.0.1"))
     assert [p.name for p in mpls] == ["MPLS"]
     # AEAD: no integrity, the configured PRF
     assert mpls[0].integrity == () and mpls[0].prf == (PrfId.HMAC_SHA2_384,)
     assert mpls[0].encryption == ((EncrId.AES_GCM_16, 256),)
-    inet = ConfigPolicy(cfg, fvrf="INTERNET").ike_proposals(at("192.0.2.1"))
+    inet = policy.ike_proposals(at("192.0.2.1"))  # on GigabitEthernet0/0, in VRF INTERNET
     assert [p.name for p in inet] == ["INET"]
-    # neither policy applies to another address in the global table: the default policy
-    other = ConfigPolicy(cfg).ike_proposals(at("192.0.2.1"))
+    # neither policy applies to an address in the global table: the default policy
+    other = policy.ike_proposals(at("198.51.100.1"))
     assert [p.name for p in other] == ["default"]
+
+
+def test_profile_matches_only_its_front_door_vrf() -> None:
+    """`match fvrf INTERNET` selects the profile for IKE arriving in INTERNET only; a
+    profile without `match fvrf` is for the global table only (IOS)."""
+    text = (CONFIG_CORPUS / "ok_fvrf_policies.cfg").read_text(encoding="utf-8")
+    text += FVRF_INTERFACES + (
+        "crypto ikev2 profile GLOBAL\n match identity remote address 0.0.0.0\n"
+        " authentication local pre-share\n authentication remote pre-share\n"
+        " keyring local KR\n"
+    )
+    policy = ConfigPolicy(config(text))
+    peer = Identity.address("203.0.113.9")
+    in_vrf = policy.profile_for_identity(at("192.0.2.1"), peer)
+    in_global = policy.profile_for_identity(at("198.51.100.1"), peer)
+    assert in_vrf is not None and in_vrf.name == "INET"
+    assert in_global is not None and in_global.name == "GLOBAL"
 
 
 def test_profile_by_remote_identity_and_local_identity() -> None:
@@ -283,3 +314,54 @@ def test_secrets_never_in_reprs() -> None:
     policy, tunnels = policy_for_config(corpus("ok_asymmetric_keys.cfg"))
     text = repr(policy) + repr(tunnels) + repr(policy.profile("ASYM-PROF"))
     assert "key-R1-signs" not in text and "key-R2-signs" not in text
+
+
+TRANSPORT_SET = """crypto ipsec transform-set TS esp-aes esp-sha-hmac
+ mode transport
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "mode"),
+    [
+        (("", ""), "tunnel"),  # a VTI protects any/any
+        ((" tunnel mode ipsec ipv4\n", " tunnel mode gre ip\n"), "transport"),
+    ],
+    ids=["vti", "gre"],
+)
+def test_transport_mode_only_for_the_peers_own_traffic_on_tunnels(
+    change: tuple[str, str], mode: str
+) -> None:
+    text = TRANSPORT_SET + GLOBALS.replace(*change).replace(
+        " set pfs group14\n", " set pfs group14\n set transform-set TS\n"
+    )
+    (tunnel,) = tunnels_to_initiate(config(text))
+    assert [ts.mode for ts in tunnel.transform_sets] == [mode]
+
+
+@pytest.mark.parametrize(
+    ("acl", "mode"),
+    [
+        ("permit ip host 10.0.0.1 host 10.0.0.2", "transport"),
+        ("permit ip 192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255", "tunnel"),
+    ],
+    ids=["peer-to-peer", "subnets"],
+)
+def test_transport_mode_only_for_the_peers_own_traffic_on_crypto_maps(acl: str, mode: str) -> None:
+    text = (
+        TRANSPORT_SET
+        + GLOBALS.split("crypto ipsec profile")[0]
+        + f"""ip access-list extended ACL
+ {acl}
+crypto map CMAP 10 ipsec-isakmp
+ set peer 10.0.0.2
+ set transform-set TS
+ set ikev2-profile PROF
+ match address ACL
+interface Ethernet0/0
+ ip address 10.0.0.1 255.255.255.0
+ crypto map CMAP
+"""
+    )
+    (tunnel,) = tunnels_to_initiate(config(text))
+    assert [ts.mode for ts in tunnel.transform_sets] == [mode]

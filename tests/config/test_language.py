@@ -10,6 +10,7 @@ from pyike.config.grammar import Grammar, Outcome, PatternError
 from pyike.config.lexer import lex, tokenize
 from pyike.config.model import Secret
 from pyike.config.params import PARAM_TYPES, interface_name
+from pyike.config.writer import render
 
 
 def test_banner_body_is_one_command() -> None:
@@ -81,6 +82,12 @@ def test_keys_masked_in_ambiguous_and_invalid_echo() -> None:
     result = load("crypto ikev2 profile P\n pre-shared-key local verysecret\n")
     text = "\n".join(d.format() for d in result.diagnostics)
     assert "verysecret" not in text and "pre-shared-key local *****" in text
+
+
+def test_a_gre_tunnel_key_is_a_number_not_a_secret() -> None:
+    text = "interface Tunnel0\n tunnel key 101\n ip nhrp authentication s3cret\n"
+    shown = render(load(text).config)
+    assert " tunnel key 101\n" in shown and "s3cret" not in shown
 
 
 def test_raise_for_errors() -> None:

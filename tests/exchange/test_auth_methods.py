@@ -45,9 +45,12 @@ def test_psk_is_accepted_where_it_is_one_of_the_remote_methods() -> None:
     assert h["R1"].of_type(IkeSaUp) and h["R2"].of_type(IkeSaUp)
 
 
-def test_a_signing_initiator_never_sends_a_psk_instead() -> None:
-    h = pair(p1=site(R1, R2, auth_local="rsa-sig"), p2=site(R2, R1))
-    assert any("certificates are not supported" in t for t in _errors(h["R1"]))
+@pytest.mark.parametrize(
+    ("method", "lacking"), [("rsa-sig", "certificates are"), ("eap", "EAP is")]
+)
+def test_a_signing_initiator_never_sends_a_psk_instead(method: str, lacking: str) -> None:
+    h = pair(p1=site(R1, R2, auth_local=method), p2=site(R2, R1))
+    assert any(f"{lacking} not supported" in t for t in _errors(h["R1"]))
     assert not [r for r in h.wire if r.exchange == "IKE_AUTH"]
     assert h["R1"].engine.ike_sas == [] and not h["R2"].of_type(IkeSaUp)
 

@@ -333,3 +333,31 @@ def test_ipv6_peers_over_an_ipv6_vti() -> None:
     child = h["R1"].of_type(ChildSaInstalled)[0].child
     assert child.local_ts == child.remote_ts == (TrafficSelector.of("::/0"),)
     assert internal_errors(h) == []
+
+
+def test_a_vti_negotiates_tunnel_mode_whatever_its_transform_set_says() -> None:
+    """IOS asks for transport mode only for the peers' own traffic; a VTI protects any/any."""
+    transport = "esp-aes esp-sha-hmac\n mode transport"
+    h = routers(
+        vti("R1", "10.0.0.1", "10.0.0.2", transform=transport),
+        vti("R2", "10.0.0.2", "10.0.0.1", transform=transport),
+    )
+    check_consistent(h)
+    for node in ("R1", "R2"):
+        assert [e.child.mode for e in h[node].of_type(ChildSaInstalled)] == ["tunnel"]
+    assert internal_errors(h) == []
+
+
+def test_child_sas_take_the_configured_anti_replay_window() -> None:
+    """The global `crypto ipsec security-association replay window-size`, or the IPsec
+    profile's own `set security-association replay window-size` before it."""
+    global_window = "crypto ipsec security-association replay window-size 1024\n"
+    own_window = " set security-association replay window-size 512\n"
+    r2 = vti("R2", "10.0.0.2", "10.0.0.1").replace(
+        " set ikev2-profile PROF\n", " set ikev2-profile PROF\n" + own_window
+    )
+    h = routers(global_window + vti("R1", "10.0.0.1", "10.0.0.2"), global_window + r2)
+    check_consistent(h)
+    assert h["R1"].of_type(ChildSaInstalled)[0].child.replay_window == 1024
+    assert h["R2"].of_type(ChildSaInstalled)[0].child.replay_window == 512
+    assert internal_errors(h) == []

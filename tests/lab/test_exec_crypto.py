@@ -192,7 +192,7 @@ def test_ikev2_sa_filtered_by_remote_local_and_vrf() -> None:
     assert "Remote id: 203.0.113.12" in detailed
     assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa local 203.0.113.1")) == everyone
     assert tunnel_rows(lab.exec("Spoke2", "show crypto ikev2 sa local 203.0.113.1")) == []
-    # pyike has no VRFs: every SA is in the global table, `none` as the fvrf/ivrf column says
+    # this hub has no VRFs: every SA is in the global table, `none` as the fvrf/ivrf column says
     assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa fvrf none")) == everyone
     assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa ivrf global")) == everyone
     assert tunnel_rows(lab.exec("Hub", "show crypto ikev2 sa fvrf BLUE")) == []

@@ -116,6 +116,17 @@ def test_profile_ipv6_and_fqdn_identities() -> None:
     assert " Keyring: none" in lines
 
 
+def test_profile_fvrf_and_ivrf() -> None:
+    text = (
+        "vrf definition INET\n address-family ipv4\nvrf definition CUST\n address-family ipv4\n"
+        "crypto ikev2 profile FLEX\n match fvrf INET\n match identity remote address 0.0.0.0\n"
+        " authentication local pre-share\n authentication remote pre-share\n ivrf CUST\n"
+    )
+    lines = show_crypto_ikev2_profile(load(text).config)
+    assert "  Fvrf: INET" in lines and " Ivrf: CUST" in lines
+    assert " Ivrf: none" in show_crypto_ikev2_profile(cfg("router1.cfg"))
+
+
 def test_seed_transform_sets() -> None:
     assert show_crypto_ipsec_transform_set(cfg("router1.cfg"), "TS") == [
         "Transform set TS: { esp-3des esp-sha-hmac  }",

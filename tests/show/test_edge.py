@@ -227,7 +227,7 @@ def test_session_detail_legend_and_protocol_flow() -> None:
     session = CryptoSessionView("Tunnel7", seed_views.R2, (UP_SA,), (flow,), description="to R2")
     lines = show_crypto_session([session], detail=True)
     assert lines[2].startswith("Code: C - IKE Configuration mode")
-    assert "  IPSEC FLOW: permit 47 10.0.0.1/255.255.255.255 10.0.0.2/255.255.255.255 " in lines
+    assert "  IPSEC FLOW: permit 47 host 10.0.0.1 host 10.0.0.2 " in lines
     assert "      Desc: to R2" in lines
     assert "          Capabilities:(none) connid:0 lifetime:00:00:00" in lines
 

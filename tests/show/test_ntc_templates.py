@@ -15,7 +15,10 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.ipsec.sad import InstalledChild
 from pyike.lab.lab import Lab
 from pyike.lab.seed import FIRST_PING
+from pyike.lab.topology_run import build_lab
+from pyike.topology import load_topology
 from pyike.topology.seed import seed_configs
+from tests.support.paths import EXAMPLES
 
 ntc_parse = pytest.importorskip("ntc_templates.parse")
 
@@ -28,6 +31,7 @@ TESTED = {
     "cisco_ios_show_interfaces.textfsm": "show interfaces",
     "cisco_ios_ping.textfsm": FIRST_PING,
     "cisco_ios_traceroute.textfsm": "traceroute 192.168.2.1 source Loopback0",
+    "cisco_ios_show_vrf.textfsm": "show vrf",
 }
 REJECTED = ("% Invalid input", "% Incomplete command", "% Ambiguous command")
 
@@ -133,6 +137,17 @@ def test_ping() -> None:
 def test_traceroute() -> None:
     (hop,) = parse("traceroute 192.168.2.1 source Loopback0")
     assert (hop["hop_num"], hop["ip_address"]) == ("1", "172.16.0.102")
+
+
+def test_vrf() -> None:
+    lab, _ = build_lab(load_topology([EXAMPLES / "front-door-vrf"]), policy_for_config)
+    text = lab.exec("SiteA", "show vrf")
+    records = ntc_parse.parse_output(platform="cisco_ios", command="show vrf", data=text)
+    rows = {r["name"]: (r["default_rd"], r["protocols"], r["interfaces"]) for r in records}
+    assert rows == {
+        "CUSTOMER": ("65000:1", "ipv4", ["Gi0/1", "Tu0"]),
+        "INTERNET": ("65000:2", "ipv4", ["Gi0/0"]),
+    }
 
 
 def _index() -> dict[str, str]:

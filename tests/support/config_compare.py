@@ -25,7 +25,7 @@ def _strip_sources(value: Any) -> Any:
 
 def comparable(cfg: Config) -> Config:
     """Equal for configurations that mean the same: sources, the position of unmodelled blocks
-    and explicitly configured but unmodified defaults do not matter."""
+    and lines, and explicitly configured but unmodified defaults do not matter."""
     effective = replace(
         cfg,
         proposals=defaults.proposals(cfg),
@@ -33,5 +33,10 @@ def comparable(cfg: Config) -> Config:
         transform_sets=defaults.transform_sets(cfg),
         ipsec_profiles=defaults.ipsec_profiles(cfg),
         unmodelled=tuple(sorted(cfg.unmodelled, key=lambda b: b.lines)),
+        not_modelled=tuple(
+            sorted(
+                (replace(n, line=0) for n in cfg.not_modelled), key=lambda n: (n.mode, n.command)
+            )
+        ),
     )
     return replace(_strip_sources(effective), file="")

@@ -1,10 +1,12 @@
 """The engine's Policy answered from an IOS configuration (one per router).
 
 Every answer comes from `pyike.config.query`, so the engine negotiates exactly what
-`pyike config explain` describes: the IKEv2 policy by local address (and front-door VRF),
+`pyike config explain` describes: the IKEv2 policy by local address and front-door VRF (the
+VRF of the interface holding the local address, as IOS takes the VRF the IKE packet arrived in),
 its proposals in configured order (IOS's default proposal and policy when none), the profile
 by the peer's identity, keys from the profile's keyring (the local key to sign, the remote key
-to verify), transform sets, PFS and lifetimes from the IPsec profile or crypto map entry,
+to verify), transform sets (transport mode only for the peers' own traffic), PFS, lifetimes and
+the anti-replay window from the IPsec profile or crypto map entry,
 selectors (VTI any/any, GRE over IPsec host to host, crypto map from its ACL), and the global
 `crypto ikev2` settings.
 
@@ -20,6 +22,8 @@ Modelling choices, where IOS offers no single answer:
   `set peer` lines is initiated towards its first peer and accepted from any of them.
 - A tunnel or map entry without an IKEv2 profile (`set ikev2-profile`, or a profile named
   `default`) is never initiated: IOS would use IKEv1 for it.
+- Transform sets with an AH transform are neither offered nor accepted (pyike has no AH); a
+  tunnel or map entry with no other set is neither initiated nor accepted.
 - Type 6 (encrypted) keys cannot be used without the router's master key: they are treated
   as missing, so authentication fails as IOS fails without a key.
 """
@@ -27,7 +31,7 @@ Modelling choices, where IOS offers no single answer:
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from pyike.codec.registry import IdType, IntegId
@@ -66,6 +70,12 @@ def ike_proposal_spec(proposal: ConfigProposal) -> IkeProposalSpec:
 
 
 def transform_set_spec(ts: ConfigTransformSet) -> TransformSetSpec:
+    """An ESP transform set; one with AH has no spec (pyike has no AH, and its ESP transforms
+    alone would protect less than configured)."""
+    if ts.ah is not None:
+        raise ValueError(
+            f"transform set {ts.name} has AH ({ts.ah.keyword}), which is not negotiated"
+        )
     cipher = ts.cipher  # IOS's default key size filled in
     encr, bits = cipher.id, cipher.key_length
     integ = ts.integrity.id if ts.integrity is not None else IntegId.NONE
@@ -78,7 +88,9 @@ def identity_match(match: ConfigIdentityMatch) -> IdentityMatch:
     if match.kind is IdentityKind.ADDRESS:
         network = query.identity_network(match)
         return IdentityMatch("address", str(network) if network else match.value)
-    kind = {IdentityKind.FQDN: "fqdn", IdentityKind.EMAIL: "email"}.get(match.kind, "key-id")
+    kind = {IdentityKind.FQDN: "fqdn", IdentityKind.EMAIL: "email", IdentityKind.ANY: "any"}.get(
+        match.kind, "key-id"
+    )
     return IdentityMatch(kind, match.value, match.domain)  # type: ignore[arg-type]
 
 
@@ -130,7 +142,9 @@ def _tunnel_specs(
     if child.local is None or child.ikev2_profile is None:
         return []
     local = Endpoint(child.local)
-    transform_sets = tuple(transform_set_spec(ts) for ts in child.transform_sets)
+    transform_sets = tuple(transform_set_spec(ts) for ts in child.transform_sets if ts.ah is None)
+    if child.transform_sets and not transform_sets:
+        return []  # every set has AH (query.ah_reason): never negotiated, not even as ESP alone
     names = lines.get(child.name, ())
     if len(names) != len(child.selectors):  # a tunnel interface: one name for all
         names = (child.name,) * len(child.selectors)
@@ -140,17 +154,30 @@ def _tunnel_specs(
             local,
             peer,
             child.ikev2_profile.name,
-            transform_sets,
+            _modes_for(transform_sets, (local_ts, remote_ts), (local, peer)),
             child.pfs,
             (_selector(local_ts),),
             (_selector(remote_ts),),
             child.lifetime_seconds,
             child.lifetime_kilobytes,
+            child.replay_window,
         )
         for peer in peers
         if peer.address.version == local.address.version
         for name, (local_ts, remote_ts) in zip(names, child.selectors, strict=True)
     ]
+
+
+def _modes_for(
+    transform_sets: tuple[TransformSetSpec, ...],
+    selectors: tuple[query.TrafficSelector, query.TrafficSelector],
+    ends: tuple[Endpoint, Endpoint],
+) -> tuple[TransformSetSpec, ...]:
+    """The transform sets as negotiated for one selector pair: `mode transport` only for the
+    peers' own traffic (`query.peers_own_traffic`)."""
+    if query.peers_own_traffic(selectors, ends[0].address, ends[1].address):
+        return transform_sets
+    return tuple(replace(ts, mode="tunnel") for ts in transform_sets)
 
 
 # The SA names of each crypto map entry's permit lines, by entry name; in the order of
@@ -188,11 +215,11 @@ def tunnels_to_initiate(cfg: Config) -> list[TunnelSpec]:
 
 @dataclass
 class ConfigPolicy:
-    """The engine's Policy for one router's configuration. ``fvrf`` is the front-door VRF
-    its IKE traffic arrives in (None: the global routing table)."""
+    """The engine's Policy for one router's configuration. Each question names the local
+    address; its front-door VRF is that of the interface holding it (`vrf forwarding`), so
+    `match fvrf` in policies and profiles selects as on IOS."""
 
     config: Config
-    fvrf: str | None = None
     _settings: EngineSettings = field(init=False, repr=False)
     # The configuration never changes under a ConfigPolicy (a reload makes a new one), so
     # each answer is worked out once per question: every new SA asks the same ones.
@@ -219,10 +246,13 @@ class ConfigPolicy:
                 ("proposals", local.address),
                 lambda: tuple(
                     ike_proposal_spec(p)
-                    for p in query.proposals_for(self.config, local.address, self.fvrf)
+                    for p in query.proposals_for(self.config, local.address, self._fvrf(local))
                 ),
             )
         )
+
+    def _fvrf(self, local: Endpoint) -> str | None:
+        return query.vrf_of_address(self.config, local.address)
 
     def _config_profile(self, name: str) -> ConfigProfile | None:
         return self.config.profiles.get(name)
@@ -264,7 +294,7 @@ class ConfigPolicy:
         remote = config_identity(identity)
         if remote is None:
             return None
-        profile = query.match_profile(self.config, remote, local.address, self.fvrf)
+        profile = query.match_profile(self.config, remote, local.address, self._fvrf(local))
         return None if profile is None else self._spec(profile)
 
     def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
@@ -351,11 +381,9 @@ class _Answers:
         return answer
 
 
-def policy_for_config(
-    cfg: Config, fvrf: str | None = None
-) -> tuple[ConfigPolicy, list[TunnelSpec]]:
+def policy_for_config(cfg: Config) -> tuple[ConfigPolicy, list[TunnelSpec]]:
     """The router's Policy and the tunnels it initiates."""
-    return ConfigPolicy(cfg, fvrf), tunnels_to_initiate(cfg)
+    return ConfigPolicy(cfg), tunnels_to_initiate(cfg)
 
 
 __all__ = [

@@ -35,8 +35,8 @@ class LoadResult:
 
     @property
     def blocked(self) -> tuple[str, ...]:
-        """Tunnels and crypto map entries that load but cannot come up."""
-        return tuple(d.blocks for d in self.diagnostics if d.blocks is not None)
+        """Tunnels and crypto map entries that load but cannot come up, each once."""
+        return tuple(dict.fromkeys(d.blocks for d in self.diagnostics if d.blocks is not None))
 
     @property
     def ok(self) -> bool:

@@ -10,11 +10,12 @@ from pyike.config.lexer import Line
 from pyike.config.model import (
     Config,
     CryptoMapEntry,
+    NotModelled,
     Route,
     Source,
     UnmodelledBlock,
 )
-from pyike.config.modes import GLOBAL, Mode
+from pyike.config.modes import GLOBAL, Command, Mode
 
 
 class Rejected(Exception):
@@ -33,7 +34,10 @@ class Rejected(Exception):
 @dataclass
 class Frame:
     mode: Mode
-    key: Any = None
+    key: Any = None  # the object configured; for an unmodelled block, the list of its lines
+    # The block of a command IOS refuses: its lines are recognised (by indentation or by the
+    # mode's vocabulary) and passed over, never read in an outer mode.
+    refused: bool = False
 
 
 @dataclass
@@ -46,6 +50,8 @@ class Builder:
     crypto_maps: dict[str, dict[int, CryptoMapEntry]] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
     unmodelled: list[tuple[list[str], str, Source]] = field(default_factory=list)
+    not_modelled: list[NotModelled] = field(default_factory=list)
+    kept_sub_commands: dict[tuple[str, Any], tuple[str, ...]] = field(default_factory=dict)
     disabled_defaults: set[str] = field(default_factory=set)
     # (kind, name, attribute) already set in this configuration, so that a default object's
     # list is replaced by the first command and extended by later ones.
@@ -53,6 +59,7 @@ class Builder:
     stack: list[Frame] = field(default_factory=lambda: [Frame(GLOBAL)])
     diagnostics: list[Diagnostic] = field(default_factory=list)
     line: Line | None = None
+    command: Command | None = None  # the command whose handler runs
     ended: bool = False
 
     def update(self, **changes: Any) -> None:
@@ -66,6 +73,8 @@ class Builder:
         return self.stack[-1]
 
     def enter(self, mode: Mode, key: Any = None) -> None:
+        if self.command is not None and self.command.enters is not mode:
+            raise AssertionError(f"{self.command.pattern!r} enters {mode.name}: declare enters=")
         self.stack.append(Frame(mode, key))
 
     def key(self) -> Any:
@@ -89,16 +98,32 @@ class Builder:
 
     # --- unmodelled text -----------------------------------------------------------------------
 
-    def keep(self, keyword: str) -> None:
-        """Keep the current line verbatim as the start of an unmodelled block."""
+    def count_not_modelled(self, mode: str, command: str) -> None:
+        """Count the current line as kept without being acted on (`config check --verbose`)."""
+        assert self.line is not None
+        self.not_modelled.append(NotModelled(mode, command, self.line.number))
+
+    def keep(self, keyword: str) -> list[str]:
+        """Keep the current line verbatim as the start of an unmodelled block; returns the
+        block's lines, to which its sub-commands are added."""
         assert self.line is not None
         lines = [self.line.text, *self.line.continuation]
         self.unmodelled.append((lines, keyword, self.source()))
+        return lines
 
-    def keep_child(self) -> None:
+    def keep_child(self, depth: int) -> None:
+        """Keep the current line in the unmodelled block being read, `depth` levels in (IOS
+        indents each level by one space, whatever the text pasted did)."""
         assert self.line is not None
-        if self.unmodelled:
-            self.unmodelled[-1][0].append(" " * max(self.line.indent, 1) + self.line.text)
+        self.frame.key.append(" " * depth + self.line.text)
+
+    def keep_sub_command(self) -> None:
+        """Keep the current line with the modelled object being configured (`config show`
+        prints it there)."""
+        assert self.line is not None
+        where = (self.frame.mode.name, self.frame.key)
+        kept = self.kept_sub_commands.get(where, ())
+        self.kept_sub_commands[where] = (*kept, self.line.text)
 
     def build(self) -> Config:
         return replace(
@@ -114,4 +139,6 @@ class Builder:
             ),
             disabled_defaults=frozenset(self.disabled_defaults),
             file=self.file,
+            not_modelled=tuple(self.not_modelled),
+            kept_sub_commands=dict(self.kept_sub_commands),
         )

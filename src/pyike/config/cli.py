@@ -34,6 +34,23 @@ def _summary(path: str, result: LoadResult) -> str:
     return f"{path}: {errors} error(s), {warnings} warning(s): {verdict}"
 
 
+def not_modelled_table(config: Config) -> list[str]:
+    """The commands kept without being modelled, by mode and command: how many, and the line
+    of the first (`config check --verbose`)."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    for entry in config.not_modelled:
+        rows.setdefault((entry.mode, entry.command), []).append(entry.line)
+    if not rows:
+        return []
+    modes = max(len(mode) for mode, _ in rows)
+    commands = max(len(command) for _, command in rows)
+    head = f"  {'mode':<{modes}}  {'command':<{commands}}  count  first line"
+    lines = [f"{config.file}: not modelled, kept as written:", head]
+    for (mode, command), numbers in sorted(rows.items(), key=lambda row: row[1][0]):
+        lines.append(f"  {mode:<{modes}}  {command:<{commands}}  {len(numbers):>5}  {numbers[0]}")
+    return lines
+
+
 def _check(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
@@ -42,6 +59,8 @@ def _check(args: argparse.Namespace) -> int:
             status = 1
             continue
         _print_findings(result, sys.stdout)
+        if args.verbose:
+            print("\n".join(not_modelled_table(result.config)))
         print(_summary(path, result))
         if not result.ok or result.blocked:
             status = 1
@@ -77,6 +96,9 @@ def add_parser(subparsers: Any) -> None:
 
     check = sub.add_parser("check", help="parse and validate; exit 1 on errors")
     check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "-v", "--verbose", action="store_true", help="list the commands kept but not modelled"
+    )
     check.set_defaults(handler=_check)
 
     show = sub.add_parser("show", help="print the running-config as IOS would")

@@ -11,13 +11,15 @@ from pyike.codec.registry import DhId
 from pyike.config import defaults
 from pyike.config.model import Config, Identity, Proposal
 from pyike.config.query import (
-    SIGNATURE_METHODS,
+    UNSUPPORTED_METHODS,
     ChildSaPolicy,
     TrafficSelector,
     auth_blocker,
     child_sa_policies,
     effective_prf,
     ike_sa_settings,
+    not_negotiated,
+    peers_own_traffic,
     psk_for_peer,
     select_policy,
 )
@@ -66,9 +68,19 @@ def _dflt(flag: bool) -> str:
 
 
 def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
-    peer = c.peers[0] if c.peers else None
     peers = ", ".join(str(p) for p in c.peers) or "no peer configured"
     lines = [f"{c.name}: to {peers} from {c.local or 'an unknown local address'}"]
+    reason = not_negotiated(cfg).get(c.name)
+    if reason is not None:
+        lines.append(f"  {c.name} {reason}")
+    if reason is None or c.ikev2_profile is not None:  # IKEv1 has nothing of IKEv2's to say
+        lines += _ike_sa_lines(cfg, c)
+    return lines + _child_sa_lines(c)
+
+
+def _ike_sa_lines(cfg: Config, c: ChildSaPolicy) -> list[str]:
+    peer = c.peers[0] if c.peers else None
+    lines = []
     policy = select_policy(cfg, c.local)
     if policy is None:
         lines.append("  IKE SA: no IKEv2 policy applies; nothing can be negotiated")
@@ -102,12 +114,10 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
             f"    the peer must authenticate with {remote_method}"
             + (f", a PSK checked with the remote key of {keys.remote_origin}" if psk_remote else "")
         )
-        unsupported = [m for m in profile.auth_remote if m in SIGNATURE_METHODS]
+        unsupported = [m for m in profile.auth_remote if m in UNSUPPORTED_METHODS]
         if unsupported and "pre-share" in profile.auth_remote:
-            lines.append(
-                f"    a peer using {' or '.join(unsupported)} is refused: pyike cannot verify "
-                "signatures yet"
-            )
+            why = "; ".join(dict.fromkeys(UNSUPPORTED_METHODS[m] for m in unsupported))
+            lines.append(f"    a peer using {' or '.join(unsupported)} is refused: {why}")
         blocker = auth_blocker(profile)
         if blocker is not None:
             lines.append(f"    this tunnel cannot come up: the profile {blocker}")
@@ -118,7 +128,8 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
         local_id = profile.local_identity or (
             Identity.address(c.local) if c.local is not None else None
         )
-        lines.append(f"    local identity {local_id}{_dflt(profile.local_identity is None)}")
+        shown = local_id or "address (the address IKE runs from)"
+        lines.append(f"    local identity {shown}{_dflt(profile.local_identity is None)}")
     s = ike_sa_settings(cfg, profile)
     dpd = f"DPD every {s.dpd.interval} s, {s.dpd.mode}" if s.dpd else "DPD off (default)"
     lifetime_default = profile is None or profile.lifetime is None
@@ -126,11 +137,18 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
         f"    IKE SA lifetime {s.lifetime} s{_dflt(lifetime_default)}; {dpd}; "
         f"window {s.window}{_dflt(cfg.ikev2.window is None)}"
     )
+    return lines
+
+
+def _child_sa_lines(c: ChildSaPolicy) -> list[str]:
+    lines = []
     via = f" (IPsec profile {c.ipsec_profile})" if c.ipsec_profile else ""
     lines.append(f"  Child SA{via}:")
     for ts in c.transform_sets:
         tag = " (smart default)" if ts is defaults.DEFAULT_TRANSFORM_SET else ""
-        lines.append(f"    transform set {ts.name}{tag}: {ts.transforms_text()}, {ts.mode} mode")
+        lines.append(
+            f"    transform set {ts.name}{tag}: {ts.transforms_text()}, {_mode(c, ts.mode)}"
+        )
     if not c.transform_sets:
         lines.append("    no transform set: nothing can be negotiated")
     lines.append(f"    PFS: {group_name(c.pfs) if c.pfs else 'none'}")
@@ -140,6 +158,14 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
     if not c.selectors:
         lines.append("    protects no traffic (no usable traffic selectors)")
     return lines
+
+
+def _mode(c: ChildSaPolicy, configured: str) -> str:
+    if configured != "transport" or c.local is None or not c.peers:
+        return f"{configured} mode"
+    if all(peers_own_traffic(pair, c.local, c.peers[0]) for pair in c.selectors):
+        return "transport mode"
+    return "transport mode configured; tunnel mode negotiated (not the peers' own traffic)"
 
 
 def explain(cfg: Config) -> str:

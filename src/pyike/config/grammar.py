@@ -97,6 +97,9 @@ class Match:
         return [c for c in self.captures if c.index > index and c.keyword is not None]
 
 
+Thread = tuple[int, tuple[Capture, ...]]  # a state of the automaton and what led there
+
+
 class Outcome(Enum):
     OK = "ok"
     INVALID = "invalid"
@@ -110,6 +113,8 @@ class Result:
     match: Match | None = None
     bad_token: int | None = None  # INVALID/AMBIGUOUS: index of the token at fault
     progress: int = 0  # tokens matched before stopping, to pick the most telling error
+    # On failure: the commands the tokens before the fault could still have become.
+    candidates: frozenset[int] = frozenset()
 
 
 _PARAM = re.compile(r"<(\w+)(?::(\w+)(?:\(([^)]*)\))?)?>")
@@ -125,12 +130,19 @@ class Grammar:
     def __init__(self, types: dict[str, Callable[..., ParamType]]) -> None:
         self._types = types
         self._states: list[_State] = [_State()]
+        self._owner: list[int] = [-1]  # the command each state belongs to
         self._commands: list[str] = []
+        self._fallbacks: set[int] = set()
+        self._reachable: dict[int, frozenset[int]] = {}
 
-    def add(self, pattern: str) -> int:
-        """Add a command pattern; returns its index (the value of Match.command)."""
+    def add(self, pattern: str, fallback: bool = False) -> int:
+        """Add a command pattern; returns its index (the value of Match.command). A fallback
+        command matches a line only when no other command does."""
         index = len(self._commands)
         self._commands.append(pattern)
+        if fallback:
+            self._fallbacks.add(index)
+        self._reachable.clear()
         items = self._split(pattern)
         start, end = self._seq(items, 0, len(items), index)
         self._states[0].eps.append(start)
@@ -145,6 +157,7 @@ class Grammar:
 
     def _new(self) -> int:
         self._states.append(_State())
+        self._owner.append(len(self._commands) - 1)
         return len(self._states) - 1
 
     def _closing(self, items: list[str], i: int, end: int) -> int:
@@ -215,11 +228,9 @@ class Grammar:
 
     # --- matching ------------------------------------------------------------------------------
 
-    def _closure(
-        self, threads: list[tuple[int, tuple[Capture, ...]]]
-    ) -> list[tuple[int, tuple[Capture, ...]]]:
+    def _closure(self, threads: list[Thread]) -> list[Thread]:
         seen: set[int] = set()
-        out: list[tuple[int, tuple[Capture, ...]]] = []
+        out: list[Thread] = []
         stack = list(reversed(threads))
         while stack:
             state, caps = stack.pop()
@@ -232,54 +243,138 @@ class Grammar:
         return out
 
     def match(self, tokens: Sequence[Token], line_text: str, negate: bool = False) -> Result:
+        """Match `tokens` against every command of the mode. A fallback command (the vocabulary
+        pyike keeps without modelling) matches only when no other command does; its rest-of-line
+        parameter takes the line even where another command has a keyword, so `event <rest>`
+        still takes `event manager environment ...` beside `event manager applet <rest>`."""
         threads = self._closure([(0, ())])
+        fallback: tuple[int, Result] | None = None  # where its rest began, and the match
+        count = len(tokens)
         for i, token in enumerate(tokens):
+            rest = line_text[token.column :]
+            found = self._fallback_rest(threads, i, rest, negate, count)
+            fallback = (i, found) if found is not None else fallback
             word = token.text.lower()
-            by_keyword: dict[str, list[tuple[int, tuple[Capture, ...]]]] = {}
-            for state, caps in threads:
-                for element, nxt in self._states[state].edges:
-                    if isinstance(element, Keyword) and element.word.startswith(word):
-                        cap = Capture(i, element.word, None, element.word)
-                        by_keyword.setdefault(element.word, []).append((nxt, (*caps, cap)))
-            if word in by_keyword:
-                chosen = by_keyword[word]
-            elif len(by_keyword) == 1:
-                chosen = next(iter(by_keyword.values()))
-            elif len(by_keyword) > 1:
-                return Result(Outcome.AMBIGUOUS, bad_token=i, progress=i)
+            by_keyword = self._keywords(threads, i, word)
+            if len(by_keyword) > 1 and word not in by_keyword:
+                return self._settle(self._failed(Outcome.AMBIGUOUS, threads, i), threads, fallback)
+            if by_keyword:
+                chosen = by_keyword.get(word) or next(iter(by_keyword.values()))
             else:
-                chosen = []
-                for state, caps in threads:
-                    for element, nxt in self._states[state].edges:
-                        if not isinstance(element, Param):
-                            continue
-                        if element.type.rest:
-                            value = element.type.parse(line_text[token.column :])
-                            if value is not None:
-                                cap = Capture(i, None, element.name, value)
-                                return self._finish(
-                                    self._closure([(nxt, (*caps, cap))]), negate, len(tokens)
-                                )
-                            continue
-                        value = element.type.parse(token.text)
-                        if value is not None:
-                            cap = Capture(i, None, element.name, value)
-                            chosen.append((nxt, (*caps, cap)))
+                chosen, rest_taken = self._parameters(threads, i, token.text, rest)
+                if rest_taken is not None:
+                    return self._finish(self._closure([rest_taken]), negate, count)
                 if not chosen:
-                    return Result(Outcome.INVALID, bad_token=i, progress=i)
+                    return self._settle(
+                        self._failed(Outcome.INVALID, threads, i), threads, fallback
+                    )
             threads = self._closure(chosen)
-        return self._finish(threads, negate, len(tokens))
+        result = self._finish(threads, negate, count)
+        if result.outcome is Outcome.OK:
+            return result
+        return self._settle(result, threads, fallback)
 
-    def _finish(
-        self, threads: list[tuple[int, tuple[Capture, ...]]], negate: bool, progress: int
-    ) -> Result:
+    def _keywords(self, threads: list[Thread], i: int, word: str) -> dict[str, list[Thread]]:
+        """The threads that go on by taking token `i` (`word`) as (an abbreviation of) a keyword,
+        by keyword."""
+        by_keyword: dict[str, list[Thread]] = {}
         for state, caps in threads:
+            for element, nxt in self._states[state].edges:
+                if isinstance(element, Keyword) and element.word.startswith(word):
+                    cap = Capture(i, element.word, None, element.word)
+                    by_keyword.setdefault(element.word, []).append((nxt, (*caps, cap)))
+        return by_keyword
+
+    def _parameters(
+        self, threads: list[Thread], i: int, text: str, rest: str
+    ) -> tuple[list[Thread], Thread | None]:
+        """The threads that go on by taking token `i` (`text`) as a parameter; or the first
+        modelled command that takes the line's `rest` as its last parameter."""
+        chosen: list[Thread] = []
+        for state, caps in threads:
+            fallback = self._owner[state] in self._fallbacks
+            for element, nxt in self._states[state].edges:
+                if not isinstance(element, Param) or (element.type.rest and fallback):
+                    continue  # a fallback's rest of line is tried before the keywords
+                value = element.type.parse(rest if element.type.rest else text)
+                if value is None:
+                    continue
+                thread = (nxt, (*caps, Capture(i, None, element.name, value)))
+                if element.type.rest:
+                    return chosen, thread
+                chosen.append(thread)
+        return chosen, None
+
+    def _settle(
+        self,
+        failure: Result,
+        threads: list[Thread],
+        fallback: tuple[int, Result] | None,
+    ) -> Result:
+        """A line no command matched to the end: the fallback that took its rest, unless a
+        modelled command read further than where that rest began (`crypto ikev2 nat keepalive
+        1` is that command's error, not an unmodelled `crypto ikev2 nat ...`)."""
+        if fallback is None:
+            return failure
+        began, match = fallback
+        owners = {self._owner[state] for state, _ in threads} - {-1}
+        modelled = bool(owners - self._fallbacks)
+        return failure if modelled and failure.progress > began else match
+
+    def _fallback_rest(
+        self,
+        threads: list[Thread],
+        i: int,
+        rest: str,
+        negate: bool,
+        count: int,
+    ) -> Result | None:
+        """A fallback command whose rest-of-line parameter takes `rest`, from token `i` on."""
+        for state, caps in threads:
+            if self._owner[state] not in self._fallbacks:
+                continue
+            for element, nxt in self._states[state].edges:
+                if isinstance(element, Param) and element.type.rest:
+                    value = element.type.parse(rest)
+                    if value is not None:
+                        cap = Capture(i, None, element.name, value)
+                        done = self._finish(self._closure([(nxt, (*caps, cap))]), negate, count)
+                        if done.outcome is Outcome.OK:
+                            return done
+        return None
+
+    def _failed(self, outcome: Outcome, threads: list[Thread], at: int) -> Result:
+        bad = None if outcome is Outcome.INCOMPLETE else at
+        alive = frozenset().union(*(self._accepts_from(state) for state, _ in threads))
+        return Result(outcome, bad_token=bad, progress=at, candidates=alive)
+
+    def _accepts_from(self, state: int) -> frozenset[int]:
+        """The commands whose end is reachable from `state`."""
+        known = self._reachable.get(state)
+        if known is not None:
+            return known
+        seen, stack, found = {state}, [state], set()
+        while stack:
+            s = self._states[stack.pop()]
+            for command in (s.accept, s.no_accept):
+                if command is not None:
+                    found.add(command)
+            for nxt in [*s.eps, *(n for _, n in s.edges)]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        self._reachable[state] = frozenset(found)
+        return self._reachable[state]
+
+    def _finish(self, threads: list[Thread], negate: bool, progress: int) -> Result:
+        ends = sorted(threads, key=lambda t: self._owner[t[0]] in self._fallbacks)
+        for state, caps in ends:
             accept = self._states[state].accept
             if accept is not None:
                 return Result(Outcome.OK, Match(accept, caps, True), progress=progress)
         if negate:
-            for state, caps in threads:
+            for state, caps in ends:
                 no_accept = self._states[state].no_accept
                 if no_accept is not None:
                     return Result(Outcome.OK, Match(no_accept, caps, False), progress=progress)
-        return Result(Outcome.INCOMPLETE, progress=progress)
+        return self._failed(Outcome.INCOMPLETE, threads, progress)

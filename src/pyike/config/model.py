@@ -10,6 +10,7 @@ import hmac
 from dataclasses import dataclass, field
 from enum import Enum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
+from typing import Any
 
 from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
 from pyike.crypto import catalogue
@@ -112,6 +113,8 @@ class IdentityKind(Enum):
     FQDN = "fqdn"
     EMAIL = "email"
     KEY_ID = "key-id"
+    DN = "dn"  # `identity local dn`: the subject of the router's certificate
+    ANY = "any"  # `match identity remote any`: every identity
 
     @property
     def id_type_for(self) -> tuple[IdType, ...]:
@@ -123,6 +126,8 @@ _ID_TYPES = {
     IdentityKind.FQDN: (IdType.ID_FQDN,),
     IdentityKind.EMAIL: (IdType.ID_RFC822_ADDR,),
     IdentityKind.KEY_ID: (IdType.ID_KEY_ID,),
+    IdentityKind.DN: (IdType.ID_DER_ASN1_DN,),
+    IdentityKind.ANY: (),
 }
 
 
@@ -140,7 +145,7 @@ class Identity:
         return self.kind.id_type_for[0]
 
     def __str__(self) -> str:
-        return f"{self.kind.value} {self.value}"
+        return f"{self.kind.value} {self.value}" if self.value else self.kind.value
 
     @classmethod
     def address(cls, addr: IPAddress) -> Identity:
@@ -196,6 +201,25 @@ class Dpd:
 
 
 @dataclass(frozen=True)
+class EapRemote:
+    """How the profile runs EAP with a peer that must authenticate with it (`authentication
+    remote eap query-identity`, `... timeout N`): kept; pyike does not do EAP yet."""
+
+    query_identity: bool = False
+    timeout: int | None = None  # seconds; None: IOS's default
+
+
+@dataclass(frozen=True)
+class EapLocal:
+    """`authentication local eap [METHOD] [username U] [password [0|6] P]`: the credentials
+    the router would present as an EAP client; kept, not used."""
+
+    method: str | None = None  # the EAP method: `gtc`, `mschapv2`, ...
+    username: str | None = None
+    password: Secret | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     match_identities: tuple[IdentityMatch, ...] = ()
@@ -203,7 +227,7 @@ class Profile:
     match_local_interfaces: tuple[str, ...] = ()
     match_fvrf: str | None = None
     local_identity: Identity | None = None
-    auth_local: tuple[str, ...] = ()  # "pre-share", "rsa-sig", "ecdsa-sig"
+    auth_local: tuple[str, ...] = ()  # "pre-share", "rsa-sig", "ecdsa-sig", "eap"
     auth_remote: tuple[str, ...] = ()
     auth_local_key: Secret | None = None
     auth_remote_key: Secret | None = None
@@ -215,6 +239,9 @@ class Profile:
     nat_keepalive: int | None = None
     description: str | None = None
     source: Source | None = None
+    ivrf: str | None = None  # `ivrf NAME`: the inside VRF of the tunnels it brings up
+    eap_remote: EapRemote = field(default_factory=EapRemote)  # with "eap" in auth_remote
+    eap_local: EapLocal | None = None  # with "eap" as auth_local
 
 
 @dataclass(frozen=True)
@@ -261,23 +288,39 @@ class EspIntegrity:
 
 
 @dataclass(frozen=True)
+class AhIntegrity:
+    """The AH transform of a transform set (`ah-sha-hmac`): kept and shown, never negotiated
+    (pyike has no AH, RFC 4302)."""
+
+    id: IntegId
+    keyword: str  # the catalogue's AH keyword, as configured
+
+
+@dataclass(frozen=True)
 class TransformSet:
     name: str
     encryption: EspEncryption | None = None
     integrity: EspIntegrity | None = None
     mode: str = "tunnel"
     source: Source | None = None
+    ah: AhIntegrity | None = None
 
     @property
     def cipher(self) -> EncrTransform:
         """What the set negotiates for encryption: ENCR_NULL when it names no cipher."""
         return catalogue.ESP_NO_CIPHER if self.encryption is None else self.encryption.transform
 
-    def transforms_text(self) -> str:
+    @property
+    def esp_text(self) -> str:
+        """The ESP transforms as IOS prints them: the cipher (and key size), then integrity."""
         parts = [str(self.encryption)] if self.encryption else []
         if self.integrity:
             parts.append(self.integrity.keyword)
         return " ".join(parts)
+
+    def transforms_text(self) -> str:
+        """Every transform as IOS prints the set: AH first, then ESP."""
+        return " ".join(t for t in (self.ah.keyword if self.ah else "", self.esp_text) if t)
 
 
 @dataclass(frozen=True)
@@ -296,6 +339,7 @@ class IpsecProfile:
     replay_window: int | None = None
     description: str | None = None
     source: Source | None = None
+    isakmp_profile: str | None = None  # `set isakmp-profile`: what IKEv1 would use
 
 
 @dataclass(frozen=True)
@@ -315,6 +359,55 @@ class CryptoMapEntry:
     acl: str | None = None
     lifetime: SaLifetime = field(default_factory=SaLifetime)
     description: str | None = None
+    source: Source | None = None
+    isakmp_profile: str | None = None  # `set isakmp-profile`: what IKEv1 would use
+
+
+# --- IKEv1 (read and kept: pyike does not negotiate IKEv1) --------------------------------------
+
+
+@dataclass(frozen=True)
+class IsakmpPolicy:
+    """`crypto isakmp policy N`; each setting as IOS prints it, None where the default holds."""
+
+    priority: int
+    encryption: str | None = None  # as typed after `encryption`, the key size included
+    hash: str | None = None
+    authentication: str | None = None
+    group: str | None = None
+    lifetime: int | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Ikev1Key:
+    """An IKEv1 pre-shared key: `crypto isakmp key` or a `crypto keyring` line. `peer` is
+    what it applies to as IOS prints it: `address 10.0.0.1 255.255.255.255`, `hostname R2`."""
+
+    key: Secret
+    peer: str
+    no_xauth: bool = False
+
+
+@dataclass(frozen=True)
+class Ikev1Keyring:
+    """`crypto keyring NAME [vrf V]`: IKEv1 keys by peer."""
+
+    name: str
+    vrf: str | None = None
+    keys: tuple[Ikev1Key, ...] = ()
+    extra: tuple[str, ...] = ()  # other sub-commands (local-address, description), as typed
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class IsakmpProfile:
+    """`crypto isakmp profile NAME`: the IKEv1 counterpart of an IKEv2 profile."""
+
+    name: str
+    keyrings: tuple[str, ...] = ()
+    match_identities: tuple[str, ...] = ()  # what follows `match identity`, as IOS prints it
+    extra: tuple[str, ...] = ()  # other sub-commands, as typed
     source: Source | None = None
 
 
@@ -412,10 +505,28 @@ class Interface:
     crypto_map: str | None = None
     extra: tuple[str, ...] = ()  # unmodelled sub-commands, kept verbatim
     source: Source | None = None
+    vrf: str | None = None  # `vrf forwarding NAME`; on a tunnel, its inside VRF
+    tunnel_vrf: str | None = None  # `tunnel vrf NAME`: the front-door VRF of the tunnel
+    address_negotiated: bool = False  # `ip address negotiated`: no address until the peer's
+    type_tunnel: bool = False  # `interface Virtual-Template1 type tunnel`: a dynamic VTI template
 
     @property
     def is_tunnel(self) -> bool:
-        return self.name.startswith("Tunnel")
+        return self.name.startswith("Tunnel") or self.type_tunnel
+
+    @property
+    def outer_version(self) -> int:
+        """The IP version a tunnel runs over: 6 for `ipsec ipv6 ...`, `gre [multipoint] ipv6`."""
+        return 6 if "ipv6" in (self.tunnel_mode or "").split() else 4
+
+    @property
+    def inner_version(self) -> int:
+        """The IP version an IPsec tunnel carries: its outer one, unless it is an overlay
+        (`tunnel mode ipsec ipv4 v6-overlay`: IPv6 over IPv4, `ipv6 v4-overlay` the reverse)."""
+        words = (self.tunnel_mode or "gre ip").split()
+        if words[-1].endswith("-overlay"):
+            return 6 if words[-1] == "v6-overlay" else 4
+        return self.outer_version
 
     @property
     def primary_address(self) -> IPv4Address | None:
@@ -431,6 +542,27 @@ class Route:
     distance: int | None = None
     extra: tuple[str, ...] = ()  # "name X", "permanent", "tag N"
     source: Source | None = None
+    vrf: str | None = None  # `ip route vrf NAME ...`; None: the global table
+    global_next_hop: bool = False  # `... NEXT-HOP global`: the next hop is in the global table
+
+
+@dataclass(frozen=True)
+class VrfAddressFamily:
+    name: str  # "ipv4", "ipv6" or "ipv4 multicast", as `address-family` named it
+    extra: tuple[str, ...] = ()  # unmodelled sub-commands (route-target, ...), kept verbatim
+
+
+@dataclass(frozen=True)
+class Vrf:
+    """`vrf definition NAME` or the IPv4-only `ip vrf NAME`: a separate routing table."""
+
+    name: str
+    rd: str | None = None
+    address_families: tuple[VrfAddressFamily, ...] = ()  # `ip vrf`: ipv4, implied
+    legacy: bool = False  # defined with `ip vrf`
+    description: str | None = None
+    extra: tuple[str, ...] = ()  # unmodelled sub-commands (route-target, ...), kept verbatim
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -443,8 +575,21 @@ class UnmodelledBlock:
 
 
 @dataclass(frozen=True)
+class NotModelled:
+    """One line pyike kept without acting on it: in which mode (IOS's name: `config`,
+    `config-if`, `config-router`, ...), the command's keywords (`ip nhrp`, `no mop enabled`)."""
+
+    mode: str
+    command: str
+    line: int
+
+
+DEFAULT_HOSTNAME = "Router"  # a router's name before any `hostname` command
+
+
+@dataclass(frozen=True)
 class Config:
-    hostname: str = "Router"
+    hostname: str = DEFAULT_HOSTNAME
     proposals: dict[str, Proposal] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     keyrings: dict[str, Keyring] = field(default_factory=dict)
@@ -457,8 +602,25 @@ class Config:
     access_lists: dict[str, AccessList] = field(default_factory=dict)
     interfaces: dict[str, Interface] = field(default_factory=dict)
     routes: tuple[Route, ...] = ()
+    vrfs: dict[str, Vrf] = field(default_factory=dict)
+    isakmp_policies: dict[int, IsakmpPolicy] = field(default_factory=dict)
+    isakmp_keys: tuple[Ikev1Key, ...] = ()
+    isakmp_keyrings: dict[str, Ikev1Keyring] = field(default_factory=dict)
+    isakmp_profiles: dict[str, IsakmpProfile] = field(default_factory=dict)
     unmodelled: tuple[UnmodelledBlock, ...] = ()
     # Smart defaults switched off with `no crypto ikev2 proposal default` and friends:
     # "proposal", "policy", "transform-set", "ipsec-profile".
     disabled_defaults: frozenset[str] = frozenset()
     file: str = "<config>"
+    # Every line kept without being acted on, in file order (`config check --verbose`).
+    not_modelled: tuple[NotModelled, ...] = ()
+    # Unmodelled sub-commands of modelled objects other than interfaces, as typed, by the
+    # object's mode and key (`("config-ikev2-profile", "PROF")`), so `config show` prints them.
+    kept_sub_commands: dict[tuple[str, Any], tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def has_ikev1(self) -> bool:
+        """Whether IKEv1 is configured (policies, keys, keyrings or profiles of its own)."""
+        return bool(
+            self.isakmp_policies or self.isakmp_keys or self.isakmp_keyrings or self.isakmp_profiles
+        )

@@ -21,27 +21,39 @@ class Command:
     pattern: str
     handler: Handler
     modelled: bool = True
+    # The mode the command enters (its handler calls `Builder.enter` with it). Declared so that
+    # when IOS would refuse the command, the lines of its block can still be told apart.
+    enters: Mode | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Mode:
     """A configuration mode (`config`, `config-ikev2-proposal`, ...) and its command set."""
 
     name: str
     prompt: str
     commands: list[Command] = field(default_factory=list)
-    opaque: bool = False  # an unmodelled block: takes any indented line
+    # An unmodelled block (`router bgp`, `line vty`): it also keeps the indented lines it has no
+    # vocabulary for, since pyike knows only the common sub-commands of such blocks.
+    opaque: bool = False
+    # A block of data rather than commands (a certificate's hex lines): every line up to this
+    # word belongs to it.
+    data_until: str | None = None
     _grammar: Grammar | None = None
 
-    def command(self, pattern: str, modelled: bool = True) -> Callable[[Handler], Handler]:
+    def command(
+        self, pattern: str, modelled: bool = True, enters: Mode | None = None
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.add(pattern, handler, modelled)
+            self.add(pattern, handler, modelled, enters)
             return handler
 
         return register
 
-    def add(self, pattern: str, handler: Handler, modelled: bool = True) -> None:
-        self.commands.append(Command(pattern, handler, modelled))
+    def add(
+        self, pattern: str, handler: Handler, modelled: bool = True, enters: Mode | None = None
+    ) -> None:
+        self.commands.append(Command(pattern, handler, modelled, enters))
         self._grammar = None
 
     @property
@@ -49,7 +61,7 @@ class Mode:
         if self._grammar is None:
             grammar = Grammar(PARAM_TYPES)
             for cmd in self.commands:
-                grammar.add(cmd.pattern)
+                grammar.add(cmd.pattern, fallback=not cmd.modelled)
             self._grammar = grammar
         return self._grammar
 
@@ -65,6 +77,12 @@ IPSEC_PROFILE = Mode("ipsec-profile", "(ipsec-profile)")
 CRYPTO_MAP = Mode("config-crypto-map", "(config-crypto-map)")
 INTERFACE = Mode("config-if", "(config-if)")
 EXT_ACL = Mode("config-ext-nacl", "(config-ext-nacl)")
+VRF_DEFINITION = Mode("config-vrf", "(config-vrf)")
+VRF_ADDRESS_FAMILY = Mode("config-vrf-af", "(config-vrf-af)")
+IP_VRF = Mode("config-vrf", "(config-vrf)")  # `ip vrf NAME`: no address families
+ISAKMP_POLICY = Mode("config-isakmp", "(config-isakmp)")
+IKEV1_KEYRING = Mode("conf-keyring", "(conf-keyring)")
+ISAKMP_PROFILE = Mode("conf-isa-prof", "(conf-isa-prof)")
 OPAQUE = Mode("opaque", "(config-*)", opaque=True)
 
 # The modes a global command enters; `exit` leaves each of them.
@@ -79,4 +97,10 @@ SUB_MODES = (
     CRYPTO_MAP,
     INTERFACE,
     EXT_ACL,
+    VRF_DEFINITION,
+    VRF_ADDRESS_FAMILY,
+    IP_VRF,
+    ISAKMP_POLICY,
+    IKEV1_KEYRING,
+    ISAKMP_PROFILE,
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, IPv6Interface, ip_address
 from typing import TypeVar
 
-from pyike.config.grammar import ParamType, Value
+from pyike.config.grammar import Match, ParamType, Value
 
 T = TypeVar("T")
 
@@ -23,13 +23,26 @@ INTERFACE_TYPES = (
     "Vlan",
     "Dialer",
     "Virtual-Template",
+    "VirtualPortGroup",
     "Port-channel",
     "Cellular",
     "BDI",
     "Null",
 )
-_IFNUM = re.compile(r"\d+(/\d+)*(\.\d+)?")
-_IFNAME = re.compile(r"([A-Za-z][A-Za-z-]*?)(\d.*)")
+# Interfaces a configuration creates (and `no interface` removes); the others are ports.
+VIRTUAL_TYPES = (
+    "Tunnel",
+    "Loopback",
+    "Virtual-Template",
+    "VirtualPortGroup",
+    "Vlan",
+    "Port-channel",
+    "Dialer",
+    "BDI",
+    "Null",
+)
+_IFNUM = re.compile(r"\d+(/\d+)*(\.\d+)?", re.ASCII)
+_IFNAME = re.compile(r"([A-Za-z][A-Za-z-]*?)(\d.*)", re.ASCII)
 _HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
@@ -57,13 +70,61 @@ def interface_name(text: str) -> str | None:
     return None if kind is None else kind + m.group(2)
 
 
+# An interface name in a command pattern, as IOS takes it: in one word (`Gi0/0`) or two
+# (`GigabitEthernet 0/0`, `serial 2/0`); `interface_arg` reads it back normalised.
+IFACE = "{<ifname:IFNAME>|<iftype:IFTYPE> <ifnum:IFNUM>}"
+
+
+def interface_arg(m: Match) -> str | None:
+    """The interface an `IFACE` part of a pattern matched, as IOS prints it."""
+    name: str | None = m.get("ifname")
+    if name is None and m.get("iftype") is not None:
+        name = m.get("iftype") + m.get("ifnum")
+    return name
+
+
+# `interface range` items: `Gi0/1 - 3`, `tun 0-1`, `Loopback0`, separated by commas.
+_RANGE_ITEM = re.compile(
+    r"\s*(?P<type>[A-Za-z][A-Za-z-]*?)\s*(?P<slot>(?:\d+/)*)(?P<first>\d+)"
+    r"(?:\s*-\s*(?P<last>\d+))?\s*(?:,|$)",
+    re.ASCII,
+)
+
+
+class RangeError(ValueError):
+    """An `interface range` that IOS refuses; `offset` is where in the text it goes wrong."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"bad interface range at {offset}")
+        self.offset = offset
+
+
+def interface_range(text: str) -> list[str]:
+    """The interfaces an `interface range` names, in order, as IOS prints them."""
+    names: list[str] = []
+    position = 0
+    while position < len(text):
+        m = _RANGE_ITEM.match(text, position)
+        kind = interface_type(m.group("type")) if m else None
+        if m is None or kind is None:
+            raise RangeError(position)
+        first, last = int(m.group("first")), int(m.group("last") or m.group("first"))
+        if last < first:
+            raise RangeError(m.start("last"))
+        names += [f"{kind}{m.group('slot')}{n}" for n in range(first, last + 1)]
+        position = m.end()
+    if not names:
+        raise RangeError(0)
+    return list(dict.fromkeys(names))
+
+
 def _word(text: str) -> str:
     return text
 
 
 def _int(lo: int = 0, hi: int = 2**32 - 1) -> ParamType:
     def parse(text: str) -> int | None:
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # not `²`, which int() refuses
             return None
         value = int(text)
         return value if lo <= value <= hi else None

@@ -1,8 +1,15 @@
 """Read configuration text line by line, in the mode each line is typed in, as IOS does.
 
-A line is matched in the current mode; if that fails, in each enclosing mode in turn (that is how
-a top-level command ends a sub-mode, whatever the indentation). A line no mode accepts is reported
-with the error of the mode that matched it furthest, and reading goes on: every error is reported.
+IOS ignores indentation: a line is matched in the current mode; if that fails, in each enclosing
+mode in turn up to global configuration (that is how a top-level command ends a sub-mode). So a
+configuration reads the same flat, tab-indented or indented by two spaces. Blocks pyike does not
+model (`router bgp`, `line vty`, ...) are modes with the vocabulary of their sub-commands, so
+they keep their lines however they are laid out. A line no mode accepts is reported with the
+error of the mode that matched it furthest, and reading goes on: every error is reported.
+
+When IOS would refuse a command that opens a block, the lines of that block (indented under it,
+or in the vocabulary of the mode it would have entered) are passed over with a note, never read
+as commands of an outer mode.
 """
 
 from __future__ import annotations
@@ -10,39 +17,69 @@ from __future__ import annotations
 from collections import Counter
 
 from pyike.config import commands  # noqa: F401  (registers the commands with their modes)
-from pyike.config.build import Builder, Rejected
+from pyike.config.build import Builder, Frame, Rejected
 from pyike.config.diagnostics import INCOMPLETE, INVALID_INPUT, Diagnostic, Severity, ambiguous
-from pyike.config.grammar import Outcome, Result
-from pyike.config.lexer import Line, Token, lex
-from pyike.config.model import Config
+from pyike.config.grammar import Match, Outcome, Result
+from pyike.config.lexer import Line, Token, foreign_space, lex
+from pyike.config.model import Config, NotModelled
+from pyike.config.modes import GLOBAL, Mode
 
 _MASK = "*****"
 # At equal progress, the most specific complaint wins.
 _RANK = {Outcome.INVALID: 0, Outcome.AMBIGUOUS: 1, Outcome.INCOMPLETE: 2, Outcome.OK: 3}
-# Keywords after which the rest of a line may be a key; they and IOS's encryption-type digits
-# stay visible, everything else after them is masked in messages.
-_SECRET_INTRODUCERS = ("pre-shared-key", "key", "password", "secret", "community")
+# Keywords after which the rest of a line may be a key (`pre-shared-key`, `key-string`, OSPF's
+# `authentication-key`, IS-IS's `area-password`, NHRP's `authentication`); they and IOS's
+# encryption-type digits stay visible, everything else after them is masked in messages.
+_SECRET_WORDS = {
+    "key",
+    "password",
+    "secret",
+    "community",
+    "key-string",
+    "server-key",
+    "password-encrypt",
+}
+_SECRET_AFTER = {("nhrp", "authentication")}
+# `key` that is no secret after these words: GRE's `tunnel key 101` is a number on the wire.
+_PLAIN_AFTER = {("tunnel", "key")}
 _VISIBLE_AFTER_SECRET = {"local", "remote", "0", "5", "6", "7", "8", "9", "key", "pre-share"}
+# `key` that names no key: `key chain NAME`, `crypto key pubkey-chain rsa`, `key config-key ...`.
+_NOT_A_KEY = {"chain", "pubkey-chain", "config-key", "generate", "zeroize", "import", "export"}
 
 
-def _introduces_secret(word: str) -> bool:
+def _introduces_secret(previous: str, word: str) -> bool:
     word = word.lower()
-    if word in ("key", "password", "secret", "community"):
+    if (previous.lower(), word) in _PLAIN_AFTER:
+        return False
+    if word in _SECRET_WORDS or word.endswith(("authentication-key", "digest-key", "-password")):
+        return True
+    if (previous.lower(), word) in _SECRET_AFTER:
         return True
     return len(word) >= 3 and "pre-shared-key".startswith(word)
+
+
+def _hex_key(word: str) -> bool:
+    """A key in hex, as OSPFv3 takes it after `ipsec spi N` and its algorithms."""
+    return len(word) >= 16 and all(c in "0123456789abcdefABCDEF" for c in word)
 
 
 def masked_tokens(tokens: tuple[Token, ...]) -> list[str]:
     """The tokens of a line with anything that may be a key replaced by a mask."""
     out: list[str] = []
-    hiding = False
+    hiding = after_spi = False
+    previous = ""
     for token in tokens:
-        if hiding and token.text.lower() not in _VISIBLE_AFTER_SECRET:
+        if hiding and previous.lower() == "key" and token.text.lower() in _NOT_A_KEY:
+            hiding = False
+        if (hiding and token.text.lower() not in _VISIBLE_AFTER_SECRET) or (
+            after_spi and _hex_key(token.text)
+        ):
             out.append(_MASK)
             continue
         out.append(token.text)
-        if _introduces_secret(token.text):
-            hiding = True
+        hiding = hiding or _introduces_secret(previous, token.text)
+        after_spi = after_spi or token.text.lower() == "spi"
+        previous = token.text
     return out
 
 
@@ -63,11 +100,19 @@ def _echo(line: Line, bad: int | None) -> tuple[str, int | None]:
     return text, column
 
 
+# The block of a refused command when it cannot be told which mode that command would have entered:
+# indented lines under it that no mode takes are passed over instead of reported one by one.
+_UNKNOWN_BLOCK = Mode("refused", "(config-*)")
+_DO_NOTE = "exec command run from configuration mode (do): nothing to configure"
+
+
 class _Reader:
     def __init__(self, file: str) -> None:
         self.b = Builder(file)
-        self.failed_at: int | None = None  # a top-level line failed; its block is being skipped
+        self.refused_at: int | None = None  # the line of the refused command whose block is read
         self.skipped = 0
+        self.in_blocks = 0  # lines kept inside unmodelled blocks
+        self.sub_commands: list[NotModelled] = []  # unmodelled commands of modelled sub-modes
 
     def error(self, line: Line, message: str, bad: int | None, with_marker: bool) -> None:
         echo, column = _echo(line, bad)
@@ -82,69 +127,126 @@ class _Reader:
             )
         )
 
-    def end_skipping(self) -> None:
-        if self.failed_at is not None and self.skipped:
+    def end_refusal(self) -> None:
+        """Leave the block of a refused command, saying how many of its lines were passed over."""
+        if self.refused_at is not None and self.skipped:
             self.b.report(
                 Severity.NOTE,
-                f"{self.skipped} indented line(s) after the error at line {self.failed_at} "
-                "were not read: the command that opens their block failed",
-                self.failed_at,
+                f"{self.skipped} line(s) after the error at line {self.refused_at} were not "
+                "read: the command that opens their block failed",
+                self.refused_at,
             )
-        self.failed_at, self.skipped = None, 0
+        self.refused_at, self.skipped = None, 0
+        while self.b.stack[-1].refused:
+            self.b.stack.pop()
+
+    def not_modelled(self, mode: Mode, words: list[str], negate: bool) -> None:
+        command = " ".join(["no", *words] if negate else words)
+        self.b.count_not_modelled(mode.name, command)
+        if mode.opaque:
+            self.in_blocks += 1
+        elif mode is not GLOBAL:
+            self.sub_commands.append(self.b.not_modelled[-1])
 
     def feed(self, line: Line) -> None:
         b = self.b
-        b.line = line
+        b.line, b.command = line, None
+        top = b.stack[-1]
+        if top.mode.data_until is not None:
+            self.data(line, top)
+            return
         tokens = line.tokens
+        if tokens[0].text.lower() == "do" and len(tokens) > 1:
+            b.note(_DO_NOTE)
+            return
         negate = tokens[0].text.lower() == "no"
         body = tokens[1:] if negate else tokens
         offset = 1 if negate else 0
         if negate and not body:
-            self.end_skipping()
             self.error(line, INCOMPLETE, None, False)
             return
-        top = b.stack[-1].mode
         attempts: list[tuple[int, Result]] = []
+        tentative: tuple[int, Match] | None = None
         for depth in range(len(b.stack) - 1, -1, -1):
             mode = b.stack[depth].mode
-            if mode.opaque:
+            if mode is _UNKNOWN_BLOCK:
                 continue
             result = mode.grammar.match(body, line.text, negate)
             if result.outcome is not Outcome.OK:
                 attempts.append((depth, result))
                 continue
             assert result.match is not None
-            command = mode.commands[result.match.command]
-            if not command.modelled and depth > 0 and line.indent == 0:
-                # An unindented line both a sub-mode and the top level take as an unmodelled
-                # command (`logging ...` after an interface) belongs to the top level.
-                outer = b.stack[0].mode.grammar.match(body, line.text, negate)
-                if outer.outcome is Outcome.OK and outer.match is not None:
-                    depth, mode, result = 0, b.stack[0].mode, outer
-                    command = mode.commands[outer.match.command]
-            if top.opaque and line.indent > 0 and not command.modelled:
-                b.keep_child()
+            if mode.commands[result.match.command].modelled or _spelled_out(result.match, body):
+                self.take(line, depth, result.match, negate, offset)
                 return
-            self.end_skipping()
-            command_match = result.match
-            assert command_match is not None
-            del b.stack[depth + 1 :]
-            try:
-                command.handler(b, command_match, line, negate)
-            except Rejected as rejected:
-                if rejected.token is not None:
-                    self.error(line, INVALID_INPUT, rejected.token + offset, True)
-                else:
-                    self.error(line, rejected.message or INVALID_INPUT, None, False)
-            return
-        if top.opaque and line.indent > 0:
-            b.keep_child()
-            return
-        if self.failed_at is not None and line.indent > 0:
+            # An abbreviation of a command pyike only keeps (`router bgp 1` is `router-id` cut
+            # short in `router ospf`): IOS would take the line where it is spelled out, if
+            # an outer mode has it.
+            tentative = tentative or (depth, result.match)
+        if tentative is not None:
+            self.take(line, *tentative, negate, offset)
+        else:
+            self.refuse(line, attempts, negate, offset)
+
+    def data(self, line: Line, top: Frame) -> None:
+        """A line of a data block (a certificate's hex), up to the word that ends it."""
+        ends = line.tokens[0].text.lower() == top.mode.data_until
+        if top.refused:
             self.skipped += 1
+        else:
+            self.b.keep_child(len(self.b.stack) - (2 if ends else 1))
+        if ends:
+            self.b.stack.pop()
+
+    def take(self, line: Line, depth: int, match: Match, negate: bool, offset: int) -> None:
+        """Run the command `match` found in the mode at `depth`."""
+        b = self.b
+        frame, top = b.stack[depth], b.stack[-1]
+        command = frame.mode.commands[match.command]
+        if frame.refused:  # a sub-command of a refused block: passed over, nested blocks too
+            self.skipped += 1
+            del b.stack[depth + 1 :]
+            if command.enters is not None and not negate:
+                b.stack.append(Frame(command.enters, refused=True))
             return
-        self.end_skipping()
-        _, best = max(attempts, key=lambda a: (a[1].progress, _RANK[a[1].outcome], a[0]))
+        indented = line.indent > 0
+        if indented and top.refused and top.mode is not _UNKNOWN_BLOCK:
+            self.skipped += 1  # never read in an outer mode
+            return
+        self.end_refusal()
+        del b.stack[depth + 1 :]
+        b.command = command
+        try:
+            command.handler(b, match, line, negate)
+        except Rejected as rejected:
+            if rejected.token is not None:
+                self.error(line, INVALID_INPUT, rejected.token + offset, True)
+            else:
+                self.error(line, rejected.message or INVALID_INPUT, None, False)
+            return
+        finally:
+            b.command = None
+        if not command.modelled:
+            self.not_modelled(frame.mode, match.keywords(), negate)
+
+    def refuse(
+        self, line: Line, attempts: list[tuple[int, Result]], negate: bool, offset: int
+    ) -> None:
+        """No mode takes the line: IOS's error, unless it belongs to a block read as a whole."""
+        b = self.b
+        top = b.stack[-1]
+        looks_like_its_own = bool(attempts) and attempts[0][0] == len(b.stack) - 1
+        looks_like_its_own = looks_like_its_own and attempts[0][1].progress > 0
+        if top.refused and (line.indent > 0 or looks_like_its_own):
+            self.skipped += 1  # indented under a refused block, or one of its commands mistyped
+            return
+        if line.indent > 0 and top.mode.opaque:
+            # pyike's vocabulary of an unmodelled block is not complete: the indentation says
+            # the line is one of its sub-commands.
+            b.keep_child(len(b.stack) - 1)
+            self.not_modelled(top.mode, [line.tokens[offset].text.lower()], negate)
+            return
+        depth, best = max(attempts, key=lambda a: (a[1].progress, _RANK[a[1].outcome], a[0]))
         if best.outcome is Outcome.INCOMPLETE:
             self.error(line, INCOMPLETE, None, False)
         elif best.outcome is Outcome.AMBIGUOUS:
@@ -153,16 +255,96 @@ class _Reader:
         else:
             assert best.bad_token is not None
             self.error(line, INVALID_INPUT, best.bad_token + offset, True)
-        if line.indent == 0:
-            self.failed_at = line.number
+        blank = foreign_space(line.text)
+        if blank is not None:
+            b.note(f"the line holds a {blank}, which IOS does not take for a space: replace it")
+        entered = None
+        if not negate:
+            entered = _entered(b.stack[depth].mode, best) or _opened_elsewhere(line, b.stack)
+        if entered is not None or (line.indent == 0 and depth == 0):
+            self.end_refusal()
+            b.stack.append(Frame(entered or _UNKNOWN_BLOCK, refused=True))
+            self.refused_at = line.number
 
     def finish(self) -> None:
-        self.end_skipping()
-        kinds = Counter(keyword for _, keyword, _ in self.b.unmodelled)
-        if kinds:
-            total = sum(kinds.values())
-            listing = ", ".join(f"{k} ({n})" if n > 1 else k for k, n in sorted(kinds.items()))
-            self.b.report(Severity.NOTE, f"{total} command(s) not modelled: {listing}", None)
+        self.end_refusal()
+        summary = _summary(self.b, self.sub_commands, self.in_blocks)
+        if summary:
+            self.b.report(Severity.NOTE, summary, None)
+
+
+def _spelled_out(match: Match, tokens: tuple[Token, ...]) -> bool:
+    """Whether every keyword of `match` was typed in full."""
+    return all(
+        c.keyword is None or tokens[c.index].text.lower() == c.keyword for c in match.captures
+    )
+
+
+def _entered(mode: Mode, failed: Result) -> Mode | None:
+    """The mode a refused line would have entered, when every command it could have been
+    enters the same one."""
+    entered = {mode.commands[i].enters for i in failed.candidates}
+    if len(entered) == 1:
+        return entered.pop()
+    return None
+
+
+def _modes() -> list[Mode]:
+    """Every mode a command enters, from global configuration down."""
+    found, queue = [GLOBAL], [GLOBAL]
+    while queue:
+        for command in queue.pop().commands:
+            if command.enters is not None and command.enters not in found:
+                found.append(command.enters)
+                queue.append(command.enters)
+    return found
+
+
+def _opened_elsewhere(line: Line, stack: list[Frame]) -> Mode | None:
+    """The block a refused line opens in a mode it was not typed in (`address-family` without
+    its `router bgp`), when exactly one block fits."""
+    current = [frame.mode for frame in stack]
+    entered = set()
+    for mode in _modes():
+        if mode in current:
+            continue
+        result = mode.grammar.match(line.tokens, line.text)
+        if result.match is not None and _spelled_out(result.match, line.tokens):
+            entered.add(mode.commands[result.match.command].enters)
+    entered.discard(None)
+    return entered.pop() if len(entered) == 1 else None
+
+
+def _listing(counts: Counter[str]) -> str:
+    return ", ".join(f"{k} ({n})" if n > 1 else k for k, n in sorted(counts.items()))
+
+
+def _summary(b: Builder, sub_commands: list[NotModelled], in_blocks: int) -> str | None:
+    """`N command(s) not modelled, kept as written: aaa (3), ...; config-if: ip nhrp (2)`."""
+    top = Counter(keyword for _, keyword, _ in b.unmodelled)
+    by_mode: dict[str, Counter[str]] = {}
+    for entry in sub_commands:
+        by_mode.setdefault(entry.mode, Counter())[entry.command] += 1
+    total = sum(top.values()) + len(sub_commands)
+    if not total:
+        return None
+    parts = [_listing(top)] if top else []
+    parts += [f"{mode}: {_listing(counts)}" for mode, counts in sorted(by_mode.items())]
+    text = f"{total} command(s) not modelled, kept as written: {'; '.join(parts)}"
+    if in_blocks:
+        text += f"; and {in_blocks} line(s) inside unmodelled blocks"
+    return text
+
+
+def _configure_terminal(line: Line) -> bool:
+    """`configure terminal` typed at the exec prompt, abbreviated as IOS allows (`conf t`)."""
+    words = [t.text.lower() for t in line.tokens]
+    return (
+        len(words) == 2
+        and len(words[0]) >= 4
+        and "configure".startswith(words[0])
+        and "terminal".startswith(words[1])
+    )
 
 
 def parse(text: str, file: str = "<config>") -> tuple[Config, list[Diagnostic]]:
@@ -170,8 +352,11 @@ def parse(text: str, file: str = "<config>") -> tuple[Config, list[Diagnostic]]:
     reader = _Reader(file)
     trailing = 0
     for line in lex(text):
-        if reader.b.ended:
-            trailing += 1
+        if reader.b.ended:  # at the exec prompt
+            if _configure_terminal(line):
+                reader.b.ended = False
+            else:
+                trailing += 1
             continue
         reader.feed(line)
     reader.b.line = None

@@ -18,6 +18,7 @@ Lookup orders modelled:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from ipaddress import (
     IPv4Address,
@@ -136,6 +137,8 @@ def _name_matches(match: IdentityMatch, value: str) -> bool:
 
 
 def identity_matches(match: IdentityMatch, identity: Identity) -> bool:
+    if match.kind is IdentityKind.ANY:
+        return True
     if match.kind is not identity.kind:
         return False
     if match.kind is IdentityKind.ADDRESS:
@@ -206,19 +209,27 @@ def keyring_lookup_order(
 # Certificate-based methods IOS offers; pyike has no certificates yet, so it can neither sign
 # with them nor verify a peer's signature.
 SIGNATURE_METHODS = ("rsa-sig", "ecdsa-sig")
+# Every method IOS offers that pyike cannot use yet, and what it lacks for it.
+UNSUPPORTED_METHODS = {
+    **{method: "certificates are not supported yet" for method in SIGNATURE_METHODS},
+    "eap": "EAP is not supported yet",
+}
 
 
 def auth_blocker(profile: Profile) -> str | None:
     """Why no peer can authenticate through ``profile`` in pyike, or None when a peer with a
-    pre-shared key can. A profile demanding a signature is never satisfied with a PSK."""
-    local = next((m for m in profile.auth_local if m in SIGNATURE_METHODS), None)
+    pre-shared key can. A profile demanding a signature or EAP is never satisfied with a PSK."""
+    local = next((m for m in profile.auth_local if m in UNSUPPORTED_METHODS), None)
     if local is not None:
-        return f"signs with 'authentication local {local}' (certificates are not supported yet)"
-    remote = [m for m in profile.auth_remote if m in SIGNATURE_METHODS]
+        verb = "signs with" if local in SIGNATURE_METHODS else "authenticates itself with"
+        return f"{verb} 'authentication local {local}' ({UNSUPPORTED_METHODS[local]})"
+    if profile.local_identity is not None and profile.local_identity.kind is IdentityKind.DN:
+        return "identifies itself with 'identity local dn' (certificates are not supported yet)"
+    remote = [m for m in profile.auth_remote if m in UNSUPPORTED_METHODS]
     if remote and "pre-share" not in profile.auth_remote:
         return (
-            f"requires 'authentication remote {remote[0]}' of the peer (certificates are not "
-            "supported yet) and refuses a pre-shared key"
+            f"requires 'authentication remote {remote[0]}' of the peer "
+            f"({UNSUPPORTED_METHODS[remote[0]]}) and refuses a pre-shared key"
         )
     return None
 
@@ -343,6 +354,8 @@ class ChildSaPolicy:
     replay_window: int
     selectors: tuple[tuple[TrafficSelector, TrafficSelector], ...]  # (local, remote) pairs
     ipsec_profile: str | None = None
+    fvrf: str | None = None  # where IKE and ESP are routed (None: the global table)
+    ivrf: str | None = None  # where the protected traffic is routed
 
 
 def interface_address(cfg: Config, name: str, version: int = 4) -> IPAddress | None:
@@ -365,7 +378,7 @@ def _address_of(cfg: Config, value: str | None, version: int) -> IPAddress | Non
 
 def tunnel_endpoints(cfg: Config, tunnel: Interface) -> tuple[IPAddress | None, IPAddress | None]:
     """(local, remote) outer addresses of a tunnel; None where unknown (hostname destination)."""
-    version = 6 if tunnel.tunnel_mode and tunnel.tunnel_mode.endswith("ipv6") else 4
+    version = tunnel.outer_version
     remote = None
     if tunnel.tunnel_destination is not None:
         try:
@@ -410,6 +423,8 @@ def tunnel_policy(cfg: Config, name: str) -> ChildSaPolicy | None:
         replay_window=profile.replay_window or cfg.ipsec.replay_window or defaults.REPLAY_WINDOW,
         selectors=tunnel_selectors(tunnel, local, remote),
         ipsec_profile=profile.name,
+        fvrf=tunnel.tunnel_vrf,
+        ivrf=tunnel.vrf,
     )
 
 
@@ -420,7 +435,7 @@ def tunnel_selectors(
     mode = tunnel.tunnel_mode or "gre ip"
     if mode.startswith("ipsec"):
         any_net: IPNetwork = (
-            IPv6Network("::/0") if mode.endswith("ipv6") else IPv4Network("0.0.0.0/0")
+            IPv6Network("::/0") if tunnel.inner_version == 6 else IPv4Network("0.0.0.0/0")
         )
         return ((TrafficSelector.of(any_net), TrafficSelector.of(any_net)),)
     if local is None or remote is None:
@@ -433,24 +448,35 @@ def tunnel_selectors(
     )
 
 
+def peers_own_traffic(
+    selectors: tuple[TrafficSelector, TrafficSelector], local: IPAddress, peer: IPAddress
+) -> bool:
+    """A (local, remote) selector pair from one peer to the other, host to host (GRE over
+    IPsec, a crypto ACL between the peers): the only traffic IOS asks transport mode for. For
+    any other (a VTI's any/any, subnets) it passes `mode transport` over: tunnel mode."""
+    mine, theirs = selectors
+    return mine.start == mine.end == local and theirs.start == theirs.end == peer
+
+
 def crypto_map_policy(cfg: Config, entry: CryptoMapEntry) -> ChildSaPolicy:
-    local = None
-    for iface in cfg.interfaces.values():
-        if iface.crypto_map == entry.map_name:
-            local = iface.primary_address
-            break
+    outside = next((i for i in cfg.interfaces.values() if i.crypto_map == entry.map_name), None)
+    local = outside.primary_address if outside is not None else None
+    fvrf = outside.vrf if outside is not None else None
+    profile = _ikev2_profile_for(cfg, entry.ikev2_profile)
     seconds, kilobytes = defaults.ipsec_lifetime(cfg, entry.lifetime)
     return ChildSaPolicy(
         name=f"crypto map {entry.map_name} {entry.seq}",
         local=local,
         peers=entry.peers,
-        ikev2_profile=_ikev2_profile_for(cfg, entry.ikev2_profile),
+        ikev2_profile=profile,
         transform_sets=_transform_sets(cfg, entry.transform_sets),
         pfs=entry.pfs,
         lifetime_seconds=seconds,
         lifetime_kilobytes=kilobytes,
         replay_window=cfg.ipsec.replay_window or defaults.REPLAY_WINDOW,
         selectors=acl_selectors(cfg, entry.acl),
+        fvrf=fvrf,
+        ivrf=fvrf,  # decrypted traffic is forwarded as received on the interface
     )
 
 
@@ -494,23 +520,184 @@ def child_sa_policies(cfg: Config) -> tuple[ChildSaPolicy, ...]:
     return tuple(out)
 
 
+# --- VRFs ------------------------------------------------------------------------------------
+
+
+def vrf_of_address(cfg: Config, address: IPAddress) -> str | None:
+    """The VRF one of the router's addresses is in (None: the global table): that of the
+    interface holding it; the front-door VRF of IKE and ESP to and from that address. IOS lets
+    VRFs overlap; an address held in several is taken in the first interface's VRF."""
+    for iface in cfg.interfaces.values():
+        if address in _addresses(iface):
+            return iface.vrf
+    return None
+
+
+def _addresses(iface: Interface) -> list[IPAddress]:
+    held: list[IPAddress] = [a for a, _ in iface.addresses]
+    for text in iface.ipv6_addresses:
+        try:
+            held.append(IPv6Interface(text.split()[0]).ip)
+        except ValueError:
+            continue
+    return held
+
+
+def ike_sa_vrfs(
+    cfg: Config,
+    local: IPAddress,
+    remote: IPAddress,
+    profile: str | None,
+    children: Sequence[ChildSaPolicy] | None = None,
+) -> tuple[str | None, str | None]:
+    """(fvrf, ivrf) of an IKE SA between `local` and `remote`: the VRF IKE runs in, and that
+    of the traffic its tunnel or crypto map protects (else the IKEv2 profile's `ivrf`).
+    `children`: `child_sa_policies(cfg)`, when the caller asks for many SAs."""
+    fvrf = vrf_of_address(cfg, local)
+    for child in child_sa_policies(cfg) if children is None else children:
+        if child.local == local and remote in child.peers and child.fvrf == fvrf:
+            return fvrf, child.ivrf
+    configured = cfg.profiles.get(profile) if profile is not None else None
+    return fvrf, configured.ivrf if configured is not None else None
+
+
+# --- what pyike will not negotiate ---------------------------------------------------------
+
+
+def ikev1_reason(
+    cfg: Config, ikev2_profile: str | None, isakmp_profile: str | None, where: str
+) -> str | None:
+    """Why a tunnel or crypto map entry would run IKEv1 (IOS's default for an IPsec profile or
+    map entry without `set ikev2-profile`, when no `crypto ikev2 profile default` stands in),
+    or None when it runs IKEv2. `where` names the IPsec profile or entry, for the message."""
+    if _ikev2_profile_for(cfg, ikev2_profile) is not None:
+        return None
+    if ikev2_profile is not None:
+        return None  # names a missing IKEv2 profile: an error of its own
+    if cfg.has_ikev1 or isakmp_profile is not None:
+        return (
+            f"uses IKEv1 (no set ikev2-profile in {where}): pyike does not negotiate IKEv1, "
+            "so it will not come up"
+        )
+    return (
+        f"has no IKEv2 profile (no set ikev2-profile in {where} and no 'crypto ikev2 profile "
+        "default'): IOS would use IKEv1, which is not configured, so it will not come up"
+    )
+
+
+def _tunnel_reason(cfg: Config, tunnel: Interface) -> str | None:
+    if (tunnel.tunnel_mode or "").startswith("gre multipoint"):
+        return (
+            "is a multipoint GRE (DMVPN) tunnel: pyike does not run NHRP, so it has no peer "
+            "to negotiate with and will not come up"
+        )
+    for end in ("destination", "source"):
+        if getattr(tunnel, f"tunnel_{end}") is None:
+            return f"has tunnel protection but no tunnel {end}, so it will not come up"
+    profile = defaults.ipsec_profiles(cfg).get(tunnel.tunnel_protection or "")
+    if profile is None:
+        return None
+    where = f"IPsec profile {profile.name}"
+    return ikev1_reason(cfg, profile.ikev2_profile, profile.isakmp_profile, where) or ah_reason(
+        _transform_sets(cfg, profile.transform_sets)
+    )
+
+
+def ah_reason(transform_sets: Sequence[TransformSet]) -> str | None:
+    """Why a tunnel or crypto map entry offering `transform_sets` will not come up when each of
+    them has an AH transform, or None: pyike has no AH, and offering or accepting their ESP
+    transforms alone would protect less than configured."""
+    if not transform_sets or any(ts.ah is None for ts in transform_sets):
+        return None
+    names = ", ".join(f"{ts.name}: {ts.ah.keyword}" for ts in transform_sets if ts.ah)
+    return (
+        f"offers only transform sets with AH ({names}): pyike does not negotiate AH (RFC 4302) "
+        "nor their ESP transforms alone in its place, so it will not come up"
+    )
+
+
+def _protected_tunnels(cfg: Config) -> list[Interface]:
+    """Tunnels that would negotiate: protected, not shut down, not dynamic VTI templates."""
+    return [
+        i
+        for i in cfg.interfaces.values()
+        if i.tunnel_protection is not None and not i.shutdown and not i.type_tunnel
+    ]
+
+
+def not_negotiated(cfg: Config) -> dict[str, str]:
+    """Each protected tunnel and applied crypto map entry that pyike does not negotiate, by
+    name, with why ("uses IKEv1 ..."), as `config check`, the lab and `pyike run` say it."""
+    out: dict[str, str] = {}
+    for iface in _protected_tunnels(cfg):
+        reason = _tunnel_reason(cfg, iface)
+        if reason is not None:
+            out[iface.name] = reason
+    applied = {i.crypto_map for i in cfg.interfaces.values() if i.crypto_map}
+    for name, entries in cfg.crypto_maps.items():
+        for entry in entries if name in applied else ():
+            where = f"crypto map {name} {entry.seq}"
+            reason = ikev1_reason(
+                cfg, entry.ikev2_profile, entry.isakmp_profile, where
+            ) or ah_reason(_transform_sets(cfg, entry.transform_sets))
+            if reason is not None:
+                out[where] = reason
+    return out
+
+
+def missing_sources(cfg: Config) -> dict[str, str]:
+    """Tunnels whose tunnel source interface the lab and `pyike run` cannot give an address:
+    not in the configuration (a snippet: the router has the port), or `ip address
+    negotiated` with no address yet."""
+    out: dict[str, str] = {}
+    for tunnel in _protected_tunnels(cfg):
+        source = tunnel.tunnel_source
+        if source is None or _address_of(cfg, source, tunnel.outer_version) is not None:
+            continue
+        iface = cfg.interfaces.get(source)
+        if iface is None:
+            out[tunnel.name] = (
+                f"needs interface {source} (its tunnel source), which the configuration does "
+                f"not have: add 'interface {source}' with its IP address"
+            )
+        elif iface.address_negotiated:
+            out[tunnel.name] = (
+                f"has no local address: its tunnel source {source} has 'ip address "
+                "negotiated' and no address yet (pyike does not request one)"
+            )
+    return out
+
+
+def wont_come_up(cfg: Config) -> dict[str, str]:
+    """What the lab and `pyike run` cannot bring up, by tunnel or crypto map entry, and why."""
+    return {**not_negotiated(cfg), **missing_sources(cfg)}
+
+
 __all__ = [
+    "SIGNATURE_METHODS",
+    "UNSUPPORTED_METHODS",
     "ChildSaPolicy",
     "IPv4Address",
     "IPv6Address",
     "IkeSaSettings",
     "PskChoice",
     "TrafficSelector",
+    "ah_reason",
     "child_sa_policies",
     "crypto_map_policy",
     "ike_sa_settings",
+    "ike_sa_vrfs",
     "keyring_lookup_order",
     "keyring_peer",
     "match_profile",
+    "missing_sources",
+    "not_negotiated",
     "proposals_for",
     "psk_for_peer",
     "select_policy",
     "signing_key",
     "tunnel_policy",
     "verification_key",
+    "vrf_of_address",
+    "wont_come_up",
 ]

@@ -12,14 +12,27 @@ from ipaddress import ip_address
 
 from pyike.config import defaults
 from pyike.config.diagnostics import Diagnostic, Severity
-from pyike.config.model import Config, Keyring, Profile, Proposal, Secret, Source
+from pyike.config.model import (
+    Config,
+    IdentityKind,
+    Interface,
+    Keyring,
+    Profile,
+    Proposal,
+    Secret,
+    Source,
+)
+from pyike.config.params import VIRTUAL_TYPES
 from pyike.config.query import (
     SIGNATURE_METHODS,
+    ah_reason,
     auth_blocker,
     child_sa_policies,
     identity_network,
     keyring_lookup_order,
+    not_negotiated,
 )
+from pyike.config.validate_vrf import check_vrfs
 
 INCOMPLETE_PROPOSAL = (
     "IKEv2 proposal MUST either have a set of an encryption algorithm other than aes-gcm, "
@@ -46,6 +59,9 @@ class _Findings:
     def warn(self, source: Source | None, message: str) -> None:
         self.add(Severity.WARNING, source, message)
 
+    def note(self, source: Source | None, message: str) -> None:
+        self.add(Severity.NOTE, source, message)
+
 
 def validate(cfg: Config) -> list[Diagnostic]:
     f = _Findings(cfg)
@@ -53,10 +69,13 @@ def validate(cfg: Config) -> list[Diagnostic]:
     _keyrings(cfg, f)
     _profiles(cfg, f)
     _ipsec(cfg, f)
+    _ah_transform_sets(cfg, f)
     _interfaces(cfg, f)
     _crypto_maps(cfg, f)
     _routes(cfg, f)
     _unauthenticatable(cfg, f)
+    _not_negotiated(cfg, f)
+    check_vrfs(cfg, f.add)
     return f.items
 
 
@@ -179,7 +198,7 @@ def _profiles(cfg: Config, f: _Findings) -> None:
         if not profile.auth_local or not profile.auth_remote:
             missing = "local" if not profile.auth_local else "remote"
             f.error(profile.source, f"{where}: no 'authentication {missing}' method configured")
-        _signature_methods(f, where, profile)
+        _unsupported_methods(f, where, profile)
         if not profile.match_identities:
             f.warn(
                 profile.source,
@@ -205,22 +224,40 @@ def _auth_line(profile: Profile, side: str, method: str) -> Source | None:
     return next((s for d, m, s in profile.auth_sources if (d, m) == (side, method)), None)
 
 
-def _signature_methods(f: _Findings, where: str, profile: Profile) -> None:
-    """Certificates are not supported: say what that means for each signature method."""
+# What pyike lacks for each method it cannot use yet: to check a peer's, to use its own.
+_SIGNATURES = ("pyike cannot verify signatures yet", "pyike cannot sign with a certificate yet")
+_LACKS = {
+    **dict.fromkeys(SIGNATURE_METHODS, _SIGNATURES),
+    "eap": ("pyike does not support EAP yet", "pyike has no EAP client yet"),
+}
+
+
+def _unsupported_methods(f: _Findings, where: str, profile: Profile) -> None:
+    """Certificates and EAP are not supported: say what that means for each such method, and
+    for a distinguished name as the local identity."""
+    signs = any(m in SIGNATURE_METHODS for m in profile.auth_local)  # says it all already
+    local_id = profile.local_identity
+    if local_id is not None and local_id.kind is IdentityKind.DN and not signs:
+        f.warn(
+            profile.source,
+            f"{where}: identity local dn: pyike has no certificate to take a distinguished "
+            "name from yet, so it cannot authenticate itself",
+        )
     for side, method, source in profile.auth_sources:
-        if method not in SIGNATURE_METHODS:
+        if method not in _LACKS:
             continue
+        check, own = _LACKS[method]
         if side == "local":
-            effect = "pyike cannot sign with a certificate yet, so it cannot authenticate itself"
+            effect = f"{own}, so it cannot authenticate itself"
         elif "pre-share" in profile.auth_remote:
             effect = (
-                "pyike cannot verify signatures yet: a peer signing is refused with "
-                "AUTHENTICATION_FAILED; only peers using a pre-shared key are accepted"
+                f"{check}: a peer using {method} is refused with AUTHENTICATION_FAILED; only "
+                "peers using a pre-shared key are accepted"
             )
         else:
             effect = (
-                "pyike cannot verify signatures yet, and a pre-shared key is not accepted in "
-                "its place: every peer is refused with AUTHENTICATION_FAILED"
+                f"{check}, and a pre-shared key is not accepted in its place: every peer is "
+                "refused with AUTHENTICATION_FAILED"
             )
         f.warn(source, f"{where}: authentication {side} {method}: {effect}")
 
@@ -238,6 +275,15 @@ def _unauthenticatable(cfg: Config, f: _Findings) -> None:
             f"{child.name} cannot come up: IKEv2 profile {profile.name} {reason}",
             blocks=child.name,
         )
+
+
+def _not_negotiated(cfg: Config, f: _Findings) -> None:
+    """Tunnels and crypto map entries pyike does not negotiate (IKEv1, DMVPN) cannot come up;
+    those AH keeps down are named at their transform set's line instead."""
+    by_ah = _down_for_ah(cfg)
+    for name, reason in not_negotiated(cfg).items():
+        if name not in by_ah:
+            f.add(Severity.WARNING, _child_source(cfg, name), f"{name} {reason}", blocks=name)
 
 
 def _child_source(cfg: Config, name: str) -> Source | None:
@@ -266,20 +312,48 @@ def _ipsec(cfg: Config, f: _Findings) -> None:
             f.error(profile.source, f"{where}: no transform set, and the default one is disabled")
 
 
+def _ah_transform_sets(cfg: Config, f: _Findings) -> None:
+    """pyike has no AH: say so where a transform set names it, with each tunnel or crypto map
+    entry that it keeps down (every one of their sets has AH)."""
+    down = _down_for_ah(cfg)
+    for ts in cfg.transform_sets.values():
+        if ts.ah is None:
+            continue
+        what = (
+            f"crypto ipsec transform-set {ts.name}: {ts.ah.keyword}: pyike does not negotiate AH "
+            "(RFC 4302) and never offers or accepts this set's ESP transforms alone"
+        )
+        blocked = [name for name, sets in down.items() if ts.name in sets]
+        for name in blocked:
+            f.add(
+                Severity.WARNING,
+                ts.source,
+                f"{what}, so {name} cannot come up (all its transform sets have AH)",
+                blocks=name,
+            )
+        if not blocked:
+            f.warn(ts.source, f"{what}: a tunnel whose transform sets all have AH cannot come up")
+
+
+def _down_for_ah(cfg: Config) -> dict[str, tuple[str, ...]]:
+    """The tunnels and crypto map entries pyike does not negotiate because of AH alone, with
+    the names of their transform sets."""
+    reasons = not_negotiated(cfg)
+    return {
+        c.name: tuple(ts.name for ts in c.transform_sets)
+        for c in child_sa_policies(cfg)
+        if c.name in reasons and reasons[c.name] == ah_reason(c.transform_sets)
+    }
+
+
 def _interfaces(cfg: Config, f: _Findings) -> None:
     profiles = defaults.ipsec_profiles(cfg)
     for iface in cfg.interfaces.values():
         where = f"interface {iface.name}"
-        if iface.crypto_map is not None and iface.crypto_map not in cfg.crypto_maps:
-            f.error(iface.source, f"{where}: crypto map {iface.crypto_map} does not exist")
+        _applied_map(cfg, f, iface)
         if not iface.is_tunnel:
             continue
-        src = iface.tunnel_source
-        if src is not None and not _is_address(src):
-            if src not in cfg.interfaces:
-                f.error(iface.source, f"{where}: tunnel source {src} does not exist")
-            elif not cfg.interfaces[src].addresses and not cfg.interfaces[src].ipv6_addresses:
-                f.warn(iface.source, f"{where}: tunnel source {src} has no IP address")
+        _tunnel_source(cfg, f, iface)
         protection = iface.tunnel_protection
         if protection is None:
             if iface.tunnel_mode and iface.tunnel_mode.startswith("ipsec"):
@@ -287,21 +361,60 @@ def _interfaces(cfg: Config, f: _Findings) -> None:
             continue
         if protection not in profiles:
             f.error(iface.source, f"{where}: IPsec profile {protection} does not exist")
-        if iface.tunnel_destination is None:
-            f.error(iface.source, f"{where}: tunnel protection without tunnel destination")
-        if iface.tunnel_source is None:
-            f.error(iface.source, f"{where}: tunnel protection without tunnel source")
-        profile = profiles.get(protection)
-        if (
-            profile is not None
-            and profile.ikev2_profile is None
-            and defaults.DEFAULT not in cfg.profiles
-        ):
+        if iface.type_tunnel:
             f.warn(
                 iface.source,
-                f"{where}: IPsec profile {protection} names no IKEv2 profile and there is "
-                "no 'crypto ikev2 profile default'; IOS would fall back to IKEv1",
+                f"{where}: dynamic VTIs (a virtual-access interface cloned from this template "
+                "per peer) are not modelled yet: peers that would use it are refused",
             )
+            continue
+
+
+def _applied_map(cfg: Config, f: _Findings, iface: Interface) -> None:
+    name = iface.crypto_map
+    if name is None or name in cfg.crypto_maps:
+        return
+    where = f"interface {iface.name}: crypto map {name}"
+    kept = [b.lines[0] for b in cfg.unmodelled if _unmodelled_map_entry(b.lines[0], name)]
+    if not kept:
+        f.error(iface.source, f"{where} does not exist")
+        return
+    f.warn(
+        iface.source,
+        f"{where} has only entries pyike does not model ({kept[0].strip()}): peers that would "
+        "match them are refused",
+    )
+
+
+def _unmodelled_map_entry(text: str, name: str) -> bool:
+    """`crypto map NAME SEQ ipsec-isakmp dynamic D` or `... ipsec-manual`, kept unmodelled."""
+    words = text.split()
+    return words[:3] == ["crypto", "map", name] and len(words) > 3 and words[3].isdigit()
+
+
+def _tunnel_source(cfg: Config, f: _Findings, tunnel: Interface) -> None:
+    """The tunnel source interface must exist, but a snippet may leave the router's ports out."""
+    where, src = f"interface {tunnel.name}", tunnel.tunnel_source
+    if src is None or _is_address(src):
+        return
+    iface = cfg.interfaces.get(src)
+    if iface is None and src.startswith(VIRTUAL_TYPES):
+        f.error(tunnel.source, f"{where}: tunnel source {src} does not exist")
+    elif iface is None:
+        f.warn(
+            tunnel.source,
+            f"{where}: tunnel source {src} is not in this configuration "
+            f"(the router has the port): pyike lab and pyike run need 'interface {src}' "
+            "with its IP address",
+        )
+    elif iface.address_negotiated:
+        f.note(
+            tunnel.source,
+            f"{where}: tunnel source {src} has 'ip address negotiated': "
+            "no address until the peer gives one, which pyike does not request yet",
+        )
+    elif not iface.addresses and not iface.ipv6_addresses:
+        f.warn(tunnel.source, f"{where}: tunnel source {src} has no IP address")
 
 
 def _is_address(text: str) -> bool:
@@ -336,8 +449,14 @@ def _crypto_maps(cfg: Config, f: _Findings) -> None:
 
 
 def _routes(cfg: Config, f: _Findings) -> None:
+    """A route through an interface the configuration lacks: an error for one it would create,
+    a warning for a port a snippet left out; Null0 always exists."""
     for route in cfg.routes:
-        if route.interface is not None and route.interface not in cfg.interfaces:
-            f.error(
-                route.source, f"ip route {route.prefix}: interface {route.interface} does not exist"
-            )
+        name = route.interface
+        if name is None or name in cfg.interfaces or name.startswith("Null"):
+            continue
+        where = f"ip route {route.prefix}: interface {name}"
+        if name.startswith(VIRTUAL_TYPES):
+            f.error(route.source, f"{where} does not exist")
+        else:
+            f.warn(route.source, f"{where} is not in this configuration (the router has the port)")

@@ -23,10 +23,15 @@ from pyike.config.model import (
     Config,
     CryptoMapEntry,
     Dpd,
+    EapLocal,
     IdentityMatch,
+    Ikev1Key,
+    Ikev1Keyring,
     Ikev2Globals,
     Interface,
     IpsecProfile,
+    IsakmpPolicy,
+    IsakmpProfile,
     Keyring,
     Policy,
     Profile,
@@ -35,7 +40,9 @@ from pyike.config.model import (
     SaLifetime,
     Secret,
     TransformSet,
+    Vrf,
 )
+from pyike.config.modes import CRYPTO_MAP, IKEV2_PROFILE, IPSEC_PROFILE, Mode
 from pyike.config.parser import masked_tokens
 from pyike.crypto import catalogue
 
@@ -94,7 +101,7 @@ def _identity(m: IdentityMatch) -> str:
     if m.mask is not None:
         return f"{m.kind.value} {m.value} {m.mask}"
     domain = "domain " if m.domain else ""
-    return f"{m.kind.value} {domain}{m.value}"
+    return f"{m.kind.value} {domain}{m.value}".rstrip()
 
 
 def _keyring(ring: Keyring, show_keys: bool) -> Block:
@@ -141,12 +148,17 @@ def _profile(p: Profile, show_keys: bool) -> Block:
         ("local", p.auth_local, p.auth_local_key),
     ):
         for method in methods:
+            if method == "eap":
+                block += [f" authentication {side} eap{x}" for x in _eap(p, side, show_keys)]
+                continue
             suffix = (
                 f" key {_key(key, show_keys)}" if key is not None and method == "pre-share" else ""
             )
             block.append(f" authentication {side} {method}{suffix}")
     if p.keyring:
         block.append(f" keyring local {p.keyring}")
+    if p.ivrf:
+        block.append(f" ivrf {p.ivrf}")
     if p.lifetime is not None:
         block.append(f" lifetime {p.lifetime}")
     if p.dpd is not None:
@@ -154,6 +166,23 @@ def _profile(p: Profile, show_keys: bool) -> Block:
     if p.nat_keepalive is not None:
         block.append(f" nat keepalive {p.nat_keepalive}")
     return block
+
+
+def _eap(p: Profile, side: str, show_keys: bool) -> list[str]:
+    """What follows `authentication local|remote eap` on each of its lines: IOS prints each
+    remote option on a line of its own, the local method and credentials on one."""
+    if side == "remote":
+        options = [" query-identity"] if p.eap_remote.query_identity else []
+        if p.eap_remote.timeout is not None:
+            options.append(f" timeout {p.eap_remote.timeout}")
+        return options or [""]
+    local = p.eap_local or EapLocal()
+    words = [local.method] if local.method else []
+    if local.username is not None:
+        words.append(f"username {local.username}")
+    if local.password is not None:
+        words.append(f"password {_key(local.password, show_keys)}")
+    return ["".join(f" {w}" for w in words)]
 
 
 def _ikev2_globals(cfg: Config) -> list[Block]:
@@ -181,6 +210,46 @@ def _max_in_negotiation_lines(g: Ikev2Globals) -> list[str]:
     if g.max_in_negotiation_in == g.max_in_negotiation_out:
         return [] if g.max_in_negotiation_in is None else [f"{command} {g.max_in_negotiation_in}"]
     return [f"{command} {n} {way}" for way, n in limits.items() if n is not None]
+
+
+def _ikev1_keyring(ring: Ikev1Keyring, show_keys: bool) -> Block:
+    block = [f"crypto keyring {ring.name}" + (f" vrf {ring.vrf}" if ring.vrf else "")]
+    block += [f"  {x}" for x in ring.extra]
+    block += [f"  pre-shared-key {k.peer} key {_key(k.key, show_keys)}" for k in ring.keys]
+    return block
+
+
+def _isakmp_policy(p: IsakmpPolicy) -> Block:
+    block = [f"crypto isakmp policy {p.priority}"]
+    settings = (
+        ("encr", p.encryption),
+        ("hash", p.hash),
+        ("authentication", p.authentication),
+        ("group", p.group),
+        ("lifetime", p.lifetime),
+    )
+    return block + [f" {word} {value}" for word, value in settings if value is not None]
+
+
+def _isakmp_key(k: Ikev1Key, show_keys: bool) -> str:
+    return f"crypto isakmp key {_key(k.key, show_keys)} {k.peer}" + (
+        " no-xauth" if k.no_xauth else ""
+    )
+
+
+def _isakmp_profile(p: IsakmpProfile) -> Block:
+    block = [f"crypto isakmp profile {p.name}"]
+    block += [f"   keyring {name}" for name in p.keyrings]
+    block += [f"   match identity {m}" for m in p.match_identities]
+    return block + [f"   {x}" for x in p.extra]
+
+
+def _ikev1(cfg: Config, show_keys: bool) -> list[Block]:
+    out = [_ikev1_keyring(r, show_keys) for r in cfg.isakmp_keyrings.values()]
+    out += [_isakmp_policy(cfg.isakmp_policies[n]) for n in sorted(cfg.isakmp_policies)]
+    if cfg.isakmp_keys:
+        out.append([_isakmp_key(k, show_keys) for k in cfg.isakmp_keys])
+    return out + [_isakmp_profile(p) for p in cfg.isakmp_profiles.values()]
 
 
 def _lifetime_lines(prefix: str, lifetime: SaLifetime) -> list[str]:
@@ -213,6 +282,8 @@ def _ipsec_profile(p: IpsecProfile) -> Block:
     block += _pfs_line(" ", p.pfs)
     if p.ikev2_profile:
         block.append(f" set ikev2-profile {p.ikev2_profile}")
+    if p.isakmp_profile:
+        block.append(f" set isakmp-profile {p.isakmp_profile}")
     return block
 
 
@@ -227,18 +298,48 @@ def _crypto_map(e: CryptoMapEntry) -> Block:
     block += _pfs_line(" ", e.pfs)
     if e.ikev2_profile:
         block.append(f" set ikev2-profile {e.ikev2_profile}")
+    if e.isakmp_profile:
+        block.append(f" set isakmp-profile {e.isakmp_profile}")
     if e.acl:
         block.append(f" match address {e.acl}")
     return block
 
 
+def _vrf(v: Vrf) -> Block:
+    block = [f"{'ip vrf' if v.legacy else 'vrf definition'} {v.name}"]
+    if v.description:
+        block.append(f" description {v.description}")
+    if v.rd:
+        block.append(f" rd {v.rd}")
+    block += [f" {x}" for x in v.extra]
+    if v.legacy:
+        return block
+    for family in v.address_families:
+        block += [" !", f" address-family {family.name}"]
+        block += [f"  {x}" for x in family.extra]
+        block.append(" exit-address-family")
+    return block
+
+
+def _in_vrf(cfg: Config, i: Interface, block: Block) -> Block:
+    """An interface's block with its `vrf forwarding` (`ip vrf forwarding` for a VRF made with
+    `ip vrf`) where IOS prints it: first, after the description."""
+    if i.vrf is None:
+        return block
+    legacy = i.vrf in cfg.vrfs and cfg.vrfs[i.vrf].legacy
+    at = 2 if i.description else 1
+    return [*block[:at], f" {'ip vrf' if legacy else 'vrf'} forwarding {i.vrf}", *block[at:]]
+
+
 def _interface(i: Interface, show_keys: bool) -> Block:
-    block = [f"interface {i.name}"]
+    block = [f"interface {i.name}" + (" type tunnel" if i.type_tunnel else "")]
     if i.description:
         block.append(f" description {i.description}")
     for n, (addr, mask) in enumerate(i.addresses):
         block.append(f" ip address {addr} {mask}" + (" secondary" if n else ""))
-    if not i.addresses and not any(x.startswith("ip address") for x in i.extra):
+    if i.address_negotiated:
+        block.append(" ip address negotiated")
+    elif not i.addresses and not any(x.startswith("ip address") for x in i.extra):
         block.append(" no ip address")
     if i.ip_mtu is not None:
         block.append(f" ip mtu {i.ip_mtu}")
@@ -252,6 +353,8 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         block.append(f" tunnel mode {i.tunnel_mode}")
     if i.tunnel_destination:
         block.append(f" tunnel destination {i.tunnel_destination}")
+    if i.tunnel_vrf:
+        block.append(f" tunnel vrf {i.tunnel_vrf}")
     if i.tunnel_protection:
         block.append(f" tunnel protection ipsec profile {i.tunnel_protection}")
     if i.crypto_map:
@@ -273,15 +376,18 @@ def _natural(name: str) -> str:
 
 
 def _route(r: Route) -> str:
+    vrf = f"vrf {r.vrf} " if r.vrf else ""
     if r.prefix.version == 4:
-        head = f"ip route {r.prefix.network_address} {r.mask_text}"
+        head = f"ip route {vrf}{r.prefix.network_address} {r.mask_text}"
     else:
-        head = f"ipv6 route {r.prefix}"
+        head = f"ipv6 route {vrf}{r.prefix}"
     parts = [head]
     if r.interface:
         parts.append(r.interface)
     if r.next_hop is not None:
         parts.append(str(r.next_hop))
+    if r.global_next_hop:
+        parts.append("global")
     if r.distance is not None:
         parts.append(str(r.distance))
     parts += r.extra
@@ -337,6 +443,12 @@ def _unmodelled(cfg: Config, place: str, show_keys: bool) -> list[Block]:
     return out
 
 
+def _kept(cfg: Config, mode: Mode, key: object, show_keys: bool) -> Block:
+    """The sub-commands of an object that pyike keeps without modelling them, as typed."""
+    kept = cfg.kept_sub_commands.get((mode.name, key), ())
+    return [" " + _mask_line(line, show_keys) for line in kept]
+
+
 def _modified(objects: dict[str, D], default: D, block: Callable[[D], Block]) -> list[Block]:
     """The objects' blocks, leaving out a smart default that is as IOS defines it."""
     return [block(obj) for obj in objects.values() if replace(obj, source=None) != default]
@@ -345,6 +457,7 @@ def _modified(objects: dict[str, D], default: D, block: Callable[[D], Block]) ->
 def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     out: list[Block] = _unmodelled(cfg, "first", show_keys)
     out.append([f"hostname {cfg.hostname}"])
+    out += [_vrf(v) for v in cfg.vrfs.values()]
     out += _unmodelled(cfg, "early", show_keys)
     for kind in defaults.DEFAULT_KINDS:
         if kind in cfg.disabled_defaults:
@@ -353,19 +466,29 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     out += _modified(cfg.proposals, defaults.DEFAULT_PROPOSAL, _proposal)
     out += _modified(cfg.policies, defaults.DEFAULT_POLICY, _policy)
     out += [_keyring(r, show_keys) for r in cfg.keyrings.values()]
-    out += [_profile(p, show_keys) for p in cfg.profiles.values()]
+    out += [
+        _profile(p, show_keys) + _kept(cfg, IKEV2_PROFILE, p.name, show_keys)
+        for p in cfg.profiles.values()
+    ]
     out += _ikev2_globals(cfg)
+    out += _ikev1(cfg, show_keys)
     ipsec_globals = _lifetime_lines("crypto ipsec ", cfg.ipsec.lifetime)
     if cfg.ipsec.replay_window is not None:
         size = cfg.ipsec.replay_window
         ipsec_globals.append(f"crypto ipsec security-association replay window-size {size}")
     out += [[line] for line in ipsec_globals]
     out += _modified(cfg.transform_sets, defaults.DEFAULT_TRANSFORM_SET, _transform_set)
-    out += _modified(cfg.ipsec_profiles, defaults.DEFAULT_IPSEC_PROFILE, _ipsec_profile)
+    out += _modified(
+        cfg.ipsec_profiles,
+        defaults.DEFAULT_IPSEC_PROFILE,
+        lambda p: _ipsec_profile(p) + _kept(cfg, IPSEC_PROFILE, p.name, show_keys),
+    )
     for entries in cfg.crypto_maps.values():
-        out += [_crypto_map(e) for e in entries]
+        out += [
+            _crypto_map(e) + _kept(cfg, CRYPTO_MAP, (e.map_name, e.seq), show_keys) for e in entries
+        ]
     for iface in sorted(cfg.interfaces.values(), key=_interface_key):
-        out.append(_interface(iface, show_keys))
+        out.append(_in_vrf(cfg, iface, _interface(iface, show_keys)))
     if cfg.routes:
         out.append([_route(r) for r in cfg.routes])
     named = [a for a in cfg.access_lists.values() if not a.numbered]

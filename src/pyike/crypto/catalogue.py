@@ -579,6 +579,47 @@ def esn_for(enabled: bool) -> EsnTransform:
     return next(e for e in ESNS if e.enabled == enabled)
 
 
+# --- IKEv1 keywords ---------------------------------------------------------------------------
+# `crypto isakmp policy` names transforms declared above with words of its own. pyike reads and
+# keeps IKEv1 policies; it does not negotiate IKEv1.
+
+
+def _declared(entry: _T | None) -> _T:
+    assert entry is not None
+    return entry
+
+
+ISAKMP_ENCRYPTIONS: dict[str, tuple[EncrTransform, ...]] = {  # `encryption aes 256`
+    "des": (_declared(encryption(EncrId.DES, None)),),
+    "3des": (_declared(encryption(EncrId.TRIPLE_DES, None)),),
+    "aes": tuple(_declared(encryption(EncrId.AES_CBC, bits)) for bits in (128, 192, 256)),
+}
+ISAKMP_HASHES: dict[str, IntegTransform] = {  # `hash sha`
+    "sha": _declared(integrity(IntegId.HMAC_SHA1_96)),
+    "sha256": _declared(integrity(IntegId.HMAC_SHA2_256_128)),
+    "sha384": _declared(integrity(IntegId.HMAC_SHA2_384_192)),
+    "sha512": _declared(integrity(IntegId.HMAC_SHA2_512_256)),
+    "md5": _declared(integrity(IntegId.HMAC_MD5_96)),
+}
+ISAKMP_GROUPS: tuple[DhGroup, ...] = tuple(  # `group 14`: IKEv1 has the MODP and ECP groups
+    g for g in GROUPS if g.keyword is not None and g.kind in ("modp", "ecp")
+)
+
+
+# --- AH keywords ------------------------------------------------------------------------------
+# `crypto ipsec transform-set` may add one AH transform (RFC 4302) to its ESP transforms. AH's
+# transforms are integrity algorithms (type 3, under protocol AH), so each keyword names an entry
+# declared above. pyike reads, keeps and shows them; it has no AH, so it never negotiates them.
+
+AH_INTEGRITIES: dict[str, IntegTransform] = {  # `ah-sha-hmac`
+    "ah-md5-hmac": _declared(integrity(IntegId.HMAC_MD5_96)),
+    "ah-sha-hmac": _declared(integrity(IntegId.HMAC_SHA1_96)),
+    "ah-sha256-hmac": _declared(integrity(IntegId.HMAC_SHA2_256_128)),
+    "ah-sha384-hmac": _declared(integrity(IntegId.HMAC_SHA2_384_192)),
+    "ah-sha512-hmac": _declared(integrity(IntegId.HMAC_SHA2_512_256)),
+}
+
+
 def prfs_paired_with(integrity: Iterable[int]) -> tuple[PrfId, ...]:
     """IOS's PRFs for a proposal without `prf`: each integrity algorithm's paired PRF."""
     entries = (_INTEG.get(i) for i in integrity)

@@ -33,6 +33,8 @@ from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.ipsec.acl_match import MapEntry, is_entry_name, maps_by_interface, sa_index
 from pyike.ipsec.errors import EspError
+from pyike.ipsec.gre import GRE_PROTOCOL, gre_unwrap, gre_wrap
+from pyike.ipsec.sa import EspMode
 from pyike.ipsec.sad import InstalledChild, SadChange, SecurityAssociationDatabase
 from pyike.node.hooks import Cancellable
 from pyike.node.interfaces import line_protocol_message
@@ -95,6 +97,7 @@ class CryptoHost:
     """The engine and the SA database of one router; see the module docstring."""
 
     def __init__(self, setup: HostSetup, *, iv_source: RandomBytes | None = None) -> None:
+        self.config = setup.config
         self.policy = setup.policy
         self.specs: dict[str, TunnelSpec] = {spec.name: spec for spec in setup.tunnels}
         self.sad = SecurityAssociationDatabase(iv_source or setup.random_bytes, self.specs)
@@ -248,10 +251,14 @@ class CryptoHost:
         tunnel = info.tunnel
         if tunnel is not None:
             placed = self._map_of_entry.get(tunnel)
-            if placed is None:
-                self._write_tunnel(tunnel, result.payload)
-            else:
+            if placed is not None:
                 self._deliver_to_map(placed, tunnel, result.payload)
+            elif child.inbound.mode is EspMode.TUNNEL:
+                self._write_tunnel(tunnel, result.payload)
+            else:  # GRE over IPsec in transport mode
+                inner = gre_unwrap(result.payload) if result.next_header == GRE_PROTOCOL else None
+                if inner is not None:
+                    self._write_tunnel(tunnel, inner)
         self._report_usage(child)
 
     def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
@@ -269,9 +276,14 @@ class CryptoHost:
         info = child.info
         udp = info.udp_encapsulation or self.force_encap
         send = self._send_esp
+        # A tunnel interface's SA in transport mode carries GRE over IPsec: GRE inside ESP.
+        gre = outbound.mode is EspMode.TRANSPORT and tunnel not in self._map_of_entry
         for packet in packets:
             try:
-                esp = outbound.encapsulate(packet)
+                if gre:
+                    esp = outbound.encapsulate(gre_wrap(packet), GRE_PROTOCOL)
+                else:
+                    esp = outbound.encapsulate(packet)
             except EspError:
                 continue
             send(info, esp, udp)

@@ -7,11 +7,13 @@ protocol."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
+from pyike.config.model import Config
+from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs
 from pyike.config.query import TrafficSelector as QuerySelector
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import IPAddress, TrafficSelector
@@ -19,6 +21,7 @@ from pyike.ike.events import TrafficSelector as EngineSelector
 from pyike.ike.fragments import IP_UDP_OVERHEAD
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Policy, TunnelSpec
+from pyike.ipsec.gre import GRE_PROTOCOL
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
 from pyike.show.views import (
     ChildSaView,
@@ -56,6 +59,11 @@ class CryptoState(Protocol):
     def policy(self) -> Policy: ...
 
     @property
+    def config(self) -> Config:
+        """The configuration in force (front-door and inside VRFs come from it)."""
+        ...
+
+    @property
     def specs(self) -> Mapping[str, TunnelSpec]: ...
 
     @property
@@ -81,14 +89,17 @@ class CryptoState(Protocol):
 def ike_sa_views(node: CryptoState) -> list[IkeSaView]:
     views = []
     now = node.now
+    children = child_sa_policies(node.config)
     for sa in node.engine.ike_sas:
         if sa.closed or sa.suite is None:
             continue
-        views.append(_ike_sa_view(node, sa, now))
+        views.append(_ike_sa_view(node, sa, now, children))
     return views
 
 
-def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
+def _ike_sa_view(
+    node: CryptoState, sa: IkeSa, now: float, children: Sequence[ChildSaPolicy]
+) -> IkeSaView:
     suite = sa.suite
     assert suite is not None
     local_spi, remote_spi = (sa.spi_i, sa.spi_r) if sa.initiator else (sa.spi_r, sa.spi_i)
@@ -103,6 +114,8 @@ def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
     if sa.nat.nat_detected:
         nat = NatState.INSIDE if not sa.nat.local_matches else NatState.OUTSIDE
     settings = node.policy.settings
+    profile = sa.profile.name if sa.profile is not None else None
+    fvrf, ivrf = ike_sa_vrfs(node.config, sa.local.address, sa.remote.address, profile, children)
     return IkeSaView(
         tunnel_id=sa.sa_id,
         local=sa.local.address,
@@ -137,6 +150,8 @@ def _ike_sa_view(node: CryptoState, sa: IkeSa, now: float) -> IkeSaView:
         fragmentation=settings.fragmentation_mtu is not None,
         fragmentation_mtu=_fragmentation_mtu(sa, settings.fragmentation_mtu),
         nat=nat,
+        fvrf=fvrf,
+        ivrf=ivrf,
     )
 
 
@@ -190,18 +205,33 @@ def _prefix_length(ts: TrafficSelector) -> int:
 
 def _placement(node: CryptoState, spec: TunnelSpec) -> tuple[str, str, Ident, Ident]:
     """(interface, crypto map tag, local ident, remote ident) of a tunnel or crypto map entry:
-    a VTI shows as its own interface with any/any; a crypto map entry under the interface
-    that holds its local address, with the idents of its ACL."""
+    a VTI shows as its own interface with any/any, a GRE tunnel with the GRE flow between
+    its endpoints; a crypto map entry under the interface that holds its local address, with
+    the idents of its ACL."""
     if spec.name.startswith(CRYPTO_MAP_PREFIX):
         interface = node.interface_with_address(spec.local.address) or "unknown"
         tag = spec.name[len(CRYPTO_MAP_PREFIX) :].split()[0]
         return interface, tag, _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
-    any_ip = ANY4 if spec.local.address.version == 4 else ANY6
+    if spec.local_ts and spec.local_ts[0].protocol == GRE_PROTOCOL:
+        local, remote = _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
+        return spec.name, f"{spec.name}-head-0", local, remote
+    # the family carried: an overlay tunnel (`ipsec ipv4 v6-overlay`) carries the other one
+    inner = spec.local_ts[0].start.version if spec.local_ts else spec.local.address.version
+    any_ip = ANY4 if inner == 4 else ANY6
     return spec.name, f"{spec.name}-head-0", any_ip, any_ip
+
+
+def _spec_vrfs(
+    node: CryptoState, spec: TunnelSpec, children: Sequence[ChildSaPolicy]
+) -> tuple[str | None, str | None]:
+    """(fvrf, ivrf) of a tunnel or crypto map entry."""
+    local, remote = spec.local.address, spec.remote.address
+    return ike_sa_vrfs(node.config, local, remote, spec.profile, children)
 
 
 def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
     views: dict[tuple[str, str], IpsecInterfaceView] = {}
+    children = child_sa_policies(node.config)
     for spec in node.specs.values():
         state = node.sad.tunnel(spec.name)
         interface, tag, local_ident, remote_ident = _placement(node, spec)
@@ -229,6 +259,7 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
             pfs_group=pfs,
             inbound=tuple(p[0] for p in pairs),
             outbound=tuple(p[1] for p in pairs),
+            protected_vrf=_spec_vrfs(node, spec, children)[1],
         )
         known = views.get((interface, tag))
         flows = (*known.flows, flow) if known is not None else (flow,)
@@ -239,6 +270,7 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
 def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
     sessions: dict[tuple[str, str], CryptoSessionView] = {}
     now = node.now
+    children = child_sa_policies(node.config)
     for spec in node.specs.values():
         state = node.sad.tunnel(spec.name)
         interface, _tag, local_ident, remote_ident = _placement(node, spec)
@@ -264,6 +296,7 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
         if known is not None:
             flows = (*known.flows, *flows)
         up = next((sa for sa in sas if sa.established), None)
+        fvrf, ivrf = _spec_vrfs(node, spec, children)
         sessions[key] = CryptoSessionView(
             interface=interface,
             peer=remote,
@@ -275,6 +308,8 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
             uptime_seconds=None if up is None else int(now - (up.established_at or now)),
             session_id=0 if up is None else up.sa_id,
             phase1_id=None if up is None or up.remote_id is None else str(up.remote_id),
+            fvrf=fvrf,
+            ivrf=ivrf,
         )
     return list(sessions.values())
 

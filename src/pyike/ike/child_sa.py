@@ -140,6 +140,7 @@ class ChildSa:
             tunnel=None if self.tunnel is None else self.tunnel.name,
             initiator=self.initiator,
             keys=self.keys,
+            replay_window=None if self.tunnel is None else self.tunnel.replay_window,
         )
 
 

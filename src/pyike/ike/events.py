@@ -85,6 +85,7 @@ class ChildSaInfo:
     tunnel: str | None
     initiator: bool
     keys: ChildKeys = field(repr=False)
+    replay_window: int | None = None  # None: the ESP layer's default
 
     @property
     def encr_key_out(self) -> bytes:

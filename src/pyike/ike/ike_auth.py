@@ -76,9 +76,9 @@ def local_method_usable(sa: IkeSa) -> bool:
     assert sa.profile is not None
     if sa.profile.auth_local == "pre-share":
         return True
+    lacking = "EAP is" if sa.profile.auth_local == "eap" else "certificates are"
     sa.error(
-        f"Cannot sign with 'authentication local {sa.profile.auth_local}': certificates are "
-        "not supported"
+        f"Cannot sign with 'authentication local {sa.profile.auth_local}': {lacking} not supported"
     )
     return False
 

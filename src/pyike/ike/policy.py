@@ -102,11 +102,13 @@ class IdentityMatch:
     address; ``value`` for an address is "A" or "A/prefix". ``domain``: `match identity remote
     fqdn domain D` / `email domain D`, matching D and the names under it."""
 
-    kind: Literal["address", "fqdn", "email", "key-id"]
+    kind: Literal["address", "fqdn", "email", "key-id", "any"]
     value: str
     domain: bool = False
 
     def matches(self, identity: Identity) -> bool:
+        if self.kind == "any":  # `match identity remote any`
+            return True
         if self.kind == "address":
             ip = identity.ip
             if ip is None:
@@ -194,6 +196,7 @@ class TunnelSpec:
     remote_ts: tuple[TrafficSelector, ...] = (TrafficSelector.any4(),)
     lifetime_seconds: int = DEFAULT_CHILD_SECONDS
     lifetime_kilobytes: int = DEFAULT_CHILD_KILOBYTES
+    replay_window: int | None = None  # anti-replay window; None: the ESP layer's default
 
 
 @dataclass(frozen=True)

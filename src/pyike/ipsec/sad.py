@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from math import inf
 
 from pyike.ike.events import ChildSaDeleted, ChildSaInfo, ChildSaInstalled, ChildSaMoved
+from pyike.ipsec.replay import DEFAULT_WINDOW
 from pyike.ipsec.sa import EspMode, InboundEspSa, OutboundEspSa, child_sa_pair
 from pyike.ipsec.transforms import EspTransform, esp_transform
 
@@ -119,6 +120,7 @@ class SecurityAssociationDatabase:
             random_bytes=self.random_bytes,
             mode=EspMode.TRANSPORT if info.mode == "transport" else EspMode.TUNNEL,
             esn=info.esn,
+            replay_window=DEFAULT_WINDOW if info.replay_window is None else info.replay_window,
         )
         self._conn_ids += 2
         child = InstalledChild(

@@ -104,7 +104,7 @@ class CryptoMaps:
                 return True
             self.counters.dropped_selectors += 1
             return False
-        if self._is_crypto_transport(router, flow):
+        if self._is_crypto_transport(router, interface, flow):
             return True
         if not any(e.verdict(mirrored) for e in entries):
             return True
@@ -114,9 +114,9 @@ class CryptoMaps:
         return False
 
     @staticmethod
-    def _is_crypto_transport(router: Router, flow: Flow) -> bool:
+    def _is_crypto_transport(router: Router, interface: str, flow: Flow) -> bool:
         """IKE and ESP to the router itself are never subject to the map."""
-        if not router.is_local(flow.dst):
+        if not router.is_local(flow.dst, router.vrf_of(interface)):
             return False
         return flow.protocol == PROTO_ESP or (
             flow.protocol == PROTO_UDP and flow.dst_port in _IKE_PORTS

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.lab.lab import Lab
-from pyike.lab.topology_run import build_lab
+from pyike.lab.topology_run import build_lab, print_loading
 from pyike.node.exec.job import ExecJob
 from pyike.node.exec.parser import (
     CommandNode,
@@ -352,7 +352,9 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         speed = parse_speed(args.speed or "1x")
         if args.configs:
-            lab, _nats = build_lab(load_topology(args.configs), policy_for_config, seed=args.seed)
+            topology = load_topology(args.configs)
+            print_loading(topology)
+            lab, _nats = build_lab(topology, policy_for_config, seed=args.seed)
         else:
             lab = Lab(seed_configs(), policy_for_config, seed=args.seed)
     except (TopologyError, ValueError) as error:

@@ -4,8 +4,8 @@ creates for its tunnels.
 Physical and loopback interfaces of the config are matched to the host's interfaces by
 address, IPv4 or IPv6 (or explicitly with `--bind Ethernet0/0=eth1`); pyike never changes
 them. Each `interface TunnelN` with tunnel protection becomes a TUN device named after it,
-carrying the family its `tunnel mode` names: `ipsec ipv6` runs IPv6 over IPv6, anything
-else IPv4 over IPv4 (the config has no overlay modes for the mixed cases).
+carrying the family its `tunnel mode` names: `ipsec ipv6` IPv6 over IPv6, `ipsec ipv4
+v6-overlay` IPv6 over IPv4, `ipsec ipv6 v4-overlay` IPv4 over IPv6, anything else IPv4 over IPv4.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pyike.config.model import Config, Interface, IPAddress
+from pyike.config.model import Config, Interface, IPAddress, Route
 from pyike.config.params import interface_name
 
 IFNAMSIZ = 15  # Linux interface names: 15 characters and the terminating NUL
@@ -44,7 +44,7 @@ class TunnelDevice:
     device: str  # e.g. tun-Tunnel0
     addresses: tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...]
     mtu: int
-    version: int = 4  # the family carried, inside and out (`tunnel mode ipsec ipv6`: 6)
+    version: int = 4  # the family carried inside (`tunnel mode ipsec ipv6`, `v6-overlay`: 6)
 
 
 @dataclass(frozen=True)
@@ -117,52 +117,79 @@ def interface_addresses(iface: Interface) -> tuple[IPAddress, ...]:
     return (*(a for a, _ in iface.addresses), *(a.ip for a in ipv6_interfaces(iface)))
 
 
-def tunnel_version(iface: Interface) -> int:
-    """The family a tunnel interface runs over and carries: 6 for `tunnel mode ipsec ipv6`
-    (and `gre ipv6`, which runs over IPv6)."""
-    return 6 if (iface.tunnel_mode or "").lower().endswith("ipv6") else 4
-
-
 def tunnel_family_problem(cfg: Config, iface: Interface) -> str | None:
-    """Why a protected tunnel cannot be carried as configured: an address, destination or
-    route of the other family than its mode (IPv4 over IPv6 and IPv6 over IPv4 need overlay
-    modes the configuration does not offer). None when it can."""
-    version = tunnel_version(iface)
+    """Why a protected tunnel cannot be carried as configured: an address or route of
+    another family than the one its mode carries (`ipsec ipv4 v6-overlay` carries IPv6 over
+    IPv4, `ipsec ipv6 v4-overlay` the reverse), or a destination of another family than the
+    one it runs over. None when it can."""
+    inner, outer = iface.inner_version, iface.outer_version
     mode = iface.tunnel_mode or "gre ip"
-    other = 6 if version == 4 else 4
     where = f"{iface.name} (tunnel mode {mode})"
-    if version == 4 and ipv6_interfaces(iface):
-        return f"{where} carries IPv4 only; use tunnel mode ipsec ipv6 for IPv6 addresses"
-    if version == 6 and iface.addresses:
-        return f"{where} carries IPv6 only; IPv4 over IPv6 is not supported"
+    if inner == 4 and ipv6_interfaces(iface):
+        return (
+            f"{where} carries IPv4 only; use tunnel mode ipsec ipv6 or ipsec ipv4 v6-overlay "
+            "for IPv6 addresses"
+        )
+    if inner == 6 and iface.addresses:
+        return f"{where} carries IPv6 only; use ipsec ipv6 v4-overlay for IPv4 over IPv6"
     destination = iface.tunnel_destination
     if destination is not None:
         try:
             remote = ipaddress.ip_address(destination)
         except ValueError:
             remote = None
-        if remote is not None and remote.version != version:
+        if remote is not None and remote.version != outer:
             return (
-                f"{where}: tunnel destination {destination} is an IPv{other} address; "
-                f"this mode runs over IPv{version}"
+                f"{where}: tunnel destination {destination} is an IPv{remote.version} "
+                f"address; this mode runs over IPv{outer}"
             )
     for route in cfg.routes:
-        if route.interface == iface.name and route.prefix.version != version:
-            return f"{where} carries IPv{version} only; it cannot take the route to {route.prefix}"
-    if version == 6 and iface.ip_mtu is not None and iface.ip_mtu < IPV6_MINIMUM_MTU:
+        if route.interface == iface.name and route.prefix.version != inner:
+            return f"{where} carries IPv{inner} only; it cannot take the route to {route.prefix}"
+    if inner == 6 and iface.ip_mtu is not None and iface.ip_mtu < IPV6_MINIMUM_MTU:
         return f"{where}: ip mtu {iface.ip_mtu} is below IPv6's minimum of {IPV6_MINIMUM_MTU}"
     return None
 
 
+def vrf_problem(cfg: Config) -> str | None:
+    """Why the gateway cannot run this configuration's VRF-aware IPsec: it has no VRFs (no
+    VRF devices; everything is routed in the main table), so a protected tunnel or crypto map
+    in a VRF, or routed into from one, would run wrongly. The lines are named; VRFs that
+    touch no IPsec (a management VRF) are the host's business and let through."""
+    lines: list[str] = []
+    protected = [i for i in cfg.interfaces.values() if _is_tunnel(i) and i.tunnel_protection]
+    for iface in protected:
+        if iface.vrf:
+            lines.append(f"interface {iface.name} 'vrf forwarding {iface.vrf}'")
+        if iface.tunnel_vrf:
+            lines.append(f"interface {iface.name} 'tunnel vrf {iface.tunnel_vrf}'")
+    outside = {i.tunnel_source for i in protected} | {
+        i.name for i in cfg.interfaces.values() if i.crypto_map
+    }
+    for name in sorted(n for n in outside if n in cfg.interfaces):
+        vrf = cfg.interfaces[name].vrf
+        if vrf:
+            lines.append(f"interface {name} 'vrf forwarding {vrf}'")
+    tunnels = tuple(_tunnel_device(iface) for iface in protected)
+    for route in cfg.routes:
+        if route.vrf and _device_for(route, tunnels) is not None:
+            lines.append(f"'ip route vrf {route.vrf} {route.prefix}' into a tunnel")
+    if not lines:
+        return None
+    return (
+        "VRF-aware IPsec is not supported by pyike run (it would route these tunnels in the "
+        f"main table; pyike lab runs them): {', '.join(lines)}"
+    )
+
+
 def _tunnel_device(iface: Interface) -> TunnelDevice:
-    version = tunnel_version(iface)
+    version = iface.inner_version
     addresses: tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...]
     if version == 6:
         addresses = ipv6_interfaces(iface)
-        default_mtu = DEFAULT_TUNNEL_MTU_IPV6
     else:
         addresses = tuple(ipaddress.IPv4Interface(f"{a}/{m}") for a, m in iface.addresses)
-        default_mtu = DEFAULT_TUNNEL_MTU
+    default_mtu = DEFAULT_TUNNEL_MTU_IPV6 if iface.outer_version == 6 else DEFAULT_TUNNEL_MTU
     return TunnelDevice(
         iface.name, tun_name(iface.name), addresses, iface.ip_mtu or default_mtu, version
     )
@@ -174,6 +201,9 @@ def bind_interfaces(
     """Match the config's interfaces to `host`'s. An interface with an address no host
     interface has, and no `--bind`, is left unbound (IOS would show it down); a `--bind` to a
     device the host lacks is an error."""
+    problem = vrf_problem(cfg)
+    if problem is not None:
+        raise BindingError(problem)
     explicit = dict(explicit or {})
     by_name = {h.name: h for h in host}
     for name, device in explicit.items():
@@ -211,21 +241,21 @@ def bind_interfaces(
 def _tunnel_routes(cfg: Config, tunnels: Sequence[TunnelDevice]) -> tuple[KernelRoute, ...]:
     """The `ip route`s that lead into a tunnel: by interface, or by a next hop on a tunnel's
     subnet. Routes elsewhere belong to the host and are left alone."""
-    device_of = {t.interface: t.device for t in tunnels}
     routes: list[KernelRoute] = []
     for route in cfg.routes:
-        device: str | None = None
-        if route.interface is not None:
-            device = device_of.get(route.interface)
-        elif route.next_hop is not None:
-            device = next(
-                (
-                    t.device
-                    for t in tunnels
-                    if any(route.next_hop in a.network for a in t.addresses)
-                ),
-                None,
-            )
+        device = None if route.vrf else _device_for(route, tunnels)
         if device is not None:
             routes.append(KernelRoute(route.prefix, device))
     return tuple(routes)
+
+
+def _device_for(route: Route, tunnels: Sequence[TunnelDevice]) -> str | None:
+    """The tunnel device a route leads into: by interface, or by a next hop on its subnet."""
+    if route.interface is not None:
+        return next((t.device for t in tunnels if t.interface == route.interface), None)
+    if route.next_hop is None:
+        return None
+    return next(
+        (t.device for t in tunnels if any(route.next_hop in a.network for a in t.addresses)),
+        None,
+    )

@@ -30,6 +30,7 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
 from pyike.config import load_file
 from pyike.config.model import Config
+from pyike.config.query import wont_come_up
 from pyike.host.crypto_host import HostSetup
 from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
@@ -88,6 +89,14 @@ class RunOptions:
     tun_offload: bool = True  # decrypted TCP segments merged into super-packets (GRO)
     tun_segmentation: bool = False  # and TCP super-packets from the kernel, cut here (TSO)
     udp_offload: bool = True  # ESP in UDP sent and received in runs (UDP GSO and GRO)
+
+
+def not_negotiated_lines(config: Config) -> list[str]:
+    """What start-up (and a reload) logs for each tunnel and crypto map entry that will not
+    come up here (IKEv1, DMVPN, a tunnel source the configuration lacks), and why."""
+    return [
+        f"%PYIKE-4-NOT_NEGOTIATED: {name} {reason}" for name, reason in wont_come_up(config).items()
+    ]
 
 
 def load_config(path: Path) -> Config:
@@ -458,9 +467,14 @@ class Runtime:
             f" port {self.options.ports.ike}/{self.options.ports.nat_t}, "
             f"{len(binding.tunnels)} tunnel(s), control {self.options.control_path}"
         )
+        self._report_not_negotiated(config)
         gateway.keep_up = not self.options.passive
         if not self.options.passive:
             gateway.start_all()
+
+    def _report_not_negotiated(self, config: Config) -> None:
+        for line in not_negotiated_lines(config):
+            self.log(line)
 
     def _exec_shell(self) -> GatewayShell:
         """The exec commands, built at the first command: their show views and parser are
@@ -698,6 +712,7 @@ class Runtime:
             "%PYIKE-5-RELOAD: configuration reloaded"
             + (f"; renegotiating {', '.join(renegotiated)}" if renegotiated else "")
         )
+        self._report_not_negotiated(config)
 
     def _reconcile_devices(
         self, loop: asyncio.AbstractEventLoop, binding: InterfaceBinding

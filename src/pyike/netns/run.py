@@ -608,6 +608,12 @@ def run_cli(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         topology = load_topology(args.configs or [_seed_directory(workdir)])
+        if topology.refused:
+            raise TopologyError(
+                "\n".join(d.format() for d in topology.refused)
+                + "\n% pyike lab --netns: `pyike run` starts only from configurations that load "
+                "clean; the simulated lab (without --netns) runs routers without refused lines"
+            )
         if topology.run_seconds != DEFAULT_RUN:
             print(f"% pyike lab --netns: `run {topology.run_seconds:g}s` is not waited for: "
                   "the checks run as soon as every tunnel is up")  # fmt: skip

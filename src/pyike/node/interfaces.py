@@ -96,6 +96,7 @@ class RouterInterface:
         self.config = config
         self.name = config.name
         self.kind = kind_of(config.name)
+        self.vrf = config.vrf  # the routing table its addresses and packets are in
         self.addresses = [IPv4Interface(f"{a}/{m}") for a, m in config.addresses]
         self.addresses6 = [IPv6Interface(a) for a in config.ipv6_addresses]
         self.admin_up = not config.shutdown

@@ -1,6 +1,13 @@
 """A simulated IOS router: interfaces and routing from a parsed configuration, and the IPv4
 data plane (forwarding, ICMP, fragmentation, local UDP/ESP delivery to the hooks); IPv6 is in
-`pyike.node.ipv6`."""
+`pyike.node.ipv6`.
+
+VRFs: each has its own routing table and its own local addresses (they may overlap). A packet
+is looked up in the table of the VRF it arrived in (its interface's), or that the router
+originates it in (a ping's `vrf`, a reply's request, an IKE datagram's source address); a
+tunnel's encapsulated packets are routed in its `tunnel vrf` (the front-door VRF), what it
+carries in the tunnel interface's own VRF (the inside VRF).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from pyike.config.model import Config
+from pyike.config.query import vrf_of_address
 from pyike.node import icmp, routing
 from pyike.node.fragments import Reassembler, fragment
 from pyike.node.hooks import (
@@ -53,6 +61,8 @@ from pyike.node.udp import UdpDatagram, parse_udp
 ListenerKey = tuple[str, int]
 IcmpListener = Callable[[IPv4Packet | IPv6Packet, icmp.IcmpMessage], None]
 IPAddress = IPv4Address | IPv6Address
+Vrf = str | None  # a VRF's name; None: the global routing table
+Tables = dict[Vrf, routing.RoutingTable]
 
 
 class Router:
@@ -80,7 +90,7 @@ class Router:
         self.unreachable_limiter = IntervalLimiter()
         self.df_unreachable_limiter = IntervalLimiter()
         self.reassembler = Reassembler()
-        self.table = routing.RoutingTable()
+        self.tables: Tables = {None: routing.RoutingTable()}
         self.v6 = Ipv6Plane(self)
         self._listeners: dict[ListenerKey, IcmpListener] = {}
         self._ident = 0
@@ -121,54 +131,77 @@ class Router:
         iface.ipsec_up = installed
         self.refresh()
 
+    @property
+    def table(self) -> routing.RoutingTable:
+        """The global IPv4 routing table (`show ip route`)."""
+        return self.tables[None]
+
+    @property
+    def vrfs(self) -> list[Vrf]:
+        """The global table and every VRF, defined or named by an interface or a route."""
+        named = set(self.config.vrfs) | {i.vrf for i in self.interfaces.values() if i.vrf}
+        named |= {r.vrf for r in self.config.routes if r.vrf}
+        return [None, *sorted(named)]
+
     def refresh(self) -> None:
-        """Re-evaluate line protocols and rebuild the routing table, as IOS does on any
+        """Re-evaluate line protocols and rebuild the routing tables, as IOS does on any
         interface state change (routes over a down interface are withdrawn)."""
         before = {name: i.line_up for name, i in self.interfaces.items()}
         for iface in self.interfaces.values():
             if not iface.is_tunnel:
                 iface.line_up = iface.admin_up and iface.carrier
-        base = self._build_table(tunnels=False)
-        base6 = self._build_table(tunnels=False, version=6)
+        base = self._build_tables(tunnels=False)
+        base6 = self._build_tables(tunnels=False, version=6)
         for iface in self.interfaces.values():
             if iface.is_tunnel:
                 iface.line_up = self._tunnel_line_up(iface, base, base6)
-        self.table = self._build_table(tunnels=True)
-        self.v6.table = self._build_table(tunnels=True, version=6)
+        self.tables = self._build_tables(tunnels=True)
+        self.v6.tables = self._build_tables(tunnels=True, version=6)
         if self._booted:
             for name, iface in self.interfaces.items():
                 if iface.line_up != before[name]:
                     self._log(line_protocol_message(name, iface.line_up))
 
-    def _build_table(self, tunnels: bool, version: int = 4) -> routing.RoutingTable:
-        connected: list[tuple[str, routing.IPInterface]] = [
-            (name, address)
-            for name, iface in self.interfaces.items()
-            if iface.line_up and (tunnels or not iface.is_tunnel)
-            for address in (iface.addresses if version == 4 else iface.addresses6)
-        ]
-
+    def _build_tables(self, tunnels: bool, version: int = 4) -> Tables:
         def up(name: str) -> bool:
             iface = self.interfaces.get(name)
             return iface is not None and iface.line_up and (tunnels or not iface.is_tunnel)
 
-        return routing.build(connected, self.config.routes, up, version)
+        tables: Tables = {}
+        for vrf in self.vrfs:
+            connected: list[tuple[str, routing.IPInterface]] = [
+                (name, address)
+                for name, iface in self.interfaces.items()
+                if iface.vrf == vrf and iface.line_up and (tunnels or not iface.is_tunnel)
+                for address in (iface.addresses if version == 4 else iface.addresses6)
+            ]
+            statics = [r for r in self.config.routes if r.vrf == vrf]
+            tables[vrf] = routing.build(connected, statics, up, version, tables.get(None))
+        return tables
 
-    def table_for(self, address: IPAddress) -> routing.RoutingTable:
-        return self._table(address.version)
+    def table_for(self, address: IPAddress, vrf: Vrf = None) -> routing.RoutingTable:
+        return self._table(address.version, vrf)
 
-    def _table(self, version: int) -> routing.RoutingTable:
-        return self.table if version == 4 else self.v6.table
+    def _table(self, version: int, vrf: Vrf = None) -> routing.RoutingTable:
+        table = (self.tables if version == 4 else self.v6.tables).get(vrf)
+        return table if table is not None else routing.RoutingTable(bits=routing.bits(version))
 
-    def _tunnel_line_up(
-        self, tunnel: RouterInterface, table: routing.RoutingTable, table6: routing.RoutingTable
-    ) -> bool:
+    def vrf_of(self, interface: str | None) -> Vrf:
+        """The VRF an interface is in (None for none, or for the router itself)."""
+        iface = self.interfaces.get(interface) if interface is not None else None
+        return iface.vrf if iface is not None else None
+
+    def _tunnel_line_up(self, tunnel: RouterInterface, tables: Tables, tables6: Tables) -> bool:
+        """Up when its source is up and its destination routed, both in its front-door VRF
+        (`tunnel vrf`), and its IPsec SAs are installed if it is protected."""
         if not tunnel.admin_up:
             return False
+        fvrf = tunnel.config.tunnel_vrf
         source, destination = self.tunnel_endpoints(tunnel.name)
-        if source is None or destination is None or not self._address_up(int(source)):
+        if source is None or destination is None or not self._address_up(int(source), fvrf):
             return False
-        entry = (table if destination.version == 4 else table6).lookup(int(destination))
+        table = (tables if destination.version == 4 else tables6).get(fvrf)
+        entry = table.lookup(int(destination)) if table is not None else None
         if entry is None:
             return False
         mode = tunnel.config.tunnel_mode or "gre ip"
@@ -177,9 +210,9 @@ class Router:
 
     def tunnel_endpoints(self, name: str) -> tuple[IPAddress | None, IPAddress | None]:
         """(source, destination) outer addresses of a tunnel; None where unknown. A tunnel
-        in an IPv6 mode (`tunnel mode ipsec ipv6`) runs over IPv6."""
+        in an IPv6 mode (`tunnel mode ipsec ipv6 [v4-overlay]`) runs over IPv6."""
         cfg = self.interface(name).config
-        version = 6 if (cfg.tunnel_mode or "").endswith("ipv6") else 4
+        version = cfg.outer_version
         source: IPAddress | None = None
         if cfg.tunnel_source is not None:
             src_iface = self.interfaces.get(cfg.tunnel_source)
@@ -191,12 +224,14 @@ class Router:
         destination = _address(cfg.tunnel_destination, version)
         return source, destination
 
-    def _address_up(self, address: int) -> bool:
-        return any(i.line_up and i.holds(address) for i in self.interfaces.values())
+    def _address_up(self, address: int, vrf: Vrf = None) -> bool:
+        return any(
+            i.line_up and i.vrf == vrf and i.holds(address) for i in self.interfaces.values()
+        )
 
-    def is_local(self, address: int) -> bool:
-        """An address of one of the router's up interfaces."""
-        return self._address_up(address)
+    def is_local(self, address: int, vrf: Vrf = None) -> bool:
+        """An address of one of the router's up interfaces in `vrf`."""
+        return self._address_up(address, vrf)
 
     def ip_mtu(self, name: str) -> int:
         """The IP MTU of an interface (`ip mtu`, else derived from the media or the tunnel)."""
@@ -213,7 +248,8 @@ class Router:
         """The IP MTU of the interface the tunnel's packets leave through."""
         _source, destination = self.tunnel_endpoints(name)
         if destination is not None:
-            entry = self.table_for(destination).lookup(int(destination))
+            fvrf = self.interface(name).config.tunnel_vrf
+            entry = self.table_for(destination, fvrf).lookup(int(destination))
             if entry is not None:
                 egress = entry.paths[0].interface
                 if egress != name and not self.interfaces[egress].is_tunnel:
@@ -228,12 +264,13 @@ class Router:
             return self.tunnel_handler.overhead(self, name)
         return OUTER_IPV4_HEADER
 
-    def source_address(self, destination: int, version: int = 4) -> int | None:
-        """The source IOS gives a packet it originates: the egress interface's (first)
-        address of the destination's family (for IPv6, the global addresses pyike models)."""
-        if self.is_local(destination):
+    def source_address(self, destination: int, version: int = 4, vrf: Vrf = None) -> int | None:
+        """The source IOS gives a packet it originates in `vrf`: the egress interface's
+        (first) address of the destination's family (for IPv6, the global addresses pyike
+        models)."""
+        if self.is_local(destination, vrf):
             return destination
-        entry = self._table(version).lookup(destination)
+        entry = self._table(version, vrf).lookup(destination)
         if entry is None:
             return None
         egress = self.interfaces[entry.path_for(0, destination).interface]
@@ -279,7 +316,7 @@ class Router:
             return
         if not self._inbound_allowed(iface, data, protected_by):
             return
-        self._ingress(packet, name)
+        self._ingress(packet, name, iface.vrf)
 
     def _inbound_allowed(
         self, iface: RouterInterface, data: bytes, protected_by: str | None
@@ -295,31 +332,31 @@ class Router:
         """A packet arrives on a tunnel (or other) interface from within the router."""
         self.receive(name, data)
 
-    def _ingress(self, packet: IPv4Packet, in_iface: str | None) -> None:
-        if self.is_local(packet.dst):
-            self._deliver_local(packet, in_iface)
+    def _ingress(self, packet: IPv4Packet, in_iface: str | None, vrf: Vrf) -> None:
+        if self.is_local(packet.dst, vrf):
+            self._deliver_local(packet, in_iface, vrf)
         elif packet.dst == 0xFFFFFFFF:
             return
         else:
-            self._forward(packet, in_iface)
+            self._forward(packet, in_iface, vrf)
 
-    def _forward(self, packet: IPv4Packet, in_iface: str | None) -> None:
+    def _forward(self, packet: IPv4Packet, in_iface: str | None, vrf: Vrf) -> None:
         if packet.ttl <= 1:
             self.stats.ttl_expired += 1
-            self._icmp_error(icmp.time_exceeded(packet), packet, in_iface)
+            self._icmp_error(icmp.time_exceeded(packet), packet, in_iface, vrf)
             return
         self.stats.forwarded += 1
-        self._route_out(packet.with_ttl(packet.ttl - 1), in_iface, local=False)
+        self._route_out(packet.with_ttl(packet.ttl - 1), in_iface, local=False, vrf=vrf)
 
     # -- send path ---------------------------------------------------------------------------
 
-    def originate(self, packet: IPv4Packet) -> None:
-        """Send a packet the router itself generates (ping, IKE, ICMP errors)."""
+    def originate(self, packet: IPv4Packet, vrf: Vrf = None) -> None:
+        """Send a packet the router itself generates (ping, IKE, ICMP errors) in `vrf`."""
         self.stats.originated += 1
-        if self.is_local(packet.dst):
-            self.clock.call_later(0.0, lambda: self._deliver_local(packet, None))
+        if self.is_local(packet.dst, vrf):
+            self.clock.call_later(0.0, lambda: self._deliver_local(packet, None, vrf))
             return
-        self._route_out(packet, None, local=True)
+        self._route_out(packet, None, local=True, vrf=vrf)
 
     def send_udp(
         self,
@@ -331,11 +368,14 @@ class Router:
         src_port: int = IKE_PORT,
         df: bool = False,
     ) -> bool:
-        """Originate a UDP datagram (the IKE service's way out). False without a route.
-        `src` of the other family than `dst` is ignored; so is `df` for IPv6."""
+        """Originate a UDP datagram (the IKE service's way out), in the VRF of `src` (the
+        global table without it). False without a route. `src` of the other family than
+        `dst` is ignored; so is `df` for IPv6."""
         version = dst.version
+        vrf: Vrf = None
         if src is not None and src.version == version:
             source: int | None = int(src)
+            vrf = vrf_of_address(self.config, src)
         else:
             source = self.source_address(int(dst), version)
         if source is None:
@@ -343,39 +383,49 @@ class Router:
             return False
         data = UdpDatagram(src_port, dst_port, payload).to_bytes(source, int(dst), version)
         if version == 6:
-            self.v6.originate(IPv6Packet(source, int(dst), PROTO_UDP, data, hop_limit=HOP_LIMIT))
+            packet6 = IPv6Packet(source, int(dst), PROTO_UDP, data, hop_limit=HOP_LIMIT)
+            self.v6.originate(packet6, vrf)
         else:
             ident = self.next_ident()
-            self.originate(IPv4Packet(source, int(dst), PROTO_UDP, data, ident=ident, df=df))
+            packet = IPv4Packet(source, int(dst), PROTO_UDP, data, ident=ident, df=df)
+            self.originate(packet, vrf)
         return True
 
     def send_raw(self, data: bytes) -> None:
-        """Originate a complete IPv4 packet (ESP for a crypto map, built by the lab)."""
+        """Originate a complete IPv4 packet, in the VRF of its source address."""
         try:
             packet = parse_ipv4(data)
         except MalformedPacket:
             self.stats.bad_header += 1
             return
-        self.originate(packet)
+        self.originate(packet, vrf_of_address(self.config, IPv4Address(packet.src)))
 
     def _route_out(
-        self, packet: IPv4Packet, in_iface: str | None, local: bool, skip_policy: bool = False
+        self,
+        packet: IPv4Packet,
+        in_iface: str | None,
+        local: bool,
+        skip_policy: bool = False,
+        vrf: Vrf = None,
     ) -> None:
-        entry = self.table.lookup(packet.dst)
+        entry = self._table(4, vrf).lookup(packet.dst)
         if entry is None:
             self.stats.no_route += 1
             if not local:
-                self._icmp_error(icmp.unreachable(icmp.NET_UNREACHABLE, packet), packet, in_iface)
+                message = icmp.unreachable(icmp.NET_UNREACHABLE, packet)
+                self._icmp_error(message, packet, in_iface, vrf)
             return
         path = entry.path_for(packet.src, packet.dst)
         out = self.interfaces[path.interface]
         next_hop = path.gateway if path.gateway is not None else packet.dst
         if out.is_tunnel:
-            self._tunnel_out(out, packet, in_iface)
+            self._tunnel_out(out, packet, in_iface, vrf)
         else:
-            self._physical_out(out, packet, next_hop, in_iface, skip_policy)
+            self._physical_out(out, packet, next_hop, in_iface, skip_policy, vrf)
 
-    def _fit(self, packet: IPv4Packet, mtu: int, in_iface: str | None) -> list[IPv4Packet] | None:
+    def _fit(
+        self, packet: IPv4Packet, mtu: int, in_iface: str | None, vrf: Vrf
+    ) -> list[IPv4Packet] | None:
         """The packet, or its fragments, for an egress MTU; None (and an ICMP
         fragmentation-needed) when DF forbids fragmenting."""
         if packet.total_length <= mtu:
@@ -383,7 +433,7 @@ class Router:
         if packet.df:
             self.stats.couldnt_fragment += 1
             message = icmp.unreachable(icmp.FRAGMENTATION_NEEDED, packet, next_hop_mtu=mtu)
-            self._icmp_error(message, packet, in_iface)
+            self._icmp_error(message, packet, in_iface, vrf)
             return None
         pieces = fragment(packet, mtu)
         self.stats.fragmented += 1
@@ -397,6 +447,7 @@ class Router:
         next_hop: int,
         in_iface: str | None,
         skip_policy: bool,
+        vrf: Vrf,
     ) -> None:
         if self.outbound_policy is not None and not skip_policy:
             decision = self.outbound_policy.outbound(self, out.name, packet.to_bytes())
@@ -405,9 +456,9 @@ class Router:
                 return
             if decision.action is PolicyAction.PROTECT:
                 for outer in decision.packets:
-                    self._send_outer(outer)
+                    self._send_outer(outer, out.vrf)  # a crypto map's front door: its VRF
                 return
-        pieces = self._fit(packet, self.ip_mtu(out.name), in_iface)
+        pieces = self._fit(packet, self.ip_mtu(out.name), in_iface, vrf)
         for piece in pieces or ():
             self._transmit(out, piece.to_bytes(), next_hop)
 
@@ -420,9 +471,9 @@ class Router:
         out.last_output = self.clock.now
 
     def _tunnel_out(
-        self, tunnel: RouterInterface, packet: IPv4Packet, in_iface: str | None
+        self, tunnel: RouterInterface, packet: IPv4Packet, in_iface: str | None, vrf: Vrf
     ) -> None:
-        pieces = self._fit(packet, self.ip_mtu(tunnel.name), in_iface)
+        pieces = self._fit(packet, self.ip_mtu(tunnel.name), in_iface, vrf)
         if pieces is None:
             return
         if self.tunnel_handler is None:
@@ -446,32 +497,32 @@ class Router:
         tunnel.counters.sent(size)
         tunnel.last_output = self.clock.now
         for outer in outers:
-            self._send_outer(outer)
+            self._send_outer(outer, tunnel.config.tunnel_vrf)
 
     def transmit(self, out: RouterInterface, data: bytes, next_hop: int) -> None:
         self._transmit(out, data, next_hop)
 
-    def _send_outer(self, data: bytes) -> None:
-        """Route an encapsulated packet; it must not re-enter a tunnel (IOS: recursive
-        routing) nor be matched again by a crypto map."""
+    def _send_outer(self, data: bytes, vrf: Vrf = None) -> None:
+        """Route an encapsulated packet in the front-door VRF `vrf`; it must not re-enter a
+        tunnel (IOS: recursive routing) nor be matched again by a crypto map."""
         try:
             packet = parse_ipv6(data) if ip_version(data) == 6 else parse_ipv4(data)
         except MalformedPacket:
             self.stats.bad_header += 1
             return
-        entry = self._table(packet.version).lookup(packet.dst)
+        entry = self._table(packet.version, vrf).lookup(packet.dst)
         if entry is None or self.interfaces[entry.paths[0].interface].is_tunnel:
             self.stats.tunnel_dropped += 1
             return
         self.stats.originated += 1
         if isinstance(packet, IPv6Packet):
-            self.v6.route_out(packet, None, local=True)
+            self.v6.route_out(packet, None, local=True, vrf=vrf)
         else:
-            self._route_out(packet, None, local=True, skip_policy=True)
+            self._route_out(packet, None, local=True, skip_policy=True, vrf=vrf)
 
     # -- local delivery ---------------------------------------------------------------------------
 
-    def _deliver_local(self, packet: IPv4Packet, in_iface: str | None) -> None:
+    def _deliver_local(self, packet: IPv4Packet, in_iface: str | None, vrf: Vrf) -> None:
         if packet.is_fragment:
             whole = self.reassembler.add(packet, self.clock.now)
             if whole is None:
@@ -480,17 +531,17 @@ class Router:
             packet = whole
         self.stats.delivered += 1
         if packet.protocol == PROTO_ICMP:
-            self._local_icmp(packet, in_iface)
+            self._local_icmp(packet, vrf)
         elif packet.protocol == PROTO_UDP:
-            self._local_udp(packet, in_iface)
+            self._local_udp(packet, in_iface, vrf)
         elif packet.protocol == PROTO_ESP and self.esp_handler is not None:
             self._esp(EspArrival(in_iface or "", packet, packet.payload, False), in_iface)
         else:
             self.stats.unknown_protocol += 1
             message = icmp.unreachable(icmp.PROTOCOL_UNREACHABLE, packet)
-            self._icmp_error(message, packet, in_iface)
+            self._icmp_error(message, packet, in_iface, vrf)
 
-    def _local_icmp(self, packet: IPv4Packet, in_iface: str | None) -> None:
+    def _local_icmp(self, packet: IPv4Packet, vrf: Vrf) -> None:
         try:
             message = icmp.parse_icmp(packet.payload)
         except MalformedPacket:
@@ -499,7 +550,8 @@ class Router:
         if message.type == icmp.ECHO_REQUEST:
             reply = icmp.echo(False, message.ident, message.sequence, message.data)
             self.stats.echo_replies_sent += 1
-            self.originate(icmp.packet(packet.dst, packet.src, reply, ident=self.next_ident()))
+            answer = icmp.packet(packet.dst, packet.src, reply, ident=self.next_ident())
+            self.originate(answer, vrf)
             return
         key: ListenerKey | None = None
         if message.type == icmp.ECHO_REPLY:
@@ -510,7 +562,7 @@ class Router:
         if listener is not None:
             listener(packet, message)
 
-    def _local_udp(self, packet: IPv4Packet, in_iface: str | None) -> None:
+    def _local_udp(self, packet: IPv4Packet, in_iface: str | None, vrf: Vrf) -> None:
         try:
             datagram = parse_udp(packet.payload, packet.src, packet.dst)
         except MalformedPacket:
@@ -518,7 +570,7 @@ class Router:
             return
         if not serve_ike_ports(self, packet, datagram, in_iface):
             message = icmp.unreachable(icmp.PORT_UNREACHABLE, packet)
-            self._icmp_error(message, packet, in_iface)
+            self._icmp_error(message, packet, in_iface, vrf)
 
     def esp_arrival(self, arrival: EspArrival, in_iface: str | None) -> None:
         self._esp(arrival, in_iface)
@@ -546,7 +598,7 @@ class Router:
     # -- ICMP errors -------------------------------------------------------------------------------
 
     def _icmp_error(
-        self, message: icmp.IcmpMessage, original: IPv4Packet, in_iface: str | None
+        self, message: icmp.IcmpMessage, original: IPv4Packet, in_iface: str | None, vrf: Vrf
     ) -> None:
         if original.frag_offset or original.src in (0, 0xFFFFFFFF):
             return
@@ -568,20 +620,21 @@ class Router:
             self.stats.unreachables_sent += 1
         else:
             self.stats.time_exceeded_sent += 1
-        source = self._error_source(original, in_iface)
+        source = self._error_source(original, in_iface, vrf)
         if source is None:
             return
-        self.originate(icmp.packet(source, original.src, message, ident=self.next_ident()))
+        error = icmp.packet(source, original.src, message, ident=self.next_ident())
+        self.originate(error, vrf)
 
-    def _error_source(self, original: IPv4Packet, in_iface: str | None) -> int | None:
+    def _error_source(self, original: IPv4Packet, in_iface: str | None, vrf: Vrf) -> int | None:
         """IOS sources ICMP errors from the interface the offending packet came in on."""
         if in_iface is not None:
             iface = self.interfaces.get(in_iface)
             if iface is not None and iface.primary is not None:
                 return int(iface.primary.ip)
-        if self.is_local(original.src):
+        if self.is_local(original.src, vrf):
             return original.src
-        return self.source_address(original.src)
+        return self.source_address(original.src, 4, vrf)
 
     def _log(self, message: str) -> None:
         if self.log is not None:

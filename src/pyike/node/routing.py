@@ -5,6 +5,8 @@ Built the way IOS builds its RIB: a connected (C) and a local (L, /32 or /128) r
 each address of an interface whose line protocol is up; a static route when its interface is
 up or its next hop resolves recursively through routes already installed; for each prefix only
 the routes with the lowest administrative distance are kept (equal ones share the load).
+One table per VRF: the caller gives each the addresses and `ip route vrf` statements of that
+VRF; a route whose next hop is `global` resolves it in the global table instead.
 """
 
 from __future__ import annotations
@@ -107,15 +109,21 @@ class RoutingTable:
         return self.exact(IPv4Network("0.0.0.0/0") if self.bits == 32 else IPv6Network("::/0"))
 
 
+def bits(version: int) -> int:
+    """The address length of an IP version."""
+    return 32 if version == 4 else 128
+
+
 def build(
     connected: Iterable[tuple[str, IPInterface]],
     statics: Iterable[Route],
     interface_up: Callable[[str], bool],
     version: int = 4,
+    global_table: RoutingTable | None = None,
 ) -> RoutingTable:
     """The RIB of one address family for the given up-interface addresses and `ip route` /
-    `ipv6 route` statements (those of the other family are ignored)."""
-    bits = 32 if version == 4 else 128
+    `ipv6 route` statements (those of the other family are ignored); `global_table` resolves
+    the next hops marked `global` (a VRF's routes only)."""
     candidates: dict[IPNetwork, list[RouteEntry]] = {}
     for name, address in connected:
         if address.version != version:
@@ -123,22 +131,23 @@ def build(
         candidates.setdefault(address.network, []).append(
             RouteEntry(address.network, RouteCode.CONNECTED, 0, 0, (Path(name, None),))
         )
-        host = ip_network(f"{address.ip}/{bits}")
+        host = ip_network(f"{address.ip}/{bits(version)}")
         candidates.setdefault(host, []).append(
             RouteEntry(host, RouteCode.LOCAL, 0, 0, (Path(name, None),))
         )
-    table = RoutingTable(_best(candidates), bits)
+    table = RoutingTable(_best(candidates), bits(version))
     pending = [r for r in statics if r.prefix.version == version]
     for _ in range(_MAX_RECURSION):
         installed: dict[IPNetwork, list[RouteEntry]] = {}
         for route in pending:
-            entry = _static_entry(route, table, interface_up)
+            resolver = global_table if route.global_next_hop and global_table else table
+            entry = _static_entry(route, resolver, interface_up)
             if entry is not None:
                 installed.setdefault(entry.prefix, []).append(entry)
         merged = {k: list(v) for k, v in candidates.items()}
         for prefix, entries in installed.items():
             merged.setdefault(prefix, []).extend(entries)
-        new_table = RoutingTable(_best(merged), bits)
+        new_table = RoutingTable(_best(merged), bits(version))
         if list(new_table) == list(table):
             break
         table = new_table

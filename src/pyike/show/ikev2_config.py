@@ -87,6 +87,14 @@ def _auth_methods(methods: tuple[str, ...]) -> str:
     return " ".join(methods) if methods else "none"
 
 
+def _eap_options(profile: Profile) -> str:
+    eap = profile.eap_remote
+    options = ["query-identity"] if eap.query_identity else []
+    if eap.timeout is not None:
+        options.append(f"timeout {eap.timeout}")
+    return ", ".join(options) or "none"
+
+
 def profile_lines(cfg: Config, profile: Profile) -> list[str]:
     local_match = [ios_names.address(a) for a in profile.match_local] + list(
         profile.match_local_interfaces
@@ -107,7 +115,7 @@ def profile_lines(cfg: Config, profile: Profile) -> list[str]:
         " Remote identity: none",
         f" Local authentication method: {_auth_methods(profile.auth_local)}",
         f" Remote authentication method(s): {_auth_methods(profile.auth_remote)}",
-        " EAP options: none",
+        f" EAP options: {_eap_options(profile)}",
         f" Keyring: {profile.keyring or 'none'}",
         " Trustpoint(s): none",
         f" Lifetime: {profile.lifetime or defaults.IKE_SA_LIFETIME} seconds",
@@ -115,7 +123,7 @@ def profile_lines(cfg: Config, profile: Profile) -> list[str]:
         if dpd
         else " DPD: disabled",
         f" NAT-keepalive: {keepalive}",
-        " Ivrf: none",
+        f" Ivrf: {profile.ivrf or 'none'}",
         " Virtual-template: none",
         " mode auto: none",
         " AAA AnyConnect EAP authentication mlist: none",

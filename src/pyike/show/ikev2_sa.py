@@ -131,9 +131,8 @@ GLOBAL_VRF_NAMES = ("none", "global")  # how a filter may name the global routin
 
 @dataclass(frozen=True)
 class IkeSaFilter:
-    """`show crypto ikev2 sa local ADDRESS | remote ADDRESS | fvrf NAME | ivrf NAME`. pyike
-    has no VRFs: every SA is in the global table (`none/none` in the fvrf/ivrf column), which
-    a filter names `none` or `global`; any other VRF name matches no SA."""
+    """`show crypto ikev2 sa local ADDRESS | remote ADDRESS | fvrf NAME | ivrf NAME`. An SA in
+    the global table (`none` in the fvrf/ivrf column) is named `none` or `global`."""
 
     local: IPAddress | None = None
     remote: IPAddress | None = None

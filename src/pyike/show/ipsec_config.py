@@ -20,7 +20,7 @@ _TAB = " " * 8
 PROFILE_SEQ = 65536
 
 
-def _transforms(ts: TransformSet) -> str:
+def _esp_transforms(ts: TransformSet) -> str:
     encr = ts.encryption
     integ = ts.integrity
     return ios_names.esp_transform(
@@ -28,12 +28,19 @@ def _transforms(ts: TransformSet) -> str:
     )
 
 
+def _transform_groups(ts: TransformSet) -> list[str]:
+    """IOS shows a set's AH transform and its ESP transforms in braces of their own, AH first."""
+    esp = _esp_transforms(ts)
+    return [g for g in (ts.ah.keyword if ts.ah else "", esp) if g] or [esp]
+
+
 def transform_set_lines(ts: TransformSet) -> list[str]:
-    return [
-        f"Transform set {ts.name}: {{ {_transforms(ts)}  }}",
-        f"   will negotiate = {{ {ts.mode.capitalize()},  }},",
-        "",
-    ]
+    negotiate = f"   will negotiate = {{ {ts.mode.capitalize()},  }},"
+    first, *others = _transform_groups(ts)
+    lines = [f"Transform set {ts.name}: {{ {first}  }}", negotiate]
+    for group in others:
+        lines += [f"   {{ {group}  }}", negotiate]
+    return [*lines, ""]
 
 
 def show_crypto_ipsec_transform_set(cfg: Config, name: str | None = None) -> list[str]:
@@ -54,7 +61,8 @@ def _set_lines(cfg: Config, names_: tuple[str, ...]) -> list[str]:
     if not names_ and defaults.DEFAULT in known:
         names_ = (defaults.DEFAULT,)
     for ts in (known[n] for n in names_ if n in known):
-        lines.append(f"{_TAB}{ts.name}:  {{ {_transforms(ts)}  }} , ")
+        groups = " ".join(f"{{ {g}  }}" for g in _transform_groups(ts))
+        lines.append(f"{_TAB}{ts.name}:  {groups} , ")
     return [*lines, "}"]
 
 
@@ -152,7 +160,7 @@ def _tunnel_map_lines(cfg: Config, tunnel: Interface) -> list[str]:
     if policy is None or profile is None:
         return []
     tag = f"{tunnel.name}-head-0"
-    family = "IPv6" if (tunnel.tunnel_mode or "").endswith("ipv6") else "IPv4"
+    family = f"IPv{tunnel.outer_version}"
     lifetime = (policy.lifetime_seconds, policy.lifetime_kilobytes)
     common = [*_map_sa_lines(cfg, lifetime, policy.pfs, profile.transform_sets), "}"]
     lines = [f'Crypto Map {family} "{tag}" {PROFILE_SEQ} ipsec-isakmp']

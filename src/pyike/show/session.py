@@ -22,12 +22,15 @@ LEGEND = [
 
 
 def _selector(ident: Ident) -> str:
-    return ios_names.network_slash_mask(ident.network)
+    network = ident.network
+    if network.prefixlen == network.max_prefixlen:
+        return f"host {ios_names.address(network.network_address)}"
+    return ios_names.network_slash_mask(network)
 
 
 def flow_text(flow: SessionFlow) -> str:
-    """ "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0" ("permit 47 host ..." style is IOS's for
-    single hosts with a protocol; pyike prints every flow in the network/mask form)."""
+    """ "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0", or `host A` for a single address as IOS
+    prints GRE over IPsec's flow: "permit 47 host 10.0.0.1 host 10.0.0.2"."""
     if flow.local.network.version == 4:
         protocol = "ip" if flow.local.protocol in (0, 256) else str(flow.local.protocol)
     else:

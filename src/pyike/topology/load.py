@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from ipaddress import IPv4Address, IPv4Interface, ip_network
 from pathlib import Path
 from typing import TypeVar
 
 from pyike.config import load
+from pyike.config.model import DEFAULT_HOSTNAME
 from pyike.textfile import read_text
 from pyike.topology.model import Check, DelayHint, NatHint, Topology, TopologyError
 
 DIRECTIVE_PREFIX = "! lab:"
 LAB_SUFFIX = ".lab"
-CONFIG_SUFFIXES = (".cfg", ".conf", ".txt")
+CONFIG_SUFFIX = ".cfg"  # in a directory, the files read as router configurations
 _T = TypeVar("_T")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 _SCALE = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -44,12 +46,15 @@ def parse_duration(text: str) -> float:
 
 
 def expand(paths: Sequence[str | Path]) -> list[Path]:
-    """The files the arguments name; a directory gives its `*.cfg` and `*.lab` files."""
+    """The files the arguments name; a directory gives its `*.cfg` and `*.lab` files (notes and
+    other text beside them are not configurations). A file named is read whatever its name."""
     files: list[Path] = []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (*CONFIG_SUFFIXES, LAB_SUFFIX))
+            found = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix in (CONFIG_SUFFIX, LAB_SUFFIX)
+            )
             if not found:
                 raise TopologyError(f"% {path}: no .cfg or .lab files in this directory")
             files += found
@@ -72,12 +77,14 @@ def load_topology(paths: Sequence[str | Path]) -> Topology:
             _directives(topology, text, str(path), prefix=None)
             continue
         result = load(text, str(path))
-        if not result.ok:
+        if any(d.echo is None for d in result.errors):
             raise TopologyError("\n".join(d.format() for d in result.errors))
+        topology.refused += result.errors
         _directives(topology, text, str(path), prefix=DIRECTIVE_PREFIX)
         topology.configs.append(result.config)
     if not topology.configs:
         raise TopologyError("% No router configurations given")
+    _name_unnamed(topology)
     seen: set[str] = set()
     for config in topology.configs:
         if config.hostname in seen:
@@ -87,6 +94,19 @@ def load_topology(paths: Sequence[str | Path]) -> Topology:
         if check.host not in seen:
             raise TopologyError(f"% {check.where}: no router named {check.host}")
     return topology
+
+
+def _name_unnamed(topology: Topology) -> None:
+    """Routers left with IOS's default name `Router` (no `hostname`) take their file's name
+    when more than one of them would be `Router`."""
+    unnamed = [i for i, c in enumerate(topology.configs) if c.hostname == DEFAULT_HOSTNAME]
+    if len(unnamed) < 2:
+        return
+    for i in unnamed:
+        config = topology.configs[i]
+        name = Path(config.file).stem
+        topology.configs[i] = replace(config, hostname=name)
+        topology.notes.append(f"{config.file} has no hostname: this lab calls it {name}")
 
 
 def _directives(topology: Topology, text: str, file: str, prefix: str | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface
 
+from pyike.config.diagnostics import Diagnostic
 from pyike.config.model import Config
 
 DEFAULT_RUN = 30.0
@@ -49,6 +50,10 @@ class Topology:
     checks: list[Check] = field(default_factory=list)
     run_seconds: float = DEFAULT_RUN
     run_where: str = ""  # the `run` directive's file:line
+    # Lines a router refused as IOS refuses them at boot (with IOS's message and marker): the
+    # router runs without them, and the lab reports them.
+    refused: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the lab read the files (names given)
 
     @property
     def hostnames(self) -> list[str]:

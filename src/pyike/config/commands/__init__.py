@@ -1,5 +1,15 @@
 """IOS commands by area; importing this package registers them all with their modes."""
 
-from pyike.config.commands import acl, common, ikev2, interface, ipsec, routing, unmodelled
+from pyike.config.commands import (
+    acl,
+    common,
+    ikev2,
+    interface,
+    ipsec,
+    isakmp,
+    routing,
+    unmodelled,
+    vrf,
+)
 
-__all__ = ["acl", "common", "ikev2", "interface", "ipsec", "routing", "unmodelled"]
+__all__ = ["acl", "common", "ikev2", "interface", "ipsec", "isakmp", "routing", "unmodelled", "vrf"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyike.config import defaults
-from pyike.config.build import Builder
+from pyike.config.build import Builder, Rejected
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
+from pyike.config.model import DEFAULT_HOSTNAME
 from pyike.config.modes import GLOBAL, SUB_MODES, Mode
 from pyike.crypto.catalogue import EncrTransform
 
@@ -85,7 +87,7 @@ def named_object(
                 restore_default(b, name, kind)
         b.enter(mode, name)
 
-    GLOBAL.add(pattern, handler)
+    GLOBAL.add(pattern, handler, enters=mode)
 
 
 def setting(mode: Mode, pattern: str, update: Callable[..., None], attr: str, value: str) -> None:
@@ -107,7 +109,7 @@ for _mode in SUB_MODES:
     _mode.add("exit", _exit)
 
 
-@GLOBAL.command("exit", modelled=False)
+@GLOBAL.command("exit")
 def _global_exit(b: Builder, m: Match, line: Line, negate: bool) -> None:
     """`exit` at the top level leaves configuration mode; nothing to record."""
 
@@ -117,6 +119,12 @@ def _end(b: Builder, m: Match, line: Line, negate: bool) -> None:
     b.ended = True
 
 
+_HOSTNAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
 @GLOBAL.command("hostname $ <name:WORD>")
 def _hostname(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    b.update(hostname="Router" if negate else m.get("name"))
+    name = m.get("name")
+    if not negate and not _HOSTNAME.fullmatch(name):
+        raise Rejected("% Hostname contains one or more illegal characters.")
+    b.update(hostname=DEFAULT_HOSTNAME if negate else name)

@@ -14,6 +14,8 @@ from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
     Dpd,
+    EapLocal,
+    EapRemote,
     Identity,
     IdentityKind,
     IdentityMatch,
@@ -33,6 +35,7 @@ from pyike.config.modes import (
     IKEV2_PROFILE,
     IKEV2_PROPOSAL,
 )
+from pyike.config.params import IFACE, interface_arg
 from pyike.crypto import catalogue
 
 # The keywords of `crypto ikev2 proposal`, in the catalogue's order.
@@ -126,7 +129,7 @@ named_object(
 )
 
 
-@IKEV2_KEYRING.command("peer $ <name:WORD>")
+@IKEV2_KEYRING.command("peer $ <name:WORD>", enters=IKEV2_KEYRING_PEER)
 def _peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
     ring = b.config.keyrings[b.key()]
     name = m.get("name")
@@ -256,6 +259,11 @@ def _match_remote_key_id(b: Builder, m: Match, line: Line, negate: bool) -> None
     _add_identity_match(b, IdentityMatch(IdentityKind.KEY_ID, m.get("name")), negate)
 
 
+@IKEV2_PROFILE.command("match identity remote any")
+def _match_remote_any(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _add_identity_match(b, IdentityMatch(IdentityKind.ANY, ""), negate)
+
+
 @IKEV2_PROFILE.command("match address local $ <addr:ADDR>")
 def _profile_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
     profile = b.config.profiles[b.key()]
@@ -267,10 +275,10 @@ def _profile_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
         _update_profile(b, match_local=(*profile.match_local, addr))
 
 
-@IKEV2_PROFILE.command("match address local interface <ifname:IFNAME>")
+@IKEV2_PROFILE.command(f"match address local interface {IFACE}")
 def _profile_local_interface(b: Builder, m: Match, line: Line, negate: bool) -> None:
     profile = b.config.profiles[b.key()]
-    name = m.get("ifname")
+    name = interface_arg(m)
     if negate:
         kept = tuple(i for i in profile.match_local_interfaces if i != name)
         _update_profile(b, match_local_interfaces=kept)
@@ -285,7 +293,8 @@ def _profile_fvrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 
 @IKEV2_PROFILE.command(
-    "identity local $ {address <addr:ADDR>|fqdn <name:WORD>|email <name:WORD>|key-id <name:WORD>}"
+    "identity local $ "
+    "{address <addr:ADDR>|fqdn <name:WORD>|email <name:WORD>|key-id <name:WORD>|dn}"
 )
 def _local_identity(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if negate:
@@ -294,30 +303,73 @@ def _local_identity(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if m.get("addr") is not None:
         _update_profile(b, local_identity=Identity.address(m.get("addr")))
         return
-    kind = next(IdentityKind(w) for w in m.keywords() if w in ("fqdn", "email", "key-id"))
-    _update_profile(b, local_identity=Identity(kind, m.get("name")))
+    kind = next(IdentityKind(w) for w in m.keywords() if w in ("fqdn", "email", "key-id", "dn"))
+    _update_profile(b, local_identity=Identity(kind, m.get("name", "")))
+
+
+_NO_EAP: dict[str, dict[str, Any]] = {
+    "local": {"eap_local": None},
+    "remote": {"eap_remote": EapRemote()},
+}
 
 
 @IKEV2_PROFILE.command(
     "authentication {local|remote} $ {pre-share [key [0|6] <key:SECRET>]|rsa-sig|ecdsa-sig}"
 )
 def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    profile = b.config.profiles[b.key()]
     side = "local" if m.has("local") else "remote"
     method = next((w for w in m.keywords() if w in ("pre-share", "rsa-sig", "ecdsa-sig")), None)
+    changes: dict[str, Any] = {}
+    if not negate and m.get("key") is not None:
+        changes[f"auth_{side}_key"] = secret(m)
+    if negate and method in (None, "pre-share"):
+        changes[f"auth_{side}_key"] = None
+    if negate and method is None:  # every method of the side goes, EAP's settings with it
+        changes.update(_NO_EAP[side])
+    _auth_method(b, side, method, negate, changes)
+
+
+@IKEV2_PROFILE.command("authentication remote eap [query-identity|timeout $ <seconds:INT(45,180)>]")
+def _authentication_remote_eap(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """Each option is a line of its own; `no` with an option clears that option only."""
+    eap = b.config.profiles[b.key()].eap_remote
+    if m.has("query-identity"):
+        eap = replace(eap, query_identity=not negate)
+    elif m.has("timeout"):
+        eap = replace(eap, timeout=None if negate else m.get("seconds"))
+    if negate and (m.has("query-identity") or m.has("timeout")):
+        _update_profile(b, eap_remote=eap)  # the option goes, EAP stays
+    else:
+        _auth_method(b, "remote", "eap", negate, {"eap_remote": EapRemote() if negate else eap})
+
+
+@IKEV2_PROFILE.command(
+    "authentication local eap [gtc|md5|mschapv2] [username <user:WORD>] "
+    "[password [0|6] <key:SECRET>]"
+)
+def _authentication_local_eap(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    method = next((w for w in m.keywords() if w in ("gtc", "md5", "mschapv2")), None)
+    password = secret(m) if m.get("key") is not None else None
+    eap = None if negate else EapLocal(method, m.get("user"), password)
+    _auth_method(b, "local", "eap", negate, {"eap_local": eap})
+
+
+def _auth_method(
+    b: Builder, side: str, method: str | None, negate: bool, changes: dict[str, Any]
+) -> None:
+    """Add (or with `negate` remove) an `authentication local|remote` method, remembering its
+    line; IOS keeps one local method, so a new one replaces the old."""
+    profile = b.config.profiles[b.key()]
     methods: tuple[str, ...] = getattr(profile, f"auth_{side}")
     if negate:
         methods = tuple(x for x in methods if method is not None and x != method)
-        key_changes: dict[str, Any] = {}
-        if method in (None, "pre-share"):
-            key_changes[f"auth_{side}_key"] = None
         sources = tuple(e for e in profile.auth_sources if e[0] != side or e[1] in methods)
-        _update_profile(b, **{f"auth_{side}": methods}, auth_sources=sources, **key_changes)
+        _update_profile(b, **{f"auth_{side}": methods}, auth_sources=sources, **changes)
         return
     assert method is not None
     if side == "local":
-        # IOS keeps one local method: a new one replaces the old.
         methods = (method,)
+        changes.setdefault("eap_local", None)  # credentials of a replaced `local eap`
     elif method not in methods:
         methods = (*methods, method)
     kept = tuple(
@@ -325,16 +377,17 @@ def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
         for entry in profile.auth_sources
         if entry[0] != side or (side == "remote" and entry[1] != method)
     )
-    changes: dict[str, Any] = {
-        f"auth_{side}": methods,
-        "auth_sources": (*kept, (side, method, b.source())),
-    }
-    if m.get("key") is not None:
-        changes[f"auth_{side}_key"] = secret(m)
-    _update_profile(b, **changes)
+    _update_profile(
+        b, **{f"auth_{side}": methods}, auth_sources=(*kept, (side, method, b.source())), **changes
+    )
 
 
-setting(IKEV2_PROFILE, "keyring $ local $ <name:WORD>", _update_profile, "keyring", "name")
+@IKEV2_PROFILE.command("keyring $ {local $ <name:WORD>|<legacy:WORD>}")
+def _profile_keyring(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """`keyring local NAME`; before 15.2(4)M IOS wrote `keyring NAME`, which still loads."""
+    _update_profile(b, keyring=None if negate else m.get("name") or m.get("legacy"))
+
+
 setting(
     IKEV2_PROFILE, "lifetime $ <seconds:INT(120,86400)>", _update_profile, "lifetime", "seconds"
 )
@@ -352,6 +405,7 @@ def _profile_dpd(b: Builder, m: Match, line: Line, negate: bool) -> None:
 _KEEPALIVE = "nat keepalive $ <seconds:INT(5,3600)>"
 setting(IKEV2_PROFILE, _KEEPALIVE, _update_profile, "nat_keepalive", "seconds")
 setting(IKEV2_PROFILE, "description $ <text:LINE>", _update_profile, "description", "text")
+setting(IKEV2_PROFILE, "ivrf $ <vrf:WORD>", _update_profile, "ivrf", "vrf")
 
 
 # --- global IKEv2 settings ---------------------------------------------------------------------

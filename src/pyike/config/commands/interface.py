@@ -1,51 +1,90 @@
-"""`interface ...` and the interface sub-commands pyike models; other common ones are kept."""
+"""`interface ...` and the interface sub-commands pyike models; other common ones are kept.
+
+`interface range` configures several interfaces at once: the mode's key is then the tuple of
+their names, and every sub-command applies to each (a running-config lists them one by one).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface, IPv6Interface
 from typing import Any
 
 from pyike.config.build import Builder, Rejected
 from pyike.config.commands.common import setting
+from pyike.config.commands.vrf import move_interface
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import Interface
 from pyike.config.modes import GLOBAL, INTERFACE
+from pyike.config.params import (
+    IFACE,
+    VIRTUAL_TYPES,
+    RangeError,
+    interface_arg,
+    interface_range,
+)
 
 
-def _open(b: Builder, name: str) -> None:
-    if name not in b.config.interfaces:
-        b.config.interfaces[name] = Interface(name, source=b.source())
-    b.enter(INTERFACE, name)
+def _open(b: Builder, names: list[str]) -> None:
+    for name in names:
+        if name not in b.config.interfaces:
+            b.config.interfaces[name] = Interface(name, source=b.source())
+    b.enter(INTERFACE, names[0] if len(names) == 1 else tuple(names))
 
 
-@GLOBAL.command("interface <ifname:IFNAME>")
+@GLOBAL.command(f"interface {IFACE} [type tunnel]", enters=INTERFACE)
 def _interface(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("ifname")
+    name = interface_arg(m)
+    assert name is not None
     if negate:
-        if not name.startswith(("Tunnel", "Loopback", "Virtual-Template", "Vlan", "Port-channel")):
+        if not name.startswith(VIRTUAL_TYPES):
             raise Rejected("% Physical interfaces cannot be removed.")
         b.config.interfaces.pop(name, None)
         return
-    _open(b, name)
+    if m.has("type"):
+        if not name.startswith("Virtual-Template"):
+            raise Rejected(token=next(c.index for c in m.captures if c.keyword == "type"))
+        b.config.interfaces.setdefault(name, Interface(name, source=b.source()))
+        b.config.interfaces[name] = replace(b.config.interfaces[name], type_tunnel=True)
+    _open(b, [name])
 
 
-@GLOBAL.command("interface <iftype:IFTYPE> <ifnum:IFNUM>")
-def _interface_split(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    name = m.get("iftype") + m.get("ifnum")
+@GLOBAL.command("interface range <spec:LINE>", enters=INTERFACE)
+def _interface_range(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if negate:
-        b.config.interfaces.pop(name, None)
-        return
-    _open(b, name)
+        raise Rejected(token=1)
+    spec: str = m.get("spec")
+    try:
+        names = interface_range(spec)
+    except RangeError as error:
+        spec_index = next(c.index for c in m.captures if c.name == "spec")
+        raise Rejected(token=spec_index + _word_at(spec, error.offset)) from None
+    _open(b, names)
+
+
+def _word_at(text: str, offset: int) -> int:
+    """The index of the blank-separated word of `text` at (or after) `offset`."""
+    before = text[:offset]
+    inside = bool(before) and not before[-1].isspace() and offset < len(text)
+    return len(before.split()) - (1 if inside else 0)
+
+
+def members(b: Builder) -> tuple[str, ...]:
+    """The interfaces the current `interface` (or `interface range`) command configures."""
+    key = b.key()
+    return key if isinstance(key, tuple) else (key,)
+
+
+def modify(b: Builder, change: Callable[[Interface], Interface]) -> None:
+    """Apply `change` to each interface being configured."""
+    for name in members(b):
+        b.config.interfaces[name] = change(b.config.interfaces[name])
 
 
 def _update(b: Builder, **changes: Any) -> None:
-    b.config.interfaces[b.key()] = replace(b.config.interfaces[b.key()], **changes)
-
-
-def _current(b: Builder) -> Interface:
-    return b.config.interfaces[b.key()]
+    modify(b, lambda iface: replace(iface, **changes))
 
 
 setting(INTERFACE, "description $ <text:LINE>", _update, "description", "text")
@@ -53,23 +92,42 @@ setting(INTERFACE, "description $ <text:LINE>", _update, "description", "text")
 
 @INTERFACE.command("ip address $ <addr:IPV4> <mask:MASK> [secondary]")
 def _ip_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    iface = _current(b)
     addr: IPv4Address | None = m.get("addr")
     mask: IPv4Address | None = m.get("mask")
     if negate:
-        kept = tuple(a for a in iface.addresses if addr is not None and a[0] != addr)
-        _update(b, addresses=kept)
+        modify(
+            b,
+            lambda i: replace(
+                i,
+                addresses=tuple(a for a in i.addresses if addr is not None and a[0] != addr),
+                address_negotiated=False,
+            ),
+        )
         return
     assert addr is not None and mask is not None
     network = IPv4Interface(f"{addr}/{mask}").network
     if network.prefixlen < 31 and addr in (network.network_address, network.broadcast_address):
         raise Rejected(f"% Bad mask /{network.prefixlen} for address {addr}")
     entry = (addr, mask)
-    others = tuple(a for a in iface.addresses if a[0] != addr)
-    if m.has("secondary"):
-        _update(b, addresses=(*others, entry))
+    secondary = m.has("secondary")
+
+    def assign(iface: Interface) -> Interface:
+        others = tuple(a for a in iface.addresses if a[0] != addr)
+        if secondary:
+            return replace(iface, addresses=(*others, entry))
+        kept = (entry, *others[1:]) if others else (entry,)
+        return replace(iface, addresses=kept, address_negotiated=False)
+
+    modify(b, assign)
+
+
+@INTERFACE.command("ip address negotiated [previous]")
+def _ip_address_negotiated(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """The address comes from the peer (IKEv2 configuration exchange, PPP): none until then."""
+    if negate:
+        _update(b, address_negotiated=False)
     else:
-        _update(b, addresses=(entry, *others[1:]) if others else (entry,))
+        _update(b, addresses=(), address_negotiated=True)
 
 
 @INTERFACE.command("ip address dhcp [<rest:LINE>]", modelled=False)
@@ -79,13 +137,17 @@ def _ip_address_dhcp(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 @INTERFACE.command("ipv6 address $ <prefix:IPV6PFX> [eui-64|anycast]")
 def _ipv6_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    iface = _current(b)
     prefix: IPv6Interface | None = m.get("prefix")
-    if negate:
-        kept = tuple(a for a in iface.ipv6_addresses if prefix is not None and a != str(prefix))
-        _update(b, ipv6_addresses=kept)
-    elif str(prefix) not in iface.ipv6_addresses:
-        _update(b, ipv6_addresses=(*iface.ipv6_addresses, str(prefix)))
+
+    def assign(iface: Interface) -> Interface:
+        if negate:
+            kept = tuple(a for a in iface.ipv6_addresses if prefix is not None and a != str(prefix))
+            return replace(iface, ipv6_addresses=kept)
+        if str(prefix) in iface.ipv6_addresses:
+            return iface
+        return replace(iface, ipv6_addresses=(*iface.ipv6_addresses, str(prefix)))
+
+    modify(b, assign)
 
 
 @INTERFACE.command("shutdown")
@@ -98,21 +160,23 @@ setting(INTERFACE, "ip mtu $ <mtu:INT(68,9216)>", _update, "ip_mtu", "mtu")
 
 def _update_tunnel(b: Builder, **changes: Any) -> None:
     """`tunnel ...` commands exist on tunnel interfaces only."""
-    if not _current(b).is_tunnel:
+    if not all(b.config.interfaces[name].is_tunnel for name in members(b)):
         raise Rejected(token=0)
     _update(b, **changes)
 
 
-@INTERFACE.command("tunnel source $ {<ifname:IFNAME>|<addr:ADDR>}")
+@INTERFACE.command(f"tunnel source $ {{{IFACE}|<addr:ADDR>}}")
 def _tunnel_source(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    value = m.get("ifname") or (str(m.get("addr")) if m.get("addr") is not None else None)
+    value = interface_arg(m) or (str(m.get("addr")) if m.get("addr") is not None else None)
     _update_tunnel(b, tunnel_source=None if negate else value)
 
 
 setting(INTERFACE, "tunnel destination $ <host:HOST>", _update_tunnel, "tunnel_destination", "host")
 
 
-@INTERFACE.command("tunnel mode $ {ipsec {ipv4|ipv6}|gre {ip|ipv6|multipoint}}")
+@INTERFACE.command(
+    "tunnel mode $ {ipsec {ipv4 [v6-overlay]|ipv6 [v4-overlay]}|gre {ip|ipv6|multipoint [ipv6]}}"
+)
 def _tunnel_mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
     words = [w for w in m.keywords() if w not in ("tunnel", "mode")]
     _update_tunnel(b, tunnel_mode=None if negate else " ".join(words))
@@ -128,90 +192,19 @@ setting(
 setting(INTERFACE, "crypto map $ <name:WORD>", _update, "crypto_map", "name")
 
 
+@INTERFACE.command("{vrf|ip vrf} forwarding $ <vrf:WORD> [downstream <down:WORD>]")
+def _vrf_forwarding(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    vrf = None if negate else m.get("vrf")
+    modify(b, lambda iface: move_interface(b, iface, vrf))
+
+
+setting(INTERFACE, "tunnel vrf $ <vrf:WORD>", _update_tunnel, "tunnel_vrf", "vrf")
+
+
 def _keep_line(b: Builder, line: Line) -> None:
-    iface = _current(b)
-    _update(b, extra=(*iface.extra, line.text))
+    modify(b, lambda iface: replace(iface, extra=(*iface.extra, line.text)))
 
 
-# Interface sub-commands commonly found in running-configs that pyike keeps without modelling.
-UNMODELLED = (
-    "arp",
-    "bandwidth",
-    "carrier-delay",
-    "cdp",
-    "channel-group",
-    "crypto ipsec",
-    "delay",
-    "dialer",
-    "duplex",
-    "encapsulation",
-    "flowcontrol",
-    "hold-queue",
-    "keepalive",
-    "lldp",
-    "load-interval",
-    "logging",
-    "mac-address",
-    "media-type",
-    "mpls",
-    "mtu",
-    "nat",
-    "negotiation",
-    "ppp",
-    "pppoe",
-    "pppoe-client",
-    "service-policy",
-    "snmp",
-    "spanning-tree",
-    "speed",
-    "standby",
-    "switchport",
-    "vrf",
-    "vrrp",
-    "zone-member",
-    "ip access-group",
-    "ip directed-broadcast",
-    "ip dhcp",
-    "ip flow",
-    "ip helper-address",
-    "ip igmp",
-    "ip information-reply",
-    "ip mask-reply",
-    "ip nat",
-    "ip nhrp",
-    "ip ospf",
-    "ip pim",
-    "ip policy",
-    "ip proxy-arp",
-    "ip redirects",
-    "ip tcp",
-    "ip unnumbered",
-    "ip unreachables",
-    "ip verify",
-    "ip virtual-reassembly",
-    "ip vrf",
-    "ipv6 enable",
-    "ipv6 mtu",
-    "ipv6 nd",
-    "ipv6 ospf",
-    "ipv6 redirects",
-    "ipv6 tcp",
-    "ipv6 traffic-filter",
-    "ipv6 unnumbered",
-    "ipv6 unreachables",
-    "ipv6 virtual-reassembly",
-    "tunnel bandwidth",
-    "tunnel key",
-    "tunnel path-mtu-discovery",
-    "tunnel tos",
-    "tunnel ttl",
-    "tunnel vrf",
-)
-
-
-def _kept(b: Builder, m: Match, line: Line, negate: bool) -> None:
+def keep_unmodelled(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """An interface sub-command pyike keeps without modelling (config/vocabulary.py lists them)."""
     _keep_line(b, line)
-
-
-for _phrase in UNMODELLED:
-    INTERFACE.add(f"{_phrase} [<rest:LINE>]", _kept, modelled=False)

@@ -19,6 +19,7 @@ from pyike.config.commands.common import (
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
+    AhIntegrity,
     CryptoMapEntry,
     EspEncryption,
     EspIntegrity,
@@ -45,6 +46,7 @@ _ESP_ENCRYPTION = _esp_encryption_words()
 _ESP_INTEGRITY = [t.esp_keyword for t in catalogue.INTEGRITIES if t.esp_keyword]
 _TRANSFORM = "|".join(
     [
+        *catalogue.AH_INTEGRITIES,
         *(f"{w} [{'|'.join(sizes)}]" if sizes else w for w, sizes in _ESP_ENCRYPTION.items()),
         *_ESP_INTEGRITY,
     ]
@@ -59,8 +61,9 @@ _REPLAY = "set security-association replay window-size $ [{64|128|256|512|1024}]
 
 
 def transform_set_from(m: Match, name: str) -> TransformSet:
-    """Read the transforms after the name; IOS refuses a second cipher or hash, and a hash
-    after an AEAD cipher, at that keyword."""
+    """Read the transforms after the name; IOS refuses a second AH transform, cipher or hash,
+    and a hash after an AEAD cipher, at that keyword."""
+    ah: AhIntegrity | None = None
     encryption: EspEncryption | None = None
     integrity: EspIntegrity | None = None
     name_index = next(c.index for c in m.captures if c.name == "name")
@@ -68,7 +71,11 @@ def transform_set_from(m: Match, name: str) -> TransformSet:
     for i, cap in enumerate(caps):
         word = cap.keyword
         assert word is not None
-        if word in _ESP_ENCRYPTION:
+        if word in catalogue.AH_INTEGRITIES:
+            if ah is not None:
+                raise Rejected(token=cap.index)
+            ah = AhIntegrity(catalogue.AH_INTEGRITIES[word].id, word)
+        elif word in _ESP_ENCRYPTION:
             follows = caps[i + 1].keyword if i + 1 < len(caps) else None
             bits = int(follows) if follows in _ESP_ENCRYPTION[word] and follows else None
             transform = catalogue.esp_encryption_keyword(word, bits)
@@ -82,7 +89,7 @@ def transform_set_from(m: Match, name: str) -> TransformSet:
             integ = catalogue.esp_integrity_keyword(word)
             assert integ is not None
             integrity = EspIntegrity(integ.id, word)
-    return TransformSet(name, encryption, integrity)
+    return TransformSet(name, encryption, integrity, ah=ah)
 
 
 def _warn_legacy(b: Builder, ts: TransformSet) -> None:
@@ -90,7 +97,7 @@ def _warn_legacy(b: Builder, ts: TransformSet) -> None:
         warn_legacy(b, ts.encryption.transform, ts.encryption.keyword)
 
 
-@GLOBAL.command(f"crypto ipsec transform-set <name:WORD> $ {{{_TRANSFORM}}}+")
+@GLOBAL.command(f"crypto ipsec transform-set <name:WORD> $ {{{_TRANSFORM}}}+", enters=TRANSFORM_SET)
 def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name = m.get("name")
     if negate:
@@ -169,6 +176,7 @@ def _shared_set_commands(
 
     mode.add("set transform-set $ {<ts:WORD>}+", transform_sets)
     setting(mode, "set ikev2-profile $ <name:WORD>", update, "ikev2_profile", "name")
+    setting(mode, "set isakmp-profile $ <name:WORD>", update, "isakmp_profile", "name")
     mode.add(_PFS, pfs)
     mode.add(_LIFETIME, lifetime)
     setting(mode, "description $ <text:LINE>", update, "description", "text")
@@ -208,7 +216,7 @@ def _global_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
 # --- crypto map --------------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto map <map:WORD> $ <seq:INT(1,65535)> [ipsec-isakmp]")
+@GLOBAL.command("crypto map <map:WORD> $ <seq:INT(1,65535)> [ipsec-isakmp]", enters=CRYPTO_MAP)
 def _crypto_map(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name, seq = m.get("map"), m.get("seq")
     entries = b.crypto_maps.setdefault(name, {})

@@ -9,8 +9,13 @@ from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import IPNetwork, Route
 from pyike.config.modes import GLOBAL
+from pyike.config.params import IFACE, interface_arg
 
-_TAIL = "[<distance:INT(1,255)>] [name <rname:WORD>] [permanent] [tag <tag:INT(1,4294967295)>]"
+# IOS takes the options in any order and prints them in this one.
+_TAIL = (
+    "[<distance:INT(1,255)>] "
+    "[{name <rname:WORD>|permanent|track <track:INT(1,1000)>|tag <tag:INT(1,4294967295)>}+]"
+)
 
 
 def _extra(m: Match) -> tuple[str, ...]:
@@ -19,13 +24,15 @@ def _extra(m: Match) -> tuple[str, ...]:
         extra.append(f"name {m.get('rname')}")
     if m.has("permanent"):
         extra.append("permanent")
+    if m.get("track") is not None:
+        extra.append(f"track {m.get('track')}")
     if m.get("tag") is not None:
         extra.append(f"tag {m.get('tag')}")
     return tuple(extra)
 
 
 def _same(r: Route, route: Route, negate: bool) -> bool:
-    if r.prefix != route.prefix:
+    if (r.vrf, r.prefix) != (route.vrf, route.prefix):
         return False
     if not negate:
         return (r.next_hop, r.interface) == (route.next_hop, route.interface)
@@ -41,18 +48,27 @@ def _store(b: Builder, m: Match, prefix: IPNetwork, mask_text: str | None, negat
         prefix,
         mask_text,
         next_hop=m.get("nh"),
-        interface=m.get("ifname"),
+        interface=interface_arg(m),
         distance=m.get("distance"),
         extra=_extra(m),
         source=b.source(),
+        vrf=m.get("vrf"),
+        global_next_hop=m.has("global"),
     )
     b.routes[:] = [r for r in b.routes if not _same(r, route, negate)]
     if not negate:
         b.routes.append(route)
 
 
+# `ip route vrf NAME ...` puts the route in a VRF's table; `global` resolves its next hop in
+# the global table (a front-door VRF's way out).
+_VRF = "[vrf <vrf:WORD>]"
+_GLOBAL = "[global]"
+
+
 @GLOBAL.command(
-    f"ip route <prefix:IPV4> <mask:MASK> $ {{<nh:IPV4>|<ifname:IFNAME> [<nh:IPV4>]}} {_TAIL}"
+    f"ip route {_VRF} <prefix:IPV4> <mask:MASK> $ "
+    f"{{<nh:IPV4>|{IFACE} [<nh:IPV4>]}} {_GLOBAL} {_TAIL}"
 )
 def _ip_route(b: Builder, m: Match, line: Line, negate: bool) -> None:
     prefix: IPv4Address = m.get("prefix")
@@ -63,7 +79,7 @@ def _ip_route(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _store(b, m, network, str(mask), negate)
 
 
-@GLOBAL.command(f"ipv6 route <prefix:IPV6PFX> $ {{<nh:IPV6>|<ifname:IFNAME> [<nh:IPV6>]}} {_TAIL}")
+@GLOBAL.command(f"ipv6 route {_VRF} <prefix:IPV6PFX> $ {{<nh:IPV6>|{IFACE} [<nh:IPV6>]}} {_TAIL}")
 def _ipv6_route(b: Builder, m: Match, line: Line, negate: bool) -> None:
     prefix: IPv6Interface = m.get("prefix")
     if prefix.ip != prefix.network.network_address:

@@ -1,146 +1,26 @@
-"""Top-level commands IOS running-configs commonly carry that pyike keeps but does not model.
-
-Each is accepted with any arguments, kept verbatim (so `config show` prints it back) and counted
-in the "not modelled" summary. Block commands (`line vty 0 4`, `router ospf 1`, ...) also keep the
-indented lines that follow them.
+"""The commands pyike keeps but does not model, registered from the vocabulary
+(config/vocabulary.py): top-level lines, blocks with the sub-commands they contain (each block a
+mode of its own, so a block pasted without indentation keeps its lines), and the unmodelled
+sub-commands of modelled modes. Each is kept verbatim (`config show` prints it back) and counted
+as "not modelled" by the parser.
 """
 
 from __future__ import annotations
 
 from pyike.config.build import Builder
+from pyike.config.commands.interface import keep_unmodelled
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
-from pyike.config.modes import GLOBAL, OPAQUE, Handler
-
-LINES = (
-    "aaa",
-    "access-list <num:INT(1,99)>",
-    "access-list <num:INT(1300,1999)>",
-    "alias",
-    "boot",
-    "boot-end-marker",
-    "boot-start-marker",
-    "cdp",
-    "clock",
-    "crypto ca",
-    "crypto ikev2 certificate-cache",
-    "crypto ikev2 diagnose",
-    "crypto ikev2 http-url",
-    "crypto ikev2 redirect",
-    "crypto ipsec client",
-    "crypto ipsec df-bit",
-    "crypto ipsec nat-transparency",
-    "crypto ipsec optional",
-    "crypto isakmp enable",
-    "crypto isakmp identity",
-    "crypto isakmp invalid-spi-recovery",
-    "crypto isakmp keepalive",
-    "crypto isakmp key",
-    "crypto isakmp nat",
-    "crypto key",
-    "crypto logging",
-    "crypto map <map:WORD> local-address",
-    "crypto map <map:WORD> <seq:INT(1,65535)> ipsec-isakmp dynamic",
-    "crypto map <map:WORD> <seq:INT(1,65535)> ipsec-manual",
-    "crypto pki import",
-    "diagnostic",
-    "enable",
-    "errdisable",
-    "file",
-    "hw-module",
-    "ip bgp-community",
-    "ip cef",
-    "ip classless",
-    "ip community-list",
-    "ip default-gateway",
-    "ip dhcp excluded-address",
-    "ip domain",
-    "ip domain-lookup",
-    "ip domain-name",
-    "ip finger",
-    "ip flow-cache",
-    "ip flow-export",
-    "ip forward-protocol",
-    "ip ftp",
-    "ip host",
-    "ip http",
-    "ip multicast-routing",
-    "ip name-server",
-    "ip nat",
-    "ip options",
-    "ip prefix-list",
-    "ip route vrf",
-    "ip routing",
-    "ip scp",
-    "ip source-route",
-    "ip ssh",
-    "ip subnet-zero",
-    "ip tcp",
-    "ip tftp",
-    "ipv6 cef",
-    "ipv6 unicast-routing",
-    "license",
-    "lldp",
-    "logging",
-    "login",
-    "memory-size",
-    "mmi",
-    "mpls",
-    "multilink",
-    "ntp",
-    "platform",
-    "power",
-    "security",
-    "service",
-    "snmp",
-    "snmp-server",
-    "spanning-tree",
-    "subscriber",
-    "tftp-server",
-    "username",
-    "version",
-    "vtp",
+from pyike.config.modes import (
+    CRYPTO_MAP,
+    GLOBAL,
+    IKEV2_PROFILE,
+    INTERFACE,
+    IPSEC_PROFILE,
+    Handler,
+    Mode,
 )
-
-BLOCKS = (
-    "archive",
-    "call-home",
-    "class-map",
-    "control-plane",
-    "crypto dynamic-map",
-    "crypto ikev2 authorization",
-    "crypto ikev2 client",
-    "crypto isakmp client",
-    "crypto isakmp policy",
-    "crypto isakmp profile",
-    "crypto keyring",
-    "crypto pki certificate",
-    "crypto pki profile",
-    "crypto pki server",
-    "crypto pki token",
-    "crypto pki trustpoint",
-    "dial-peer",
-    "event",
-    "ip access-list logging",
-    "ip access-list standard",
-    "ip dhcp pool",
-    "ip sla",
-    "ip vrf",
-    "ipv6 access-list",
-    "ipv6 route vrf",
-    "key chain",
-    "line",
-    "parameter-map",
-    "policy-map",
-    "redundancy",
-    "route-map",
-    "router",
-    "track",
-    "vlan",
-    "voice",
-    "vrf definition",
-    "wsma",
-)
+from pyike.config.vocabulary import BLOCKS, LINES, SUB_COMMANDS, Block
 
 # Unmodelled lines IOS prints after the interfaces in a running-config (the rest come before).
 LATE = frozenset(
@@ -151,65 +31,139 @@ LATE = frozenset(
         "banner",
         "event",
         "ip access-list",
+        "ip as-path",
         "ip forward-protocol",
         "ip http",
+        "ip local",
         "ip nat",
         "ip prefix-list",
-        "ip route vrf",
         "ip sla",
+        "ip ssh",
         "ipv6 access-list",
+        "ipv6 router",
         "line",
         "logging",
         "mgcp",
         "ntp",
+        "radius",
         "route-map",
         "router",
         "scheduler",
         "snmp",
         "snmp-server",
+        "track",
+        "virtual-service",
         "wsma",
     }
 )
 
 
-def keyword_of(phrase: str) -> str:
-    return " ".join(w for w in phrase.split() if not w.startswith("<"))
+def pattern(phrase: str) -> str:
+    """A vocabulary phrase as a grammar pattern: `...` is one or more words, `[...]` any."""
+    if phrase.endswith(" [...]"):
+        return phrase[: -len("[...]")] + "[<rest:LINE>]"
+    if phrase.endswith(" ..."):
+        return phrase[: -len("...")] + "<rest:LINE>"
+    return phrase
 
 
-def _line_handler(phrase: str) -> Handler:
-    key = keyword_of(phrase)
+def _line(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.keep(" ".join(m.keywords()))
 
+
+# --- blocks --------------------------------------------------------------------------------
+
+_MODES: dict[int, Mode] = {}  # one mode per Block (blocks shared by several openers share it)
+
+
+def _mode_of(block: Block) -> Mode:
+    mode = _MODES.get(id(block))
+    if mode is None:
+        mode = Mode(block.mode, f"({block.mode})", opaque=True, data_until=block.data_until)
+        _MODES[id(block)] = mode
+        _fill(mode, block)
+    return mode
+
+
+def _depth(b: Builder) -> int:
+    return len(b.stack) - 1
+
+
+def _child(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.keep_child(_depth(b))
+
+
+def _opener(inner: Mode) -> Handler:
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
-        b.keep(key)
+        b.keep_child(_depth(b))
+        if not negate:
+            b.enter(inner, b.frame.key)
 
     return handler
 
 
-def _block_handler(phrase: str) -> Handler:
-    key = keyword_of(phrase)
+def _leave(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.keep_child(_depth(b) - 1)
+    b.stack.pop()
 
+
+def _exit(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.stack.pop()
+
+
+def _fill(mode: Mode, block: Block) -> None:
+    for phrase in block.commands:
+        mode.add(pattern(phrase), _child, modelled=False)
+    for phrase, inner in block.blocks.items():
+        inner_mode = _mode_of(inner)
+        mode.add(pattern(phrase), _opener(inner_mode), modelled=False, enters=inner_mode)
+    if block.leave:
+        mode.add(block.leave, _leave, modelled=False)
+    mode.add("exit", _exit)
+
+
+def _block_handler(inner: Mode) -> Handler:
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
-        b.keep(key)
+        lines = b.keep(" ".join(m.keywords()))
         if not negate:
-            b.enter(OPAQUE, key)
+            b.enter(inner, lines)
 
     return handler
 
 
 for _phrase in LINES:
-    GLOBAL.add(f"{_phrase} [<rest:LINE>]", _line_handler(_phrase), modelled=False)
-for _phrase in BLOCKS:
-    GLOBAL.add(f"{_phrase} [<rest:LINE>]", _block_handler(_phrase), modelled=False)
+    GLOBAL.add(pattern(_phrase), _line, modelled=False)
+for _phrase, _block in BLOCKS.items():
+    _inner = _mode_of(_block)
+    GLOBAL.add(pattern(_phrase), _block_handler(_inner), modelled=False, enters=_inner)
 
 
-@GLOBAL.command("building configuration... [<rest:LINE>]", modelled=False)
+# --- sub-commands of modelled modes ----------------------------------------------------------
+
+
+def _kept_with_object(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.keep_sub_command()
+
+
+_MODELLED = {mode.name: mode for mode in (IKEV2_PROFILE, IPSEC_PROFILE, CRYPTO_MAP)}
+for _name, _phrases in SUB_COMMANDS.items():
+    _mode = INTERFACE if _name == INTERFACE.name else _MODELLED[_name]
+    _keep = keep_unmodelled if _mode is INTERFACE else _kept_with_object
+    for _phrase in _phrases:
+        _mode.add(pattern(_phrase), _keep, modelled=False)
+
+
+# --- what a pasted `show running-config` carries that is not a command ------------------------
+
+
+@GLOBAL.command("building configuration... [<rest:LINE>]")
 def _building(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    """`show running-config` preamble in a pasted configuration: not a command, dropped."""
+    b.note(f"'{line.text}' is output of show running-config, not a command: skipped")
 
 
-@GLOBAL.command("current configuration : [<rest:LINE>]", modelled=False)
+@GLOBAL.command("current configuration : [<rest:LINE>]")
 def _current(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    """`Current configuration : N bytes`, the other preamble line: dropped."""
+    b.note(f"'{line.text}' is output of show running-config, not a command: skipped")
 
 
 @GLOBAL.command("banner <kind:WORD> [<rest:LINE>]", modelled=False)

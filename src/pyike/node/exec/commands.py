@@ -16,7 +16,7 @@ from typing import Protocol
 
 from pyike.config import writer
 from pyike.config.params import interface_name
-from pyike.node.exec import show_interfaces, show_ip_route
+from pyike.node.exec import show_interfaces, show_ip_route, show_vrf
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
@@ -35,6 +35,16 @@ from pyike.node.routing import RouteCode
 UNRECOGNIZED_HOST = "% Unrecognized host or address, or protocol not running."
 BAD_SOURCE_ADDRESS = "% Invalid source address- IP address not on any of our up interfaces"
 BAD_SOURCE_INTERFACE = "% Invalid source interface - IP not enabled or interface is down"
+
+
+def no_such_vrf(name: str) -> str:
+    return f"% VRF {name} does not exist"
+
+
+def no_such_table(name: str) -> str:
+    return f"% IP routing table vrf {name} does not exist"
+
+
 PING_OPTIONS = ("df-bit", "repeat", "size", "source", "timeout")
 TRACE_OPTIONS = ("probe", "source", "timeout", "ttl")
 
@@ -48,6 +58,8 @@ class ExecShell:
         t.register("ping", self._ping, takes_args=True)
         t.register("traceroute", self._traceroute, takes_args=True)
         t.register("show ip route", self._show_ip_route, takes_args=True)
+        t.register("show ip vrf", self._show_ip_vrf)
+        t.register("show vrf", self._show_vrf)
         t.register("show ip interface brief", self._show_ip_interface_brief)
         t.register("show interfaces", self._show_interfaces, takes_args=True)
         t.register("show running-config", self._show_running_config)
@@ -98,8 +110,19 @@ class ExecShell:
             raise ExecFailure(UNRECOGNIZED_HOST)  # "protocol not running"
         return target
 
+    def _vrf(self, args: Sequence[Token]) -> tuple[str | None, Sequence[Token]]:
+        """`vrf NAME` before a command's arguments: (the VRF, the arguments after it)."""
+        if not args or len(args[0].text) < 2 or not "vrf".startswith(args[0].text.lower()):
+            return None, args
+        if len(args) < 2:
+            raise IncompleteCommand()
+        name = args[1].text
+        if name not in self.router.config.vrfs:
+            raise ExecFailure(no_such_vrf(name))
+        return name, args[2:]
+
     def _source(
-        self, args: Sequence[Token], i: int, version: int = 4
+        self, args: Sequence[Token], i: int, version: int = 4, vrf: str | None = None
     ) -> tuple[IPv4Address | IPv6Address, int]:
         if i >= len(args):
             raise IncompleteCommand()
@@ -109,16 +132,17 @@ class ExecShell:
             name, used = self._interface_arg(args, i)
             iface = self.router.interfaces[name]
             primary = iface.primary if version == 4 else iface.primary6
-            if primary is None or not iface.line_up:
+            if primary is None or not iface.line_up or iface.vrf != vrf:
                 raise ExecFailure(BAD_SOURCE_INTERFACE) from None
             return primary.ip, used
-        if address.version != version or not self.router.is_local(int(address)):
+        if address.version != version or not self.router.is_local(int(address), vrf):
             raise ExecFailure(BAD_SOURCE_ADDRESS)
         return address, 1
 
     # -- commands ------------------------------------------------------------------------------
 
     def _ping(self, args: Sequence[Token]) -> ExecJob:
+        vrf, args = self._vrf(args)
         ipv6 = bool(args) and args[0].text.lower() == "ipv6"  # `ping ipv6 ADDR`
         if ipv6:
             args = args[1:]
@@ -141,12 +165,13 @@ class ExecShell:
                 timeout = float(self._int_arg(args, i + 1, 0, 3600))
                 i += 2
             else:
-                source, used = self._source(args, i + 1, target.version)
+                source, used = self._source(args, i + 1, target.version, vrf)
                 i += 1 + used
-        options = PingOptions(target, repeat, size, timeout, source, df)
+        options = PingOptions(target, repeat, size, timeout, source, df, vrf)
         return PingJob(self.router, options).start()
 
     def _traceroute(self, args: Sequence[Token]) -> ExecJob:
+        vrf, args = self._vrf(args)
         target = self._target(args)
         if not isinstance(target, IPv4Address):
             raise ExecFailure(UNRECOGNIZED_HOST)  # IPv6 traceroute is not modelled
@@ -156,7 +181,7 @@ class ExecShell:
         while i < len(args):
             word = match_keyword(args[i], TRACE_OPTIONS, self._line)
             if word == "source":
-                address, used = self._source(args, i + 1)
+                address, used = self._source(args, i + 1, vrf=vrf)
                 assert isinstance(address, IPv4Address)
                 source = address
                 i += 1 + used
@@ -170,19 +195,35 @@ class ExecShell:
                 min_ttl = self._int_arg(args, i + 1, 1, 255)
                 max_ttl = self._int_arg(args, i + 2, min_ttl, 255)
                 i += 3
-        options = TracerouteOptions(target, source, probes, timeout, min_ttl, max_ttl)
+        options = TracerouteOptions(target, source, probes, timeout, min_ttl, max_ttl, vrf)
         return TracerouteJob(self.router, options).start()
 
     def _show_ip_route(self, args: Sequence[Token]) -> ExecJob:
-        table = self.router.table
+        """`show ip route [vrf NAME] [connected|static]`."""
+        vrf: str | None = None
+        if args and match_keyword(args[0], ("connected", "static", "vrf"), self._line) == "vrf":
+            if len(args) < 2:
+                raise IncompleteCommand()
+            vrf, args = args[1].text, args[2:]
+            if vrf not in self.router.vrfs:
+                raise ExecFailure(no_such_table(vrf))
+        table = self.router.tables[vrf]
+        head = "" if vrf is None else f"\nRouting Table: {vrf}\n"
         if not args:
-            return TextResult(show_ip_route.render(table))
+            return TextResult(head + show_ip_route.render(table))
         word = match_keyword(args[0], ("connected", "static"), self._line)
         if len(args) > 1:
             raise InvalidInput(args[1].start)
         code = RouteCode.STATIC if word == "static" else RouteCode.CONNECTED
         codes = {code} if code is RouteCode.STATIC else {RouteCode.CONNECTED, RouteCode.LOCAL}
-        return TextResult(show_ip_route.render(table, (e for e in table if e.code in codes)))
+        chosen = (e for e in table if e.code in codes)
+        return TextResult(head + show_ip_route.render(table, chosen))
+
+    def _show_ip_vrf(self, args: Sequence[Token]) -> ExecJob:
+        return TextResult(show_vrf.ip_vrf(self.router))
+
+    def _show_vrf(self, args: Sequence[Token]) -> ExecJob:
+        return TextResult(show_vrf.vrf_table(self.router))
 
     def _show_ip_interface_brief(self, args: Sequence[Token]) -> ExecJob:
         return TextResult(show_interfaces.brief(self.router))

@@ -33,6 +33,7 @@ class PingOptions:
     timeout: float = 2.0
     source: IPv4Address | IPv6Address | None = None
     df: bool = False
+    vrf: str | None = None  # `ping vrf NAME ...`: sent and routed in that VRF
 
     @property
     def ipv6(self) -> bool:
@@ -72,7 +73,7 @@ class PingJob(ProbeJob):
     def _send(self) -> None:
         o = self.options
         self._sequence = (self._sequence + 1) % SEQUENCE_SPACE
-        source = self._source(o.target, o.source)
+        source = self._source(o.target, o.source, o.vrf)
         headers = ICMPV6_IP_HEADERS if o.ipv6 else ICMP_IP_HEADERS
         data = (PATTERN * o.size)[: max(o.size - headers, 0)]
         self._probe_sent(o.timeout)
@@ -80,13 +81,13 @@ class PingJob(ProbeJob):
             return  # no route: the echo never leaves; IOS reports a timeout
         if o.ipv6:
             request = icmpv6.echo(True, self.ident, self._sequence, data)
-            self.router.v6.originate(icmpv6.packet(source, int(o.target), request))
+            self.router.v6.originate(icmpv6.packet(source, int(o.target), request), o.vrf)
             return
         message = icmp.echo(True, self.ident, self._sequence, data)
         packet = icmp.packet(
             source, int(o.target), message, ident=self.router.next_ident(), df=o.df
         )
-        self.router.originate(packet)
+        self.router.originate(packet, o.vrf)
 
     def _on_icmp(self, packet: IPv4Packet | IPv6Packet, message: icmp.IcmpMessage) -> None:
         if isinstance(packet, IPv6Packet):

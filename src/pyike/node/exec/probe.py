@@ -22,12 +22,16 @@ class ProbeJob(ExecJob):
         self._timer: Cancellable | None = None
 
     def _source(
-        self, target: IPv4Address | IPv6Address, source: IPv4Address | IPv6Address | None
+        self,
+        target: IPv4Address | IPv6Address,
+        source: IPv4Address | IPv6Address | None,
+        vrf: str | None = None,
     ) -> int | None:
-        """The source asked for, else the egress interface's address; None without a route."""
+        """The source asked for, else the egress interface's address in `vrf`; None without
+        a route."""
         if source is not None:
             return int(source)
-        return self.router.source_address(int(target), target.version)
+        return self.router.source_address(int(target), target.version, vrf)
 
     def _probe_sent(self, timeout: float) -> None:
         """A probe leaves now: its round trip is timed, its answer awaited `timeout` seconds."""

@@ -31,6 +31,7 @@ class TracerouteOptions:
     timeout: float = 3.0
     min_ttl: int = 1
     max_ttl: int = 30
+    vrf: str | None = None  # `traceroute vrf NAME ...`
 
 
 class TracerouteJob(ProbeJob):
@@ -66,7 +67,7 @@ class TracerouteJob(ProbeJob):
     def _send(self) -> None:
         o = self.options
         self._dst_port += 1
-        source = self._source(o.target, o.source)
+        source = self._source(o.target, o.source, o.vrf)
         self._probe_sent(o.timeout)
         if source is None:
             return
@@ -79,7 +80,7 @@ class TracerouteJob(ProbeJob):
             ttl=self._ttl,
             ident=self.router.next_ident(),
         )
-        self.router.originate(packet)
+        self.router.originate(packet, o.vrf)
 
     def _on_icmp(self, packet: IPv4Packet | IPv6Packet, message: icmp.IcmpMessage) -> None:
         if not isinstance(packet, IPv4Packet):

@@ -1,0 +1,87 @@
+"""`show ip vrf` and `show vrf`: each VRF with its route distinguisher and its interfaces, in
+IOS's columns (interface names abbreviated, one a line under the first)."""
+
+from __future__ import annotations
+
+import re
+
+from pyike.config.model import Vrf
+from pyike.node.router import Router
+
+NAME_WIDTH = 33
+RD_WIDTH = 22
+PROTOCOLS_WIDTH = 12
+IP_VRF_HEADER = f"  {'Name':<{NAME_WIDTH}}{'Default RD':<{RD_WIDTH}}Interfaces"
+VRF_HEADER = (
+    f"  {'Name':<{NAME_WIDTH}}{'Default RD':<{RD_WIDTH}}{'Protocols':<{PROTOCOLS_WIDTH}}Interfaces"
+)
+# How IOS shortens interface types in these tables.
+_SHORT = {
+    "GigabitEthernet": "Gi",
+    "TenGigabitEthernet": "Te",
+    "FastEthernet": "Fa",
+    "Ethernet": "Et",
+    "Loopback": "Lo",
+    "Tunnel": "Tu",
+    "Serial": "Se",
+    "Vlan": "Vl",
+    "Port-channel": "Po",
+    "Dialer": "Di",
+    "Virtual-Template": "Vt",
+    "Virtual-Access": "Vi",
+    "Cellular": "Ce",
+    "BDI": "BD",
+    "Null": "Nu",
+}
+_TYPE = re.compile(r"([A-Za-z-]+)(.*)")
+
+
+def short_name(interface: str) -> str:
+    """`GigabitEthernet0/1` -> `Gi0/1`, as IOS lists interfaces in its VRF tables."""
+    m = _TYPE.fullmatch(interface)
+    if m is None:
+        return interface
+    return _SHORT.get(m.group(1), m.group(1)) + m.group(2)
+
+
+def _natural(name: str) -> str:
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), name)
+
+
+def _members(router: Router, vrf: str) -> list[str]:
+    names = [short_name(n) for n, i in router.interfaces.items() if i.vrf == vrf]
+    return sorted(names, key=_natural)
+
+
+def _rows(head: str, members: list[str]) -> list[str]:
+    """The VRF's line with its first interface, and one line per further interface."""
+    if not members:
+        return [head.rstrip()]
+    return [head + members[0], *(" " * len(head) + m for m in members[1:])]
+
+
+def _rd(vrf: Vrf) -> str:
+    return vrf.rd or "<not set>"
+
+
+def ip_vrf(router: Router) -> str:
+    """`show ip vrf`: the VRFs that route IPv4."""
+    lines = [IP_VRF_HEADER]
+    for name in sorted(router.config.vrfs):
+        vrf = router.config.vrfs[name]
+        if not any(f.name == "ipv4" for f in vrf.address_families):
+            continue
+        head = f"  {name:<{NAME_WIDTH - 1}} {_rd(vrf):<{RD_WIDTH}}"
+        lines += _rows(head, _members(router, name))
+    return "\n".join(lines) + "\n"
+
+
+def vrf_table(router: Router) -> str:
+    """`show vrf`: every VRF, with the address families it routes."""
+    lines = [VRF_HEADER]
+    for name in sorted(router.config.vrfs):
+        vrf = router.config.vrfs[name]
+        protocols = ",".join(f.name for f in vrf.address_families if " " not in f.name)
+        head = f"  {name:<{NAME_WIDTH - 1}} {_rd(vrf):<{RD_WIDTH}}{protocols:<{PROTOCOLS_WIDTH}}"
+        lines += _rows(head, _members(router, name))
+    return "\n".join(lines) + "\n"

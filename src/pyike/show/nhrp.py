@@ -1,0 +1,67 @@
+"""`show ip nhrp [detail]`: the NHRP cache of each tunnel, as IOS-XE prints it.
+
+    10.0.0.2/32 via 10.0.0.2
+       Tunnel0 created 00:17:49, expire 01:42:10
+       Type: dynamic, Flags: unique registered used
+       NBMA address: 198.51.100.2
+
+`detail` adds the preference, the requesters of local entries and an incomplete entry's cache
+hits. A client registered from behind a NAT shows the NBMA address it claimed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyike import ios_names
+from pyike.nhrp.cache import CacheEntry, EntryFlag, EntryType
+
+
+def _head(entry: CacheEntry) -> str:
+    target = f"{ios_names.address(entry.target.network_address)}/{entry.target.prefixlen}"
+    if entry.type is EntryType.INCOMPLETE:
+        return target
+    return f"{target} via {ios_names.address(entry.next_hop)}"
+
+
+def _lifetime(interface: str, entry: CacheEntry, now: float) -> str:
+    created = ios_names.uptime(int(now - entry.created))
+    if entry.expires is None:
+        return f"   {interface} created {created}, never expire"
+    return f"   {interface} created {created}, expire {ios_names.hms(int(entry.expires - now))}"
+
+
+def entry_lines(interface: str, entry: CacheEntry, now: float, detail: bool) -> list[str]:
+    flags = " ".join(entry.flag_names())
+    lines = [
+        _head(entry),
+        _lifetime(interface, entry, now),
+        f"   Type: {entry.type.value}, Flags:{' ' + flags if flags else ''}",
+    ]
+    if entry.nbma is not None:
+        lines.append(f"   NBMA address: {ios_names.address(entry.nbma)}")
+    if detail and entry.type is not EntryType.INCOMPLETE:
+        lines.append(f"   Preference: {entry.preference}")
+    if entry.claimed_nbma is not None:
+        lines.append(f"    (Claimed NBMA address: {ios_names.address(entry.claimed_nbma)})")
+    if EntryFlag.LOCAL in entry.flags:
+        lines.append("    (no-socket)")
+        if detail:
+            lines += [
+                f"  Requester: {ios_names.address(r.protocol)} Request ID: {r.request_id}"
+                for r in entry.requesters
+            ]
+    if detail and entry.type is EntryType.INCOMPLETE:
+        lines.append(f"   Cache hits: {entry.cache_hits}")
+    return lines
+
+
+def show_ip_nhrp(
+    tunnels: Iterable[tuple[str, Iterable[CacheEntry]]], now: float, detail: bool = False
+) -> list[str]:
+    """The lines of `show ip nhrp [detail]` for each (interface name, its cache entries)."""
+    lines: list[str] = []
+    for interface, entries in tunnels:
+        for entry in entries:
+            lines += entry_lines(interface, entry, now, detail)
+    return lines

@@ -1,0 +1,70 @@
+"""What the lab does not run is said, not left for the user to find: a router's dynamic routing
+protocols (kept in its configuration, never run), a router without a hostname (named after its
+file), lines IOS refuses (the router runs without them, and the verdict stays 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pyike.cli import main
+from tests.support.paths import SEED_CONFIGS
+
+
+def _seed_pair(tmp: Path, extra1: str = "", extra2: str = "") -> list[Path]:
+    files = []
+    for name, extra in (("router1.cfg", extra1), ("router2.cfg", extra2)):
+        path = tmp / name
+        path.write_text((SEED_CONFIGS / name).read_text() + extra)
+        files.append(path)
+    return files
+
+
+def test_a_routing_protocol_is_named_as_not_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ospf = "router ospf 1\n network 192.168.1.0 0.0.0.255 area 0\nrouter eigrp 10\n"
+    assert main(["lab", "--quiet", *map(str, _seed_pair(tmp_path, extra1=ospf))]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "% pyike lab: Router1: router eigrp, router ospf kept but not run: the lab routes by "
+        "connected and static routes only\n"
+    ) in out
+    assert "Router2: router" not in out
+
+
+def test_routers_without_a_hostname_take_their_file_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _seed_pair(tmp_path, extra1="no hostname Router1\n", extra2="no hostname Router2\n")
+    check = "! lab: expect router1: show crypto session => UP-ACTIVE\n"
+    files[0].write_text(check + files[0].read_text())
+    assert main(["lab", "--quiet", *map(str, files)]) == 0
+    out = capsys.readouterr().out
+    assert f"% pyike lab: {files[0]} has no hostname: this lab calls it router1\n" in out
+    assert "UP-ACTIVE on router1, router2; 1 checks passed." in out
+
+
+def test_a_refused_line_is_shown_the_router_runs_without_it_and_the_verdict_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _seed_pair(tmp_path, extra2="sh cyrpto ikev2 sa\n")
+    assert main(["lab", "--quiet", *map(str, files)]) == 1
+    captured = capsys.readouterr()
+    assert f"{files[1]}:" in captured.err and "% Invalid input detected at '^' marker." in (
+        captured.err
+    )
+    assert "2 crypto sessions UP-ACTIVE on Router1, Router2; 0 checks passed." in captured.out
+    assert captured.err.strip().splitlines()[-1] == (
+        f"% pyike lab: {files[1]}: 1 line(s) refused as IOS refuses them (shown above); the "
+        "router ran without them"
+    )
+
+
+def test_netns_runs_only_configurations_that_load_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _seed_pair(tmp_path, extra2="sh cyrpto ikev2 sa\n")
+    assert main(["lab", "--netns", *map(str, files)]) != 0
+    assert "starts only from configurations that load clean" in capsys.readouterr().err

@@ -1,0 +1,42 @@
+"""The corpus networks of tests/data/realnetworks: each directory is one network of the
+real-configuration corpus (tests/data/realconfigs) as a lab. `network.lab` names its corpus
+files (`# corpus: PATH`) and holds the checks; `STEM.add` is appended to corpus file STEM (what
+the page leaves out, as an engineer would paste it after the published text); other `*.cfg`
+files are the routers the page does not show (an ISP between the sites). A `# expected: TEXT`
+line in `network.lab` names a verdict the lab must print (a tunnel pyike cannot bring up)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.paths import DATA
+
+CORPUS = DATA / "realconfigs"
+NETWORKS = DATA / "realnetworks"
+GROUPS = sorted(p for p in NETWORKS.iterdir() if p.is_dir())
+_MEMBER = re.compile(r"^# corpus: (\S+)$", re.MULTILINE)
+_EXPECTED = re.compile(r"^# expected: (.+)$", re.MULTILINE)
+
+
+def members(group: Path) -> list[Path]:
+    return [CORPUS / m for m in _MEMBER.findall((group / "network.lab").read_text())]
+
+
+def expected_verdicts(group: Path) -> list[str]:
+    """The `% pyike lab:` verdict lines the group's lab prints besides refused lines (`#
+    expected: TEXT`, in order): tunnels pyike does not bring up, and why."""
+    return [f"% pyike lab: {v}" for v in _EXPECTED.findall((group / "network.lab").read_text())]
+
+
+def assemble(group: Path, into: Path) -> None:
+    """The group's lab directory: each corpus file as published with its `.add` lines after
+    it, the routers the page does not show, and the checks."""
+    for corpus in members(group):
+        text = corpus.read_bytes().decode()
+        addition = group / f"{corpus.stem}.add"
+        if addition.exists():
+            text += "\n" + addition.read_text()
+        (into / corpus.name).write_text(text, newline="")
+    for extra in [*group.glob("*.cfg"), group / "network.lab"]:
+        (into / extra.name).write_text(extra.read_text())
