@@ -19,6 +19,19 @@ _MEMBER = re.compile(r"^# corpus: (\S+)$", re.MULTILINE)
 _EXPECTED = re.compile(r"^# expected: (.+)$", re.MULTILINE)
 
 
+_CORPUS_PATH = re.compile(r"\b[a-z0-9-]+/[\w.-]+\.cfg\b")
+
+
+def paired_files() -> set[str]:
+    """The corpus files whose INDEX.md row names a partner among the corpus files."""
+    paired = set()
+    for row in (CORPUS / "INDEX.md").read_text().splitlines():
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        if len(cells) >= 6 and cells[1].startswith("`") and _CORPUS_PATH.search(cells[3]):
+            paired.add(f"{cells[0]}/{cells[1].strip('`')}")
+    return paired
+
+
 def members(group: Path) -> list[Path]:
     return [CORPUS / m for m in _MEMBER.findall((group / "network.lab").read_text())]
 
