@@ -91,6 +91,12 @@ def test_packages_form_a_dag() -> None:
     assert _cycle(graph) is None, f"import cycle between packages: {_cycle(graph)}"
 
 
+def test_nhrp_stands_beside_on_nothing() -> None:
+    assert {
+        _package(t) for m in _modules() if _package(m) == "nhrp" for t, _, _ in _imports(m)
+    } <= {"nhrp"}
+
+
 ENGINE = sorted(m for m in _modules() if m.startswith("pyike.ike."))
 
 

@@ -65,7 +65,15 @@ class DmvpnInterface:
     crypto: Mapping[IPAddress, CryptoPeer] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, engine: NhrpEngine, now: float, **interface: object) -> DmvpnInterface:
+    def of(
+        cls,
+        engine: NhrpEngine,
+        now: float,
+        protect: str = "",
+        crypto: Mapping[IPAddress, CryptoPeer] | None = None,
+    ) -> DmvpnInterface:
+        """The interface as its NHRP engine knows it; `protect` names the `tunnel protection`
+        profile, `crypto` is the crypto layer's state per peer NBMA address."""
         config = engine.config
         return cls(
             name=config.interface,
@@ -73,9 +81,9 @@ class DmvpnInterface:
             source=config.nbma,
             entries=tuple(engine.entries()),
             nhs=tuple(engine.nhs_status(now)),
+            protect=protect,
             holdtime=config.holdtime,
-            protect=str(interface.pop("protect", "")),
-            **interface,  # type: ignore[arg-type]
+            crypto=crypto or {},
         )
 
     @property
@@ -189,9 +197,9 @@ def _brief(tunnel: DmvpnInterface, now: float) -> list[str]:
 def _detail(tunnel: DmvpnInterface, now: float) -> list[str]:
     peers = _peers(tunnel, now)
     lines = [
-        f'Interface {tunnel.name} is {tunnel.status}, Addr. is '
+        f"Interface {tunnel.name} is {tunnel.status}, Addr. is "
         f'{ios_names.address(tunnel.address)}, VRF "{tunnel.vrf}"',
-        f'   Tunnel Src./Dest. addr: {ios_names.address(tunnel.source)}/MGRE, '
+        f"   Tunnel Src./Dest. addr: {ios_names.address(tunnel.source)}/MGRE, "
         f'Tunnel VRF "{tunnel.tunnel_vrf}"',
         f'   Protocol/Transport: "multi-GRE/IP", Protect "{tunnel.protect}"',
         "   Interface State Control: Disabled",
