@@ -96,7 +96,7 @@ def test_a_directory_stands_for_its_configs(tmp_path: Path) -> None:
         ("delay 10.0.0.0/24 soon", "Invalid duration 'soon'"),
         ("nat N inside 1.1.1.1/24", "usage: nat NAME inside"),
         ("nat N inside 1.1.1.300/24 outside 2.2.2.2/24", "Invalid address 1.1.1.300/24"),
-        ("expect Router1: show version", "usage: expect HOST: COMMAND => TEXT"),
+        ("expect Router1: show version", "usage: expect HOST: COMMAND \\[@TIME\\] => TEXT"),
         ("exec Nobody: show version", "no router named Nobody"),
     ],
 )

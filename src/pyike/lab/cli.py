@@ -6,11 +6,17 @@ import argparse
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.ike.graph import to_dot
-from pyike.lab.seed import run_seed
+from pyike.lab.lab import RunOptions
+from pyike.lab.report import Report
+from pyike.lab.seed import SEED_END, run_seed
 from pyike.lab.topology_run import run_cli as run_topology
+from pyike.textfile import read_text
+from pyike.topology import parse_duration, parse_exec
+from pyike.topology.seed import SEED_FILES
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,6 +70,39 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "Graphviz source (dot) or a picture (svg, needs Graphviz's dot)",
     )
     parser.add_argument(
+        "--exec",
+        dest="execs",
+        action="append",
+        default=[],
+        metavar="'HOST: COMMAND [@TIME]'",
+        help="type COMMAND at HOST's prompt after the run, or at virtual time TIME (e.g. "
+        "@90s); repeatable, in order",
+    )
+    parser.add_argument(
+        "--exec-file",
+        metavar="FILE",
+        help="commands to type, one `HOST: COMMAND [@TIME]` a line (# and ! start comments)",
+    )
+    parser.add_argument(
+        "--until",
+        metavar="DURATION",
+        help="how long the lab runs (e.g. 90s, 2m, 1h): for a topology instead of its `run` "
+        "directive (30s by default); the seed run stops there, or runs on to it",
+    )
+    parser.add_argument(
+        "--debug",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="`debug crypto ikev2` on every router (default: on for the seed run, off for a "
+        "topology)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the run as JSON, one object a line (schema pyike-lab/1: SAs, tunnels, "
+        "commands and their output, checks, the verdict)",
+    )
+    parser.add_argument(
         "--netns",
         action="store_true",
         help="run the routers as real `pyike run` daemons, each in a network namespace, "
@@ -72,7 +111,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     def handler(args: argparse.Namespace) -> int:
         _refuse_unused(parser, args)
-        return run(args)
+        try:
+            options = run_options(args)
+        except (ValueError, OSError) as error:
+            parser.error(str(error).removeprefix("% "))
+        return run(args, options)
 
     parser.set_defaults(handler=handler)
 
@@ -98,9 +141,45 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"--quiet does not apply to {modes[0]}")
     if args.fsm and args.configs:
         parser.error("--fsm draws the engine's state machines; it takes no CONFIG")
+    run_only = [
+        option
+        for option, given in (
+            ("--exec", args.execs),
+            ("--exec-file", args.exec_file),
+            ("--until", args.until),
+            ("--debug/--no-debug", args.debug is not None),
+            ("--json", args.json),
+        )
+        if given
+    ]
+    if run_only and modes:
+        parser.error(f"{run_only[0]} does not apply to {modes[0]}")
+    if args.json and args.quiet:
+        parser.error("--json and --quiet cannot be used together")
 
 
-def run(args: argparse.Namespace) -> int:
+def run_options(args: argparse.Namespace) -> RunOptions:
+    """The seed or topology run's options; ValueError (or OSError) for a bad value."""
+    execs = [parse_exec(spec, "--exec") for spec in args.execs]
+    if args.exec_file:
+        text = read_text(Path(args.exec_file))
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if line and not line.startswith(("#", "!")):
+                where = f"{args.exec_file}:{number}"
+                try:
+                    execs.append(parse_exec(line, where))
+                except ValueError as error:
+                    raise ValueError(f"{where}: {error}") from None
+    until = parse_duration(args.until) if args.until else None
+    late = next((e for e in execs if e.at is not None and until is not None and e.at > until), None)
+    if late is not None:
+        raise ValueError(f"{late.where}: @{late.at:g}s is after --until {args.until}")
+    records = Report(as_json=True).record if args.json else None
+    return RunOptions(args.debug, tuple(execs), until, records)
+
+
+def run(args: argparse.Namespace, options: RunOptions) -> int:
     # The other modes are imported only when chosen, for start-up speed: the namespace
     # runner, the scenarios (with the explainer) and the interactive shell each cost more
     # import time than the seed run needs.
@@ -119,16 +198,16 @@ def run(args: argparse.Namespace) -> int:
 
         return run_interactive(args)
     if args.configs:
-        return run_topology(args)
-    result = run_seed(policy_for_config, None if args.quiet else print, seed=args.seed)
-    if result.ok:
-        if not args.quiet:
-            print()
-        print("% pyike lab: the seed scenario ran as the seed document shows it.")
-        return 0
-    for problem in result.problems:
-        print(f"% pyike lab: {problem}", file=sys.stderr)
-    return 1
+        return run_topology(args, options)
+    for check in options.execs:
+        if check.host not in SEED_FILES:
+            return Report(args.json).failed(f"% {check.where}: no router named {check.host}")
+    output = None if args.quiet or args.json else print
+    result = run_seed(policy_for_config, output, seed=args.seed, options=options)
+    summary = "the seed scenario ran as the seed document shows it." if result.ok else None
+    if summary is not None and options.until is not None and options.until < SEED_END:
+        summary = f"the seed scenario ran as the seed document shows it, up to {args.until}."
+    return Report(args.json).verdict(result.ok, summary, result.problems, blank=not args.quiet)
 
 
 def draw_state_machines(form: str) -> int:

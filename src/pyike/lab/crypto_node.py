@@ -8,7 +8,8 @@ router and keeps ESP output for the hook that asked for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
 from pyike.host.crypto_host import CryptoHost, HostSetup, RandomBytes, TraceSink
@@ -16,6 +17,7 @@ from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.acl_match import MapEntry
 from pyike.ipsec.outer import wrap
+from pyike.ipsec.sa import EspMode
 from pyike.node.hooks import Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
@@ -23,6 +25,15 @@ from pyike.node.router import Router
 _IPV4_HEADER = 20
 _IPV6_HEADER = 40
 _UDP_HEADER = 8
+
+
+@dataclass(frozen=True)
+class TunnelState:
+    """A tunnel interface's line protocol went up or down with its IPsec SAs."""
+
+    now: float
+    tunnel: str
+    up: bool
 
 
 class RouterWire:
@@ -75,6 +86,8 @@ class CryptoNode(CryptoHost):
         self.router = router
         self.router_wire = RouterWire(router)
         self.ike_down: list[IkeSaDown] = []
+        # Told of every engine event and line protocol change (`pyike lab --json`).
+        self.observer: Callable[[object], None] | None = None
         setup = HostSetup(
             router.config,
             policy,
@@ -122,10 +135,14 @@ class CryptoNode(CryptoHost):
     def _apply(self, event: object) -> None:
         if isinstance(event, IkeSaDown):
             self.ike_down.append(event)
+        if self.observer is not None:
+            self.observer(event)
         super()._apply(event)
 
     def _line_protocol(self, tunnel: str, up: bool) -> None:
         self.router.set_tunnel_ipsec(tunnel, up)  # the router logs the change
+        if self.observer is not None:
+            self.observer(TunnelState(self.clock(), tunnel, up))
 
     def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
         self.router_wire.write_tunnel(sa_name, packet)  # the router's crypto map checks it
@@ -176,10 +193,12 @@ class CryptoNode(CryptoHost):
         outer = (
             _IPV6_HEADER if spec is not None and spec.local.address.version == 6 else _IPV4_HEADER
         )
+        framing = self.framing(tunnel)
         if child is None:
-            return outer
+            return outer + (0 if framing is None else framing.overhead(EspMode.TRANSPORT))
         udp = _UDP_HEADER if child.info.udp_encapsulation else 0
-        return outer + udp + child.transform.overhead(0)
+        gre = 0 if framing is None else framing.overhead(child.outbound.mode)
+        return outer + udp + gre + child.transform.overhead(0)
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
         spec = self.specs.get(tunnel)

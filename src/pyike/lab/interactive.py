@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.lab.lab import Lab
-from pyike.lab.topology_run import build_lab, print_loading
+from pyike.lab.report import Report
+from pyike.lab.topology_run import build_lab
 from pyike.node.exec.job import ExecJob
 from pyike.node.exec.parser import (
     CommandNode,
@@ -353,7 +354,7 @@ def run_cli(args: argparse.Namespace) -> int:
         speed = parse_speed(args.speed or "1x")
         if args.configs:
             topology = load_topology(args.configs)
-            print_loading(topology)
+            Report(as_json=False).loading(topology)
             lab, _nats = build_lab(topology, policy_for_config, seed=args.seed)
         else:
             lab = Lab(seed_configs(), policy_for_config, seed=args.seed)

@@ -19,11 +19,13 @@ from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.lab.crypto_map import CryptoMaps
 from pyike.lab.crypto_node import CryptoNode
+from pyike.lab.records import Record, event_record
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
 from pyike.sim.clock import DEFAULT_EVENT_LIMIT, VirtualClock
 from pyike.sim.network import Network
 from pyike.sim.topology import wire_by_subnet
+from pyike.topology.model import Check
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 # The seed's routers print "*Nov 11 19:30:34.811" as they start negotiating.
@@ -55,6 +57,19 @@ class RunTooLong(Exception):
         )
 
 
+def _ignore(_text: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class _Timed:
+    moment: float
+    order: int  # commands due at the same moment run in the order given
+    hostname: str
+    line: str
+    done: Callable[[str], None]
+
+
 @dataclass
 class LabRouter:
     router: Router
@@ -81,8 +96,11 @@ class Lab:
         self.clock = VirtualClock()
         self.network = Network(self.clock, random.Random(seed))
         self.output = output
+        # `pyike lab --json`: each event, console line and command as a record (lab.records).
+        self.records: Callable[[Record], None] | None = None
         self.transcript: list[str] = []
         self.routers: dict[str, LabRouter] = {}
+        self._timed: list[_Timed] = []  # commands waiting for their time, soonest first
         for config in configs:
             router = Router(config, self.clock, log=None)
             rng = random.Random(f"pyike-lab/{seed}/{config.hostname}")
@@ -94,6 +112,7 @@ class Lab:
                 DebugFormatter(epoch, Debug.NONE),
             )
             router.log = self._logger(lab_router)
+            lab_router.crypto.observer = self._observer(lab_router)
             CryptoMaps(lab_router.crypto, router.log).install(router)
             lab_router.crypto.log = router.log
             lab_router.crypto.trace_sink = self._debug_sink(lab_router)
@@ -115,12 +134,28 @@ class Lab:
 
     # -- output ------------------------------------------------------------------------------
 
-    def _emit(self, lab_router: LabRouter, line: str) -> None:
+    def _emit(self, lab_router: LabRouter, line: str, typed: bool = False) -> None:
+        """One console line; `typed`: a command or its output (an `exec` record holds it)."""
         text = f"{lab_router.hostname}: {line}"
         lab_router.console.append(line)
         self.transcript.append(text)
         if self.output is not None:
             self.output(text)
+        if self.records is not None and not typed:
+            self._record(lab_router, {"type": "log", "line": line})
+
+    def _record(self, lab_router: LabRouter, record: Record) -> None:
+        if self.records is not None:
+            head = {"type": record["type"], "time": self.clock.now, "host": lab_router.hostname}
+            self.records(head | record)
+
+    def _observer(self, lab_router: LabRouter) -> Callable[[object], None]:
+        def observe(event: object) -> None:
+            record = event_record(event) if self.records is not None else None
+            if record is not None:
+                self._record(lab_router, record)
+
+        return observe
 
     def _logger(self, lab_router: LabRouter) -> Callable[[str], None]:
         def log(message: str) -> None:
@@ -161,6 +196,28 @@ class Lab:
             for name in lab_router.crypto.specs:
                 self.clock.call_later(index * stagger, _starter(lab_router.crypto, name))
 
+    def exec_at(
+        self, moment: float, hostname: str, line: str, done: Callable[[str], None] = _ignore
+    ) -> None:
+        """Type `line` at `hostname`'s prompt when the clock reaches `moment` (or as soon as
+        the lab next runs, if that is already past); `done` gets the output."""
+        self._timed.append(_Timed(moment, len(self._timed), hostname, line, done))
+        self._timed.sort(key=lambda timed: (timed.moment, timed.order))
+
+    @property
+    def last_timed(self) -> float | None:
+        """When the last command still waiting for its time is due."""
+        return self._timed[-1].moment if self._timed else None
+
+    def _run_timed(self, end: float, budget: int) -> int:
+        """Run to each waiting command due by `end`, and type it; the events run."""
+        ran = 0
+        while self._timed and self._timed[0].moment <= end:
+            timed = self._timed.pop(0)
+            ran += self.clock.run_until(max(timed.moment, self.clock.now), budget - ran)
+            timed.done(self.exec(timed.hostname, timed.line))
+        return ran
+
     def run_for(self, seconds: float, budget: int = DEFAULT_EVENT_LIMIT) -> None:
         """Run `seconds` of virtual time in at most `budget` clock events.
 
@@ -168,6 +225,10 @@ class Lab:
         the events, mostly the IKE and ESP work of each rekey, keepalive and DPD exchange.
         A run longer than SAMPLE_SECONDS is judged after its first SAMPLE_SECONDS: when the
         rate seen would not fit the rest in `budget`, `RunTooLong` says so at once."""
+        end = self.clock.now + seconds
+        before = self._run_timed(end, budget)
+        seconds = end - self.clock.now
+        budget -= before
         sample = min(seconds, SAMPLE_SECONDS)
         ran = self.clock.run_for(sample, budget)
         if seconds <= sample:
@@ -178,6 +239,7 @@ class Lab:
         self.clock.run_for(seconds - sample, budget - ran)
 
     def run_until(self, moment: float) -> None:
+        self._run_timed(moment, DEFAULT_EVENT_LIMIT)
         self.clock.run_until(moment)
 
     def exec(self, hostname: str, line: str, timeout: float = 86400.0) -> str:
@@ -185,7 +247,12 @@ class Lab:
         Output is printed line by line as the command produces it, interleaved in time with
         the debug messages of every router."""
         lab_router = self.routers[hostname]
-        self._emit(lab_router, f"{lab_router.shell.prompt}{line}")
+        self._emit(lab_router, f"{lab_router.shell.prompt}{line}", typed=True)
+        text = self._exec(lab_router, line, timeout)
+        self._record(lab_router, {"type": "exec", "command": line, "output": text})
+        return text
+
+    def _exec(self, lab_router: LabRouter, line: str, timeout: float) -> str:
         job = lab_router.shell.run(line)
         pending = [job.text]  # what the command wrote before we could listen
 
@@ -194,14 +261,58 @@ class Lab:
             *complete, rest = "".join(pending).split("\n")
             pending[:] = [rest]
             for out_line in complete:
-                self._emit(lab_router, out_line)
+                self._emit(lab_router, out_line, typed=True)
 
         job.on_output = stream
         stream("")
         self.clock.run_while(lambda: not job.done, timeout)
         if pending[0]:
-            self._emit(lab_router, pending[0])
+            self._emit(lab_router, pending[0], typed=True)
         return job.text
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How `pyike lab` runs the seed or a topology: `debug crypto ikev2` on every router or
+    not (None: as the run has it: on for the seed, off for a topology), commands to type
+    (`--exec`, some at a virtual time), where to stop (`--until`; for the seed an earlier stop
+    leaves out its later steps and their checks), and where records go (`--json`)."""
+
+    debug: bool | None = None
+    execs: tuple[Check, ...] = ()
+    until: float | None = None
+    records: Callable[[Record], None] | None = None
+
+
+PLAIN_RUN = RunOptions()
+
+
+class Commands:
+    """Commands typed during a run (`--exec`, `exec` and `expect` directives): those given a
+    time (`HOST: COMMAND @90s`) wait for it from the start; the others are typed after the
+    run, in order. `finish` gives each command with its output, in the order they ran."""
+
+    def __init__(self, lab: Lab, checks: Sequence[Check]) -> None:
+        self.lab = lab
+        self.checks = checks
+        self.ran: list[tuple[Check, str]] = []
+        for check in checks:
+            if check.at is not None:
+                lab.exec_at(check.at, check.host, check.command, self._keeper(check))
+
+    def _keeper(self, check: Check) -> Callable[[str], None]:
+        return lambda text: self.ran.append((check, text))
+
+    def finish(self, until: float | None = None) -> list[tuple[Check, str]]:
+        """Run on to `until` and to the last timed command, then type the others."""
+        lab = self.lab
+        end = max(until or 0.0, lab.last_timed or 0.0)
+        if end > lab.clock.now:
+            lab.run_for(end - lab.clock.now)
+        for check in self.checks:
+            if check.at is None:
+                self.ran.append((check, lab.exec(check.host, check.command)))
+        return self.ran
 
 
 def _constant(config: Config) -> Callable[[], Config]:

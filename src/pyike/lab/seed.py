@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyike.lab.lab import Lab, PolicyFactory
+from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions
 from pyike.topology.seed import seed_configs
 
 FIRST_PING = "ping 192.168.2.1 source Loopback0"
 # Long enough (1 ms round trips in the lab) to span an IKE SA rekey and the child rekey.
 LONG_PING_AT = 3232.0
 LONG_PING = "ping 192.168.2.1 source Loopback0 repeat 15000"
+SEED_END = LONG_PING_AT  # an `--until` before it leaves out the long ping and what follows
 
 
 @dataclass
@@ -38,24 +39,43 @@ def run_seed(
     output: Callable[[str], None] | None = None,
     *,
     seed: int = 0,
+    options: RunOptions = PLAIN_RUN,
 ) -> SeedRunResult:
     lab = Lab(seed_configs(), policy_factory, seed=seed, output=output)
-    r1, r2 = "Router1", "Router2"
+    lab.records = options.records
+    commands = Commands(lab, options.execs)
     result = SeedRunResult(lab)
+    _script(lab, result, options)
+    commands.finish(options.until)
+    return result
+
+
+def _script(lab: Lab, result: SeedRunResult, options: RunOptions) -> None:
+    r1, r2 = "Router1", "Router2"
+    stop = options.until if options.until is not None else float("inf")
+    debug = options.debug is not False  # the seed document debugs unless told not to
     for host in (r1, r2):
-        lab.exec(host, "debug crypto ikev2 packet")
-        lab.exec(host, "debug crypto ikev2 internal")
+        if debug:
+            lab.exec(host, "debug crypto ikev2 packet")
+            lab.exec(host, "debug crypto ikev2 internal")
     lab.bring_up_tunnels()
-    lab.run_for(2.0)
+    lab.run_for(min(2.0, stop))
+    if stop < 2.0:
+        return
     for host in (r1, r2):
         lab.exec(host, "show crypto ikev2 sa detailed")
     first = lab.exec(r1, FIRST_PING)
     _expect(result, "Success rate is 100 percent (5/5)" in first, "the first ping failed")
     rekeys_before = _ike_rekeys(lab)
+    if stop < 63.0:
+        return
     lab.run_until(63.0)
     _expect(result, _ike_rekeys(lab) > rekeys_before, "no IKE SA rekey by 63 s")
     for host in (r1, r2):
-        lab.exec(host, "undebug all")
+        if debug:
+            lab.exec(host, "undebug all")
+    if stop < LONG_PING_AT:
+        return
     lab.run_until(LONG_PING_AT)
     children_before = _child_installs(lab)
     ike_before = _ike_rekeys(lab)
@@ -72,7 +92,6 @@ def run_seed(
             f"{host} has no child SA on its tunnel",
         )
     lab.exec(r1, "show ip interface brief")
-    return result
 
 
 def _expect(result: SeedRunResult, condition: bool, problem: str) -> None:

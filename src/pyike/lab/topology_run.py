@@ -9,21 +9,21 @@ protected tunnel and crypto map entry must be UP-ACTIVE.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv6Interface, IPv6Network
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.config.query import wont_come_up
 from pyike.host.views import crypto_session_views
-from pyike.lab.lab import Lab, PolicyFactory, RunTooLong
+from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
+from pyike.lab.report import Report
 from pyike.node.interfaces import InterfaceKind
 from pyike.sim.clock import ClockRunaway
 from pyike.sim.nat import NatBox
 from pyike.sim.network import DEFAULT_DELAY, Network, Segment
-from pyike.topology import Topology, TopologyError, load_topology
+from pyike.topology import Check, Topology, TopologyError, load_topology
 
 
 def build_lab(
@@ -83,6 +83,7 @@ class TopologyRun:
     lab: Lab
     nats: dict[str, NatBox] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    checks: list[tuple[Check, bool]] = field(default_factory=list)  # each expect, and if it held
     protected: int = 0  # tunnels and crypto map entries checked
     notes: list[str] = field(default_factory=list)  # what the lab could not act on
 
@@ -131,15 +132,6 @@ def refused_lines(topology: Topology) -> list[str]:
     ]
 
 
-def print_loading(topology: Topology) -> None:
-    """What a router's console shows as it reads its configuration: each refused line with
-    IOS's message and marker, then how the lab named routers that have no hostname."""
-    for refusal in topology.refused:
-        print(refusal.format(), file=sys.stderr)
-    for note in topology.notes:
-        print(f"% pyike lab: {note}")
-
-
 def address_notes(topology: Topology) -> list[str]:
     """Interfaces that wait for an address from a peer (`ip address negotiated`)."""
     return [
@@ -149,6 +141,9 @@ def address_notes(topology: Topology) -> list[str]:
         for iface in config.interfaces.values()
         if iface.address_negotiated
     ]
+
+
+NAMED_ROUTERS = 12  # a verdict line names at most this many routers, and counts beyond
 
 
 def routing_notes(topology: Topology) -> list[str]:
@@ -174,16 +169,27 @@ def run_topology(
     *,
     seed: int = 0,
     show: bool = True,
+    options: RunOptions = PLAIN_RUN,
 ) -> TopologyRun:
-    """Bring the tunnels up, run `topology.run_seconds`, run the checks, print each router's
-    `show crypto session` and `show crypto ikev2 sa`, and judge."""
+    """Bring the tunnels up, run `topology.run_seconds` (or to `options.until`), type the
+    commands and checks, print each router's `show crypto session` and `show crypto ikev2
+    sa`, and judge."""
     lab, nats = build_lab(topology, policy_factory, seed=seed, output=output)
+    lab.records = options.records
     result = TopologyRun(lab, nats)
+    if options.debug:
+        for host in lab.routers:
+            lab.exec(host, "debug crypto ikev2")
+    commands = Commands(lab, [*topology.checks, *options.execs])
     lab.bring_up_tunnels()
-    lab.run_for(topology.run_seconds)
-    for check in topology.checks:
-        text = lab.exec(check.host, check.command)
-        if check.expect is not None and check.expect not in text:
+    until = options.until if options.until is not None else topology.run_seconds
+    lab.run_for(until)
+    for check, text in commands.finish(until):
+        if check.expect is None:
+            continue
+        passed = check.expect in text
+        result.checks.append((check, passed))
+        if not passed:
             result.problems.append(
                 f"{check.host}: `{check.command}` did not print {check.expect!r} ({check.where})"
             )
@@ -200,33 +206,34 @@ def run_topology(
     return result
 
 
-def run_cli(args: argparse.Namespace) -> int:
+def summary(protected: int, hosts: Sequence[str], checks: int) -> str:
+    """The verdict line of a healthy lab; a large lab's routers are counted, not named."""
+    where = ", ".join(hosts) if len(hosts) <= NAMED_ROUTERS else f"{len(hosts)} routers"
+    return f"{protected} crypto sessions UP-ACTIVE on {where}; {checks} checks passed."
+
+
+def run_cli(args: argparse.Namespace, options: RunOptions) -> int:
     """`pyike lab CONFIG...`: exit 0 when every protected tunnel and crypto map entry is
-    UP-ACTIVE and every `expect` held, else 1 with the reasons."""
+    UP-ACTIVE, every `expect` held and every line loaded, else 1 with the reasons."""
+    report = Report(args.json)
     try:
         topology = load_topology(args.configs)
-        print_loading(topology)
-        output = None if args.quiet else print
-        result = run_topology(topology, policy_for_config, output, seed=args.seed)
+        for check in options.execs:
+            if check.host not in topology.hostnames:
+                raise TopologyError(f"% {check.where}: no router named {check.host}")
+        report.loading(topology)
+        output = None if args.quiet or args.json else print
+        result = run_topology(topology, policy_for_config, output, seed=args.seed, options=options)
     except TopologyError as error:
-        print(error, file=sys.stderr)
-        return 1
+        return report.failed(str(error))
     except RunTooLong as error:
-        print(f"% pyike lab: {topology.run_where}: {error}", file=sys.stderr)
-        return 1
+        return report.failed(f"% pyike lab: {topology.run_where}: {error}")
     except ClockRunaway as error:
-        print(f"% pyike lab: the lab stopped: {error}", file=sys.stderr)
-        return 1
-    for note in result.notes:
-        print(f"% pyike lab: {note}")
+        return report.failed(f"% pyike lab: the lab stopped: {error}")
+    for check, passed in result.checks:
+        report.check(check, passed)
     refused = refused_lines(topology)
-    if all(problem in refused for problem in result.problems):  # the network itself is healthy
-        if not args.quiet:
-            print()
-        print(
-            f"% pyike lab: {result.protected} crypto sessions UP-ACTIVE on "
-            f"{', '.join(topology.hostnames)}; {len(topology.checks)} checks passed."
-        )
-    for problem in result.problems:
-        print(f"% pyike lab: {problem}", file=sys.stderr)
-    return 0 if result.ok else 1
+    healthy = all(problem in refused for problem in result.problems)
+    checks = sum(1 for c in topology.checks if c.expect is not None)
+    line = summary(result.protected, topology.hostnames, checks) if healthy else None
+    return report.verdict(result.ok, line, result.problems, result.notes, blank=not args.quiet)

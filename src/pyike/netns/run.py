@@ -608,6 +608,12 @@ def run_cli(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         topology = load_topology(args.configs or [_seed_directory(workdir)])
+        timed = next((check for check in topology.checks if check.at is not None), None)
+        if timed is not None:
+            raise TopologyError(
+                f"% {timed.where}: @TIME runs a command at a virtual time; with --netns the "
+                "clock is real: drop the @TIME"
+            )
         if topology.refused:
             raise TopologyError(
                 "\n".join(d.format() for d in topology.refused)

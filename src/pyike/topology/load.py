@@ -8,6 +8,7 @@ or in a sidecar file whose name ends in `.lab` (plain lines, `#` or `!` comments
     delay 10.0.0.0/24 20ms          # one-way delay of a subnet's segment
     run 60s                         # how long the lab runs after the tunnels come up
     exec Spoke1: show ip route      # a command to run once the lab has run
+    exec Hub: show crypto session @45s    # ... or at that virtual time
     expect Spoke1: ping 10.9.0.1 source Loopback0 => Success rate is 100 percent
 
 `expect` runs the command and checks that its output contains the text after `=>`. A
@@ -125,6 +126,31 @@ def _directives(topology: Topology, text: str, file: str, prefix: str | None) ->
             raise TopologyError(f"{where}: {error}") from None
 
 
+_AT = re.compile(r"\s@(\S+)$")
+
+
+def parse_exec(text: str, where: str, *, expecting: bool = False, directive: str = "") -> Check:
+    """`HOST: COMMAND [@TIME]`, or with `expecting` `HOST: COMMAND [@TIME] => TEXT`: a command
+    to type at HOST's prompt after the lab has run, or at virtual time TIME (`90s`, `2m`)."""
+    usage = f"% usage: {directive}HOST: COMMAND [@TIME]" + (" => TEXT" if expecting else "")
+    expect = None
+    if expecting:
+        text, arrow, expect = text.partition("=>")
+        expect = expect.strip()
+        if not arrow or not expect:
+            raise ValueError(usage)
+    host, colon, command = text.partition(":")
+    command = command.strip()
+    at = None
+    timed = _AT.search(command)
+    if timed is not None:
+        at = parse_duration(timed.group(1))
+        command = command[: timed.start()].strip()
+    if not colon or not host.strip() or not command:
+        raise ValueError(usage)
+    return Check(host.strip(), command, expect, where, at)
+
+
 def _directive(topology: Topology, line: str, where: str) -> None:
     word, _, rest = line.partition(" ")
     word = word.lower()
@@ -140,18 +166,8 @@ def _directive(topology: Topology, line: str, where: str) -> None:
         topology.run_seconds = parse_duration(rest)
         topology.run_where = where
     elif word in ("exec", "expect"):
-        host, colon, command = rest.partition(":")
-        if not colon or not host.strip() or not command.strip():
-            raise ValueError(
-                f"% usage: {word} HOST: COMMAND" + (" => TEXT" if word == "expect" else "")
-            )
-        expect = None
-        if word == "expect":
-            command, arrow, expect = command.partition("=>")
-            if not arrow or not expect.strip():
-                raise ValueError("% usage: expect HOST: COMMAND => TEXT")
-            expect = expect.strip()
-        topology.checks.append(Check(host.strip(), command.strip(), expect, where))
+        expecting = word == "expect"
+        topology.checks.append(parse_exec(rest, where, expecting=expecting, directive=f"{word} "))
     else:
         raise ValueError(f"% Unknown lab directive {word!r} (nat, delay, run, exec, expect)")
 

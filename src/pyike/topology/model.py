@@ -34,12 +34,14 @@ class DelayHint:
 
 @dataclass(frozen=True)
 class Check:
-    """A command to run after the lab has run; `expect` (if any) must be in its output."""
+    """A command to run after the lab has run, or at virtual time `at` (seconds from the
+    start); `expect` (if any) must be in its output."""
 
     host: str
     command: str
     expect: str | None = None
     where: str = ""
+    at: float | None = None
 
 
 @dataclass
