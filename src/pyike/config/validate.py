@@ -32,6 +32,7 @@ from pyike.config.query import (
     keyring_lookup_order,
     not_negotiated,
 )
+from pyike.config.validate_recursion import check_recursion
 from pyike.config.validate_vrf import check_vrfs
 
 INCOMPLETE_PROPOSAL = (
@@ -76,6 +77,7 @@ def validate(cfg: Config) -> list[Diagnostic]:
     _unauthenticatable(cfg, f)
     _not_negotiated(cfg, f)
     check_vrfs(cfg, f.add)
+    check_recursion(cfg, f.add)
     return f.items
 
 
