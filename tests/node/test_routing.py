@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from pyike.config import load
 from pyike.node.router import Router
-from pyike.node.routing import RouteCode
+from pyike.node.routing import Rib, RouteCode, build
 from pyike.sim.clock import VirtualClock
 
 
@@ -124,3 +124,42 @@ def test_shutdown_interface_withdraws_its_routes() -> None:
     assert r.interfaces["Ethernet0/2"].status == "administratively down"
     r.set_shutdown("Ethernet0/2", False)
     assert r.table.exact(IPv4Network("10.0.2.0/24")) is not None
+
+
+_CHANGING = """interface Ethernet0/2
+ ip address 10.0.2.1 255.255.255.0
+interface Ethernet0/3
+ ip address 10.0.3.1 255.255.255.0
+ip route 192.168.1.0 255.255.255.0 Ethernet0/2
+ip route 192.168.1.0 255.255.255.0 10.0.3.2
+ip route 192.168.2.0 255.255.255.0 10.0.2.2 5
+ip route 192.168.2.0 255.255.255.0 10.0.3.2 5
+ip route 172.16.0.0 255.255.0.0 192.168.1.9
+ip route 0.0.0.0 0.0.0.0 Ethernet0/3 10.0.3.254
+ip route 10.9.9.0 255.255.255.0 10.0.0.2 250
+"""
+
+
+def test_a_rib_changed_interface_by_interface_matches_one_built_from_scratch() -> None:
+    """The incremental table (each interface coming and going) is the table IOS's rules
+    build from the interfaces as they are: connected routes, statics that name their
+    interface, statics by next hop resolved recursively, distances and equal-cost paths."""
+    result = load("hostname R\n" + BASE + _CHANGING)
+    config = result.config
+    addresses = {
+        name: [IPv4Interface(f"{a}/{m}") for a, m in iface.addresses]
+        for name, iface in config.interfaces.items()
+    }
+    up = dict.fromkeys(addresses, True)
+
+    def connected() -> list[tuple[str, IPv4Interface]]:
+        return [(name, a) for name, held in addresses.items() if up[name] for a in held]
+
+    rib = Rib(connected(), config.routes, lambda name: up.get(name, False))
+    for step in ["Ethernet0/2", "Ethernet0/3", "Ethernet0/2", "Ethernet0/0", "Ethernet0/3",
+                 "Ethernet0/0", "Ethernet0/1", "Ethernet0/1"]:  # fmt: skip
+        up[step] = not up[step]
+        rib.interface_changed(step, addresses[step])
+        expected = build(connected(), config.routes, lambda name: up.get(name, False))
+        assert list(rib.table) == list(expected), step
+    assert list(rib.table) == list(build(connected(), config.routes, up.__getitem__))

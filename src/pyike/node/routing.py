@@ -91,6 +91,21 @@ class RoutingTable:
     def __len__(self) -> int:
         return sum(len(t) for t in self._by_length.values())
 
+    def put(self, entry: RouteEntry) -> None:
+        length = entry.prefix.prefixlen
+        if length not in self._by_length:
+            self._by_length[length] = {}
+            self._lengths = sorted(self._by_length, reverse=True)
+        self._by_length[length][int(entry.prefix.network_address)] = entry
+
+    def remove(self, prefix: IPNetwork) -> None:
+        by_address = self._by_length.get(prefix.prefixlen)
+        if by_address is None or by_address.pop(int(prefix.network_address), None) is None:
+            return
+        if not by_address:
+            del self._by_length[prefix.prefixlen]
+            self._lengths = sorted(self._by_length, reverse=True)
+
     def lookup(self, dst: int) -> RouteEntry | None:
         """The longest-prefix match for `dst`."""
         for length in self._lengths:
@@ -124,34 +139,122 @@ def build(
     """The RIB of one address family for the given up-interface addresses and `ip route` /
     `ipv6 route` statements (those of the other family are ignored); `global_table` resolves
     the next hops marked `global` (a VRF's routes only)."""
-    candidates: dict[IPNetwork, list[RouteEntry]] = {}
-    for name, address in connected:
-        if address.version != version:
-            continue
-        candidates.setdefault(address.network, []).append(
-            RouteEntry(address.network, RouteCode.CONNECTED, 0, 0, (Path(name, None),))
-        )
-        host = ip_network(f"{address.ip}/{bits(version)}")
-        candidates.setdefault(host, []).append(
-            RouteEntry(host, RouteCode.LOCAL, 0, 0, (Path(name, None),))
-        )
-    table = RoutingTable(_best(candidates), bits(version))
-    pending = [r for r in statics if r.prefix.version == version]
-    for _ in range(_MAX_RECURSION):
-        installed: dict[IPNetwork, list[RouteEntry]] = {}
-        for route in pending:
-            resolver = global_table if route.global_next_hop and global_table else table
-            entry = _static_entry(route, resolver, interface_up)
+    return Rib(connected, statics, interface_up, version, global_table).table
+
+
+class Rib:
+    """A routing table kept up to date as interfaces come and go, at the cost of what changed:
+    the routes of that interface (connected, local, statics naming it), then the statics given
+    by next hop only, which resolve through the whole table."""
+
+    def __init__(
+        self,
+        connected: Iterable[tuple[str, IPInterface]],
+        statics: Iterable[Route],
+        interface_up: Callable[[str], bool],
+        version: int = 4,
+        global_table: RoutingTable | None = None,
+    ) -> None:
+        self.version = version
+        self.table = RoutingTable(bits=bits(version))
+        self._interface_up = interface_up
+        self._global = global_table
+        self._candidates: dict[IPNetwork, list[RouteEntry]] = {}
+        self._owned: dict[str, list[RouteEntry]] = {}  # the routes each interface brings
+        self._named: dict[str, list[Route]] = {}  # statics that name their interface
+        self._by_next_hop: list[Route] = []  # statics to resolve through the table
+        self._resolved: list[RouteEntry] = []
+        # Equal-cost paths are listed in configuration order: each static's place in it.
+        self._order: dict[Route, int] = {}
+        self._rank: dict[RouteEntry, int] = {}  # connected routes come first (-1)
+        for route in statics:
+            if route.prefix.version != version:
+                continue
+            self._order.setdefault(route, len(self._order))
+            if route.interface is not None:
+                self._named.setdefault(route.interface, []).append(route)
+            else:
+                self._by_next_hop.append(route)
+        touched: set[IPNetwork] = set()
+        for name, address in connected:
+            touched |= self._add(name, _connected_entries(name, address, version))
+        for name in self._named:
+            touched |= self._add(name, self._named_entries(name))
+        self._settle(touched)
+        self._resolve_next_hops()
+
+    def interface_changed(self, name: str, addresses: Iterable[IPInterface]) -> None:
+        """`name`'s line protocol changed (`interface_up` says how it is now); `addresses`
+        are its addresses of this family."""
+        touched = self._drop(name)
+        if self._interface_up(name):
+            for address in addresses:
+                touched |= self._add(name, _connected_entries(name, address, self.version))
+            touched |= self._add(name, self._named_entries(name))
+        self._settle(touched)
+        self._resolve_next_hops()
+
+    def _named_entries(self, name: str) -> list[RouteEntry]:
+        return self._static_entries(self._named.get(name, ()))
+
+    def _static_entries(self, routes: Iterable[Route]) -> list[RouteEntry]:
+        entries = []
+        for route in routes:
+            resolver = self._global if route.global_next_hop and self._global else self.table
+            entry = _static_entry(route, resolver, self._interface_up)
             if entry is not None:
-                installed.setdefault(entry.prefix, []).append(entry)
-        merged = {k: list(v) for k, v in candidates.items()}
-        for prefix, entries in installed.items():
-            merged.setdefault(prefix, []).extend(entries)
-        new_table = RoutingTable(_best(merged), bits(version))
-        if list(new_table) == list(table):
-            break
-        table = new_table
-    return table
+                self._rank[entry] = self._order[route]
+                entries.append(entry)
+        return entries
+
+    def _add(self, name: str, entries: list[RouteEntry]) -> set[IPNetwork]:
+        self._owned.setdefault(name, []).extend(entries)
+        for entry in entries:
+            self._candidates.setdefault(entry.prefix, []).append(entry)
+        return {e.prefix for e in entries}
+
+    def _drop(self, name: str) -> set[IPNetwork]:
+        return self._discard(self._owned.pop(name, []))
+
+    def _discard(self, entries: list[RouteEntry]) -> set[IPNetwork]:
+        for entry in entries:
+            self._candidates[entry.prefix].remove(entry)
+        return {e.prefix for e in entries}
+
+    def _settle(self, prefixes: set[IPNetwork]) -> None:
+        for prefix in prefixes:
+            entries = self._candidates.get(prefix)
+            if entries:
+                ordered = sorted(entries, key=lambda e: self._rank.get(e, -1))
+                self.table.put(_chosen(prefix, ordered))
+            else:
+                self._candidates.pop(prefix, None)
+                self.table.remove(prefix)
+
+    def _resolve_next_hops(self) -> None:
+        """Statics given by next hop, resolved until nothing changes (a next hop may resolve
+        through another such route)."""
+        if not self._by_next_hop:
+            return
+        for _ in range(_MAX_RECURSION):
+            resolved = self._static_entries(self._by_next_hop)
+            if resolved == self._resolved:
+                return
+            touched = self._discard(self._resolved)
+            self._resolved = resolved
+            for entry in resolved:
+                self._candidates.setdefault(entry.prefix, []).append(entry)
+            self._settle(touched | {e.prefix for e in resolved})
+
+
+def _connected_entries(name: str, address: IPInterface, version: int) -> list[RouteEntry]:
+    if address.version != version:
+        return []
+    host = ip_network(f"{address.ip}/{bits(version)}")
+    return [
+        RouteEntry(address.network, RouteCode.CONNECTED, 0, 0, (Path(name, None),)),
+        RouteEntry(host, RouteCode.LOCAL, 0, 0, (Path(name, None),)),
+    ]
 
 
 def _static_entry(
@@ -191,11 +294,10 @@ def _resolve(via: int, prefix: IPNetwork, table: RoutingTable) -> tuple[str, int
     return None
 
 
-def _best(candidates: dict[IPNetwork, list[RouteEntry]]) -> Iterator[RouteEntry]:
-    for prefix, entries in candidates.items():
-        best = min(e.distance for e in entries)
-        chosen = [e for e in entries if e.distance == best]
-        first = chosen[0]
-        paths = tuple(p for e in chosen if e.code is first.code for p in e.paths)
-        unique = tuple(dict.fromkeys(paths))
-        yield RouteEntry(prefix, first.code, best, first.metric, unique)
+def _chosen(prefix: IPNetwork, entries: list[RouteEntry]) -> RouteEntry:
+    """The routes with the lowest distance, their paths shared (equal-cost load sharing)."""
+    best = min(e.distance for e in entries)
+    chosen = [e for e in entries if e.distance == best]
+    first = chosen[0]
+    paths = tuple(p for e in chosen if e.code is first.code for p in e.paths)
+    return RouteEntry(prefix, first.code, best, first.metric, tuple(dict.fromkeys(paths)))
