@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from pyike.explain import explain_texts
+from pyike.explain.catalogue import CAUSE_TEXTS
 from pyike.explain.report import Report
 from tests.support.paths import EXPLAIN_CORPUS
 
@@ -67,6 +68,30 @@ CASES: dict[str, Expected] = {
             ),
             ("IKE_SA_INIT/initial/no_response",),
         ),
+    ),
+    "asa-no-proxy-match-responder.log": Expected(
+        "partial",
+        "ts_mismatch",
+        (236, 263),
+        (("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/failed", "INFORMATIONAL/delete/ok"),),
+    ),
+    "asa-nat-peer-not-in-crypto-map-responder.log": Expected(
+        "partial",
+        "peer_not_configured",
+        (238, 194, 265),
+        (("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/failed", "INFORMATIONAL/delete/ok"),),
+    ),
+    "asa-child-refused-ike-deleted-initiator.log": Expected(
+        "partial",
+        "peer_rejected_child",
+        (201, 244, 271),
+        (("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/ok", "INFORMATIONAL/delete/ok"),),
+    ),
+    "asa-working-initiator.log": Expected(
+        "success",
+        "success",
+        (309, 339),
+        (("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/ok"),),
     ),
     "iosxe-certificate-no-trustpoint.log": Expected(
         "failure",
@@ -147,3 +172,42 @@ def test_iosxe_child_rejection_names_transport_mode_and_the_later_silence() -> N
     skipped = {item.line: item.reason for item in report.skipped}
     assert skipped[2] == "CLI prompt or command"
     assert skipped[10] == "syslog message (not IKEv2 debug)"
+
+
+def test_no_proxy_match_names_the_proposed_selectors_and_the_map_entry_searched() -> None:
+    report = explain_file("asa-no-proxy-match-responder.log")
+    detail = report.verdict.detail
+    assert "TSi 10.0.0.10, 10.0.0.0-10.0.0.255" in detail
+    assert "TSr 172.16.0.10, 172.16.0.0-172.16.0.255" in detail
+    assert "crypto map VPN_MAP seq 1" in detail
+    assert report.verdict.differing == []
+
+
+def test_a_refusal_without_proxy_match_or_expected_policies_is_a_selector_mismatch() -> None:
+    """A log without the platform line that names the failed lookup: nothing was expected and
+    no PROXY MATCH came before the refusal, so no crypto map entry matched the selectors."""
+    text = (EXPLAIN_CORPUS / "asa-no-proxy-match-responder.log").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if "No proxy match" not in line]
+    report = explain_texts([("x.log", "\n".join(lines))])
+    assert (report.verdict.outcome, report.verdict.cause) == ("partial", "ts_mismatch")
+    assert "no PROXY MATCH line" in report.verdict.detail
+    # With a PROXY MATCH, the same refusal is about the transforms.
+    tset = explain_file("asa-transform-set-mismatch-responder.log")
+    assert tset.verdict.cause == "child_proposal_mismatch"
+
+
+def test_nat_translated_peer_outside_the_crypto_map_is_named_with_the_nat() -> None:
+    report = explain_file("asa-nat-peer-not-in-crypto-map-responder.log")
+    detail = report.verdict.detail
+    assert "crypto map VPN_MAP seq 1" in detail
+    assert "NAT detected" in detail and "30.30.30.2" in detail and "20.20.20.1" in detail
+    fixes = " ".join(fix.en for fix in CAUSE_TEXTS["peer_not_configured"].fix)
+    assert "`set peer`" in fixes
+
+
+def test_child_refused_unseen_then_ike_deleted_says_where_the_reason_is() -> None:
+    report = explain_file("asa-child-refused-ike-deleted-initiator.log")
+    assert report.verdict.needs == ["notify", "peer_log"]
+    assert "no child SA" in report.verdict.detail
+    (timeline,) = report.timelines
+    assert timeline.ike_up is not None and timeline.child_up is None

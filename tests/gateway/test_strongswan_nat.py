@@ -11,8 +11,11 @@ import pytest
 from tests.support.interop import Interop, check_traffic, pyike_log, start_pyike
 from tests.support.netns import Lab, Namespace, wait_for
 from tests.support.strongswan import (
+    PUBLIC_NAT,
     SEED_SUITE,
     Addressing,
+    keepalives,
+    nat_box,
     pyike_config,
     require_charon,
     start_charon,
@@ -20,30 +23,6 @@ from tests.support.strongswan import (
 )
 
 pytestmark = pytest.mark.interop
-
-PUBLIC_NAT = "10.0.0.254"
-KEEPALIVE_RULE = (
-    "iptables", "-A", "FORWARD", "-p", "udp", "--dport", "4500",
-    "-m", "length", "--length", "29", "-j", "ACCEPT",
-)  # fmt: skip
-
-
-def keepalives(nat: Namespace) -> int:
-    listing = nat.run("iptables", "-L", "FORWARD", "-v", "-n", "-x").stdout
-    return int(next(line for line in listing.splitlines() if "udp dpt:4500" in line).split()[0])
-
-
-def nat_box(netlab: Lab, inside: Namespace, outside: Namespace) -> tuple[str, str]:
-    """inside 10.0.1.x -- nat -- 10.0.0.x outside; returns the inside and outside devices.
-    A FORWARD rule counts NAT keepalives (one-octet UDP datagrams to port 4500)."""
-    nat = netlab.namespace("nat")
-    nat.run(*KEEPALIVE_RULE)
-    inside_dev, _ = netlab.veth(inside, "10.0.1.1/24", nat, "10.0.1.254/24", "i")
-    outside_dev, _ = netlab.veth(outside, "10.0.0.1/24", nat, f"{PUBLIC_NAT}/24", "o")
-    nat.run("sysctl", "-qw", "net.ipv4.ip_forward=1")
-    nat.run("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.0.1.0/24", "-j", "MASQUERADE")
-    inside.ip("route", "add", "default", "via", "10.0.1.254")
-    return inside_dev, outside_dev
 
 
 def sites_across_nat(netlab: Lab, inside: str) -> tuple[Namespace, Namespace, str]:

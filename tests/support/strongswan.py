@@ -268,20 +268,29 @@ class Charon:
 
 
 def start_charon(
-    lab: Lab, ns: Namespace, work: Path, suite: Suite, swanctl_conf: str | None = None
+    lab: Lab,
+    ns: Namespace,
+    work: Path,
+    suite: Suite,
+    swanctl_conf: str | None = None,
+    *,
+    conf_text: str | None = None,
+    prelude: str = "",
 ) -> Charon:
     """charon in `ns`, its connection loaded (`swanctl_conf`, by default the plain one for
-    `suite`). Started again after a kill, it keeps its directory and appends to its log."""
+    `suite`). Started again after a kill, it keeps its directory and appends to its log.
+    `conf_text`: a strongswan.conf of the caller's instead of `strongswan_conf`; `prelude`:
+    shell commands run in charon's mount namespace before it starts."""
     charon, swanctl = require_charon()
     run_dir = work / "charon-run"
     run_dir.mkdir(mode=0o700, exist_ok=True)
     conf = work / "strongswan.conf"
-    conf.write_text(strongswan_conf(run_dir / "charon.log"))
+    conf.write_text(conf_text or strongswan_conf(run_dir / "charon.log"))
     (work / "swanctl.conf").write_text(swanctl_conf or swanctl_config(suite))
     (run_dir / "charon.vici").unlink(missing_ok=True)
     peer_proc = lab.start(
         ns,
-        ["sh", "-c", f"mount --bind {run_dir} /run && exec {charon}"],
+        ["sh", "-c", f"{prelude}mount --bind {run_dir} /run && exec {charon}"],
         work / "charon.out",
         env={"STRONGSWAN_CONF": str(conf)},
     )
@@ -289,3 +298,30 @@ def start_charon(
     wait_for(lambda: (run_dir / "charon.vici").exists(), 15, "charon's vici socket")
     peer.swan("--load-all", "--file", str(work / "swanctl.conf"))
     return peer
+
+
+# -- a NAT between the two sites -----------------------------------------------------------
+
+PUBLIC_NAT = "10.0.0.254"
+KEEPALIVE_RULE = (
+    "iptables", "-A", "FORWARD", "-p", "udp", "--dport", "4500",
+    "-m", "length", "--length", "29", "-j", "ACCEPT",
+)  # fmt: skip
+
+
+def keepalives(nat: Namespace) -> int:
+    listing = nat.run("iptables", "-L", "FORWARD", "-v", "-n", "-x").stdout
+    return int(next(line for line in listing.splitlines() if "udp dpt:4500" in line).split()[0])
+
+
+def nat_box(netlab: Lab, inside: Namespace, outside: Namespace) -> tuple[str, str]:
+    """inside 10.0.1.x -- nat -- 10.0.0.x outside; returns the inside and outside devices.
+    A FORWARD rule counts NAT keepalives (one-octet UDP datagrams to port 4500)."""
+    nat = netlab.namespace("nat")
+    nat.run(*KEEPALIVE_RULE)
+    inside_dev, _ = netlab.veth(inside, "10.0.1.1/24", nat, "10.0.1.254/24", "i")
+    outside_dev, _ = netlab.veth(outside, "10.0.0.1/24", nat, f"{PUBLIC_NAT}/24", "o")
+    nat.run("sysctl", "-qw", "net.ipv4.ip_forward=1")
+    nat.run("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.0.1.0/24", "-j", "MASQUERADE")
+    inside.ip("route", "add", "default", "via", "10.0.1.254")
+    return inside_dev, outside_dev

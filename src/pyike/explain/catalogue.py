@@ -252,6 +252,12 @@ CAUSE_TEXTS: dict[str, CauseText] = {
                 "피어를 구성하십시오: ASA에서는 `tunnel-group <address> type ipsec-l2l`, IOS에서는 "
                 "keyring peer와 프로필 match입니다.",
             ),
+            _t(
+                "A crypto map's `set peer` must name the address the peer's packets arrive "
+                "from: for a peer behind a NAT, the NAT's public address, not the peer's own.",
+                "crypto map의 `set peer`는 피어의 패킷이 오는 주소여야 합니다: NAT 뒤의 피어라면 "
+                "피어 자신의 주소가 아니라 NAT의 공인 주소입니다.",
+            ),
         ),
     ),
     "peer_rejected_child": CauseText(
@@ -324,6 +330,167 @@ CAUSE_TEXTS: dict[str, CauseText] = {
         ),
         (),
     ),
+}
+
+# What to change when the deciding log is strongSwan's: swanctl.conf's settings.
+_SWAN_FIXES: dict[str, tuple[Text, ...]] = {
+    "psk_mismatch": (
+        _t(
+            "The `ike` secret in swanctl.conf's `secrets` whose `id` matches the peer must be "
+            "the key the peer uses (an IOS peer: its keyring's `pre-shared-key local` is this "
+            "side's key for it, `pre-shared-key remote` the key it expects from this side).",
+            "swanctl.conf `secrets`에서 피어와 `id`가 일치하는 `ike` 비밀 키는 피어가 쓰는 키와 "
+            "같아야 합니다 (IOS 피어: keyring의 `pre-shared-key local`이 이쪽에 대한 키, "
+            "`pre-shared-key remote`가 이쪽에서 기대하는 키입니다).",
+        ),
+    ),
+    "ike_proposal_mismatch": (
+        _t(
+            "Make `connections.<conn>.proposals` share at least one combination (encryption, "
+            "integrity, PRF, DH group) with the peer's IKEv2 proposal.",
+            "`connections.<conn>.proposals`가 피어의 IKEv2 제안과 적어도 한 조합(암호화, "
+            "무결성, PRF, DH 그룹)을 공유하게 하십시오.",
+        ),
+    ),
+    "child_proposal_mismatch": (
+        _t(
+            "Make `children.<child>.esp_proposals` share a combination with the peer's "
+            "transform set (with a DH group when the peer sets PFS), and `mode` match.",
+            "`children.<child>.esp_proposals`가 피어의 transform set과 한 조합을 공유하게 "
+            "하고(피어가 PFS를 쓰면 DH 그룹 포함), `mode`를 맞추십시오.",
+        ),
+    ),
+    "ts_mismatch": (
+        _t(
+            "Make `children.<child>.local_ts` and `remote_ts` the mirror of the peer's crypto "
+            "ACL (a VTI proposes 0.0.0.0/0 both ways).",
+            "`children.<child>.local_ts`와 `remote_ts`를 피어 crypto ACL의 대칭으로 만드십시오 "
+            "(VTI는 양방향 0.0.0.0/0을 제안합니다).",
+        ),
+    ),
+    "identity_mismatch": (
+        _t(
+            "Make `remote.id` of a connection (and the `id` of its secret) the identity the "
+            "peer sends (an IOS peer sends its address unless `identity local` says otherwise).",
+            "연결의 `remote.id`(와 비밀 키의 `id`)를 피어가 보내는 ID로 하십시오 (IOS 피어는 "
+            "`identity local`이 없으면 자신의 주소를 보냅니다).",
+        ),
+    ),
+    "key_not_found": (
+        _t(
+            "Add an `ike` secret for the peer's identity to swanctl.conf's `secrets`.",
+            "swanctl.conf `secrets`에 피어 ID의 `ike` 비밀 키를 추가하십시오.",
+        ),
+    ),
+    "peer_not_configured": (
+        _t(
+            "Make a connection's `remote_addrs` include the address the peer's packets come "
+            "from (behind a NAT, the NAT's public address), or use %any.",
+            "연결의 `remote_addrs`에 피어 패킷이 오는 주소(NAT 뒤라면 NAT의 공인 주소)를 "
+            "넣거나 %any를 쓰십시오.",
+        ),
+    ),
+    "no_response": (
+        _t(
+            "Check that UDP 500 and 4500 reach the peer at `remote_addrs` (routing, firewalls) "
+            "and that the peer listens there.",
+            "UDP 500과 4500이 `remote_addrs`의 피어에 도달하는지(라우팅, 방화벽), 피어가 "
+            "그 주소에서 수신하는지 확인하십시오.",
+        ),
+    ),
+    "dpd_timeout": (
+        _t(
+            "Find why the peer stopped answering (restart, path down, SA cleared there); tune "
+            "`dpd_delay`, `dpd_timeout` and the child's `dpd_action`.",
+            "피어가 응답을 멈춘 이유(재시작, 경로 단절, 상대측 SA 삭제)를 찾고, `dpd_delay`, "
+            "`dpd_timeout`, 자식의 `dpd_action`을 조정하십시오.",
+        ),
+    ),
+    "nat_t_problem": (
+        _t(
+            "Allow UDP 4500 both ways through the NAT and firewalls.",
+            "NAT와 방화벽에서 UDP 4500을 양방향으로 허용하십시오.",
+        ),
+    ),
+}
+
+# swanctl.conf's settings behind each exchange, for a strongSwan log.
+_SWAN_EXCHANGE_CONFIG: dict[str, str] = {
+    "IKE_SA_INIT": "connections.<conn>.proposals",
+    "IKE_AUTH": "connections.<conn>.local / remote (auth, id), secrets, "
+    "children.<child>.esp_proposals / local_ts / remote_ts",
+    "ike_rekey": "connections.<conn>.rekey_time",
+    "child_rekey": "children.<child>.rekey_time",
+    "child_create": "children.<child>.esp_proposals",
+    "delete": "swanctl --terminate / lifetimes",
+    "dpd": "connections.<conn>.dpd_delay",
+}
+
+# The same for Libreswan: ipsec.conf's `conn` settings and ipsec.secrets.
+_LIBRESWAN_FIXES: dict[str, tuple[Text, ...]] = {
+    "psk_mismatch": (
+        _t(
+            "The PSK in ipsec.secrets for this pair of identities must be the key the peer "
+            "uses; Libreswan has one key for both directions, so an IOS peer's keyring needs "
+            "the same `pre-shared-key local` and `remote`.",
+            "ipsec.secrets에서 이 ID 쌍의 PSK는 피어가 쓰는 키와 같아야 합니다. Libreswan은 "
+            "양방향에 한 키를 쓰므로 IOS 피어의 keyring은 `pre-shared-key local`과 `remote`가 "
+            "같아야 합니다.",
+        ),
+    ),
+    "ike_proposal_mismatch": (
+        _t(
+            "Make the connection's `ike=` share a combination (encryption, integrity, PRF, DH "
+            "group) with the peer's IKEv2 proposal; Libreswan 4 no longer offers MODP-1024 "
+            "(group 2) by default.",
+            "연결의 `ike=`가 피어의 IKEv2 제안과 한 조합(암호화, 무결성, PRF, DH 그룹)을 "
+            "공유하게 하십시오. Libreswan 4는 기본으로 MODP-1024(group 2)를 제안하지 않습니다.",
+        ),
+    ),
+    "child_proposal_mismatch": (
+        _t(
+            "Make the connection's `esp=` share a combination with the peer's transform set.",
+            "연결의 `esp=`가 피어의 transform set과 한 조합을 공유하게 하십시오.",
+        ),
+    ),
+    "ts_mismatch": (
+        _t(
+            "Make `leftsubnet=` and `rightsubnet=` the mirror of the peer's crypto ACL.",
+            "`leftsubnet=`과 `rightsubnet=`을 피어 crypto ACL의 대칭으로 만드십시오.",
+        ),
+    ),
+    "identity_mismatch": (
+        _t(
+            "Make `rightid=` the identity the peer sends (an IOS peer sends its address unless "
+            "`identity local` says otherwise).",
+            "`rightid=`를 피어가 보내는 ID로 하십시오 (IOS 피어는 `identity local`이 없으면 "
+            "자신의 주소를 보냅니다).",
+        ),
+    ),
+    "no_response": (
+        _t(
+            "Check that UDP 500 and 4500 reach the peer at `right=` and that it listens there.",
+            "UDP 500과 4500이 `right=`의 피어에 도달하는지, 피어가 수신하는지 확인하십시오.",
+        ),
+    ),
+}
+_LIBRESWAN_EXCHANGE_CONFIG: dict[str, str] = {
+    "IKE_SA_INIT": "conn: ike=",
+    "IKE_AUTH": "conn: leftid / rightid, authby, ipsec.secrets, esp=, leftsubnet / rightsubnet",
+    "ike_rekey": "conn: ikelifetime",
+    "child_rekey": "conn: salifetime",
+    "child_create": "conn: esp=",
+    "dpd": "conn: dpddelay / dpdtimeout",
+}
+
+# By the dialect of the deciding log (IOS's texts are CAUSE_TEXTS and EXCHANGE_TEXTS).
+DIALECT_FIXES: dict[str, dict[str, tuple[Text, ...]]] = {
+    "strongswan": _SWAN_FIXES,
+    "libreswan": _LIBRESWAN_FIXES,
+}
+DIALECT_EXCHANGE_CONFIG: dict[str, dict[str, str]] = {
+    "strongswan": _SWAN_EXCHANGE_CONFIG,
+    "libreswan": _LIBRESWAN_EXCHANGE_CONFIG,
 }
 
 OUTCOME_TEXTS: dict[str, Text] = {
@@ -424,8 +591,22 @@ STEP_TEXTS: dict[str, Text] = {
         "The peer's identity, used to pick the profile.", "프로필 선택에 쓰이는 피어의 ID."
     ),
     "admin_clear": _t("An administrator cleared the SAs.", "관리자가 SA를 지웠습니다."),
+    "proxy_match": _t(
+        "The proposed selectors match this crypto map entry's ACL (its transforms come next).",
+        "제안된 셀렉터가 이 crypto map 항목의 ACL과 일치합니다 (다음은 변환 비교입니다).",
+    ),
     "delete": _t("An SA is deleted.", "SA가 삭제됩니다."),
     "delete_received": _t("The peer asked to delete the SA.", "피어가 SA 삭제를 요청했습니다."),
+    "peer_config": _t(
+        "charon picked this connection for the peer (swanctl.conf `connections`).",
+        "charon이 이 피어에 대해 이 연결을 골랐습니다 (swanctl.conf `connections`).",
+    ),
+    "nat_forced": _t(
+        "No NAT, but UDP encapsulation is forced (`encap = yes`, or kernel-libipsec): IKE "
+        "moves to UDP 4500 and ESP travels in UDP.",
+        "NAT는 없지만 UDP 캡슐화가 강제됩니다 (`encap = yes` 또는 kernel-libipsec): IKE가 "
+        "UDP 4500으로 옮겨 가고 ESP가 UDP 안으로 갑니다.",
+    ),
 }
 
 # The debug command that shows what a log lacks.
@@ -448,5 +629,19 @@ NEEDS: dict[str, Text] = {
     "packet": _t(
         "`debug crypto ikev2 packet` to see the proposals and notifies",
         "제안과 notify를 보려면 `debug crypto ikev2 packet`",
+    ),
+    "swan_debug": _t(
+        "charon's log at level 2 for the IKE, CFG and ENC groups (`ike = 2`, `cfg = 2`, "
+        "`enc = 2` in a `filelog` or `syslog` logger of strongswan.conf)",
+        "IKE, CFG, ENC 그룹을 레벨 2로 한 charon 로그 (strongswan.conf의 `filelog` 또는 "
+        "`syslog` 로거에 `ike = 2`, `cfg = 2`, `enc = 2`)",
+    ),
+    "notify": _t(
+        "the notify in the peer's IKE_AUTH response, which names why it refused the child SA: "
+        "the peer's own log says why; here a higher debug level (`debug crypto ikev2 protocol "
+        "255` on an ASA, `debug crypto ikev2 packet` on IOS) prints the response's payloads",
+        "피어가 child SA를 거부한 이유는 IKE_AUTH 응답의 notify에 있습니다: 피어의 로그가 "
+        "이유를 말해 주며, 이쪽에서는 더 높은 디버그 수준(ASA `debug crypto ikev2 protocol "
+        "255`, IOS `debug crypto ikev2 packet`)이 응답의 페이로드를 보여 줍니다",
     ),
 }

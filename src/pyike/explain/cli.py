@@ -1,4 +1,5 @@
-"""``pyike explain FILE...``: read IOS / IOS-XE / ASA IKEv2 debug logs and say what went wrong."""
+"""``pyike explain FILE...``: read IKEv2 logs (IOS, IOS-XE, ASA, charon, pluto) and say what
+went wrong."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ _MAX_BYTES = 64 * 1024 * 1024
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "explain",
-        help="explain IOS/IOS-XE/ASA IKEv2 debug output",
+        help="explain IKEv2 logs: IOS/IOS-XE/ASA debug, strongSwan's charon, Libreswan's pluto",
         description=(
             "Rebuild the IKEv2 exchanges from `debug crypto ikev2` output (IOS, IOS-XE, ASA), "
-            "say in plain words what happened and, when the tunnel did not come up, why and "
-            "what to change. Several files (one per router) are merged by SPI; a stream of "
-            "several routers' lines behind 'HOSTNAME: ' (pyike lab) is split per router; "
-            "'-' reads stdin."
+            "strongSwan's charon log or Libreswan's pluto log, say in plain words what "
+            "happened and, when the tunnel did not come up, why and what to change. With a "
+            "log from each end, the same IKE SA is paired across them (by SPIs, or by message "
+            "IDs and times) and judged from both views; a stream of several routers' lines "
+            "behind 'HOSTNAME: ' (pyike lab) is split per router; '-' reads stdin."
         ),
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="debug log file, or - for stdin")

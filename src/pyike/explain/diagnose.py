@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from pyike.codec.registry import TransformType
 from pyike.explain.aliases import TRANSFORM_TYPE_WORDS, key_length, transform
+from pyike.explain.catalogue import CAUSE_TEXTS
 from pyike.explain.model import Evidence, Exchange, Failure, Message, Proposal, Timeline
+from pyike.explain.pairing import Pairing
 
 # Every cause, most specific first: when several timelines fail, the verdict names the most
 # telling one. Marked True: a router's own failure line names it (the others are inferred).
@@ -187,11 +189,15 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
 
     direct = next((cause for cause in _DIRECT_CAUSES if _first(failures, cause)), None)
     if direct is not None:
-        evidence = [failure.evidence for failure in failures if failure.cause == direct][:3]
+        named = [failure for failure in failures if failure.cause == direct]
+        evidence = [failure.evidence for failure in named][:3]
+        detail = _direct_detail(timeline, direct, named)
+        if direct == "peer_not_configured" and timeline.nat == "detected" and timeline.nat_evidence:
+            evidence.append(timeline.nat_evidence)
         sent = _sent_error(timeline)
         if sent is not None:
             evidence.append(_notify_line(sent[1], sent[2]))
-        return Finding(_failed_outcome(timeline, direct), direct, evidence, side="local")
+        return Finding(_failed_outcome(timeline, direct), direct, evidence, detail, side="local")
 
     policy_failure = _first(failures, "no_matching_policy")
     if policy_failure is not None:
@@ -202,7 +208,13 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
         cause = "child_proposal_mismatch" if esp or in_auth else "ike_proposal_mismatch"
         differing = differing_transforms(timeline.received_policies, timeline.expected_policies)
         detail = ""
-        if timeline.received_policies or timeline.expected_policies:
+        if cause == "child_proposal_mismatch" and _no_crypto_map_entry(timeline):
+            # Nothing to compare the transforms with: no entry's ACL matched the selectors.
+            cause, differing = "ts_mismatch", []
+            detail = _selectors_detail(timeline, "no crypto map entry matched them") + (
+                " (no PROXY MATCH line, no expected policies)"
+            )
+        elif timeline.received_policies or timeline.expected_policies:
             detail = (
                 f"peer offered: {_proposal_text(timeline.received_policies) or '?'}; "
                 f"this router accepts: {_proposal_text(timeline.expected_policies) or '?'}"
@@ -216,7 +228,7 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
         return Finding(
             _failed_outcome(timeline, cause),
             cause,
-            evidence,
+            list(dict.fromkeys(evidence)),  # pluto names the proposals in its failure line
             detail,
             side="local",
             differing=differing,
@@ -254,6 +266,10 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
     if timeline.admin_clear is not None and timeline.ike_up is not None:
         return Finding("failure", "admin_clear", [timeline.admin_clear])
 
+    refused = _child_refused_silently(timeline)
+    if refused is not None:
+        return refused
+
     if timeline.ike_up is not None:
         evidence = [timeline.ike_up] + ([timeline.child_up] if timeline.child_up else [])
         invalid_ke = _recovered_invalid_ke(timeline)
@@ -280,6 +296,91 @@ def diagnose_timeline(timeline: Timeline) -> Finding:
     return finding
 
 
+def _direct_detail(timeline: Timeline, cause: str, named: list[Failure]) -> str:
+    """Specifics of a cause the router named: the crypto map entry, the selectors, the NAT."""
+    said = next((failure.detail for failure in named if failure.detail), "")
+    entry = said if said.startswith("crypto map ") else ""
+    if cause == "ts_mismatch" and entry:
+        return _selectors_detail(timeline, f"searched: the ACL of {entry} (`match address`)")
+    if cause == "ts_mismatch" and said:
+        return f"traffic selectors proposed and refused: {said}"
+    if cause == "peer_not_configured" and entry:
+        detail = f"{entry} has no `set peer` for this peer"
+        if timeline.nat == "detected":
+            source = timeline.remote.rsplit(":", 1)[0] if timeline.remote else "?"
+            detail += (
+                f"; NAT detected: the peer (identity {timeline.peer_id or '?'}) is seen at "
+                f"{source}, its translated address, not at the address the crypto map names"
+            )
+        return detail
+    return ""
+
+
+def _selectors_detail(timeline: Timeline, searched: str) -> str:
+    """The proxy identities (traffic selectors) the peer proposed, and what was searched."""
+    request = next(
+        (
+            exchange.request
+            for exchange in timeline.exchanges
+            if exchange.request is not None
+            and exchange.request.direction == "received"
+            and (exchange.request.ts_i or exchange.request.ts_r)
+        ),
+        None,
+    )
+    if request is None:
+        return f"proxy identities received: not in the log; {searched}"
+    return (
+        f"proxy identities received: TSi {_ranges(request.ts_i)}, TSr {_ranges(request.ts_r)}; "
+        f"{searched}"
+    )
+
+
+def _ranges(selectors: list[str]) -> str:
+    """Traffic selector ranges as people write them: a single address without its range."""
+    out = []
+    for item in selectors:
+        start, _, end = item.partition("-")
+        out.append(start if start == end else item)
+    return ", ".join(out) or "-"
+
+
+def _no_crypto_map_entry(timeline: Timeline) -> bool:
+    """An ASA refused a child SA with nothing to compare it with: it listed no expected
+    policies and printed no PROXY MATCH, so no crypto map entry's ACL matched."""
+    return (
+        timeline.expected_listing is not None
+        and not timeline.expected_policies
+        and timeline.proxy_match is None
+    )
+
+
+def _child_refused_silently(timeline: Timeline) -> Finding | None:
+    """An initiator whose IKE_AUTH brought the IKE SA up without its child SA (the peer's
+    notify is not printed at this debug level), after which the IKE SA was deleted."""
+    if timeline.ike_up is None or timeline.child_up is not None:
+        return None
+    auth = next(
+        (ex for ex in timeline.exchanges if ex.type == "IKE_AUTH" and ex.role == "requester"),
+        None,
+    )
+    if auth is None or (auth.response is not None and "SA" in auth.response.payloads):
+        return None
+    deleted = next((step for step in timeline.deletes if step.detail != "child"), None)
+    if deleted is None:
+        return None
+    response = auth.response.evidence if auth.response is not None else auth.evidence
+    return Finding(
+        _failed_outcome(timeline, "peer_rejected_child"),
+        "peer_rejected_child",
+        [response, timeline.ike_up, deleted.evidence],
+        "the IKE SA came up in IKE_AUTH but no child SA did, and the IKE SA was deleted; the "
+        "peer's IKE_AUTH response carried the reason in a notify that this log does not print",
+        ["notify", "peer_log"],
+        side="local",
+    )
+
+
 def _state_at(timeline: Timeline, line: int) -> str:
     state = ""
     for step in timeline.states:
@@ -290,7 +391,8 @@ def _state_at(timeline: Timeline, line: int) -> str:
 
 def _failed_outcome(timeline: Timeline, cause: str) -> str:
     if (
-        cause in ("child_proposal_mismatch", "ts_mismatch", "peer_rejected_child")
+        cause
+        in ("child_proposal_mismatch", "ts_mismatch", "peer_rejected_child", "peer_not_configured")
         and timeline.ike_up
     ):
         return "partial"
@@ -406,6 +508,11 @@ class Verdict:
     router: str = ""
     differing: list[str] = field(default_factory=list)
     also: list[tuple[str, str]] = field(default_factory=list)  # (router, cause) of other findings
+    dialect: str = "ios"  # the deciding log's: "ios", "strongswan" or "libreswan"
+    timeline: Timeline | None = field(default=None, repr=False)  # the one that decided
+    peer_dialect: str = ""  # with both ends' logs: the other end's dialect
+    peer: str = ""  # and the other end (its log and role)
+    note: str = ""  # what the two logs say of each other, when they are not of one IKE SA
 
 
 def overall(timelines: list[Timeline], findings: list[Finding]) -> Verdict:
@@ -431,6 +538,7 @@ def overall(timelines: list[Timeline], findings: list[Finding]) -> Verdict:
         notable = next((finding for finding in finals if finding.cause != "success"), None)
         cause = notable.cause if notable else "success"
         verdict = Verdict("success", cause, evidence, notable.detail if notable else "")
+        verdict.dialect = timelines[0].dialect
         verdict.also = [(tl.router, f.cause) for tl, f in failing if f.cause != cause]
         return verdict
     failing.sort(key=lambda pair: (PRIORITY.index(pair[1].cause), -pair[0].first_line))
@@ -452,6 +560,70 @@ def overall(timelines: list[Timeline], findings: list[Finding]) -> Verdict:
         finding.side,
         timeline.router,
         list(finding.differing),
+        dialect=timeline.dialect,
+        timeline=timeline,
     )
     verdict.also = [(tl.router, f.cause) for tl, f in failing[1:] if f.cause != finding.cause]
     return verdict
+
+
+def end_label(timeline: Timeline) -> str:
+    """One end of a tunnel in a report of both: its hostname, else its log, and its role."""
+    name = timeline.hostname or timeline.source
+    return f"{name} ({timeline.role})" if timeline.role else name
+
+
+def both_ends(
+    verdict: Verdict, timelines: list[Timeline], findings: list[Finding], pairing: Pairing
+) -> Verdict:
+    """The verdict seen from both ends, when the deciding IKE SA is in both logs: the cause
+    from the end that decided it (a responder's own reason beats the notify the other end
+    received), the lines of both, and each end's side of it."""
+    if not pairing.pairs and pairing.unpaired:
+        first, second = pairing.unpaired[0]
+        verdict.note = (
+            f"{first} and {second} are not logs of the same exchange: no IKE SA in one has "
+            "the SPIs, or the exchanges at the same times, of one in the other"
+        )
+        return verdict
+    found = pairing.partner(verdict.timeline) if verdict.timeline is not None else None
+    if found is None:
+        return verdict
+    _, other = found
+    mine = findings[_index(timelines, verdict.timeline)]
+    theirs = findings[_index(timelines, other)]
+    ours_decides = not (mine.side == "peer" and theirs.side == "local" and _named(theirs))
+    reason, effect = (mine, theirs) if ours_decides else (theirs, mine)
+    deciding = verdict.timeline if ours_decides else other
+    seeing = other if ours_decides else verdict.timeline
+    assert deciding is not None and seeing is not None
+    evidence = list(reason.evidence)
+    evidence += [line for line in effect.evidence if line not in evidence][:2]
+    return Verdict(
+        reason.outcome if reason.outcome != "unknown" else verdict.outcome,
+        reason.cause,
+        evidence,
+        f"{end_label(deciding)}: {_said(reason)}; {end_label(seeing)}: {_said(effect)}",
+        [need for need in reason.needs if need != "peer_log"],
+        "both",
+        deciding.router,
+        list(reason.differing or effect.differing),
+        verdict.also,
+        deciding.dialect,
+        deciding,
+        seeing.dialect,
+        end_label(seeing),
+    )
+
+
+def _index(timelines: list[Timeline], timeline: Timeline | None) -> int:
+    return next(index for index, item in enumerate(timelines) if item is timeline)
+
+
+def _named(finding: Finding) -> bool:
+    return finding.cause not in ("unknown", "success")
+
+
+def _said(finding: Finding) -> str:
+    """What one end's log says, in a line."""
+    return finding.detail or CAUSE_TEXTS[finding.cause].title.en.split(":")[0].lower()

@@ -32,13 +32,14 @@ class Kind(StrEnum):
     KEY_LOOKUP = "key_lookup"  # what
     NAT = "nat"  # detected (yes/no), detail
     ESTABLISHED = "established"  # what (ike, child), detail
-    FAILURE = "failure"  # cause, detail
+    FAILURE = "failure"  # cause; map, seq when a crypto map entry is named
     RETRANSMIT = "retransmit"  # detail
     RETRANSMIT_EXHAUSTED = "retransmit_exhausted"
     DELETE = "delete"  # what (ike, child), reason, direction
     DPD = "dpd"  # detail
     ADMIN_CLEAR = "admin_clear"  # command
     REKEY = "rekey"  # what (ike, child)
+    PROXY_MATCH = "proxy_match"  # map, seq: the crypto map entry whose ACL the selectors matched
 
 
 @dataclass(frozen=True)

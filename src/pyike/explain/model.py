@@ -94,6 +94,7 @@ class Timeline:
     source: str
     spi_i: str
     hostname: str = ""  # the router's hostname prefix, when the file interleaves routers
+    dialect: str = "ios"  # "ios" (IOS, IOS-XE, ASA) or "strongswan" (charon)
     spi_r: str = ""
     role: str = ""  # initiator, responder
     sa_ids: list[str] = field(default_factory=list)
@@ -108,6 +109,8 @@ class Timeline:
     retransmit_exhausted: Evidence | None = None
     received_policies: list[Proposal] = field(default_factory=list)
     expected_policies: list[Proposal] = field(default_factory=list)
+    expected_listing: Evidence | None = None  # the "Expected Policies:" line, listing or not
+    proxy_match: Evidence | None = None  # an ASA's "PROXY MATCH on crypto map ..."
     nat: str = ""  # "", "none", "detected"
     nat_evidence: Evidence | None = None
     profile: str = ""
@@ -120,15 +123,19 @@ class Timeline:
     deletes: list[Step] = field(default_factory=list)
     admin_clear: Evidence | None = None
     dpd: list[Evidence] = field(default_factory=list)
+    child_spis: list[str] = field(default_factory=list)  # ESP SPIs, lower-case hex, when shown
     first_line: int = 0
     last_line: int = 0
     first_stamp: Stamp | None = None
 
     def touch(self, record: Record) -> None:
+        self.touch_line(record.line, record.stamp, record.end_line)
+
+    def touch_line(self, line: int, stamp: Stamp | None, end_line: int = 0) -> None:
         if not self.first_line:
-            self.first_line = record.line
-            self.first_stamp = record.stamp
-        self.last_line = max(self.last_line, record.end_line)
+            self.first_line = line
+            self.first_stamp = stamp
+        self.last_line = max(self.last_line, end_line or line)
 
     def exchange(self, kind: str, msg_id: int | None) -> Exchange | None:
         for item in reversed(self.exchanges):

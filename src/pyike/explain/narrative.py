@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pyike.explain.catalogue import CAUSE_TEXTS, EXCHANGE_TEXTS, NEEDS, OUTCOME_TEXTS, STEP_TEXTS
-from pyike.explain.diagnose import Verdict
+from pyike.explain.catalogue import (
+    CAUSE_TEXTS,
+    DIALECT_EXCHANGE_CONFIG,
+    DIALECT_FIXES,
+    EXCHANGE_TEXTS,
+    NEEDS,
+    OUTCOME_TEXTS,
+    STEP_TEXTS,
+    Text,
+)
+from pyike.explain.diagnose import Verdict, end_label
 from pyike.explain.lines import Skipped
 from pyike.explain.model import Evidence, Exchange, Message, Timeline
+from pyike.explain.report import Report
 
 LANGS = ("en", "ko")
 
@@ -28,6 +38,10 @@ def quote(evidence: Evidence) -> str:
 
 
 def spi_pair(timeline: Timeline) -> str:
+    """The IKE SA's SPIs, or the log's own name for it when it shows no SPIs (charon's
+    `pyike[1]` below level 3)."""
+    if not timeline.spi_i and timeline.sa_ids and timeline.dialect != "ios":
+        return timeline.sa_ids[0]
     return f"{timeline.spi_i or '?'}/{timeline.spi_r or '?'}"
 
 
@@ -83,8 +97,12 @@ def exchange_result(exchange: Exchange) -> str:
     return text
 
 
-def exchange_meaning(exchange: Exchange, lang: str) -> tuple[str, str]:
-    text, config = EXCHANGE_TEXTS.get(exchange_key(exchange), EXCHANGE_TEXTS["INFORMATIONAL"])
+def exchange_meaning(exchange: Exchange, lang: str, dialect: str = "ios") -> tuple[str, str]:
+    """What the exchange does, and the configuration it comes from in ``dialect``'s terms."""
+    key = exchange_key(exchange)
+    text, config = EXCHANGE_TEXTS.get(key, EXCHANGE_TEXTS["INFORMATIONAL"])
+    if dialect in DIALECT_EXCHANGE_CONFIG:
+        config = DIALECT_EXCHANGE_CONFIG[dialect].get(key, "")
     return text.get(lang), config
 
 
@@ -104,7 +122,10 @@ def verdict_title(verdict: Verdict, lang: str) -> str:
 
 def router_label(timeline: Timeline) -> str:
     """The router whose log this is, by hostname when the log names it, and its role."""
-    name = timeline.hostname or "this router"
+    anonymous = {"strongswan": "strongSwan", "libreswan": "Libreswan"}.get(
+        timeline.dialect, "this router"
+    )
+    name = timeline.hostname or anonymous
     return f"{name} ({timeline.role})" if timeline.role else name
 
 
@@ -125,6 +146,13 @@ def verdict_sentences(verdict: Verdict, lang: str) -> list[str]:
         out.append(label + ", ".join(verdict.differing))
     if verdict.detail and lang == "en":
         out.append(verdict.detail)
+    if verdict.side == "both":
+        out.append(
+            "Decided from both ends' logs: the cause from the end that decided, what the other "
+            "end saw beside it."
+            if lang == "en"
+            else "양쪽 로그로 판단했습니다: 결정한 쪽의 원인과 다른 쪽이 본 것을 함께 보입니다."
+        )
     if verdict.side == "peer":
         out.append(
             "Decided from the peer's notify: this log shows the effect, "
@@ -136,11 +164,32 @@ def verdict_sentences(verdict: Verdict, lang: str) -> list[str]:
 
 
 def fixes(verdict: Verdict, lang: str) -> list[str]:
-    return [item.get(lang) for item in CAUSE_TEXTS[verdict.cause].fix]
+    """What to change, in the configuration language of the log that decided."""
+    out = [item.get(lang) for item in _fixes_in(verdict.dialect, verdict.cause)]
+    if verdict.peer_dialect and verdict.peer_dialect != verdict.dialect:
+        there = "On the other end" if lang == "en" else "반대편"
+        out += [
+            f"{there} ({verdict.peer}): {item.get(lang)}"
+            for item in _fixes_in(verdict.peer_dialect, verdict.cause)
+        ]
+    return out
+
+
+def _fixes_in(dialect: str, cause: str) -> tuple[Text, ...]:
+    return DIALECT_FIXES.get(dialect, {}).get(cause, CAUSE_TEXTS[cause].fix)
+
+
+# What an IOS log lacks that a charon log shows at a higher level.
+_SWAN_NEEDS = {"internal": "swan_debug", "packet": "swan_debug", "notify": "swan_debug"}
 
 
 def needs(verdict: Verdict, lang: str) -> list[str]:
-    return [NEEDS[item].get(lang) for item in verdict.needs if item in NEEDS]
+    ids = verdict.needs
+    if verdict.dialect == "strongswan":
+        ids = list(dict.fromkeys(_SWAN_NEEDS.get(item, item) for item in ids))
+    elif verdict.dialect == "libreswan":
+        ids = [item for item in ids if item not in _SWAN_NEEDS]
+    return [NEEDS[item].get(lang) for item in ids if item in NEEDS]
 
 
 def step_sentence(what: str, lang: str) -> str:
@@ -180,3 +229,28 @@ def skipped_summary(skipped: list[Skipped]) -> list[tuple[str, str, str]]:
     return [
         (source, reason, line_ranges(lines)) for (source, reason), lines in sorted(groups.items())
     ]
+
+
+def offset_text(seconds: float) -> str:
+    return f"{seconds:+.3f} s"
+
+
+def pairing_sentences(report: Report) -> list[str]:
+    """Which IKE SAs of two logs are one, how they were matched, the logs' clock offset; or
+    that the logs are not of one exchange."""
+    out = []
+    for pair in report.pairing.pairs:
+        matched = f"{len(pair.exchanges)} exchange(s) in common"
+        line = (
+            f"Both ends: {end_label(pair.first)} and {end_label(pair.second)} are one IKE SA "
+            f"(matched by {pair.how}, {matched})"
+        )
+        if pair.offset is not None:
+            line += (
+                f"; clock offset: {pair.second.source} reads {offset_text(pair.offset)} "
+                f"against {pair.first.source}"
+            )
+        out.append(line)
+    if report.verdict.note:
+        out.append(report.verdict.note)
+    return out

@@ -157,7 +157,20 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p(r"(?:EV_I_OK|EV_R_OK)\b", Kind.ESTABLISHED, what="ike_sm"),
     _p(r"IKEV2 SA created; inserting SA into database", Kind.ESTABLISHED, what="ike"),
     _p(r"CONNECTION STATUS:\s*UP", Kind.ESTABLISHED, what="ike"),
-    _p(r"EV_OK_RECD_LOAD_IPSEC|PROXY MATCH on crypto map", Kind.ESTABLISHED, what="child"),
+    _p(r"EV_OK_RECD_LOAD_IPSEC|EV_GEN_LOAD_IPSEC", Kind.ESTABLISHED, what="child"),
+    # An ASA responder's crypto map lookup for the proposed proxy identities (before the
+    # transforms are compared: a match is not yet a child SA).
+    _p(r"PROXY MATCH on crypto map (?P<map>\S+) seq (?P<seq>\d+)", Kind.PROXY_MATCH),
+    _p(
+        r"Crypto Map: No proxy match on map (?P<map>\S+) seq (?P<seq>\d+)",
+        Kind.FAILURE,
+        cause="ts_mismatch",
+    ),
+    _p(
+        r"Crypto map (?P<map>\S+) seq (?P<seq>\d+)\s+peer doesn't match map entry",
+        Kind.FAILURE,
+        cause="peer_not_configured",
+    ),
     _p(
         r"Computed authentication value for peer differs from what peer sent",
         Kind.FAILURE,

@@ -1,9 +1,10 @@
 """The JSON report of ``pyike explain --format json``: a stable, documented schema.
 
-Schema ``pyike-explain/1`` (keys are always present; lists may be empty)::
+Schema ``pyike-explain/2`` (keys are always present; lists may be empty). Version 2 added
+"pairs", the verdict's "peer" and "note", side "both", source "kind" and IKE SA "dialect"::
 
     {
-      "schema": "pyike-explain/1",
+      "schema": "pyike-explain/2",
       "verdict": {
         "outcome": "success" | "failure" | "partial" | "unknown",
         "cause": one of CAUSES (success, psk_mismatch, auth_method_mismatch,
@@ -18,15 +19,21 @@ Schema ``pyike-explain/1`` (keys are always present; lists may be empty)::
                       "router": str}],  # router: the line's hostname prefix, or ""
         "fix": [str],                   # what to change in the configuration
         "needs": [str],                 # what else would decide it (another log, a debug)
-        "side": "local" | "peer" | "",  # whose view decided the cause
+        "side": "local" | "peer" | "both" | "",  # whose view decided the cause ("both": two
+                                        # logs of one IKE SA, the cause from the end that decided)
         "router": str,                  # the router the cause was seen on
+        "peer": str,                    # with both ends: the other end (its log and role)
+        "note": str,                    # e.g. that two logs are not of the same exchange
         "also": [{"router": str, "cause": str}]   # other findings in the same input
       },
       "sources": [{"name": str, "lines": int, "records": int, "interpreted": int,
-                   "routers": [str]}],  # the hostname prefixes of a multi-router stream
+                   "routers": [str],    # the hostname prefixes of a multi-router stream
+                   "kind": "ios" | "strongswan" | "libreswan"}],
       "ike_sas": [{
         "router": str,                  # the hostname, else the file (and role)
         "source": str, "role": "initiator" | "responder" | "",
+        "dialect": "ios" | "strongswan" | "libreswan",
+        # sa_ids: IOS's SA IDs, or the log's name for the SA (charon `pyike[1]`, pluto `"c" #1`)
         "spi_i": str, "spi_r": str, "sa_ids": [str], "session_id": str,
         "local": str, "remote": str,
         "outcome": str, "cause": str, "detail": str,
@@ -46,7 +53,13 @@ Schema ``pyike-explain/1`` (keys are always present; lists may be empty)::
         }],
         "steps": [{"what": str, "detail": str, "line": int, "text": str}]
       }],
-      "skipped": [{"source": str, "line": int, "reason": str}]
+      "skipped": [{"source": str, "line": int, "reason": str}],
+      "pairs": [{                       # one IKE SA seen in two logs (both ends of a tunnel)
+        "first": int, "second": int,    # indexes into ike_sas
+        "matched_by": "SPIs" | "messages",
+        "exchanges": [[int, int]],      # indexes into each one's exchanges: the same exchange
+        "clock_offset": float | null    # seconds the second log's clock reads ahead of the first's
+      }]
     }
 
     message = {"direction": "sent" | "received" | "", "line": int,
@@ -66,9 +79,10 @@ from typing import Any
 from pyike.explain import narrative
 from pyike.explain.catalogue import CAUSE_TEXTS
 from pyike.explain.model import Evidence, Message
+from pyike.explain.pairing import Pair
 from pyike.explain.report import Report
 
-SCHEMA = "pyike-explain/1"
+SCHEMA = "pyike-explain/2"
 
 
 def _evidence(evidence: Evidence) -> dict[str, Any]:
@@ -111,6 +125,8 @@ def to_dict(report: Report, lang: str = "en") -> dict[str, Any]:
         "needs": narrative.needs(verdict, "en"),
         "side": verdict.side,
         "router": verdict.router,
+        "peer": verdict.peer,
+        "note": verdict.note,
         "also": [{"router": router, "cause": cause} for router, cause in verdict.also],
     }
     if lang == "ko":
@@ -121,7 +137,7 @@ def to_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     for timeline, finding in zip(report.timelines, report.findings, strict=True):
         exchanges = []
         for exchange in timeline.exchanges:
-            meaning, config = narrative.exchange_meaning(exchange, "en")
+            meaning, config = narrative.exchange_meaning(exchange, "en", timeline.dialect)
             item: dict[str, Any] = {
                 "type": exchange.type,
                 "purpose": exchange.purpose,
@@ -136,13 +152,15 @@ def to_dict(report: Report, lang: str = "en") -> dict[str, Any]:
                 "response": _message(exchange.response),
             }
             if lang == "ko":
-                item["explanation_ko"] = narrative.exchange_meaning(exchange, "ko")[0]
+                korean = narrative.exchange_meaning(exchange, "ko", timeline.dialect)
+                item["explanation_ko"] = korean[0]
             exchanges.append(item)
         ike_sas.append(
             {
                 "router": timeline.router,
                 "source": timeline.source,
                 "role": timeline.role,
+                "dialect": timeline.dialect,
                 "spi_i": timeline.spi_i,
                 "spi_r": timeline.spi_r,
                 "sa_ids": list(timeline.sa_ids),
@@ -184,6 +202,7 @@ def to_dict(report: Report, lang: str = "en") -> dict[str, Any]:
                 "records": source.records,
                 "interpreted": source.interpreted,
                 "routers": list(source.routers),
+                "kind": source.kind,
             }
             for source in report.sources
         ],
@@ -192,6 +211,23 @@ def to_dict(report: Report, lang: str = "en") -> dict[str, Any]:
             {"source": item.source, "line": item.line, "reason": item.reason}
             for item in report.skipped
         ],
+        "pairs": [_pair(report, pair) for pair in report.pairing.pairs],
+    }
+
+
+def _pair(report: Report, pair: Pair) -> dict[str, Any]:
+    def index(items: list[Any], item: object) -> int:
+        return next(number for number, each in enumerate(items) if each is item)
+
+    return {
+        "first": index(report.timelines, pair.first),
+        "second": index(report.timelines, pair.second),
+        "matched_by": pair.how,
+        "exchanges": [
+            [index(pair.first.exchanges, ours), index(pair.second.exchanges, theirs)]
+            for ours, theirs in pair.exchanges
+        ],
+        "clock_offset": pair.offset,
     }
 
 

@@ -27,7 +27,11 @@ def render_text(report: Report, lang: str = "en", markdown: bool = False) -> str
         for sentence in narrative.verdict_sentences(verdict, each):
             out.append(f"{bullet}{sentence}" if markdown else f"  {sentence}")
     if verdict.router:
-        out.append(f"  Seen in: {verdict.router}")
+        out.append(
+            f"  Seen in: {verdict.router}" + (f" and {verdict.peer}" if verdict.peer else "")
+        )
+    for sentence in narrative.pairing_sentences(report):
+        out.append(f"{bullet}{sentence}" if markdown else f"  {sentence}")
     if verdict.evidence:
         out.append("  Decisive lines:" if not markdown else "\nDecisive lines:\n")
         for evidence in verdict.evidence:
@@ -65,7 +69,7 @@ def render_text(report: Report, lang: str = "en", markdown: bool = False) -> str
             out.append(f"      request: {narrative.message_summary(exchange.request)}")
             out.append(f"      response: {narrative.message_summary(exchange.response)}")
             for each in langs:
-                meaning, config = narrative.exchange_meaning(exchange, each)
+                meaning, config = narrative.exchange_meaning(exchange, each, timeline.dialect)
                 out.append(f"      {meaning}")
             if config:
                 out.append(f"      config: {config}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from pyike.explain.diagnose import Finding, Verdict, diagnose_timeline, overall
+from pyike.explain.charon import is_charon_log, read_charon
+from pyike.explain.diagnose import Finding, Verdict, both_ends, diagnose_timeline, overall
 from pyike.explain.events import Event
 from pyike.explain.lines import ReadResult, RecordKind, Skipped, read_lines
 from pyike.explain.model import Timeline
+from pyike.explain.pairing import Pairing, pair_logs
+from pyike.explain.pluto import is_pluto_log, read_pluto
 from pyike.explain.recognise import recognise
 from pyike.explain.routers import split_routers
 from pyike.explain.timeline import TimelineBuilder
@@ -27,6 +30,7 @@ class SourceSummary:
     records: int
     interpreted: int
     routers: list[str] = field(default_factory=list)  # hostnames of a multi-router stream
+    kind: str = "ios"  # "ios" (IOS, IOS-XE, ASA debug), "strongswan" (charon) or "libreswan"
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Report:
     findings: list[Finding]
     verdict: Verdict
     skipped: list[Skipped] = field(default_factory=list)
+    pairing: Pairing = field(default_factory=Pairing)  # IKE SAs seen in two logs
 
 
 def explain_texts(texts: Sequence[tuple[str, str]]) -> Report:
@@ -45,7 +50,16 @@ def explain_texts(texts: Sequence[tuple[str, str]]) -> Report:
     events: list[Event] = []
     skipped: list[Skipped] = []
     sources: list[SourceSummary] = []
+    swan: list[Timeline] = []
     for name, text in texts:
+        reader = _SWAN_READERS.get(_swan_kind(text))
+        if reader is not None:
+            timelines, unread, records, interpreted = reader(text, name)
+            swan.extend(timelines)
+            skipped.extend(unread)
+            lines = len(text.splitlines())
+            sources.append(SourceSummary(name, lines, records, interpreted, kind=_swan_kind(text)))
+            continue
         stream = split_routers(text)
         summary = SourceSummary(name, stream.total_lines, 0, 0, stream.routers)
         skipped.extend(Skipped(name, *item) for item in stream.set_aside)
@@ -54,11 +68,26 @@ def explain_texts(texts: Sequence[tuple[str, str]]) -> Report:
             summary.records += len(read.records)
             summary.interpreted += _recognise(read, events, skipped)
         sources.append(summary)
-    timelines = TimelineBuilder().build(events)
+    order = [name for name, _ in texts]
+    timelines = sorted(
+        TimelineBuilder().build(events) + swan, key=lambda tl: order.index(tl.source)
+    )
     findings = [diagnose_timeline(timeline) for timeline in timelines]
-    verdict = overall(timelines, findings)
+    pairing = pair_logs(timelines, order)
+    verdict = both_ends(overall(timelines, findings), timelines, findings, pairing)
     skipped.sort(key=lambda item: (item.source, item.line))
-    return Report(sources, timelines, findings, verdict, skipped)
+    return Report(sources, timelines, findings, verdict, skipped, pairing)
+
+
+_SwanReader = Callable[[str, str], tuple[list[Timeline], list[Skipped], int, int]]
+_SWAN_READERS: dict[str, _SwanReader] = {"strongswan": read_charon, "libreswan": read_pluto}
+
+
+def _swan_kind(text: str) -> str:
+    """ "strongswan" or "libreswan" for a Linux daemon's log, "ios" for router debug."""
+    if is_charon_log(text):
+        return "strongswan"
+    return "libreswan" if is_pluto_log(text) else "ios"
 
 
 def _recognise(read: ReadResult, events: list[Event], skipped: list[Skipped]) -> int:

@@ -51,7 +51,7 @@ _SM_EXCHANGE_PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("R_BLD_AUTH", "IKE_AUTH", "responder"),
 )
 
-_ERROR_NOTIFIES = frozenset(
+ERROR_NOTIFIES = frozenset(
     {
         "AUTHENTICATION_FAILED",
         "NO_PROPOSAL_CHOSEN",
@@ -159,7 +159,7 @@ class TimelineBuilder:
                 context.orphans.clear()
         self._share_messages()
         for timeline in self.timelines.values():
-            self._finalise(timeline)
+            finalise_timeline(timeline)
         logs = list(self._contexts)
         return sorted(
             self.timelines.values(),
@@ -280,6 +280,7 @@ class TimelineBuilder:
             self._content(context, event)
         elif kind is Kind.POLICY_LIST:
             context.policy_target = event.get("which")
+            self._to_timeline(context, event)
         elif kind is Kind.PROPOSAL_SUMMARY and not context.policy_target:
             self._content(context, event)
         else:
@@ -294,11 +295,15 @@ class TimelineBuilder:
             elif kind is not Kind.FAILURE:
                 context.policy_target = ""
             self._flush_packet(context)
-            timeline = self._timeline_for(context, event)
-            if timeline is None:
-                context.orphans.append(event)
-            else:
-                self._apply(context, timeline, event)
+            self._to_timeline(context, event)
+
+    def _to_timeline(self, context: _SourceContext, event: Event) -> None:
+        """Apply ``event`` to the timeline it belongs to, or keep it until one is known."""
+        timeline = self._timeline_for(context, event)
+        if timeline is None:
+            context.orphans.append(event)
+        else:
+            self._apply(context, timeline, event)
 
     def _message(
         self,
@@ -352,6 +357,11 @@ class TimelineBuilder:
     ) -> Exchange:
         if kind == "IKE_AUTH" and msg_id == 0:
             msg_id = None  # IOS prints the old message id while it builds IKE_AUTH
+        elif role == "requester" and any(
+            ex.msg_id == msg_id and ex.type != kind and ex.role == "requester"
+            for ex in timeline.exchanges
+        ):
+            msg_id = None  # and ASA the previous exchange's while it builds an INFORMATIONAL
         current = timeline.exchanges[-1] if timeline.exchanges else None
         if current is not None and current.type == kind and current.msg_id in (msg_id, None):
             if current.msg_id is None:
@@ -386,7 +396,7 @@ class TimelineBuilder:
             timeline.ike_up = timeline.ike_up or evidence
             if exchange is not None:
                 exchange.result = "ok"
-        elif event == "EV_OK_RECD_LOAD_IPSEC":
+        elif event in ("EV_OK_RECD_LOAD_IPSEC", "EV_GEN_LOAD_IPSEC"):
             timeline.child_up = timeline.child_up or evidence
         elif exchange is not None and (
             (event == "EV_RECV_INIT" and state == "I_WAIT_INIT")
@@ -552,7 +562,7 @@ class TimelineBuilder:
             timeline = self.timelines.get((router, spi_i)) or self._new_from_packet(
                 context, message, router, spi_i, role
             )
-        self._attach(timeline, message)
+        attach_message(timeline, message)
 
     @staticmethod
     def _sa_of(message: Message) -> str | None:
@@ -588,41 +598,6 @@ class TimelineBuilder:
         timeline.first_stamp = message.stamp
         return timeline
 
-    def _attach(self, timeline: Timeline, message: Message) -> None:
-        timeline.last_line = max(timeline.last_line, message.evidence.end_line)
-        if message.local and not timeline.local:
-            timeline.local, timeline.remote = message.local, message.remote
-        role = self._role_of(message)
-        if role and not timeline.role:
-            timeline.role = "initiator" if role == "I" else "responder"
-        requester = (message.direction == "sent" and not message.response) or (
-            message.direction == "received" and bool(message.response)
-        )
-        part = "requester" if requester else "responder" if message.direction else ""
-        exchange = timeline.exchange(message.exchange, message.msg_id)
-        if exchange is None or (exchange.msg_id is not None and exchange.msg_id != message.msg_id):
-            exchange = Exchange(message.exchange, message.msg_id, part, message.evidence)
-            exchange.purpose = self._purpose(message)
-            exchange.stamp = message.stamp
-            timeline.exchanges.append(exchange)
-        if exchange.msg_id is None:
-            exchange.msg_id = message.msg_id
-        if not exchange.role:
-            exchange.role = part
-        slot = "response" if message.response else "request"
-        previous = getattr(exchange, slot)
-        if previous is None:
-            setattr(exchange, slot, message)
-        else:
-            self._merge_content(previous, message)
-            if not previous.direction:
-                previous.direction = message.direction
-        if message.response and exchange.result == "in_progress":
-            exchange.result = "ok"
-        self._notify_effects(timeline, exchange, message)
-        if message.exchange == "INFORMATIONAL" and exchange.purpose in ("", "info"):
-            exchange.purpose = self._purpose(message)
-
     @staticmethod
     def _purpose(message: Message) -> str:
         if message.exchange in ("IKE_SA_INIT", "IKE_AUTH"):
@@ -639,7 +614,7 @@ class TimelineBuilder:
 
     @staticmethod
     def _notify_effects(timeline: Timeline, exchange: Exchange, message: Message) -> None:
-        errors = [name for name in message.notifies if name in _ERROR_NOTIFIES]
+        errors = [name for name in message.notifies if name in ERROR_NOTIFIES]
         if errors and message.response:
             exchange.result = "failed"
         del timeline
@@ -686,41 +661,6 @@ class TimelineBuilder:
         del timeline
         return "sent" if sent else "received"
 
-    @staticmethod
-    def _finalise(timeline: Timeline) -> None:
-        for exchange in timeline.exchanges:
-            if (
-                exchange.retransmits
-                and exchange.response is None
-                and exchange.result == "in_progress"
-            ):
-                exchange.result = "no_response"
-            errors = [
-                name
-                for message in (exchange.request, exchange.response)
-                if message is not None
-                for name in message.notifies
-                if name in _ERROR_NOTIFIES
-            ]
-            if errors and exchange.result in ("ok", "in_progress"):
-                exchange.result = "failed"
-            if exchange.type != "INFORMATIONAL":
-                continue
-            payloads = [
-                name
-                for message in (exchange.request, exchange.response)
-                if message is not None
-                for name in message.payloads
-            ]
-            if "DELETE" in payloads:
-                exchange.purpose = "delete"
-            elif (
-                exchange.request is not None
-                and not exchange.request.notifies
-                and set(exchange.request.payloads) <= {"ENCR"}
-            ):
-                exchange.purpose = "dpd" if timeline.dpd else exchange.purpose
-
     # -- everything else -----------------------------------------------------------------------
 
     def _apply(self, context: _SourceContext, timeline: Timeline, event: Event) -> None:
@@ -743,7 +683,13 @@ class TimelineBuilder:
             target.append(proposal)
             return
         if kind is Kind.FAILURE:
-            timeline.failures.append(Failure(event.get("cause"), evidence))
+            timeline.failures.append(Failure(event.get("cause"), evidence, _map_entry(event)))
+        elif kind is Kind.POLICY_LIST:
+            if event.get("which") == "Expected":
+                timeline.expected_listing = timeline.expected_listing or evidence
+        elif kind is Kind.PROXY_MATCH:
+            timeline.proxy_match = timeline.proxy_match or evidence
+            timeline.steps.append(Step(evidence, "proxy_match", _map_entry(event)))
         elif kind is Kind.NAT:
             detected = event.get("detected") == "yes"
             if detected or not timeline.nat:
@@ -802,3 +748,79 @@ class TimelineBuilder:
                 if exchange.type == "CREATE_CHILD_SA":
                     exchange.purpose = "ike_rekey" if event.get("what") == "ike" else "child_rekey"
                     break
+
+
+def finalise_timeline(timeline: Timeline) -> None:
+    """What a whole timeline tells about its exchanges: unanswered requests, errors, DPD."""
+    for exchange in timeline.exchanges:
+        if exchange.retransmits and exchange.response is None and exchange.result == "in_progress":
+            exchange.result = "no_response"
+        errors = [
+            name
+            for message in (exchange.request, exchange.response)
+            if message is not None
+            for name in message.notifies
+            if name in ERROR_NOTIFIES
+        ]
+        if errors and exchange.result in ("ok", "in_progress"):
+            exchange.result = "failed"
+        if exchange.type != "INFORMATIONAL":
+            continue
+        payloads = [
+            name
+            for message in (exchange.request, exchange.response)
+            if message is not None
+            for name in message.payloads
+        ]
+        if "DELETE" in payloads:
+            exchange.purpose = "delete"
+        elif (
+            exchange.request is not None
+            and not exchange.request.notifies
+            and set(exchange.request.payloads) <= {"ENCR"}
+        ):
+            exchange.purpose = "dpd" if timeline.dpd else exchange.purpose
+
+
+def attach_message(timeline: Timeline, message: Message) -> None:
+    """Put a message into its exchange of ``timeline`` (a new exchange when it starts one)."""
+    timeline.last_line = max(timeline.last_line, message.evidence.end_line)
+    if message.local and not timeline.local:
+        timeline.local, timeline.remote = message.local, message.remote
+    role = TimelineBuilder._role_of(message)
+    if role and not timeline.role:
+        timeline.role = "initiator" if role == "I" else "responder"
+    requester = (message.direction == "sent" and not message.response) or (
+        message.direction == "received" and bool(message.response)
+    )
+    part = "requester" if requester else "responder" if message.direction else ""
+    exchange = timeline.exchange(message.exchange, message.msg_id)
+    if exchange is None or (exchange.msg_id is not None and exchange.msg_id != message.msg_id):
+        exchange = Exchange(message.exchange, message.msg_id, part, message.evidence)
+        exchange.purpose = TimelineBuilder._purpose(message)
+        exchange.stamp = message.stamp
+        timeline.exchanges.append(exchange)
+    if exchange.msg_id is None:
+        exchange.msg_id = message.msg_id
+    if not exchange.role:
+        exchange.role = part
+    slot = "response" if message.response else "request"
+    previous = getattr(exchange, slot)
+    if previous is None:
+        setattr(exchange, slot, message)
+    else:
+        TimelineBuilder._merge_content(previous, message)
+        if not previous.direction:
+            previous.direction = message.direction
+    if message.response and exchange.result == "in_progress":
+        exchange.result = "ok"
+    TimelineBuilder._notify_effects(timeline, exchange, message)
+    if message.exchange == "INFORMATIONAL" and exchange.purpose in ("", "info"):
+        exchange.purpose = TimelineBuilder._purpose(message)
+
+
+def _map_entry(event: Event) -> str:
+    """The crypto map entry an event names ("crypto map VPN_MAP seq 1"), or ""."""
+    if not event.get("map"):
+        return ""
+    return f"crypto map {event.get('map')} seq {event.get('seq')}"
