@@ -105,7 +105,7 @@ def test_a_sub_mode_takes_its_own_commands_before_the_global_ones() -> None:
     # Both are `ip tcp ...`; the interface has `adjust-mss`, global configuration `synwait-time`.
     result = load("interface Tunnel0\nip tcp adjust-mss 1360\nip tcp synwait-time 10\n")
     assert result.errors == ()
-    assert result.config.interfaces["Tunnel0"].extra == ("ip tcp adjust-mss 1360",)
+    assert result.config.interfaces["Tunnel0"].tcp_adjust_mss == 1360
     assert [b.lines for b in result.config.unmodelled] == [("ip tcp synwait-time 10",)]
 
 
@@ -119,12 +119,12 @@ def test_an_abbreviation_of_a_kept_command_yields_to_a_spelled_out_outer_command
 def test_unmodelled_sub_commands_of_modelled_modes_are_counted_and_listed() -> None:
     text = (
         "interface Tunnel0\n ip nhrp network-id 1\n ip nhrp holdtime 600\n"
-        " ip tcp adjust-mss 1360\n no mop enabled\nline vty 0 4\n login local\n"
+        " ip tcp header-compression iphc-format\n no mop enabled\nline vty 0 4\n login local\n"
     )
     result = load(text)
     (summary,) = [d for d in result.diagnostics if "not modelled" in d.message]
     assert summary.severity is Severity.NOTE
-    assert "config-if: ip nhrp (2), ip tcp adjust-mss, no mop" in summary.message
+    assert "config-if: ip nhrp (2), ip tcp header-compression, no mop" in summary.message
     assert "1 line(s) inside unmodelled blocks" in summary.message
     table = not_modelled_table(result.config)
     rows = [row.split() for row in table[2:]]

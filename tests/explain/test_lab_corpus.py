@@ -62,6 +62,12 @@ CASES: dict[str, Expected] = {
         (("Router2", 170, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
+    "transport-mismatch": Expected(
+        "partial",
+        "child_proposal_mismatch",
+        (("Router2", 171, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
     "ts-mismatch": Expected(
         "partial",
         "ts_mismatch",

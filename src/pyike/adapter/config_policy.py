@@ -80,7 +80,9 @@ def transform_set_spec(ts: ConfigTransformSet) -> TransformSetSpec:
     encr, bits = cipher.id, cipher.key_length
     integ = ts.integrity.id if ts.integrity is not None else IntegId.NONE
     if ts.mode == "transport":
-        return TransformSetSpec(ts.name, encr, bits, integ, "transport")
+        return TransformSetSpec(
+            ts.name, encr, bits, integ, "transport", transport_required=ts.transport_required
+        )
     return TransformSetSpec(ts.name, encr, bits, integ, "tunnel")
 
 
@@ -148,7 +150,7 @@ def _tunnel_specs(
     names = lines.get(child.name, ())
     if len(names) != len(child.selectors):  # a tunnel interface: one name for all
         names = (child.name,) * len(child.selectors)
-    return [
+    specs = [
         TunnelSpec(
             name,
             local,
@@ -166,6 +168,9 @@ def _tunnel_specs(
         if peer.address.version == local.address.version
         for name, (local_ts, remote_ts) in zip(names, child.selectors, strict=True)
     ]
+    # `mode transport require` for more than the peers' own traffic: nothing to offer
+    # (query.transport_reason says so)
+    return [spec for spec in specs if spec.transform_sets or not transform_sets]
 
 
 def _modes_for(
@@ -174,10 +179,11 @@ def _modes_for(
     ends: tuple[Endpoint, Endpoint],
 ) -> tuple[TransformSetSpec, ...]:
     """The transform sets as negotiated for one selector pair: `mode transport` only for the
-    peers' own traffic (`query.peers_own_traffic`)."""
+    peers' own traffic (`query.peers_own_traffic`); beyond it a set that requires transport
+    mode is not negotiated at all, and the others in tunnel mode."""
     if query.peers_own_traffic(selectors, ends[0].address, ends[1].address):
         return transform_sets
-    return tuple(replace(ts, mode="tunnel") for ts in transform_sets)
+    return tuple(replace(ts, mode="tunnel") for ts in transform_sets if not ts.transport_required)
 
 
 # The SA names of each crypto map entry's permit lines, by entry name; in the order of

@@ -81,7 +81,7 @@ DEFAULT_TRANSFORM_SET = TransformSet(
     name=DEFAULT,
     encryption=EspEncryption(_ESP_ENCRYPTION.id, None, _ESP_ENCRYPTION.esp_keyword or ""),
     integrity=EspIntegrity(_ESP_INTEGRITY.id, _ESP_INTEGRITY.esp_keyword or ""),
-    mode="tunnel",
+    mode="transport",  # `show crypto ipsec transform-set default`: { Transport,  }
 )
 
 DEFAULT_IPSEC_PROFILE = IpsecProfile(name=DEFAULT, transform_sets=(DEFAULT,))

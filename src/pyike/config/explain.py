@@ -9,7 +9,7 @@ from ipaddress import ip_network
 
 from pyike.codec.registry import DhId
 from pyike.config import defaults
-from pyike.config.model import Config, Identity, Proposal
+from pyike.config.model import Config, Identity, Proposal, TransformSet
 from pyike.config.query import (
     UNSUPPORTED_METHODS,
     ChildSaPolicy,
@@ -146,9 +146,7 @@ def _child_sa_lines(c: ChildSaPolicy) -> list[str]:
     lines.append(f"  Child SA{via}:")
     for ts in c.transform_sets:
         tag = " (smart default)" if ts is defaults.DEFAULT_TRANSFORM_SET else ""
-        lines.append(
-            f"    transform set {ts.name}{tag}: {ts.transforms_text()}, {_mode(c, ts.mode)}"
-        )
+        lines.append(f"    transform set {ts.name}{tag}: {ts.transforms_text()}, {_mode(c, ts)}")
     if not c.transform_sets:
         lines.append("    no transform set: nothing can be negotiated")
     lines.append(f"    PFS: {group_name(c.pfs) if c.pfs else 'none'}")
@@ -160,11 +158,16 @@ def _child_sa_lines(c: ChildSaPolicy) -> list[str]:
     return lines
 
 
-def _mode(c: ChildSaPolicy, configured: str) -> str:
-    if configured != "transport" or c.local is None or not c.peers:
-        return f"{configured} mode"
-    if all(peers_own_traffic(pair, c.local, c.peers[0]) for pair in c.selectors):
-        return "transport mode"
+def _mode(c: ChildSaPolicy, ts: TransformSet) -> str:
+    if ts.mode != "transport" or c.local is None or not c.peers:
+        return f"{ts.mode} mode"
+    own = all(peers_own_traffic(pair, c.local, c.peers[0]) for pair in c.selectors)
+    if ts.transport_required:
+        if own:
+            return "transport mode, required (a peer that answers tunnel mode gets no Child SA)"
+        return "transport mode required, but not the peers' own traffic: not negotiated"
+    if own:
+        return "transport mode (tunnel mode if the peer answers it)"
     return "transport mode configured; tunnel mode negotiated (not the peers' own traffic)"
 
 

@@ -304,6 +304,12 @@ class TransformSet:
     mode: str = "tunnel"
     source: Source | None = None
     ah: AhIntegrity | None = None
+    transport_required: bool = False  # `mode transport require`: never fall back to tunnel
+
+    @property
+    def mode_text(self) -> str:
+        """The mode as the `mode` command sets it: `tunnel`, `transport`, `transport require`."""
+        return "transport require" if self.transport_required else self.mode
 
     @property
     def cipher(self) -> EncrTransform:
@@ -491,6 +497,15 @@ class AccessList:
 
 
 @dataclass(frozen=True)
+class Keepalive:
+    """GRE keepalives: one every `period` seconds; the line protocol goes down after
+    `retries` of them go unanswered."""
+
+    period: int = 10
+    retries: int = 3
+
+
+@dataclass(frozen=True)
 class Interface:
     name: str
     description: str | None = None
@@ -502,6 +517,9 @@ class Interface:
     tunnel_destination: str | None = None
     tunnel_mode: str | None = None  # "ipsec ipv4", "ipsec ipv6", "gre ip", ...
     tunnel_protection: str | None = None
+    tunnel_key: int | None = None  # `tunnel key N`: the GRE key field (RFC 2890)
+    keepalive: Keepalive | None = None  # `keepalive [PERIOD [RETRIES]]` on a tunnel
+    tcp_adjust_mss: int | None = None  # `ip tcp adjust-mss N`
     crypto_map: str | None = None
     extra: tuple[str, ...] = ()  # unmodelled sub-commands, kept verbatim
     source: Source | None = None
@@ -513,6 +531,15 @@ class Interface:
     @property
     def is_tunnel(self) -> bool:
         return self.name.startswith("Tunnel") or self.type_tunnel
+
+    @property
+    def is_gre(self) -> bool:
+        """A GRE tunnel (`tunnel mode gre ...`, the default mode of a tunnel interface)."""
+        return self.is_tunnel and (self.tunnel_mode or "gre ip").startswith("gre")
+
+    @property
+    def is_point_to_point_gre(self) -> bool:
+        return self.is_gre and "multipoint" not in (self.tunnel_mode or "")
 
     @property
     def outer_version(self) -> int:

@@ -598,8 +598,10 @@ def _tunnel_reason(cfg: Config, tunnel: Interface) -> str | None:
     if profile is None:
         return None
     where = f"IPsec profile {profile.name}"
-    return ikev1_reason(cfg, profile.ikev2_profile, profile.isakmp_profile, where) or ah_reason(
-        _transform_sets(cfg, profile.transform_sets)
+    return (
+        ikev1_reason(cfg, profile.ikev2_profile, profile.isakmp_profile, where)
+        or ah_reason(_transform_sets(cfg, profile.transform_sets))
+        or transport_reason(tunnel_policy(cfg, tunnel.name))
     )
 
 
@@ -613,6 +615,24 @@ def ah_reason(transform_sets: Sequence[TransformSet]) -> str | None:
     return (
         f"offers only transform sets with AH ({names}): pyike does not negotiate AH (RFC 4302) "
         "nor their ESP transforms alone in its place, so it will not come up"
+    )
+
+
+def transport_reason(child: ChildSaPolicy | None) -> str | None:
+    """Why a tunnel or crypto map entry will not come up when every transform set it may use
+    says `mode transport require` and it protects more than the peers' own traffic (IOS then
+    completes no Child SA), or None."""
+    if child is None or child.local is None or not child.peers:
+        return None
+    sets = [ts for ts in child.transform_sets if ts.ah is None]
+    if not sets or not all(ts.transport_required for ts in sets):
+        return None
+    if all(peers_own_traffic(pair, child.local, child.peers[0]) for pair in child.selectors):
+        return None
+    names = ", ".join(ts.name for ts in sets)
+    return (
+        f"requires transport mode (mode transport require in transform set {names}) for more "
+        "than the peers' own traffic: IOS completes no Child SA, so it will not come up"
     )
 
 
@@ -637,9 +657,11 @@ def not_negotiated(cfg: Config) -> dict[str, str]:
     for name, entries in cfg.crypto_maps.items():
         for entry in entries if name in applied else ():
             where = f"crypto map {name} {entry.seq}"
-            reason = ikev1_reason(
-                cfg, entry.ikev2_profile, entry.isakmp_profile, where
-            ) or ah_reason(_transform_sets(cfg, entry.transform_sets))
+            reason = (
+                ikev1_reason(cfg, entry.ikev2_profile, entry.isakmp_profile, where)
+                or ah_reason(_transform_sets(cfg, entry.transform_sets))
+                or transport_reason(crypto_map_policy(cfg, entry))
+            )
             if reason is not None:
                 out[where] = reason
     return out
@@ -696,6 +718,7 @@ __all__ = [
     "psk_for_peer",
     "select_policy",
     "signing_key",
+    "transport_reason",
     "tunnel_policy",
     "verification_key",
     "vrf_of_address",

@@ -262,7 +262,10 @@ def _lifetime_lines(prefix: str, lifetime: SaLifetime) -> list[str]:
 
 
 def _transform_set(ts: TransformSet) -> Block:
-    return [f"crypto ipsec transform-set {ts.name} {ts.transforms_text()}", f" mode {ts.mode}"]
+    return [
+        f"crypto ipsec transform-set {ts.name} {ts.transforms_text()}",
+        f" mode {ts.mode_text}",
+    ]
 
 
 def _pfs_line(prefix: str, pfs: DhId | None) -> list[str]:
@@ -345,6 +348,10 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         block.append(f" ip mtu {i.ip_mtu}")
     block += [f" ipv6 address {a}" for a in i.ipv6_addresses]
     block += [" " + _mask_line(x, show_keys) for x in i.extra]
+    if i.tcp_adjust_mss is not None:
+        block.append(f" ip tcp adjust-mss {i.tcp_adjust_mss}")
+    if i.keepalive is not None:
+        block.append(f" keepalive {i.keepalive.period} {i.keepalive.retries}")
     if i.shutdown:
         block.append(" shutdown")
     if i.tunnel_source:
@@ -353,6 +360,8 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         block.append(f" tunnel mode {i.tunnel_mode}")
     if i.tunnel_destination:
         block.append(f" tunnel destination {i.tunnel_destination}")
+    if i.tunnel_key is not None:
+        block.append(f" tunnel key {i.tunnel_key}")
     if i.tunnel_vrf:
         block.append(f" tunnel vrf {i.tunnel_vrf}")
     if i.tunnel_protection:

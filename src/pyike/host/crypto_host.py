@@ -17,7 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from pyike.config import query
 from pyike.config.model import Config
+from pyike.host.framing import GreFraming, opened, sealer
 from pyike.ike.driver import EngineDriver, TunnelStarter, renegotiation_delay
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import (
@@ -33,7 +35,6 @@ from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.ipsec.acl_match import MapEntry, is_entry_name, maps_by_interface, sa_index
 from pyike.ipsec.errors import EspError
-from pyike.ipsec.gre import GRE_PROTOCOL, gre_unwrap, gre_wrap
 from pyike.ipsec.sa import EspMode
 from pyike.ipsec.sad import InstalledChild, SadChange, SecurityAssociationDatabase
 from pyike.node.hooks import Cancellable
@@ -118,7 +119,7 @@ class CryptoHost:
         # traffic (`pyike run --passive`) or stopping.
         self.keep_up = True
         self._stopping = False
-        self.index_crypto_maps(setup.config)
+        self.index_config(setup.config)
         self.starter = TunnelStarter(self.engine)
         self.driver = EngineDriver(
             self.engine, setup.clock, setup.call_later, self._send_ike, self._apply, self._trace
@@ -250,15 +251,19 @@ class CryptoHost:
             child.info = replace(info, remote=Endpoint(source, port), udp_encapsulation=True)
         tunnel = info.tunnel
         if tunnel is not None:
+            framing = self._framings.get(tunnel)
+            mode = child.inbound.mode
+            if framing is None and mode is EspMode.TUNNEL:  # a VTI: the hot path
+                packet: bytes | None = result.payload
+            else:
+                packet = opened(framing, mode, result, info.remote.address, info.local.address)
             placed = self._map_of_entry.get(tunnel)
-            if placed is not None:
-                self._deliver_to_map(placed, tunnel, result.payload)
-            elif child.inbound.mode is EspMode.TUNNEL:
-                self._write_tunnel(tunnel, result.payload)
-            else:  # GRE over IPsec in transport mode
-                inner = gre_unwrap(result.payload) if result.next_header == GRE_PROTOCOL else None
-                if inner is not None:
-                    self._write_tunnel(tunnel, inner)
+            if packet is None:
+                child.unframed += 1
+            elif placed is not None:
+                self._deliver_to_map(placed, tunnel, packet)
+            else:
+                self._write_tunnel(tunnel, packet)
         self._report_usage(child)
 
     def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
@@ -276,20 +281,26 @@ class CryptoHost:
         info = child.info
         udp = info.udp_encapsulation or self.force_encap
         send = self._send_esp
-        # A tunnel interface's SA in transport mode carries GRE over IPsec: GRE inside ESP.
-        gre = outbound.mode is EspMode.TRANSPORT and tunnel not in self._map_of_entry
+        seal = sealer(self._framings.get(tunnel), outbound)  # the interface's choice
         for packet in packets:
             try:
-                if gre:
-                    esp = outbound.encapsulate(gre_wrap(packet), GRE_PROTOCOL)
-                else:
-                    esp = outbound.encapsulate(packet)
+                esp = seal(packet)
             except EspError:
                 continue
             send(info, esp, udp)
         self._report_usage(child)
 
     # -- crypto maps -------------------------------------------------------------------------------
+
+    def index_config(self, config: Config) -> None:
+        """What the data plane reads of `config`: the crypto maps, and the GRE tunnels'
+        framing."""
+        self.index_crypto_maps(config)
+        self._framings: dict[str, GreFraming] = gre_framings(config)
+
+    def framing(self, tunnel: str) -> GreFraming | None:
+        """How `tunnel`'s SAs frame what they carry, when not as it is (GRE)."""
+        return self._framings.get(tunnel)
 
     def index_crypto_maps(self, config: Config) -> None:
         """The crypto maps of `config` by interface, and by the SA name of each permit line
@@ -301,6 +312,18 @@ class CryptoHost:
         """A packet decrypted with a crypto map line's SA; `placed` is the map's interface
         and entry."""
         raise NotImplementedError
+
+
+def gre_framings(config: Config) -> dict[str, GreFraming]:
+    """The framing of each protected point-to-point GRE tunnel, by interface name."""
+    out = {}
+    for iface in config.interfaces.values():
+        if iface.tunnel_protection is None or not iface.is_point_to_point_gre:
+            continue
+        source, destination = query.tunnel_endpoints(config, iface)
+        if source is not None and destination is not None:
+            out[iface.name] = GreFraming(source, destination, iface.tunnel_key)
+    return out
 
 
 def _brings_up(packet: bytes) -> bool:

@@ -21,8 +21,8 @@ from pyike.ike.events import TrafficSelector as EngineSelector
 from pyike.ike.fragments import IP_UDP_OVERHEAD
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Policy, TunnelSpec
-from pyike.ipsec.gre import GRE_PROTOCOL
 from pyike.ipsec.sad import InstalledChild, SecurityAssociationDatabase
+from pyike.node.gre import GRE_PROTOCOL
 from pyike.show.views import (
     ChildSaView,
     CryptoSessionView,

@@ -22,10 +22,15 @@ from pyike.codec.notify_data import (
     rekey_sa_spi,
 )
 from pyike.codec.registry import DhId, NotifyType, ProtocolId
-from pyike.ike import collisions, informational
+from pyike.ike import child_mode, collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, ChildState, child_keys, refused_rekey_delay
-from pyike.ike.child_select import ChildChoice, initiator_check, responder_choice
+from pyike.ike.child_select import (
+    ChildChoice,
+    initiator_check,
+    initiator_mode,
+    responder_choice,
+)
 from pyike.ike.create_child_sa import CreateChildRequest, CreateChildResponse
 from pyike.ike.events import NegotiationFailed
 from pyike.ike.fsm import Table, transitions
@@ -152,6 +157,12 @@ class ChildCreate(CreateChildRequest):
         self.spi = b""
         self.offer: SaPayload | None = None
         self.choice: ChildChoice | None = None
+        # a rekey asks for the mode of the SA it replaces: it never changes it
+        self.transport = (
+            rekey_of.transform.mode == child_mode.TRANSPORT
+            if rekey_of is not None
+            else child_mode.asks_transport(tunnel.transform_sets)
+        )
 
     def start(self, sa: IkeSa) -> None:
         if self.rekey_of is not None and self.rekey_of not in sa.children:
@@ -195,7 +206,12 @@ class ChildCreate(CreateChildRequest):
         if self.keying.dh is not None:
             payloads.append(self.keying.ke_payload())
         local_ts, remote_ts = self.proposed
-        return [*payloads, tsmod.to_payload(local_ts, True), tsmod.to_payload(remote_ts, False)]
+        return [
+            *payloads,
+            tsmod.to_payload(local_ts, True),
+            tsmod.to_payload(remote_ts, False),
+            *child_mode.notifies(self.transport),
+        ]
 
     def timed_out(self) -> Event:
         self.sa.error("Maximum number of retransmissions reached (CREATE_CHILD_SA)")
@@ -230,7 +246,16 @@ class ChildCreate(CreateChildRequest):
             return self.stop(checked, f"Unacceptable answer ({checked.name})")
         if checked.transform.dh != self.group:
             return self.stop(NotifyType.NO_PROPOSAL_CHOSEN, "Responder dropped the PFS group")
-        self.choice = checked
+        answered = child_mode.carries_transport(self.inbound)
+        settled = initiator_mode(self.sa, checked, asked=self.transport, answered=answered)
+        if isinstance(settled, ChildChoice) and self.rekey_of is not None:
+            settled = (
+                child_mode.rekey_refusal(self.rekey_of.transform, settled.transform) or settled
+            )
+        if isinstance(settled, str):
+            informational.delete_refused_child(self.sa, self.spi, settled)
+            return self.stop(NotifyType.NO_PROPOSAL_CHOSEN, f"Unacceptable answer: {settled}")
+        self.choice = settled
         self.keying.peer_nonce = next(p for p in self.inbound if isinstance(p, NoncePayload)).data
         return Event.EV_CHK4_PFS
 
@@ -370,10 +395,18 @@ class ChildCreateResponse(CreateChildResponse):
         tsr = next((p for p in self.payloads if isinstance(p, TsPayload) and not p.initiator), None)
         if tsr is None:
             return self.refuse(NotifyType.INVALID_SYNTAX)
-        tunnel = self.old.tunnel if self.old is not None else None
-        choice = responder_choice(sa, offer, tsi, tsr, allow_dh=True, tunnel=tunnel)
+        old = self.old
+        transport = child_mode.carries_transport(self.payloads)
+        tunnel = old.tunnel if old is not None else None
+        choice = responder_choice(
+            sa, offer, tsi, tsr, allow_dh=True, transport=transport, tunnel=tunnel
+        )
         if isinstance(choice, NotifyType):
             return self.refuse(choice)
+        changed = None if old is None else child_mode.rekey_refusal(old.transform, choice.transform)
+        if changed is not None:
+            sa.error(f"Child SA rekey refused: {changed}")
+            return self.refuse(NotifyType.NO_PROPOSAL_CHOSEN)
         ke = next((p for p in self.payloads if isinstance(p, KePayload)), None)
         group = choice.transform.dh
         if group is not None and (ke is None or ke.group != group):
@@ -398,6 +431,7 @@ class ChildCreateResponse(CreateChildResponse):
             *payloads,
             tsmod.to_payload(self.choice.tsi, True),
             tsmod.to_payload(self.choice.tsr, False),
+            *child_mode.notifies(self.choice.transform.mode == child_mode.TRANSPORT),
         ]
 
     def activate(self) -> Event:

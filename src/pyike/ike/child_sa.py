@@ -77,18 +77,17 @@ class ChildSa:
         initiator: bool,
         now: float,
         tunnel: TunnelSpec | None = None,
-        transform: ChildTransform | None = None,
         creation_nonces: tuple[bytes, bytes] | None = None,
     ) -> ChildSa:
-        """The child SA an exchange agreed on. TSi is the initiator's side, so it is local on
-        the side that initiated the exchange; `tunnel` and `transform` default to the
-        choice's."""
+        """The child SA an exchange agreed on (its transform with the mode settled). TSi is
+        the initiator's side, so it is local on the side that initiated the exchange;
+        `tunnel` defaults to the choice's."""
         spec = tunnel or choice.tunnel
         local, remote = (choice.tsi, choice.tsr) if initiator else (choice.tsr, choice.tsi)
         return cls(
             spi_in=spi_in,
             spi_out=choice.proposal.spi,
-            transform=transform or choice.transform,
+            transform=choice.transform,
             keys=keys,
             local_ts=local,
             remote_ts=remote,

@@ -3,10 +3,11 @@ initiator's check of it, shared by IKE_AUTH and CREATE_CHILD_SA."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyike.codec import Proposal, SaPayload, TsPayload
 from pyike.codec.registry import NotifyType
+from pyike.ike import child_mode
 from pyike.ike import ts as tsmod
 from pyike.ike.events import TrafficSelector
 from pyike.ike.ike_sa import IkeSa
@@ -30,10 +31,12 @@ def responder_choice(
     tsr: TsPayload,
     *,
     allow_dh: bool,
+    transport: bool,
     tunnel: TunnelSpec | None = None,
 ) -> ChildChoice | NotifyType:
     """Proposal first, then selectors, as IOS reports them: NO_PROPOSAL_CHOSEN when no
-    transform set matches, TS_UNACCEPTABLE when the selectors narrow to nothing."""
+    transform set matches, TS_UNACCEPTABLE when the selectors narrow to nothing. The mode is
+    settled as `pyike.ike.child_mode` says; `transport`: the request asked for it."""
     tunnels = (
         [tunnel]
         if tunnel is not None
@@ -42,19 +45,54 @@ def responder_choice(
     if not tunnels:
         return NotifyType.NO_PROPOSAL_CHOSEN
     proposal_matched = False
-    prefer_own = sa.ctx.settings.prefer_own_order
+    refusals: list[str] = []  # why a set that matched was not taken: it requires transport
     for t in tunnels:
-        pfs = t.pfs_group if allow_dh else None
-        picked = select_esp(t.transform_sets, offer, pfs, allow_dh=allow_dh, prefer_own=prefer_own)
+        picked = _pick(sa, t, offer, allow_dh=allow_dh, transport=transport)
         if picked is None:
+            required = _pick(sa, t, offer, allow_dh=allow_dh, transport=True)
+            if not transport and required is not None:
+                refusals.append(_requires(t, required[1], "the peer asked for tunnel mode"))
             continue
         proposal_matched = True
         # The initiator's TSi is this side's remote, its TSr this side's local.
         narrowed_i = tsmod.narrow(tsmod.from_payload(tsi), t.remote_ts)
         narrowed_r = tsmod.narrow(tsmod.from_payload(tsr), t.local_ts)
-        if narrowed_i and narrowed_r:
-            return ChildChoice(picked[0], picked[1], t, narrowed_i, narrowed_r)
+        if not (narrowed_i and narrowed_r):
+            continue
+        own = child_mode.peers_own(
+            narrowed_r, narrowed_i, sa.local.address, sa.remote.address, sa.nat.nat_detected
+        )
+        proposal, transform = picked
+        if transform.transport_required and not own:
+            refusals.append(_requires(t, transform, "the traffic is not the peers' own"))
+            continue
+        chosen = child_mode.settle(
+            transform, child_mode.responder_transport(transform, transport, own)
+        )
+        return ChildChoice(proposal, chosen, t, narrowed_i, narrowed_r)
+    if refusals:
+        for refusal in refusals:
+            sa.error(refusal)
+        return NotifyType.NO_PROPOSAL_CHOSEN
     return NotifyType.TS_UNACCEPTABLE if proposal_matched else NotifyType.NO_PROPOSAL_CHOSEN
+
+
+def _requires(t: TunnelSpec, transform: ChildTransform, but: str) -> str:
+    return (
+        f"{t.name}: transform set {transform.transform_set} requires transport mode "
+        f"(mode transport require) but {but}"
+    )
+
+
+def _pick(
+    sa: IkeSa, t: TunnelSpec, offer: SaPayload, *, allow_dh: bool, transport: bool
+) -> tuple[Proposal, ChildTransform] | None:
+    """The responder's transform set choice for tunnel `t`; without a request for
+    transport mode, sets that require it are passed over."""
+    sets = [ts for ts in t.transform_sets if transport or not ts.transport_required]
+    pfs = t.pfs_group if allow_dh else None
+    prefer_own = sa.ctx.settings.prefer_own_order
+    return select_esp(sets, offer, pfs, allow_dh=allow_dh, prefer_own=prefer_own)
 
 
 def initiator_check(
@@ -73,6 +111,20 @@ def initiator_check(
     if not tsmod.within(got_i, proposed_i) or not tsmod.within(got_r, proposed_r):
         return NotifyType.TS_UNACCEPTABLE
     return ChildChoice(picked[0], picked[1], tunnel, got_i, got_r)
+
+
+def initiator_mode(
+    sa: IkeSa, checked: ChildChoice, *, asked: bool, answered: bool
+) -> ChildChoice | str:
+    """The responder's answer with the mode it settled (`pyike.ike.child_mode`), or why the
+    initiator refuses it. TSi is the initiator's side: this side's own."""
+    own = child_mode.peers_own(
+        checked.tsi, checked.tsr, sa.local.address, sa.remote.address, sa.nat.nat_detected
+    )
+    refusal = child_mode.initiator_refusal(checked.transform, asked, answered, own)
+    if refusal is not None:
+        return refusal
+    return replace(checked, transform=child_mode.settle(checked.transform, answered))
 
 
 CHILD_ERRORS = frozenset(

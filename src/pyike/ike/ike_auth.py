@@ -20,10 +20,15 @@ from pyike.codec.notify_data import empty_notify, set_window_size_notify
 from pyike.codec.registry import AuthMethod, ExchangeType, IdType, NotifyType
 from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.crypto.auth import psk_auth, signed_octets, verify_psk_auth
-from pyike.ike import collisions, informational
+from pyike.ike import child_mode, collisions, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, child_keys
-from pyike.ike.child_select import CHILD_ERRORS, initiator_check, responder_choice
+from pyike.ike.child_select import (
+    CHILD_ERRORS,
+    initiator_check,
+    initiator_mode,
+    responder_choice,
+)
 from pyike.ike.events import NegotiationFailed
 from pyike.ike.fsm import transitions
 from pyike.ike.handshake_part import HandshakePart, HandshakeRequest
@@ -243,8 +248,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             payloads.append(empty_notify(NotifyType.INITIAL_CONTACT))
             sa.initial_contact_sent = True
         payloads += _ios_notifies(sa)
-        if tunnel.transform_sets and tunnel.transform_sets[0].mode == "transport":
-            payloads.append(empty_notify(NotifyType.USE_TRANSPORT_MODE))
+        payloads += child_mode.notifies(child_mode.asks_transport(tunnel.transform_sets))
         sa.trace_msg_id = 1
         sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout)
         return Event.EV_NO_EVENT
@@ -310,6 +314,16 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, checked, reason))
             return Event.EV_OK
+        asked = child_mode.asks_transport(tunnel.transform_sets)
+        answered = child_mode.carries_transport(h.payloads)
+        settled = initiator_mode(sa, checked, asked=asked, answered=answered)
+        if isinstance(settled, str):
+            reason = f"Child SA not created: {settled}"
+            sa.error(reason)
+            sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, None, reason))
+            informational.delete_refused_child(sa, h.child_spi, settled)
+            return Event.EV_OK
+        checked = settled
         assert sa.keys is not None and sa.suite is not None
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, checked.transform)
         h.first_child = ChildSa.negotiated(
@@ -435,23 +449,20 @@ class AuthResponder(AuthHalf):
         tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
         if offer is None or tsi is None or tsr is None:
             return Event.EV_GET_CONFIG_MODE
-        choice = responder_choice(sa, offer, tsi, tsr, allow_dh=False)
+        transport = child_mode.carries_transport(h.payloads)
+        choice = responder_choice(sa, offer, tsi, tsr, allow_dh=False, transport=transport)
         if isinstance(choice, NotifyType):
             self.error = choice
             reason = f"Child SA not created: {choice.name}"
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, choice, reason, True))
             return Event.EV_GET_CONFIG_MODE
-        transform = choice.transform
-        transport = first_notify(h.payloads, NotifyType.USE_TRANSPORT_MODE) is not None
-        if transform.mode == "transport" and not transport:
-            transform = replace(transform, mode="tunnel")
         assert sa.keys is not None and sa.suite is not None
         spi_in = sa.ctx.new_spi(4)
-        keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, transform)
+        keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, choice.transform)
         self.choice_proposal = SaPayload((replace(choice.proposal, spi=spi_in),))
         h.first_child = ChildSa.negotiated(
-            choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now, transform=transform
+            choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now
         )
         return Event.EV_GET_CONFIG_MODE
 
@@ -487,9 +498,8 @@ class AuthResponder(AuthHalf):
                 self.choice_proposal,
                 tsmod.to_payload(child.remote_ts, True),
                 tsmod.to_payload(child.local_ts, False),
+                *child_mode.notifies(child.transform.mode == child_mode.TRANSPORT),
             ]
-            if child.transform.mode == "transport":
-                payloads.append(empty_notify(NotifyType.USE_TRANSPORT_MODE))
         elif self.error is not None:
             payloads.append(NotifyPayload(self.error))
         payloads += _ios_notifies(sa)

@@ -72,15 +72,22 @@ def delete_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
     sa.enqueue(DeleteChild(spi_in, reason))
 
 
+def delete_refused_child(sa: IkeSa, spi_in: bytes, reason: str) -> None:
+    """The peer installed a Child SA whose answer this side refused (it never installed its
+    half, `spi_in` being the SPI it offered): the peer is told to delete it."""
+    sa.enqueue(DeleteChild(spi_in, reason, installed=False))
+
+
 class DeleteChild(Request):
     name = "delete Child SA"
 
-    def __init__(self, spi_in: bytes, reason: str) -> None:
+    def __init__(self, spi_in: bytes, reason: str, *, installed: bool = True) -> None:
         self.spi_in = spi_in
         self.reason = reason
+        self.installed = installed
 
     def start(self, sa: IkeSa) -> None:
-        if sa.find_child(self.spi_in, inbound=True) is None:
+        if self.installed and sa.find_child(self.spi_in, inbound=True) is None:
             return
         self.sa = sa
         sa.info(f"Sending DELETE INFO message for IPsec SA [SPI: 0x{self.spi_in.hex().upper()}]")

@@ -171,7 +171,9 @@ class ProfileSpec:
 
 @dataclass(frozen=True)
 class TransformSetSpec:
-    """A `crypto ipsec transform-set`. ``integ`` is NONE for an AEAD cipher."""
+    """A `crypto ipsec transform-set`. ``integ`` is NONE for an AEAD cipher. ``mode``
+    transport asks for transport mode and accepts tunnel mode instead unless
+    ``transport_required`` (`mode transport require`)."""
 
     name: str
     encr: EncrId
@@ -179,6 +181,7 @@ class TransformSetSpec:
     integ: IntegId = IntegId.NONE
     mode: Literal["tunnel", "transport"] = "tunnel"
     esn: bool = False
+    transport_required: bool = False
 
 
 @dataclass(frozen=True)

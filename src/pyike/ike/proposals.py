@@ -166,8 +166,9 @@ class ChildTransform:
     integ: IntegId
     esn: bool
     dh: DhId | None
-    mode: str
+    mode: str  # as configured until the negotiation settles it (pyike.ike.child_mode)
     transform_set: str
+    transport_required: bool = False
 
 
 def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
@@ -238,7 +239,9 @@ def select_esp(
         if dh is not None:
             transforms.append(Transform(TransformType.DH, dh))
         transforms.append(Transform(TransformType.ESN, wanted_esn))
-        choice = ChildTransform(ts.encr, ts.key_bits, ts.integ, ts.esn, dh, ts.mode, ts.name)
+        choice = ChildTransform(
+            ts.encr, ts.key_bits, ts.integ, ts.esn, dh, ts.mode, ts.name, ts.transport_required
+        )
         return Proposal(p.number, ProtocolId.ESP, p.spi, tuple(transforms)), choice
     return None
 
@@ -269,4 +272,6 @@ def accepted_esp(
     dh = DhId(dhs[0].id) if dhs else None
     chosen_esn = catalogue.esn(esns[0].id) if esns else None
     esn = chosen_esn is not None and chosen_esn.enabled
-    return chosen, ChildTransform(ts.encr, ts.key_bits, ts.integ, esn, dh, ts.mode, ts.name)
+    return chosen, ChildTransform(
+        ts.encr, ts.key_bits, ts.integ, esn, dh, ts.mode, ts.name, ts.transport_required
+    )

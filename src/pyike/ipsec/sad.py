@@ -38,6 +38,8 @@ class InstalledChild:
     conn_id_in: int = 0  # IOS numbers each SA's crypto engine connection
     conn_id_out: int = 0
     reported_bytes: int = 0  # usage last reported to the engine (kilobyte lifetimes)
+    # decrypted, but not what its tunnel carries (not GRE, a GRE key not the tunnel's)
+    unframed: int = 0
     # When a packet last wanted to leave through it and when an authentic one last arrived
     # on it (-inf: never): the engine's DPD asks (`last_traffic`).
     last_sent: float = -inf

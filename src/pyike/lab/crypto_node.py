@@ -17,6 +17,7 @@ from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.acl_match import MapEntry
 from pyike.ipsec.outer import wrap
+from pyike.ipsec.sa import EspMode
 from pyike.node.hooks import Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
@@ -192,10 +193,12 @@ class CryptoNode(CryptoHost):
         outer = (
             _IPV6_HEADER if spec is not None and spec.local.address.version == 6 else _IPV4_HEADER
         )
+        framing = self.framing(tunnel)
         if child is None:
-            return outer
+            return outer + (0 if framing is None else framing.overhead(EspMode.TRANSPORT))
         udp = _UDP_HEADER if child.info.udp_encapsulation else 0
-        return outer + udp + child.transform.overhead(0)
+        gre = 0 if framing is None else framing.overhead(child.outbound.mode)
+        return outer + udp + gre + child.transform.overhead(0)
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
         spec = self.specs.get(tunnel)

@@ -368,6 +368,30 @@ SCENARIOS: dict[str, Scenario] = {
             _no_child_sa,
         ),
         Scenario(
+            "transport-mismatch",
+            "GRE over IPsec where Router 2's transform set says `mode transport require` and "
+            "Router 1's tunnel mode only: NO_PROPOSAL_CHOSEN for the child SA in IKE_AUTH",
+            "partial",
+            "child_proposal_mismatch",
+            (
+                (R2, "requires transport mode (mode transport require)"),
+                *_notify("NO_PROPOSAL_CHOSEN"),
+            ),
+            _both(
+                _edit(R1, ("tunnel mode ipsec ipv4", "tunnel mode gre ip")),
+                _edit(
+                    R2,
+                    ("tunnel mode ipsec ipv4", "tunnel mode gre ip"),
+                    (
+                        "crypto ipsec transform-set TS esp-3des esp-sha-hmac",
+                        "crypto ipsec transform-set TS esp-3des esp-sha-hmac\n mode transport "
+                        "require",
+                    ),
+                ),
+            ),
+            _no_child_sa,
+        ),
+        Scenario(
             "ts-mismatch",
             "crypto maps whose ACLs do not mirror (Router 2 protects 192.168.3.0/24): "
             "TS_UNACCEPTABLE in IKE_AUTH",

@@ -19,6 +19,7 @@ from pyike.config.query import wont_come_up
 from pyike.host.views import crypto_session_views
 from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
 from pyike.lab.report import Report
+from pyike.lab.traffic_check import idle_tunnel_problems
 from pyike.node.interfaces import InterfaceKind
 from pyike.sim.clock import ClockRunaway
 from pyike.sim.nat import NatBox
@@ -193,6 +194,7 @@ def run_topology(
             result.problems.append(
                 f"{check.host}: `{check.command}` did not print {check.expect!r} ({check.where})"
             )
+    idle = idle_tunnel_problems(lab)  # a tunnel that carries nothing is not healthy
     if show:
         for host in lab.routers:
             lab.exec(host, "show crypto session")
@@ -200,7 +202,7 @@ def run_topology(
     result.notes = [*routing_notes(topology), *address_notes(topology)]
     result.protected, problems = session_problems(lab)
     named = unbuildable(topology)
-    result.problems[:0] = [*problems, *named, *refused_lines(topology)]
+    result.problems[:0] = [*problems, *idle, *named, *refused_lines(topology)]
     if result.protected == 0 and not named:
         result.problems.append("no router protects anything (no tunnel protection, no crypto map)")
     return result

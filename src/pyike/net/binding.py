@@ -190,6 +190,9 @@ def _tunnel_device(iface: Interface) -> TunnelDevice:
     else:
         addresses = tuple(ipaddress.IPv4Interface(f"{a}/{m}") for a, m in iface.addresses)
     default_mtu = DEFAULT_TUNNEL_MTU_IPV6 if iface.outer_version == 6 else DEFAULT_TUNNEL_MTU
+    if iface.is_gre:  # room for the GRE header (and its key) and, in tunnel mode, its IP header
+        outer = 40 if iface.outer_version == 6 else 20
+        default_mtu -= outer + 4 + (4 if iface.tunnel_key is not None else 0)
     return TunnelDevice(
         iface.name, tun_name(iface.name), addresses, iface.ip_mtu or default_mtu, version
     )

@@ -150,7 +150,7 @@ class Gateway(CryptoHost):
             )
         self.config = config
         self.live_policy.current = policy
-        self.index_crypto_maps(config)
+        self.index_config(config)
         for sa_id in sorted(doomed):
             self.engine.delete_ike_sa(now, sa_id, "Configuration changed")
         self.flush()

@@ -11,13 +11,14 @@ carries in the tunnel interface's own VRF (the inside VRF).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
-from pyike.config.model import Config
+from pyike.config.model import Config, Interface
 from pyike.config.query import vrf_of_address
 from pyike.node import icmp, routing
 from pyike.node.fragments import Reassembler, fragment
+from pyike.node.gre import GRE_PROTOCOL, carried, gre_packet, keepalive_probe, parse_gre
 from pyike.node.hooks import (
     Decrypted,
     EspArrival,
@@ -52,8 +53,10 @@ from pyike.node.ip import (
     parse_ipv6,
 )
 from pyike.node.ipv6 import HOP_LIMIT, Ipv6Plane
+from pyike.node.keepalive import KeepaliveState
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.stats import IpStats
+from pyike.node.tcp_mss import clamp_mss
 from pyike.node.udp import UdpDatagram, parse_udp
 
 # ("echo", ident) for echo replies and errors quoting our echo; ("udp", port) for errors
@@ -91,12 +94,20 @@ class Router:
         self.df_unreachable_limiter = IntervalLimiter()
         self.reassembler = Reassembler()
         self.tables: Tables = {None: routing.RoutingTable()}
+        self._ribs: dict[tuple[int, Vrf], routing.Rib] = {}  # (IP version, VRF) -> its RIB
         self.v6 = Ipv6Plane(self)
         self._listeners: dict[ListenerKey, IcmpListener] = {}
         self._ident = 0
         self._booted = False
+        self.keepalives: dict[str, KeepaliveState] = {
+            name: KeepaliveState(iface.config.keepalive)
+            for name, iface in self.interfaces.items()
+            if iface.config.keepalive is not None and iface.config.is_point_to_point_gre
+        }
         self.refresh()
         self._booted = True
+        for name, state in self.keepalives.items():
+            self.clock.call_later(state.settings.period, self._keepalive_timer(name))
 
     # -- configuration and state -------------------------------------------------------------
 
@@ -129,7 +140,31 @@ class Router:
         if not iface.is_tunnel:
             raise ValueError(f"{name} is not a tunnel interface")
         iface.ipsec_up = installed
-        self.refresh()
+        if not self._refresh_tunnel(iface):
+            self.refresh()
+
+    def _refresh_tunnel(self, tunnel: RouterInterface) -> bool:
+        """What `refresh` does when one tunnel's IPsec state changed, at the cost of that
+        tunnel alone: nothing else's line protocol depends on it (a tunnel's depends on the
+        tables without tunnels), so only its own routes change. False when the whole refresh
+        is needed (before the first one, or when a VRF resolves next hops in the global
+        table, whose routes this would change under it)."""
+        if not self._ribs or any(r.global_next_hop for r in self.config.routes):
+            return False
+        before = tunnel.line_up
+        tunnel.line_up = self._tunnel_line_up(tunnel, self._base, self._base6)
+        keepalive = self.keepalives.get(tunnel.name)
+        self._keepalive_held.discard(tunnel.name)
+        if tunnel.line_up and keepalive is not None and keepalive.down:
+            tunnel.line_up = False
+            self._keepalive_held.add(tunnel.name)
+        if tunnel.line_up == before:
+            return True
+        self._ribs[4, tunnel.vrf].interface_changed(tunnel.name, tunnel.addresses)
+        self._ribs[6, tunnel.vrf].interface_changed(tunnel.name, tunnel.addresses6)
+        if self._booted:
+            self._log(line_protocol_message(tunnel.name, tunnel.line_up))
+        return True
 
     @property
     def table(self) -> routing.RoutingTable:
@@ -150,11 +185,16 @@ class Router:
         for iface in self.interfaces.values():
             if not iface.is_tunnel:
                 iface.line_up = iface.admin_up and iface.carrier
-        base = self._build_tables(tunnels=False)
-        base6 = self._build_tables(tunnels=False, version=6)
+        base = self._base = self._build_tables(tunnels=False)
+        base6 = self._base6 = self._build_tables(tunnels=False, version=6)
+        self._keepalive_held: set[str] = set()  # down for want of keepalive replies only
         for iface in self.interfaces.values():
             if iface.is_tunnel:
                 iface.line_up = self._tunnel_line_up(iface, base, base6)
+                keepalive = self.keepalives.get(iface.name)
+                if iface.line_up and keepalive is not None and keepalive.down:
+                    iface.line_up = False
+                    self._keepalive_held.add(iface.name)
         self.tables = self._build_tables(tunnels=True)
         self.v6.tables = self._build_tables(tunnels=True, version=6)
         if self._booted:
@@ -163,6 +203,9 @@ class Router:
                     self._log(line_protocol_message(name, iface.line_up))
 
     def _build_tables(self, tunnels: bool, version: int = 4) -> Tables:
+        """The tables of every VRF, with or without the tunnels' routes; those with them are
+        kept as RIBs that `_refresh_tunnel` updates."""
+
         def up(name: str) -> bool:
             iface = self.interfaces.get(name)
             return iface is not None and iface.line_up and (tunnels or not iface.is_tunnel)
@@ -176,7 +219,10 @@ class Router:
                 for address in (iface.addresses if version == 4 else iface.addresses6)
             ]
             statics = [r for r in self.config.routes if r.vrf == vrf]
-            tables[vrf] = routing.build(connected, statics, up, version, tables.get(None))
+            rib = routing.Rib(connected, statics, up, version, tables.get(None))
+            if tunnels:
+                self._ribs[version, vrf] = rib
+            tables[vrf] = rib.table
         return tables
 
     def table_for(self, address: IPAddress, vrf: Vrf = None) -> routing.RoutingTable:
@@ -193,7 +239,8 @@ class Router:
 
     def _tunnel_line_up(self, tunnel: RouterInterface, tables: Tables, tables6: Tables) -> bool:
         """Up when its source is up and its destination routed, both in its front-door VRF
-        (`tunnel vrf`), and its IPsec SAs are installed if it is protected."""
+        (`tunnel vrf`), and its IPsec SAs are installed if it is protected (keepalives
+        aside)."""
         if not tunnel.admin_up:
             return False
         fvrf = tunnel.config.tunnel_vrf
@@ -260,9 +307,11 @@ class Router:
         return ETHERNET_MTU
 
     def tunnel_overhead(self, name: str) -> int:
-        if self.tunnel_handler is not None:
+        config = self.interface(name).config
+        if self.tunnel_handler is not None and not self._plain_gre(config):
             return self.tunnel_handler.overhead(self, name)
-        return OUTER_IPV4_HEADER
+        key = 4 if config.is_gre and config.tunnel_key is not None else 0
+        return OUTER_IPV4_HEADER + (4 + key if config.is_gre else 0)
 
     def source_address(self, destination: int, version: int = 4, vrf: Vrf = None) -> int | None:
         """The source IOS gives a packet it originates in `vrf`: the egress interface's
@@ -297,7 +346,8 @@ class Router:
 
     def _receive(self, name: str, data: bytes, protected_by: str | None) -> None:
         iface = self.interfaces.get(name)
-        if iface is None or not iface.line_up:
+        # a tunnel down only for want of keepalive replies still takes the peer's probes
+        if iface is None or not (iface.line_up or name in self._keepalive_held):
             return
         iface.counters.received(len(data))
         iface.last_input = self.clock.now
@@ -316,7 +366,8 @@ class Router:
             return
         if not self._inbound_allowed(iface, data, protected_by):
             return
-        self._ingress(packet, name, iface.vrf)
+        mss = iface.config.tcp_adjust_mss
+        self._ingress(packet if mss is None else clamp_mss(packet, mss), name, iface.vrf)
 
     def _inbound_allowed(
         self, iface: RouterInterface, data: bytes, protected_by: str | None
@@ -418,6 +469,8 @@ class Router:
         path = entry.path_for(packet.src, packet.dst)
         out = self.interfaces[path.interface]
         next_hop = path.gateway if path.gateway is not None else packet.dst
+        if out.config.tcp_adjust_mss is not None:
+            packet = clamp_mss(packet, out.config.tcp_adjust_mss)
         if out.is_tunnel:
             self._tunnel_out(out, packet, in_iface, vrf)
         else:
@@ -484,12 +537,15 @@ class Router:
             self.tunnel_send(tunnel, piece.to_bytes(), piece.total_length)
 
     def tunnel_send(self, tunnel: RouterInterface, data: bytes, size: int) -> None:
-        """Hand one packet (that fits the tunnel's IP MTU) to the tunnel handler."""
-        if self.tunnel_handler is None:
-            self.stats.tunnel_dropped += 1
-            tunnel.counters.output_drops += 1
-            return
-        outers = self.tunnel_handler.encapsulate(self, tunnel.name, data)
+        """Hand one packet (that fits the tunnel's IP MTU) to the tunnel handler, or for a
+        GRE tunnel without tunnel protection, send it in GRE (where a crypto map on the way
+        out may protect it)."""
+        plain = self._plain_gre(tunnel.config)
+        outers: Sequence[bytes] = ()
+        if plain:
+            outers = self._gre_outers(tunnel, data)
+        elif self.tunnel_handler is not None:
+            outers = self.tunnel_handler.encapsulate(self, tunnel.name, data)
         if not outers:
             self.stats.tunnel_dropped += 1
             tunnel.counters.output_drops += 1
@@ -497,14 +553,36 @@ class Router:
         tunnel.counters.sent(size)
         tunnel.last_output = self.clock.now
         for outer in outers:
-            self._send_outer(outer, tunnel.config.tunnel_vrf)
+            self._send_outer(outer, tunnel.config.tunnel_vrf, apply_policy=plain)
+
+    @staticmethod
+    def _plain_gre(config: Interface) -> bool:
+        """A point-to-point GRE tunnel without tunnel protection: the router's own GRE."""
+        return config.is_point_to_point_gre and config.tunnel_protection is None
+
+    def _gre_outers(self, tunnel: RouterInterface, data: bytes) -> Sequence[bytes]:
+        source, destination = self.tunnel_endpoints(tunnel.name)
+        if source is None or destination is None or source.version != 4:
+            return ()
+        return (gre_packet(source, destination, data, tunnel.config.tunnel_key),)
+
+    def send_encapsulated(self, data: bytes) -> None:
+        """Route an encapsulated packet (ESP toward a peer) in the VRF of its source
+        address, past the crypto maps."""
+        try:
+            packet = parse_ipv6(data) if ip_version(data) == 6 else parse_ipv4(data)
+        except MalformedPacket:
+            self.stats.bad_header += 1
+            return
+        self._send_outer(data, vrf_of_address(self.config, packet.src_address))
 
     def transmit(self, out: RouterInterface, data: bytes, next_hop: int) -> None:
         self._transmit(out, data, next_hop)
 
-    def _send_outer(self, data: bytes, vrf: Vrf = None) -> None:
+    def _send_outer(self, data: bytes, vrf: Vrf = None, apply_policy: bool = False) -> None:
         """Route an encapsulated packet in the front-door VRF `vrf`; it must not re-enter a
-        tunnel (IOS: recursive routing) nor be matched again by a crypto map."""
+        tunnel (IOS: recursive routing) nor be matched again by a crypto map (unless
+        `apply_policy`: plain GRE, which a crypto map may protect)."""
         try:
             packet = parse_ipv6(data) if ip_version(data) == 6 else parse_ipv4(data)
         except MalformedPacket:
@@ -518,7 +596,7 @@ class Router:
         if isinstance(packet, IPv6Packet):
             self.v6.route_out(packet, None, local=True, vrf=vrf)
         else:
-            self._route_out(packet, None, local=True, skip_policy=True, vrf=vrf)
+            self._route_out(packet, None, local=True, skip_policy=not apply_policy, vrf=vrf)
 
     # -- local delivery ---------------------------------------------------------------------------
 
@@ -536,6 +614,8 @@ class Router:
             self._local_udp(packet, in_iface, vrf)
         elif packet.protocol == PROTO_ESP and self.esp_handler is not None:
             self._esp(EspArrival(in_iface or "", packet, packet.payload, False), in_iface)
+        elif packet.protocol == GRE_PROTOCOL and self._gre_in(packet, vrf):
+            pass
         else:
             self.stats.unknown_protocol += 1
             message = icmp.unreachable(icmp.PROTOCOL_UNREACHABLE, packet)
@@ -594,6 +674,58 @@ class Router:
         elif in_iface is not None:
             # A crypto map SA: forwarded as if received, decrypted, on the outer interface.
             self._receive(in_iface, result.inner, result.sa_name or "")
+
+    # -- GRE tunnels ------------------------------------------------------------------------------
+
+    def _gre_in(self, packet: IPv4Packet, vrf: Vrf) -> bool:
+        """A GRE packet to this router: a keepalive reply, or what a tunnel without
+        protection carries (a protected tunnel takes only ESP: clear GRE is dropped). False
+        when no point-to-point GRE tunnel runs between its addresses with its key."""
+        gre = parse_gre(packet.payload)
+        tunnel = None if gre is None else self._gre_tunnel(packet, gre.key, vrf)
+        if gre is None or tunnel is None:
+            return False
+        if gre.is_keepalive:
+            self._keepalive_answered(tunnel.name)
+        elif tunnel.config.tunnel_protection is None:
+            inner = carried(gre, tunnel.config.tunnel_key)
+            if inner is not None:
+                self.receive(tunnel.name, inner)
+        else:
+            tunnel.counters.input_drops += 1
+        return True
+
+    def _gre_tunnel(self, packet: IPv4Packet, key: int | None, vrf: Vrf) -> RouterInterface | None:
+        for iface in self.interfaces.values():
+            config = iface.config
+            if not config.is_point_to_point_gre or config.tunnel_vrf != vrf:
+                continue
+            if config.tunnel_key != key:
+                continue
+            source, destination = self.tunnel_endpoints(iface.name)
+            if source == IPv4Address(packet.dst) and destination == IPv4Address(packet.src):
+                return iface
+        return None
+
+    def _keepalive_timer(self, name: str) -> Callable[[], None]:
+        def tick() -> None:
+            state = self.keepalives[name]
+            tunnel = self.interfaces[name]
+            if tunnel.admin_up:
+                if state.probe():
+                    self.refresh()
+                source, destination = self.tunnel_endpoints(name)
+                if source is not None and destination is not None:
+                    probe = keepalive_probe(source, destination, tunnel.config.tunnel_key)
+                    self.tunnel_send(tunnel, probe, len(probe))
+            self.clock.call_later(state.settings.period, tick)
+
+        return tick
+
+    def _keepalive_answered(self, name: str) -> None:
+        state = self.keepalives.get(name)
+        if state is not None and state.answered():
+            self.refresh()
 
     # -- ICMP errors -------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ def _transform_groups(ts: TransformSet) -> list[str]:
 
 
 def transform_set_lines(ts: TransformSet) -> list[str]:
-    negotiate = f"   will negotiate = {{ {ts.mode.capitalize()},  }},"
+    negotiate = f"   will negotiate = {{ {ts.mode_text.title()},  }},"
     first, *others = _transform_groups(ts)
     lines = [f"Transform set {ts.name}: {{ {first}  }}", negotiate]
     for group in others:

@@ -16,7 +16,7 @@ from pyike.config.commands.common import setting
 from pyike.config.commands.vrf import move_interface
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
-from pyike.config.model import Interface
+from pyike.config.model import Interface, Keepalive
 from pyike.config.modes import GLOBAL, INTERFACE
 from pyike.config.params import (
     IFACE,
@@ -190,6 +190,25 @@ setting(
     "name",
 )
 setting(INTERFACE, "crypto map $ <name:WORD>", _update, "crypto_map", "name")
+setting(INTERFACE, "tunnel key $ <key:INT(0,4294967295)>", _update_tunnel, "tunnel_key", "key")
+setting(INTERFACE, "ip tcp adjust-mss $ <mss:INT(500,1460)>", _update, "tcp_adjust_mss", "mss")
+
+
+@INTERFACE.command("keepalive [<period:INT(0,32767)> [<retries:INT(1,255)>]]")
+def _keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """GRE keepalives on a tunnel; on other interfaces (their own keepalive) kept as typed."""
+    if not all(b.config.interfaces[name].is_tunnel for name in members(b)):
+        b.count_not_modelled(INTERFACE.name, "keepalive")
+        _keep_line(b, line)
+        return
+    period: int | None = m.get("period")
+    retries: int | None = m.get("retries")
+    default = Keepalive()
+    keepalive = Keepalive(
+        default.period if period is None else period,
+        default.retries if retries is None else retries,
+    )
+    _update(b, keepalive=None if negate or keepalive.period == 0 else keepalive)
 
 
 @INTERFACE.command("{vrf|ip vrf} forwarding $ <vrf:WORD> [downstream <down:WORD>]")

@@ -107,16 +107,22 @@ def _transform_set(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _warn_legacy(b, new)
     old = b.config.transform_sets.get(name)
     if old is not None:
-        new = replace(new, mode=old.mode, source=old.source)
+        new = replace(
+            new, mode=old.mode, transport_required=old.transport_required, source=old.source
+        )
     b.config.transform_sets[name] = new
     restore_default(b, name, "transform-set")
     b.enter(TRANSFORM_SET, name)
 
 
-@TRANSFORM_SET.command("mode $ {tunnel|transport}")
+@TRANSFORM_SET.command("mode $ {tunnel|transport [require]}")
 def _mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    mode = "transport" if m.has("transport") and not negate else "tunnel"
-    b.config.transform_sets[b.key()] = replace(b.config.transform_sets[b.key()], mode=mode)
+    transport = m.has("transport") and not negate
+    b.config.transform_sets[b.key()] = replace(
+        b.config.transform_sets[b.key()],
+        mode="transport" if transport else "tunnel",
+        transport_required=transport and m.has("require"),
+    )
 
 
 # --- shared `set ...` commands of IPsec profiles and crypto map entries -----------------------

@@ -62,13 +62,18 @@ def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
         "ipsec ipv6": "IPSEC/IPV6",
         "gre ip": "GRE/IP",
         "gre ipv6": "GRE/IPV6",
+        "gre multipoint": "multi-GRE/IP",
+        "gre multipoint ipv6": "multi-GRE/IPV6",
     }.get(mode, mode.upper())
     lines = [
         f"  Tunnel linestate evaluation {'up' if iface.line_up else 'down'}",
         f"  Tunnel source {src_text}, destination {dst_text}",
         f"  Tunnel protocol/transport {protocol}",
-        "  Tunnel TTL 255",
     ]
+    if cfg.is_gre:
+        key = "disabled" if cfg.tunnel_key is None else f"0x{cfg.tunnel_key:X}"
+        lines += [f"    Key {key}, sequencing disabled", "    Checksumming of packets disabled"]
+    lines.append("  Tunnel TTL 255")
     if router.tunnel_handler is not None:
         lines += router.tunnel_handler.show_lines(router, iface.name)
     else:
@@ -80,6 +85,14 @@ def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
     if router.tunnel_handler is None and cfg.tunnel_protection:
         lines.append(f'  Tunnel protection via IPSec (profile "{cfg.tunnel_protection}")')
     return lines
+
+
+def _keepalive(router: Router, iface: RouterInterface, medium: _Medium) -> str:
+    """A GRE tunnel's keepalive, as configured (`keepalive 10 3`); other interfaces' media."""
+    state = router.keepalives.get(iface.name)
+    if state is None:
+        return medium.keepalive
+    return f"Keepalive set ({state.settings.period} sec), retries {state.settings.retries}"
 
 
 def _ago(router: Router, when: float | None) -> str:
@@ -104,7 +117,7 @@ def interface(router: Router, iface: RouterInterface) -> str:
         f"  MTU {iface.l2_mtu} bytes, {medium.bandwidth} ",
         "     reliability 255/255, txload 1/255, rxload 1/255",
         f"  Encapsulation {medium.encapsulation}, loopback not set",
-        f"  {medium.keepalive}",
+        f"  {_keepalive(router, iface, medium)}",
     ]
     if iface.is_tunnel:
         lines += _tunnel_lines(router, iface)
