@@ -1,10 +1,10 @@
 """Reading IKE datagrams out of pcap and pcapng captures, gzip-compressed or not.
 
-scapy reads the files and dissects each frame's link, IPv4/IPv6 and UDP layers; this module
-picks the datagrams on the IKE ports, and `codec.udp_encap.classify` says which are IKE (RFC 7296
-section 2.23, RFC 3948): everything on port 500, and on port 4500 the datagrams that start
-with the four-byte non-ESP marker. NAT keepalives
-(a single 0xFF byte) and UDP-encapsulated ESP are reported but not IKE.
+scapy reads the files and dissects each frame's link layer; this module reads the IPv4/IPv6
+headers, reassembles IP fragments (RFC 791, RFC 8200), picks ESP and the datagrams on the IKE
+ports, and `codec.udp_encap.classify` says which are IKE (RFC 7296 section 2.23, RFC 3948):
+everything on port 500, and on port 4500 the datagrams that start with the four-byte non-ESP
+marker. NAT keepalives (a single 0xFF byte) and ESP, in UDP or not, are reported but not IKE.
 
 scapy's readers take a file cut short for its end. `read_frames` tells the two apart by where
 in the file scapy stopped and then, as tshark does, names the frame the cut fell in.
@@ -18,13 +18,14 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address, IPv6Address
 from typing import IO, Any
 
 from scapy.config import conf
 from scapy.data import MTU
 from scapy.error import Scapy_Exception
-from scapy.layers.inet import IP, UDP  # importing the layers registers their link types
+from scapy.layers.inet import IP  # importing the layers registers their link types
 from scapy.layers.inet6 import IPv6
 from scapy.utils import PcapReader_metaclass, RawPcapNgReader, RawPcapReader
 
@@ -39,15 +40,16 @@ class CaptureError(Exception):
 class CapturedDatagram:
     """One UDP datagram on an IKE port, as captured."""
 
-    index: int  # frame number, 1-based as Wireshark counts
+    index: int  # frame number, 1-based as Wireshark counts (of the last fragment)
     timestamp: float  # seconds since the epoch
     src: str
-    sport: int
+    sport: int  # 0 for ESP not in UDP
     dst: str
     dport: int
     kind: Carried
-    payload: bytes  # the IKE message itself (non-ESP marker removed) or the raw UDP payload
+    payload: bytes  # the IKE message itself (non-ESP marker removed), the ESP packet, ...
     truncated: bool = False  # the capture holds fewer bytes than were on the wire
+    fragments: int = 1  # the IP fragments it came in
 
     @property
     def is_ike(self) -> bool:
@@ -56,15 +58,6 @@ class CapturedDatagram:
     @property
     def non_esp_marker(self) -> bool:
         return self.kind is Carried.IKE and NAT_T_PORT in (self.sport, self.dport)
-
-
-def _udp_payload(layer: Any) -> bytes:
-    # scapy keeps the raw bytes it dissected; prefer them over a rebuild, which could
-    # normalise a malformed message and hide what was really on the wire.
-    original = getattr(layer, "original", None)
-    if isinstance(original, bytes):
-        return original
-    return bytes(layer)
 
 
 # Framing: scapy reads the records; we check where it stopped.
@@ -84,6 +77,14 @@ class Frame:
     wire_length: int  # bytes on the wire; more than len(data) when the capture cut the frame
 
 
+class _DamagedRecord(Exception):
+    """A record whose header contradicts itself (scapy would read it all the same)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 class _PcapNgReader(RawPcapNgReader):
     """scapy's pcapng reader, but keeping where the block it reads starts (it reads all the
     blocks up to the next frame at once), taking an interface's snaplen of 0 for no limit as
@@ -101,6 +102,15 @@ class _PcapNgReader(RawPcapNgReader):
         linktype, snaplen, options = self.interfaces[-1]
         if not snaplen:
             self.interfaces[-1] = (linktype, MAX_FRAME, options)
+
+    def _read_block_epb(self, block: bytes, size: int) -> Any:
+        # scapy takes what there is of a frame claiming more bytes than its block holds
+        if len(block) >= 20:
+            (captured,) = struct.unpack_from(self.endian + "I", block, 12)
+            if 20 + captured > len(block):
+                held = len(block) - 20
+                raise _DamagedRecord(f"it claims {captured} captured bytes, its block holds {held}")
+        return super()._read_block_epb(block, size)
 
     def _check_interface_id(self, intid: int) -> bool:
         if not super()._check_interface_id(intid):
@@ -124,6 +134,8 @@ def read_frames(path: str | os.PathLike[str]) -> Iterator[Frame]:
             except (StopIteration, Scapy_Exception) as stop:
                 _check_end(reader, name, start, number, stop)
                 return
+            except _DamagedRecord as damage:
+                raise _damaged(name, f"frame {number + 1}", damage.detail) from None
             number += 1
             yield _frame(reader, name, number, start, data, meta)
 
@@ -236,7 +248,136 @@ def _unreadable(name: str, error: BaseException) -> CaptureError:
     return CaptureError(f"{name}: cannot read: {getattr(error, 'strerror', None) or error}")
 
 
-# Layers: scapy dissects each frame; we pick the UDP datagrams on the IKE ports.
+# Layers: scapy dissects each frame's link layer; we read the IP headers, put IP fragments
+# back together, and pick ESP and the UDP datagrams on the IKE ports.
+
+UDP_PROTOCOL = 17
+ESP_PROTOCOL = 50
+_IPV6_FRAGMENT = 44
+_IPV6_EXTENSIONS = {0, 43, 60}  # hop-by-hop options, routing, destination options
+_IPV4 = struct.Struct(">BBHHHBBH4s4s")
+_IPV6 = struct.Struct(">IHBB16s16s")
+_UDP = struct.Struct(">HHHH")
+
+
+@dataclass(frozen=True)
+class IpFragment:
+    datagram: tuple[object, ...]  # what the fragments of one datagram share (RFC 791, 8200)
+    offset: int  # octets
+    more: bool
+
+
+@dataclass(frozen=True)
+class IpPacket:
+    """An IPv4 or IPv6 packet: its addresses, upper-layer protocol and what follows the IP
+    headers, as captured (`length` is what the header says follows)."""
+
+    version: int
+    src: str
+    dst: str
+    protocol: int
+    payload: bytes
+    length: int
+    fragment: IpFragment | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.payload) < self.length
+
+
+def parse_ip(data: bytes) -> IpPacket | None:
+    """The IP packet `data` starts with; None when it is not one (or its header is cut)."""
+    version = data[0] >> 4 if data else 0
+    if version == 4 and len(data) >= 20:
+        return _ipv4(data)
+    if version == 6 and len(data) >= 40:
+        return _ipv6(data)
+    return None
+
+
+def _ipv4(data: bytes) -> IpPacket | None:
+    first, _, total, ident, flags, _, protocol, _, src, dst = _IPV4.unpack_from(data)
+    header = (first & 0x0F) * 4
+    if header < 20 or total < header:
+        return None
+    source, destination = str(IPv4Address(src)), str(IPv4Address(dst))
+    fragment = None
+    if flags & 0x3FFF:  # More Fragments, or an offset
+        key = (4, source, destination, protocol, ident)
+        fragment = IpFragment(key, (flags & 0x1FFF) * 8, bool(flags & 0x2000))
+    return IpPacket(4, source, destination, protocol, data[header:total], total - header, fragment)
+
+
+def _ipv6(data: bytes) -> IpPacket | None:
+    _, length, next_header, _, src, dst = _IPV6.unpack_from(data)
+    source, destination = str(IPv6Address(src)), str(IPv6Address(dst))
+    end = 40 + length
+    next_header, offset = skip_ipv6_extensions(next_header, data, 40)
+    fragment = None
+    if next_header == _IPV6_FRAGMENT and offset + 8 <= len(data):
+        next_header, _, bits, ident = struct.unpack_from(">BBHI", data, offset)
+        offset += 8
+        fragment = IpFragment((6, source, destination, ident), bits & 0xFFF8, bool(bits & 1))
+    if offset > end:
+        return None
+    return IpPacket(6, source, destination, next_header, data[offset:end], end - offset, fragment)
+
+
+def skip_ipv6_extensions(next_header: int, data: bytes, offset: int) -> tuple[int, int]:
+    """(upper-layer protocol, its offset) past the extension headers from `offset` on that
+    come before a Fragment header or the upper layer."""
+    while next_header in _IPV6_EXTENSIONS and offset + 2 <= len(data):
+        next_header, offset = data[offset], offset + (data[offset + 1] + 1) * 8
+    return next_header, offset
+
+
+class _Reassembly:
+    """IP fragments kept until their datagram is whole, with the frame of the latest one."""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[object, ...], dict[int, IpPacket]] = {}
+        self._frames: dict[tuple[object, ...], Frame] = {}
+
+    def add(self, frame: Frame, packet: IpPacket) -> tuple[IpPacket, int] | None:
+        """The whole datagram and how many fragments it came in, once `packet` completes it."""
+        assert packet.fragment is not None
+        key = packet.fragment.datagram
+        parts = self._parts.setdefault(key, {})
+        parts[packet.fragment.offset] = packet
+        self._frames[key] = frame
+        whole = _assemble(parts)
+        if whole is None:
+            return None
+        del self._parts[key], self._frames[key]
+        return whole, len(parts)
+
+    def unfinished(self) -> Iterator[tuple[Frame, IpPacket]]:
+        """What the first fragment of each unfinished datagram holds, as a packet cut short,
+        with the frame of its latest fragment."""
+        for key, parts in self._parts.items():
+            first = parts.get(0)
+            if first is not None:  # one octet more than it has: it is missing some
+                yield self._frames[key], replace(first, length=first.length + 1, fragment=None)
+
+
+def _assemble(parts: dict[int, IpPacket]) -> IpPacket | None:
+    data = b""
+    last = None
+    for offset in sorted(parts):
+        part = parts[offset]
+        if offset > len(data) or part.truncated:
+            return None
+        data = data[:offset] + part.payload
+        last = part
+    assert last is not None
+    if last.fragment is None or last.fragment.more:
+        return None
+    first = parts[min(parts)]
+    protocol, start = first.protocol, 0
+    if first.version == 6:
+        protocol, start = skip_ipv6_extensions(protocol, data, 0)
+    return replace(first, protocol=protocol, payload=data[start:], length=len(data) - start,
+                   fragment=None)  # fmt: skip
 
 
 def _dissect(frame: Frame) -> Any:
@@ -248,39 +389,61 @@ def _dissect(frame: Frame) -> Any:
         return conf.raw_layer(frame.data)
 
 
+def _ip_packet(frame: Frame) -> IpPacket | None:
+    """The outermost IP packet of the frame, if scapy finds one behind its link layer."""
+    layer = _dissect(frame)
+    while layer and not isinstance(layer, (IP, IPv6)):
+        layer = layer.payload
+    if not layer:
+        return None
+    try:  # where the IP layer starts; its bytes are taken as captured, never as rebuilt
+        start = len(frame.data) - len(bytes(layer))
+    except Exception:  # scapy could not give the bytes back: not a packet we can read
+        return None
+    return parse_ip(frame.data[start:]) if start >= 0 else None
+
+
 def read_capture(
     path: str | os.PathLike[str], *, ike_only: bool = True
 ) -> Iterator[CapturedDatagram]:
-    """Yield the datagrams on UDP 500/4500 in `path`, in capture order.
+    """Yield the datagrams on UDP 500/4500 in `path` (and, unless `ike_only`, ESP not in
+    UDP), in capture order; a datagram sent in IP fragments comes whole, at the frame of its
+    last fragment, and one whose fragments are not all there comes at the end, truncated.
 
     Raises CaptureError if the file is not a capture, or (after the datagrams before the
     damage) is damaged or cut short.
     """
+    reassembly = _Reassembly()
     for frame in read_frames(path):
-        packet = _dissect(frame)
-        if UDP not in packet:
-            continue
-        layer = IP if IP in packet else IPv6 if IPv6 in packet else None
-        if layer is None:
-            continue
-        ip = packet[layer]
-        udp = packet[UDP]
-        sport, dport = int(udp.sport), int(udp.dport)
-        if not {sport, dport} & {IKE_PORT, NAT_T_PORT}:
-            continue
-        raw = _udp_payload(udp.payload)
-        wire_len = int(udp.len) - 8 if udp.len is not None else len(raw)
-        kind, payload = classify(sport, dport, raw)
-        if ike_only and kind is not Carried.IKE:
-            continue
-        yield CapturedDatagram(
-            index=frame.number,
-            timestamp=frame.timestamp,
-            src=str(ip.src),
-            sport=sport,
-            dst=str(ip.dst),
-            dport=dport,
-            kind=kind,
-            payload=payload,
-            truncated=len(raw) < wire_len,
-        )
+        packet = _ip_packet(frame)
+        fragments = 1
+        if packet is not None and packet.fragment is not None:
+            whole = reassembly.add(frame, packet)
+            packet, fragments = whole if whole is not None else (None, 0)
+        datagram = None if packet is None else _datagram(frame, packet, fragments)
+        if datagram is not None and (datagram.is_ike or not ike_only):
+            yield datagram
+    for frame, packet in reassembly.unfinished():
+        datagram = _datagram(frame, packet, 1)
+        if datagram is not None and (datagram.is_ike or not ike_only):
+            yield datagram
+
+
+def _datagram(frame: Frame, packet: IpPacket, fragments: int) -> CapturedDatagram | None:
+    truncated = packet.truncated
+    if packet.protocol == ESP_PROTOCOL:
+        return CapturedDatagram(
+            frame.number, frame.timestamp, packet.src, 0, packet.dst, 0, Carried.ESP,
+            packet.payload, truncated, fragments,
+        )  # fmt: skip
+    if packet.protocol != UDP_PROTOCOL or len(packet.payload) < _UDP.size:
+        return None
+    sport, dport, length, _ = _UDP.unpack_from(packet.payload)
+    if not {sport, dport} & {IKE_PORT, NAT_T_PORT}:
+        return None
+    raw = packet.payload[_UDP.size : max(length, _UDP.size)]
+    kind, payload = classify(sport, dport, raw)
+    return CapturedDatagram(
+        frame.number, frame.timestamp, packet.src, sport, packet.dst, dport, kind, payload,
+        truncated or len(raw) < length - _UDP.size, fragments,
+    )  # fmt: skip

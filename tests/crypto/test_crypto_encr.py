@@ -183,6 +183,86 @@ def test_chacha20_poly1305_rfc8439() -> None:
     assert encr_algorithm(EncrId.CHACHA20_POLY1305, 256) is algorithm
 
 
+# RFC 3686 section 6, test vectors 1 to 9: the key material is the AES key then the nonce.
+RFC3686 = [
+    (128, "ae6852f8121067cc4bf7a5765577f39e00000030", "0000000000000000",
+     b"Single block msg".hex(), "e4095d4fb7a7b3792d6175a3261311b8"),
+    (128, "7e24067817fae0d743d6ce1f32539163006cb6db", "c0543b59da48d90b", bytes(range(32)).hex(),
+     "5104a106168a72d9790d41ee8edad388eb2e1efc46da57c8fce630df9141be28"),
+    (128, "7691be035e5020a8ac6e618529f9a0dc00e0017b", "27777f3f4a1786f0", bytes(range(36)).hex(),
+     "c1cf48a89f2ffdd9cf4652e9efdb72d74540a42bde6d7836d59a5ceaaef3105325b2072f"),
+    (192, "16af5b145fc9f579c175f93e3bfb0eed863d06ccfdb7851500000048", "36733c147d6d93cb",
+     b"Single block msg".hex(), "4b55384fe259c9c84e7935a003cbe928"),
+    (192, "7c5cb2401b3dc33c19e7340819e0f69c678c3db8e6f6a91a0096b03b", "020c6eadc2cb500d",
+     bytes(range(32)).hex(), "453243fc609b23327edfaafa7131cd9f8490701c5ad4a79cfc1fe0ff42f4fb00"),
+    (192, "02bf391ee8ecb159b959617b0965279bf59b60a786d3e0fe0007bdfd", "5cbd60278dcc0912",
+     bytes(range(36)).hex(),
+     "96893fc55e5c722f540b7dd1ddf7e758d288bc95c69165884536c811662f2188abee0935"),
+    (256, "776beff2851db06f4c8a0542c8696f6c6a81af1eec96b4d37fc1d689e6c1c10400000060",
+     "db5672c97aa8f0b2", b"Single block msg".hex(), "145ad01dbf824ec7560863dc71e3e0c0"),
+    (256, "f6d66d6bd52d59bb0796365879eff886c66dd51a5b6a99744b50590c87a2388400faac24",
+     "c1585ef15a43d875", bytes(range(32)).hex(),
+     "f05e231b3894612c49ee000b804eb2a9b8306b508f839d6a5530831d9344af1c"),
+    (256, "ff7a617ce69148e4f1726e2f43581de2aa62d9f805532edff1eed687fb54153d001cc5b7",
+     "51a51d70a1c11148", bytes(range(36)).hex(),
+     "eb6c52821d0bbbf7ce7594462aca4faab407df866569fd07f48cc0b583d6071f1ec0e6b8"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("bits", "keymat", "iv", "plain", "expected"), RFC3686)
+def test_aes_ctr_rfc3686(bits: int, keymat: str, iv: str, plain: str, expected: str) -> None:
+    algorithm = cipher(EncrId.AES_CTR, bits)
+    assert (algorithm.key_size, algorithm.iv_size, algorithm.block_size) == (bits // 8 + 4, 8, 1)
+    assert algorithm.encrypt(h(keymat), h(iv), h(plain)) == h(expected)
+    assert algorithm.decrypt(h(keymat), h(iv), h(expected)) == h(plain)
+
+
+# AES-CCM with ESP's 11-octet nonce (3-octet salt | 8-octet IV, RFC 4309): neither RFC 3610 nor
+# NIST SP 800-38C has such vectors; these are NIST CAVS vectors with that nonce length, the
+# key material being the AES key then the salt, the result ciphertext | ICV.
+CCM_CAVS = [
+    (EncrId.AES_CCM_16, 128, "83ac5466c2ebe5052e01d1fc5d82662e96ac59", "3007a1e2a2c75524", "",
+     "19c881f6e986ff930b7867e5bbb7fc6e8377b3a60c8c9f9c352eade062f991a1",
+     "ab6fe1691d1999a892a0c46f7ee28bb170bb8ca64c6e978a572bbe5d98a6b132"
+     "da24ead9a13998fda4bed9f21a6d22a8"),
+    (EncrId.AES_CCM_16, 128, "1e2c7e01419aefc00d58966e5ca24bd34fa319", "d3015ad830601556",
+     "dae6289c452dfd635eda4cb6e6fcf9b70c56cbe4e0057ae10a630978bc2c55de",
+     "87a336fd96b39378a92863ba12a31485571e06c97b21ef767f387e8e29a43e7e",
+     "8a1e11f0026be219fc70c46d8eb799abc54ba2acd3f348ff3bb5ce53efdebb02"
+     "a986156c13feda0a22b8293dd8399a23"),
+    (EncrId.AES_CCM_16, 192, "56df5c8f263f0e42ef7ad3cefc846062cab440af5fc9c901d63c8c",
+     "8684b6cdef092e94", "0265783ce9213091b1b9da769a786d95f28832a3f250cb4ce300736984698779",
+     "9fd2024b5249313c43693a2d8e70ad7ee0e54609808913b28c8bd93f86fbb56b",
+     "39df7c3c5a29b9625d51c216d8bd069f9b6a0970c15183c266881d4f9adae01e"
+     "c7791158e56b20407aea46428be46fe1"),
+    (EncrId.AES_CCM_8, 256, "e08d997160d7971abd0199d58adf713ad3df244b5e3d4b4e307ab9d8530a5e2b1e2991",
+     "ad8ec1530acf2dbe", "19b61f57c4f3f08b782b9402290f42276b75cb9834087e79e43e490d848b2287",
+     "e1d9d813eb3a753f9dbd5f66bedcbb66bf1799624a39271f1ddc24ae192f984c",
+     "19b86133452b43966f51d020307d9bc6263df8c96516a89ff0621734f21e8d754e13ccc0c32a542d"),
+    (EncrId.AES_CCM_12, 256, "7cc8183b8d99e07c4541b8bd5ca7c2328ab80259a4fea92c09759a9b3c9b2739f9d94e",
+     "63b53d9d43f61e50", "57f56b8b575c3d3b1302010c834c96358ed639cf7d149b94b03936e68f57e013",
+     "3b6c2936b6ef07a68372074fcffa66895fcab1bad58f2c2730db750993d465e4",
+     "b0885a33aae5c71d8523c7c62ff41e3dcc63442507784f9e96b888ebbc481f0639af39acd84a80397b728af7"),
+    (EncrId.AES_CCM_8, 192, "585da096651a04d796e5c568aa9535e029a0ba9e4878d1baee4983",
+     "e9a9ffe957bafd9e", "44a62c05e9e143b1587cf25c6d390a64a4f01305d177996711c4c6db00563661",
+     "85346642c8920f3658e06b913c985cbb0a85cc02ad7a96e96543a4c30fdc5581",
+     "fbe55d34bee5e8e75aef2fbf1f7fd4b266ca611e967a61b31c164552ba049c9fb1d240bc527c6fb1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("encr_id", "bits", "keymat", "iv", "aad", "plain", "sealed"), CCM_CAVS)
+def test_aes_ccm_esp_nonce_vectors(
+    encr_id: EncrId, bits: int, keymat: str, iv: str, aad: str, plain: str, sealed: str
+) -> None:
+    algorithm = aead(encr_id, bits)
+    assert (algorithm.key_size, algorithm.salt_size) == (bits // 8 + 3, 3)
+    assert algorithm.seal(h(keymat), h(iv), h(plain), h(aad)) == h(sealed)
+    assert algorithm.open(h(keymat), h(iv), h(sealed), h(aad)) == h(plain)
+    tampered = h(sealed)[:-1] + bytes([h(sealed)[-1] ^ 1])
+    with pytest.raises(IntegrityError):
+        algorithm.open(h(keymat), h(iv), tampered, h(aad))
+
+
 def test_null_encryption_is_identity() -> None:
     algorithm = cipher(EncrId.NULL, None)
     assert algorithm.key_size == 0 and algorithm.iv_size == 0
@@ -203,6 +283,8 @@ def test_null_encryption_is_identity() -> None:
         (EncrId.AES_CBC, 256, 32, 16, 16, 0),
         (EncrId.AES_GCM_16, 256, 36, 1, 8, 4),
         (EncrId.AES_GCM_8, 192, 28, 1, 8, 4),
+        (EncrId.AES_CTR, 256, 36, 1, 8, 4),
+        (EncrId.AES_CCM_12, 192, 27, 1, 8, 3),
         (EncrId.CHACHA20_POLY1305, None, 36, 1, 8, 4),
         (EncrId.NULL, None, 0, 1, 0, 0),
     ],

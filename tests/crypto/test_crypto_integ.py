@@ -85,6 +85,16 @@ TRUNCATION = b"Test With Truncation"
             b"Hi There",
             "637edc6e01dce7e6742a99451aae82df23da3e92439e590e43e761b33e910fb8",
         ),
+        # RFC 4595's untruncated HMACs: RFC 2202 test case 1 for HMAC-MD5 and HMAC-SHA1.
+        (IntegId.HMAC_MD5_128, b"\x0b" * 16, b"Hi There", "9294727a3638bb1c13f48ef8158bfc9d"),
+        (
+            IntegId.HMAC_SHA1_160,
+            b"\x0b" * 20,
+            b"Hi There",
+            "b617318655057264e28bc0b6fb378c8ef146be00",
+        ),
+        # The pre-RFC 4868 truncation: AUTH256-1 cut to its first 96 bits.
+        (IntegId.HMAC_SHA2_256_96, b"\x0b" * 32, b"Hi There", "198a607eb44bfbc69903a0f1"),
     ],
 )
 def test_truncated_hmacs(integ_id: IntegId, key: bytes, data: bytes, expected: str) -> None:
@@ -105,6 +115,9 @@ def test_truncated_hmacs(integ_id: IntegId, key: bytes, data: bytes, expected: s
         IntegId.HMAC_SHA2_256_128,
         IntegId.HMAC_SHA2_384_192,
         IntegId.HMAC_SHA2_512_256,
+        IntegId.HMAC_MD5_128,
+        IntegId.HMAC_SHA1_160,
+        IntegId.HMAC_SHA2_256_96,
     ],
 )
 def test_verify_rejects_any_change(integ_id: IntegId) -> None:

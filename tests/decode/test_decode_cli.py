@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.cli import run_cli
 from tests.support.paths import VECTORS
 from tests.support.tools import require_tool
+from tests.support.tshark import json_records, pyike_ike, tshark_ike
 
-SUBSTRUCTURES = {2, 3}  # tshark lists proposals and transforms among payload types
 
-
-def decoded_json(capsys: pytest.CaptureFixture[str], vector: Path) -> list[dict[str, object]]:
+def decoded_json(capsys: pytest.CaptureFixture[str], vector: Path) -> list[dict[str, Any]]:
     code, out, _ = run_cli(
         capsys,
         "decode",
@@ -26,25 +25,7 @@ def decoded_json(capsys: pytest.CaptureFixture[str], vector: Path) -> list[dict[
         str(vector / "handshake.pcap"),
     )
     assert code == 0
-    return [json.loads(line) for line in out.splitlines()]
-
-
-def tshark_view(vector: Path) -> dict[int, tuple[int, int, list[int]]]:
-    """frame -> (exchange type, message id, payload types) as tshark decrypts them."""
-    tshark = require_tool("tshark")
-    args = [tshark, "-r", str(vector / "handshake.pcap"), "-Y", "isakmp"]
-    for line in (vector / "ikev2_decryption_table").read_text().splitlines():
-        args += ["-o", f"uat:ikev2_decryption_table:{line}"]
-    args += ["-T", "fields", "-E", "occurrence=a", "-E", "separator=;"]
-    for field in ("frame.number", "isakmp.exchangetype", "isakmp.messageid", "isakmp.typepayload"):
-        args += ["-e", field]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    view = {}
-    for row in out.splitlines():
-        frame, exchange, message_id, types = row.split(";")
-        payloads = [int(t) for t in types.split(",") if int(t) not in SUBSTRUCTURES]
-        view[int(frame)] = (int(exchange), int(message_id, 16), payloads)
-    return view
+    return json_records(out)
 
 
 def test_every_message_is_decrypted(capsys: pytest.CaptureFixture[str], vector: Path) -> None:
@@ -71,15 +52,9 @@ def test_every_message_is_decrypted(capsys: pytest.CaptureFixture[str], vector: 
 
 
 def test_matches_tshark(capsys: pytest.CaptureFixture[str], vector: Path) -> None:
-    expected = tshark_view(vector)
-    ours = {}
-    for obj in decoded_json(capsys, vector):
-        header = obj["header"]
-        assert isinstance(header, dict)
-        types = [p["type"] for p in obj["payloads"]]  # type: ignore[union-attr]
-        types += [p["type"] for p in obj.get("decrypted", [])]  # type: ignore[union-attr]
-        ours[obj["frame"]] = (header["exchange_type"], header["message_id"], types)
-    assert ours == expected
+    table = (vector / "ikev2_decryption_table").read_text().splitlines()
+    expected = tshark_ike(vector / "handshake.pcap", table)
+    assert pyike_ike(decoded_json(capsys, vector)) == expected
 
 
 def test_seed_style_ike_sa_init_lines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,17 +106,40 @@ def test_missing_keys_for_an_sa_is_a_note(
 
 
 def test_bad_key_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A line that cannot be used is named (file:line) and passed over; decoding goes on."""
     table = tmp_path / "keys"
     table.write_text(
         'f78c64430c1e03b5,5c4afb6f64dd76ed,zz,00,"AES-CBC-128 [RFC3602]",00,00,"NONE"\n'
     )
     pcap = str(VECTORS / "strongswan-aes128" / "handshake.pcap")
-    code, _, err = run_cli(capsys, "decode", "--keys", str(table), pcap)
-    assert code == 2
-    assert "line 1: SK_ei is not hexadecimal" in err
+    code, out, err = run_cli(capsys, "decode", "--keys", str(table), pcap)
+    assert code == 1
+    assert err == f"% {table}:1: SK_ei is not hexadecimal; line skipped\n"
+    assert "no keys for IKE SA" in out
     code, _, err = run_cli(capsys, "decode", "--keys", str(tmp_path / "none"), pcap)
     assert code == 2
     assert "Cannot read key table" in err
+
+
+def test_a_wireshark_table_is_read_line_by_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """As Wireshark's dialog exports it: the first IKE SA with "No Checking" integrity (its
+    SK_a keys unknown), a line for an algorithm pyike lacks, then the rekeyed IKE SA."""
+    vector = VECTORS / "strongswan-aes128"
+    first, rekeyed = (vector / "ikev2_decryption_table").read_text().splitlines()
+    fields = first.split(",")
+    fields[5] = fields[6] = "00" * 20  # SK_ai, SK_ar unknown
+    fields[7] = '"ANY 96-bits of Authentication [No Checking]"'
+    lacking = rekeyed.replace('"AES-CBC-128 [RFC3602]"', '"BLOWFISH-CBC [RFC2451]"')
+    table = tmp_path / "ikev2_decryption_table"
+    table.write_text("\n".join([",".join(fields), lacking, rekeyed]) + "\n")
+    code, out, err = run_cli(capsys, "decode", "--keys", str(table), str(vector / "handshake.pcap"))
+    assert err == f"% {table}:2: pyike cannot decrypt with BLOWFISH-CBC [RFC2451]; line skipped\n"
+    assert code == 1  # a line was skipped
+    assert "IKEv2-ERROR" not in out and "no keys" not in out
+    assert out.count("IKEv2:ICV not checked") == 6  # every encrypted message of the first SA
+    assert "Auth method PSK" in out
 
 
 def test_example_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ before the damage, then one error line naming where it is, and exits 2 (as tshar
 from __future__ import annotations
 
 import gzip
+import json
 import struct
 import subprocess
 from pathlib import Path
@@ -13,6 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyike.capture import CaptureError, read_capture, read_frames
+from pyike.decode.pipeline import decode_capture
+from pyike.decode.render import json_object, text_lines
+from pyike.wireshark_keys import read_key_table
 from tests.support.cli import run_cli
 from tests.support.paths import VECTORS
 from tests.support.tools import require_tool
@@ -330,3 +334,84 @@ _CONTAINERS = {
     "pcapng": _pcapng_by_hand(SOURCE.read_bytes()),
     "gzip": gzip.compress(SOURCE.read_bytes()),
 }
+
+
+def test_a_time_stamp_outside_the_calendar_is_printed_as_a_number(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """pcapng's 64-bit time stamps reach past the year 9999: the frame is decoded all the same."""
+    data = bytearray(_CONTAINERS["pcapng"])
+    start, _ = pcapng_frames(bytes(data))[0]
+    struct.pack_into("<II", data, start + 12, 0x7FFFFFFF, 0)  # frame 1's time stamp, high half
+    code, out, err, _ = decode_cut(capsys, tmp_path, bytes(data))
+    assert (code, err) == (0, "")
+    heading = frame_blocks(out)[1].splitlines()[0]
+    assert heading.startswith("Frame 1 at 9223372032559.")
+    assert " s since 1970 (a time stamp outside the calendar): 10.0.0.1:500 -> " in heading
+    code, out, _ = run_cli(capsys, "decode", "--json", str(tmp_path / "cut"))
+    assert code == 0 and json.loads(out.splitlines()[0])["time"] > 9.2e12
+
+
+def test_pcapng_frame_claiming_more_than_its_block_holds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = bytearray(_CONTAINERS["pcapng"])
+    start, _ = pcapng_frames(bytes(data))[3]
+    (captured,) = struct.unpack_from("<I", data, start + 20)
+    struct.pack_into("<I", data, start + 20, captured + 40)  # frame 4's captured length
+    code, out, err, cut = decode_cut(capsys, tmp_path, bytes(data))
+    assert code == 2
+    assert sorted(frame_blocks(out)) == [1, 2, 3]
+    assert err == (
+        f"% {cut}: the file appears to be damaged in frame 4 "
+        f"(it claims {captured + 40} captured bytes, its block holds {captured + 2})\n"
+    )
+
+
+@pytest.mark.parametrize("container", ["pcap", "pcapng", "gzip"])
+def test_a_cut_in_any_octet_of_the_last_record_header_is_named(
+    tmp_path: Path, container: str
+) -> None:
+    plain = _CONTAINERS["pcapng" if container == "pcapng" else "pcap"]
+    start, _ = (pcapng_frames if container == "pcapng" else pcap_frames)(plain)[-1]
+    path = tmp_path / "cut"
+    for length in range(start + 4, start + 28):  # past the block type, into the data
+        body = plain[:length]
+        path.write_bytes(gzip.compress(body) if container == "gzip" else body)
+        with pytest.raises(CaptureError, match=r"cut short in the middle of frame 22$"):
+            for _ in read_capture(path):
+                pass
+
+
+_KEYS = read_key_table(
+    (VECTORS / "strongswan-aes128" / "ikev2_decryption_table").read_text()
+    + (VECTORS / "strongswan-aes128" / "esp_sa").read_text()
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    container=st.sampled_from(["pcap", "pcapng", "gzip"]),
+    cut=st.integers(min_value=0, max_value=6000),
+    flips=st.lists(st.tuples(st.integers(0, 5999), st.integers(1, 255)), max_size=6),
+)
+def test_any_damage_decodes_or_is_a_capture_error(
+    tmp_path_factory: pytest.TempPathFactory,
+    container: str,
+    cut: int,
+    flips: list[tuple[int, int]],
+) -> None:
+    """The whole of `pyike decode` (IP reassembly, IKE and ESP decryption, text and JSON) on
+    damaged captures: every record is printed, or reading stops with CaptureError."""
+    data = bytearray(_CONTAINERS[container])
+    for at, mask in flips:
+        if at < len(data):
+            data[at] ^= mask
+    path = tmp_path_factory.mktemp("fuzz") / "damaged"
+    path.write_bytes(bytes(data[:cut]))
+    try:
+        for record in decode_capture(path, _KEYS.ike, _KEYS.esp):
+            text_lines(record)
+            json.dumps(json_object(record))
+    except CaptureError:
+        pass

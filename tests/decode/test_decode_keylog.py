@@ -62,23 +62,24 @@ def test_decode_reads_the_gateway_key_log_as_it_is(
     assert "Protocol id: IKE, SPI size: 8" in out  # the IKE SA rekey, inside ENCR
 
 
-def test_a_broken_ike_line_in_a_key_log_is_named(
+def test_a_broken_ike_line_in_a_key_log_is_named_and_passed_over(
     capsys: pytest.CaptureFixture[str], keylog_and_capture: tuple[Path, Path], tmp_path: Path
 ) -> None:
     keys, pcap = keylog_and_capture
     lines = keys.read_text().splitlines()
     ike_at = next(n for n, line in enumerate(lines) if not line.startswith('"IPv'))
+    spis = lines[ike_at].split(",")[:2]
     lines[ike_at] = lines[ike_at].replace(",", ",zz", 1)
     broken = tmp_path / "broken"
     broken.write_text("\n".join(lines) + "\n")
     code, out, err = run_cli(capsys, "decode", "--keys", str(broken), str(pcap))
-    assert code == 2 and out == ""
-    assert err == (
-        f"% Bad key table {broken}: line {ike_at + 1}: responder SPI is not hexadecimal\n"
-    )
+    assert code == 1
+    assert err == f"% {broken}:{ike_at + 1}: responder SPI is not hexadecimal; line skipped\n"
+    assert f"no keys for IKE SA {'/'.join(spis).upper()}" in out  # that SA only
+    assert "Auth method PSK" not in out and " DELETE  Next payload:" in out
 
 
-def test_a_broken_esp_line_in_a_key_log_is_named(
+def test_a_broken_esp_line_in_a_key_log_is_named_and_passed_over(
     capsys: pytest.CaptureFixture[str], keylog_and_capture: tuple[Path, Path], tmp_path: Path
 ) -> None:
     keys, pcap = keylog_and_capture
@@ -87,6 +88,10 @@ def test_a_broken_esp_line_in_a_key_log_is_named(
     lines[esp_at] = lines[esp_at].rsplit(",", 1)[0]  # the integrity key lost
     broken = tmp_path / "broken"
     broken.write_text("\n".join(lines) + "\n")
-    code, _, err = run_cli(capsys, "decode", "--keys", str(broken), str(pcap))
-    assert code == 2
-    assert f"line {esp_at + 1}: ESP SA line (esp_sa format): expected 8" in err
+    code, out, err = run_cli(capsys, "decode", "--keys", str(broken), str(pcap))
+    assert code == 1
+    assert err == (
+        f"% {broken}:{esp_at + 1}: ESP SA line (esp_sa format): expected 8 comma-separated "
+        "fields, got 7; line skipped\n"
+    )
+    assert "Auth method PSK" in out and "IKEv2-ERROR" not in out

@@ -168,6 +168,30 @@ def test_aes_mac_integrity_round_trips_and_detects_tampering(integ: IntegId) -> 
         inbound.decapsulate(forged[:20] + bytes([forged[20] ^ 0x80]) + forged[21:])
 
 
+@pytest.mark.parametrize(
+    "transform",
+    [
+        esp_transform(EncrId.AES_CTR, 128, IntegId.HMAC_SHA1_96),
+        esp_transform(EncrId.AES_CTR, 256, IntegId.HMAC_SHA2_256_128),
+        esp_transform(EncrId.AES_CCM_8, 128),
+        esp_transform(EncrId.AES_CCM_12, 192),
+        esp_transform(EncrId.AES_CCM_16, 256),
+    ],
+    ids=lambda t: t.name,
+)
+def test_aes_ctr_and_ccm_round_trip_and_detect_tampering(transform: EspTransform) -> None:
+    """RFC 3686 and RFC 4309: 8-octet IVs, 4-octet alignment, the cipher's own key stream."""
+    outbound, inbound = pair(transform)
+    packet = ipv4(61)
+    esp = outbound.encapsulate(packet)
+    assert len(esp) == 61 + transform.overhead(61) and transform.alignment == 4
+    assert packet[20:] not in esp  # encrypted, not merely framed
+    assert inbound.decapsulate(esp).payload == packet
+    forged = outbound.encapsulate(packet)
+    with pytest.raises(EspIntegrityError):
+        inbound.decapsulate(forged[:20] + bytes([forged[20] ^ 0x80]) + forged[21:])
+
+
 # --- anti-replay through the SA ----------------------------------------------------------------
 
 
@@ -392,7 +416,7 @@ def test_transport_mode_needs_the_protocol_and_it_must_be_an_octet() -> None:
     [
         (EncrId.AES_GCM_16, 128, IntegId.HMAC_SHA1_96, "combined-mode"),
         (EncrId.NULL, None, IntegId.NONE, "neither encryption nor integrity"),
-        (EncrId.AES_CTR, 128, IntegId.HMAC_SHA1_96, "not supported"),
+        (EncrId.CAMELLIA_CTR, 128, IntegId.HMAC_SHA1_96, "not supported"),
         (EncrId.AES_CBC, 100, IntegId.HMAC_SHA1_96, "not supported"),
         (EncrId.AES_CBC, 128, IntegId.DES_MAC, "not supported"),
     ],

@@ -133,6 +133,9 @@ class IntegId(IntEnum):
     HMAC_SHA2_256_128 = 12
     HMAC_SHA2_384_192 = 13
     HMAC_SHA2_512_256 = 14
+    # Private use: SHA-256 truncated to 96 bits (draft-ietf-ipsec-ciph-sha-256-00), as Linux and
+    # strongSwan knew it before RFC 4868; strongSwan's number for it, never proposed by pyike.
+    HMAC_SHA2_256_96 = 1026
 
 
 class DhId(IntEnum):

@@ -37,8 +37,9 @@ from pyike.codec.registry import (
 )
 from pyike.crypto import modp
 from pyike.crypto.modp import ModpParameters
+from pyike.crypto.weierstrass import BRAINPOOL_P224R1, WeierstrassCurve
 
-EncrMode = Literal["cbc", "gcm", "chacha20-poly1305", "null", "names-only"]
+EncrMode = Literal["cbc", "ctr", "gcm", "ccm", "chacha20-poly1305", "null", "names-only"]
 MacKind = Literal["hmac", "aes-xcbc", "aes-cmac", "names-only"]
 GroupKind = Literal["modp", "ecp", "x25519", "x448"]
 
@@ -158,7 +159,7 @@ class IntegTransform:
 
 @dataclass(frozen=True)
 class EcpParameters:
-    curve: ec.EllipticCurve
+    curve: ec.EllipticCurve | WeierstrassCurve  # the latter for a curve `cryptography` lacks
     order: int
 
     @property
@@ -180,6 +181,7 @@ class DhGroup:
     keyword: str | None = None  # `group 14`; `set pfs group14` adds "group"
     modp: ModpParameters | None = None
     ecp: EcpParameters | None = None
+    ios: bool = True  # False for a pyike extension: IOS has no such group
 
     @property
     def pfs_keyword(self) -> str | None:
@@ -266,20 +268,42 @@ def _gcm(
     )  # fmt: skip
 
 
-def _names_only(encr_id: EncrId, icv: int, bits: int, family: str) -> EncrTransform:
-    """AES-CTR, AES-CCM and AES-GMAC: read in key tables and debug logs, not implemented."""
-    ctr, gmac = family == "CTR", family == "GMAC"
+def _sized_keyword(keyword: str, bits: int) -> str:
+    """How IOS shows an ESP cipher keyword at a key size: bare for 128 bits."""
+    return keyword if bits == 128 else f"{keyword} {bits}"
+
+
+# AES-CTR and AES-CCM are pyike extensions (`encryption aes-ctr-128`, `esp-aes-ccm 256`): IOS
+# has neither; strongSwan negotiates both. Their keywords follow IOS's for AES-CBC and AES-GCM.
+def _ctr(bits: int) -> EncrTransform:
     return EncrTransform(
-        encr_id, bits, f"AES-{family}-{bits}" + (f"-ICV{icv}" if icv else ""), "names-only",
-        icv_size=icv, ios_name="AES-CTR" if ctr else None,
-        esp_show=("esp-aes-ctr" if ctr else "esp-gmac" if gmac else None),
-        strongswan=f"aes{bits}{family.lower()}{icv or ''}",
-        wireshark_ike=(
-            f"AES-CTR-{bits} [RFC5930]" if ctr
-            else None if gmac else f"AES-CCM-{bits} with {icv} octet ICV [RFC5282]"
-        ),
-        wireshark_esp="AES-CTR [RFC3686]" if ctr else None,
-        ios_aliases=(f"AES-GMAC-{bits}",) if gmac else (),
+        EncrId.AES_CTR, bits, f"AES-CTR-{bits}", "ctr", 1, 8, 4, ios_name="AES-CTR",
+        ike_keyword=f"aes-ctr-{bits}", esp_keyword="esp-aes-ctr", esp_default=bits == 128,
+        esp_show=_sized_keyword("esp-aes-ctr", bits), strongswan=f"aes{bits}ctr",
+        wireshark_ike=f"AES-CTR-{bits} [RFC5930]", wireshark_esp="AES-CTR [RFC3686]",
+    )  # fmt: skip
+
+
+def _ccm(encr_id: EncrId, icv: int, bits: int) -> EncrTransform:
+    """Only the 16-octet ICV gets keywords, as IOS gives AES-GCM. Wireshark's esp_sa table has
+    no AES-CCM: its ESP name is pyike's own, in Wireshark's style, for the key log."""
+    family = "AES-CCM" if icv == 16 else f"AES-CCM-{icv}"
+    esp = "esp-aes-ccm" if icv == 16 else None
+    return EncrTransform(
+        encr_id, bits, f"AES-CCM-{bits}-ICV{icv}", "ccm", 1, 8, 3, icv, ios_name=family,
+        ike_keyword=f"aes-ccm-{bits}" if esp else None, esp_keyword=esp,
+        esp_default=esp is not None and bits == 128,
+        esp_show=_sized_keyword(f"esp-{family.lower()}", bits), strongswan=f"aes{bits}ccm{icv}",
+        wireshark_ike=f"AES-CCM-{bits} with {icv} octet ICV [RFC5282]",
+        wireshark_esp=f"AES-CCM with {icv} octet ICV [RFC4309]",
+    )  # fmt: skip
+
+
+def _gmac_names(bits: int) -> EncrTransform:
+    """AES-GMAC: read in debug logs and shown, not implemented."""
+    return EncrTransform(
+        EncrId.NULL_AUTH_AES_GMAC, bits, f"AES-GMAC-{bits}", "names-only", esp_show="esp-gmac",
+        strongswan=f"aes{bits}gmac", ios_aliases=(f"AES-GMAC-{bits}",),
     )  # fmt: skip
 
 
@@ -304,12 +328,8 @@ ENCRYPTIONS: tuple[EncrTransform, ...] = (
     _cbc(EncrId.AES_CBC, 256, "AES-CBC-256", algorithms.AES, 16, "AES-CBC", "aes-cbc-256",
          "esp-aes", "esp-256-aes", "aes256", "AES-CBC-256 [RFC3602]", "AES-CBC [RFC3602]",
          esp_default=False),
-    *(_names_only(EncrId.AES_CTR, 0, bits, "CTR") for bits in (128, 192, 256)),
-    *(
-        _names_only(encr_id, icv, bits, "CCM")
-        for encr_id, icv in _CCM
-        for bits in (128, 192, 256)
-    ),
+    *(_ctr(bits) for bits in (128, 192, 256)),
+    *(_ccm(encr_id, icv, bits) for encr_id, icv in _CCM for bits in (128, 192, 256)),
     _gcm(EncrId.AES_GCM_8, 8, 128, "AES-GCM-8", None, None, "esp-aes-gcm-8", "aes128gcm8",
          "AES-GCM-128 with 8 octet ICV [RFC5282]", "AES-GCM with 8 octet ICV [RFC4106]"),
     _gcm(EncrId.AES_GCM_8, 8, 192, "AES-GCM-8", None, None, "esp-aes-gcm-8 192", "aes192gcm8",
@@ -333,7 +353,7 @@ ENCRYPTIONS: tuple[EncrTransform, ...] = (
     _gcm(EncrId.AES_GCM_16, 16, 256, "AES-GCM", "aes-gcm-256", "esp-gcm", "esp-gcm 256",
          "aes256gcm16", "AES-GCM-256 with 16 octet ICV [RFC5282]",
          "AES-GCM with 16 octet ICV [RFC4106]"),
-    *(_names_only(EncrId.NULL_AUTH_AES_GMAC, 0, bits, "GMAC") for bits in (128, 192, 256)),
+    *(_gmac_names(bits) for bits in (128, 192, 256)),
     # `esp-chacha20-poly1305` is a pyike extension: IOS has no ChaCha20-Poly1305.
     EncrTransform(
         EncrId.CHACHA20_POLY1305, 256, "CHACHA20-POLY1305", "chacha20-poly1305", 1, 8, 4, 16,
@@ -379,10 +399,14 @@ INTEGRITIES: tuple[IntegTransform, ...] = (
     IntegTransform(IntegId.AES_XCBC_96, "AES-XCBC-96", 16, 12, "aes-xcbc",
                    ios_name="AES-XCBC-96", strongswan="aesxcbc",
                    wireshark_ike="AES_XCBC_96 [RFC3566]"),
-    IntegTransform(IntegId.HMAC_MD5_128, "HMAC-MD5-128", 16, 16, "names-only",
+    IntegTransform(IntegId.HMAC_MD5_128, "HMAC-MD5-128", 16, 16, "hmac", hashes.MD5(),
                    strongswan="md5_128", wireshark_ike="HMAC_MD5_128 [RFC4595]"),
-    IntegTransform(IntegId.HMAC_SHA1_160, "HMAC-SHA1-160", 20, 20, "names-only",
-                   strongswan="sha1_160", wireshark_ike="HMAC_SHA1_160 [RFC4595]"),
+    # `integrity sha1-160` and `esp-sha1-160-hmac` are pyike extensions (strongSwan's sha1_160);
+    # Wireshark's esp_sa has no such algorithm: its ESP name is pyike's, in Wireshark's style.
+    IntegTransform(IntegId.HMAC_SHA1_160, "HMAC-SHA1-160", 20, 20, "hmac", hashes.SHA1(),
+                   PrfId.HMAC_SHA1, ike_keyword="sha1-160", esp_keyword="esp-sha1-160-hmac",
+                   strongswan="sha1_160", wireshark_ike="HMAC_SHA1_160 [RFC4595]",
+                   wireshark_esp="HMAC-SHA-1-160 [RFC4595]"),
     IntegTransform(IntegId.AES_CMAC_96, "AES-CMAC-96", 16, 12, "aes-cmac",
                    strongswan="aescmac"),
     IntegTransform(IntegId.HMAC_SHA2_256_128, "HMAC-SHA256-128", 32, 16, "hmac",
@@ -397,6 +421,11 @@ INTEGRITIES: tuple[IntegTransform, ...] = (
                    hashes.SHA512(), PrfId.HMAC_SHA2_512, "SHA512", "sha512", "esp-sha512-hmac",
                    "sha512", "HMAC_SHA2_512_256 [RFC4868]", "HMAC-SHA-512-256 [RFC4868]",
                    ios_aliases=("SHA512-256",)),
+    # SHA-256 truncated to 96 bits, before RFC 4868: in Wireshark's tables and strongSwan only.
+    IntegTransform(IntegId.HMAC_SHA2_256_96, "HMAC-SHA256-96", 32, 12, "hmac", hashes.SHA256(),
+                   strongswan="sha256_96",
+                   wireshark_ike="HMAC_SHA2_256_96 [draft-ietf-ipsec-ciph-sha-256-00]",
+                   wireshark_esp="HMAC-SHA-256-96 [draft-ietf-ipsec-ciph-sha-256-00]"),
 )
 # fmt: on
 
@@ -414,6 +443,20 @@ _P521_ORDER = int(
     "51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
     16,
 )
+_P192_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFF99DEF836146BC9B1B4D22831
+_P224_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFF16A2E0B8F03E13DD29455C5C2A3D
+# RFC 5639 section 3.
+_BP256_ORDER = 0xA9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7
+_BP384_ORDER = int(
+    "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B3"
+    "1F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565",
+    16,
+)
+_BP512_ORDER = int(
+    "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870"
+    "553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069",
+    16,
+)
 
 
 def _modp(group: DhId, ios: str, strongswan: str, keyword: str | None,
@@ -424,6 +467,22 @@ def _modp(group: DhId, ios: str, strongswan: str, keyword: str | None,
 def _ecp(group: DhId, ios: str, strongswan: str, keyword: str, curve: ec.EllipticCurve,
          order: int) -> DhGroup:  # fmt: skip
     return DhGroup(group, "ecp", ios, strongswan, keyword, ecp=EcpParameters(curve, order))
+
+
+# Groups 22, 23 and 25 to 30 are pyike extensions (`group 28`): IOS has none of them; strongSwan
+# negotiates them all. Their names follow IOS's for group 24.
+def _modp_extension(group: DhId, ios: str, strongswan: str, params: ModpParameters) -> DhGroup:
+    keyword = str(int(group))
+    return DhGroup(group, "modp", f"{ios}/Group {keyword}", strongswan, keyword, modp=params,
+                   ios=False)  # fmt: skip
+
+
+def _ecp_extension(
+    group: DhId, ios: str, strongswan: str, curve: ec.EllipticCurve | WeierstrassCurve, order: int
+) -> DhGroup:
+    keyword = str(int(group))
+    return DhGroup(group, "ecp", f"{ios}/Group {keyword}", strongswan, keyword,
+                   ecp=EcpParameters(curve, order), ios=False)  # fmt: skip
 
 
 # fmt: off
@@ -447,6 +506,20 @@ GROUPS: tuple[DhGroup, ...] = (
     # Groups 31 and 32 are a pyike extension: IOS has no Curve25519/Curve448 for IKEv2.
     DhGroup(DhId.CURVE25519, "x25519", "DH_GROUP_CURVE25519/Group 31", "curve25519", "31"),
     DhGroup(DhId.CURVE448, "x448", "DH_GROUP_CURVE448/Group 32", "curve448", "32"),
+    _modp_extension(DhId.MODP_1024_160, "DH_GROUP_1024_160_MODP", "modp1024s160",
+                    modp.RFC5114_1024_160),
+    _modp_extension(DhId.MODP_2048_224, "DH_GROUP_2048_224_MODP", "modp2048s224",
+                    modp.RFC5114_2048_224),
+    _ecp_extension(DhId.ECP_192, "DH_GROUP_192_ECP", "ecp192", ec.SECP192R1(), _P192_ORDER),
+    _ecp_extension(DhId.ECP_224, "DH_GROUP_224_ECP", "ecp224", ec.SECP224R1(), _P224_ORDER),
+    _ecp_extension(DhId.BRAINPOOLP224R1, "DH_GROUP_224_BRAINPOOL", "ecp224bp", BRAINPOOL_P224R1,
+                   BRAINPOOL_P224R1.order),
+    _ecp_extension(DhId.BRAINPOOLP256R1, "DH_GROUP_256_BRAINPOOL", "ecp256bp",
+                   ec.BrainpoolP256R1(), _BP256_ORDER),
+    _ecp_extension(DhId.BRAINPOOLP384R1, "DH_GROUP_384_BRAINPOOL", "ecp384bp",
+                   ec.BrainpoolP384R1(), _BP384_ORDER),
+    _ecp_extension(DhId.BRAINPOOLP512R1, "DH_GROUP_512_BRAINPOOL", "ecp512bp",
+                   ec.BrainpoolP512R1(), _BP512_ORDER),
 )
 # fmt: on
 
@@ -493,6 +566,7 @@ _ENCR_ESP_WORD = _index(ENCRYPTIONS, _esp_sized)
 _ENCR_ESP_DEFAULT = _index(ENCRYPTIONS, _esp_default)
 _ENCR_WIRESHARK = _index(ENCRYPTIONS, lambda e: _wireshark_key(e.wireshark_ike))
 _PRF = _index(PRFS, lambda p: p.id)
+_INTEG_WIRESHARK_ESP = _index(INTEGRITIES, lambda i: _wireshark_key(i.wireshark_esp))
 _PRF_WORD = _index(PRFS, lambda p: p.ike_keyword)
 _INTEG = _index(INTEGRITIES, lambda i: i.id)
 _INTEG_IKE_WORD = _index(INTEGRITIES, lambda i: i.ike_keyword)
@@ -531,6 +605,39 @@ def esp_encryption_keyword(word: str, key_bits: int | None = None) -> EncrTransf
 def wireshark_encryption(name: str) -> EncrTransform | None:
     """By its name in Wireshark's ikev2_decryption_table ("AES-CBC-128 [RFC3602]")."""
     return _ENCR_WIRESHARK.get(_wireshark_key(name))
+
+
+def wireshark_esp_encryption(name: str) -> tuple[EncrTransform, ...]:
+    """By its name in Wireshark's esp_sa table ("AES-CBC [RFC3602]"): one entry per key length,
+    which the key's size tells apart."""
+    key = _wireshark_key(name)
+    return tuple(e for e in ENCRYPTIONS if e.implemented and _wireshark_key(e.wireshark_esp) == key)
+
+
+# Wireshark's esp_sa names of transforms pyike has no implementation of.
+WIRESHARK_ESP_NOT_IMPLEMENTED = (
+    "CAST5-CBC [RFC2144]",
+    "BLOWFISH-CBC [RFC2451]",
+    "TWOFISH-CBC",
+    "AES-GCM with IIV and 16 octet ICV [RFC4106 & RFC8750]",
+    "ChaCha20 with Poly1305 and IIV [RFC7634 & RFC8750]",
+    "MAC-RIPEMD-160-96 [RFC2857]",
+)
+
+# Wireshark's first AES-GCM entry in esp_sa names every ICV length: its integrity column, "ANY
+# 128 bit authentication [no checking]" or the like, gives the length.
+WIRESHARK_ESP_GCM_ANY_ICV = "AES-GCM [RFC4106]"
+
+
+def wireshark_esp_gcm(icv_size: int) -> tuple[EncrTransform, ...]:
+    """What Wireshark's WIRESHARK_ESP_GCM_ANY_ICV means with an ICV of `icv_size` octets: one
+    entry per key length."""
+    return tuple(e for e in ENCRYPTIONS if e.mode == "gcm" and e.icv_size == icv_size)
+
+
+def wireshark_esp_integrity(name: str) -> IntegTransform | None:
+    """By its name in Wireshark's esp_sa table ("HMAC-SHA-1-96 [RFC2404]", "NULL")."""
+    return _INTEG_WIRESHARK_ESP.get(_wireshark_key(name))
 
 
 def prf(prf_id: int) -> PrfTransform | None:
@@ -601,8 +708,8 @@ ISAKMP_HASHES: dict[str, IntegTransform] = {  # `hash sha`
     "sha512": _declared(integrity(IntegId.HMAC_SHA2_512_256)),
     "md5": _declared(integrity(IntegId.HMAC_MD5_96)),
 }
-ISAKMP_GROUPS: tuple[DhGroup, ...] = tuple(  # `group 14`: IKEv1 has the MODP and ECP groups
-    g for g in GROUPS if g.keyword is not None and g.kind in ("modp", "ecp")
+ISAKMP_GROUPS: tuple[DhGroup, ...] = tuple(  # `group 14`: IKEv1 has IOS's MODP and ECP groups
+    g for g in GROUPS if g.keyword is not None and g.ios and g.kind in ("modp", "ecp")
 )
 
 
@@ -724,7 +831,7 @@ def _ike_proposal(encryption: str, integrity: str, groups: str) -> IkeProposalTr
 #        DH Group   : DH_GROUP_1536_MODP/Group 5 DH_GROUP_1024_MODP/Group 2
 #   show crypto ipsec transform-set default
 #    Transform set default: { esp-aes esp-sha-hmac }
-#      will negotiate = { Tunnel, },
+#      will negotiate = { Transport, },
 IOS_DEFAULT_IKE_PROPOSAL = _ike_proposal(
     "aes-cbc-256 aes-cbc-192 aes-cbc-128", "sha512 sha384 sha256 sha1 md5", "5 2"
 )

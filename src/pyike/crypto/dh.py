@@ -3,11 +3,12 @@
 Wire formats and checks:
 - MODP (RFC 2409, RFC 3526, RFC 5114): the public value and g^ir are big-endian, zero-padded
   to the prime's length (RFC 7296 section 2.14); a peer value must satisfy 1 < y < p-1
-  (RFC 6989 section 2.1), and for a group with a small prime-order subgroup (group 24) also
-  y^q = 1 mod p (RFC 6989 section 2.2). A safe prime's group needs no subgroup test.
-- ECP (RFC 5903): the public value is x | y, each coordinate padded to the field size;
-  g^ir is the x coordinate of the shared point. A peer point must be on the curve
-  (RFC 6989 section 2.3), which also excludes the point at infinity.
+  (RFC 6989 section 2.1), and for a group with a small prime-order subgroup (groups 22 to 24)
+  also y^q = 1 mod p (RFC 6989 section 2.2). A safe prime's group needs no subgroup test.
+- ECP (RFC 5903; RFC 5114 groups 25 and 26; Brainpool, RFC 6954): the public value is x | y,
+  each coordinate padded to the field size; g^ir is the x coordinate of the shared point. A
+  peer point must be on the curve (RFC 6989 section 2.3), which also excludes the point at
+  infinity. brainpoolP224r1, which `cryptography` lacks, is computed by `weierstrass`.
 - Curve25519 / Curve448 (RFC 8031): 32 / 56 raw octets; an all-zero g^ir is rejected.
 
 Finite-field DH in `cryptography` is deprecated, so MODP exponentiation uses gmpy2's
@@ -34,6 +35,7 @@ from pyike.crypto.errors import (
     unsupported,
 )
 from pyike.crypto.modp import ModpParameters
+from pyike.crypto.weierstrass import WeierstrassCurve
 
 RandomBytes = Callable[[int], bytes]
 ModExp = Callable[[int, int, int], int]
@@ -167,33 +169,73 @@ def _private_in_range(params: ModpParameters, private: int) -> bool:
     return 1 < private < params.prime - 1
 
 
+def _ecp_parameters(group: DhId, private: int) -> EcpParameters:
+    curve = _group(group).ecp
+    if curve is None:
+        raise unsupported(DhId, group)
+    if not 0 < private < curve.order:
+        raise CryptoError(f"{group.name}: private scalar out of range")
+    return curve
+
+
 class EcpKeyExchange(KeyExchange):
     def __init__(self, group: DhId, private: int) -> None:
         self.group = group
-        curve = _group(group).ecp
-        if curve is None:
-            raise unsupported(DhId, group)
-        self._curve: EcpParameters = curve
-        if not 0 < private < self._curve.order:
-            raise CryptoError(f"{group.name}: private scalar out of range")
-        self._private = ec.derive_private_key(private, self._curve.curve)
+        parameters = _ecp_parameters(group, private)
+        assert isinstance(parameters.curve, ec.EllipticCurve)
+        self._curve: ec.EllipticCurve = parameters.curve
+        self._size = parameters.size
+        self._private = ec.derive_private_key(private, self._curve)
 
     def public_key(self) -> bytes:
         numbers = self._private.public_key().public_numbers()
-        size = self._curve.size
-        return numbers.x.to_bytes(size, "big") + numbers.y.to_bytes(size, "big")
+        return numbers.x.to_bytes(self._size, "big") + numbers.y.to_bytes(self._size, "big")
 
     def shared_secret(self, peer_public: bytes) -> bytes:
-        self._check_length(peer_public, 2 * self._curve.size)
+        self._check_length(peer_public, 2 * self._size)
         try:
-            peer = ec.EllipticCurvePublicKey.from_encoded_point(
-                self._curve.curve, b"\x04" + peer_public
-            )
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(self._curve, b"\x04" + peer_public)
         except ValueError:
             raise InvalidKeyExchange(
                 f"{self.group.name}: public value is not on the curve"
             ) from None
         return self._private.exchange(ec.ECDH(), peer)
+
+
+class WeierstrassKeyExchange(KeyExchange):
+    """ECP on a curve `cryptography` lacks (`weierstrass`), with the same wire format."""
+
+    def __init__(self, group: DhId, private: int) -> None:
+        self.group = group
+        parameters = _ecp_parameters(group, private)
+        assert isinstance(parameters.curve, WeierstrassCurve)
+        self._curve: WeierstrassCurve = parameters.curve
+        self._size = parameters.size
+        self._private = private
+
+    def public_key(self) -> bytes:
+        point = self._curve.multiply(self._private, self._curve.generator)
+        assert point is not None  # 0 < private < order
+        return b"".join(c.to_bytes(self._size, "big") for c in point)
+
+    def shared_secret(self, peer_public: bytes) -> bytes:
+        self._check_length(peer_public, 2 * self._size)
+        peer = (
+            int.from_bytes(peer_public[: self._size], "big"),
+            int.from_bytes(peer_public[self._size :], "big"),
+        )
+        if not self._curve.contains(peer):
+            raise InvalidKeyExchange(f"{self.group.name}: public value is not on the curve")
+        shared = self._curve.multiply(self._private, peer)
+        assert shared is not None  # a point of the prime-order group times 0 < private < order
+        return shared[0].to_bytes(self._size, "big")
+
+
+def _ecp_key_exchange(group: DhId, private: int) -> KeyExchange:
+    curve = _group(group).ecp
+    if curve is not None and isinstance(curve.curve, WeierstrassCurve):
+        return WeierstrassKeyExchange(group, private)
+    return EcpKeyExchange(group, private)
 
 
 class _MontgomeryKeyExchange(KeyExchange):
@@ -272,7 +314,7 @@ def new_key_exchange(group: DhId, random_bytes: RandomBytes) -> KeyExchange:
     if entry.modp is not None:
         return ModpKeyExchange(group, _random_private(entry.modp, random_bytes))
     if entry.ecp is not None:
-        return EcpKeyExchange(group, 1 + _random_below(entry.ecp.order - 1, random_bytes))
+        return _ecp_key_exchange(group, 1 + _random_below(entry.ecp.order - 1, random_bytes))
     if entry.kind == "x25519":
         return X25519KeyExchange(random_bytes(X25519KeyExchange.size))
     return X448KeyExchange(random_bytes(X448KeyExchange.size))
@@ -285,7 +327,7 @@ def key_exchange_from_private(group: DhId, private: bytes) -> KeyExchange:
     if entry.modp is not None:
         return ModpKeyExchange(group, int.from_bytes(private, "big"))
     if entry.ecp is not None:
-        return EcpKeyExchange(group, int.from_bytes(private, "big"))
+        return _ecp_key_exchange(group, int.from_bytes(private, "big"))
     if entry.kind == "x25519":
         return X25519KeyExchange(private)
     return X448KeyExchange(private)

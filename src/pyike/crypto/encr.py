@@ -1,10 +1,12 @@
-"""Encryption transforms (IKEv2 transform type 1): CBC ciphers, AEAD ciphers, ENCR_NULL.
+"""Encryption transforms (IKEv2 transform type 1): CBC and CTR ciphers, AEAD ciphers,
+ENCR_NULL.
 
-AEAD transforms are counter-mode ciphers: block size 1 here, so an SK payload needs only
-its pad-length octet (as strongSwan sends it); ESP adds its own 4-octet alignment.
-Key material sizes follow the RFCs: an AEAD transform takes its key plus a 4-byte salt
-from the key schedule (RFC 5282 for AES-GCM in IKEv2, RFC 4106 in ESP, RFC 7634 for
-ChaCha20-Poly1305); the nonce is salt | 8-byte IV.
+AES-CTR and the AEAD transforms are counter-mode ciphers: block size 1 here, so an SK payload
+needs only its pad-length octet (as strongSwan sends it); ESP adds its own 4-octet alignment.
+Key material sizes follow the RFCs: each takes its key plus a salt from the key schedule, and
+its nonce is salt | 8-byte IV: a 4-byte salt for AES-GCM (RFC 5282 in IKEv2, RFC 4106 in ESP),
+ChaCha20-Poly1305 (RFC 7634) and AES-CTR (RFC 5930, RFC 3686: whose counter block adds a
+32-bit block counter starting at 1), a 3-byte salt for AES-CCM (RFC 5282, RFC 4309).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from abc import ABC, abstractmethod
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM, ChaCha20Poly1305
 
 from pyike.codec.registry import EncrId
 from pyike.crypto import catalogue
@@ -85,6 +87,23 @@ class CbcAlgorithm(CipherAlgorithm):
         return decryptor.update(ciphertext) + decryptor.finalize()
 
 
+class CtrAlgorithm(CipherAlgorithm):
+    """AES-CTR (RFC 3686, RFC 5930): `key` is the AES key followed by the 4-byte nonce."""
+
+    def _keystream(self, key: bytes, iv: bytes) -> Cipher[modes.CTR]:
+        self._check_sizes(key, iv)
+        split = len(key) - self.salt_size
+        counter_block = key[split:] + iv + (1).to_bytes(4, "big")
+        return Cipher(algorithms.AES(key[:split]), modes.CTR(counter_block))
+
+    def encrypt(self, key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+        encryptor = self._keystream(key, iv).encryptor()
+        return encryptor.update(plaintext) + encryptor.finalize()
+
+    def decrypt(self, key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
+        return self.encrypt(key, iv, ciphertext)  # a key stream XORed either way
+
+
 class NullAlgorithm(CipherAlgorithm):
     """ENCR_NULL (RFC 2410): ESP only, no key, no IV."""
 
@@ -144,6 +163,16 @@ class GcmAlgorithm(AeadAlgorithm):
         return decryptor.update(sealed[:split]) + decryptor.finalize()
 
 
+class CcmAlgorithm(AeadAlgorithm):
+    """AES-CCM with an 8, 12 or 16 octet ICV and an 11-octet nonce (RFC 4309, RFC 5282)."""
+
+    def _seal(self, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        return AESCCM(key, self.icv_size).encrypt(nonce, plaintext, aad)
+
+    def _open(self, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+        return AESCCM(key, self.icv_size).decrypt(nonce, sealed, aad)
+
+
 class ChaChaPolyAlgorithm(AeadAlgorithm):
     """ChaCha20-Poly1305 (RFC 8439 AEAD, used by IKEv2 and ESP per RFC 7634)."""
 
@@ -156,8 +185,10 @@ class ChaChaPolyAlgorithm(AeadAlgorithm):
 
 _BY_MODE: dict[str, type[EncrAlgorithm]] = {
     "cbc": CbcAlgorithm,
+    "ctr": CtrAlgorithm,
     "null": NullAlgorithm,
     "gcm": GcmAlgorithm,
+    "ccm": CcmAlgorithm,
     "chacha20-poly1305": ChaChaPolyAlgorithm,
 }
 _ALGORITHMS: dict[EncrTransform, EncrAlgorithm] = {

@@ -35,6 +35,24 @@ class IntegAlgorithm:
         return hmac.compare_digest(self.compute(key, data), icv)
 
 
+class UncheckedIntegrity(IntegAlgorithm):
+    """An ICV of a known length whose algorithm or key is not known: skipped, never verified.
+    For reading captures only (Wireshark's "No Checking"); it cannot compute an ICV."""
+
+    def __init__(self, icv_size: int, key_size: int = 0) -> None:
+        none = catalogue.integrity(IntegId.NONE)
+        assert none is not None
+        self.transform = none
+        self.name, self.integ_id = f"ANY-{icv_size * 8} (not checked)", IntegId.NONE
+        self.key_size, self.icv_size = key_size, icv_size
+
+    def compute(self, key: bytes, data: bytes) -> bytes:
+        raise CryptoError(f"{self.name}: no ICV can be computed")
+
+    def verify(self, key: bytes, data: bytes, icv: bytes) -> bool:
+        return len(icv) == self.icv_size
+
+
 _INTEGS: dict[int, IntegAlgorithm] = {
     t.id: IntegAlgorithm(t) for t in catalogue.INTEGRITIES if t.implemented
 }

@@ -1,5 +1,6 @@
 """The MODP groups' parameters: RFC 2409 and RFC 3526 (safe primes, generator 2) and
-RFC 5114 section 2.3 (a 2048-bit prime with a 256-bit prime-order subgroup).
+RFC 5114 sections 2.1 to 2.3 (1024- and 2048-bit primes with 160-, 224- and 256-bit prime-order
+subgroups).
 
 The RFC 2409/3526 primes are 2^n - 2^(n-64) - 1 + 2^64 * (floor(2^(n-130) * pi) + k), safe
 primes; tests/crypto check both properties. Which IKEv2 group uses which parameters is declared
@@ -52,4 +53,6 @@ RFC3526_3072 = _PARAMETERS["RFC3526_3072"]  # RFC 3526 section 4
 RFC3526_4096 = _PARAMETERS["RFC3526_4096"]  # RFC 3526 section 5
 RFC3526_6144 = _PARAMETERS["RFC3526_6144"]  # RFC 3526 section 6
 RFC3526_8192 = _PARAMETERS["RFC3526_8192"]  # RFC 3526 section 7
+RFC5114_1024_160 = _PARAMETERS["RFC5114_1024_160"]  # RFC 5114 section 2.1
+RFC5114_2048_224 = _PARAMETERS["RFC5114_2048_224"]  # RFC 5114 section 2.2
 RFC5114_2048_256 = _PARAMETERS["RFC5114_2048_256"]  # RFC 5114 section 2.3

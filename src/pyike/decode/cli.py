@@ -1,4 +1,4 @@
-"""`pyike decode FILE [--keys TABLE] [--json]`."""
+"""`pyike decode FILE [--keys TABLE] [--esp-keys TABLE] [--json]`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from pyike.wireshark_keys import IkeSaKeys, KeyTableError, parse_key_table
+from pyike.wireshark_keys import KeyTable, read_key_table
 
 EXAMPLE_CAPTURE = "strongswan-aes128.pcap"
 EXAMPLE_KEYS = "strongswan-aes128.keys"
@@ -30,6 +30,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="Wireshark ikev2_decryption_table file, or a `pyike run --keylog` file: "
         "decrypt the encrypted payloads",
     )
+    parser.add_argument(
+        "--esp-keys",
+        metavar="TABLE",
+        help="Wireshark esp_sa file, or a `pyike run --keylog` file: show the ESP packets too, "
+        "decrypted",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per message")
     parser.add_argument(
         "--example",
@@ -39,8 +45,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
-def _load_keys(path: str) -> list[IkeSaKeys]:
-    return parse_key_table(Path(path).read_text(encoding="utf-8", errors="replace"))
+def _load_keys(path: str | None) -> KeyTable | None:
+    """The table at `path`; each line it cannot use named on stderr (file:line)."""
+    if path is None:
+        return None
+    table = read_key_table(Path(path).read_text(encoding="utf-8", errors="replace"))
+    for skipped in table.skipped:
+        line, _, why = skipped.partition(": ")
+        print(f"% {path}:{line.removeprefix('line ')}: {why}; line skipped", file=sys.stderr)
+    return table
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,34 +66,37 @@ def run(args: argparse.Namespace) -> int:
             resources.as_file(data / EXAMPLE_CAPTURE) as capture,
             resources.as_file(data / EXAMPLE_KEYS) as keys_file,
         ):
-            return _decode(str(capture), str(keys_file), args.json)
+            return _decode(str(capture), str(keys_file), None, args.json)
     if not args.file:
         print("% Incomplete command: give a capture file (or --example).", file=sys.stderr)
         return 2
-    return _decode(args.file, args.keys, args.json)
+    return _decode(args.file, args.keys, args.esp_keys, args.json)
 
 
-def _decode(capture: str, keys_path: str | None, as_json: bool) -> int:
+def _decode(capture: str, keys_path: str | None, esp_path: str | None, as_json: bool) -> int:
     # these import scapy, a fifth of a second that `pyike --help` need not wait for
     from pyike.capture import CaptureError
+    from pyike.decode.esp import DecodedEsp
     from pyike.decode.pipeline import decode_capture
     from pyike.decode.render import json_object, text_lines
 
-    try:
-        keys = _load_keys(keys_path) if keys_path else []
-    except OSError as exc:
-        print(f"% Cannot read key table {keys_path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except KeyTableError as exc:
-        print(f"% Bad key table {keys_path}: {exc}", file=sys.stderr)
-        return 2
+    tables: dict[str | None, KeyTable | None] = {}
+    for path in (keys_path, esp_path):
+        try:
+            tables[path] = tables[path] if path in tables else _load_keys(path)
+        except OSError as exc:
+            print(f"% Cannot read key table {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+    ike, esp = tables[keys_path], tables[esp_path]
+    skipped = sum(len(t.skipped) for t in tables.values() if t is not None)
     troubled = 0
-    count = 0
+    counts = {"ike": 0, "esp": 0}
     try:
-        for record in decode_capture(capture, keys):
-            count += 1
-            if record.error is not None or record.problems:
-                troubled += 1
+        for record in decode_capture(
+            capture, None if ike is None else ike.ike, None if esp is None else esp.esp
+        ):
+            counts["esp" if isinstance(record, DecodedEsp) else "ike"] += 1
+            troubled += record.troubled
             if as_json:
                 print(json.dumps(json_object(record)))
             else:
@@ -91,8 +107,16 @@ def _decode(capture: str, keys_path: str | None, as_json: bool) -> int:
         print(f"% {exc}", file=sys.stderr)
         return 2
     if not as_json:
-        summary = f"{count} IKEv2 message(s) in {capture}"
-        if troubled:
-            summary += f", {troubled} with problems (see IKEv2-ERROR lines)"
-        print(summary)
-    return 1 if troubled else 0
+        print(_summary(capture, counts, troubled, esp is not None))
+    return 1 if troubled or skipped else 0
+
+
+def _summary(capture: str, counts: dict[str, int], troubled: int, with_esp: bool) -> str:
+    text = f"{counts['ike']} IKEv2 message(s)"
+    if with_esp:
+        text += f" and {counts['esp']} ESP packet(s)"
+    text += f" in {capture}"
+    if troubled:
+        errors = "IKEv2-ERROR and ESP-ERROR" if with_esp else "IKEv2-ERROR"
+        text += f", {troubled} with problems (see {errors} lines)"
+    return text

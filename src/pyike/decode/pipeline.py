@@ -1,4 +1,5 @@
-"""From a capture file to decoded (and, given keys, decrypted) IKEv2 messages.
+"""From a capture file to decoded (and, given keys, decrypted) IKEv2 messages and, given ESP
+keys, ESP packets (`decode.esp`).
 
 Nothing here raises on bad input past the capture itself: a malformed message, a missing
 key or a failed integrity check becomes a note on that message, and decoding goes on.
@@ -18,9 +19,10 @@ from pyike.codec.protect import open_protected, open_protected_fragment, reassem
 from pyike.codec.registry import IntegId
 from pyike.crypto.encr import encr_algorithm
 from pyike.crypto.errors import CryptoError, IntegrityError
-from pyike.crypto.integ import integ_algorithm
+from pyike.crypto.integ import IntegAlgorithm, UncheckedIntegrity, integ_algorithm
 from pyike.crypto.sk import IkeSkCipher
-from pyike.wireshark_keys import IkeSaKeys
+from pyike.decode.esp import DecodedEsp, decode_esp, is_esp
+from pyike.wireshark_keys import EspSaKeys, IkeSaKeys, UncheckedIcv
 
 
 @dataclass
@@ -35,6 +37,10 @@ class DecodedMessage:
     problems: list[str] = field(default_factory=list)  # what went wrong with this datagram
 
     @property
+    def troubled(self) -> bool:
+        return self.error is not None or bool(self.problems)
+
+    @property
     def encrypted(self) -> bool:
         return self.message is not None and any(
             isinstance(p, (SkPayload, SkfPayload)) for p in self.message.payloads
@@ -42,11 +48,14 @@ class DecodedMessage:
 
 
 def _cipher(keys: IkeSaKeys, from_initiator: bool) -> IkeSkCipher:
-    encr = encr_algorithm(keys.encr, keys.encr_key_bits)
-    integ = None if keys.integ == IntegId.NONE else integ_algorithm(keys.integ)
-    if from_initiator:
-        return IkeSkCipher(encr, integ, keys.sk_ei, keys.sk_ai)
-    return IkeSkCipher(encr, integ, keys.sk_er, keys.sk_ar)
+    encr = encr_algorithm(keys.encr.id, keys.encr.key_length)
+    sk_e, sk_a = (keys.sk_ei, keys.sk_ai) if from_initiator else (keys.sk_er, keys.sk_ar)
+    integ: IntegAlgorithm | None = None
+    if isinstance(keys.integ, UncheckedIcv):
+        integ = UncheckedIntegrity(keys.integ.size, len(sk_a))
+    elif keys.integ.id != IntegId.NONE:
+        integ = integ_algorithm(keys.integ.id)
+    return IkeSkCipher(encr, integ, sk_e, sk_a)
 
 
 class _Decryptor:
@@ -73,6 +82,8 @@ class _Decryptor:
                 self._fragment(record, cipher, data)
             else:
                 record.inner = open_protected(data, cipher)[1]
+            if isinstance(keys.integ, UncheckedIcv) and record.inner is not None:
+                record.notes.append("ICV not checked")
         except IntegrityError:
             record.problems.append(
                 f"integrity check failed with the {direction} keys given for IKE SA {spis}: "
@@ -102,13 +113,25 @@ class _Decryptor:
 
 
 def decode_datagrams(
-    datagrams: Iterator[CapturedDatagram], keys: Sequence[IkeSaKeys] = ()
-) -> Iterator[DecodedMessage]:
-    decryptor = _Decryptor(keys) if keys else None
+    datagrams: Iterator[CapturedDatagram],
+    keys: Sequence[IkeSaKeys] | None = None,
+    esp_keys: Sequence[EspSaKeys] | None = None,
+) -> Iterator[DecodedMessage | DecodedEsp]:
+    """IKE messages, decrypted when `keys` is given (even empty: each then says it has no
+    keys), and ESP packets when `esp_keys` is given."""
+    decryptor = None if keys is None else _Decryptor(keys)
     for datagram in datagrams:
+        if is_esp(datagram):
+            if esp_keys is not None:
+                yield decode_esp(datagram, esp_keys)
+            continue
+        if not datagram.is_ike:
+            continue
         record = DecodedMessage(datagram)
         if datagram.truncated:
             record.problems.append("the capture holds only part of this datagram")
+        if datagram.fragments > 1:
+            record.notes.append(f"reassembled from {datagram.fragments} IP fragments")
         try:
             record.message = decode_message(datagram.payload)
         except DecodeError as exc:
@@ -119,7 +142,10 @@ def decode_datagrams(
 
 
 def decode_capture(
-    path: str | os.PathLike[str], keys: Sequence[IkeSaKeys] = ()
-) -> Iterator[DecodedMessage]:
-    """Every IKE datagram of the capture at `path`, decoded; raises CaptureError only."""
-    return decode_datagrams(read_capture(path), keys)
+    path: str | os.PathLike[str],
+    keys: Sequence[IkeSaKeys] | None = None,
+    esp_keys: Sequence[EspSaKeys] | None = None,
+) -> Iterator[DecodedMessage | DecodedEsp]:
+    """Every IKE datagram of the capture at `path`, decoded, and every ESP packet when
+    `esp_keys` is given; raises CaptureError only."""
+    return decode_datagrams(read_capture(path, ike_only=esp_keys is None), keys, esp_keys)

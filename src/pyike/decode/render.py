@@ -1,4 +1,4 @@
-"""Text and JSON views of decoded capture messages."""
+"""Text and JSON views of decoded capture messages and ESP packets."""
 
 from __future__ import annotations
 
@@ -9,32 +9,49 @@ from enum import IntEnum
 from typing import Any
 
 from pyike import ios_names
+from pyike.capture import CapturedDatagram
 from pyike.codec.generic import GENERIC_HEADER_SIZE
 from pyike.codec.message import Payload
 from pyike.codec.payloads import NotifyPayload
 from pyike.codec.registry import PayloadType, name_of
 from pyike.codec.sa import Transform
+from pyike.codec.udp_encap import Carried
+from pyike.decode.esp import DecodedEsp
 from pyike.decode.pipeline import DecodedMessage
 from pyike.trace.packet_dump import header_line, payload_lines
 
+Decoded = DecodedMessage | DecodedEsp
+
 
 def _timestamp(seconds: float) -> str:
-    moment = datetime.fromtimestamp(seconds, tz=UTC)
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # beyond the years 1 to 9999
+        return f"{seconds:.6f} s since 1970 (a time stamp outside the calendar)"
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def _frame(d: CapturedDatagram) -> str:
+    if d.kind is Carried.ESP:
+        return f"Frame {d.index} at {_timestamp(d.timestamp)}: {d.src} -> {d.dst}"
+    return f"Frame {d.index} at {_timestamp(d.timestamp)}: {d.src}:{d.sport} -> {d.dst}:{d.dport}"
 
 
 def heading(record: DecodedMessage) -> str:
     d = record.datagram
     marker = " (non-ESP marker)" if d.non_esp_marker else ""
-    text = f"Frame {d.index} at {_timestamp(d.timestamp)}: {d.src}:{d.sport} -> {d.dst}:{d.dport}"
+    text = _frame(d)
     if record.message is not None:
         h = record.message.header
         text += f"  I_SPI={h.spi_i.hex().upper()} R_SPI={h.spi_r.hex().upper()}"
     return text + marker
 
 
-def text_lines(record: DecodedMessage) -> list[str]:
-    """The heading, then the message as `debug crypto ikev2 packet` prints it."""
+def text_lines(record: Decoded) -> list[str]:
+    """The heading, then the message as `debug crypto ikev2 packet` prints it, or the ESP
+    packet's SPI, sequence number and contents."""
+    if isinstance(record, DecodedEsp):
+        return esp_lines(record)
     lines = [heading(record)]
     lines.extend(f"IKEv2-ERROR:{problem}" for problem in record.problems)
     if record.error is not None:
@@ -52,6 +69,22 @@ def text_lines(record: DecodedMessage) -> list[str]:
     if record.inner is not None:
         lines.extend(payload_lines(record.inner))
     lines.extend(f"IKEv2:{note}" for note in record.notes)
+    return lines
+
+
+def esp_lines(record: DecodedEsp) -> list[str]:
+    d = record.datagram
+    lines = [_frame(d) + (" (ESP in UDP)" if d.kind is Carried.ESP_IN_UDP else " (ESP)")]
+    lines.extend(f"ESP-ERROR:{problem}" for problem in record.problems)
+    if record.spi is None:
+        return lines
+    text = f"ESP: SPI 0x{record.spi:08X}, sequence number {record.seq}"
+    lines.append(text + (f", {record.transform}" if record.transform else ""))
+    if record.inner is not None:
+        lines.append(f"ESP: {record.inner.summary()}")
+    elif record.dummy:
+        lines.append("ESP: a dummy packet (Next Header 59), to be discarded")
+    lines.extend(f"ESP:{note}" for note in record.notes)
     return lines
 
 
@@ -92,7 +125,9 @@ def _payload_json(payload: Payload) -> dict[str, Any]:
     return out
 
 
-def json_object(record: DecodedMessage) -> dict[str, Any]:
+def json_object(record: Decoded) -> dict[str, Any]:
+    if isinstance(record, DecodedEsp):
+        return esp_json(record)
     d = record.datagram
     out: dict[str, Any] = {
         "frame": d.index,
@@ -126,6 +161,28 @@ def json_object(record: DecodedMessage) -> dict[str, Any]:
         out["payloads"] = [_payload_json(p) for p in record.message.payloads]
     if record.inner is not None:
         out["decrypted"] = [_payload_json(p) for p in record.inner]
+    out["notes"] = list(record.notes)
+    out["problems"] = list(record.problems)
+    return out
+
+
+def esp_json(record: DecodedEsp) -> dict[str, Any]:
+    d = record.datagram
+    udp = d.kind is Carried.ESP_IN_UDP
+    out: dict[str, Any] = {
+        "frame": d.index,
+        "time": d.timestamp,
+        "src": d.src,
+        "sport": d.sport if udp else None,
+        "dst": d.dst,
+        "dport": d.dport if udp else None,
+        "esp": {"spi": record.spi, "seq": record.seq, "transform": record.transform},
+        "dummy": record.dummy,
+        "inner": None if record.inner is None else _plain(record.inner),
+    }
+    if record.inner is not None:
+        out["inner"]["protocol_name"] = record.inner.protocol_name
+        out["inner"]["summary"] = record.inner.summary()
     out["notes"] = list(record.notes)
     out["problems"] = list(record.problems)
     return out

@@ -4,9 +4,10 @@ pyike.crypto builds a fresh cipher object for every call, which suits IKE's few 
 costs more than the encryption itself on a data plane. Each SA here keys its cipher and MAC
 once and reuses them:
 
-- AEAD: one `AESGCM` / `ChaCha20Poly1305` object per SA (truncated GCM ICVs, which that API
-  cannot produce, fall back to pyike.crypto).
+- AEAD: one `AESGCM` / `AESCCM` / `ChaCha20Poly1305` object per SA (truncated GCM ICVs, which
+  that API cannot produce, fall back to pyike.crypto).
 - HMAC: a keyed context copied per packet.
+- AES-CTR: pyike.crypto's, per packet.
 - CBC: one long-lived CBC encryptor and decryptor per SA. A CBC context chains from the last
   ciphertext block it produced, so to start a packet at a chosen IV the encryptor is first fed
   D_K(IV) XOR (its last block), whose encryption is exactly IV; the decryptor is fed the
@@ -22,9 +23,9 @@ from abc import ABC, abstractmethod
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM, ChaCha20Poly1305
 
-from pyike.crypto.encr import AeadAlgorithm, CbcAlgorithm
+from pyike.crypto.encr import AeadAlgorithm, CbcAlgorithm, CtrAlgorithm
 from pyike.crypto.errors import IntegrityError
 from pyike.crypto.integ import IntegAlgorithm
 from pyike.ipsec.errors import (
@@ -83,13 +84,15 @@ def _xor(a: bytes, b: bytes) -> bytes:
 
 
 class CipherThenMacContext(EspContext):
-    """CBC or NULL encryption with an optional HMAC (RFC 4303 section 3.3.2)."""
+    """CBC, CTR or NULL encryption with an optional HMAC (RFC 4303 section 3.3.2)."""
 
     def __init__(self, transform: EspTransform, encr_key: bytes, integ_key: bytes) -> None:
         super().__init__(transform)
         encr = transform.encr
         self._block = encr.block_size
         self._mac = None if transform.integ is None else _Mac(transform.integ, integ_key)
+        self._ctr = encr if isinstance(encr, CtrAlgorithm) else None
+        self._key = encr_key
         self._encryptor: CipherContext | None = None
         self._decryptor: CipherContext | None = None
         self._iv_decryptor: CipherContext | None = None
@@ -110,6 +113,8 @@ class CipherThenMacContext(EspContext):
             self._encryptor.update(lead)  # yields IV itself
             ciphertext = self._encryptor.update(plaintext)
             self._last = ciphertext[-self._block :]
+        elif self._ctr is not None:
+            ciphertext = self._ctr.encrypt(self._key, iv, plaintext)
         else:
             ciphertext = plaintext
         if self._mac is None:
@@ -125,6 +130,10 @@ class CipherThenMacContext(EspContext):
             icv = self._mac.icv(view[:end], seq_hi)
             if not hmac.compare_digest(icv, view[end:]):
                 raise EspIntegrityError("decrypt: mac verification failed")
+        if self._ctr is not None:
+            iv_end = HEADER_SIZE + self._ctr.iv_size
+            iv, ciphertext = bytes(view[HEADER_SIZE:iv_end]), bytes(view[iv_end:end])
+            return self._ctr.decrypt(self._key, iv, ciphertext), 0
         if self._decryptor is None:
             return bytes(view[HEADER_SIZE:end]), 0
         if (end - HEADER_SIZE) % self._block:
@@ -134,8 +143,8 @@ class CipherThenMacContext(EspContext):
 
 
 class AeadContext(EspContext):
-    """AES-GCM (RFC 4106) or ChaCha20-Poly1305 (RFC 7634): nonce = salt | IV, AAD = SPI |
-    [ESN high |] sequence number."""
+    """AES-GCM (RFC 4106), AES-CCM (RFC 4309) or ChaCha20-Poly1305 (RFC 7634): nonce = salt | IV,
+    AAD = SPI | [ESN high |] sequence number."""
 
     def __init__(self, transform: EspTransform, encr_key: bytes) -> None:
         super().__init__(transform)
@@ -146,11 +155,13 @@ class AeadContext(EspContext):
         split = len(encr_key) - encr.salt_size
         self._salt = encr_key[split:]
         self._iv_end = HEADER_SIZE + encr.iv_size
-        self._aead: AESGCM | ChaCha20Poly1305 | None = None
+        self._aead: AESGCM | AESCCM | ChaCha20Poly1305 | None = None
         if encr.transform.mode == "chacha20-poly1305":
             self._aead = ChaCha20Poly1305(encr_key[:split])
         elif encr.transform.mode == "gcm" and encr.icv_size == 16:
             self._aead = AESGCM(encr_key[:split])
+        elif encr.transform.mode == "ccm":
+            self._aead = AESCCM(encr_key[:split], encr.icv_size)
 
     def seal(self, header: bytes, iv: bytes, plaintext: bytes, seq_hi: bytes) -> bytes:
         aad = b"".join((header[:4], seq_hi, header[4:])) if seq_hi else header

@@ -15,7 +15,7 @@ from pyike.codec.registry import EncrId, IntegId
 from pyike.crypto import catalogue
 from pyike.crypto.keys import IkeKeys
 from pyike.ike.events import ChildSaInfo
-from pyike.wireshark_keys import IkeSaKeys, KeyTableError, format_key_line, is_esp_sa_line
+from pyike.wireshark_keys import KeyTableError, format_key_line, ike_sa_keys, is_esp_sa_line
 
 # What an esp_sa line names a transform Wireshark does not know (it then shows ESP undecrypted).
 _ESP_UNKNOWN = "NULL"
@@ -31,11 +31,9 @@ def ike_key_line(
 ) -> str:
     """The IKE SA's ikev2_decryption_table line; a comment when Wireshark's table has no name
     for its transforms (a legacy cipher), which the table's readers pass over."""
-    sa = IkeSaKeys(
-        spi_i, spi_r, encr, encr_key_bits, integ, keys.sk_ei, keys.sk_er, keys.sk_ai, keys.sk_ar
-    )
     try:
-        return format_key_line(sa)
+        sk = (keys.sk_ei, keys.sk_er, keys.sk_ai, keys.sk_ar)
+        return format_key_line(ike_sa_keys(spi_i, spi_r, encr, encr_key_bits, integ, sk))
     except KeyTableError as exc:
         return f"# {spi_i.hex()},{spi_r.hex()}: keys not logged: {exc}"
 
