@@ -97,6 +97,13 @@ def test_nhrp_stands_beside_on_nothing() -> None:
     } <= {"nhrp"}
 
 
+def test_frr_stands_on_config_alone() -> None:
+    """The IOS-to-FRR translation, FRR's daemons and vtysh: usable by the gateway's shell and
+    the netns lab alike, so below both."""
+    used = {_package(t) for m in _modules() if _package(m) == "frr" for t, _, _ in _imports(m)}
+    assert used <= {"frr", "config"}
+
+
 ENGINE = sorted(m for m in _modules() if m.startswith("pyike.ike."))
 
 

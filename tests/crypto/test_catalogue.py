@@ -39,6 +39,7 @@ NOT_DECLARATIONS = {
                          "esp-sha256-hmac"},
     "explain/translate.py": {"Don't use ESN"},
     "config/commands/ikev2.py": {"md5"},
+    "frr/translate.py": {"md5"},  # BGP and OSPF authentication keywords
 }  # fmt: skip
 # Words that name more than a transform ("NULL" is also an ID type, "NONE" any absence).
 ORDINARY_WORDS = {"NULL", "null", "NONE", "none", "ESN", "esn", "IntegId.NONE"}

@@ -6,6 +6,7 @@ import pytest
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
+from pyike.frr.translate import routing_protocols
 from pyike.lab.topology_run import TopologyRun, run_topology
 from pyike.node.ip import PROTO_UDP, parse_ipv4
 from pyike.node.udp import udp_ports
@@ -14,6 +15,11 @@ from pyike.topology import load_topology
 from tests.support.paths import EXAMPLES
 
 NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+# Examples whose LANs are learned by a routing protocol: they run in `pyike lab --netns`.
+NETNS_ONLY = [
+    n for n in NAMES if any(routing_protocols(c) for c in load_topology([EXAMPLES / n]).configs)
+]
+SIMULATED = [n for n in NAMES if n not in NETNS_ONLY]
 
 
 def run(name: str) -> TopologyRun:
@@ -27,7 +33,7 @@ def test_every_example_has_a_readme_line() -> None:
         assert f"`{name}/`" in readme
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", SIMULATED)
 def test_example_passes_its_own_checks(name: str) -> None:
     topology = load_topology([EXAMPLES / name])
     assert topology.checks, "an example without checks proves nothing"
@@ -36,12 +42,30 @@ def test_example_passes_its_own_checks(name: str) -> None:
     assert result.protected >= 2
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", SIMULATED)
 def test_cli_exits_0_on_each_example(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lab", str(EXAMPLES / name)]) == 0
     out = capsys.readouterr().out
     assert "crypto sessions UP-ACTIVE" in out
     assert "#show crypto session" in out
+
+
+@pytest.mark.parametrize("name", NETNS_ONLY)
+def test_netns_only_example_names_the_routing_protocol_it_depends_on(name: str) -> None:
+    """The simulated lab brings the tunnels up but learns no LAN: each failed check says the
+    routes come from a protocol it does not run, rather than look like a broken tunnel."""
+    topology = load_topology([EXAMPLES / name])
+    result = run_topology(topology, policy_for_config, show=False)
+    assert result.protected >= 2 and all(
+        "UP-ACTIVE" not in p and "session" not in p for p in result.problems
+    )
+    assert result.problems and all(
+        "which the simulated lab does not run; try --netns)" in p for p in result.problems
+    )
+    assert any("Loopback0` did not print" in p for p in result.problems)
+    assert [n for n in result.notes if "kept but not run" in n]
+    readme = (EXAMPLES / "README.md").read_text()
+    assert f"`{name}/` (--netns only)" in readme
 
 
 def test_hub_routes_spoke_to_spoke_traffic_through_two_tunnels() -> None:

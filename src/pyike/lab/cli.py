@@ -106,7 +106,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--netns",
         action="store_true",
         help="run the routers as real `pyike run` daemons, each in a network namespace, "
-        "joined by veth pairs; ping through real TUN devices, then tear down (root)",
+        "joined by veth pairs, their router bgp|ospf|eigrp in FRRouting; ping through real "
+        "TUN devices, then tear down (root)",
     )
 
     def handler(args: argparse.Namespace) -> int:

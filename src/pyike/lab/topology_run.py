@@ -16,6 +16,7 @@ from ipaddress import IPv6Interface, IPv6Network
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.config.query import wont_come_up
+from pyike.frr.translate import routing_protocols
 from pyike.host.views import crypto_session_views
 from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
 from pyike.lab.report import Report
@@ -152,15 +153,25 @@ def routing_notes(topology: Topology) -> list[str]:
     a check that depends on its routes fails here for that reason."""
     notes = []
     for config in topology.configs:
-        protocols = sorted(
-            {kept.command for kept in config.not_modelled if kept.command.startswith("router ")}
-        )
+        protocols = routing_protocols(config)
         if protocols:
             notes.append(
                 f"{config.hostname}: {', '.join(protocols)} kept but not run: the lab routes by "
                 "connected and static routes only"
             )
     return notes
+
+
+def routing_hint(topology: Topology, host: str) -> str:
+    """What a failed check on `host` may owe to the routing protocol the lab does not run."""
+    config = next((c for c in topology.configs if c.hostname == host), None)
+    protocols = routing_protocols(config) if config is not None else []
+    if not protocols:
+        return ""
+    return (
+        f" (this router's routes come from {' and '.join(protocols)}, which the simulated lab "
+        "does not run; try --netns)"
+    )
 
 
 def run_topology(
@@ -193,6 +204,7 @@ def run_topology(
         if not passed:
             result.problems.append(
                 f"{check.host}: `{check.command}` did not print {check.expect!r} ({check.where})"
+                + routing_hint(topology, check.host)
             )
     idle = idle_tunnel_problems(lab)  # a tunnel that carries nothing is not healthy
     if show:

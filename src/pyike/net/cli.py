@@ -82,6 +82,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="FILE",
         help="append IKE and ESP keys in Wireshark's formats to FILE (mode 0600); secret!",
     )
+    run.add_argument(
+        "--frr",
+        nargs="?",
+        const="",
+        metavar="PATHSPACE",
+        help="answer show ip route, show ip bgp|ospf|eigrp ... from FRRouting's vtysh (the "
+        "FRR started with -N PATHSPACE, the host's by default)",
+    )
     run.set_defaults(handler=_run)
 
     exe = subparsers.add_parser(
@@ -114,6 +122,7 @@ def _control_argument(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     # imported here for start-up speed: `pyike exec` and `pyike cli` need none of the gateway
+    from pyike.frr.vtysh import Frr
     from pyike.net.binding import BindingError, parse_binds
     from pyike.net.ports import port_map
     from pyike.net.runtime import RunOptions, run
@@ -139,6 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         tun_offload=not args.no_tun_offload,
         tun_segmentation=args.tun_segmentation and not args.no_tun_offload,
         udp_offload=not args.no_udp_offload,
+        frr=None if args.frr is None else Frr(args.frr or None),
     )
     return run(options)
 

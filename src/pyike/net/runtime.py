@@ -55,6 +55,7 @@ from pyike.net.tun import open_offload_tun, open_tun, read_packets
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 if TYPE_CHECKING:
+    from pyike.frr.vtysh import Frr
     from pyike.net.shell import GatewayShell
 
 ESP_PROTOCOL = 50
@@ -89,6 +90,7 @@ class RunOptions:
     tun_offload: bool = True  # decrypted TCP segments merged into super-packets (GRO)
     tun_segmentation: bool = False  # and TCP super-packets from the kernel, cut here (TSO)
     udp_offload: bool = True  # ESP in UDP sent and received in runs (UDP GSO and GRO)
+    frr: Frr | None = None  # the FRR whose vtysh answers the routing show commands
 
 
 def not_negotiated_lines(config: Config) -> list[str]:
@@ -485,7 +487,9 @@ class Runtime:
 
             gateway = self.gateway
             assert gateway is not None
-            self._shell = GatewayShell(gateway, lambda: gateway.config, self.formatter)
+            self._shell = GatewayShell(
+                gateway, lambda: gateway.config, self.formatter, frr=self.options.frr
+            )
         return self._shell
 
     def _local_addresses(

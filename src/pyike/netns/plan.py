@@ -5,7 +5,9 @@ One namespace per router; each physical interface becomes a veth end named after
 form one veth pair, more than two meet on a bridge in a switch namespace of their own.
 Loopback addresses go on `lo`. A `nat` directive becomes a namespace that forwards and
 masquerades what leaves its outside interface (iptables). The config's static routes that do
-not lead into a tunnel are the namespace's own (the gateway installs the tunnel routes).
+not lead into a tunnel are the namespace's own (the gateway installs the tunnel routes). A
+router's routing processes (`router bgp|ospf|eigrp`) are translated for FRRouting, with each
+interface named by the device that plays it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from ipaddress import IPv4Interface, IPv6Interface, ip_interface
 from pathlib import Path
 
 from pyike.config.model import Config, Interface
-from pyike.net.binding import ipv6_interfaces, tunnel_family_problem
+from pyike.frr.translate import LOOPBACK_DEVICE, FrrSetup, translate
+from pyike.net.binding import ipv6_interfaces, tun_name, tunnel_family_problem
 from pyike.net.policy_steering import SteeringError, plan_steering
 from pyike.topology import Topology
 
@@ -62,6 +65,12 @@ class RouterPlan:
     routes: tuple[StaticRoute, ...]
     tunnels: tuple[str, ...]  # protected tunnel interfaces, expected UP-ACTIVE
     crypto_maps: tuple[str, ...] = ()  # interfaces with a crypto map, UP-ACTIVE once pinged
+    frr: FrrSetup | None = None  # its routing processes, as FRR runs them
+
+    @property
+    def pathspace(self) -> str:
+        """Where its FRR keeps its files and sockets (`-N`), unique as the namespace is."""
+        return self.namespace
 
     @property
     def config_path(self) -> Path:
@@ -131,6 +140,11 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
             binds.append((iface.name, device))
             port = Port(namespace, device, tuple(str(a) for a in addresses), _owner(config, iface))
             members.setdefault(str(addresses[0].network), []).append(port)
+        tunnels = tuple(
+            i.name
+            for i in config.interfaces.values()
+            if i.is_tunnel and i.tunnel_protection is not None and not i.shutdown
+        )
         routers.append(
             RouterPlan(
                 config.hostname,
@@ -139,16 +153,13 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
                 tuple(binds),
                 tuple(loopbacks),
                 _static_routes(config, dict(binds)),
-                tuple(
-                    i.name
-                    for i in config.interfaces.values()
-                    if i.is_tunnel and i.tunnel_protection is not None and not i.shutdown
-                ),
+                tunnels,
                 tuple(
                     i.name
                     for i in config.interfaces.values()
                     if i.crypto_map is not None and not i.shutdown
                 ),
+                translate(config, _devices(config, binds, tunnels)),
             )
         )
     nats: list[NatPlan] = []
@@ -202,6 +213,21 @@ def _addresses(iface: Interface) -> list[IPv4Interface | IPv6Interface]:
     ]
     out.extend(ipv6_interfaces(iface))
     return out
+
+
+def _devices(
+    config: Config, binds: Iterable[tuple[str, str]], tunnels: Iterable[str]
+) -> dict[str, str]:
+    """The device that plays each interface in the namespace: its veth end, its TUN device,
+    `lo` for every loopback."""
+    devices = dict(binds)
+    devices.update((name, tun_name(name)) for name in tunnels)
+    devices.update(
+        (i.name, LOOPBACK_DEVICE)
+        for i in config.interfaces.values()
+        if i.name.lower().startswith("loopback") and not i.shutdown
+    )
+    return devices
 
 
 def _owner(config: Config, iface: Interface) -> str:

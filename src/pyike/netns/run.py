@@ -8,9 +8,17 @@ up on traffic, so the run pings through it until it does), pings from each route
 to the other routers' loopbacks its tunnel routes lead to or its crypto map ACLs permit, runs
 the topology's `exec` and `expect` directives (`ping` as Linux ping in the router's namespace,
 anything else on the daemon's control socket), prints each router's `show crypto session` and
-`show crypto ikev2 sa`, and tears everything down: SIGTERM to the daemons, SIGKILL after a
-grace period, the namespaces deleted. Teardown runs in a `finally`, so an exception or Ctrl-C
-leaves nothing. Traffic stays inside the namespaces the run created.
+`show crypto ikev2 sa`, and tears everything down: FRR (below) first, SIGTERM to the daemons,
+SIGKILL after a grace period, the namespaces deleted.
+
+A router whose configuration has `router bgp|ospf|eigrp` gets FRRouting in its namespace once
+the tunnels are up (`pyike.frr`: its routing translated to FRR's, zebra and the routing
+daemons), and its `pyike run` answers the routing show commands from it (`--frr`); the checks
+wait until every router's routing has converged (neighbors up, databases exchanged, routing
+tables unchanged for `ROUTING_SETTLE` seconds).
+
+Teardown runs in a `finally`, so an exception or Ctrl-C leaves nothing. Traffic stays inside
+the namespaces the run created.
 """
 
 from __future__ import annotations
@@ -35,7 +43,13 @@ from typing import IO
 
 from pyike.config.model import Config
 from pyike.config.params import interface_name
+from pyike.frr import daemons as frr_daemons
+from pyike.frr.daemons import FrrInstance, FrrStartError
+from pyike.frr.status import pending as routing_pending
+from pyike.frr.translate import LateCommand
+from pyike.frr.vtysh import configure as frr_configure
 from pyike.ipsec.acl_match import Flow, first_permitting, maps_by_interface
+from pyike.net.binding import tun_name
 from pyike.net.control import ControlClient, ControlError
 from pyike.netns.ping import PingSyntaxError, is_ping, parse_ping
 from pyike.netns.ping import ios_report as ping_report
@@ -46,6 +60,7 @@ from pyike.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_top
 from pyike.topology.seed import SEED_FILES, seed_texts
 
 UP_TIMEOUT = 30.0
+ROUTING_SETTLE = 2.0  # seconds without a route change, once FRR's neighbors are up
 STOP_GRACE = 10.0
 LAN_PING = "repeat 3"
 SUCCESS = "Success rate is 100 percent"
@@ -76,6 +91,7 @@ class NetnsRun:
     protected: int = 0
     passed: int = 0
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # routing lines FRR does not run
 
     @property
     def ok(self) -> bool:
@@ -112,6 +128,8 @@ class NetnsLab:
         self._emit = emit
         self.namespaces: list[str] = []
         self.daemons: dict[str, _Daemon] = {}
+        self.frrs: dict[str, FrrInstance] = {}
+        self._frr_leftovers: set[Path] = set()  # FRR's shared files that were there before
 
     def emit(self, line: str) -> None:
         with self._lock:
@@ -215,6 +233,8 @@ class NetnsLab:
         ]  # fmt: skip
         for interface, device in router.binds:
             argv += ["--bind", f"{interface}={device}"]
+        if router.frr is not None:
+            argv += ["--frr", router.pathspace]
         process = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
@@ -241,6 +261,20 @@ class NetnsLab:
                 if _LOG_MESSAGE.search(line) or not line.startswith(_DEBUG_STARTS):
                     self.emit(f"{host}: {line}")
 
+    def start_routing(self) -> None:
+        """FRR for each router that runs a routing protocol."""
+        self._frr_leftovers = frr_daemons.shared_files()
+        for router in self.plan.routers:
+            if router.frr is None:
+                continue
+            instance = FrrInstance(
+                router.host, router.frr, router.namespace, router.pathspace, self.workdir
+            )
+            self.frrs[router.host] = instance
+            instance.start()
+            daemons = ", ".join(d.daemon for d in router.frr.daemons)
+            self.emit(f"{router.host}: FRR {daemons} started for {', '.join(router.frr.protocols)}")
+
     def exec(self, host: str, command: str, *, show: bool = True) -> str:
         """An exec command on the router's daemon (what `pyike exec` does)."""
         daemon = self.daemons[host]
@@ -265,6 +299,11 @@ class NetnsLab:
     # -- teardown ------------------------------------------------------------------------------
 
     def close(self) -> None:
+        for instance in self.frrs.values():
+            instance.stop()
+        if self.frrs:
+            for leftover in frr_daemons.shared_files() - self._frr_leftovers:
+                leftover.unlink(missing_ok=True)
         running = [d for d in self.daemons.values() if d.process.poll() is None]
         for daemon in running:
             with contextlib.suppress(ProcessLookupError):
@@ -308,6 +347,7 @@ def run_netns(
     topology cannot be laid onto namespaces. `after_start` runs once the daemons are
     started (tests use it to fail mid-run)."""
     plan = plan_topology(topology, tag or str(os.getpid()))
+    _refuse_without_frr(plan)
     result = NetnsRun(protected=sum(len(r.tunnels) + len(r.crypto_maps) for r in plan.routers))
     if result.protected == 0:
         result.problems.append("no router protects anything (no tunnel protection, no crypto map)")
@@ -320,6 +360,8 @@ def run_netns(
             after_start(lab)
         result.problems += _wait_up(lab, up_timeout)
         if not result.problems:
+            lab.start_routing()
+            _wait_routing(lab, up_timeout, result)
             lan = _lan_pings(plan) + [
                 Check(c.host, c.command, c.expect, "LAN to LAN through a crypto map")
                 for c in _crypto_map_pings(plan)
@@ -327,14 +369,85 @@ def run_netns(
             _run_checks(lab, lan + topology.checks, result)
         for host, daemon in lab.daemons.items():
             if daemon.process.poll() is None:
-                for command in ("show crypto session", "show crypto ikev2 sa"):
+                for command in _closing_commands(host in lab.frrs):
                     with contextlib.suppress(ControlError):
                         lab.exec(host, command)
+        result.notes += [note for r in plan.routers if r.frr for note in r.frr.notes]
+        result.notes += [line for frr in lab.frrs.values() for line in frr.refused()]
     except NetnsCommandError as exc:
         result.problems.append(f"cannot build the lab: {exc}")
+    except FrrStartError as exc:
+        result.problems.append(f"cannot start FRRouting: {exc}")
     finally:
         _ignoring_interrupts(lab.close)
     return result
+
+
+def _closing_commands(routing: bool) -> tuple[str, ...]:
+    crypto = ("show crypto session", "show crypto ikev2 sa")
+    return (*crypto, "show ip route") if routing else crypto
+
+
+def _refuse_without_frr(plan: NetnsPlan) -> None:
+    """A router with a routing protocol needs FRR's daemons on this host."""
+    for router in plan.routers:
+        missing = frr_daemons.missing(router.frr) if router.frr is not None else []
+        if missing:
+            assert router.frr is not None
+            paths = ", ".join(str(frr_daemons.FRR_DAEMON_DIR / daemon) for daemon in missing)
+            raise NetnsPlanError(
+                f"% {router.host} runs {', '.join(router.frr.protocols)} in FRRouting, which "
+                f"is not installed here (no {paths}: Debian package frr); run this topology "
+                "without --netns"
+            )
+
+
+def _wait_routing(lab: NetnsLab, timeout: float, result: NetnsRun) -> None:
+    """Wait until every router's FRR has its neighbors (`pyike.frr.status`) and the routing
+    tables have not changed for `ROUTING_SETTLE` seconds; a problem when that does not happen
+    within `timeout` seconds (the checks still run: their results say what fails). Lines
+    FRR takes only once it runs are typed meanwhile; those it never takes are noted."""
+    deadline = time.monotonic() + timeout
+    late = {host: list(frr.setup.late) for host, frr in lab.frrs.items()}
+    tables: dict[str, str] = {}
+    settled_since: float | None = None
+    while lab.frrs:
+        dead = [line for frr in lab.frrs.values() for line in frr.exited()]
+        if dead:
+            result.problems += dead
+            break
+        for host, commands in late.items():
+            late[host] = [c for c in commands if not _configure(lab, host, c)]
+        waiting = [
+            f"{host}: {what}"
+            for host, frr in lab.frrs.items()
+            for what in routing_pending(frr.pathspace, frr.setup, _tunnel_devices(lab, host))
+        ]
+        now = time.monotonic()
+        current = {r.host: lab.netns(r.namespace, "ip", "route", "show") for r in lab.plan.routers}
+        if waiting or current != tables or settled_since is None:
+            settled_since = None if waiting else now
+        elif now - settled_since >= ROUTING_SETTLE:
+            break
+        tables = current
+        if now >= deadline:
+            why = waiting or ["the routing tables are still changing"]
+            result.problems += [f"routing not converged after {timeout:g} s: {w}" for w in why]
+            break
+        time.sleep(0.5)
+    result.notes += [
+        f"{host}: FRR {c.daemon} did not take `{c.line.origin}`"
+        for host, commands in late.items()
+        for c in commands
+    ]
+
+
+def _configure(lab: NetnsLab, host: str, command: LateCommand) -> bool:
+    return frr_configure(lab.frrs[host].pathspace, command.context, command.line.text)
+
+
+def _tunnel_devices(lab: NetnsLab, host: str) -> dict[str, str]:
+    return {tun_name(name): name for name in lab.plan.router(host).tunnels}
 
 
 def _ignoring_interrupts(action: Callable[[], None]) -> None:
@@ -641,6 +754,8 @@ def run_cli(args: argparse.Namespace) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     for skipped in result.skipped:
         print(f"% pyike lab --netns: skipped {skipped}")
+    for note in result.notes:
+        print(f"% pyike lab --netns: note: {note}")
     if result.ok:
         print(
             f"\n% pyike lab --netns: {result.protected} tunnels UP-ACTIVE on "
