@@ -29,10 +29,20 @@ def test_as_enum_keeps_unknown_values_as_int() -> None:
 
 
 def test_aead_and_key_length_tables() -> None:
-    for aead in (EncrId.AES_GCM_8, EncrId.AES_GCM_12, EncrId.AES_GCM_16, EncrId.AES_CCM_16):
-        assert is_aead(aead) and needs_key_length(aead)
-    assert is_aead(EncrId.CHACHA20_POLY1305) and not needs_key_length(EncrId.CHACHA20_POLY1305)
-    assert needs_key_length(EncrId.AES_CBC) and not is_aead(EncrId.AES_CBC)
+    """Every CCM and GCM cipher is AEAD with a key length; ChaCha20 is AEAD without one."""
+    combined = [
+        encr
+        for encr in EncrId
+        if encr.name.startswith(("AES_", "CAMELLIA_"))
+        and ("_CCM_" in encr.name or "_GCM_" in encr.name)
+    ]
+    assert len(combined) == 11  # 8, 12 and 16 octet ICVs, and RFC 8750's implicit IVs
+    for encr in combined:
+        assert is_aead(encr) and needs_key_length(encr), encr.name
+    for encr in (EncrId.CHACHA20_POLY1305, EncrId.CHACHA20_POLY1305_IIV):
+        assert is_aead(encr) and not needs_key_length(encr), encr.name
+    for encr in (EncrId.AES_CBC, EncrId.AES_CTR, EncrId.CAMELLIA_CBC, EncrId.CAMELLIA_CTR):
+        assert needs_key_length(encr) and not is_aead(encr), encr.name
     assert not needs_key_length(EncrId.TRIPLE_DES) and not is_aead(EncrId.TRIPLE_DES)
 
 

@@ -103,6 +103,13 @@ def test_the_machine_records_each_pair_and_enters_the_next_state() -> None:
     assert machine.state == State.EXIT
 
 
+def test_states_and_events_print_as_their_names() -> None:
+    """What `SM Trace->` prints is the member's value: its name, but for the two profile
+    selection events IOS spells at length."""
+    for member in (*State, *Event):
+        assert str(member) == member.name or str(member).endswith("_FOR_PROF_SEL"), member
+
+
 def test_the_picture_has_every_row_of_every_machine() -> None:
     dot = to_dot()
     for table in MACHINES.values():

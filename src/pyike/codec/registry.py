@@ -394,43 +394,35 @@ def as_enum(enum_cls: type[_E], value: int) -> _E | int:
     return value if member is None else member
 
 
+# AES and Camellia in their combined modes (CCM, GCM, with implicit IV too): AEAD ciphers whose
+# key size the proposal names.
+_BLOCK_CIPHER_AEAD_IDS = (
+    EncrId.AES_CCM_8,
+    EncrId.AES_CCM_12,
+    EncrId.AES_CCM_16,
+    EncrId.AES_GCM_8,
+    EncrId.AES_GCM_12,
+    EncrId.AES_GCM_16,
+    EncrId.CAMELLIA_CCM_8,
+    EncrId.CAMELLIA_CCM_12,
+    EncrId.CAMELLIA_CCM_16,
+    EncrId.AES_CCM_8_IIV,
+    EncrId.AES_GCM_16_IIV,
+)
+
 AEAD_ENCR_IDS: frozenset[int] = frozenset(
-    {
-        EncrId.AES_CCM_8,
-        EncrId.AES_CCM_12,
-        EncrId.AES_CCM_16,
-        EncrId.AES_GCM_8,
-        EncrId.AES_GCM_12,
-        EncrId.AES_GCM_16,
-        EncrId.CAMELLIA_CCM_8,
-        EncrId.CAMELLIA_CCM_12,
-        EncrId.CAMELLIA_CCM_16,
-        EncrId.CHACHA20_POLY1305,
-        EncrId.AES_CCM_8_IIV,
-        EncrId.AES_GCM_16_IIV,
-        EncrId.CHACHA20_POLY1305_IIV,
-    }
+    {*_BLOCK_CIPHER_AEAD_IDS, EncrId.CHACHA20_POLY1305, EncrId.CHACHA20_POLY1305_IIV}
 )
 """ENCR transforms that are combined-mode ciphers: the proposal carries no INTEG (or INTEG NONE)."""
 
 KEY_LENGTH_REQUIRED_ENCR_IDS: frozenset[int] = frozenset(
     {
+        *_BLOCK_CIPHER_AEAD_IDS,
         EncrId.AES_CBC,
         EncrId.AES_CTR,
-        EncrId.AES_CCM_8,
-        EncrId.AES_CCM_12,
-        EncrId.AES_CCM_16,
-        EncrId.AES_GCM_8,
-        EncrId.AES_GCM_12,
-        EncrId.AES_GCM_16,
         EncrId.NULL_AUTH_AES_GMAC,
         EncrId.CAMELLIA_CBC,
         EncrId.CAMELLIA_CTR,
-        EncrId.CAMELLIA_CCM_8,
-        EncrId.CAMELLIA_CCM_12,
-        EncrId.CAMELLIA_CCM_16,
-        EncrId.AES_CCM_8_IIV,
-        EncrId.AES_GCM_16_IIV,
     }
 )
 """ENCR transforms with a variable key size: a KEY_LENGTH attribute is required (RFC 7296 3.3.5)."""

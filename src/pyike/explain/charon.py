@@ -17,17 +17,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pyike.explain import swan
 from pyike.explain.aliases import charon_notify_name, charon_transform
-from pyike.explain.lines import Skipped, Stamp
+from pyike.explain.lines import Skipped
 from pyike.explain.model import Evidence, Failure, Message, Proposal, StateStep, Step, Timeline
-from pyike.explain.timeline import attach_message, finalise_timeline
+from pyike.explain.timeline import attach_message
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LINE = re.compile(
-    r"^\s*(?:(?P<stamp>(?P<mon>" + "|".join(_MONTHS) + r")\s+(?P<day>\d{1,2})\s+"
-    r"(?P<time>\d{1,2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?"
-    r"|(?P<year>\d{4})-(?P<month>\d{2})-(?P<iday>\d{2})[T ](?P<itime>\d{2}:\d{2}:\d{2})"
-    r"(?:[.,](?P<ifrac>\d{1,9}))?(?:Z|[+-]\d{2}:?\d{2})?)\s+)?"
+    r"^\s*(?:(?P<stamp>" + swan.STAMP + r")\s+)?"
     r"(?:(?:(?P<host>[\w.\-]+)\s+)?(?:charon(?:-systemd|-nm)?|ipsec|strongswan)(?:\[\d+\])?:\s+)?"
     r"(?P<body>(?P<thread>\d{1,3})?\[(?P<group>[A-Z]{3})\]\s"
     r"(?:<(?:(?P<conn>[^|>]*)\|)?(?P<uid>\d+)>\s)?(?P<msg>.*))$"
@@ -36,64 +33,31 @@ NOT_CHARON = "not a charon log line"
 
 
 @dataclass(frozen=True)
-class CharonRecord:
-    line: int
-    stamp: Stamp | None
-    host: str
+class CharonRecord(swan.LogRecord):
     thread: str
     uid: str  # the IKE SA's unique id when the line carries `<conn|uid>`
     conn: str  # and its connection's name
-    msg: str
-    evidence: Evidence
-
-
-_STAMP = re.compile(
-    r"(?P<mon>" + "|".join(_MONTHS) + r")\s+(?P<day>\d{1,2})\s+(?P<time>\d{1,2}:\d{2}:\d{2})"
-    r"(?:\.(?P<frac>\d{1,6}))?"
-    r"|(?P<year>\d{4})-(?P<month>\d{2})-(?P<iday>\d{2})[T ](?P<itime>\d{2}:\d{2}:\d{2})"
-    r"(?:[.,](?P<ifrac>\d{1,9}))?"
-)
-
-
-def stamp_of(text: str) -> Stamp | None:
-    """A syslog (`Dec  4 22:31:22[.123]`) or ISO (`2026-12-04T22:31:22.5`) timestamp."""
-    match = _STAMP.match(text.strip())
-    if match is None:
-        return None
-    if match.group("mon"):
-        clock, frac = match.group("time"), match.group("frac")
-        month, day, year = _MONTHS.index(match.group("mon")) + 1, int(match.group("day")), 0
-    else:
-        clock, frac = match.group("itime"), match.group("ifrac")
-        month, day = int(match.group("month")), int(match.group("iday"))
-        year = int(match.group("year"))
-    hours, minutes, seconds = (int(part) for part in clock.split(":"))
-    total = hours * 3600 + minutes * 60 + seconds + (float(f"0.{frac}") if frac else 0.0)
-    return Stamp(month, day, total, year, text.strip())
 
 
 def parse_line(number: int, text: str, source: str) -> CharonRecord | None:
     match = _LINE.match(text)
     if match is None:
         return None
-    evidence = Evidence(source, number, number, match.group("body").strip())
     return CharonRecord(
-        number,
-        stamp_of(match.group("stamp")) if match.group("stamp") else None,
-        match.group("host") or "",
-        match.group("thread") or "",
-        match.group("uid") or "",
-        match.group("conn") or "",
-        match.group("msg").strip(),
-        evidence,
+        line=number,
+        stamp=swan.stamp_of(match.group("stamp")) if match.group("stamp") else None,
+        host=match.group("host") or "",
+        msg=match.group("msg").strip(),
+        evidence=Evidence(source, number, number, match.group("body").strip()),
+        thread=match.group("thread") or "",
+        uid=match.group("uid") or "",
+        conn=match.group("conn") or "",
     )
 
 
 def is_charon_log(text: str) -> bool:
     """Whether most lines of ``text`` are charon's (a few other lines are tolerated)."""
-    content = [line for line in text.splitlines()[:400] if line.strip() and line[:1] != "#"]
-    charon = sum(1 for line in content if _LINE.match(line))
-    return bool(content) and 2 * charon >= len(content)
+    return swan.mostly_lines_of(text, _LINE)
 
 
 def _proposals(listing: str) -> list[Proposal]:
@@ -115,11 +79,11 @@ _Handler = Callable[["CharonReader", CharonRecord, re.Match[str]], None]
 
 
 @dataclass
-class CharonReader:
+class CharonReader(swan.LogReader[CharonRecord]):
     """One charon log's records, in order, into timelines."""
 
-    source: str
-    timelines: list[Timeline] = field(default_factory=list)
+    dialect = "strongswan"
+
     by_uid: dict[str, Timeline] = field(default_factory=dict)
     current: Timeline | None = None
     initiating: tuple[str, CharonRecord] | None = None  # `initiating IKE_SA x[n]`, not placed
@@ -128,12 +92,11 @@ class CharonReader:
     offer: list[Proposal] = field(default_factory=list)  # our proposals, for the next request
     spi_rule: tuple[str, int] | None = None  # (thread, 0 or 1): an IKE SPI's bytes follow
     spis: list[str] = field(default_factory=lambda: ["", ""])
-    interpreted: int = 0
 
     # -- timelines -----------------------------------------------------------------------------
 
     def _new(self, record: CharonRecord, role: str, name: str = "") -> Timeline:
-        timeline = _timeline(self.source, record, role)
+        timeline = self.new_timeline(record.host, role)
         if name:
             timeline.sa_ids.append(name)
         timeline.touch_line(record.line, record.stamp)
@@ -156,19 +119,8 @@ class CharonReader:
     # -- entry ---------------------------------------------------------------------------------
 
     def feed(self, record: CharonRecord) -> None:
-        if self._spi_bytes(record):
-            return
-        for pattern, handler in _HANDLERS:
-            match = pattern.search(record.msg)
-            if match is not None:
-                self.interpreted += 1
-                handler(self, record, match)
-                return
-
-    def finish(self) -> list[Timeline]:
-        for timeline in self.timelines:
-            finalise_timeline(timeline)
-        return self.timelines
+        if not self._spi_bytes(record):
+            self.handle(record, _RULES)
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -188,9 +140,9 @@ class CharonReader:
             stamp=record.stamp,
         )
         for token in tokens:
-            notify = re.fullmatch(r"N\((?P<name>[^)]+)\)", token)
+            notify = swan.notify_token(token)
             if notify is not None:
-                name = charon_notify_name(notify.group("name"))
+                name = charon_notify_name(notify)
                 message.notifies.append(name)
                 message.notify_evidence[name] = record.evidence
             else:
@@ -244,11 +196,8 @@ class CharonReader:
             timeline.sa_ids.append(name)
         if record.uid == "" and match.group("n"):
             self.by_uid.setdefault(match.group("n"), timeline)
-        timeline.ike_up = timeline.ike_up or record.evidence
+        timeline.established(record.evidence)
         timeline.local_id, timeline.peer_id = match.group("lid"), match.group("rid")
-        for exchange in timeline.exchanges:
-            if exchange.type == "IKE_AUTH" and exchange.result == "in_progress":
-                exchange.result = "ok"
 
     def rekeyed(self, record: CharonRecord, match: re.Match[str]) -> None:
         old = self._of(record)
@@ -261,7 +210,7 @@ class CharonReader:
             if rekey is not None:
                 rekey.purpose = "ike_rekey"
                 role = "initiator" if rekey.role == "requester" else "responder"
-        timeline = _timeline(self.source, record, role)
+        timeline = self.new_timeline(record.host, role)
         timeline.sa_ids.append(name)
         timeline.ike_up = record.evidence
         timeline.local_id, timeline.peer_id = match.group("lid"), match.group("rid")
@@ -284,13 +233,15 @@ class CharonReader:
         timeline = self._of(record)
         if timeline is None:
             return
-        timeline.received_policies = _with_evidence(_proposals(match.group("list")), record)
+        timeline.received_policies = swan.with_evidence(
+            _proposals(match.group("list")), record.evidence
+        )
         timeline.expected_policies = []
         self.selecting = True
 
     def configured_proposals(self, record: CharonRecord, match: re.Match[str]) -> None:
         timeline = self._of(record)
-        proposals = _with_evidence(_proposals(match.group("list")), record)
+        proposals = swan.with_evidence(_proposals(match.group("list")), record.evidence)
         if self.selecting and timeline is not None:
             timeline.expected_policies = proposals
         else:
@@ -415,26 +366,9 @@ def _step(what: str) -> _Handler:
     return handle
 
 
-def _timeline(source: str, record: CharonRecord, role: str) -> Timeline:
-    return Timeline(
-        router=source,
-        source=source,
-        spi_i="",
-        hostname=record.host,
-        dialect="strongswan",
-        role=role,
-    )
-
-
 def _uid_of(name: str) -> str:
     match = re.search(r"\[(\d+)\]$", name)
     return match.group(1) if match else ""
-
-
-def _with_evidence(proposals: list[Proposal], record: CharonRecord) -> list[Proposal]:
-    for proposal in proposals:
-        proposal.evidence = record.evidence
-    return proposals
 
 
 # Payloads in charon's message summaries, as the IOS timeline names them.
@@ -443,92 +377,73 @@ _SA = r"(?P<name>[^\s\[]+)\[(?P<n>\d+)\]"
 _ENDS = r"(?P<l>[^\s\[]+)\[(?P<lid>[^\]]*)\]\.\.\.(?P<r>[^\s\[]+)\[(?P<rid>[^\]]*)\]"
 
 
-def _h(pattern: str, handler: _Handler) -> tuple[re.Pattern[str], _Handler]:
-    return re.compile(pattern), handler
-
-
 _R = CharonReader
-_HANDLERS: tuple[tuple[re.Pattern[str], _Handler], ...] = (
-    _h(
+_RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
+    swan.rule(
         r"^(?P<verb>generating|parsed) (?P<exchange>[A-Z_]+) (?P<rr>request|response) "
         r"(?P<mid>\d+) \[\s*(?P<payloads>.*?)\s*\]$",
         _R.message,
     ),
-    _h(rf"^initiating IKE_SA {_SA} to ", _R.initiate),
-    _h(r"^\S+ is initiating an IKE_SA$", _R.peer_initiates),
-    _h(
+    swan.rule(rf"^initiating IKE_SA {_SA} to ", _R.initiate),
+    swan.rule(r"^\S+ is initiating an IKE_SA$", _R.peer_initiates),
+    swan.rule(
         r"^(?P<verb>sending|received) packet: from (?P<a>[^\s\[]+)\[(?P<ap>\d+)\] to "
         r"(?P<b>[^\s\[]+)\[(?P<bp>\d+)\]",
         _R.packet,
     ),
-    _h(rf"^IKE_SA {_SA} established between {_ENDS}", _R.established),
-    _h(rf"^IKE_SA {_SA} rekeyed between {_ENDS}", _R.rekeyed),
-    _h(
+    swan.rule(rf"^IKE_SA {_SA} established between {_ENDS}", _R.established),
+    swan.rule(rf"^IKE_SA {_SA} rekeyed between {_ENDS}", _R.rekeyed),
+    swan.rule(
         r"^(?:inbound |outbound )?CHILD_SA \S+\{\d+\} established with SPIs "
         r"(?P<spi_i>[0-9a-f]+)_i (?P<spi_o>[0-9a-f]+)_o",
         _R.child_up,
     ),
-    _h(r"^received proposals: (?P<list>.+)$", _R.received_proposals),
-    _h(r"^configured proposals: (?P<list>.+)$", _R.configured_proposals),
-    _h(r"^selected proposal: ", _R.selected),
-    _h(
+    swan.rule(r"^received proposals: (?P<list>.+)$", _R.received_proposals),
+    swan.rule(r"^configured proposals: (?P<list>.+)$", _R.configured_proposals),
+    swan.rule(r"^selected proposal: ", _R.selected),
+    swan.rule(
         r"^(?:received proposals unacceptable|no acceptable proposal found)",
         _failure("no_matching_policy"),
     ),
-    _h(
+    swan.rule(
         r"^tried \d+ shared keys? for '[^']*' - '[^']*', but MAC mismatched",
         _failure("psk_mismatch"),
     ),
-    _h(r"^no shared key found for '[^']*' - '[^']*'", _failure("key_not_found")),
-    _h(r"^no matching peer config found", _failure("identity_mismatch")),
-    _h(r"^no IKE config found for .*", _failure("peer_not_configured")),
-    _h(
+    swan.rule(r"^no shared key found for '[^']*' - '[^']*'", _failure("key_not_found")),
+    swan.rule(r"^no matching peer config found", _failure("identity_mismatch")),
+    swan.rule(r"^no IKE config found for .*", _failure("peer_not_configured")),
+    swan.rule(
         r"^(?:traffic selectors (?P<detail>.+?) unacceptable"
         r"|no acceptable traffic selectors found)",
         _failure("ts_mismatch"),
     ),
-    _h(
+    swan.rule(
         r"^(?:constraint check failed|no trusted \S+ public key found|no issuer certificate "
         r"found|certificate .* (?:expired|not valid|revoked))",
         _failure("certificate_error"),
     ),
-    _h(r"^authentication of '[^']*' with .* failed", _failure("auth_failed")),
-    _h(r"^received (?P<name>[A-Z_]+) notify(?: error|, no CHILD_SA built)", _R.notify_error),
-    _h(
+    swan.rule(r"^authentication of '[^']*' with .* failed", _failure("auth_failed")),
+    swan.rule(r"^received (?P<name>[A-Z_]+) notify(?: error|, no CHILD_SA built)", _R.notify_error),
+    swan.rule(
         r"^looking for peer configs matching \S+?\[[^\]]*\]\.\.\.\S+?\[(?P<detail>[^\]]*)\]",
         _step("identity_peer"),
     ),
-    _h(r"^selected peer config '(?P<detail>[^']*)'", _step("peer_config")),
-    _h(r"^(?P<detail>(?:local|remote) host is behind NAT)", _step("nat_detected")),
-    _h(r"^faking NAT situation to enforce UDP encapsulation", _step("nat_forced")),
-    _h(r"^vici terminate (?P<detail>(?:IKE|CHILD)_SA '[^']*')", _step("admin_clear")),
-    _h(r"^retransmit \d+ of request with message ID (?P<mid>\d+)", _R.retransmit),
-    _h(r"^giving up after \d+ retransmits", _R.gave_up),
-    _h(r"^sending DPD request", _R.dpd),
-    _h(
+    swan.rule(r"^selected peer config '(?P<detail>[^']*)'", _step("peer_config")),
+    swan.rule(r"^(?P<detail>(?:local|remote) host is behind NAT)", _step("nat_detected")),
+    swan.rule(r"^faking NAT situation to enforce UDP encapsulation", _step("nat_forced")),
+    swan.rule(r"^vici terminate (?P<detail>(?:IKE|CHILD)_SA '[^']*')", _step("admin_clear")),
+    swan.rule(r"^retransmit \d+ of request with message ID (?P<mid>\d+)", _R.retransmit),
+    swan.rule(r"^giving up after \d+ retransmits", _R.gave_up),
+    swan.rule(r"^sending DPD request", _R.dpd),
+    swan.rule(
         r"^(?P<verb>sending|received) DELETE for (?P<what>IKE_SA|ESP CHILD_SA|AH CHILD_SA)",
         _R.delete,
     ),
-    _h(r"^IKE_SA deleted$", _R.deleted),
-    _h(rf"^IKE_SA {_SA} state change: (?P<old>\w+) => (?P<new>\w+)", _R.state),
+    swan.rule(r"^IKE_SA deleted$", _R.deleted),
+    swan.rule(rf"^IKE_SA {_SA} state change: (?P<old>\w+) => (?P<new>\w+)", _R.state),
 )
 
 
 def read_charon(text: str, source: str) -> tuple[list[Timeline], list[Skipped], int, int]:
     """Timelines of a charon log, the lines not read, and (records, records interpreted)."""
-    reader = CharonReader(source)
-    skipped: list[Skipped] = []
-    records = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("#"):
-            skipped.append(Skipped(source, number, line.strip(), "comment"))
-            continue
-        record = parse_line(number, line, source)
-        if record is None:
-            skipped.append(Skipped(source, number, line.strip(), NOT_CHARON))
-            continue
-        records += 1
-        reader.feed(record)
-    return reader.finish(), skipped, records, reader.interpreted
+    return swan.read_log(text, CharonReader(source), parse_line, NOT_CHARON)

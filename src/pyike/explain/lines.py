@@ -17,12 +17,8 @@ from enum import StrEnum
 
 from pyike.explain.translate import has_hangul, normalise_korean
 
-_MONTH_NUMBERS = {
-    name: index + 1
-    for index, name in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    )
-}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NUMBERS = {name: index + 1 for index, name in enumerate(MONTHS)}
 
 # Longest runs of context a strongly expected continuation may be looked for across
 # (the other column of a translated page is typically 10 to 40 lines).

@@ -137,6 +137,13 @@ class Timeline:
             self.first_stamp = stamp
         self.last_line = max(self.last_line, end_line or line)
 
+    def established(self, evidence: Evidence) -> None:
+        """The IKE SA is up (the first line that says so is kept): its IKE_AUTH completed."""
+        self.ike_up = self.ike_up or evidence
+        for exchange in self.exchanges:
+            if exchange.type == "IKE_AUTH" and exchange.result == "in_progress":
+                exchange.result = "ok"
+
     def exchange(self, kind: str, msg_id: int | None) -> Exchange | None:
         for item in reversed(self.exchanges):
             if item.type == kind and (msg_id is None or item.msg_id in (None, msg_id)):

@@ -14,16 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pyike.codec.registry import TransformType
+from pyike.explain import swan
 from pyike.explain.aliases import notify_name, pluto_transform
-from pyike.explain.charon import stamp_of
-from pyike.explain.lines import Skipped, Stamp
+from pyike.explain.lines import Skipped
 from pyike.explain.model import Evidence, Failure, Message, Proposal, StateStep, Step, Timeline
-from pyike.explain.timeline import attach_message, finalise_timeline
+from pyike.explain.timeline import attach_message
 
 _LINE = re.compile(
-    r"^\s*(?:(?P<stamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+"
-    r"\d{1,2}:\d{2}:\d{2}(?:\.\d{1,6})?|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?):?\s+)?(?:(?P<host>[\w.\-]+)\s+)?pluto(?:\[\d+\])?:\s"
+    r"^\s*(?:(?P<stamp>" + swan.STAMP + r"):?\s+)?(?:(?P<host>[\w.\-]+)\s+)?pluto(?:\[\d+\])?:\s"
     r"(?P<body>.*)$"
 )
 _SUBJECT = re.compile(
@@ -33,14 +31,9 @@ NOT_PLUTO = "not a pluto log line"
 
 
 @dataclass(frozen=True)
-class PlutoRecord:
-    line: int
-    stamp: Stamp | None
-    host: str
+class PlutoRecord(swan.LogRecord):
     conn: str
     serial: str
-    msg: str
-    evidence: Evidence
 
 
 def parse_line(number: int, text: str, source: str) -> PlutoRecord | None:
@@ -53,20 +46,19 @@ def parse_line(number: int, text: str, source: str) -> PlutoRecord | None:
     serial = (subject.group("serial") or "") if subject else ""
     msg = subject.group("msg") if subject else body
     return PlutoRecord(
-        number,
-        stamp_of(match.group("stamp")) if match and match.group("stamp") else None,
-        (match.group("host") or "") if match else "",
-        conn,
-        serial,
-        msg.strip(),
-        Evidence(source, number, number, body.strip()),
+        line=number,
+        stamp=swan.stamp_of(match.group("stamp")) if match and match.group("stamp") else None,
+        host=(match.group("host") or "") if match else "",
+        msg=msg.strip(),
+        evidence=Evidence(source, number, number, body.strip()),
+        conn=conn,
+        serial=serial,
     )
 
 
 def is_pluto_log(text: str) -> bool:
-    content = [line for line in text.splitlines()[:400] if line.strip() and line[:1] != "#"]
-    pluto = sum(1 for line in content if _LINE.match(line))
-    return bool(content) and 2 * pluto >= len(content)
+    """Whether most lines of ``text`` are pluto's (a few other lines are tolerated)."""
+    return swan.mostly_lines_of(text, _LINE)
 
 
 # pluto's proposals: `1:IKE=AES_CBC_256-HMAC_SHA2_256-HMAC_SHA2_256_128-MODP2048` (its own,
@@ -117,14 +109,13 @@ _CHILD_LINE = re.compile(r"Child SA|CHILD SA|Traffic Selectors|IPsec SA|using #\
 
 
 @dataclass
-class PlutoReader:
-    source: str
-    timelines: list[Timeline] = field(default_factory=list)
+class PlutoReader(swan.LogReader[PlutoRecord]):
+    dialect = "libreswan"
+
     by_serial: dict[str, Timeline] = field(default_factory=dict)
     latest: dict[str, Timeline] = field(default_factory=dict)  # connection -> its last IKE SA
     proposals: dict[str, list[Proposal]] = field(default_factory=dict)  # connection's own
     listing: str = ""  # the kind of proposals being listed (`IKE SA proposals ...:`)
-    interpreted: int = 0
 
     def _of(self, record: PlutoRecord) -> Timeline | None:
         if not record.serial:
@@ -141,14 +132,7 @@ class PlutoReader:
 
     def _new(self, record: PlutoRecord) -> Timeline:
         role = "initiator" if record.msg.startswith("initiating") else "responder"
-        timeline = Timeline(
-            router=self.source,
-            source=self.source,
-            spi_i="",
-            hostname=record.host,
-            dialect="libreswan",
-            role=role,
-        )
+        timeline = self.new_timeline(record.host, role)
         timeline.sa_ids.append(f'"{record.conn}" #{record.serial}')
         self.timelines.append(timeline)
         self.latest[record.conn] = timeline
@@ -158,15 +142,8 @@ class PlutoReader:
         if not record.serial:
             self._connection_line(record)
             return
-        timeline = self._of(record)
-        if timeline is None:
-            return
-        for pattern, handler in _HANDLERS:
-            match = pattern.search(record.msg)
-            if match is not None:
-                self.interpreted += 1
-                handler(self, record, match)
-                return
+        if self._of(record) is not None:
+            self.handle(record, _RULES)
 
     def _connection_line(self, record: PlutoRecord) -> None:
         listing = re.match(r"(?P<what>IKE|Child) SA proposals \(connection add\):", record.msg)
@@ -182,11 +159,6 @@ class PlutoReader:
             self.interpreted += 1
         else:
             self.listing = ""
-
-    def finish(self) -> list[Timeline]:
-        for timeline in self.timelines:
-            finalise_timeline(timeline)
-        return self.timelines
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -229,9 +201,9 @@ def _sent_init_reply(reader: PlutoReader, record: PlutoRecord, match: re.Match[s
 def _decrypted(reader: PlutoReader, record: PlutoRecord, match: re.Match[str]) -> None:
     payloads, notifies = [], []
     for token in match.group("payloads").split(","):
-        notify = re.fullmatch(r"N\((?P<name>[^)]+)\)", token.strip())
+        notify = swan.notify_token(token.strip())
         if notify is not None:
-            notifies.append(notify_name(notify.group("name")))
+            notifies.append(notify_name(notify))
         elif token.strip():
             payloads.append(token.strip())
     reader.message(
@@ -270,9 +242,9 @@ def _failure(cause: str) -> _Handler:
 
 def _no_proposal(reader: PlutoReader, record: PlutoRecord, match: re.Match[str]) -> None:
     timeline = reader.by_serial[record.serial]
-    timeline.received_policies = remote_proposals(match.group("list"))
-    for proposal in timeline.received_policies:
-        proposal.evidence = record.evidence
+    timeline.received_policies = swan.with_evidence(
+        remote_proposals(match.group("list")), record.evidence
+    )
     protocol = timeline.received_policies[0].protocol if timeline.received_policies else "IKE"
     timeline.expected_policies = [
         p for p in reader.proposals.get(record.conn, []) if p.protocol == protocol
@@ -282,12 +254,9 @@ def _no_proposal(reader: PlutoReader, record: PlutoRecord, match: re.Match[str])
 
 def _established(reader: PlutoReader, record: PlutoRecord, match: re.Match[str]) -> None:
     timeline = reader.by_serial[record.serial]
-    timeline.ike_up = timeline.ike_up or record.evidence
+    timeline.established(record.evidence)
     timeline.role = "initiator" if match.group("role") == "initiator" else "responder"
     timeline.peer_id = match.group("peer")
-    for exchange in timeline.exchanges:
-        if exchange.type == "IKE_AUTH" and exchange.result == "in_progress":
-            exchange.result = "ok"
 
 
 def _child_up(reader: PlutoReader, record: PlutoRecord, match: re.Match[str]) -> None:
@@ -326,64 +295,47 @@ def _nat(reader: PlutoReader, record: PlutoRecord, match: re.Match[str]) -> None
     timeline.steps.append(Step(record.evidence, "nat_detected", record.msg))
 
 
-def _h(pattern: str, handler: _Handler) -> tuple[re.Pattern[str], _Handler]:
-    return re.compile(pattern), handler
-
-
-_HANDLERS: tuple[tuple[re.Pattern[str], _Handler], ...] = (
-    _h(r"^sent IKE_SA_INIT request to (?P<to>\S+)", _sent_request("IKE_SA_INIT", 0)),
-    _h(r"^sent IKE_AUTH request", _sent_request("IKE_AUTH", 1)),
-    _h(r"^sent IKE_SA_INIT reply", _sent_init_reply),
-    _h(
+_RULES: tuple[tuple[re.Pattern[str], _Handler], ...] = (
+    swan.rule(r"^sent IKE_SA_INIT request to (?P<to>\S+)", _sent_request("IKE_SA_INIT", 0)),
+    swan.rule(r"^sent IKE_AUTH request", _sent_request("IKE_AUTH", 1)),
+    swan.rule(r"^sent IKE_SA_INIT reply", _sent_init_reply),
+    swan.rule(
         r"^processing decrypted (?P<exchange>[A-Z_]+) (?P<rr>request|response): "
         r"SK\{(?P<payloads>[^}]*)\}",
         _decrypted,
     ),
-    _h(
+    swan.rule(
         r"^responding to (?P<exchange>[A-Z_]+) message \(ID (?P<mid>\d+)\) from \S+ with "
         r"(?:un)?encrypted notification (?P<name>[A-Z_0-9]+)",
         _responding,
     ),
-    _h(
+    swan.rule(
         r"^(?:(?P<exchange>IKE SA authentication|[A-Z_]+) (?:request|response) rejected(?: "
         r"Child SA)? (?:by peer: |with )|dropping unexpected (?P<init>IKE_SA_INIT) message "
         r"containing )(?P<name>[A-Z_]{6,})",
         _rejected,
     ),
-    _h(r"^authentication failed: computed hash does not match", _failure("psk_mismatch")),
-    _h(r"^Peer ID '(?P<detail>[^']*)' mismatched", _failure("identity_mismatch")),
-    _h(r"^no local proposal matches remote proposals (?P<list>.+)$", _no_proposal),
-    _h(r"^No IKEv2 connection found with compatible Traffic Selectors", _failure("ts_mismatch")),
-    _h(
+    swan.rule(r"^authentication failed: computed hash does not match", _failure("psk_mismatch")),
+    swan.rule(r"^Peer ID '(?P<detail>[^']*)' mismatched", _failure("identity_mismatch")),
+    swan.rule(r"^no local proposal matches remote proposals (?P<list>.+)$", _no_proposal),
+    swan.rule(
+        r"^No IKEv2 connection found with compatible Traffic Selectors", _failure("ts_mismatch")
+    ),
+    swan.rule(
         r"^(?P<role>initiator|responder) established IKE SA; authenticated peer using "
         r"\S+ and \S+ '(?P<peer>[^']*)'",
         _established,
     ),
-    _h(r"^(?:initiator|responder) established Child SA", _child_up),
-    _h(r"^STATE_\w+: retransmission; will wait", _retransmit),
-    _h(r"^STATE_\w+: \d+ second timeout exceeded after \d+ retransmits", _gave_up),
-    _h(r"^(?P<verb>deleting) state \((?P<state>STATE_\w+)\)", _state),
-    _h(r"^encountered fatal error in (?P<verb>state) (?P<state>STATE_\w+)", _state),
-    _h(r"liveness", _dpd),
-    _h(r"NAT-Traversal: .*behind NAT|NAT detected", _nat),
+    swan.rule(r"^(?:initiator|responder) established Child SA", _child_up),
+    swan.rule(r"^STATE_\w+: retransmission; will wait", _retransmit),
+    swan.rule(r"^STATE_\w+: \d+ second timeout exceeded after \d+ retransmits", _gave_up),
+    swan.rule(r"^(?P<verb>deleting) state \((?P<state>STATE_\w+)\)", _state),
+    swan.rule(r"^encountered fatal error in (?P<verb>state) (?P<state>STATE_\w+)", _state),
+    swan.rule(r"liveness", _dpd),
+    swan.rule(r"NAT-Traversal: .*behind NAT|NAT detected", _nat),
 )
 
 
 def read_pluto(text: str, source: str) -> tuple[list[Timeline], list[Skipped], int, int]:
     """Timelines of a pluto log, the lines not read, and (records, records interpreted)."""
-    reader = PlutoReader(source)
-    skipped: list[Skipped] = []
-    records = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("#"):
-            skipped.append(Skipped(source, number, line.strip(), "comment"))
-            continue
-        record = parse_line(number, line, source)
-        if record is None:
-            skipped.append(Skipped(source, number, line.strip(), NOT_PLUTO))
-            continue
-        records += 1
-        reader.feed(record)
-    return reader.finish(), skipped, records, reader.interpreted
+    return swan.read_log(text, PlutoReader(source), parse_line, NOT_PLUTO)

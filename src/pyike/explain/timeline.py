@@ -702,13 +702,10 @@ class TimelineBuilder:
             if event.get("what") == "child":
                 timeline.child_up = timeline.child_up or evidence
             else:
-                timeline.ike_up = timeline.ike_up or evidence
+                timeline.established(evidence)
                 if event.get("peer"):
                     timeline.peer_id = timeline.peer_id or event.get("peer").strip()
                     timeline.local_id = timeline.local_id or event.get("local").strip()
-                for exchange in timeline.exchanges:
-                    if exchange.type == "IKE_AUTH" and exchange.result == "in_progress":
-                        exchange.result = "ok"
         elif kind is Kind.RETRANSMIT:
             timeline.retransmits.append(evidence)
             pending = self._pending_exchange(timeline)

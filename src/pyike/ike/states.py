@@ -9,137 +9,145 @@ few pyike needed that are not attested in public output are marked below.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import StrEnum, auto
 
 
-class State(StrEnum):
-    IDLE = "IDLE"
+class _SpelledAsNamed(StrEnum):
+    """Each member's value is its name, as IOS prints it."""
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list[str]) -> str:
+        return name
+
+
+class State(_SpelledAsNamed):
+    IDLE = auto()
     # IKE_SA_INIT / IKE_AUTH, initiator
-    I_BLD_INIT = "I_BLD_INIT"
-    I_WAIT_INIT = "I_WAIT_INIT"
-    I_PROC_INIT = "I_PROC_INIT"
-    INIT_DONE = "INIT_DONE"
-    I_BLD_AUTH = "I_BLD_AUTH"
-    I_WAIT_AUTH = "I_WAIT_AUTH"
-    I_PROC_AUTH = "I_PROC_AUTH"
-    AUTH_DONE = "AUTH_DONE"
-    READY = "READY"
+    I_BLD_INIT = auto()
+    I_WAIT_INIT = auto()
+    I_PROC_INIT = auto()
+    INIT_DONE = auto()
+    I_BLD_AUTH = auto()
+    I_WAIT_AUTH = auto()
+    I_PROC_AUTH = auto()
+    AUTH_DONE = auto()
+    READY = auto()
     # IKE_SA_INIT / IKE_AUTH, responder
-    R_INIT = "R_INIT"
-    R_BLD_INIT = "R_BLD_INIT"
-    R_WAIT_AUTH = "R_WAIT_AUTH"
-    R_VERIFY_AUTH = "R_VERIFY_AUTH"
-    R_BLD_AUTH = "R_BLD_AUTH"
+    R_INIT = auto()
+    R_BLD_INIT = auto()
+    R_WAIT_AUTH = auto()
+    R_VERIFY_AUTH = auto()
+    R_BLD_AUTH = auto()
     # CREATE_CHILD_SA, initiator
-    CHILD_I_INIT = "CHILD_I_INIT"
-    CHILD_I_IPSEC = "CHILD_I_IPSEC"
-    CHILD_I_IKE = "CHILD_I_IKE"
-    CHILD_I_BLD_REQ = "CHILD_I_BLD_REQ"
-    CHILD_I_WAIT = "CHILD_I_WAIT"
-    CHILD_I_PROC = "CHILD_I_PROC"
-    CHILD_I_DONE = "CHILD_I_DONE"
+    CHILD_I_INIT = auto()
+    CHILD_I_IPSEC = auto()
+    CHILD_I_IKE = auto()
+    CHILD_I_BLD_REQ = auto()
+    CHILD_I_WAIT = auto()
+    CHILD_I_PROC = auto()
+    CHILD_I_DONE = auto()
     # CREATE_CHILD_SA, responder
-    CHILD_R_INIT = "CHILD_R_INIT"
-    CHILD_R_IPSEC = "CHILD_R_IPSEC"
-    CHILD_R_IKE = "CHILD_R_IKE"
-    CHILD_R_BLD_MSG = "CHILD_R_BLD_MSG"
-    CHILD_R_DONE = "CHILD_R_DONE"
+    CHILD_R_INIT = auto()
+    CHILD_R_IPSEC = auto()
+    CHILD_R_IKE = auto()
+    CHILD_R_BLD_MSG = auto()
+    CHILD_R_DONE = auto()
     # INFORMATIONAL
-    INFO_I_BLD = "INFO_I_BLD"
-    INFO_I_WAIT = "INFO_I_WAIT"
-    INFO_R = "INFO_R"
-    DELETE = "DELETE"
-    EXIT = "EXIT"
+    INFO_I_BLD = auto()
+    INFO_I_WAIT = auto()
+    INFO_R = auto()
+    DELETE = auto()
+    EXIT = auto()
 
 
-class Event(StrEnum):
-    EV_NO_EVENT = "EV_NO_EVENT"
+class Event(_SpelledAsNamed):
+    EV_NO_EVENT = auto()
     # IKE_SA_INIT
-    EV_INIT_SA = "EV_INIT_SA"
-    EV_GET_IKE_POLICY = "EV_GET_IKE_POLICY"
-    EV_SET_POLICY = "EV_SET_POLICY"
-    EV_CHK_AUTH4PKI = "EV_CHK_AUTH4PKI"
-    EV_PKI_SESH_OPEN = "EV_PKI_SESH_OPEN"
-    EV_GEN_DH_KEY = "EV_GEN_DH_KEY"
-    EV_OK_RECD_DH_PUBKEY_RESP = "EV_OK_RECD_DH_PUBKEY_RESP"
-    EV_OK_RECD_PUBKEY_RESP = "EV_OK_RECD_PUBKEY_RESP"
-    EV_GEN_DH_SECRET = "EV_GEN_DH_SECRET"
-    EV_OK_RECD_DH_SECRET_RESP = "EV_OK_RECD_DH_SECRET_RESP"
-    EV_OK_RECD_SECRET_RESP = "EV_OK_RECD_SECRET_RESP"
-    EV_GEN_SKEYID = "EV_GEN_SKEYID"
-    EV_GET_CONFIG_MODE = "EV_GET_CONFIG_MODE"
-    EV_BLD_MSG = "EV_BLD_MSG"
-    EV_RECV_INIT = "EV_RECV_INIT"
-    EV_VERIFY_MSG = "EV_VERIFY_MSG"
-    EV_INSERT_SA = "EV_INSERT_SA"
-    EV_PROC_MSG = "EV_PROC_MSG"
-    EV_DETECT_NAT = "EV_DETECT_NAT"
-    EV_CHK_NAT_T = "EV_CHK_NAT_T"
-    EV_CHK_CONFIG_MODE = "EV_CHK_CONFIG_MODE"
-    EV_CHK4_NOTIFY = "EV_CHK4_NOTIFY"
-    EV_DONE = "EV_DONE"
-    EV_CHK4_ROLE = "EV_CHK4_ROLE"
-    EV_START_TMR = "EV_START_TMR"
+    EV_INIT_SA = auto()
+    EV_GET_IKE_POLICY = auto()
+    EV_SET_POLICY = auto()
+    EV_CHK_AUTH4PKI = auto()
+    EV_PKI_SESH_OPEN = auto()
+    EV_GEN_DH_KEY = auto()
+    EV_OK_RECD_DH_PUBKEY_RESP = auto()
+    EV_OK_RECD_PUBKEY_RESP = auto()
+    EV_GEN_DH_SECRET = auto()
+    EV_OK_RECD_DH_SECRET_RESP = auto()
+    EV_OK_RECD_SECRET_RESP = auto()
+    EV_GEN_SKEYID = auto()
+    EV_GET_CONFIG_MODE = auto()
+    EV_BLD_MSG = auto()
+    EV_RECV_INIT = auto()
+    EV_VERIFY_MSG = auto()
+    EV_INSERT_SA = auto()
+    EV_PROC_MSG = auto()
+    EV_DETECT_NAT = auto()
+    EV_CHK_NAT_T = auto()
+    EV_CHK_CONFIG_MODE = auto()
+    EV_CHK4_NOTIFY = auto()
+    EV_DONE = auto()
+    EV_CHK4_ROLE = auto()
+    EV_START_TMR = auto()
     # IKE_AUTH
-    EV_CHK_EAP = "EV_CHK_EAP"
-    EV_GEN_AUTH = "EV_GEN_AUTH"
-    EV_CHK_AUTH_TYPE = "EV_CHK_AUTH_TYPE"
-    EV_OK_AUTH_GEN = "EV_OK_AUTH_GEN"
-    EV_SEND_AUTH = "EV_SEND_AUTH"
-    EV_RECV_AUTH = "EV_RECV_AUTH"
-    EV_PROC_ID = "EV_PROC_ID"
+    EV_CHK_EAP = auto()
+    EV_GEN_AUTH = auto()
+    EV_CHK_AUTH_TYPE = auto()
+    EV_OK_AUTH_GEN = auto()
+    EV_SEND_AUTH = auto()
+    EV_RECV_AUTH = auto()
+    EV_PROC_ID = auto()
     EV_CHK_IF_PEER_CERT_FETTED = "EV_CHK_IF_PEER_CERT_NEEDS_TO_BE_FETTED_FOR_PROF_SEL"
     EV_CHK_IF_PEER_CERT_FETCHED = "EV_CHK_IF_PEER_CERT_NEEDS_TO_BE_FETCHED_FOR_PROF_SEL"
-    EV_GET_POLICY_BY_PEERID = "EV_GET_POLICY_BY_PEERID"
-    EV_VERIFY_POLICY_BY_PEERID = "EV_VERIFY_POLICY_BY_PEERID"
-    EV_CHK_AUTH4EAP = "EV_CHK_AUTH4EAP"
-    EV_CHK_POLREQEAP = "EV_CHK_POLREQEAP"
-    EV_GET_PRESHR_KEY = "EV_GET_PRESHR_KEY"
-    EV_VERIFY_AUTH = "EV_VERIFY_AUTH"
-    EV_CHK4_IC = "EV_CHK4_IC"
-    EV_CHK_REDIRECT = "EV_CHK_REDIRECT"
-    EV_NOTIFY_AUTH_DONE = "EV_NOTIFY_AUTH_DONE"
-    EV_SET_RECD_CONFIG_MODE = "EV_SET_RECD_CONFIG_MODE"
-    EV_PROC_SA_TS = "EV_PROC_SA_TS"
-    EV_MY_AUTH_METHOD = "EV_MY_AUTH_METHOD"
-    EV_CHK4_SIGN = "EV_CHK4_SIGN"
-    EV_CHK_IKE_ONLY = "EV_CHK_IKE_ONLY"
-    EV_OK = "EV_OK"
-    EV_PKI_SESH_CLOSE = "EV_PKI_SESH_CLOSE"
-    EV_UPDATE_CAC_STATS = "EV_UPDATE_CAC_STATS"
-    EV_INSERT_IKE = "EV_INSERT_IKE"
-    EV_GEN_LOAD_IPSEC = "EV_GEN_LOAD_IPSEC"
-    EV_OK_RECD_LOAD_IPSEC = "EV_OK_RECD_LOAD_IPSEC"
-    EV_START_ACCT = "EV_START_ACCT"
-    EV_CHECK_DUPE = "EV_CHECK_DUPE"
-    EV_I_OK = "EV_I_OK"
-    EV_R_OK = "EV_R_OK"
+    EV_GET_POLICY_BY_PEERID = auto()
+    EV_VERIFY_POLICY_BY_PEERID = auto()
+    EV_CHK_AUTH4EAP = auto()
+    EV_CHK_POLREQEAP = auto()
+    EV_GET_PRESHR_KEY = auto()
+    EV_VERIFY_AUTH = auto()
+    EV_CHK4_IC = auto()
+    EV_CHK_REDIRECT = auto()
+    EV_NOTIFY_AUTH_DONE = auto()
+    EV_SET_RECD_CONFIG_MODE = auto()
+    EV_PROC_SA_TS = auto()
+    EV_MY_AUTH_METHOD = auto()
+    EV_CHK4_SIGN = auto()
+    EV_CHK_IKE_ONLY = auto()
+    EV_OK = auto()
+    EV_PKI_SESH_CLOSE = auto()
+    EV_UPDATE_CAC_STATS = auto()
+    EV_INSERT_IKE = auto()
+    EV_GEN_LOAD_IPSEC = auto()
+    EV_OK_RECD_LOAD_IPSEC = auto()
+    EV_START_ACCT = auto()
+    EV_CHECK_DUPE = auto()
+    EV_I_OK = auto()
+    EV_R_OK = auto()
     # CREATE_CHILD_SA
-    EV_INIT_CREATE_CHILD = "EV_INIT_CREATE_CHILD"  # not attested in public output
-    EV_RECV_CREATE_CHILD = "EV_RECV_CREATE_CHILD"
-    EV_CHK_CC_TYPE = "EV_CHK_CC_TYPE"
-    EV_REKEY_IKESA = "EV_REKEY_IKESA"
-    EV_CREATE_IPSEC = "EV_CREATE_IPSEC"  # not attested in public output
-    EV_REKEY_IPSEC = "EV_REKEY_IPSEC"  # not attested in public output
-    EV_CHK4_PFS = "EV_CHK4_PFS"
-    EV_CHK_IKE_REKEY = "EV_CHK_IKE_REKEY"
-    EV_ACTIVATE_NEW_SA = "EV_ACTIVATE_NEW_SA"
-    EV_START_DEL_NEG_TMR = "EV_START_DEL_NEG_TMR"
-    EV_CHK_PENDING = "EV_CHK_PENDING"
-    EV_SEND_REQ = "EV_SEND_REQ"  # not attested in public output
+    EV_INIT_CREATE_CHILD = auto()  # not attested in public output
+    EV_RECV_CREATE_CHILD = auto()
+    EV_CHK_CC_TYPE = auto()
+    EV_REKEY_IKESA = auto()
+    EV_CREATE_IPSEC = auto()  # not attested in public output
+    EV_REKEY_IPSEC = auto()  # not attested in public output
+    EV_CHK4_PFS = auto()
+    EV_CHK_IKE_REKEY = auto()
+    EV_ACTIVATE_NEW_SA = auto()
+    EV_START_DEL_NEG_TMR = auto()
+    EV_CHK_PENDING = auto()
+    EV_SEND_REQ = auto()  # not attested in public output
     # INFORMATIONAL
-    EV_RECV_INFO = "EV_RECV_INFO"
-    EV_PROC_INFO = "EV_PROC_INFO"
-    EV_RECV_DEL = "EV_RECV_DEL"
-    EV_DELETE = "EV_DELETE"
-    EV_FREE_SA = "EV_FREE_SA"
+    EV_RECV_INFO = auto()
+    EV_PROC_INFO = auto()
+    EV_RECV_DEL = auto()
+    EV_DELETE = auto()
+    EV_FREE_SA = auto()
     # failures and restarts
-    EV_RECV_INVALID_KE = "EV_RECV_INVALID_KE"  # not attested in public output
-    EV_RECV_COOKIE = "EV_RECV_COOKIE"  # not attested in public output
-    EV_RETRY = "EV_RETRY"
-    EV_RE_XMT = "EV_RE_XMT"
-    EV_RE_XMT_EXCEED = "EV_RE_XMT_EXCEED"
-    EV_AUTH_FAIL = "EV_AUTH_FAIL"
-    EV_FAIL = "EV_FAIL"
-    EV_ABORT = "EV_ABORT"
-    EV_CHK_PENDING_ABORT = "EV_CHK_PENDING_ABORT"
+    EV_RECV_INVALID_KE = auto()  # not attested in public output
+    EV_RECV_COOKIE = auto()  # not attested in public output
+    EV_RETRY = auto()
+    EV_RE_XMT = auto()
+    EV_RE_XMT_EXCEED = auto()
+    EV_AUTH_FAIL = auto()
+    EV_FAIL = auto()
+    EV_ABORT = auto()
+    EV_CHK_PENDING_ABORT = auto()
