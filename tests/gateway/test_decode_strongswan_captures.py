@@ -63,6 +63,25 @@ BRAINPOOL_224 = Suite(  # the curve pyike computes itself (crypto/weierstrass.py
     "aes128-sha256-ecp224bp",
     "aes128-sha256",
 )
+# The other groups Wireshark decrypts with: RFC 5114's MODP groups with subgroups and ECP
+# 192/224, and the larger Brainpool curves.
+OTHER_GROUPS = [
+    Suite(
+        f"group-{group}",
+        f" encryption aes-cbc-128\n integrity sha256\n group {group}\n",
+        "esp-aes esp-sha256-hmac",
+        f"aes128-sha256-{name}",
+        "aes128-sha256",
+    )
+    for group, name in (
+        (22, "modp1024s160"),
+        (23, "modp2048s224"),
+        (25, "ecp192"),
+        (26, "ecp224"),
+        (29, "ecp384bp"),
+        (30, "ecp512bp"),
+    )
+]
 # MODP-4096's 512-octet KE makes IKE_SA_INIT too big for a 576-octet MTU: the kernel fragments.
 FRAGMENTED = Suite(
     "ip-fragments",
@@ -134,7 +153,9 @@ def _check_all_opened(records: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.parametrize(
-    "suite", [CTR, CCM, SHA1_160, BRAINPOOL_256, BRAINPOOL_224], ids=lambda s: s.name
+    "suite",
+    [CTR, CCM, SHA1_160, BRAINPOOL_256, BRAINPOOL_224, *OTHER_GROUPS],
+    ids=lambda s: s.name,
 )
 def test_a_tunnel_with_a_new_suite_decodes_end_to_end(
     capsys: pytest.CaptureFixture[str], netlab: Lab, tmp_path: Path, suite: Suite
