@@ -3,6 +3,7 @@ reads them with the same esp_sa table; and what pyike says when it cannot open o
 
 from __future__ import annotations
 
+from ipaddress import IPv4Address
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from pyike.capture import read_capture
 from pyike.codec.registry import EncrId, IntegId
 from pyike.codec.udp_encap import Carried
 from pyike.ipsec import EspMode, OutboundEspSa, esp_transform, wrap
+from pyike.nhrp import codec as nhrp_codec
+from pyike.node.gre import GRE_PROTOCOL, gre_wrap
 from pyike.sim.network import CapturedPacket
 from pyike.sim.pcap import PcapRecorder
 from tests.support.cli import run_cli
@@ -167,3 +170,38 @@ def test_transport_mode_over_ipv6(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "ESP: SPI 0x1234ABCD, sequence number 3, AES-CTR-128/HMAC-SHA256-128" in out
     code, out, _ = decode(capsys, pcap, "--json", "--esp-keys", str(table))
     assert pyike_esp(json_records(out)) == tshark_esp(pcap, table.read_text().splitlines())
+
+
+def test_nhrp_in_gre_inside_esp_is_shown_as_ios_debugs_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """DMVPN: a spoke's NHRP Registration Request in GRE (protocol type 0x2001) inside
+    transport-mode ESP between the NBMA addresses, opened and shown in `debug nhrp packet`'s
+    words."""
+    registration = nhrp_codec.Packet(
+        nhrp_codec.PacketType.REGISTRATION_REQUEST,
+        IPv4Address("172.16.1.2"),
+        IPv4Address("10.0.0.2"),
+        IPv4Address("10.0.0.1"),
+        request_id=7,
+        cies=(nhrp_codec.Cie(0, 32, 1514, 7200),),
+    )
+    wire = nhrp_codec.encode(registration)
+    transform = esp_transform(EncrId.AES_CBC, 128, IntegId.HMAC_SHA1_96)
+    encr_key, integ_key = bytes(range(16)), bytes(range(20))
+    sa = OutboundEspSa(0xD1A1, transform, encr_key, integ_key, mode=EspMode.TRANSPORT,
+                       random_bytes=lambda n: bytes(n))  # fmt: skip
+    gre = gre_wrap(wire, protocol_type=nhrp_codec.GRE_PROTOCOL_NHRP)
+    pcap = _pcap(tmp_path, [wrap(sa.encapsulate(gre, GRE_PROTOCOL), "172.16.1.2", "172.16.1.1")])
+    table = tmp_path / "esp_sa"
+    table.write_text(
+        f'"IPv4","172.16.1.2","172.16.1.1","0x0000d1a1","AES-CBC [RFC3602]",'
+        f'"0x{encr_key.hex()}","HMAC-SHA-1-96 [RFC2404]","0x{integ_key.hex()}"\n'
+    )
+    code, out, _ = decode(capsys, pcap, "--esp-keys", str(table))
+    assert code == 0
+    assert "ESP: transport mode, IPv4 172.16.1.2 -> 172.16.1.1 GRE" in out
+    assert f"NHRP: Registration Request, packet size: {len(wire)}\n" in out
+    assert "     src NBMA: 172.16.1.2\n" in out
+    assert "     src protocol: 10.0.0.2, dst protocol: 10.0.0.1\n" in out
+    assert " (M) flags: " in out and "reqid: 7" in out

@@ -82,6 +82,7 @@ def esp_lines(record: DecodedEsp) -> list[str]:
     lines.append(text + (f", {record.transform}" if record.transform else ""))
     if record.inner is not None:
         lines.append(f"ESP: {record.inner.summary()}")
+        lines += record.inner.nhrp
     elif record.dummy:
         lines.append("ESP: a dummy packet (Next Header 59), to be discarded")
     lines.extend(f"ESP:{note}" for note in record.notes)
