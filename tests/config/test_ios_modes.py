@@ -118,17 +118,17 @@ def test_an_abbreviation_of_a_kept_command_yields_to_a_spelled_out_outer_command
 
 def test_unmodelled_sub_commands_of_modelled_modes_are_counted_and_listed() -> None:
     text = (
-        "interface Tunnel0\n ip nhrp network-id 1\n ip nhrp holdtime 600\n"
+        "interface Tunnel0\n ip ospf cost 10\n ip ospf network point-to-multipoint\n"
         " ip tcp header-compression iphc-format\n no mop enabled\nline vty 0 4\n login local\n"
     )
     result = load(text)
     (summary,) = [d for d in result.diagnostics if "not modelled" in d.message]
     assert summary.severity is Severity.NOTE
-    assert "config-if: ip nhrp (2), ip tcp header-compression, no mop" in summary.message
+    assert "config-if: ip ospf (2), ip tcp header-compression, no mop" in summary.message
     assert "1 line(s) inside unmodelled blocks" in summary.message
     table = not_modelled_table(result.config)
     rows = [row.split() for row in table[2:]]
-    assert rows[0] == ["config-if", "ip", "nhrp", "2", "2"]
+    assert rows[0] == ["config-if", "ip", "ospf", "2", "2"]
     assert rows[-1] == ["config-line", "login", "local", "1", "7"]
 
 
@@ -136,14 +136,14 @@ def test_check_verbose_lists_what_is_not_modelled(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "r.cfg"
-    path.write_text("interface Tunnel0\nip nhrp network-id 1\n" + _flat(BGP_INDENTED))
+    path.write_text("interface Tunnel0\nip ospf cost 10\n" + _flat(BGP_INDENTED))
     assert main(["config", "check", str(path)]) == 0
     assert "not modelled, kept as written:\n" not in capsys.readouterr().out
     assert main(["config", "check", "--verbose", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     start = out.index(f"{path}: not modelled, kept as written:")
     assert out[start + 1].split() == ["mode", "command", "count", "first", "line"]
-    assert out[start + 2].split() == ["config-if", "ip", "nhrp", "1", "2"]
+    assert out[start + 2].split() == ["config-if", "ip", "ospf", "1", "2"]
     assert out[start + 3].split() == ["config", "router", "bgp", "1", "3"]
     assert ["config-router-af", "neighbor", "1", "9"] in [row.split() for row in out]
 
@@ -229,7 +229,7 @@ def test_ospfv3_ipsec_keys_are_masked() -> None:
 @pytest.mark.parametrize(
     ("sub_command", "secret"),
     [
-        ("ip nhrp authentication AdEs124", "AdEs124"),
+        ("ipv6 nhrp authentication AdEs124", "AdEs124"),
         ("ip ospf authentication-key 0 s3cr3t", "s3cr3t"),
         ("ip ospf message-digest-key 1 md5 s3cr3t", "s3cr3t"),
         ("standby 1 authentication md5 key-string s3cr3t", "s3cr3t"),

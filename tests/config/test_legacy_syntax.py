@@ -174,7 +174,7 @@ def test_a_missing_loopback_or_tunnel_is_still_an_error() -> None:
     ]
 
 
-def test_a_dmvpn_tunnel_needs_no_destination_and_is_named_as_not_run() -> None:
+def test_a_dmvpn_tunnel_needs_no_destination() -> None:
     text = (
         "interface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
         "crypto ikev2 profile default\n match identity remote any\n"
@@ -184,9 +184,11 @@ def test_a_dmvpn_tunnel_needs_no_destination_and_is_named_as_not_run() -> None:
         " tunnel protection ipsec profile default\n"
     )
     result = load(text)
-    assert result.ok
-    assert result.blocked == ("Tunnel0",)
-    assert any("multipoint GRE (DMVPN)" in d.message for d in result.warnings)
+    assert result.ok and result.blocked == () and result.warnings == ()
+    without_nhrp = load(text.replace(" ip nhrp network-id 1\n", ""))
+    assert without_nhrp.blocked == ("Tunnel0",)
+    (warning,) = without_nhrp.warnings
+    assert "Tunnel0 has no 'ip nhrp network-id': NHRP does not run on it" in warning.message
 
 
 def test_an_interface_map_with_only_dynamic_entries_is_not_an_error() -> None:

@@ -112,6 +112,15 @@ CASES: dict[str, Expected] = {
         ),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
     ),
+    "dmvpn-spoke-to-spoke": Expected(
+        "success",
+        "success",
+        (
+            ("Router2", 491, "CurState: READY Event: EV_R_OK"),  # the SA between the spokes
+            ("Router3", 481, "CurState: READY Event: EV_I_OK"),
+        ),
+        (("Router1", INITIAL_OK), ("Router2", INITIAL_OK), ("Router3", INITIAL_OK)),
+    ),
 }
 
 
@@ -126,21 +135,25 @@ def lab_run(name: str) -> ScenarioResult:
 
 def explain_logs(name: str) -> Report:
     return explain_texts(
-        [(host, log_path(name, host).read_text(encoding="utf-8")) for host in ROUTERS]
+        [
+            (host, log_path(name, host).read_text(encoding="utf-8"))
+            for host in SCENARIOS[name].routers
+        ]
     )
 
 
 def test_every_scenario_has_logs_and_an_expectation() -> None:
     assert set(CASES) == set(SCENARIOS)
     logs = {path.name for path in LAB_CORPUS.glob("*.log")}
-    assert logs == {log_path(name, host).name for name in SCENARIOS for host in ROUTERS}
+    expected = {log_path(name, host).name for name, s in SCENARIOS.items() for host in s.routers}
+    assert logs == expected
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_the_lab_still_prints_these_logs(name: str) -> None:
     result = lab_run(name)
     assert result.ok, result.problems
-    for host in ROUTERS:
+    for host in SCENARIOS[name].routers:
         path = log_path(name, host)
         if os.environ.get("PYIKE_REGENERATE_GOLDEN"):
             path.write_text(result.transcripts[host], encoding="utf-8")

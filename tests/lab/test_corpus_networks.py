@@ -7,8 +7,8 @@ up and pass pings through them. A group whose routers also have tunnels pyike do
 
 Each group is a directory of tests/data/realnetworks (tests/support/realnetworks.py says how
 one is laid out). The corpus files
-whose networks do not run here are in NOT_RUN with the reason (DMVPN and FlexVPN until those
-land; IKEv1-only pairs).
+whose networks do not run here are in NOT_RUN with the reason (FlexVPN until it lands,
+certificates, IPv6 NHRP; IKEv1-only pairs).
 """
 
 from __future__ import annotations
@@ -30,29 +30,14 @@ from tests.support.realnetworks import (
 
 _REFUSED = re.compile(r"^% pyike lab: \S+: \d+ line\(s\) refused as IOS refuses them")
 
-_DMVPN = "DMVPN (mGRE and NHRP), issue 14"
 _FLEXVPN = "FlexVPN (virtual templates, IKEv2 authorization), issue 16"
 _IKEV1 = "IKEv1 only: no IKEv2 tunnel to bring up (pyike names IKEv1 tunnels, never runs them)"
 # Corpus files with a partner whose network does not run here, and why: what it waits for, or
 # why it is no IKEv2 network to run.
 NOT_RUN: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "dmvpn/ij-dmvpn-p2-fvrf-ikev2-r11-hub.cfg",
-            "dmvpn/ij-dmvpn-p2-fvrf-ikev2-r5-spoke.cfg",
-            "dmvpn/ij-dmvpn-p2-ikev2-r11-hub.cfg",
-            "dmvpn/ij-dmvpn-p2-ikev2-r17-spoke.cfg",
-            "dmvpn/jc-dmvpn-p3-ikev2-smart-defaults.cfg",
-            "ipv6/jc-dmvpn-ipv6-over-ipv4-smart-defaults.cfg",
-            "dmvpn/randynin-dmvpn-p3-ikev2-hub-site-b.cfg",
-            "dmvpn/randynin-dmvpn-p3-ikev2-spoke-site-a.cfg",
-            "running-config/fuat-iosv-15.9-dmvpn-dual-hub-p3-hub1.cfg",
-            "running-config/fuat-iosv-15.9-dmvpn-dual-hub-p3-spoke1.cfg",
-            "running-config/jc-csr-dmvpn-ikev2-fvrf-hub.cfg",
-            "running-config/jc-csr-dmvpn-ikev2-fvrf-spoke1.cfg",
-            "running-config/jc-csr-dmvpn-ikev2-fvrf-spoke2.cfg",
-        ],
-        _DMVPN,
+    "ipv6/jc-dmvpn-ipv6-over-ipv4-smart-defaults.cfg": (
+        "DMVPN with an IPv6 overlay (`ipv6 nhrp`): pyike runs NHRP for IPv4 overlays only; "
+        "its IPv4 partner runs (group jc-dmvpn-p3-ikev2-smart-defaults)"
     ),
     **dict.fromkeys(
         [
@@ -60,7 +45,7 @@ NOT_RUN: dict[str, str] = {
             "certificates/skydevil-spoke4-dmvpn-ikev2-rsa-sig.cfg",
             "vrf/skydevil-spoke5-dmvpn-ikev2-fvrf-isp2.cfg",
         ],
-        f"{_DMVPN}, with RSA signatures (certificates, issue 15)",
+        "DMVPN authenticated with RSA signatures (certificates, issue 15)",
     ),
     **dict.fromkeys(
         [

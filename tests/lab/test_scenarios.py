@@ -82,6 +82,10 @@ def test_scenarios_are_config_edits_the_parser_accepts() -> None:
     nat1, nat2 = scenario_configs("nat")
     assert str(nat1.interfaces["Ethernet0/0"].addresses[0][0]) == "172.20.0.1"
     assert nat2.interfaces["Tunnel0"].tunnel_destination == "10.0.0.3"
+    hub, *spokes = scenario_configs("dmvpn-spoke-to-spoke")
+    assert hub.interfaces["Tunnel0"].nhrp.redirect and hub.interfaces["Tunnel0"].is_multipoint_gre
+    assert [s.hostname for s in spokes] == ["Router2", "Router3"]
+    assert all(s.interfaces["Tunnel0"].nhrp.shortcut for s in spokes)
 
 
 def test_replace_line_refuses_a_missing_line() -> None:

@@ -1,5 +1,5 @@
 """`pyike run` on real configurations (issue 13): at start-up it names each tunnel that will
-not come up (IKEv1, a tunnel source the configuration lacks), and the overlay tunnel modes
+not come up (IKEv1, a tunnel source the configuration lacks, DMVPN), and the overlay tunnel modes
 bind as the family they carry inside (IPv6 over IPv4 and the reverse)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pyike.config import load, load_file
 from pyike.net.binding import BindingError, bind_interfaces
 from pyike.net.runtime import not_negotiated_lines
 from tests.support.gateway_inputs import host_interface
-from tests.support.paths import DATA, SEED_CONFIGS
+from tests.support.paths import DATA, EXAMPLES, SEED_CONFIGS
 
 SITE_B = DATA / "realconfigs" / "gre-ipsec" / "jc-gre-ikev2-ikev1-site-b.cfg"
 
@@ -35,6 +35,14 @@ def test_start_up_names_the_interface_a_tunnel_needs() -> None:
         "which the configuration does not have: add 'interface Ethernet0/0' with its IP address"
     ]
     assert not_negotiated_lines(load(text).config) == []
+
+
+def test_start_up_names_a_dmvpn_tunnel_which_the_gateway_does_not_run() -> None:
+    hub = (EXAMPLES / "dmvpn-phase3" / "hub.cfg").read_text()
+    assert not_negotiated_lines(load(hub).config) == [
+        "%PYIKE-4-NOT_NEGOTIATED: Tunnel0 is a multipoint GRE (DMVPN) tunnel: pyike run has no "
+        "NHRP (the lab has), so it will not come up here"
+    ]
 
 
 OVERLAY = """\

@@ -219,7 +219,7 @@ def test_with_protection_the_spoke_asks_for_the_sa_to_its_hub_before_registering
 
 
 def test_an_nhs_without_an_nbma_address_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"ip nhrp map 10\.0\.0\.1 NBMA"):
+    with pytest.raises(ValueError, match=r"ip nhrp map 10\.0\.0\.1 ADDRESS"):
         NhrpConfig(
             "Tunnel0",
             IPv4Interface("10.0.0.2/24"),

@@ -32,6 +32,7 @@ TESTED = {
     "cisco_ios_ping.textfsm": FIRST_PING,
     "cisco_ios_traceroute.textfsm": "traceroute 192.168.2.1 source Loopback0",
     "cisco_ios_show_vrf.textfsm": "show vrf",
+    "cisco_ios_show_dmvpn.textfsm": "show dmvpn",
 }
 REJECTED = ("% Invalid input", "% Incomplete command", "% Ambiguous command")
 
@@ -190,3 +191,16 @@ def test_crypto_session_detail_counts_the_pings_through_the_flow() -> None:
     assert decrypted >= 5 and encrypted >= 5  # the ping of 5, and what other tests sent
     assert f"Inbound:  #pkts dec'ed {decrypted} drop 0 life (KB/Sec) {kilobytes}/" in text
     assert f"Outbound: #pkts enc'ed {encrypted} drop 0 life (KB/Sec) {kilobytes}/" in text
+
+
+def test_dmvpn() -> None:
+    """A spoke of examples/dmvpn-phase3 after the hub redirected it to Spoke3."""
+    lab, _ = build_lab(load_topology([EXAMPLES / "dmvpn-phase3"]), policy_for_config)
+    lab.bring_up_tunnels()
+    lab.run_for(10)
+    lab.exec("Spoke1", "ping 192.168.3.1 source Loopback0")
+    text = lab.exec("Spoke1", "show dmvpn")
+    records = ntc_parse.parse_output(platform="cisco_ios", command="show dmvpn", data=text)
+    rows = [(r["peer_nbma"], r["peer_tunnel"], r["state"], r["attribute"]) for r in records]
+    assert rows[0] == ("198.51.100.10", "10.0.0.13", "UP", "DT1")
+    assert rows[-1] == ("203.0.113.2", "10.0.0.1", "UP", "S")

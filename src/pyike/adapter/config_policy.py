@@ -20,6 +20,8 @@ Modelling choices, where IOS offers no single answer:
   entry's, "crypto map CMAP 10", a further one adds its position in the ACL, "crypto map
   CMAP 10 line 3" (`pyike.ipsec.acl_match.line_sa_names`). A crypto map entry with several
   `set peer` lines is initiated towards its first peer and accepted from any of them.
+- A multipoint GRE (DMVPN) tunnel has no configured peer: its policy toward a peer is made
+  when NHRP (or the peer) asks for one, named for the peer (`query.multipoint_sa_name`).
 - A tunnel or map entry without an IKEv2 profile (`set ikev2-profile`, or a profile named
   `default`) is never initiated: IOS would use IKEv1 for it.
 - Transform sets with an AH transform are neither offered nor accepted (pyike has no AH); a
@@ -201,7 +203,8 @@ def _crypto_map_lines(cfg: Config) -> _CryptoMapLines:
 
 def _enabled(cfg: Config, child: query.ChildSaPolicy) -> bool:
     """A tunnel interface that is shut down negotiates nothing."""
-    iface = cfg.interfaces.get(child.name)
+    parts = query.multipoint_parts(child.name)
+    iface = cfg.interfaces.get(parts[0] if parts is not None else child.name)
     return iface is None or not iface.shutdown
 
 
@@ -352,6 +355,8 @@ class ConfigPolicy:
         out: list[TunnelSpec] = []
         lines = self._answers.get(("crypto map lines",), lambda: _crypto_map_lines(self.config))
         for child in query.child_sa_policies(self.config):
+            if child.multipoint:  # any peer NHRP finds: the policy toward this one
+                child = query.peer_policy(child, remote.address)
             if remote.address not in child.peers or not _enabled(self.config, child):
                 continue
             if child.local is not None and child.local != local.address:

@@ -9,7 +9,7 @@ from ipaddress import ip_network
 
 from pyike.codec.registry import DhId
 from pyike.config import defaults
-from pyike.config.model import Config, Identity, Proposal, TransformSet
+from pyike.config.model import Config, Identity, Interface, Nhrp, Proposal, TransformSet
 from pyike.config.query import (
     UNSUPPORTED_METHODS,
     ChildSaPolicy,
@@ -18,12 +18,15 @@ from pyike.config.query import (
     child_sa_policies,
     effective_prf,
     ike_sa_settings,
+    nhrp_config,
     not_negotiated,
+    peer_policy,
     peers_own_traffic,
     psk_for_peer,
     select_policy,
 )
 from pyike.crypto import catalogue
+from pyike.nhrp.config import NhrpConfig
 
 
 def _keyword(transform: catalogue.IntegTransform | catalogue.PrfTransform | None) -> str:
@@ -69,13 +72,61 @@ def _dflt(flag: bool) -> str:
 
 def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
     peers = ", ".join(str(p) for p in c.peers) or "no peer configured"
-    lines = [f"{c.name}: to {peers} from {c.local or 'an unknown local address'}"]
+    local = c.local or "an unknown local address"
+    lines = [f"{c.name}: to {peers} from {local}"]
+    sample = c  # the policy the IKE SA lines describe: a multipoint tunnel's toward its NHS
+    if c.multipoint:
+        lines = [f"{c.name}: multipoint GRE (DMVPN) from {local} to each peer NHRP finds"]
+        nhrp = _nhrp(cfg, cfg.interfaces[c.name])
+        if nhrp is not None:
+            lines += _nhrp_lines(nhrp, cfg.interfaces[c.name].nhrp)
+            servers = [nbma for _, nbma in nhrp.static_maps()]
+            sample = peer_policy(c, servers[0]) if servers else c
     reason = not_negotiated(cfg).get(c.name)
     if reason is not None:
         lines.append(f"  {c.name} {reason}")
     if reason is None or c.ikev2_profile is not None:  # IKEv1 has nothing of IKEv2's to say
-        lines += _ike_sa_lines(cfg, c)
+        lines += _ike_sa_lines(cfg, sample)
     return lines + _child_sa_lines(c)
+
+
+def _nhrp(cfg: Config, tunnel: Interface) -> NhrpConfig | None:
+    try:
+        return nhrp_config(cfg, tunnel)
+    except ValueError:
+        return None  # not_negotiated says why
+
+
+def _nhrp_lines(n: NhrpConfig, typed: Nhrp) -> list[str]:
+    """What NHRP does on a multipoint tunnel (`typed`: its `ip nhrp` lines, to tell IOS's
+    defaults); the authentication string is named, never shown."""
+    auth = "authentication string configured" if n.authentication else "no authentication"
+    lines = [
+        f"  NHRP network-id {n.network_id}, hold time {n.holdtime} s"
+        f"{_dflt(typed.holdtime is None)}, {auth}"
+    ]
+    interval = f"every {n.registration_interval} s{_dflt(typed.registration_timeout is None)}"
+    unique = "" if n.unique else ", no-unique"
+    for server in n.nhs:
+        lines.append(
+            f"    registers with NHS {server.address} at NBMA {n.nhs_nbma(server)} "
+            f"{interval}{unique}"
+        )
+    if not n.nhs:
+        lines.append("    no NHS: a hub, its peers register with it")
+    multicast = [str(a) for a in n.static_multicast()]
+    if n.multicast_dynamic:
+        multicast.append("each peer registered with it")
+    if multicast:
+        lines.append(f"    multicast (routing protocols) replicated to {', '.join(multicast)}")
+    if n.redirect:
+        lines.append(
+            "    phase 3: traffic it sends back out the tunnel is redirected (at most every "
+            f"{n.redirect_timeout} s per sender and destination)"
+        )
+    if n.shortcut:
+        lines.append("    phase 3: a redirect makes it resolve a shortcut and install its route")
+    return lines
 
 
 def _ike_sa_lines(cfg: Config, c: ChildSaPolicy) -> list[str]:
@@ -153,15 +204,17 @@ def _child_sa_lines(c: ChildSaPolicy) -> list[str]:
     lines.append(f"    lifetime {c.lifetime_seconds} s / {c.lifetime_kilobytes} KB")
     for local_ts, remote_ts in c.selectors:
         lines.append(f"    protects {_selector(local_ts)} <-> {_selector(remote_ts)}")
-    if not c.selectors:
+    if c.multipoint:
+        lines.append(f"    protects GRE between {c.local} and each peer, one Child SA each")
+    elif not c.selectors:
         lines.append("    protects no traffic (no usable traffic selectors)")
     return lines
 
 
 def _mode(c: ChildSaPolicy, ts: TransformSet) -> str:
-    if ts.mode != "transport" or c.local is None or not c.peers:
+    if ts.mode != "transport" or c.local is None or not (c.peers or c.multipoint):
         return f"{ts.mode} mode"
-    own = all(peers_own_traffic(pair, c.local, c.peers[0]) for pair in c.selectors)
+    own = c.multipoint or all(peers_own_traffic(pair, c.local, c.peers[0]) for pair in c.selectors)
     if ts.transport_required:
         if own:
             return "transport mode, required (a peer that answers tunnel mode gets no Child SA)"

@@ -506,6 +506,39 @@ class Keepalive:
 
 
 @dataclass(frozen=True)
+class NhrpServer:
+    """`ip nhrp nhs ADDRESS [nbma NBMA] [multicast]`: a next hop server the tunnel registers
+    with; without `nbma`, an `ip nhrp map ADDRESS NBMA` gives its NBMA address."""
+
+    address: IPv4Address
+    nbma: IPv4Address | None = None
+    multicast: bool = False
+
+
+@dataclass(frozen=True)
+class Nhrp:
+    """A tunnel's `ip nhrp` commands (DMVPN). NHRP runs on a multipoint GRE tunnel once it
+    has a `network_id`; `None` elsewhere is IOS's default."""
+
+    network_id: int | None = None
+    servers: tuple[NhrpServer, ...] = ()
+    maps: tuple[tuple[IPv4Address, IPv4Address], ...] = ()  # `ip nhrp map OVERLAY NBMA`
+    multicast: tuple[IPv4Address, ...] = ()  # `ip nhrp map multicast NBMA`
+    multicast_dynamic: bool = False  # `ip nhrp map multicast dynamic`
+    authentication: Secret | None = None  # sent in clear in every NHRP packet
+    holdtime: int | None = None
+    registration_timeout: int | None = None
+    no_unique: bool = False  # `ip nhrp registration no-unique`
+    redirect: bool = False
+    redirect_timeout: int | None = None  # `ip nhrp redirect timeout N`
+    shortcut: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return self != Nhrp()
+
+
+@dataclass(frozen=True)
 class Interface:
     name: str
     description: str | None = None
@@ -517,6 +550,7 @@ class Interface:
     tunnel_destination: str | None = None
     tunnel_mode: str | None = None  # "ipsec ipv4", "ipsec ipv6", "gre ip", ...
     tunnel_protection: str | None = None
+    tunnel_protection_shared: bool = False  # `tunnel protection ipsec profile NAME shared`
     tunnel_key: int | None = None  # `tunnel key N`: the GRE key field (RFC 2890)
     keepalive: Keepalive | None = None  # `keepalive [PERIOD [RETRIES]]` on a tunnel
     tcp_adjust_mss: int | None = None  # `ip tcp adjust-mss N`
@@ -527,6 +561,7 @@ class Interface:
     tunnel_vrf: str | None = None  # `tunnel vrf NAME`: the front-door VRF of the tunnel
     address_negotiated: bool = False  # `ip address negotiated`: no address until the peer's
     type_tunnel: bool = False  # `interface Virtual-Template1 type tunnel`: a dynamic VTI template
+    nhrp: Nhrp = field(default_factory=Nhrp)
 
     @property
     def is_tunnel(self) -> bool:
@@ -539,7 +574,12 @@ class Interface:
 
     @property
     def is_point_to_point_gre(self) -> bool:
-        return self.is_gre and "multipoint" not in (self.tunnel_mode or "")
+        return self.is_gre and not self.is_multipoint_gre
+
+    @property
+    def is_multipoint_gre(self) -> bool:
+        """`tunnel mode gre multipoint`: a DMVPN tunnel, its peers found by NHRP."""
+        return self.is_gre and "multipoint" in (self.tunnel_mode or "")
 
     @property
     def outer_version(self) -> int:

@@ -24,7 +24,7 @@ from pyike.config.lexer import Line, Token, foreign_space, lex
 from pyike.config.model import Config, NotModelled
 from pyike.config.modes import GLOBAL, Mode
 
-_MASK = "*****"
+MASK = "*****"  # what a secret shows as in messages and `config show`
 # At equal progress, the most specific complaint wins.
 _RANK = {Outcome.INVALID: 0, Outcome.AMBIGUOUS: 1, Outcome.INCOMPLETE: 2, Outcome.OK: 3}
 # Keywords after which the rest of a line may be a key (`pre-shared-key`, `key-string`, OSPF's
@@ -74,7 +74,7 @@ def masked_tokens(tokens: tuple[Token, ...]) -> list[str]:
         if (hiding and token.text.lower() not in _VISIBLE_AFTER_SECRET) or (
             after_spi and _hex_key(token.text)
         ):
-            out.append(_MASK)
+            out.append(MASK)
             continue
         out.append(token.text)
         hiding = hiding or _introduces_secret(previous, token.text)

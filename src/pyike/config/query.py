@@ -19,9 +19,10 @@ Lookup orders modelled:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import (
     IPv4Address,
+    IPv4Interface,
     IPv4Network,
     IPv6Address,
     IPv6Interface,
@@ -51,6 +52,10 @@ from pyike.config.model import (
     TransformSet,
 )
 from pyike.crypto import catalogue
+from pyike.nhrp.config import DEFAULT_HOLDTIME as NHRP_HOLDTIME
+from pyike.nhrp.config import DEFAULT_MTU as NHRP_MTU
+from pyike.nhrp.config import DEFAULT_REDIRECT_TIMEOUT as NHRP_REDIRECT_TIMEOUT
+from pyike.nhrp.config import NhrpConfig, NhsServer
 
 # --- IKE_SA_INIT -------------------------------------------------------------------------------
 
@@ -356,6 +361,47 @@ class ChildSaPolicy:
     ipsec_profile: str | None = None
     fvrf: str | None = None  # where IKE and ESP are routed (None: the global table)
     ivrf: str | None = None  # where the protected traffic is routed
+    # A multipoint GRE (DMVPN) tunnel: no configured peer, any peer NHRP finds
+    # (`peer_policy` gives the policy toward one).
+    multipoint: bool = False
+
+
+MULTIPOINT_PEER = " peer "  # between a multipoint tunnel's name and a peer's, in SA names
+
+
+def multipoint_sa_name(interface: str, peer: IPAddress) -> str:
+    """What the SAs of multipoint tunnel `interface` with one peer (its NBMA address) are
+    called: each peer's are a tunnel of their own to the engine and the SA database."""
+    return f"{interface}{MULTIPOINT_PEER}{peer}"
+
+
+def multipoint_parts(name: str) -> tuple[str, IPAddress] | None:
+    """(interface, peer) of a multipoint tunnel's SA name; None for any other name."""
+    interface, separator, peer = name.partition(MULTIPOINT_PEER)
+    if not separator or not interface.startswith("Tunnel"):
+        return None
+    try:
+        return interface, ip_address(peer)
+    except ValueError:
+        return None
+
+
+def sa_interface(name: str) -> str:
+    """The tunnel interface (or crypto map entry) an SA name belongs to: that of a
+    multipoint tunnel's peer is the tunnel's."""
+    parts = multipoint_parts(name)
+    return name if parts is None else parts[0]
+
+
+def peer_policy(child: ChildSaPolicy, peer: IPAddress) -> ChildSaPolicy:
+    """A multipoint tunnel's policy toward one peer: GRE between the tunnel source and it,
+    under the peer's SA name."""
+    return replace(
+        child,
+        name=multipoint_sa_name(child.name, peer),
+        peers=(peer,),
+        selectors=gre_selectors(child.local, peer),
+    )
 
 
 def interface_address(cfg: Config, name: str, version: int = 4) -> IPAddress | None:
@@ -411,20 +457,22 @@ def tunnel_policy(cfg: Config, name: str) -> ChildSaPolicy | None:
         return None
     local, remote = tunnel_endpoints(cfg, tunnel)
     seconds, kilobytes = defaults.ipsec_lifetime(cfg, profile.lifetime)
+    multipoint = tunnel.is_multipoint_gre
     return ChildSaPolicy(
         name=tunnel.name,
         local=local,
-        peers=(remote,) if remote is not None else (),
+        peers=(remote,) if remote is not None and not multipoint else (),
         ikev2_profile=_ikev2_profile_for(cfg, profile.ikev2_profile),
         transform_sets=_transform_sets(cfg, profile.transform_sets),
         pfs=profile.pfs,
         lifetime_seconds=seconds,
         lifetime_kilobytes=kilobytes,
         replay_window=profile.replay_window or cfg.ipsec.replay_window or defaults.REPLAY_WINDOW,
-        selectors=tunnel_selectors(tunnel, local, remote),
+        selectors=() if multipoint else tunnel_selectors(tunnel, local, remote),
         ipsec_profile=profile.name,
         fvrf=tunnel.tunnel_vrf,
         ivrf=tunnel.vrf,
+        multipoint=multipoint,
     )
 
 
@@ -438,6 +486,13 @@ def tunnel_selectors(
             IPv6Network("::/0") if tunnel.inner_version == 6 else IPv4Network("0.0.0.0/0")
         )
         return ((TrafficSelector.of(any_net), TrafficSelector.of(any_net)),)
+    return gre_selectors(local, remote)
+
+
+def gre_selectors(
+    local: IPAddress | None, remote: IPAddress | None
+) -> tuple[tuple[TrafficSelector, TrafficSelector], ...]:
+    """GRE (protocol 47) from one tunnel endpoint to the other; none while one is unknown."""
     if local is None or remote is None:
         return ()
     return (
@@ -555,7 +610,8 @@ def ike_sa_vrfs(
     `children`: `child_sa_policies(cfg)`, when the caller asks for many SAs."""
     fvrf = vrf_of_address(cfg, local)
     for child in child_sa_policies(cfg) if children is None else children:
-        if child.local == local and remote in child.peers and child.fvrf == fvrf:
+        with_peer = remote in child.peers or child.multipoint
+        if child.local == local and with_peer and child.fvrf == fvrf:
             return fvrf, child.ivrf
     configured = cfg.profiles.get(profile) if profile is not None else None
     return fvrf, configured.ivrf if configured is not None else None
@@ -586,14 +642,14 @@ def ikev1_reason(
 
 
 def _tunnel_reason(cfg: Config, tunnel: Interface) -> str | None:
-    if (tunnel.tunnel_mode or "").startswith("gre multipoint"):
-        return (
-            "is a multipoint GRE (DMVPN) tunnel: pyike does not run NHRP, so it has no peer "
-            "to negotiate with and will not come up"
-        )
-    for end in ("destination", "source"):
+    ends = ("source",) if tunnel.is_multipoint_gre else ("destination", "source")
+    for end in ends:
         if getattr(tunnel, f"tunnel_{end}") is None:
             return f"has tunnel protection but no tunnel {end}, so it will not come up"
+    if tunnel.is_multipoint_gre:
+        reason = nhrp_reason(cfg, tunnel)
+        if reason is not None:
+            return reason
     profile = defaults.ipsec_profiles(cfg).get(tunnel.tunnel_protection or "")
     if profile is None:
         return None
@@ -603,6 +659,55 @@ def _tunnel_reason(cfg: Config, tunnel: Interface) -> str | None:
         or ah_reason(_transform_sets(cfg, profile.transform_sets))
         or transport_reason(tunnel_policy(cfg, tunnel.name))
     )
+
+
+def nhrp_config(cfg: Config, tunnel: Interface) -> NhrpConfig:
+    """What NHRP runs with on multipoint GRE tunnel `tunnel` (IOS's defaults where its `ip
+    nhrp` lines are silent). ValueError, saying why, when it cannot run: without `ip nhrp
+    network-id` (IPv6 NHRP, `ipv6 nhrp`, is kept but not run), over IPv6 (`tunnel mode gre
+    multipoint ipv6`), without an IPv4 address or a source address, or with an NHS whose NBMA
+    address nothing gives."""
+    nhrp = tunnel.nhrp
+    if tunnel.outer_version == 6:
+        raise ValueError("runs over IPv6 (gre multipoint ipv6), which pyike's NHRP does not")
+    if nhrp.network_id is None:
+        if any(line.startswith("ipv6 nhrp") for line in tunnel.extra):
+            raise ValueError("runs NHRP for IPv6 only ('ipv6 nhrp ...'), which pyike does not run")
+        raise ValueError("has no 'ip nhrp network-id': NHRP does not run on it")
+    source = tunnel_endpoints(cfg, tunnel)[0]
+    if not tunnel.addresses or source is None:
+        missing = "an IPv4 address" if not tunnel.addresses else "a tunnel source address"
+        raise ValueError(f"has no {missing}, which NHRP needs")
+    address, mask = tunnel.addresses[0]
+    return NhrpConfig(
+        interface=tunnel.name,
+        address=IPv4Interface(f"{address}/{mask}"),
+        nbma=source,
+        network_id=nhrp.network_id,
+        nhs=tuple(NhsServer(s.address, s.nbma, s.multicast) for s in nhrp.servers),
+        maps=nhrp.maps,
+        multicast=nhrp.multicast,
+        multicast_dynamic=nhrp.multicast_dynamic,
+        authentication=None if nhrp.authentication is None else nhrp.authentication.reveal(),
+        holdtime=nhrp.holdtime or NHRP_HOLDTIME,
+        registration_timeout=nhrp.registration_timeout,
+        unique=not nhrp.no_unique,
+        redirect=nhrp.redirect,
+        redirect_timeout=nhrp.redirect_timeout or NHRP_REDIRECT_TIMEOUT,
+        shortcut=nhrp.shortcut,
+        protected=tunnel.tunnel_protection is not None,
+        tunnel_key=tunnel.tunnel_key,
+        mtu=tunnel.ip_mtu or NHRP_MTU,
+    )
+
+
+def nhrp_reason(cfg: Config, tunnel: Interface) -> str | None:
+    """Why NHRP finds no peer for multipoint GRE tunnel `tunnel` (`nhrp_config`), or None."""
+    try:
+        nhrp_config(cfg, tunnel)
+    except ValueError as error:
+        return f"{error}: it finds no peer, so it will not come up"
+    return None
 
 
 def ah_reason(transform_sets: Sequence[TransformSet]) -> str | None:
@@ -690,6 +795,17 @@ def missing_sources(cfg: Config) -> dict[str, str]:
     return out
 
 
+def not_run_by_the_gateway(cfg: Config) -> dict[str, str]:
+    """The protected multipoint GRE (DMVPN) tunnels, which the lab runs and `pyike run`
+    does not (it has no NHRP), by name."""
+    return {
+        tunnel.name: "is a multipoint GRE (DMVPN) tunnel: pyike run has no NHRP (the lab has), "
+        "so it will not come up here"
+        for tunnel in _protected_tunnels(cfg)
+        if tunnel.is_multipoint_gre
+    }
+
+
 def wont_come_up(cfg: Config) -> dict[str, str]:
     """What the lab and `pyike run` cannot bring up, by tunnel or crypto map entry, and why."""
     return {**not_negotiated(cfg), **missing_sources(cfg)}
@@ -713,9 +829,16 @@ __all__ = [
     "keyring_peer",
     "match_profile",
     "missing_sources",
+    "multipoint_parts",
+    "multipoint_sa_name",
+    "nhrp_config",
+    "nhrp_reason",
     "not_negotiated",
+    "not_run_by_the_gateway",
+    "peer_policy",
     "proposals_for",
     "psk_for_peer",
+    "sa_interface",
     "select_policy",
     "signing_key",
     "transport_reason",

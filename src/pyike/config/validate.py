@@ -280,8 +280,8 @@ def _unauthenticatable(cfg: Config, f: _Findings) -> None:
 
 
 def _not_negotiated(cfg: Config, f: _Findings) -> None:
-    """Tunnels and crypto map entries pyike does not negotiate (IKEv1, DMVPN) cannot come up;
-    those AH keeps down are named at their transform set's line instead."""
+    """Tunnels and crypto map entries pyike does not negotiate (IKEv1, DMVPN without NHRP)
+    cannot come up; those AH keeps down are named at their transform set's line instead."""
     by_ah = _down_for_ah(cfg)
     for name, reason in not_negotiated(cfg).items():
         if name not in by_ah:
@@ -356,6 +356,7 @@ def _interfaces(cfg: Config, f: _Findings) -> None:
         if not iface.is_tunnel:
             continue
         _tunnel_source(cfg, f, iface)
+        _nhrp_not_run(f, iface)
         protection = iface.tunnel_protection
         if protection is None:
             if iface.tunnel_mode and iface.tunnel_mode.startswith("ipsec"):
@@ -370,6 +371,20 @@ def _interfaces(cfg: Config, f: _Findings) -> None:
                 "per peer) are not modelled yet: peers that would use it are refused",
             )
             continue
+
+
+def _nhrp_not_run(f: _Findings, tunnel: Interface) -> None:
+    """NHRP runs on multipoint GRE tunnels only: on a point-to-point one (a DMVPN phase 1
+    spoke) it never registers, so the hub cannot reach it."""
+    if tunnel.is_multipoint_gre or not tunnel.nhrp.servers:
+        return
+    server = tunnel.nhrp.servers[0].address
+    f.warn(
+        tunnel.source,
+        f"interface {tunnel.name}: NHRP on a point-to-point tunnel is kept but not run: it does "
+        f"not register with NHS {server}, so that hub cannot reach it (use 'tunnel mode gre "
+        "multipoint')",
+    )
 
 
 def _applied_map(cfg: Config, f: _Findings, iface: Interface) -> None:

@@ -846,7 +846,10 @@ SUB_COMMANDS: dict[str, tuple[str, ...]] = {
         "ip nat {inside|outside|enable}",
         "ip nbar ...",
         "ip next-hop-self ...",
-        "ip nhrp ...",
+        "ip nhrp {interest|max-send|responder|server-only|trigger-svc|use|record|group} ...",
+        "ip nhrp {nhs {cluster|fallback|dynamic}|map group|cache|event-publisher} ...",
+        "ip nhrp {attribute|path|route-watch|nhs-wait} ...",
+        "ip nhrp shortcut virtual-template ...",  # FlexVPN's spoke-to-spoke
         "ip ospf ...",
         "ip pim {sparse-mode|dense-mode|sparse-dense-mode|passive|dr-priority|nbma-mode|bfd} [...]",
         "ip policy ...",

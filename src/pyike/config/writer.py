@@ -33,6 +33,7 @@ from pyike.config.model import (
     IsakmpPolicy,
     IsakmpProfile,
     Keyring,
+    Nhrp,
     Policy,
     Profile,
     Proposal,
@@ -43,7 +44,7 @@ from pyike.config.model import (
     Vrf,
 )
 from pyike.config.modes import CRYPTO_MAP, IKEV2_PROFILE, IPSEC_PROFILE, Mode
-from pyike.config.parser import masked_tokens
+from pyike.config.parser import MASK, masked_tokens
 from pyike.crypto import catalogue
 
 if TYPE_CHECKING:
@@ -347,6 +348,7 @@ def _interface(i: Interface, show_keys: bool) -> Block:
     if i.ip_mtu is not None:
         block.append(f" ip mtu {i.ip_mtu}")
     block += [f" ipv6 address {a}" for a in i.ipv6_addresses]
+    block += _nhrp(i.nhrp, show_keys)
     block += [" " + _mask_line(x, show_keys) for x in i.extra]
     if i.tcp_adjust_mss is not None:
         block.append(f" ip tcp adjust-mss {i.tcp_adjust_mss}")
@@ -365,9 +367,39 @@ def _interface(i: Interface, show_keys: bool) -> Block:
     if i.tunnel_vrf:
         block.append(f" tunnel vrf {i.tunnel_vrf}")
     if i.tunnel_protection:
-        block.append(f" tunnel protection ipsec profile {i.tunnel_protection}")
+        shared = " shared" if i.tunnel_protection_shared else ""
+        block.append(f" tunnel protection ipsec profile {i.tunnel_protection}{shared}")
     if i.crypto_map:
         block.append(f" crypto map {i.crypto_map}")
+    return block
+
+
+def _nhrp(n: Nhrp, show_keys: bool) -> Block:
+    """A tunnel's `ip nhrp` lines in the order IOS prints them."""
+    block = []
+    if n.authentication is not None:
+        secret = n.authentication.reveal() if show_keys else MASK
+        block.append(f" ip nhrp authentication {secret}")
+    block += [f" ip nhrp map {overlay} {nbma}" for overlay, nbma in n.maps]
+    block += [f" ip nhrp map multicast {nbma}" for nbma in n.multicast]
+    if n.multicast_dynamic:
+        block.append(" ip nhrp map multicast dynamic")
+    if n.network_id is not None:
+        block.append(f" ip nhrp network-id {n.network_id}")
+    if n.holdtime is not None:
+        block.append(f" ip nhrp holdtime {n.holdtime}")
+    for s in n.servers:
+        nbma = f" nbma {s.nbma}" if s.nbma is not None else ""
+        block.append(f" ip nhrp nhs {s.address}{nbma}" + (" multicast" if s.multicast else ""))
+    if n.registration_timeout is not None:
+        block.append(f" ip nhrp registration timeout {n.registration_timeout}")
+    if n.no_unique:
+        block.append(" ip nhrp registration no-unique")
+    if n.redirect:
+        timeout = f" timeout {n.redirect_timeout}" if n.redirect_timeout is not None else ""
+        block.append(f" ip nhrp redirect{timeout}")
+    if n.shortcut:
+        block.append(" ip nhrp shortcut")
     return block
 
 

@@ -42,6 +42,21 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     pairing: Pairing = field(default_factory=Pairing)  # IKE SAs seen in two logs
 
+    def narrowed(self, keep: Callable[[Timeline], bool]) -> Report:
+        """The report on the IKE SAs `keep` selects alone, with a verdict of their own: one
+        tunnel among the many a router's log shows (`pyike lab --report`)."""
+        chosen = [
+            (timeline, finding)
+            for timeline, finding in zip(self.timelines, self.findings, strict=True)
+            if keep(timeline)
+        ]
+        timelines = [timeline for timeline, _ in chosen]
+        findings = [finding for _, finding in chosen]
+        logs = {timeline.source for timeline in timelines}
+        order = [source.name for source in self.sources if source.name in logs]
+        verdict, pairing = _judge(timelines, findings, order)
+        return Report(self.sources, timelines, findings, verdict, self.skipped, pairing)
+
 
 def explain_texts(texts: Sequence[tuple[str, str]]) -> Report:
     """Explain one or more logs, given as (name, text) pairs; several logs are merged by SPI.
@@ -73,10 +88,17 @@ def explain_texts(texts: Sequence[tuple[str, str]]) -> Report:
         TimelineBuilder().build(events) + swan, key=lambda tl: order.index(tl.source)
     )
     findings = [diagnose_timeline(timeline) for timeline in timelines]
-    pairing = pair_logs(timelines, order)
-    verdict = both_ends(overall(timelines, findings), timelines, findings, pairing)
+    verdict, pairing = _judge(timelines, findings, order)
     skipped.sort(key=lambda item: (item.source, item.line))
     return Report(sources, timelines, findings, verdict, skipped, pairing)
+
+
+def _judge(
+    timelines: list[Timeline], findings: list[Finding], order: list[str]
+) -> tuple[Verdict, Pairing]:
+    """The verdict on these timelines, from both ends where the logs (in `order`) pair."""
+    pairing = pair_logs(timelines, order)
+    return both_ends(overall(timelines, findings), timelines, findings, pairing), pairing
 
 
 _SwanReader = Callable[[str, str], tuple[list[Timeline], list[Skipped], int, int]]

@@ -61,10 +61,14 @@ def register_crypto_commands(
         formatter.enabled |= flag
         return TextResult(_DEBUG_MESSAGES[flag] + "\n")
 
+    router_undebug = tree.handler("undebug all")  # the router's own debugging (NHRP)
+
     def undebug(args: Sequence[Token]) -> ExecJob:
         formatter.enabled = Debug.NONE
         if ipsec_debug is not None:
             ipsec_debug(False)
+        if router_undebug is not None:
+            router_undebug(args)
         return TextResult(ALL_OFF + "\n")
 
     def clear_ikev2(args: Sequence[Token]) -> ExecJob:

@@ -9,8 +9,10 @@ the interface, never by the SA's mode alone:
   source to its destination (`pyike.node.gre`), protected by the SA whose selectors are GRE
   between those hosts: in transport mode ESP carries the GRE header and the packet (next
   header 47), in tunnel mode the whole outer packet, as a strongSwan peer that answers
-  tunnel mode sends it. A multipoint GRE tunnel frames the same way, one `GreFraming` per
-  peer (its NBMA address as the destination).
+  tunnel mode sends it.
+- a multipoint GRE tunnel's peer (DMVPN): the router frames GRE itself (`pyike.node.mgre`,
+  NHRP travels in it too) and the peer's SA carries the whole GRE packet as the peers' own
+  traffic: no framing here.
 """
 
 from __future__ import annotations

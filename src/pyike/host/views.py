@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
 from pyike.config.model import Config
-from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs
+from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs, sa_interface
 from pyike.config.query import TrafficSelector as QuerySelector
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import IPAddress, TrafficSelector
@@ -214,7 +214,8 @@ def _placement(node: CryptoState, spec: TunnelSpec) -> tuple[str, str, Ident, Id
         return interface, tag, _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
     if spec.local_ts and spec.local_ts[0].protocol == GRE_PROTOCOL:
         local, remote = _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
-        return spec.name, f"{spec.name}-head-0", local, remote
+        interface = sa_interface(spec.name)  # a multipoint tunnel's peers: under the tunnel
+        return interface, f"{interface}-head-0", local, remote
     # the family carried: an overlay tunnel (`ipsec ipv4 v6-overlay`) carries the other one
     inner = spec.local_ts[0].start.version if spec.local_ts else spec.local.address.version
     any_ip = ANY4 if inner == 4 else ANY6

@@ -6,12 +6,14 @@ import argparse
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.ike.graph import to_dot
 from pyike.lab.lab import RunOptions
-from pyike.lab.report import Report
+from pyike.lab.report import REPORT_FORMATS, Report
 from pyike.lab.seed import SEED_END, run_seed
 from pyike.lab.topology_run import run_cli as run_topology
 from pyike.textfile import read_text
@@ -103,6 +105,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "commands and their output, checks, the verdict)",
     )
     parser.add_argument(
+        "--report",
+        nargs="?",
+        action=_ReportFormat,
+        metavar="FORMAT",
+        help="a report on every configured session instead of the routers' output: text "
+        "(the default), markdown, json (schema pyike-lab-report/1) or html (one page with a "
+        "topology drawing); each session's status, ends, algorithms, and for failures pyike "
+        "explain's cause; without CONFIG, the seed's two routers",
+    )
+    parser.add_argument(
         "--netns",
         action="store_true",
         help="run the routers as real `pyike run` daemons, each in a network namespace, "
@@ -111,6 +123,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
 
     def handler(args: argparse.Namespace) -> int:
+        args.configs = [*getattr(args, "report_configs", []), *args.configs]
         _refuse_unused(parser, args)
         try:
             options = run_options(args)
@@ -119,6 +132,28 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         return run(args, options)
 
     parser.set_defaults(handler=handler)
+
+
+class _ReportFormat(argparse.Action):
+    """`--report [FORMAT]`: a value that is no format but a file or directory is the first
+    CONFIG (`pyike lab --report DIR`), the format then text."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        value = values if isinstance(values, str) else None
+        if value is None or value in REPORT_FORMATS:
+            setattr(namespace, self.dest, value or "text")
+        elif Path(value).exists():
+            setattr(namespace, self.dest, "text")
+            namespace.report_configs = [value]
+        else:
+            formats = ", ".join(REPORT_FORMATS)
+            parser.error(f"--report: {value!r} is neither a format ({formats}) nor a file")
 
 
 def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -150,6 +185,7 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             ("--until", args.until),
             ("--debug/--no-debug", args.debug is not None),
             ("--json", args.json),
+            ("--report", args.report is not None),
         )
         if given
     ]
@@ -157,6 +193,21 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"{run_only[0]} does not apply to {modes[0]}")
     if args.json and args.quiet:
         parser.error("--json and --quiet cannot be used together")
+    if args.report is not None:
+        _refuse_with_report(parser, args)
+
+
+def _refuse_with_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The report is the whole output: the options that shape another output do not apply."""
+    if args.json:
+        parser.error("--json and --report cannot be used together (try --report json)")
+    if args.quiet:
+        parser.error("--quiet does not apply to --report (it prints only the report)")
+    if args.debug is False:
+        parser.error(
+            "--no-debug does not apply to --report: its causes come from the routers' debug "
+            "output (--debug shows it, on stderr)"
+        )
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:
@@ -198,6 +249,10 @@ def run(args: argparse.Namespace, options: RunOptions) -> int:
         from pyike.lab.interactive import run_cli as run_interactive
 
         return run_interactive(args)
+    if args.report is not None:
+        from pyike.lab.report_cli import report_cli
+
+        return run_topology(args, options, report_cli)
     if args.configs:
         return run_topology(args, options)
     for check in options.execs:

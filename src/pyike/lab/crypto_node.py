@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
+from pyike.config.query import multipoint_parts, multipoint_sa_name, sa_interface
 from pyike.host.crypto_host import CryptoHost, HostSetup, RandomBytes, TraceSink
 from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress
 from pyike.ike.policy import Policy, TunnelSpec
@@ -21,6 +22,7 @@ from pyike.ipsec.sa import EspMode
 from pyike.node.hooks import Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
+from pyike.show.dmvpn import CryptoPeer
 
 _IPV4_HEADER = 20
 _IPV6_HEADER = 40
@@ -34,6 +36,10 @@ class TunnelState:
     now: float
     tunnel: str
     up: bool
+
+
+def _nothing() -> None:
+    return None
 
 
 class RouterWire:
@@ -57,8 +63,9 @@ class RouterWire:
         )
 
     def write_tunnel(self, tunnel: str, packet: bytes) -> None:
-        if tunnel in self.router.interfaces:
-            self.decrypted = Decrypted(packet, tunnel)
+        interface = sa_interface(tunnel)
+        if interface in self.router.interfaces:
+            self.decrypted = Decrypted(packet, interface)
         else:  # a crypto map line's SA: forwarded as received on the outer interface
             self.decrypted = Decrypted(packet, None, sa_name=tunnel)
 
@@ -102,26 +109,34 @@ class CryptoNode(CryptoHost):
         router.ike_handler = self
         router.esp_handler = self
         router.tunnel_handler = self
+        router.multipoint_handler = self
 
     # -- what the show commands read (pyike.host.views.CryptoState) -------------------------
 
     def tunnel_source(self, tunnel: str) -> IPAddress | None:
-        if tunnel not in self.router.interfaces:  # a crypto map entry
+        interface = sa_interface(tunnel)
+        if interface not in self.router.interfaces:  # a crypto map entry
             spec = self.specs.get(tunnel)
             return spec.local.address if spec is not None else None
-        return self.router.tunnel_endpoints(tunnel)[0]
+        return self.router.tunnel_endpoints(interface)[0]
 
     def tunnel_transport_mtu(self, tunnel: str) -> int:
-        if tunnel not in self.router.interfaces:
+        interface = sa_interface(tunnel)
+        if interface not in self.router.interfaces:
             spec = self.specs.get(tunnel)
             outer = self.interface_with_address(spec.local.address) if spec else None
+            return self.router.ip_mtu(outer) if outer is not None else ETHERNET_MTU
+        if interface != tunnel:  # a multipoint tunnel's peer: no destination to route
+            source = self.router.tunnel_endpoints(interface)[0]
+            outer = self.interface_with_address(source) if source is not None else None
             return self.router.ip_mtu(outer) if outer is not None else ETHERNET_MTU
         return self.router.tunnel_transport_mtu(tunnel)
 
     def tunnel_ip_mtu(self, tunnel: str) -> int:
-        if tunnel not in self.router.interfaces:
+        interface = sa_interface(tunnel)
+        if interface not in self.router.interfaces:
             return self.tunnel_transport_mtu(tunnel) - self.overhead(self.router, tunnel)
-        return self.router.ip_mtu(tunnel)
+        return self.router.ip_mtu(interface)
 
     def interface_with_address(self, address: IPAddress) -> str | None:
         for name, iface in self.router.interfaces.items():
@@ -140,9 +155,26 @@ class CryptoNode(CryptoHost):
         super()._apply(event)
 
     def _line_protocol(self, tunnel: str, up: bool) -> None:
+        peer = multipoint_parts(tunnel)
+        if peer is not None:  # a multipoint tunnel's line protocol does not follow its peers
+            if up:
+                self._adopt_peer(*peer)
+                self.router.multipoint_peer_up(*peer)
+            return
         self.router.set_tunnel_ipsec(tunnel, up)  # the router logs the change
         if self.observer is not None:
             self.observer(TunnelState(self.clock(), tunnel, up))
+
+    def _restarter(self, name: str) -> Callable[[], None]:
+        parts = multipoint_parts(name)
+        if parts is not None and not self._static_peer(*parts):
+            return _nothing  # NHRP asks again when it has something to send to that peer
+        return super()._restarter(name)
+
+    def _static_peer(self, tunnel: str, peer: IPAddress) -> bool:
+        """A peer a multipoint tunnel always needs: an NHS or an `ip nhrp map` NBMA."""
+        mgre = self.router.multipoint.get(tunnel)
+        return mgre is not None and peer in dict(mgre.config.static_maps()).values()
 
     def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
         self.router_wire.write_tunnel(sa_name, packet)  # the router's crypto map checks it
@@ -188,6 +220,8 @@ class CryptoNode(CryptoHost):
         return self.router_wire.take_outers()
 
     def overhead(self, router: Router, tunnel: str) -> int:
+        if tunnel in router.multipoint:  # what its peers' SAs add (the first one's)
+            tunnel = next((n for n in self.specs if sa_interface(n) == tunnel), tunnel)
         spec = self.specs.get(tunnel)
         child = self.sad.tunnel(tunnel).current if spec is not None else None
         outer = (
@@ -201,7 +235,50 @@ class CryptoNode(CryptoHost):
         return outer + udp + gre + child.transform.overhead(0)
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
-        spec = self.specs.get(tunnel)
-        if spec is None:
+        profile = router.interface(tunnel).config.tunnel_protection
+        if tunnel not in self.specs and not (profile and tunnel in router.multipoint):
             return []
-        return [f'  Tunnel protection via IPSec (profile "{spec.profile}")']
+        return [f'  Tunnel protection via IPSec (profile "{profile}")']
+
+    # -- multipoint GRE hook (DMVPN) ------------------------------------------------------
+
+    def want_peer(self, router: Router, tunnel: str, peer: IPAddress, wanted: bool) -> None:
+        name = multipoint_sa_name(tunnel, peer)
+        if wanted:
+            self._adopt_peer(tunnel, peer)
+            self.start_tunnel(name)
+            return
+        self.specs.pop(name, None)
+        if not any(spec.remote.address == peer for spec in self.specs.values()):
+            self.clear(Endpoint(peer))  # the IKE SA and its Child SAs go (IOS: crypto socket)
+
+    def peer_ready(self, router: Router, tunnel: str, peer: IPAddress) -> bool:
+        state = self.sad.tunnels.get(multipoint_sa_name(tunnel, peer))
+        return state is not None and state.current is not None
+
+    def protect(
+        self, router: Router, tunnel: str, peer: IPAddress, packet: bytes
+    ) -> Sequence[bytes]:
+        self.tunnel_packets(multipoint_sa_name(tunnel, peer), (packet,))
+        return self.router_wire.take_outers()
+
+    def peer_crypto(self, tunnel: str, peer: IPAddress) -> CryptoPeer:
+        """Crypto's state with a peer of a multipoint tunnel, as `show dmvpn` shows it: `UP`
+        with an SA to send with, else the stage it waits at."""
+        state = self.sad.tunnels.get(multipoint_sa_name(tunnel, peer))
+        if state is not None and state.current is not None:
+            return CryptoPeer("UP", state.current.installed_at)
+        ike = [sa for sa in self.engine.ike_sas if sa.remote.address == peer and not sa.closed]
+        return CryptoPeer("IPSEC" if any(sa.established for sa in ike) else "IKE")
+
+    def _adopt_peer(self, tunnel: str, peer: IPAddress) -> None:
+        """The policy toward a peer of multipoint tunnel `tunnel`: NHRP wants it, or the peer
+        set up an SA with us."""
+        name = multipoint_sa_name(tunnel, peer)
+        source = self.router.tunnel_endpoints(tunnel)[0]
+        if name in self.specs or source is None:
+            return
+        offered = self.policy.tunnels_for_peer(Endpoint(source), Endpoint(peer), None)
+        spec = next((s for s in offered if s.name == name), None)
+        if spec is not None:
+            self.specs[name] = spec

@@ -19,6 +19,7 @@ from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.lab.crypto_map import CryptoMaps
 from pyike.lab.crypto_node import CryptoNode
+from pyike.lab.dmvpn_exec import register_dmvpn_commands
 from pyike.lab.records import Record, event_record
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
@@ -116,6 +117,7 @@ class Lab:
             CryptoMaps(lab_router.crypto, router.log).install(router)
             lab_router.crypto.log = router.log
             lab_router.crypto.trace_sink = self._debug_sink(lab_router)
+            register_dmvpn_commands(lab_router.shell.tree, lab_router.crypto)
             register_crypto_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pyike.lab.records import Record, config_record
 from pyike.topology import Check, Topology
 
+REPORT_FORMATS = ("text", "markdown", "json", "html")  # `--report`'s (pyike.lab.report_render)
+
 
 class Report:
     def __init__(self, as_json: bool) -> None:

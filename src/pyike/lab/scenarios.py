@@ -1,11 +1,12 @@
 """Named what-ifs on the seed's two routers: `pyike lab --scenario NAME`.
 
 Each scenario starts from the seed document's configurations and changes them the way an
-engineer might have got them wrong (or puts something in the way on the wire), runs both
+engineer might have got them wrong (or puts something in the way on the wire), runs the
 routers with `debug crypto ikev2 packet`, `internal` and `error` on, and then lets pyike's
-own explainer read the two routers' debug output, as an engineer would paste it. The
-scenario behaved as expected when the explainer's verdict names the expected cause and the
-run's own checks (what a real pair of routers would show) hold.
+own explainer read their debug output, as an engineer would paste it. The scenario behaved
+as expected when the explainer's verdict names the expected cause and the run's own checks
+(what real routers would show) hold. `dmvpn-spoke-to-spoke` adds a third router, a second
+spoke made from Router 2 (Router 1 is the hub).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class Scenario:
     edit: Callable[[Texts], Texts]
     drive: Callable[[ScenarioRun], None]
     nat_detected: bool = False  # the explainer must see NAT detected in both routers' logs
+    routers: tuple[str, ...] = ROUTERS  # those `edit` gives a configuration, in order
+    debugs: tuple[str, ...] = ()  # debug commands typed on each router besides IKEv2's
 
 
 @dataclass
@@ -319,6 +322,96 @@ def _collision(run: ScenarioRun) -> None:
     _ping_works(run)
 
 
+R3 = "Router3"
+DMVPN_ROUTERS = (R1, R2, R3)
+HUB_TUNNEL = """interface Tunnel0
+ ip address 172.16.0.101 255.255.255.0
+ ip nhrp network-id 1
+ ip nhrp map multicast dynamic
+ ip nhrp redirect
+ tunnel source Ethernet0/0
+ tunnel mode gre multipoint
+ tunnel protection ipsec profile phse2-prof"""
+SPOKE_TUNNEL = """interface Tunnel0
+ ip address 172.16.0.10{n} 255.255.255.0
+ ip nhrp network-id 1
+ ip nhrp nhs 172.16.0.101 nbma 10.0.0.1 multicast
+ ip nhrp shortcut
+ tunnel source Ethernet0/0
+ tunnel mode gre multipoint
+ tunnel protection ipsec profile phse2-prof"""
+TO_SPOKE3 = "192.168.3.1"
+
+
+def _tunnel_block(text: str, block: str) -> str:
+    """`text` with its `interface Tunnel0` block (to the `!` after it) replaced by `block`."""
+    start = text.index("interface Tunnel0\n")
+    end = text.index("!\n", start) if "!\n" in text[start:] else len(text)
+    return text[:start] + block + "\n" + text[end:]
+
+
+def _dmvpn_edits(texts: Texts) -> Texts:
+    """Phase 3 DMVPN on the seed's subnet: Router 1 the hub (its Tunnel0 multipoint GRE with
+    `ip nhrp redirect`, and DH group 5 too, which the spokes' default proposal offers
+    first), Router 2 a spoke registering with it (`ip nhrp shortcut`, every other LAN
+    through the hub), Router 3 a second spoke made from Router 2 (10.0.0.3, LAN
+    192.168.3.0/24)."""
+    hub = replace_line(_tunnel_block(texts[R1], HUB_TUNNEL), "group 2", "group 5 2")
+    hub = replace_line(
+        hub,
+        "ip route 192.168.2.1 255.255.255.255 Tunnel0",
+        "ip route 192.168.2.0 255.255.255.0 172.16.0.102\n"
+        "ip route 192.168.3.0 255.255.255.0 172.16.0.103",
+    )
+    spoke = _tunnel_block(texts[R2], SPOKE_TUNNEL.format(n=2))
+    spoke = replace_line(
+        spoke,
+        "ip route 192.168.1.1 255.255.255.255 Tunnel0",
+        "ip route 192.168.0.0 255.255.0.0 172.16.0.101",
+    )
+    third = spoke.replace("hostname Router2", "hostname Router3")
+    for old, new in (
+        ("ip address 192.168.2.1 255.255.255.0", "ip address 192.168.3.1 255.255.255.0"),
+        ("ip address 10.0.0.2 255.255.255.0", "ip address 10.0.0.3 255.255.255.0"),
+        ("ip address 172.16.0.102 255.255.255.0", "ip address 172.16.0.103 255.255.255.0"),
+    ):
+        third = replace_line(third, old, new)
+    return {R1: hub, R2: spoke, R3: third}
+
+
+def _spoke_to_spoke(run: ScenarioRun) -> None:
+    """The spokes register; Router 2's first packets to Router 3's LAN cross the hub, which
+    redirects; Router 2 resolves the LAN, installs an NHRP route and brings up an IKEv2 SA
+    with Router 3, and the next packets go direct."""
+    lab = run.lab
+    lab.run_for(NEGOTIATION_TIME)
+    trace = f"traceroute {TO_SPOKE3} source Loopback0"
+    first = lab.exec(R2, trace)
+    run.expect("1 172.16.0.101 " in first, "the first packets did not cross the hub")
+    second = lab.exec(R2, trace)
+    run.expect(
+        re.search(r"^ +1 .*172\.16\.0\.103 ", second, re.MULTILINE) is not None
+        and "172.16.0.101" not in second,
+        "the traceroute after the redirect is not one hop to Router 3",
+    )
+    sas = lab.exec(R2, "show crypto ikev2 sa")
+    run.expect(
+        re.search(r"^\d+ +10\.0\.0\.2/500 +10\.0\.0\.3/500 .* READY", sas, re.MULTILINE)
+        is not None,
+        "no IKEv2 SA between the spokes",
+    )
+    dmvpn = lab.exec(R2, "show dmvpn")
+    run.expect(
+        re.search(r"^ +2 10\.0\.0\.3 +172\.16\.0\.103 +UP .* DT1$", dmvpn, re.MULTILINE)
+        is not None,
+        "show dmvpn on Router2 does not show Router3 as a dynamic peer with its route",
+    )
+    run.expect(
+        PING_OK in lab.exec(R2, f"ping {TO_SPOKE3} source Loopback0"),
+        "the ping between the spokes failed",
+    )
+
+
 # -- the scenarios --------------------------------------------------------------------------
 
 
@@ -457,6 +550,24 @@ SCENARIOS: dict[str, Scenario] = {
             _unchanged,
             _collision,
         ),
+        Scenario(
+            "dmvpn-spoke-to-spoke",
+            "DMVPN phase 3 (Router 1 the hub, Routers 2 and 3 spokes): the first packets "
+            "between the spokes cross the hub, which redirects; then a direct IKEv2 SA and "
+            "an NHRP route",
+            "success",
+            "success",
+            (
+                (R1, "NHRP: Send Traffic Indication via Tunnel0"),
+                (R2, "NHRP: Receive Traffic Indication via Tunnel0"),
+                (R2, "NHRP: Receive Resolution Reply via Tunnel0"),
+                (R3, "NHRP: Receive Resolution Request via Tunnel0"),
+            ),
+            _dmvpn_edits,
+            _spoke_to_spoke,
+            routers=DMVPN_ROUTERS,
+            debugs=("debug nhrp",),
+        ),
     )
 }
 
@@ -472,10 +583,11 @@ def scenario_named(name: str) -> Scenario:
 
 
 def scenario_configs(name: str) -> list[Config]:
-    texts = scenario_named(name).edit(seed_texts())
+    scenario = scenario_named(name)
+    texts = scenario.edit(seed_texts())
     configs = []
-    for host in ROUTERS:
-        result = load(texts[host], file=SEED_FILES[host])
+    for host in scenario.routers:
+        result = load(texts[host], file=SEED_FILES.get(host, f"{host.lower()}.cfg"))
         result.raise_for_errors()
         configs.append(result.config)
     return configs
@@ -484,12 +596,12 @@ def scenario_configs(name: str) -> list[Config]:
 def run_scenario(name: str, *, seed: int = 0, output: Output | None = None) -> ScenarioResult:
     scenario = scenario_named(name)
     lab = Lab(scenario_configs(name), policy_for_config, seed=seed, output=output)
-    for host in ROUTERS:
-        for word in DEBUGS:
-            lab.exec(host, f"debug crypto ikev2 {word}")
+    for host in scenario.routers:
+        for command in (*(f"debug crypto ikev2 {word}" for word in DEBUGS), *scenario.debugs):
+            lab.exec(host, command)
     run = ScenarioRun(lab)
     scenario.drive(run)
-    transcripts = {host: "\n".join(lab.router(host).console) + "\n" for host in ROUTERS}
+    transcripts = {host: "\n".join(lab.router(host).console) + "\n" for host in scenario.routers}
     report = explain_texts(list(transcripts.items()))
     problems = list(run.problems)
     verdict = report.verdict

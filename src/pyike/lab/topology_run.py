@@ -20,12 +20,13 @@ from pyike.frr.translate import routing_protocols
 from pyike.host.views import crypto_session_views
 from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
 from pyike.lab.report import Report
-from pyike.lab.traffic_check import idle_tunnel_problems
+from pyike.lab.traffic_check import IdleTunnel, idle_tunnels
 from pyike.node.interfaces import InterfaceKind
 from pyike.sim.clock import ClockRunaway
 from pyike.sim.nat import NatBox
 from pyike.sim.network import DEFAULT_DELAY, Network, Segment
 from pyike.topology import Check, Topology, TopologyError, load_topology
+from pyike.topology.seed import seed_configs
 
 
 def build_lab(
@@ -88,6 +89,7 @@ class TopologyRun:
     checks: list[tuple[Check, bool]] = field(default_factory=list)  # each expect, and if it held
     protected: int = 0  # tunnels and crypto map entries checked
     notes: list[str] = field(default_factory=list)  # what the lab could not act on
+    idle: list[IdleTunnel] = field(default_factory=list)  # up, but their probes were lost
 
     @property
     def ok(self) -> bool:
@@ -174,6 +176,14 @@ def routing_hint(topology: Topology, host: str) -> str:
     )
 
 
+def check_problem(topology: Topology, check: Check) -> str:
+    """The verdict's line for an `expect` that did not hold."""
+    return (
+        f"{check.host}: `{check.command}` did not print {check.expect!r} ({check.where})"
+        + routing_hint(topology, check.host)
+    )
+
+
 def run_topology(
     topology: Topology,
     policy_factory: PolicyFactory,
@@ -182,16 +192,18 @@ def run_topology(
     seed: int = 0,
     show: bool = True,
     options: RunOptions = PLAIN_RUN,
+    debugs: Sequence[str] = ("debug crypto ikev2",),
 ) -> TopologyRun:
     """Bring the tunnels up, run `topology.run_seconds` (or to `options.until`), type the
     commands and checks, print each router's `show crypto session` and `show crypto ikev2
-    sa`, and judge."""
+    sa`, and judge. With `options.debug`, each router is given the `debugs` commands first."""
     lab, nats = build_lab(topology, policy_factory, seed=seed, output=output)
     lab.records = options.records
     result = TopologyRun(lab, nats)
     if options.debug:
         for host in lab.routers:
-            lab.exec(host, "debug crypto ikev2")
+            for command in debugs:
+                lab.exec(host, command)
     commands = Commands(lab, [*topology.checks, *options.execs])
     lab.bring_up_tunnels()
     until = options.until if options.until is not None else topology.run_seconds
@@ -202,11 +214,8 @@ def run_topology(
         passed = check.expect in text
         result.checks.append((check, passed))
         if not passed:
-            result.problems.append(
-                f"{check.host}: `{check.command}` did not print {check.expect!r} ({check.where})"
-                + routing_hint(topology, check.host)
-            )
-    idle = idle_tunnel_problems(lab)  # a tunnel that carries nothing is not healthy
+            result.problems.append(check_problem(topology, check))
+    result.idle = idle_tunnels(lab)  # a tunnel that carries nothing is not healthy
     if show:
         for host in lab.routers:
             lab.exec(host, "show crypto session")
@@ -214,6 +223,7 @@ def run_topology(
     result.notes = [*routing_notes(topology), *address_notes(topology)]
     result.protected, problems = session_problems(lab)
     named = unbuildable(topology)
+    idle = [tunnel.problem for tunnel in result.idle]
     result.problems[:0] = [*problems, *idle, *named, *refused_lines(topology)]
     if result.protected == 0 and not named:
         result.problems.append("no router protects anything (no tunnel protection, no crypto map)")
@@ -226,15 +236,24 @@ def summary(protected: int, hosts: Sequence[str], checks: int) -> str:
     return f"{protected} crypto sessions UP-ACTIVE on {where}; {checks} checks passed."
 
 
-def run_cli(args: argparse.Namespace, options: RunOptions) -> int:
+# `pyike lab --report`: given the loaded topology, runs it and prints the report (lab.report_cli)
+ReportRunner = Callable[[Topology, argparse.Namespace, RunOptions], int]
+
+
+def run_cli(
+    args: argparse.Namespace, options: RunOptions, report_runner: ReportRunner | None = None
+) -> int:
     """`pyike lab CONFIG...`: exit 0 when every protected tunnel and crypto map entry is
-    UP-ACTIVE, every `expect` held and every line loaded, else 1 with the reasons."""
+    UP-ACTIVE, every `expect` held and every line loaded, else 1 with the reasons; with
+    `report_runner`, the session report instead of the routers' output."""
     report = Report(args.json)
     try:
-        topology = load_topology(args.configs)
+        topology = load_topology(args.configs) if args.configs else Topology(seed_configs())
         for check in options.execs:
             if check.host not in topology.hostnames:
                 raise TopologyError(f"% {check.where}: no router named {check.host}")
+        if report_runner is not None:
+            return report_runner(topology, args, options)
         report.loading(topology)
         output = None if args.quiet or args.json else print
         result = run_topology(topology, policy_for_config, output, seed=args.seed, options=options)

@@ -16,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
 
+from pyike.config.query import multipoint_parts, sa_interface
 from pyike.ipsec.sad import InstalledChild
 from pyike.lab.lab import Lab, LabRouter
 from pyike.node import icmp
 from pyike.node.gre import ip_packet
+from pyike.node.router import Router
 
 PROBE_WAIT = 2.0  # virtual seconds for a probe to cross any lab topology
 _NO_NEXT_HEADER = 59
@@ -39,23 +41,38 @@ class _Probe:
     peer_tunnel: str | None  # the peer's tunnel interface (None: a crypto map line)
     seen_before: int
 
-    def problem(self, lab: Lab) -> str | None:
+    def lost(self, lab: Lab) -> IdleTunnel | None:
         if _arrived(lab.router(self.peer_host), self.peer, self.peer_tunnel) > self.seen_before:
             return None
         where = self.peer_tunnel or "its crypto map"
+        return IdleTunnel(self.host, self.name, self.peer_host, where, _why(self.child, self.peer))
+
+
+@dataclass(frozen=True)
+class IdleTunnel:
+    """A tunnel or crypto map line that is up but whose probe never came out at the peer."""
+
+    host: str
+    name: str  # the tunnel interface or crypto map line
+    peer_host: str
+    peer_where: str  # the peer's tunnel interface, or "its crypto map"
+    why: str  # what the counters say
+
+    @property
+    def problem(self) -> str:
         return (
             f"{self.host} {self.name}: UP-ACTIVE but carries no traffic: a packet sent into it "
-            f"never came out of {self.peer_host} {where} ({_why(self.child, self.peer)})"
+            f"never came out of {self.peer_host} {self.peer_where} ({self.why})"
         )
 
 
-def idle_tunnel_problems(lab: Lab) -> list[str]:
-    """One line per SA that is up but delivers nothing to its peer."""
+def idle_tunnels(lab: Lab) -> list[IdleTunnel]:
+    """Each SA that is up but delivers nothing to its peer."""
     probes = [p for lab_router in lab.routers.values() for p in _send_probes(lab, lab_router)]
     if not probes:
         return []
     lab.run_for(PROBE_WAIT)
-    return [problem for probe in probes if (problem := probe.problem(lab)) is not None]
+    return [idle for probe in probes if (idle := probe.lost(lab)) is not None]
 
 
 def _send_probes(lab: Lab, lab_router: LabRouter) -> list[_Probe]:
@@ -63,18 +80,22 @@ def _send_probes(lab: Lab, lab_router: LabRouter) -> list[_Probe]:
     crypto = lab_router.crypto
     for name, state in crypto.sad.tunnels.items():
         child = state.current
-        found = None if child is None else _peer_child(lab, child)
+        found = None if child is None else peer_child(lab, child)
         if child is None or found is None:
             continue
         peer_host, peer = found
-        peer_interfaces = lab.router(peer_host).router.interfaces
-        peer_tunnel = peer.info.tunnel if peer.info.tunnel in peer_interfaces else None
+        peer_router = lab.router(peer_host).router
+        peer_interface = sa_interface(peer.info.tunnel or "")
+        peer_tunnel = peer_interface if peer_interface in peer_router.interfaces else None
         seen = _arrived(lab.router(peer_host), peer, peer_tunnel)
-        packet = _probe_packet(lab_router, name, child)
+        packet = _probe_packet(lab_router, name, child, peer_router, peer_tunnel)
         if packet is None:
             continue
         router = lab_router.router
-        if name in router.interfaces:
+        multipoint = multipoint_parts(name)
+        if multipoint is not None:  # a multipoint tunnel's peer: in GRE to its NBMA address
+            router.multipoint_send(*multipoint, None, packet)
+        elif name in router.interfaces:
             router.tunnel_send(router.interface(name), packet, len(packet))
         else:
             for outer in crypto.encapsulate(router, name, packet):
@@ -83,7 +104,7 @@ def _send_probes(lab: Lab, lab_router: LabRouter) -> list[_Probe]:
     return probes
 
 
-def _peer_child(lab: Lab, child: InstalledChild) -> tuple[str, InstalledChild] | None:
+def peer_child(lab: Lab, child: InstalledChild) -> tuple[str, InstalledChild] | None:
     """The router holding the other half of `child`, and that half."""
     for host, lab_router in lab.routers.items():
         peer = lab_router.crypto.sad.inbound(child.spi_out)
@@ -100,15 +121,25 @@ def _arrived(lab_router: LabRouter, peer: InstalledChild, tunnel: str | None) ->
     return peer.inbound.counters.packets - peer.unframed
 
 
-def _probe_packet(lab_router: LabRouter, name: str, child: InstalledChild) -> bytes | None:
+def _probe_packet(
+    lab_router: LabRouter,
+    name: str,
+    child: InstalledChild,
+    peer_router: Router,
+    peer_tunnel: str | None,
+) -> bytes | None:
     router = lab_router.router
     source: IPAddress | None
-    if name in router.interfaces:
-        iface = router.interface(name)
+    interface = sa_interface(name)
+    if interface in router.interfaces:
+        iface = router.interface(interface)
         inner = iface.config.inner_version
         address = iface.primary if inner == 4 else iface.primary6
         source = address.ip if address is not None else None
         destination: IPAddress = child.info.remote.address
+        far = peer_router.interface(peer_tunnel).primary if peer_tunnel is not None else None
+        if interface != name and far is not None:  # to the far end's overlay address
+            destination = far.ip
     else:
         source = child.info.local_ts[0].start
         destination = child.info.remote_ts[0].start
@@ -139,4 +170,4 @@ def _why(child: InstalledChild, peer: InstalledChild) -> str:
     return f"#pkts encaps {sent.packets}, the peer's #pkts decaps {received.packets}"
 
 
-__all__ = ["PROBE_WAIT", "idle_tunnel_problems"]
+__all__ = ["PROBE_WAIT", "IdleTunnel", "idle_tunnels", "peer_child"]

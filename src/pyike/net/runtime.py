@@ -30,7 +30,7 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
 from pyike.config import load_file
 from pyike.config.model import Config
-from pyike.config.query import wont_come_up
+from pyike.config.query import not_run_by_the_gateway, wont_come_up
 from pyike.host.crypto_host import HostSetup
 from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
@@ -96,9 +96,8 @@ class RunOptions:
 def not_negotiated_lines(config: Config) -> list[str]:
     """What start-up (and a reload) logs for each tunnel and crypto map entry that will not
     come up here (IKEv1, DMVPN, a tunnel source the configuration lacks), and why."""
-    return [
-        f"%PYIKE-4-NOT_NEGOTIATED: {name} {reason}" for name, reason in wont_come_up(config).items()
-    ]
+    reasons = {**wont_come_up(config), **not_run_by_the_gateway(config)}
+    return [f"%PYIKE-4-NOT_NEGOTIATED: {name} {reason}" for name, reason in reasons.items()]
 
 
 def load_config(path: Path) -> Config:

@@ -68,8 +68,8 @@ class NhrpConfig:
         for server in self.nhs:
             if self.nhs_nbma(server) is None:
                 raise ValueError(
-                    f"ip nhrp nhs {server.address}: no NBMA address "
-                    f"(add `nbma` or `ip nhrp map {server.address} NBMA`)"
+                    f"has 'ip nhrp nhs {server.address}' without its NBMA address (add 'nbma "
+                    f"ADDRESS' or 'ip nhrp map {server.address} ADDRESS')"
                 )
 
     @property
@@ -100,6 +100,13 @@ class NhrpConfig:
             if nbma is not None:
                 bindings.setdefault(server.address, nbma)
         return list(bindings.items())
+
+    def static_multicast(self) -> list[IPAddress]:
+        """Where multicast goes by configuration: `ip nhrp map multicast` NBMAs, then those
+        of the NHSes configured with `multicast`."""
+        nbmas = list(self.multicast)
+        nbmas += [nbma for s in self.nhs if s.multicast and (nbma := self.nhs_nbma(s))]
+        return list(dict.fromkeys(nbmas))
 
     def gre_overhead(self) -> int:
         """Octets the outer IP and GRE headers add to an NHRP packet on this tunnel."""

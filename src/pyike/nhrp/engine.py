@@ -149,8 +149,7 @@ class NhrpEngine(ClientSide, ServerSide):
     def multicast_nbmas(self) -> list[IPAddress]:
         """Where multicast (routing protocol hellos) is replicated: `ip nhrp map multicast`
         and `nhs ... multicast` NBMAs, then clients registered under `map multicast dynamic`."""
-        nbmas = list(self.config.multicast)
-        nbmas += [r.nbma for r in self.registrations if r.server.multicast]
+        nbmas = self.config.static_multicast()
         if self.config.multicast_dynamic:
             nbmas += [e.nbma for e in self.cache if EntryFlag.REGISTERED in e.flags and e.nbma]
         return list(dict.fromkeys(nbmas))

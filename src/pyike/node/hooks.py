@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from pyike.node.ip import IPv4Packet, IPv6Packet
     from pyike.node.router import Router
 
+IPAddress = IPv4Address | IPv6Address
+
 
 class Cancellable(Protocol):
     def cancel(self) -> None: ...
@@ -91,6 +93,27 @@ class TunnelHandler(Protocol):
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
         """The IPsec lines of `show interfaces TunnelN` (protection, transport MTU)."""
+        ...
+
+
+class MultipointHandler(Protocol):
+    """The protection of multipoint GRE tunnels (`tunnel protection` on `tunnel mode gre
+    multipoint`): an SA with each peer (its NBMA address) that NHRP wants, carrying the GRE
+    packets between the tunnel source and that peer. The handler tells the router when one
+    comes up (`Router.multipoint_peer_up`)."""
+
+    def want_peer(self, router: Router, tunnel: str, peer: IPAddress, wanted: bool) -> None:
+        """NHRP needs the SA with `peer` (bring it up), or no longer does (take it down)."""
+        ...
+
+    def peer_ready(self, router: Router, tunnel: str, peer: IPAddress) -> bool:
+        """An SA with `peer` is up to send with."""
+        ...
+
+    def protect(
+        self, router: Router, tunnel: str, peer: IPAddress, packet: bytes
+    ) -> Sequence[bytes]:
+        """ESP for one whole GRE packet to `peer` (empty: dropped for want of an SA)."""
         ...
 
 

@@ -15,16 +15,26 @@ from collections.abc import Callable, Sequence
 from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from pyike.config.model import Config, Interface
-from pyike.config.query import vrf_of_address
+from pyike.config.query import nhrp_config, vrf_of_address
 from pyike.node import icmp, routing
 from pyike.node.fragments import Reassembler, fragment
-from pyike.node.gre import GRE_PROTOCOL, carried, gre_packet, keepalive_probe, parse_gre
+from pyike.node.gre import (
+    GRE_PROTOCOL,
+    GrePacket,
+    carried,
+    gre_packet,
+    gre_wrap,
+    ip_packet,
+    keepalive_probe,
+    parse_gre,
+)
 from pyike.node.hooks import (
     Decrypted,
     EspArrival,
     EspHandler,
     IkeHandler,
     InboundPolicy,
+    MultipointHandler,
     OutboundPolicy,
     PolicyAction,
     Scheduler,
@@ -54,6 +64,7 @@ from pyike.node.ip import (
 )
 from pyike.node.ipv6 import HOP_LIMIT, Ipv6Plane
 from pyike.node.keepalive import KeepaliveState
+from pyike.node.mgre import NHRP_PROTOCOL_TYPE, MultipointTunnel
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.stats import IpStats
 from pyike.node.tcp_mss import clamp_mss
@@ -88,6 +99,7 @@ class Router:
         self.ike_handler: IkeHandler | None = None
         self.esp_handler: EspHandler | None = None
         self.tunnel_handler: TunnelHandler | None = None
+        self.multipoint_handler: MultipointHandler | None = None
         self.outbound_policy: OutboundPolicy | None = None
         self.inbound_policy: InboundPolicy | None = None
         self.unreachable_limiter = IntervalLimiter()
@@ -104,10 +116,14 @@ class Router:
             for name, iface in self.interfaces.items()
             if iface.config.keepalive is not None and iface.config.is_point_to_point_gre
         }
+        self.multipoint = self._multipoint_tunnels()
         self.refresh()
         self._booted = True
         for name, state in self.keepalives.items():
             self.clock.call_later(state.settings.period, self._keepalive_timer(name))
+        for name, mgre in self.multipoint.items():
+            if self.interfaces[name].line_up:
+                self.clock.call_later(0.0, mgre.start)
 
     # -- configuration and state -------------------------------------------------------------
 
@@ -201,6 +217,8 @@ class Router:
             for name, iface in self.interfaces.items():
                 if iface.line_up != before[name]:
                     self._log(line_protocol_message(name, iface.line_up))
+                    if iface.line_up and name in self.multipoint:
+                        self.multipoint[name].start()
 
     def _build_tables(self, tunnels: bool, version: int = 4) -> Tables:
         """The tables of every VRF, with or without the tunnels' routes; those with them are
@@ -222,6 +240,7 @@ class Router:
             rib = routing.Rib(connected, statics, up, version, tables.get(None))
             if tunnels:
                 self._ribs[version, vrf] = rib
+                self._add_nhrp_routes(rib, version, vrf)
             tables[vrf] = rib.table
         return tables
 
@@ -245,7 +264,11 @@ class Router:
             return False
         fvrf = tunnel.config.tunnel_vrf
         source, destination = self.tunnel_endpoints(tunnel.name)
-        if source is None or destination is None or not self._address_up(int(source), fvrf):
+        if source is None or not self._address_up(int(source), fvrf):
+            return False
+        if tunnel.config.is_multipoint_gre:
+            return True  # no destination: NHRP finds the peers, each with SAs of its own
+        if destination is None:
             return False
         table = (tables if destination.version == 4 else tables6).get(fvrf)
         entry = table.lookup(int(destination)) if table is not None else None
@@ -308,6 +331,11 @@ class Router:
 
     def tunnel_overhead(self, name: str) -> int:
         config = self.interface(name).config
+        if config.is_multipoint_gre:  # GRE in IP, or in ESP (the handler's) when protected
+            gre = 4 + (4 if config.tunnel_key is not None else 0)
+            if self.tunnel_handler is not None and config.tunnel_protection is not None:
+                return self.tunnel_handler.overhead(self, name) + gre
+            return OUTER_IPV4_HEADER + gre
         if self.tunnel_handler is not None and not self._plain_gre(config):
             return self.tunnel_handler.overhead(self, name)
         key = 4 if config.is_gre and config.tunnel_key is not None else 0
@@ -471,7 +499,9 @@ class Router:
         next_hop = path.gateway if path.gateway is not None else packet.dst
         if out.config.tcp_adjust_mss is not None:
             packet = clamp_mss(packet, out.config.tcp_adjust_mss)
-        if out.is_tunnel:
+        if out.name in self.multipoint:
+            self._multipoint_out(self.multipoint[out.name], packet, next_hop, in_iface, vrf)
+        elif out.is_tunnel:
             self._tunnel_out(out, packet, in_iface, vrf)
         else:
             self._physical_out(out, packet, next_hop, in_iface, skip_policy, vrf)
@@ -669,7 +699,9 @@ class Router:
         if result is None:
             self.stats.esp_dropped += 1
             return
-        if result.tunnel is not None:
+        if result.tunnel in self.multipoint:  # the GRE packet whole, from the peer
+            self._multipoint_in(self.multipoint[result.tunnel], result.inner, protected=True)
+        elif result.tunnel is not None:
             self.receive(result.tunnel, result.inner)
         elif in_iface is not None:
             # A crypto map SA: forwarded as if received, decrypted, on the outer interface.
@@ -680,8 +712,13 @@ class Router:
     def _gre_in(self, packet: IPv4Packet, vrf: Vrf) -> bool:
         """A GRE packet to this router: a keepalive reply, or what a tunnel without
         protection carries (a protected tunnel takes only ESP: clear GRE is dropped). False
-        when no point-to-point GRE tunnel runs between its addresses with its key."""
+        when no GRE tunnel takes it with its key: a point-to-point one between its addresses,
+        or a multipoint one sourced from its destination."""
         gre = parse_gre(packet.payload)
+        mgre = None if gre is None else self._multipoint_tunnel(packet, gre.key, vrf)
+        if gre is not None and mgre is not None:
+            self._multipoint_gre(mgre, gre, IPv4Address(packet.src), protected=False)
+            return True
         tunnel = None if gre is None else self._gre_tunnel(packet, gre.key, vrf)
         if gre is None or tunnel is None:
             return False
@@ -727,6 +764,148 @@ class Router:
         if state is not None and state.answered():
             self.refresh()
 
+    # -- multipoint GRE tunnels (DMVPN: pyike.node.mgre) -----------------------------------------
+
+    def _multipoint_tunnels(self) -> dict[str, MultipointTunnel]:
+        """A MultipointTunnel for each multipoint GRE tunnel NHRP runs on."""
+        out = {}
+        for name, iface in self.interfaces.items():
+            if not iface.config.is_multipoint_gre:
+                continue
+            try:
+                out[name] = MultipointTunnel(self, nhrp_config(self.config, iface.config))
+            except ValueError:
+                continue  # config check names why (query.nhrp_reason)
+        return out
+
+    def _multipoint_out(
+        self,
+        mgre: MultipointTunnel,
+        packet: IPv4Packet,
+        next_hop: int,
+        in_iface: str | None,
+        vrf: Vrf,
+    ) -> None:
+        """A data packet routed into a multipoint tunnel goes to the NBMA address NHRP
+        gives its overlay next hop."""
+        tunnel = self.interfaces[mgre.name]
+        pieces = self._fit(packet, self.ip_mtu(mgre.name), in_iface, vrf)
+        for piece in pieces or ():
+            data = piece.to_bytes()
+            nbma = mgre.forward(data, IPv4Address(next_hop), hairpin=in_iface == mgre.name)
+            if nbma is None or not self.multipoint_send(mgre.name, nbma, None, data):
+                self.stats.tunnel_dropped += 1
+                tunnel.counters.output_drops += 1
+
+    def multipoint_send(
+        self, name: str, nbma: IPAddress, protocol_type: int | None, payload: bytes
+    ) -> bool:
+        """One packet of multipoint tunnel `name` to the peer at `nbma` in GRE (of
+        `protocol_type`; None: the IP packet's own) from the tunnel source, on a protected
+        tunnel inside the SA with that peer. False when it could not leave."""
+        tunnel = self.interfaces[name]
+        source = self.tunnel_endpoints(name)[0]
+        if source is None or not tunnel.line_up or source.version != nbma.version:
+            return False
+        gre = gre_wrap(payload, tunnel.config.tunnel_key, protocol_type)
+        outer = ip_packet(source, nbma, GRE_PROTOCOL, gre)
+        protected = tunnel.config.tunnel_protection is not None
+        outers: Sequence[bytes] = (outer,)
+        if protected:
+            handler = self.multipoint_handler
+            outers = handler.protect(self, name, nbma, outer) if handler is not None else ()
+        if not outers:
+            return False
+        tunnel.counters.sent(len(payload))
+        tunnel.last_output = self.clock.now
+        for data in outers:
+            self._send_outer(data, tunnel.config.tunnel_vrf, apply_policy=not protected)
+        return True
+
+    def multipoint_ready(self, name: str, nbma: IPAddress) -> bool:
+        handler = self.multipoint_handler
+        return handler is not None and handler.peer_ready(self, name, nbma)
+
+    def multipoint_want(self, name: str, nbma: IPAddress, wanted: bool) -> None:
+        if self.multipoint_handler is not None:
+            self.multipoint_handler.want_peer(self, name, nbma, wanted)
+
+    def multipoint_peer_up(self, name: str, nbma: IPAddress) -> None:
+        """The protection handler says the SA with `nbma` on tunnel `name` is up."""
+        mgre = self.multipoint.get(name)
+        if mgre is not None:
+            mgre.peer_up(nbma)
+
+    def _multipoint_tunnel(
+        self, packet: IPv4Packet, key: int | None, vrf: Vrf
+    ) -> MultipointTunnel | None:
+        """The multipoint tunnel a GRE packet is for: its source is the packet's destination,
+        its key the packet's, in the front-door VRF it arrived in."""
+        for name, mgre in self.multipoint.items():
+            config = self.interfaces[name].config
+            if config.tunnel_vrf != vrf or config.tunnel_key != key:
+                continue
+            if self.tunnel_endpoints(name)[0] == IPv4Address(packet.dst):
+                return mgre
+        return None
+
+    def _multipoint_in(self, mgre: MultipointTunnel, data: bytes, protected: bool) -> None:
+        """A GRE packet an SA of a multipoint tunnel opened."""
+        try:
+            outer = parse_ipv4(data, verify_checksum=False)
+        except MalformedPacket:
+            self.stats.bad_header += 1
+            return
+        gre = parse_gre(outer.payload) if outer.protocol == GRE_PROTOCOL else None
+        if gre is None or gre.key != mgre.config.tunnel_key:
+            self.interfaces[mgre.name].counters.input_drops += 1
+            return
+        self._multipoint_gre(mgre, gre, IPv4Address(outer.src), protected)
+
+    def _multipoint_gre(
+        self, mgre: MultipointTunnel, gre: GrePacket, nbma: IPAddress, protected: bool
+    ) -> None:
+        """GRE from `nbma` to a multipoint tunnel: NHRP for its engine, or a packet it
+        carries (a protected tunnel takes them only from its SAs)."""
+        tunnel = self.interfaces[mgre.name]
+        if mgre.config.protected and not protected:
+            tunnel.counters.input_drops += 1
+        elif gre.protocol_type == NHRP_PROTOCOL_TYPE:
+            if tunnel.line_up:
+                tunnel.counters.received(len(gre.payload))
+                mgre.receive(gre.payload, nbma)
+        else:
+            inner = carried(gre, mgre.config.tunnel_key)
+            if inner is not None:
+                mgre.arrival = nbma  # forwarding it back out the tunnel redirects its sender
+                try:
+                    self.receive(mgre.name, inner)
+                finally:
+                    mgre.arrival = None
+
+    def multipoint_routes_changed(self, mgre: MultipointTunnel, prefix: routing.IPNetwork) -> None:
+        """NHRP installed or removed its route, or next-hop override, for `prefix`."""
+        rib = self._ribs.get((4, self.interfaces[mgre.name].vrf))
+        if rib is None:
+            return
+        rib.remove_route(mgre.name, prefix, routing.RouteCode.NHRP)
+        entry = mgre.routes.get(prefix)
+        if entry is not None and self.interfaces[mgre.name].line_up:
+            rib.add_route(mgre.name, entry)
+        override = mgre.overrides.get(prefix)
+        rib.override(prefix, override)
+
+    def _add_nhrp_routes(self, rib: routing.Rib, version: int, vrf: Vrf) -> None:
+        """What NHRP installed, in a table built afresh."""
+        for name, mgre in self.multipoint.items():
+            tunnel = self.interfaces[name]
+            if version != 4 or tunnel.vrf != vrf or not tunnel.line_up:
+                continue
+            for entry in mgre.routes.values():
+                rib.add_route(name, entry)
+            for prefix, next_hop in mgre.overrides.items():
+                rib.override(prefix, next_hop)
+
     # -- ICMP errors -------------------------------------------------------------------------------
 
     def _icmp_error(
@@ -771,6 +950,8 @@ class Router:
     def _log(self, message: str) -> None:
         if self.log is not None:
             self.log(message)
+
+    log_line = _log  # what the router's features print on its console (`debug nhrp`)
 
     def __repr__(self) -> str:
         return f"Router({self.hostname!r})"

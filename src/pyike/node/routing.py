@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import (
     IPv4Address,
     IPv4Interface,
@@ -36,6 +36,7 @@ class RouteCode(enum.Enum):
     CONNECTED = "C"
     LOCAL = "L"
     STATIC = "S"
+    NHRP = "H"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class RouteEntry:
     distance: int
     metric: int
     paths: tuple[Path, ...]
+    since: float | None = None  # when a route a protocol installed came (its age is shown)
+    override: int | None = None  # NHRP's next hop in place of the paths' (`%`)
 
     @property
     def is_default(self) -> bool:
@@ -67,9 +70,10 @@ class RouteEntry:
         return all(p.via is None for p in self.paths)
 
     def path_for(self, src: int, dst: int) -> Path:
-        if len(self.paths) == 1:
-            return self.paths[0]
-        return self.paths[(src ^ dst) % len(self.paths)]
+        path = self.paths[0] if len(self.paths) == 1 else self.paths[(src ^ dst) % len(self.paths)]
+        if self.override is not None:
+            return Path(path.interface, self.override, path.via, path.configured_interface)
+        return path
 
 
 class RoutingTable:
@@ -167,6 +171,7 @@ class Rib:
         # Equal-cost paths are listed in configuration order: each static's place in it.
         self._order: dict[Route, int] = {}
         self._rank: dict[RouteEntry, int] = {}  # connected routes come first (-1)
+        self._overrides: dict[IPNetwork, int] = {}  # `override`
         for route in statics:
             if route.prefix.version != version:
                 continue
@@ -193,6 +198,28 @@ class Rib:
             touched |= self._add(name, self._named_entries(name))
         self._settle(touched)
         self._resolve_next_hops()
+
+    def add_route(self, owner: str, entry: RouteEntry) -> None:
+        """A route a protocol (NHRP) installs out interface `owner`; it goes with `owner`'s
+        line protocol, or with `remove_route`."""
+        self._settle(self._add(owner, [entry]))
+        self._resolve_next_hops()
+
+    def remove_route(self, owner: str, prefix: IPNetwork, code: RouteCode) -> None:
+        gone = [e for e in self._owned.get(owner, []) if e.prefix == prefix and e.code is code]
+        for entry in gone:
+            self._owned[owner].remove(entry)
+        self._settle(self._discard(gone))
+        self._resolve_next_hops()
+
+    def override(self, prefix: IPNetwork, next_hop: int | None) -> None:
+        """Send what `prefix`'s route carries to `next_hop` instead of its own next hop (an
+        NHRP shortcut for a route the table already has); None ends the override."""
+        if next_hop is None:
+            self._overrides.pop(prefix, None)
+        else:
+            self._overrides[prefix] = next_hop
+        self._settle({prefix})
 
     def _named_entries(self, name: str) -> list[RouteEntry]:
         return self._static_entries(self._named.get(name, ()))
@@ -226,7 +253,9 @@ class Rib:
             entries = self._candidates.get(prefix)
             if entries:
                 ordered = sorted(entries, key=lambda e: self._rank.get(e, -1))
-                self.table.put(_chosen(prefix, ordered))
+                chosen = _chosen(prefix, ordered)
+                override = self._overrides.get(prefix)
+                self.table.put(chosen if override is None else replace(chosen, override=override))
             else:
                 self._candidates.pop(prefix, None)
                 self.table.remove(prefix)
@@ -299,5 +328,5 @@ def _chosen(prefix: IPNetwork, entries: list[RouteEntry]) -> RouteEntry:
     best = min(e.distance for e in entries)
     chosen = [e for e in entries if e.distance == best]
     first = chosen[0]
-    paths = tuple(p for e in chosen if e.code is first.code for p in e.paths)
-    return RouteEntry(prefix, first.code, best, first.metric, tuple(dict.fromkeys(paths)))
+    paths = tuple(dict.fromkeys(p for e in chosen if e.code is first.code for p in e.paths))
+    return RouteEntry(prefix, first.code, best, first.metric, paths, first.since)

@@ -7,9 +7,21 @@ from pyike.config.commands import (
     interface,
     ipsec,
     isakmp,
+    nhrp,
     routing,
     unmodelled,
     vrf,
 )
 
-__all__ = ["acl", "common", "ikev2", "interface", "ipsec", "isakmp", "routing", "unmodelled", "vrf"]
+__all__ = [
+    "acl",
+    "common",
+    "ikev2",
+    "interface",
+    "ipsec",
+    "isakmp",
+    "nhrp",
+    "routing",
+    "unmodelled",
+    "vrf",
+]

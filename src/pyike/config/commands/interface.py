@@ -182,13 +182,16 @@ def _tunnel_mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update_tunnel(b, tunnel_mode=None if negate else " ".join(words))
 
 
-setting(
-    INTERFACE,
-    "tunnel protection $ ipsec profile <name:WORD> [shared]",
-    _update_tunnel,
-    "tunnel_protection",
-    "name",
-)
+@INTERFACE.command("tunnel protection $ ipsec profile <name:WORD> [shared]")
+def _tunnel_protection(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """`shared`: several multipoint tunnels with one source share the profile's SAs."""
+    _update_tunnel(
+        b,
+        tunnel_protection=None if negate else m.get("name"),
+        tunnel_protection_shared=not negate and m.has("shared"),
+    )
+
+
 setting(INTERFACE, "crypto map $ <name:WORD>", _update, "crypto_map", "name")
 setting(INTERFACE, "tunnel key $ <key:INT(0,4294967295)>", _update_tunnel, "tunnel_key", "key")
 setting(INTERFACE, "ip tcp adjust-mss $ <mss:INT(500,1460)>", _update, "tcp_adjust_mss", "mss")

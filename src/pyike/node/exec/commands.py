@@ -209,15 +209,16 @@ class ExecShell:
                 raise ExecFailure(no_such_table(vrf))
         table = self.router.tables[vrf]
         head = "" if vrf is None else f"\nRouting Table: {vrf}\n"
+        now = self.router.clock.now
         if not args:
-            return TextResult(head + show_ip_route.render(table))
+            return TextResult(head + show_ip_route.render(table, now=now))
         word = match_keyword(args[0], ("connected", "static"), self._line)
         if len(args) > 1:
             raise InvalidInput(args[1].start)
         code = RouteCode.STATIC if word == "static" else RouteCode.CONNECTED
         codes = {code} if code is RouteCode.STATIC else {RouteCode.CONNECTED, RouteCode.LOCAL}
         chosen = (e for e in table if e.code in codes)
-        return TextResult(head + show_ip_route.render(table, chosen))
+        return TextResult(head + show_ip_route.render(table, chosen, now))
 
     def _show_ip_vrf(self, args: Sequence[Token]) -> ExecJob:
         return TextResult(show_vrf.ip_vrf(self.router))

@@ -113,6 +113,13 @@ class CommandTree:
         node.handler = handler
         node.takes_args = takes_args
 
+    def handler(self, words: str) -> Handler | None:
+        """What `words` run now (None: nothing registered for them)."""
+        node: CommandNode | None = self.root
+        for word in words.split():
+            node = node.children.get(word) if node is not None else None
+        return node.handler if node is not None else None
+
     def keywords(self, path: str = "") -> list[str]:
         node = self.root
         for word in path.split():

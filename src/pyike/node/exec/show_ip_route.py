@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from ipaddress import IPv4Address, IPv4Network
 
+from pyike import ios_names
 from pyike.node.routing import RouteCode, RouteEntry, RoutingTable
 
 LEGEND = """\
@@ -37,27 +38,40 @@ def gateway_line(table: RoutingTable) -> str:
     return f"Gateway of last resort is {via or '0.0.0.0'} to network 0.0.0.0"
 
 
-def _code(entry: RouteEntry) -> str:
-    return entry.code.value + ("*" if entry.is_default and entry.code is RouteCode.STATIC else "")
+def _code(entry: RouteEntry, indent: int) -> str:
+    """The code column: `S*` for a static default, `D   %` for an NHRP next-hop override."""
+    code = entry.code.value + ("*" if entry.is_default and entry.code is RouteCode.STATIC else "")
+    if entry.override is not None:
+        code = f"{code:<4}%"
+    return f"{code:<{indent}}" if len(code) < indent else code + " "
 
 
-def _route_text(entry: RouteEntry, prefix_text: str, indent: int) -> list[str]:
+def _route_text(
+    entry: RouteEntry, prefix_text: str, indent: int, now: float | None = None
+) -> list[str]:
+    age = ""  # the age of a route a protocol installed
+    if entry.since is not None and now is not None:
+        age = f", {ios_names.uptime(int(now - entry.since))}"
     lines = []
     for n, path in enumerate(entry.paths):
         if path.via is None:
-            body = f"is directly connected, {path.interface}"
+            body = f"is directly connected{age}, {path.interface}"
         else:
             body = f"[{entry.distance}/{entry.metric}] via {path.via_address}"
             if path.configured_interface:
-                body += f", {path.configured_interface}"
+                body += f"{age}, {path.configured_interface}"
         if n == 0:
-            lines.append(f"{_code(entry):<{indent}}{prefix_text} {body}")
+            lines.append(f"{_code(entry, indent)}{prefix_text} {body}")
         else:
             lines.append(" " * (indent + len(prefix_text) + 1) + body)
     return lines
 
 
-def render(table: RoutingTable, entries: Iterable[RouteEntry] | None = None) -> str:
+def render(
+    table: RoutingTable, entries: Iterable[RouteEntry] | None = None, now: float | None = None
+) -> str:
+    """`show ip route` of `table` (or of the `entries` chosen from it); `now` gives the
+    age of the routes a protocol installed."""
     chosen = list(table if entries is None else entries)
     out = [LEGEND, "\n", gateway_line(table) + "\n", "\n"]
     groups: dict[IPv4Network, list[RouteEntry]] = {}
@@ -71,19 +85,19 @@ def render(table: RoutingTable, entries: Iterable[RouteEntry] | None = None) -> 
             groups.setdefault(major, []).append(entry)
     items: list[tuple[int, int, list[str]]] = []
     for entry in top:
-        lines = _route_text(entry, str(entry.prefix), TOP)
+        lines = _route_text(entry, str(entry.prefix), TOP, now)
         items.append((int(entry.prefix.network_address), entry.prefix.prefixlen, lines))
     for major, members in groups.items():
-        items.append((int(major.network_address), major.prefixlen, _group(major, members)))
+        items.append((int(major.network_address), major.prefixlen, _group(major, members, now)))
     for _addr, _len, lines in sorted(items, key=lambda t: (t[0], t[1])):
         out.extend(line + "\n" for line in lines)
     return "".join(out)
 
 
-def _group(major: IPv4Network, members: list[RouteEntry]) -> list[str]:
+def _group(major: IPv4Network, members: list[RouteEntry], now: float | None) -> list[str]:
     members.sort(key=lambda e: (int(e.prefix.network_address), e.prefix.prefixlen))
     if len(members) == 1 and members[0].prefix == major:
-        return _route_text(members[0], str(major), TOP)
+        return _route_text(members[0], str(major), TOP, now)
     masks = {e.prefix.prefixlen for e in members}
     n = len(members)
     if len(masks) == 1:
@@ -91,10 +105,10 @@ def _group(major: IPv4Network, members: list[RouteEntry]) -> list[str]:
         header = f"{'':<{TOP}}{major.network_address}/{length} is subnetted, {n} subnets"
         lines = [header]
         for e in members:
-            lines += _route_text(e, str(e.prefix.network_address), NESTED)
+            lines += _route_text(e, str(e.prefix.network_address), NESTED, now)
         return lines
     header = f"{'':<{TOP}}{major} is variably subnetted, {n} subnets, {len(masks)} masks"
     lines = [header]
     for e in members:
-        lines += _route_text(e, str(e.prefix), NESTED)
+        lines += _route_text(e, str(e.prefix), NESTED, now)
     return lines

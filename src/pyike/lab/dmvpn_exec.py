@@ -1,0 +1,124 @@
+"""The DMVPN exec commands of a lab router's multipoint GRE tunnels (`pyike.node.mgre`):
+`show dmvpn [detail]` (with crypto's state per peer), `show ip nhrp [detail]`, `debug nhrp
+[packet|cache|error]`, `debug dmvpn {all|error|detail|packet} {all|nhrp}` (the NHRP lines of
+it), `clear ip nhrp`, and the NHRP part of `undebug all` (registered before the crypto
+commands, whose `undebug all` runs it too)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from pyike.lab.crypto_node import CryptoNode
+from pyike.nhrp.actions import DebugKind
+from pyike.node.exec.job import ExecJob, TextResult
+from pyike.node.exec.parser import CommandTree, IncompleteCommand, InvalidInput, Token
+from pyike.node.mgre import MultipointTunnel
+from pyike.show.dmvpn import DmvpnInterface, show_dmvpn
+from pyike.show.nhrp import show_ip_nhrp
+
+_DEBUG = {
+    None: (frozenset({DebugKind.GENERAL}), "NHRP protocol debugging is on"),
+    "packet": (frozenset({DebugKind.PACKET}), "NHRP activity debugging is on"),
+    "cache": (frozenset({DebugKind.CACHE}), "NHRP cache operations debugging is on"),
+    "error": (frozenset({DebugKind.ERROR}), "NHRP errors debugging is on"),
+}
+# `debug dmvpn LEVEL nhrp|all`: the NHRP debugging each level turns on
+_DMVPN_LEVELS = {
+    "all": frozenset(DebugKind),
+    "detail": frozenset({DebugKind.GENERAL, DebugKind.CACHE}),
+    "packet": frozenset({DebugKind.PACKET}),
+    "error": frozenset({DebugKind.ERROR}),
+}
+
+
+def _text(lines: list[str]) -> ExecJob:
+    return TextResult("\n".join(lines) + "\n" if lines else "")
+
+
+def _detail(args: Sequence[Token]) -> bool:
+    if not args:
+        return False
+    if len(args) > 1 or not "detail".startswith(args[0].text.lower()):
+        raise InvalidInput(args[-1].start if len(args) > 1 else args[0].start)
+    return True
+
+
+def dmvpn_view(node: CryptoNode, mgre: MultipointTunnel) -> DmvpnInterface:
+    """A multipoint tunnel as `show dmvpn` shows it, crypto's state per peer included."""
+    router = node.router
+    iface = router.interface(mgre.name)
+    config = iface.config
+    crypto = {}
+    if config.tunnel_protection is not None:
+        nbmas = {e.nbma for e in mgre.engine.entries() if e.nbma is not None}
+        crypto = {nbma: node.peer_crypto(mgre.name, nbma) for nbma in nbmas}
+    view = DmvpnInterface.of(mgre.engine, router.clock.now, config.tunnel_protection or "", crypto)
+    return replace(
+        view,
+        status=f"{iface.status}/{iface.protocol}",
+        vrf=iface.vrf or "",
+        tunnel_vrf=config.tunnel_vrf or "",
+    )
+
+
+def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
+    router = node.router
+
+    def tunnels() -> list[MultipointTunnel]:
+        return list(router.multipoint.values())
+
+    def dmvpn(args: Sequence[Token]) -> ExecJob:
+        views = [dmvpn_view(node, mgre) for mgre in tunnels()]
+        return _text(show_dmvpn(views, router.clock.now, detail=_detail(args)) if views else [])
+
+    def nhrp(args: Sequence[Token]) -> ExecJob:
+        caches = [(mgre.name, mgre.engine.entries()) for mgre in tunnels()]
+        return _text(show_ip_nhrp(caches, router.clock.now, detail=_detail(args)))
+
+    def debug(word: str | None) -> ExecJob:
+        kinds, message = _DEBUG[word]
+        for mgre in tunnels():
+            mgre.debugging |= kinds
+        return TextResult(message + "\n")
+
+    def debug_dmvpn(args: Sequence[Token]) -> ExecJob:
+        if len(args) < 2:
+            raise IncompleteCommand()
+        level = _keyword(args[0], tuple(_DMVPN_LEVELS))
+        _keyword(args[1], ("all", "nhrp"))
+        if len(args) > 2:
+            raise InvalidInput(args[2].start)
+        for mgre in tunnels():
+            mgre.debugging |= _DMVPN_LEVELS[level]
+        return TextResult(f"DMVPN {level} level debugging is on\n")
+
+    def undebug(args: Sequence[Token]) -> ExecJob:
+        for mgre in tunnels():
+            mgre.debugging.clear()
+        return TextResult("All possible debugging has been turned off\n")
+
+    def clear(args: Sequence[Token]) -> ExecJob:
+        for mgre in tunnels():
+            mgre.clear()
+        return TextResult("")
+
+    tree.register("show dmvpn", dmvpn, takes_args=True)
+    tree.register("show ip nhrp", nhrp, takes_args=True)
+    tree.register("debug nhrp", lambda a: debug(None))
+    for word in ("packet", "cache", "error"):
+        tree.register(f"debug nhrp {word}", lambda a, w=word: debug(w))  # type: ignore[misc]
+    tree.register("debug dmvpn", debug_dmvpn, takes_args=True)
+    tree.register("undebug all", undebug)
+    tree.register("no debug all", undebug)
+    tree.register("clear ip nhrp", clear)
+
+
+def _keyword(token: Token, words: tuple[str, ...]) -> str:
+    found = [w for w in words if w.startswith(token.text.lower())]
+    if len(found) != 1:
+        raise InvalidInput(token.start)
+    return found[0]
+
+
+__all__ = ["dmvpn_view", "register_dmvpn_commands"]

@@ -1,0 +1,194 @@
+"""DMVPN with IKEv2 in the lab (issue 14): multipoint GRE tunnels running NHRP, an IKEv2 SA
+and a transport-mode Child SA protecting GRE with each peer NHRP needs. Phase 1 (everything
+through the hub), phase 2 (spokes resolve each other through the hub), phase 3 (the hub
+redirects, the spoke installs a shortcut), next-hop overrides, expiry of unused shortcuts with
+their SAs, two hubs, and the show and debug commands, step by step on examples/dmvpn-phase3
+(tests/support/dmvpn.py builds the variants)."""
+
+from __future__ import annotations
+
+import re
+
+from pyike.lab.lab import Lab
+from tests.support.dmvpn import (
+    HUB2_NBMA,
+    HUB_NBMA,
+    PING,
+    SPOKE_NBMA,
+    TRACE,
+    dual_hub_texts,
+    lab_of,
+    phase1,
+    phase2,
+    texts,
+)
+
+ALL_PASSED = "Success rate is 100 percent (5/5)"
+SPOKE3 = SPOKE_NBMA[3]
+
+
+def hops(lab: Lab, host: str = "Spoke1") -> list[str]:
+    """The addresses a traceroute from `host` to Spoke3's LAN answered from, hop by hop."""
+    text = lab.exec(host, TRACE)
+    return [m.group(2) for m in re.finditer(r"^ +(\d+) .*?(\d+\.\d+\.\d+\.\d+)", text, re.M)]
+
+
+def ike_peers(lab: Lab, host: str) -> list[str]:
+    text = lab.exec(host, "show crypto ikev2 sa")
+    return re.findall(r"^\d+ +\S+/500 +(\S+)/500", text, re.MULTILINE)
+
+
+def test_spokes_register_with_the_hub_and_their_sas_carry_nhrp() -> None:
+    lab = lab_of(texts(), seconds=20)
+    hub = lab.exec("Hub", "show ip nhrp")
+    for n in (1, 2, 3):
+        assert f"10.0.0.1{n}/32 via 10.0.0.1{n}\n" in hub
+        assert f"   NBMA address: {SPOKE_NBMA[n]}\n" in hub
+    assert hub.count("Type: dynamic, Flags: unique registered") == 3
+    assert "Type:Hub, NHRP Peers:3," in lab.exec("Hub", "show dmvpn")
+    spoke = lab.exec("Spoke1", "show dmvpn detail")
+    assert "10.0.0.1  RE priority = 0 cluster = 0" in spoke  # the NHS answers
+    assert f"    1 {HUB_NBMA:<15}        10.0.0.1    UP" in spoke
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA]
+    assert sorted(ike_peers(lab, "Hub")) == sorted(SPOKE_NBMA.values())
+    session = lab.exec("Hub", "show crypto session")
+    assert f"IPSEC FLOW: permit 47 host {HUB_NBMA} host {SPOKE3}" in session
+    ipsec = lab.exec("Hub", "show crypto ipsec sa")
+    assert ipsec.count("interface: Tunnel0\n") == 1  # every peer's flow under the tunnel
+    assert "Crypto map tag: Tunnel0-head-0, local addr 203.0.113.2" in ipsec
+    assert f"remote ident (addr/mask/prot/port): ({SPOKE3}/255.255.255.255/47/0)" in ipsec
+    assert ipsec.count("in use settings ={Transport, }") == 6
+
+
+def test_phase1_keeps_every_packet_on_the_hub() -> None:
+    lab = lab_of(texts(phase1))
+    for _ in range(2):
+        assert hops(lab) == ["10.0.0.1", "10.0.0.13"]
+    assert ALL_PASSED in lab.exec("Spoke1", PING)
+    assert "Type:Spoke, NHRP Peers:1," in lab.exec("Spoke1", "show dmvpn")
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA]
+    assert "Traffic Indication" not in lab.exec("Hub", "show ip nhrp detail")
+
+
+def test_phase2_resolves_the_next_hop_through_the_hub_then_goes_direct() -> None:
+    lab = lab_of(texts(phase2))
+    assert "Type:Spoke, NHRP Peers:1," in lab.exec("Spoke1", "show dmvpn")
+    assert hops(lab) == ["10.0.0.1", "10.0.0.13"]  # while the resolution is out
+    assert hops(lab) == ["10.0.0.13"]
+    nhrp = lab.exec("Spoke1", "show ip nhrp")
+    assert "10.0.0.13/32 via 10.0.0.13\n" in nhrp
+    assert "Type: dynamic, Flags: router used nhop\n" in nhrp  # resolved, no route installed
+    assert f"NBMA address: {SPOKE3}" in nhrp
+    assert "S     192.168.3.0/24 [1/0] via 10.0.0.13" in lab.exec("Spoke1", "show ip route")
+    assert f"     1 {SPOKE3:<15}       10.0.0.13    UP" in lab.exec("Spoke1", "show dmvpn")
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA, SPOKE3]
+    assert SPOKE_NBMA[1] in ike_peers(lab, "Spoke3")
+
+
+def test_phase3_redirect_then_shortcut_then_a_direct_sa() -> None:
+    lab = lab_of(texts())
+    lab.exec("Hub", "debug nhrp")
+    assert hops(lab) == ["10.0.0.1", "10.0.0.13"]  # the hub forwards back out, and redirects
+    console = "\n".join(lab.router("Hub").console)
+    assert "NHRP: Send Traffic Indication via Tunnel0" in console
+    assert "NHRP: Forwarding Resolution Request via Tunnel0" in console
+    assert hops(lab) == ["10.0.0.13"]
+    route = lab.exec("Spoke1", "show ip route")
+    assert "H        10.0.0.13/32 is directly connected, 00:00:" in route
+    assert "H     192.168.3.0/24 [250/255] via 10.0.0.13, 00:00:" in route
+    assert "S     192.168.0.0/16 [1/0] via 10.0.0.1" in route  # the summary stays
+    nhrp = lab.exec("Spoke1", "show ip nhrp")
+    assert "192.168.3.0/24 via 10.0.0.13\n" in nhrp
+    assert "Type: dynamic, Flags: router used rib\n" in nhrp
+    dmvpn = lab.exec("Spoke1", "show dmvpn")
+    assert "Type:Spoke, NHRP Peers:2," in dmvpn
+    assert f"     2 {SPOKE3:<15}       10.0.0.13    UP" in dmvpn and "DT1" in dmvpn
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA, SPOKE3]
+    assert ike_peers(lab, "Spoke3") == [HUB_NBMA, SPOKE_NBMA[1]]
+    assert ALL_PASSED in lab.exec("Spoke1", PING)
+    lab.exec("Hub", "undebug all")
+    before = len(lab.router("Hub").console)
+    hops(lab, "Spoke2")  # a redirect again, not shown any more
+    assert not [line for line in lab.router("Hub").console[before:] if "NHRP:" in line]
+
+
+def test_a_route_for_the_same_prefix_is_overridden() -> None:
+    def via_hub(name: str, text: str) -> str:
+        extra = "ip route 192.168.3.0 255.255.255.0 10.0.0.1\n"
+        return text + extra if name.startswith("spoke") else text
+
+    lab = lab_of(texts(via_hub))
+    assert hops(lab) == ["10.0.0.1", "10.0.0.13"]
+    assert hops(lab) == ["10.0.0.13"]
+    assert "S   % 192.168.3.0/24 [1/0] via 10.0.0.1\n" in lab.exec("Spoke1", "show ip route")
+    assert "Type: dynamic, Flags: router used nho" in lab.exec("Spoke1", "show ip nhrp")
+    assert "DT2" in lab.exec("Spoke1", "show dmvpn")
+
+
+def test_an_unused_shortcut_and_its_sa_go_after_the_hold_time() -> None:
+    lab = lab_of(texts())
+    hops(lab)
+    assert SPOKE3 in ike_peers(lab, "Spoke1")
+    lab.run_for(200)  # the shortcut carried traffic: renewed before it expires, then idle
+    assert "192.168.3.0/24 [250/255]" in lab.exec("Spoke1", "show ip route")
+    lab.run_for(450)
+    assert "192.168.3.0/24 [250/255]" not in lab.exec("Spoke1", "show ip route")
+    assert "192.168.3.0/24" not in lab.exec("Spoke1", "show ip nhrp")
+    assert "Type:Spoke, NHRP Peers:1," in lab.exec("Spoke1", "show dmvpn")
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA]
+    assert ike_peers(lab, "Spoke3") == [HUB_NBMA]
+    assert f"Peer: {SPOKE3}" not in lab.exec("Spoke1", "show crypto session")
+    assert hops(lab) == ["10.0.0.1", "10.0.0.13"]  # through the hub again, and redirected
+    assert hops(lab) == ["10.0.0.13"]
+
+
+def test_clear_ip_nhrp_drops_the_shortcut_and_traffic_crosses_the_hub_again() -> None:
+    lab = lab_of(texts())
+    hops(lab)
+    assert hops(lab) == ["10.0.0.13"]
+    lab.exec("Spoke1", "clear ip nhrp")
+    assert "192.168.3.0/24" not in lab.exec("Spoke1", "show ip nhrp")
+    assert "10.0.0.1/32 via 10.0.0.1" in lab.exec("Spoke1", "show ip nhrp")  # static stays
+    assert hops(lab)[0] == "10.0.0.1"
+
+
+def test_spokes_register_with_both_hubs() -> None:
+    lab = lab_of(dual_hub_texts())
+    detail = lab.exec("Spoke1", "show dmvpn detail")
+    assert "10.0.0.1  RE priority = 0 cluster = 0" in detail
+    assert "10.0.0.2  RE priority = 0 cluster = 0" in detail
+    assert "Total NBMA Peers (v4/v6): 2" in detail
+    for hub in ("Hub", "Hub2"):
+        assert lab.exec(hub, "show ip nhrp").count("Flags: unique registered") == 3
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA, HUB2_NBMA]
+    assert ALL_PASSED in lab.exec("Hub2", "ping 10.0.0.11 source Tunnel0")
+    assert hops(lab) == ["10.0.0.1", "10.0.0.13"]
+    assert hops(lab) == ["10.0.0.13"]
+
+
+def test_debug_nhrp_packet_shows_the_registration_without_the_password() -> None:
+    lab = lab_of(texts(), seconds=5, first=[("Spoke1", "debug nhrp packet")])
+    console = "\n".join(lab.router("Spoke1").console)
+    assert "NHRP activity debugging is on" in console
+    assert "NHRP: Send Registration Request via Tunnel0" in console
+    assert "NHRP: Receive Registration Reply via Tunnel0" in console
+    assert "dmvpn3" not in console
+
+
+def test_a_spoke_whose_sas_are_cleared_brings_them_up_again_with_its_hub() -> None:
+    lab = lab_of(texts())
+    before = set(lab.router("Spoke1").crypto.ike_up)
+    lab.exec("Spoke1", "clear crypto session")
+    lab.run_for(5)
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA]
+    assert not before & set(lab.router("Spoke1").crypto.ike_up)  # a new IKE SA
+    assert ALL_PASSED in lab.exec("Spoke1", PING)
+
+
+def test_debug_dmvpn_turns_on_the_nhrp_lines_of_its_level() -> None:
+    lab = lab_of(texts(), seconds=5, first=[("Hub", "debug dmvpn detail nhrp")])
+    console = "\n".join(lab.router("Hub").console)
+    assert "DMVPN detail level debugging is on" in console
+    assert "NHRP: Tunnel0: Cache add for target 10.0.0.11/32 next-hop 10.0.0.11" in console
+    assert "% Incomplete command." in lab.exec("Hub", "debug dmvpn all")
+    assert "% Invalid input detected at '^' marker." in lab.exec("Hub", "debug dmvpn bogus nhrp")
