@@ -285,15 +285,17 @@ def _ctr(bits: int) -> EncrTransform:
 
 
 def _ccm(encr_id: EncrId, icv: int, bits: int) -> EncrTransform:
-    """Only the 16-octet ICV gets keywords, as IOS gives AES-GCM. Wireshark's esp_sa table has
-    no AES-CCM: its ESP name is pyike's own, in Wireshark's style, for the key log."""
+    """The 16-octet ICV is plain `aes-ccm`, as IOS's AES-GCM; the shorter ICVs name theirs
+    (`aes-ccm8-128`, `esp-aes-ccm8`), as strongSwan does. Wireshark's esp_sa table has no
+    AES-CCM: its ESP name is pyike's own, in Wireshark's style, for the key log."""
     family = "AES-CCM" if icv == 16 else f"AES-CCM-{icv}"
-    esp = "esp-aes-ccm" if icv == 16 else None
+    short = "aes-ccm" if icv == 16 else f"aes-ccm{icv}"
+    esp = f"esp-{short}"
     return EncrTransform(
         encr_id, bits, f"AES-CCM-{bits}-ICV{icv}", "ccm", 1, 8, 3, icv, ios_name=family,
-        ike_keyword=f"aes-ccm-{bits}" if esp else None, esp_keyword=esp,
-        esp_default=esp is not None and bits == 128,
-        esp_show=_sized_keyword(f"esp-{family.lower()}", bits), strongswan=f"aes{bits}ccm{icv}",
+        ike_keyword=f"{short}-{bits}", esp_keyword=esp,
+        esp_default=bits == 128,
+        esp_show=_sized_keyword(esp, bits), strongswan=f"aes{bits}ccm{icv}",
         wireshark_ike=f"AES-CCM-{bits} with {icv} octet ICV [RFC5282]",
         wireshark_esp=f"AES-CCM with {icv} octet ICV [RFC4309]",
     )  # fmt: skip
