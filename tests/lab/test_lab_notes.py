@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pyike.cli import main
-from tests.support.paths import SEED_CONFIGS
+from tests.support.paths import EXAMPLES, SEED_CONFIGS
 
 
 def _seed_pair(tmp: Path, extra1: str = "", extra2: str = "") -> list[Path]:
@@ -68,3 +68,26 @@ def test_netns_runs_only_configurations_that_load_clean(
     files = _seed_pair(tmp_path, extra2="sh cyrpto ikev2 sa\n")
     assert main(["lab", "--netns", *map(str, files)]) != 0
     assert "starts only from configurations that load clean" in capsys.readouterr().err
+
+
+def test_a_crypto_map_line_without_an_sa_fails_the_verdict_though_its_entry_is_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show crypto session` folds every ACL line of an entry into one session: the first line
+    up is UP-ACTIVE, but a second line whose selectors the peer refuses is traffic in clear."""
+    second = {"a": "172.31.10.0 0.0.0.255 172.31.20.0", "b": "172.31.21.0 0.0.0.255 172.31.10.0"}
+    files = []
+    for site, line in second.items():
+        text = (EXAMPLES / "crypto-map" / f"site-{site}.cfg").read_text()
+        text = "".join(x for x in text.splitlines(True) if not x.startswith("! lab:"))
+        path = tmp_path / f"site-{site}.cfg"
+        path.write_text(f"{text}ip access-list extended VPN-TRAFFIC\n permit ip {line} 0.0.0.255\n")
+        files.append(path)
+    assert main(["lab", "--quiet", *map(str, files)]) == 1
+    err = capsys.readouterr().err
+    for host in ("SiteA", "SiteB"):
+        assert (
+            f"% pyike lab: {host} crypto map CMAP 10 line 2: no IPsec SA (the entry's session is "
+            "up, this line's traffic is not protected)"
+        ) in err
+    assert "session UP-IDLE" not in err and "DOWN" not in err

@@ -18,6 +18,8 @@ from pyike.adapter.config_policy import policy_for_config
 from pyike.config.query import wont_come_up
 from pyike.frr.translate import routing_protocols
 from pyike.host.views import crypto_session_views
+from pyike.ipsec.acl_match import is_entry_name
+from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
 from pyike.lab.report import Report
 from pyike.lab.traffic_check import IdleTunnel, idle_tunnels
@@ -112,7 +114,19 @@ def session_problems(lab: Lab) -> tuple[int, list[str]]:
                 notify = f" ({last.notify.name})" if last.notify is not None else ""
                 line += f"; last failure: {last.reason}{notify}"
             problems.append(line)
+        problems += _unprotected_lines(host, lab_router.crypto)
     return checked, problems
+
+
+def _unprotected_lines(host: str, crypto: CryptoNode) -> list[str]:
+    """A crypto map's further ACL lines have an SA each, which `show crypto session` folds into
+    its entry's session: one that has none, its entry up, leaves that line's traffic clear."""
+    return [
+        f"{host} {name}: no IPsec SA (the entry's session is up, this line's traffic is not "
+        "protected)"
+        for name, state in crypto.sad.tunnels.items()
+        if " line " in name and is_entry_name(name) and state.current is None
+    ]
 
 
 def unbuildable(topology: Topology) -> list[str]:
