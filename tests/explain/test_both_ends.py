@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,8 @@ from pyike.explain.render_html import render_html
 from pyike.explain.render_json import SCHEMA, to_dict
 from pyike.explain.render_text import render_text
 from pyike.explain.report import Report
+from tests.support.browser import rendered_dom
 from tests.support.paths import EXPLAIN_CORPUS
-from tests.support.tools import require_tool
 
 SWAN = EXPLAIN_CORPUS / "strongswan"
 
@@ -120,16 +119,10 @@ def test_json_lists_the_pairs() -> None:
 def test_the_two_sided_diagram_in_a_real_browser(tmp_path: Path) -> None:
     """Chromium parses the page and lays out the two-sided sequence diagram: both ends'
     lifelines, the messages between them, each end's decisive lines beside its messages."""
-    chromium = require_tool("chromium")
     scenario = SWAN / "psk-mismatch-charon-responder"
     page = tmp_path / "both.html"
     page.write_text(render_html(_both(scenario / "pyike.log", scenario / "charon-2.log")))
-    done = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = rendered_dom(page)
     dom = done.stdout
     diagram = re.search(r'<svg[^>]*class="both-ends".*?</svg>', dom, re.DOTALL)
     assert diagram is not None, done.stderr[-2000:]

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pyike.cli import main
+from tests.support.browser import rendered_dom
 from tests.support.cli import run_cli
 from tests.support.paths import EXAMPLES, SEED_CONFIGS
-from tests.support.tools import require_tool
 
 HUB_KEY, WRONG_KEY = "hub-and-spoke-key", "not-the-hub-key"
 MAP = "GigabitEthernet0/0 crypto map CMAP 10"
@@ -206,18 +205,12 @@ def test_json_report_has_rows_counts_and_a_verdict(
 def test_the_html_page_renders_the_table_and_the_topology_in_chromium(
     capsys: pytest.CaptureFixture[str], network: Path, tmp_path: Path
 ) -> None:
-    chromium = require_tool("chromium")
     code, out, _ = report(capsys, "html", str(network))
     assert code == 1
     assert not re.search(r"""(src|href)=|url\(|@import""", out)  # nothing fetched
     page = tmp_path / "report.html"
     page.write_text(out)
-    done = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = rendered_dom(page)
     dom = done.stdout
     table = re.findall(r'<tr class="session-row [^"]*">(.*?)</tr>', dom, re.DOTALL)
     assert len(table) == len(EXPECTED), done.stderr[-2000:]
