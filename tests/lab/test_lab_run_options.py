@@ -219,3 +219,17 @@ def test_a_large_lab_counts_its_routers_in_the_verdict() -> None:
         == "1000 crypto sessions UP-ACTIVE on 1000 routers; 0 checks passed."
     )
     assert summary(2, ["A", "B"], 1) == "2 crypto sessions UP-ACTIVE on A, B; 1 checks passed."
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("missing.txt", "No such file or directory"), ("binary", "not a text file (binary data")],
+)
+def test_an_exec_file_that_cannot_be_read_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, why: str
+) -> None:
+    (tmp_path / "binary").write_bytes(b"Router1: show\0\x01\x02")
+    with pytest.raises(SystemExit):
+        main(["lab", "--exec-file", str(tmp_path / name)])
+    err = capsys.readouterr().err
+    assert f"error: --exec-file {tmp_path / name}: {why}" in err and "Errno" not in err

@@ -127,8 +127,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         _refuse_unused(parser, args)
         try:
             options = run_options(args)
-        except (ValueError, OSError) as error:
+        except ValueError as error:
             parser.error(str(error).removeprefix("% "))
+        except OSError as error:  # --exec-file: missing, unreadable, not text
+            parser.error(f"--exec-file {error.filename}: {error.strerror}")
         return run(args, options)
 
     parser.set_defaults(handler=handler)
@@ -211,7 +213,8 @@ def _refuse_with_report(parser: argparse.ArgumentParser, args: argparse.Namespac
 
 
 def run_options(args: argparse.Namespace) -> RunOptions:
-    """The seed or topology run's options; ValueError (or OSError) for a bad value."""
+    """The seed or topology run's options; ValueError for a bad value, OSError for an
+    `--exec-file` that cannot be read as text."""
     execs = [parse_exec(spec, "--exec") for spec in args.execs]
     if args.exec_file:
         text = read_text(Path(args.exec_file))
