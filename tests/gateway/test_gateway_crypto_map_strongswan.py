@@ -11,38 +11,15 @@ import pytest
 from tests.support.interop import check_traffic, pyike_log, topology
 from tests.support.netns import Lab, wait_for
 from tests.support.strongswan import (
-    DIRECT,
     GCM_SUITE,
     SEED_SUITE,
     Suite,
-    ikev2_section,
+    crypto_map_config,
     swanctl_config,
 )
 from tests.support.traffic import ping
 
 pytestmark = pytest.mark.interop
-
-
-def crypto_map_config(suite: Suite) -> str:
-    """pyike (LAN 192.168.1.0/24) protects its traffic to charon's LAN (192.168.2.0/24)
-    with a crypto map on its WAN interface; each side signs with its own key."""
-    return f"""hostname PyIke
-interface Loopback0
- ip address 192.168.1.1 255.255.255.0
-!
-interface Ethernet0/0
- ip address {DIRECT.pyike} 255.255.255.0
- crypto map CMAP
-!
-{ikev2_section(suite)}crypto map CMAP 10 ipsec-isakmp
- set peer {DIRECT.charon}
- set transform-set TS
- set ikev2-profile PROF
- match address TO-CHARON
-!
-ip access-list extended TO-CHARON
- permit ip 192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255
-"""
 
 
 @pytest.mark.parametrize("suite", [SEED_SUITE, GCM_SUITE], ids=lambda s: s.name)

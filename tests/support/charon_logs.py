@@ -34,7 +34,7 @@ from tests.support.strongswan import (
     Addressing,
     Charon,
     Suite,
-    ikev2_section,
+    crypto_map_config,
     nat_box,
     pyike_config,
     require_charon,
@@ -200,27 +200,6 @@ def _pyike(suite: Suite = SEED_SUITE, *changes: tuple[str, str], **extra: str) -
         assert old in conf, old
         conf = conf.replace(old, new)
     return conf
-
-
-def crypto_map_config(suite: Suite, acl: str) -> str:
-    """pyike with a crypto map toward charon whose ACL is `acl` (one `permit` line)."""
-    return f"""hostname PyIke
-interface Loopback0
- ip address 192.168.1.1 255.255.255.0
-!
-interface Ethernet0/0
- ip address {DIRECT.pyike} 255.255.255.0
- crypto map CMAP
-!
-{ikev2_section(suite)}crypto map CMAP 10 ipsec-isakmp
- set peer {DIRECT.charon}
- set transform-set TS
- set ikev2-profile PROF
- match address TO-CHARON
-!
-ip access-list extended TO-CHARON
- {acl}
-"""
 
 
 def _up_rekey_delete(run: Run) -> None:

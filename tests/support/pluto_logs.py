@@ -26,10 +26,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.charon_logs import SyslogReader, crypto_map_config, dev_log_prelude
+from tests.support.charon_logs import SyslogReader, dev_log_prelude
 from tests.support.daemons import start_pyike_run, wait_for_control
 from tests.support.netns import Lab, Namespace, wait_for
-from tests.support.strongswan import CBC256_SUITE, CHARON_KEY, PYIKE_KEY, SEED_SUITE, pyike_config
+from tests.support.strongswan import (
+    CBC256_SUITE,
+    CHARON_KEY,
+    PYIKE_KEY,
+    SEED_SUITE,
+    crypto_map_config,
+    pyike_config,
+)
 from tests.support.tools import missing_tool
 from tests.support.traffic import ping
 

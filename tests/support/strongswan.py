@@ -166,6 +166,31 @@ interface Ethernet0/0
 """
 
 
+LAN_TO_LAN = "permit ip 192.168.1.0 0.0.0.255 192.168.2.0 0.0.0.255"
+
+
+def crypto_map_config(suite: Suite, acl: str = LAN_TO_LAN) -> str:
+    """pyike (LAN 192.168.1.0/24) with a crypto map on its WAN interface toward charon, whose
+    ACL is the one `permit` line `acl` (by default pyike's LAN to charon's, 192.168.2.0/24)."""
+    return f"""hostname PyIke
+interface Loopback0
+ ip address 192.168.1.1 255.255.255.0
+!
+interface Ethernet0/0
+ ip address {DIRECT.pyike} 255.255.255.0
+ crypto map CMAP
+!
+{ikev2_section(suite)}crypto map CMAP 10 ipsec-isakmp
+ set peer {DIRECT.charon}
+ set transform-set TS
+ set ikev2-profile PROF
+ match address TO-CHARON
+!
+ip access-list extended TO-CHARON
+ {acl}
+"""
+
+
 def swanctl_config(
     suite: Suite, where: Addressing = DIRECT, *, conn_extra: str = "", child_extra: str = ""
 ) -> str:
