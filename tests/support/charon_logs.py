@@ -10,14 +10,12 @@ tests/explain/corpus/strongswan holds what it wrote, and a gateway test makes on
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from tests.support.strongswan import (
     start_charon,
     swanctl_config,
 )
+from tests.support.swan_corpus import corpus_args, header, scratch_lab
 from tests.support.traffic import ping
 
 LEVELS = (1, 2, 3, 4)
@@ -414,20 +413,11 @@ def _versions() -> str:
     return swan.stdout.strip() or "strongSwan (version not printed)"
 
 
-@contextlib.contextmanager
-def _lab() -> Iterator[Lab]:
-    lab = Lab()
-    try:
-        yield lab
-    finally:
-        lab.cleanup()
-
-
 def run_scenario(scenario: Scenario, work: Path) -> dict[str, str]:
     """Play `scenario` with fresh namespaces in `work`; its logs by name: charon-1 to
     charon-4, syslog, swanctl-log, pyike (and swanctl-initiate when charon initiated)."""
     work.mkdir(parents=True, exist_ok=True)
-    with _lab() as lab:
+    with scratch_lab() as lab:
         py, ss = lab.namespace("py"), lab.namespace("ss")
         if scenario.behind_nat:
             _, device = nat_box(lab, ss, py)
@@ -477,16 +467,6 @@ def run_scenario(scenario: Scenario, work: Path) -> dict[str, str]:
     return logs
 
 
-def header(scenario: Scenario, name: str, versions: str) -> str:
-    """The comment lines that head a corpus file: what it is and how it was made."""
-    return (
-        f"# {name}: scenario {scenario.name} ({scenario.what}); expected {scenario.outcome}, "
-        f"{scenario.cause}.\n"
-        f"# Made by `python -m tests.support.charon_logs` (root, network namespaces): {versions}"
-        f", pyike {_pyike_version()}, {time.strftime('%Y-%m-%d')}.\n"
-    )
-
-
 def _pyike_version() -> str:
     from pyike import __version__
 
@@ -508,19 +488,15 @@ def write_corpus(directory: Path, names: list[str], work: Path) -> None:
         }
         for log, text in sorted(logs.items()):
             if log in kept and text.strip():
-                (target / f"{log}.log").write_text(header(scenario, log, versions) + text)
+                (target / f"{log}.log").write_text(
+                    header(scenario, log, "charon_logs", f"{versions}, pyike {_pyike_version()}")
+                    + text
+                )
         print(f"{name}: {', '.join(sorted(k for k in logs if k in kept))}", file=sys.stderr)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=", ".join(BY_NAME))
-    parser.add_argument("--work", type=Path, default=Path("/tmp/pyike-charon-logs"))
-    args = parser.parse_args()
-    unknown = set(args.scenarios) - set(BY_NAME)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    args = corpus_args(__doc__, BY_NAME, Path("/tmp/pyike-charon-logs"))
     write_corpus(args.directory, args.scenarios, args.work)
 
 

@@ -15,14 +15,12 @@ before that point are made here: no success, no DPD.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +35,7 @@ from tests.support.strongswan import (
     crypto_map_config,
     pyike_config,
 )
+from tests.support.swan_corpus import corpus_args, header, scratch_lab
 from tests.support.tools import missing_tool
 from tests.support.traffic import ping
 
@@ -254,15 +253,6 @@ SCENARIOS: tuple[Scenario, ...] = (
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 
 
-@contextlib.contextmanager
-def _lab() -> Iterator[Lab]:
-    lab = Lab()
-    try:
-        yield lab
-    finally:
-        lab.cleanup()
-
-
 def _start_pluto(run: PlutoRun, scenario: Scenario) -> subprocess.Popen[bytes]:
     work, root = run.work, run.root
     (work / "ipsec.conf").write_text(scenario.conf or ipsec_conf())
@@ -306,7 +296,7 @@ def run_scenario(scenario: Scenario, work: Path) -> dict[str, str]:
     """Play `scenario` in fresh namespaces; its logs by name: syslog (pluto's) and pyike."""
     root = libreswan_root()
     work.mkdir(parents=True, exist_ok=True)
-    with _lab() as lab:
+    with scratch_lab() as lab:
         py, ls = lab.namespace("py"), lab.namespace("ls")
         device, _ = lab.veth(py, "10.0.0.1/24", ls, "10.0.0.2/24")
         py.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
@@ -338,15 +328,6 @@ def _version(root: Path) -> str:
     return done.stdout.split("\n")[0].split(" IKEv2")[0].strip() or "Libreswan"
 
 
-def header(scenario: Scenario, name: str, version: str) -> str:
-    return (
-        f"# {name}: scenario {scenario.name} ({scenario.what}); expected {scenario.outcome}, "
-        f"{scenario.cause}.\n"
-        f"# Made by `python -m tests.support.pluto_logs` (root, network namespaces): {version}, "
-        f"{time.strftime('%Y-%m-%d')}.\n"
-    )
-
-
 def write_corpus(directory: Path, names: list[str], work: Path) -> None:
     version = _version(libreswan_root())
     for name in names or list(BY_NAME):
@@ -355,19 +336,12 @@ def write_corpus(directory: Path, names: list[str], work: Path) -> None:
         target = directory / name
         target.mkdir(parents=True, exist_ok=True)
         for log, text in sorted(logs.items()):
-            (target / f"{log}.log").write_text(header(scenario, log, version) + text)
+            (target / f"{log}.log").write_text(header(scenario, log, "pluto_logs", version) + text)
         print(f"{name}: {', '.join(sorted(logs))}", file=sys.stderr)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=", ".join(BY_NAME))
-    parser.add_argument("--work", type=Path, default=Path("/tmp/pyike-pluto-logs"))
-    args = parser.parse_args()
-    unknown = set(args.scenarios) - set(BY_NAME)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    args = corpus_args(__doc__, BY_NAME, Path("/tmp/pyike-pluto-logs"))
     write_corpus(args.directory, args.scenarios, args.work)
 
 
