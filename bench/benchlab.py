@@ -345,6 +345,7 @@ def start_pyike(
             "--control",
             str(control),
             "--quiet",
+            "--no-drop",  # measured as before the privilege drop existed
             *extra,
         ],
         work / f"{ns.name}.log",

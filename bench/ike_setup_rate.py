@@ -19,8 +19,9 @@ both do the same work per SA: IKE_SA_INIT, IKE_AUTH, one child SA installed.
 The first SA is set up alone (it carries INITIAL_CONTACT); then `--concurrency` SAs are kept
 in flight until `--sas` are up or `--timeout` passes. Reported, for the responder process
 (from /proc): SAs per second (wall clock, first to last of the concurrent phase), CPU
-seconds per SA (user + system, threads included) and memory per SA (RSS growth / SAs). The
-load generator's own CPU is shown too: both share the machine's CPUs.
+seconds per SA (user + system, threads included) and its ratio to charon's in the same run,
+and memory per SA (RSS growth / SAs). The load generator's own CPU is shown too: both share
+the machine's CPUs.
 """
 
 from __future__ import annotations
@@ -59,16 +60,11 @@ from benchlab import (
     two_hosts,
 )
 
+from pyike.host.live_policy import PolicyProxy
+
 if TYPE_CHECKING:
     from pyike.ike.events import Endpoint
-    from pyike.ike.policy import (
-        EngineSettings,
-        Identity,
-        IkeProposalSpec,
-        Policy,
-        ProfileSpec,
-        TunnelSpec,
-    )
+    from pyike.ike.policy import Identity, Policy, ProfileSpec, TunnelSpec
 
 LOADGEN, RESPONDER = A, B  # the load generator on the left, the responder on the right
 GROUP_SUITES = {"2": SUITES["group2"], "19": SUITES["group19"]}
@@ -82,22 +78,15 @@ def session_name(n: int) -> str:
     return f"sa-{n:06d}.{LOAD_DOMAIN}"
 
 
-class DistinctSessions:
+class DistinctSessions(PolicyProxy):
     """The load generator's Policy: profile `PROF#n` is the configured profile PROF with
     `identity local fqdn sa-n.load.example`, so each SA started on `session_tunnel(tunnel, n)`
     is its own session (its own IDi; and the initiator never takes one attempt for a repeat
     of another). Keys and everything else come from PROF."""
 
     def __init__(self, inner: Policy) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._profiles: dict[str, ProfileSpec] = {}
-
-    @property
-    def settings(self) -> EngineSettings:
-        return self.inner.settings
-
-    def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
-        return self.inner.ike_proposals(local)
 
     def profile(self, name: str) -> ProfileSpec | None:
         base, _, n = name.partition("#")
@@ -118,12 +107,6 @@ class DistinctSessions:
 
     def _base(self, profile: ProfileSpec) -> ProfileSpec:
         return self.inner.profile(profile.name.partition("#")[0]) or profile
-
-    def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
-        return self.inner.profile_for_identity(local, identity)
-
-    def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
-        return self.inner.local_identity(profile, local)
 
     def signing_key(
         self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
@@ -380,12 +363,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     header = (
         f"{'responder':9} {'group':>5} {'SAs up':>7} {'failed':>6} {'SAs/s':>7}"
-        f" {'CPU ms/SA':>9} {'KiB/SA':>7} {'loadgen CPU ms/SA':>17} {'vs charon':>9}"
-        f" {'SAs held':>8} {'INFO msgs':>9}"
+        f" {'CPU ms/SA':>9} {'CPU vs charon':>13} {'KiB/SA':>7} {'loadgen CPU ms/SA':>17}"
+        f" {'vs charon':>9} {'SAs held':>8} {'INFO msgs':>9}"
     )
     print(header)
     print("-" * len(header))
     rates: dict[str, float] = {}
+    cpu_per_sa: dict[str, float] = {}  # charon's, by group
     for group in args.groups.split(","):
         for responder in args.responders.split(","):
             try:
@@ -394,22 +378,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{responder:9} {group:>5} failed: {exc}", flush=True)
                 continue
             n = max(f.load.established, 1)
+            cpu = 1000 * f.responder_cpu / n
             if responder == "charon":
-                rates[group] = f.rate
+                rates[group], cpu_per_sa[group] = f.rate, cpu
             ratio = f"{f.rate / rates[group]:8.2f}x" if rates.get(group) else ""
+            cpu_ratio = f"{cpu / cpu_per_sa[group]:12.2f}x" if cpu_per_sa.get(group) else ""
             print(
                 f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
-                f" {f.rate:7.0f} {1000 * f.responder_cpu / n:9.2f} {f.rss_growth_kib / n:7.1f}"
+                f" {f.rate:7.0f} {cpu:9.2f} {cpu_ratio:>13} {f.rss_growth_kib / n:7.1f}"
                 f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}"
                 f" {f.sas_held:8} {'-' if f.informational is None else f.informational:>9}",
                 flush=True,
             )
     print(
         "\nSAs/s: SAs up / wall time of the concurrent phase; CPU ms/SA and KiB/SA: the"
-        " responder process\n(/proc, user+system; RSS growth over the run / SAs up);"
-        " vs charon: SAs/s ratio, same group, same run;\nSAs held: the responder's IKE SAs"
-        " after the run (= SAs up: none was deleted); INFO msgs: INFORMATIONAL\nmessages"
-        " pyike's responder sent or received (show crypto ikev2 stats exchange)"
+        " responder process\n(/proc, user+system; RSS growth over the run / SAs up); CPU vs"
+        " charon: CPU ms/SA ratio, same group,\nsame run; vs charon: SAs/s ratio, same group,"
+        " same run; SAs held: the responder's IKE SAs after the run\n(= SAs up: none was"
+        " deleted); INFO msgs: INFORMATIONAL messages pyike's responder sent or received\n"
+        "(show crypto ikev2 stats exchange)"
     )
     return 0
 

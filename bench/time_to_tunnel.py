@@ -107,6 +107,7 @@ def start_pyike_initiator(lab: Lab, ns: Namespace, work: Path, suite: Suite, dev
             "--bind",
             f"Ethernet0/0={dev}",
             "--quiet",
+            "--no-drop",  # measured as before the privilege drop existed
             "--control",
             str(work / "initiator.sock"),
         ],

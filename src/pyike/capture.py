@@ -252,12 +252,14 @@ def _unreadable(name: str, error: BaseException) -> CaptureError:
 # back together, and pick ESP and the UDP datagrams on the IKE ports.
 
 UDP_PROTOCOL = 17
+GRE_PROTOCOL = 47
 ESP_PROTOCOL = 50
 _IPV6_FRAGMENT = 44
 _IPV6_EXTENSIONS = {0, 43, 60}  # hop-by-hop options, routing, destination options
 _IPV4 = struct.Struct(">BBHHHBBH4s4s")
 _IPV6 = struct.Struct(">IHBB16s16s")
 _UDP = struct.Struct(">HHHH")
+_NOT_UDP = {ESP_PROTOCOL: Carried.ESP, GRE_PROTOCOL: Carried.GRE}  # IP protocol -> kind
 
 
 @dataclass(frozen=True)
@@ -404,11 +406,12 @@ def _ip_packet(frame: Frame) -> IpPacket | None:
 
 
 def read_capture(
-    path: str | os.PathLike[str], *, ike_only: bool = True
+    path: str | os.PathLike[str], *, ike_only: bool = True, gre: bool = False
 ) -> Iterator[CapturedDatagram]:
     """Yield the datagrams on UDP 500/4500 in `path` (and, unless `ike_only`, ESP not in
-    UDP), in capture order; a datagram sent in IP fragments comes whole, at the frame of its
-    last fragment, and one whose fragments are not all there comes at the end, truncated.
+    UDP; with `gre`, GRE packets in the clear), in capture order; a datagram sent in IP
+    fragments comes whole, at the frame of its last fragment, and one whose fragments are
+    not all there comes at the end, truncated.
 
     Raises CaptureError if the file is not a capture, or (after the datagrams before the
     damage) is damaged or cut short.
@@ -421,20 +424,26 @@ def read_capture(
             whole = reassembly.add(frame, packet)
             packet, fragments = whole if whole is not None else (None, 0)
         datagram = None if packet is None else _datagram(frame, packet, fragments)
-        if datagram is not None and (datagram.is_ike or not ike_only):
+        if datagram is not None and _wanted(datagram, ike_only, gre):
             yield datagram
     for frame, packet in reassembly.unfinished():
         datagram = _datagram(frame, packet, 1)
-        if datagram is not None and (datagram.is_ike or not ike_only):
+        if datagram is not None and _wanted(datagram, ike_only, gre):
             yield datagram
+
+
+def _wanted(datagram: CapturedDatagram, ike_only: bool, gre: bool) -> bool:
+    if datagram.kind is Carried.GRE:
+        return gre
+    return datagram.is_ike or not ike_only
 
 
 def _datagram(frame: Frame, packet: IpPacket, fragments: int) -> CapturedDatagram | None:
     truncated = packet.truncated
-    if packet.protocol == ESP_PROTOCOL:
+    if packet.protocol in _NOT_UDP:
         return CapturedDatagram(
-            frame.number, frame.timestamp, packet.src, 0, packet.dst, 0, Carried.ESP,
-            packet.payload, truncated, fragments,
+            frame.number, frame.timestamp, packet.src, 0, packet.dst, 0,
+            _NOT_UDP[packet.protocol], packet.payload, truncated, fragments,
         )  # fmt: skip
     if packet.protocol != UDP_PROTOCOL or len(packet.payload) < _UDP.size:
         return None

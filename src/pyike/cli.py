@@ -17,6 +17,7 @@ _FACES = {
     "decode": "pyike.decode.cli",
     "explain": "pyike.explain.cli",
     "lab": "pyike.lab.cli",
+    "pki": "pyike.pki.cli",
     "run": "pyike.net.cli",
     "exec": "pyike.net.cli",
     "cli": "pyike.net.cli",

@@ -112,6 +112,9 @@ CFG_ATTRIBUTE_NAMES: dict[int, str] = {
     CfgAttributeType.INTERNAL_DNS_DOMAIN: "internal DNS domain",
 }
 
+# `authentication local|remote` keywords for authentication with certificates.
+SIGNATURE_METHODS = ("rsa-sig", "ecdsa-sig")
+
 
 def _iana_name(enum_cls: type[IntEnum], value: int) -> str:
     try:

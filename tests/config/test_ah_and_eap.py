@@ -148,7 +148,7 @@ def test_authentication_remote_eap_is_the_remote_method(lines: str, eap: EapRemo
     assert all("authentication" not in n.command for n in result.config.not_modelled)
 
 
-def test_eap_is_named_unsupported_at_its_line_and_the_tunnel_cannot_come_up(
+def test_eap_without_a_user_list_is_named_at_its_line_and_the_tunnel_cannot_come_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "r2.cfg"
@@ -162,8 +162,8 @@ def test_eap_is_named_unsupported_at_its_line_and_the_tunnel_cannot_come_up(
         f"r2.cfg:{line}: warning: crypto ikev2 profile IKEV2-SETUP: authentication remote eap"
         in out
     )
-    assert "pyike does not support EAP yet" in out
-    assert "every peer is refused with AUTHENTICATION_FAILED" in out
+    assert "AAA authentication list default is not defined for EAP" in out
+    assert "every EAP peer is refused with AUTHENTICATION_FAILED" in out
     assert "no 'authentication remote' method" not in out
     assert out.rstrip().endswith("usable, but Tunnel0 cannot come up")
 
@@ -213,8 +213,13 @@ def test_authentication_local_eap_is_kept_with_its_password_masked() -> None:
     assert "Secr3t-Passw0rd" not in shown
     assert "Secr3t-Passw0rd" in render(result.config, show_keys=True)
     assert "Secr3t-Passw0rd" not in repr(result.config) + str(result.diagnostics)
-    assert any("pyike has no EAP client yet" in m for m in _warnings(result))
-    assert result.blocked  # it cannot authenticate itself
+    assert not any("eap" in m for m in _warnings(result))
+    assert not result.blocked  # an EAP client (ike/eap_auth.py)
+    typed6 = load(
+        text.replace(" authentication local pre-share\n", LOCAL_EAP.replace(" 0 ", " 6 "))
+    )
+    assert any("its EAP password is type 6" in m for m in _warnings(typed6))
+    assert typed6.blocked
 
 
 def test_a_refused_local_eap_line_never_echoes_the_password() -> None:
@@ -235,4 +240,9 @@ def test_another_local_method_drops_the_eap_credentials() -> None:
 def test_config_explain_names_eap_as_what_the_peer_must_use() -> None:
     text = explain(load(_router2(" authentication remote eap\n")).config)
     assert "the peer must authenticate with eap\n" in text
-    assert "this tunnel cannot come up" in text and "EAP is not supported yet" in text
+    assert "this tunnel cannot come up" in text
+    assert "AAA authentication list default is not defined for EAP" in text
+    users = "aaa new-model\naaa authentication login default local\n"
+    assert "cannot come up" not in explain(
+        load(users + _router2(" authentication remote eap\n")).config
+    )

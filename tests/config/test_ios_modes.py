@@ -119,7 +119,7 @@ def test_an_abbreviation_of_a_kept_command_yields_to_a_spelled_out_outer_command
 def test_unmodelled_sub_commands_of_modelled_modes_are_counted_and_listed() -> None:
     text = (
         "interface Tunnel0\n ip ospf cost 10\n ip ospf network point-to-multipoint\n"
-        " ip tcp header-compression iphc-format\n no mop enabled\nline vty 0 4\n login local\n"
+        " ip tcp header-compression iphc-format\n no mop enabled\nline con 0\n logging synchronous\n"
     )
     result = load(text)
     (summary,) = [d for d in result.diagnostics if "not modelled" in d.message]
@@ -129,7 +129,7 @@ def test_unmodelled_sub_commands_of_modelled_modes_are_counted_and_listed() -> N
     table = not_modelled_table(result.config)
     rows = [row.split() for row in table[2:]]
     assert rows[0] == ["config-if", "ip", "ospf", "2", "2"]
-    assert rows[-1] == ["config-line", "login", "local", "1", "7"]
+    assert rows[-1] == ["config-line", "logging", "synchronous", "1", "7"]
 
 
 def test_check_verbose_lists_what_is_not_modelled(
@@ -199,12 +199,13 @@ def test_show_running_config_preamble_is_a_note_not_a_command() -> None:
 
 def test_a_certificate_is_data_up_to_quit() -> None:
     text = (
-        "crypto pki certificate chain TP\ncertificate self-signed 01\n"
+        "crypto pki trustpoint TP\ncrypto pki certificate chain TP\ncertificate self-signed 01\n"
         "3082021F 30820188 A0030201\n  quit\ncrypto ikev2 proposal P\n"
     )
     result = load(text)
-    assert result.errors == () and "P" in result.config.proposals
-    assert result.config.unmodelled[0].lines[-2:] == ("  3082021F 30820188 A0030201", " quit")
+    assert "P" in result.config.proposals
+    (error,) = result.errors  # the three words are no certificate: said once, at its line
+    assert error.line == 3 and "not an X.509 certificate" in error.message
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,7 @@ def test_identity_local_dn_is_read_and_the_tunnel_cannot_come_up() -> None:
     assert " identity local dn\n" in render(result.config)
     assert result.blocked == ("Tunnel0",)
     messages = [d.message for d in result.warnings]
-    assert any("identity local dn: pyike has no certificate" in m for m in messages)
+    assert any("identity local dn: the profile signs with no certificate" in m for m in messages)
     assert any("identifies itself with 'identity local dn'" in m for m in messages)
 
 
@@ -234,5 +234,5 @@ def test_a_tunnel_blocked_twice_is_named_once_in_the_verdict(
     assert main(["config", "check", str(path)]) == 1
     out = capsys.readouterr().out
     assert out.rstrip().endswith("usable, but Tunnel0 cannot come up")
-    assert out.count("cannot sign with a certificate yet") == 1
+    assert out.count("cannot come up: IKEv2 profile default signs with") == 1
     assert "identity local dn" not in out  # the rsa-sig warning already says it

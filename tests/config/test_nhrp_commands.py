@@ -5,7 +5,7 @@ names what keeps one from running."""
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 import pytest
 
@@ -114,7 +114,7 @@ def test_an_authentication_string_longer_than_eight_is_refused_without_showing_i
 
 def test_commands_pyike_does_not_run_are_kept_as_written() -> None:
     text = (
-        "interface Tunnel0\n ip nhrp shortcut virtual-template 1\n ipv6 nhrp network-id 1\n"
+        "interface Tunnel0\n ip nhrp shortcut virtual-template 1\n ipv6 nhrp interest 9\n"
         " ip nhrp nhs dynamic nbma 192.0.2.1\n"
     )
     config = load(text).raise_for_errors()
@@ -154,12 +154,70 @@ def test_check_names_a_multipoint_tunnel_over_ipv6_as_not_run() -> None:
     assert "runs over IPv6 (gre multipoint ipv6), which pyike's NHRP does not" in warning.message
 
 
-def test_check_says_nhrp_on_a_point_to_point_tunnel_is_not_run() -> None:
+def test_check_says_nhrp_on_a_point_to_point_tunnel_needs_a_network_id() -> None:
     spoke = SPOKE.replace(" tunnel mode gre multipoint\n", " tunnel destination 192.0.2.1\n")
-    warnings = [d.message for d in load(spoke).warnings]
+    assert not [d for d in load(spoke).warnings]  # a phase 1 spoke: NHRP runs
+    without_id = "".join(
+        line for line in spoke.splitlines(keepends=True) if "nhrp network-id" not in line
+    )
+    warnings = [d.message for d in load(without_id).warnings]
     assert (
-        "interface Tunnel0: NHRP on a point-to-point tunnel is kept but not run: it does not "
-        "register with NHS 10.0.0.1, so that hub cannot reach it (use 'tunnel mode gre "
-        "multipoint')" in warnings
+        "interface Tunnel0: NHRP does not run without 'ip nhrp network-id': it does not "
+        "register with NHS 10.0.0.1, so that hub cannot reach it" in warnings
     )
     assert not [d for d in load(SPOKE).warnings]
+
+
+IPV6_SPOKE = """\
+interface Tunnel100
+ ipv6 address FC00:100:64:2::1/64
+ ipv6 nhrp authentication v6key
+ ipv6 nhrp map FC00:100:64:2::100/128 123.123.123.1
+ ipv6 nhrp map multicast 123.123.123.1
+ ipv6 nhrp network-id 101
+ ipv6 nhrp holdtime 300
+ ipv6 nhrp nhs FC00:100:64:2::100
+ ipv6 nhrp shortcut
+ tunnel mode gre multipoint
+"""
+
+
+def test_ipv6_nhrp_commands_are_read_for_the_ipv6_overlay() -> None:
+    tunnel = load(IPV6_SPOKE).raise_for_errors().interfaces["Tunnel100"]
+    nhrp = tunnel.nhrp6
+    hub = IPv6Address("fc00:100:64:2::100")
+    assert (nhrp.network_id, nhrp.holdtime, nhrp.shortcut) == (101, 300, True)
+    assert nhrp.servers == (NhrpServer(hub),)
+    assert nhrp.maps == ((hub, IPv4Address("123.123.123.1")),)
+    assert nhrp.multicast == (IPv4Address("123.123.123.1"),)
+    assert tunnel.nhrp.network_id is None  # `ip nhrp` is the IPv4 overlay's, untouched
+    assert tunnel.extra == ()
+
+
+def test_ipv6_nhrp_lines_are_written_back_with_the_string_masked() -> None:
+    shown = render(load(IPV6_SPOKE).raise_for_errors())
+    assert (
+        " ipv6 nhrp authentication *****\n"
+        " ipv6 nhrp map fc00:100:64:2::100/128 123.123.123.1\n"
+        " ipv6 nhrp map multicast 123.123.123.1\n"
+        " ipv6 nhrp network-id 101\n"
+        " ipv6 nhrp holdtime 300\n"
+        " ipv6 nhrp nhs fc00:100:64:2::100\n"
+        " ipv6 nhrp shortcut\n"
+    ) in shown
+    assert "v6key" not in shown
+    again = load(render(load(IPV6_SPOKE).raise_for_errors(), show_keys=True)).raise_for_errors()
+    assert (
+        again.interfaces["Tunnel100"].nhrp6 == load(IPV6_SPOKE).config.interfaces["Tunnel100"].nhrp6
+    )
+
+
+def test_ipv6_nhrp_refusals_and_no_forms() -> None:
+    (error,) = load("interface Tunnel0\n ipv6 nhrp authentication secret123\n").errors
+    assert "% ipv6 nhrp authentication: the string is at most 8 characters" in error.message
+    assert "secret123" not in error.format()
+    (error,) = load("interface Tunnel0\n ipv6 nhrp nhs 10.0.0.1\n").errors
+    assert "Invalid input" in error.message
+    removed = IPV6_SPOKE + " no ipv6 nhrp nhs FC00:100:64:2::100\n no ipv6 nhrp shortcut\n"
+    nhrp = load(removed).raise_for_errors().interfaces["Tunnel100"].nhrp6
+    assert (nhrp.servers, nhrp.shortcut) == ((), False)

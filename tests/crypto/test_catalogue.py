@@ -40,6 +40,22 @@ NOT_DECLARATIONS = {
     "explain/translate.py": {"Don't use ESN"},
     "config/commands/ikev2.py": {"md5"},
     "frr/translate.py": {"md5"},  # BGP and OSPF authentication keywords
+    # a trustpoint's `hash` (certificate signature digests) and certificate fingerprints
+    "config/commands/pki.py": {"md5", "sha1", "sha256", "sha384", "sha512"},
+    "config/pki_model.py": {"sha256", "sha384"},
+    "show/pki.py": {"MD5", "SHA1"},
+    # login secrets (type 5 is md5-crypt, `algorithm-type md5|sha256`) and IOS's MD5 hash of an
+    # SSH public key (`key-hash ssh-rsa`)
+    "config/commands/login.py": {"MD5", "md5", "sha256"},
+    "config/login_model.py": {"MD5"},
+    "ssh/auth.py": {"MD5"},
+    # EAP-MD5 (RFC 3748 method 4) and MSCHAPv2's DES of the NT hash (RFC 2759)
+    "eap/authenticator.py": {"MD5"},
+    "eap/packet.py": {"MD5", "md5"},
+    "eap/peer.py": {"MD5"},
+    "eap/mschapv2.py": {"DES"},
+    # the JSON schema's example in its docstring
+    "show/sa_json.py": {"AES-CBC", "SHA1", "SHA96", "esp-aes", "esp-sha-hmac"},
 }  # fmt: skip
 # Words that name more than a transform ("NULL" is also an ID type, "NONE" any absence).
 ORDINARY_WORDS = {"NULL", "null", "NONE", "none", "ESN", "esn", "IntegId.NONE"}

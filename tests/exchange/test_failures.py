@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyike.codec.registry import DhId, EncrId, IntegId, NotifyType
 from pyike.ike import ChildSaInstalled, IkeSaDown, IkeSaUp, NegotiationFailed, TrafficSelector
+from pyike.ike.events import MessageDropped
 from pyike.ike.policy import IdentityMatch, ike_proposal
 from pyike.ike.trace import ErrorTrace
 from tests.support.harness import check_consistent, internal_errors, only_sa, pair, wire_message
@@ -143,6 +144,8 @@ def test_hostile_datagrams_never_raise_nor_disturb_the_sa() -> None:
     h.inject("R2", Endpoint.of(R2), Endpoint.of(R1), bytes(genuine))
     assert internal_errors(h) == []
     assert any(isinstance(r, ErrorTrace) for r in h["R2"].trace)
+    # each one dropped once, for `show crypto ikev2 stats` (packets dropped at dispatch)
+    assert len(h["R2"].of_type(MessageDropped)) == len(_garbage_cases()) + 1
     assert only_sa(h, "R2") is sa
     check_consistent(h)
 

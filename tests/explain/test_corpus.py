@@ -95,7 +95,7 @@ CASES: dict[str, Expected] = {
     ),
     "iosxe-certificate-no-trustpoint.log": Expected(
         "failure",
-        "certificate_error",
+        "certificate_untrusted",
         (22,),
         (("IKE_AUTH/initial/in_progress",),),
     ),

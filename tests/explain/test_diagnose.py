@@ -106,7 +106,7 @@ def _verdict(text: str) -> tuple[str, str]:
                     UP,
                 )
             ),
-            ("partial", "peer_rejected_child"),
+            ("partial", "address_pool_exhausted"),
         ),
         (
             "\n".join(

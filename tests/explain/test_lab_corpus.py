@@ -36,6 +36,8 @@ INITIAL_OK = ("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/ok")
 AUTH_FAILED = ("IKE_SA_INIT/initial/ok", "IKE_AUTH/initial/failed")
 KE_RETRY = ("IKE_SA_INIT/initial/failed", "IKE_AUTH/initial/ok")
 INIT_FAILED = ("IKE_SA_INIT/initial/failed",)
+# IDi without AUTH, the MSCHAPv2 response, its Success acknowledgement... refused
+EAP_FAILED = (*INITIAL_OK, "IKE_AUTH/initial/ok", "IKE_AUTH/initial/ok", "IKE_AUTH/initial/failed")
 
 CASES: dict[str, Expected] = {
     "psk-mismatch": Expected(
@@ -46,6 +48,25 @@ CASES: dict[str, Expected] = {
             ("Router2", 152, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "aaa-authorization-failed": Expected(
+        "failure",
+        "aaa_authorization_failed",
+        (
+            ("Router2", 161, "AAA authorization failed: authorization policy SPOKES is not"),
+            ("Router2", 165, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+        ),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "pool-exhausted": Expected(
+        "partial",
+        "address_pool_exhausted",
+        (
+            ("Router2", 409, "Failed to allocate an address from pool SPOKES"),
+            ("Router2", 418, "Construct Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+            ("Router3", 166, "Parse Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+        ),
+        (("Router1", INITIAL_OK), ("Router3", AUTH_FAILED)),
     ),
     "proposal-mismatch": Expected(
         "failure",
@@ -59,19 +80,19 @@ CASES: dict[str, Expected] = {
     "transform-mismatch": Expected(
         "partial",
         "child_proposal_mismatch",
-        (("Router2", 170, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
+        (("Router2", 171, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
     "transport-mismatch": Expected(
         "partial",
         "child_proposal_mismatch",
-        (("Router2", 171, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
+        (("Router2", 172, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
     "ts-mismatch": Expected(
         "partial",
         "ts_mismatch",
-        (("Router2", 170, "Construct Notify Payload: TS_UNACCEPTABLE"),),
+        (("Router2", 171, "Construct Notify Payload: TS_UNACCEPTABLE"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
     "no-response": Expected(
@@ -90,11 +111,20 @@ CASES: dict[str, Expected] = {
         (
             ("Router2", 45, "Construct Notify Payload: INVALID_KE_PAYLOAD"),
             ("Router1", 53, "Parse Notify Payload: INVALID_KE_PAYLOAD"),
-            ("Router1", 262, "CurState: READY Event: EV_I_OK"),
+            ("Router1", 263, "CurState: READY Event: EV_I_OK"),
         ),
         (("Router1", KE_RETRY), ("Router2", KE_RETRY)),
     ),
     "nat": Expected(
+        "success",
+        "success",
+        (
+            ("Router1", 218, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 223, "CurState: READY Event: EV_R_OK"),
+        ),
+        (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
+    ),
+    "collision": Expected(
         "success",
         "success",
         (
@@ -103,23 +133,65 @@ CASES: dict[str, Expected] = {
         ),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
     ),
-    "collision": Expected(
-        "success",
-        "success",
-        (
-            ("Router1", 216, "CurState: READY Event: EV_I_OK"),
-            ("Router2", 221, "CurState: READY Event: EV_R_OK"),
-        ),
-        (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
-    ),
     "dmvpn-spoke-to-spoke": Expected(
         "success",
         "success",
         (
-            ("Router2", 491, "CurState: READY Event: EV_R_OK"),  # the SA between the spokes
-            ("Router3", 481, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 493, "CurState: READY Event: EV_R_OK"),  # the SA between the spokes
+            ("Router3", 483, "CurState: READY Event: EV_I_OK"),
         ),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK), ("Router3", INITIAL_OK)),
+    ),
+    "certificates": Expected(
+        "success",
+        "success",
+        (("Router1", 254, "EV_I_OK"), ("Router2", 257, "EV_R_OK")),
+        (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
+    ),
+    "cert-expired": Expected(
+        "failure",
+        "certificate_expired",
+        (
+            ("Router2", 177, "Certificate (SN: 02) has expired"),
+            ("Router2", 183, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+        ),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "cert-untrusted-issuer": Expected(
+        "failure",
+        "certificate_untrusted",
+        (
+            ("Router2", 174, "CRYPTO_PKI: (A16A8) No suitable trustpoints found"),
+            ("Router2", 182, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+        ),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "cert-identity-mismatch": Expected(
+        "failure",
+        "certificate_identity_mismatch",
+        (
+            ("Router2", 178, "Peer identity 10.0.0.1 is not in its certificate"),
+            ("Router2", 184, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+        ),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
+    ),
+    "eap-bad-password": Expected(
+        "failure",
+        "eap_failure",
+        (
+            ("Router2", 176, "EAP authentication failed: wrong password for user 'alice'"),
+            ("Router1", 199, "EAP authentication failed: EAP Failure from the server"),
+        ),
+        (("Router1", EAP_FAILED), ("Router2", EAP_FAILED)),
+    ),
+    "cert-revoked": Expected(
+        "failure",
+        "certificate_revoked",
+        (
+            ("Router2", 179, "Certificate (SN: 02) is revoked"),
+            ("Router2", 185, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+        ),
+        (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
 }
 

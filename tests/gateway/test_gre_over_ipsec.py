@@ -6,61 +6,15 @@ answers it; traffic both ways across child and IKE SA rekeys, which keep the mod
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.daemons import (
-    packets,
-    pyike_exec,
-    start_pyike_run,
-    terminate_cleanly,
-    wait_for_control,
-)
+from tests.support.daemons import packets, pyike_exec, terminate_cleanly
+from tests.support.gre_pair import TRANSPORT_SET, TUNNEL_SET, gre_pair
 from tests.support.netns import Lab, Namespace, wait_for
-from tests.support.paths import SEED_CONFIGS
 from tests.support.traffic import ping, ping_stream
-
-TRANSPORT_SET = " esp-aes esp-sha-hmac\n mode transport\n"
-TUNNEL_SET = " esp-aes esp-sha-hmac\n"
-
-
-def gre_config(name: str, transform: str) -> str:
-    text = (SEED_CONFIGS / name).read_text()
-    for old, new in (
-        (" tunnel mode ipsec ipv4\n", " tunnel mode gre ip\n tunnel key 7\n"),
-        (" esp-3des esp-sha-hmac\n", transform),
-        (" lifetime 120\n", " lifetime 3600\n"),
-    ):
-        assert old in text
-        text = text.replace(old, new)
-    return text
-
-
-def gre_pair(
-    netlab: Lab, work: Path, transforms: tuple[str, str]
-) -> tuple[Namespace, Namespace, list[subprocess.Popen[bytes]]]:
-    r1, r2 = netlab.namespace("g1"), netlab.namespace("g2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
-    procs = []
-    for ns, name, device, transform in (
-        (r1, "router1", left, transforms[0]),
-        (r2, "router2", right, transforms[1]),
-    ):
-        config = work / f"{name}.cfg"
-        config.write_text(gre_config(f"{name}.cfg", transform))
-        control = work / f"{name}.sock"
-        procs.append(
-            start_pyike_run(
-                netlab, ns, config, control, work / f"{name}.log", "--bind", f"Ethernet0/0={device}"
-            )
-        )
-        wait_for_control(control, name)
-    return r1, r2, procs
 
 
 def ipsec_sa(work: Path, name: str) -> str:

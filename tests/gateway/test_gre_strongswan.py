@@ -17,13 +17,7 @@ from tests.support import strongswan
 from tests.support.gre_endpoint import start_gre_endpoint
 from tests.support.interop import Interop, pyike_log, topology
 from tests.support.netns import Lab, wait_for
-from tests.support.strongswan import (
-    CHARON_KEY,
-    PLUGINS,
-    PYIKE_KEY,
-    SEED_SUITE,
-    pyike_config,
-)
+from tests.support.strongswan import SEED_SUITE, pyike_config, strongswan_conf, swanctl_config
 from tests.support.traffic import ping, ping_stream
 
 KEY = 9
@@ -43,74 +37,29 @@ def _pyike_gre_config() -> str:
 
 def _swanctl(start: str) -> str:
     """charon protects GRE between the peers (in tunnel mode: libipsec has no other)."""
-    return f"""connections {{
-  pyike {{
-    version = 2
-    local_addrs = 10.0.0.2
-    remote_addrs = 10.0.0.1
-    proposals = {SUITE.ike}
-    encap = yes
-    local {{
-      auth = psk
-      id = 10.0.0.2
-    }}
-    remote {{
-      auth = psk
-      id = 10.0.0.1
-    }}
-    children {{
-      gre {{
-        local_ts = 10.0.0.2/32[gre]
-        remote_ts = 10.0.0.1/32[gre]
-        esp_proposals = {SUITE.esp}
-        mode = tunnel
-        start_action = {start}
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-charon {{
-    id-1 = 10.0.0.2
-    id-2 = 10.0.0.1
-    secret = "{CHARON_KEY}"
-  }}
-  ike-pyike {{
-    id-1 = 10.0.0.1
-    secret = "{PYIKE_KEY}"
-  }}
-}}
+    selectors = ("10.0.0.2/32[gre]", "10.0.0.1/32[gre]")
+    mode = "        mode = tunnel\n"
+    return swanctl_config(SUITE, child="gre", selectors=selectors, start=start, child_extra=mode)
+
+
+# The remote selector is the peer itself: IKE and ESP must stay out of libipsec's routes,
+# which charon's own packets do by their mark.
+_PLUGINS = """  plugins {
+    kernel-libipsec {
+      allow_peer_ts = yes
+    }
+    kernel-netlink {
+      fwmark = !0x42
+    }
+    socket-default {
+      fwmark = 0x42
+    }
+  }
 """
 
 
 def _strongswan_conf(log: Path) -> str:
-    # The remote selector is the peer itself: IKE and ESP must stay out of libipsec's routes,
-    # which charon's own packets do by their mark.
-    return f"""charon {{
-  load = {PLUGINS}
-  install_virtual_ip = no
-  plugins {{
-    kernel-libipsec {{
-      allow_peer_ts = yes
-    }}
-    kernel-netlink {{
-      fwmark = !0x42
-    }}
-    socket-default {{
-      fwmark = 0x42
-    }}
-  }}
-  filelog {{
-    charon {{
-      path = {log}
-      flush_line = yes
-      default = 1
-      ike = 2
-      cfg = 2
-    }}
-  }}
-}}
-"""
+    return strongswan_conf(log, _PLUGINS)
 
 
 def gre_interop(

@@ -7,8 +7,8 @@ up and pass pings through them. A group whose routers also have tunnels pyike do
 
 Each group is a directory of tests/data/realnetworks (tests/support/realnetworks.py says how
 one is laid out). The corpus files
-whose networks do not run here are in NOT_RUN with the reason (FlexVPN until it lands,
-certificates, IPv6 NHRP; IKEv1-only pairs).
+whose networks do not run here are in NOT_RUN with the reason (a routing protocol the
+lab does not run; IKEv1-only pairs).
 """
 
 from __future__ import annotations
@@ -30,36 +30,16 @@ from tests.support.realnetworks import (
 
 _REFUSED = re.compile(r"^% pyike lab: \S+: \d+ line\(s\) refused as IOS refuses them")
 
-_FLEXVPN = "FlexVPN (virtual templates, IKEv2 authorization), issue 16"
 _IKEV1 = "IKEv1 only: no IKEv2 tunnel to bring up (pyike names IKEv1 tunnels, never runs them)"
 # Corpus files with a partner whose network does not run here, and why: what it waits for, or
 # why it is no IKEv2 network to run.
 NOT_RUN: dict[str, str] = {
-    "ipv6/jc-dmvpn-ipv6-over-ipv4-smart-defaults.cfg": (
-        "DMVPN with an IPv6 overlay (`ipv6 nhrp`): pyike runs NHRP for IPv4 overlays only; "
-        "its IPv4 partner runs (group jc-dmvpn-p3-ikev2-smart-defaults)"
-    ),
     **dict.fromkeys(
-        [
-            "certificates/skydevil-hub2-dmvpn-ikev2-rsa-sig.cfg",
-            "certificates/skydevil-spoke4-dmvpn-ikev2-rsa-sig.cfg",
-            "vrf/skydevil-spoke5-dmvpn-ikev2-fvrf-isp2.cfg",
-        ],
-        "DMVPN authenticated with RSA signatures (certificates, issue 15)",
-    ),
-    **dict.fromkeys(
-        [
-            "flexvpn/bw-flexvpn-p2p-doha-dvti.cfg",
-            "flexvpn/bw-flexvpn-p2p-tokyo-svti.cfg",
-            "flexvpn/bw-flexvpn-s2s-melbourne-hub.cfg",
-            "flexvpn/bw-flexvpn-s2s-perth-spoke.cfg",
-            "flexvpn/bw-flexvpn-s2s-riyadh-spoke.cfg",
-            "flexvpn/morris-flexvpn-hub-st-br1.cfg",
-            "flexvpn/morris-flexvpn-spoke1-st-br2.cfg",
-            "flexvpn/morris-flexvpn-spoke2-st-br3.cfg",
-            "flexvpn/morris-flexvpn-spoke3-st-br4.cfg",
-        ],
-        _FLEXVPN,
+        ["flexvpn/bw-flexvpn-p2p-doha-dvti.cfg", "flexvpn/bw-flexvpn-p2p-tokyo-svti.cfg"],
+        "dynamic VTI whose only routes are EIGRP's: Doha's Virtual-Template1 is unnumbered to "
+        "Loopback1, which holds the tunnel subnet 192.168.1.0/24, so no static route through "
+        "Tokyo's tunnel address (192.168.1.3) can stand in for EIGRP over Virtual-Access1, and "
+        "the lab runs no EIGRP",
     ),
     **dict.fromkeys(
         [

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from pyike.lab.lab import Lab
 from tests.support.dmvpn import (
     HUB2_NBMA,
@@ -17,10 +19,13 @@ from tests.support.dmvpn import (
     SPOKE_NBMA,
     TRACE,
     dual_hub_texts,
+    dual_stack,
     lab_of,
     phase1,
     phase2,
+    point_to_point_spoke2,
     texts,
+    unprotected,
 )
 
 ALL_PASSED = "Success rate is 100 percent (5/5)"
@@ -192,3 +197,79 @@ def test_debug_dmvpn_turns_on_the_nhrp_lines_of_its_level() -> None:
     assert "NHRP: Tunnel0: Cache add for target 10.0.0.11/32 next-hop 10.0.0.11" in console
     assert "% Incomplete command." in lab.exec("Hub", "debug dmvpn all")
     assert "% Invalid input detected at '^' marker." in lab.exec("Hub", "debug dmvpn bogus nhrp")
+
+
+def point_to_point_spoke2_files(protected: bool) -> dict[str, str]:
+    if protected:
+        return texts(point_to_point_spoke2)
+    return texts(lambda name, text: unprotected(name, point_to_point_spoke2(name, text)))
+
+
+@pytest.mark.parametrize("protected", [True, False], ids=["protected", "clear"])
+def test_a_point_to_point_spoke_registers_and_the_hub_reaches_it(protected: bool) -> None:
+    """DMVPN phase 1 with Spoke2 on `tunnel mode gre ip` + `tunnel destination` (the hub's
+    NBMA): it registers with its NHS over that tunnel (inside the tunnel's own SA when
+    protected), the hub learns its NBMA address and reaches it like any spoke."""
+    lab = lab_of(point_to_point_spoke2_files(protected))
+    hub = lab.exec("Hub", "show ip nhrp")
+    assert "10.0.0.12/32 via 10.0.0.12\n   Tunnel0 created " in hub
+    assert f"   NBMA address: {SPOKE_NBMA[2]}\n" in hub
+    assert hub.count("Type: dynamic, Flags: unique registered") == 3
+    assert "Type:Hub, NHRP Peers:3," in lab.exec("Hub", "show dmvpn")
+    spoke = lab.exec("Spoke2", "show dmvpn")
+    assert "Type:Spoke, NHRP Peers:1," in spoke
+    assert f"     1 {HUB_NBMA:<15}        10.0.0.1    UP" in spoke
+    assert "Tunnel protocol/transport GRE/IP\n" in lab.exec("Spoke2", "show interfaces Tunnel0")
+    assert ALL_PASSED in lab.exec("Spoke2", "ping 192.168.0.1 source Loopback0")
+    assert ALL_PASSED in lab.exec("Spoke1", "ping 192.168.2.1 source Loopback0")  # via the hub
+    if protected:
+        assert ike_peers(lab, "Spoke2") == [HUB_NBMA]
+        assert SPOKE_NBMA[2] in ike_peers(lab, "Hub")
+        ipsec = lab.exec("Spoke2", "show crypto ipsec sa")
+        assert f"remote ident (addr/mask/prot/port): ({HUB_NBMA}/255.255.255.255/47/0)" in ipsec
+
+
+PING6 = "ping 2001:DB8:3::1 source Loopback0"
+
+
+def test_an_ipv6_overlay_registers_redirects_and_shortcuts_beside_the_ipv4_one() -> None:
+    """`ipv6 nhrp` on the example's tunnels (IPv6 over the same IPv4 NBMA): each spoke
+    registers its IPv6 tunnel address too; IPv6 traffic between spokes crosses the hub,
+    which redirects, and the spoke installs an IPv6 shortcut; the spoke-to-spoke SA NHRP
+    for IPv6 brought up carries IPv4 as well, and goes once neither family needs it."""
+    lab = lab_of(texts(dual_stack))
+    hub = lab.exec("Hub", "show ipv6 nhrp")
+    for n in (1, 2, 3):
+        assert f"FC00::1{n}/128 via FC00::1{n}\n" in hub
+        assert f"   NBMA address: {SPOKE_NBMA[n]}\n" in hub
+    assert hub.count("Type: dynamic, Flags: unique registered") == 3
+    shown = lab.exec("Hub", "show dmvpn")
+    assert "Interface: Tunnel0, IPv4 NHRP Details \nType:Hub, NHRP Peers:3," in shown
+    assert "Interface: Tunnel0, IPv6 NHRP Details \nType:Hub, Total NBMA Peers (v4/v6): 3" in shown
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA]
+    assert ALL_PASSED in lab.exec("Spoke1", PING6)  # via the hub, which redirects
+    lab.run_for(2)
+    spoke = lab.exec("Spoke1", "show ipv6 nhrp")
+    assert "2001:DB8:3::/64 via FC00::13\n" in spoke
+    assert "   Type: dynamic, Flags: router used rib\n" in spoke
+    assert f"   NBMA address: {SPOKE3}\n" in spoke
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA, SPOKE3]
+    assert ALL_PASSED in lab.exec("Spoke1", PING6)
+    assert ALL_PASSED in lab.exec("Spoke1", PING)
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA, SPOKE3]  # one SA for both families
+    shown = lab.exec("Spoke1", "show dmvpn")
+    assert f"    1.Peer NBMA Address: {SPOKE3}\n" in shown
+    assert "        IPv6 Target Network: 2001:DB8:3::/64\n" in shown
+    lab.run_for(700)  # both families' entries unused past their hold time
+    assert "2001:DB8:3::/64" not in lab.exec("Spoke1", "show ipv6 nhrp")
+    assert ike_peers(lab, "Spoke1") == [HUB_NBMA]
+
+
+def test_clear_ipv6_nhrp_leaves_the_ipv4_cache() -> None:
+    lab = lab_of(texts(dual_stack))
+    assert ALL_PASSED in lab.exec("Spoke1", PING6)
+    assert ALL_PASSED in lab.exec("Spoke1", PING)
+    lab.run_for(2)
+    lab.exec("Spoke1", "clear ipv6 nhrp")
+    assert "2001:DB8:3::/64" not in lab.exec("Spoke1", "show ipv6 nhrp")
+    assert "192.168.3.0/24 via 10.0.0.13" in lab.exec("Spoke1", "show ip nhrp")

@@ -104,3 +104,21 @@ def test_crypto_map_example_leaves_unlisted_traffic_in_clear() -> None:
     assert before.outbound.counters.packets == encaps  # 172.31.10.0/24 is not in the ACL
     assert "100 percent" in lab.exec("SiteA", "ping 192.168.20.1 source Loopback0")
     assert before.outbound.counters.packets == encaps + 5
+
+
+def test_cert_hub_authenticates_every_spoke_by_certificate() -> None:
+    """The spokes are enrolled by the lab (no key is shipped) and authenticate with ECDSA;
+    the hub picks its profile by the spokes' certificate map."""
+    lab = run("cert-hub").lab
+    detail = lab.exec("Hub", "show crypto ikev2 sa detail")
+    assert detail.count("Auth sign: ECDSA, Auth verify: ECDSA") == 4
+    for n in range(1, 5):
+        assert f"Remote id: o=Example,ou=branches,cn=spoke{n}.example.net" in detail
+    chain = lab.exec("Spoke1", "show crypto pki certificates")
+    assert "cn=spoke1.example.net" in chain and "cn=pyike lab CA" in chain
+    # the key the lab enrolled the hub with (no key file): P-384, from `crypto key generate ec`
+    key = lab.exec("Hub", "show crypto key mypubkey ec")
+    assert "Key name: HUB-KEY" in key and "81040022" in key  # secp384r1 (1.3.132.0.34)
+    assert "Keys generated ............. Yes" in lab.exec(
+        "Hub", "show crypto pki trustpoints status"
+    )

@@ -17,11 +17,11 @@ from pyike.cli import main
 from pyike.config import load
 from pyike.lab.lab import Lab
 from pyike.lab.topology_run import TopologyRun, run_topology
-from pyike.node.ip import PROTO_TCP, IPv4Packet, checksum, parse_ipv4, pseudo_header
 from pyike.sim import match
 from pyike.sim.network import CapturedPacket
 from pyike.topology import Topology
 from tests.support.paths import SEED_CONFIGS
+from tests.support.tcp import syn, syn_mss
 
 PING = "ping 192.168.2.1 source Loopback0"
 ALL_PASSED = "Success rate is 100 percent (5/5)"
@@ -187,20 +187,6 @@ def test_ip_mtu_is_the_largest_packet_the_tunnel_takes_unfragmented() -> None:
     assert plain.router("Router1").router.ip_mtu("Tunnel0") <= 1500 - 20 - 4 - 8
 
 
-def _syn(mss: int) -> bytes:
-    """A TCP SYN from Router1's LAN to the host behind Router2, with an MSS option."""
-    src, dst = 0xC0A8_0105, 0xC0A8_1405  # 192.168.1.5 -> 192.168.20.5
-    header = bytearray(24)
-    header[0:2], header[2:4] = (40000).to_bytes(2, "big"), (80).to_bytes(2, "big")
-    header[12], header[13] = 6 << 4, 0x02  # data offset 6 words, SYN
-    header[14:16] = (65535).to_bytes(2, "big")
-    header[20:24] = bytes((2, 4)) + mss.to_bytes(2, "big")
-    header[16:18] = checksum(pseudo_header(src, dst, PROTO_TCP, 24) + bytes(header)).to_bytes(
-        2, "big"
-    )
-    return IPv4Packet(src, dst, PROTO_TCP, bytes(header), ttl=64).to_bytes()
-
-
 def test_ip_tcp_adjust_mss_lowers_the_mss_of_syns_through_the_tunnel() -> None:
     host = (
         "hostname Host\ninterface Ethernet0/0\n ip address 192.168.20.5 255.255.255.0\n"
@@ -220,13 +206,10 @@ def test_ip_tcp_adjust_mss_lowers_the_mss_of_syns_through_the_tunnel() -> None:
     seen: list[CapturedPacket] = []
     lab.network.add_capture(seen.append)
     for mss in (1460, 1200):
-        lab.router("Router1").router.receive("Loopback0", _syn(mss))
+        lab.router("Router1").router.receive("Loopback0", syn("192.168.1.5", "192.168.20.5", mss))
         lab.run_for(1.0)
-    arrived = [parse_ipv4(p.data) for p in seen if p.receiver == "Host Ethernet0/0"]
-    assert [int.from_bytes(p.payload[22:24], "big") for p in arrived] == [1360, 1200]
-    for packet in arrived:  # the checksum was recomputed
-        pseudo = pseudo_header(packet.src, packet.dst, PROTO_TCP, len(packet.payload))
-        assert checksum(pseudo + packet.payload) == 0
+    arrived = [p.data for p in seen if p.receiver == "Host Ethernet0/0"]
+    assert [syn_mss(p) for p in arrived] == [1360, 1200]  # checksums recomputed
 
 
 def test_a_crypto_map_protects_a_plain_gre_tunnel_in_transport_mode(tmp_path: Path) -> None:

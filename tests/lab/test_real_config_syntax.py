@@ -143,8 +143,8 @@ def test_the_lab_says_a_negotiated_address_is_not_there_yet(
     code, out, _err = _lab(files, capsys)
     assert code == 0
     assert (
-        "% pyike lab: Router1 Tunnel9: 'ip address negotiated': no address yet (pyike does not "
-        "request one through IKEv2 configuration exchange)"
+        "% pyike lab: Router1 Tunnel9: 'ip address negotiated': no address yet (pyike requests "
+        "one through IKEv2 configuration exchange on protected tunnels only)"
     ) in out
 
 

@@ -277,3 +277,43 @@ def test_a_hub_has_no_nhs_block() -> None:
         "Type:Hub, Total NBMA Peers (v4/v6): 2",
         "",
     ]
+
+
+def test_an_ipv6_overlay_gets_a_block_per_peer_as_ios_prints_it() -> None:
+    """`show dmvpn` of an IPv6 overlay hub, rebuilt from a public sample (Tunnel100, spokes
+    3.3.3.3 and 4.4.4.4 at DEAD:BEEF:CAFE:FFFF::2 and ::3): a numbered block per peer, the
+    addresses on lines of their own; read back by genie's `show dmvpn ipv6` parser."""
+    spokes = [
+        _entry(f"dead:beef:cafe:ffff::{n}/128", f"dead:beef:cafe:ffff::{n}", nbma,
+               EntryType.DYNAMIC, age, EntryFlag.UNIQUE, EntryFlag.REGISTERED)
+        for n, nbma, age in ((2, "3.3.3.3", 620), (3, "4.4.4.4", 614))
+    ]  # fmt: skip
+    tunnel = DmvpnInterface(
+        "Tunnel100",
+        ip_address("dead:beef:cafe:ffff::1"),
+        ip_address("1.1.1.1"),
+        tuple(spokes),
+    )
+    lines = show_dmvpn([tunnel], NOW)
+    assert lines[9:] == [
+        "Interface: Tunnel100, IPv6 NHRP Details ",
+        "Type:Hub, Total NBMA Peers (v4/v6): 2",
+        "    1.Peer NBMA Address: 3.3.3.3",
+        "        Tunnel IPv6 Address: DEAD:BEEF:CAFE:FFFF::2",
+        "        IPv6 Target Network: DEAD:BEEF:CAFE:FFFF::2/128",
+        "        # Ent: 1, Status: UP, UpDn Time: 00:10:20, Cache Attrib: D",
+        "    2.Peer NBMA Address: 4.4.4.4",
+        "        Tunnel IPv6 Address: DEAD:BEEF:CAFE:FFFF::3",
+        "        IPv6 Target Network: DEAD:BEEF:CAFE:FFFF::3/128",
+        "        # Ent: 1, Status: UP, UpDn Time: 00:10:14, Cache Attrib: D",
+        "",
+    ]
+    out = parse("show dmvpn ipv6", lines)["interfaces"]["Tunnel100"]
+    assert out["type"] == "Hub" and out["nhrp_peers"] == 2
+    peer = out["peers"]["4.4.4.4"]
+    assert (peer["tunnel_addr"], peer["status"], peer["updn_time"], peer["cache_attrib"]) == (
+        "DEAD:BEEF:CAFE:FFFF::3",
+        "UP",
+        "00:10:14",
+        "D",
+    )

@@ -292,7 +292,7 @@ def test_esp_sa_view_and_flow_counters_from_live_sas() -> None:
         lifetime_kilobytes=1,
         remaining_seconds=1,
     ).replay_detection
-    counters = flow_counters((inbound_peer,), (out,), no_sa_send=2)
+    counters = flow_counters((inbound_peer.counters,), (out.counters,), no_sa_send=2)
     assert (counters.encaps, counters.decaps, counters.replay_failed_recv) == (1, 1, 1)
     assert (counters.send_errors, counters.recv_errors, counters.no_sa_send) == (2, 1, 2)
 

@@ -33,6 +33,8 @@ TESTED = {
     "cisco_ios_traceroute.textfsm": "traceroute 192.168.2.1 source Loopback0",
     "cisco_ios_show_vrf.textfsm": "show vrf",
     "cisco_ios_show_dmvpn.textfsm": "show dmvpn",
+    # tested in test_pki_show.py, on routers enrolled by `pyike pki` and a real running-config
+    "cisco_ios_show_crypto_pki_certificates.textfsm": "show crypto pki certificates",
 }
 REJECTED = ("% Invalid input", "% Incomplete command", "% Ambiguous command")
 

@@ -4,7 +4,9 @@ namespaces joined by a veth link."""
 
 from __future__ import annotations
 
+import pwd
 import random
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterable
@@ -12,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.netns import PYIKE, Lab, Namespace, wait_for
-from tests.support.paths import SEED_CONFIGS
+from tests.support.paths import ROOT, SEED_CONFIGS
+from tests.support.privilege import make_private
 
 
 def pyike_exec(control: Path, *commands: str) -> str:
@@ -29,8 +32,31 @@ def pyike_exec(control: Path, *commands: str) -> str:
 def start_pyike_run(
     lab: Lab, ns: Namespace, config: Path, control: Path, log: Path, *args: str
 ) -> subprocess.Popen[bytes]:
-    """`pyike run CONFIG --control CONTROL ARGS...` in `ns`, printing to `log`."""
-    return lab.start(ns, [*PYIKE, "run", str(config), "--control", str(control), *args], log)
+    """`pyike run CONFIG --control CONTROL ARGS...` in `ns`, printing to `log`; as root
+    (`--no-drop`) unless ARGS name a `--user`."""
+    config = private_for_user(config, args, control.parent)
+    argv = [*PYIKE, "run", str(config), "--control", str(control), *stay_root(args)]
+    return lab.start(ns, argv, log)
+
+
+def private_for_user(config: Path, args: tuple[str, ...], work: Path) -> Path:
+    """With `--user NAME` in `args`, `config` made readable by root and NAME's group only (a
+    daemon that drops privileges refuses keys others can read); one of the repository's is
+    copied into `work` first. Without, `config` as it is."""
+    if "--user" not in args:
+        return config
+    gid = pwd.getpwnam(args[args.index("--user") + 1]).pw_gid
+    if config.resolve().is_relative_to(ROOT):
+        copy = work / config.name
+        shutil.copyfile(config, copy)
+        config = copy
+    make_private(config, gid)
+    return config
+
+
+def stay_root(args: tuple[str, ...]) -> tuple[str, ...]:
+    """`args`, with `--no-drop` unless they choose a user to become."""
+    return args if "--user" in args or "--no-drop" in args else (*args, "--no-drop")
 
 
 def wait_for_control(control: Path, who: str) -> None:
@@ -68,6 +94,16 @@ def ready_sas(control: Path) -> list[str]:
 
 
 # -- the seed's routers in two namespaces ------------------------------------------------------
+
+# A second tunnel for router1 toward 10.0.0.3, where nobody answers: an IKE SA that stays in
+# negotiation, its IKE_SA_INIT retransmitted.
+TUNNEL_TO_NOBODY = """interface Tunnel1
+ ip address 172.16.1.101 255.255.255.0
+ tunnel source Ethernet0/0
+ tunnel mode ipsec ipv4
+ tunnel destination 10.0.0.3
+ tunnel protection ipsec profile phse2-prof
+"""
 
 
 def seed_pair(
@@ -144,5 +180,5 @@ def start_loopback_responder(
     (work / "lo.cfg").write_text(LOOPBACK_RESPONDER)
     port = random.Random().randrange(21000, 29000)
     argv = [*PYIKE, "run", str(work / "lo.cfg"), "--ike-port", str(port)]
-    proc = subprocess.Popen([*argv, "--control", str(work / "lo.sock"), *args], **popen)
+    proc = subprocess.Popen([*argv, "--control", str(work / "lo.sock"), *stay_root(args)], **popen)
     return proc, port

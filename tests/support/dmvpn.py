@@ -62,6 +62,46 @@ def phase1(name: str, text: str) -> str:
     return replaced(text, (" ip nhrp shortcut\n", "")) if name.startswith("spoke") else text
 
 
+def point_to_point_spoke2(name: str, text: str) -> str:
+    """Phase 1 with Spoke2 on a point-to-point GRE tunnel to the hub (`tunnel destination`
+    instead of `tunnel mode gre multipoint`), still registering with it as its NHS."""
+    text = phase1(name, text)
+    if name != "spoke2.cfg":
+        return text
+    return replaced(text, (" tunnel mode gre multipoint\n", f" tunnel destination {HUB_NBMA}\n"))
+
+
+def unprotected(name: str, text: str) -> str:
+    """Without `tunnel protection`: NHRP and the traffic in GRE in the clear."""
+    if not name.startswith(("hub", "spoke")):
+        return text
+    return replaced(text, (" tunnel protection ipsec profile DMVPN-PROT\n", ""))
+
+
+def dual_stack(name: str, text: str) -> str:
+    """Phase 3 for an IPv6 overlay beside the IPv4 one (`ipv6 nhrp`, over the same IPv4
+    NBMA): the hub FC00::1, SpokeN FC00::1N, LANs 2001:DB8:N::/64 (the hub's N = 0)."""
+    if not name.startswith(("hub", "spoke")):
+        return text
+    n = name[len("spoke")] if name.startswith("spoke") else "0"
+    own = "1" if n == "0" else f"1{n}"
+    tunnel = [
+        f" ipv6 address FC00::{own}/64",
+        " ipv6 nhrp authentication dmvpn3",
+        " ipv6 nhrp network-id 100",
+        " ipv6 nhrp holdtime 300",
+    ]
+    if n == "0":
+        tunnel += [" ipv6 nhrp map multicast dynamic", " ipv6 nhrp redirect"]
+        routes = [f"ipv6 route 2001:DB8:{m}::/64 FC00::1{m}" for m in "123"]
+    else:
+        tunnel += [f" ipv6 nhrp nhs FC00::1 nbma {HUB_NBMA} multicast", " ipv6 nhrp shortcut"]
+        routes = ["ipv6 route 2001:DB8::/32 FC00::1"]
+    text = replaced(text, (" ip mtu 1400\n", " ip mtu 1400\n" + "\n".join(tunnel) + "\n"))
+    loopback = f"interface Loopback0\n ipv6 address 2001:DB8:{n}::1/64\n"
+    return text + "ipv6 unicast-routing\n" + loopback + "\n".join(routes) + "\n"
+
+
 def dual_hub(name: str, text: str) -> dict[str, str]:
     """The files of a network with a second hub, Hub2 (10.0.0.2 at 203.0.113.6): each spoke
     registers with both."""

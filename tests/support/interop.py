@@ -75,6 +75,7 @@ def topology(
     *pyike_args: str,
     pyike_cfg: str | None = None,
     swanctl_conf: str | None = None,
+    charon_conf: str | None = None,
 ) -> Interop:
     """pyike at 10.0.0.1 and charon at 10.0.0.2, joined by a veth pair."""
     require_charon()
@@ -82,7 +83,7 @@ def topology(
     left, _right = netlab.veth(py, "10.0.0.1/24", ss, "10.0.0.2/24")
     py.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
     ss.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
-    charon = start_charon(netlab, ss, tmp_path, suite, swanctl_conf)
+    charon = start_charon(netlab, ss, tmp_path, suite, swanctl_conf, conf_text=charon_conf)
     (tmp_path / "pyike.cfg").write_text(pyike_cfg or pyike_config(suite))
     proc = start_pyike(netlab, py, tmp_path, left, *pyike_args)
     return Interop(py, ss, charon, left, tmp_path, proc, netlab)

@@ -1,7 +1,8 @@
 """The corpus networks of tests/data/realnetworks: each directory is one network of the
 real-configuration corpus (tests/data/realconfigs) as a lab. `network.lab` names its corpus
 files (`# corpus: PATH`) and holds the checks; `STEM.add` is appended to corpus file STEM (what
-the page leaves out, as an engineer would paste it after the published text); other `*.cfg`
+the page leaves out, as an engineer would paste it after the published text) and `STEM.pre`
+typed before it (what the page gives earlier than an excerpt that ends with `end`); other `*.cfg`
 files are the routers the page does not show (an ISP between the sites). A `# expected: TEXT`
 line in `network.lab` names a verdict the lab must print (a tunnel pyike cannot bring up)."""
 
@@ -50,6 +51,9 @@ def assemble(group: Path, into: Path) -> None:
         addition = group / f"{corpus.stem}.add"
         if addition.exists():
             text += "\n" + addition.read_text()
+        before = group / f"{corpus.stem}.pre"
+        if before.exists():
+            text = before.read_text() + text
         (into / corpus.name).write_text(text, newline="")
     for extra in [*group.glob("*.cfg"), group / "network.lab"]:
         (into / extra.name).write_text(extra.read_text())

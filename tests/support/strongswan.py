@@ -192,37 +192,32 @@ ip access-list extended TO-CHARON
 
 
 def swanctl_config(
-    suite: Suite, where: Addressing = DIRECT, *, conn_extra: str = "", child_extra: str = ""
+    suite: Suite,
+    where: Addressing = DIRECT,
+    *,
+    conn_extra: str = "",
+    child_extra: str = "",
+    child: str = "net",
+    selectors: tuple[str, str] = ("192.168.2.0/24", "192.168.1.0/24"),
+    start: str = "none",
+    pubkey: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> str:
+    """charon's connection `pyike` with one child (`child`: its local and remote traffic
+    selectors, its start_action): with pre-shared keys, both keys in its secrets, or with
+    `pubkey`, the local and remote settings of a certificate authentication."""
+    local, remote = pubkey or (
+        ("auth = psk", f"id = {where.charon}"),
+        ("auth = psk", f"id = {where.pyike}"),
+    )
+    local_lines = "".join(f"      {line}\n" for line in local)
+    remote_lines = "".join(f"      {line}\n" for line in remote)
     # charon signs with the best-matching key (its own: owned by both ids, so it ranks
     # first) and tries every key that matches when it verifies, so pyike's key verifies
     # pyike's AUTH.
-    return f"""connections {{
-  pyike {{
-    version = 2
-    local_addrs = {where.charon}
-    remote_addrs = {where.charon_sees_pyike_at}
-    proposals = {suite.ike}
-    encap = yes
-{conn_extra}    local {{
-      auth = psk
-      id = {where.charon}
-    }}
-    remote {{
-      auth = psk
-      id = {where.pyike}
-    }}
-    children {{
-      net {{
-        local_ts = 192.168.2.0/24
-        remote_ts = 192.168.1.0/24
-        esp_proposals = {suite.esp}
-        start_action = none
-{child_extra}      }}
-    }}
-  }}
-}}
-secrets {{
+    secrets = (
+        ""
+        if pubkey
+        else f"""secrets {{
   ike-charon {{
     id-1 = {where.charon}
     id-2 = {where.pyike}
@@ -234,13 +229,38 @@ secrets {{
   }}
 }}
 """
+    )
+    return f"""connections {{
+  pyike {{
+    version = 2
+    local_addrs = {where.charon}
+    remote_addrs = {where.charon_sees_pyike_at}
+    proposals = {suite.ike}
+    encap = yes
+{conn_extra}    local {{
+{local_lines}    }}
+    remote {{
+{remote_lines}    }}
+    children {{
+      {child} {{
+        local_ts = {selectors[0]}
+        remote_ts = {selectors[1]}
+        esp_proposals = {suite.esp}
+        start_action = {start}
+{child_extra}      }}
+    }}
+  }}
+}}
+{secrets}"""
 
 
-def strongswan_conf(log: Path) -> str:
+def strongswan_conf(log: Path, plugins: str = "", *, load: str = PLUGINS) -> str:
+    """charon's strongswan.conf: the plugins `load` names, the settings of ``plugins`` (a
+    `plugins { ... }` section), its log at ``log``."""
     return f"""charon {{
-  load = {PLUGINS}
+  load = {load}
   install_virtual_ip = no
-  filelog {{
+{plugins}  filelog {{
     charon {{
       path = {log}
       flush_line = yes

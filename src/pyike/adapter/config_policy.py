@@ -34,8 +34,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
+from cryptography import x509
+
+from pyike.adapter.config_eap import ConfigEapDirectory
+from pyike.adapter.config_pki import RouterKeys, router_pki
+from pyike.adapter.flexvpn_policy import FlexvpnAuthorizer
 from pyike.codec.registry import IdType, IntegId
 from pyike.config import query
 from pyike.config.model import Config, IdentityKind, Secret
@@ -44,7 +51,7 @@ from pyike.config.model import IdentityMatch as ConfigIdentityMatch
 from pyike.config.model import Profile as ConfigProfile
 from pyike.config.model import Proposal as ConfigProposal
 from pyike.config.model import TransformSet as ConfigTransformSet
-from pyike.ike.events import Endpoint, TrafficSelector
+from pyike.ike.events import Endpoint, IPAddress, TrafficSelector
 from pyike.ike.policy import (
     DpdSettings,
     EngineSettings,
@@ -56,6 +63,9 @@ from pyike.ike.policy import (
     TunnelSpec,
 )
 from pyike.ipsec.acl_match import map_entries
+from pyike.pki.keystore import KeyFileError, default_label, load_router_keys
+from pyike.pki.trust import RouterPki
+from pyike.seed_epoch import SEED_EPOCH
 
 # --- conversions from the config model ---------------------------------------------------
 
@@ -214,9 +224,26 @@ def tunnels_to_initiate(cfg: Config) -> list[TunnelSpec]:
     out: list[TunnelSpec] = []
     lines = _crypto_map_lines(cfg)
     for child in query.child_sa_policies(cfg):
-        if child.peers and _enabled(cfg, child):
-            out += _tunnel_specs(child, [Endpoint(child.peers[0])], lines)
+        if not child.peers or not _enabled(cfg, child):
+            continue
+        if child.name not in lines and child.peers[0] == child.local:
+            continue  # a tunnel to its own source: query names it, nothing to negotiate
+        out += _tunnel_specs(child, [Endpoint(child.peers[0])], lines)
     return out
+
+
+def tunnel_spec_toward(cfg: Config, tunnel: str, peer: IPAddress) -> TunnelSpec | None:
+    """Tunnel `tunnel` (`tunnel destination dynamic`) toward `peer`, the hub a FlexVPN client
+    chose for it; None when the tunnel cannot negotiate."""
+    iface = cfg.interfaces.get(tunnel)
+    if iface is None:
+        return None
+    aimed = replace(iface, tunnel_destination=str(peer))
+    child = query.tunnel_policy(replace(cfg, interfaces={**cfg.interfaces, tunnel: aimed}), tunnel)
+    if child is None or not child.peers:
+        return None
+    specs = _tunnel_specs(child, [Endpoint(peer)], {})
+    return specs[0] if specs else None
 
 
 # --- the Policy --------------------------------------------------------------------------
@@ -229,13 +256,22 @@ class ConfigPolicy:
     `match fvrf` in policies and profiles selects as on IOS."""
 
     config: Config
+    keys: RouterKeys = field(default_factory=RouterKeys, repr=False)
+    # The router's clock at the engine's time zero (certificates are valid or not by it).
+    epoch: datetime = SEED_EPOCH
+    crls: dict[str, tuple[x509.CertificateRevocationList, ...]] = field(
+        default_factory=dict, repr=False
+    )
     _settings: EngineSettings = field(init=False, repr=False)
+    _pki: RouterPki | None = field(init=False, repr=False)
     # The configuration never changes under a ConfigPolicy (a reload makes a new one), so
     # each answer is worked out once per question: every new SA asks the same ones.
     _answers: _Answers = field(init=False, repr=False, compare=False)
+    _authorizer: FlexvpnAuthorizer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._answers = _Answers()
+        self._authorizer = FlexvpnAuthorizer(self.config)
         ike = query.ike_sa_settings(self.config, None)
         self._settings = EngineSettings(
             window_size=ike.window,
@@ -244,10 +280,24 @@ class ConfigPolicy:
             fragmentation_mtu=ike.fragmentation_mtu,
             nat_keepalive=ike.nat_keepalive,
         )
+        label = default_label(self.config)
+        self._pki = router_pki(self.config, self.keys, label, self.profile, self.epoch, self.crls)
 
     @property
     def settings(self) -> EngineSettings:
         return self._settings
+
+    @property
+    def certificates(self) -> RouterPki | None:
+        return self._pki
+
+    @property
+    def authorization(self) -> FlexvpnAuthorizer:
+        return self._authorizer
+
+    @property
+    def eap(self) -> ConfigEapDirectory:
+        return ConfigEapDirectory(self.config)
 
     def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
         return list(
@@ -284,6 +334,8 @@ class ConfigPolicy:
             ike.nat_keepalive,
             profile.auth_local[0] if profile.auth_local else "none",
             profile.auth_remote,
+            eap_query_identity=profile.eap_remote.query_identity,
+            eap_timeout=profile.eap_remote.timeout,
         )
 
     def profile(self, name: str) -> ProfileSpec | None:
@@ -301,12 +353,22 @@ class ConfigPolicy:
 
     def _profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
         remote = config_identity(identity)
-        if remote is None:
-            return None
+        if remote is None:  # a distinguished name: only `match identity remote any` takes it
+            remote = ConfigIdentity(IdentityKind.ANY, "")
         profile = query.match_profile(self.config, remote, local.address, self._fvrf(local))
         return None if profile is None else self._spec(profile)
 
     def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
+        configured = self._config_profile(profile.name)
+        dn = (
+            configured is not None
+            and configured.local_identity is not None
+            and (configured.local_identity.kind is IdentityKind.DN)
+        )
+        if dn and self._pki is not None:
+            subject = self._pki.local_dn(profile.name)
+            if subject is not None:
+                return subject
         return profile.local_identity or Identity.address(local.address)
 
     def _keys(
@@ -357,16 +419,28 @@ class ConfigPolicy:
         for child in query.child_sa_policies(self.config):
             if child.multipoint:  # any peer NHRP finds: the policy toward this one
                 child = query.peer_policy(child, remote.address)
+            if child.template:  # a clone for a peer the profile authorizes
+                if not self._clones(child, profile):
+                    continue
+                child = query.template_policy(child, self.config, local.address, remote.address)
             if remote.address not in child.peers or not _enabled(self.config, child):
                 continue
             if child.local is not None and child.local != local.address:
                 continue
-            if profile is not None and (
-                child.ikev2_profile is None or child.ikev2_profile.name != profile.name
+            if (
+                profile is not None
+                and not child.template
+                and (child.ikev2_profile is None or child.ikev2_profile.name != profile.name)
             ):
                 continue
             out += _tunnel_specs(child, [remote], lines)
         return out
+
+    def _clones(self, template: query.ChildSaPolicy, profile: ProfileSpec | None) -> bool:
+        """The peer's profile has `virtual-template N` naming this template."""
+        configured = self._config_profile(profile.name) if profile is not None else None
+        number = query.template_number(template.name)
+        return configured is not None and configured.flex.virtual_template == number
 
 
 _T = TypeVar("_T")
@@ -392,9 +466,30 @@ class _Answers:
         return answer
 
 
-def policy_for_config(cfg: Config) -> tuple[ConfigPolicy, list[TunnelSpec]]:
-    """The router's Policy and the tunnels it initiates."""
-    return ConfigPolicy(cfg), tunnels_to_initiate(cfg)
+def router_keys(cfg: Config) -> RouterKeys:
+    """The private keys beside the router's configuration file, for its trustpoints."""
+    if not cfg.trustpoints or not Path(cfg.file).is_file():
+        return RouterKeys()
+    try:
+        return RouterKeys(load_router_keys(cfg.file, cfg))
+    except KeyFileError as error:
+        return RouterKeys(problems={"": str(error)})
+
+
+def policy_for_config(
+    cfg: Config,
+    *,
+    epoch: datetime = SEED_EPOCH,
+    keys: RouterKeys | None = None,
+    crls: Mapping[str, tuple[x509.CertificateRevocationList, ...]] | None = None,
+) -> tuple[ConfigPolicy, list[TunnelSpec]]:
+    """The router's Policy and the tunnels it initiates; ``epoch``: the router's clock at
+    the engine's time zero (the lab's, unless the gateway says). ``keys``: its private keys
+    (by default read from beside its configuration file); ``crls``: CRLs by trustpoint, as
+    fetched from a CDP, besides the trustpoints' CRL files."""
+    found = router_keys(cfg) if keys is None else keys
+    policy = ConfigPolicy(cfg, found, epoch, dict(crls or {}))
+    return policy, tunnels_to_initiate(cfg)
 
 
 __all__ = [

@@ -60,22 +60,28 @@ _P = TypeVar("_P", bound=Payload)
 
 _Decoder = Callable[[Reader], Payload]
 
+# The payloads whose type is their class's; IDi/IDr and TSi/TSr share a class each.
 _DECODERS: dict[int, _Decoder] = {
-    PayloadType.SA: SaPayload.decode_body,
-    PayloadType.KE: KePayload.decode_body,
+    **{
+        cls.payload_type: cls.decode_body
+        for cls in (
+            SaPayload,
+            KePayload,
+            CertPayload,
+            CertReqPayload,
+            AuthPayload,
+            NoncePayload,
+            NotifyPayload,
+            DeletePayload,
+            VendorPayload,
+            CpPayload,
+            EapPayload,
+        )
+    },
     PayloadType.IDi: lambda r: IdPayload.decode_body(r, initiator=True),
     PayloadType.IDr: lambda r: IdPayload.decode_body(r, initiator=False),
-    PayloadType.CERT: CertPayload.decode_body,
-    PayloadType.CERTREQ: CertReqPayload.decode_body,
-    PayloadType.AUTH: AuthPayload.decode_body,
-    PayloadType.NONCE: NoncePayload.decode_body,
-    PayloadType.NOTIFY: NotifyPayload.decode_body,
-    PayloadType.DELETE: DeletePayload.decode_body,
-    PayloadType.VENDOR: VendorPayload.decode_body,
     PayloadType.TSi: lambda r: TsPayload.decode_body(r, initiator=True),
     PayloadType.TSr: lambda r: TsPayload.decode_body(r, initiator=False),
-    PayloadType.CP: CpPayload.decode_body,
-    PayloadType.EAP: EapPayload.decode_body,
 }
 
 _ENCRYPTED = (PayloadType.SK, PayloadType.SKF)

@@ -95,12 +95,17 @@ def open_protected(data: bytes, cipher: SkCipher) -> tuple[Message, list[Payload
     """Decodes ``data``, checks that SK is its last payload, decrypts it and decodes the inner
     payloads. DecodeError for malformed input; the cipher's IntegrityError passes through."""
     message = decode_message(data)
+    return message, open_decoded(message, data, cipher)
+
+
+def open_decoded(message: Message, data: bytes, cipher: SkCipher) -> list[Payload]:
+    """The inner payloads of ``message``, already decoded from ``data``: as open_protected."""
     sk = message.payloads[-1] if message.payloads else None
     if not isinstance(sk, SkPayload):
         raise DecodeError("message has no Encrypted payload", payload=PayloadType.SK)
     prefix = data[: len(data) - len(sk.body)]
     plaintext = cipher.open(prefix, sk.body)
-    return message, decode_payload_chain(sk.first_inner_type, plaintext)
+    return decode_payload_chain(sk.first_inner_type, plaintext)
 
 
 def open_protected_fragment(data: bytes, cipher: SkCipher) -> tuple[Message, SkfPayload, bytes]:

@@ -47,6 +47,7 @@ class Carried(enum.Enum):
     IKE = "IKE"
     NAT_KEEPALIVE = "NAT-keepalive"
     OTHER = "other"  # UDP on neither IKE port
+    GRE = "GRE"  # IP protocol 47 in the clear (NHRP of an unprotected DMVPN tunnel)
 
 
 _CARRIED_ON_4500 = {

@@ -169,7 +169,7 @@ def _ike_sa_lines(cfg: Config, c: ChildSaPolicy) -> list[str]:
         if unsupported and "pre-share" in profile.auth_remote:
             why = "; ".join(dict.fromkeys(UNSUPPORTED_METHODS[m] for m in unsupported))
             lines.append(f"    a peer using {' or '.join(unsupported)} is refused: {why}")
-        blocker = auth_blocker(profile)
+        blocker = auth_blocker(profile, cfg)
         if blocker is not None:
             lines.append(f"    this tunnel cannot come up: the profile {blocker}")
         if "pre-share" in profile.auth_local and keys.local is None:

@@ -13,6 +13,11 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_net
 from typing import Any
 
 from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
+from pyike.config.flexvpn_model import FlexvpnConfig, ProfileFlex
+from pyike.config.login_model import LoginConfig
+from pyike.config.pki_model import KeyPairConfig, PkiCertificateMap, PkiTrustpoint
+from pyike.config.radius_model import RadiusConfig
+from pyike.config.tracking_model import TrackingConfig
 from pyike.crypto import catalogue
 from pyike.crypto.catalogue import EncrTransform
 
@@ -242,6 +247,10 @@ class Profile:
     ivrf: str | None = None  # `ivrf NAME`: the inside VRF of the tunnels it brings up
     eap_remote: EapRemote = field(default_factory=EapRemote)  # with "eap" in auth_remote
     eap_local: EapLocal | None = None  # with "eap" as auth_local
+    # `pki trustpoint NAME [sign|verify]`: (name, "sign" | "verify" | "" for both), in order
+    pki_trustpoints: tuple[tuple[str, str], ...] = ()
+    match_certificates: tuple[str, ...] = ()  # `match certificate MAP`
+    flex: ProfileFlex = field(default_factory=ProfileFlex)  # FlexVPN (config/flexvpn_model.py)
 
 
 @dataclass(frozen=True)
@@ -491,6 +500,7 @@ class AccessList:
     entries: tuple[AclEntry, ...] = ()
     remarks: tuple[str, ...] = ()
     source: Source | None = None
+    standard: bool = False  # a standard ACL: its entries match the source address alone
 
 
 # --- interfaces and routing ------------------------------------------------------------------
@@ -510,7 +520,7 @@ class NhrpServer:
     """`ip nhrp nhs ADDRESS [nbma NBMA] [multicast]`: a next hop server the tunnel registers
     with; without `nbma`, an `ip nhrp map ADDRESS NBMA` gives its NBMA address."""
 
-    address: IPv4Address
+    address: IPv4Address | IPv6Address  # IPv6 under `ipv6 nhrp nhs`
     nbma: IPv4Address | None = None
     multicast: bool = False
 
@@ -522,7 +532,8 @@ class Nhrp:
 
     network_id: int | None = None
     servers: tuple[NhrpServer, ...] = ()
-    maps: tuple[tuple[IPv4Address, IPv4Address], ...] = ()  # `ip nhrp map OVERLAY NBMA`
+    # `ip nhrp map OVERLAY NBMA`; `ipv6 nhrp map OVERLAY/128 NBMA`
+    maps: tuple[tuple[IPv4Address | IPv6Address, IPv4Address], ...] = ()
     multicast: tuple[IPv4Address, ...] = ()  # `ip nhrp map multicast NBMA`
     multicast_dynamic: bool = False  # `ip nhrp map multicast dynamic`
     authentication: Secret | None = None  # sent in clear in every NHRP packet
@@ -561,7 +572,9 @@ class Interface:
     tunnel_vrf: str | None = None  # `tunnel vrf NAME`: the front-door VRF of the tunnel
     address_negotiated: bool = False  # `ip address negotiated`: no address until the peer's
     type_tunnel: bool = False  # `interface Virtual-Template1 type tunnel`: a dynamic VTI template
+    unnumbered: str | None = None  # `ip unnumbered IF`: IF's address serves this interface
     nhrp: Nhrp = field(default_factory=Nhrp)
+    nhrp6: Nhrp = field(default_factory=Nhrp)  # `ipv6 nhrp ...`: NHRP for the IPv6 overlay
 
     @property
     def is_tunnel(self) -> bool:
@@ -675,6 +688,19 @@ class Config:
     isakmp_keyrings: dict[str, Ikev1Keyring] = field(default_factory=dict)
     isakmp_profiles: dict[str, IsakmpProfile] = field(default_factory=dict)
     unmodelled: tuple[UnmodelledBlock, ...] = ()
+    # Who may log in (config/login_model.py): users, enable secrets, SSH keys, vty lines.
+    login: LoginConfig = field(default_factory=LoginConfig)
+    flexvpn: FlexvpnConfig = field(default_factory=FlexvpnConfig)  # AAA, pools, policies
+    radius: RadiusConfig = field(default_factory=RadiusConfig)  # RADIUS servers and groups
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)  # ip sla, track
+    # PKI (config/pki_model.py): trustpoints with their chains, certificate maps by name (the
+    # entries in sequence order), key pairs from pasted `crypto key generate` lines by label.
+    trustpoints: dict[str, PkiTrustpoint] = field(default_factory=dict)
+    certificate_maps: dict[str, tuple[PkiCertificateMap, ...]] = field(default_factory=dict)
+    key_pairs: dict[str, KeyPairConfig] = field(default_factory=dict)
+    # `crypto pki authenticate|enroll TP` lines of a pasted configuration, in order: what the
+    # engineer asked of the CA ("authenticate" | "enroll", trustpoint); never written back.
+    pki_requests: list[tuple[str, str]] = field(default_factory=list)
     # Smart defaults switched off with `no crypto ikev2 proposal default` and friends:
     # "proposal", "policy", "transform-set", "ipsec-profile".
     disabled_defaults: frozenset[str] = frozenset()

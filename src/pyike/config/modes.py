@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pyike.config.build import Builder
 
 Handler = Callable[["Builder", Match, Line, bool], None]
+DataHandler = Callable[["Builder", Line, bool], bool]
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Mode:
     """A configuration mode (`config`, `config-ikev2-proposal`, ...) and its command set."""
 
     name: str
-    prompt: str
+    prompt: str = ""  # as IOS's prompt shows the mode; by default `(NAME)`
     commands: list[Command] = field(default_factory=list)
     # An unmodelled block (`router bgp`, `line vty`): it also keeps the indented lines it has no
     # vocabulary for, since pyike knows only the common sub-commands of such blocks.
@@ -39,7 +40,14 @@ class Mode:
     # A block of data rather than commands (a certificate's hex lines): every line up to this
     # word belongs to it.
     data_until: str | None = None
+    # What reads a data block's lines (the parser keeps them verbatim without one): called with
+    # each line and whether it is the closing word; returns False for a line that is not the
+    # block's (the block then ends without its closing word, and the line is read as a command).
+    data_handler: DataHandler | None = None
     _grammar: Grammar | None = None
+
+    def __post_init__(self) -> None:
+        self.prompt = self.prompt or f"({self.name})"
 
     def command(
         self, pattern: str, modelled: bool = True, enters: Mode | None = None
@@ -66,23 +74,36 @@ class Mode:
         return self._grammar
 
 
-GLOBAL = Mode("config", "(config)")
-IKEV2_PROPOSAL = Mode("config-ikev2-proposal", "(config-ikev2-proposal)")
-IKEV2_POLICY = Mode("config-ikev2-policy", "(config-ikev2-policy)")
-IKEV2_KEYRING = Mode("config-ikev2-keyring", "(config-ikev2-keyring)")
-IKEV2_KEYRING_PEER = Mode("config-ikev2-keyring-peer", "(config-ikev2-keyring-peer)")
-IKEV2_PROFILE = Mode("config-ikev2-profile", "(config-ikev2-profile)")
-TRANSFORM_SET = Mode("cfg-crypto-trans", "(cfg-crypto-trans)")
-IPSEC_PROFILE = Mode("ipsec-profile", "(ipsec-profile)")
-CRYPTO_MAP = Mode("config-crypto-map", "(config-crypto-map)")
-INTERFACE = Mode("config-if", "(config-if)")
-EXT_ACL = Mode("config-ext-nacl", "(config-ext-nacl)")
-VRF_DEFINITION = Mode("config-vrf", "(config-vrf)")
-VRF_ADDRESS_FAMILY = Mode("config-vrf-af", "(config-vrf-af)")
-IP_VRF = Mode("config-vrf", "(config-vrf)")  # `ip vrf NAME`: no address families
-ISAKMP_POLICY = Mode("config-isakmp", "(config-isakmp)")
-IKEV1_KEYRING = Mode("conf-keyring", "(conf-keyring)")
-ISAKMP_PROFILE = Mode("conf-isa-prof", "(conf-isa-prof)")
+GLOBAL = Mode("config")
+IKEV2_PROPOSAL = Mode("config-ikev2-proposal")
+IKEV2_POLICY = Mode("config-ikev2-policy")
+IKEV2_KEYRING = Mode("config-ikev2-keyring")
+IKEV2_KEYRING_PEER = Mode("config-ikev2-keyring-peer")
+IKEV2_PROFILE = Mode("config-ikev2-profile")
+TRANSFORM_SET = Mode("cfg-crypto-trans")
+IPSEC_PROFILE = Mode("ipsec-profile")
+CRYPTO_MAP = Mode("config-crypto-map")
+INTERFACE = Mode("config-if")
+EXT_ACL = Mode("config-ext-nacl")
+VRF_DEFINITION = Mode("config-vrf")
+VRF_ADDRESS_FAMILY = Mode("config-vrf-af")
+IP_VRF = Mode("config-vrf")  # `ip vrf NAME`: no address families
+ISAKMP_POLICY = Mode("config-isakmp")
+IKEV1_KEYRING = Mode("conf-keyring")
+ISAKMP_PROFILE = Mode("conf-isa-prof")
+IKEV2_AUTHOR_POLICY = Mode("config-ikev2-author-policy")
+AAA_ATTR_LIST = Mode("config-attr-list")
+IKEV2_FLEXVPN = Mode("config-ikev2-flexvpn")
+RADIUS_SERVER = Mode("config-radius-server")
+RADIUS_GROUP = Mode("config-sg-radius")
+STD_ACL = Mode("config-std-nacl")
+IP_SLA = Mode("config-ip-sla")
+IP_SLA_ECHO = Mode("config-ip-sla-echo")
+TRACK = Mode("config-track")
+TRUSTPOINT = Mode("ca-trustpoint")
+CERT_CHAIN = Mode("config-cert-chain")
+CERT_DATA = Mode("config-pubkey", data_until="quit")  # a certificate's hex, up to `quit`
+CERT_MAP = Mode("ca-certificate-map")
 OPAQUE = Mode("opaque", "(config-*)", opaque=True)
 
 # The modes a global command enters; `exit` leaves each of them.
@@ -103,4 +124,16 @@ SUB_MODES = (
     ISAKMP_POLICY,
     IKEV1_KEYRING,
     ISAKMP_PROFILE,
+    TRUSTPOINT,
+    CERT_CHAIN,
+    CERT_MAP,
+    IKEV2_AUTHOR_POLICY,
+    AAA_ATTR_LIST,
+    IKEV2_FLEXVPN,
+    RADIUS_SERVER,
+    RADIUS_GROUP,
+    STD_ACL,
+    IP_SLA,
+    IP_SLA_ECHO,
+    TRACK,
 )

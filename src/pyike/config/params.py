@@ -23,6 +23,7 @@ INTERFACE_TYPES = (
     "Vlan",
     "Dialer",
     "Virtual-Template",
+    "Virtual-Access",  # a virtual template's clones (exec commands name them)
     "VirtualPortGroup",
     "Port-channel",
     "Cellular",

@@ -15,6 +15,7 @@ as commands of an outer mode.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, replace
 
 from pyike.config import commands  # noqa: F401  (registers the commands with their modes)
 from pyike.config.build import Builder, Frame, Rejected
@@ -23,6 +24,7 @@ from pyike.config.grammar import Match, Outcome, Result
 from pyike.config.lexer import Line, Token, foreign_space, lex
 from pyike.config.model import Config, NotModelled
 from pyike.config.modes import GLOBAL, Mode
+from pyike.config.validate import validate
 
 MASK = "*****"  # what a secret shows as in messages and `config show`
 # At equal progress, the most specific complaint wins.
@@ -152,8 +154,7 @@ class _Reader:
         b = self.b
         b.line, b.command = line, None
         top = b.stack[-1]
-        if top.mode.data_until is not None:
-            self.data(line, top)
+        if top.mode.data_until is not None and self.data(line, top):
             return
         tokens = line.tokens
         if tokens[0].text.lower() == "do" and len(tokens) > 1:
@@ -188,15 +189,24 @@ class _Reader:
         else:
             self.refuse(line, attempts, negate, offset)
 
-    def data(self, line: Line, top: Frame) -> None:
-        """A line of a data block (a certificate's hex), up to the word that ends it."""
+    def data(self, line: Line, top: Frame) -> bool:
+        """A line of a data block (a certificate's hex), up to the word that ends it; False when
+        the mode's data handler says the line is not the block's (the block ends before it)."""
         ends = line.tokens[0].text.lower() == top.mode.data_until
+        taken = True
         if top.refused:
             self.skipped += 1
+        elif top.mode.data_handler is not None:
+            try:
+                taken = top.mode.data_handler(self.b, line, ends)
+            except Rejected as rejected:
+                bad = rejected.token
+                self.error(line, rejected.message or INVALID_INPUT, bad, bad is not None)
         else:
             self.b.keep_child(len(self.b.stack) - (2 if ends else 1))
-        if ends:
+        if ends or not taken:
             self.b.stack.pop()
+        return taken
 
     def take(self, line: Line, depth: int, match: Match, negate: bool, offset: int) -> None:
         """Run the command `match` found in the mode at `depth`."""
@@ -364,3 +374,82 @@ def parse(text: str, file: str = "<config>") -> tuple[Config, list[Diagnostic]]:
     if trailing:
         reader.b.report(Severity.WARNING, f"{trailing} line(s) after 'end' ignored", None)
     return reader.b.build(), reader.b.diagnostics
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What one line typed in configuration mode did (`LineReader.feed`)."""
+
+    findings: tuple[Diagnostic, ...]  # errors, warnings and notes of this line
+    leaves: bool  # `end`, or `exit` at the top: back to the exec prompt
+    # For an error with IOS's marker: the column of the bad token in the line as typed.
+    marker: int | None = None
+
+
+class LineReader:
+    """`configure terminal`: lines read one at a time, as typed, on top of a running
+    configuration, with the same reader (modes, abbreviations, IOS's errors) as a file.
+    A refused line leaves the mode as it was, as IOS does at a prompt; `result` is the
+    configuration with every line taken so far, validated as `load` validates."""
+
+    def __init__(self, running: str, file: str = "<running-config>") -> None:
+        self._reader = _Reader(file)
+        self._number = 0
+        for line in lex(running):
+            self._reader.feed(line)
+            self._number = line.number
+        self._reset()
+        self._reader.b.diagnostics.clear()
+
+    def _reset(self) -> None:
+        reader = self._reader
+        reader.end_refusal()
+        reader.b.ended = False
+
+    @property
+    def hostname(self) -> str:
+        return self._reader.b.config.hostname
+
+    @property
+    def prompt(self) -> str:
+        """The mode's part of the prompt: `(config)`, `(config-if)`, ..."""
+        return self._reader.b.stack[-1].mode.prompt
+
+    def feed(self, text: str) -> Typed:
+        b = self._reader.b
+        lines = list(lex(text))
+        if not lines:
+            return Typed((), False)
+        self._number += 1
+        line = replace(lines[0], number=self._number, indent=0)
+        at_top = len(b.stack) == 1
+        if at_top and _is_global_exit(line):
+            return Typed((), True)
+        before = len(b.diagnostics)
+        self._reader.feed(line)
+        findings = tuple(b.diagnostics[before:])
+        ended = b.ended
+        self._reset()
+        del b.diagnostics[before + len(findings) :]  # the reset's note, if any
+        marker = next((d.column for d in findings if d.column is not None), None)
+        if marker is not None:
+            marker = _typed_column(line, marker)
+        return Typed(findings, ended, marker)
+
+    def result(self) -> tuple[Config, list[Diagnostic]]:
+        """The configuration as it stands, and what validating it finds."""
+        config = self._reader.b.build()
+        return config, validate(config)
+
+
+def _is_global_exit(line: Line) -> bool:
+    result = GLOBAL.grammar.match(line.tokens, line.text)
+    return result.match is not None and GLOBAL.commands[result.match.command].pattern == "exit"
+
+
+def _typed_column(line: Line, masked_column: int) -> int:
+    """The column, in the line as typed, of the token at `masked_column` in its masked echo."""
+    for index, token in enumerate(line.tokens):
+        if _echo(line, index)[1] == masked_column:
+            return token.column
+    return len(line.text) + 1

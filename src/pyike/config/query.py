@@ -51,7 +51,9 @@ from pyike.config.model import (
     Secret,
     TransformSet,
 )
+from pyike.config.radius_model import RadiusServerConfig
 from pyike.crypto import catalogue
+from pyike.ios_names import SIGNATURE_METHODS
 from pyike.nhrp.config import DEFAULT_HOLDTIME as NHRP_HOLDTIME
 from pyike.nhrp.config import DEFAULT_MTU as NHRP_MTU
 from pyike.nhrp.config import DEFAULT_REDIRECT_TIMEOUT as NHRP_REDIRECT_TIMEOUT
@@ -211,32 +213,162 @@ def keyring_lookup_order(
     return out
 
 
-# Certificate-based methods IOS offers; pyike has no certificates yet, so it can neither sign
-# with them nor verify a peer's signature.
-SIGNATURE_METHODS = ("rsa-sig", "ecdsa-sig")
-# Every method IOS offers that pyike cannot use yet, and what it lacks for it.
-UNSUPPORTED_METHODS = {
-    **{method: "certificates are not supported yet" for method in SIGNATURE_METHODS},
-    "eap": "EAP is not supported yet",
-}
+# Every method IOS offers that pyike cannot use yet, and what it lacks for it (none now:
+# EAP came with ike/eap_auth.py; what an EAP profile needs is `eap_*_blocker` below).
+UNSUPPORTED_METHODS: dict[str, str] = {}
+DEFAULT_LOGIN_LIST = "default"
 
 
-def auth_blocker(profile: Profile) -> str | None:
-    """Why no peer can authenticate through ``profile`` in pyike, or None when a peer with a
-    pre-shared key can. A profile demanding a signature or EAP is never satisfied with a PSK."""
+def eap_login_list(profile: Profile) -> str:
+    """The `aaa authentication login` list a server profile checks EAP users with: `aaa
+    authentication eap LIST`, else the list `default`."""
+    return profile.flex.eap_list or DEFAULT_LOGIN_LIST
+
+
+def eap_users_blocker(cfg: Config, profile: Profile) -> str | None:
+    """Why a server profile (`authentication remote eap`) can check no EAP user; None when
+    it can: a local login list (the router's `username` entries), or one whose first method
+    is a RADIUS group with a server to ask (`eap_relay_group`)."""
+    name = eap_login_list(profile)
+    flex = cfg.flexvpn
+    methods = flex.authentication_login.get(name)
+    if not flex.aaa_new_model or methods is None:
+        return (
+            f"AAA authentication list {name} is not defined for EAP "
+            f"('aaa new-model' and 'aaa authentication login {name} local')"
+        )
+    if methods.local:
+        return None
+    first = methods.methods[0]
+    group = first.removeprefix("group ") if first.startswith("group ") else None
+    if group is None:
+        return f"AAA authentication list {name} asks {first}, which pyike does not reach for EAP"
+    servers = radius_servers(cfg, group)
+    if isinstance(servers, str):
+        return f"AAA authentication list {name}: {servers}"
+    return None
+
+
+def eap_relay_group(cfg: Config, profile: Profile) -> str | None:
+    """The RADIUS group a server profile relays EAP to (its login list's first method is
+    `group NAME`), or None (local users, or nothing usable: `eap_users_blocker` says why)."""
+    methods = cfg.flexvpn.authentication_login.get(eap_login_list(profile))
+    if methods is None or methods.local or not methods.methods[0].startswith("group "):
+        return None
+    return methods.methods[0].removeprefix("group ")
+
+
+def psk_aaa_group(cfg: Config, profile: Profile) -> str | None:
+    """The RADIUS group `keyring aaa LIST` asks for each peer's keys (LIST, an `aaa
+    authorization network` list, whose first method is `group NAME`); None otherwise."""
+    name = profile.flex.keyring_aaa
+    return None if name is None else aaa_list_group(cfg, name)
+
+
+def aaa_list_group(cfg: Config, name: str) -> str | None:
+    """The RADIUS group `aaa authorization network NAME group GROUP` asks first; None when
+    the list is not defined or asks something else first (local)."""
+    methods = cfg.flexvpn.authorization_network.get(name)
+    if methods is None or not methods.methods or not methods.methods[0].startswith("group "):
+        return None
+    return methods.methods[0].removeprefix("group ")
+
+
+def radius_servers(cfg: Config, group: str) -> list[RadiusServerConfig] | str:
+    """The servers of `aaa group server radius GROUP` that can be asked (an address and a
+    usable key), in order; why there is none."""
+    configured = cfg.radius.groups.get(group)
+    if configured is None:
+        return f"RADIUS server group {group} is not defined ('aaa group server radius {group}')"
+    servers = [cfg.radius.servers.get(name) for name in configured.servers]
+    usable = [
+        s
+        for s in servers
+        if s is not None and s.address is not None and s.key is not None and s.key.usable
+    ]
+    if not usable:
+        return f"RADIUS server group {group} has no server with an address and a usable key"
+    return usable
+
+
+def eap_client_blocker(profile: Profile) -> str | None:
+    """Why `authentication local eap` has nothing to present; None when it has."""
+    eap = profile.eap_local
+    if eap is None or eap.username is None or eap.password is None:
+        return "'authentication local eap' needs a username and a password"
+    if not eap.password.usable:
+        return "its EAP password is type 6, which pyike cannot decrypt without the master key"
+    return None
+
+
+def sign_trustpoint(profile: Profile) -> str | None:
+    """The trustpoint the profile signs with: `pki trustpoint NAME [sign]`."""
+    return next((n for n, use in profile.pki_trustpoints if use in ("", "sign")), None)
+
+
+def verify_trustpoints(cfg: Config, profile: Profile) -> list[str]:
+    """The trustpoints a peer's certificate may chain to: `pki trustpoint NAME [verify]`,
+    every trustpoint when the profile names none."""
+    named = [n for n, use in profile.pki_trustpoints if use in ("", "verify")]
+    return named or list(cfg.trustpoints)
+
+
+def certificate_blocker(cfg: Config, profile: Profile) -> str | None:
+    """Why the profile cannot sign with a certificate (`authentication local rsa-sig`), or
+    cannot check a peer's when it accepts nothing else; None when it can."""
+    local = next((m for m in profile.auth_local if m in SIGNATURE_METHODS), None)
+    if local is not None:
+        name = sign_trustpoint(profile)
+        trustpoint = None if name is None else cfg.trustpoints.get(name)
+        if name is None:
+            return f"signs with 'authentication local {local}' but names no 'pki trustpoint'"
+        if trustpoint is None:
+            return f"signs with trustpoint {name}, which is not configured"
+        if trustpoint.router_certificate is None:
+            return f"signs with trustpoint {name}, which has no router certificate (not enrolled)"
+    remote = [m for m in profile.auth_remote if m in SIGNATURE_METHODS]
+    if remote and remote == list(profile.auth_remote):
+        cas = [n for n in verify_trustpoints(cfg, profile) if _has_ca(cfg, n)]
+        if not cas:
+            return (
+                f"requires 'authentication remote {remote[0]}' of the peer, but no trustpoint "
+                "it names has a CA certificate to validate one with"
+            )
+    return None
+
+
+def _has_ca(cfg: Config, name: str) -> bool:
+    trustpoint = cfg.trustpoints.get(name)
+    return trustpoint is not None and bool(trustpoint.ca_certificates)
+
+
+def auth_blocker(profile: Profile, cfg: Config | None = None) -> str | None:
+    """Why no peer can authenticate through ``profile`` in pyike, or None when one can. A
+    profile demanding a signature or EAP is never satisfied with a PSK."""
     local = next((m for m in profile.auth_local if m in UNSUPPORTED_METHODS), None)
     if local is not None:
-        verb = "signs with" if local in SIGNATURE_METHODS else "authenticates itself with"
-        return f"{verb} 'authentication local {local}' ({UNSUPPORTED_METHODS[local]})"
-    if profile.local_identity is not None and profile.local_identity.kind is IdentityKind.DN:
-        return "identifies itself with 'identity local dn' (certificates are not supported yet)"
+        why = UNSUPPORTED_METHODS[local]
+        return f"authenticates itself with 'authentication local {local}' ({why})"
+    client = eap_client_blocker(profile) if "eap" in profile.auth_local else None
+    if client is not None:
+        return f"authenticates itself with 'authentication local eap' ({client})"
+    if cfg is not None and list(profile.auth_remote) == ["eap"]:
+        server = eap_users_blocker(cfg, profile)
+        if server is not None:
+            return (
+                f"requires 'authentication remote eap' of the peer ({server}) and refuses a "
+                "pre-shared key"
+            )
+    dn = profile.local_identity is not None and profile.local_identity.kind is IdentityKind.DN
+    if dn and not any(m in SIGNATURE_METHODS for m in profile.auth_local):
+        return "identifies itself with 'identity local dn' but signs with no certificate"
     remote = [m for m in profile.auth_remote if m in UNSUPPORTED_METHODS]
-    if remote and "pre-share" not in profile.auth_remote:
+    if remote and remote == list(profile.auth_remote):
         return (
             f"requires 'authentication remote {remote[0]}' of the peer "
             f"({UNSUPPORTED_METHODS[remote[0]]}) and refuses a pre-shared key"
         )
-    return None
+    return None if cfg is None else certificate_blocker(cfg, profile)
 
 
 @dataclass(frozen=True)
@@ -263,6 +395,10 @@ def psk_for_peer(
     where = f"keyring {ring.name} peer {entry.name}" if ring and entry else None
     local, local_origin = entry.local_key if entry else None, where
     remote_key, remote_origin = entry.remote_key if entry else None, where
+    if entry is None:
+        names = (remote.value,) if remote is not None else ()
+        local, remote_key, where = aaa_local_keys(cfg, profile, (*names, str(peer or "")))
+        local_origin = remote_origin = where
     if profile.auth_local_key is not None:
         local, local_origin = profile.auth_local_key, f"profile {profile.name}"
     if profile.auth_remote_key is not None:
@@ -273,6 +409,51 @@ def psk_for_peer(
         local_origin if local else None,
         remote_origin if remote_key else None,
     )
+
+
+def aaa_keys_blocker(cfg: Config, profile: Profile) -> str | None:
+    """Why `keyring aaa LIST` finds no key in the router's own AAA; None when LIST is local
+    (or the profile has no `keyring aaa`, or LIST asks a RADIUS group: the gateway's)."""
+    name = profile.flex.keyring_aaa
+    if name is None:
+        return None
+    methods = cfg.flexvpn.authorization_network.get(name)
+    if not cfg.flexvpn.aaa_new_model or methods is None:
+        return (
+            f"keyring aaa {name}: method list {name} is not defined "
+            f"('aaa new-model' and 'aaa authorization network {name} local')"
+        )
+    if methods.methods and methods.methods[0].startswith("group "):
+        return None
+    if not methods.local:
+        return f"keyring aaa {name}: method list {name} asks {methods.methods[0]}"
+    if profile.flex.keyring_aaa_mangler is not None:
+        return (
+            f"keyring aaa {name} name-mangler {profile.flex.keyring_aaa_mangler}: "
+            "pyike does not apply name manglers, so no key is found"
+        )
+    return None
+
+
+def aaa_local_keys(
+    cfg: Config, profile: Profile, names: Sequence[str]
+) -> tuple[Secret | None, Secret | None, str | None]:
+    """`keyring aaa LIST` with LIST a local method list: the `ipsec:ikev2-password-local` and
+    `-remote` of the `aaa attribute list` of the authorization policy named by the first of
+    ``names`` (the peer's identity as sent, then its address) that has one; with where they
+    came from."""
+    name = profile.flex.keyring_aaa
+    methods = None if name is None else cfg.flexvpn.authorization_network.get(name)
+    if methods is None or not methods.local or aaa_keys_blocker(cfg, profile) is not None:
+        return None, None, None
+    flex = cfg.flexvpn
+    for user in names:
+        policy = flex.authorization_policies.get(user)
+        listed = None if policy is None else flex.attribute_lists.get(policy.attribute_list or "")
+        if listed is not None and (listed.password_local or listed.password_remote):
+            where = f"authorization policy {user} attribute list {listed.name}"
+            return listed.password_local, listed.password_remote, where
+    return None, None, None
 
 
 def signing_key(
@@ -364,6 +545,9 @@ class ChildSaPolicy:
     # A multipoint GRE (DMVPN) tunnel: no configured peer, any peer NHRP finds
     # (`peer_policy` gives the policy toward one).
     multipoint: bool = False
+    # A virtual template (dynamic VTI): cloned for each peer its IKEv2 profile authorizes
+    # (`template_policy` gives the policy toward one).
+    template: bool = False
 
 
 MULTIPOINT_PEER = " peer "  # between a multipoint tunnel's name and a peer's, in SA names
@@ -375,15 +559,20 @@ def multipoint_sa_name(interface: str, peer: IPAddress) -> str:
     return f"{interface}{MULTIPOINT_PEER}{peer}"
 
 
-def multipoint_parts(name: str) -> tuple[str, IPAddress] | None:
-    """(interface, peer) of a multipoint tunnel's SA name; None for any other name."""
-    interface, separator, peer = name.partition(MULTIPOINT_PEER)
-    if not separator or not interface.startswith("Tunnel"):
+def _sa_name_parts(name: str, separator: str, owner: str) -> tuple[str, IPAddress] | None:
+    """(OWNER..., peer) of an SA name `OWNER...<separator>PEER`; None for any other name."""
+    interface, found, peer = name.partition(separator)
+    if not found or not interface.startswith(owner):
         return None
     try:
         return interface, ip_address(peer)
     except ValueError:
         return None
+
+
+def multipoint_parts(name: str) -> tuple[str, IPAddress] | None:
+    """(interface, peer) of a multipoint tunnel's SA name; None for any other name."""
+    return _sa_name_parts(name, MULTIPOINT_PEER, "Tunnel")
 
 
 def sa_interface(name: str) -> str:
@@ -402,6 +591,44 @@ def peer_policy(child: ChildSaPolicy, peer: IPAddress) -> ChildSaPolicy:
         peers=(peer,),
         selectors=gre_selectors(child.local, peer),
     )
+
+
+TEMPLATE_PEER = " clone for "  # between a virtual template's name and a peer's, in SA names
+
+
+def virtual_template_sa_name(template: str, peer: IPAddress) -> str:
+    """What the SAs a virtual template's clone has with one peer are called, until the host
+    names the clone (Virtual-AccessN)."""
+    return f"{template}{TEMPLATE_PEER}{peer}"
+
+
+def virtual_template_parts(name: str) -> tuple[str, IPAddress] | None:
+    """(template, peer) of a virtual template clone's SA name; None for any other name."""
+    return _sa_name_parts(name, TEMPLATE_PEER, "Virtual-Template")
+
+
+def template_policy(
+    child: ChildSaPolicy, cfg: Config, local: IPAddress, peer: IPAddress
+) -> ChildSaPolicy:
+    """A virtual template's policy toward one peer, on the local address the peer reached
+    (a template without `tunnel source` takes that one, as IOS does): its selectors as a
+    tunnel to that peer would have them (any/any for `tunnel mode ipsec`, GRE host to host
+    by default)."""
+    template = cfg.interfaces[child.name]
+    local = child.local or local
+    return replace(
+        child,
+        name=virtual_template_sa_name(child.name, peer),
+        local=local,
+        peers=(peer,),
+        selectors=tunnel_selectors(template, local, peer),
+    )
+
+
+def template_number(name: str) -> int | None:
+    """N of `Virtual-TemplateN`."""
+    digits = name.removeprefix("Virtual-Template")
+    return int(digits) if digits != name and digits.isdigit() else None
 
 
 def interface_address(cfg: Config, name: str, version: int = 4) -> IPAddress | None:
@@ -473,6 +700,7 @@ def tunnel_policy(cfg: Config, name: str) -> ChildSaPolicy | None:
         fvrf=tunnel.tunnel_vrf,
         ivrf=tunnel.vrf,
         multipoint=multipoint,
+        template=tunnel.type_tunnel,
     )
 
 
@@ -650,6 +878,16 @@ def _tunnel_reason(cfg: Config, tunnel: Interface) -> str | None:
         reason = nhrp_reason(cfg, tunnel)
         if reason is not None:
             return reason
+    if tunnel.tunnel_destination == "dynamic":
+        reason = _client_reason(cfg, tunnel.name)
+        if reason is not None:
+            return reason
+    local, remote = tunnel_endpoints(cfg, tunnel)
+    if remote is not None and remote == local:
+        return (
+            f"has tunnel destination {remote}, its own tunnel source: an IKE SA with itself, "
+            "which pyike does not negotiate, so it will not come up"
+        )
     profile = defaults.ipsec_profiles(cfg).get(tunnel.tunnel_protection or "")
     if profile is None:
         return None
@@ -661,30 +899,67 @@ def _tunnel_reason(cfg: Config, tunnel: Interface) -> str | None:
     )
 
 
-def nhrp_config(cfg: Config, tunnel: Interface) -> NhrpConfig:
-    """What NHRP runs with on multipoint GRE tunnel `tunnel` (IOS's defaults where its `ip
-    nhrp` lines are silent). ValueError, saying why, when it cannot run: without `ip nhrp
-    network-id` (IPv6 NHRP, `ipv6 nhrp`, is kept but not run), over IPv6 (`tunnel mode gre
-    multipoint ipv6`), without an IPv4 address or a source address, or with an NHS whose NBMA
-    address nothing gives."""
+def runs_nhrp(tunnel: Interface) -> bool:
+    """NHRP runs on a multipoint GRE tunnel (`nhrp_reason` says when it cannot), and on a
+    point-to-point one over IPv4 with `ip nhrp network-id` and an `ip nhrp nhs` (a DMVPN
+    phase 1 spoke, registering with its hub at the tunnel destination)."""
+    if tunnel.is_multipoint_gre:
+        return True
     nhrp = tunnel.nhrp
+    return (
+        tunnel.is_point_to_point_gre
+        and tunnel.outer_version == 4
+        and bool(nhrp.servers)
+        and nhrp.network_id is not None
+    )
+
+
+def _client_reason(cfg: Config, tunnel: str) -> str | None:
+    """Why a `tunnel destination dynamic` tunnel has no FlexVPN client aiming it, if so."""
+    clients = [c for c in cfg.flexvpn.clients.values() if tunnel in c.tunnels]
+    if not clients:
+        return (
+            "has tunnel destination dynamic and no FlexVPN client connects it ('client connect "
+            f"{tunnel}' in a 'crypto ikev2 client flexvpn' block), so it will not come up"
+        )
+    if all(c.connect != "auto" for c in clients):
+        return (
+            f"is connected by FlexVPN client {clients[0].name} with 'connect "
+            f"{clients[0].connect}', which pyike does not run, so it will not come up"
+        )
+    if not any(p.address is not None for c in clients for p in c.peers):
+        return (
+            f"is connected by FlexVPN client {clients[0].name}, which has no peer pyike can "
+            "reach (none, or only peers named by FQDN: the lab has no DNS)"
+        )
+    return None
+
+
+def nhrp_config(cfg: Config, tunnel: Interface, version: int = 4) -> NhrpConfig:
+    """What NHRP for the tunnel's IPv4 overlay (`ip nhrp`; `version` 6: its IPv6 overlay,
+    `ipv6 nhrp`) runs with on GRE tunnel `tunnel` (IOS's defaults where its lines are
+    silent). ValueError, saying why, when it cannot run: without `network-id`, over IPv6
+    (`tunnel mode gre multipoint ipv6`), without an address of the overlay's family or a
+    source address, or with an NHS whose NBMA address nothing gives."""
+    nhrp = tunnel.nhrp if version == 4 else tunnel.nhrp6
+    family = "ip" if version == 4 else "ipv6"
     if tunnel.outer_version == 6:
         raise ValueError("runs over IPv6 (gre multipoint ipv6), which pyike's NHRP does not")
     if nhrp.network_id is None:
-        if any(line.startswith("ipv6 nhrp") for line in tunnel.extra):
-            raise ValueError("runs NHRP for IPv6 only ('ipv6 nhrp ...'), which pyike does not run")
-        raise ValueError("has no 'ip nhrp network-id': NHRP does not run on it")
-    source = tunnel_endpoints(cfg, tunnel)[0]
-    if not tunnel.addresses or source is None:
-        missing = "an IPv4 address" if not tunnel.addresses else "a tunnel source address"
+        raise ValueError(f"has no '{family} nhrp network-id': NHRP does not run on it")
+    source, destination = tunnel_endpoints(cfg, tunnel)
+    address = _overlay_address(tunnel, version)
+    if address is None or source is None:
+        missing = f"an IPv{version} address" if address is None else "a tunnel source address"
         raise ValueError(f"has no {missing}, which NHRP needs")
-    address, mask = tunnel.addresses[0]
+    # a point-to-point tunnel reaches its NHS at the tunnel destination
+    fixed = destination if tunnel.is_point_to_point_gre else None
     return NhrpConfig(
         interface=tunnel.name,
-        address=IPv4Interface(f"{address}/{mask}"),
+        address=address,
         nbma=source,
         network_id=nhrp.network_id,
-        nhs=tuple(NhsServer(s.address, s.nbma, s.multicast) for s in nhrp.servers),
+        nhs=tuple(NhsServer(s.address, s.nbma or fixed, s.multicast) for s in nhrp.servers),
         maps=nhrp.maps,
         multicast=nhrp.multicast,
         multicast_dynamic=nhrp.multicast_dynamic,
@@ -701,10 +976,33 @@ def nhrp_config(cfg: Config, tunnel: Interface) -> NhrpConfig:
     )
 
 
+def nhrp_configs(cfg: Config, tunnel: Interface) -> list[NhrpConfig]:
+    """NHRP's configuration for each overlay family of `tunnel` that has a `network-id`
+    (IPv4 first); ValueError, saying why, when none can run."""
+    versions = [v for v, n in ((4, tunnel.nhrp), (6, tunnel.nhrp6)) if n.network_id is not None]
+    if not versions:
+        raise ValueError("has no 'ip nhrp network-id': NHRP does not run on it")
+    return [nhrp_config(cfg, tunnel, version) for version in versions]
+
+
+def _overlay_address(tunnel: Interface, version: int) -> IPv4Interface | IPv6Interface | None:
+    """The tunnel's first IPv4 address, or its first global IPv6 one."""
+    if version == 4:
+        if not tunnel.addresses:
+            return None
+        address, mask = tunnel.addresses[0]
+        return IPv4Interface(f"{address}/{mask}")
+    for text in tunnel.ipv6_addresses:
+        candidate = IPv6Interface(text.split()[0])
+        if not candidate.ip.is_link_local:
+            return candidate
+    return None
+
+
 def nhrp_reason(cfg: Config, tunnel: Interface) -> str | None:
     """Why NHRP finds no peer for multipoint GRE tunnel `tunnel` (`nhrp_config`), or None."""
     try:
-        nhrp_config(cfg, tunnel)
+        nhrp_configs(cfg, tunnel)
     except ValueError as error:
         return f"{error}: it finds no peer, so it will not come up"
     return None
@@ -796,14 +1094,21 @@ def missing_sources(cfg: Config) -> dict[str, str]:
 
 
 def not_run_by_the_gateway(cfg: Config) -> dict[str, str]:
-    """The protected multipoint GRE (DMVPN) tunnels, which the lab runs and `pyike run`
-    does not (it has no NHRP), by name."""
-    return {
-        tunnel.name: "is a multipoint GRE (DMVPN) tunnel: pyike run has no NHRP (the lab has), "
-        "so it will not come up here"
-        for tunnel in _protected_tunnels(cfg)
-        if tunnel.is_multipoint_gre
-    }
+    """The protected multipoint GRE (DMVPN) tunnels and FlexVPN client tunnels (`tunnel
+    destination dynamic`), which the lab runs and `pyike run` does not, by name."""
+    out = {}
+    for tunnel in _protected_tunnels(cfg):
+        if tunnel.is_multipoint_gre:
+            out[tunnel.name] = (
+                "is a multipoint GRE (DMVPN) tunnel: pyike run has no NHRP (the lab has), so it "
+                "will not come up here"
+            )
+        elif tunnel.tunnel_destination == "dynamic":
+            out[tunnel.name] = (
+                "is a FlexVPN client's tunnel (tunnel destination dynamic): pyike run does not "
+                "run FlexVPN clients (the lab does), so it will not come up here"
+            )
+    return out
 
 
 def wont_come_up(cfg: Config) -> dict[str, str]:
@@ -812,7 +1117,6 @@ def wont_come_up(cfg: Config) -> dict[str, str]:
 
 
 __all__ = [
-    "SIGNATURE_METHODS",
     "UNSUPPORTED_METHODS",
     "ChildSaPolicy",
     "IPv4Address",
@@ -820,9 +1124,15 @@ __all__ = [
     "IkeSaSettings",
     "PskChoice",
     "TrafficSelector",
+    "aaa_keys_blocker",
+    "aaa_local_keys",
     "ah_reason",
     "child_sa_policies",
     "crypto_map_policy",
+    "eap_client_blocker",
+    "eap_login_list",
+    "eap_relay_group",
+    "eap_users_blocker",
     "ike_sa_settings",
     "ike_sa_vrfs",
     "keyring_lookup_order",
@@ -832,18 +1142,26 @@ __all__ = [
     "multipoint_parts",
     "multipoint_sa_name",
     "nhrp_config",
+    "nhrp_configs",
     "nhrp_reason",
     "not_negotiated",
     "not_run_by_the_gateway",
     "peer_policy",
     "proposals_for",
+    "psk_aaa_group",
     "psk_for_peer",
+    "radius_servers",
+    "runs_nhrp",
     "sa_interface",
     "select_policy",
     "signing_key",
+    "template_number",
+    "template_policy",
     "transport_reason",
     "tunnel_policy",
     "verification_key",
+    "virtual_template_parts",
+    "virtual_template_sa_name",
     "vrf_of_address",
     "wont_come_up",
 ]

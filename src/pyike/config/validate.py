@@ -24,16 +24,22 @@ from pyike.config.model import (
 )
 from pyike.config.params import VIRTUAL_TYPES
 from pyike.config.query import (
-    SIGNATURE_METHODS,
+    aaa_keys_blocker,
     ah_reason,
     auth_blocker,
+    certificate_blocker,
     child_sa_policies,
+    eap_client_blocker,
+    eap_users_blocker,
     identity_network,
     keyring_lookup_order,
     not_negotiated,
+    template_number,
+    verify_trustpoints,
 )
 from pyike.config.validate_recursion import check_recursion
 from pyike.config.validate_vrf import check_vrfs
+from pyike.ios_names import SIGNATURE_METHODS
 
 INCOMPLETE_PROPOSAL = (
     "IKEv2 proposal MUST either have a set of an encryption algorithm other than aes-gcm, "
@@ -181,7 +187,8 @@ def _overlaps(ring: Keyring, f: _Findings) -> None:
 def _needs_key(cfg: Config, profile: Profile, side: str) -> bool:
     methods = profile.auth_local if side == "local" else profile.auth_remote
     key = profile.auth_local_key if side == "local" else profile.auth_remote_key
-    return "pre-share" in methods and key is None and profile.keyring is None
+    no_keyring = profile.keyring is None and profile.flex.keyring_aaa is None
+    return "pre-share" in methods and key is None and no_keyring
 
 
 def _profiles(cfg: Config, f: _Findings) -> None:
@@ -197,10 +204,14 @@ def _profiles(cfg: Config, f: _Findings) -> None:
                     f"{where}: authentication {side} pre-share has no key: configure "
                     f"'keyring local NAME' or 'authentication {side} pre-share key'",
                 )
+        aaa_keys = aaa_keys_blocker(cfg, profile)
+        if aaa_keys is not None:
+            f.warn(profile.source, f"{where}: {aaa_keys}")
         if not profile.auth_local or not profile.auth_remote:
             missing = "local" if not profile.auth_local else "remote"
             f.error(profile.source, f"{where}: no 'authentication {missing}' method configured")
-        _unsupported_methods(f, where, profile)
+        _eap_methods(cfg, f, where, profile)
+        _certificate_references(cfg, f, where, profile)
         if not profile.match_identities:
             f.warn(
                 profile.source,
@@ -226,49 +237,67 @@ def _auth_line(profile: Profile, side: str, method: str) -> Source | None:
     return next((s for d, m, s in profile.auth_sources if (d, m) == (side, method)), None)
 
 
-# What pyike lacks for each method it cannot use yet: to check a peer's, to use its own.
-_SIGNATURES = ("pyike cannot verify signatures yet", "pyike cannot sign with a certificate yet")
-_LACKS = {
-    **dict.fromkeys(SIGNATURE_METHODS, _SIGNATURES),
-    "eap": ("pyike does not support EAP yet", "pyike has no EAP client yet"),
-}
+def _eap_methods(cfg: Config, f: _Findings, where: str, profile: Profile) -> None:
+    """An EAP method the profile cannot use: say why, and what that means for its peers."""
+    for side, method, source in profile.auth_sources:
+        if method != "eap":
+            continue
+        if side == "local":
+            why = eap_client_blocker(profile)
+            effect = "so it cannot authenticate itself"
+        else:
+            why = eap_users_blocker(cfg, profile)
+            effect = (
+                "a peer using eap is refused with AUTHENTICATION_FAILED; only peers using a "
+                "pre-shared key are accepted"
+                if "pre-share" in profile.auth_remote
+                else "every EAP peer is refused with AUTHENTICATION_FAILED"
+            )
+        if why is not None:
+            f.warn(source, f"{where}: authentication {side} eap: {why}: {effect}")
 
 
-def _unsupported_methods(f: _Findings, where: str, profile: Profile) -> None:
-    """Certificates and EAP are not supported: say what that means for each such method, and
-    for a distinguished name as the local identity."""
-    signs = any(m in SIGNATURE_METHODS for m in profile.auth_local)  # says it all already
+def _certificate_references(cfg: Config, f: _Findings, where: str, profile: Profile) -> None:
+    """`pki trustpoint` and `match certificate` name what exists; a profile signing with a
+    certificate can."""
+    for name, _use in profile.pki_trustpoints:
+        if name not in cfg.trustpoints:
+            f.warn(profile.source, f"{where}: pki trustpoint {name} is not configured")
+    for name in profile.match_certificates:
+        if name not in cfg.certificate_maps:
+            f.warn(profile.source, f"{where}: match certificate {name}: no such certificate map")
     local_id = profile.local_identity
+    signs = any(m in SIGNATURE_METHODS for m in profile.auth_local)
     if local_id is not None and local_id.kind is IdentityKind.DN and not signs:
         f.warn(
             profile.source,
-            f"{where}: identity local dn: pyike has no certificate to take a distinguished "
-            "name from yet, so it cannot authenticate itself",
+            f"{where}: identity local dn: the profile signs with no certificate to take a "
+            "distinguished name from, so it cannot authenticate itself",
         )
-    for side, method, source in profile.auth_sources:
-        if method not in _LACKS:
-            continue
-        check, own = _LACKS[method]
-        if side == "local":
-            effect = f"{own}, so it cannot authenticate itself"
-        elif "pre-share" in profile.auth_remote:
-            effect = (
-                f"{check}: a peer using {method} is refused with AUTHENTICATION_FAILED; only "
-                "peers using a pre-shared key are accepted"
-            )
-        else:
-            effect = (
-                f"{check}, and a pre-shared key is not accepted in its place: every peer is "
-                "refused with AUTHENTICATION_FAILED"
-            )
-        f.warn(source, f"{where}: authentication {side} {method}: {effect}")
+    checked = [m for m in profile.auth_remote if m in SIGNATURE_METHODS]
+    named = [cfg.trustpoints.get(n) for n in verify_trustpoints(cfg, profile)]
+    cas = [tp for tp in named if tp is not None and tp.ca_certificates]
+    if checked and not cas and "pre-share" in profile.auth_remote:
+        f.warn(
+            _auth_line(profile, "remote", checked[0]) or profile.source,
+            f"{where}: authentication remote {checked[0]}: no trustpoint has a CA certificate "
+            "to validate a peer's: a peer using it is refused with AUTHENTICATION_FAILED; only "
+            "peers using a pre-shared key are accepted",
+        )
+    blocker = certificate_blocker(cfg, profile)
+    if blocker is not None:
+        side, methods = (
+            ("local", profile.auth_local) if "signs" in blocker else ("remote", profile.auth_remote)
+        )
+        line = _auth_line(profile, side, methods[0]) if methods else None
+        f.warn(line or profile.source, f"{where}: {blocker}")
 
 
 def _unauthenticatable(cfg: Config, f: _Findings) -> None:
     """A tunnel or crypto map entry whose IKEv2 profile no peer can pass cannot come up."""
     for child in child_sa_policies(cfg):
         profile = child.ikev2_profile
-        reason = None if profile is None else auth_blocker(profile)
+        reason = None if profile is None else auth_blocker(profile, cfg)
         if profile is None or reason is None:
             continue
         f.add(
@@ -365,25 +394,29 @@ def _interfaces(cfg: Config, f: _Findings) -> None:
         if protection not in profiles:
             f.error(iface.source, f"{where}: IPsec profile {protection} does not exist")
         if iface.type_tunnel:
-            f.warn(
-                iface.source,
-                f"{where}: dynamic VTIs (a virtual-access interface cloned from this template "
-                "per peer) are not modelled yet: peers that would use it are refused",
-            )
+            number = template_number(iface.name)
+            if all(p.flex.virtual_template != number for p in cfg.profiles.values()):
+                f.warn(
+                    iface.source,
+                    f"{where}: no IKEv2 profile has 'virtual-template {number}': no peer gets "
+                    "a virtual-access interface cloned from it",
+                )
             continue
 
 
 def _nhrp_not_run(f: _Findings, tunnel: Interface) -> None:
-    """NHRP runs on multipoint GRE tunnels only: on a point-to-point one (a DMVPN phase 1
-    spoke) it never registers, so the hub cannot reach it."""
-    if tunnel.is_multipoint_gre or not tunnel.nhrp.servers:
+    """NHRP on a point-to-point GRE tunnel (a DMVPN phase 1 spoke) registers with its NHS
+    once the tunnel has `ip nhrp network-id`; without it, it never does, so the hub cannot
+    reach it."""
+    if not tunnel.is_point_to_point_gre or not tunnel.nhrp.servers:
+        return
+    if tunnel.nhrp.network_id is not None:
         return
     server = tunnel.nhrp.servers[0].address
     f.warn(
         tunnel.source,
-        f"interface {tunnel.name}: NHRP on a point-to-point tunnel is kept but not run: it does "
-        f"not register with NHS {server}, so that hub cannot reach it (use 'tunnel mode gre "
-        "multipoint')",
+        f"interface {tunnel.name}: NHRP does not run without 'ip nhrp network-id': it does "
+        f"not register with NHS {server}, so that hub cannot reach it",
     )
 
 

@@ -317,38 +317,6 @@ _ROUTER_ISIS = Block(
     {"address-family ...": _ADDRESS_FAMILY},
 )
 
-_TRUSTPOINT = Block(
-    "ca-trustpoint",
-    (
-        "auto-enroll [...]",
-        "chain-validation ...",
-        "crl ...",
-        "eku ...",
-        "enrollment ...",
-        "fingerprint ...",
-        "fqdn ...",
-        "hash ...",
-        "ip-address ...",
-        "match ...",
-        "ocsp ...",
-        "password ...",
-        "revocation-check ...",
-        "rsakeypair ...",
-        "serial-number [...]",
-        "source ...",
-        "storage ...",
-        "subject-alt-name ...",
-        "subject-name [...]",
-        "usage ...",
-        "vrf <name:WORD>",
-    ),
-)
-
-_CERTIFICATE_CHAIN = Block(
-    "config-cert-chain",
-    blocks={"certificate ...": Block("config-pubkey", data_until="quit")},
-)
-
 _CLASS_IN_POLICY = Block(
     "config-pmap-c",
     (
@@ -522,8 +490,6 @@ BLOCKS: dict[str, Block] = {
     ),
     "class-map ...": Block("config-cmap", ("description ...", "match ...")),
     "control-plane [...]": Block("config-cp", ("service-policy ...",)),
-    "crypto ca certificate chain ...": _CERTIFICATE_CHAIN,
-    "crypto ca trustpoint ...": _TRUSTPOINT,
     "crypto ikev2 authorization policy ...": Block(
         "config-ikev2-author-policy",
         (
@@ -583,16 +549,7 @@ BLOCKS: dict[str, Block] = {
         "crypto-map",
         ("description ...", "match ...", "qos ...", "reverse-route [...]", "set ..."),
     ),
-    "crypto pki certificate chain ...": _CERTIFICATE_CHAIN,
-    "crypto pki certificate map ...": Block(
-        "ca-certificate-map",
-        (
-            "alt-subject-name ...",
-            "issuer-name ...",
-            "subject-name ...",
-            "unstructured-subject-name ...",
-        ),
-    ),
+    "crypto pki certificate pool": Block("ca-certificate-pool", ("cabundle ...",)),
     "crypto pki profile ...": Block(
         "ca-profile-enroll",
         ("authentication ...", "enrollment ...", "parameter ..."),
@@ -611,7 +568,6 @@ BLOCKS: dict[str, Block] = {
         ),
     ),
     "crypto pki token ...": Block("config-pki-token", ("removal ...", "user-pin ...")),
-    "crypto pki trustpoint ...": _TRUSTPOINT,
     "crypto key pubkey-chain ...": Block(
         "config-pubkey-chain",
         blocks={
@@ -937,9 +893,7 @@ SUB_COMMANDS: dict[str, tuple[str, ...]] = {
         "identity local dn",
         "initial-contact ...",
         "keyring aaa ...",
-        "match certificate ...",
         "nat force-encap",
-        "pki trustpoint ...",
         "redirect ...",
         "reconnect ...",
         "set security-policy limit ...",

@@ -10,12 +10,20 @@ ciphertext (that needs the router's master key), so the mask is deliberately not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from pyike.codec.registry import DhId
-from pyike.config import defaults
+from pyike.config import (
+    defaults,
+    login_text,
+    pki_writer,
+    writer_flexvpn,
+    writer_radius,
+    writer_tracking,
+)
+from pyike.config.commands.login import LINE
 from pyike.config.commands.unmodelled import LATE
 from pyike.config.lexer import tokenize
 from pyike.config.model import (
@@ -55,6 +63,16 @@ D = TypeVar("D", bound="DataclassInstance")
 
 _INTERFACE_ORDER = ("Loopback", "Tunnel")
 _LATE_INTERFACES = ("Virtual-Template", "Vlan", "Dialer", "Null")
+
+
+def _opening(line: str, description: str | None, indent: str = " ") -> Block:
+    """A block's first line and its `description`, which IOS prints right after it."""
+    return [line, f"{indent}description {description}"] if description else [line]
+
+
+def _settings(prefix: str, settings: Iterable[tuple[str, object]]) -> Block:
+    """`PREFIX WORDS VALUE` for each of the settings that is set, in the order given."""
+    return [f"{prefix}{words} {value}" for words, value in settings if value not in (None, "")]
 
 
 def _key(secret: Secret, show_keys: bool) -> str:
@@ -108,9 +126,7 @@ def _identity(m: IdentityMatch) -> str:
 def _keyring(ring: Keyring, show_keys: bool) -> Block:
     block = [f"crypto ikev2 keyring {ring.name}"]
     for peer in ring.peers:
-        block.append(f" peer {peer.name}")
-        if peer.description:
-            block.append(f"  description {peer.description}")
+        block += _opening(f" peer {peer.name}", peer.description, "  ")
         if peer.address is not None:
             mask = f" {peer.mask}" if peer.mask else ""
             block.append(f"  address {peer.address}{mask}")
@@ -134,14 +150,13 @@ def _dpd(d: Dpd) -> str:
 
 
 def _profile(p: Profile, show_keys: bool) -> Block:
-    block = [f"crypto ikev2 profile {p.name}"]
-    if p.description:
-        block.append(f" description {p.description}")
+    block = _opening(f"crypto ikev2 profile {p.name}", p.description)
     if p.match_fvrf is not None:
         block.append(f" match fvrf {p.match_fvrf}")
     block += [f" match address local {a}" for a in p.match_local]
     block += [f" match address local interface {i}" for i in p.match_local_interfaces]
     block += [f" match identity remote {_identity(m)}" for m in p.match_identities]
+    block += [f" match certificate {name}" for name in p.match_certificates]
     if p.local_identity is not None:
         block.append(f" identity local {p.local_identity}")
     for side, methods, key in (
@@ -156,17 +171,14 @@ def _profile(p: Profile, show_keys: bool) -> Block:
                 f" key {_key(key, show_keys)}" if key is not None and method == "pre-share" else ""
             )
             block.append(f" authentication {side} {method}{suffix}")
-    if p.keyring:
-        block.append(f" keyring local {p.keyring}")
-    if p.ivrf:
-        block.append(f" ivrf {p.ivrf}")
-    if p.lifetime is not None:
-        block.append(f" lifetime {p.lifetime}")
+    block += [f" pki trustpoint {n}{' ' + use if use else ''}" for n, use in p.pki_trustpoints]
+    block += _settings(
+        " ", (("keyring local", p.keyring), ("ivrf", p.ivrf), ("lifetime", p.lifetime))
+    )
     if p.dpd is not None:
         block.append(f" {_dpd(p.dpd)}")
-    if p.nat_keepalive is not None:
-        block.append(f" nat keepalive {p.nat_keepalive}")
-    return block
+    block += _settings(" ", (("nat keepalive", p.nat_keepalive),))
+    return block + writer_flexvpn.profile_lines(p.flex)
 
 
 def _eap(p: Profile, side: str, show_keys: bool) -> list[str]:
@@ -188,11 +200,9 @@ def _eap(p: Profile, side: str, show_keys: bool) -> list[str]:
 
 def _ikev2_globals(cfg: Config) -> list[Block]:
     g = cfg.ikev2
-    lines = []
-    if g.cookie_challenge is not None:
-        lines.append(f"crypto ikev2 cookie-challenge {g.cookie_challenge}")
-    if g.window is not None:
-        lines.append(f"crypto ikev2 window {g.window}")
+    lines = _settings(
+        "crypto ikev2 ", (("cookie-challenge", g.cookie_challenge), ("window", g.window))
+    )
     lines += _max_in_negotiation_lines(g)
     if g.dpd is not None:
         lines.append(f"crypto ikev2 {_dpd(g.dpd)}")
@@ -221,7 +231,6 @@ def _ikev1_keyring(ring: Ikev1Keyring, show_keys: bool) -> Block:
 
 
 def _isakmp_policy(p: IsakmpPolicy) -> Block:
-    block = [f"crypto isakmp policy {p.priority}"]
     settings = (
         ("encr", p.encryption),
         ("hash", p.hash),
@@ -229,7 +238,7 @@ def _isakmp_policy(p: IsakmpPolicy) -> Block:
         ("group", p.group),
         ("lifetime", p.lifetime),
     )
-    return block + [f" {word} {value}" for word, value in settings if value is not None]
+    return [f"crypto isakmp policy {p.priority}", *_settings(" ", settings)]
 
 
 def _isakmp_key(k: Ikev1Key, show_keys: bool) -> str:
@@ -274,45 +283,35 @@ def _pfs_line(prefix: str, pfs: DhId | None) -> list[str]:
     return [f"{prefix}set pfs {group.pfs_keyword}"] if group and group.pfs_keyword else []
 
 
+def _protection_lines(p: IpsecProfile | CryptoMapEntry) -> Block:
+    """The `set` lines an IPsec profile and a crypto map entry share, in IOS's order."""
+    block = [" set transform-set " + " ".join(p.transform_sets)] if p.transform_sets else []
+    block += _pfs_line(" ", p.pfs)
+    return block + _settings(
+        " set ", (("ikev2-profile", p.ikev2_profile), ("isakmp-profile", p.isakmp_profile))
+    )
+
+
 def _ipsec_profile(p: IpsecProfile) -> Block:
-    block = [f"crypto ipsec profile {p.name}"]
-    if p.description:
-        block.append(f" description {p.description}")
+    block = _opening(f"crypto ipsec profile {p.name}", p.description)
     block += _lifetime_lines(" set ", p.lifetime)
     if p.replay_window is not None:
         block.append(f" set security-association replay window-size {p.replay_window}")
-    if p.transform_sets:
-        block.append(" set transform-set " + " ".join(p.transform_sets))
-    block += _pfs_line(" ", p.pfs)
-    if p.ikev2_profile:
-        block.append(f" set ikev2-profile {p.ikev2_profile}")
-    if p.isakmp_profile:
-        block.append(f" set isakmp-profile {p.isakmp_profile}")
-    return block
+    return block + _protection_lines(p)
 
 
 def _crypto_map(e: CryptoMapEntry) -> Block:
-    block = [f"crypto map {e.map_name} {e.seq} ipsec-isakmp"]
-    if e.description:
-        block.append(f" description {e.description}")
+    block = _opening(f"crypto map {e.map_name} {e.seq} ipsec-isakmp", e.description)
     block += [f" set peer {p}" for p in e.peers]
     block += _lifetime_lines(" set ", e.lifetime)
-    if e.transform_sets:
-        block.append(" set transform-set " + " ".join(e.transform_sets))
-    block += _pfs_line(" ", e.pfs)
-    if e.ikev2_profile:
-        block.append(f" set ikev2-profile {e.ikev2_profile}")
-    if e.isakmp_profile:
-        block.append(f" set isakmp-profile {e.isakmp_profile}")
+    block += _protection_lines(e)
     if e.acl:
         block.append(f" match address {e.acl}")
     return block
 
 
 def _vrf(v: Vrf) -> Block:
-    block = [f"{'ip vrf' if v.legacy else 'vrf definition'} {v.name}"]
-    if v.description:
-        block.append(f" description {v.description}")
+    block = _opening(f"{'ip vrf' if v.legacy else 'vrf definition'} {v.name}", v.description)
     if v.rd:
         block.append(f" rd {v.rd}")
     block += [f" {x}" for x in v.extra]
@@ -336,19 +335,22 @@ def _in_vrf(cfg: Config, i: Interface, block: Block) -> Block:
 
 
 def _interface(i: Interface, show_keys: bool) -> Block:
-    block = [f"interface {i.name}" + (" type tunnel" if i.type_tunnel else "")]
-    if i.description:
-        block.append(f" description {i.description}")
+    block = _opening(
+        f"interface {i.name}" + (" type tunnel" if i.type_tunnel else ""), i.description
+    )
     for n, (addr, mask) in enumerate(i.addresses):
         block.append(f" ip address {addr} {mask}" + (" secondary" if n else ""))
     if i.address_negotiated:
         block.append(" ip address negotiated")
+    elif i.unnumbered is not None:
+        block.append(f" ip unnumbered {i.unnumbered}")
     elif not i.addresses and not any(x.startswith("ip address") for x in i.extra):
         block.append(" no ip address")
     if i.ip_mtu is not None:
         block.append(f" ip mtu {i.ip_mtu}")
     block += [f" ipv6 address {a}" for a in i.ipv6_addresses]
     block += _nhrp(i.nhrp, show_keys)
+    block += _nhrp(i.nhrp6, show_keys, "ipv6")
     block += [" " + _mask_line(x, show_keys) for x in i.extra]
     if i.tcp_adjust_mss is not None:
         block.append(f" ip tcp adjust-mss {i.tcp_adjust_mss}")
@@ -356,16 +358,14 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         block.append(f" keepalive {i.keepalive.period} {i.keepalive.retries}")
     if i.shutdown:
         block.append(" shutdown")
-    if i.tunnel_source:
-        block.append(f" tunnel source {i.tunnel_source}")
-    if i.tunnel_mode:
-        block.append(f" tunnel mode {i.tunnel_mode}")
-    if i.tunnel_destination:
-        block.append(f" tunnel destination {i.tunnel_destination}")
-    if i.tunnel_key is not None:
-        block.append(f" tunnel key {i.tunnel_key}")
-    if i.tunnel_vrf:
-        block.append(f" tunnel vrf {i.tunnel_vrf}")
+    tunnel = (
+        ("source", i.tunnel_source),
+        ("mode", i.tunnel_mode),
+        ("destination", i.tunnel_destination),
+        ("key", i.tunnel_key),
+        ("vrf", i.tunnel_vrf),
+    )
+    block += _settings(" tunnel ", tunnel)
     if i.tunnel_protection:
         shared = " shared" if i.tunnel_protection_shared else ""
         block.append(f" tunnel protection ipsec profile {i.tunnel_protection}{shared}")
@@ -374,32 +374,35 @@ def _interface(i: Interface, show_keys: bool) -> Block:
     return block
 
 
-def _nhrp(n: Nhrp, show_keys: bool) -> Block:
-    """A tunnel's `ip nhrp` lines in the order IOS prints them."""
+def _nhrp(n: Nhrp, show_keys: bool, family: str = "ip") -> Block:
+    """A tunnel's `ip nhrp` (or `ipv6 nhrp`) lines in the order IOS prints them."""
     block = []
+    head = f" {family} nhrp"
     if n.authentication is not None:
         secret = n.authentication.reveal() if show_keys else MASK
-        block.append(f" ip nhrp authentication {secret}")
-    block += [f" ip nhrp map {overlay} {nbma}" for overlay, nbma in n.maps]
-    block += [f" ip nhrp map multicast {nbma}" for nbma in n.multicast]
+        block.append(f"{head} authentication {secret}")
+    for overlay, nbma in n.maps:
+        prefix = "/128" if overlay.version == 6 else ""
+        block.append(f"{head} map {overlay}{prefix} {nbma}")
+    block += [f"{head} map multicast {nbma}" for nbma in n.multicast]
     if n.multicast_dynamic:
-        block.append(" ip nhrp map multicast dynamic")
+        block.append(f"{head} map multicast dynamic")
     if n.network_id is not None:
-        block.append(f" ip nhrp network-id {n.network_id}")
+        block.append(f"{head} network-id {n.network_id}")
     if n.holdtime is not None:
-        block.append(f" ip nhrp holdtime {n.holdtime}")
+        block.append(f"{head} holdtime {n.holdtime}")
     for s in n.servers:
-        nbma = f" nbma {s.nbma}" if s.nbma is not None else ""
-        block.append(f" ip nhrp nhs {s.address}{nbma}" + (" multicast" if s.multicast else ""))
+        via = f" nbma {s.nbma}" if s.nbma is not None else ""
+        block.append(f"{head} nhs {s.address}{via}" + (" multicast" if s.multicast else ""))
     if n.registration_timeout is not None:
-        block.append(f" ip nhrp registration timeout {n.registration_timeout}")
+        block.append(f"{head} registration timeout {n.registration_timeout}")
     if n.no_unique:
-        block.append(" ip nhrp registration no-unique")
+        block.append(f"{head} registration no-unique")
     if n.redirect:
         timeout = f" timeout {n.redirect_timeout}" if n.redirect_timeout is not None else ""
-        block.append(f" ip nhrp redirect{timeout}")
+        block.append(f"{head} redirect{timeout}")
     if n.shortcut:
-        block.append(" ip nhrp shortcut")
+        block.append(f"{head} shortcut")
     return block
 
 
@@ -439,7 +442,7 @@ def _acl(a: AccessList) -> Block:
     if a.numbered:
         lines = [f"access-list {a.name} remark {r}" for r in a.remarks]
         return lines + [f"access-list {a.name} {e.text}" for e in a.entries]
-    block = [f"ip access-list extended {a.name}"]
+    block = [f"ip access-list {'standard' if a.standard else 'extended'} {a.name}"]
     block += [f" remark {r}" for r in a.remarks]
     block += [f" {e.text}" for e in a.entries]
     return block
@@ -499,7 +502,12 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     out: list[Block] = _unmodelled(cfg, "first", show_keys)
     out.append([f"hostname {cfg.hostname}"])
     out += [_vrf(v) for v in cfg.vrfs.values()]
+    out += writer_flexvpn.aaa_blocks(cfg, _key, show_keys)
+    out += writer_radius.radius_blocks(cfg, _key, show_keys)
     out += _unmodelled(cfg, "early", show_keys)
+    out += pki_writer.blocks(cfg, show_keys)
+    out += login_text.early_blocks(cfg.login, show_keys)
+    out += writer_flexvpn.authorization_policy_blocks(cfg)
     for kind in defaults.DEFAULT_KINDS:
         if kind in cfg.disabled_defaults:
             noun = {"ipsec-profile": "ipsec profile", "transform-set": "ipsec transform-set"}
@@ -511,6 +519,7 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         _profile(p, show_keys) + _kept(cfg, IKEV2_PROFILE, p.name, show_keys)
         for p in cfg.profiles.values()
     ]
+    out += writer_flexvpn.client_blocks(cfg)
     out += _ikev2_globals(cfg)
     out += _ikev1(cfg, show_keys)
     ipsec_globals = _lifetime_lines("crypto ipsec ", cfg.ipsec.lifetime)
@@ -530,6 +539,8 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         ]
     for iface in sorted(cfg.interfaces.values(), key=_interface_key):
         out.append(_in_vrf(cfg, iface, _interface(iface, show_keys)))
+    if cfg.flexvpn.pools:
+        out.append(writer_flexvpn.pool_lines(cfg))
     if cfg.routes:
         out.append([_route(r) for r in cfg.routes])
     named = [a for a in cfg.access_lists.values() if not a.numbered]
@@ -537,7 +548,9 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     out += [_acl(a) for a in named]
     if numbered:
         out.append([line for a in numbered for line in _acl(a)])
+    out += writer_tracking.blocks(cfg)
     out += _unmodelled(cfg, "late", show_keys)
+    out += login_text.late_blocks(cfg.login, lambda first: _kept(cfg, LINE, first, show_keys))
     return out
 
 

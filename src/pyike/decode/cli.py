@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 def _decode(capture: str, keys_path: str | None, esp_path: str | None, as_json: bool) -> int:
     # these import scapy, a fifth of a second that `pyike --help` need not wait for
     from pyike.capture import CaptureError
-    from pyike.decode.esp import DecodedEsp
+    from pyike.decode.certificates import CertificateNotes
     from pyike.decode.pipeline import decode_capture
     from pyike.decode.render import json_object, text_lines
 
@@ -90,17 +90,18 @@ def _decode(capture: str, keys_path: str | None, esp_path: str | None, as_json: 
     ike, esp = tables[keys_path], tables[esp_path]
     skipped = sum(len(t.skipped) for t in tables.values() if t is not None)
     troubled = 0
-    counts = {"ike": 0, "esp": 0}
+    counts = {"ike": 0, "esp": 0, "nhrp": 0}
+    notes = CertificateNotes()
     try:
         for record in decode_capture(
             capture, None if ike is None else ike.ike, None if esp is None else esp.esp
         ):
-            counts["esp" if isinstance(record, DecodedEsp) else "ike"] += 1
+            counts[_kind(record)] += 1
             troubled += record.troubled
             if as_json:
                 print(json.dumps(json_object(record)))
             else:
-                print("\n".join(text_lines(record)))
+                print("\n".join(text_lines(record, notes)))
                 print()
     except CaptureError as exc:
         sys.stdout.flush()  # the messages before the damage come first, as tshark prints them
@@ -111,10 +112,21 @@ def _decode(capture: str, keys_path: str | None, esp_path: str | None, as_json: 
     return 1 if troubled or skipped else 0
 
 
+def _kind(record: object) -> str:
+    from pyike.decode.esp import DecodedEsp
+    from pyike.decode.gre import DecodedGre
+
+    if isinstance(record, DecodedEsp):
+        return "esp"
+    return "nhrp" if isinstance(record, DecodedGre) else "ike"
+
+
 def _summary(capture: str, counts: dict[str, int], troubled: int, with_esp: bool) -> str:
     text = f"{counts['ike']} IKEv2 message(s)"
     if with_esp:
         text += f" and {counts['esp']} ESP packet(s)"
+    if counts["nhrp"]:
+        text += f" and {counts['nhrp']} NHRP packet(s) in GRE"
     text += f" in {capture}"
     if troubled:
         errors = "IKEv2-ERROR and ESP-ERROR" if with_esp else "IKEv2-ERROR"

@@ -18,6 +18,7 @@ from pyike.codec.udp_encap import Carried
 from pyike.crypto.encr import AeadAlgorithm, CipherAlgorithm, encr_algorithm
 from pyike.crypto.errors import CryptoError, IntegrityError
 from pyike.crypto.integ import IntegAlgorithm, UncheckedIntegrity, integ_algorithm
+from pyike.decode.gre import gre_nhrp_lines
 from pyike.ipsec.errors import EspError
 from pyike.ipsec.esp import (
     HEADER_SIZE,
@@ -27,10 +28,7 @@ from pyike.ipsec.esp import (
     split_encrypted_part,
     unpack_header,
 )
-from pyike.nhrp import codec as nhrp_codec
-from pyike.nhrp import debug as nhrp_debug
-from pyike.nhrp.codec import GRE_PROTOCOL_NHRP
-from pyike.node.gre import GRE_PROTOCOL, parse_gre
+from pyike.node.gre import GRE_PROTOCOL
 from pyike.wireshark_keys import EspSaKeys, UncheckedIcv
 
 _PROTOCOLS = {1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP"}
@@ -201,20 +199,8 @@ def _summary(mode: str, packet: IpPacket, length: int) -> InnerPacket:
     if protocol in (1, 58) and len(data) >= 2:
         return replace(inner, icmp_type=data[0], icmp_code=data[1])
     if protocol == GRE_PROTOCOL:
-        gre = parse_gre(data)
-        if gre is not None and gre.protocol_type == GRE_PROTOCOL_NHRP:
-            return replace(inner, nhrp=tuple(_nhrp_lines(gre.payload)))
+        return replace(inner, nhrp=gre_nhrp_lines(data))
     return inner
-
-
-def _nhrp_lines(wire: bytes) -> list[str]:
-    """An NHRP packet as IOS's `debug nhrp packet` prints it, headed by its type and size."""
-    try:
-        packet = nhrp_codec.decode(wire)
-    except nhrp_codec.NhrpDecodeError as error:
-        return [f"NHRP: malformed packet ({error}), {len(wire)} octets"]
-    head = f"NHRP: {packet.type.ios_name}, packet size: {len(wire)}"
-    return [head, *(line.text for line in nhrp_debug.dump(packet, wire))]
 
 
 def is_esp(datagram: CapturedDatagram) -> bool:

@@ -17,11 +17,13 @@ from pyike.codec.message import Message, Payload, decode_message
 from pyike.codec.payloads import SkfPayload, SkPayload
 from pyike.codec.protect import open_protected, open_protected_fragment, reassemble_fragments
 from pyike.codec.registry import IntegId
+from pyike.codec.udp_encap import Carried
 from pyike.crypto.encr import encr_algorithm
 from pyike.crypto.errors import CryptoError, IntegrityError
 from pyike.crypto.integ import IntegAlgorithm, UncheckedIntegrity, integ_algorithm
 from pyike.crypto.sk import IkeSkCipher
 from pyike.decode.esp import DecodedEsp, decode_esp, is_esp
+from pyike.decode.gre import DecodedGre, decode_gre
 from pyike.wireshark_keys import EspSaKeys, IkeSaKeys, UncheckedIcv
 
 
@@ -116,11 +118,16 @@ def decode_datagrams(
     datagrams: Iterator[CapturedDatagram],
     keys: Sequence[IkeSaKeys] | None = None,
     esp_keys: Sequence[EspSaKeys] | None = None,
-) -> Iterator[DecodedMessage | DecodedEsp]:
+) -> Iterator[DecodedMessage | DecodedEsp | DecodedGre]:
     """IKE messages, decrypted when `keys` is given (even empty: each then says it has no
-    keys), and ESP packets when `esp_keys` is given."""
+    keys), ESP packets when `esp_keys` is given, and NHRP in clear GRE."""
     decryptor = None if keys is None else _Decryptor(keys)
     for datagram in datagrams:
+        if datagram.kind is Carried.GRE:
+            nhrp = decode_gre(datagram)
+            if nhrp is not None:
+                yield nhrp
+            continue
         if is_esp(datagram):
             if esp_keys is not None:
                 yield decode_esp(datagram, esp_keys)
@@ -145,7 +152,8 @@ def decode_capture(
     path: str | os.PathLike[str],
     keys: Sequence[IkeSaKeys] | None = None,
     esp_keys: Sequence[EspSaKeys] | None = None,
-) -> Iterator[DecodedMessage | DecodedEsp]:
-    """Every IKE datagram of the capture at `path`, decoded, and every ESP packet when
-    `esp_keys` is given; raises CaptureError only."""
-    return decode_datagrams(read_capture(path, ike_only=esp_keys is None), keys, esp_keys)
+) -> Iterator[DecodedMessage | DecodedEsp | DecodedGre]:
+    """Every IKE datagram of the capture at `path`, decoded, every ESP packet when
+    `esp_keys` is given, and every NHRP packet in clear GRE; raises CaptureError only."""
+    datagrams = read_capture(path, ike_only=esp_keys is None, gre=True)
+    return decode_datagrams(datagrams, keys, esp_keys)

@@ -16,11 +16,13 @@ from pyike.codec.payloads import NotifyPayload
 from pyike.codec.registry import PayloadType, name_of
 from pyike.codec.sa import Transform
 from pyike.codec.udp_encap import Carried
+from pyike.decode.certificates import CertificateNotes
 from pyike.decode.esp import DecodedEsp
+from pyike.decode.gre import DecodedGre
 from pyike.decode.pipeline import DecodedMessage
 from pyike.trace.packet_dump import header_line, payload_lines
 
-Decoded = DecodedMessage | DecodedEsp
+Decoded = DecodedMessage | DecodedEsp | DecodedGre
 
 
 def _timestamp(seconds: float) -> str:
@@ -32,7 +34,7 @@ def _timestamp(seconds: float) -> str:
 
 
 def _frame(d: CapturedDatagram) -> str:
-    if d.kind is Carried.ESP:
+    if d.kind in (Carried.ESP, Carried.GRE):
         return f"Frame {d.index} at {_timestamp(d.timestamp)}: {d.src} -> {d.dst}"
     return f"Frame {d.index} at {_timestamp(d.timestamp)}: {d.src}:{d.sport} -> {d.dst}:{d.dport}"
 
@@ -47,11 +49,14 @@ def heading(record: DecodedMessage) -> str:
     return text + marker
 
 
-def text_lines(record: Decoded) -> list[str]:
-    """The heading, then the message as `debug crypto ikev2 packet` prints it, or the ESP
-    packet's SPI, sequence number and contents."""
+def text_lines(record: Decoded, notes: CertificateNotes | None = None) -> list[str]:
+    """The heading, then the message as `debug crypto ikev2 packet` prints it (with
+    `notes`: each certificate's subject and each CERTREQ's CAs under their blocks), or the
+    ESP packet's SPI, sequence number and contents."""
     if isinstance(record, DecodedEsp):
         return esp_lines(record)
+    if isinstance(record, DecodedGre):
+        return gre_lines(record)
     lines = [heading(record)]
     lines.extend(f"IKEv2-ERROR:{problem}" for problem in record.problems)
     if record.error is not None:
@@ -65,9 +70,9 @@ def text_lines(record: Decoded) -> list[str]:
     assert message is not None
     lines.append(f"IKEv2:{header_line(message.header)}")
     lines.append("Payload contents:")
-    lines.extend(payload_lines(message.payloads))
+    lines.extend(payload_lines(message.payloads, extra=notes))
     if record.inner is not None:
-        lines.extend(payload_lines(record.inner))
+        lines.extend(payload_lines(record.inner, extra=notes))
     lines.extend(f"IKEv2:{note}" for note in record.notes)
     return lines
 
@@ -87,6 +92,13 @@ def esp_lines(record: DecodedEsp) -> list[str]:
         lines.append("ESP: a dummy packet (Next Header 59), to be discarded")
     lines.extend(f"ESP:{note}" for note in record.notes)
     return lines
+
+
+def gre_lines(record: DecodedGre) -> list[str]:
+    lines = [_frame(record.datagram) + " (GRE)"]
+    if record.datagram.truncated:
+        lines.append("GRE-ERROR:the capture holds only part of this packet")
+    return lines + list(record.nhrp)
 
 
 def _plain(value: Any) -> Any:
@@ -129,6 +141,8 @@ def _payload_json(payload: Payload) -> dict[str, Any]:
 def json_object(record: Decoded) -> dict[str, Any]:
     if isinstance(record, DecodedEsp):
         return esp_json(record)
+    if isinstance(record, DecodedGre):
+        return gre_json(record)
     d = record.datagram
     out: dict[str, Any] = {
         "frame": d.index,
@@ -187,3 +201,15 @@ def esp_json(record: DecodedEsp) -> dict[str, Any]:
     out["notes"] = list(record.notes)
     out["problems"] = list(record.problems)
     return out
+
+
+def gre_json(record: DecodedGre) -> dict[str, Any]:
+    d = record.datagram
+    return {
+        "frame": d.index,
+        "time": d.timestamp,
+        "src": d.src,
+        "dst": d.dst,
+        "gre": {"nhrp": list(record.nhrp)},
+        "problems": ["the capture holds only part of this packet"] if d.truncated else [],
+    }

@@ -14,14 +14,22 @@ CAUSES: tuple[str, ...] = (
     "success",
     "psk_mismatch",
     "auth_method_mismatch",
+    "eap_failure",
+    "aaa_authorization_failed",
     "ike_proposal_mismatch",
     "child_proposal_mismatch",
     "ts_mismatch",
+    "address_pool_exhausted",
     "no_response",
     "invalid_ke",
     "identity_mismatch",
     "key_not_found",
     "certificate_error",
+    "certificate_expired",
+    "certificate_untrusted",
+    "certificate_revoked",
+    "certificate_no_crl",
+    "certificate_identity_mismatch",
     "peer_not_configured",
     "peer_rejected_child",
     "local_config_error",
@@ -86,6 +94,26 @@ CAUSE_TEXTS: dict[str, CauseText] = {
                 "(반대도 마찬가지). ASA에서는 `tunnel-group <peer> ipsec-attributes`의 "
                 "`ikev2 remote-authentication pre-shared-key`/`ikev2 local-authentication "
                 "pre-shared-key`입니다.",
+            ),
+        ),
+    ),
+    "eap_failure": CauseText(
+        _t(
+            "EAP authentication failed: the server refused the user's credentials (wrong "
+            "password, unknown user, or a method it cannot check).",
+            "EAP 인증 실패: 서버가 사용자의 자격 증명을 거부했습니다 (잘못된 비밀번호, 알 수 없는 "
+            "사용자, 또는 확인할 수 없는 방식).",
+        ),
+        (
+            _t(
+                "On the client, `authentication local eap ... username U password P` must match "
+                "a user the server knows: with local AAA, `username U password 0 P` (EAP-MSCHAPv2 "
+                "and EAP-MD5 need `password`, not a one-way `secret`) and the profile's `aaa "
+                "authentication eap LIST` naming `aaa authentication login LIST local`.",
+                "클라이언트의 `authentication local eap ... username U password P`가 서버가 아는 "
+                "사용자와 일치해야 합니다: 로컬 AAA라면 `username U password 0 P` (EAP-MSCHAPv2와 "
+                "EAP-MD5에는 단방향 `secret`이 아니라 `password`가 필요합니다)와 프로파일의 `aaa "
+                "authentication eap LIST`가 가리키는 `aaa authentication login LIST local`입니다.",
             ),
         ),
     ),
@@ -157,6 +185,46 @@ CAUSE_TEXTS: dict[str, CauseText] = {
                 "`tunnel mode ipsec ipv4` (any/any selectors) on both sides of a VTI.",
                 "crypto map ACL(`match address`)을 피어 ACL의 정확한 대칭으로 만들거나, VTI 양쪽에 "
                 "`tunnel mode ipsec ipv4`(any/any 셀렉터)를 쓰십시오.",
+            ),
+        ),
+    ),
+    "aaa_authorization_failed": CauseText(
+        _t(
+            "AAA authorization failed: the peer authenticated, but the profile's `aaa "
+            "authorization group` could not authorize it (a method list or authorization policy "
+            "that is not defined, or AAA that does not answer).",
+            "AAA 권한 부여 실패: 피어는 인증되었지만 프로파일의 `aaa authorization group`이 "
+            "권한을 부여하지 못했습니다 (정의되지 않은 메서드 리스트나 권한 부여 정책, "
+            "또는 응답하지 않는 AAA).",
+        ),
+        (
+            _t(
+                "Define what `aaa authorization group psk|eap list LIST POLICY` names: `aaa "
+                "new-model`, `aaa authorization network LIST local` and `crypto ikev2 "
+                "authorization policy POLICY` (without POLICY, the policy named `default`).",
+                "`aaa authorization group psk|eap list LIST POLICY`가 가리키는 것을 정의하십시오: "
+                "`aaa new-model`, `aaa authorization network LIST local`, `crypto ikev2 "
+                "authorization policy POLICY` (POLICY가 없으면 `default`라는 정책).",
+            ),
+        ),
+    ),
+    "address_pool_exhausted": CauseText(
+        _t(
+            "No address to lend: the server authorized the peer but could not assign it an "
+            "address (INTERNAL_ADDRESS_FAILURE: its pool is used up); the IKE SA is up, its "
+            "Child SA is not.",
+            "빌려줄 주소 없음: 서버가 피어를 승인했지만 주소를 할당할 수 없었습니다 "
+            "(INTERNAL_ADDRESS_FAILURE: 풀이 다 찼습니다). IKE SA는 올라왔지만 Child SA는 "
+            "없습니다.",
+        ),
+        (
+            _t(
+                "Widen the authorization policy's `ip local pool` (`ip local pool NAME FIRST "
+                "LAST`) or free addresses (`show crypto session`: peers holding one), or give "
+                "the client a static tunnel address instead of `ip address negotiated`.",
+                "권한 부여 정책의 `ip local pool`을 넓히거나(`ip local pool NAME FIRST LAST`) "
+                "주소를 쓰는 피어를 정리하거나(`show crypto session`), 클라이언트에 `ip address "
+                "negotiated` 대신 고정 터널 주소를 주십시오.",
             ),
         ),
     ),
@@ -235,6 +303,87 @@ CAUSE_TEXTS: dict[str, CauseText] = {
                 "revocation checking (`revocation-check`).",
                 "트러스트포인트(`crypto pki trustpoint`, CA 체인, ASA `set trustpoint`의 `chain`), "
                 "인증서 유효 기간과 시계(NTP), 폐기 확인(`revocation-check`)을 확인하십시오.",
+            ),
+        ),
+    ),
+    "certificate_expired": CauseText(
+        _t(
+            "The peer's certificate is outside its validity period (expired, or not yet "
+            "valid) by this router's clock.",
+            "이 라우터의 시계 기준으로 피어의 인증서가 유효 기간 밖에 있습니다 (만료되었거나 아직 "
+            "유효하지 않음).",
+        ),
+        (
+            _t(
+                "Renew the peer's certificate (`crypto pki enroll` on its trustpoint), and check "
+                "both routers' clocks (`show clock`, NTP): the %PKI-3 line gives the dates.",
+                "피어의 인증서를 갱신하고(트러스트포인트에서 `crypto pki enroll`), 두 라우터의 "
+                "시계를 확인하십시오(`show clock`, NTP). %PKI-3 줄에 날짜가 나옵니다.",
+            ),
+        ),
+    ),
+    "certificate_untrusted": CauseText(
+        _t(
+            "The peer's certificate was issued by a CA none of this profile's trustpoints "
+            "holds: no path to a trusted CA.",
+            "피어의 인증서를 발급한 CA가 이 프로파일의 어느 트러스트포인트에도 없습니다: 신뢰할 수 "
+            "있는 CA까지의 경로가 없습니다.",
+        ),
+        (
+            _t(
+                "Authenticate the peer's CA on this router (`crypto pki trustpoint` and "
+                "`crypto pki authenticate`) and name it in the profile (`pki trustpoint NAME`), "
+                "or have the peer send its intermediate CA certificates.",
+                "이 라우터에서 피어의 CA를 인증하고(`crypto pki trustpoint`, `crypto pki "
+                "authenticate`) 프로파일에 지정하거나(`pki trustpoint NAME`), 피어가 중간 CA "
+                "인증서를 함께 보내게 하십시오.",
+            ),
+        ),
+    ),
+    "certificate_revoked": CauseText(
+        _t(
+            "The peer's certificate is revoked: the CRL of its CA lists its serial number.",
+            "피어의 인증서가 폐기되었습니다: CA의 CRL에 일련 번호가 있습니다.",
+        ),
+        (
+            _t(
+                "Enroll the peer again for a new certificate; `show crypto pki crls` shows the "
+                "CRL this router checked.",
+                "피어를 다시 등록해 새 인증서를 받으십시오. `show crypto pki crls`에서 이 라우터가 "
+                "확인한 CRL을 볼 수 있습니다.",
+            ),
+        ),
+    ),
+    "certificate_no_crl": CauseText(
+        _t(
+            "The trustpoint checks revocation (`revocation-check crl`) but has no CRL of the "
+            "peer's CA, so the certificate is refused.",
+            "트러스트포인트가 폐기 확인(`revocation-check crl`)을 하지만 피어 CA의 CRL이 없어 "
+            "인증서가 거부됩니다.",
+        ),
+        (
+            _t(
+                "Make the CRL reachable (the CDP in the certificate, or the trustpoint's CRL), "
+                "or write `revocation-check crl none` to accept when no CRL can be had.",
+                "CRL을 가져올 수 있게 하거나(인증서의 CDP, 트러스트포인트의 CRL), CRL이 없을 때 "
+                "허용하려면 `revocation-check crl none`을 쓰십시오.",
+            ),
+        ),
+    ),
+    "certificate_identity_mismatch": CauseText(
+        _t(
+            "The identity the peer sent (IDi/IDr) is not a name its certificate certifies "
+            "(subject or subjectAltName).",
+            "피어가 보낸 ID(IDi/IDr)가 인증서의 이름(subject 또는 subjectAltName)에 없습니다.",
+        ),
+        (
+            _t(
+                "Make the peer's `identity local` match its certificate (`identity local dn`, "
+                "or the address/FQDN its certificate names), or enroll it with the right "
+                "`ip-address`/`fqdn`/`subject-name`.",
+                "피어의 `identity local`을 인증서와 맞추거나(`identity local dn`, 또는 인증서에 "
+                "있는 주소/FQDN), 올바른 `ip-address`/`fqdn`/`subject-name`으로 다시 "
+                "등록하십시오.",
             ),
         ),
     ),

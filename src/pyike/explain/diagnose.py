@@ -15,12 +15,20 @@ from pyike.explain.aliases import TRANSFORM_TYPE_WORDS, key_length, transform
 from pyike.explain.catalogue import CAUSE_TEXTS
 from pyike.explain.model import Evidence, Exchange, Failure, Message, Proposal, Timeline
 from pyike.explain.pairing import Pairing
+from pyike.explain.timeline import ERROR_NOTIFIES
 
 # Every cause, most specific first: when several timelines fail, the verdict names the most
 # telling one. Marked True: a router's own failure line names it (the others are inferred).
 _CAUSES: tuple[tuple[str, bool], ...] = (
+    ("eap_failure", True),
+    ("aaa_authorization_failed", True),
     ("psk_mismatch", True),
     ("auth_method_mismatch", True),
+    ("certificate_expired", True),
+    ("certificate_revoked", True),
+    ("certificate_no_crl", True),
+    ("certificate_untrusted", True),
+    ("certificate_identity_mismatch", True),
     ("certificate_error", True),
     ("identity_mismatch", True),
     ("key_not_found", True),
@@ -29,6 +37,7 @@ _CAUSES: tuple[tuple[str, bool], ...] = (
     ("invalid_ke", False),
     ("child_proposal_mismatch", False),
     ("ts_mismatch", True),
+    ("address_pool_exhausted", True),
     ("peer_rejected_child", False),
     ("local_config_error", True),
     ("nat_t_problem", False),
@@ -91,23 +100,15 @@ def _recovered_invalid_ke(timeline: Timeline) -> Evidence | None:
     return None
 
 
-_ERROR_NAMES = frozenset(
-    {
-        "AUTHENTICATION_FAILED",
-        "NO_PROPOSAL_CHOSEN",
-        "TS_UNACCEPTABLE",
-        "INVALID_KE_PAYLOAD",
-        "INTERNAL_ADDRESS_FAILURE",
-        "FAILED_CP_REQUIRED",
-        "SINGLE_PAIR_REQUIRED",
-        "NO_ADDITIONAL_SAS",
-        "AUTHORIZATION_FAILED",
-        "INVALID_SYNTAX",
-        "TEMPORARY_FAILURE",
-        "CHILD_SA_NOT_FOUND",
-        "UNEXPECTED_NAT_DETECTED",
-    }
-)
+# The error notifies that say why a negotiation failed: all but those about a message itself
+# (its SPIs, ID, version or a critical payload it could not read).
+_ERROR_NAMES = ERROR_NOTIFIES - {
+    "INVALID_SPI",
+    "INVALID_IKE_SPI",
+    "INVALID_MESSAGE_ID",
+    "UNSUPPORTED_CRITICAL_PAYLOAD",
+    "INVALID_MAJOR_VERSION",
+}
 
 
 def _transform_sets(proposals: list[Proposal]) -> dict[TransformType, set[tuple[int, int]]]:
@@ -392,7 +393,13 @@ def _state_at(timeline: Timeline, line: int) -> str:
 def _failed_outcome(timeline: Timeline, cause: str) -> str:
     if (
         cause
-        in ("child_proposal_mismatch", "ts_mismatch", "peer_rejected_child", "peer_not_configured")
+        in (
+            "child_proposal_mismatch",
+            "ts_mismatch",
+            "address_pool_exhausted",
+            "peer_rejected_child",
+            "peer_not_configured",
+        )
         and timeline.ike_up
     ):
         return "partial"
@@ -435,6 +442,11 @@ def _from_peer_notify(
             name,
             ["peer_log"],
             side="peer",
+        )
+    if name == "INTERNAL_ADDRESS_FAILURE":
+        cause = "address_pool_exhausted"
+        return Finding(
+            _failed_outcome(timeline, cause), cause, evidence, name, ["peer_log"], side="peer"
         )
     if name == "INVALID_KE_PAYLOAD":
         return Finding("failure", "invalid_ke", evidence, name, [], side="peer")

@@ -183,11 +183,39 @@ _PATTERNS: tuple[_Pattern, ...] = (
         _I,
         cause="auth_method_mismatch",
     ),
+    _p(r"EAP authentication failed", Kind.FAILURE, cause="eap_failure"),
+    _p(r"AAA authorization failed", Kind.FAILURE, cause="aaa_authorization_failed"),
+    _p(r"Failed to allocate an address from pool", Kind.FAILURE, cause="address_pool_exhausted"),
     _p(r"Verification of peer's authentication data FAILED", Kind.FAILURE, cause="auth_failed"),
     _p(r"Failed to authenticate the IKE SA", Kind.FAILURE, cause="auth_failed"),
     _p(r"Failed to find a matching policy", Kind.FAILURE, cause="no_matching_policy"),
     _p(r"Received no proposal chosen notify", Kind.FAILURE, cause="peer_no_proposal"),
     _p(r"EV_NO_PROP_CHOSEN", Kind.FAILURE, cause="no_matching_policy"),
+    _p(
+        r"%PKI-3-CERTIFICATE_INVALID_(?:EXPIRED|NOT_YET_VALID)|certificate \(SN: \w+\) "
+        r"(?:has expired|is not yet valid)",
+        Kind.FAILURE,
+        _I,
+        cause="certificate_expired",
+    ),
+    _p(
+        r"%PKI-3-CERTIFICATE_REVOKED|\(SN: \w+\) is revoked",
+        Kind.FAILURE,
+        _I,
+        cause="certificate_revoked",
+    ),
+    _p(r"%PKI-3-CRL_FETCH_FAIL", Kind.FAILURE, cause="certificate_no_crl"),
+    _p(
+        r"No suitable trustpoints found|No trustpoint for the peer certificate's issuer"
+        r"|Unable to locate cert record|No trust point for cert issuer",
+        Kind.FAILURE,
+        cause="certificate_untrusted",
+    ),
+    _p(
+        r"Peer identity .* is not in its certificate",
+        Kind.FAILURE,
+        cause="certificate_identity_mismatch",
+    ),
     _p(
         r"EV_CERT_FAIL|Verify cert failed|No suitable trustpoints found|Unable to locate cert "
         r"record|No trust point for cert issuer|certificate (?:has )?expired|certificate is revoked"

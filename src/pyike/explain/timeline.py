@@ -49,6 +49,11 @@ _SM_EXCHANGE_PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("R_WAIT_AUTH", "IKE_AUTH", "responder"),
     ("R_VERIFY_AUTH", "IKE_AUTH", "responder"),
     ("R_BLD_AUTH", "IKE_AUTH", "responder"),
+    # EAP's further IKE_AUTH rounds (pyike's own state names, ike/eap_auth.py)
+    ("I_WAIT_EAP", "IKE_AUTH", "requester"),
+    ("I_PROC_EAP", "IKE_AUTH", "requester"),
+    ("R_BLD_EAP", "IKE_AUTH", "responder"),
+    ("R_WAIT_EAP", "IKE_AUTH", "responder"),
 )
 
 ERROR_NOTIFIES = frozenset(

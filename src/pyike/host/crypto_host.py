@@ -5,7 +5,8 @@ installed, their tunnels' line protocol following.
 The lab's routers (`pyike.lab.crypto_node.CryptoNode`) and `pyike run`'s gateway
 (`pyike.net.gateway.Gateway`) are both one; each adds only what differs: how it reaches the
 network (its `Wire`), the lab a simulated Router's hooks and virtual clock, the gateway
-sockets, TUN devices, a key log, crypto map devices and reload.
+sockets, TUN devices, a key log and crypto map devices. Both reload a new configuration the
+same way (`reload`: SIGHUP, `configure terminal`).
 
 `receive_esp` and `tunnel_packets` are the gateway's hot path: they call the Wire's methods,
 bound once, and nothing else per packet beyond the SA's own work.
@@ -20,16 +21,24 @@ from typing import Protocol
 from pyike.config import query
 from pyike.config.model import Config
 from pyike.host.framing import GreFraming, opened, sealer
+from pyike.host.live_policy import LivePolicy
+from pyike.host.session_status import session_status_message
 from pyike.ike.driver import EngineDriver, TunnelStarter, renegotiation_delay
+from pyike.ike.eap_directory import AaaReply, AuthorizationAnswer, EapRelayAnswer, PskAnswer
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import (
+    AaaRequest,
+    AuthorizationRequest,
     ChildSaInfo,
+    ConsoleAlert,
     Datagram,
+    EapRelayRequest,
     Endpoint,
     IkeSaDown,
     IkeSaUp,
     IPAddress,
     NegotiationFailed,
+    PskRequest,
 )
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
@@ -69,7 +78,7 @@ class CryptoStats:
 
     invalid_spi: int = 0
     decrypt_failures: int = 0
-    malformed: int = 0
+    malformed: int = 0  # shorter than the ESP header
     negotiations_failed: list[NegotiationFailed] = field(default_factory=list)
 
 
@@ -97,12 +106,20 @@ class HostSetup:
 class CryptoHost:
     """The engine and the SA database of one router; see the module docstring."""
 
-    def __init__(self, setup: HostSetup, *, iv_source: RandomBytes | None = None) -> None:
+    def __init__(
+        self,
+        setup: HostSetup,
+        *,
+        iv_source: RandomBytes | None = None,
+        force_encap: bool = False,
+    ) -> None:
         self.config = setup.config
-        self.policy = setup.policy
+        # the engine asks this one, so that `reload` can swap the configuration under it
+        self.live_policy = LivePolicy(setup.policy, force_encap=force_encap)
+        self.policy: Policy = self.live_policy
         self.specs: dict[str, TunnelSpec] = {spec.name: spec for spec in setup.tunnels}
         self.sad = SecurityAssociationDatabase(iv_source or setup.random_bytes, self.specs)
-        self.engine = IkeEngine(setup.policy, setup.random_bytes, traffic=self.sad)
+        self.engine = IkeEngine(self.live_policy, setup.random_bytes, traffic=self.sad)
         self.wire = setup.wire
         self._send_esp = setup.wire.send_esp
         self._write_tunnel = setup.wire.write_tunnel
@@ -112,9 +129,12 @@ class CryptoHost:
         self.log: Callable[[str], None] = setup.log or _discard
         self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
         self.stats = CryptoStats()
+        # which tunnel a peer's address belongs to, for ESP no SA opens (`_no_sa_opens`)
+        self._peer_tunnels: dict[IPAddress, str] = {}
+        self._peer_tunnels_of: tuple[object, int] | None = None  # (the specs it is of, size)
         self.ike_up: dict[int, IkeSaUp] = {}
         self.counters = Ikev2Counters()
-        self.force_encap = False  # ESP in UDP even without a NAT
+        self.force_encap = force_encap  # ESP in UDP even without a NAT
         # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
         # traffic (`pyike run --passive`) or stopping.
         self.keep_up = True
@@ -131,6 +151,11 @@ class CryptoHost:
     def now(self) -> float:
         return self.clock()
 
+    def interface_of(self, sa_name: str) -> str:
+        """The interface whose SAs are called `sa_name` (a multipoint tunnel's peers are the
+        tunnel's)."""
+        return query.sa_interface(sa_name)
+
     # -- control -------------------------------------------------------------------------------
 
     def start_tunnel(self, name: str) -> None:
@@ -142,6 +167,41 @@ class CryptoHost:
             return
         if self.starter.start(self.clock(), spec):
             self.flush()
+
+    def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
+        """A new configuration (SIGHUP, `configure terminal`) answers from now on: tunnels
+        whose policy changed or vanished lose their SAs (telling the peer), changed and new
+        ones are negotiated; the others keep theirs. Returns the names of the tunnels
+        negotiated anew."""
+        new_specs = {spec.name: spec for spec in tunnels}
+        changed = [name for name, spec in self.specs.items() if new_specs.get(name) != spec]
+        now = self.clock()
+        doomed = {child.info.ike_sa_id for name in changed for child in self.sad.tunnel(name).live}
+        for name in changed:
+            old = self.specs[name]
+            doomed.update(
+                sa.sa_id
+                for sa in self.engine.ike_sas
+                if not sa.closed and sa.remote.address == old.remote.address
+            )
+        self.config = config
+        self.live_policy.current = policy
+        self.index_config(config)
+        for sa_id in sorted(doomed):
+            self.engine.delete_ike_sa(now, sa_id, "Configuration changed")
+        self.flush()
+        renegotiated = [
+            n for n in new_specs if (n in changed or n not in self.specs) and not is_entry_name(n)
+        ]
+        self.specs = new_specs
+        for name in new_specs:
+            self.sad.tunnel(name)
+        for name in new_specs:
+            if not is_entry_name(name):
+                self.start_tunnel(name)
+        for name in renegotiated:  # again once the old IKE SAs' deletes are answered
+            self.call_later(renegotiation_delay(True), self._restarter(name))
+        return renegotiated
 
     def clear(self, peer: Endpoint | None = None) -> None:
         """`clear crypto ikev2 sa [peer ADDR]`."""
@@ -176,16 +236,55 @@ class CryptoHost:
         if self.trace_sink is not None:
             self.trace_sink(records)
 
+    # -- AAA over the network (ike/eap_auth.py, ike/aaa_keys.py) -------------------------------
+
+    def ask_aaa(self, request: AaaRequest) -> None:
+        """The engine asks a RADIUS group (EAP pass-through, `keyring aaa`, authorization):
+        the gateway asks it (pyike.aaa); a host without one, as the lab, answers at once
+        that none is reachable, so the negotiation fails saying so rather than hanging."""
+        groups = (
+            {q.group: None for q in request.questions}
+            if isinstance(request, AuthorizationRequest)
+            else {request.group: None}
+        )
+        why = f"AAA server group {', '.join(groups)} is not reachable: the lab has no RADIUS server"
+        answer: AaaReply
+        if isinstance(request, PskRequest):
+            answer = PskAnswer(reason=why)
+        elif isinstance(request, AuthorizationRequest):
+            answer = AuthorizationAnswer(reason=why)
+        else:
+            answer = EapRelayAnswer("error", reason=why)
+        self.call_later(0.0, lambda: self.aaa_answered(request.sa_id, answer))
+
+    def aaa_answered(self, sa_id: int, answer: AaaReply) -> None:
+        if isinstance(answer, PskAnswer):
+            self.engine.psk_answer(self.clock(), sa_id, answer)
+        elif isinstance(answer, AuthorizationAnswer):
+            self.engine.authorization_answer(self.clock(), sa_id, answer)
+        else:
+            self.engine.eap_answer(self.clock(), sa_id, answer)
+        self.driver.flush()
+
     # -- SA installation -------------------------------------------------------------------------
 
     def _apply(self, event: object) -> None:
         self.counters.note(event)
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
+            if event.rekeyed_from is None:
+                self.log(session_status_message(event, up=True))
         elif isinstance(event, IkeSaDown):
-            self.ike_up.pop(event.sa_id, None)
+            was = self.ike_up.pop(event.sa_id, None)
+            if was is not None and event.rekeyed_to is None:
+                self.log(session_status_message(was, up=False))
+            self._release_lease(event)
         elif isinstance(event, NegotiationFailed):
             self.stats.negotiations_failed.append(event)
+        elif isinstance(event, ConsoleAlert):
+            self.log(event.text)
+        elif isinstance(event, EapRelayRequest | PskRequest | AuthorizationRequest):
+            self.ask_aaa(event)
         change = self.sad.apply(event, self.clock())
         if self.ipsec_debug is not None:
             self._debug_ipsec(change, self.ipsec_debug)
@@ -199,6 +298,16 @@ class CryptoHost:
             if self.keep_up and not self._stopping:
                 ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
                 self.call_later(renegotiation_delay(ours), self._restarter(name))
+
+    def _release_lease(self, event: IkeSaDown) -> None:
+        """The address an IKE SA's peer was lent returns to its pool (a rekey hands it on)."""
+        authorizer = self.policy.authorization
+        if authorizer is None:
+            return
+        if event.rekeyed_to is not None:
+            authorizer.transfer(event.sa_id, event.rekeyed_to)
+        else:
+            authorizer.release(event.sa_id)
 
     @staticmethod
     def _debug_ipsec(change: SadChange, sink: LineSink) -> None:
@@ -232,11 +341,11 @@ class CryptoHost:
         """An ESP packet (SPI through ICV) from `source`, in UDP from `port` (logical) when
         encapsulated. The inner packet goes to its child's tunnel."""
         if len(esp) < 8:
-            self.stats.malformed += 1
+            self._no_sa_opens(source, short=True)
             return
         child = self.sad.inbound(int.from_bytes(esp[:4], "big"))
         if child is None:
-            self.stats.invalid_spi += 1
+            self._no_sa_opens(source, short=False)
             return
         try:
             result = child.inbound.decapsulate(esp)
@@ -265,6 +374,29 @@ class CryptoHost:
             else:
                 self._write_tunnel(tunnel, packet)
         self._report_usage(child)
+
+    def _no_sa_opens(self, source: IPAddress, *, short: bool) -> None:
+        """ESP that no SA can open: shorter than its header (`short`) or with an SPI no SA
+        has. Counted for the host and, from a tunnel's peer, as that flow's `#pkts invalid
+        len (rcv)` or `#pkts invalid sa (rcv)`."""
+        if short:
+            self.stats.malformed += 1
+        else:
+            self.stats.invalid_spi += 1
+        specs, seen = self.specs, self._peer_tunnels_of
+        if seen is None or seen[0] is not specs or seen[1] != len(specs):  # reload; lab peers
+            self._peer_tunnels_of = (specs, len(specs))
+            self._peer_tunnels = {}
+            for spec in specs.values():
+                self._peer_tunnels.setdefault(spec.remote.address, spec.name)
+        name = self._peer_tunnels.get(source)
+        state = self.sad.tunnels.get(name) if name is not None else None
+        if state is None:
+            return
+        if short:
+            state.invalid_len += 1
+        else:
+            state.invalid_sa += 1
 
     def tunnel_packets(self, tunnel: str, packets: Sequence[bytes]) -> None:
         """Packets routed into `tunnel` (or a crypto map line's SA): encrypted with its

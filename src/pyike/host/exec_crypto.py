@@ -10,6 +10,7 @@ from typing import Protocol
 from pyike import show
 from pyike.config.model import Config
 from pyike.host import views
+from pyike.host.pki_exec import register_pki_show_commands
 from pyike.host.views import CryptoState
 from pyike.ike.events import Endpoint
 from pyike.node.exec.job import ExecJob, TextResult
@@ -31,6 +32,8 @@ _DEBUG_MESSAGES = {
     Debug.PACKET: "IKEv2 packet debugging is on",
     Debug.INTERNAL: "IKEv2 internal debugging is on",
     Debug.ERROR: "IKEv2 error debugging is on",
+    Debug.PKI_VALIDATION: "Crypto PKI Validation Path debugging is on",
+    Debug.PKI_TRANSACTIONS: "Crypto PKI Trans debugging is on",
 }
 ALL_OFF = "All possible debugging has been turned off"
 
@@ -89,6 +92,8 @@ def register_crypto_commands(
     tree.register("debug crypto ikev2 packet", lambda args: debug(Debug.PACKET))
     tree.register("debug crypto ikev2 internal", lambda args: debug(Debug.INTERNAL))
     tree.register("debug crypto ikev2 error", lambda args: debug(Debug.ERROR))
+    tree.register("debug crypto pki validation", lambda args: debug(Debug.PKI_VALIDATION))
+    tree.register("debug crypto pki transactions", lambda args: debug(Debug.PKI_TRANSACTIONS))
     if ipsec_debug is not None:
         tree.register("debug crypto ipsec", debug_ipsec)
     if clear_ipsec is not None:
@@ -206,3 +211,4 @@ def register_show_commands(
     ):
         tree.register(words, config_show(formatter), takes_args=True)
     tree.register("show crypto map", lambda a: text(show.show_crypto_map(config())))
+    register_pki_show_commands(tree, config, lambda: node.policy.certificates)

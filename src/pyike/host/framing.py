@@ -27,6 +27,7 @@ from pyike.ipsec.esp import Decapsulated
 from pyike.ipsec.sa import EspMode, OutboundEspSa
 from pyike.node.gre import (
     GRE_PROTOCOL,
+    GrePacket,
     carried,
     gre_packet,
     gre_wrap,
@@ -74,14 +75,20 @@ class GreFraming:
 
     def open(self, mode: EspMode, result: Decapsulated) -> bytes | None:
         """The packet the GRE carried; None for anything else (another protocol, a key that
-        is not the tunnel's, a keepalive reply, which never travels in ESP)."""
+        is not the tunnel's, a keepalive reply: the lab's routers take those in the clear,
+        the gateway's `pyike.net.gre_tunnel` in ESP)."""
+        gre = self.gre_of(mode, result)
+        return carried(gre, self.key) if gre is not None else None
+
+    @staticmethod
+    def gre_of(mode: EspMode, result: Decapsulated) -> GrePacket | None:
+        """The GRE packet an SA opened, if it is one."""
         if mode is EspMode.TRANSPORT:
             gre_bytes = result.payload if result.next_header == GRE_PROTOCOL else None
         else:
             header = read_ip(result.payload)
             gre_bytes = header.payload if header and header.protocol == GRE_PROTOCOL else None
-        gre = parse_gre(gre_bytes) if gre_bytes is not None else None
-        return carried(gre, self.key) if gre is not None else None
+        return parse_gre(gre_bytes) if gre_bytes is not None else None
 
     def overhead(self, mode: EspMode) -> int:
         """What the GRE framing adds inside ESP: its header, and the outer IP header in

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
 from pyike.config.model import Config
-from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs, sa_interface
+from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs
 from pyike.config.query import TrafficSelector as QuerySelector
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import IPAddress, TrafficSelector
@@ -85,6 +85,10 @@ class CryptoState(Protocol):
         """The config name of the interface holding `address`."""
         ...
 
+    def interface_of(self, sa_name: str) -> str:
+        """The interface an SA name belongs to (a multipoint tunnel's or a clone's)."""
+        ...
+
 
 def ike_sa_views(node: CryptoState) -> list[IkeSaView]:
     views = []
@@ -152,6 +156,8 @@ def _ike_sa_view(
         nat=nat,
         fvrf=fvrf,
         ivrf=ivrf,
+        auth_sign=sa.auth_sign,
+        auth_verify=sa.auth_verify,
     )
 
 
@@ -214,12 +220,13 @@ def _placement(node: CryptoState, spec: TunnelSpec) -> tuple[str, str, Ident, Id
         return interface, tag, _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
     if spec.local_ts and spec.local_ts[0].protocol == GRE_PROTOCOL:
         local, remote = _ident(spec.local_ts[0]), _ident(spec.remote_ts[0])
-        interface = sa_interface(spec.name)  # a multipoint tunnel's peers: under the tunnel
+        interface = node.interface_of(spec.name)  # a multipoint tunnel's peers: the tunnel's
         return interface, f"{interface}-head-0", local, remote
     # the family carried: an overlay tunnel (`ipsec ipv4 v6-overlay`) carries the other one
     inner = spec.local_ts[0].start.version if spec.local_ts else spec.local.address.version
     any_ip = ANY4 if inner == 4 else ANY6
-    return spec.name, f"{spec.name}-head-0", any_ip, any_ip
+    interface = node.interface_of(spec.name)  # a virtual template's clone: Virtual-AccessN
+    return interface, f"{interface}-head-0", any_ip, any_ip
 
 
 def _spec_vrfs(
@@ -241,10 +248,12 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
         live = state.live
         pairs = [_esp_views(node, tag, child, EspSaStatus.ACTIVE) for child in live]
         counters = flow_counters(
-            tuple(c.inbound for c in state.history),
-            tuple(c.outbound for c in state.history),
+            (state.retired_in, *(c.inbound.counters for c in state.children)),
+            (state.retired_out, *(c.outbound.counters for c in state.children)),
             no_sa_send=state.dropped_no_sa,
             invalid_identity=state.invalid_identity,
+            invalid_sa=state.invalid_sa,
+            invalid_len=state.invalid_len,
         )
         pfs = next((DhId(c.info.pfs_group) for c in live if c.info.pfs_group), None)
         flow = IpsecFlowView(
@@ -276,7 +285,7 @@ def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:
         state = node.sad.tunnel(spec.name)
         interface, _tag, local_ident, remote_ident = _placement(node, spec)
         remote = spec.remote.address
-        sas = [sa for sa in node.engine.ike_sas if not sa.closed and sa.remote.address == remote]
+        sas = [sa for sa in node.engine.ike_sas_with_peer(remote) if not sa.closed]
         ike = tuple(
             SessionIkeSa(
                 local=sa.local.address,

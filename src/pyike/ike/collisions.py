@@ -202,15 +202,6 @@ class Duplicate:
     ours: bool
 
 
-def _same_session(a: IkeSa, b: IkeSa) -> bool:
-    return (
-        a.remote.address == b.remote.address
-        and a.local.address == b.local.address
-        and a.local_id == b.local_id
-        and a.remote_id == b.remote_id
-    )
-
-
 def predates(other: IkeSa, sa: IkeSa) -> bool:
     """``other`` was up before ``sa`` was started: the peer knew of it when it negotiated
     ``sa``. Otherwise the two negotiations overlapped, and the peer may not have known."""
@@ -219,14 +210,8 @@ def predates(other: IkeSa, sa: IkeSa) -> bool:
 
 def find_duplicate(sa: IkeSa) -> Duplicate | None:
     """The duplicate the newly authenticated ``sa`` makes, if any."""
-    for other in sa.ctx.sas.values():
-        if (
-            other is sa
-            or not other.established
-            or other.deleting
-            or other.rekeyed_to is not None
-            or not _same_session(sa, other)
-        ):
+    for other in sa.ctx.by_session.group_of(sa):  # same addresses and identities
+        if other is sa or not other.established or other.deleting or other.rekeyed_to is not None:
             continue
         if predates(other, sa):
             return Duplicate(keep=sa, drop=other, ours=not sa.initiator)
@@ -245,15 +230,12 @@ def waiting_attempts(sa: IkeSa) -> list[IkeSa]:
     profile = None if sa.profile is None else sa.profile.name
     return [
         other
-        for other in sa.ctx.sas.values()
+        for other in sa.ctx.attempts.get((sa.remote.address, sa.local.address))
         if other is not sa
-        and other.initiator
         and not other.closed
         and other.machine.state == State.I_WAIT_INIT
         and other.tunnel is not None
         and other.tunnel.profile == profile
-        and other.remote.address == sa.remote.address
-        and other.local.address == sa.local.address
     ]
 
 

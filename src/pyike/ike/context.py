@@ -3,19 +3,23 @@ randomness, the policy, the SA tables and the output queues."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from pyike.codec import Message, Payload
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
-from pyike.ike.policy import EngineSettings, Policy
+from pyike.ike.policy import EngineSettings, Identity, Policy
+from pyike.ike.sa_index import SaIndex
 from pyike.ike.states import Event, State
 from pyike.ike.trace import (
     Direction,
     ErrorTrace,
     InfoTrace,
     PacketTrace,
+    PkiTrace,
     SmTrace,
     TraceKind,
     TraceRecord,
@@ -32,6 +36,48 @@ class TrafficSource(Protocol):
         """(last packet sent, last authentic packet received) on the Child SA with inbound
         SPI ``spi_in``, -inf for never; None when the ESP layer does not hold it."""
         ...
+
+
+def _peer_key(sa: IkeSa) -> object:
+    return sa.remote.address
+
+
+def _session_key(sa: IkeSa) -> tuple[object, object, Identity | None, Identity | None]:
+    """Two SAs with the same key are one session (collisions.find_duplicate)."""
+    return (sa.remote.address, sa.local.address, sa.local_id, sa.remote_id)
+
+
+def _init_request_key(sa: IkeSa) -> tuple[object, bytes] | None:
+    """A responder SA by what a retransmitted IKE_SA_INIT request shows of it."""
+    return None if sa.initiator else (sa.remote.address, sa.spi_i)
+
+
+def _attempt_key(sa: IkeSa) -> tuple[object, object] | None:
+    """An SA this side initiated, by the addresses it runs between."""
+    return (sa.remote.address, sa.local.address) if sa.initiator else None
+
+
+def _successor_key(sa: IkeSa) -> int | None:
+    return None if sa.rekeyed_to is None else sa.rekeyed_to.sa_id
+
+
+def _half_open_key(sa: IkeSa) -> bool | None:
+    return True if sa.half_open else None
+
+
+# What each index reads of an SA (one set of each for all engines: a hub holds many).
+_REMOTE = frozenset({"remote"})
+_ADDRESSES = frozenset({"remote", "local"})
+_SESSION = frozenset({"remote", "local", "local_id", "remote_id"})
+_SUCCESSOR = frozenset({"rekeyed_to"})
+_HALF_OPEN = frozenset({"established_at", "closed"})
+INDEX_INPUTS = _REMOTE | _ADDRESSES | _SESSION | _SUCCESSOR | _HALF_OPEN
+
+
+@functools.cache
+def _watched(deadline_inputs: frozenset[str]) -> frozenset[str]:
+    """The IkeSa attributes whose setting IkeSa.__setattr__ reports."""
+    return deadline_inputs | INDEX_INPUTS
 
 
 class Context:
@@ -54,11 +100,35 @@ class Context:
         self.trace: list[TraceRecord] = []
         # Which kinds of trace record are made at all (see IkeEngine.trace_kinds).
         self.trace_sm = self.trace_info = self.trace_errors = self.trace_packets = True
+        self.trace_pki = True
         # Ids of the SAs the current input added, removed or produced output for: only their
         # deadlines can have changed (see IkeEngine.next_deadline).
         self.touched: set[int] = set()
         self.sas: dict[int, IkeSa] = {}
         self.by_spi: dict[bytes, IkeSa] = {}
+        self._spi_of: dict[int, bytes] = {}
+        # Each SA's place in the table, in the order SAs joined it (that of `sas`).
+        self.position: dict[int, int] = {}
+        self._positions = itertools.count()
+        self.last_position = -1
+        # The ways the engine looks for an SA's peers, each kept current (IkeSa.__setattr__).
+        self.by_peer = SaIndex(_REMOTE, _peer_key)
+        self.by_session = SaIndex(_SESSION, _session_key)
+        self.by_init_request = SaIndex(_REMOTE, _init_request_key)
+        self.attempts = SaIndex(_ADDRESSES, _attempt_key)
+        self.by_successor = SaIndex(_SUCCESSOR, _successor_key)
+        self.half_open = SaIndex(_HALF_OPEN, _half_open_key)
+        self._indexes = (
+            self.by_peer,
+            self.by_session,
+            self.by_init_request,
+            self.attempts,
+            self.by_successor,
+            self.half_open,
+        )
+        self.index_inputs = INDEX_INPUTS
+        self.watched_attributes = _watched(deadline_inputs)
+        self.retransmissions = 0  # requests sent again, for the gateway's metrics
         self.cookies = CookieJar(random_bytes, policy.settings.cookie_secret_lifetime)
         self._next_sa_id = 1
 
@@ -84,21 +154,37 @@ class Context:
     def add(self, sa: IkeSa, own_spi: bytes) -> None:
         self.sas[sa.sa_id] = sa
         self.by_spi[own_spi] = sa
+        self._spi_of[sa.sa_id] = own_spi
+        position = self.position[sa.sa_id] = self.last_position = next(self._positions)
+        for index in self._indexes:
+            index.add(sa, position)
         self.touched.add(sa.sa_id)
 
     def remove(self, sa: IkeSa) -> None:
         self.touched.add(sa.sa_id)
         if sa.rekeyed_to is not None:  # it may have taken over sa's Child SAs just now
             self.touched.add(sa.rekeyed_to.sa_id)
-        self.sas.pop(sa.sa_id, None)
-        for spi in [s for s, v in self.by_spi.items() if v is sa]:
+        if self.sas.pop(sa.sa_id, None) is None:
+            return
+        spi = self._spi_of.pop(sa.sa_id)
+        del self.position[sa.sa_id]
+        if self.by_spi.get(spi) is sa:
             del self.by_spi[spi]
+        for index in self._indexes:
+            index.discard(sa)
+
+    def reindex(self, sa: IkeSa, attribute: str) -> None:
+        """``sa`` has a new value of ``attribute``, one the indexes group by."""
+        if sa.sa_id in self.sas:
+            for index in self._indexes:
+                if attribute in index.inputs:
+                    index.update(sa)
 
     def sas_with_peer(self, remote: Endpoint) -> list[IkeSa]:
-        return [sa for sa in self.sas.values() if sa.remote.address == remote.address]
+        return self.by_peer.get(remote.address)
 
     def half_open_count(self) -> int:
-        return sum(1 for sa in self.sas.values() if sa.half_open)
+        return self.half_open.count(True)
 
     # --- output -------------------------------------------------------------------------
 
@@ -112,6 +198,7 @@ class Context:
             (InfoTrace, self.trace_info),
             (ErrorTrace, self.trace_errors),
             (PacketTrace, self.trace_packets),
+            (PkiTrace, self.trace_pki),
         )
         return frozenset(kind for kind, wanted in kinds if wanted)
 
@@ -121,6 +208,7 @@ class Context:
         self.trace_info = InfoTrace in kinds
         self.trace_errors = ErrorTrace in kinds
         self.trace_packets = PacketTrace in kinds
+        self.trace_pki = PkiTrace in kinds
 
     def record_sm(
         self,
@@ -151,6 +239,11 @@ class Context:
             self.touched.add(sa_id)
         if self.trace_errors:
             self.trace.append(ErrorTrace(self.now, sa_id, text))
+
+    def pki(self, topic: str, text: str) -> None:
+        """A `debug crypto pki validation|transactions` line."""
+        if self.trace_pki:
+            self.trace.append(PkiTrace(self.now, topic, text))
 
     def packet(
         self,

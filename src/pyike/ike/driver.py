@@ -86,8 +86,7 @@ class TunnelStarter:
 
     def start(self, now: float, spec: TunnelSpec) -> bool:
         """True when an exchange was started (the caller then flushes the engine)."""
-        remote = spec.remote.address
-        sas = [sa for sa in self.engine.ike_sas if sa.remote.address == remote and not sa.closed]
+        sas = [sa for sa in self.engine.ike_sas_with_peer(spec.remote.address) if not sa.closed]
         if not sas:
             self.engine.initiate(now, spec)
             return True

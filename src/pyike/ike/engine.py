@@ -19,18 +19,26 @@ from pyike.codec import (
     decode_message,
     encode_message,
     make_flags,
-    open_protected,
     open_protected_fragment,
 )
 from pyike.codec.errors import DecodeError
 from pyike.codec.notify_data import cookie_notify, cookie_value
+from pyike.codec.protect import open_decoded
 from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER, NatTPayload, nat_t_payload
 from pyike.crypto.errors import CryptoError
 from pyike.ike import child_create, informational, timers
 from pyike.ike.child_create import ChildCreateResponse
 from pyike.ike.context import Context, TrafficSource
-from pyike.ike.events import CookieChecked, Datagram, Endpoint, EngineEvent, InitRequestRefused
+from pyike.ike.eap_directory import AuthorizationAnswer, EapRelayAnswer, PskAnswer
+from pyike.ike.events import (
+    CookieChecked,
+    Datagram,
+    Endpoint,
+    EngineEvent,
+    InitRequestRefused,
+    MessageDropped,
+)
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
 from pyike.ike.handshake import Handshake
 from pyike.ike.ike_rekey import IkeRekeyResponse, start_ike_rekey
@@ -88,6 +96,15 @@ class IkeEngine:
 
     def ike_sa(self, sa_id: int) -> IkeSa | None:
         return self._ctx.sas.get(sa_id)
+
+    @property
+    def retransmissions(self) -> int:
+        """Requests sent again for want of a response, since the engine started."""
+        return self._ctx.retransmissions
+
+    def ike_sas_with_peer(self, address: object) -> list[IkeSa]:
+        """The SAs with the peer at ``address``, oldest first (read them, do not change them)."""
+        return self._ctx.by_peer.get(address)
 
     # --- outputs ----------------------------------------------------------------------------
 
@@ -167,7 +184,7 @@ class IkeEngine:
         """What a router does when traffic hits a tunnel or crypto map with no SA: starts
         IKE_SA_INIT with ``tunnel.remote``. Returns the new SA's id."""
         ctx = self._ctx
-        self._command(now)
+        ctx.now = now  # only the new SA's deadlines change
         ctx.info(None, f"% Getting preshared key from address {tunnel.remote.address}")
         sa = IkeSa(
             ctx,
@@ -218,27 +235,88 @@ class IkeEngine:
             now, sa_id, lambda sa: child_create.start_new(sa, tunnel, if_missing=if_missing)
         )
 
+    def eap_answer(self, now: float, sa_id: int, answer: EapRelayAnswer) -> None:
+        """AAA's answer to the `EapRelayRequest` of IKE SA ``sa_id`` (ike/eap_auth.py);
+        ignored when that SA no longer waits for one."""
+        self._ctx.now = now
+        handshake = self._handshakes.get(sa_id)
+        if handshake is not None:
+            self._guarded(lambda: handshake.eap_answer(answer))
+            self._forget_finished_handshakes()
+
+    def psk_answer(self, now: float, sa_id: int, answer: PskAnswer) -> None:
+        """AAA's keys for the peer of IKE SA ``sa_id`` (its `PskRequest`, ike/aaa_keys.py)."""
+        self._ctx.now = now
+        handshake = self._handshakes.get(sa_id)
+        if handshake is not None:
+            self._guarded(lambda: handshake.psk_answer(answer))
+            self._forget_finished_handshakes()
+
+    def authorization_answer(self, now: float, sa_id: int, answer: AuthorizationAnswer) -> None:
+        """AAA's authorization of the peer of IKE SA ``sa_id`` (its `AuthorizationRequest`,
+        ike/aaa_authorization.py)."""
+        self._ctx.now = now
+        handshake = self._handshakes.get(sa_id)
+        if handshake is not None:
+            self._guarded(lambda: handshake.authorization_answer(answer))
+            self._forget_finished_handshakes()
+
     def send_dpd(self, now: float, sa_id: int) -> None:
         """A liveness check now, whatever the DPD settings."""
         self._on_sa(now, sa_id, informational.start_dpd)
 
     def report_child_usage(self, now: float, spi_in: bytes, kilobytes: int) -> None:
         """The ESP layer's byte count for a Child SA: rekeyed at its soft kilobyte limit."""
-        self._command(now)
+        self._ctx.now = now
         for sa in list(self._ctx.sas.values()):
             child = sa.find_child(spi_in, inbound=True)
             if child is not None:
                 child.kilobytes_used = kilobytes
+                self._ctx.touched.add(sa.sa_id)  # its Child SA's rekey may be due now
                 self._guarded(lambda sa=sa: timers.check(sa, now))  # type: ignore[misc]
 
     def handle_timer(self, now: float) -> None:
-        self._command(now)
-        for sa in list(self._ctx.sas.values()):
+        """Does what is due at ``now``. Only SAs whose deadline has come are looked at, in
+        table order, as a walk over the whole table would meet them: one that another's work
+        makes due meanwhile is looked at in this walk when it comes later in the table, else
+        at the next timer; SAs made meanwhile wait for the next timer."""
+        ctx = self._ctx
+        ctx.now = now
+        self.next_deadline()  # the heap is up to date
+        last = ctx.last_position
+        walk: list[tuple[int, int]] = []  # (position, sa_id), visited in order
+        self._take_due(now, walk, -1, last)
+        while walk:
+            position, sa_id = heapq.heappop(walk)
+            sa = ctx.sas.get(sa_id)
+            if sa is None:
+                continue
+            ctx.touched.add(sa_id)  # its deadline is looked at again below
             if not sa.closed:
                 self._guarded(lambda sa=sa: sa.retransmit_due(now))  # type: ignore[misc]
             if not sa.closed:
                 self._guarded(lambda sa=sa: timers.check(sa, now))  # type: ignore[misc]
-        self._forget_finished_handshakes()
+            self._forget_finished_handshakes()
+            self.next_deadline()
+            self._take_due(now, walk, position, last)
+
+    def _take_due(self, now: float, walk: list[tuple[int, int]], after: int, last: int) -> None:
+        """Moves the SAs due at ``now`` whose table position is in (after, last] from the
+        deadline heap to ``walk``."""
+        heap, position = self._deadline_heap, self._ctx.position
+        passed = []
+        while heap and heap[0][0] <= now:
+            at, sa_id = heapq.heappop(heap)
+            if self._deadline_of.get(sa_id) != at:
+                continue  # stale
+            place = position.get(sa_id, -1)
+            if after < place <= last:
+                del self._deadline_of[sa_id]
+                heapq.heappush(walk, (place, sa_id))
+            else:
+                passed.append((at, sa_id))
+        for entry in passed:
+            heapq.heappush(heap, entry)
 
     # --- receiving --------------------------------------------------------------------------
 
@@ -260,27 +338,32 @@ class IkeEngine:
             self._rescan = True
 
     def _on_sa(self, now: float, sa_id: int, work: Callable[[IkeSa], object]) -> None:
-        """A command on the SA ``sa_id``, if it still exists."""
-        self._command(now)
+        """A command on the SA ``sa_id``, if it still exists (the SAs its work changes are
+        marked touched as by any input's)."""
+        self._ctx.now = now
         sa = self._ctx.sas.get(sa_id)
         if sa is not None:
+            self._ctx.touched.add(sa_id)
             self._guarded(lambda: work(sa))
 
     def _command(self, now: float) -> None:
-        """A command or the timer: it may change any SA, so all are looked at afterwards."""
+        """A command that may change any SA: all are looked at afterwards."""
         self._ctx.now = now
         self._rescan = True
 
     def _forget_finished_handshakes(self) -> None:
-        for sa_id in [
-            i
-            for i, h in self._handshakes.items()
-            if h.sa.closed or h.sa.machine.state == State.READY
-        ]:
-            del self._handshakes[sa_id]
+        """Drops the handshakes that ended; only SAs the input touched can have ended one
+        (their machine ran, or they closed), unless the touched set overflowed."""
+        handshakes = self._handshakes
+        candidates = handshakes if self._rescan else self._ctx.touched
+        for sa_id in [i for i in candidates if i in handshakes]:
+            sa = handshakes[sa_id].sa
+            if sa.closed or sa.machine.state == State.READY:
+                del handshakes[sa_id]
 
     def _drop(self, sa_id: int | None, why: str) -> None:
         self._ctx.error(sa_id, f"Dropping packet: {why}")
+        self._ctx.emit(MessageDropped(self._ctx.now, sa_id, why))
 
     def _receive(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
         ctx = self._ctx
@@ -346,16 +429,7 @@ class IkeEngine:
         if header.spi_r != bytes(8) or header.message_id != 0:
             self._drop(None, "IKE_SA_INIT request with a responder SPI or message ID")
             return
-        existing = next(
-            (
-                sa
-                for sa in ctx.sas.values()
-                if not sa.initiator
-                and sa.spi_i == header.spi_i
-                and sa.remote.address == remote.address
-            ),
-            None,
-        )
+        existing = next(iter(ctx.by_init_request.get((remote.address, header.spi_i))), None)
         if existing is not None:
             ctx.touched.add(existing.sa_id)
             if existing.responses.classify(0) == Verdict.RETRANSMIT:
@@ -481,7 +555,7 @@ class IkeEngine:
                 self._drop(sa.sa_id, "message after IKE_SA_INIT is not encrypted")
                 return None
             try:
-                _, inner = open_protected(data, cipher)
+                inner = open_decoded(message, data, cipher)
             except DecodeError as exc:
                 self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
                 return exc
@@ -577,10 +651,11 @@ class IkeEngine:
         message, inner = opened
         if exchange == ExchangeType.IKE_AUTH:
             handshake = self._handshakes.get(sa.sa_id)
-            if handshake is None or sa.machine.state != State.R_WAIT_AUTH or message_id != 1:
+            event = None if handshake is None else handshake.auth_request_event(message_id)
+            if handshake is None or event is None:
                 self._drop(sa.sa_id, "IKE_AUTH request out of sequence")
                 return
-            handshake.deliver(message, inner, Event.EV_RECV_AUTH)
+            handshake.deliver(message, inner, event)
         elif not sa.established:
             self._drop(sa.sa_id, f"{as_exchange(exchange).name} before the SA is established")
         else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pyike.codec.registry import EncrId, IntegId, NotifyType
 from pyike.codec.udp_encap import IKE_PORT
 from pyike.crypto.keys import ChildKeys
+from pyike.ike.eap_directory import AaaQuestion
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -186,6 +187,100 @@ class CookieChecked:
     valid: bool
 
 
+@dataclass(frozen=True)
+class ConsoleAlert:
+    """A message the router logs on its console whatever is being debugged (IOS's syslog:
+    `%PKI-3-CERTIFICATE_INVALID_EXPIRED: ...`)."""
+
+    now: float
+    text: str
+
+
+@dataclass(frozen=True)
+class MessageDropped:
+    """An IKE datagram dropped without being acted on (malformed, no IKE SA, out of the
+    message ID window, failed integrity, ...): IOS's `IKEv2 packets dropped at dispatch`."""
+
+    now: float
+    sa_id: int | None
+    reason: str
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class ConfigSet:
+    """What one side hands the other: an address, its mask, DNS servers, a domain, routes."""
+
+    address: ipaddress.IPv4Address | None = None
+    netmask: ipaddress.IPv4Address | None = None
+    dns: tuple[IPAddress, ...] = ()
+    domain: str | None = None
+    routes: tuple[IPNetwork, ...] = ()
+    address6: ipaddress.IPv6Network | None = None  # the address with its prefix length
+
+    @property
+    def empty(self) -> bool:
+        return self == ConfigSet()
+
+
+@dataclass(frozen=True)
+class PeerConfigured:
+    """An IKE SA's configuration exchange is done: what this side received (an initiator:
+    the reply; a responder: the initiator's routes), the address it lent the peer
+    (responder), and the distance at which the routes are installed (None: not accepted)."""
+
+    now: float
+    sa_id: int
+    tunnel: str | None
+    initiator: bool
+    received: ConfigSet
+    distance: int | None
+    lent: ipaddress.IPv4Address | None = None
+
+
+@dataclass(frozen=True)
+class EapRelayRequest:
+    """A server profile relays EAP to AAA (`aaa authentication eap LIST` naming a RADIUS
+    group): the host sends ``eap`` (the peer's EAP response) for ``identity`` to ``group``
+    and answers with `IkeEngine.eap_answer`; the IKE SA waits meanwhile."""
+
+    now: float
+    sa_id: int
+    profile: str
+    group: str
+    identity: str
+    eap: bytes
+
+
+@dataclass(frozen=True)
+class PskRequest:
+    """A profile's keys come from AAA (`keyring aaa LIST` naming a RADIUS group): the host
+    asks ``group`` for peer ``identity``'s keys and answers with `IkeEngine.psk_answer`."""
+
+    now: float
+    sa_id: int
+    profile: str
+    group: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """A peer's authorization is asked of AAA (`aaa authorization group|user ... list LIST`,
+    LIST naming a RADIUS group): the host sends each question and answers with
+    `IkeEngine.authorization_answer`; the IKE_AUTH response waits meanwhile."""
+
+    now: float
+    sa_id: int
+    profile: str
+    questions: tuple[AaaQuestion, ...]
+
+
+AaaRequest = EapRelayRequest | PskRequest | AuthorizationRequest  # what the host asks AAA
+
+
 EngineEvent = (
     IkeSaUp
     | IkeSaDown
@@ -195,4 +290,10 @@ EngineEvent = (
     | NegotiationFailed
     | InitRequestRefused
     | CookieChecked
+    | PeerConfigured
+    | EapRelayRequest
+    | PskRequest
+    | AuthorizationRequest
+    | MessageDropped
+    | ConsoleAlert
 )

@@ -9,13 +9,18 @@ from typing import ClassVar
 
 from pyike.codec import Message, NotifyPayload, Payload, SaPayload
 from pyike.codec.registry import NotifyType
+from pyike.ike.aaa_authorization import AaaAuthorization
+from pyike.ike.aaa_keys import AaaKeys
 from pyike.ike.child_sa import ChildSa
+from pyike.ike.eap_auth import EapInitiator, EapResponder
+from pyike.ike.eap_directory import AuthorizationAnswer, EapRelayAnswer, PskAnswer
 from pyike.ike.events import NegotiationFailed
 from pyike.ike.fsm import Step, Table, delegate, transitions
 from pyike.ike.ike_auth import AuthDone, AuthInitiator, AuthResponder
 from pyike.ike.ike_init import InitInitiator, InitResponder
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import TunnelSpec
+from pyike.ike.signatures import PeerInit
 from pyike.ike.states import Event, State
 from pyike.ike.task import Steps
 
@@ -66,12 +71,16 @@ class Handshake:
         ("failure", Failure.TRANSITIONS),
         ("init", InitInitiator.TRANSITIONS),
         ("auth", AuthInitiator.TRANSITIONS),
+        ("eap", EapInitiator.TRANSITIONS),
         ("done", AuthDone.TRANSITIONS),
     )
     RESPONDER: ClassVar[Table] = _parts(
         ("failure", Failure.TRANSITIONS),
         ("init", InitResponder.TRANSITIONS),
         ("auth", AuthResponder.TRANSITIONS),
+        ("eap", EapResponder.TRANSITIONS),
+        ("keys", AaaKeys.TRANSITIONS),
+        ("authz", AaaAuthorization.TRANSITIONS),
         ("done", AuthDone.TRANSITIONS),
     )
 
@@ -84,13 +93,19 @@ class Handshake:
         self.child_spi = b""
         self.first_child: ChildSa | None = None
         self.peer_initial_contact = False
+        self.peer_init = PeerInit()  # the peer's CERTREQ and hash algorithms
         self.failure = Failure(sa)
         self.init: InitInitiator | InitResponder
         self.auth: AuthInitiator | AuthResponder
+        self.eap: EapInitiator | EapResponder
         if sa.initiator:
             self.init, self.auth = InitInitiator(self), AuthInitiator(self)
+            self.eap = EapInitiator(self)
         else:
             self.init, self.auth = InitResponder(self), AuthResponder(self)
+            self.eap = EapResponder(self)
+        self.keys = AaaKeys(self)
+        self.authz = AaaAuthorization(self)
         self.done = AuthDone(self)
         self.table = self.INITIATOR if sa.initiator else self.RESPONDER
 
@@ -107,6 +122,36 @@ class Handshake:
             # IOS traces a request under the message id it arrived with (IKE_AUTH: 1).
             self.sa.trace_msg_id = message.header.message_id
         self.run(event)
+
+    @property
+    def eap_client(self) -> EapInitiator:
+        assert isinstance(self.eap, EapInitiator)
+        return self.eap
+
+    @property
+    def aaa_attributes(self) -> tuple[str, ...]:
+        """What AAA gave with its Access-Accept of the peer's EAP (`aaa authorization user eap
+        cached`); none for other peers."""
+        return self.eap.attributes if isinstance(self.eap, EapResponder) else ()
+
+    def psk_answer(self, answer: PskAnswer) -> None:
+        if self.keys.take_answer(answer):
+            self.run(Event.EV_AAA_ANSWER)
+
+    def authorization_answer(self, answer: AuthorizationAnswer) -> None:
+        if self.authz.take_answer(answer):
+            self.run(Event.EV_AAA_AUTHOR_ANSWER)
+
+    def eap_answer(self, answer: EapRelayAnswer) -> None:
+        if isinstance(self.eap, EapResponder) and self.eap.take_answer(answer):
+            self.run(Event.EV_AAA_ANSWER)
+
+    def auth_request_event(self, message_id: int) -> Event | None:
+        """What an IKE_AUTH request with ``message_id`` brings now: the first (message 1),
+        or an EAP round (ike/eap_auth.py); None when none is expected."""
+        if self.sa.machine.state == State.R_WAIT_AUTH:
+            return Event.EV_RECV_AUTH if message_id == 1 else None
+        return self.eap.awaited() if isinstance(self.eap, EapResponder) else None
 
     def fail(self, reason: str, notify: NotifyType | None = None, *, sent: bool = False) -> Event:
         return self.failure.fail(reason, notify, sent=sent)

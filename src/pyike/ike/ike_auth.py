@@ -1,15 +1,21 @@
-"""IKE_AUTH with pre-shared keys (RFC 7296 sections 1.2 and 2.15), initiator and responder
-halves, and the AUTH_DONE tail both share: identities, the profile chosen by the peer's
-identity, AUTH signed with the local key and verified with the remote key, INITIAL_CONTACT,
-the first Child SA, SET_WINDOW_SIZE and the notifies IOS sends with it."""
+"""IKE_AUTH (RFC 7296 sections 1.2 and 2.15), initiator and responder halves, and the
+AUTH_DONE tail both share: identities, the profile chosen by the peer's identity (or its
+certificate), AUTH with a pre-shared key (signed with the local key, verified with the
+remote key) or a signature (the trustpoint's key and its chain in CERT payloads; the peer's
+chain validated by the policy's PKI, then its signature checked with the certificate's
+key), INITIAL_CONTACT, the first Child SA, SET_WINDOW_SIZE and the notifies IOS sends with
+it. A profile never accepts weaker authentication than it names: a PSK where it demands a
+signature fails, and a signature where it demands a PSK."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyike.codec import (
     AuthPayload,
+    CpPayload,
     IdPayload,
     NotifyPayload,
     Payload,
@@ -19,8 +25,18 @@ from pyike.codec import (
 from pyike.codec.notify_data import empty_notify, set_window_size_notify
 from pyike.codec.registry import AuthMethod, ExchangeType, IdType, NotifyType
 from pyike.codec.udp_encap import NAT_T_PORT
-from pyike.crypto.auth import psk_auth, signed_octets, verify_psk_auth
-from pyike.ike import child_mode, collisions, informational
+from pyike.crypto.auth import (
+    PublicKey,
+    SignatureError,
+    choose_method,
+    key_kind,
+    psk_auth,
+    sign_auth,
+    signed_octets,
+    verify_auth,
+    verify_psk_auth,
+)
+from pyike.ike import child_mode, collisions, config_mode, informational
 from pyike.ike import ts as tsmod
 from pyike.ike.child_sa import ChildSa, child_keys
 from pyike.ike.child_select import (
@@ -29,62 +45,57 @@ from pyike.ike.child_select import (
     initiator_mode,
     responder_choice,
 )
-from pyike.ike.events import NegotiationFailed
+from pyike.ike.events import ConsoleAlert, NegotiationFailed
 from pyike.ike.fsm import transitions
 from pyike.ike.handshake_part import HandshakePart, HandshakeRequest
 from pyike.ike.ike_sa import IkeSa
-from pyike.ike.policy import Identity
+from pyike.ike.policy import Identity, ProfileSpec
 from pyike.ike.proposals import esp_sa_payload
+from pyike.ike.signatures import (
+    cert_payloads,
+    certreq_payloads,
+    method_name,
+    peer_certificates,
+    signature_kind,
+)
 from pyike.ike.states import Event
 from pyike.ike.task import as_notify, first_notify, notify_name, take_peer_window
 from pyike.ike.vendor import own_vendor_ids
+from pyike.ios_names import SIGNATURE_METHODS
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
 
-# The AUTH methods each `authentication remote` keyword lets a peer use (RFC 7296 3.8,
-# RFC 7427 for Digital Signature).
-_ACCEPTED_METHODS = {
-    "pre-share": frozenset({AuthMethod.SHARED_KEY_MIC}),
-    "rsa-sig": frozenset({AuthMethod.RSA_SIG, AuthMethod.DIGITAL_SIGNATURE}),
-    "ecdsa-sig": frozenset(
-        {
-            AuthMethod.ECDSA_SHA256_P256,
-            AuthMethod.ECDSA_SHA384_P384,
-            AuthMethod.ECDSA_SHA512_P521,
-            AuthMethod.DIGITAL_SIGNATURE,
-        }
-    ),
-}
 METHOD_MISMATCH = (
     "Peer authentication method configured is mismatching with the method proposed by peer"
 )
 
 
-def peer_method_accepted(sa: IkeSa, method: int) -> bool:
-    """The profile's `authentication remote` allows ``method``, and pyike can verify it (a
-    pre-shared key; signatures need certificates, not supported yet). Never accepts a PSK
-    where the profile demands a signature."""
+def peer_method_accepted(sa: IkeSa, method: int, data: bytes) -> bool:
+    """The profile's `authentication remote` allows ``method``: a pre-shared key where it
+    says `pre-share`, an RSA or ECDSA signature (methods 1, 9-11, or 14 with such an
+    algorithm) where it says `rsa-sig` or `ecdsa-sig`. Never a PSK in a signature's place."""
     assert sa.profile is not None
-    allowed = frozenset().union(*(_ACCEPTED_METHODS.get(m, ()) for m in sa.profile.auth_remote))
-    if method not in allowed:
+    wanted = "pre-share" if method == AuthMethod.SHARED_KEY_MIC else signature_kind(method, data)
+    if wanted not in sa.profile.auth_remote:
         sa.error(METHOD_MISMATCH)
         return False
-    if method != AuthMethod.SHARED_KEY_MIC:
-        sa.error("Cannot verify the peer's signature: certificates are not supported")
+    if wanted in SIGNATURE_METHODS and sa.ctx.policy.certificates is None:
+        sa.error("Cannot verify the peer's signature: no trustpoint is configured")
         return False
     return True
 
 
 def local_method_usable(sa: IkeSa) -> bool:
-    """Our own AUTH can be computed: the profile signs with a pre-shared key."""
+    """Our own AUTH can be computed: the profile signs with a pre-shared key or a
+    certificate, or as an initiator authenticates with EAP (ike/eap_auth.py)."""
     assert sa.profile is not None
-    if sa.profile.auth_local == "pre-share":
+    if sa.profile.auth_local == "pre-share" or sa.profile.signs:
         return True
-    lacking = "EAP is" if sa.profile.auth_local == "eap" else "certificates are"
-    sa.error(
-        f"Cannot sign with 'authentication local {sa.profile.auth_local}': {lacking} not supported"
-    )
+    if sa.profile.auth_local == "eap" and sa.initiator:
+        return True
+    role = "a responder" if sa.profile.auth_local == "eap" else "pyike"
+    sa.error(f"Cannot sign with 'authentication local {sa.profile.auth_local}' as {role}")
     return False
 
 
@@ -123,20 +134,91 @@ class AuthHalf(HandshakePart):
     def __init__(self, h: Handshake) -> None:
         super().__init__(h)
         self.auth = b""
+        self.auth_method = AuthMethod.SHARED_KEY_MIC
+        self.own_certificates: tuple[bytes, ...] = ()
         self.psk = b""
+        self.peer_certificates: tuple[bytes, ...] = ()
+        self.peer_key: PublicKey | None = None
+
+    def _own_octets(self) -> bytes:
+        sa = self.sa
+        assert sa.local_id is not None
+        return _octets(sa, _id_payload(sa.local_id, sa.initiator), sa.initiator)
 
     def sign(self, key: bytes) -> None:
+        assert self.sa.suite is not None
+        self.auth = psk_auth(self.sa.suite.prf, key, self._own_octets())
+
+    def sign_with_certificate(self, profile: ProfileSpec) -> str | None:
+        """AUTH signed with the profile's trustpoint key, in the method the peer's
+        SIGNATURE_HASH_ALGORITHMS allows; the reason when it cannot be."""
         sa = self.sa
-        assert sa.suite is not None and sa.local_id is not None
-        octets = _octets(sa, _id_payload(sa.local_id, sa.initiator), sa.initiator)
-        self.auth = psk_auth(sa.suite.prf, key, octets)
+        pki = sa.ctx.policy.certificates
+        credential = "no trustpoint is configured" if pki is None else pki.credential(profile)
+        if isinstance(credential, str):
+            return credential
+        kind = f"{key_kind(credential.key)}-sig"
+        if kind != profile.auth_local:
+            return (
+                f"trustpoint {credential.trustpoint} has an {kind.split('-')[0].upper()} key, "
+                f"not what 'authentication local {profile.auth_local}' signs with"
+            )
+        method, scheme = choose_method(credential.key, self.h.peer_init.hashes, credential.hash)
+        sa.auth_sign = kind.split("-")[0].upper()
+        sa.info("Get my authentication method")
+        sa.info(f"My authentication method is '{sa.auth_sign}'")
+        self.auth = sign_auth(credential.key, method, scheme, self._own_octets())
+        self.auth_method = method
+        self.own_certificates = credential.chain
+        return None
+
+    def auth_payloads(self, requests: Sequence[Payload] = ()) -> list[Payload]:
+        """CERT payloads of our chain (when we sign), `requests` (the initiator's CERTREQ),
+        then AUTH: the order IOS sends them in. An EAP client's first IKE_AUTH has no AUTH."""
+        auth = [AuthPayload(self.auth_method, self.auth)] if self.auth else []
+        return [*cert_payloads(self.own_certificates), *requests, *auth]
 
     def peer_auth_type(self) -> Event:
-        if not peer_method_accepted(self.sa, self.peer_auth.method):
+        method, data = self.peer_auth.method, self.peer_auth.data
+        signature = method != AuthMethod.SHARED_KEY_MIC
+        if signature:
+            self.sa.info("Get peer's authentication method")
+            self.sa.info(f"Peer's authentication method is '{method_name(method, data)}'")
+        if not peer_method_accepted(self.sa, method, data):
             return Event.EV_AUTH_FAIL
-        return Event.EV_GET_PRESHR_KEY
+        self.sa.auth_verify = method_name(method, data)
+        return Event.EV_CHK_CERT_ENC if signature else Event.EV_GET_PRESHR_KEY
 
-    def get_verify_key(self) -> Event:
+    def chk_cert_enc(self) -> Event:
+        certificates = peer_certificates(self.h.payloads)
+        if not certificates:
+            self.sa.error("Peer sent no X.509 certificate (CERT payload, encoding 4)")
+            return Event.EV_CERT_FAIL
+        self.peer_certificates = certificates
+        return Event.EV_VERIFY_X509_CERTS
+
+    def verify_x509_certs(self) -> Event:
+        sa = self.sa
+        pki = sa.ctx.policy.certificates
+        assert pki is not None and sa.profile is not None and sa.remote_id is not None
+        verdict = pki.check_peer(sa.profile, self.peer_certificates, sa.remote_id, sa.ctx.now)
+        for topic, text in verdict.pki:
+            sa.ctx.pki(topic, text)
+        for alert in verdict.alerts:
+            sa.ctx.emit(ConsoleAlert(sa.ctx.now, alert))
+        if verdict.public_key is None:
+            sa.error(verdict.failure or "Certificate validation failed")
+            return Event.EV_CERT_FAIL
+        self.peer_key = verdict.public_key
+        if sa.remote_id.is_dn:
+            sa.remote_id = replace(sa.remote_id, text=verdict.subject)
+        return Event.EV_VERIFY_AUTH
+
+    def cert_fail(self) -> Event:
+        self.sa.info("Verify cert failed")
+        return Event.EV_AUTH_FAIL
+
+    def get_verify_key(self) -> Event | None:
         sa = self.sa
         assert sa.profile is not None
         key = sa.ctx.policy.verification_key(sa.profile, sa.remote, sa.remote_id)
@@ -149,12 +231,23 @@ class AuthHalf(HandshakePart):
         sa = self.sa
         assert sa.suite is not None
         octets = _octets(sa, self.peer_id, not sa.initiator)
-        ok = verify_psk_auth(sa.suite.prf, self.psk, octets, self.peer_auth.data)
-        self.psk = b""
+        if self.peer_key is not None:
+            sa.info("Verify peer's authentication data")
+            ok = self._verify_signature(self.peer_key, octets)
+        else:
+            ok = verify_psk_auth(sa.suite.prf, self.psk, octets, self.peer_auth.data)
+            self.psk = b""
         if not ok:
             return Event.EV_AUTH_FAIL
         sa.info("Verification of peer's authentication data PASSED")
         return self.verified
+
+    def _verify_signature(self, key: PublicKey, octets: bytes) -> bool:
+        try:
+            return verify_auth(key, self.peer_auth.method, self.peer_auth.data, octets)
+        except SignatureError as error:
+            self.sa.error(f"Peer's AUTH cannot be verified: {error}")
+            return False
 
     verified = Event.EV_CHK4_IC
 
@@ -175,6 +268,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         I_BLD_AUTH    EV_CHK_EAP                   -> EV_GEN_AUTH
         I_BLD_AUTH    EV_GEN_AUTH                  gen_auth
         I_BLD_AUTH    EV_CHK_AUTH_TYPE             chk_auth_type
+        I_BLD_AUTH    EV_SIGN                      sign_auth
         I_BLD_AUTH    EV_OK_AUTH_GEN               -> EV_SEND_AUTH
         I_BLD_AUTH    EV_SEND_AUTH                 send_auth              I_WAIT_AUTH
         I_WAIT_AUTH   EV_RECV_AUTH                 Action_Null -> EV_CHK4_NOTIFY  I_PROC_AUTH
@@ -186,9 +280,11 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         I_PROC_AUTH   EV_VERIFY_POLICY_BY_PEERID   -> EV_CHK_AUTH_TYPE
         I_PROC_AUTH   EV_CHK_AUTH_TYPE             peer_auth_type
         I_PROC_AUTH   EV_GET_PRESHR_KEY            get_verify_key
+        I_PROC_AUTH   EV_CHK_CERT_ENC              chk_cert_enc
+        I_PROC_AUTH   EV_VERIFY_X509_CERTS         verify_x509_certs
+        I_PROC_AUTH   EV_CERT_FAIL                 cert_fail
         I_PROC_AUTH   EV_VERIFY_AUTH               verify_auth
         I_PROC_AUTH   EV_AUTH_FAIL                 auth_fail
-        I_PROC_AUTH   EV_CHK_EAP                   -> EV_NOTIFY_AUTH_DONE
         I_PROC_AUTH   EV_NOTIFY_AUTH_DONE          notify_auth_done
         I_PROC_AUTH   EV_CHK_CONFIG_MODE           -> EV_CHK4_IC
         I_PROC_AUTH   EV_CHK4_IC                   -> EV_CHK_IKE_ONLY
@@ -196,6 +292,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         I_PROC_AUTH   EV_PROC_SA_TS                proc_sa_ts             AUTH_DONE
         """
     )
+    config_ask: config_mode.ConfigAsk | None = None  # what the CFG_REQUEST asked
     exchange = ExchangeType.IKE_AUTH
     received = Event.EV_RECV_AUTH
     verified = Event.EV_CHK_EAP
@@ -221,11 +318,23 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         assert sa.profile is not None
         if not local_method_usable(sa):
             return self.h.fail("Failed to compute our AUTH payload")
+        if sa.profile.auth_local == "eap":
+            lacking = self.h.eap_client.start()
+            return Event.EV_OK_AUTH_GEN if lacking is None else self.h.fail(lacking)
+        if sa.profile.signs:
+            return Event.EV_SIGN
         sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.address}")
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, None)
         if key is None:
             return self.h.fail(f"Failed to find a preshared key for peer {sa.remote.address}")
         self.sign(key)
+        return Event.EV_OK_AUTH_GEN
+
+    def sign_auth(self) -> Event:
+        assert self.sa.profile is not None
+        reason = self.sign_with_certificate(self.sa.profile)
+        if reason is not None:
+            return self.h.fail(f"Failed to sign our AUTH payload: {reason}")
         return Event.EV_OK_AUTH_GEN
 
     def send_auth(self) -> Event:
@@ -237,7 +346,8 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         payloads: list[Payload] = [
             *own_vendor_ids(),
             _id_payload(sa.local_id, True),
-            AuthPayload(AuthMethod.SHARED_KEY_MIC, self.auth),
+            *self.auth_payloads(certreq_payloads(sa, sa.profile)),
+            *self.config_request(tunnel.name),
             h.child_offer,
             tsmod.to_payload(tunnel.local_ts, True),
             tsmod.to_payload(tunnel.remote_ts, False),
@@ -276,7 +386,9 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
     def get_policy_by_peerid(self) -> Event:
         sa = self.sa
         assert sa.profile is not None and sa.remote_id is not None
-        if not any(m.matches(sa.remote_id) for m in sa.profile.match_remote):
+        if not any(m.matches(sa.remote_id) for m in sa.profile.match_remote) and not (
+            self._certificate_selects(sa.profile)
+        ):
             informational.report_auth_failure(sa)
             return self.h.fail(
                 f"Peer identity {sa.remote_id} does not match profile {sa.profile.name}",
@@ -285,14 +397,28 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         sa.info(f"IKEv2 profile '{sa.profile.name}' used")
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
+    def _certificate_selects(self, profile: ProfileSpec) -> bool:
+        """The peer's certificate matches a `match certificate` map of ``profile``."""
+        pki, sa = self.sa.ctx.policy.certificates, self.sa
+        certificates = peer_certificates(self.h.payloads)
+        if pki is None or not certificates:
+            return False
+        chosen = pki.profile_for_certificate(sa.local, certificates)
+        return chosen is not None and chosen.name == profile.name
+
     def auth_fail(self) -> Event:
         self.sa.info("Verification of peer's authentication data FAILED")
         informational.report_auth_failure(self.sa)
         return self.h.fail("Auth exchange failed", NotifyType.AUTHENTICATION_FAILED)
 
+    def config_request(self, tunnel: str) -> list[Payload]:
+        self.config_ask, payloads = config_mode.initiator_request(self.sa, tunnel)
+        return payloads
+
     def proc_sa_ts(self) -> Event:
         sa, h = self.sa, self.h
         assert h.tunnel is not None and h.child_offer is not None
+        config_mode.initiator_reply(sa, self.config_ask, h.tunnel.name, h.payloads)
         error = next(
             (n for n in h.notifies() if n.is_error and n.notify_type in CHILD_ERRORS), None
         )
@@ -343,11 +469,12 @@ class AuthResponder(AuthHalf):
         R_WAIT_AUTH    EV_GET_POLICY_BY_PEERID      get_policy_by_peerid
         R_WAIT_AUTH    EV_SET_POLICY                set_policy
         R_WAIT_AUTH    EV_VERIFY_POLICY_BY_PEERID   -> EV_CHK_AUTH4EAP
-        R_WAIT_AUTH    EV_CHK_AUTH4EAP              -> EV_CHK_POLREQEAP
-        R_WAIT_AUTH    EV_CHK_POLREQEAP             -> EV_CHK_AUTH_TYPE    R_VERIFY_AUTH
         R_WAIT_AUTH    EV_AUTH_FAIL                 auth_fail
         R_VERIFY_AUTH  EV_CHK_AUTH_TYPE             peer_auth_type
         R_VERIFY_AUTH  EV_GET_PRESHR_KEY            get_verify_key
+        R_VERIFY_AUTH  EV_CHK_CERT_ENC              chk_cert_enc
+        R_VERIFY_AUTH  EV_VERIFY_X509_CERTS         verify_x509_certs
+        R_VERIFY_AUTH  EV_CERT_FAIL                 cert_fail
         R_VERIFY_AUTH  EV_VERIFY_AUTH               verify_auth
         R_VERIFY_AUTH  EV_AUTH_FAIL                 auth_fail
         R_VERIFY_AUTH  EV_CHK4_IC                   chk4_ic
@@ -357,11 +484,12 @@ class AuthResponder(AuthHalf):
         R_VERIFY_AUTH  EV_SET_RECD_CONFIG_MODE      set_recd_config_mode
         R_VERIFY_AUTH  EV_PROC_SA_TS                proc_sa_ts
         R_VERIFY_AUTH  EV_GET_CONFIG_MODE           get_config_mode        R_BLD_AUTH
-        R_BLD_AUTH     EV_MY_AUTH_METHOD            -> EV_GET_PRESHR_KEY
+        R_BLD_AUTH     EV_MY_AUTH_METHOD            my_auth_method
         R_BLD_AUTH     EV_GET_PRESHR_KEY            get_sign_key
         R_BLD_AUTH     EV_AUTH_FAIL                 auth_fail
         R_BLD_AUTH     EV_GEN_AUTH                  -> EV_CHK4_SIGN
-        R_BLD_AUTH     EV_CHK4_SIGN                 -> EV_OK_AUTH_GEN
+        R_BLD_AUTH     EV_CHK4_SIGN                 chk4_sign
+        R_BLD_AUTH     EV_SIGN                      sign_auth
         R_BLD_AUTH     EV_OK_AUTH_GEN               -> EV_SEND_AUTH
         R_BLD_AUTH     EV_SEND_AUTH                 send_auth              AUTH_DONE
         """
@@ -371,6 +499,8 @@ class AuthResponder(AuthHalf):
         super().__init__(h)
         self.error: NotifyType | None = None
         self.choice_proposal: SaPayload | None = None
+        self.config_request: CpPayload | None = None
+        self.config_reply: CpPayload | None = None
 
     def _message_id(self) -> int:
         assert self.h.inbound is not None
@@ -386,12 +516,12 @@ class AuthResponder(AuthHalf):
         h = self.h
         idi = next((p for p in h.payloads if isinstance(p, IdPayload) and p.initiator), None)
         auth = next((p for p in h.payloads if isinstance(p, AuthPayload)), None)
-        if idi is None or auth is None:
+        if idi is None:
             self._send_error(NotifyType.INVALID_SYNTAX)
-            return h.fail(
-                "IKE_AUTH request lacks IDi or AUTH", NotifyType.INVALID_SYNTAX, sent=True
-            )
-        self.peer_id, self.peer_auth = idi, auth
+            return h.fail("IKE_AUTH request lacks IDi", NotifyType.INVALID_SYNTAX, sent=True)
+        self.peer_id = idi
+        if auth is not None:  # without: the peer asks for EAP (ike/eap_auth.py)
+            self.peer_auth = auth
         self.sa.remote_id = _identity_of(idi)
         self.sa.info("Recieved valid parameteres in process id")
         take_peer_window(self.sa, self.h.payloads)
@@ -401,6 +531,10 @@ class AuthResponder(AuthHalf):
         sa = self.sa
         assert sa.remote_id is not None
         profile = sa.ctx.policy.profile_for_identity(sa.local, sa.remote_id)
+        pki = sa.ctx.policy.certificates
+        certificates = peer_certificates(self.h.payloads)
+        if profile is None and pki is not None and certificates:
+            profile = pki.profile_for_certificate(sa.local, certificates)
         if profile is None:
             sa.error(f"Failed to locate an IKEv2 profile for peer identity {sa.remote_id}")
             return Event.EV_AUTH_FAIL
@@ -415,8 +549,10 @@ class AuthResponder(AuthHalf):
         self.sa.info("Setting configured policies")
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
-    def get_verify_key(self) -> Event:
+    def get_verify_key(self) -> Event | None:
         self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.address}")
+        if self.h.keys.ask():  # `keyring aaa`: the answer comes later (ike/aaa_keys.py)
+            return None
         return super().get_verify_key()
 
     def _send_error(self, notify: NotifyType) -> None:
@@ -438,8 +574,11 @@ class AuthResponder(AuthHalf):
         self.sa.info("Redirect check is not needed, skipping it")
         return Event.EV_NOTIFY_AUTH_DONE
 
-    def set_recd_config_mode(self) -> Event:
+    def set_recd_config_mode(self) -> Event | None:
+        if self.h.authz.ask():  # RADIUS authorizes: the answer comes later (aaa_authorization)
+            return None
         self.sa.ctx.info(None, "Received config data from toolkit")
+        self.config_request = config_mode.responder_received(self.sa, self.h.payloads)
         return Event.EV_PROC_SA_TS
 
     def proc_sa_ts(self) -> Event:
@@ -452,10 +591,7 @@ class AuthResponder(AuthHalf):
         transport = child_mode.carries_transport(h.payloads)
         choice = responder_choice(sa, offer, tsi, tsr, allow_dh=False, transport=transport)
         if isinstance(choice, NotifyType):
-            self.error = choice
-            reason = f"Child SA not created: {choice.name}"
-            sa.error(reason)
-            sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, choice, reason, True))
+            self._no_child(choice, f"Child SA not created: {choice.name}")
             return Event.EV_GET_CONFIG_MODE
         assert sa.keys is not None and sa.suite is not None
         spi_in = sa.ctx.new_spi(4)
@@ -466,16 +602,59 @@ class AuthResponder(AuthHalf):
         )
         return Event.EV_GET_CONFIG_MODE
 
+    def _no_child(self, error: NotifyType, reason: str) -> None:
+        """The initial Child SA is refused with `error`; the IKE SA goes on."""
+        sa = self.sa
+        self.error, self.h.first_child = error, None
+        sa.error(reason)
+        sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, error, reason, True))
+
     def get_config_mode(self) -> Event:
-        self.sa.ctx.info(None, "Error constructing config reply")
+        child = self.h.first_child
+        tunnel = child.tunnel.name if child is not None and child.tunnel is not None else None
+        cached = self.h.aaa_attributes
+        aaa = self.h.authz.answer
+        reply = config_mode.responder_reply(self.sa, self.config_request, tunnel, cached, aaa)
+        if isinstance(reply, str):
+            self.sa.error(reply)
+            return Event.EV_AUTH_FAIL
+        if isinstance(reply, config_mode.AddressFailure):  # the IKE SA, without a Child SA
+            self._no_child(NotifyType.INTERNAL_ADDRESS_FAILURE, reply.reason)
+            reply = None
+        if reply is None:
+            self.sa.ctx.info(None, "Error constructing config reply")
+        self.config_reply = reply
         return Event.EV_MY_AUTH_METHOD
+
+    def my_auth_method(self) -> Event:
+        sa = self.sa
+        assert sa.profile is not None
+        if self.h.eap.succeeded:
+            self.h.eap.sign_final()
+            return Event.EV_OK_AUTH_GEN
+        if not local_method_usable(sa):
+            return Event.EV_AUTH_FAIL
+        if sa.profile.signs:
+            sa.local_id = sa.ctx.policy.local_identity(sa.profile, sa.local)
+            return Event.EV_GEN_AUTH
+        return Event.EV_GET_PRESHR_KEY
+
+    def chk4_sign(self) -> Event:
+        assert self.sa.profile is not None
+        return Event.EV_SIGN if self.sa.profile.signs else Event.EV_OK_AUTH_GEN
+
+    def sign_auth(self) -> Event:
+        assert self.sa.profile is not None
+        reason = self.sign_with_certificate(self.sa.profile)
+        if reason is not None:
+            self.sa.error(f"Failed to sign our AUTH payload: {reason}")
+            return Event.EV_AUTH_FAIL
+        return Event.EV_OK_AUTH_GEN
 
     def get_sign_key(self) -> Event:
         sa = self.sa
         assert sa.profile is not None
-        if not local_method_usable(sa):
-            return Event.EV_AUTH_FAIL
-        key = sa.ctx.policy.signing_key(sa.profile, sa.remote, sa.remote_id)
+        key = self.h.keys.local or sa.ctx.policy.signing_key(sa.profile, sa.remote, sa.remote_id)
         if key is None:
             sa.error(f"Failed to find a preshared key for peer {sa.remote.address}")
             return Event.EV_AUTH_FAIL
@@ -488,8 +667,9 @@ class AuthResponder(AuthHalf):
         assert sa.local_id is not None
         payloads: list[Payload] = [
             *own_vendor_ids(),
-            _id_payload(sa.local_id, False),
-            AuthPayload(AuthMethod.SHARED_KEY_MIC, self.auth),
+            *([] if self.h.eap.succeeded else [_id_payload(sa.local_id, False)]),  # else: sent
+            *self.auth_payloads(),
+            *([self.config_reply] if self.config_reply is not None else []),
         ]
         child = h.first_child
         if child is not None:

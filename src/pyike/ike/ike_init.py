@@ -32,6 +32,7 @@ from pyike.ike.events import Endpoint
 from pyike.ike.fsm import transitions
 from pyike.ike.handshake_part import HandshakePart, HandshakeRequest
 from pyike.ike.keying import IkeKeying, KeyingError, nonce_size
+from pyike.ike.signatures import init_payloads, note_peer_init
 from pyike.ike.states import Event
 from pyike.ike.task import as_notify, first_notify, notify_name
 from pyike.ike.vendor import own_vendor_ids, vendor_name
@@ -131,6 +132,9 @@ class InitHalf(HandshakePart):
         supported = first_notify(self.h.payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED)
         self.sa.frag_peer = bool(self.sa.ctx.settings.fragmentation_mtu) and supported is not None
 
+    def note_peer_certificates(self) -> None:
+        self.h.peer_init = note_peer_init(self.sa, self.h.payloads)
+
     def gen_dh_key(self) -> Event:
         try:
             self.keying.generate()
@@ -212,6 +216,10 @@ class InitInitiator(InitHalf, HandshakeRequest):
         payloads += own_vendor_ids()
         payloads += self.natd_payloads(bytes(8))
         payloads += self.fragmentation_payloads()
+        assert self.h.tunnel is not None
+        profile = sa.ctx.policy.profile(self.h.tunnel.profile)
+        if profile is not None:
+            payloads += init_payloads(sa, profile)
         sa.requests.outstanding.pop(0, None)
         sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout, message_id=0)
         sa.init_request = sa.requests.outstanding[0].datagrams[0]
@@ -275,6 +283,7 @@ class InitInitiator(InitHalf, HandshakeRequest):
         sa.proposal_name = sa.proposals[choice.proposal.number - 1].name
         sa.init_response = encode_message(h.inbound)
         self.note_peer_fragmentation()
+        self.note_peer_certificates()
         return Event.EV_DETECT_NAT
 
     def chk_nat_t(self) -> Event:
@@ -360,6 +369,7 @@ class InitResponder(InitHalf):
         sa.proposal_name = choice.spec_name
         sa.init_request = encode_message(h.inbound)
         self.note_peer_fragmentation()
+        self.note_peer_certificates()
         return Event.EV_DETECT_NAT
 
     def pki_sesh_open(self) -> Event:
@@ -378,6 +388,7 @@ class InitResponder(InitHalf):
         payloads += self.natd_payloads(sa.spi_r)
         if sa.frag_peer:
             payloads += self.fragmentation_payloads()
+        payloads += init_payloads(sa, None)
         sa.respond(ExchangeType.IKE_SA_INIT, 0, payloads)
         sa.init_response = sa.responses.cached[0][0]
         return Event.EV_DONE

@@ -92,6 +92,9 @@ class IkeSa:
         self.profile: ProfileSpec | None = None
         self.local_id: Identity | None = None
         self.remote_id: Identity | None = None
+        # how each side authenticated, as `show crypto ikev2 sa detail` names it
+        self.auth_sign = "PSK"
+        self.auth_verify = "PSK"
         self.tunnel: TunnelSpec | None = None
         self.children: list[ChildSa] = []
         self.requests = RequestWindow()
@@ -128,11 +131,16 @@ class IkeSa:
 
     def __setattr__(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
-        if name in self.ctx.deadline_inputs:
-            touched = self.ctx.touched
+        ctx = self.ctx
+        if name not in ctx.watched_attributes:
+            return
+        if name in ctx.deadline_inputs:
+            touched = ctx.touched
             touched.add(self.sa_id)
             if isinstance(value, IkeSa):  # rekeyed_to: the new SA takes over timers too
                 touched.add(value.sa_id)
+        if name in ctx.index_inputs:
+            ctx.reindex(self, name)
 
     # --- identity and state ---------------------------------------------------------------
 
@@ -371,6 +379,7 @@ class IkeSa:
                 request.on_timeout()
                 continue
             request.retransmitted(now)
+            self.ctx.retransmissions += 1
             self.info(f"Retransmitting packet, message id {message_id}")
             for data in request.datagrams:
                 wire = NON_ESP_MARKER + data if self.local.port == NAT_T_PORT else data

@@ -14,6 +14,7 @@ from pyike.ike.succession import retire
 from pyike.ike.task import Request, Response, notify_name
 
 DPD_RETRIES = 5
+PEER_DEAD = "Peer dead (DPD)"  # why DPD closes an IKE SA (IkeSaDown.reason)
 # Notifies that end an IKE SA without a Delete when they come in the INFORMATIONAL exchange
 # right after IKE_AUTH (RFC 7296 section 2.21.2).
 FATAL_AFTER_AUTH = frozenset(
@@ -149,7 +150,7 @@ class Dpd(Request):
 
     def on_timeout(self) -> None:
         self.sa.error("Peer did not answer the liveness check: peer is dead")
-        self.sa.close("Peer dead (DPD)")
+        self.sa.close(PEER_DEAD)
 
 
 # --- response ----------------------------------------------------------------------------

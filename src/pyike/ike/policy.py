@@ -13,9 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from pyike.codec.registry import DhId, EncrId, IdType, IntegId, PrfId
+from pyike.codec.registry import DhId, EncrId, HashAlgorithm, IdType, IntegId, PrfId
 from pyike.crypto import catalogue
+from pyike.crypto.auth import PrivateKey, PublicKey
+from pyike.ike.config_mode import Authorizer
+from pyike.ike.eap_directory import EapDirectory
 from pyike.ike.events import Endpoint, IPAddress, TrafficSelector
+from pyike.ios_names import SIGNATURE_METHODS
 
 DEFAULT_IKE_LIFETIME = 86400
 DEFAULT_CHILD_SECONDS = 3600
@@ -61,6 +65,9 @@ class Identity:
 
     id_type: IdType
     data: bytes
+    # How a distinguished name prints (IOS's "cn=R1,o=Lab"): the DER alone cannot say
+    # without a certificate, which the PKI reads.
+    text: str | None = field(default=None, compare=False)
 
     @classmethod
     def address(cls, address: IPAddress | str) -> Identity:
@@ -80,6 +87,15 @@ class Identity:
     def key_id(cls, value: str) -> Identity:
         return cls(IdType.ID_KEY_ID, value.encode())
 
+    @classmethod
+    def dn(cls, der: bytes, text: str | None = None) -> Identity:
+        """ID_DER_ASN1_DN: a certificate's subject, DER-encoded."""
+        return cls(IdType.ID_DER_ASN1_DN, der, text)
+
+    @property
+    def is_dn(self) -> bool:
+        return self.id_type == IdType.ID_DER_ASN1_DN
+
     @property
     def ip(self) -> IPAddress | None:
         if self.id_type in (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR):
@@ -93,6 +109,10 @@ class Identity:
         ip = self.ip
         if ip is not None:
             return str(ip)
+        if self.text is not None:
+            return self.text
+        if self.is_dn:
+            return self.data.hex()
         return self.data.decode("utf-8", "replace")
 
 
@@ -167,6 +187,77 @@ class ProfileSpec:
     # `authentication local|remote`: IOS's method keywords (pre-share, rsa-sig, ecdsa-sig).
     auth_local: str = "pre-share"
     auth_remote: tuple[str, ...] = ("pre-share",)
+    eap_query_identity: bool = False  # `authentication remote eap query-identity`
+    eap_timeout: int | None = None  # `authentication remote eap timeout N` (seconds)
+
+    @property
+    def signs(self) -> bool:
+        """This side authenticates itself with a certificate."""
+        return self.auth_local in SIGNATURE_METHODS
+
+    @property
+    def verifies_signatures(self) -> bool:
+        """A peer may authenticate itself with a certificate."""
+        return any(m in SIGNATURE_METHODS for m in self.auth_remote)
+
+    @property
+    def uses_certificates(self) -> bool:
+        return self.signs or self.verifies_signatures
+
+
+@dataclass(frozen=True)
+class SigningCredential:
+    """What this side signs its AUTH with: the private key of a trustpoint and the
+    certificates it sends in CERT payloads, its own first, then the CAs above it (never the
+    root the peer already trusts)."""
+
+    trustpoint: str
+    key: PrivateKey = field(repr=False)
+    chain: tuple[bytes, ...]
+    hash: HashAlgorithm = HashAlgorithm.SHA2_256  # the trustpoint's `hash`, for Digital Signature
+
+
+@dataclass(frozen=True)
+class PeerCertificate:
+    """The verdict on the certificates a peer sent. ``public_key`` is None when the peer is
+    refused, and ``failure`` says why (IOS's words); ``pki`` holds what `debug crypto pki
+    validation` and `transactions` print, as (topic, text); ``alerts`` the console messages
+    (%PKI-3-...). ``subject`` is the end certificate's subject as IOS prints it."""
+
+    public_key: PublicKey | None
+    subject: str
+    failure: str | None = None
+    pki: tuple[tuple[str, str], ...] = ()
+    alerts: tuple[str, ...] = ()
+
+
+class Certificates(Protocol):
+    """The engine's view of the router's PKI (trustpoints, keys, revocation), for profiles
+    with `authentication ... rsa-sig|ecdsa-sig`. ``now`` is the engine's clock; the
+    implementation knows the router's wall-clock time it stands for."""
+
+    def authorities(self, profile: ProfileSpec | None) -> bytes:
+        """The CERTREQ Certification Authority field: the SHA-1 hashes of the public keys
+        of the CAs this side trusts for ``profile`` (None: for any profile, as a responder
+        answers IKE_SA_INIT before it knows the peer). Empty when it trusts none."""
+        ...
+
+    def credential(self, profile: ProfileSpec) -> SigningCredential | str:
+        """What signs for ``profile``, or why nothing can."""
+        ...
+
+    def check_peer(
+        self, profile: ProfileSpec, certificates: Sequence[bytes], identity: Identity, now: float
+    ) -> PeerCertificate:
+        """Validates the chain the peer sent (its own certificate first) against the
+        profile's trustpoints, at ``now``, and its identity against the certificate."""
+        ...
+
+    def profile_for_certificate(
+        self, local: Endpoint, certificates: Sequence[bytes]
+    ) -> ProfileSpec | None:
+        """The first profile a `match certificate MAP` selects for the peer's certificate."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -264,6 +355,21 @@ class Policy(Protocol):
         """Child SA policies a responder may use with this peer, most specific first."""
         ...
 
+    @property
+    def certificates(self) -> Certificates | None:
+        """The router's PKI, or None when it has none (then no profile can use certificates)."""
+        ...
+
+    @property
+    def authorization(self) -> Authorizer | None:
+        """FlexVPN's configuration exchange (ike/config_mode.py); None: no CFG payloads."""
+        ...
+
+    @property
+    def eap(self) -> EapDirectory | None:
+        """EAP users and credentials (ike/eap_auth.py); None: no profile can use EAP."""
+        ...
+
 
 def find_keyring_peer(
     keyring: Sequence[KeyringPeer], remote: Endpoint, remote_id: Identity | None
@@ -299,10 +405,25 @@ class StaticPolicy:
     profiles: tuple[ProfileSpec, ...] = ()
     tunnels: tuple[TunnelSpec, ...] = ()
     engine_settings: EngineSettings = field(default_factory=EngineSettings)
+    pki: Certificates | None = None
+    authorizer: Authorizer | None = None
+    eap_directory: EapDirectory | None = None
 
     @property
     def settings(self) -> EngineSettings:
         return self.engine_settings
+
+    @property
+    def authorization(self) -> Authorizer | None:
+        return self.authorizer
+
+    @property
+    def certificates(self) -> Certificates | None:
+        return self.pki
+
+    @property
+    def eap(self) -> EapDirectory | None:
+        return self.eap_directory
 
     def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
         return self.proposals

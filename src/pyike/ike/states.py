@@ -38,6 +38,13 @@ class State(_SpelledAsNamed):
     R_WAIT_AUTH = auto()
     R_VERIFY_AUTH = auto()
     R_BLD_AUTH = auto()
+    # EAP in IKE_AUTH (ike/eap_auth.py); not attested in public output
+    R_BLD_EAP = auto()
+    R_WAIT_EAP_RESP = auto()
+    R_WAIT_EAP_AUTH = auto()
+    I_WAIT_EAP = auto()
+    I_WAIT_EAP_AUTH = auto()
+    I_PROC_EAP_AUTH = auto()
     # CREATE_CHILD_SA, initiator
     CHILD_I_INIT = auto()
     CHILD_I_IPSEC = auto()
@@ -111,7 +118,22 @@ class Event(_SpelledAsNamed):
     EV_PROC_SA_TS = auto()
     EV_MY_AUTH_METHOD = auto()
     EV_CHK4_SIGN = auto()
+    EV_SIGN = auto()  # not attested in public output
+    EV_CHK_CERT_ENC = auto()
+    EV_VERIFY_X509_CERTS = auto()
+    EV_CERT_FAIL = auto()
     EV_CHK_IKE_ONLY = auto()
+    # EAP in IKE_AUTH (ike/eap_auth.py); not attested in public output
+    EV_SEND_EAP_REQ = auto()
+    EV_RECV_EAP_RESP = auto()
+    EV_EAP_SUCCESS = auto()
+    EV_EAP_FAIL = auto()
+    EV_RECV_EAP_AUTH = auto()
+    EV_PROC_EAP_REQ = auto()
+    EV_RECV_EAP_REQ = auto()
+    EV_SEND_EAP_AUTH = auto()
+    EV_AAA_ANSWER = auto()
+    EV_AAA_AUTHOR_ANSWER = auto()  # ike/aaa_authorization.py
     EV_OK = auto()
     EV_PKI_SESH_CLOSE = auto()
     EV_UPDATE_CAC_STATS = auto()

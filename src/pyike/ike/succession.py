@@ -64,7 +64,7 @@ def successor_of(old: IkeSa) -> IkeSa | None:
 def claim_children(new: IkeSa) -> None:
     """The peer sent a request on ``new``, so it has moved everything there: a rekeyed SA
     still waiting for its delete hands its children over now."""
-    for old in list(new.ctx.sas.values()):
+    for old in new.ctx.by_successor.get(new.sa_id):
         if old is not new and old.rekeyed_to is new and old.children and not old.closed:
             old.info("Peer uses the rekeyed IKE SA: moving the Child SAs to it")
             move_children(old, new)

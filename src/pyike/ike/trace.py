@@ -65,7 +65,19 @@ class ErrorTrace:
     text: str
 
 
-TraceRecord = SmTrace | InfoTrace | PacketTrace | ErrorTrace
+@dataclass(frozen=True)
+class PkiTrace:
+    """What `debug crypto pki validation` (``topic`` "validation") or `transactions` shows
+    of a peer's certificate chain being checked: the text after "CRYPTO_PKI: "."""
 
-TraceKind = type[SmTrace] | type[InfoTrace] | type[PacketTrace] | type[ErrorTrace]
-ALL_TRACE_KINDS: frozenset[TraceKind] = frozenset({SmTrace, InfoTrace, PacketTrace, ErrorTrace})
+    now: float
+    topic: str
+    text: str
+
+
+TraceRecord = SmTrace | InfoTrace | PacketTrace | ErrorTrace | PkiTrace
+
+TraceKind = type[SmTrace] | type[InfoTrace] | type[PacketTrace] | type[ErrorTrace] | type[PkiTrace]
+ALL_TRACE_KINDS: frozenset[TraceKind] = frozenset(
+    {SmTrace, InfoTrace, PacketTrace, ErrorTrace, PkiTrace}
+)

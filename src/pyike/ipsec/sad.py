@@ -15,12 +15,20 @@ packets until it is deleted. A tunnel whose sending SA goes while another of its
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from math import inf
+from typing import TypeVar
 
 from pyike.ike.events import ChildSaDeleted, ChildSaInfo, ChildSaInstalled, ChildSaMoved
 from pyike.ipsec.replay import DEFAULT_WINDOW
-from pyike.ipsec.sa import EspMode, InboundEspSa, OutboundEspSa, child_sa_pair
+from pyike.ipsec.sa import (
+    EspMode,
+    InboundCounters,
+    InboundEspSa,
+    OutboundCounters,
+    OutboundEspSa,
+    child_sa_pair,
+)
 from pyike.ipsec.transforms import EspTransform, esp_transform
 
 RandomBytes = Callable[[int], bytes]
@@ -65,9 +73,16 @@ class TunnelSas:
     name: str
     current: InstalledChild | None = None
     pending: InstalledChild | None = None  # responder side of a rekey: not sending yet
-    history: list[InstalledChild] = field(default_factory=list)  # counters survive rekeys
+    children: list[InstalledChild] = field(default_factory=list)  # installed, oldest first
+    # the counts of the SAs it no longer has: IOS keeps a flow's counters across rekeys
+    retired_in: InboundCounters = field(default_factory=InboundCounters)
+    retired_out: OutboundCounters = field(default_factory=OutboundCounters)
     dropped_no_sa: int = 0  # IOS #pkts no sa (send)
     invalid_identity: int = 0  # decrypted outside the SA's selectors: #pkts invalid identity
+    # ESP from the tunnel's peer that no SA could open: an SPI none has (#pkts invalid sa
+    # (rcv)), or too short for the ESP header (#pkts invalid len (rcv))
+    invalid_sa: int = 0
+    invalid_len: int = 0
 
     @property
     def live(self) -> list[InstalledChild]:
@@ -137,7 +152,7 @@ class SecurityAssociationDatabase:
         self.children[child.spi_in] = child
         self.installs += 1
         state = self.tunnel(info.tunnel or f"peer {info.remote.address}")
-        state.history.append(child)
+        state.children.append(child)
         was_down = state.current is None
         rekey_responder = event.rekey_of is not None and not info.initiator
         sending: tuple[InstalledChild, ...] = ()
@@ -156,6 +171,11 @@ class SecurityAssociationDatabase:
         down: list[str] = []
         sending: list[InstalledChild] = []
         for state in self.tunnels.values():
+            kept = [c for c in state.children if c is not child]
+            if len(kept) < len(state.children):  # its counts stay, not the SA (with its keys)
+                state.children = kept
+                _add_counts(state.retired_in, child.inbound.counters)
+                _add_counts(state.retired_out, child.outbound.counters)
             if state.pending is child:
                 state.pending = None
             if state.current is child:
@@ -171,7 +191,7 @@ class SecurityAssociationDatabase:
         """The tunnel's most recent SA still installed: when two IKE SAs with one peer each
         brought a Child SA for the tunnel (both peers initiated at once), the one sent on may
         go with the redundant IKE SA while the other stays."""
-        for child in reversed(state.history):
+        for child in reversed(state.children):
             if self.children.get(child.spi_in) is child:
                 return child
         return None
@@ -210,3 +230,11 @@ class SecurityAssociationDatabase:
         `TrafficSource`."""
         child = self.children.get(int.from_bytes(spi_in, "big"))
         return None if child is None else (child.last_sent, child.last_received)
+
+
+_Counts = TypeVar("_Counts", InboundCounters, OutboundCounters)
+
+
+def _add_counts(total: _Counts, more: _Counts) -> None:
+    for counter in fields(total):
+        setattr(total, counter.name, getattr(total, counter.name) + getattr(more, counter.name))

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--interactive",
         action="store_true",
         help="an IOS exec prompt per router while the virtual clock runs in real time",
+    )
+    parser.add_argument(
+        "--ssh",
+        metavar="[ADDR:]PORT",
+        help="with --interactive: each router's command line over SSH, the first router on "
+        "PORT, the next on PORT+1, ... (127.0.0.1 unless ADDR is given); users from each "
+        "router's configuration (username ... secret, ip ssh pubkey-chain)",
+    )
+    parser.add_argument(
+        "--ssh-host-key",
+        type=Path,
+        metavar="FILE",
+        help="with --ssh: the SSH host key (made there, mode 0600, if missing; default: a new "
+        "key each run)",
     )
     parser.add_argument(
         "--speed",
@@ -175,6 +190,8 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"{modes[0]} and {modes[1]} cannot be used together")
     if args.speed is not None and not args.interactive:
         parser.error("--speed applies only with --interactive")
+    if (args.ssh is not None or args.ssh_host_key is not None) and not args.interactive:
+        parser.error("--ssh and --ssh-host-key apply only with --interactive")
     if args.quiet and modes and modes[0] != "--scenario":
         parser.error(f"--quiet does not apply to {modes[0]}")
     if args.fsm and args.configs:
@@ -251,7 +268,24 @@ def run(args: argparse.Namespace, options: RunOptions) -> int:
     if args.interactive:
         from pyike.lab.interactive import run_cli as run_interactive
 
-        return run_interactive(args)
+        if args.ssh is None:
+            return run_interactive(args)
+        from pyike.lab.ssh_access import run_served  # asyncssh only when asked for
+
+        return run_interactive(args, lambda console: run_served(console, args))
+    if not sys.stderr.isatty():
+        return _run_lab(args, options)
+    from pyike.lab.progress import terminal_progress  # rich only for a terminal
+
+    progress = terminal_progress(json=args.json, quiet=args.quiet)
+    if progress is None:
+        return _run_lab(args, options)
+    with progress:
+        return _run_lab(args, replace(options, watch=progress.watch))
+
+
+def _run_lab(args: argparse.Namespace, options: RunOptions) -> int:
+    """The seed, a topology or its report."""
     if args.report is not None:
         from pyike.lab.report_cli import report_cli
 

@@ -11,14 +11,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pyike.adapter.config_policy import tunnel_spec_toward
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
-from pyike.config.query import multipoint_parts, multipoint_sa_name, sa_interface
+from pyike.config.flexvpn_model import FlexClientPeer
+from pyike.config.model import Config
+from pyike.config.query import (
+    multipoint_parts,
+    multipoint_sa_name,
+    runs_nhrp,
+    sa_interface,
+    virtual_template_parts,
+)
+from pyike.host.configured_peers import ConfiguredPeers
 from pyike.host.crypto_host import CryptoHost, HostSetup, RandomBytes, TraceSink
-from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress
+from pyike.host.flexvpn_client import ClientTunnel, client_tunnels
+from pyike.host.framing import GreFraming
+from pyike.host.reconfigured import same_interface
+from pyike.host.virtual_access import (
+    VirtualAccesses,
+    clone_config,
+    clone_request,
+    configured_routes,
+)
+from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress, PeerConfigured
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.acl_match import MapEntry
 from pyike.ipsec.outer import wrap
 from pyike.ipsec.sa import EspMode
+from pyike.lab.tracking import Tracking
 from pyike.node.hooks import Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
@@ -46,8 +66,9 @@ class RouterWire:
     """The lab host's Wire: IKE leaves through the router's UDP; outer ESP packets and the
     decrypted packet are kept until the hook that caused them returns them."""
 
-    def __init__(self, router: Router) -> None:
+    def __init__(self, router: Router, clones: VirtualAccesses) -> None:
         self.router = router
+        self.clones = clones
         self.outers: list[bytes] = []
         self.decrypted: Decrypted | None = None
 
@@ -63,7 +84,7 @@ class RouterWire:
         )
 
     def write_tunnel(self, tunnel: str, packet: bytes) -> None:
-        interface = sa_interface(tunnel)
+        interface = self.clones.name_for(tunnel) or sa_interface(tunnel)
         if interface in self.router.interfaces:
             self.decrypted = Decrypted(packet, interface)
         else:  # a crypto map line's SA: forwarded as received on the outer interface
@@ -91,7 +112,9 @@ class CryptoNode(CryptoHost):
         trace_sink: TraceSink | None = None,
     ) -> None:
         self.router = router
-        self.router_wire = RouterWire(router)
+        self.clones = VirtualAccesses()  # the virtual templates' clones, by SA name
+        self.router_wire = RouterWire(router, self.clones)
+        self._configured = ConfiguredPeers()
         self.ike_down: list[IkeSaDown] = []
         # Told of every engine event and line protocol change (`pyike lab --json`).
         self.observer: Callable[[object], None] | None = None
@@ -110,18 +133,62 @@ class CryptoNode(CryptoHost):
         router.esp_handler = self
         router.tunnel_handler = self
         router.multipoint_handler = self
+        # IP SLA probes and track objects, and FlexVPN clients' tunnels (`tunnel destination
+        # dynamic`), aimed at their first possible peer
+        self.tracking = Tracking(router, router.config.tracking, self._tracks_changed)
+        clock.call_later(0.0, self.tracking.start)
+        self.flex_clients = client_tunnels(router.config.flexvpn.clients)
+        for client_tunnel in self.flex_clients.values():
+            self._aim(client_tunnel, client_tunnel.first(self.peer_possible))
+
+    def index_config(self, config: Config) -> None:
+        """As the host's, but a point-to-point GRE tunnel that runs NHRP (a phase 1 spoke)
+        is framed by the router (`pyike.node.mgre`, NHRP in its GRE too): its SA carries the
+        whole GRE packet, as a multipoint tunnel's peers' do."""
+        super().index_config(config)
+        for iface in config.interfaces.values():
+            if iface.is_point_to_point_gre and runs_nhrp(iface):
+                self._framings.pop(iface.name, None)
+
+    def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
+        """As the host's (`configure terminal`), keeping the SAs the router made for itself
+        (DMVPN peers, virtual template clones, FlexVPN clients' tunnels) on interfaces the
+        change left as they were."""
+        kept = [
+            spec
+            for name, spec in self.specs.items()
+            if self._made_at_run_time(name)
+            and self._unchanged(self.config, config, self._owner(name))
+        ]
+        return super().reload(config, policy, [*tunnels, *kept])
+
+    def _made_at_run_time(self, name: str) -> bool:
+        return (
+            multipoint_parts(name) is not None
+            or virtual_template_parts(name) is not None
+            or name in self.flex_clients
+        )
+
+    @staticmethod
+    def _owner(name: str) -> str:
+        parts = virtual_template_parts(name)
+        return parts[0] if parts is not None else sa_interface(name)
+
+    @staticmethod
+    def _unchanged(old: Config, new: Config, interface: str) -> bool:
+        return same_interface(old.interfaces.get(interface), new.interfaces.get(interface))
 
     # -- what the show commands read (pyike.host.views.CryptoState) -------------------------
 
     def tunnel_source(self, tunnel: str) -> IPAddress | None:
-        interface = sa_interface(tunnel)
+        interface = self.interface_of(tunnel)
         if interface not in self.router.interfaces:  # a crypto map entry
             spec = self.specs.get(tunnel)
             return spec.local.address if spec is not None else None
         return self.router.tunnel_endpoints(interface)[0]
 
     def tunnel_transport_mtu(self, tunnel: str) -> int:
-        interface = sa_interface(tunnel)
+        interface = self.interface_of(tunnel)
         if interface not in self.router.interfaces:
             spec = self.specs.get(tunnel)
             outer = self.interface_with_address(spec.local.address) if spec else None
@@ -133,7 +200,7 @@ class CryptoNode(CryptoHost):
         return self.router.tunnel_transport_mtu(tunnel)
 
     def tunnel_ip_mtu(self, tunnel: str) -> int:
-        interface = sa_interface(tunnel)
+        interface = self.interface_of(tunnel)
         if interface not in self.router.interfaces:
             return self.tunnel_transport_mtu(tunnel) - self.overhead(self.router, tunnel)
         return self.router.ip_mtu(interface)
@@ -150,22 +217,174 @@ class CryptoNode(CryptoHost):
     def _apply(self, event: object) -> None:
         if isinstance(event, IkeSaDown):
             self.ike_down.append(event)
+            self._unconfigure(event)
+            if event.rekeyed_to is None and self.flex_clients:
+                self.call_later(0.0, self._reselect)
         if self.observer is not None:
             self.observer(event)
         super()._apply(event)
+        if isinstance(event, PeerConfigured):
+            self._configured.add(event)
+            self._configure(event)
+
+    # -- FlexVPN client: which hub each `client connect` tunnel is aimed at ------------------
+
+    def peer_possible(self, peer: FlexClientPeer) -> bool:
+        """A client's peer may be chosen: its track object, if any, is as it asks."""
+        return peer.track is None or self.tracking.is_up(peer.track) == peer.track_up
+
+    def start_tunnel(self, name: str) -> None:
+        super().start_tunnel(name)
+        client_tunnel = self.flex_clients.get(name)
+        if client_tunnel is not None and self._live_with(client_tunnel.active):
+            client_tunnel.tried = True
+
+    def _live_with(self, peer: FlexClientPeer | None) -> bool:
+        """An IKE SA with `peer` is up or being negotiated."""
+        if peer is None or peer.address is None:
+            return False
+        return any(not sa.closed for sa in self.engine.ike_sas_with_peer(peer.address))
+
+    def _aim(self, client_tunnel: ClientTunnel, peer: FlexClientPeer | None) -> None:
+        """The tunnel's destination and SAs go to `peer` (None: nowhere)."""
+        client_tunnel.active, client_tunnel.tried = peer, False
+        name = client_tunnel.tunnel
+        spec = None
+        if peer is not None and peer.address is not None:
+            self.router.set_tunnel_destination(name, peer.address)
+            spec = tunnel_spec_toward(self.router.config, name, peer.address)
+        if spec is None:
+            self.specs.pop(name, None)
+        else:
+            self.specs[name] = spec
+
+    def _reselect(self) -> None:
+        """An IKE SA went: a client whose active peer has no SA left and whose tunnel is down
+        moves to its next possible peer (IOS: the peer failed), or tries the peer it was just
+        aimed at."""
+        for client_tunnel in self.flex_clients.values():
+            active = client_tunnel.active
+            if active is None or self._up(client_tunnel) or self._live_with(active):
+                continue
+            if client_tunnel.tried:
+                active = client_tunnel.after(active, self.peer_possible)
+            self._connect(client_tunnel, active)
+
+    def _tracks_changed(self) -> None:
+        """A track object changed: a client not connected yet aims at its first possible
+        peer; one whose active peer is no longer possible moves on; with `peer reactivate`,
+        one that can have a preferred peer again goes back to it."""
+        for client_tunnel in self.flex_clients.values():
+            active = client_tunnel.active
+            if not client_tunnel.tried and not self._up(client_tunnel):
+                self._aim(client_tunnel, client_tunnel.first(self.peer_possible))
+            elif active is not None and not self.peer_possible(active):
+                self._switch(client_tunnel, client_tunnel.after(active, self.peer_possible))
+            else:
+                better = client_tunnel.better(self.peer_possible)
+                if better is not None:
+                    self._switch(client_tunnel, better)
+
+    def _up(self, client_tunnel: ClientTunnel) -> bool:
+        return self.sad.tunnel(client_tunnel.tunnel).current is not None
+
+    def _switch(self, client_tunnel: ClientTunnel, peer: FlexClientPeer | None) -> None:
+        """Leave the active peer (its SAs deleted, as `clear crypto session` would) for
+        `peer`; the new SAs follow once the old ones are gone (`_reselect`)."""
+        old = client_tunnel.active
+        if peer is None or peer == old:
+            return
+        self._aim(client_tunnel, peer)
+        if old is not None and old.address is not None:
+            self.clear(Endpoint(old.address))
+        self.start_tunnel(client_tunnel.tunnel)
+
+    def _connect(self, client_tunnel: ClientTunnel, peer: FlexClientPeer | None) -> None:
+        self._aim(client_tunnel, peer)
+        if peer is not None:
+            self.start_tunnel(client_tunnel.tunnel)
+
+    # -- FlexVPN: what the configuration exchange gives, virtual-access interfaces ----------
+
+    def interface_of(self, sa_name: str) -> str:
+        return self.clones.name_for(sa_name) or sa_interface(sa_name)
+
+    def _configure(self, event: PeerConfigured) -> None:
+        """The address a spoke was lent (`ip address negotiated`) and the routes the peer
+        sent, out of the interface the SA serves."""
+        interface = self._configured_interface(event)
+        if interface is None:
+            return  # a clone not made yet: made with the SA's Child SA, routes then
+        iface = self.router.interface(interface)
+        if event.initiator and iface.config.address_negotiated and event.received.address:
+            self.router.set_negotiated_address(interface, event.received.address)
+        self.router.push_routes(interface, configured_routes(event), event.distance)
+
+    def _configured_interface(self, event: PeerConfigured) -> str | None:
+        if event.tunnel is None:
+            return None
+        interface = self.interface_of(event.tunnel)
+        return interface if interface in self.router.interfaces else None
+
+    def _unconfigure(self, event: IkeSaDown) -> None:
+        done = self._configured.gone(event)
+        if done is None:
+            return
+        interface = self._configured_interface(done)
+        if interface is not None:
+            self.router.push_routes(interface, (), None)
+            if done.initiator and self.router.interface(interface).config.address_negotiated:
+                self.router.set_negotiated_address(interface, None)
+
+    def _clone(self, sa_name: str) -> str | None:
+        """The Virtual-Access interface serving a virtual template's SAs with one peer,
+        cloned from the template when the first Child SA is installed."""
+        name = self.clones.name_for(sa_name)
+        if name is not None:
+            return name
+        request = clone_request(self, self.router.config, sa_name)
+        if request is None:
+            return None
+        self.specs[sa_name] = request.spec
+        name = self.clones.allocate(sa_name)
+        clone = clone_config(request.template, name, request.local, request.peer)
+        if clone.is_point_to_point_gre:
+            self._framings[sa_name] = GreFraming(request.local, request.peer, clone.tunnel_key)
+        self.router.add_interface(clone)
+        for done in self._configured.of_tunnel(sa_name):
+            self._configure(done)
+        return name
+
+    def _unclone(self, sa_name: str) -> None:
+        name = self.clones.free(sa_name)
+        self.specs.pop(sa_name, None)
+        self._framings.pop(sa_name, None)
+        if name is not None:
+            self.router.remove_interface(name)
 
     def _line_protocol(self, tunnel: str, up: bool) -> None:
+        if virtual_template_parts(tunnel) is not None:  # a clone comes and goes with its SAs
+            clone = self._clone(tunnel) if up else None
+            if clone is not None:
+                self.router.set_tunnel_ipsec(clone, True)
+            elif not up:
+                self._unclone(tunnel)
+            return
         peer = multipoint_parts(tunnel)
         if peer is not None:  # a multipoint tunnel's line protocol does not follow its peers
             if up:
                 self._adopt_peer(*peer)
                 self.router.multipoint_peer_up(*peer)
             return
+        if tunnel not in self.router.interfaces:
+            return  # removed by `configure terminal` while its SAs were being deleted
         self.router.set_tunnel_ipsec(tunnel, up)  # the router logs the change
         if self.observer is not None:
             self.observer(TunnelState(self.clock(), tunnel, up))
 
     def _restarter(self, name: str) -> Callable[[], None]:
+        if virtual_template_parts(name) is not None:
+            return _nothing  # the peer brings a clone's SAs up again
         parts = multipoint_parts(name)
         if parts is not None and not self._static_peer(*parts):
             return _nothing  # NHRP asks again when it has something to send to that peer
@@ -174,7 +393,8 @@ class CryptoNode(CryptoHost):
     def _static_peer(self, tunnel: str, peer: IPAddress) -> bool:
         """A peer a multipoint tunnel always needs: an NHS or an `ip nhrp map` NBMA."""
         mgre = self.router.multipoint.get(tunnel)
-        return mgre is not None and peer in dict(mgre.config.static_maps()).values()
+        engines = mgre.engines.values() if mgre is not None else ()
+        return any(peer in dict(e.config.static_maps()).values() for e in engines)
 
     def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
         self.router_wire.write_tunnel(sa_name, packet)  # the router's crypto map checks it
@@ -214,12 +434,14 @@ class CryptoNode(CryptoHost):
     # -- tunnel hook -------------------------------------------------------------------------
 
     def encapsulate(self, router: Router, tunnel: str, packet: bytes) -> Sequence[bytes]:
+        tunnel = self.clones.sa_of(tunnel) or tunnel
         if tunnel not in self.specs:
             return []
         self.tunnel_packets(tunnel, (packet,))
         return self.router_wire.take_outers()
 
     def overhead(self, router: Router, tunnel: str) -> int:
+        tunnel = self.clones.sa_of(tunnel) or tunnel
         if tunnel in router.multipoint:  # what its peers' SAs add (the first one's)
             tunnel = next((n for n in self.specs if sa_interface(n) == tunnel), tunnel)
         spec = self.specs.get(tunnel)
@@ -236,6 +458,7 @@ class CryptoNode(CryptoHost):
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
         profile = router.interface(tunnel).config.tunnel_protection
+        tunnel = self.clones.sa_of(tunnel) or tunnel
         if tunnel not in self.specs and not (profile and tunnel in router.multipoint):
             return []
         return [f'  Tunnel protection via IPSec (profile "{profile}")']
@@ -265,10 +488,12 @@ class CryptoNode(CryptoHost):
     def peer_crypto(self, tunnel: str, peer: IPAddress) -> CryptoPeer:
         """Crypto's state with a peer of a multipoint tunnel, as `show dmvpn` shows it: `UP`
         with an SA to send with, else the stage it waits at."""
-        state = self.sad.tunnels.get(multipoint_sa_name(tunnel, peer))
+        point_to_point = self.router.interface(tunnel).config.is_point_to_point_gre
+        name = tunnel if point_to_point else multipoint_sa_name(tunnel, peer)  # its own SA
+        state = self.sad.tunnels.get(name)
         if state is not None and state.current is not None:
             return CryptoPeer("UP", state.current.installed_at)
-        ike = [sa for sa in self.engine.ike_sas if sa.remote.address == peer and not sa.closed]
+        ike = [sa for sa in self.engine.ike_sas_with_peer(peer) if not sa.closed]
         return CryptoPeer("IPSEC" if any(sa.established for sa in ike) else "IKE")
 
     def _adopt_peer(self, tunnel: str, peer: IPAddress) -> None:

@@ -1,12 +1,13 @@
 """The DMVPN exec commands of a lab router's multipoint GRE tunnels (`pyike.node.mgre`):
-`show dmvpn [detail]` (with crypto's state per peer), `show ip nhrp [detail]`, `debug nhrp
-[packet|cache|error]`, `debug dmvpn {all|error|detail|packet} {all|nhrp}` (the NHRP lines of
-it), `clear ip nhrp`, and the NHRP part of `undebug all` (registered before the crypto
-commands, whose `undebug all` runs it too)."""
+`show dmvpn [detail]` (with crypto's state per peer, a section per overlay family), `show ip
+nhrp [detail]` and `show ipv6 nhrp [detail]`, `debug nhrp [packet|cache|error]`, `debug dmvpn
+{all|error|detail|packet} {all|nhrp}` (the NHRP lines of it), `clear ip nhrp`, `clear ipv6
+nhrp`, and the NHRP part of `undebug all` (registered before the crypto commands, whose
+`undebug all` runs it too)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from pyike.lab.crypto_node import CryptoNode
@@ -44,22 +45,29 @@ def _detail(args: Sequence[Token]) -> bool:
     return True
 
 
-def dmvpn_view(node: CryptoNode, mgre: MultipointTunnel) -> DmvpnInterface:
-    """A multipoint tunnel as `show dmvpn` shows it, crypto's state per peer included."""
+def dmvpn_views(node: CryptoNode, mgre: MultipointTunnel) -> list[DmvpnInterface]:
+    """A multipoint tunnel as `show dmvpn` shows it, one view per overlay family (IPv4
+    first), crypto's state per peer included."""
     router = node.router
     iface = router.interface(mgre.name)
     config = iface.config
-    crypto = {}
-    if config.tunnel_protection is not None:
-        nbmas = {e.nbma for e in mgre.engine.entries() if e.nbma is not None}
-        crypto = {nbma: node.peer_crypto(mgre.name, nbma) for nbma in nbmas}
-    view = DmvpnInterface.of(mgre.engine, router.clock.now, config.tunnel_protection or "", crypto)
-    return replace(
-        view,
-        status=f"{iface.status}/{iface.protocol}",
-        vrf=iface.vrf or "",
-        tunnel_vrf=config.tunnel_vrf or "",
-    )
+    views = []
+    for engine in mgre.engines.values():
+        crypto = {}
+        if config.tunnel_protection is not None:
+            nbmas = {e.nbma for e in engine.entries() if e.nbma is not None}
+            crypto = {nbma: node.peer_crypto(mgre.name, nbma) for nbma in nbmas}
+        protect = config.tunnel_protection or ""
+        view = DmvpnInterface.of(engine, router.clock.now, protect, crypto)
+        views.append(
+            replace(
+                view,
+                status=f"{iface.status}/{iface.protocol}",
+                vrf=iface.vrf or "",
+                tunnel_vrf=config.tunnel_vrf or "",
+            )
+        )
+    return views
 
 
 def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
@@ -69,12 +77,19 @@ def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
         return list(router.multipoint.values())
 
     def dmvpn(args: Sequence[Token]) -> ExecJob:
-        views = [dmvpn_view(node, mgre) for mgre in tunnels()]
+        views = [view for mgre in tunnels() for view in dmvpn_views(node, mgre)]
         return _text(show_dmvpn(views, router.clock.now, detail=_detail(args)) if views else [])
 
-    def nhrp(args: Sequence[Token]) -> ExecJob:
-        caches = [(mgre.name, mgre.engine.entries()) for mgre in tunnels()]
-        return _text(show_ip_nhrp(caches, router.clock.now, detail=_detail(args)))
+    def nhrp(version: int) -> Callable[[Sequence[Token]], ExecJob]:
+        def show(args: Sequence[Token]) -> ExecJob:
+            caches = [
+                (mgre.name, mgre.engines[version].entries())
+                for mgre in tunnels()
+                if version in mgre.engines
+            ]
+            return _text(show_ip_nhrp(caches, router.clock.now, detail=_detail(args)))
+
+        return show
 
     def debug(word: str | None) -> ExecJob:
         kinds, message = _DEBUG[word]
@@ -98,20 +113,25 @@ def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
             mgre.debugging.clear()
         return TextResult("All possible debugging has been turned off\n")
 
-    def clear(args: Sequence[Token]) -> ExecJob:
-        for mgre in tunnels():
-            mgre.clear()
-        return TextResult("")
+    def clear(version: int) -> Callable[[Sequence[Token]], ExecJob]:
+        def run(args: Sequence[Token]) -> ExecJob:
+            for mgre in tunnels():
+                mgre.clear(version)
+            return TextResult("")
+
+        return run
 
     tree.register("show dmvpn", dmvpn, takes_args=True)
-    tree.register("show ip nhrp", nhrp, takes_args=True)
+    tree.register("show ip nhrp", nhrp(4), takes_args=True)
+    tree.register("show ipv6 nhrp", nhrp(6), takes_args=True)
     tree.register("debug nhrp", lambda a: debug(None))
     for word in ("packet", "cache", "error"):
         tree.register(f"debug nhrp {word}", lambda a, w=word: debug(w))  # type: ignore[misc]
     tree.register("debug dmvpn", debug_dmvpn, takes_args=True)
     tree.register("undebug all", undebug)
     tree.register("no debug all", undebug)
-    tree.register("clear ip nhrp", clear)
+    tree.register("clear ip nhrp", clear(4))
+    tree.register("clear ipv6 nhrp", clear(6))
 
 
 def _keyword(token: Token, words: tuple[str, ...]) -> str:
@@ -121,4 +141,4 @@ def _keyword(token: Token, words: tuple[str, ...]) -> str:
     return found[0]
 
 
-__all__ = ["dmvpn_view", "register_dmvpn_commands"]
+__all__ = ["dmvpn_views", "register_dmvpn_commands"]

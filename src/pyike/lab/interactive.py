@@ -230,12 +230,9 @@ class LabConsole:
         job = self.lab.router(self.state.current).shell.run(line)
         self._running = job
         self._out(job.text)
-        job.on_output = self._out
         try:
-            while not job.done:
-                await self.wait(sleep)
+            await job.follow(self._out, lambda: self.wait(sleep))
         finally:
-            job.on_output = None
             self._running = None
 
     def interrupt(self) -> None:
@@ -346,8 +343,9 @@ def parse_speed(text: str) -> float:
     return speed
 
 
-def run_cli(args: argparse.Namespace) -> int:
-    """`pyike lab --interactive [--speed Nx] [CONFIG...]`: the seed's routers by default."""
+def run_cli(args: argparse.Namespace, serve: Callable[[LabConsole], int] | None = None) -> int:
+    """`pyike lab --interactive [--speed Nx] [CONFIG...]`: the seed's routers by default;
+    `serve` runs the console instead of the local prompt (`--ssh`: lab.ssh_access)."""
     from prompt_toolkit.patch_stdout import patch_stdout
 
     try:
@@ -373,6 +371,8 @@ def run_cli(args: argparse.Namespace) -> int:
         "Type `?` for help, `connect HOST` to switch, `exit` to leave.\n"
     )
     lab.bring_up_tunnels()
+    if serve is not None:
+        return serve(console)
     with patch_stdout(raw=True):
         asyncio.run(run_console(console))
     return 0

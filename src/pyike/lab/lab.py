@@ -20,9 +20,11 @@ from pyike.ike.trace import TraceRecord
 from pyike.lab.crypto_map import CryptoMaps
 from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.dmvpn_exec import register_dmvpn_commands
+from pyike.lab.flexvpn_exec import register_flexvpn_commands
 from pyike.lab.records import Record, event_record
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
+from pyike.seed_epoch import SEED_EPOCH
 from pyike.sim.clock import DEFAULT_EVENT_LIMIT, VirtualClock
 from pyike.sim.network import Network
 from pyike.sim.topology import wire_by_subnet
@@ -30,7 +32,6 @@ from pyike.topology.model import Check
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 # The seed's routers print "*Nov 11 19:30:34.811" as they start negotiating.
-SEED_EPOCH = datetime(2013, 11, 11, 19, 30, 34, 811000)
 
 # How much of a long run is run before judging whether the whole of it can finish.
 SAMPLE_SECONDS = 3600.0
@@ -95,6 +96,7 @@ class Lab:
         output: Output | None = None,
     ) -> None:
         self.clock = VirtualClock()
+        self.policy_factory = policy_factory  # again when `configure terminal` changes a router
         self.network = Network(self.clock, random.Random(seed))
         self.output = output
         # `pyike lab --json`: each event, console line and command as a record (lab.records).
@@ -118,6 +120,7 @@ class Lab:
             lab_router.crypto.log = router.log
             lab_router.crypto.trace_sink = self._debug_sink(lab_router)
             register_dmvpn_commands(lab_router.shell.tree, lab_router.crypto)
+            register_flexvpn_commands(lab_router.shell.tree, lab_router.crypto)
             register_crypto_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,
@@ -128,7 +131,7 @@ class Lab:
             register_show_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,
-                _constant(config),
+                _running(router),
                 lab_router.crypto.counters,
             )
             self.routers[router.hostname] = lab_router
@@ -190,6 +193,19 @@ class Lab:
 
     def router(self, hostname: str) -> LabRouter:
         return self.routers[hostname]
+
+    def tunnels_up(self) -> tuple[int, int]:
+        """(up, configured): the protected tunnels, crypto map entries and DMVPN peers of
+        every router, each router's end counted, and how many of them have an SA installed."""
+        up = configured = 0
+        for lab_router in self.routers.values():
+            crypto = lab_router.crypto
+            configured += len(crypto.specs)
+            tunnels = crypto.sad.tunnels
+            up += sum(
+                1 for name in crypto.specs if (t := tunnels.get(name)) and t.current is not None
+            )
+        return up, configured
 
     def bring_up_tunnels(self, stagger: float = 1.0) -> None:
         """Tunnel interfaces come up router by router, `stagger` seconds apart; a router whose
@@ -278,12 +294,14 @@ class RunOptions:
     """How `pyike lab` runs the seed or a topology: `debug crypto ikev2` on every router or
     not (None: as the run has it: on for the seed, off for a topology), commands to type
     (`--exec`, some at a virtual time), where to stop (`--until`; for the seed an earlier stop
-    leaves out its later steps and their checks), and where records go (`--json`)."""
+    leaves out its later steps and their checks), where records go (`--json`), and who
+    watches the lab as it runs (the progress display)."""
 
     debug: bool | None = None
     execs: tuple[Check, ...] = ()
     until: float | None = None
     records: Callable[[Record], None] | None = None
+    watch: Callable[[Lab], None] | None = None  # given the lab before it runs (a progress display)
 
 
 PLAIN_RUN = RunOptions()
@@ -317,8 +335,9 @@ class Commands:
         return self.ran
 
 
-def _constant(config: Config) -> Callable[[], Config]:
-    return lambda: config
+def _running(router: Router) -> Callable[[], Config]:
+    """The router's configuration in force (`configure terminal` changes it)."""
+    return lambda: router.config
 
 
 def _starter(crypto: CryptoNode, tunnel: str) -> Callable[[], None]:

@@ -38,6 +38,7 @@ from pyike.ike.events import (
     NegotiationFailed,
 )
 from pyike.lab.crypto_node import TunnelState
+from pyike.topology import Check
 
 SCHEMA = "pyike-lab/1"
 Record = dict[str, Any]
@@ -128,6 +129,17 @@ def _child_installed(event: ChildSaInstalled) -> Record:
         "lifetime_kilobytes": child.lifetime_kilobytes,
         "udp_encapsulation": child.udp_encapsulation,
         "rekey_of": _hex(event.rekey_of) if event.rekey_of is not None else None,
+    }
+
+
+def check_fields(check: Check, passed: bool) -> Record:
+    """A check and whether it passed: a `check` record's fields, and `--report`'s JSON."""
+    return {
+        "host": check.host,
+        "command": check.command,
+        "expect": check.expect,
+        "passed": passed,
+        "where": check.where,
     }
 
 

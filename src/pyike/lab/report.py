@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from pyike.lab.records import Record, config_record
+from pyike.lab.records import Record, check_fields, config_record
 from pyike.topology import Check, Topology
 
 REPORT_FORMATS = ("text", "markdown", "json", "html")  # `--report`'s (pyike.lab.report_render)
@@ -40,16 +40,7 @@ class Report:
 
     def check(self, check: Check, passed: bool) -> None:
         if self.as_json:
-            self.record(
-                {
-                    "type": "check",
-                    "host": check.host,
-                    "command": check.command,
-                    "expect": check.expect,
-                    "passed": passed,
-                    "where": check.where,
-                }
-            )
+            self.record({"type": "check", **check_fields(check, passed)})
 
     def failed(self, message: str) -> int:
         """The run could not happen (or stopped): the reason, exit status 1."""

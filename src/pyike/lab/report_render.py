@@ -32,6 +32,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
+from pyike.lab.records import check_fields
 from pyike.lab.sessions import (
     Cause,
     EspAlgorithms,
@@ -185,16 +186,7 @@ def report_object(report: LabReport) -> dict[str, object]:
         "schema": SCHEMA,
         "rows": [_row_object(row) for row in report.rows],
         "counts": {status.value: n for status, n in report.counts.items()},
-        "checks": [
-            {
-                "host": check.host,
-                "command": check.command,
-                "expect": check.expect,
-                "passed": passed,
-                "where": check.where,
-            }
-            for check, passed in report.checks
-        ],
+        "checks": [check_fields(check, passed) for check, passed in report.checks],
         "notes": report.notes,
         "verdict": {"ok": report.ok, "summary": report.summary, "problems": report.problems},
     }

@@ -25,7 +25,8 @@ from pyike.config.model import Config
 from pyike.explain import Report, explain_texts
 from pyike.explain.catalogue import CAUSE_TEXTS
 from pyike.explain.narrative import verdict_title
-from pyike.lab.lab import Lab, Output
+from pyike.lab.lab import Lab, Output, PolicyFactory
+from pyike.lab.lab_ca import enrol
 from pyike.sim import match
 from pyike.sim.nat import NatBox
 from pyike.sim.network import CapturedPacket
@@ -77,6 +78,8 @@ class Scenario:
     nat_detected: bool = False  # the explainer must see NAT detected in both routers' logs
     routers: tuple[str, ...] = ROUTERS  # those `edit` gives a configuration, in order
     debugs: tuple[str, ...] = ()  # debug commands typed on each router besides IKEv2's
+    # Enrolled with the lab CA (lab_ca.VARIANTS: how Router 1's certificate is broken).
+    certificates: str | None = None
 
 
 @dataclass
@@ -415,6 +418,115 @@ def _spoke_to_spoke(run: ScenarioRun) -> None:
 # -- the scenarios --------------------------------------------------------------------------
 
 
+def _tunnel_and_ping(run: ScenarioRun) -> None:
+    _initiate(run)
+    run.lab.run_for(NEGOTIATION_TIME)
+    for host in ROUTERS:
+        run.expect(bool(run.lab.router(host).crypto.ike_up), f"{host} has no IKE SA up")
+    _ping_works(run)
+
+
+PKI_DEBUGS = ("debug crypto pki validation", "debug crypto pki transactions")
+# (name, lab_ca variant, explain's cause, Router 2's telling line, summary)
+CERTIFICATE_FAILURES = (
+    (
+        "cert-expired",
+        "expired",
+        "certificate_expired",
+        "%PKI-3-CERTIFICATE_INVALID_EXPIRED",
+        "Router 1's certificate expired 30 days before the routers' clock: Router 2 refuses "
+        "it, AUTHENTICATION_FAILED",
+    ),
+    (
+        "cert-untrusted-issuer",
+        "untrusted",
+        "certificate_untrusted",
+        "No suitable trustpoints found",
+        "Router 1's certificate comes from a CA Router 2 has no trustpoint for: "
+        "AUTHENTICATION_FAILED",
+    ),
+    (
+        "cert-identity-mismatch",
+        "identity",
+        "certificate_identity_mismatch",
+        "is not in its certificate",
+        "Router 1 identifies itself as 10.0.0.1 but its certificate names 10.0.0.99: "
+        "AUTHENTICATION_FAILED",
+    ),
+    (
+        "cert-revoked",
+        "revoked",
+        "certificate_revoked",
+        "%PKI-3-CERTIFICATE_REVOKED",
+        "Router 2 checks the CRL (`revocation-check crl`), which lists Router 1's certificate: "
+        "AUTHENTICATION_FAILED",
+    ),
+)
+
+
+# eap-bad-password: Router 2 an EAP server with one local user, Router 1 its client.
+EAP_USERS = (
+    "hostname Router2\n!\naaa new-model\naaa authentication login EAP-USERS local\n"
+    "username alice password 0 Alice-Pass1"
+)
+EAP_SERVER = (
+    "authentication remote pre-share",
+    "authentication remote eap query-identity\naaa authentication eap EAP-USERS",
+)
+EAP_CLIENT = "authentication local eap mschapv2 username alice password 0 Wrong-Pass"
+
+
+# aaa-authorization-failed: Router 2 authorizes PSK peers through a policy it never defines.
+AAA_NEW_MODEL = "hostname Router2\n!\naaa new-model\naaa authorization network FLEX local"
+AAA_GROUP = "keyring local KEYRNG\naaa authorization group psk list FLEX SPOKES"
+
+# pool-exhausted: Router 2 a FlexVPN hub lending addresses from a pool of one; Routers 1 and 3
+# ask for one each (`ip address negotiated`).
+POOL_HUB = (
+    "hostname Router2\n!\naaa new-model\naaa authorization network FLEX local\n"
+    "crypto ikev2 authorization policy SPOKES\n pool SPOKES\n"
+    "ip local pool SPOKES 172.16.0.150 172.16.0.150"
+)
+POOL_TEMPLATE = """interface Virtual-Template1 type tunnel
+ ip unnumbered Loopback0
+ tunnel mode ipsec ipv4
+ tunnel protection ipsec profile phse2-prof"""
+LENT = "172.16.0.150"
+
+
+def _pool_edits(texts: Texts) -> Texts:
+    hub = replace_line(texts[R2], "hostname Router2", POOL_HUB)
+    hub = replace_line(hub, "keyring local KEYRNG", AAA_GROUP + "\nvirtual-template 1")
+    hub = replace_line(
+        _tunnel_block(hub, POOL_TEMPLATE), "ip route 192.168.1.1 255.255.255.255 Tunnel0", ""
+    )
+    client = replace_line(
+        texts[R1], "ip address 172.16.0.101 255.255.255.0", "ip address negotiated"
+    )
+    third = client.replace("hostname Router1", "hostname Router3")
+    for old, new in (
+        ("ip address 192.168.1.1 255.255.255.0", "ip address 192.168.3.1 255.255.255.0"),
+        ("ip address 10.0.0.1 255.255.255.0", "ip address 10.0.0.3 255.255.255.0"),
+    ):
+        third = replace_line(third, old, new)
+    return {R1: client, R2: hub, R3: third}
+
+
+def _pool_exhausted(run: ScenarioRun) -> None:
+    """Router 1 takes the pool's one address; Router 3's IKE SA comes up without a Child SA."""
+    lab = run.lab
+    for host in (R1, R3):
+        crypto = lab.router(host).crypto
+        for name in list(crypto.specs):
+            crypto.start_tunnel(name)
+        lab.run_for(NEGOTIATION_TIME)
+    first = lab.router(R1).router.interface("Tunnel0").primary
+    run.expect(first is not None and str(first.ip) == LENT, f"Router 1 was not lent {LENT}")
+    third = lab.router(R3).crypto
+    run.expect(bool(third.ike_up), "Router 3 has no IKE SA")
+    run.expect(not third.sad.children, "Router 3 installed a child SA")
+
+
 def _notify(name: str) -> tuple[tuple[str, str], ...]:
     return ((R2, f"Construct Notify Payload: {name}"), (R1, f"Parse Notify Payload: {name}"))
 
@@ -433,6 +545,49 @@ SCENARIOS: dict[str, Scenario] = {
             ),
             _edit(R2, ("pre-shared-key remote cisco", "pre-shared-key remote cisco123")),
             _no_ike_sa,
+        ),
+        Scenario(
+            "eap-bad-password",
+            "Router 1 authenticates with EAP-MSCHAPv2 as alice with the wrong password; "
+            "Router 2 checks its local users: EAP Failure, AUTHENTICATION_FAILED",
+            "failure",
+            "eap_failure",
+            (
+                (R2, "Peer's authentication method is 'EAP'"),
+                (R2, "EAP authentication failed: wrong password for user 'alice'"),
+                (R1, "EAP authentication failed"),
+            ),
+            _both(
+                _edit(R1, ("authentication local pre-share", EAP_CLIENT)),
+                _edit(R2, ("hostname Router2", EAP_USERS), EAP_SERVER),
+            ),
+            _no_ike_sa,
+        ),
+        Scenario(
+            "aaa-authorization-failed",
+            "Router 2 authorizes pre-shared-key peers (`aaa authorization group psk list FLEX "
+            "SPOKES`) through a policy it never defines: AUTHENTICATION_FAILED in IKE_AUTH",
+            "failure",
+            "aaa_authorization_failed",
+            ((R2, "AAA authorization failed"), *_notify("AUTHENTICATION_FAILED")),
+            _edit(R2, ("hostname Router2", AAA_NEW_MODEL), ("keyring local KEYRNG", AAA_GROUP)),
+            _no_ike_sa,
+        ),
+        Scenario(
+            "pool-exhausted",
+            "Router 2, a FlexVPN hub, lends addresses from a pool of one; Router 1 takes it, "
+            "Router 3 is answered INTERNAL_ADDRESS_FAILURE: its IKE SA comes up, its Child SA "
+            "does not",
+            "partial",
+            "address_pool_exhausted",
+            (
+                (R2, "Failed to allocate an address from pool SPOKES"),
+                (R2, "Construct Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+                (R3, "Parse Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+            ),
+            _pool_edits,
+            _pool_exhausted,
+            routers=DMVPN_ROUTERS,
         ),
         Scenario(
             "proposal-mismatch",
@@ -568,6 +723,38 @@ SCENARIOS: dict[str, Scenario] = {
             routers=DMVPN_ROUTERS,
             debugs=("debug nhrp",),
         ),
+        Scenario(
+            "certificates",
+            "both routers enrolled with one lab CA (ECDSA P-256), authenticating with "
+            "`ecdsa-sig` through trustpoint LAB-CA: CERTREQ, CERT and signatures, and the ping "
+            "works",
+            "success",
+            "success",
+            (
+                (R1, "Sending certificate request"),
+                (R2, "Peer's authentication method is 'ECDSA'"),
+                (R2, "Verification of peer's authentication data PASSED"),
+                (R1, "Verification of peer's authentication data PASSED"),
+            ),
+            _unchanged,
+            _tunnel_and_ping,
+            debugs=PKI_DEBUGS,
+            certificates="good",
+        ),
+        *(
+            Scenario(
+                name,
+                summary,
+                "failure",
+                cause,
+                ((R2, telling), (R2, "Verify cert failed"), *_notify("AUTHENTICATION_FAILED")),
+                _unchanged,
+                _no_ike_sa,
+                debugs=PKI_DEBUGS,
+                certificates=variant,
+            )
+            for name, variant, cause, telling, summary in CERTIFICATE_FAILURES
+        ),
     )
 }
 
@@ -582,20 +769,30 @@ def scenario_named(name: str) -> Scenario:
     return scenario
 
 
-def scenario_configs(name: str) -> list[Config]:
-    scenario = scenario_named(name)
+def _prepared(scenario: Scenario, seed: int) -> tuple[list[Config], PolicyFactory]:
+    """The scenario's configurations, and how each router's policy is made (with the lab
+    CA's keys and CRLs when it uses certificates)."""
     texts = scenario.edit(seed_texts())
+    factory: PolicyFactory = policy_for_config
+    if scenario.certificates is not None:
+        pki = enrol(texts, scenario.certificates, seed)
+        texts, factory = pki.texts, pki.policy_factory()
     configs = []
     for host in scenario.routers:
         result = load(texts[host], file=SEED_FILES.get(host, f"{host.lower()}.cfg"))
         result.raise_for_errors()
         configs.append(result.config)
-    return configs
+    return configs, factory
+
+
+def scenario_configs(name: str, seed: int = 0) -> list[Config]:
+    return _prepared(scenario_named(name), seed)[0]
 
 
 def run_scenario(name: str, *, seed: int = 0, output: Output | None = None) -> ScenarioResult:
     scenario = scenario_named(name)
-    lab = Lab(scenario_configs(name), policy_for_config, seed=seed, output=output)
+    configs, factory = _prepared(scenario, seed)
+    lab = Lab(configs, factory, seed=seed, output=output)
     for host in scenario.routers:
         for command in (*(f"debug crypto ikev2 {word}" for word in DEBUGS), *scenario.debugs):
             lab.exec(host, command)

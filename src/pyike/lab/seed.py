@@ -43,6 +43,8 @@ def run_seed(
 ) -> SeedRunResult:
     lab = Lab(seed_configs(), policy_factory, seed=seed, output=output)
     lab.records = options.records
+    if options.watch is not None:
+        options.watch(lab)
     commands = Commands(lab, options.execs)
     result = SeedRunResult(lab)
     _script(lab, result, options)

@@ -12,6 +12,7 @@ import argparse
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from ipaddress import IPv6Interface, IPv6Network
 
 from pyike.adapter.config_policy import policy_for_config
@@ -21,6 +22,7 @@ from pyike.host.views import crypto_session_views
 from pyike.ipsec.acl_match import is_entry_name
 from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
+from pyike.lab.lab_enrol import enrol_keyless
 from pyike.lab.report import Report
 from pyike.lab.traffic_check import IdleTunnel, idle_tunnels
 from pyike.node.interfaces import InterfaceKind
@@ -28,6 +30,7 @@ from pyike.sim.clock import ClockRunaway
 from pyike.sim.nat import NatBox
 from pyike.sim.network import DEFAULT_DELAY, Network, Segment
 from pyike.topology import Check, Topology, TopologyError, load_topology
+from pyike.topology.model import LinkEvent
 from pyike.topology.seed import seed_configs
 
 
@@ -38,8 +41,13 @@ def build_lab(
     seed: int = 0,
     output: Callable[[str], None] | None = None,
 ) -> tuple[Lab, dict[str, NatBox]]:
-    """The lab, routers joined by subnet, and its NAT boxes by name."""
-    lab = Lab(topology.configs, policy_factory, seed=seed, output=output)
+    """The lab, routers joined by subnet, and its NAT boxes by name. Routers that cannot sign
+    with their trustpoint are enrolled with the lab CA first (`lab_enrol`), saying so."""
+    enrolment = enrol_keyless(topology.configs, seed)
+    if output is not None:
+        for message in enrolment.messages:
+            output(message)
+    lab = Lab(enrolment.configs, enrolment.factory(policy_factory), seed=seed, output=output)
     _wire_ipv6(lab.network, lab)
     nats: dict[str, NatBox] = {}
     for hint in topology.nats:
@@ -151,13 +159,15 @@ def refused_lines(topology: Topology) -> list[str]:
 
 
 def address_notes(topology: Topology) -> list[str]:
-    """Interfaces that wait for an address from a peer (`ip address negotiated`)."""
+    """Interfaces that wait for an address from a peer (`ip address negotiated`) that pyike
+    cannot ask for: a protected tunnel asks its IKEv2 peer (configuration exchange), other
+    interfaces (PPP, DHCP) get none."""
     return [
         f"{config.hostname} {iface.name}: 'ip address negotiated': no address yet (pyike "
-        "does not request one through IKEv2 configuration exchange)"
+        "requests one through IKEv2 configuration exchange on protected tunnels only)"
         for config in topology.configs
         for iface in config.interfaces.values()
-        if iface.address_negotiated
+        if iface.address_negotiated and iface.tunnel_protection is None
     ]
 
 
@@ -213,12 +223,15 @@ def run_topology(
     sa`, and judge. With `options.debug`, each router is given the `debugs` commands first."""
     lab, nats = build_lab(topology, policy_factory, seed=seed, output=output)
     lab.records = options.records
+    if options.watch is not None:
+        options.watch(lab)
     result = TopologyRun(lab, nats)
     if options.debug:
         for host in lab.routers:
             for command in debugs:
                 lab.exec(host, command)
     commands = Commands(lab, [*topology.checks, *options.execs])
+    schedule_links(lab, topology.links)
     lab.bring_up_tunnels()
     until = options.until if options.until is not None else topology.run_seconds
     lab.run_for(until)
@@ -242,6 +255,29 @@ def run_topology(
     if result.protected == 0 and not named:
         result.problems.append("no router protects anything (no tunnel protection, no crypto map)")
     return result
+
+
+def schedule_links(lab: Lab, events: Sequence[LinkEvent]) -> None:
+    """The `down` and `up` directives, each at its time."""
+    for event in events:
+        lab.clock.call_later(event.at, partial(_link_event, lab, event))
+
+
+def _link_event(lab: Lab, event: LinkEvent) -> None:
+    """`down|up HOST [INTERFACE] @TIME`: the link (or every link but loopbacks and tunnels)."""
+    router = lab.router(event.host).router
+    virtual = (InterfaceKind.LOOPBACK, InterfaceKind.TUNNEL)
+    names = (
+        [event.interface]
+        if event.interface is not None
+        else [
+            name
+            for name, iface in router.interfaces.items()
+            if iface.kind not in virtual and not iface.config.type_tunnel
+        ]
+    )
+    for name in names:
+        router.set_carrier(name, event.up)
 
 
 def summary(protected: int, hosts: Sequence[str], checks: int) -> str:

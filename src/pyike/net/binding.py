@@ -53,6 +53,7 @@ class KernelRoute:
 
     prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
     device: str
+    metric: int | None = None  # a pushed route's administrative distance (FlexVPN)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def vrf_problem(cfg: Config) -> str | None:
         vrf = cfg.interfaces[name].vrf
         if vrf:
             lines.append(f"interface {name} 'vrf forwarding {vrf}'")
-    tunnels = tuple(_tunnel_device(iface) for iface in protected)
+    tunnels = tuple(tunnel_device(iface) for iface in protected)
     for route in cfg.routes:
         if route.vrf and _device_for(route, tunnels) is not None:
             lines.append(f"'ip route vrf {route.vrf} {route.prefix}' into a tunnel")
@@ -182,7 +183,7 @@ def vrf_problem(cfg: Config) -> str | None:
     )
 
 
-def _tunnel_device(iface: Interface) -> TunnelDevice:
+def tunnel_device(iface: Interface) -> TunnelDevice:
     version = iface.inner_version
     addresses: tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...]
     if version == 6:
@@ -237,7 +238,7 @@ def bind_interfaces(
         problem = tunnel_family_problem(cfg, iface)
         if problem is not None:
             raise BindingError(problem)
-    tunnels = tuple(_tunnel_device(iface) for iface in protected)
+    tunnels = tuple(tunnel_device(iface) for iface in protected)
     return InterfaceBinding(host_of, tunnels, _tunnel_routes(cfg, tunnels))
 
 

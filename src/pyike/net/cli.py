@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import pwd
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from pyike.net.control import DEFAULT_CONTROL_PATH, ControlClient, ControlError
+
+DEFAULT_USER = "pyike"  # the system user scripts/install-gateway creates
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,6 +95,36 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="answer show ip route, show ip bgp|ospf|eigrp ... from FRRouting's vtysh (the "
         "FRR started with -N PATHSPACE, the host's by default)",
     )
+    run.add_argument(
+        "--user",
+        metavar="NAME",
+        help=f"once set up, run as user NAME with only CAP_NET_ADMIN and CAP_NET_RAW (and "
+        f"CAP_NET_BIND_SERVICE for IKE below port 1024); default {DEFAULT_USER} when started "
+        "as root; `root` is --no-drop",
+    )
+    run.add_argument(
+        "--no-drop",
+        action="store_true",
+        help="stay root for the daemon's lifetime (debugging); no check of the config's mode",
+    )
+    run.add_argument(
+        "--ssh",
+        metavar="[ADDR:]PORT",
+        help="serve the IOS command line over SSH (exec commands, configure terminal, write "
+        "memory) to the config's users (username ... secret, ip ssh pubkey-chain)",
+    )
+    run.add_argument(
+        "--ssh-host-key",
+        type=Path,
+        metavar="FILE",
+        help="with --ssh: the SSH host key (made there, mode 0600, if missing; default: "
+        "NAME.ssh_host_ed25519_key beside the configuration NAME.cfg)",
+    )
+    run.add_argument(
+        "--metrics",
+        metavar="[ADDR:]PORT",
+        help="serve Prometheus metrics on http://ADDR:PORT/metrics (all addresses by default)",
+    )
     run.set_defaults(handler=_run)
 
     exe = subparsers.add_parser(
@@ -97,7 +132,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="run IOS exec commands on a running pyike gateway",
         description="Run IOS exec commands (show/clear/debug) on the gateway `pyike run` started.",
     )
-    exe.add_argument("commands", nargs="+", metavar="COMMAND", help='e.g. "show crypto ikev2 sa"')
+    exe.add_argument("commands", nargs="*", metavar="COMMAND", help='e.g. "show crypto ikev2 sa"')
+    exe.add_argument(
+        "--query",
+        metavar="NAME",
+        help="print the gateway's structured answer NAME as JSON instead (sas: the IKE and "
+        "IPsec SAs with what show crypto ikev2 sa detailed and show crypto ipsec sa print)",
+    )
     _control_argument(exe)
     exe.set_defaults(handler=_exec)
 
@@ -126,10 +167,15 @@ def _run(args: argparse.Namespace) -> int:
     from pyike.net.binding import BindingError, parse_binds
     from pyike.net.ports import port_map
     from pyike.net.runtime import RunOptions, run
+    from pyike.ssh.listen import parse_listen
 
     try:
         binds = parse_binds(args.bind)
         ports = port_map(args.ike_port)
+        ssh = None if args.ssh is None else parse_listen(args.ssh)
+        if args.ssh_host_key is not None and ssh is None:
+            raise ValueError("--ssh-host-key applies only with --ssh")
+        metrics = None if args.metrics is None else parse_listen(args.metrics, option="--metrics")
     except (BindingError, ValueError) as exc:
         print(f"% pyike run: {exc}", file=sys.stderr)
         return 2
@@ -149,12 +195,36 @@ def _run(args: argparse.Namespace) -> int:
         tun_segmentation=args.tun_segmentation and not args.no_tun_offload,
         udp_offload=not args.no_udp_offload,
         frr=None if args.frr is None else Frr(args.frr or None),
+        ssh=ssh,
+        ssh_host_key=args.ssh_host_key,
+        user=_run_as(args.user, args.no_drop),
+        metrics=metrics,
     )
     return run(options)
 
 
+def _run_as(user: str | None, no_drop: bool) -> str | None:
+    """The user the daemon becomes (None: it stays as it started). Started by root, `pyike`
+    unless told otherwise; started by another user (systemd's User= with ambient
+    capabilities), that user, its capabilities trimmed."""
+    if no_drop or user == "root":
+        return None
+    if user is not None:
+        return user
+    if os.geteuid() == 0:
+        return DEFAULT_USER
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
 def _exec(args: argparse.Namespace) -> int:
+    if bool(args.commands) == bool(args.query):
+        print("% pyike exec: give COMMANDs or --query NAME", file=sys.stderr)
+        return 2
+
     def run_commands(client: ControlClient) -> int:
+        if args.query:
+            print(json.dumps(client.query(args.query), indent=2))
+            return 0
         for command in args.commands:
             sys.stdout.write(client.run(command))
         return 0

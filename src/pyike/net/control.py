@@ -1,7 +1,7 @@
 """The gateway's control socket: IOS exec commands from `pyike exec` and `pyike cli`.
 
-A Unix stream socket (mode 0600 in a 0700 directory; peers must be root or the daemon's own
-user, checked with SO_PEERCRED) carrying JSON lines:
+A Unix stream socket (mode 0600 in a 0700 directory, owned by the daemon's user; peers must be
+root or that user, checked with SO_PEERCRED) carrying JSON lines:
 
     -> {"command": "show crypto ikev2 sa detailed"}
     <- {"output": "...", "prompt": "Router1#"}
@@ -9,6 +9,14 @@ user, checked with SO_PEERCRED) carrying JSON lines:
 
 Each command gets exactly one "output" answer, in order; "log" lines (debug output) may come
 between answers to a connection that asked for them.
+
+Scripts ask for structured answers instead of scraping show output:
+
+    -> {"query": "sas"}
+    <- {"query": "sas", "result": {"schema": "pyike-sas/1", "ike_sas": [...], "ipsec": [...]}}
+    <- {"query": "foo", "error": "Unknown query foo (known: sas)"}
+
+(`pyike.show.sa_json` documents the document `sas` gives; `pyike exec --query sas` prints it.)
 """
 
 from __future__ import annotations
@@ -37,16 +45,17 @@ def encode(message: dict[str, object]) -> bytes:
     return json.dumps(message, separators=(",", ":")).encode() + b"\n"
 
 
-def decode_request(line: bytes) -> str | None:
-    """The command of one request line; None for anything else."""
+def decode_request(line: bytes, key: str = "command") -> str | None:
+    """The command (or, with `key` "query", the query) of one request line; None for
+    anything else."""
     try:
         message = json.loads(line)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(message, dict):
         return None
-    command = message.get("command")
-    return command if isinstance(command, str) else None
+    value = message.get(key)
+    return value if isinstance(value, str) else None
 
 
 def peer_uid(sock: socket.socket) -> int | None:
@@ -59,6 +68,8 @@ def peer_uid(sock: socket.socket) -> int | None:
 
 
 Executor = Callable[[str], str]
+# A query's answer (a JSON object), or None for a query there is no such answer to.
+Querier = Callable[[str], dict[str, object] | None]
 
 
 @dataclass
@@ -68,11 +79,17 @@ class ControlServer:
     path: Path
     execute: Executor
     prompt: Callable[[], str]
+    query: Querier | None = None
+    queries: tuple[str, ...] = ()  # their names, for the error a wrong one gets
     _server: asyncio.AbstractServer | None = None
     _monitors: set[asyncio.StreamWriter] = field(default_factory=set)
 
-    async def start(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    async def start(self, owner: tuple[int, int] | None = None) -> None:
+        """Listen; `owner` (uid, gid): the user the daemon becomes, who gets the socket, and
+        the directory when it is made here (so that it can remove the socket at the end)."""
+        directory = self.path.parent
+        made = not directory.exists()
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         with contextlib.suppress(FileNotFoundError):
             if self.path.is_socket():
                 self.path.unlink()  # left by a daemon that died
@@ -84,6 +101,10 @@ class ControlServer:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
+        if owner is not None:
+            os.chown(self.path, *owner)
+            if made:
+                os.chown(directory, *owner)
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -91,7 +112,9 @@ class ControlServer:
             for writer in list(self._monitors):
                 writer.close()
             self._server = None
-        with contextlib.suppress(FileNotFoundError):
+        # a daemon that dropped privileges may not remove it from a directory it does not
+        # own: the next start removes it
+        with contextlib.suppress(FileNotFoundError, PermissionError):
             self.path.unlink()
 
     def broadcast(self, lines: list[str]) -> None:
@@ -102,6 +125,13 @@ class ControlServer:
                 continue
             for line in lines:
                 writer.write(encode({"log": line}))
+
+    def _answer(self, query: str) -> dict[str, object]:
+        result = self.query(query) if self.query is not None else None
+        if result is None:
+            known = ", ".join(self.queries) or "none"
+            return {"query": query, "error": f"Unknown query {query} (known: {known})"}
+        return {"query": query, "result": result}
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
@@ -118,6 +148,11 @@ class ControlServer:
                     break
                 if not line:
                     break
+                query = decode_request(line, "query")
+                if query is not None:
+                    writer.write(encode(self._answer(query)))
+                    await writer.drain()
+                    continue
                 command = decode_request(line)
                 if command is None:
                     output = "% Malformed control request\n"
@@ -187,6 +222,21 @@ class ControlClient:
                 continue
             self.prompt = str(message.get("prompt", ""))
             return str(message.get("output", ""))
+
+    def query(self, name: str) -> dict[str, object]:
+        """The structured answer to query `name`; ControlError with the daemon's words for
+        a query it does not know."""
+        self._sock.sendall(encode({"query": name}))
+        while True:
+            message = self._message()
+            if "log" in message:
+                continue
+            if "error" in message:
+                raise ControlError(0, str(message["error"]))
+            result = message.get("result")
+            if not isinstance(result, dict):
+                raise ControlError(0, "the pyike daemon sent a malformed answer")
+            return result
 
     def poll_logs(self, timeout: float) -> None:
         """Deliver log lines that arrive within `timeout` seconds (after `terminal monitor`)."""

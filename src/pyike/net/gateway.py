@@ -1,8 +1,8 @@
 """The gateway's crypto host (`pyike.host.crypto_host`): the IKEv2 engine and the SA
 database, driven by real time and connected to the wire through a `Wire` (sockets and TUN
-devices, in `pyike.net.runtime`). What it adds to the host the lab's routers share: the
-configuration reloaded on SIGHUP, the key log, IOS's SA up/down messages, `test crypto ...
-rekey`, an orderly shutdown, and crypto maps steered by the kernel.
+devices, in `pyike.net.runtime`). What it adds to the host the lab's routers share (reload
+included): the key log, IOS's SA up/down messages, `test crypto ... rekey`, an orderly
+shutdown, and crypto maps steered by the kernel.
 
 Everything here is synchronous and free of sockets: the runtime calls `receive_ike`,
 `receive_esp`, `tunnel_packets` and `crypto_map_packets` as data arrives and arms the
@@ -22,18 +22,35 @@ have come inside ESP reaches `crypto_map_clear_packets`, which drops it and logs
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from pyike.aaa.relay import AaaRelay
 from pyike.codec.udp_encap import NAT_T_PORT
 from pyike.config.model import Config
 from pyike.host.crypto_host import CryptoHost, HostSetup, Wire
-from pyike.ike.events import ChildSaInfo, ChildSaInstalled, Endpoint, IkeSaDown, IkeSaUp, IPAddress
+from pyike.host.framing import sealer
+from pyike.ike.events import (
+    AaaRequest,
+    AuthorizationRequest,
+    ChildSaInfo,
+    ChildSaInstalled,
+    Endpoint,
+    IkeSaDown,
+    IkeSaUp,
+    IPAddress,
+    PeerConfigured,
+    PskRequest,
+)
+from pyike.ike.informational import PEER_DEAD
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import PacketTrace, TraceKind
 from pyike.ipsec.acl_match import Flow, MapEntry, is_entry_name, protecting_line
+from pyike.ipsec.errors import EspError
 from pyike.ipsec.iv_pool import IvPool
+from pyike.net.gre_tunnel import GreTunnels
 from pyike.net.keylog import KeyLog, esp_key_lines, ike_key_line
-from pyike.net.live_policy import LivePolicy
+from pyike.net.virtual_access import GatewayClones, is_clone_sa
+from pyike.node.interfaces import line_protocol_message
 from pyike.node.ratelimit import IntervalLimiter
 
 __all__ = ["CryptoMapStats", "Gateway", "HostView", "Wire", "esp_destination"]
@@ -70,18 +87,29 @@ class Gateway(CryptoHost):
         keylog: KeyLog | None = None,
     ) -> None:
         self.config = setup.config
-        self.live_policy = LivePolicy(setup.policy, force_encap=force_encap)
+        # GRE keepalives, adjust-mss and the reflected probes (pyike.net.gre_tunnel)
+        self.gre = GreTunnels(
+            setup.call_later,
+            lambda tunnel, packet: self.tunnel_packets(tunnel, [packet]),
+            self._reflect,
+            lambda tunnel, up: self.log(line_protocol_message(tunnel, up)),
+        )
         # CBC IVs come from a pool drawn 4 KiB at a time: one system call per packet cost a
         # third of an aes-cbc encapsulation (pyike.ipsec.iv_pool)
         iv_pool = IvPool(setup.random_bytes)
-        super().__init__(replace(setup, policy=self.live_policy), iv_source=iv_pool)
+        super().__init__(setup, iv_source=iv_pool, force_encap=force_encap)
         self.host = host or HostView()
-        self.force_encap = force_encap
         self.keylog = keylog
         self.map_stats = CryptoMapStats()
+        self.dpd_deaths = 0  # IKE SAs whose peer dead peer detection declared dead
         self._not_ipsec_limiter = IntervalLimiter()
         # Where decrypted crypto map traffic goes: (interface with the map, packet).
         self.map_writer: Callable[[str, bytes], None] | None = None
+        # EAP relayed to RADIUS (pyike.aaa): answers come back on the loop, later
+        answered = self.aaa_answered
+        self.aaa = AaaRelay(lambda: self.config, answered, answered, answered)
+        # virtual templates' Virtual-Access clones (pyike.net.virtual_access)
+        self.clones = GatewayClones(self, self.log)
 
     # -- CryptoState (the show commands) -----------------------------------------------------
 
@@ -100,6 +128,34 @@ class Gateway(CryptoHost):
             if address in addresses:
                 return name
         return None
+
+    # -- GRE tunnels (pyike.net.gre_tunnel) ----------------------------------------------------
+
+    def index_config(self, config: Config) -> None:
+        super().index_config(config)
+        self._framings = self.gre.framings(config, self._framings)
+
+    def interface_of(self, sa_name: str) -> str:
+        return self.clones.names.name_for(sa_name) or super().interface_of(sa_name)
+
+    def _line_protocol(self, tunnel: str, up: bool) -> None:
+        if is_clone_sa(tunnel):  # a clone comes and goes with its SAs
+            self.clones.line_protocol(tunnel, up)
+        elif tunnel in self._framings:  # keepalives have their say
+            self.gre.sas_changed(tunnel, up)
+        else:
+            super()._line_protocol(tunnel, up)
+
+    def _reflect(self, tunnel: str, packet: bytes) -> None:
+        """A peer's keepalive probe, back through the tunnel's SA as our own GRE to it."""
+        child = self.sad.outbound(tunnel, self.clock())
+        if child is None:
+            return
+        try:
+            esp = sealer(None, child.outbound)(packet)
+        except EspError:
+            return
+        self._send_esp(child.info, esp, child.info.udp_encapsulation or self.force_encap)
 
     # -- control -----------------------------------------------------------------------------
 
@@ -127,43 +183,18 @@ class Gateway(CryptoHost):
         self.flush()
         return count
 
+    def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
+        """As the host's; the Virtual-Access clones keep their SAs (IOS re-clones a changed
+        template only for new sessions)."""
+        clones = [spec for name, spec in self.specs.items() if is_clone_sa(name)]
+        return super().reload(config, policy, [*tunnels, *clones])
+
     def shutdown(self) -> None:
         """SIGTERM: delete every SA, telling the peers."""
         self._stopping = True
         self.clear()
         self.driver.stop()
-
-    def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
-        """SIGHUP: the new configuration answers from now on; tunnels whose policy changed
-        or vanished lose their SAs (and changed ones are negotiated again); the others keep
-        theirs. Returns the names of the tunnels renegotiated."""
-        new_specs = {spec.name: spec for spec in tunnels}
-        changed = [name for name, spec in self.specs.items() if new_specs.get(name) != spec]
-        now = self.clock()
-        doomed = {child.info.ike_sa_id for name in changed for child in self.sad.tunnel(name).live}
-        for name in changed:
-            old = self.specs[name]
-            doomed.update(
-                sa.sa_id
-                for sa in self.engine.ike_sas
-                if not sa.closed and sa.remote.address == old.remote.address
-            )
-        self.config = config
-        self.live_policy.current = policy
-        self.index_config(config)
-        for sa_id in sorted(doomed):
-            self.engine.delete_ike_sa(now, sa_id, "Configuration changed")
-        self.flush()
-        renegotiated = [
-            n for n in new_specs if (n in changed or n not in self.specs) and not is_entry_name(n)
-        ]
-        self.specs = new_specs
-        for name in new_specs:
-            self.sad.tunnel(name)
-        for name in new_specs:
-            if not is_entry_name(name):
-                self.start_tunnel(name)
-        return renegotiated
+        self.aaa.cancel()
 
     # -- IKE ---------------------------------------------------------------------------------
 
@@ -173,22 +204,29 @@ class Gateway(CryptoHost):
         self.engine.trace_kinds = shown | {PacketTrace}
 
     def _apply(self, event: object) -> None:
+        # %CRYPTO-5-IKEV2_SESSION_STATUS is logged by CryptoHost, as in the lab
         if isinstance(event, IkeSaUp):
             self._log_ike_keys(event)
-            self.log(
-                "%IKEV2-5-SA_UP: Crypto tunnel v2 is UP.  "
-                f"Peer {event.remote.address}:{event.remote.port}  Id: {event.remote_id}"
-            )
         elif isinstance(event, IkeSaDown):
-            up = self.ike_up.get(event.sa_id)
-            if up is not None and event.rekeyed_to is None:
-                self.log(
-                    "%IKEV2-5-SA_DOWN: Crypto tunnel v2 is DOWN.  "
-                    f"Peer {up.remote.address}:{up.remote.port}  Id: {up.remote_id}"
-                )
+            if event.reason == PEER_DEAD:
+                self.dpd_deaths += 1
         elif isinstance(event, ChildSaInstalled) and self.keylog is not None:
             self.keylog.write(esp_key_lines(event.child))
+        if isinstance(event, IkeSaDown):
+            self.aaa.forget(event.sa_id)
+            self.clones.ike_sa_down(event)
         super()._apply(event)
+        if isinstance(event, PeerConfigured):
+            self.clones.peer_configured(event)
+
+    def ask_aaa(self, request: AaaRequest) -> None:
+        """The RADIUS group is asked on the loop (pyike.aaa); `aaa_answered` follows."""
+        if isinstance(request, PskRequest):
+            self.aaa.psk(request)
+        elif isinstance(request, AuthorizationRequest):
+            self.aaa.authorize(request)
+        else:
+            self.aaa.relay(request)
 
     def _log_ike_keys(self, event: IkeSaUp) -> None:
         if self.keylog is None:

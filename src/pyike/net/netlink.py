@@ -43,6 +43,7 @@ _IPV6_TUNNEL_SETTINGS = (
     ("accept_ra", "0"),
     ("autoconf", "0"),
     ("router_solicitations", "0"),
+    ("keep_addr_on_down", "1"),  # GRE keepalives take a device down and up again
 )
 
 
@@ -61,6 +62,10 @@ class Netlink:
     def close(self) -> None:
         self._worker.submit(self._ipr.close).result()
         self._worker.shutdown()
+
+    def in_worker(self, work: Callable[[], T]) -> T:
+        """`work` run on the netlink thread (the privilege drop's per-thread steps)."""
+        return self._worker.submit(work).result()
 
     def _run(self, work: Callable[[], T]) -> T:
         try:
@@ -108,6 +113,11 @@ class Netlink:
             self._ipr.link("del", index=index)
         return True
 
+    def _set_link(self, name: str, up: bool) -> None:
+        index = self._device_index(name, f"TUN device {name} vanished")
+        with _refused(f"cannot set {name} {'up' if up else 'down'}"):
+            self._ipr.link("set", index=index, state="up" if up else "down")
+
     def _configure_tunnel(self, device: TunnelDevice) -> int:
         """Addresses and MTU on an open TUN device, then up; returns its index."""
         index = self._device_index(device.device, f"TUN device {device.device} vanished")
@@ -135,12 +145,14 @@ class Netlink:
     def _replace_route(self, route: KernelRoute) -> None:
         missing = f"no device {route.device} for route {route.prefix}"
         index = self._device_index(route.device, missing)
+        metric = {} if route.metric is None else {"priority": route.metric}
         with _refused(f"cannot add route {route.prefix}"):
-            self._ipr.route("replace", oif=index, **_route_spec(route.prefix))
+            self._ipr.route("replace", oif=index, **_route_spec(route.prefix), **metric)
 
     def _delete_route(self, route: KernelRoute) -> None:
+        metric = {} if route.metric is None else {"priority": route.metric}
         with contextlib.suppress(NetlinkError):  # gone with its device already
-            self._ipr.route("del", **_route_spec(route.prefix))
+            self._ipr.route("del", **_route_spec(route.prefix), **metric)
 
     def _stale_routes(self, routes: Sequence[KernelRoute]) -> list[KernelRoute]:
         """Those of `routes` a previous run left in the kernel (pyike's protocol number)."""
@@ -196,6 +208,9 @@ class Netlink:
 
     def configure_tunnel(self, device: TunnelDevice) -> int:
         return self._run(lambda: self._configure_tunnel(device))
+
+    def set_link(self, name: str, up: bool) -> None:
+        self._run(lambda: self._set_link(name, up))
 
     def replace_route(self, route: KernelRoute) -> None:
         self._run(lambda: self._replace_route(route))

@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,12 +51,29 @@ from pyike.net.netlink import Netlink
 from pyike.net.offload import Coalescer, OffloadCounters, packets_from_frames
 from pyike.net.policy_steering import SteeringError, SteeringPlan, plan_steering
 from pyike.net.ports import PortMap
+from pyike.net.privilege import (
+    Account,
+    PrivilegeDrop,
+    PrivilegeError,
+    capability_names,
+    check_threads,
+    config_permission_problem,
+    kept_capabilities,
+    resolve_user,
+    unreadable_hint,
+)
+from pyike.net.sd_notify import Notifier
 from pyike.net.tun import open_offload_tun, open_tun, read_packets
+from pyike.net.virtual_access import KernelClones, is_clone_sa
+from pyike.ssh.listen import Listen
+from pyike.textfile import read_text
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 if TYPE_CHECKING:
     from pyike.frr.vtysh import Frr
+    from pyike.net.metrics import MetricsServer
     from pyike.net.shell import GatewayShell
+    from pyike.ssh.server import SshServer
 
 ESP_PROTOCOL = 50
 _RECV_BATCH = 64
@@ -68,6 +85,7 @@ _UDP_GRO = 104
 _GRO_CONTROL = socket.CMSG_SPACE(4)  # the segment size of what UDP GRO merged (an int)
 _GSO_MAX_SEGMENTS = 64
 _GSO_MAX_OCTETS = 65535 - 8 - 40  # what a UDP datagram can carry over IPv6 too
+QUERIES = ("sas",)  # the structured answers of the control socket
 
 
 class StartupError(RuntimeError):
@@ -91,6 +109,10 @@ class RunOptions:
     tun_segmentation: bool = False  # and TCP super-packets from the kernel, cut here (TSO)
     udp_offload: bool = True  # ESP in UDP sent and received in runs (UDP GSO and GRO)
     frr: Frr | None = None  # the FRR whose vtysh answers the routing show commands
+    ssh: Listen | None = None  # the IOS command line over SSH (pyike.ssh)
+    ssh_host_key: Path | None = None  # None: beside the configuration (net.ssh_device)
+    user: str | None = None  # become this user once set up (pyike.net.privilege); None: stay
+    metrics: Listen | None = None  # serve Prometheus metrics there (pyike.net.metrics)
 
 
 def not_negotiated_lines(config: Config) -> list[str]:
@@ -100,11 +122,20 @@ def not_negotiated_lines(config: Config) -> list[str]:
     return [f"%PYIKE-4-NOT_NEGOTIATED: {name} {reason}" for name, reason in reasons.items()]
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, *, private: bool = False) -> Config:
+    """The configuration at `path`; with `private` (a daemon that drops privileges) refused
+    when others may write it, or read the keys in it (`privilege.config_permission_problem`)."""
     try:
         result = load_file(path)
     except OSError as exc:
         raise StartupError(f"cannot read {path}: {exc.strerror}") from None
+    if private:
+        try:
+            problem = config_permission_problem(path, read_text(path))
+        except OSError as exc:
+            raise StartupError(f"cannot read {path}: {exc.strerror}") from None
+        if problem is not None:
+            raise StartupError(problem)
     if result.errors:
         # every error, each at its file and line as `pyike config check` prints it
         raise StartupError("\n".join(error.format() for error in result.errors))
@@ -352,6 +383,8 @@ class Runtime:
             syslog_socket=options.syslog,
         )
         epoch = datetime.now() - timedelta(seconds=clock())
+        # certificates are valid or not by UTC
+        self.utc_epoch = datetime.now(UTC) - timedelta(seconds=clock())
         self.formatter = DebugFormatter(epoch, Debug.ALL if options.debug else Debug.NONE)
         self.wire = SocketWire(options.ports, self.log)
         self.wire.udp_gso = options.udp_offload
@@ -361,9 +394,13 @@ class Runtime:
         self.control: ControlServer | None = None
         self.keylog: KeyLog | None = None
         self._shell: GatewayShell | None = None
+        self.ssh: SshServer | None = None
         self.crypto_maps: CryptoMapDevices | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = asyncio.Event()
+        self.account: Account | None = None  # the user the daemon became
+        self.metrics: MetricsServer | None = None
+        self.notifier = Notifier.from_environment()
 
     # -- output ------------------------------------------------------------------------------
 
@@ -384,6 +421,8 @@ class Runtime:
             loop.add_signal_handler(signum, self._stop.set)
         try:
             await self._start(loop)
+            self._drop_privileges()
+            self._start_metrics(loop)
         except StartupError as exc:
             print(f"% pyike run: {exc}", file=sys.stderr)
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -397,9 +436,17 @@ class Runtime:
         gc.collect()
         gc.freeze()
         gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
+        if self.gateway is not None and not self.options.passive:
+            # Not before the freeze: a frozen IKE SA is never collected (its state machine
+            # refers back to it), and each rekeyed SA refers to the next (`rekeyed_to`), so
+            # every IKE SA the tunnel would ever have would stay in memory.
+            self.gateway.start_all()
+        self.notifier.ready(self._status())
+        self._watchdog()
         try:
             await self._stop.wait()
         finally:
+            self.notifier.stopping()
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(signum)
             await self._teardown()
@@ -408,9 +455,83 @@ class Runtime:
     def stop(self) -> None:
         self._stop.set()
 
+    # -- least privilege and systemd (pyike.net.privilege, pyike.net.sd_notify) ----------------
+
+    def _drop_privileges(self) -> None:
+        """Become the account, keeping what a reload needs, in every thread: this one and
+        netlink's worker (the only others; `check_threads` makes sure)."""
+        account, netlink = self.account, self.netlink
+        if account is None:
+            return
+        assert netlink is not None
+        ports = self.options.ports
+        drop = PrivilegeDrop(account, kept_capabilities((ports.ike, ports.nat_t)))
+        if not drop.as_root and os.geteuid() != account.uid:
+            raise StartupError(f"only root can become user {account.name}: use --no-drop")
+        try:
+            netlink.in_worker(drop.prepare_thread)
+            drop.prepare_thread()
+            drop.switch_user()
+            netlink.in_worker(drop.finish_thread)
+            drop.finish_thread()
+            check_threads(account, drop.keep)
+        except (OSError, PrivilegeError) as exc:
+            # half-dropped: nothing may go on; the teardown does what the rights left allow
+            raise StartupError(f"cannot drop privileges to user {account.name}: {exc}") from None
+        self.log(
+            f"%PYIKE-5-PRIVILEGES: running as user {account.name} (uid {account.uid}), "
+            f"keeping {capability_names(drop.keep)}"
+        )
+        config = self.options.config_path
+        if not os.access(config, os.R_OK):
+            self.log(
+                f"%PYIKE-4-CONFIG_UNREADABLE: {unreadable_hint(config, account)}; "
+                "a SIGHUP reload would fail"
+            )
+
+    def _start_metrics(self, loop: asyncio.AbstractEventLoop) -> None:
+        """`--metrics`: started unprivileged, so its threads have nothing to drop."""
+        listen = self.options.metrics
+        if listen is None:
+            return
+        # imported here for start-up speed: prometheus_client only when asked for
+        from pyike.net.metrics import MetricsServer
+
+        self.metrics = MetricsServer(loop, lambda: self.gateway)
+        try:
+            port = self.metrics.start(listen)
+        except OSError as exc:
+            self.metrics = None
+            raise StartupError(
+                f"cannot serve metrics on port {listen.port}: {exc.strerror}"
+            ) from None
+        where = listen.host or "all addresses"
+        self.log(f"%PYIKE-5-METRICS: Prometheus metrics on {where} port {port}, path /metrics")
+
+    def _status(self) -> str:
+        """systemd's STATUS= line: what the daemon does."""
+        gateway = self.gateway
+        if gateway is None:
+            return "Starting"
+        up = sum(1 for sa in gateway.engine.ike_sas if sa.established and not sa.closed)
+        return f"{len(self.wire.tunnels)} tunnel(s), {up} IKE SA(s) up"
+
+    def _watchdog(self) -> None:
+        """WATCHDOG=1 (with the status) at half the watchdog timeout, from the event loop."""
+        interval, loop = self.notifier.watchdog_interval, self._loop
+        if interval is None or loop is None or self._stop.is_set():
+            return
+        self.notifier.notify(watchdog="1", status=self._status())
+        loop.call_later(interval, self._watchdog)
+
     async def _start(self, loop: asyncio.AbstractEventLoop) -> None:
-        config = load_config(self.options.config_path)
-        policy, tunnels = policy_for_config(config)
+        config = load_config(self.options.config_path, private=self.options.user is not None)
+        if self.options.user is not None:
+            try:
+                self.account = resolve_user(self.options.user)
+            except PrivilegeError as exc:
+                raise StartupError(str(exc)) from None
+        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
         try:
             self.netlink = Netlink()
         except OSError as exc:
@@ -446,6 +567,8 @@ class Runtime:
             keylog=self.keylog,
         )
         gateway = self.gateway
+        gateway.gre.link = self._tunnel_link
+        gateway.clones.devices = KernelClones(self.netlink, self._open_clone, self._close_clone)
         # Debug records are made only while `debug crypto ikev2` prints them.
         self.formatter.on_change = lambda: gateway.trace_only(self.formatter.record_kinds())
         gateway.trace_only(self.formatter.record_kinds())
@@ -454,14 +577,19 @@ class Runtime:
             self.options.control_path,
             lambda line: self._exec_shell().execute(line),
             lambda: self._exec_shell().prompt,
+            self._query,
+            QUERIES,
         )
+        owner = None if self.account is None else (self.account.uid, self.account.gid)
         try:
-            await self.control.start()
+            await self.control.start(owner)
         except OSError as exc:
             raise StartupError(
                 f"cannot create control socket {self.options.control_path}: {exc.strerror}"
             ) from None
         self.console.monitors.append(self.control.broadcast)
+        if self.options.ssh is not None:
+            await self._start_ssh(self.options.ssh)
         addresses = sorted({str(a) for a, _ in self.wire.ike})
         self.log(
             f"%PYIKE-5-STARTED: {config.hostname}: IKE on {', '.join(addresses) or 'no address'}"
@@ -470,8 +598,43 @@ class Runtime:
         )
         self._report_not_negotiated(config)
         gateway.keep_up = not self.options.passive
-        if not self.options.passive:
-            gateway.start_all()
+        # the tunnels start in `run`, once the start-up heap is frozen
+
+    async def _start_ssh(self, listen: Listen) -> None:
+        """`--ssh`: the exec commands and `configure terminal` over SSH, for the users of the
+        configuration; the host key made beside the configuration at the first start."""
+        # imported here for start-up speed: asyncssh only when asked for
+        from pyike.net.ssh_device import GatewayDevice, default_host_key_path
+        from pyike.ssh.host_key import HostKeyError, load_or_create
+        from pyike.ssh.server import SshServer
+
+        gateway = self.gateway
+        assert gateway is not None
+        path = self.options.ssh_host_key or default_host_key_path(self.options.config_path)
+        try:
+            key, made = load_or_create(path)
+        except HostKeyError as exc:
+            raise StartupError(str(exc)) from None
+        device = GatewayDevice(
+            lambda: gateway.config,
+            lambda: self._exec_shell().tree,
+            self.apply_config,
+            (StartupError, ValueError),
+            self.options.config_path,
+            self.log,
+            self.console.monitors,
+        )
+        self.ssh = SshServer(device, key)
+        try:
+            await self.ssh.start(listen)
+        except OSError as exc:
+            reason = f"cannot listen for SSH on port {listen.port}: {exc.strerror}"
+            raise StartupError(reason) from None
+        where = f"{listen.host or 'all addresses'} port {self.ssh.port}"
+        self.log(
+            f"%PYIKE-5-SSH: SSH on {where}, host key {'made in' if made else 'from'} {path}"
+            + ("" if gateway.config.login.users else "; no username configured: no one can log in")
+        )
 
     def _report_not_negotiated(self, config: Config) -> None:
         for line in not_negotiated_lines(config):
@@ -483,13 +646,26 @@ class Runtime:
         if self._shell is None:
             # imported here for start-up speed: the exec shell pulls in the show layer
             from pyike.net.shell import GatewayShell
+            from pyike.net.tunnel_interfaces import register_interface_commands
 
             gateway = self.gateway
             assert gateway is not None
             self._shell = GatewayShell(
                 gateway, lambda: gateway.config, self.formatter, frr=self.options.frr
             )
+            register_interface_commands(self._shell.tree, gateway)
         return self._shell
+
+    def _query(self, name: str) -> dict[str, object] | None:
+        """A structured answer on the control socket (`{"query": "sas"}`)."""
+        gateway = self.gateway
+        if name != "sas" or gateway is None:
+            return None
+        # imported here for start-up speed, as the exec shell is
+        from pyike.host.views import ike_sa_views, ipsec_interface_views
+        from pyike.show.sa_json import sas_document
+
+        return sas_document(ike_sa_views(gateway), ipsec_interface_views(gateway))
 
     def _local_addresses(
         self, config: Config, binding: InterfaceBinding, tunnels: list[TunnelSpec]
@@ -538,6 +714,29 @@ class Runtime:
                 raise StartupError(str(exc.strerror or exc)) from None
             loop.add_reader(entry.fd, self._on_tunnel, device.interface, entry)
 
+    def _open_clone(self, sa_name: str, device: TunnelDevice) -> None:
+        """A Virtual-Access interface's TUN device, read and written under its SAs' name."""
+        assert self.netlink is not None and self._loop is not None
+        entry = self._open_tun(device)
+        self.wire.tunnels[sa_name] = entry
+        try:
+            self.netlink.configure_tunnel(device)
+        except OSError:
+            self._close_clone(sa_name)
+            raise
+        self._loop.add_reader(entry.fd, self._on_tunnel, sa_name, entry)
+
+    def _close_clone(self, sa_name: str) -> None:
+        """The device goes, and the kernel's routes through it with it."""
+        entry = self.wire.tunnels.pop(sa_name, None)
+        if entry is None or self._loop is None:
+            return
+        self._loop.remove_reader(entry.fd)
+        os.close(entry.fd)
+        if self.netlink is not None:
+            with contextlib.suppress(OSError):
+                self.netlink.delete_link(entry.device.device)
+
     def _open_tun(self, device: TunnelDevice) -> _Tunnel:
         """With a virtio-net header, for merged writes (and cut reads with segmentation),
         unless turned off or refused by the kernel (said once)."""
@@ -548,6 +747,21 @@ class Runtime:
             self.options.tun_offload = False
             self.log("%PYIKE-4-NO_OFFLOAD: the kernel refused TUN offload: one packet a write")
         return _Tunnel(device, open_tun(device.device))
+
+    def _tunnel_link(self, interface: str, up: bool) -> None:
+        """GRE keepalives took a tunnel's line protocol down or up: its TUN device follows
+        (the kernel withdraws the routes into a device that goes down; they come back here)."""
+        entry = self.wire.tunnels.get(interface)
+        if entry is None or self.netlink is None:
+            return
+        device = entry.device.device
+        try:
+            self.netlink.set_link(device, up)
+            for route in self.routes if up else ():
+                if route.device == device:
+                    self.netlink.replace_route(route)
+        except OSError as exc:
+            self.log(f"%PYIKE-3-LINK: {interface}: {exc.strerror or exc}")
 
     def _install_routes(self, routes: tuple[KernelRoute, ...]) -> None:
         assert self.netlink is not None
@@ -580,6 +794,8 @@ class Runtime:
                 )
 
     async def _teardown(self) -> None:
+        if self.metrics is not None:
+            self.metrics.stop()
         if self.gateway is not None:
             with contextlib.suppress(Exception):
                 self.gateway.shutdown()
@@ -608,9 +824,12 @@ class Runtime:
         self.wire.tunnels.clear()
         if self.control is not None:
             await self.control.stop()
+        if self.ssh is not None:
+            await self.ssh.stop()
         if self.keylog is not None:
             self.keylog.close()
         self.console.close()
+        self.notifier.close()
 
     # -- crypto maps (pyike.net.policy_steering, pyike.net.crypto_map_devices) ----------------
 
@@ -695,14 +914,32 @@ class Runtime:
         gateway, loop = self.gateway, self._loop
         if gateway is None or loop is None or self.netlink is None:
             return
+        self.notifier.reloading()
         try:
-            config = load_config(self.options.config_path)
-            policy, tunnels = policy_for_config(config)
-            binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
-            steering = self._steering_plan(config, binding, tunnels)
+            self._reload_in(gateway, loop)
+        finally:
+            self.notifier.ready(self._status())
+
+    def _reload_in(self, gateway: Gateway, loop: asyncio.AbstractEventLoop) -> None:
+        assert self.netlink is not None
+        path = self.options.config_path
+        try:
+            self.apply_config(load_config(path, private=self.account is not None))
         except (StartupError, ValueError) as exc:
-            self.log(f"%PYIKE-3-RELOAD: configuration not reloaded: {exc}")
-            return
+            hint = ""
+            if self.account is not None and not os.access(path, os.R_OK):
+                hint = f" ({unreadable_hint(path, self.account)})"
+            self.log(f"%PYIKE-3-RELOAD: configuration not reloaded: {exc}{hint}")
+
+    def apply_config(self, config: Config) -> None:
+        """A new configuration, as SIGHUP and `configure terminal` (pyike.ssh) bring it:
+        devices, routes, crypto map rules and sockets reconciled, then the gateway's policy
+        and tunnels. StartupError or ValueError, with nothing changed, when it cannot run."""
+        gateway, loop = self.gateway, self._loop
+        assert gateway is not None and loop is not None and self.netlink is not None
+        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
+        binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
+        steering = self._steering_plan(config, binding, tunnels)
         try:
             self._reconcile_devices(loop, binding)
             self._reload_crypto_maps(steering)
@@ -723,7 +960,7 @@ class Runtime:
         assert self.netlink is not None
         wanted = {t.interface: t for t in binding.tunnels}
         for name, entry in list(self.wire.tunnels.items()):
-            if wanted.get(name) != entry.device:
+            if wanted.get(name) != entry.device and not is_clone_sa(name):
                 loop.remove_reader(entry.fd)
                 os.close(entry.fd)
                 with contextlib.suppress(OSError):
@@ -835,8 +1072,8 @@ class Runtime:
                 data = recv(_MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
                 break
-            if len(data) < 28:
-                continue
+            if len(data) < 20:
+                continue  # not even an IPv4 header; shorter ESP is counted by the gateway
             if data[12:16] != source_bytes:  # one peer per batch, as a rule
                 source_bytes = data[12:16]
                 source = ipaddress.IPv4Address(source_bytes)
@@ -858,8 +1095,6 @@ class Runtime:
                 data, peer = recvfrom(_MAX_DATAGRAM)
             except (BlockingIOError, InterruptedError):
                 break
-            if len(data) < 8:
-                continue
             if peer[0] != last_host:  # one peer per batch, as a rule
                 source = ipaddress.IPv6Address(peer[0])
                 last_host = peer[0]

@@ -230,6 +230,7 @@ class NetnsLab:
             "ip", "netns", "exec", router.namespace,
             sys.executable, "-m", "pyike", "run", str(router.config_path),
             "--control", str(control), "--debug",
+            "--no-drop",  # root-run lab tooling: configs in its work dir, FRR's vtysh as root
         ]  # fmt: skip
         for interface, device in router.binds:
             argv += ["--bind", f"{interface}={device}"]

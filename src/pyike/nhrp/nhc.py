@@ -98,17 +98,25 @@ class ClientSide(NhrpCore):
         server = registration.server
         flags = RegistrationFlag.NAT | (RegistrationFlag.UNIQUE if self.config.unique else 0)
         nat = Cie(0, self.host_length, self.config.mtu, 0, registration.nbma, server.address)
-        packet = Packet(
-            PacketType.REGISTRATION_REQUEST,
-            self.config.nbma,
-            self.own,
-            server.address,
-            flags=flags,
-            request_id=registration.request_id,
-            cies=(Cie(0, self.host_length, self.config.mtu, self.config.holdtime),),
-            extensions=self._extensions(nat=(nat,)),
+        packet = self._request(
+            PacketType.REGISTRATION_REQUEST, server.address, flags, registration.request_id, (nat,)
         )
         self._send(packet, registration.nbma)
+
+    def _request(
+        self, kind: PacketType, target: IPAddress, flags: int, request_id: int, nat: tuple[Cie, ...]
+    ) -> Packet:
+        """A request from this client about `target`: one CIE offering our hold time."""
+        return Packet(
+            kind,
+            self.config.nbma,
+            self.own,
+            target,
+            flags=flags,
+            request_id=request_id,
+            cies=(Cie(0, self.host_length, self.config.mtu, self.config.holdtime),),
+            extensions=self._extensions(nat=nat),
+        )
 
     def _registration_reply(self, now: float, packet: Packet) -> None:
         registration = next(
@@ -180,15 +188,12 @@ class ClientSide(NhrpCore):
         resolution.request_id = self._next_request_id()
         resolution.next_retry = now + resolution.retry
         resolution.retry *= 2
-        packet = Packet(
+        packet = self._request(
             PacketType.RESOLUTION_REQUEST,
-            self.config.nbma,
-            self.own,
             resolution.target,
-            flags=REQUEST_FLAGS,
-            request_id=resolution.request_id,
-            cies=(Cie(0, self.host_length, self.config.mtu, self.config.holdtime),),
-            extensions=self._extensions(nat=()),
+            REQUEST_FLAGS,
+            resolution.request_id,
+            nat=(),
         )
         self._send(packet, resolution.nhs)
 

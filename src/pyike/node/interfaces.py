@@ -38,6 +38,11 @@ class Endpoint(Protocol):
     @property
     def endpoint_name(self) -> str: ...
 
+    @property
+    def owned_addresses(self) -> frozenset[int]:
+        """Every address `owns` may answer True for; fixed while attached."""
+        ...
+
     def owns(self, address: int) -> bool: ...
 
     def deliver(self, packet: bytes) -> None: ...
@@ -53,7 +58,7 @@ class InterfaceKind(enum.Enum):
 def kind_of(name: str) -> InterfaceKind:
     if name.startswith("Loopback"):
         return InterfaceKind.LOOPBACK
-    if name.startswith("Tunnel"):
+    if name.startswith(("Tunnel", "Virtual-Access")):  # a virtual template's clones too
         return InterfaceKind.TUNNEL
     if re.match(r"(Fast|Gigabit|TenGigabit)?Ethernet", name):
         return InterfaceKind.ETHERNET
@@ -120,6 +125,11 @@ class RouterInterface:
     @property
     def endpoint_name(self) -> str:
         return f"{self._hostname} {self.name}"
+
+    @property
+    def owned_addresses(self) -> frozenset[int]:
+        """Every address `owns` may answer True for (its line protocol decides)."""
+        return self._address_ints
 
     def owns(self, address: int) -> bool:
         return self.line_up and address in self._address_ints

@@ -11,6 +11,7 @@ crypto maps (IPv4 ACLs). Each VRF has its own table, as for IPv4 (`pyike.node.ro
 
 from __future__ import annotations
 
+from ipaddress import IPv6Address
 from typing import TYPE_CHECKING
 
 from pyike.node import icmpv6
@@ -113,10 +114,14 @@ class Ipv6Plane:
             router.stats.couldnt_fragment += 1
             self.error(icmpv6.packet_too_big(packet, mtu), packet, in_iface, vrf)
             return
+        next_hop = path.gateway if path.gateway is not None else packet.dst
+        mgre = router.multipoint.get(out.name)
+        if mgre is not None and out.config.is_multipoint_gre:  # DMVPN's IPv6 overlay
+            router.multipoint_forward(mgre, data, IPv6Address(next_hop), in_iface)
+            return
         if out.is_tunnel:
             router.tunnel_send(out, data, len(data))
             return
-        next_hop = path.gateway if path.gateway is not None else packet.dst
         router.transmit(out, data, next_hop)
 
     # -- local delivery ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Multipoint GRE tunnels (`tunnel mode gre multipoint`) with NHRP on them: DMVPN on a
 router. One `MultipointTunnel` per such tunnel whose NHRP runs (`pyike.config.query.
-nhrp_config`) holds the tunnel's NHRP engine (`pyike.nhrp`) and carries out what it asks:
+nhrp_configs`; also a point-to-point GRE tunnel registering with its hub) holds the tunnel's
+NHRP engines (`pyike.nhrp`), one per overlay family (`ip nhrp`, `ipv6 nhrp`: NHRP packets
+tell theirs by their protocol type), and carries out what they ask:
 
 - NHRP packets leave in GRE (protocol type 0x2001) from the tunnel source to a peer's NBMA
   address; on a protected tunnel inside the SA with that peer (the router's
@@ -8,7 +10,8 @@ nhrp_config`) holds the tunnel's NHRP engine (`pyike.nhrp`) and carries out what
 - a data packet routed into the tunnel goes to the NBMA address NHRP resolves for its next
   hop; one that came in on the tunnel and goes back out of it is redirected (phase 3);
 - NHRP routes: `H` routes and next-hop overrides (`%`) in the tunnel's routing table;
-- the SA with a peer is asked for as NHRP needs it, and released when it no longer does;
+- the SA with a peer is asked for as NHRP needs it, and released when no family's NHRP
+  needs it any longer;
 - `debug nhrp` lines and the messages IOS logs.
 
 The router moves the GRE packets (`Router.multipoint_send`, `Router._multipoint_in`).
@@ -17,6 +20,7 @@ The router moves the GRE packets (`Router.multipoint_send`, `Router._multipoint_
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
@@ -32,7 +36,7 @@ from pyike.nhrp.actions import (
     SendNhrp,
     Syslog,
 )
-from pyike.nhrp.codec import IPAddress, IPNetwork
+from pyike.nhrp.codec import PROTOCOL_IPV6, IPAddress, IPNetwork
 from pyike.nhrp.config import NhrpConfig
 from pyike.nhrp.engine import NhrpEngine
 from pyike.node.hooks import Cancellable
@@ -63,7 +67,8 @@ class TunnelRouting:
         entry = table.lookup(int(destination))
         if entry is not None and entry.code is RouteCode.LOCAL:
             iface = self.router.interface(entry.paths[0].interface)
-            subnet = next((a.network for a in iface.addresses if a.ip == destination), None)
+            held = iface.addresses if destination.version == 4 else iface.addresses6
+            subnet = next((a.network for a in held if a.ip == destination), None)
             entry = table.exact(subnet) if subnet is not None else entry
         if entry is None:
             return None
@@ -74,11 +79,15 @@ class TunnelRouting:
 
 
 class MultipointTunnel:
-    def __init__(self, router: Router, config: NhrpConfig) -> None:
+    def __init__(self, router: Router, configs: Sequence[NhrpConfig]) -> None:
         self.router = router
-        self.name = config.interface
-        self.engine = NhrpEngine(config, TunnelRouting(router, self.name), router.clock.now)
+        self.name = configs[0].interface
+        routing = TunnelRouting(router, self.name)
+        self.engines: dict[int, NhrpEngine] = {
+            c.own.version: NhrpEngine(c, routing, router.clock.now) for c in configs
+        }
         self.debugging: set[DebugKind] = set()
+        self._wanted: dict[IPAddress, set[int]] = {}  # the families needing each peer's SA
         self.routes: dict[IPNetwork, RouteEntry] = {}  # the NHRP routes installed
         self.overrides: dict[IPNetwork, int] = {}  # next-hop overrides: prefix -> next hop
         self.arrival: IPAddress | None = None  # the NBMA the packet being forwarded came from
@@ -87,7 +96,13 @@ class MultipointTunnel:
         self._timer_at: float | None = None
 
     @property
+    def engine(self) -> NhrpEngine:
+        """The IPv4 overlay's engine, else the IPv6 one's."""
+        return self.engines.get(4) or self.engines[6]
+
+    @property
     def config(self) -> NhrpConfig:
+        """What the families share: the tunnel key, protection, the NBMA address."""
         return self.engine.config
 
     @property
@@ -98,20 +113,29 @@ class MultipointTunnel:
 
     def start(self) -> None:
         """The tunnel is up: register with the NHSes."""
-        self._carry_out(self.engine.start(self._now))
+        for version, engine in self.engines.items():
+            self._carry_out(engine.start(self._now), version)
 
     def receive(self, packet: bytes, nbma: IPAddress) -> None:
-        """An NHRP packet that came in GRE from `nbma`."""
-        self._carry_out(self.engine.receive(self._now, packet, nbma))
+        """An NHRP packet that came in GRE from `nbma`, for the engine of its protocol type
+        (RFC 2332 ar$pro.type; another family's is dropped, as by a router without it)."""
+        version = 6 if packet[2:4] == PROTOCOL_IPV6.to_bytes(2, "big") else 4
+        engine = self.engines.get(version)
+        if engine is not None:
+            self._carry_out(engine.receive(self._now, packet, nbma), version)
 
     def forward(self, packet: bytes, next_hop: IPAddress, hairpin: bool) -> IPAddress | None:
         """The NBMA address a data packet for overlay `next_hop` goes to (None: drop it);
         `hairpin`: it came in on this tunnel, so its sender is told of a better path."""
         now = self._now
+        version = next_hop.version
+        engine = self.engines.get(version)
+        if engine is None:
+            return None
         if hairpin and self.arrival is not None:
-            self._carry_out(self.engine.redirect(now, packet, self.arrival))
-        forwarding = self.engine.resolve(now, next_hop)
-        self._carry_out(forwarding.actions)
+            self._carry_out(engine.redirect(now, packet, self.arrival), version)
+        forwarding = engine.resolve(now, next_hop)
+        self._carry_out(forwarding.actions, version)
         return forwarding.nbma
 
     def peer_up(self, nbma: IPAddress) -> None:
@@ -119,26 +143,25 @@ class MultipointTunnel:
         for packet in self._pending.pop(nbma, ()):
             self.router.multipoint_send(self.name, nbma, NHRP_PROTOCOL_TYPE, packet)
 
-    def clear(self) -> None:
-        """`clear ip nhrp`."""
-        self._carry_out(self.engine.clear(self._now))
+    def clear(self, version: int = 4) -> None:
+        """`clear ip nhrp` (`version` 6: `clear ipv6 nhrp`)."""
+        engine = self.engines.get(version)
+        if engine is not None:
+            self._carry_out(engine.clear(self._now), version)
 
-    # -- the engine's actions ------------------------------------------------------------
+    # -- the engines' actions ------------------------------------------------------------
 
-    def _carry_out(self, actions: list[Action]) -> None:
+    def _carry_out(self, actions: list[Action], version: int) -> None:
         for action in actions:
-            self._do(action)
+            self._do(action, version)
         self._rearm()
 
-    def _do(self, action: Action) -> None:
+    def _do(self, action: Action, version: int) -> None:
         router = self.router
         if isinstance(action, SendNhrp):
             self._send(action.nbma, action.packet)
         elif isinstance(action, NeedCryptoSa | ReleaseCryptoSa):
-            wanted = isinstance(action, NeedCryptoSa)
-            if not wanted:
-                self._pending.pop(action.nbma, None)
-            router.multipoint_want(self.name, action.nbma, wanted)
+            self._want(action.nbma, version, isinstance(action, NeedCryptoSa))
         elif isinstance(action, InstallRoute):
             self._install(action)
         elif isinstance(action, RemoveRoute):
@@ -147,6 +170,20 @@ class MultipointTunnel:
             isinstance(action, Debug) and action.kinds & self.debugging
         ):
             router.log_line(action.text)
+
+    def _want(self, nbma: IPAddress, version: int, wanted: bool) -> None:
+        """A family's NHRP needs the SA with `nbma`, or no longer does: asked for with the
+        first family, released with the last."""
+        families = self._wanted.setdefault(nbma, set())
+        if wanted:
+            families.add(version)
+        else:
+            families.discard(version)
+            if families:
+                return
+            del self._wanted[nbma]
+            self._pending.pop(nbma, None)
+        self.router.multipoint_want(self.name, nbma, wanted)
 
     def _send(self, nbma: IPAddress, packet: bytes) -> None:
         if self.config.protected and not self.router.multipoint_ready(self.name, nbma):
@@ -178,7 +215,8 @@ class MultipointTunnel:
         self.router.multipoint_routes_changed(self, action.prefix)
 
     def _rearm(self) -> None:
-        deadline = self.engine.next_deadline()
+        deadlines = [d for e in self.engines.values() if (d := e.next_deadline()) is not None]
+        deadline = min(deadlines, default=None)
         if deadline == self._timer_at:
             return
         if self._timer is not None:
@@ -190,7 +228,8 @@ class MultipointTunnel:
 
     def _fire(self) -> None:
         self._timer = self._timer_at = None
-        self._carry_out(self.engine.on_timer(self._now))
+        for version, engine in self.engines.items():
+            self._carry_out(engine.on_timer(self._now), version)
 
 
 __all__ = ["NHRP_PROTOCOL_TYPE", "MultipointTunnel", "TunnelRouting"]

@@ -12,10 +12,11 @@ carries in the tunnel interface's own VRF (the inside VRF).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from dataclasses import replace
+from ipaddress import IPv4Address, IPv4Interface, IPv6Address, ip_address
 
 from pyike.config.model import Config, Interface
-from pyike.config.query import nhrp_config, vrf_of_address
+from pyike.config.query import nhrp_configs, runs_nhrp, vrf_of_address
 from pyike.node import icmp, routing
 from pyike.node.fragments import Reassembler, fragment
 from pyike.node.gre import (
@@ -96,6 +97,12 @@ class Router:
             name: RouterInterface(iface, self.hostname, self.receive)
             for name, iface in sorted(config.interfaces.items(), key=lambda kv: sort_key(kv[0]))
         }
+        # The interfaces configured with each address, for the set of interfaces in
+        # `_holders_of` (rebuilt when interfaces are added or removed).
+        self._holders: dict[int, list[RouterInterface]] = {}
+        self._holders_of: tuple[int, int] | None = None
+        # Routes peers sent over IKEv2 (FlexVPN `route set`), by the interface they leave by.
+        self.pushed_routes: dict[str, list[routing.RouteEntry]] = {}
         self.ike_handler: IkeHandler | None = None
         self.esp_handler: EspHandler | None = None
         self.tunnel_handler: TunnelHandler | None = None
@@ -147,7 +154,13 @@ class Router:
         self.refresh()
 
     def set_carrier(self, name: str, carrier: bool) -> None:
-        self.interface(name).carrier = carrier
+        """The interface's link goes down (a cable pulled, the far end gone) or comes back."""
+        iface = self.interface(name)
+        if iface.carrier == carrier:
+            return
+        iface.carrier = carrier
+        state = "up" if carrier else "down"
+        self._log(f"%LINK-3-UPDOWN: Interface {name}, changed state to {state}")
         self.refresh()
 
     def set_tunnel_ipsec(self, name: str, installed: bool) -> None:
@@ -159,13 +172,118 @@ class Router:
         if not self._refresh_tunnel(iface):
             self.refresh()
 
+    # -- FlexVPN: virtual-access interfaces, negotiated addresses, routes from IKEv2 --------
+
+    def add_interface(self, config: Interface) -> RouterInterface:
+        """A dynamic interface (a virtual template's clone, Virtual-AccessN) comes up."""
+        iface = RouterInterface(config, self.hostname, self.receive)
+        self.interfaces[config.name] = iface
+        self._interfaces_changed()
+        self._log(f"%LINK-3-UPDOWN: Interface {config.name}, changed state to up")
+        if not (self._incremental(iface) and self._refresh_tunnel(iface)):
+            self.refresh()
+        return iface
+
+    def remove_interface(self, name: str) -> None:
+        """A dynamic interface goes, with the routes through it."""
+        if self.interfaces.pop(name, None) is None:
+            return
+        self.pushed_routes.pop(name, None)
+        self._interfaces_changed()
+        self._log(f"%LINK-3-UPDOWN: Interface {name}, changed state to down")
+        self._log(line_protocol_message(name, False))
+        self.refresh()
+
+    def set_negotiated_address(self, name: str, address: IPv4Address | None) -> None:
+        """`ip address negotiated`: the address the peer lent (a host address), or none."""
+        addresses = () if address is None else ((address, IPv4Address("255.255.255.255")),)
+        self._reconfigure(name, replace(self.interface(name).config, addresses=addresses))
+
+    def set_tunnel_destination(self, name: str, address: IPAddress) -> None:
+        """`tunnel destination dynamic`: the peer a FlexVPN client chose for the tunnel."""
+        config = replace(self.interface(name).config, tunnel_destination=str(address))
+        self._reconfigure(name, config)
+
+    def replace_interface(self, config: Interface) -> None:
+        """`configure terminal` changed an interface: it runs with `config` from now on, its
+        link, counters and IPsec state kept, shut down or not as `config` says."""
+        self._reconfigure(config.name, config)
+        self.set_shutdown(config.name, config.shutdown)
+
+    def _reconfigure(self, name: str, config: Interface) -> None:
+        """Interface `name` runs with `config` from now on, keeping its state and counters."""
+        iface = self.interface(name)
+        fresh = RouterInterface(config, self.hostname, self.receive)
+        fresh.admin_up, fresh.ipsec_up, fresh.link = iface.admin_up, iface.ipsec_up, iface.link
+        fresh.carrier, fresh.counters, fresh.line_up = iface.carrier, iface.counters, iface.line_up
+        self.interfaces[name] = fresh
+        self._interfaces_changed()
+        self.refresh()
+
+    def push_routes(
+        self, interface: str, prefixes: Sequence[routing.IPNetwork], distance: int | None
+    ) -> None:
+        """Routes a peer sent over IKEv2, out `interface` (`S`, at `distance`); `None` or no
+        prefixes withdraws them."""
+        before = self.pushed_routes.pop(interface, [])
+        if distance is not None and prefixes:
+            self.pushed_routes[interface] = [
+                routing.RouteEntry(
+                    p, routing.RouteCode.STATIC, distance, 0, (routing.Path(interface, None),)
+                )
+                for p in prefixes
+            ]
+        iface = self.interfaces.get(interface)
+        if iface is None or not self._incremental(iface):
+            self.refresh()
+        elif iface.line_up:  # only this interface's routes change
+            for entry in before:
+                rib = self._ribs[entry.prefix.version, iface.vrf]
+                rib.remove_route(interface, entry.prefix, routing.RouteCode.STATIC)
+            for version in (4, 6):
+                self._add_pushed_routes(
+                    self._ribs[version, iface.vrf], version, iface.vrf, interface
+                )
+
+    def _incremental(self, iface: RouterInterface) -> bool:
+        """A tunnel whose changes touch its own routes only (`_refresh_tunnel`'s case), so
+        that a hub's hundreds of clones do not each rebuild every table."""
+        return (
+            iface.is_tunnel
+            and bool(self._ribs)
+            and not self._global_next_hops
+            and (4, iface.vrf) in self._ribs
+        )
+
+    def _add_pushed_routes(
+        self, rib: routing.Rib, version: int, vrf: Vrf, only: str | None = None
+    ) -> None:
+        """Routes from IKEv2 out of interfaces that are up (or out of `only`)."""
+        pushed = self.pushed_routes
+        owners = pushed.items() if only is None else [(only, pushed.get(only, []))]
+        for owner, entries in owners:
+            iface = self.interfaces.get(owner)
+            if iface is None or iface.vrf != vrf or not iface.line_up:
+                continue
+            for entry in entries:
+                if entry.prefix.version == version:
+                    rib.add_route(owner, entry)
+
+    def primary_of(self, iface: RouterInterface) -> IPv4Interface | None:
+        """An interface's IPv4 address, or with `ip unnumbered IF` IF's."""
+        lender = self.interfaces.get(iface.config.unnumbered or "")
+        return iface.primary or (lender.primary if lender is not None else None)
+
+    def _interfaces_changed(self) -> None:
+        self._holders_of = None  # the address index (`_interfaces_holding`) is stale
+
     def _refresh_tunnel(self, tunnel: RouterInterface) -> bool:
         """What `refresh` does when one tunnel's IPsec state changed, at the cost of that
         tunnel alone: nothing else's line protocol depends on it (a tunnel's depends on the
         tables without tunnels), so only its own routes change. False when the whole refresh
         is needed (before the first one, or when a VRF resolves next hops in the global
         table, whose routes this would change under it)."""
-        if not self._ribs or any(r.global_next_hop for r in self.config.routes):
+        if not self._ribs or self._global_next_hops:
             return False
         before = tunnel.line_up
         tunnel.line_up = self._tunnel_line_up(tunnel, self._base, self._base6)
@@ -176,10 +294,14 @@ class Router:
             self._keepalive_held.add(tunnel.name)
         if tunnel.line_up == before:
             return True
-        self._ribs[4, tunnel.vrf].interface_changed(tunnel.name, tunnel.addresses)
-        self._ribs[6, tunnel.vrf].interface_changed(tunnel.name, tunnel.addresses6)
+        for version, addresses in ((4, tunnel.addresses), (6, tunnel.addresses6)):
+            rib = self._ribs[version, tunnel.vrf]
+            rib.interface_changed(tunnel.name, addresses)
+            self._add_pushed_routes(rib, version, tunnel.vrf, tunnel.name)
         if self._booted:
             self._log(line_protocol_message(tunnel.name, tunnel.line_up))
+            if tunnel.line_up and tunnel.name in self.multipoint:
+                self.multipoint[tunnel.name].start()
         return True
 
     @property
@@ -198,9 +320,10 @@ class Router:
         """Re-evaluate line protocols and rebuild the routing tables, as IOS does on any
         interface state change (routes over a down interface are withdrawn)."""
         before = {name: i.line_up for name, i in self.interfaces.items()}
+        self._global_next_hops = any(r.global_next_hop for r in self.config.routes)
         for iface in self.interfaces.values():
-            if not iface.is_tunnel:
-                iface.line_up = iface.admin_up and iface.carrier
+            if not iface.is_tunnel:  # a virtual template carries nothing itself: its clones do
+                iface.line_up = iface.admin_up and iface.carrier and not iface.config.type_tunnel
         base = self._base = self._build_tables(tunnels=False)
         base6 = self._base6 = self._build_tables(tunnels=False, version=6)
         self._keepalive_held: set[str] = set()  # down for want of keepalive replies only
@@ -241,6 +364,7 @@ class Router:
             if tunnels:
                 self._ribs[version, vrf] = rib
                 self._add_nhrp_routes(rib, version, vrf)
+                self._add_pushed_routes(rib, version, vrf)
             tables[vrf] = rib.table
         return tables
 
@@ -295,9 +419,17 @@ class Router:
         return source, destination
 
     def _address_up(self, address: int, vrf: Vrf = None) -> bool:
-        return any(
-            i.line_up and i.vrf == vrf and i.holds(address) for i in self.interfaces.values()
-        )
+        return any(i.line_up and i.vrf == vrf for i in self._interfaces_holding(address))
+
+    def _interfaces_holding(self, address: int) -> list[RouterInterface]:
+        interfaces = self.interfaces
+        if self._holders_of != (id(interfaces), len(interfaces)):
+            self._holders = {}
+            for iface in interfaces.values():
+                for held in iface.owned_addresses:
+                    self._holders.setdefault(held, []).append(iface)
+            self._holders_of = (id(interfaces), len(interfaces))
+        return self._holders.get(address, [])
 
     def is_local(self, address: int, vrf: Vrf = None) -> bool:
         """An address of one of the router's up interfaces in `vrf`."""
@@ -331,7 +463,7 @@ class Router:
 
     def tunnel_overhead(self, name: str) -> int:
         config = self.interface(name).config
-        if config.is_multipoint_gre:  # GRE in IP, or in ESP (the handler's) when protected
+        if config.is_multipoint_gre or name in self.multipoint:  # GRE, in ESP if protected
             gre = 4 + (4 if config.tunnel_key is not None else 0)
             if self.tunnel_handler is not None and config.tunnel_protection is not None:
                 return self.tunnel_handler.overhead(self, name) + gre
@@ -351,7 +483,7 @@ class Router:
         if entry is None:
             return None
         egress = self.interfaces[entry.path_for(0, destination).interface]
-        primary = egress.primary if version == 4 else egress.primary6
+        primary = self.primary_of(egress) if version == 4 else egress.primary6
         return int(primary.ip) if primary else None
 
     def next_ident(self) -> int:
@@ -499,7 +631,7 @@ class Router:
         next_hop = path.gateway if path.gateway is not None else packet.dst
         if out.config.tcp_adjust_mss is not None:
             packet = clamp_mss(packet, out.config.tcp_adjust_mss)
-        if out.name in self.multipoint:
+        if out.name in self.multipoint and out.config.is_multipoint_gre:
             self._multipoint_out(self.multipoint[out.name], packet, next_hop, in_iface, vrf)
         elif out.is_tunnel:
             self._tunnel_out(out, packet, in_iface, vrf)
@@ -574,6 +706,9 @@ class Router:
         outers: Sequence[bytes] = ()
         if plain:
             outers = self._gre_outers(tunnel, data)
+        elif tunnel.name in self.multipoint:  # NHRP on it: our GRE, whole, in its SA
+            gres = self._gre_outers(tunnel, data)
+            outers = [outer for gre in gres for outer in self._protect(tunnel, gre)]
         elif self.tunnel_handler is not None:
             outers = self.tunnel_handler.encapsulate(self, tunnel.name, data)
         if not outers:
@@ -584,6 +719,11 @@ class Router:
         tunnel.last_output = self.clock.now
         for outer in outers:
             self._send_outer(outer, tunnel.config.tunnel_vrf, apply_policy=plain)
+
+    def _protect(self, tunnel: RouterInterface, gre: bytes) -> Sequence[bytes]:
+        """ESP for a whole GRE packet of point-to-point tunnel `tunnel`, which runs NHRP."""
+        handler = self.tunnel_handler
+        return handler.encapsulate(self, tunnel.name, gre) if handler is not None else ()
 
     @staticmethod
     def _plain_gre(config: Interface) -> bool:
@@ -770,10 +910,10 @@ class Router:
         """A MultipointTunnel for each multipoint GRE tunnel NHRP runs on."""
         out = {}
         for name, iface in self.interfaces.items():
-            if not iface.config.is_multipoint_gre:
+            if not runs_nhrp(iface.config):
                 continue
             try:
-                out[name] = MultipointTunnel(self, nhrp_config(self.config, iface.config))
+                out[name] = MultipointTunnel(self, nhrp_configs(self.config, iface.config))
             except ValueError:
                 continue  # config check names why (query.nhrp_reason)
         return out
@@ -788,14 +928,19 @@ class Router:
     ) -> None:
         """A data packet routed into a multipoint tunnel goes to the NBMA address NHRP
         gives its overlay next hop."""
-        tunnel = self.interfaces[mgre.name]
         pieces = self._fit(packet, self.ip_mtu(mgre.name), in_iface, vrf)
         for piece in pieces or ():
-            data = piece.to_bytes()
-            nbma = mgre.forward(data, IPv4Address(next_hop), hairpin=in_iface == mgre.name)
-            if nbma is None or not self.multipoint_send(mgre.name, nbma, None, data):
-                self.stats.tunnel_dropped += 1
-                tunnel.counters.output_drops += 1
+            self.multipoint_forward(mgre, piece.to_bytes(), IPv4Address(next_hop), in_iface)
+
+    def multipoint_forward(
+        self, mgre: MultipointTunnel, data: bytes, next_hop: IPAddress, in_iface: str | None
+    ) -> None:
+        """A data packet (IPv4 or IPv6, that fits) into a multipoint tunnel: to the NBMA
+        address NHRP gives its overlay next hop."""
+        nbma = mgre.forward(data, next_hop, hairpin=in_iface == mgre.name)
+        if nbma is None or not self.multipoint_send(mgre.name, nbma, None, data):
+            self.stats.tunnel_dropped += 1
+            self.interfaces[mgre.name].counters.output_drops += 1
 
     def multipoint_send(
         self, name: str, nbma: IPAddress, protocol_type: int | None, payload: bytes
@@ -804,14 +949,19 @@ class Router:
         `protocol_type`; None: the IP packet's own) from the tunnel source, on a protected
         tunnel inside the SA with that peer. False when it could not leave."""
         tunnel = self.interfaces[name]
-        source = self.tunnel_endpoints(name)[0]
+        source, destination = self.tunnel_endpoints(name)
         if source is None or not tunnel.line_up or source.version != nbma.version:
+            return False
+        p2p = tunnel.config.is_point_to_point_gre  # NHRP on it: to its destination only
+        if p2p and nbma != destination:
             return False
         gre = gre_wrap(payload, tunnel.config.tunnel_key, protocol_type)
         outer = ip_packet(source, nbma, GRE_PROTOCOL, gre)
         protected = tunnel.config.tunnel_protection is not None
         outers: Sequence[bytes] = (outer,)
-        if protected:
+        if protected and p2p:
+            outers = self._protect(tunnel, outer)
+        elif protected:
             handler = self.multipoint_handler
             outers = handler.protect(self, name, nbma, outer) if handler is not None else ()
         if not outers:
@@ -823,11 +973,14 @@ class Router:
         return True
 
     def multipoint_ready(self, name: str, nbma: IPAddress) -> bool:
+        tunnel = self.interfaces[name]
+        if tunnel.config.is_point_to_point_gre:  # its own SA: up with its line protocol
+            return tunnel.line_up
         handler = self.multipoint_handler
         return handler is not None and handler.peer_ready(self, name, nbma)
 
     def multipoint_want(self, name: str, nbma: IPAddress, wanted: bool) -> None:
-        if self.multipoint_handler is not None:
+        if self.multipoint_handler is not None and self.interfaces[name].config.is_multipoint_gre:
             self.multipoint_handler.want_peer(self, name, nbma, wanted)
 
     def multipoint_peer_up(self, name: str, nbma: IPAddress) -> None:
@@ -845,7 +998,10 @@ class Router:
             config = self.interfaces[name].config
             if config.tunnel_vrf != vrf or config.tunnel_key != key:
                 continue
-            if self.tunnel_endpoints(name)[0] == IPv4Address(packet.dst):
+            source, destination = self.tunnel_endpoints(name)
+            if config.is_point_to_point_gre and destination != IPv4Address(packet.src):
+                continue
+            if source == IPv4Address(packet.dst):
                 return mgre
         return None
 
@@ -868,7 +1024,9 @@ class Router:
         """GRE from `nbma` to a multipoint tunnel: NHRP for its engine, or a packet it
         carries (a protected tunnel takes them only from its SAs)."""
         tunnel = self.interfaces[mgre.name]
-        if mgre.config.protected and not protected:
+        if gre.is_keepalive and tunnel.config.is_point_to_point_gre:
+            self._keepalive_answered(tunnel.name)
+        elif mgre.config.protected and not protected:
             tunnel.counters.input_drops += 1
         elif gre.protocol_type == NHRP_PROTOCOL_TYPE:
             if tunnel.line_up:
@@ -885,7 +1043,7 @@ class Router:
 
     def multipoint_routes_changed(self, mgre: MultipointTunnel, prefix: routing.IPNetwork) -> None:
         """NHRP installed or removed its route, or next-hop override, for `prefix`."""
-        rib = self._ribs.get((4, self.interfaces[mgre.name].vrf))
+        rib = self._ribs.get((prefix.version, self.interfaces[mgre.name].vrf))
         if rib is None:
             return
         rib.remove_route(mgre.name, prefix, routing.RouteCode.NHRP)
@@ -899,12 +1057,14 @@ class Router:
         """What NHRP installed, in a table built afresh."""
         for name, mgre in self.multipoint.items():
             tunnel = self.interfaces[name]
-            if version != 4 or tunnel.vrf != vrf or not tunnel.line_up:
+            if tunnel.vrf != vrf or not tunnel.line_up:
                 continue
             for entry in mgre.routes.values():
-                rib.add_route(name, entry)
+                if entry.prefix.version == version:
+                    rib.add_route(name, entry)
             for prefix, next_hop in mgre.overrides.items():
-                rib.override(prefix, next_hop)
+                if prefix.version == version:
+                    rib.override(prefix, next_hop)
 
     # -- ICMP errors -------------------------------------------------------------------------------
 

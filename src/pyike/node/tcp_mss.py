@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pyike.node.ip import PROTO_TCP, IPv4Packet, checksum, pseudo_header
+from pyike.node.ip import (
+    PROTO_TCP,
+    IPv4Packet,
+    MalformedPacket,
+    checksum,
+    parse_ipv4,
+    pseudo_header,
+)
 
 _SYN = 0x02
 _END, _NOP, _MSS = 0, 1, 2
@@ -29,6 +36,22 @@ def clamp_mss(packet: IPv4Packet, mss: int) -> IPv4Packet:
     return replace(packet, payload=bytes(segment))
 
 
+def clamp_mss_packet(packet: bytes, mss: int) -> bytes:
+    """`clamp_mss` on a packet's bytes; what is not an unfragmented IPv4 TCP SYN is
+    returned as it is without being parsed."""
+    if len(packet) < 40 or packet[0] >> 4 != 4 or packet[9] != PROTO_TCP:
+        return packet
+    start = (packet[0] & 0x0F) * 4
+    if len(packet) < start + 14 or not packet[start + 13] & _SYN:
+        return packet
+    try:
+        parsed = parse_ipv4(packet, verify_checksum=False)
+    except MalformedPacket:
+        return packet
+    clamped = clamp_mss(parsed, mss)
+    return packet if clamped is parsed else clamped.to_bytes()
+
+
 def _mss_offset(tcp: bytes) -> int | None:
     """Where the MSS option's value is in the TCP header, if it has one."""
     end = min((tcp[12] >> 4) * 4, len(tcp))
@@ -48,4 +71,4 @@ def _mss_offset(tcp: bytes) -> int | None:
     return None
 
 
-__all__ = ["clamp_mss"]
+__all__ = ["clamp_mss", "clamp_mss_packet"]

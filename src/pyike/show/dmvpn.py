@@ -194,6 +194,27 @@ def _brief(tunnel: DmvpnInterface, now: float) -> list[str]:
     return [*lines, ""]
 
 
+def _brief6(tunnel: DmvpnInterface, now: float) -> list[str]:
+    """An IPv6 overlay's section: IOS gives each peer a numbered block, its addresses too
+    long for the IPv4 table's columns."""
+    peers = _peers(tunnel, now)
+    lines = [
+        f"Interface: {tunnel.name}, IPv6 NHRP Details ",
+        f"Type:{tunnel.role}, Total NBMA Peers (v4/v6): {len(peers)}",
+    ]
+    for number, group in enumerate(peers, 1):
+        lines.append(f"    {number}.Peer NBMA Address: {group[0].nbma}")
+        for index, row in enumerate(group):
+            count = len(group) if index == 0 else 0
+            lines += [
+                f"        Tunnel IPv6 Address: {row.tunnel}",
+                f"        IPv6 Target Network: {row.target}",
+                f"        # Ent: {count}, Status: {row.state}, UpDn Time: {row.updn}, "
+                f"Cache Attrib: {row.attributes}",
+            ]
+    return [*lines, ""]
+
+
 def _detail(tunnel: DmvpnInterface, now: float) -> list[str]:
     peers = _peers(tunnel, now)
     lines = [
@@ -227,7 +248,10 @@ def show_dmvpn(
     sessions, as the host renders them."""
     lines = list(LEGEND)
     for tunnel in tunnels:
-        lines += _detail(tunnel, now) if detail else _brief(tunnel, now)
+        if detail:
+            lines += _detail(tunnel, now)
+        else:
+            lines += _brief(tunnel, now) if tunnel.address.version == 4 else _brief6(tunnel, now)
     if detail and crypto_lines:
         lines += ["", "Crypto Session Details:", "-" * 80, "", *crypto_lines]
     return lines

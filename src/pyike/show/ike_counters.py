@@ -5,8 +5,9 @@ counts them the way IOS does: per exchange (a CREATE_CHILD_SA that rekeys the IK
 that creates a child SA and one that rekeys a child SA are told apart, and an empty
 INFORMATIONAL is a DPD), per notify, per configuration attribute; plus the IKE SAs started
 and accepted in each direction and the cookie challenges. What sends nothing, a request
-refused for the in-negotiation limit and the verdict on a returned cookie, comes from the
-engine's events (`note`).
+refused for the in-negotiation limit, the verdict on a returned cookie and the datagrams
+dropped unprocessed (IOS's `packets dropped at dispatch`), comes from the engine's events
+(`note`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pyike.codec.message import Payload
 from pyike.codec.payloads import KePayload, NotifyPayload
 from pyike.codec.registry import ExchangeType, NotifyType, ProtocolId, name_of
 from pyike.codec.sa import SaPayload
-from pyike.ike.events import CookieChecked, InitRequestRefused
+from pyike.ike.events import CookieChecked, InitRequestRefused, MessageDropped
 from pyike.ike.trace import Direction, PacketTrace, TraceRecord
 from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
 
@@ -72,6 +73,7 @@ class Ikev2Counters:
     cookie_accepted: int = 0
     cookie_rejected: int = 0
     refused_sa_limit: int = 0
+    dropped: int = 0  # datagrams the engine dropped unprocessed (MessageDropped)
     other: Counter[str] = field(default_factory=Counter)
     _dpd_requests: set[tuple[int | None, int, bool]] = field(default_factory=set, repr=False)
 
@@ -82,7 +84,9 @@ class Ikev2Counters:
 
     def note(self, event: object) -> None:
         """Counts an engine event; the events that count nothing are ignored."""
-        if isinstance(event, InitRequestRefused):
+        if isinstance(event, MessageDropped):
+            self.dropped += 1
+        elif isinstance(event, InitRequestRefused):
             self.refused_sa_limit += 1
         elif isinstance(event, CookieChecked):
             if event.valid:
@@ -147,6 +151,7 @@ class Ikev2Counters:
             outgoing_rejected=self.outgoing_sas - self.outgoing_accepted,
             rejected_requests=self.refused_sa_limit,
             rejected_sa_limit=self.refused_sa_limit,
+            dropped_at_dispatch=self.dropped,
             cookie_challenged=self.cookie_challenged,
             cookie_accepted=self.cookie_accepted,
             cookie_rejected=self.cookie_rejected,

@@ -1,4 +1,5 @@
-"""`show ip nhrp [detail]`: the NHRP cache of each tunnel, as IOS-XE prints it.
+"""`show ip nhrp [detail]` (and `show ipv6 nhrp [detail]`, laid out alike): the NHRP cache of
+each tunnel, as IOS-XE prints it.
 
     10.0.0.2/32 via 10.0.0.2
        Tunnel0 created 00:17:49, expire 01:42:10

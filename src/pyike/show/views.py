@@ -19,7 +19,7 @@ from pyike.codec.registry import DhId, EncrId, IntegId, PrfId
 from pyike.codec.udp_encap import IKE_PORT
 from pyike.config.defaults import MAX_IN_NEGOTIATION
 from pyike.config.query import TrafficSelector
-from pyike.ipsec.sa import InboundEspSa, OutboundEspSa
+from pyike.ipsec.sa import InboundCounters, InboundEspSa, OutboundCounters, OutboundEspSa
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -186,6 +186,9 @@ class FlowCounters:
     replay_failed_recv: int = 0
     replay_rollover_send: int = 0
     replay_rollover_recv: int = 0
+    # not printed by IOS: what the SAs' volume lifetimes count (metrics, JSON)
+    encaps_octets: int = 0
+    decaps_octets: int = 0
 
 
 @dataclass(frozen=True)
@@ -402,34 +405,41 @@ def esp_sa_view(
 
 
 def flow_counters(
-    inbound: tuple[InboundEspSa, ...],
-    outbound: tuple[OutboundEspSa, ...],
+    inbound: tuple[InboundCounters, ...],
+    outbound: tuple[OutboundCounters, ...],
     *,
     no_sa_send: int = 0,
     invalid_identity: int = 0,
+    invalid_sa: int = 0,
+    invalid_len: int = 0,
 ) -> FlowCounters:
-    """A flow's `#pkts` counters summed over its SAs (IOS keeps them across rekeys, so pass
-    the SAs that were retired too, or add their counts)."""
-    encaps = sum(sa.counters.packets for sa in outbound)
-    send_failed = sum(sa.counters.send_errors for sa in outbound)
-    decaps = sum(sa.counters.packets for sa in inbound)
-    replay = sum(sa.counters.replay_failures for sa in inbound)
-    integrity = sum(sa.counters.integrity_failures for sa in inbound)
-    malformed = sum(sa.counters.malformed for sa in inbound)
-    invalid_sa = sum(sa.counters.spi_mismatches for sa in inbound)
-    expired = sum(sa.counters.expired for sa in inbound)
+    """A flow's `#pkts` counters summed over its SAs' (IOS keeps them across rekeys, so pass
+    the counts of the SAs that were retired too), with the flow's own: packets sent
+    without an SA, decrypted outside its selectors, and ESP from its peer that no SA could
+    open (`invalid_sa`: unknown SPI; `invalid_len`: shorter than the ESP header)."""
+    encaps = sum(c.packets for c in outbound)
+    send_failed = sum(c.send_errors for c in outbound)
+    decaps = sum(c.packets for c in inbound)
+    replay = sum(c.replay_failures for c in inbound)
+    integrity = sum(c.integrity_failures for c in inbound)
+    malformed = sum(c.malformed for c in inbound)
+    spi_mismatches = sum(c.spi_mismatches for c in inbound)
+    expired = sum(c.expired for c in inbound)
+    own = invalid_identity + invalid_sa + invalid_len  # the flow's, not its SAs'
     return FlowCounters(
         encaps=encaps,
         decaps=decaps,
+        encaps_octets=sum(c.bytes for c in outbound),
+        decaps_octets=sum(c.bytes for c in inbound),
         send_errors=send_failed + no_sa_send,
-        recv_errors=sum(sa.counters.recv_errors for sa in inbound) + invalid_identity,
+        recv_errors=sum(c.recv_errors for c in inbound) + own,
         no_sa_send=no_sa_send,
-        invalid_sa_recv=invalid_sa,
+        invalid_sa_recv=spi_mismatches + invalid_sa,
         invalid_identity_recv=invalid_identity,
         encaps_failed_send=send_failed,
         decaps_failed_recv=expired,
         verify_failed=integrity,
-        invalid_len_recv=malformed,
+        invalid_len_recv=malformed + invalid_len,
         replay_failed_recv=replay,
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 DEFAULT_EVENT_LIMIT = 1_000_000
+MONITOR_EVERY = 16  # events between two calls of VirtualClock.monitor
 
 
 class ClockRunaway(RuntimeError):
@@ -36,6 +37,8 @@ class VirtualClock:
         self._queue: list[TimerHandle] = []
         self._seq = itertools.count()
         self.events_run = 0
+        # Called every MONITOR_EVERY events (a progress display); it must not schedule events.
+        self.monitor: Callable[[], None] | None = None
 
     @property
     def now(self) -> float:
@@ -79,6 +82,8 @@ class VirtualClock:
         self._now = handle.when
         self.events_run += 1
         handle.callback()
+        if self.monitor is not None and self.events_run % MONITOR_EVERY == 0:
+            self.monitor()
         return True
 
     def run_until(self, when: float, limit: int = DEFAULT_EVENT_LIMIT) -> int:

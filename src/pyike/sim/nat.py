@@ -60,6 +60,10 @@ class NatPort:
     def endpoint_name(self) -> str:
         return f"{self.box.name} {self.side}"
 
+    @property
+    def owned_addresses(self) -> frozenset[int]:
+        return frozenset({int(self.address.ip)})
+
     def owns(self, address: int) -> bool:
         return address == int(self.address.ip)
 

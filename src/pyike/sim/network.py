@@ -57,17 +57,26 @@ class Segment:
         self.faults = FaultPlan()
         self.counters = SegmentCounters()
         self.endpoints: list[Endpoint] = []
+        self._attached: set[Endpoint] = set()
+        # The attached endpoints that may own each address, in the order they attached.
+        self._by_address: dict[int, list[Endpoint]] = {}
 
     def attach(self, endpoint: Endpoint) -> None:
-        if endpoint not in self.endpoints:
+        if endpoint not in self._attached:
+            self._attached.add(endpoint)
             self.endpoints.append(endpoint)
+            for address in endpoint.owned_addresses:
+                self._by_address.setdefault(address, []).append(endpoint)
 
     def detach(self, endpoint: Endpoint) -> None:
-        if endpoint in self.endpoints:
+        if endpoint in self._attached:
+            self._attached.remove(endpoint)
             self.endpoints.remove(endpoint)
+            for address in endpoint.owned_addresses:
+                self._by_address[address].remove(endpoint)
 
     def resolve(self, sender: Endpoint, address: int) -> Endpoint | None:
-        for endpoint in self.endpoints:
+        for endpoint in self._by_address.get(address, ()):
             if endpoint is not sender and endpoint.owns(address):
                 return endpoint
         return None
@@ -98,7 +107,7 @@ class Segment:
         return True
 
     def _arrive(self, receiver: Endpoint, packet: bytes) -> None:
-        if receiver not in self.endpoints:
+        if receiver not in self._attached:
             return
         self.counters.delivered += 1
         receiver.deliver(packet)

@@ -10,6 +10,8 @@ or in a sidecar file whose name ends in `.lab` (plain lines, `#` or `!` comments
     exec Spoke1: show ip route      # a command to run once the lab has run
     exec Hub: show crypto session @45s    # ... or at that virtual time
     expect Spoke1: ping 10.9.0.1 source Loopback0 => Success rate is 100 percent
+    down Hub1 @60s                  # every link of Hub1 goes down then (it is cut off)
+    up Hub1 Ethernet0/0 @300s       # ... and one comes back
 
 `expect` runs the command and checks that its output contains the text after `=>`. A
 directory argument stands for the `*.cfg` and `*.lab` files in it.
@@ -27,8 +29,9 @@ from typing import TypeVar
 
 from pyike.config import load
 from pyike.config.model import DEFAULT_HOSTNAME
+from pyike.config.params import interface_name
 from pyike.textfile import read_text
-from pyike.topology.model import Check, DelayHint, NatHint, Topology, TopologyError
+from pyike.topology.model import Check, DelayHint, LinkEvent, NatHint, Topology, TopologyError
 
 DIRECTIVE_PREFIX = "! lab:"
 LAB_SUFFIX = ".lab"
@@ -91,9 +94,14 @@ def load_topology(paths: Sequence[str | Path]) -> Topology:
         if config.hostname in seen:
             raise TopologyError(f"% {config.file}: hostname {config.hostname} is already in use")
         seen.add(config.hostname)
-    for check in topology.checks:
+    named: list[Check | LinkEvent] = [*topology.checks, *topology.links]
+    for check in named:
         if check.host not in seen:
             raise TopologyError(f"% {check.where}: no router named {check.host}")
+    for event in topology.links:
+        config = next(c for c in topology.configs if c.hostname == event.host)
+        if event.interface is not None and event.interface not in config.interfaces:
+            raise TopologyError(f"% {event.where}: {event.host} has no interface {event.interface}")
     return topology
 
 
@@ -168,8 +176,22 @@ def _directive(topology: Topology, line: str, where: str) -> None:
     elif word in ("exec", "expect"):
         expecting = word == "expect"
         topology.checks.append(parse_exec(rest, where, expecting=expecting, directive=f"{word} "))
+    elif word in ("down", "up"):
+        topology.links.append(_link(word, rest, where))
     else:
-        raise ValueError(f"% Unknown lab directive {word!r} (nat, delay, run, exec, expect)")
+        raise ValueError(
+            f"% Unknown lab directive {word!r} (nat, delay, run, exec, expect, down, up)"
+        )
+
+
+def _link(word: str, rest: str, where: str) -> LinkEvent:
+    words = rest.split()
+    if len(words) not in (2, 3) or not words[-1].startswith("@"):
+        raise ValueError(f"% usage: {word} HOST [INTERFACE] @TIME")
+    interface = interface_name(words[1]) if len(words) == 3 else None
+    if len(words) == 3 and interface is None:
+        raise ValueError(f"% Invalid interface {words[1]}")
+    return LinkEvent(words[0], interface, word == "up", parse_duration(words[-1][1:]), where)
 
 
 def _nat(words: list[str]) -> NatHint:

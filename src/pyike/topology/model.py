@@ -44,12 +44,25 @@ class Check:
     at: float | None = None
 
 
+@dataclass(frozen=True)
+class LinkEvent:
+    """`down|up HOST [INTERFACE] @TIME`: at virtual time `at`, the interface's link (without
+    one, every interface of the router: the router is cut off) goes down or comes back."""
+
+    host: str
+    interface: str | None
+    up: bool
+    at: float
+    where: str = ""
+
+
 @dataclass
 class Topology:
     configs: list[Config]
     nats: list[NatHint] = field(default_factory=list)
     delays: list[DelayHint] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    links: list[LinkEvent] = field(default_factory=list)
     run_seconds: float = DEFAULT_RUN
     run_where: str = ""  # the `run` directive's file:line
     # Lines a router refused as IOS refuses them at boot (with IOS's message and marker): the

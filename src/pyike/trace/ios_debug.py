@@ -26,6 +26,7 @@ from pyike.ike.trace import (
     ErrorTrace,
     InfoTrace,
     PacketTrace,
+    PkiTrace,
     SmTrace,
     TraceKind,
     TraceRecord,
@@ -43,6 +44,12 @@ class Debug(enum.Flag):
     INTERNAL = enum.auto()
     ERROR = enum.auto()
     ALL = BASIC | PACKET | INTERNAL | ERROR
+    # `debug crypto pki validation|transactions` (not part of `debug crypto ikev2`)
+    PKI_VALIDATION = enum.auto()
+    PKI_TRANSACTIONS = enum.auto()
+
+
+_PKI_TOPICS = {"validation": Debug.PKI_VALIDATION, "transactions": Debug.PKI_TRANSACTIONS}
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -134,6 +141,8 @@ class DebugFormatter:
             kinds.add(ErrorTrace)
         if Debug.PACKET in enabled:
             kinds.add(PacketTrace)
+        if enabled & (Debug.PKI_VALIDATION | Debug.PKI_TRANSACTIONS):
+            kinds.add(PkiTrace)
         return frozenset(kinds)
 
     def stamp(self, now: float) -> str:
@@ -168,6 +177,10 @@ class DebugFormatter:
                 "IKEv2-ERROR:" if record.sa_id is None else f"IKEv2-ERROR:(SA ID = {record.sa_id}):"
             )
             return [DebugMessage(prefix + record.text)]
+        if isinstance(record, PkiTrace):
+            if _PKI_TOPICS[record.topic] not in self.enabled:
+                return []
+            return [DebugMessage("CRYPTO_PKI: " + record.text)]
         if Debug.PACKET not in self.enabled:
             return []
         if record.direction is Direction.SENT:

@@ -9,7 +9,7 @@ neither key material nor nonces nor identities' values, and neither does this mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pyike import ios_names
 from pyike.codec.configuration import CpPayload
@@ -179,9 +179,15 @@ def _ts_lines(payload: TsPayload) -> list[str]:
     return lines
 
 
-def payload_lines(payloads: Sequence[Payload], *, last_next: int = PayloadType.NONE) -> list[str]:
+def payload_lines(
+    payloads: Sequence[Payload],
+    *,
+    last_next: int = PayloadType.NONE,
+    extra: Callable[[Payload], list[str]] | None = None,
+) -> list[str]:
     """One block per payload; ``last_next`` is the Next Payload of the last one (an inner chain
-    ends with NONE, like an outer one)."""
+    ends with NONE, like an outer one). ``extra``: lines a reader other than IOS's debug adds
+    to a payload's block (`pyike decode`: certificate subjects)."""
     lines: list[str] = []
     for index, payload in enumerate(payloads):
         if isinstance(payload, (SkPayload, SkfPayload)):
@@ -192,6 +198,8 @@ def payload_lines(payloads: Sequence[Payload], *, last_next: int = PayloadType.N
             next_type = last_next
         lines.append(_first_line(payload, next_type))
         lines.extend(_details(payload))
+        if extra is not None:
+            lines.extend(extra(payload))
     return lines
 
 

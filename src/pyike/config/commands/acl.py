@@ -14,7 +14,7 @@ from pyike.config.commands.common import named_object
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import AccessList, AclAddress, AclEntry, PortMatch
-from pyike.config.modes import EXT_ACL, GLOBAL
+from pyike.config.modes import EXT_ACL, GLOBAL, STD_ACL
 from pyike.config.params import port_number
 
 _ANY = IPv4Address("255.255.255.255")
@@ -178,4 +178,58 @@ for _pattern in ENTRY_PATTERNS:
 
 @EXT_ACL.command("remark <text:LINE>")
 def _named_remark(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _add_remark(b, b.key(), False, m.get("text"), negate)
+
+
+# --- standard access lists (`route set access-list` in an IKEv2 authorization policy) ------
+
+_STANDARD_ENTRY = "{permit|deny} {any|host <s_host:IPV4>|<s_addr:IPV4> [<s_wild:WILDCARD>]} [log]"
+
+
+def standard_entry(m: Match) -> AclEntry:
+    """A standard entry: the source it matches (a destination of any), as IOS prints it."""
+    action = "permit" if m.has("permit") else "deny"
+    if m.get("s_addr") is not None and m.get("s_wild") is None:
+        source = AclAddress(m.get("s_addr"), _HOST)  # an address alone is one host
+    else:
+        source = _acl_address(m, "s")
+    text = source.text.removeprefix("host ") if source.text.startswith("host ") else source.text
+    entry = AclEntry(action, "ip", source, AclAddress(_HOST, _ANY), text=f"{action} {text}")
+    return replace(entry, options=("log",) if m.has("log") else ())
+
+
+def _standard_numbered(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name = str(m.get("num"))
+    if not m.complete:
+        b.config.access_lists.pop(name, None)
+        return
+    _acl(b, name, True)
+    b.config.access_lists[name] = replace(b.config.access_lists[name], standard=True)
+    _add_entry(b, name, True, standard_entry(m), negate)
+
+
+GLOBAL.add(f"access-list <num:INT(1,99)> $ {_STANDARD_ENTRY}", _standard_numbered)
+GLOBAL.add("access-list <num:INT(1,99)> remark <text:LINE>", _numbered_remark)
+
+named_object(
+    "ip access-list standard <name:WORD>",
+    STD_ACL,
+    lambda b: b.config.access_lists,
+    lambda name: AccessList(name, name.isdigit(), standard=True),
+)
+
+
+@STD_ACL.command(f"[<seq:INT(1,2147483647)>] $ {_STANDARD_ENTRY}")
+def _standard_named(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name, seq = b.key(), m.get("seq")
+    if not m.complete:
+        acl = _acl(b, name, False)
+        kept = tuple(e for e in acl.entries if e.sequence != seq)
+        b.config.access_lists[name] = replace(acl, entries=kept)
+        return
+    _add_entry(b, name, False, replace(standard_entry(m), sequence=seq), negate)
+
+
+@STD_ACL.command("remark <text:LINE>")
+def _standard_remark(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _add_remark(b, b.key(), False, m.get("text"), negate)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 D = TypeVar("D", bound="DataclassInstance")
+K = TypeVar("K", str, int)
 
 
 def merge_list(
@@ -47,7 +48,7 @@ def warn_legacy(b: Builder, transform: EncrTransform, typed: str) -> None:
         b.warn(f"{typed}: {transform.warning}")
 
 
-def delete_object(b: Builder, objects: dict[str, Any], name: str | None, kind: str | None) -> None:
+def delete_object(b: Builder, objects: dict[K, Any], name: K | None, kind: str | None) -> None:
     """`no crypto ... NAME`; deleting the object named `default` of a `kind` IOS has a smart
     default of disables that default."""
     if name is None:
@@ -66,8 +67,8 @@ def restore_default(b: Builder, name: str, kind: str) -> None:
 def named_object(
     pattern: str,
     mode: Mode,
-    objects: Callable[[Builder], dict[str, D]],
-    new: Callable[[str], D],
+    objects: Callable[[Builder], dict[K, D]],
+    new: Callable[[K], D],
     smart_default: tuple[str, D] | None = None,
 ) -> None:
     """Register the global command that creates the object `<name:...>` (unless it exists) and
@@ -90,23 +91,40 @@ def named_object(
     GLOBAL.add(pattern, handler, enters=mode)
 
 
-def setting(mode: Mode, pattern: str, update: Callable[..., None], attr: str, value: str) -> None:
+def setting(
+    mode: Mode,
+    pattern: str,
+    update: Callable[..., None],
+    attr: str,
+    value: str,
+    default: object = None,
+) -> None:
     """Register a command that sets `attr` to the parameter `value` it captures (through
-    `update(builder, attr=...)`); its `no` form clears it."""
+    `update(builder, attr=...)`); its `no` form sets it back to `default`."""
 
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
-        update(b, **{attr: None if negate else m.get(value)})
+        update(b, **{attr: default if negate else m.get(value)})
 
     mode.add(pattern, handler)
 
 
-def _exit(b: Builder, m: Match, line: Line, negate: bool) -> None:
+def update_current(b: Builder, objects: dict[Any, Any], **changes: Any) -> None:
+    """Change the fields of the object being configured (the one the mode's key names)."""
+    objects[b.key()] = replace(objects[b.key()], **changes)
+
+
+def keep_line(b: Builder, objects: dict[Any, Any], line: Line) -> None:
+    """Keep a line the block does not model, as typed, with the object being configured."""
+    update_current(b, objects, extra=(*objects[b.key()].extra, line.text))
+
+
+def exit_mode(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if len(b.stack) > 1:
         b.stack.pop()
 
 
 for _mode in SUB_MODES:
-    _mode.add("exit", _exit)
+    _mode.add("exit", exit_mode)
 
 
 @GLOBAL.command("exit")

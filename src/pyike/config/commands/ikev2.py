@@ -264,6 +264,21 @@ def _match_remote_any(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _add_identity_match(b, IdentityMatch(IdentityKind.ANY, ""), negate)
 
 
+@IKEV2_PROFILE.command("match certificate $ <map:WORD>")
+def _match_certificate(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    maps = tuple(x for x in b.config.profiles[b.key()].match_certificates if x != m.get("map"))
+    _update_profile(b, match_certificates=maps if negate else (*maps, m.get("map")))
+
+
+@IKEV2_PROFILE.command("pki trustpoint $ <name:WORD> [sign|verify]")
+def _pki_trustpoint(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """Each trustpoint once; a later line for the same one replaces its use."""
+    name = m.get("name")
+    kept = tuple(t for t in b.config.profiles[b.key()].pki_trustpoints if t[0] != name)
+    use = "sign" if m.has("sign") else "verify" if m.has("verify") else ""
+    _update_profile(b, pki_trustpoints=kept if negate else (*kept, (name, use)))
+
+
 @IKEV2_PROFILE.command("match address local $ <addr:ADDR>")
 def _profile_local(b: Builder, m: Match, line: Line, negate: bool) -> None:
     profile = b.config.profiles[b.key()]

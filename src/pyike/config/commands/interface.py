@@ -130,6 +130,16 @@ def _ip_address_negotiated(b: Builder, m: Match, line: Line, negate: bool) -> No
         _update(b, addresses=(), address_negotiated=True)
 
 
+@INTERFACE.command(f"ip unnumbered $ {IFACE}")
+def _ip_unnumbered(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """The interface borrows another's address (a virtual template's clones, a spoke's
+    tunnel): no address of its own."""
+    if negate:
+        _update(b, unnumbered=None)
+    else:
+        _update(b, addresses=(), address_negotiated=False, unnumbered=interface_arg(m))
+
+
 @INTERFACE.command("ip address dhcp [<rest:LINE>]", modelled=False)
 def _ip_address_dhcp(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _keep_line(b, line)

@@ -55,15 +55,12 @@ def _peer(m: Match) -> str:
 # --- crypto isakmp policy ----------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto isakmp policy $ <priority:INT(1,10000)>", enters=ISAKMP_POLICY)
-def _policy(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    priority = m.get("priority")
-    if negate:
-        b.config.isakmp_policies.pop(priority, None)
-        return
-    if priority not in b.config.isakmp_policies:
-        b.config.isakmp_policies[priority] = IsakmpPolicy(priority, source=b.source())
-    b.enter(ISAKMP_POLICY, priority)
+named_object(
+    "crypto isakmp policy $ <name:INT(1,10000)>",
+    ISAKMP_POLICY,
+    lambda b: b.config.isakmp_policies,
+    IsakmpPolicy,
+)
 
 
 def _update_policy(b: Builder, **changes: Any) -> None:

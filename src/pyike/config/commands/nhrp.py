@@ -11,122 +11,149 @@
     ip nhrp redirect [timeout 2]                       (phase 3 hub)
     ip nhrp shortcut                                   (phase 3 spoke)
 
-The other `ip nhrp` commands (`interest`, `server-only`, `nhs cluster`, ...) are kept as
-written (config/vocabulary.py)."""
+The same commands under `ipv6 nhrp` configure NHRP for the tunnel's IPv6 overlay (over an
+IPv4 NBMA: `ipv6 nhrp map FC00::100/128 192.0.2.1`, `ipv6 nhrp nhs FC00::100`).
+
+The other `ip nhrp` and `ipv6 nhrp` commands (`interest`, `server-only`, `nhs cluster`, ...)
+are kept as written (config/vocabulary.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from ipaddress import IPv4Address
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address, IPv6Address, IPv6Interface
 
 from pyike.config.build import Builder, Rejected
 from pyike.config.commands.interface import modify
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import Interface, Nhrp, NhrpServer, Secret
-from pyike.config.modes import INTERFACE
+from pyike.config.modes import INTERFACE, Handler
 
+IPAddress = IPv4Address | IPv6Address
 MAX_AUTHENTICATION = 8  # IOS: "The string can be up to eight characters long"
 
 
-def _change(b: Builder, change: Callable[[Nhrp], Nhrp]) -> None:
-    """Apply `change` to the NHRP settings of each interface being configured."""
+@dataclass(frozen=True)
+class _Family:
+    """`ip nhrp` (IPv4 overlay) or `ipv6 nhrp` (IPv6 overlay; the NBMA stays IPv4): the
+    command's keyword, the Interface field it sets, and how an overlay address is typed."""
 
-    def apply(iface: Interface) -> Interface:
-        return replace(iface, nhrp=change(iface.nhrp))
-
-    modify(b, apply)
-
-
-def _set(b: Builder, **changes: object) -> None:
-    _change(b, lambda nhrp: replace(nhrp, **changes))  # type: ignore[arg-type]
+    keyword: str
+    field: str
+    overlay: str  # the grammar type of an overlay address
+    mapped: str  # ... and of the overlay address of a map (IPv6: a /128 prefix)
 
 
-@INTERFACE.command("ip nhrp network-id $ <id:INT(1,4294967295)>")
-def _network_id(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _set(b, network_id=None if negate else m.get("id"))
-
-
-@INTERFACE.command("ip nhrp authentication $ <key:WORD>")
-def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    if negate:
-        _set(b, authentication=None)
-        return
-    key: str = m.get("key")
-    if len(key) > MAX_AUTHENTICATION:
-        raise Rejected(
-            f"% ip nhrp authentication: the string is at most {MAX_AUTHENTICATION} characters"
-        )
-    _set(b, authentication=Secret(key))
-
-
-@INTERFACE.command("ip nhrp holdtime $ <seconds:INT(1,65535)>")
-def _holdtime(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _set(b, holdtime=None if negate else m.get("seconds"))
-
-
-@INTERFACE.command("ip nhrp registration timeout $ <seconds:INT(1,65535)>")
-def _registration_timeout(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _set(b, registration_timeout=None if negate else m.get("seconds"))
-
-
-@INTERFACE.command("ip nhrp registration no-unique")
-def _no_unique(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _set(b, no_unique=not negate)
-
-
-@INTERFACE.command("ip nhrp redirect [timeout <seconds:INT(2,30)>]")
-def _redirect(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _set(b, redirect=not negate, redirect_timeout=None if negate else m.get("seconds"))
-
-
-@INTERFACE.command("ip nhrp shortcut")
-def _shortcut(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _set(b, shortcut=not negate)
-
-
-@INTERFACE.command("ip nhrp map multicast $ {<nbma:IPV4>|dynamic}")
-def _map_multicast(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    nbma: IPv4Address | None = m.get("nbma")
-    everything = negate and nbma is None and not m.has("dynamic")  # `no ip nhrp map multicast`
-    if m.has("dynamic") or everything:
-        _set(b, multicast_dynamic=not negate)
-    if nbma is not None or everything:
-        _change(b, lambda nhrp: replace(nhrp, multicast=_merged(nhrp.multicast, nbma, negate)))
-
-
-@INTERFACE.command("ip nhrp map $ <overlay:IPV4> <nbma:IPV4>")
-def _map(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    overlay: IPv4Address | None = m.get("overlay")
-    nbma: IPv4Address | None = m.get("nbma")
-
-    def change(nhrp: Nhrp) -> Nhrp:
-        others = tuple(pair for pair in nhrp.maps if overlay is not None and pair[0] != overlay)
-        if negate:
-            return replace(nhrp, maps=others)
-        assert overlay is not None and nbma is not None
-        return replace(nhrp, maps=(*others, (overlay, nbma)))
-
-    _change(b, change)
-
-
-@INTERFACE.command(
-    "ip nhrp nhs $ <address:IPV4> [nbma <nbma:IPV4>] [multicast] "
-    "[priority <priority:INT(0,255)>] [cluster <cluster:INT(0,10)>]"
+_FAMILIES = (
+    _Family("ip", "nhrp", "IPV4", "IPV4"),
+    _Family("ipv6", "nhrp6", "IPV6", "IPV6PFX"),
 )
-def _nhs(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    address: IPv4Address | None = m.get("address")
 
-    def change(nhrp: Nhrp) -> Nhrp:
-        others = tuple(s for s in nhrp.servers if address is not None and s.address != address)
+
+def _register(f: _Family) -> None:
+    def change_all(b: Builder, change: Callable[[Nhrp], Nhrp]) -> None:
+        """Apply `change` to the family's NHRP settings of each interface configured."""
+
+        def apply(iface: Interface) -> Interface:
+            current: Nhrp = getattr(iface, f.field)
+            return replace(iface, **{f.field: change(current)})  # type: ignore[arg-type]
+
+        modify(b, apply)
+
+    def set_(b: Builder, **changes: object) -> None:
+        change_all(b, lambda nhrp: replace(nhrp, **changes))  # type: ignore[arg-type]
+
+    def command(pattern: str) -> Callable[[Handler], Handler]:
+        return INTERFACE.command(f"{f.keyword} nhrp {pattern}")
+
+    @command("network-id $ <id:INT(1,4294967295)>")
+    def _network_id(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, network_id=None if negate else m.get("id"))
+
+    @command("authentication $ <key:WORD>")
+    def _authentication(b: Builder, m: Match, line: Line, negate: bool) -> None:
         if negate:
-            return replace(nhrp, servers=others)
-        assert address is not None
-        server = NhrpServer(address, m.get("nbma"), m.has("multicast"))
-        return replace(nhrp, servers=(*others, server))
+            set_(b, authentication=None)
+            return
+        key: str = m.get("key")
+        if len(key) > MAX_AUTHENTICATION:
+            raise Rejected(
+                f"% {f.keyword} nhrp authentication: the string is at most "
+                f"{MAX_AUTHENTICATION} characters"
+            )
+        set_(b, authentication=Secret(key))
 
-    _change(b, change)
+    @command("holdtime $ <seconds:INT(1,65535)>")
+    def _holdtime(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, holdtime=None if negate else m.get("seconds"))
+
+    @command("registration timeout $ <seconds:INT(1,65535)>")
+    def _registration_timeout(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, registration_timeout=None if negate else m.get("seconds"))
+
+    @command("registration no-unique")
+    def _no_unique(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, no_unique=not negate)
+
+    @command("redirect [timeout <seconds:INT(2,30)>]")
+    def _redirect(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, redirect=not negate, redirect_timeout=None if negate else m.get("seconds"))
+
+    @command("shortcut")
+    def _shortcut(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, shortcut=not negate)
+
+    @command("map multicast $ {<nbma:IPV4>|dynamic}")
+    def _map_multicast(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        nbma: IPv4Address | None = m.get("nbma")
+        everything = negate and nbma is None and not m.has("dynamic")  # `no ... map multicast`
+        if m.has("dynamic") or everything:
+            set_(b, multicast_dynamic=not negate)
+        if nbma is not None or everything:
+            change_all(
+                b, lambda nhrp: replace(nhrp, multicast=_merged(nhrp.multicast, nbma, negate))
+            )
+
+    @command(f"map $ <overlay:{f.mapped}> <nbma:IPV4>")
+    def _map(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        overlay = _address(m.get("overlay"))
+        nbma: IPv4Address | None = m.get("nbma")
+
+        def change(nhrp: Nhrp) -> Nhrp:
+            others = tuple(p for p in nhrp.maps if overlay is not None and p[0] != overlay)
+            if negate:
+                return replace(nhrp, maps=others)
+            assert overlay is not None and nbma is not None
+            return replace(nhrp, maps=(*others, (overlay, nbma)))
+
+        change_all(b, change)
+
+    @command(
+        f"nhs $ <address:{f.overlay}> [nbma <nbma:IPV4>] [multicast] "
+        "[priority <priority:INT(0,255)>] [cluster <cluster:INT(0,10)>]"
+    )
+    def _nhs(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        address: IPAddress | None = m.get("address")
+
+        def change(nhrp: Nhrp) -> Nhrp:
+            others = tuple(s for s in nhrp.servers if address is not None and s.address != address)
+            if negate:
+                return replace(nhrp, servers=others)
+            assert address is not None
+            server = NhrpServer(address, m.get("nbma"), m.has("multicast"))
+            return replace(nhrp, servers=(*others, server))
+
+        change_all(b, change)
+
+
+def _address(value: IPv4Address | IPv6Interface | None) -> IPAddress | None:
+    """A map's overlay address: IPv4, or the address of an IPv6 prefix (IOS types a /128)."""
+    return value.ip if isinstance(value, IPv6Interface) else value
+
+
+for _family in _FAMILIES:
+    _register(_family)
 
 
 def _merged(

@@ -67,6 +67,16 @@ def pattern(phrase: str) -> str:
     return phrase
 
 
+def keep_vocabulary(
+    mode: Mode, opener: str, keep: Handler, modelled: frozenset[str] = frozenset()
+) -> None:
+    """Register the vocabulary (config/vocabulary.py) of the block ``opener`` opens, but the
+    commands modelled (whose typos IOS refuses), to ``keep`` as typed."""
+    for phrase in BLOCKS[opener].commands:
+        if phrase.split()[0] not in modelled:
+            mode.add(pattern(phrase), keep, modelled=False)
+
+
 def _line(b: Builder, m: Match, line: Line, negate: bool) -> None:
     b.keep(" ".join(m.keywords()))
 
@@ -79,7 +89,7 @@ _MODES: dict[int, Mode] = {}  # one mode per Block (blocks shared by several ope
 def _mode_of(block: Block) -> Mode:
     mode = _MODES.get(id(block))
     if mode is None:
-        mode = Mode(block.mode, f"({block.mode})", opaque=True, data_until=block.data_until)
+        mode = Mode(block.mode, opaque=True, data_until=block.data_until)
         _MODES[id(block)] = mode
         _fill(mode, block)
     return mode

@@ -14,7 +14,7 @@ from pyike.config.build import Builder, Rejected
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import Interface, Vrf, VrfAddressFamily
-from pyike.config.modes import GLOBAL, IP_VRF, VRF_ADDRESS_FAMILY, VRF_DEFINITION, Mode
+from pyike.config.modes import GLOBAL, IP_VRF, VRF_ADDRESS_FAMILY, VRF_DEFINITION, Handler, Mode
 
 # `rd ASN:NN` or `rd A.B.C.D:NN`
 _RD = re.compile(r"(\d{1,10}|\d{1,3}(\.\d{1,3}){3}):\d{1,10}")
@@ -51,11 +51,22 @@ def move_interface(b: Builder, iface: Interface, vrf: str | None) -> Interface:
 # --- vrf definition / ip vrf ---------------------------------------------------------------
 
 
-def _open(b: Builder, name: str, mode: Mode, legacy: bool) -> None:
-    if name not in b.config.vrfs:
-        families = (VrfAddressFamily("ipv4"),) if legacy else ()
-        b.config.vrfs[name] = Vrf(name, address_families=families, legacy=legacy, source=b.source())
-    b.enter(mode, name)
+def _vrf_command(mode: Mode) -> Handler:
+    """`vrf definition NAME` or (entering IP_VRF) `ip vrf NAME`, and their `no` forms."""
+    legacy = mode is IP_VRF
+
+    def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        name = m.get("name")
+        if negate:
+            _delete(b, name)
+            return
+        if name not in b.config.vrfs:
+            families = (VrfAddressFamily("ipv4"),) if legacy else ()
+            vrf = Vrf(name, address_families=families, legacy=legacy, source=b.source())
+            b.config.vrfs[name] = vrf
+        b.enter(mode, name)
+
+    return handler
 
 
 def _delete(b: Builder, name: str) -> None:
@@ -79,20 +90,8 @@ def _family(name: str) -> str:
     return "IPv6" if name.startswith("ipv6") else "IPv4"
 
 
-@GLOBAL.command("vrf definition $ <name:WORD>", enters=VRF_DEFINITION)
-def _vrf_definition(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    if negate:
-        _delete(b, m.get("name"))
-    else:
-        _open(b, m.get("name"), VRF_DEFINITION, legacy=False)
-
-
-@GLOBAL.command("ip vrf $ <name:WORD>", enters=IP_VRF)
-def _ip_vrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    if negate:
-        _delete(b, m.get("name"))
-    else:
-        _open(b, m.get("name"), IP_VRF, legacy=True)
+GLOBAL.add("vrf definition $ <name:WORD>", _vrf_command(VRF_DEFINITION), enters=VRF_DEFINITION)
+GLOBAL.add("ip vrf $ <name:WORD>", _vrf_command(IP_VRF), enters=IP_VRF)
 
 
 def _update(b: Builder, **changes: Any) -> None:

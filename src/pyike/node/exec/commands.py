@@ -10,7 +10,7 @@ More commands (the crypto ones) are added with `shell.tree.register(...)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Protocol
 
@@ -47,6 +47,9 @@ def no_such_table(name: str) -> str:
 
 PING_OPTIONS = ("df-bit", "repeat", "size", "source", "timeout")
 TRACE_OPTIONS = ("probe", "source", "timeout", "ttl")
+# The options that take a number: the range IOS accepts.
+_PING_NUMBERS = {"repeat": (1, 2147483647), "size": (36, 18024), "timeout": (0, 3600)}
+_TRACE_NUMBERS = {"probe": (1, 65535), "timeout": (0, 3600)}
 
 
 class ExecShell:
@@ -77,17 +80,7 @@ class ExecShell:
     # -- arguments ---------------------------------------------------------------------------
 
     def _interface_arg(self, args: Sequence[Token], i: int) -> tuple[str, int]:
-        """An interface name, as one token (`tu0`) or two (`tunnel 0`); (name, tokens used)."""
-        if i >= len(args):
-            raise IncompleteCommand()
-        name = interface_name(args[i].text)
-        used = 1
-        if name is None and i + 1 < len(args):
-            name = interface_name(args[i].text + args[i + 1].text)
-            used = 2
-        if name is None or name not in self.router.interfaces:
-            raise InvalidInput(args[i].start)
-        return name, used
+        return interface_arg(args, i, self.router.interfaces)
 
     def _int_arg(self, args: Sequence[Token], i: int, low: int, high: int) -> int:
         if i >= len(args):
@@ -147,26 +140,22 @@ class ExecShell:
         if ipv6:
             args = args[1:]
         target = self._target(args, ipv6)
-        repeat, size, timeout, df = 5, 100, 2.0, False
+        number = {"repeat": 5, "size": 100, "timeout": 2}
+        df = False
         source: IPv4Address | IPv6Address | None = None
         i = 1
         while i < len(args):
             word = match_keyword(args[i], PING_OPTIONS, self._line)
-            if word == "df-bit":
+            if word in _PING_NUMBERS:
+                number[word] = self._int_arg(args, i + 1, *_PING_NUMBERS[word])
+                i += 2
+            elif word == "df-bit":
                 df = True
                 i += 1
-            elif word == "repeat":
-                repeat = self._int_arg(args, i + 1, 1, 2147483647)
-                i += 2
-            elif word == "size":
-                size = self._int_arg(args, i + 1, 36, 18024)
-                i += 2
-            elif word == "timeout":
-                timeout = float(self._int_arg(args, i + 1, 0, 3600))
-                i += 2
             else:
                 source, used = self._source(args, i + 1, target.version, vrf)
                 i += 1 + used
+        repeat, size, timeout = number["repeat"], number["size"], float(number["timeout"])
         options = PingOptions(target, repeat, size, timeout, source, df, vrf)
         return PingJob(self.router, options).start()
 
@@ -176,25 +165,24 @@ class ExecShell:
         if not isinstance(target, IPv4Address):
             raise ExecFailure(UNRECOGNIZED_HOST)  # IPv6 traceroute is not modelled
         source: IPv4Address | None = None
-        probes, timeout, min_ttl, max_ttl = 3, 3.0, 1, 30
+        number = {"probe": 3, "timeout": 3}
+        min_ttl, max_ttl = 1, 30
         i = 1
         while i < len(args):
             word = match_keyword(args[i], TRACE_OPTIONS, self._line)
-            if word == "source":
+            if word in _TRACE_NUMBERS:
+                number[word] = self._int_arg(args, i + 1, *_TRACE_NUMBERS[word])
+                i += 2
+            elif word == "source":
                 address, used = self._source(args, i + 1, vrf=vrf)
                 assert isinstance(address, IPv4Address)
                 source = address
                 i += 1 + used
-            elif word == "probe":
-                probes = self._int_arg(args, i + 1, 1, 65535)
-                i += 2
-            elif word == "timeout":
-                timeout = float(self._int_arg(args, i + 1, 0, 3600))
-                i += 2
             else:
                 min_ttl = self._int_arg(args, i + 1, 1, 255)
                 max_ttl = self._int_arg(args, i + 2, min_ttl, 255)
                 i += 3
+        probes, timeout = number["probe"], float(number["timeout"])
         options = TracerouteOptions(target, source, probes, timeout, min_ttl, max_ttl, vrf)
         return TracerouteJob(self.router, options).start()
 
@@ -241,6 +229,21 @@ class ExecShell:
         text = writer.render(self.router.config)
         head = f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n"
         return TextResult(head + text)
+
+
+def interface_arg(args: Sequence[Token], i: int, known: Container[str]) -> tuple[str, int]:
+    """An interface name among `known`, as one token (`tu0`) or two (`tunnel 0`); (name,
+    tokens used)."""
+    if i >= len(args):
+        raise IncompleteCommand()
+    name = interface_name(args[i].text)
+    used = 1
+    if name is None and i + 1 < len(args):
+        name = interface_name(args[i].text + args[i + 1].text)
+        used = 2
+    if name is None or name not in known:
+        raise InvalidInput(args[i].start)
+    return name, used
 
 
 class ClockRunner(Protocol):

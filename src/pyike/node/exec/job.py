@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
 class ExecJob:
@@ -30,6 +30,18 @@ class ExecJob:
         self.done = True
         if self.on_finish is not None:
             self.on_finish()
+
+    async def follow(
+        self, write: Callable[[str], None], pause: Callable[[], Awaitable[object]]
+    ) -> None:
+        """A live terminal's view of the job: what it writes from now on goes to ``write``
+        until it is done, looked at after each ``pause``."""
+        self.on_output = write
+        try:
+            while not self.done:
+                await pause()
+        finally:
+            self.on_output = None
 
     def abort(self) -> None:
         """The escape sequence typed while the command runs: stop now. Jobs that run on the

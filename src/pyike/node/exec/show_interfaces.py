@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pyike.config.model import Interface, Keepalive
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 from pyike.node.router import Router
 
@@ -15,12 +16,16 @@ BRIEF_HEADER = (
 def brief(router: Router) -> str:
     lines = [BRIEF_HEADER]
     for iface in router.interfaces.values():
-        address = str(iface.primary.ip) if iface.primary else "unassigned"
+        primary = router.primary_of(iface)  # an unnumbered interface shows its lender's
+        address = str(primary.ip) if primary else "unassigned"
         method = "NVRAM" if iface.primary else "unset"
-        lines.append(
-            f"{iface.name:<26} {address:<15} YES {method:<6} {iface.status:<21} {iface.protocol}"
-        )
+        lines.append(brief_row(iface.name, address, method, iface.status, iface.protocol))
     return "\n".join(lines) + "\n"
+
+
+def brief_row(name: str, address: str, method: str, status: str, protocol: str) -> str:
+    """One line of `show ip interface brief` (the lab's and the gateway's)."""
+    return f"{name:<26} {address:<15} YES {method:<6} {status:<21} {protocol}"
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,8 @@ _MEDIA = {
 }
 
 
-def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
-    cfg = iface.config
-    source, destination = router.tunnel_endpoints(iface.name)
-    src_text = "UNKNOWN" if source is None else str(source)
-    if cfg.tunnel_source and cfg.tunnel_source in router.interfaces:
-        src_text += f" ({cfg.tunnel_source})"
-    dst_text = "UNKNOWN" if destination is None else str(destination)
+def tunnel_protocol_lines(cfg: Interface) -> list[str]:
+    """A tunnel's protocol/transport, GRE key and TTL lines (the lab's and the gateway's)."""
     mode = cfg.tunnel_mode or "gre ip"
     protocol = {
         "ipsec ipv4": "IPSEC/IP",
@@ -65,15 +65,29 @@ def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
         "gre multipoint": "multi-GRE/IP",
         "gre multipoint ipv6": "multi-GRE/IPV6",
     }.get(mode, mode.upper())
-    lines = [
-        f"  Tunnel linestate evaluation {'up' if iface.line_up else 'down'}",
-        f"  Tunnel source {src_text}, destination {dst_text}",
-        f"  Tunnel protocol/transport {protocol}",
-    ]
+    lines = [f"  Tunnel protocol/transport {protocol}"]
     if cfg.is_gre:
         key = "disabled" if cfg.tunnel_key is None else f"0x{cfg.tunnel_key:X}"
         lines += [f"    Key {key}, sequencing disabled", "    Checksumming of packets disabled"]
-    lines.append("  Tunnel TTL 255")
+    return [*lines, "  Tunnel TTL 255"]
+
+
+def keepalive_setting(settings: Keepalive) -> str:
+    return f"Keepalive set ({settings.period} sec), retries {settings.retries}"
+
+
+def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
+    cfg = iface.config
+    source, destination = router.tunnel_endpoints(iface.name)
+    src_text = "UNKNOWN" if source is None else str(source)
+    if cfg.tunnel_source and cfg.tunnel_source in router.interfaces:
+        src_text += f" ({cfg.tunnel_source})"
+    dst_text = "UNKNOWN" if destination is None else str(destination)
+    lines = [
+        f"  Tunnel linestate evaluation {'up' if iface.line_up else 'down'}",
+        f"  Tunnel source {src_text}, destination {dst_text}",
+        *tunnel_protocol_lines(cfg),
+    ]
     if router.tunnel_handler is not None:
         lines += router.tunnel_handler.show_lines(router, iface.name)
     else:
@@ -92,7 +106,7 @@ def _keepalive(router: Router, iface: RouterInterface, medium: _Medium) -> str:
     state = router.keepalives.get(iface.name)
     if state is None:
         return medium.keepalive
-    return f"Keepalive set ({state.settings.period} sec), retries {state.settings.retries}"
+    return keepalive_setting(state.settings)
 
 
 def _ago(router: Router, when: float | None) -> str:
@@ -113,6 +127,10 @@ def interface(router: Router, iface: RouterInterface) -> str:
         lines.append(f"  Description: {iface.config.description}")
     if iface.primary:
         lines.append(f"  Internet address is {iface.primary.with_prefixlen}")
+    elif iface.config.unnumbered:
+        lender = router.interfaces.get(iface.config.unnumbered)
+        lent = f" ({lender.primary.ip})" if lender is not None and lender.primary else ""
+        lines.append(f"  Interface is unnumbered. Using address of {iface.config.unnumbered}{lent}")
     lines += [
         f"  MTU {iface.l2_mtu} bytes, {medium.bandwidth} ",
         "     reliability 255/255, txload 1/255, rxload 1/255",
