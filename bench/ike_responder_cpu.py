@@ -69,13 +69,12 @@ DH_CLOCK = DhClock()
 
 
 def instrument_dh(clock: DhClock) -> None:
-    """Wraps key generation (which computes the public value) and the shared secret."""
+    """Wraps key generation (which computes the public value; ike/keying.py makes every key
+    exchange) and the shared secret."""
     from pyike.crypto import dh
-    from pyike.ike import child_create, ike_init
+    from pyike.ike import keying
 
-    timed_new = clock.timed(dh.new_key_exchange)
-    ike_init.new_key_exchange = timed_new  # type: ignore[attr-defined]
-    child_create.new_key_exchange = timed_new  # type: ignore[attr-defined]
+    keying.new_key_exchange = clock.timed(dh.new_key_exchange)  # type: ignore[attr-defined]
     for cls in (dh.ModpKeyExchange, dh.EcpKeyExchange, dh.X25519KeyExchange):
         cls.shared_secret = clock.timed(cls.shared_secret)  # type: ignore[method-assign]
         if cls is not dh.ModpKeyExchange:  # MODP computes its public value at creation

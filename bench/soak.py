@@ -3,7 +3,8 @@ with TCP and pings crossing the tunnel, both sides rekeying, DPD on; pyike's mem
 descriptors and threads sampled throughout.
 
     .venv/bin/python bench/soak.py [--minutes 60] [--streams 4] [--bitrate 2M]
-        [--rekey-seconds 30] [--stall-seconds 5] [--sample-seconds 10] [--keep]
+        [--rekey-seconds 30] [--rekeys both|ike|child] [--stall-seconds 5]
+        [--sample-seconds 10] [--keep]
 
 Namespaces py (10.0.0.1, LAN 192.168.1.1 on lo) and ss (10.0.0.2, LAN 192.168.2.1) joined by
 a veth pair; pyike initiates a VTI (aes-cbc-256/sha256/group 14, ESP aes-256/sha256) to
@@ -20,7 +21,9 @@ charon (kernel-libipsec: ESP in UDP). For the whole run:
   (`rekey_time` = 2R/3 for the IKE SA and the Child SA, no jitter): 2R/3 after each of
   pyike's. pyike's lifetimes cannot go below IOS's minimum of 120 s (`lifetime 120`,
   `set security-association lifetime seconds 120`), so its rekeys are forced every R with
-  `test crypto ikev2 rekey` and, 2 s later, `test crypto ipsec rekey`.
+  `test crypto ikev2 rekey` and, 2 s later, `test crypto ipsec rekey`. `--rekeys ike` or
+  `child` forces only those rekeys, on both sides (to tell which leaves memory behind; pyike's
+  120 s lifetimes still rekey the others).
 - DPD: pyike `dpd 10 3 periodic`, charon `dpd_delay = 10s`.
 
 Every `--sample-seconds` a row: pyike's resident memory, open file descriptors and threads
@@ -41,6 +44,7 @@ import os
 import platform
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -73,24 +77,25 @@ WARM_UP = 60.0  # seconds left out of the RSS slope: imports, first SAs, buffers
 # -- configurations ------------------------------------------------------------------------
 
 
-def configs(rekey_seconds: float) -> tuple[str, str]:
-    """(pyike's configuration, charon's swanctl.conf)."""
+def configs(rekey_seconds: float, rekeys: str) -> tuple[str, str]:
+    """(pyike's configuration, charon's swanctl.conf); charon rekeys the SAs `rekeys` names
+    (0s: never)."""
     pyike = pyike_config(
         SUITE,
         profile_extra=" lifetime 120\n dpd 10 3 periodic\n",
         ipsec_extra=" set security-association lifetime seconds 120\n",
     )
     charon_rekey = max(int(rekey_seconds * 2 / 3), 1)
+    ike_rekey = charon_rekey if rekeys in ("both", "ike") else 0
+    child_rekey = charon_rekey if rekeys in ("both", "child") else 0
+    child_life = f"        life_time = {charon_rekey + 60}s\n" if child_rekey else ""
     charon = swanctl_config(
         SUITE,
         conn_extra=(
-            f"    rekey_time = {charon_rekey}s\n    over_time = 60s\n    rand_time = 0s\n"
+            f"    rekey_time = {ike_rekey}s\n    over_time = 60s\n    rand_time = 0s\n"
             "    dpd_delay = 10s\n"
         ),
-        child_extra=(
-            f"        rekey_time = {charon_rekey}s\n        life_time = {charon_rekey + 60}s\n"
-            "        rand_time = 0s\n"
-        ),
+        child_extra=(f"        rekey_time = {child_rekey}s\n{child_life}        rand_time = 0s\n"),
     )
     return pyike, charon
 
@@ -289,7 +294,7 @@ class Soak:
 
 def set_up(lab: Lab, work: Path, args: argparse.Namespace) -> Soak:
     py, ss, dev_py, _ = two_hosts(lab, A, B)
-    pyike_text, swanctl_text = configs(args.rekey_seconds)
+    pyike_text, swanctl_text = configs(args.rekey_seconds, args.rekeys)
     charon, _ = start_charon(lab, ss, work, swanctl_text)
     (work / "pyike.cfg").write_text(pyike_text)
     control = work / "pyike.sock"
@@ -297,6 +302,8 @@ def set_up(lab: Lab, work: Path, args: argparse.Namespace) -> Soak:
         lab, py, work / "pyike.cfg", control, work / "pyike.log", "--bind", f"Ethernet0/0={dev_py}"
     )
     wait_for_control(control, "pyike")
+    # a ping before the Child SA would count in `#send errors` (`#pkts no sa (send)`)
+    wait_for(lambda: pyike_sas(control) == (1, 1), 30, "pyike's SAs")
     wait_for(
         lambda: py.run("ping", "-c1", "-W1", "-I", A.lan, B.lan, check=False).returncode == 0,
         30,
@@ -341,8 +348,10 @@ def run(soak: Soak, args: argparse.Namespace) -> None:
         for stream in soak.streams:
             stream.poll(lab, py, args.stall_seconds)
         if now >= next_rekey:
-            pyike_exec(soak.control, "test crypto ikev2 rekey")
-            child_rekey_at = now + 2
+            if args.rekeys != "child":
+                pyike_exec(soak.control, "test crypto ikev2 rekey")
+            if args.rekeys != "ike":
+                child_rekey_at = now + (2 if args.rekeys == "both" else 0)
             next_rekey += args.rekey_seconds
         if child_rekey_at is not None and now >= child_rekey_at:
             pyike_exec(soak.control, "test crypto ipsec rekey")
@@ -462,7 +471,7 @@ def summary(soak: Soak, args: argparse.Namespace) -> bool:
         f"  {'TCP connections lost:':22} {lost_tcp} of {len(soak.streams)} long-lived"
         f" ({sum(s.failures for s in soak.streams)} failed,"
         f" {sum(s.stalls for s in soak.streams)} stalled > {args.stall_seconds:g} s;"
-        f" longest pause {max(s.longest_stall for s in soak.streams):.0f} s),"
+        f" longest pause {max((s.longest_stall for s in soak.streams), default=0):.0f} s),"
         f" {sum(s.moved for s in soak.streams) / 1e6:,.0f} MB moved,"
         f" {sum(s.retransmits for s in soak.streams)} retransmissions"
     )
@@ -493,11 +502,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=int, default=4, help="TCP connections (4)")
     parser.add_argument("--bitrate", default="2M", help="iperf3 -b per connection (2M)")
     parser.add_argument("--rekey-seconds", type=float, default=30.0, help="per side (30)")
+    parser.add_argument(
+        "--rekeys", choices=("both", "ike", "child"), default="both", help="which SAs (both)"
+    )
     parser.add_argument("--stall-seconds", type=float, default=5.0, help="lost after (5)")
     parser.add_argument("--sample-seconds", type=float, default=10.0, help="row every (10)")
     parser.add_argument("--keep", action="store_true", help="keep the logs")
     args = parser.parse_args(argv)
     ensure_tools("iperf3", "ping", "ss", "charon")
+    # SIGTERM (kill, nohup'd runs) ends it as Ctrl-C does: namespaces and processes removed
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit("soak: terminated"))
     print(
         f"soak: pyike against charon, {args.minutes:g} min, {args.streams} TCP x {args.bitrate}"
         f"bit/s, rekeys every {args.rekey_seconds:g} s per side, Python"

@@ -126,8 +126,12 @@ def _iana_name(enum_cls: type[IntEnum], value: int) -> str:
 def _namer(enum_cls: type[IntEnum], ios: dict[int, str] | None = None) -> Callable[[int], str]:
     """The name of a value of `enum_cls`: IOS's spelling where `ios` has one, else IANA's."""
 
+    # every known value's name looked up once: show counters name each packet's notifies
+    names: dict[int, str] = {member: member.name for member in enum_cls} | (ios or {})
+
     def name(value: int) -> str:
-        return ios[value] if ios and value in ios else _iana_name(enum_cls, value)
+        known = names.get(value)
+        return known if known is not None else _iana_name(enum_cls, value)
 
     return name
 

@@ -125,8 +125,16 @@ def test_without_user_authorization_the_attributes_are_not_used(radius: Radius) 
     assert received(run(radius, user="")) == LOCAL
 
 
-def test_user_authorization_asked_of_a_list_is_named_as_not_implemented(radius: Radius) -> None:
-    h = run(radius, user=" aaa authorization user eap list FLEX\n")
-    assert received(h) == LOCAL
+def test_user_authorization_from_a_local_list_uses_the_policy_of_the_eap_identity(
+    radius: Radius,
+) -> None:
+    # the user's name is its EAP identity (`eap all`): policy `alice`'s DNS over the group's
+    user = (
+        " aaa authorization user eap list FLEX name-mangler BY-EAP\n"
+        "crypto ikev2 name-mangler BY-EAP\n eap all\n"
+        "crypto ikev2 authorization policy alice\n dns 10.9.9.9\n"
+    )
+    h = run(radius, user=user)
+    assert received(h) == replace(LOCAL, dns=(IPv4Address("10.9.9.9"),))
     info = [r.text for r in h["R2"].trace if isinstance(r, InfoTrace)]
-    assert any("'aaa authorization user eap ...' is not implemented" in text for text in info)
+    assert not any("is not implemented" in text for text in info)

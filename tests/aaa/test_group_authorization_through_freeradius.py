@@ -22,6 +22,7 @@ from pyike.config import load
 from pyike.ike import IkeSaUp
 from pyike.ike.eap_directory import AaaQuestion, AuthorizationAnswer
 from pyike.ike.events import AuthorizationRequest, ConfigSet, NegotiationFailed, PeerConfigured
+from pyike.ike.policy import Identity, IdentityMatch
 from pyike.ike.trace import ErrorTrace, InfoTrace
 from pyike.lab.lab import RunOptions
 from pyike.lab.topology_run import run_topology
@@ -44,6 +45,10 @@ aaa group server radius RAD
  authentication local pre-share key cisco
  aaa authorization group psk list RADLIST {group}
 {user}ip local pool RAD-POOL 10.88.0.10 10.88.0.20
+crypto ikev2 name-mangler BY-DOMAIN
+ fqdn domain
+crypto ikev2 name-mangler BY-HOST
+ fqdn hostname
 """
 # FreeRADIUS answers only requests with IOS's password and Service-Type
 USERS = """\
@@ -53,6 +58,11 @@ FLEX-GROUP Cleartext-Password := "cisco", Service-Type == Outbound-User
 10.0.0.1 Cleartext-Password := "cisco", Service-Type == Outbound-User
 \tCisco-AVPair += "ipsec:default-domain=user.example",
 \tCisco-AVPair += "ipsec:route-set=prefix 10.70.0.0/16"
+branch.example Cleartext-Password := "cisco", Service-Type == Outbound-User
+\tCisco-AVPair += "ipsec:addr-pool=RAD-POOL",
+\tCisco-AVPair += "ipsec:dns-servers=10.2.2.53"
+spoke7 Cleartext-Password := "cisco", Service-Type == Outbound-User
+\tCisco-AVPair += "ipsec:dns-servers=10.7.7.53"
 """
 USER_LIST = " aaa authorization user psk list RADLIST\n"
 
@@ -63,10 +73,24 @@ def radius(tmp_path_factory: pytest.TempPathFactory) -> Radius:  # type: ignore[
         yield server
 
 
-def run(fr: str, *, group: str = "FLEX-GROUP", user: str = "", rounds: int = 15) -> Harness:
+def run(
+    fr: str,
+    *,
+    group: str = "FLEX-GROUP",
+    user: str = "",
+    rounds: int = 15,
+    identity: Identity | None = None,
+) -> Harness:
     config = load(SERVER.format(fr=fr, group=group, user=user)).raise_for_errors()
-    server = replace(site(R2, R1), authorizer=FlexvpnAuthorizer(config))
+    # a peer with an identity of its own: matched by `match identity remote any`
+    server_site = (
+        site(R2, R1) if identity is None else site(R2, R1, match=(IdentityMatch("any", ""),))
+    )
+    server = replace(server_site, authorizer=FlexvpnAuthorizer(config))
     client = replace(site(R1, R2), authorizer=AddressAsker())
+    if identity is not None:  # the client's `identity local`
+        profile = replace(client.profiles[0], local_identity=identity)
+        client = replace(client, profiles=(profile,))
     h = pair(p1=client, p2=server, up=False)
     h["R1"].engine.initiate(0.0, client.tunnels[0])
     answers: list[tuple[int, AuthorizationAnswer]] = []
@@ -116,6 +140,24 @@ def test_user_authorization_adds_the_peers_own_attributes(radius: Radius) -> Non
         routes=(IPv4Network("10.70.0.0/16"),),
     )
     assert not any("is not implemented" in t for t in texts(h, InfoTrace))
+
+
+def test_name_manglers_name_the_group_and_the_user_radius_is_asked_about(
+    radius: Radius,
+) -> None:
+    h = run(
+        radius.ios_server(),
+        group="name-mangler BY-DOMAIN",
+        user=" aaa authorization user psk list RADLIST name-mangler BY-HOST\n",
+        identity=Identity.fqdn("spoke7.branch.example"),
+    )
+    (request,) = h["R2"].of_type(AuthorizationRequest)
+    assert request.questions == (
+        AaaQuestion("group", "RAD", "branch.example"),
+        AaaQuestion("user", "RAD", "spoke7"),
+    )
+    # the group's pool, the user's DNS server over the group's
+    assert received(h) == ConfigSet(IPv4Address("10.88.0.10"), dns=(IPv4Address("10.7.7.53"),))
 
 
 def refused(h: Harness) -> bool:

@@ -72,11 +72,30 @@ def test_a_list_that_is_not_local_finds_no_key_here() -> None:
         assert any(said in w.message for w in result.warnings), result.warnings
 
 
-def test_a_name_mangler_is_named_as_not_applied() -> None:
-    result = load(BASE.replace(" keyring aaa FLEX", " keyring aaa FLEX name-mangler MANGLE"))
+def test_a_name_mangler_names_the_policy_of_the_keys() -> None:
+    # `fqdn hostname`: spoke1.example.com's keys are in the policy named `spoke1`
+    text = BASE.replace(" keyring aaa FLEX", " keyring aaa FLEX name-mangler MANGLE")
+    text = text.replace("policy spoke1.example.com", "policy spoke1")
+    result = load(text + "crypto ikev2 name-mangler MANGLE\n fqdn hostname\n")
     assert result.config.profiles["FLEX"].flex.keyring_aaa_mangler == "MANGLE"
+    assert result.warnings == ()
+    assert _keys(result.config, Identity(IdentityKind.FQDN, "spoke1.example.com")) == (
+        "Hub-Key-1",
+        "Spoke-Key-1",
+    )
+    # no rule for an e-mail identity, no identity (an initiator): no name, no key
+    email = Identity(IdentityKind.EMAIL, "spoke1@example.com")
+    assert _keys(result.config, email) == ("", "")
+    assert _keys(result.config, None) == ("", "")
+
+
+def test_a_name_mangler_that_does_not_exist_is_named() -> None:
+    result = load(BASE.replace(" keyring aaa FLEX", " keyring aaa FLEX name-mangler MANGLE"))
     assert _keys(result.config, Identity(IdentityKind.FQDN, "spoke1.example.com")) == ("", "")
-    assert any("pyike does not apply name manglers" in w.message for w in result.warnings)
+    assert any(
+        "keyring aaa FLEX name-mangler MANGLE: name-mangler MANGLE does not exist" in w.message
+        for w in result.warnings
+    )
 
 
 def test_the_running_config_shows_the_lines_without_the_keys() -> None:

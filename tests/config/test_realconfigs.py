@@ -187,7 +187,7 @@ NOT_MODELLED: dict[str, int] = {
     "flexvpn/morris-flexvpn-spoke1-st-br2.cfg": 0,
     "flexvpn/morris-flexvpn-spoke2-st-br3.cfg": 0,
     "flexvpn/morris-flexvpn-spoke3-st-br4.cfg": 0,
-    "flexvpn/vyos-doc-cisco-flexvpn-hub-for-vyos-spoke.cfg": 5,
+    "flexvpn/vyos-doc-cisco-flexvpn-hub-for-vyos-spoke.cfg": 2,
     "gre-ipsec/ij-gre-ikev1-cmap-r11.cfg": 5,
     "gre-ipsec/ij-gre-ikev2-r11-hub.cfg": 6,
     "gre-ipsec/ij-gre-ikev2-r17.cfg": 5,

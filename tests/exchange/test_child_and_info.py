@@ -8,7 +8,7 @@ import pytest
 
 from pyike.codec.registry import DhId
 from pyike.ike import ChildSaDeleted, ChildSaInstalled, DpdSettings, IkeSaDown, IkeSaUp
-from pyike.ike.events import TrafficSelector
+from pyike.traffic_selector import TrafficSelector
 from tests.support.harness import check_consistent, internal_errors, only_sa, pair
 from tests.support.policies import R1, R2, site, with_settings
 

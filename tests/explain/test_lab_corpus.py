@@ -44,8 +44,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "psk_mismatch",
         (
-            ("Router2", 150, "Verification of peer's authentication data FAILED"),
-            ("Router2", 152, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 163, "Verification of peer's authentication data FAILED"),
+            ("Router2", 165, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
@@ -53,8 +53,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "aaa_authorization_failed",
         (
-            ("Router2", 161, "AAA authorization failed: authorization policy SPOKES is not"),
-            ("Router2", 165, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 174, "AAA authorization failed: authorization policy SPOKES is not"),
+            ("Router2", 178, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
@@ -62,9 +62,9 @@ CASES: dict[str, Expected] = {
         "partial",
         "address_pool_exhausted",
         (
-            ("Router2", 409, "Failed to allocate an address from pool SPOKES"),
-            ("Router2", 418, "Construct Notify Payload: INTERNAL_ADDRESS_FAILURE"),
-            ("Router3", 166, "Parse Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+            ("Router2", 444, "Failed to allocate an address from pool SPOKES"),
+            ("Router2", 453, "Construct Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+            ("Router3", 171, "Parse Notify Payload: INTERNAL_ADDRESS_FAILURE"),
         ),
         (("Router1", INITIAL_OK), ("Router3", AUTH_FAILED)),
     ),
@@ -80,19 +80,19 @@ CASES: dict[str, Expected] = {
     "transform-mismatch": Expected(
         "partial",
         "child_proposal_mismatch",
-        (("Router2", 171, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
+        (("Router2", 184, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
     "transport-mismatch": Expected(
         "partial",
         "child_proposal_mismatch",
-        (("Router2", 172, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
+        (("Router2", 185, "Construct Notify Payload: NO_PROPOSAL_CHOSEN"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
     "ts-mismatch": Expected(
         "partial",
         "ts_mismatch",
-        (("Router2", 171, "Construct Notify Payload: TS_UNACCEPTABLE"),),
+        (("Router2", 184, "Construct Notify Payload: TS_UNACCEPTABLE"),),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
     "no-response": Expected(
@@ -111,7 +111,7 @@ CASES: dict[str, Expected] = {
         (
             ("Router2", 45, "Construct Notify Payload: INVALID_KE_PAYLOAD"),
             ("Router1", 53, "Parse Notify Payload: INVALID_KE_PAYLOAD"),
-            ("Router1", 263, "CurState: READY Event: EV_I_OK"),
+            ("Router1", 265, "CurState: READY Event: EV_I_OK"),
         ),
         (("Router1", KE_RETRY), ("Router2", KE_RETRY)),
     ),
@@ -119,8 +119,8 @@ CASES: dict[str, Expected] = {
         "success",
         "success",
         (
-            ("Router1", 218, "CurState: READY Event: EV_I_OK"),
-            ("Router2", 223, "CurState: READY Event: EV_R_OK"),
+            ("Router1", 220, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 236, "CurState: READY Event: EV_R_OK"),
         ),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
     ),
@@ -128,8 +128,8 @@ CASES: dict[str, Expected] = {
         "success",
         "success",
         (
-            ("Router1", 217, "CurState: READY Event: EV_I_OK"),
-            ("Router2", 222, "CurState: READY Event: EV_R_OK"),
+            ("Router1", 219, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 235, "CurState: READY Event: EV_R_OK"),
         ),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
     ),
@@ -137,23 +137,23 @@ CASES: dict[str, Expected] = {
         "success",
         "success",
         (
-            ("Router2", 493, "CurState: READY Event: EV_R_OK"),  # the SA between the spokes
-            ("Router3", 483, "CurState: READY Event: EV_I_OK"),
+            ("Router2", 508, "CurState: READY Event: EV_R_OK"),  # the SA between the spokes
+            ("Router3", 487, "CurState: READY Event: EV_I_OK"),
         ),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK), ("Router3", INITIAL_OK)),
     ),
     "certificates": Expected(
         "success",
         "success",
-        (("Router1", 254, "EV_I_OK"), ("Router2", 257, "EV_R_OK")),
+        (("Router1", 256, "EV_I_OK"), ("Router2", 270, "EV_R_OK")),
         (("Router1", INITIAL_OK), ("Router2", INITIAL_OK)),
     ),
     "cert-expired": Expected(
         "failure",
         "certificate_expired",
         (
-            ("Router2", 177, "Certificate (SN: 02) has expired"),
-            ("Router2", 183, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 190, "Certificate (SN: 02) has expired"),
+            ("Router2", 196, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
@@ -161,8 +161,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "certificate_untrusted",
         (
-            ("Router2", 174, "CRYPTO_PKI: (A16A8) No suitable trustpoints found"),
-            ("Router2", 182, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 187, "CRYPTO_PKI: (A16A8) No suitable trustpoints found"),
+            ("Router2", 195, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
@@ -170,8 +170,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "certificate_identity_mismatch",
         (
-            ("Router2", 178, "Peer identity 10.0.0.1 is not in its certificate"),
-            ("Router2", 184, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 191, "Peer identity 10.0.0.1 is not in its certificate"),
+            ("Router2", 197, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
@@ -179,8 +179,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "eap_failure",
         (
-            ("Router2", 176, "EAP authentication failed: wrong password for user 'alice'"),
-            ("Router1", 199, "EAP authentication failed: EAP Failure from the server"),
+            ("Router2", 189, "EAP authentication failed: wrong password for user 'alice'"),
+            ("Router1", 201, "EAP authentication failed: EAP Failure from the server"),
         ),
         (("Router1", EAP_FAILED), ("Router2", EAP_FAILED)),
     ),
@@ -188,8 +188,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "certificate_revoked",
         (
-            ("Router2", 179, "Certificate (SN: 02) is revoked"),
-            ("Router2", 185, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 192, "Certificate (SN: 02) is revoked"),
+            ("Router2", 198, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),

@@ -134,7 +134,7 @@ def test_html_diagram_names_the_router_of_a_multi_router_stream() -> None:
     page = render_html(explain_texts([("lab", stream)]))
     assert _diagram_heads(page) == [("Router1 (initiator)", "peer 10.0.0.2")]
     assert "<p>Seen in: Router1</p>" in page
-    assert "<pre>lab:146 (Router1)  IKEv2:Parse Notify Payload: AUTHENTICATION_FAILED" in page
+    assert "<pre>lab:148 (Router1)  IKEv2:Parse Notify Payload: AUTHENTICATION_FAILED" in page
 
 
 def test_timeline_headings_say_the_outcome_once_and_the_cause_when_it_differs() -> None:

@@ -12,42 +12,22 @@ from pathlib import Path
 import pytest
 
 from pyike.frr import daemons as frr_daemons
-from pyike.frr.daemons import FRR_DAEMON_DIR
-from pyike.frr.vtysh import FRR_STATE_DIR, show
+from pyike.frr.vtysh import show
 from pyike.netns import run as netns_run
 from pyike.netns.plan import NetnsPlanError, plan_topology
 from pyike.netns.run import NetnsLab, run_netns
 from pyike.topology import load_topology
-from tests.support.netns import NO_NETNS, NO_NETNS_REASON, PYIKE
+from tests.support.netns import PYIKE
 from tests.support.netns_lab import (
+    answer,
+    assert_no_frr_left,
     assert_run_left_nothing,
     namespaces,
+    needs_frr,
     processes_mentioning,
     run_netns_lab,
 )
 from tests.support.paths import EXAMPLES
-
-needs_frr = pytest.mark.skipif(
-    NO_NETNS or not (FRR_DAEMON_DIR / "zebra").is_file(),
-    reason=f"{NO_NETNS_REASON}, and FRRouting (Debian package frr)",
-)
-
-
-def assert_no_frr_left(tag: str) -> None:
-    assert processes_mentioning(f"pyike-{tag}-") == []  # FRR's daemons run with -N pyike-TAG-HOST
-    assert not list(FRR_STATE_DIR.glob(f"pyike-{tag}-*"))
-    assert f"pyike-{tag}-" not in namespaces()
-
-
-def answer(out: str, host: str, command: str) -> list[str]:
-    """What `host` printed for `command`, without its prefix."""
-    text = out.split(f"{host}: {host}#{command}\n")[1]
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith(f"{host}: ") or line.startswith(f"{host}: {host}#"):
-            break
-        lines.append(line.removeprefix(f"{host}: "))
-    return lines
 
 
 def run_example(name: str, timeout: float) -> str:
@@ -126,8 +106,8 @@ def test_eigrp_example_then_a_failure_still_removes_frr(
     assert "Branch2: FRR zebra, eigrpd started for router eigrp BRANCH" in printed
     assert "Branch1: Success rate is 100 percent (5/5)" in printed
     assert "172.16.2.2        tun-Tunnel2" in seen["pyike exec"]  # FRR's answer, via the gateway
-    # named mode as classic, its passive interface typed once eigrpd ran
-    assert "router eigrp 100\n passive-interface lo\n network 10.2.0.0/24\n" in seen["Branch2"]
+    # named mode as classic, its passive interface (Loopback0's own device) typed once eigrpd ran
+    assert "router eigrp 100\n passive-interface Lo0\n network 10.2.0.0/24\n" in seen["Branch2"]
     assert all(d.process.poll() is not None for d in labs[0].daemons.values())
     assert all(p.poll() is not None for f in labs[0].frrs.values() for p in f.processes.values())
     assert_no_frr_left("frrboom")

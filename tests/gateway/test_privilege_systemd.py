@@ -1,8 +1,8 @@
 """`pyike run` as systemd runs it: readiness on $NOTIFY_SOCKET (READY=1 once set up and
 unprivileged, STATUS=, RELOADING=1 and READY=1 around SIGHUP, WATCHDOG=1 at half
 $WATCHDOG_USEC, STOPPING=1), read here from a datagram socket standing in for systemd's; and
-the shipped unit, which `systemd-analyze verify` accepts. (There is no systemd as PID 1 here,
-so the unit itself is not started.)"""
+the shipped unit, which `systemd-analyze verify` accepts. (test_systemd_unit.py starts the
+unit under a real systemd.)"""
 
 from __future__ import annotations
 

@@ -41,3 +41,8 @@ def test_pyike_initiates_to_charon(netlab: Lab, tmp_path: Path, suite: Suite) ->
     t = topology(netlab, tmp_path, suite)
     check_traffic(t)
     assert "(I) MsgID = 00000001 CurState: READY" in pyike_log(tmp_path)
+    # IOS's default CFG_REQUEST (ike/config_mode.py): charon reads every attribute, private
+    # ones included, and without pools answers with no CP payload, which pyike accepts.
+    cp = "CPRQ(DNS DNS NBNS NBNS SUBNET VER U_SPLITDNS U_BANNER (28692) U_BKPSRV U_DEFDOM)"
+    assert f"parsed IKE_AUTH request 1 [ V IDi AUTH {cp} SA" in t.charon.log
+    assert "generating IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]" in t.charon.log

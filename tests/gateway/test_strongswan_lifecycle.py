@@ -5,35 +5,25 @@ restart of either side cleaned up by INITIAL_CONTACT."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.support.interop import Interop, check_traffic, pyike_log, topology
+from tests.support.interop import (
+    Interop,
+    charon_ids,
+    check_traffic,
+    pyike_log,
+    ready_sas,
+    settled,
+    topology,
+)
 from tests.support.netns import Lab, wait_for
-from tests.support.strongswan import SEED_SUITE, Charon, pyike_config, start_charon
+from tests.support.strongswan import SEED_SUITE, pyike_config, start_charon
 from tests.support.traffic import ping, ping_stream, tcp_transfer
 
 pytestmark = pytest.mark.interop
-
-
-def charon_ids(charon: Charon) -> tuple[list[int], list[int]]:
-    """The unique ids of charon's established IKE SAs and installed Child SAs."""
-    sas = charon.sas()
-    ike = [int(n) for n in re.findall(r"pyike: #(\d+), ESTABLISHED", sas)]
-    child = [int(n) for n in re.findall(r"net: #(\d+), reqid \d+, INSTALLED", sas)]
-    return ike, child
-
-
-def ready_sas(t: Interop) -> int:
-    return t.exec("show crypto ikev2 sa").count("READY")
-
-
-def settled(t: Interop, ike: int, child: int) -> bool:
-    """charon holds exactly the IKE SA `ike` and the Child SA `child`; pyike one IKE SA."""
-    return charon_ids(t.charon) == ([ike], [child]) and ready_sas(t) == 1
 
 
 def up(netlab: Lab, tmp_path: Path, role: str, **config: str) -> Interop:
@@ -120,13 +110,16 @@ def test_ike_rekey_collision(netlab: Lab, tmp_path: Path) -> None:
         "pyike to answer charon's rekey while its own is outstanding",
     )
     _block_ike(t, "INPUT", False)
+    # pyike's SA lost: it deletes it, but charon answers that DELETE only once its own rekey
+    # is done (up to ~12 s in, its third transmission), at pyike's next retransmission
     wait_for(
         lambda: (
             len(charon_ids(t.charon)[0]) == 1
             and charon_ids(t.charon)[0] != [ike]
             and ready_sas(t) == 1
+            and t.exec("show crypto ikev2 sa detailed").count("Local spi: ") == 1
         ),
-        30,
+        45,
         "one new IKE SA on both sides",
     )
     assert "detected IKE_REKEY collision with IKE_REKEY" in t.charon.log

@@ -8,7 +8,16 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from pyike.codec import CfgAttribute, CpPayload
 from pyike.codec.registry import CfgAttributeType, CfgType
-from pyike.ike.config_mode import UNITY_DEF_DOMAIN, debug_lines, decode, encode
+from pyike.ike.config_mode import (
+    APPLICATION_VERSION,
+    UNITY_DEF_DOMAIN,
+    ConfigAsk,
+    debug_lines,
+    decode,
+    default_only,
+    encode,
+    request_payload,
+)
 from pyike.ike.events import ConfigSet
 
 REPLY = ConfigSet(
@@ -29,7 +38,7 @@ def test_a_reply_reads_back_as_written() -> None:
 
 def test_a_request_asks_for_an_address_and_the_peers_routes() -> None:
     offer = ConfigSet(routes=(IPv4Network("192.168.1.0/24"),))
-    payload = encode(CfgType.CFG_REQUEST, offer, ask_address=True)
+    payload = request_payload(ConfigAsk(address=True, offer=offer))
     kinds = [a.type for a in payload.attributes]
     assert kinds[:3] == [
         CfgAttributeType.INTERNAL_IP4_ADDRESS,
@@ -37,8 +46,37 @@ def test_a_request_asks_for_an_address_and_the_peers_routes() -> None:
         CfgAttributeType.INTERNAL_IP4_DNS,
     ]
     assert decode(payload) == (offer, True, [])
-    bare = encode(CfgType.CFG_REQUEST, ConfigSet())
-    assert bare.attributes == (CfgAttribute(CfgAttributeType.INTERNAL_IP4_SUBNET),)
+    assert not default_only(payload)
+
+
+def test_ioss_default_request_is_the_seeds_set_in_its_order() -> None:
+    """An IPv4 tunnel that asks for nothing still sends the seed's attributes: two DNS, two
+    NBNS, a subnet, pyike's version and Cisco's five; over IPv6 the version and Cisco's five."""
+    bare = request_payload(ConfigAsk())
+    assert [int(a.type) for a in bare.attributes] == [
+        3,
+        3,
+        4,
+        4,
+        13,
+        7,
+        28675,
+        28672,
+        28692,
+        28681,
+        28674,
+    ]
+    assert [a.value for a in bare.attributes if a.value] == [APPLICATION_VERSION]
+    assert APPLICATION_VERSION.startswith(b"pyike ")  # never IOS's own text
+    assert default_only(bare)
+    assert decode(bare) == (ConfigSet(), False, [])  # nothing a responder would act on
+    v6 = request_payload(ConfigAsk(inner_version=6))
+    assert [int(a.type) for a in v6.attributes] == [7, 28675, 28672, 28692, 28681, 28674]
+    assert debug_lines("Config data to send:", bare)[2:4] == [
+        "Attrib type: ipv4-dns, length: 0",
+        "Attrib type: ipv4-dns, length: 0",
+    ]
+    assert "Attrib type: config-url, length: 0" in debug_lines("", bare)
 
 
 def test_a_malformed_attribute_is_named_and_left_out() -> None:

@@ -22,6 +22,7 @@ from pyike.cli import main
 from tests.support.realnetworks import (
     CORPUS,
     GROUPS,
+    NETNS_GROUPS,
     assemble,
     expected_verdicts,
     members,
@@ -30,16 +31,15 @@ from tests.support.realnetworks import (
 
 _REFUSED = re.compile(r"^% pyike lab: \S+: \d+ line\(s\) refused as IOS refuses them")
 
+_NETNS = "runs in `pyike lab --netns` only, as group "
 _IKEV1 = "IKEv1 only: no IKEv2 tunnel to bring up (pyike names IKEv1 tunnels, never runs them)"
 # Corpus files with a partner whose network does not run here, and why: what it waits for, or
 # why it is no IKEv2 network to run.
 NOT_RUN: dict[str, str] = {
     **dict.fromkeys(
         ["flexvpn/bw-flexvpn-p2p-doha-dvti.cfg", "flexvpn/bw-flexvpn-p2p-tokyo-svti.cfg"],
-        "dynamic VTI whose only routes are EIGRP's: Doha's Virtual-Template1 is unnumbered to "
-        "Loopback1, which holds the tunnel subnet 192.168.1.0/24, so no static route through "
-        "Tokyo's tunnel address (192.168.1.3) can stand in for EIGRP over Virtual-Access1, and "
-        "the lab runs no EIGRP",
+        _NETNS + "bw-flexvpn-p2p (tests/gateway/test_netns_corpus_eigrp.py): its LANs' only "
+        "routes are EIGRP's over Doha's Virtual-Access1, and the simulated lab runs no EIGRP",
     ),
     **dict.fromkeys(
         [
@@ -94,3 +94,29 @@ def test_every_corpus_network_runs_or_says_what_it_waits_for() -> None:
 @pytest.mark.parametrize("name", sorted(n for n, why in NOT_RUN.items() if why == _IKEV1))
 def test_an_ikev1_only_file_has_no_ikev2_tunnel(name: str) -> None:
     assert "crypto ikev2 profile" not in (CORPUS / name).read_text(errors="replace")
+
+
+@pytest.mark.parametrize("group", NETNS_GROUPS, ids=[g.name for g in NETNS_GROUPS])
+def test_a_netns_only_network_is_named_and_the_simulated_lab_says_why_it_fails(
+    group: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for member in members(group):
+        assert NOT_RUN[member.relative_to(CORPUS).as_posix()].startswith(_NETNS + group.name)
+    assemble(group, tmp_path)
+    assert main(["lab", "--quiet", str(tmp_path)]) == 1
+    printed = capsys.readouterr()
+    verdicts = [v for v in (printed.out + printed.err).splitlines() if v.startswith("% pyike")]
+    failed = [line for line in verdicts if "did not print" in line]
+    not_run = [line for line in verdicts if "kept but not run: the lab routes by" in line]
+    # its tunnels come up (no verdict names one), the routing is named as not run
+    assert len(not_run) == len(members(group))
+    assert [v for v in verdicts if v not in failed + not_run and not _REFUSED.match(v)] == []
+    # every check fails, and says the routes it needs come from the routing protocol
+    assert len(failed) == (group / "network.lab").read_text().count("\nexpect ")
+    assert all(
+        line.endswith(
+            "(this router's routes come from router eigrp, which the simulated lab "
+            "does not run; try --netns)"
+        )
+        for line in failed
+    ), failed

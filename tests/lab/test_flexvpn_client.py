@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from ipaddress import IPv4Address
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,12 @@ import pytest
 from pyike.adapter.config_policy import policy_for_config
 from pyike.config.flexvpn_model import FlexClient, FlexClientPeer
 from pyike.host.flexvpn_client import ClientTunnel
-from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.lab import Lab
 from pyike.lab.topology_run import build_lab, schedule_links
 from pyike.topology import TopologyError, load_topology
 from pyike.topology.model import LinkEvent
-from tests.support.paths import EXAMPLES
+from tests.support.flexvpn_client import EXAMPLE, HUB1, HUB2, connected_to, spoke, until
 
-EXAMPLE = EXAMPLES / "flexvpn-client-failover"
-HUB1, HUB2 = IPv4Address("10.0.0.1"), IPv4Address("10.0.0.2")
 CUT, BACK = 40.0, 150.0  # when Hub1 is cut off and comes back (the example's directives)
 DPD_INTERVAL, DPD_RETRY, DPD_RETRIES = 10, 2, 5  # the spoke's `dpd 10 2 periodic`
 
@@ -31,8 +27,8 @@ DPD_INTERVAL, DPD_RETRY, DPD_RETRIES = 10, 2, 5  # the spoke's `dpd 10 2 periodi
 def _lab(reactivate: bool = True) -> Lab:
     topology = load_topology([EXAMPLE])
     if not reactivate:
-        spoke = next(c for c in topology.configs if c.hostname == "Spoke")
-        spoke.flexvpn.clients["HUBS"] = replace(spoke.flexvpn.clients["HUBS"], reactivate=False)
+        config = next(c for c in topology.configs if c.hostname == "Spoke")
+        config.flexvpn.clients["HUBS"] = replace(config.flexvpn.clients["HUBS"], reactivate=False)
     assert [(e.host, e.up, e.at) for e in topology.links] == [
         ("Hub1", False, CUT),
         ("Hub1", True, BACK),
@@ -43,25 +39,7 @@ def _lab(reactivate: bool = True) -> Lab:
     return lab
 
 
-def _spoke(lab: Lab) -> CryptoNode:
-    return lab.router("Spoke").crypto
-
-
-def _connected_to(lab: Lab) -> IPv4Address | None:
-    """The hub the spoke's Tunnel0 has its SAs with, if up."""
-    crypto = _spoke(lab)
-    child = crypto.sad.tunnel("Tunnel0").current
-    return None if child is None else child.info.remote.address  # type: ignore[return-value]
-
-
-def _until(lab: Lab, hub: IPv4Address, start: float, limit: float) -> float:
-    """The virtual time at which the spoke is connected to `hub` (polled every 0.5 s)."""
-    lab.run_until(start)
-    while lab.clock.now < limit:
-        if _connected_to(lab) == hub:
-            return lab.clock.now
-        lab.run_for(0.5)
-    pytest.fail(f"the spoke was not connected to {hub} by {limit} s (it is: {_connected_to(lab)})")
+_spoke, _connected_to, _until = spoke, connected_to, until
 
 
 def test_the_client_connects_to_its_first_peer_and_shows_it() -> None:
@@ -143,12 +121,18 @@ def _client(*peers: FlexClientPeer, reactivate: bool = False) -> ClientTunnel:
 def test_peer_selection_order_wraps_and_skips_peers_that_are_not_possible() -> None:
     one = FlexClientPeer(1, HUB1, track=1)
     two = FlexClientPeer(2, HUB2)
-    three = FlexClientPeer(3, None, "hub3.example")  # no DNS in the lab: never possible
+    three = FlexClientPeer(3, None, "hub3.example")  # resolved when connected to
     client = _client(one, two, three)
     assert client.first(lambda p: True) == one
     assert client.first(lambda p: p.track is None) == two
-    assert client.after(two, lambda p: True) == one  # wraps past the FQDN peer
+    assert client.after(three, lambda p: True) == one  # wraps
+    assert client.after(two, lambda p: p.track is None) == three
     assert client.after(one, lambda p: True) == two
+    # a name that does not resolve is passed over for the next peer that has an address
+    assert client.reachable(three, lambda p: True, lambda p: None) == ((one, HUB1), [three])
+    unresolved = client.reachable(three, lambda p: p.track is None, lambda p: None)
+    assert unresolved == ((two, HUB2), [three])
+    assert client.reachable(three, lambda p: p == three, lambda p: None) == (None, [three])
     client.active = two
     assert client.better(lambda p: True) is None  # no `peer reactivate`
     reactivating = _client(one, two, reactivate=True)

@@ -20,7 +20,7 @@ from pyike.lab.topology_run import run_topology
 from pyike.topology import load_topology
 from tests.support.hub_and_spokes import write_hub_and_spokes
 from tests.support.paths import EXAMPLES
-from tests.support.terminal import run_on_terminal, screen
+from tests.support.terminal import pseudo_terminal, run_on_terminal, screen
 
 SPOKES = 150  # some seconds of run: well past the second before the line shows
 PYIKE = [sys.executable, "-m", "pyike"]
@@ -106,3 +106,26 @@ def test_it_counts_each_routers_end_of_the_tunnels() -> None:
 
 def test_a_short_run_never_shows_it() -> None:
     assert _watched_run(timer_step=0.0) == ""
+
+
+def test_it_shows_the_configurations_loading_on_a_terminal(hub: Path) -> None:
+    """Loading thousands of configurations takes seconds before the lab runs: the line counts
+    the files read meanwhile, says when the lab is being built, and is erased at the end."""
+    ticks = iter(range(1_000_000))
+    with pseudo_terminal() as (terminal, written):
+        progress = LabProgress(
+            Console(file=terminal, width=200),
+            stdout_above=False,
+            timer=lambda: next(ticks) * 1.0,  # a second a look: it shows at once
+        )
+        with progress:
+            topology = load_topology([str(hub)], progress.loading)
+            options = replace(PLAIN_RUN, watch=progress.watch, loading=progress.loading)
+            assert run_topology(topology, policy_for_config, options=options).ok
+    shown = b"".join(written).decode()
+    files = SPOKES + 1
+    read = [int(n) for n in re.findall(rf"reading configurations (\d+)/{files}\b", shown)]
+    assert read[0] == 0 and read == sorted(read) and read[-1] == files - 1
+    assert f"{files} files read, building the lab" in shown
+    assert shown.index("building the lab") < shown.index("tunnels up")
+    assert screen(shown) == []  # erased with the rest

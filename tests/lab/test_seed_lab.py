@@ -10,8 +10,9 @@ import pytest
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.cli import main
+from pyike.ike.config_mode import APPLICATION_VERSION
 from pyike.lab.seed import LONG_PING, SeedRunResult, run_seed
-from tests.support.paths import GOLDEN
+from tests.support.paths import GOLDEN, SEED_DOCUMENT
 from tests.support.seed_document import by_role
 
 _SM = re.compile(r"SM Trace-> SA: .*?\((I|R)\) MsgID = \w+ CurState: (\w+) Event: (\w+)")
@@ -113,3 +114,42 @@ def test_golden_debug_and_show_output() -> None:
     if os.environ.get("PYIKE_REGENERATE_GOLDEN"):
         GOLDEN_DEBUG.write_text(text, encoding="utf-8")
     assert text == GOLDEN_DEBUG.read_text(encoding="utf-8")
+
+
+_STAMP = re.compile(r"^\*\w+ +\d+ [\d:.]+: ")
+
+
+def _cfg_block(lines: list[str]) -> str:
+    """From the first `CFG  Next payload` line to the SA payload after it, timestamps and
+    spacing undone."""
+    text = " ".join(" ".join(_STAMP.sub("", line) for line in lines).split())
+    start = text.index("CFG Next payload")
+    return text[start : text.index("SA Next payload: TSi", start)]
+
+
+def test_ike_auth_carries_the_seeds_cfg_request() -> None:
+    """Router1's IKE_AUTH request carries IOS's default CFG_REQUEST (seed lines 801-804 and
+    911-925): the same attributes in the same order with the same lengths, but for pyike's own
+    application version, so the payload is shorter than the seed's 309 by exactly the version
+    strings' difference; Router2, without an authorization policy, answers no CFG_REPLY and
+    its response keeps the seed's 252 bytes."""
+    seed_text = " ".join(SEED_DOCUMENT.read_text(encoding="utf-8").split())
+    start = seed_text.index("CFG 다음 페이로드: SA", seed_text.index("length: 556"))
+    seed_block = seed_text[start : seed_text.index("SA Next payload: TSi", start)]
+    seed_lengths = [int(n) for n in re.findall(r"(?:length|길이): (\d+)", seed_block)]
+    seed_unknown = re.findall(r"알 수 없음 - (\d+)", seed_block)
+    ours = _cfg_block(console("Router2"))
+    our_lengths = [int(n) for n in re.findall(r"length: (\d+)", ours)]
+    version = len(APPLICATION_VERSION)
+    assert our_lengths[6] == version
+    assert our_lengths[0] == seed_lengths[0] - (seed_lengths[6] - version) == 52 + version
+    assert our_lengths[1:6] + our_lengths[7:] == seed_lengths[1:6] + seed_lengths[7:]
+    assert re.findall(r"Unknown - (\d+)", ours) == seed_unknown
+    assert "cfg type: CFG_REQUEST" in ours
+    # as in the seed, the sender's dump lists no attribute; the parser stamps each
+    assert not any("attrib type" in line for line in console("Router1"))
+    stamped = [line for line in console("Router2") if _STAMP.match(line) and "attrib type" in line]
+    assert len(stamped) == len(seed_lengths) - 1
+    response = "Exchange type: IKE_AUTH, flags: RESPONDER MSG-RESPONSE Message id: 1, length: 252"
+    assert any(response in line for line in console("Router1"))
+    assert not any("cfg type: CFG_REPLY" in line for line in console("Router1"))

@@ -5,6 +5,7 @@ and DOWN when the session ends (`clear crypto ikev2 sa`)."""
 from __future__ import annotations
 
 from pyike.adapter.config_policy import policy_for_config
+from pyike.lab.scenarios import run_scenario
 from pyike.lab.seed import run_seed
 
 UP = "%CRYPTO-5-IKEV2_SESSION_STATUS: Crypto tunnel v2 is UP.  Peer {peer}:500       Id: {peer}"
@@ -28,3 +29,13 @@ def test_up_once_across_the_rekey_then_down_when_cleared() -> None:
     for host, peer in PEERS.items():
         after = _status_lines(lab.router(host).console[before[host] :])
         assert after[0] == DOWN.format(peer=peer)
+
+
+def test_a_rekey_collision_ends_no_session() -> None:
+    """Both routers rekey the IKE SA at once: the redundant new SA is deleted, the session
+    stays up, and no router logs it DOWN."""
+    lab = run_scenario("collision").lab
+    for host, peer in PEERS.items():
+        console = lab.router(host).console
+        assert any("IKE SA rekey collision" in line for line in console)
+        assert _status_lines(console) == [UP.format(peer=peer)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ipaddress import ip_interface, ip_network
 
+from pyike.config import load
 from pyike.ike.events import Endpoint
 from pyike.net.binding import KernelRoute
 from pyike.net.tunnel_interfaces import register_interface_commands
@@ -13,7 +14,7 @@ from pyike.node.exec.filters import run_line
 from pyike.node.exec.parser import CommandTree
 from pyike.node.ip import PROTO_ICMP, IPv4Packet
 from tests.support.clone_devices import RecordedDevices, hub_and_spoke_up
-from tests.support.flexvpn import POOL_FIRST, hub_and_spokes, spoke_lan
+from tests.support.flexvpn import POOL_FIRST, hub_and_spokes, hub_text, spoke_lan, spoke_text
 from tests.support.memory_gateways import GatewayPair
 
 SA_NAME = "Virtual-Template1 clone for 100.64.0.2"
@@ -74,3 +75,17 @@ def test_show_commands_name_the_clone() -> None:
     assert "interface Virtual-Access1\n ip unnumbered Loopback0\n" in derived
     assert " tunnel destination 100.64.0.2\n" in derived
     assert "Invalid input" in _exec(pair, "show interfaces virtual-access 2")
+
+
+def test_with_frr_an_unnumbered_clone_holds_the_borrowed_subnet() -> None:
+    """FRR takes a routing neighbor only from a subnet of the interface: with routing
+    protocols running (`pyike run --frr`), the clone holds Loopback0's address with its prefix."""
+    texts = [hub_text(1).replace("172.19.0.1 255.255.255.255", "172.19.0.1 255.255.255.0")]
+    hub, spoke = [load(text).config for text in [*texts, spoke_text(1)]]
+    pair = GatewayPair(hub, spoke, names=("hub", "spoke"))
+    devices = RecordedDevices()
+    pair.a.clones.devices = devices
+    pair.a.clones.routed = True
+    pair.b.start_all()
+    pair.pump()
+    assert devices.devices[SA_NAME].addresses == (ip_interface("172.19.0.1/24"),)

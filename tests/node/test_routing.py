@@ -6,7 +6,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from pyike.config import load
 from pyike.node.router import Router
-from pyike.node.routing import Rib, RouteCode, build
+from pyike.node.routing import Rib, RouteCode
 from pyike.sim.clock import VirtualClock
 
 
@@ -160,6 +160,6 @@ def test_a_rib_changed_interface_by_interface_matches_one_built_from_scratch() -
                  "Ethernet0/0", "Ethernet0/1", "Ethernet0/1"]:  # fmt: skip
         up[step] = not up[step]
         rib.interface_changed(step, addresses[step])
-        expected = build(connected(), config.routes, lambda name: up.get(name, False))
+        expected = Rib(connected(), config.routes, lambda name: up.get(name, False)).table
         assert list(rib.table) == list(expected), step
-    assert list(rib.table) == list(build(connected(), config.routes, up.__getitem__))
+    assert list(rib.table) == list(Rib(connected(), config.routes, up.__getitem__).table)

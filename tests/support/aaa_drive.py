@@ -5,12 +5,12 @@ given to the engine, as the gateway's event loop does."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from pyike.eap.packet import EapType
-from pyike.ike.config_mode import AddressFailure, ConfigAsk, Grant
-from pyike.ike.eap_directory import AaaQuestion, AuthorizationAnswer, EapCredentials
+from pyike.ike.config_mode import AddressFailure, Applicant, ConfigAsk, Grant
+from pyike.ike.eap_directory import AaaQuestion, EapCredentials
 from pyike.ike.policy import Identity
 from tests.support.harness import Harness
 
@@ -66,21 +66,15 @@ class EapClient:
 class AddressAsker:
     """A client's Authorizer: every tunnel asks for an address and takes routes at 2."""
 
-    def request(self, tunnel: str) -> ConfigAsk:
+    def request(self, tunnel: str, profile: str | None = None) -> ConfigAsk:
         return ConfigAsk(address=True, distance=2)
 
-    def aaa_questions(self, profile: str, identity: str) -> tuple[AaaQuestion, ...]:
+    def aaa_questions(
+        self, profile: str, remote_id: Identity | None, eap_identity: str | None
+    ) -> tuple[AaaQuestion, ...]:
         return ()
 
-    def grant(
-        self,
-        profile: str,
-        remote_id: Identity | None,
-        holder: int,
-        wants_address: bool,
-        cached: Sequence[str] = (),
-        aaa: AuthorizationAnswer | None = None,
-    ) -> Grant | AddressFailure | str | None:
+    def grant(self, peer: Applicant) -> Grant | AddressFailure | str | None:
         return None
 
     def release(self, holder: int) -> None:

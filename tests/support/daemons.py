@@ -4,6 +4,7 @@ namespaces joined by a veth link."""
 
 from __future__ import annotations
 
+import json
 import pwd
 import random
 import shutil
@@ -27,6 +28,19 @@ def pyike_exec(control: Path, *commands: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def pyike_query(control: Path, name: str) -> dict[str, Any]:
+    """The daemon's structured answer `name` (`pyike exec --query NAME`)."""
+    done = subprocess.run(
+        [*PYIKE, "exec", "--control", str(control), "--query", name],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
 
 
 def start_pyike_run(

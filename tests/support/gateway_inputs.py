@@ -9,8 +9,9 @@ from typing import Any
 
 from pyike.codec.registry import EncrId, IntegId
 from pyike.crypto.keys import ChildKeys
-from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
+from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.net.binding import HostInterface
+from pyike.traffic_selector import TrafficSelector
 
 
 def host_interface(name: str, index: int, *addresses: str) -> HostInterface:

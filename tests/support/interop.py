@@ -3,6 +3,7 @@ veth pair; pyike's runs, its logs across restarts, and the check that traffic cr
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,10 @@ from tests.support.traffic import ping
 
 
 def start_pyike(
-    netlab: Lab, ns: Namespace, tmp_path: Path, device: str, *args: str
+    netlab: Lab, ns: Namespace, tmp_path: Path, device: str, *args: str, debug: bool = True
 ) -> subprocess.Popen[bytes]:
-    """`pyike run` on tmp_path/pyike.cfg; each run logs to its own tmp_path/pyike.N.log."""
+    """`pyike run` on tmp_path/pyike.cfg; each run logs to its own tmp_path/pyike.N.log;
+    with `debug`, `debug crypto ikev2` on from the start."""
     control = tmp_path / "pyike.sock"
     control.unlink(missing_ok=True)
     proc = start_pyike_run(
@@ -34,7 +36,7 @@ def start_pyike(
         numbered_log(tmp_path, "pyike"),
         "--bind",
         f"Ethernet0/0={device}",
-        "--debug",
+        *(("--debug",) if debug else ()),
         *args,
     )
     wait_for_control(control, "pyike")
@@ -76,6 +78,7 @@ def topology(
     pyike_cfg: str | None = None,
     swanctl_conf: str | None = None,
     charon_conf: str | None = None,
+    debug: bool = True,
 ) -> Interop:
     """pyike at 10.0.0.1 and charon at 10.0.0.2, joined by a veth pair."""
     require_charon()
@@ -85,8 +88,25 @@ def topology(
     ss.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
     charon = start_charon(netlab, ss, tmp_path, suite, swanctl_conf, conf_text=charon_conf)
     (tmp_path / "pyike.cfg").write_text(pyike_cfg or pyike_config(suite))
-    proc = start_pyike(netlab, py, tmp_path, left, *pyike_args)
+    proc = start_pyike(netlab, py, tmp_path, left, *pyike_args, debug=debug)
     return Interop(py, ss, charon, left, tmp_path, proc, netlab)
+
+
+def charon_ids(charon: Charon) -> tuple[list[int], list[int]]:
+    """The unique ids of charon's established IKE SAs and installed Child SAs."""
+    sas = charon.sas()
+    ike = [int(n) for n in re.findall(r"pyike: #(\d+), ESTABLISHED", sas)]
+    child = [int(n) for n in re.findall(r"net: #(\d+), reqid \d+, INSTALLED", sas)]
+    return ike, child
+
+
+def ready_sas(t: Interop) -> int:
+    return t.exec("show crypto ikev2 sa").count("READY")
+
+
+def settled(t: Interop, ike: int, child: int) -> bool:
+    """charon holds exactly the IKE SA `ike` and the Child SA `child`; pyike one IKE SA."""
+    return charon_ids(t.charon) == ([ike], [child]) and ready_sas(t) == 1
 
 
 def pyike_log(tmp_path: Path) -> str:

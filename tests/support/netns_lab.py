@@ -7,8 +7,17 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.support.netns import PYIKE
+import pytest
+
+from pyike.frr.daemons import FRR_DAEMON_DIR
+from pyike.frr.vtysh import FRR_STATE_DIR
+from tests.support.netns import NO_NETNS, NO_NETNS_REASON, PYIKE
 from tests.support.paths import ROOT
+
+needs_frr = pytest.mark.skipif(
+    NO_NETNS or not (FRR_DAEMON_DIR / "zebra").is_file(),
+    reason=f"{NO_NETNS_REASON}, and FRRouting (Debian package frr)",
+)
 
 
 def namespaces() -> str:
@@ -39,8 +48,24 @@ def run_netns_lab(*args: str, timeout: float = 120) -> tuple[int, str, str, int]
         text=True,
         cwd=ROOT,
     )
-    out, err = proc.communicate(timeout=timeout)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # SIGTERM: the run tears its namespaces and daemons down
+        proc.communicate(timeout=60)
+        raise
     return proc.returncode, out, err, proc.pid
+
+
+def answer(out: str, host: str, command: str) -> list[str]:
+    """What `host` printed for `command` (an exec command or a ping), without its prefix."""
+    text = out.split(f"{host}: {host}#{command}\n")[1]
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith(f"{host}: ") or line.startswith(f"{host}: {host}#"):
+            break
+        lines.append(line.removeprefix(f"{host}: "))
+    return lines
 
 
 def assert_run_left_nothing(tag: str, out: str) -> None:
@@ -50,3 +75,10 @@ def assert_run_left_nothing(tag: str, out: str) -> None:
     for workdir in controls:
         assert processes_mentioning(workdir) == []
         assert not Path(workdir).exists()
+
+
+def assert_no_frr_left(tag: str) -> None:
+    """No FRR daemon (they run with -N pyike-TAG-HOST), pathspace or namespace of the run."""
+    assert processes_mentioning(f"pyike-{tag}-") == []
+    assert not list(FRR_STATE_DIR.glob(f"pyike-{tag}-*"))
+    assert f"pyike-{tag}-" not in namespaces()

@@ -4,7 +4,9 @@ files (`# corpus: PATH`) and holds the checks; `STEM.add` is appended to corpus 
 the page leaves out, as an engineer would paste it after the published text) and `STEM.pre`
 typed before it (what the page gives earlier than an excerpt that ends with `end`); other `*.cfg`
 files are the routers the page does not show (an ISP between the sites). A `# expected: TEXT`
-line in `network.lab` names a verdict the lab must print (a tunnel pyike cannot bring up)."""
+line in `network.lab` names a verdict the lab must print (a tunnel pyike cannot bring up). A
+`# netns only: WHY` line marks a network only `pyike lab --netns` runs (a routing protocol the
+simulated lab does not run): it is in NETNS_GROUPS, not GROUPS."""
 
 from __future__ import annotations
 
@@ -15,9 +17,20 @@ from tests.support.paths import DATA
 
 CORPUS = DATA / "realconfigs"
 NETWORKS = DATA / "realnetworks"
-GROUPS = sorted(p for p in NETWORKS.iterdir() if p.is_dir())
 _MEMBER = re.compile(r"^# corpus: (\S+)$", re.MULTILINE)
 _EXPECTED = re.compile(r"^# expected: (.+)$", re.MULTILINE)
+_NETNS_ONLY = re.compile(r"^# netns only: (.+)$", re.MULTILINE)
+
+
+def netns_only(group: Path) -> str | None:
+    """Why only `pyike lab --netns` runs the group's network; None when the simulated lab does."""
+    found = _NETNS_ONLY.search((group / "network.lab").read_text())
+    return found[1] if found else None
+
+
+_ALL = sorted(p for p in NETWORKS.iterdir() if p.is_dir())
+GROUPS = [g for g in _ALL if netns_only(g) is None]
+NETNS_GROUPS = [g for g in _ALL if netns_only(g) is not None]
 
 
 _CORPUS_PATH = re.compile(r"\b[a-z0-9-]+/[\w.-]+\.cfg\b")

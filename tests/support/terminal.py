@@ -14,7 +14,10 @@ import struct
 import subprocess
 import termios
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TextIO
 
 _CONTROL = re.compile(r"\x1b\[(\??)(\d*)([A-Za-z])|\r|\n")
 
@@ -54,6 +57,24 @@ def run_on_terminal(
         reader.join(timeout=30)
         os.close(master)
     return TerminalRun(proc.returncode, b"".join(chunks).decode(), out or "")
+
+
+@contextmanager
+def pseudo_terminal(columns: int = 200) -> Iterator[tuple[TextIO, list[bytes]]]:
+    """A new pseudo-terminal of ``columns`` columns for this process to write to: a text
+    stream on it, and the bytes written so far (complete once the block has ended)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(master, chunks), daemon=True)
+    reader.start()
+    stream = open(slave, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+    try:
+        yield stream, chunks
+    finally:
+        stream.close()  # the last writer: the reader sees EIO and ends
+        reader.join(timeout=30)
+        os.close(master)
 
 
 def _drain(master: int, chunks: list[bytes]) -> None:

@@ -8,7 +8,7 @@ Authenticator, Message-Authenticator); asyncio sends, with retransmissions."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from importlib import resources
 
 from pyrad import packet
@@ -61,20 +61,14 @@ class _Datagram(asyncio.DatagramProtocol):
         self.replies.put_nowait(data)
 
 
+@dataclass(eq=False)
 class RadiusClient:
-    def __init__(
-        self,
-        server: RadiusServer,
-        *,
-        nas_identifier: str = "pyike",
-        timeout: float = 3.0,
-        retries: int = 3,
-    ) -> None:
-        self.server = server
-        self.nas_identifier = nas_identifier
-        self.timeout = timeout
-        self.retries = retries
-        self._dict = dictionary()
+    server: RadiusServer
+    _: KW_ONLY
+    nas_identifier: str = "pyike"
+    timeout: float = 3.0
+    retries: int = 3
+    _dict: Dictionary = field(default_factory=dictionary, init=False, repr=False)
 
     def _request(self, user: str) -> packet.AuthPacket:
         request = packet.AuthPacket(

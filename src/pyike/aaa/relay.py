@@ -44,16 +44,20 @@ def client_for(server: RadiusServerConfig, nas_identifier: str) -> RadiusClient:
 
 
 def keys_of(avpairs: tuple[str, ...]) -> PskAnswer:
-    """The keys among `Cisco-AVPair` values (`ipsec:ikev2-password-local=KEY`, ...)."""
+    """The keys among `Cisco-AVPair` values (`ipsec:ikev2-password-local=KEY`, ...), with the
+    values that are not keys (the attributes `aaa authorization user psk cached` uses)."""
     found: dict[str, bytes] = {}
+    others: list[str] = []
     for pair in avpairs:
         name, _, value = pair.partition("=")
         side = _KEY_PAIRS.get(name.strip().lower())
         if side is not None and value:
             found[side] = value.encode()
+        elif side is None:
+            others.append(pair)
     if "remote" not in found:
         return PskAnswer(reason="the AAA reply has no ipsec:ikev2-password-remote")
-    return PskAnswer(found.get("local"), found["remote"])
+    return PskAnswer(found.get("local"), found["remote"], attributes=tuple(others))
 
 
 class AaaRelay:

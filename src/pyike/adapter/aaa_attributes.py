@@ -1,6 +1,8 @@
 """Authorization attributes from AAA applied to an IKEv2 authorization policy: the
-`Cisco-AVPair` values of the Access-Accept that ended a peer's EAP (`aaa authorization user eap
-cached`), as IOS's FlexVPN server names them:
+`Cisco-AVPair` values of the Access-Accept that ended a peer's EAP or gave its pre-shared
+keys (`aaa authorization user eap|psk cached`), of one asked for authorization, or a local
+policy's attributes for a user (`aaa authorization user ... list LOCAL-LIST`), as IOS's FlexVPN
+server names them:
 
 - `ipsec:addr-pool=NAME`: lend the address from `ip local pool NAME`;
 - `ipsec:dns-servers=A [B]`: the DNS servers sent;
@@ -88,6 +90,21 @@ def _route(
     else:
         return False
     return True
+
+
+# What a local authorization policy gives a user (`aaa authorization user ... list LIST` with
+# a local LIST): the attributes a RADIUS Access-Accept can carry.
+_USER_FIELDS = ("pool", "ipv6_pool", "dns", "ipv6_dns", "netmask", "def_domain")
+
+
+def from_policy(policy: AuthorizationPolicy) -> UserAttributes:
+    """The attributes local authorization policy ``policy`` sets for a user: those it has
+    (its route set as one attribute, as the route-set pairs are)."""
+    default = AuthorizationPolicy(policy.name)
+    names = [f for f in _USER_FIELDS if getattr(policy, f) != getattr(default, f)]
+    if any(getattr(policy, f) != getattr(default, f) for f in _ROUTE_FIELDS):
+        names += _ROUTE_FIELDS
+    return UserAttributes({f: getattr(policy, f) for f in names})
 
 
 def apply(

@@ -11,12 +11,14 @@ username U password P`) presents those credentials."""
 
 from __future__ import annotations
 
+from pyike.adapter.name_mangler import mangled_name
 from pyike.config import query
 from pyike.config.login_model import LocalUser
 from pyike.config.model import Config, Profile
 from pyike.crypto import passwords
 from pyike.eap.packet import METHOD_KEYWORDS
 from pyike.ike.eap_directory import EapCredentials, EapRelay
+from pyike.ike.policy import Identity
 
 
 class LocalUsers:
@@ -71,3 +73,11 @@ class ConfigEapDirectory:
     def psk_group(self, profile: str) -> str | None:
         configured = self.config.profiles.get(profile)
         return None if configured is None else query.psk_aaa_group(self.config, configured)
+
+    def psk_user(self, profile: str, remote_id: Identity) -> str | None:
+        configured = self.config.profiles.get(profile)
+        mangler = None if configured is None else configured.flex.keyring_aaa_mangler
+        if mangler is None:
+            return str(remote_id)
+        found = self.config.flexvpn.name_manglers.get(mangler)
+        return None if found is None else mangled_name(found, remote_id)

@@ -51,7 +51,7 @@ from pyike.config.model import IdentityMatch as ConfigIdentityMatch
 from pyike.config.model import Profile as ConfigProfile
 from pyike.config.model import Proposal as ConfigProposal
 from pyike.config.model import TransformSet as ConfigTransformSet
-from pyike.ike.events import Endpoint, IPAddress, TrafficSelector
+from pyike.ike.events import Endpoint, IPAddress
 from pyike.ike.policy import (
     DpdSettings,
     EngineSettings,
@@ -66,6 +66,7 @@ from pyike.ipsec.acl_match import map_entries
 from pyike.pki.keystore import KeyFileError, default_label, load_router_keys
 from pyike.pki.trust import RouterPki
 from pyike.seed_epoch import SEED_EPOCH
+from pyike.traffic_selector import TrafficSelector
 
 # --- conversions from the config model ---------------------------------------------------
 
@@ -136,10 +137,6 @@ def config_identity(identity: Identity | None) -> ConfigIdentity | None:
     return ConfigIdentity(kind, identity.data.decode("utf-8", "replace"))
 
 
-def _selector(ts: query.TrafficSelector) -> TrafficSelector:
-    return TrafficSelector(ts.start, ts.end, ts.protocol, ts.start_port, ts.end_port)
-
-
 def _usable(secret: Secret | None) -> bytes | None:
     if secret is None or not secret.usable:
         return None
@@ -170,8 +167,8 @@ def _tunnel_specs(
             child.ikev2_profile.name,
             _modes_for(transform_sets, (local_ts, remote_ts), (local, peer)),
             child.pfs,
-            (_selector(local_ts),),
-            (_selector(remote_ts),),
+            (local_ts,),
+            (remote_ts,),
             child.lifetime_seconds,
             child.lifetime_kilobytes,
             child.replay_window,
@@ -187,7 +184,7 @@ def _tunnel_specs(
 
 def _modes_for(
     transform_sets: tuple[TransformSetSpec, ...],
-    selectors: tuple[query.TrafficSelector, query.TrafficSelector],
+    selectors: tuple[TrafficSelector, TrafficSelector],
     ends: tuple[Endpoint, Endpoint],
 ) -> tuple[TransformSetSpec, ...]:
     """The transform sets as negotiated for one selector pair: `mode transport` only for the

@@ -14,14 +14,23 @@ Modelled as IOS does with local AAA:
   (else IOS's empty default); `aaa authorization user psk|eap list LIST [NAME]` with such a
   LIST asks for the user too (NAME, or the peer's IKE or EAP identity), whose attributes
   take precedence (adapter/aaa_attributes.py).
+- `aaa authorization user psk|eap list LIST [NAME]` with a local LIST: the authorization
+  policy named NAME (without one, the peer's EAP or IKE identity) holds the user's
+  attributes, which take precedence over the group's attribute by attribute, as a RADIUS
+  user's do (its route set replaces the group's whole); no such policy fails authorization,
+  as a RADIUS reject does. `aaa authorization group override`: the group's win where it
+  has them.
+- `name-mangler M` in place of a name (group or user): the name is the one name mangler M
+  derives from the peer's identity (adapter/name_mangler.py): the local policy of that name,
+  or the User-Name RADIUS is asked about; a name that cannot be derived fails authorization.
 - `route set interface` without a name sends the address of the interface the peer's
   tunnel ends on here: the tunnel's own, or for a virtual template its `ip unnumbered`
   interface's; `route set access-list` the prefixes a standard ACL permits (`permit any` is a
   default route); `route set remote` its prefixes.
 - An initiator asks for an address when its tunnel has `ip address negotiated`, and offers
-  its own policy's routes (through its profile's `aaa authorization group psk`); without
-  either, IKE_AUTH carries no CFG_REQUEST (IOS sends one always; pyike leaves it out where
-  it carries nothing, so plain site-to-site exchanges stay as they were).
+  its own policy's routes (through its profile's `aaa authorization group psk`); with
+  neither, its CFG_REQUEST carries IOS's default set alone, as IOS's always does
+  (ike/config_mode.py); `no config-exchange request` sends none.
 - Routes received are installed at the `route accept any distance` of the receiving
   side's policy (2 by default); `no route accept any` installs none.
 """
@@ -33,6 +42,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, ip_network
 
 from pyike.adapter import aaa_attributes
+from pyike.adapter.name_mangler import mangled_name
 from pyike.config import query
 from pyike.config.flexvpn_model import (
     IKEV2_ROUTE_DISTANCE,
@@ -42,10 +52,11 @@ from pyike.config.flexvpn_model import (
     UserAuthorization,
 )
 from pyike.config.model import Config, Interface, Profile
-from pyike.ike.config_mode import AddressFailure, ConfigAsk, Grant
-from pyike.ike.eap_directory import AaaQuestion, AuthorizationAnswer
+from pyike.ike.config_mode import AddressFailure, Applicant, ConfigAsk, Grant
+from pyike.ike.eap_directory import AaaQuestion
 from pyike.ike.events import ConfigSet, IPNetwork
 from pyike.ike.policy import Identity
+from pyike.ios_names import SIGNATURE_METHODS
 
 # IOS's built-in authorization policy `default`: no attributes, every route accepted.
 _BUILT_IN_DEFAULT = AuthorizationPolicy("default")
@@ -85,13 +96,14 @@ class FlexvpnAuthorizer:
 
     # -- the initiator --------------------------------------------------------------------
 
-    def request(self, tunnel: str) -> ConfigAsk | None:
+    def request(self, tunnel: str, profile: str | None = None) -> ConfigAsk | None:
         iface = self.config.interfaces.get(tunnel)
-        profile = self._tunnel_profile(tunnel)
-        if iface is None or profile is None:
+        configured = self._tunnel_profile(tunnel) or self.config.profiles.get(profile or "")
+        if configured is None:
             return None
-        exchange = profile.flex.config_exchange
-        policy = self._group_policy(profile)
+        exchange = configured.flex.config_exchange
+        method = _method(configured)  # a spoke verifying the hub's certificate: its cert line
+        policy = self._group_policy(configured, method if method == "cert" else "psk")
         offer = (
             ConfigSet()
             if isinstance(policy, str) or policy is None or not exchange.set_send
@@ -100,9 +112,9 @@ class FlexvpnAuthorizer:
         accept = None if isinstance(policy, str) else self._accept(policy)
         if not exchange.request:  # `no config-exchange request`: its routes pushed alone
             return None if offer.empty else ConfigAsk(False, offer, accept, push=True)
-        if not iface.address_negotiated and offer.empty and policy is None:
-            return None
-        return ConfigAsk(iface.address_negotiated, offer, accept)
+        negotiated = iface is not None and iface.address_negotiated
+        version = 4 if iface is None else iface.inner_version
+        return ConfigAsk(negotiated, offer, accept, inner_version=version)
 
     def _tunnel_profile(self, tunnel: str) -> Profile | None:
         child = query.tunnel_policy(self.config, tunnel)
@@ -110,21 +122,89 @@ class FlexvpnAuthorizer:
 
     # -- the responder --------------------------------------------------------------------
 
-    def aaa_questions(self, profile: str, identity: str) -> tuple[AaaQuestion, ...]:
+    def aaa_questions(
+        self, profile: str, remote_id: Identity | None, eap_identity: str | None
+    ) -> tuple[AaaQuestion, ...]:
         configured = self.config.profiles.get(profile)
         if configured is None or not self.config.flexvpn.aaa_new_model:
             return ()
         method = _method(configured)
+        if self._unnamed(configured, method, remote_id, eap_identity) is not None:
+            return ()  # authorization fails when the reply is made (grant)
         questions: list[AaaQuestion] = []
         group = configured.flex.group_for(method)
         radius = None if group is None else query.aaa_list_group(self.config, group.method_list)
         if group is not None and radius is not None:
-            questions.append(AaaQuestion("group", radius, group.policy or identity))
+            name = self._name(group.name_mangler, group.policy, remote_id, eap_identity)
+            questions.append(AaaQuestion("group", radius, str(name)))
         for user in configured.flex.user_authorization:
             radius = self._user_radius_group(user, method)
             if radius is not None:
-                questions.append(AaaQuestion("user", radius, user.name or identity))
+                name = self._name(user.name_mangler, user.name, remote_id, eap_identity)
+                questions.append(AaaQuestion("user", radius, str(name)))
         return tuple(questions)
+
+    def _name(
+        self,
+        mangler: str | None,
+        given: str | None,
+        remote_id: Identity | None,
+        eap_identity: str | None,
+    ) -> str | None:
+        """The name AAA is asked about: the one given, else the one name mangler ``mangler``
+        derives, else the peer's EAP or IKE identity; None when the mangler derives none."""
+        if mangler is not None:
+            configured = self.config.flexvpn.name_manglers.get(mangler)
+            return None if configured is None else mangled_name(configured, remote_id, eap_identity)
+        return given or eap_identity or str(remote_id)
+
+    def _unnamed(
+        self,
+        profile: Profile,
+        method: str,
+        remote_id: Identity | None,
+        eap_identity: str | None,
+    ) -> str | None:
+        """Why authorization fails for want of a name: a name mangler of the profile's
+        authorization lines for ``method`` that is not defined or derives no name."""
+        lines: list[GroupAuthorization | UserAuthorization] = [
+            *profile.flex.group_authorization,
+            *profile.flex.user_authorization,
+        ]
+        for line in lines:
+            mangler = line.name_mangler
+            if line.method != method or mangler is None:
+                continue
+            if mangler not in self.config.flexvpn.name_manglers:
+                return f"AAA authorization failed: name-mangler {mangler} is not defined"
+            if self._name(mangler, None, remote_id, eap_identity) is None:
+                peer = eap_identity or str(remote_id)
+                return (
+                    f"AAA authorization failed: name-mangler {mangler} derives no name from {peer}"
+                )
+        return None
+
+    def _local_user(
+        self,
+        profile: Profile,
+        method: str,
+        remote_id: Identity | None,
+        eap_identity: str | None,
+    ) -> aaa_attributes.UserAttributes | str | None:
+        """The user's attributes from `aaa authorization user METHOD list LIST [NAME |
+        name-mangler M]` with a local LIST: those of the authorization policy of the user's
+        name; why authorization fails when there is no such policy; None without such a line."""
+        flex = self.config.flexvpn
+        for user in profile.flex.user_authorization:
+            methods = flex.authorization_network.get(user.method_list or "")
+            if user.method != method or methods is None or not methods.local:
+                continue
+            name = self._name(user.name_mangler, user.name, remote_id, eap_identity)
+            policy = flex.authorization_policies.get(str(name))
+            if policy is None:
+                return f"AAA authorization failed: authorization policy {name} is not defined"
+            return aaa_attributes.from_policy(policy)
+        return None
 
     def _user_radius_group(self, user: UserAuthorization, method: str) -> str | None:
         """The RADIUS group `aaa authorization user METHOD list LIST` asks."""
@@ -132,28 +212,33 @@ class FlexvpnAuthorizer:
             return None
         return query.aaa_list_group(self.config, user.method_list)
 
-    def grant(
-        self,
-        profile: str,
-        remote_id: Identity | None,
-        holder: int,
-        wants_address: bool,
-        cached: Sequence[str] = (),
-        aaa: AuthorizationAnswer | None = None,
-    ) -> Grant | AddressFailure | str | None:
-        configured = self.config.profiles.get(profile)
+    def grant(self, peer: Applicant) -> Grant | AddressFailure | str | None:
+        configured = self.config.profiles.get(peer.profile)
         if configured is None:
             return None
-        method = _method(configured)
-        radius = {} if aaa is None else aaa.attributes
-        policy = self._group_policy(configured, method, radius.get("group"))
+        method = _method(configured, peer.signed)
+        unnamed = self._unnamed(configured, method, peer.remote_id, peer.eap_identity)
+        if unnamed is not None:
+            return unnamed
+        radius = {} if peer.aaa is None else peer.aaa.attributes
+        group = configured.flex.group_for(method)
+        mangler = None if group is None else group.name_mangler
+        name = (
+            None
+            if mangler is None
+            else self._name(mangler, None, peer.remote_id, peer.eap_identity)
+        )
+        policy = self._group_policy(configured, method, radius.get("group"), name)
         if isinstance(policy, str):
             return policy
-        user = self._cached_attributes(configured, method, cached)
+        user = self._cached_attributes(configured, method, peer.cached)
         if "user" in radius:
             user = aaa_attributes.parse(radius["user"])
+        local_user = self._local_user(configured, method, peer.remote_id, peer.eap_identity)
+        if isinstance(local_user, str):
+            return local_user
+        user = local_user or user
         if user is not None:
-            group = configured.flex.group_for(method)
             override = group is not None and group.override
             policy = aaa_attributes.apply(
                 policy or _BUILT_IN_DEFAULT, user, group_override=override
@@ -161,11 +246,11 @@ class FlexvpnAuthorizer:
         if policy is None:
             return None
         address = None
-        if wants_address and policy.pool is not None:
+        if peer.wants_address and policy.pool is not None:
             pool = self.config.flexvpn.pools.get(policy.pool)
             if pool is None:
                 return f"AAA authorization failed: address pool {policy.pool} is not defined"
-            address = self.pools.lease(pool, holder)
+            address = self.pools.lease(pool, peer.holder)
             if address is None:
                 return AddressFailure(f"Failed to allocate an address from pool {pool.name}")
         template = self._template(configured)
@@ -188,16 +273,18 @@ class FlexvpnAuthorizer:
         radius: Mapping[str, tuple[str, ...]],
     ) -> tuple[str, ...]:
         """What the debug says of authorization: attributes not applied, and `aaa
-        authorization user` lines pyike does not run (it runs `eap cached` and lists that
+        authorization user` lines pyike does not run (it runs `cached`, local lists and lists that
         ask RADIUS)."""
         group = aaa_attributes.parse(radius.get("group", ()))
         ignored = (*group.ignored, *(() if user is None else user.ignored))
+        lists = self.config.flexvpn.authorization_network
         unrun = (
             u
             for u in profile.flex.user_authorization
             if u.method == method
-            and not (u.cached and method == "eap")
+            and not u.cached
             and self._user_radius_group(u, method) is None
+            and not (u.method_list in lists and lists[u.method_list or ""].local)
         )
         return (
             *(f"AAA authorization attribute not applied: {a}" for a in ignored),
@@ -232,15 +319,21 @@ class FlexvpnAuthorizer:
     # -- shared -------------------------------------------------------------------------------
 
     def _group_policy(
-        self, profile: Profile, method: str = "psk", radius: Sequence[str] | None = None
+        self,
+        profile: Profile,
+        method: str = "psk",
+        radius: Sequence[str] | None = None,
+        name: str | None = None,
     ) -> AuthorizationPolicy | str | None:
         """The authorization policy of the profile's group authorization for ``method`` (psk,
         eap), with ``radius``: the attributes of RADIUS's Access-Accept when its list asks a
         RADIUS group; None when it has none; why authorization fails, in IOS's words, when its
-        method list is neither local nor answered."""
+        method list is neither local nor answered. ``name``: the policy's name (the group's
+        POLICY, or the one its name mangler derived; without one, `default`)."""
         group = profile.flex.group_for(method)
         if group is None:
             return None
+        name = name or group.policy
         flex = self.config.flexvpn
         methods = flex.authorization_network.get(group.method_list)
         if not flex.aaa_new_model or methods is None:
@@ -249,7 +342,7 @@ class FlexvpnAuthorizer:
                 f"('aaa new-model' and 'aaa authorization network {group.method_list} local')"
             )
         if radius is not None:
-            named = flex.authorization_policies.get(group.policy or "default")
+            named = flex.authorization_policies.get(name or "default")
             group_attributes = aaa_attributes.parse(radius)
             return aaa_attributes.apply(
                 named or _BUILT_IN_DEFAULT, group_attributes, group_override=False
@@ -259,10 +352,9 @@ class FlexvpnAuthorizer:
                 f"AAA authorization failed: method list {group.method_list} asks "
                 f"{methods.methods[0]}, which pyike does not reach (local AAA only)"
             )
-        return self._policy_named(group)
+        return self._policy_named(name or "default")
 
-    def _policy_named(self, group: GroupAuthorization) -> AuthorizationPolicy | str:
-        name = group.policy or "default"
+    def _policy_named(self, name: str) -> AuthorizationPolicy | str:
         policy = self.config.flexvpn.authorization_policies.get(name)
         if policy is not None:
             return policy
@@ -304,7 +396,14 @@ class FlexvpnAuthorizer:
         return address if isinstance(address, IPv4Address) else None
 
 
-def _method(profile: Profile) -> str:
+def _method(profile: Profile, signed: bool | None = None) -> str:
     """How the profile's peers authenticate, for its authorization lines: a server profile
-    for EAP clients authorizes them with its `... group eap` line."""
-    return "eap" if "eap" in profile.auth_remote else "psk"
+    for EAP clients authorizes them with its `... group eap` line; a peer that signed
+    (``signed``; None: not known yet, then a profile verifying certificates alone,
+    `authentication remote rsa-sig|ecdsa-sig`) with its `... group cert` line."""
+    remote = profile.auth_remote
+    if "eap" in remote:
+        return "eap"
+    if signed is None:
+        signed = bool(remote) and all(method in SIGNATURE_METHODS for method in remote)
+    return "cert" if signed else "psk"

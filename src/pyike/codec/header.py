@@ -56,17 +56,22 @@ class IkeHeader:
         return bool(self.flags & FLAG_VERSION)
 
     def encode(self) -> bytes:
+        return self.encode_with(self.next_payload, self.length)
+
+    def encode_with(self, next_payload: int, length: int) -> bytes:
+        """The header with ``next_payload`` and ``length`` in place of its own (what a message
+        being encoded needs, without a copy of the header)."""
         if len(self.spi_i) != 8 or len(self.spi_r) != 8:
             raise ValueError("IKE SPIs are 8 bytes")
         return _HEADER.pack(
             self.spi_i,
             self.spi_r,
-            self.next_payload,
+            next_payload,
             (self.major_version << 4) | self.minor_version,
             self.exchange_type,
             self.flags,
             self.message_id,
-            self.length,
+            length,
         )
 
 

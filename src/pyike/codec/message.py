@@ -119,8 +119,7 @@ def decode_message(data: bytes) -> Message:
 def encode_message(message: Message) -> bytes:
     """The wire form of ``message``; the header's Next Payload and Length are recomputed."""
     first, body = encode_payload_chain(message.payloads)
-    header = replace(message.header, next_payload=first, length=HEADER_SIZE + len(body))
-    return header.encode() + body
+    return message.header.encode_with(first, HEADER_SIZE + len(body)) + body
 
 
 def decode_payload_chain(first_type: int, data: bytes) -> list[Payload]:

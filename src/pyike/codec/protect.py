@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Protocol
 
 from pyike.codec.errors import DecodeError
@@ -139,13 +138,8 @@ def _seal(
     payload_length = GENERIC_HEADER_SIZE + len(encrypted_prefix) + sealed_length
     if payload_length > MAX_PAYLOAD_LENGTH:
         raise ValueError(f"encrypted payload of {payload_length} bytes is too long")
-    header = replace(
-        header_template,
-        next_payload=first_type,
-        length=HEADER_SIZE + len(leading) + payload_length,
-    )
     prefix = (
-        header.encode()
+        header_template.encode_with(first_type, HEADER_SIZE + len(leading) + payload_length)
         + leading
         + struct.pack("!BBH", encrypted_next, 0, payload_length)
         + encrypted_prefix

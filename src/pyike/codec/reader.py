@@ -32,18 +32,33 @@ class Reader:
             detail, payload=self.payload, notify=notify, offset=self.offset if at is None else at
         )
 
+    # take, u8 and u16 read every field of every received message: they index the bytes
+    # directly and build no error text unless the read fails.
     def take(self, n: int, what: str) -> bytes:
-        if n < 0 or n > self.remaining:
-            raise self.error(f"{what} needs {n} bytes but only {self.remaining} remain")
-        chunk = self._data[self._pos : self._pos + n]
-        self._pos += n
-        return chunk
+        pos = self._pos
+        end = pos + n
+        if n < 0 or end > len(self._data):
+            raise self._short(n, what)
+        self._pos = end
+        return self._data[pos:end]
 
     def u8(self, what: str) -> int:
-        return self.take(1, what)[0]
+        pos = self._pos
+        if pos >= len(self._data):
+            raise self._short(1, what)
+        self._pos = pos + 1
+        return self._data[pos]
 
     def u16(self, what: str) -> int:
-        return int.from_bytes(self.take(2, what), "big")
+        pos = self._pos
+        data = self._data
+        if pos + 2 > len(data):
+            raise self._short(2, what)
+        self._pos = pos + 2
+        return data[pos] << 8 | data[pos + 1]
+
+    def _short(self, n: int, what: str) -> DecodeError:
+        return self.error(f"{what} needs {n} bytes but only {self.remaining} remain")
 
     def u24(self, what: str) -> int:
         return int.from_bytes(self.take(3, what), "big")

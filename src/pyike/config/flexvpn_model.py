@@ -96,13 +96,16 @@ class MethodList:
 
 @dataclass(frozen=True)
 class FlexClientPeer:
-    """`peer N ADDRESS|fqdn NAME` of a FlexVPN client."""
+    """`peer N ADDRESS|fqdn NAME [dynamic] [ipv6]` of a FlexVPN client. A name is resolved when
+    the client connects to it (`ip host` first); `dynamic`: again at each connection, not once."""
 
     priority: int
     address: IPv4Address | None = None
     fqdn: str | None = None
     track: int | None = None  # `track T [up|down]`: possible while track T is in that state
     track_up: bool = True
+    dynamic: bool = False
+    ipv6: bool = False  # the name is resolved to an IPv6 address
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,37 @@ class FlexvpnConfig:
     pools: dict[str, LocalPool] = field(default_factory=dict)
     attribute_lists: dict[str, AttributeList] = field(default_factory=dict)
     clients: dict[str, FlexClient] = field(default_factory=dict)
+    name_manglers: dict[str, NameMangler] = field(default_factory=dict)
+    # `ip host NAME ADDR...` / `ipv6 host ...`: the names FlexVPN clients' `peer N fqdn`
+    # resolve before asking DNS
+    hosts: dict[str, tuple[IPv4Address | IPv6Address, ...]] = field(default_factory=dict)
+
+
+# The parts of a distinguished name `dn FIELD` takes, by IOS's word: their attribute names.
+DN_FIELDS = {
+    "common-name": "cn",
+    "country": "c",
+    "domain": "dc",
+    "locality": "l",
+    "organization": "o",
+    "organization-unit": "ou",
+    "state": "st",
+}
+
+
+@dataclass(frozen=True)
+class NameMangler:
+    """`crypto ikev2 name-mangler NAME`: how the name AAA is asked about is derived from a
+    peer's identity, one rule per kind of identity (None: the kind has no rule)."""
+
+    name: str
+    fqdn: str | None = None  # hostname | domain | all
+    email: str | None = None  # username | domain | all
+    dn: str | None = None  # a DN_FIELDS word
+    # an EAP identity: ("all", ""), ("dn", FIELD), ("prefix", C) or ("suffix", C), C the
+    # delimiter (`eap prefix delimiter C`: the part before C)
+    eap: tuple[str, str] | None = None
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -147,12 +181,13 @@ class GroupAuthorization:
 
 @dataclass(frozen=True)
 class UserAuthorization:
-    """`aaa authorization user psk|cert|eap {cached|list LIST [NAME]}`."""
+    """`aaa authorization user psk|cert|eap {cached|list LIST [NAME|name-mangler M]}`."""
 
     method: str
     cached: bool = False
     method_list: str | None = None
     name: str | None = None
+    name_mangler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,3 +214,11 @@ class ProfileFlex:
 
     def group_for(self, method: str) -> GroupAuthorization | None:
         return next((g for g in self.group_authorization if g.method == method), None)
+
+    def manglers_named(self) -> list[str]:
+        """The name manglers the profile's `aaa authorization group|user` lines name."""
+        lines: tuple[GroupAuthorization | UserAuthorization, ...] = (
+            *self.group_authorization,
+            *self.user_authorization,
+        )
+        return [line.name_mangler for line in lines if line.name_mangler is not None]

@@ -117,6 +117,8 @@ class Result:
     candidates: frozenset[int] = frozenset()
 
 
+_PATHS_KEPT = 2048  # keyword paths (and their next words) whose threads are kept, per mode
+
 _PARAM = re.compile(r"<(\w+)(?::(\w+)(?:\(([^)]*)\))?)?>")
 
 
@@ -134,6 +136,15 @@ class Grammar:
         self._commands: list[str] = []
         self._fallbacks: set[int] = set()
         self._reachable: dict[int, frozenset[int]] = {}
+        # Lines that begin with the same words taken as keywords (`crypto ikev2 profile`) are
+        # in the same threads after them, so those are worked out once per mode, by the words
+        # typed: the threads after them, those with a fallback's rest of line, the threads each
+        # next word goes on with; and the states each state's empty moves reach. `add` and a
+        # full cache forget them.
+        self._closures: dict[int, tuple[int, ...]] = {}
+        self._after: dict[tuple[str, ...], list[Thread]] = {}
+        self._path_rests: dict[tuple[str, ...], list[tuple[Thread, list[Edge]]]] = {}
+        self._path_words: dict[tuple[tuple[str, ...], str], dict[str, list[Thread]]] = {}
 
     def add(self, pattern: str, fallback: bool = False) -> int:
         """Add a command pattern; returns its index (the value of Match.command). A fallback
@@ -143,6 +154,8 @@ class Grammar:
         if fallback:
             self._fallbacks.add(index)
         self._reachable.clear()
+        self._forget_paths()
+        self._closures.clear()
         items = self._split(pattern)
         start, end = self._seq(items, 0, len(items), index)
         self._states[0].eps.append(start)
@@ -229,38 +242,72 @@ class Grammar:
     # --- matching ------------------------------------------------------------------------------
 
     def _closure(self, threads: list[Thread]) -> list[Thread]:
+        """The threads and every state their empty moves reach, depth first: a state reached
+        from several threads keeps the first one's captures."""
         seen: set[int] = set()
         out: list[Thread] = []
-        stack = list(reversed(threads))
-        while stack:
-            state, caps = stack.pop()
-            if state in seen:
-                continue
-            seen.add(state)
-            out.append((state, caps))
-            for nxt in reversed(self._states[state].eps):
-                stack.append((nxt, caps))
+        for state, caps in threads:
+            for reached in self._reach(state):
+                if reached not in seen:
+                    seen.add(reached)
+                    out.append((reached, caps))
         return out
+
+    def _reach(self, state: int) -> tuple[int, ...]:
+        known = self._closures.get(state)
+        if known is None:
+            seen: set[int] = set()
+            order: list[int] = []
+            stack = [state]
+            while stack:
+                current = stack.pop()
+                if current not in seen:
+                    seen.add(current)
+                    order.append(current)
+                    stack.extend(reversed(self._states[current].eps))
+            known = self._closures[state] = tuple(order)
+        return known
+
+    def _threads_after(self, path: tuple[str, ...], chosen: list[Thread]) -> list[Thread]:
+        """The threads after the keywords `path` (not to be changed: they are kept), given
+        those the last of them chose."""
+        known = self._after.get(path)
+        if known is None:
+            if len(self._after) + len(self._path_words) >= _PATHS_KEPT:
+                self._forget_paths()
+            known = self._after[path] = self._closure(chosen)
+        return known
+
+    def _forget_paths(self) -> None:
+        self._after.clear()
+        self._path_rests.clear()
+        self._path_words.clear()
 
     def match(self, tokens: Sequence[Token], line_text: str, negate: bool = False) -> Result:
         """Match `tokens` against every command of the mode. A fallback command (the vocabulary
         pyike keeps without modelling) matches only when no other command does; its rest-of-line
         parameter takes the line even where another command has a keyword, so `event <rest>`
         still takes `event manager environment ...` beside `event manager applet <rest>`."""
-        threads = self._closure([(0, ())])
+        threads = self._threads_after((), [(0, ())])
+        path: tuple[str, ...] | None = ()  # the words so far, while each was a keyword
         fallback: tuple[int, Result] | None = None  # where its rest began, and the match
         count = len(tokens)
         for i, token in enumerate(tokens):
             rest = line_text[token.column :]
-            found = self._fallback_rest(threads, i, rest, negate, count)
+            found = self._fallback_rest(threads, i, rest, negate, count, path)
             fallback = (i, found) if found is not None else fallback
             word = token.text.lower()
-            by_keyword = self._keywords(threads, i, word)
+            by_keyword = self._keywords(threads, i, word, path)
             if len(by_keyword) > 1 and word not in by_keyword:
                 return self._settle(self._failed(Outcome.AMBIGUOUS, threads, i), threads, fallback)
             if by_keyword:
                 chosen = by_keyword.get(word) or next(iter(by_keyword.values()))
+                if path is not None:
+                    path = (*path, word)
+                    threads = self._threads_after(path, chosen)
+                    continue
             else:
+                path = None
                 chosen, rest_taken = self._parameters(threads, i, token.text, rest)
                 if rest_taken is not None:
                     return self._finish(self._closure([rest_taken]), negate, count)
@@ -274,9 +321,21 @@ class Grammar:
             return result
         return self._settle(result, threads, fallback)
 
-    def _keywords(self, threads: list[Thread], i: int, word: str) -> dict[str, list[Thread]]:
+    def _keywords(
+        self, threads: list[Thread], i: int, word: str, path: tuple[str, ...] | None
+    ) -> dict[str, list[Thread]]:
         """The threads that go on by taking token `i` (`word`) as (an abbreviation of) a keyword,
-        by keyword."""
+        by keyword (not to be changed: those after keywords `path` are kept)."""
+        if path is None:
+            return self._keywords_of(threads, i, word)
+        known = self._path_words.get((path, word))
+        if known is None:
+            known = self._keywords_of(threads, i, word)
+            if known:  # a parameter's value (an address, a name) is not kept: it ends the path
+                self._path_words[(path, word)] = known
+        return known
+
+    def _keywords_of(self, threads: list[Thread], i: int, word: str) -> dict[str, list[Thread]]:
         by_keyword: dict[str, list[Thread]] = {}
         for state, caps in threads:
             for element, nxt in self._states[state].edges:
@@ -328,13 +387,12 @@ class Grammar:
         rest: str,
         negate: bool,
         count: int,
+        path: tuple[str, ...] | None,
     ) -> Result | None:
         """A fallback command whose rest-of-line parameter takes `rest`, from token `i` on."""
-        for state, caps in threads:
-            if self._owner[state] not in self._fallbacks:
-                continue
-            for element, nxt in self._states[state].edges:
-                if isinstance(element, Param) and element.type.rest:
+        for (_state, caps), edges in self._rests(threads, path):
+            for element, nxt in edges:
+                if isinstance(element, Param):
                     value = element.type.parse(rest)
                     if value is not None:
                         cap = Capture(i, None, element.name, value)
@@ -342,6 +400,27 @@ class Grammar:
                         if done.outcome is Outcome.OK:
                             return done
         return None
+
+    def _rests(
+        self, threads: list[Thread], path: tuple[str, ...] | None
+    ) -> list[tuple[Thread, list[Edge]]]:
+        """The threads in a fallback command, with their rest-of-line edges (kept for those
+        after keywords `path`)."""
+        if path is not None and path in self._path_rests:
+            return self._path_rests[path]
+        found: list[tuple[Thread, list[Edge]]] = []
+        for thread in threads:
+            if self._owner[thread[0]] in self._fallbacks:
+                edges: list[Edge] = [
+                    (element, nxt)
+                    for element, nxt in self._states[thread[0]].edges
+                    if isinstance(element, Param) and element.type.rest
+                ]
+                if edges:
+                    found.append((thread, edges))
+        if path is not None:
+            self._path_rests[path] = found
+        return found
 
     def _failed(self, outcome: Outcome, threads: list[Thread], at: int) -> Result:
         bad = None if outcome is Outcome.INCOMPLETE else at

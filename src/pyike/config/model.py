@@ -344,17 +344,24 @@ class SaLifetime:
     kilobytes: int | None = None
 
 
-@dataclass(frozen=True)
-class IpsecProfile:
-    name: str
+@dataclass(frozen=True, kw_only=True)
+class IpsecSetCommands:
+    """What the `set` commands an IPsec profile and a crypto map entry share configure, and
+    `description` (config/commands/ipsec.py registers them once for both)."""
+
     transform_sets: tuple[str, ...] = ()
     ikev2_profile: str | None = None
+    isakmp_profile: str | None = None  # `set isakmp-profile`: what IKEv1 would use
     pfs: DhId | None = None
     lifetime: SaLifetime = field(default_factory=SaLifetime)
-    replay_window: int | None = None
     description: str | None = None
     source: Source | None = None
-    isakmp_profile: str | None = None  # `set isakmp-profile`: what IKEv1 would use
+
+
+@dataclass(frozen=True)
+class IpsecProfile(IpsecSetCommands):
+    name: str
+    replay_window: int | None = None
 
 
 @dataclass(frozen=True)
@@ -364,18 +371,11 @@ class IpsecGlobals:
 
 
 @dataclass(frozen=True)
-class CryptoMapEntry:
+class CryptoMapEntry(IpsecSetCommands):
     map_name: str
     seq: int
     peers: tuple[IPAddress, ...] = ()
-    transform_sets: tuple[str, ...] = ()
-    ikev2_profile: str | None = None
-    pfs: DhId | None = None
     acl: str | None = None
-    lifetime: SaLifetime = field(default_factory=SaLifetime)
-    description: str | None = None
-    source: Source | None = None
-    isakmp_profile: str | None = None  # `set isakmp-profile`: what IKEv1 would use
 
 
 # --- IKEv1 (read and kept: pyike does not negotiate IKEv1) --------------------------------------

@@ -94,6 +94,7 @@ ISAKMP_PROFILE = Mode("conf-isa-prof")
 IKEV2_AUTHOR_POLICY = Mode("config-ikev2-author-policy")
 AAA_ATTR_LIST = Mode("config-attr-list")
 IKEV2_FLEXVPN = Mode("config-ikev2-flexvpn")
+IKEV2_NAME_MANGLER = Mode("config-ikev2-name-mangler")
 RADIUS_SERVER = Mode("config-radius-server")
 RADIUS_GROUP = Mode("config-sg-radius")
 STD_ACL = Mode("config-std-nacl")
@@ -130,6 +131,7 @@ SUB_MODES = (
     IKEV2_AUTHOR_POLICY,
     AAA_ATTR_LIST,
     IKEV2_FLEXVPN,
+    IKEV2_NAME_MANGLER,
     RADIUS_SERVER,
     RADIUS_GROUP,
     STD_ACL,

@@ -31,7 +31,7 @@ from ipaddress import (
     ip_network,
 )
 
-from pyike.codec.registry import DhId, PrfId, TsType
+from pyike.codec.registry import DhId, PrfId
 from pyike.config import defaults
 from pyike.config.model import (
     Config,
@@ -51,6 +51,7 @@ from pyike.config.model import (
     Secret,
     TransformSet,
 )
+from pyike.config.name_mangling import derive
 from pyike.config.radius_model import RadiusServerConfig
 from pyike.crypto import catalogue
 from pyike.ios_names import SIGNATURE_METHODS
@@ -58,6 +59,7 @@ from pyike.nhrp.config import DEFAULT_HOLDTIME as NHRP_HOLDTIME
 from pyike.nhrp.config import DEFAULT_MTU as NHRP_MTU
 from pyike.nhrp.config import DEFAULT_REDIRECT_TIMEOUT as NHRP_REDIRECT_TIMEOUT
 from pyike.nhrp.config import NhrpConfig, NhsServer
+from pyike.traffic_selector import TrafficSelector
 
 # --- IKE_SA_INIT -------------------------------------------------------------------------------
 
@@ -396,8 +398,8 @@ def psk_for_peer(
     local, local_origin = entry.local_key if entry else None, where
     remote_key, remote_origin = entry.remote_key if entry else None, where
     if entry is None:
-        names = (remote.value,) if remote is not None else ()
-        local, remote_key, where = aaa_local_keys(cfg, profile, (*names, str(peer or "")))
+        names = aaa_key_names(cfg, profile, remote, peer)
+        local, remote_key, where = aaa_local_keys(cfg, profile, names)
         local_origin = remote_origin = where
     if profile.auth_local_key is not None:
         local, local_origin = profile.auth_local_key, f"profile {profile.name}"
@@ -427,12 +429,26 @@ def aaa_keys_blocker(cfg: Config, profile: Profile) -> str | None:
         return None
     if not methods.local:
         return f"keyring aaa {name}: method list {name} asks {methods.methods[0]}"
-    if profile.flex.keyring_aaa_mangler is not None:
-        return (
-            f"keyring aaa {name} name-mangler {profile.flex.keyring_aaa_mangler}: "
-            "pyike does not apply name manglers, so no key is found"
-        )
+    mangler = profile.flex.keyring_aaa_mangler
+    if mangler is not None and mangler not in cfg.flexvpn.name_manglers:
+        return f"keyring aaa {name} name-mangler {mangler}: name-mangler {mangler} does not exist"
     return None
+
+
+def aaa_key_names(
+    cfg: Config, profile: Profile, remote: Identity | None, peer: IPAddress | None
+) -> tuple[str, ...]:
+    """The names `keyring aaa` looks a peer's keys up by: the one its `name-mangler` derives
+    from the peer's identity (none when it derives none); without one, the identity as sent,
+    then the peer's address."""
+    mangler_name = profile.flex.keyring_aaa_mangler
+    if mangler_name is None:
+        return (*((remote.value,) if remote is not None else ()), str(peer or ""))
+    mangler = cfg.flexvpn.name_manglers.get(mangler_name)
+    if mangler is None or remote is None:
+        return ()
+    name = derive(mangler, remote.kind.value, remote.value)
+    return () if name is None else (name,)
 
 
 def aaa_local_keys(
@@ -502,27 +518,6 @@ def ike_sa_settings(cfg: Config, profile: Profile | None) -> IkeSaSettings:
 
 
 # --- Child SAs: tunnels and crypto map entries -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrafficSelector:
-    """One side of a traffic selector pair, as IKEv2 carries it (RFC 7296 section 3.13.1)."""
-
-    protocol: int
-    start: IPAddress
-    end: IPAddress
-    start_port: int = 0
-    end_port: int = 65535
-
-    @property
-    def ts_type(self) -> TsType:
-        return TsType.TS_IPV4_ADDR_RANGE if self.start.version == 4 else TsType.TS_IPV6_ADDR_RANGE
-
-    @classmethod
-    def of(
-        cls, network: IPNetwork, protocol: int = 0, ports: tuple[int, int] = (0, 65535)
-    ) -> TrafficSelector:
-        return cls(protocol, network[0], network[-1], ports[0], ports[1])
 
 
 @dataclass(frozen=True)
@@ -922,15 +917,10 @@ def _client_reason(cfg: Config, tunnel: str) -> str | None:
             "has tunnel destination dynamic and no FlexVPN client connects it ('client connect "
             f"{tunnel}' in a 'crypto ikev2 client flexvpn' block), so it will not come up"
         )
-    if all(c.connect != "auto" for c in clients):
+    if not any(c.peers for c in clients):
         return (
-            f"is connected by FlexVPN client {clients[0].name} with 'connect "
-            f"{clients[0].connect}', which pyike does not run, so it will not come up"
-        )
-    if not any(p.address is not None for c in clients for p in c.peers):
-        return (
-            f"is connected by FlexVPN client {clients[0].name}, which has no peer pyike can "
-            "reach (none, or only peers named by FQDN: the lab has no DNS)"
+            f"is connected by FlexVPN client {clients[0].name}, which has no peer "
+            "('peer N ADDRESS|fqdn NAME'), so it will not come up"
         )
     return None
 
@@ -1094,19 +1084,14 @@ def missing_sources(cfg: Config) -> dict[str, str]:
 
 
 def not_run_by_the_gateway(cfg: Config) -> dict[str, str]:
-    """The protected multipoint GRE (DMVPN) tunnels and FlexVPN client tunnels (`tunnel
-    destination dynamic`), which the lab runs and `pyike run` does not, by name."""
+    """The protected multipoint GRE (DMVPN) tunnels, which the lab runs and `pyike run` does
+    not, by name."""
     out = {}
     for tunnel in _protected_tunnels(cfg):
         if tunnel.is_multipoint_gre:
             out[tunnel.name] = (
                 "is a multipoint GRE (DMVPN) tunnel: pyike run has no NHRP (the lab has), so it "
                 "will not come up here"
-            )
-        elif tunnel.tunnel_destination == "dynamic":
-            out[tunnel.name] = (
-                "is a FlexVPN client's tunnel (tunnel destination dynamic): pyike run does not "
-                "run FlexVPN clients (the lab does), so it will not come up here"
             )
     return out
 

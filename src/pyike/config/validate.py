@@ -207,6 +207,13 @@ def _profiles(cfg: Config, f: _Findings) -> None:
         aaa_keys = aaa_keys_blocker(cfg, profile)
         if aaa_keys is not None:
             f.warn(profile.source, f"{where}: {aaa_keys}")
+        for mangler in profile.flex.manglers_named():
+            if mangler not in cfg.flexvpn.name_manglers:
+                f.warn(
+                    profile.source,
+                    f"{where}: name-mangler {mangler} does not exist: "
+                    "authorization through it fails",
+                )
         if not profile.auth_local or not profile.auth_remote:
             missing = "local" if not profile.auth_local else "remote"
             f.error(profile.source, f"{where}: no 'authentication {missing}' method configured")

@@ -220,36 +220,40 @@ _AF_TOPOLOGY = Block(
     leave="exit-af-topology",
 )
 
+_BGP = (
+    "aggregate-address ...",
+    "auto-summary",
+    "bgp ...",
+    "default-information ...",
+    "default-metric ...",
+    "distance ...",
+    "distribute-list ...",
+    "maximum-paths ...",
+    "neighbor ...",
+    "network ...",
+    "redistribute ...",
+    "synchronization",
+    "table-map ...",
+    "timers ...",
+)
+
 # `address-family` of BGP, named-mode EIGRP, OSPFv3, IS-IS and RIP: one vocabulary, so that an
 # address family typed without its `router` line is still recognised as a block.
 _ADDRESS_FAMILY = Block(
     "config-router-af",
     (
-        "aggregate-address ...",
+        *_BGP,
         "area ...",
-        "auto-summary",
-        "bgp ...",
-        "default-information ...",
-        "default-metric ...",
-        "distance ...",
-        "distribute-list ...",
         "eigrp ...",
-        "maximum-paths ...",
         "maximum-prefix ...",
         "metric ...",
         "metric-style ...",
-        "neighbor ...",
-        "network ...",
         "nsf",
         "passive-interface ...",
-        "redistribute ...",
         "router-id ...",
         "shutdown",
         "summary-metric ...",
         "summary-prefix ...",
-        "synchronization",
-        "table-map ...",
-        "timers ...",
     ),
     {"af-interface ...": _AF_INTERFACE, "topology ...": _AF_TOPOLOGY},
     leave="exit-address-family",
@@ -717,26 +721,9 @@ BLOCKS: dict[str, Block] = {
         "config-route-map", ("continue [...]", "description ...", "match ...", "set ...")
     ),
     "router bgp <asn:INT(1,4294967295)>": Block(
-        "config-router",
-        (
-            "aggregate-address ...",
-            "auto-summary",
-            "bgp ...",
-            "default-information ...",
-            "default-metric ...",
-            "distance ...",
-            "distribute-list ...",
-            "maximum-paths ...",
-            "neighbor ...",
-            "network ...",
-            "redistribute ...",
-            "synchronization",
-            "table-map ...",
-            "timers ...",
-        ),
-        {"address-family ...": _ADDRESS_FAMILY},
+        "config-router", _BGP, {"address-family ...": _ADDRESS_FAMILY}
     ),
-    "router eigrp ...": Block("config-router", _IGP, {"address-family ...": _ADDRESS_FAMILY}),
+    "router eigrp ...": _ROUTER_IGP,
     "router isis [...]": _ROUTER_ISIS,
     "router {ospf|ospfv3|rip|odr} [...]": _ROUTER_IGP,
     "tacacs server ...": Block(

@@ -38,6 +38,7 @@ from pyike.config.model import (
     Ikev2Globals,
     Interface,
     IpsecProfile,
+    IpsecSetCommands,
     IsakmpPolicy,
     IsakmpProfile,
     Keyring,
@@ -283,7 +284,7 @@ def _pfs_line(prefix: str, pfs: DhId | None) -> list[str]:
     return [f"{prefix}set pfs {group.pfs_keyword}"] if group and group.pfs_keyword else []
 
 
-def _protection_lines(p: IpsecProfile | CryptoMapEntry) -> Block:
+def _protection_lines(p: IpsecSetCommands) -> Block:
     """The `set` lines an IPsec profile and a crypto map entry share, in IOS's order."""
     block = [" set transform-set " + " ".join(p.transform_sets)] if p.transform_sets else []
     block += _pfs_line(" ", p.pfs)
@@ -539,8 +540,7 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         ]
     for iface in sorted(cfg.interfaces.values(), key=_interface_key):
         out.append(_in_vrf(cfg, iface, _interface(iface, show_keys)))
-    if cfg.flexvpn.pools:
-        out.append(writer_flexvpn.pool_lines(cfg))
+    out += writer_flexvpn.global_lines(cfg)
     if cfg.routes:
         out.append([_route(r) for r in cfg.routes])
     named = [a for a in cfg.access_lists.values() if not a.numbered]

@@ -11,6 +11,8 @@ from pyike.config.flexvpn_model import (
     AttributeList,
     AuthorizationPolicy,
     FlexClient,
+    FlexClientPeer,
+    NameMangler,
     ProfileFlex,
     RouteAccept,
 )
@@ -48,7 +50,23 @@ def _attribute_list(a: AttributeList, key: KeyText, show_keys: bool) -> Block:
 
 
 def authorization_policy_blocks(cfg: Config) -> list[Block]:
-    return [_policy(p) for p in cfg.flexvpn.authorization_policies.values()]
+    """The authorization policies, then the name manglers."""
+    flex = cfg.flexvpn
+    return [
+        *(_policy(p) for p in flex.authorization_policies.values()),
+        *(_mangler(m) for m in flex.name_manglers.values()),
+    ]
+
+
+def _mangler(m: NameMangler) -> Block:
+    block = [f"crypto ikev2 name-mangler {m.name}"]
+    block += [f" {kind} {rule}" for kind, rule in (("fqdn", m.fqdn), ("email", m.email)) if rule]
+    block += [f" dn {m.dn}"] if m.dn else []
+    if m.eap is not None:
+        kind, value = m.eap
+        words = {"all": "all", "dn": f"dn {value}"}.get(kind, f"{kind} delimiter {value}")
+        block.append(f" eap {words}")
+    return block
 
 
 def _policy(p: AuthorizationPolicy) -> Block:
@@ -88,14 +106,21 @@ def client_blocks(cfg: Config) -> list[Block]:
 
 def _client(c: FlexClient) -> Block:
     block = [f"crypto ikev2 client flexvpn {c.name}"]
-    for peer in c.peers:
-        track = "" if peer.track is None else f" track {peer.track}"
-        track += " down" if peer.track is not None and not peer.track_up else ""
-        block.append(f"  peer {peer.priority} {peer.address or 'fqdn ' + str(peer.fqdn)}{track}")
+    block += [f"  {client_peer_line(peer)}" for peer in c.peers]
     block += ["  peer reactivate"] if c.reactivate else []
     block += [f"  connect {c.connect}"] if c.connect != "auto" else []
     block += [f"  client connect {t}" for t in c.tunnels]
     return block + [f"  {line}" for line in c.extra]
+
+
+def client_peer_line(peer: FlexClientPeer) -> str:
+    """A FlexVPN client's `peer N ADDRESS|fqdn NAME [dynamic] [ipv6] [track T [down]]`."""
+    track = "" if peer.track is None else f" track {peer.track}"
+    track += " down" if peer.track is not None and not peer.track_up else ""
+    where = str(peer.address) if peer.address else f"fqdn {peer.fqdn}"
+    where += " dynamic" if peer.dynamic else ""
+    where += " ipv6" if peer.ipv6 else ""
+    return f"peer {peer.priority} {where}{track}"
 
 
 def profile_lines(flex: ProfileFlex) -> Block:
@@ -108,7 +133,8 @@ def profile_lines(flex: ProfileFlex) -> Block:
             f" aaa authorization group {override}{g.method} list {g.method_list}{policy}{mangler}"
         )
     for u in flex.user_authorization:
-        how = "cached" if u.cached else f"list {u.method_list}" + (f" {u.name}" if u.name else "")
+        name = f" name-mangler {u.name_mangler}" if u.name_mangler else f" {u.name or ''}"
+        how = "cached" if u.cached else f"list {u.method_list}{name.rstrip()}"
         block.append(f" aaa authorization user {u.method} {how}")
     if flex.keyring_aaa:
         mangler = f" name-mangler {flex.keyring_aaa_mangler}" if flex.keyring_aaa_mangler else ""
@@ -125,6 +151,20 @@ def profile_lines(flex: ProfileFlex) -> Block:
         if not on:
             block.append(f" no config-exchange {word}")
     return block
+
+
+def global_lines(cfg: Config) -> list[Block]:
+    """`ip host` and `ip local pool` lines, a block each kind."""
+    return [b for b in (host_lines(cfg), pool_lines(cfg)) if b]
+
+
+def host_lines(cfg: Config) -> Block:
+    lines = []
+    for name, addresses in cfg.flexvpn.hosts.items():
+        for family, word in ((4, "ip"), (6, "ipv6")):
+            shown = [str(a) for a in addresses if a.version == family]
+            lines += [f"{word} host {name} {' '.join(shown)}"] if shown else []
+    return lines
 
 
 def pool_lines(cfg: Config) -> Block:

@@ -14,6 +14,7 @@ bound once, and nothing else per packet beyond the SA's own work.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -45,7 +46,12 @@ from pyike.ike.trace import TraceRecord
 from pyike.ipsec.acl_match import MapEntry, is_entry_name, maps_by_interface, sa_index
 from pyike.ipsec.errors import EspError
 from pyike.ipsec.sa import EspMode
-from pyike.ipsec.sad import InstalledChild, SadChange, SecurityAssociationDatabase
+from pyike.ipsec.sad import (
+    REPLACED_INBOUND_GRACE,
+    InstalledChild,
+    SadChange,
+    SecurityAssociationDatabase,
+)
 from pyike.node.hooks import Cancellable
 from pyike.node.interfaces import line_protocol_message
 from pyike.show.ike_counters import Ikev2Counters
@@ -133,12 +139,16 @@ class CryptoHost:
         self._peer_tunnels: dict[IPAddress, str] = {}
         self._peer_tunnels_of: tuple[object, int] | None = None  # (the specs it is of, size)
         self.ike_up: dict[int, IkeSaUp] = {}
+        # IKE SAs up per session (local, remote): the redundant SA of a rekey collision or a
+        # duplicate going ends no session
+        self._session_sas: Counter[tuple[Endpoint, Endpoint]] = Counter()
         self.counters = Ikev2Counters()
         self.force_encap = force_encap  # ESP in UDP even without a NAT
         # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
         # traffic (`pyike run --passive`) or stopping.
         self.keep_up = True
         self._stopping = False
+        self._clone_framings: dict[str, GreFraming] = {}  # GRE virtual template clones'
         self.index_config(setup.config)
         self.starter = TunnelStarter(self.engine)
         self.driver = EngineDriver(
@@ -272,11 +282,13 @@ class CryptoHost:
         self.counters.note(event)
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
+            self._session_sas[event.local, event.remote] += 1
             if event.rekeyed_from is None:
                 self.log(session_status_message(event, up=True))
         elif isinstance(event, IkeSaDown):
             was = self.ike_up.pop(event.sa_id, None)
-            if was is not None and event.rekeyed_to is None:
+            # _session_ended counts every SA that goes out, so it comes before the rekey test
+            if was is not None and self._session_ended(was) and event.rekeyed_to is None:
                 self.log(session_status_message(was, up=False))
             self._release_lease(event)
         elif isinstance(event, NegotiationFailed):
@@ -286,6 +298,8 @@ class CryptoHost:
         elif isinstance(event, EapRelayRequest | PskRequest | AuthorizationRequest):
             self.ask_aaa(event)
         change = self.sad.apply(event, self.clock())
+        if change.retained:  # their keys go once the grace is over, traffic or not
+            self.call_later(REPLACED_INBOUND_GRACE, lambda: self.sad.expire(self.clock()))
         if self.ipsec_debug is not None:
             self._debug_ipsec(change, self.ipsec_debug)
         for name in change.up:
@@ -298,6 +312,15 @@ class CryptoHost:
             if self.keep_up and not self._stopping:
                 ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
                 self.call_later(renegotiation_delay(ours), self._restarter(name))
+
+    def _session_ended(self, sa: IkeSaUp) -> bool:
+        """`sa` went: True when it was its session's last IKE SA."""
+        session = (sa.local, sa.remote)
+        self._session_sas[session] -= 1
+        if self._session_sas[session] > 0:
+            return False
+        del self._session_sas[session]
+        return True
 
     def _release_lease(self, event: IkeSaDown) -> None:
         """The address an IKE SA's peer was lent returns to its pool (a rekey hands it on)."""
@@ -428,11 +451,20 @@ class CryptoHost:
         """What the data plane reads of `config`: the crypto maps, and the GRE tunnels'
         framing."""
         self.index_crypto_maps(config)
-        self._framings: dict[str, GreFraming] = gre_framings(config)
+        self._framings: dict[str, GreFraming] = {**gre_framings(config), **self._clone_framings}
 
     def framing(self, tunnel: str) -> GreFraming | None:
         """How `tunnel`'s SAs frame what they carry, when not as it is (GRE)."""
         return self._framings.get(tunnel)
+
+    def frame_clone(self, sa_name: str, framing: GreFraming | None) -> None:
+        """The GRE framing of a GRE virtual template's clone, by its SA name (None: the clone
+        is gone); kept across reloads, which the clone outlives."""
+        if framing is None:
+            self._clone_framings.pop(sa_name, None)
+            self._framings.pop(sa_name, None)
+        else:
+            self._clone_framings[sa_name] = self._framings[sa_name] = framing
 
     def index_crypto_maps(self, config: Config) -> None:
         """The crypto maps of `config` by interface, and by the SA name of each permit line

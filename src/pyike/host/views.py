@@ -14,10 +14,8 @@ from typing import Protocol
 from pyike.codec.registry import DhId, IntegId
 from pyike.config.model import Config
 from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs
-from pyike.config.query import TrafficSelector as QuerySelector
 from pyike.ike.engine import IkeEngine
-from pyike.ike.events import IPAddress, TrafficSelector
-from pyike.ike.events import TrafficSelector as EngineSelector
+from pyike.ike.events import IPAddress
 from pyike.ike.fragments import IP_UDP_OVERHEAD
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import Policy, TunnelSpec
@@ -40,6 +38,7 @@ from pyike.show.views import (
     esp_sa_view,
     flow_counters,
 )
+from pyike.traffic_selector import TrafficSelector
 
 ANY4 = Ident(ipaddress.ip_network("0.0.0.0/0"), protocol=256)  # a VTI's selectors, as IOS shows
 ANY6 = Ident(ipaddress.ip_network("::/0"), protocol=256)
@@ -362,8 +361,8 @@ def ikev2_session_views(node: CryptoState) -> list[IkeSessionView]:
         ids = {view.tunnel_id for view in ike_views}
         children = tuple(
             ChildSaView(
-                local_selector=_query_selector(child.info.local_ts[0]),
-                remote_selector=_query_selector(child.info.remote_ts[0]),
+                local_selector=child.info.local_ts[0],
+                remote_selector=child.info.remote_ts[0],
                 spi_in=child.spi_in,
                 spi_out=child.spi_out,
                 encryption=child.info.encr,
@@ -377,10 +376,6 @@ def ikev2_session_views(node: CryptoState) -> list[IkeSessionView]:
         del peer
         sessions.append(IkeSessionView(number, tuple(ike_views), children))
     return sessions
-
-
-def _query_selector(ts: EngineSelector) -> QuerySelector:
-    return QuerySelector(ts.protocol, ts.start, ts.end, ts.start_port, ts.end_port)
 
 
 def ike_sa_counts(node: CryptoState) -> tuple[int, int, int, int]:

@@ -15,7 +15,6 @@ from pyike.ike.events import (
     IkeSaDown,
     IkeSaUp,
     NegotiationFailed,
-    TrafficSelector,
 )
 from pyike.ike.policy import (
     DEFAULT_IKE_PROPOSAL,
@@ -34,6 +33,7 @@ from pyike.ike.policy import (
 )
 from pyike.ike.states import Event, State
 from pyike.ike.trace import Direction, ErrorTrace, InfoTrace, PacketTrace, SmTrace, TraceRecord
+from pyike.traffic_selector import TrafficSelector
 
 __all__ = [
     "DEFAULT_IKE_PROPOSAL",

@@ -1,10 +1,16 @@
 """An answer from AAA that a handshake waits on: the machine asks (an event to the host),
 the host's answer is taken only while the question is open (a late or repeated answer is
-refused), and the machine's action reads it once."""
+refused), and the machine's action reads it once. `AaaWait` is the handshake part that holds
+one (the PSK lookup of aaa_keys.py, the authorization of aaa_authorization.py)."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from pyike.ike.handshake_part import HandshakePart
+
+if TYPE_CHECKING:
+    from pyike.ike.handshake import Handshake
 
 A = TypeVar("A")
 
@@ -29,3 +35,15 @@ class AaaAnswer(Generic[A]):
         assert answer is not None
         self._answer = None
         return answer
+
+
+class AaaWait(HandshakePart, Generic[A]):
+    """A part of the handshake that asks AAA and waits for its answer of type A."""
+
+    def __init__(self, h: Handshake) -> None:
+        super().__init__(h)
+        self._aaa: AaaAnswer[A] = AaaAnswer()
+
+    def take_answer(self, answer: A) -> bool:
+        """False when nothing waits for ``answer`` (the machine runs on True)."""
+        return self._aaa.take(answer)

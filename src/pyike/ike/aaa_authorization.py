@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pyike.ike.aaa_answer import AaaAnswer
+from pyike.ike.aaa_answer import AaaWait
 from pyike.ike.eap_auth import EapResponder
 from pyike.ike.eap_directory import AuthorizationAnswer
 from pyike.ike.events import AuthorizationRequest
 from pyike.ike.fsm import transitions
-from pyike.ike.handshake_part import HandshakePart
 from pyike.ike.states import Event
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
 
 
-class AaaAuthorization(HandshakePart):
+class AaaAuthorization(AaaWait[AuthorizationAnswer]):
     TRANSITIONS = transitions(
         """
         # state        event                  action         next state
@@ -33,7 +32,6 @@ class AaaAuthorization(HandshakePart):
 
     def __init__(self, h: Handshake) -> None:
         super().__init__(h)
-        self._aaa: AaaAnswer[AuthorizationAnswer] = AaaAnswer()
         self._asked = False
 
     def ask(self) -> bool:
@@ -42,10 +40,7 @@ class AaaAuthorization(HandshakePart):
         sa, authorizer = self.sa, self.sa.ctx.policy.authorization
         if self._asked or authorizer is None or sa.profile is None:
             return False
-        eap = self.h.eap  # an EAP client is authorized by its EAP identity
-        eap_user = eap.identity if isinstance(eap, EapResponder) and eap.succeeded else None
-        identity = eap_user or str(sa.remote_id)
-        questions = authorizer.aaa_questions(sa.profile.name, identity)
+        questions = authorizer.aaa_questions(sa.profile.name, sa.remote_id, self.eap_identity())
         if not questions:
             return False
         self._asked = True
@@ -54,8 +49,11 @@ class AaaAuthorization(HandshakePart):
         sa.ctx.emit(AuthorizationRequest(sa.ctx.now, sa.sa_id, sa.profile.name, questions))
         return True
 
-    def take_answer(self, answer: AuthorizationAnswer) -> bool:
-        return self._aaa.take(answer)
+    def eap_identity(self) -> str | None:
+        """The identity an EAP client authenticated as (it is authorized by it); None for a
+        peer that did not authenticate with EAP."""
+        eap = self.h.eap
+        return eap.identity if isinstance(eap, EapResponder) and eap.succeeded else None
 
     def author_answer(self) -> Event:
         sa, answer = self.sa, self._aaa.read()

@@ -5,20 +5,14 @@ hub finds each spoke's keys: the responder asks the host for the peer's keys
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from pyike.ike.aaa_answer import AaaAnswer
+from pyike.ike.aaa_answer import AaaWait
 from pyike.ike.eap_directory import PskAnswer
 from pyike.ike.events import PskRequest
 from pyike.ike.fsm import transitions
-from pyike.ike.handshake_part import HandshakePart
 from pyike.ike.states import Event
 
-if TYPE_CHECKING:
-    from pyike.ike.handshake import Handshake
 
-
-class AaaKeys(HandshakePart):
+class AaaKeys(AaaWait[PskAnswer]):
     TRANSITIONS = transitions(
         """
         # state        event           action        next state
@@ -27,10 +21,7 @@ class AaaKeys(HandshakePart):
     )
 
     local: bytes | None = None  # our signing key, once AAA gave it
-
-    def __init__(self, h: Handshake) -> None:
-        super().__init__(h)
-        self._aaa: AaaAnswer[PskAnswer] = AaaAnswer()
+    attributes: tuple[str, ...] = ()  # the rest of AAA's answer (`... user psk cached`)
 
     def ask(self) -> bool:
         """Asks AAA for the peer's keys when the profile's keyring is AAA's (True: the
@@ -39,15 +30,17 @@ class AaaKeys(HandshakePart):
         directory = sa.ctx.policy.eap
         assert sa.profile is not None and sa.remote_id is not None
         group = None if directory is None else directory.psk_group(sa.profile.name)
-        if group is None:
+        if directory is None or group is None:
+            return False
+        user = directory.psk_user(sa.profile.name, sa.remote_id)
+        if user is None:  # the keys are not asked for: AUTH cannot be verified
+            why = f"the name-mangler derives no name from {sa.remote_id}"
+            sa.error(f"Failed to get the pre-shared keys from AAA: {why}")
             return False
         self._aaa.asked()
         sa.info("[IKEv2 -> AAA] Request for pre-shared keys sent")
-        sa.ctx.emit(PskRequest(sa.ctx.now, sa.sa_id, sa.profile.name, group, str(sa.remote_id)))
+        sa.ctx.emit(PskRequest(sa.ctx.now, sa.sa_id, sa.profile.name, group, user))
         return True
-
-    def take_answer(self, answer: PskAnswer) -> bool:
-        return self._aaa.take(answer)
 
     def psk_answer(self) -> Event:
         sa, answer = self.sa, self._aaa.read()
@@ -55,6 +48,6 @@ class AaaKeys(HandshakePart):
         if answer.remote is None:
             sa.error(f"Failed to get the pre-shared keys from AAA: {answer.reason}")
             return Event.EV_AUTH_FAIL
-        self.local = answer.local
+        self.local, self.attributes = answer.local, answer.attributes
         self.h.auth.psk = answer.remote
         return Event.EV_VERIFY_AUTH

@@ -20,10 +20,11 @@ from dataclasses import replace
 from pyike.codec import Payload
 from pyike.codec.notify_data import empty_notify
 from pyike.codec.registry import NotifyType
-from pyike.ike.events import IPAddress, TrafficSelector
+from pyike.ike.events import IPAddress
 from pyike.ike.policy import TransformSetSpec
 from pyike.ike.proposals import ChildTransform
 from pyike.ike.task import first_notify
+from pyike.traffic_selector import TrafficSelector
 
 TRANSPORT = "transport"
 TUNNEL = "tunnel"

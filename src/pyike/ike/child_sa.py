@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from pyike.codec.registry import PrfId
 from pyike.crypto.keys import ChildKeys, derive_child_keys
-from pyike.ike.events import ChildSaInfo, Endpoint, TrafficSelector
+from pyike.ike.events import ChildSaInfo, Endpoint
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import ChildTransform
 from pyike.ike.rekey_outcome import RekeyOutcome
+from pyike.traffic_selector import TrafficSelector
 
 if TYPE_CHECKING:
     from pyike.ike.child_select import ChildChoice

@@ -9,10 +9,10 @@ from pyike.codec import Proposal, SaPayload, TsPayload
 from pyike.codec.registry import NotifyType
 from pyike.ike import child_mode
 from pyike.ike import ts as tsmod
-from pyike.ike.events import TrafficSelector
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import ChildTransform, accepted_esp, select_esp
+from pyike.traffic_selector import TrafficSelector
 
 
 @dataclass(frozen=True)

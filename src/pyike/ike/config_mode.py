@@ -10,9 +10,13 @@ Attributes: INTERNAL_IP4_ADDRESS, NETMASK, DNS, SUBNET and their IPv6 counterpar
 `src/libstrongswan/utils/attributes.h` names UNITY_DEF_DOMAIN (IOS keeps Cisco Unity's number
 for it under IKEv2).
 
+IOS's initiator sends a CFG_REQUEST in every IKE_AUTH, FlexVPN or not (the seed's plain
+static VTI does): besides what its configuration asks, the same default set each time (IOS's
+`CISCO_ASKED` below); `no config-exchange request` suppresses it. A responder without an
+authorization policy ignores the request and answers no CFG_REPLY, as the seed's Router2 does.
+
 The engine asks its policy's `authorization` (an `Authorizer`) what to request and what to
-grant; without one, IKE_AUTH carries no CFG payload, as with a profile that has no AAA
-authorization.
+grant; without one, IKE_AUTH carries no CFG payload.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ipaddress import (
 )
 from typing import TYPE_CHECKING, Protocol
 
+from pyike import __version__
 from pyike.codec import CfgAttribute, CpPayload, Payload
 from pyike.codec.registry import CfgAttributeType, CfgType
 from pyike.ike.eap_directory import AaaQuestion, AuthorizationAnswer
@@ -38,7 +43,32 @@ if TYPE_CHECKING:
     from pyike.ike.policy import Identity
 
 UNITY_DEF_DOMAIN = 28674  # Cisco's default domain attribute (strongSwan: UNITY_DEF_DOMAIN)
+CISCO_BANNER = 28672
+CISCO_SPLIT_DNS = 28675
+CISCO_BACKUP_GATEWAY = 28681
+CISCO_CONFIG_URL = 28692
 _T = CfgAttributeType
+
+# The empty attributes IOS's initiator asks for in every CFG_REQUEST, in its order: the seed
+# (IOS 15, an IPv4 tunnel) asks two DNS servers, two NBNS servers and a subnet, then sends its
+# application version and asks the Cisco attributes IOS-XE's debug names split-dns, banner,
+# config-url, backup-gateway and def-domain; IOS-XE 16.7 over an IPv6 tunnel sends the
+# version and the Cisco attributes alone.
+IPV4_ASKED = (_T.INTERNAL_IP4_DNS, _T.INTERNAL_IP4_DNS, _T.INTERNAL_IP4_NBNS, _T.INTERNAL_IP4_NBNS)
+CISCO_ASKED = (
+    CISCO_SPLIT_DNS,
+    CISCO_BANNER,
+    CISCO_CONFIG_URL,
+    CISCO_BACKUP_GATEWAY,
+    UNITY_DEF_DOMAIN,
+)
+
+# pyike's own APPLICATION_VERSION (RFC 7296 3.15.1), never IOS's text. IOS sends its 257-byte
+# `show version` banner, so the seed's CFG payload is 8 + 5*4 + (4 + 257) + 5*4 = 309 bytes and
+# pyike's is shorter by exactly 257 - len(APPLICATION_VERSION): the rest is the same attributes.
+# (The whole IKE_AUTH request: the seed's 556 bytes, `pyike lab`'s 364: 203 fewer for the
+# version, 11 more for pyike's vendor ID, 31 bytes against the seed's 20.)
+APPLICATION_VERSION = f"pyike {__version__} IKEv2/IPsec toolkit, Cisco IOS personality".encode()
 
 
 @dataclass(frozen=True)
@@ -51,6 +81,12 @@ class ConfigAsk:
     offer: ConfigSet = field(default_factory=ConfigSet)
     distance: int | None = None
     push: bool = False  # nothing to ask (`no config-exchange request`): the offer in a CFG_SET
+    inner_version: int = 4  # the tunnel's (IPv6: IOS asks no IPv4 DNS, NBNS or subnet)
+
+    @property
+    def wanted(self) -> bool:
+        """Something beyond IOS's default set is asked or offered (a reply is looked for)."""
+        return self.address or not self.offer.empty
 
 
 @dataclass(frozen=True)
@@ -72,34 +108,45 @@ class AddressFailure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Applicant:
+    """A peer a responder authorizes: authenticated through ``profile`` as ``remote_id``
+    (``eap_identity``: its EAP identity when it authenticated with EAP); ``holder``: its IKE
+    SA, for the address lease; ``wants_address``: its request asks for one; ``cached``: the
+    attributes AAA gave with its authentication, RADIUS `Cisco-AVPair` values; ``aaa``: AAA's
+    answers to the `aaa_questions` about it; ``signed``: it authenticated with a signature
+    (a certificate), not a pre-shared key."""
+
+    profile: str
+    remote_id: Identity | None
+    holder: int
+    wants_address: bool
+    cached: Sequence[str] = ()
+    aaa: AuthorizationAnswer | None = None
+    eap_identity: str | None = None
+    signed: bool = False
+
+
 class Authorizer(Protocol):
     """The FlexVPN answers of a router's configuration (adapter/flexvpn_policy.py)."""
 
-    def request(self, tunnel: str) -> ConfigAsk | None:
-        """What initiator tunnel ``tunnel`` asks for; None: no CFG_REQUEST."""
+    def request(self, tunnel: str, profile: str | None = None) -> ConfigAsk | None:
+        """What initiator tunnel ``tunnel`` (a tunnel interface, or a crypto map entry)
+        authenticated through ``profile`` asks for; None: no CFG_REQUEST."""
         ...
 
-    def aaa_questions(self, profile: str, identity: str) -> tuple[AaaQuestion, ...]:
-        """What AAA is asked to authorize peer ``identity`` of ``profile`` (its `group` and
-        `user` lines whose list asks RADIUS); none when it authorizes locally."""
+    def aaa_questions(
+        self, profile: str, remote_id: Identity | None, eap_identity: str | None
+    ) -> tuple[AaaQuestion, ...]:
+        """What AAA is asked to authorize a peer of ``profile`` (its IKE identity, and its EAP
+        identity when it authenticated with EAP) for its `group` and `user` lines whose list
+        asks RADIUS; none when it authorizes locally."""
         ...
 
-    def grant(
-        self,
-        profile: str,
-        remote_id: Identity | None,
-        holder: int,
-        wants_address: bool,
-        cached: Sequence[str] = (),
-        aaa: AuthorizationAnswer | None = None,
-    ) -> Grant | AddressFailure | str | None:
-        """What to answer a peer authenticated through ``profile`` (``holder``: its IKE SA,
-        for the address lease; ``wants_address``: its request asks for one; ``cached``: the
-        attributes AAA gave with the peer's authentication, RADIUS `Cisco-AVPair` values;
-        ``aaa``: AAA's answers to its `aaa_questions`);
-        None when the profile authorizes nothing; the reason, in IOS's words, when
-        authorization fails; AddressFailure when the peer is authorized but no address is
-        left for it."""
+    def grant(self, peer: Applicant) -> Grant | AddressFailure | str | None:
+        """What to answer ``peer``: None when its profile authorizes nothing; the reason, in
+        IOS's words, when authorization fails; AddressFailure when the peer is authorized but
+        no address is left for it."""
         ...
 
     def release(self, holder: int) -> None:
@@ -118,12 +165,41 @@ def _ip6(network: IPv6Network) -> bytes:
     return network.network_address.packed + bytes([network.prefixlen])
 
 
-def encode(cfg_type: CfgType, values: ConfigSet, ask_address: bool = False) -> CpPayload:
-    """A CP payload carrying ``values``; a request asks for an address with empty attributes."""
+def encode(cfg_type: CfgType, values: ConfigSet) -> CpPayload:
+    """A CP payload carrying ``values``."""
+    return CpPayload(cfg_type, tuple(_attributes(values)))
+
+
+def request_payload(ask: ConfigAsk) -> CpPayload:
+    """IOS's CFG_REQUEST: an address asked with empty attributes (`ip address negotiated`),
+    IOS's default set, the routes offered (else an empty subnet asking for the peer's), the
+    application version and the Cisco attributes."""
     attrs: list[CfgAttribute] = []
-    if ask_address:
+    if ask.address:
         attrs += [CfgAttribute(_T.INTERNAL_IP4_ADDRESS), CfgAttribute(_T.INTERNAL_IP4_NETMASK)]
-        attrs += [CfgAttribute(_T.INTERNAL_IP4_DNS)]
+    offered = _attributes(ask.offer)
+    if ask.inner_version == 4:
+        attrs += [CfgAttribute(kind) for kind in IPV4_ASKED]
+        if not any(a.type == _T.INTERNAL_IP4_SUBNET for a in offered):
+            offered.append(CfgAttribute(_T.INTERNAL_IP4_SUBNET))  # asks for the peer's routes
+    attrs += offered
+    attrs.append(CfgAttribute(_T.APPLICATION_VERSION, APPLICATION_VERSION))
+    attrs += [CfgAttribute(kind) for kind in CISCO_ASKED if kind not in {a.type for a in attrs}]
+    return CpPayload(CfgType.CFG_REQUEST, tuple(attrs))
+
+
+def default_only(payload: CpPayload) -> bool:
+    """A CFG_REQUEST carrying IOS's default set alone, which the seed's IOS 15 sends and
+    receives without a `Config data` debug block (IOS-XE prints one)."""
+    default = {*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED}
+    return payload.cfg_type == CfgType.CFG_REQUEST and all(
+        a.type == _T.APPLICATION_VERSION or (a.type in default and not a.value)
+        for a in payload.attributes
+    )
+
+
+def _attributes(values: ConfigSet) -> list[CfgAttribute]:
+    attrs: list[CfgAttribute] = []
     if values.address is not None:
         attrs.append(CfgAttribute(_T.INTERNAL_IP4_ADDRESS, values.address.packed))
     if values.netmask is not None:
@@ -141,9 +217,7 @@ def encode(cfg_type: CfgType, values: ConfigSet, ask_address: bool = False) -> C
             attrs.append(CfgAttribute(_T.INTERNAL_IP4_SUBNET, value))
         else:
             attrs.append(CfgAttribute(_T.INTERNAL_IP6_SUBNET, _ip6(route)))
-    if cfg_type is CfgType.CFG_REQUEST and not any(a.type == _T.INTERNAL_IP4_SUBNET for a in attrs):
-        attrs.append(CfgAttribute(_T.INTERNAL_IP4_SUBNET))  # asks for the peer's routes
-    return CpPayload(cfg_type, tuple(attrs))
+    return attrs
 
 
 def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
@@ -207,11 +281,17 @@ _ATTRIBUTE_WORDS = {
     _T.INTERNAL_IP4_ADDRESS: "ipv4-addr",
     _T.INTERNAL_IP4_NETMASK: "ipv4-netmask",
     _T.INTERNAL_IP4_DNS: "ipv4-dns",
+    _T.INTERNAL_IP4_NBNS: "ipv4-nbns",
+    _T.APPLICATION_VERSION: "app-version",
     _T.INTERNAL_IP4_SUBNET: "ipv4-subnet",
     _T.INTERNAL_IP6_ADDRESS: "ipv6-addr",
     _T.INTERNAL_IP6_DNS: "ipv6-dns",
     _T.INTERNAL_IP6_SUBNET: "ipv6-subnet",
     UNITY_DEF_DOMAIN: "def-domain",
+    CISCO_SPLIT_DNS: "split-dns",
+    CISCO_BANNER: "banner",
+    CISCO_CONFIG_URL: "config-url",
+    CISCO_BACKUP_GATEWAY: "backup-gateway",
 }
 
 
@@ -236,6 +316,8 @@ def _announce(sa: IkeSa, heading: str, payload: CpPayload) -> None:
 
 
 def _data_text(attr: CfgAttribute) -> str:
+    if attr.type == _T.APPLICATION_VERSION:
+        return attr.value.decode("utf-8", "replace")
     single = CpPayload(CfgType.CFG_REPLY, (attr,))
     values, _, bad = decode(single)
     if bad or not attr.value:
@@ -266,22 +348,21 @@ def find(payloads: list[Payload], cfg_type: CfgType) -> CpPayload | None:
 def initiator_request(sa: IkeSa, tunnel: str) -> tuple[ConfigAsk | None, list[Payload]]:
     """What the initiator asks in IKE_AUTH: its ask (kept until the reply) and the CP payload."""
     authorizer = sa.ctx.policy.authorization
-    ask = authorizer.request(tunnel) if authorizer is not None else None
+    profile = None if sa.profile is None else sa.profile.name
+    ask = authorizer.request(tunnel, profile) if authorizer is not None else None
     if ask is None:
         return None, []
-    if ask.push:
-        payload = encode(CfgType.CFG_SET, ask.offer)
-    else:
-        payload = encode(CfgType.CFG_REQUEST, ask.offer, ask_address=ask.address)
-    _announce(sa, "Config data to send:", payload)
-    sa.info("Have config mode data to send")
+    payload = encode(CfgType.CFG_SET, ask.offer) if ask.push else request_payload(ask)
+    if not default_only(payload):
+        _announce(sa, "Config data to send:", payload)
+        sa.info("Have config mode data to send")
     return ask, [payload]
 
 
 def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
     """The peer's CFG_REQUEST, or its CFG_SET (RFC 7296 3.15: configuration pushed)."""
     request = find(payloads, CfgType.CFG_REQUEST) or find(payloads, CfgType.CFG_SET)
-    if request is not None:
+    if request is not None and not default_only(request):
         _announce(sa, "Config data recieved:", request)
     return request
 
@@ -292,10 +373,13 @@ def responder_reply(
     tunnel: str | None,
     cached: Sequence[str] = (),
     aaa: AuthorizationAnswer | None = None,
+    eap_identity: str | None = None,
+    signed: bool = False,
 ) -> CpPayload | AddressFailure | str | None:
     """The CFG_REPLY for an authorized peer (None: nothing to answer), why authorization
     failed, or that no address is left; announces what the peer offered and was lent.
-    ``cached``: the attributes AAA gave with the peer's EAP authentication."""
+    ``cached``: the attributes AAA gave with the peer's EAP authentication; ``signed``: the
+    peer authenticated with a certificate."""
     authorizer = sa.ctx.policy.authorization
     if authorizer is None or sa.profile is None:
         return None
@@ -304,7 +388,10 @@ def responder_reply(
         offered, wants_address, bad = decode(request)
         for text in bad:
             sa.error(f"Malformed config attribute ignored: {text}")
-    grant = authorizer.grant(sa.profile.name, sa.remote_id, sa.sa_id, wants_address, cached, aaa)
+    peer = Applicant(
+        sa.profile.name, sa.remote_id, sa.sa_id, wants_address, cached, aaa, eap_identity, signed
+    )
+    grant = authorizer.grant(peer)
     if grant is None or isinstance(grant, str | AddressFailure):
         return grant
     for note in grant.notes:
@@ -338,7 +425,8 @@ def initiator_reply(sa: IkeSa, ask: ConfigAsk | None, tunnel: str, payloads: lis
         return
     reply = find(payloads, CfgType.CFG_ACK if ask.push else CfgType.CFG_REPLY)
     if reply is None:
-        sa.info("No config data received from the peer")
+        if ask.wanted:  # IOS's default set alone goes unanswered by a peer without policy
+            sa.info("No config data received from the peer")
         return
     _announce(sa, "Config data recieved:", reply)
     if ask.push:

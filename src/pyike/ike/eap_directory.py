@@ -8,10 +8,13 @@ name it without importing the IKE_AUTH machinery."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pyike.eap.authenticator import Users
 from pyike.eap.packet import EapType
+
+if TYPE_CHECKING:  # policy.py imports this module
+    from pyike.ike.policy import Identity
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class PskAnswer:
     local: bytes | None = field(default=None, repr=False)
     remote: bytes | None = field(default=None, repr=False)
     reason: str = ""
+    # the Access-Accept's other `Cisco-AVPair` values (`aaa authorization user psk cached`)
+    attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,4 +96,9 @@ class EapDirectory(Protocol):
     def psk_group(self, profile: str) -> str | None:
         """The AAA group asked for each peer's keys (`keyring aaa LIST`, LIST's first
         method `group NAME`); None: the keys are the configuration's."""
+        ...
+
+    def psk_user(self, profile: str, remote_id: Identity) -> str | None:
+        """The User-Name the keys of peer ``remote_id`` are asked for: its identity, or the
+        name `keyring aaa LIST name-mangler M` derives (None: M derives none)."""
         ...

@@ -9,6 +9,7 @@ from pyike.codec.registry import EncrId, IntegId, NotifyType
 from pyike.codec.udp_encap import IKE_PORT
 from pyike.crypto.keys import ChildKeys
 from pyike.ike.eap_directory import AaaQuestion
+from pyike.traffic_selector import TrafficSelector
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -34,33 +35,6 @@ class Datagram:
     local: Endpoint
     remote: Endpoint
     data: bytes
-
-
-@dataclass(frozen=True)
-class TrafficSelector:
-    """One traffic selector (RFC 7296 section 3.13.1) in the engine's own terms."""
-
-    start: IPAddress
-    end: IPAddress
-    protocol: int = 0
-    start_port: int = 0
-    end_port: int = 65535
-
-    @classmethod
-    def of(
-        cls, network: str, protocol: int = 0, ports: tuple[int, int] = (0, 65535)
-    ) -> TrafficSelector:
-        net = ipaddress.ip_network(network, strict=False)
-        return cls(net[0], net[-1], protocol, ports[0], ports[1])
-
-    @classmethod
-    def any4(cls) -> TrafficSelector:
-        return cls.of("0.0.0.0/0")
-
-    def __str__(self) -> str:
-        return (
-            f"{self.start}-{self.end} proto {self.protocol} ports {self.start_port}-{self.end_port}"
-        )
 
 
 @dataclass(frozen=True)

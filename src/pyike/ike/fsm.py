@@ -56,15 +56,25 @@ class Step:
     call: Callable[[Any], Callable[[], Event | None]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # `to` split once by kind: next_state runs for every step of every exchange
+    _by_event: Mapping[Event, State] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _state: State | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.action is not None:
             object.__setattr__(self, "call", attrgetter(self.action))
+        if isinstance(self.to, Mapping):
+            object.__setattr__(self, "_by_event", self.to)
+        else:
+            object.__setattr__(self, "_state", self.to)
 
     def next_state(self, returned: Event | None) -> State | None:
-        if isinstance(self.to, Mapping):
-            return None if returned is None else self.to.get(returned)
-        return None if returned == Event.EV_FAIL and not self.always else self.to
+        by_event = self._by_event
+        if by_event is not None:
+            return None if returned is None else by_event.get(returned)
+        return None if returned is Event.EV_FAIL and not self.always else self._state
 
 
 Table = Mapping[tuple[State | None, Event], Step]

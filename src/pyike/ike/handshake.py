@@ -130,9 +130,10 @@ class Handshake:
 
     @property
     def aaa_attributes(self) -> tuple[str, ...]:
-        """What AAA gave with its Access-Accept of the peer's EAP (`aaa authorization user eap
-        cached`); none for other peers."""
-        return self.eap.attributes if isinstance(self.eap, EapResponder) else ()
+        """What AAA gave with its Access-Accept of the peer's EAP or of its pre-shared keys
+        (`aaa authorization user eap|psk cached`); none for other peers."""
+        eap = self.eap.attributes if isinstance(self.eap, EapResponder) else ()
+        return eap or self.keys.attributes
 
     def psk_answer(self, answer: PskAnswer) -> None:
         if self.keys.take_answer(answer):

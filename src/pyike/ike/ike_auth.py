@@ -613,8 +613,11 @@ class AuthResponder(AuthHalf):
         child = self.h.first_child
         tunnel = child.tunnel.name if child is not None and child.tunnel is not None else None
         cached = self.h.aaa_attributes
-        aaa = self.h.authz.answer
-        reply = config_mode.responder_reply(self.sa, self.config_request, tunnel, cached, aaa)
+        aaa, eap_identity = self.h.authz.answer, self.h.authz.eap_identity()
+        signed = self.peer_auth.method != AuthMethod.SHARED_KEY_MIC  # `group cert` authorizes it
+        reply = config_mode.responder_reply(
+            self.sa, self.config_request, tunnel, cached, aaa, eap_identity, signed
+        )
         if isinstance(reply, str):
             self.sa.error(reply)
             return Event.EV_AUTH_FAIL

@@ -18,8 +18,9 @@ from pyike.crypto import catalogue
 from pyike.crypto.auth import PrivateKey, PublicKey
 from pyike.ike.config_mode import Authorizer
 from pyike.ike.eap_directory import EapDirectory
-from pyike.ike.events import Endpoint, IPAddress, TrafficSelector
+from pyike.ike.events import Endpoint, IPAddress
 from pyike.ios_names import SIGNATURE_METHODS
+from pyike.traffic_selector import TrafficSelector
 
 DEFAULT_IKE_LIFETIME = 86400
 DEFAULT_CHILD_SECONDS = 3600

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from pyike.codec import TrafficSelector as WireSelector
 from pyike.codec import TsPayload
-from pyike.ike.events import TrafficSelector
+from pyike.traffic_selector import TrafficSelector
 
 
 def to_payload(selectors: Sequence[TrafficSelector], initiator: bool) -> TsPayload:

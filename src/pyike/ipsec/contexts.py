@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hmac as crypto_hmac
-from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, CipherAlgorithm, CipherContext, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM, ChaCha20Poly1305
 
 from pyike.crypto.encr import AeadAlgorithm, CbcAlgorithm, CtrAlgorithm
@@ -61,18 +61,21 @@ class EspContext(ABC):
 
 
 class _Mac:
-    """A keyed integrity transform: an HMAC context copied per packet, or pyike.crypto's."""
+    """A keyed integrity transform: an HMAC context copied per packet (keyed on the first
+    packet), or pyike.crypto's."""
 
     def __init__(self, integ: IntegAlgorithm, key: bytes) -> None:
         self.size = integ.icv_size
         self._integ = integ
         self._key = key
-        hash_ = integ.transform.hash if integ.transform.mac == "hmac" else None
-        self._keyed = None if hash_ is None else crypto_hmac.HMAC(key, hash_)
+        self._hash = integ.transform.hash if integ.transform.mac == "hmac" else None
+        self._keyed: crypto_hmac.HMAC | None = None
 
     def icv(self, *parts: bytes | memoryview) -> bytes:
-        if self._keyed is None:
+        if self._hash is None:
             return self._integ.compute(self._key, b"".join(parts))
+        if self._keyed is None:
+            self._keyed = crypto_hmac.HMAC(self._key, self._hash)
         mac = self._keyed.copy()
         for part in parts:
             mac.update(part)
@@ -92,26 +95,34 @@ class CipherThenMacContext(EspContext):
         self._block = encr.block_size
         self._mac = None if transform.integ is None else _Mac(transform.integ, integ_key)
         self._ctr = encr if isinstance(encr, CtrAlgorithm) else None
+        self._cbc = encr if isinstance(encr, CbcAlgorithm) else None
         self._key = encr_key
+        # The CBC contexts are keyed on the first packet, each only in the direction that
+        # uses it: an SA that carries nothing (or nothing one way) keys none of them.
         self._encryptor: CipherContext | None = None
-        self._decryptor: CipherContext | None = None
         self._iv_decryptor: CipherContext | None = None
-        if isinstance(encr, CbcAlgorithm):
-            algorithm = encr.cipher(encr_key)
-            zero = bytes(self._block)
-            self._encryptor = Cipher(algorithm, modes.CBC(zero)).encryptor()
-            self._decryptor = Cipher(algorithm, modes.CBC(zero)).decryptor()
-            self._iv_decryptor = Cipher(algorithm, modes.ECB()).decryptor()
-            self._last = zero
+        self._decryptor: CipherContext | None = None
+        self._last = bytes(self._block)
+
+    def _algorithm(self) -> CipherAlgorithm:
+        assert self._cbc is not None
+        return self._cbc.cipher(self._key)
+
+    def _cbc_sealers(self) -> tuple[CipherContext, CipherContext]:
+        if self._encryptor is None or self._iv_decryptor is None:
+            self._encryptor = Cipher(self._algorithm(), modes.CBC(bytes(self._block))).encryptor()
+            self._iv_decryptor = Cipher(self._algorithm(), modes.ECB()).decryptor()
+        return self._encryptor, self._iv_decryptor
 
     def seal(self, header: bytes, iv: bytes, plaintext: bytes, seq_hi: bytes) -> bytes:
-        if self._encryptor is not None and self._iv_decryptor is not None:
+        if self._cbc is not None:
             # A partial block would stay buffered in the long-lived contexts.
             if len(iv) != self._block or len(plaintext) % self._block:
                 raise EspPayloadError("encaps: IV or padded payload is not whole blocks")
-            lead = _xor(self._iv_decryptor.update(iv), self._last)
-            self._encryptor.update(lead)  # yields IV itself
-            ciphertext = self._encryptor.update(plaintext)
+            encryptor, iv_decryptor = self._cbc_sealers()
+            lead = _xor(iv_decryptor.update(iv), self._last)
+            encryptor.update(lead)  # yields IV itself
+            ciphertext = encryptor.update(plaintext)
             self._last = ciphertext[-self._block :]
         elif self._ctr is not None:
             ciphertext = self._ctr.encrypt(self._key, iv, plaintext)
@@ -134,10 +145,12 @@ class CipherThenMacContext(EspContext):
             iv_end = HEADER_SIZE + self._ctr.iv_size
             iv, ciphertext = bytes(view[HEADER_SIZE:iv_end]), bytes(view[iv_end:end])
             return self._ctr.decrypt(self._key, iv, ciphertext), 0
-        if self._decryptor is None:
+        if self._cbc is None:
             return bytes(view[HEADER_SIZE:end]), 0
         if (end - HEADER_SIZE) % self._block:
             raise EspMalformedPacket("decaps: ciphertext is not a whole number of blocks")
+        if self._decryptor is None:
+            self._decryptor = Cipher(self._algorithm(), modes.CBC(bytes(self._block))).decryptor()
         # IV and ciphertext in one call: the first output block is D(IV) XOR stale state.
         return self._decryptor.update(view[HEADER_SIZE:end]), self._block
 

@@ -7,9 +7,13 @@ notes when each SA last carried a packet each way, for the engine's dead peer de
 
 Rekeys are make-before-break (RFC 7296 section 2.8): the new inbound SA is installed as soon
 as it exists; the initiator of the rekey sends on the new SA at once, the responder only
-once traffic arrives on it or the old SA goes away; an old inbound SA keeps accepting
-packets until it is deleted. A tunnel whose sending SA goes while another of its SAs stays
-(a duplicate IKE SA deleted with its Child SA) sends on the one that stays.
+once traffic arrives on it or the old SA goes away. A replaced SA (one deleted while
+another of its tunnel's stays) keeps opening packets for `REPLACED_INBOUND_GRACE` seconds
+after its delete: what the peer sent on it just before may still be queued behind the
+DELETE (IKE and ESP arrive on different sockets), and strongSwan keeps its rekeyed inbound
+SAs for the same 5 s (`charon.delete_rekeyed_delay`). A tunnel whose sending SA goes while
+another of its SAs stays (a duplicate IKE SA deleted with its Child SA) sends on the one
+that stays.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pyike.ipsec.sa import (
 from pyike.ipsec.transforms import EspTransform, esp_transform
 
 RandomBytes = Callable[[int], bytes]
+REPLACED_INBOUND_GRACE = 5.0  # seconds a replaced SA still opens packets after its delete
 
 
 @dataclass
@@ -73,7 +78,9 @@ class TunnelSas:
     name: str
     current: InstalledChild | None = None
     pending: InstalledChild | None = None  # responder side of a rekey: not sending yet
-    children: list[InstalledChild] = field(default_factory=list)  # installed, oldest first
+    # installed, oldest first, with the replaced ones still opening packets (their counts
+    # are the flow's until they go)
+    children: list[InstalledChild] = field(default_factory=list)
     # the counts of the SAs it no longer has: IOS keeps a flow's counters across rekeys
     retired_in: InboundCounters = field(default_factory=InboundCounters)
     retired_out: OutboundCounters = field(default_factory=OutboundCounters)
@@ -92,13 +99,15 @@ class TunnelSas:
 @dataclass(frozen=True)
 class SadChange:
     """Which tunnels gained their first SA (`up`) or lost their last one (`down`), and which
-    child SAs were installed, became the one sending, or were removed."""
+    child SAs were installed, became the one sending, or were removed (`retained`: those of
+    the removed that still open packets until `expire` after the grace)."""
 
     up: tuple[str, ...] = ()
     down: tuple[str, ...] = ()
     installed: tuple[InstalledChild, ...] = ()
     sending: tuple[InstalledChild, ...] = ()
     removed: tuple[InstalledChild, ...] = ()
+    retained: tuple[InstalledChild, ...] = ()
 
 
 class SecurityAssociationDatabase:
@@ -106,6 +115,8 @@ class SecurityAssociationDatabase:
         self.random_bytes = random_bytes
         self.tunnels: dict[str, TunnelSas] = {name: TunnelSas(name) for name in tunnels}
         self.children: dict[int, InstalledChild] = {}  # by inbound SPI
+        # replaced SAs still opening packets, by inbound SPI, with when they go
+        self.retained: dict[int, tuple[InstalledChild, float]] = {}
         self.installs = 0
         self._conn_ids = 16  # the seed's first pair is 17/18
 
@@ -115,10 +126,12 @@ class SecurityAssociationDatabase:
     # -- engine events ----------------------------------------------------------------------
 
     def apply(self, event: object, now: float) -> SadChange:
+        if self.retained:
+            self.expire(now)
         if isinstance(event, ChildSaInstalled):
             return self._install(event, now)
         if isinstance(event, ChildSaDeleted):
-            return self._remove(event)
+            return self._remove(event, now)
         if isinstance(event, ChildSaMoved):
             child = self.children.get(int.from_bytes(event.spi_in, "big"))
             if child is not None:
@@ -151,7 +164,7 @@ class SecurityAssociationDatabase:
         )
         self.children[child.spi_in] = child
         self.installs += 1
-        state = self.tunnel(info.tunnel or f"peer {info.remote.address}")
+        state = self.tunnel(_tunnel_name(info))
         state.children.append(child)
         was_down = state.current is None
         rekey_responder = event.rekey_of is not None and not info.initiator
@@ -164,28 +177,51 @@ class SecurityAssociationDatabase:
             state.pending = child
         return SadChange(up=(state.name,) if was_down else (), installed=(child,), sending=sending)
 
-    def _remove(self, event: ChildSaDeleted) -> SadChange:
+    def _remove(self, event: ChildSaDeleted, now: float) -> SadChange:
         child = self.children.pop(int.from_bytes(event.spi_in, "big"), None)
         if child is None:
             return SadChange()
-        down: list[str] = []
-        sending: list[InstalledChild] = []
+        state = self._state_of(child)
+        if state is None:
+            return SadChange(removed=(child,))
+        sending: tuple[InstalledChild, ...] = ()
+        if state.pending is child:
+            state.pending = None
+        if state.current is child:
+            state.current = state.pending or self._newest_installed(state)
+            state.pending = None
+            if state.current is None:
+                return self._down(state, child)
+            sending = (state.current,)
+        # replaced: it still opens what the peer sent on it before the delete
+        self.retained[child.spi_in] = (child, now + REPLACED_INBOUND_GRACE)
+        return SadChange(sending=sending, removed=(child,), retained=(child,))
+
+    def _down(self, state: TunnelSas, child: InstalledChild) -> SadChange:
+        """`child` was the last SA `state` sent with: the replaced ones go with it."""
+        for spi, (kept, _) in list(self.retained.items()):
+            if any(c is kept for c in state.children):
+                self._forget(spi)
+        _retire(state, child)
+        return SadChange(down=(state.name,), removed=(child,))
+
+    def _state_of(self, child: InstalledChild) -> TunnelSas | None:
         for state in self.tunnels.values():
-            kept = [c for c in state.children if c is not child]
-            if len(kept) < len(state.children):  # its counts stay, not the SA (with its keys)
-                state.children = kept
-                _add_counts(state.retired_in, child.inbound.counters)
-                _add_counts(state.retired_out, child.outbound.counters)
-            if state.pending is child:
-                state.pending = None
-            if state.current is child:
-                state.current = state.pending or self._newest_installed(state)
-                state.pending = None
-                if state.current is None:
-                    down.append(state.name)
-                else:
-                    sending.append(state.current)
-        return SadChange(down=tuple(down), sending=tuple(sending), removed=(child,))
+            if any(c is child for c in state.children):
+                return state
+        return None
+
+    def expire(self, now: float) -> None:
+        """Forgets the replaced SAs whose grace has ended by `now`."""
+        for spi, (_, until) in list(self.retained.items()):
+            if until <= now:
+                self._forget(spi)
+
+    def _forget(self, spi: int) -> None:
+        child, _ = self.retained.pop(spi)
+        state = self._state_of(child)
+        if state is not None:
+            _retire(state, child)
 
     def _newest_installed(self, state: TunnelSas) -> InstalledChild | None:
         """The tunnel's most recent SA still installed: when two IKE SAs with one peer each
@@ -212,13 +248,17 @@ class SecurityAssociationDatabase:
         return current
 
     def inbound(self, spi: int) -> InstalledChild | None:
-        return self.children.get(spi)
+        child = self.children.get(spi)
+        if child is None and self.retained:
+            kept = self.retained.get(spi)
+            return None if kept is None else kept[0]
+        return child
 
     def note_inbound(self, child: InstalledChild, now: float) -> bool:
         """A packet opened with `child` at `now`: the peer is alive, and a responder-side
         rekey may now send on it. True when that made `child` the SA its tunnel sends with."""
         child.last_received = now
-        state = self.tunnels.get(child.info.tunnel or f"peer {child.info.remote.address}")
+        state = self.tunnels.get(_tunnel_name(child.info))
         if state is not None and state.pending is child:
             state.current, state.pending = child, None
             return True
@@ -230,6 +270,18 @@ class SecurityAssociationDatabase:
         `TrafficSource`."""
         child = self.children.get(int.from_bytes(spi_in, "big"))
         return None if child is None else (child.last_sent, child.last_received)
+
+
+def _retire(state: TunnelSas, child: InstalledChild) -> None:
+    """`child` leaves `state`: its counts stay with the tunnel, not the SA (with its keys)."""
+    state.children = [c for c in state.children if c is not child]
+    _add_counts(state.retired_in, child.inbound.counters)
+    _add_counts(state.retired_out, child.outbound.counters)
+
+
+def _tunnel_name(info: ChildSaInfo) -> str:
+    """The tunnel (or crypto map entry) a child SA belongs to; a peer's own without one."""
+    return info.tunnel or f"peer {info.remote.address}"
 
 
 _Counts = TypeVar("_Counts", InboundCounters, OutboundCounters)

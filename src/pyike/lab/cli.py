@@ -173,19 +173,20 @@ class _ReportFormat(argparse.Action):
             parser.error(f"--report: {value!r} is neither a format ({formats}) nor a file")
 
 
+def _given(*options: tuple[str, object]) -> list[str]:
+    """The options among `options` (name, value) that were given, in order."""
+    return [option for option, value in options if value]
+
+
 def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Options that would have no effect as given are usage errors, not silently ignored."""
-    modes = [
-        option
-        for option, chosen in (
-            ("--interactive", args.interactive),
-            ("--scenario", args.scenario),
-            ("--list-scenarios", args.list_scenarios),
-            ("--netns", args.netns),
-            ("--fsm", args.fsm),
-        )
-        if chosen
-    ]
+    modes = _given(
+        ("--interactive", args.interactive),
+        ("--scenario", args.scenario),
+        ("--list-scenarios", args.list_scenarios),
+        ("--netns", args.netns),
+        ("--fsm", args.fsm),
+    )
     if len(modes) > 1:
         parser.error(f"{modes[0]} and {modes[1]} cannot be used together")
     if args.speed is not None and not args.interactive:
@@ -196,18 +197,14 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         parser.error(f"--quiet does not apply to {modes[0]}")
     if args.fsm and args.configs:
         parser.error("--fsm draws the engine's state machines; it takes no CONFIG")
-    run_only = [
-        option
-        for option, given in (
-            ("--exec", args.execs),
-            ("--exec-file", args.exec_file),
-            ("--until", args.until),
-            ("--debug/--no-debug", args.debug is not None),
-            ("--json", args.json),
-            ("--report", args.report is not None),
-        )
-        if given
-    ]
+    run_only = _given(
+        ("--exec", args.execs),
+        ("--exec-file", args.exec_file),
+        ("--until", args.until),
+        ("--debug/--no-debug", args.debug is not None),
+        ("--json", args.json),
+        ("--report", args.report is not None),
+    )
     if run_only and modes:
         parser.error(f"{run_only[0]} does not apply to {modes[0]}")
     if args.json and args.quiet:
@@ -281,7 +278,7 @@ def run(args: argparse.Namespace, options: RunOptions) -> int:
     if progress is None:
         return _run_lab(args, options)
     with progress:
-        return _run_lab(args, replace(options, watch=progress.watch))
+        return _run_lab(args, replace(options, watch=progress.watch, loading=progress.loading))
 
 
 def _run_lab(args: argparse.Namespace, options: RunOptions) -> int:

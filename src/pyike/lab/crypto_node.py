@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pyike.adapter.config_policy import tunnel_spec_toward
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
 from pyike.config.flexvpn_model import FlexClientPeer
 from pyike.config.model import Config
@@ -23,8 +22,9 @@ from pyike.config.query import (
     virtual_template_parts,
 )
 from pyike.host.configured_peers import ConfiguredPeers
-from pyike.host.crypto_host import CryptoHost, HostSetup, RandomBytes, TraceSink
-from pyike.host.flexvpn_client import ClientTunnel, client_tunnels
+from pyike.host.crypto_host import HostSetup, RandomBytes, TraceSink
+from pyike.host.flexvpn_client import Address, ClientTunnel, ip_host
+from pyike.host.flexvpn_host import FlexClientHost
 from pyike.host.framing import GreFraming
 from pyike.host.reconfigured import same_interface
 from pyike.host.virtual_access import (
@@ -39,6 +39,7 @@ from pyike.ipsec.acl_match import MapEntry
 from pyike.ipsec.outer import wrap
 from pyike.ipsec.sa import EspMode
 from pyike.lab.tracking import Tracking
+from pyike.node.exec.commands import UNRECOGNIZED_HOST
 from pyike.node.hooks import Decrypted, EspArrival, IkeDatagram, Scheduler
 from pyike.node.interfaces import ETHERNET_MTU
 from pyike.node.router import Router
@@ -99,7 +100,7 @@ class RouterWire:
         return decrypted
 
 
-class CryptoNode(CryptoHost):
+class CryptoNode(FlexClientHost):
     """A router's crypto host; implements the router's IKE, ESP and tunnel hooks."""
 
     def __init__(
@@ -135,11 +136,12 @@ class CryptoNode(CryptoHost):
         router.multipoint_handler = self
         # IP SLA probes and track objects, and FlexVPN clients' tunnels (`tunnel destination
         # dynamic`), aimed at their first possible peer
-        self.tracking = Tracking(router, router.config.tracking, self._tracks_changed)
+        self.tracking = Tracking(router, router.config.tracking, self.tracks_changed)
         clock.call_later(0.0, self.tracking.start)
-        self.flex_clients = client_tunnels(router.config.flexvpn.clients)
-        for client_tunnel in self.flex_clients.values():
-            self._aim(client_tunnel, client_tunnel.first(self.peer_possible))
+        # The lab's own names (its routers' hostnames), asked after `ip host`.
+        self.lab_hosts: Callable[[str, bool], Address | None] = lambda name, ipv6: None
+        self.index_flex_clients(router.config)
+        clock.call_later(0.0, self.connect_wanted)  # once the lab is wired (its names, its log)
 
     def index_config(self, config: Config) -> None:
         """As the host's, but a point-to-point GRE tunnel that runs NHRP (a phase 1 spoke)
@@ -218,8 +220,6 @@ class CryptoNode(CryptoHost):
         if isinstance(event, IkeSaDown):
             self.ike_down.append(event)
             self._unconfigure(event)
-            if event.rekeyed_to is None and self.flex_clients:
-                self.call_later(0.0, self._reselect)
         if self.observer is not None:
             self.observer(event)
         super()._apply(event)
@@ -227,82 +227,25 @@ class CryptoNode(CryptoHost):
             self._configured.add(event)
             self._configure(event)
 
-    # -- FlexVPN client: which hub each `client connect` tunnel is aimed at ------------------
+    # -- FlexVPN client (pyike.host.flexvpn_host): what the lab answers ---------------------
 
-    def peer_possible(self, peer: FlexClientPeer) -> bool:
-        """A client's peer may be chosen: its track object, if any, is as it asks."""
-        return peer.track is None or self.tracking.is_up(peer.track) == peer.track_up
+    def track_up(self, track: int) -> bool:
+        return self.tracking.is_up(track)
 
-    def start_tunnel(self, name: str) -> None:
-        super().start_tunnel(name)
-        client_tunnel = self.flex_clients.get(name)
-        if client_tunnel is not None and self._live_with(client_tunnel.active):
-            client_tunnel.tried = True
+    def aimed(self, tunnel: str, address: Address) -> None:
+        self.router.set_tunnel_destination(tunnel, address)
 
-    def _live_with(self, peer: FlexClientPeer | None) -> bool:
-        """An IKE SA with `peer` is up or being negotiated."""
-        if peer is None or peer.address is None:
-            return False
-        return any(not sa.closed for sa in self.engine.ike_sas_with_peer(peer.address))
+    def resolve(self, peer: FlexClientPeer) -> Address | None:
+        """A `peer N fqdn NAME [ipv6]`'s address: from `ip host`, else the lab's own names."""
+        hosts = self.router.config.flexvpn.hosts
+        name = str(peer.fqdn)
+        return ip_host(hosts, name, peer.ipv6) or self.lab_hosts(name, peer.ipv6)
 
-    def _aim(self, client_tunnel: ClientTunnel, peer: FlexClientPeer | None) -> None:
-        """The tunnel's destination and SAs go to `peer` (None: nowhere)."""
-        client_tunnel.active, client_tunnel.tried = peer, False
-        name = client_tunnel.tunnel
-        spec = None
-        if peer is not None and peer.address is not None:
-            self.router.set_tunnel_destination(name, peer.address)
-            spec = tunnel_spec_toward(self.router.config, name, peer.address)
-        if spec is None:
-            self.specs.pop(name, None)
-        else:
-            self.specs[name] = spec
-
-    def _reselect(self) -> None:
-        """An IKE SA went: a client whose active peer has no SA left and whose tunnel is down
-        moves to its next possible peer (IOS: the peer failed), or tries the peer it was just
-        aimed at."""
-        for client_tunnel in self.flex_clients.values():
-            active = client_tunnel.active
-            if active is None or self._up(client_tunnel) or self._live_with(active):
-                continue
-            if client_tunnel.tried:
-                active = client_tunnel.after(active, self.peer_possible)
-            self._connect(client_tunnel, active)
-
-    def _tracks_changed(self) -> None:
-        """A track object changed: a client not connected yet aims at its first possible
-        peer; one whose active peer is no longer possible moves on; with `peer reactivate`,
-        one that can have a preferred peer again goes back to it."""
-        for client_tunnel in self.flex_clients.values():
-            active = client_tunnel.active
-            if not client_tunnel.tried and not self._up(client_tunnel):
-                self._aim(client_tunnel, client_tunnel.first(self.peer_possible))
-            elif active is not None and not self.peer_possible(active):
-                self._switch(client_tunnel, client_tunnel.after(active, self.peer_possible))
-            else:
-                better = client_tunnel.better(self.peer_possible)
-                if better is not None:
-                    self._switch(client_tunnel, better)
-
-    def _up(self, client_tunnel: ClientTunnel) -> bool:
-        return self.sad.tunnel(client_tunnel.tunnel).current is not None
-
-    def _switch(self, client_tunnel: ClientTunnel, peer: FlexClientPeer | None) -> None:
-        """Leave the active peer (its SAs deleted, as `clear crypto session` would) for
-        `peer`; the new SAs follow once the old ones are gone (`_reselect`)."""
-        old = client_tunnel.active
-        if peer is None or peer == old:
-            return
-        self._aim(client_tunnel, peer)
-        if old is not None and old.address is not None:
-            self.clear(Endpoint(old.address))
-        self.start_tunnel(client_tunnel.tunnel)
-
-    def _connect(self, client_tunnel: ClientTunnel, peer: FlexClientPeer | None) -> None:
-        self._aim(client_tunnel, peer)
-        if peer is not None:
-            self.start_tunnel(client_tunnel.tunnel)
+    def unresolved(self, client_tunnel: ClientTunnel, peer: FlexClientPeer) -> None:
+        self.router.log_line(
+            f"FlexVPN({client_tunnel.client.name}): peer {peer.priority} fqdn {peer.fqdn}: "
+            f"{UNRECOGNIZED_HOST}"
+        )
 
     # -- FlexVPN: what the configuration exchange gives, virtual-access interfaces ----------
 

@@ -21,6 +21,7 @@ from pyike.lab.crypto_map import CryptoMaps
 from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.dmvpn_exec import register_dmvpn_commands
 from pyike.lab.flexvpn_exec import register_flexvpn_commands
+from pyike.lab.lab_hosts import lab_names
 from pyike.lab.records import Record, event_record
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
@@ -136,6 +137,9 @@ class Lab:
             )
             self.routers[router.hostname] = lab_router
         wire_by_subnet(self.network, [r.router for r in self.routers.values()])
+        names = lab_names([r.router for r in self.routers.values()])
+        for lab_router in self.routers.values():
+            lab_router.crypto.lab_hosts = names  # FlexVPN clients' `peer N fqdn` names
 
     # -- output ------------------------------------------------------------------------------
 
@@ -302,6 +306,8 @@ class RunOptions:
     until: float | None = None
     records: Callable[[Record], None] | None = None
     watch: Callable[[Lab], None] | None = None  # given the lab before it runs (a progress display)
+    # told (files read, files named) as the configurations load (a progress display)
+    loading: Callable[[int, int], None] | None = None
 
 
 PLAIN_RUN = RunOptions()

@@ -1,9 +1,10 @@
 """`pyike lab`'s progress display on a terminal: once a run has taken more than SHOW_AFTER
-seconds, one line on stderr, redrawn in place by rich, with the virtual time, the tunnels up
-of those configured (each router's end of a tunnel, crypto map entry or DMVPN peer counted)
-and the clock events run so far; erased when the run ends. Only when stderr is a terminal
-and neither --json nor --quiet is given; what the run prints meanwhile on the same terminal
-goes above the line, and output that is not a terminal's is never touched."""
+seconds, one line on stderr, redrawn in place by rich: while the configurations load, the
+files read of those named; then the virtual time, the tunnels up of those configured (each
+router's end of a tunnel, crypto map entry or DMVPN peer counted) and the clock events run so
+far; erased when the run ends. Only when stderr is a terminal and neither --json nor --quiet
+is given; what the run prints meanwhile on the same terminal goes above the line, and output
+that is not a terminal's is never touched."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def _same_terminal(stream: TextIO) -> bool:
 
 
 class LabProgress:
-    """Pass ``watch`` as RunOptions.watch and run the lab inside ``with``."""
+    """Pass ``loading`` as RunOptions.loading and ``watch`` as RunOptions.watch, and load and
+    run the lab inside ``with``."""
 
     def __init__(
         self,
@@ -59,8 +61,14 @@ class LabProgress:
         self._started = timer()
         self._drawn = float("-inf")
         self._lab: Lab | None = None
+        self._files = (0, 0)  # configuration files read, files named
         self._live: Live | None = None
         self._streams = ExitStack()
+
+    def loading(self, read: int, named: int) -> None:
+        self._files = (read, named)
+        # the last file read: the lab is built next, unwatched, so that line must be drawn
+        self._tick(force=read == named and self._live is not None)
 
     def watch(self, lab: Lab) -> None:
         self._lab = lab
@@ -82,9 +90,11 @@ class LabProgress:
             self._live = None
         self._streams.close()
 
-    def _tick(self) -> None:
+    def _tick(self, force: bool = False) -> None:
         now = self._timer()
-        if now - self._started < self._show_after or now - self._drawn < REDRAW_EVERY:
+        if now - self._started < self._show_after:
+            return
+        if now - self._drawn < REDRAW_EVERY and not force:
             return
         self._drawn = now
         if self._live is None:
@@ -109,10 +119,16 @@ class LabProgress:
         self._streams.callback(above.flush)
 
     def line(self) -> Text:
-        lab = self._lab
-        assert lab is not None
-        up, configured = lab.tunnels_up()
         text = Text("pyike lab: ", style="bold")
+        lab = self._lab
+        if lab is None:
+            read, named = self._files
+            if read < named:
+                text.append(f"reading configurations {read:,}/{named:,}")
+            else:
+                text.append(f"{named:,} files read, building the lab")
+            return text
+        up, configured = lab.tunnels_up()
         text.append(f"virtual time {_clock(lab.clock.now)}")
         text.append(f"  tunnels up {up:,}/{configured:,}")
         text.append(f"  events {lab.clock.events_run:,}")

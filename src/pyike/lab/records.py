@@ -52,13 +52,17 @@ def _hex(spi: bytes) -> str:
     return "0x" + spi.hex().upper()
 
 
+def _head(kind: str, event: str | None, now: float) -> Record:
+    """The fields every event record starts with (`event` where the type has one)."""
+    head: Record = {"type": kind} if event is None else {"type": kind, "event": event}
+    return {**head, "time": now}
+
+
 def event_record(event: object) -> Record | None:
     """The record of an engine event or line protocol change; None for the others."""
     if isinstance(event, IkeSaUp):
         return {
-            "type": "ike_sa",
-            "event": "up",
-            "time": event.now,
+            **_head("ike_sa", "up", event.now),
             "sa_id": event.sa_id,
             "local": _endpoint(event.local),
             "remote": _endpoint(event.remote),
@@ -72,9 +76,7 @@ def event_record(event: object) -> Record | None:
         }
     if isinstance(event, IkeSaDown):
         return {
-            "type": "ike_sa",
-            "event": "down",
-            "time": event.now,
+            **_head("ike_sa", "down", event.now),
             "sa_id": event.sa_id,
             "reason": event.reason,
             "rekeyed_to": event.rekeyed_to,
@@ -83,9 +85,7 @@ def event_record(event: object) -> Record | None:
         return _child_installed(event)
     if isinstance(event, ChildSaDeleted):
         return {
-            "type": "child_sa",
-            "event": "deleted",
-            "time": event.now,
+            **_head("child_sa", "deleted", event.now),
             "ike_sa_id": event.ike_sa_id,
             "spi_in": _hex(event.spi_in),
             "spi_out": _hex(event.spi_out),
@@ -93,8 +93,7 @@ def event_record(event: object) -> Record | None:
         }
     if isinstance(event, NegotiationFailed):
         return {
-            "type": "negotiation_failed",
-            "time": event.now,
+            **_head("negotiation_failed", None, event.now),
             "sa_id": event.sa_id,
             "remote": _endpoint(event.remote),
             "notify": event.notify.name if event.notify is not None else None,
@@ -103,16 +102,14 @@ def event_record(event: object) -> Record | None:
         }
     if isinstance(event, TunnelState):
         state = "up" if event.up else "down"
-        return {"type": "tunnel", "event": state, "time": event.now, "interface": event.tunnel}
+        return {**_head("tunnel", state, event.now), "interface": event.tunnel}
     return None
 
 
 def _child_installed(event: ChildSaInstalled) -> Record:
     child = event.child
     return {
-        "type": "child_sa",
-        "event": "created" if event.rekey_of is None else "rekeyed",
-        "time": event.now,
+        **_head("child_sa", "created" if event.rekey_of is None else "rekeyed", event.now),
         "ike_sa_id": child.ike_sa_id,
         "tunnel": child.tunnel,
         "spi_in": _hex(child.spi_in),

@@ -298,7 +298,11 @@ def run_cli(
     `report_runner`, the session report instead of the routers' output."""
     report = Report(args.json)
     try:
-        topology = load_topology(args.configs) if args.configs else Topology(seed_configs())
+        topology = (
+            load_topology(args.configs, options.loading)
+            if args.configs
+            else Topology(seed_configs())
+        )
         for check in options.execs:
             if check.host not in topology.hostnames:
                 raise TopologyError(f"% {check.where}: no router named {check.host}")

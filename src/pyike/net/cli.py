@@ -137,7 +137,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--query",
         metavar="NAME",
         help="print the gateway's structured answer NAME as JSON instead (sas: the IKE and "
-        "IPsec SAs with what show crypto ikev2 sa detailed and show crypto ipsec sa print)",
+        "IPsec SAs with what show crypto ikev2 sa detailed and show crypto ipsec sa print; "
+        "memory: the SA objects alive after a full collection, and the RSS)",
     )
     _control_argument(exe)
     exe.set_defaults(handler=_exec)

@@ -14,9 +14,10 @@ Scripts ask for structured answers instead of scraping show output:
 
     -> {"query": "sas"}
     <- {"query": "sas", "result": {"schema": "pyike-sas/1", "ike_sas": [...], "ipsec": [...]}}
-    <- {"query": "foo", "error": "Unknown query foo (known: sas)"}
+    <- {"query": "foo", "error": "Unknown query foo (known: sas, memory)"}
 
-(`pyike.show.sa_json` documents the document `sas` gives; `pyike exec --query sas` prints it.)
+(`pyike.show.sa_json` documents the document `sas` gives, `pyike.net.memory` the one `memory`
+gives; `pyike exec --query NAME` prints them.)
 """
 
 from __future__ import annotations

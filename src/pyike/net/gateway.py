@@ -26,9 +26,13 @@ from dataclasses import dataclass, field
 
 from pyike.aaa.relay import AaaRelay
 from pyike.codec.udp_encap import NAT_T_PORT
+from pyike.config.flexvpn_model import FlexClientPeer
 from pyike.config.model import Config
-from pyike.host.crypto_host import CryptoHost, HostSetup, Wire
+from pyike.host.crypto_host import HostSetup, Wire
+from pyike.host.flexvpn_client import Address, ClientTunnel, ip_host
+from pyike.host.flexvpn_host import FlexClientHost
 from pyike.host.framing import sealer
+from pyike.host.reconfigured import same_interface
 from pyike.ike.events import (
     AaaRequest,
     AuthorizationRequest,
@@ -77,7 +81,7 @@ class HostView:
     transport_mtu: int = 1500
 
 
-class Gateway(CryptoHost):
+class Gateway(FlexClientHost):
     def __init__(
         self,
         setup: HostSetup,
@@ -109,7 +113,12 @@ class Gateway(CryptoHost):
         answered = self.aaa_answered
         self.aaa = AaaRelay(lambda: self.config, answered, answered, answered)
         # virtual templates' Virtual-Access clones (pyike.net.virtual_access)
-        self.clones = GatewayClones(self, self.log)
+        self.clones = GatewayClones(self, self.log, self.gre)
+        # FlexVPN clients (pyike.host.flexvpn_host); names `ip host` lacks: the system
+        # resolver's last answers (pyike.net.flexvpn_names), looked up again by `refresh_name`
+        self.system_names: Callable[[str, bool], Address | None] = lambda name, ipv6: None
+        self.refresh_name: Callable[[str, bool], None] = lambda name, ipv6: None
+        self.index_flex_clients(self.config)
 
     # -- CryptoState (the show commands) -----------------------------------------------------
 
@@ -133,7 +142,8 @@ class Gateway(CryptoHost):
 
     def index_config(self, config: Config) -> None:
         super().index_config(config)
-        self._framings = self.gre.framings(config, self._framings)
+        configured = {n: f for n, f in self._framings.items() if n in config.interfaces}
+        self._framings = {**self._framings, **self.gre.framings(config, configured)}
 
     def interface_of(self, sa_name: str) -> str:
         return self.clones.names.name_for(sa_name) or super().interface_of(sa_name)
@@ -164,6 +174,7 @@ class Gateway(CryptoHost):
         for name in self.specs:
             if not is_entry_name(name):
                 self.start_tunnel(name)
+        self.connect_wanted()
 
     def rekey(self, *, ike: bool) -> int:
         """`test crypto ikev2 rekey` / `test crypto ipsec rekey`: rekey now, as the lifetime
@@ -186,8 +197,45 @@ class Gateway(CryptoHost):
     def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
         """As the host's; the Virtual-Access clones keep their SAs (IOS re-clones a changed
         template only for new sessions)."""
-        clones = [spec for name, spec in self.specs.items() if is_clone_sa(name)]
-        return super().reload(config, policy, [*tunnels, *clones])
+        kept = [
+            spec
+            for name, spec in self.specs.items()
+            if is_clone_sa(name) or self._client_kept(name, config)
+        ]
+        clients_changed = config.flexvpn.clients != self.config.flexvpn.clients
+        renegotiated = super().reload(config, policy, [*tunnels, *kept])
+        if clients_changed:  # the clients start again, as configured now
+            self.index_flex_clients(config)
+            self.connect_wanted()
+        return renegotiated
+
+    def _client_kept(self, name: str, config: Config) -> bool:
+        """A FlexVPN client's tunnel keeps its peer through a reload that changed neither the
+        clients nor the tunnel."""
+        return (
+            name in self.flex_clients
+            and config.flexvpn.clients == self.config.flexvpn.clients
+            and same_interface(self.config.interfaces.get(name), config.interfaces.get(name))
+        )
+
+    # -- FlexVPN client (pyike.host.flexvpn_host): what the gateway answers -------------------
+
+    def resolve(self, peer: FlexClientPeer) -> Address | None:
+        """A `peer N fqdn NAME`'s address: from `ip host`, else the system resolver's last
+        answer (a `dynamic` peer's name is looked up again, for the next connection)."""
+        name = str(peer.fqdn)
+        configured = ip_host(self.config.flexvpn.hosts, name, peer.ipv6)
+        if configured is not None:
+            return configured
+        if peer.dynamic:
+            self.refresh_name(name, peer.ipv6)
+        return self.system_names(name, peer.ipv6)
+
+    def unresolved(self, client_tunnel: ClientTunnel, peer: FlexClientPeer) -> None:
+        self.log(
+            f"%PYIKE-4-FLEXVPN_PEER: FlexVPN({client_tunnel.client.name}): peer {peer.priority} "
+            f"fqdn {peer.fqdn}: no address ('ip host' has none, nor the system resolver)"
+        )
 
     def shutdown(self) -> None:
         """SIGTERM: delete every SA, telling the peers."""

@@ -32,6 +32,7 @@ from pyike.config import load_file
 from pyike.config.model import Config
 from pyike.config.query import not_run_by_the_gateway, wont_come_up
 from pyike.host.crypto_host import HostSetup
+from pyike.host.flexvpn_client import tracked_lines
 from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.trace import TraceRecord
@@ -45,8 +46,10 @@ from pyike.net.binding import (
 from pyike.net.console import Console
 from pyike.net.control import ControlServer
 from pyike.net.crypto_map_devices import CryptoMapDevices, CryptoMapSetupError
+from pyike.net.flexvpn_names import SystemNames
 from pyike.net.gateway import Gateway, HostView, esp_destination
 from pyike.net.keylog import KeyLog
+from pyike.net.memory import COLLECT_SECONDS, memory_document
 from pyike.net.netlink import Netlink
 from pyike.net.offload import Coalescer, OffloadCounters, packets_from_frames
 from pyike.net.policy_steering import SteeringError, SteeringPlan, plan_steering
@@ -85,7 +88,7 @@ _UDP_GRO = 104
 _GRO_CONTROL = socket.CMSG_SPACE(4)  # the segment size of what UDP GRO merged (an int)
 _GSO_MAX_SEGMENTS = 64
 _GSO_MAX_OCTETS = 65535 - 8 - 40  # what a UDP datagram can carry over IPv6 too
-QUERIES = ("sas",)  # the structured answers of the control socket
+QUERIES = ("sas", "memory")  # the structured answers of the control socket
 
 
 class StartupError(RuntimeError):
@@ -122,6 +125,21 @@ def not_negotiated_lines(config: Config) -> list[str]:
     return [f"%PYIKE-4-NOT_NEGOTIATED: {name} {reason}" for name, reason in reasons.items()]
 
 
+def unprobed_tracking(config: Config) -> str | None:
+    """Why `config` cannot run here: a FlexVPN client line that follows a track object, whose
+    IP SLA operation pyike run does not probe (it would never change state); None: none."""
+    for client in config.flexvpn.clients.values():
+        lines = tracked_lines(client)
+        if lines:
+            where = "" if client.source is None else f"{client.source.file}:{client.source.line}: "
+            return (
+                f"{where}crypto ikev2 client flexvpn {client.name}: '{lines[0]}' needs IP SLA "
+                "and track objects, which pyike run does not probe (the lab does); remove it "
+                "to run this client here"
+            )
+    return None
+
+
 def load_config(path: Path, *, private: bool = False) -> Config:
     """The configuration at `path`; with `private` (a daemon that drops privileges) refused
     when others may write it, or read the keys in it (`privilege.config_permission_problem`)."""
@@ -139,6 +157,9 @@ def load_config(path: Path, *, private: bool = False) -> Config:
     if result.errors:
         # every error, each at its file and line as `pyike config check` prints it
         raise StartupError("\n".join(error.format() for error in result.errors))
+    refusal = unprobed_tracking(result.config)
+    if refusal is not None:
+        raise StartupError(refusal)
     return result.config
 
 
@@ -400,6 +421,7 @@ class Runtime:
         self._stop = asyncio.Event()
         self.account: Account | None = None  # the user the daemon became
         self.metrics: MetricsServer | None = None
+        self.names: SystemNames | None = None  # FlexVPN clients' peer names, as resolved
         self.notifier = Notifier.from_environment()
 
     # -- output ------------------------------------------------------------------------------
@@ -423,6 +445,7 @@ class Runtime:
             await self._start(loop)
             self._drop_privileges()
             self._start_metrics(loop)
+            await self._client_names(loop)
         except StartupError as exc:
             print(f"% pyike run: {exc}", file=sys.stderr)
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -441,11 +464,14 @@ class Runtime:
         # none.
         gc.collect()
         gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
+        loop.call_later(COLLECT_SECONDS, self._collect)
         if self.gateway is not None and not self.options.passive:
             # Not before the freeze: a frozen IKE SA is never collected (its state machine
             # refers back to it), and each rekeyed SA refers to the next (`rekeyed_to`), so
             # every IKE SA the tunnel would ever have would stay in memory.
             self.gateway.start_all()
+        elif self.gateway is not None:
+            self.gateway.aim_wanted()  # `--passive`: FlexVPN clients wait for traffic
         self.notifier.ready(self._status())
         self._watchdog()
         try:
@@ -459,6 +485,19 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def _client_names(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The system resolver's addresses for the FlexVPN clients' peer names `ip host` does
+        not give (pyike.net.flexvpn_names), before the clients connect; after the privilege
+        drop, as the lookups run in a thread of their own."""
+        gateway = self.gateway
+        if gateway is None or not gateway.flex_clients:
+            return
+        self.names = SystemNames(self.log)
+        gateway.system_names = self.names.get
+        gateway.refresh_name = self.names.refresh
+        flexvpn = gateway.config.flexvpn
+        await self.names.resolve_all(loop, flexvpn.clients.values(), flexvpn.hosts)
 
     # -- least privilege and systemd (pyike.net.privilege, pyike.net.sd_notify) ----------------
 
@@ -521,6 +560,14 @@ class Runtime:
         up = sum(1 for sa in gateway.engine.ike_sas if sa.established and not sa.closed)
         return f"{len(self.wire.tunnels)} tunnel(s), {up} IKE SA(s) up"
 
+    def _collect(self) -> None:
+        """A full collection every minute: what frees rekeyed IKE SAs (pyike.net.memory)."""
+        loop = self._loop
+        if loop is None or self._stop.is_set():
+            return
+        gc.collect()
+        loop.call_later(COLLECT_SECONDS, self._collect)
+
     def _watchdog(self) -> None:
         """WATCHDOG=1 (with the status) at half the watchdog timeout, from the event loop."""
         interval, loop = self.notifier.watchdog_interval, self._loop
@@ -574,6 +621,7 @@ class Runtime:
         gateway = self.gateway
         gateway.gre.link = self._tunnel_link
         gateway.clones.devices = KernelClones(self.netlink, self._open_clone, self._close_clone)
+        gateway.clones.routed = self.options.frr is not None
         # Debug records are made only while `debug crypto ikev2` prints them.
         self.formatter.on_change = lambda: gateway.trace_only(self.formatter.record_kinds())
         gateway.trace_only(self.formatter.record_kinds())
@@ -650,6 +698,7 @@ class Runtime:
         not needed to bring tunnels up."""
         if self._shell is None:
             # imported here for start-up speed: the exec shell pulls in the show layer
+            from pyike.host.flexvpn_exec import register_flexvpn_client_commands
             from pyike.net.shell import GatewayShell
             from pyike.net.tunnel_interfaces import register_interface_commands
 
@@ -659,10 +708,13 @@ class Runtime:
                 gateway, lambda: gateway.config, self.formatter, frr=self.options.frr
             )
             register_interface_commands(self._shell.tree, gateway)
+            register_flexvpn_client_commands(self._shell.tree, gateway)
         return self._shell
 
     def _query(self, name: str) -> dict[str, object] | None:
-        """A structured answer on the control socket (`{"query": "sas"}`)."""
+        """A structured answer on the control socket (`{"query": "sas"}`, "memory")."""
+        if name == "memory":
+            return memory_document()
         gateway = self.gateway
         if name != "sas" or gateway is None:
             return None
@@ -811,6 +863,8 @@ class Runtime:
             sock.close()
         self.wire.ike.clear()
         self.wire.esp.clear()
+        if self.names is not None:
+            self.names.cancel()
         self._stop_crypto_maps()
         if self.netlink is not None:
             for route in self.routes:
@@ -942,6 +996,9 @@ class Runtime:
         and tunnels. StartupError or ValueError, with nothing changed, when it cannot run."""
         gateway, loop = self.gateway, self._loop
         assert gateway is not None and loop is not None and self.netlink is not None
+        refusal = unprobed_tracking(config)
+        if refusal is not None:
+            raise StartupError(refusal)
         policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
         binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
         steering = self._steering_plan(config, binding, tunnels)
@@ -1133,4 +1190,4 @@ def run(options: RunOptions) -> int:
     return asyncio.run(Runtime(options).run())
 
 
-__all__ = ["RunOptions", "Runtime", "StartupError", "run"]
+__all__ = ["RunOptions", "Runtime", "StartupError", "run", "unprobed_tracking"]

@@ -73,9 +73,11 @@ def _protocol_up(gateway: Gateway, name: str) -> bool:
     if iface.shutdown:
         return False
     sa_name = gateway.clones.names.sa_of(name) or name
+    if sa_name != name:  # a clone, GRE or not: its SAs
+        return _has_sa(gateway, sa_name)
     if gateway.framing(sa_name) is not None:
         return gateway.gre.line_up(sa_name)
-    if name in gateway.host.tunnel_mtus or sa_name != name:
+    if name in gateway.host.tunnel_mtus:
         return _has_sa(gateway, sa_name)
     return not name.startswith("Virtual-Template")  # a template is up, its protocol down
 

@@ -2,7 +2,10 @@
 template, as the lab decides it (`pyike.host.virtual_access`: the policy the peer's IKEv2
 profile authorizes, the lowest free number), is a TUN device `vaK` with the template's
 settings (`ip unnumbered IF`: IF's address on the device as a host address; `ip address`;
-`ip mtu`) and the routes through it: the peer's traffic selectors when narrower than any (a
+`ip mtu`; a `tunnel mode gre ip` template's clone carries GRE inside ESP, transport or tunnel
+mode as the transform set says, framed as a static GRE tunnel's (`pyike.net.gre_tunnel`: the
+peer's keepalive probes sent back, `ip tcp adjust-mss`; no keepalives of its own)) and the
+routes through it: the peer's traffic selectors when narrower than any (a
 site-to-site peer's LAN), and what the configuration exchange gave (the peer's `route set`
 routes and the host route to the address lent to it, at the authorization policy's distance
 as the route's metric). Device and routes go with the clone's SAs.
@@ -33,6 +36,7 @@ from pyike.host.virtual_access import (
 )
 from pyike.ike.events import IkeSaDown, PeerConfigured
 from pyike.net.binding import KernelRoute, TunnelDevice, tunnel_device
+from pyike.net.gre_tunnel import GatewayGreFraming, GreTunnels
 from pyike.net.netlink import Netlink
 from pyike.node.interfaces import line_protocol_message
 
@@ -42,6 +46,11 @@ DEVICE_PREFIX = "va"  # Virtual-Access1 plays on TUN device va1
 def device_name(interface: str) -> str:
     """`Virtual-Access1` -> `va1`."""
     return DEVICE_PREFIX + interface.removeprefix(PREFIX)
+
+
+def clone_interface(device: str) -> str:
+    """`va1` -> `Virtual-Access1`."""
+    return PREFIX + device.removeprefix(DEVICE_PREFIX)
 
 
 class CloneDevices(Protocol):
@@ -68,12 +77,16 @@ class Clone:
 class GatewayClones:
     """The gateway's virtual template clones, by SA name; see the module docstring."""
 
-    def __init__(self, host: CryptoHost, log: Callable[[str], None]) -> None:
+    def __init__(
+        self, host: CryptoHost, log: Callable[[str], None], gre: GreTunnels | None = None
+    ) -> None:
         self.host = host
         self.log = log
+        self.gre = gre  # a GRE clone's peer's keepalive probes go back through it
         self.names = VirtualAccesses()
         self.clones: dict[str, Clone] = {}
         self.devices: CloneDevices | None = None  # None: nothing made on the host (tests)
+        self.routed = False  # routing protocols (FRR) run on the clones
         self._configured = ConfiguredPeers()
 
     def by_interface(self, interface: str) -> Clone | None:
@@ -107,18 +120,31 @@ class GatewayClones:
         child = self.host.sad.tunnel(sa_name).current
         if request is None or child is None:
             return
-        if request.template.is_gre:
+        if request.template.is_gre and not request.template.is_point_to_point_gre:
             self.log(
-                f"%PYIKE-4-NOT_NEGOTIATED: {request.template.name} is a GRE virtual template: "
-                "pyike run clones only tunnel mode ipsec ipv4|ipv6 templates (the lab runs it)"
+                f"%PYIKE-4-NOT_NEGOTIATED: {request.template.name}: tunnel mode "
+                f"{request.template.tunnel_mode} is not cloned on pyike run (gre ip is)"
             )
             return
         name = self.names.allocate(sa_name)
         config = clone_config(request.template, name, request.local, request.peer)
+        if config.is_point_to_point_gre:  # GRE over IPsec, framed as a static GRE tunnel's
+            framing = GatewayGreFraming(
+                request.local,
+                request.peer,
+                config.tunnel_key,
+                tunnel=sa_name,
+                mss=config.tcp_adjust_mss,
+                tunnels=self.gre,
+            )
+            self.host.frame_clone(sa_name, framing)
         device = replace(
             tunnel_device(config), device=device_name(name), addresses=self._addresses(config)
         )
-        routes = tuple(KernelRoute(p, device.device) for p in selector_routes(child.info))
+        # a GRE clone's selectors are the GRE endpoints themselves: routed into the clone,
+        # its own ESP would loop back into it
+        selected = () if config.is_gre else selector_routes(child.info)
+        routes = tuple(KernelRoute(p, device.device) for p in selected)
         clone = self.clones[sa_name] = Clone(name, config, device, routes)
         self.host.specs[sa_name] = request.spec
         if self.devices is not None:
@@ -137,6 +163,7 @@ class GatewayClones:
         clone = self.clones.pop(sa_name, None)
         self.names.free(sa_name)
         self.host.specs.pop(sa_name, None)
+        self.host.frame_clone(sa_name, None)
         if clone is None:
             return
         if self.devices is not None:  # its routes go with it
@@ -147,10 +174,15 @@ class GatewayClones:
     def _addresses(
         self, config: Interface
     ) -> tuple[ipaddress.IPv4Interface | ipaddress.IPv6Interface, ...]:
-        """`ip unnumbered IF`: IF's address, as a host address on the device; otherwise the
-        template's own addresses."""
+        """`ip unnumbered IF`: IF's address, as a host address on the device (`routed`: with
+        IF's prefix, since FRR's daemons take a neighbor only from a subnet of the interface,
+        where IOS takes one on any unnumbered interface); otherwise the template's own."""
         if config.unnumbered is None:
             return tunnel_device(config).addresses
+        source = self.host.config.interfaces.get(config.unnumbered)
+        if self.routed and source is not None and source.addresses and config.inner_version == 4:
+            borrowed, mask = source.addresses[0]
+            return (ipaddress.IPv4Interface(f"{borrowed}/{mask}"),)
         address = query.interface_address(self.host.config, config.unnumbered, config.inner_version)
         return () if address is None else (ipaddress.ip_interface(address),)
 
@@ -209,4 +241,12 @@ def is_clone_sa(name: str) -> bool:
     return query.virtual_template_parts(name) is not None
 
 
-__all__ = ["Clone", "CloneDevices", "GatewayClones", "KernelClones", "device_name", "is_clone_sa"]
+__all__ = [
+    "Clone",
+    "CloneDevices",
+    "GatewayClones",
+    "KernelClones",
+    "clone_interface",
+    "device_name",
+    "is_clone_sa",
+]

@@ -7,7 +7,10 @@ Loopback addresses go on `lo`. A `nat` directive becomes a namespace that forwar
 masquerades what leaves its outside interface (iptables). The config's static routes that do
 not lead into a tunnel are the namespace's own (the gateway installs the tunnel routes). A
 router's routing processes (`router bgp|ospf|eigrp`) are translated for FRRouting, with each
-interface named by the device that plays it.
+interface named by the device that plays it (a router that runs EIGRP gets a veth end for
+each loopback: eigrpd runs on one address of a device). A virtual template is no tunnel of its
+own: its clones (`Virtual-AccessK`, TUN device `vaK`) appear as peers call in, and FRR's zebra
+learns them from the kernel then.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from ipaddress import IPv4Interface, IPv6Interface, ip_interface
 from pathlib import Path
 
 from pyike.config.model import Config, Interface
-from pyike.frr.translate import LOOPBACK_DEVICE, FrrSetup, translate
+from pyike.config.query import template_number
+from pyike.frr.translate import LOOPBACK_DEVICE, FrrSetup, routing_protocols, translate
 from pyike.net.binding import ipv6_interfaces, tun_name, tunnel_family_problem
 from pyike.net.policy_steering import SteeringError, plan_steering
 from pyike.topology import Topology
@@ -56,6 +60,17 @@ class StaticRoute:
 
 
 @dataclass(frozen=True)
+class LoopbackDevice:
+    """A loopback played by a device of its own (a veth end), not `lo`: FRR's eigrpd runs
+    on one address of each device, so a router that runs EIGRP gets one device for each
+    loopback. `device` is at most IFNAMSIZ - 1 long: its peer end is `device` + `p`."""
+
+    interface: str
+    device: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RouterPlan:
     host: str
     namespace: str
@@ -66,6 +81,13 @@ class RouterPlan:
     tunnels: tuple[str, ...]  # protected tunnel interfaces, expected UP-ACTIVE
     crypto_maps: tuple[str, ...] = ()  # interfaces with a crypto map, UP-ACTIVE once pinged
     frr: FrrSetup | None = None  # its routing processes, as FRR runs them
+    templates: tuple[str, ...] = ()  # protected virtual templates, cloned as peers call in
+    loopback_devices: tuple[LoopbackDevice, ...] = ()  # loopbacks not on `lo`
+
+    @property
+    def loopback_addresses(self) -> tuple[str, ...]:
+        """Every loopback's addresses, on `lo` or on a device of its own."""
+        return (*self.loopbacks, *(a for d in self.loopback_devices for a in d.addresses))
 
     @property
     def pathspace(self) -> str:
@@ -127,10 +149,17 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
         namespace = f"pyike-{tag}-{config.hostname}"
         binds: list[tuple[str, str]] = []
         loopbacks: list[str] = []
+        own_devices: list[LoopbackDevice] = []
+        eigrp = "router eigrp" in routing_protocols(config)
         for iface in config.interfaces.values():
             if iface.is_tunnel or iface.shutdown:
                 continue
             addresses = _addresses(iface)
+            if iface.name.lower().startswith("loopback") and eigrp:
+                taken = [d for _, d in binds] + [d.device for d in own_devices]
+                device = device_name(iface.name, taken)[: IFNAMSIZ - 1]
+                own_devices.append(LoopbackDevice(iface.name, device, tuple(map(str, addresses))))
+                continue
             if iface.name.lower().startswith("loopback"):
                 loopbacks += [str(a) for a in addresses]
                 continue
@@ -140,11 +169,12 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
             binds.append((iface.name, device))
             port = Port(namespace, device, tuple(str(a) for a in addresses), _owner(config, iface))
             members.setdefault(str(addresses[0].network), []).append(port)
-        tunnels = tuple(
+        protected = [
             i.name
             for i in config.interfaces.values()
             if i.is_tunnel and i.tunnel_protection is not None and not i.shutdown
-        )
+        ]
+        tunnels = tuple(name for name in protected if template_number(name) is None)
         routers.append(
             RouterPlan(
                 config.hostname,
@@ -159,7 +189,9 @@ def plan_topology(topology: Topology, tag: str) -> NetnsPlan:
                     for i in config.interfaces.values()
                     if i.crypto_map is not None and not i.shutdown
                 ),
-                translate(config, _devices(config, binds, tunnels)),
+                translate(config, _devices(config, binds, tunnels, own_devices)),
+                tuple(name for name in protected if name not in tunnels),
+                tuple(own_devices),
             )
         )
     nats: list[NatPlan] = []
@@ -216,10 +248,13 @@ def _addresses(iface: Interface) -> list[IPv4Interface | IPv6Interface]:
 
 
 def _devices(
-    config: Config, binds: Iterable[tuple[str, str]], tunnels: Iterable[str]
+    config: Config,
+    binds: Iterable[tuple[str, str]],
+    tunnels: Iterable[str],
+    own_devices: Iterable[LoopbackDevice],
 ) -> dict[str, str]:
     """The device that plays each interface in the namespace: its veth end, its TUN device,
-    `lo` for every loopback."""
+    `lo` for every loopback without a device of its own."""
     devices = dict(binds)
     devices.update((name, tun_name(name)) for name in tunnels)
     devices.update(
@@ -227,6 +262,7 @@ def _devices(
         for i in config.interfaces.values()
         if i.name.lower().startswith("loopback") and not i.shutdown
     )
+    devices.update((d.interface, d.device) for d in own_devices)
     return devices
 
 

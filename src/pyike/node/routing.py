@@ -133,23 +133,13 @@ def bits(version: int) -> int:
     return 32 if version == 4 else 128
 
 
-def build(
-    connected: Iterable[tuple[str, IPInterface]],
-    statics: Iterable[Route],
-    interface_up: Callable[[str], bool],
-    version: int = 4,
-    global_table: RoutingTable | None = None,
-) -> RoutingTable:
-    """The RIB of one address family for the given up-interface addresses and `ip route` /
-    `ipv6 route` statements (those of the other family are ignored); `global_table` resolves
-    the next hops marked `global` (a VRF's routes only)."""
-    return Rib(connected, statics, interface_up, version, global_table).table
-
-
 class Rib:
-    """A routing table kept up to date as interfaces come and go, at the cost of what changed:
-    the routes of that interface (connected, local, statics naming it), then the statics given
-    by next hop only, which resolve through the whole table."""
+    """The RIB (`table`) of one address family from the up interfaces' addresses and the
+    `ip route` / `ipv6 route` statements (those of the other family are ignored; `global_table`
+    resolves the next hops marked `global`, a VRF's routes only), kept up to date as interfaces
+    come and go at the cost of what changed: the routes of that interface (connected, local,
+    statics naming it), then the statics given by next hop only, which resolve through the
+    whole table."""
 
     def __init__(
         self,

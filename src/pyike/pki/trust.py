@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cryptography import x509
@@ -75,24 +75,20 @@ def authority_hash(ca: x509.Certificate) -> bytes:
     return hashlib.sha1(spki, usedforsecurity=False).digest()
 
 
+@dataclass(eq=False)
 class RouterPki:
     """`Certificates` for one router. ``epoch`` is the router's wall-clock time at the
     engine's time zero; ``profile_spec`` gives the engine's profile by name."""
 
-    def __init__(
-        self,
-        trustpoints: dict[str, Trustpoint],
-        profiles: dict[str, ProfileTrust],
-        certificate_maps: dict[str, tuple[Rules, ...]],
-        profile_spec: Callable[[str], ProfileSpec | None],
-        epoch: datetime,
-    ) -> None:
-        self.trustpoints = trustpoints
-        self.profiles = profiles
-        self.certificate_maps = certificate_maps
-        self.profile_spec = profile_spec
-        self.epoch = epoch
-        self._sessions = itertools.count(0xA16A8)  # IOS's validation context ids
+    trustpoints: dict[str, Trustpoint]
+    profiles: dict[str, ProfileTrust]
+    certificate_maps: dict[str, tuple[Rules, ...]]
+    profile_spec: Callable[[str], ProfileSpec | None]
+    epoch: datetime
+    # IOS's validation context ids
+    _sessions: Iterator[int] = field(
+        default_factory=lambda: itertools.count(0xA16A8), init=False, repr=False
+    )
 
     def _trust(self, profile: str) -> ProfileTrust:
         return self.profiles.get(profile, ProfileTrust())

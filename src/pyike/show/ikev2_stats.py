@@ -30,9 +30,17 @@ def _cell(label: str, value: object) -> str:
     return f"{label}{text:<{max(9, len(text) + 1)}}"
 
 
-def _three(cells: tuple[tuple[str, object], tuple[str, object], tuple[str, object]]) -> str:
-    (a, av), (b, bv), (c, cv) = cells
-    return f"{_cell(a, av)}{_cell(b, bv)}{c}{cv}"
+def _three(labels: tuple[str, str, str], first: object, second: object, third: object) -> str:
+    a, b, c = labels
+    return f"{_cell(a, first)}{_cell(b, second)}{c}{third}"
+
+
+def _sa_count(direction: str) -> tuple[str, str, str]:
+    return (f"Total {direction} IKEv2 SA Count:    ", "active:        ", "negotiating: ")
+
+
+def _requests(kind: str) -> tuple[str, str, str]:
+    return (f"{kind} IKEv2 Requests: ", "accepted:      ", "rejected:    ")
 
 
 def in_negotiation_limits(cfg: Config) -> tuple[int, int]:
@@ -48,52 +56,22 @@ def in_negotiation_limits(cfg: Config) -> tuple[int, int]:
 def show_crypto_ikev2_stats(stats: Ikev2Stats) -> list[str]:
     s = stats
     nego = f"{s.max_in_negotiation_in}/{s.max_in_negotiation_out}"
+    limits = ("System Resource Limit:   ", "Max IKEv2 SAs: ", "Max in nego(in/out): ")
+    rejected = ("Rejected IKEv2 Requests: ", "rsrc low:      ", "SA limit:    ")
     return [
         _RULE,
         "                         Crypto IKEv2 SA Statistics",
         _RULE,
+        _three(limits, s.system_resource_limit, s.max_sas, nego),
+        _three(_sa_count("incoming"), s.incoming_sas, s.incoming_active, s.incoming_negotiating),
+        _three(_sa_count("outgoing"), s.outgoing_sas, s.outgoing_active, s.outgoing_negotiating),
         _three(
-            (
-                ("System Resource Limit:   ", s.system_resource_limit),
-                ("Max IKEv2 SAs: ", s.max_sas),
-                ("Max in nego(in/out): ", nego),
-            )
+            _requests("Incoming"), s.incoming_requests, s.incoming_accepted, s.incoming_rejected
         ),
         _three(
-            (
-                ("Total incoming IKEv2 SA Count:    ", s.incoming_sas),
-                ("active:        ", s.incoming_active),
-                ("negotiating: ", s.incoming_negotiating),
-            )
+            _requests("Outgoing"), s.outgoing_requests, s.outgoing_accepted, s.outgoing_rejected
         ),
-        _three(
-            (
-                ("Total outgoing IKEv2 SA Count:    ", s.outgoing_sas),
-                ("active:        ", s.outgoing_active),
-                ("negotiating: ", s.outgoing_negotiating),
-            )
-        ),
-        _three(
-            (
-                ("Incoming IKEv2 Requests: ", s.incoming_requests),
-                ("accepted:      ", s.incoming_accepted),
-                ("rejected:    ", s.incoming_rejected),
-            )
-        ),
-        _three(
-            (
-                ("Outgoing IKEv2 Requests: ", s.outgoing_requests),
-                ("accepted:      ", s.outgoing_accepted),
-                ("rejected:    ", s.outgoing_rejected),
-            )
-        ),
-        _three(
-            (
-                ("Rejected IKEv2 Requests: ", s.rejected_requests),
-                ("rsrc low:      ", s.rejected_resource_low),
-                ("SA limit:    ", s.rejected_sa_limit),
-            )
-        ),
+        _three(rejected, s.rejected_requests, s.rejected_resource_low, s.rejected_sa_limit),
         f"IKEv2 packets dropped at dispatch: {s.dropped_at_dispatch}",
         f"Incoming Requests dropped as LOW Q limit reached : {s.dropped_low_queue}",
         f"Incoming IKEV2 Cookie Challenged Requests: {s.cookie_challenged}",

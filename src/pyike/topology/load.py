@@ -69,10 +69,17 @@ def expand(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def load_topology(paths: Sequence[str | Path]) -> Topology:
-    """Read configurations and lab files; `TopologyError` (never a traceback) on bad input."""
+def load_topology(
+    paths: Sequence[str | Path], loaded: Callable[[int, int], None] | None = None
+) -> Topology:
+    """Read configurations and lab files; `TopologyError` (never a traceback) on bad input.
+    ``loaded`` is told (files read, files named) before each file and at the end (a progress
+    display)."""
     topology = Topology([])
-    for path in expand(paths):
+    files = expand(paths)
+    for read, path in enumerate(files):
+        if loaded is not None:
+            loaded(read, len(files))
         try:
             text = read_text(path)
         except OSError as error:
@@ -86,6 +93,8 @@ def load_topology(paths: Sequence[str | Path]) -> Topology:
         topology.refused += result.errors
         _directives(topology, text, str(path), prefix=DIRECTIVE_PREFIX)
         topology.configs.append(result.config)
+    if loaded is not None:
+        loaded(len(files), len(files))
     if not topology.configs:
         raise TopologyError("% No router configurations given")
     _name_unnamed(topology)

@@ -197,7 +197,8 @@ class DebugFormatter:
         ]
         if inner:
             # IOS dumps the clear payloads it built, then the protected message it sends.
-            out.append(DebugMessage("Payload contents: ", tuple(payload_lines(inner))))
+            built = [line for line in payload_lines(inner) if not line.startswith(_ATTRIBUTE)]
+            out.append(DebugMessage("Payload contents: ", tuple(built)))
         out.append(
             DebugMessage(
                 _sa_prefix(record.sa_id) + header_line(message.header),
@@ -219,14 +220,28 @@ class DebugFormatter:
         for index, payload in enumerate(payloads):
             block = lines[starts[index] : starts[index + 1] if index + 1 < len(starts) else None]
             label = _payload_label(payload)
-            if label is None:
+            attributes = [line for line in block if line.startswith(_ATTRIBUTE)]
+            if attributes:  # each its own message, and the next payload starts one too
+                current.extend(line for line in block if not line.startswith(_ATTRIBUTE))
+                blocks.append(DebugMessage(head, tuple(current)))
+                blocks += [DebugMessage(line.strip()) for line in attributes]
+                head, current = "", []
+                continue
+            if label is None and head:
                 current.extend(block)
                 continue
+            if head:
+                blocks.append(DebugMessage(head, tuple(current)))
+            head = f"IKEv2:Parse {label[0]} Payload: {label[1]}" if label else block[0]
+            current = list(block if label else block[1:])
+        if head:
             blocks.append(DebugMessage(head, tuple(current)))
-            head = f"IKEv2:Parse {label[0]} Payload: {label[1]}"
-            current = list(block)
-        blocks.append(DebugMessage(head, tuple(current)))
         return blocks
+
+
+# A CFG payload's attributes: IOS 15 prints none when it sends (the seed's Router1) and each
+# as a debug message of its own when it parses (Router2).
+_ATTRIBUTE = "    attrib type:"
 
 
 def _encrypted(payload: Payload) -> bool:

@@ -13,8 +13,8 @@ from ipaddress import ip_network
 
 from pyike import ios_names
 from pyike.codec.registry import IntegId
-from pyike.ike.events import TrafficSelector
 from pyike.ipsec.sad import InstalledChild
+from pyike.traffic_selector import TrafficSelector
 
 
 def _transform(child: InstalledChild) -> str:

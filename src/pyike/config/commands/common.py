@@ -70,10 +70,11 @@ def named_object(
     objects: Callable[[Builder], dict[K, D]],
     new: Callable[[K], D],
     smart_default: tuple[str, D] | None = None,
-) -> None:
+) -> Callable[..., None]:
     """Register the global command that creates the object `<name:...>` (unless it exists) and
     enters its mode; `no` deletes it. For an object IOS has a smart default of, give its kind
-    (as `no crypto ... default` names it) and the default object: `default` starts from it."""
+    (as `no crypto ... default` names it) and the default object: `default` starts from it.
+    Returns the update of the object being configured: `update(builder, field=value, ...)`."""
 
     def handler(b: Builder, m: Match, line: Line, negate: bool) -> None:
         store, name = objects(b), m.get("name")
@@ -89,6 +90,7 @@ def named_object(
         b.enter(mode, name)
 
     GLOBAL.add(pattern, handler, enters=mode)
+    return lambda b, **changes: update_current(b, objects(b), **changes)
 
 
 def setting(

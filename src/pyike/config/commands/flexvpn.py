@@ -1,7 +1,8 @@
 """FlexVPN commands: AAA method lists (`aaa new-model`, `aaa authorization network`, `aaa
 authentication login`), `aaa attribute list`, `crypto ikev2 authorization policy`, `ip local
-pool`, `crypto ikev2 client flexvpn`, and the IKEv2 profile's `virtual-template`, `aaa
-authorization group|user`, `keyring aaa` and `config-exchange`.
+pool`, `ip host`, `crypto ikev2 client flexvpn`, `crypto ikev2 name-mangler`, and the IKEv2
+profile's `virtual-template`, `aaa authorization group|user`, `keyring aaa` and
+`config-exchange`.
 
 What these blocks hold that pyike does not act on (`banner`, `backup-gateway`, other AAA
 attributes) is kept with the object, as typed, from the vocabulary of the block
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from ipaddress import IPv4Address, IPv4Network, IPv6Interface
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Interface
 from typing import Any
 
 from pyike.config.build import Builder, Rejected
 from pyike.config.commands.common import keep_line, named_object, setting, update_current
 from pyike.config.commands.unmodelled import keep_vocabulary
 from pyike.config.flexvpn_model import (
+    DN_FIELDS,
     AttributeList,
     AuthorizationPolicy,
     ConfigExchange,
@@ -27,6 +29,7 @@ from pyike.config.flexvpn_model import (
     GroupAuthorization,
     LocalPool,
     MethodList,
+    NameMangler,
     ProfileFlex,
     RouteAccept,
     UserAuthorization,
@@ -39,6 +42,7 @@ from pyike.config.modes import (
     GLOBAL,
     IKEV2_AUTHOR_POLICY,
     IKEV2_FLEXVPN,
+    IKEV2_NAME_MANGLER,
     IKEV2_PROFILE,
 )
 from pyike.config.params import IFACE, interface_arg
@@ -268,7 +272,7 @@ def _update_client(b: Builder, **changes: Any) -> None:
 
 
 @IKEV2_FLEXVPN.command(
-    "peer $ <n:INT(1,10)> {<addr:IPV4>|fqdn <name:WORD> [dynamic]} "
+    "peer $ <n:INT(1,10)> {<addr:IPV4>|fqdn <name:WORD> [dynamic] [ipv6]} "
     "[track <track:INT(1,1000)> [up|down]]"
 )
 def _client_peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
@@ -277,6 +281,8 @@ def _client_peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
     kept = tuple(p for p in client.peers if p.priority != number)
     if not negate:
         peer = FlexClientPeer(number, m.get("addr"), m.get("name"), m.get("track"))
+        words = m.keywords()
+        peer = replace(peer, dynamic="dynamic" in words, ipv6="ipv6" in words)
         kept = (*kept, replace(peer, track_up=not m.has("down")))
     _update_client(b, peers=tuple(sorted(kept, key=lambda p: p.priority)))
 
@@ -309,6 +315,100 @@ def _keep_in_client(b: Builder, m: Match, line: Line, negate: bool) -> None:
     keep_line(b, _clients(b), line)
 
 
+# --- name manglers ------------------------------------------------------------------------------
+
+
+def _manglers(b: Builder) -> dict[str, NameMangler]:
+    manglers: dict[str, NameMangler] = _flex(b).name_manglers
+    return manglers
+
+
+named_object("crypto ikev2 name-mangler $ <name:WORD>", IKEV2_NAME_MANGLER, _manglers, NameMangler)
+
+_DN_WORDS = "|".join(DN_FIELDS)
+
+
+def _mangler_rule(b: Builder, m: Match, kind: str, value: object) -> None:
+    update_current(b, _manglers(b), **{kind: value})
+
+
+@IKEV2_NAME_MANGLER.command("fqdn $ {hostname|domain|all}")
+def _mangle_fqdn(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _mangler_rule(b, m, "fqdn", None if negate else m.keywords()[-1])
+
+
+@IKEV2_NAME_MANGLER.command("email $ {username|domain|all}")
+def _mangle_email(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _mangler_rule(b, m, "email", None if negate else m.keywords()[-1])
+
+
+@IKEV2_NAME_MANGLER.command(f"dn $ {{{_DN_WORDS}}}")
+def _mangle_dn(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _mangler_rule(b, m, "dn", None if negate else m.keywords()[-1])
+
+
+@IKEV2_NAME_MANGLER.command(
+    f"eap $ {{all|dn {{{_DN_WORDS}}}|{{prefix|suffix}} delimiter <delimiter:WORD>}}"
+)
+def _mangle_eap(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """`eap all`, `eap dn FIELD`, `eap prefix|suffix delimiter {.|@|\\}`."""
+    if negate:
+        _mangler_rule(b, m, "eap", None)
+        return
+    words = m.keywords()
+    if "all" in words:
+        rule = ("all", "")
+    elif "dn" in words:
+        rule = ("dn", words[-1])
+    else:
+        delimiter = m.get("delimiter")
+        if delimiter not in (".", "@", "\\"):
+            raise Rejected(token=3)
+        rule = ("prefix" if "prefix" in words else "suffix", delimiter)
+    _mangler_rule(b, m, "eap", rule)
+
+
+# --- ip host ------------------------------------------------------------------------------------
+
+
+@GLOBAL.command("ip host $ <name:WORD> [<port:INT(0,65535)>] [{<addr:IPV4>}+]")
+def _ip_host(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _host(b, m, negate)
+
+
+@GLOBAL.command("ip host vrf <vrf:WORD> <rest:LINE>")
+def _ip_host_vrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """A name in a VRF: kept as typed (FlexVPN clients resolve in the global table)."""
+    b.keep("ip")
+    b.count_not_modelled(GLOBAL.name, "ip host vrf")
+
+
+@GLOBAL.command("ipv6 host $ <name:WORD> [<port:INT(0,65535)>] [{<addr:IPV6>}+]")
+def _ipv6_host(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _host(b, m, negate)
+
+
+def _host(b: Builder, m: Match, negate: bool) -> None:
+    """`ip host NAME [PORT] ADDR...` (up to eight): the name's addresses, IPv4 and IPv6 ones
+    kept together; `no ip host NAME` forgets the name's addresses of that family."""
+    hosts = _flex(b).hosts
+    name: str = m.get("name")
+    addresses = [c for c in m.captures if c.name == "addr"]
+    if not addresses and not negate:
+        raise Rejected("% Incomplete command.")
+    if len(addresses) > 8:
+        raise Rejected(token=addresses[8].index)
+    added: tuple[IPv4Address | IPv6Address, ...] = tuple(c.value for c in addresses)
+    family = 6 if m.has("ipv6") else 4
+    kept = tuple(a for a in hosts.get(name, ()) if a.version != family)
+    if negate:
+        added = ()
+    if kept or added:
+        hosts[name] = (*kept, *added)
+    else:
+        hosts.pop(name, None)
+
+
 # --- the IKEv2 profile -------------------------------------------------------------------------
 
 
@@ -329,8 +429,8 @@ def _virtual_template(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 
 @IKEV2_PROFILE.command(
-    "aaa authorization group [override] $ {psk|cert|eap} list <list:WORD> [<policy:WORD>] "
-    "[name-mangler <mangler:WORD>]"
+    "aaa authorization group [override] $ {psk|cert|eap} list <list:WORD> "
+    "[{name-mangler <mangler:WORD>|<policy:WORD>}]"
 )
 def _group_authorization(b: Builder, m: Match, line: Line, negate: bool) -> None:
     method = next(w for w in m.keywords() if w in ("psk", "cert", "eap"))
@@ -344,13 +444,17 @@ def _group_authorization(b: Builder, m: Match, line: Line, negate: bool) -> None
 
 
 @IKEV2_PROFILE.command(
-    "aaa authorization user $ {psk|cert|eap} {cached|list <list:WORD> [<name:WORD>]}"
+    "aaa authorization user $ {psk|cert|eap} "
+    "{cached|list <list:WORD> [{name-mangler <mangler:WORD>|<name:WORD>}]}"
 )
 def _user_authorization(b: Builder, m: Match, line: Line, negate: bool) -> None:
     method = next(w for w in m.keywords() if w in ("psk", "cert", "eap"))
     kept = tuple(u for u in _profile_flex(b).user_authorization if u.method != method)
     if not negate:
-        kept = (*kept, UserAuthorization(method, m.has("cached"), m.get("list"), m.get("name")))
+        user = UserAuthorization(
+            method, m.has("cached"), m.get("list"), m.get("name"), m.get("mangler")
+        )
+        kept = (*kept, user)
     _update_flex(b, user_authorization=kept)
 
 

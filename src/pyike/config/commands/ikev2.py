@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 
 from pyike.config import defaults
 from pyike.config.build import Builder
-from pyike.config.commands.common import merge_list, named_object, setting, warn_legacy
+from pyike.config.commands.common import (
+    merge_list,
+    named_object,
+    setting,
+    update_current,
+    warn_legacy,
+)
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import (
@@ -118,7 +124,7 @@ _policy_list("match address local $ <addr:ADDR>", "match_local", "addr")
 @IKEV2_POLICY.command("match fvrf $ {any|<vrf:WORD>}")
 def _policy_fvrf(b: Builder, m: Match, line: Line, negate: bool) -> None:
     vrf = None if negate else ("any" if m.has("any") else m.get("vrf"))
-    b.config.policies[b.key()] = replace(b.config.policies[b.key()], match_fvrf=vrf)
+    update_current(b, b.config.policies, match_fvrf=vrf)
 
 
 # --- keyring -----------------------------------------------------------------------------------
@@ -211,13 +217,9 @@ def _peer_key(b: Builder, m: Match, line: Line, negate: bool) -> None:
 # --- profile -----------------------------------------------------------------------------------
 
 
-named_object(
+_update_profile = named_object(
     "crypto ikev2 profile $ <name:WORD>", IKEV2_PROFILE, lambda b: b.config.profiles, Profile
 )
-
-
-def _update_profile(b: Builder, **changes: Any) -> None:
-    b.config.profiles[b.key()] = replace(b.config.profiles[b.key()], **changes)
 
 
 def _add_identity_match(b: Builder, match: IdentityMatch | None, negate: bool) -> None:

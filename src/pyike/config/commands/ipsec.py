@@ -24,6 +24,7 @@ from pyike.config.model import (
     EspEncryption,
     EspIntegrity,
     IpsecProfile,
+    IpsecSetCommands,
     SaLifetime,
     TransformSet,
 )
@@ -151,7 +152,7 @@ def _replay(m: Match, negate: bool) -> int | None:
 # --- IPsec profile -----------------------------------------------------------------------------
 
 
-named_object(
+_update_profile = named_object(
     "crypto ipsec profile $ <name:WORD>",
     IPSEC_PROFILE,
     lambda b: b.config.ipsec_profiles,
@@ -160,13 +161,9 @@ named_object(
 )
 
 
-def _update_profile(b: Builder, **changes: Any) -> None:
-    b.config.ipsec_profiles[b.key()] = replace(b.config.ipsec_profiles[b.key()], **changes)
-
-
 def _shared_set_commands(
     mode: Mode,
-    current: Callable[[Builder], IpsecProfile | CryptoMapEntry],
+    current: Callable[[Builder], IpsecSetCommands],
     update: Callable[..., None],
 ) -> None:
     """The `set` commands IPsec profiles and crypto map entries share, and `description`."""

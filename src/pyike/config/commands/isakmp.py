@@ -9,11 +9,10 @@ commands (`crypto isakmp keepalive`, EZVPN groups, ...) are in the vocabulary of
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from pyike.config.build import Builder
-from pyike.config.commands.common import named_object
+from pyike.config.commands.common import named_object, update_current
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import Ikev1Key, Ikev1Keyring, IsakmpPolicy, IsakmpProfile, Secret
@@ -55,16 +54,12 @@ def _peer(m: Match) -> str:
 # --- crypto isakmp policy ----------------------------------------------------------------------
 
 
-named_object(
+_update_policy = named_object(
     "crypto isakmp policy $ <name:INT(1,10000)>",
     ISAKMP_POLICY,
     lambda b: b.config.isakmp_policies,
     IsakmpPolicy,
 )
-
-
-def _update_policy(b: Builder, **changes: Any) -> None:
-    b.config.isakmp_policies[b.key()] = replace(b.config.isakmp_policies[b.key()], **changes)
 
 
 def _policy_setting(pattern: str, attr: str, value: Callable[[Match, Line], Any]) -> None:
@@ -126,7 +121,7 @@ def _keyring(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 
 def _update_keyring(b: Builder, **changes: Any) -> None:
-    b.config.isakmp_keyrings[b.key()] = replace(b.config.isakmp_keyrings[b.key()], **changes)
+    update_current(b, b.config.isakmp_keyrings, **changes)
 
 
 @IKEV1_KEYRING.command(f"pre-shared-key {_PEER} $ key [0|6] <key:SECRET>")
@@ -167,16 +162,12 @@ IKEV1_KEYRING.add("description $ <text:LINE>", _keyring_kept)
 # --- crypto isakmp profile ---------------------------------------------------------------------
 
 
-named_object(
+_update_profile = named_object(
     "crypto isakmp profile $ <name:WORD>",
     ISAKMP_PROFILE,
     lambda b: b.config.isakmp_profiles,
     IsakmpProfile,
 )
-
-
-def _update_profile(b: Builder, **changes: Any) -> None:
-    b.config.isakmp_profiles[b.key()] = replace(b.config.isakmp_profiles[b.key()], **changes)
 
 
 def _profile_list(attr: str, value: Callable[[Match, Line], str]) -> Handler:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pyike.config.build import Builder, Rejected
-from pyike.config.commands.common import keep_line, named_object, setting, update_current
+from pyike.config.commands.common import keep_line, named_object, setting
 from pyike.config.commands.unmodelled import keep_vocabulary
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
@@ -23,7 +23,7 @@ from pyike.config.radius_model import (
 )
 from pyike.crypto import passwords
 
-named_object(
+_update_server = named_object(
     "radius server $ <name:WORD>",
     RADIUS_SERVER,
     lambda b: b.config.radius.servers,
@@ -35,10 +35,6 @@ named_object(
     lambda b: b.config.radius.groups,
     RadiusGroup,
 )
-
-
-def _update_server(b: Builder, **changes: object) -> None:
-    update_current(b, b.config.radius.servers, **changes)
 
 
 @RADIUS_SERVER.command(

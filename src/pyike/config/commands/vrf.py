@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from pyike.config.build import Builder, Rejected
+from pyike.config.commands.common import update_current
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
 from pyike.config.model import Interface, Vrf, VrfAddressFamily
@@ -95,7 +96,7 @@ GLOBAL.add("ip vrf $ <name:WORD>", _vrf_command(IP_VRF), enters=IP_VRF)
 
 
 def _update(b: Builder, **changes: Any) -> None:
-    b.config.vrfs[b.key()] = replace(b.config.vrfs[b.key()], **changes)
+    update_current(b, b.config.vrfs, **changes)
 
 
 def _rd(b: Builder, m: Match, line: Line, negate: bool) -> None:
