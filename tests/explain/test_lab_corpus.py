@@ -53,8 +53,8 @@ CASES: dict[str, Expected] = {
         "failure",
         "aaa_authorization_failed",
         (
-            ("Router2", 174, "AAA authorization failed: authorization policy SPOKES is not"),
-            ("Router2", 178, "Construct Notify Payload: AUTHENTICATION_FAILED"),
+            ("Router2", 173, "AAA authorization failed: authorization policy SPOKES is not"),
+            ("Router2", 177, "Construct Notify Payload: AUTHENTICATION_FAILED"),
         ),
         (("Router1", AUTH_FAILED), ("Router2", AUTH_FAILED)),
     ),
@@ -62,8 +62,8 @@ CASES: dict[str, Expected] = {
         "partial",
         "address_pool_exhausted",
         (
-            ("Router2", 444, "Failed to allocate an address from pool SPOKES"),
-            ("Router2", 453, "Construct Notify Payload: INTERNAL_ADDRESS_FAILURE"),
+            ("Router2", 442, "Failed to allocate an address from pool SPOKES"),
+            ("Router2", 451, "Construct Notify Payload: INTERNAL_ADDRESS_FAILURE"),
             ("Router3", 171, "Parse Notify Payload: INTERNAL_ADDRESS_FAILURE"),
         ),
         (("Router1", INITIAL_OK), ("Router3", AUTH_FAILED)),

@@ -70,9 +70,12 @@ class AddressAsker:
         return ConfigAsk(address=True, distance=2)
 
     def aaa_questions(
-        self, profile: str, remote_id: Identity | None, eap_identity: str | None
+        self, profile: str, remote_id: Identity | None, eap_identity: str | None, signed: bool
     ) -> tuple[AaaQuestion, ...]:
         return ()
+
+    def configured(self, profile: str, signed: bool) -> tuple[bool, bool]:
+        return False, False
 
     def grant(self, peer: Applicant) -> Grant | AddressFailure | str | None:
         return None

@@ -123,12 +123,12 @@ class FlexvpnAuthorizer:
     # -- the responder --------------------------------------------------------------------
 
     def aaa_questions(
-        self, profile: str, remote_id: Identity | None, eap_identity: str | None
+        self, profile: str, remote_id: Identity | None, eap_identity: str | None, signed: bool
     ) -> tuple[AaaQuestion, ...]:
         configured = self.config.profiles.get(profile)
         if configured is None or not self.config.flexvpn.aaa_new_model:
             return ()
-        method = _method(configured)
+        method = _method(configured, signed)
         if self._unnamed(configured, method, remote_id, eap_identity) is not None:
             return ()  # authorization fails when the reply is made (grant)
         questions: list[AaaQuestion] = []
@@ -143,6 +143,14 @@ class FlexvpnAuthorizer:
                 name = self._name(user.name_mangler, user.name, remote_id, eap_identity)
                 questions.append(AaaQuestion("user", radius, str(name)))
         return tuple(questions)
+
+    def configured(self, profile: str, signed: bool) -> tuple[bool, bool]:
+        flex = self.config.profiles.get(profile)
+        if flex is None:
+            return False, False
+        method = _method(flex, signed)
+        group = flex.flex.group_for(method) is not None
+        return group, any(user.method == method for user in flex.flex.user_authorization)
 
     def _name(
         self,

@@ -34,13 +34,16 @@ class AaaAuthorization(AaaWait[AuthorizationAnswer]):
         super().__init__(h)
         self._asked = False
 
-    def ask(self) -> bool:
-        """Asks AAA to authorize the peer when the profile's authorization is RADIUS's (True:
-        the machine waits for the answer); once per IKE SA."""
+    def ask(self, signed: bool) -> bool:
+        """Asks AAA to authorize the peer (``signed``: it authenticated with a signature) when
+        the profile's authorization is RADIUS's (True: the machine waits for the answer); once
+        per IKE SA."""
         sa, authorizer = self.sa, self.sa.ctx.policy.authorization
         if self._asked or authorizer is None or sa.profile is None:
             return False
-        questions = authorizer.aaa_questions(sa.profile.name, sa.remote_id, self.eap_identity())
+        questions = authorizer.aaa_questions(
+            sa.profile.name, sa.remote_id, self.eap_identity(), signed
+        )
         if not questions:
             return False
         self._asked = True

@@ -136,11 +136,18 @@ class Authorizer(Protocol):
         ...
 
     def aaa_questions(
-        self, profile: str, remote_id: Identity | None, eap_identity: str | None
+        self, profile: str, remote_id: Identity | None, eap_identity: str | None, signed: bool
     ) -> tuple[AaaQuestion, ...]:
         """What AAA is asked to authorize a peer of ``profile`` (its IKE identity, and its EAP
-        identity when it authenticated with EAP) for its `group` and `user` lines whose list
-        asks RADIUS; none when it authorizes locally."""
+        identity when it authenticated with EAP; ``signed``: it authenticated with a signature,
+        so its `group cert` line applies) for its `group` and `user` lines whose list asks
+        RADIUS; none when it authorizes locally."""
+        ...
+
+    def configured(self, profile: str, signed: bool) -> tuple[bool, bool]:
+        """Whether ``profile`` has an `aaa authorization group` line, and one `aaa
+        authorization user` line, for a peer that authenticated as it did (``signed``: with
+        a signature)."""
         ...
 
     def grant(self, peer: Applicant) -> Grant | AddressFailure | str | None:

@@ -251,9 +251,21 @@ class AuthHalf(HandshakePart):
 
     verified = Event.EV_CHK4_IC
 
+    @property
+    def peer_signed(self) -> bool:
+        """The peer authenticated with a signature (its `group cert` line authorizes it)."""
+        return self.peer_auth.method != AuthMethod.SHARED_KEY_MIC
+
     def notify_auth_done(self) -> Event:
-        self.sa.ctx.info(None, "AAA group authorization is not configured")
-        self.sa.ctx.info(None, "AAA user authorization is not configured")
+        sa, authorizer = self.sa, self.sa.ctx.policy.authorization
+        group, user = False, False
+        if authorizer is not None and sa.profile is not None:
+            group, user = authorizer.configured(sa.profile.name, self.peer_signed)
+        # When a line applies, IOS's wording for it is not attested: nothing is printed.
+        if not group:
+            sa.ctx.info(None, "AAA group authorization is not configured")
+        if not user:
+            sa.ctx.info(None, "AAA user authorization is not configured")
         return Event.EV_CHK_CONFIG_MODE
 
     peer_id: IdPayload
@@ -575,7 +587,8 @@ class AuthResponder(AuthHalf):
         return Event.EV_NOTIFY_AUTH_DONE
 
     def set_recd_config_mode(self) -> Event | None:
-        if self.h.authz.ask():  # RADIUS authorizes: the answer comes later (aaa_authorization)
+        # RADIUS authorizes: the answer comes later (aaa_authorization)
+        if self.h.authz.ask(self.peer_signed):
             return None
         self.sa.ctx.info(None, "Received config data from toolkit")
         self.config_request = config_mode.responder_received(self.sa, self.h.payloads)
@@ -614,9 +627,8 @@ class AuthResponder(AuthHalf):
         tunnel = child.tunnel.name if child is not None and child.tunnel is not None else None
         cached = self.h.aaa_attributes
         aaa, eap_identity = self.h.authz.answer, self.h.authz.eap_identity()
-        signed = self.peer_auth.method != AuthMethod.SHARED_KEY_MIC  # `group cert` authorizes it
         reply = config_mode.responder_reply(
-            self.sa, self.config_request, tunnel, cached, aaa, eap_identity, signed
+            self.sa, self.config_request, tunnel, cached, aaa, eap_identity, self.peer_signed
         )
         if isinstance(reply, str):
             self.sa.error(reply)
