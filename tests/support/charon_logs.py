@@ -446,7 +446,17 @@ def run_scenario(scenario: Scenario, work: Path) -> dict[str, str]:
             stderr=subprocess.STDOUT,
         )
         run = Run(lab, py, ss, device, work, charon)
+        # swanctl subscribes asynchronously: until charon has it, early lines never reach it
+        debug_log = run_dir / f"charon-{LEVELS[-1]}.log"
         try:
+            wait_for(
+                lambda: (
+                    debug_log.exists()
+                    and "registered for: log" in debug_log.read_text(errors="replace")
+                ),
+                15,
+                "swanctl --log to subscribe",
+            )
             scenario.play(run)
         finally:
             watcher.terminate()
