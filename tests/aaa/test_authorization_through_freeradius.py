@@ -12,15 +12,13 @@ from ipaddress import IPv4Address, IPv4Network
 
 import pytest
 
-from pyike.aaa.relay import AaaRelay
 from pyike.adapter.config_eap import ConfigEapDirectory
 from pyike.adapter.flexvpn_policy import FlexvpnAuthorizer
 from pyike.config import load
 from pyike.ike import IkeSaUp
-from pyike.ike.eap_directory import EapRelayAnswer
-from pyike.ike.events import ConfigSet, EapRelayRequest, PeerConfigured
+from pyike.ike.events import ConfigSet, PeerConfigured
 from pyike.ike.trace import InfoTrace
-from tests.support.aaa_drive import AddressAsker, EapClient, drive_aaa
+from tests.support.aaa_drive import AddressAsker, EapClient, relay_eap
 from tests.support.freeradius import Radius, freeradius
 from tests.support.harness import Harness, pair
 from tests.support.policies import R1, R2, site
@@ -87,15 +85,7 @@ def run(radius: Radius, *, user: str = CACHED, override: str = "") -> Harness:
     )
     h = pair(p1=client, p2=server, up=False)
     h["R1"].engine.initiate(0.0, client.tunnels[0])
-    answers: list[tuple[int, EapRelayAnswer]] = []
-    relay = AaaRelay(
-        lambda: config,
-        lambda sa, answer: answers.append((sa, answer)),
-        lambda sa, keys: None,
-        lambda sa, authorized: None,
-    )
-    engine = h["R2"].engine
-    drive_aaa(h, "R2", EapRelayRequest, relay.relay, answers, engine.eap_answer, rounds=30)
+    relay_eap(h, "R2", config)
     assert h["R1"].of_type(IkeSaUp) and h["R2"].of_type(IkeSaUp)
     return h
 

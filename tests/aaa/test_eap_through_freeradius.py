@@ -10,14 +10,13 @@ from dataclasses import replace
 
 import pytest
 
-from pyike.aaa.relay import AaaRelay
 from pyike.adapter.config_eap import ConfigEapDirectory
 from pyike.config import load
 from pyike.ike import IkeSaUp
-from pyike.ike.eap_directory import EapRelay, EapRelayAnswer
+from pyike.ike.eap_directory import EapRelay
 from pyike.ike.events import EapRelayRequest
 from pyike.ike.trace import ErrorTrace
-from tests.support.aaa_drive import EapClient, drive_aaa
+from tests.support.aaa_drive import EapClient, relay_eap
 from tests.support.freeradius import Radius, free_udp_port, freeradius
 from tests.support.harness import Harness, check_data_path, pair
 from tests.support.policies import R1, R2, site
@@ -60,15 +59,7 @@ def run(radius: Radius, password: str) -> Harness:
     client = replace(site(R1, R2, auth_local="eap"), eap_directory=EapClient(password))
     h = pair(p1=client, p2=server, up=False)
     h["R1"].engine.initiate(0.0, client.tunnels[0])
-    answers: list[tuple[int, EapRelayAnswer]] = []
-    relay = AaaRelay(
-        lambda: config,
-        lambda sa, answer: answers.append((sa, answer)),
-        lambda sa, keys: None,
-        lambda sa, authorized: None,
-    )
-    engine = h["R2"].engine
-    drive_aaa(h, "R2", EapRelayRequest, relay.relay, answers, engine.eap_answer, rounds=30)
+    relay_eap(h, "R2", config)
     return h
 
 

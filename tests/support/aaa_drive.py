@@ -8,14 +8,31 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from pyike.aaa.relay import AaaRelay
+from pyike.config.model import Config
 from pyike.eap.packet import EapType
 from pyike.ike.config_mode import AddressFailure, Applicant, ConfigAsk, Grant
-from pyike.ike.eap_directory import AaaQuestion, EapCredentials
+from pyike.ike.eap_directory import AaaQuestion, EapCredentials, EapRelayAnswer
+from pyike.ike.events import EapRelayRequest
 from pyike.ike.policy import Identity
 from tests.support.harness import Harness
 
 Request = TypeVar("Request")
 Answer = TypeVar("Answer")
+
+
+def relay_eap(h: Harness, node: str, config: Config) -> None:
+    """Runs ``h`` while ``node`` passes its EAP rounds through to the RADIUS servers of
+    ``config`` (30 rounds of 0.2 s), as the gateway does."""
+    answers: list[tuple[int, EapRelayAnswer]] = []
+    relay = AaaRelay(
+        lambda: config,
+        lambda sa, answer: answers.append((sa, answer)),
+        lambda sa, keys: None,
+        lambda sa, authorized: None,
+    )
+    engine = h[node].engine
+    drive_aaa(h, node, EapRelayRequest, relay.relay, answers, engine.eap_answer, rounds=30)
 
 
 def drive_aaa(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Interface
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pyike.config.build import Builder, Rejected
 from pyike.config.commands.common import keep_line, named_object, setting, update_current
@@ -433,13 +433,11 @@ def _virtual_template(b: Builder, m: Match, line: Line, negate: bool) -> None:
     "[{name-mangler <mangler:WORD>|<policy:WORD>}]"
 )
 def _group_authorization(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    method = next(w for w in m.keywords() if w in ("psk", "cert", "eap"))
-    kept = tuple(g for g in _profile_flex(b).group_authorization if g.method != method)
-    if not negate:
-        entry = GroupAuthorization(
-            method, m.get("list"), m.get("policy"), m.has("override"), m.get("mangler")
-        )
-        kept = (*kept, entry)
+    method = _method(m)
+    entry = GroupAuthorization(
+        method, m.get("list"), m.get("policy"), m.has("override"), m.get("mangler")
+    )
+    kept = _per_method(_profile_flex(b).group_authorization, method, None if negate else entry)
     _update_flex(b, group_authorization=kept)
 
 
@@ -448,14 +446,32 @@ def _group_authorization(b: Builder, m: Match, line: Line, negate: bool) -> None
     "{cached|list <list:WORD> [{name-mangler <mangler:WORD>|<name:WORD>}]}"
 )
 def _user_authorization(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    method = next(w for w in m.keywords() if w in ("psk", "cert", "eap"))
-    kept = tuple(u for u in _profile_flex(b).user_authorization if u.method != method)
-    if not negate:
-        user = UserAuthorization(
-            method, m.has("cached"), m.get("list"), m.get("name"), m.get("mangler")
-        )
-        kept = (*kept, user)
+    method = _method(m)
+    user = UserAuthorization(
+        method, m.has("cached"), m.get("list"), m.get("name"), m.get("mangler")
+    )
+    kept = _per_method(_profile_flex(b).user_authorization, method, None if negate else user)
     _update_flex(b, user_authorization=kept)
+
+
+class _PerMethod(Protocol):
+    @property
+    def method(self) -> str: ...
+
+
+_Line = TypeVar("_Line", bound=_PerMethod)
+
+
+def _method(m: Match) -> str:
+    """The authentication method an `aaa authorization group|user` line is for."""
+    return next(w for w in m.keywords() if w in ("psk", "cert", "eap"))
+
+
+def _per_method(lines: tuple[_Line, ...], method: str, new: _Line | None) -> tuple[_Line, ...]:
+    """A profile's authorization lines with ``method``'s replaced by ``new`` (None: removed):
+    one line per method, as IOS keeps them."""
+    kept = tuple(line for line in lines if line.method != method)
+    return kept if new is None else (*kept, new)
 
 
 setting(IKEV2_PROFILE, "aaa authentication eap $ <list:WORD>", _update_flex, "eap_list", "list")
