@@ -114,7 +114,7 @@ def test_manual_connect_and_clear_through_pyike_exec(tmp_path: Path) -> None:
             shown = spoke.spoke_exec("show crypto ikev2 client flexvpn")
             assert "Current state:ACTIVE\n  Peer : 10.0.0.1\n" in shown
 
-            _reload_keeps_the_peer_and_refuses_a_track(spoke, tmp_path / "spoke.cfg")
+            _reload_keeps_the_peer_and_refuses_an_unprobed_track(spoke, tmp_path / "spoke.cfg")
 
             assert spoke.spoke_exec("clear crypto ikev2 client flexvpn HUBS") == ""
             wait_for(
@@ -132,19 +132,19 @@ def test_manual_connect_and_clear_through_pyike_exec(tmp_path: Path) -> None:
         lab.cleanup()
 
 
-def _reload_keeps_the_peer_and_refuses_a_track(spoke: FailoverLab, config: Path) -> None:
-    """SIGHUP with the client unchanged keeps its SAs with its peer; a configuration that adds
-    `peer reactivate` is refused, naming the line, and the running one stays."""
+def _reload_keeps_the_peer_and_refuses_an_unprobed_track(spoke: FailoverLab, config: Path) -> None:
+    """SIGHUP with the client unchanged keeps its SAs with its peer; a configuration whose
+    peer follows a kind of track pyike run does not follow is refused, naming the line, and the
+    running one stays."""
     spoke.procs["spoke"].send_signal(signal.SIGHUP)
     wait_for(lambda: "configuration reloaded" in spoke.log("spoke"), 15, "the reload")
     assert "is DOWN" not in spoke.log("spoke")
     assert spoke.passes_through("hub1")
-    config.write_text(
-        config.read_text().replace(" connect manual\n", " connect manual\n peer reactivate\n")
-    )
+    tracked = config.read_text().replace(" peer 2 10.0.0.2\n", " peer 2 10.0.0.2 track 7\n")
+    config.write_text(tracked + "track 7 interface Ethernet0/0 line-protocol\n")
     spoke.procs["spoke"].send_signal(signal.SIGHUP)
     wait_for(lambda: "configuration not reloaded" in spoke.log("spoke"), 15, "the refusal")
-    assert "'peer reactivate' needs IP SLA" in spoke.log("spoke")
+    assert "'peer 2 10.0.0.2 track 7' follows 'track 7 interface" in spoke.log("spoke")
     assert spoke.passes_through("hub1")
 
 

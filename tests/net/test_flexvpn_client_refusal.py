@@ -1,6 +1,8 @@
 """`pyike run` and FlexVPN clients, without namespaces: a client line that follows a track
-object is refused at start, naming the line (pyike run probes no IP SLA, so the track would
-never change); names `ip host` lacks are asked of the system resolver, off the event loop."""
+object pyike run cannot probe (an IPv6 icmp-echo, a kind of track other than `ip sla`) is
+refused at start, naming the line and why (the track would never change); IPv4 icmp-echo
+tracks are run (tests/gateway/test_ip_sla_gateway.py); names `ip host` lacks are asked of the
+system resolver, off the event loop."""
 
 from __future__ import annotations
 
@@ -24,30 +26,44 @@ CLIENT = """crypto ikev2 client flexvpn HUBS
 """
 
 
-def test_pyike_run_refuses_the_example_spoke_naming_its_tracked_peer(tmp_path: Path) -> None:
+def test_pyike_run_refuses_an_ipv6_probe_naming_the_tracked_peer(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text().replace(
+        " icmp-echo 10.0.0.1 source-interface Ethernet0/0\n  frequency 5\n",
+        " icmp-echo 2001:db8::1\n",
+    )
+    assert "icmp-echo 2001:db8::1" in text
+    config = tmp_path / "spoke.cfg"
+    config.write_text(text)
     done = subprocess.run(
-        [*PYIKE, "run", str(EXAMPLE), "--control", str(tmp_path / "s.sock"), "--no-drop"],
+        [*PYIKE, "run", str(config), "--control", str(tmp_path / "s.sock"), "--no-drop"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 1
     assert done.stderr == (
-        f"% pyike run: {EXAMPLE}:29: crypto ikev2 client flexvpn HUBS: 'peer 1 10.0.0.1 "
-        "track 1' needs IP SLA and track objects, which pyike run does not probe (the lab "
-        "does); remove it to run this client here\n"
+        f"% pyike run: {config}:29: crypto ikev2 client flexvpn HUBS: 'peer 1 10.0.0.1 "
+        "track 1' follows track 1, whose ip sla 1 'icmp-echo 2001:db8::1' pyike run does not "
+        "probe (it probes IPv4 icmp-echo operations only)\n"
     )
-    assert "Traceback" not in done.stderr
 
 
-def test_each_tracked_line_is_refused_and_a_plain_client_is_not() -> None:
+def test_ipv4_echo_tracks_run_and_other_kinds_are_refused() -> None:
     assert unprobed_tracking(load(CLIENT).config) is None
-    for line in ("connect track 3 down", "peer reactivate"):
-        refusal = unprobed_tracking(load(CLIENT + f" {line}\n").config)
-        assert refusal is not None and f"'{line}' needs IP SLA" in refusal
+    assert unprobed_tracking(load(EXAMPLE.read_text()).config) is None  # track 1: IPv4 echo
+    reactivate = CLIENT + " peer reactivate\n connect track 3 down\n"
+    assert unprobed_tracking(load(reactivate).config) is None  # track 3 undefined: Down
+    interface = "track 3 interface Ethernet0/0 line-protocol\n"
+    refusal = unprobed_tracking(load(reactivate + interface).config)
+    assert refusal == (
+        "<config>:1: crypto ikev2 client flexvpn HUBS: 'connect track 3 down' follows 'track 3 "
+        "interface Ethernet0/0 line-protocol', a kind of track pyike run does not follow"
+    )
     tracked = CLIENT.replace("fqdn hub2.example.com", "fqdn hub2.example.com track 2 down")
-    refusal = unprobed_tracking(load(tracked).config)
+    ipv6 = "track 2 ip sla 2\nip sla 2\n icmp-echo 2001:db8::2\n"
+    refusal = unprobed_tracking(load(tracked + ipv6).config)
     assert refusal is not None and "'peer 2 fqdn hub2.example.com track 2 down'" in refusal
+    assert "'icmp-echo 2001:db8::2'" in refusal
 
 
 def test_system_names_are_looked_up_once_and_unknown_ones_logged() -> None:

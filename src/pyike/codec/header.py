@@ -6,7 +6,7 @@ import struct
 from dataclasses import dataclass
 
 from pyike.codec.errors import DecodeError
-from pyike.codec.registry import ExchangeType, NotifyType, PayloadType, as_enum
+from pyike.codec.registry import ExchangeType, NotifyType, PayloadType, by_value
 
 HEADER_SIZE = 28
 IKE_MAJOR_VERSION = 2
@@ -15,7 +15,11 @@ FLAG_INITIATOR = 0x08
 FLAG_VERSION = 0x10
 FLAG_RESPONSE = 0x20
 
+# IKE SA Initiator's SPI, IKE SA Responder's SPI, Next Payload, MjVer | MnVer, Exchange Type,
+# Flags, Message ID, Length.
 _HEADER = struct.Struct("!8s8sBBBBII")
+_PAYLOAD_TYPES = by_value(PayloadType)
+_EXCHANGE_TYPES = by_value(ExchangeType)
 
 
 def make_flags(*, initiator: bool, response: bool, version: bool = False) -> int:
@@ -96,14 +100,14 @@ def decode_header(data: bytes) -> IkeHeader:
         raise DecodeError(
             f"header length {length} does not match the datagram length {len(data)}", offset=24
         )
-    return IkeHeader(
-        spi_i=spi_i,
-        spi_r=spi_r,
-        next_payload=as_enum(PayloadType, next_payload),
-        major_version=major,
-        minor_version=minor,
-        exchange_type=as_enum(ExchangeType, exchange),
-        flags=flags,
-        message_id=message_id,
-        length=length,
+    return IkeHeader(  # positionally: quicker than by keyword for a frozen dataclass
+        spi_i,
+        spi_r,
+        _PAYLOAD_TYPES.get(next_payload, next_payload),
+        major,
+        minor,
+        _EXCHANGE_TYPES.get(exchange, exchange),
+        flags,
+        message_id,
+        length,
     )

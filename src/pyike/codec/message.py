@@ -33,7 +33,7 @@ from pyike.codec.payloads import (
     VendorPayload,
 )
 from pyike.codec.reader import Reader
-from pyike.codec.registry import NotifyType, PayloadType, as_enum, name_of
+from pyike.codec.registry import NotifyType, PayloadType, as_enum, by_value, name_of
 from pyike.codec.sa import SaPayload
 from pyike.codec.traffic_selectors import TsPayload
 
@@ -84,7 +84,28 @@ _DECODERS: dict[int, _Decoder] = {
     PayloadType.TSr: lambda r: TsPayload.decode_body(r, initiator=False),
 }
 
+# Payloads one peer sends as the next one does (the same software's proposals, configuration
+# requests, selectors, notifies and vendor IDs): each distinct body is decoded once and its
+# frozen result shared. Bounded, since the bodies come from the network.
+_SHARED_TYPES = frozenset(
+    {
+        PayloadType.SA,
+        PayloadType.NOTIFY,
+        PayloadType.VENDOR,
+        PayloadType.CP,
+        PayloadType.TSi,
+        PayloadType.TSr,
+    }
+)
+_SHARED_LIMIT = 1024
+_shared: dict[tuple[int, bytes], Payload] = {}
+
 _ENCRYPTED = (PayloadType.SK, PayloadType.SKF)
+_ENCRYPTED_CLASSES = (SkPayload, SkfPayload)
+_NONE = PayloadType.NONE.value
+_PAYLOAD_TYPES = by_value(PayloadType)
+# Next Payload, C bit and RESERVED, Payload Length (RFC 7296 section 3.2).
+_GENERIC_PAYLOAD_HEADER = struct.Struct("!BBH")
 
 
 @dataclass
@@ -133,83 +154,103 @@ def encode_payload_chain(
     """Returns (type of the first payload, the chained payloads). The last payload's Next
     Payload is ``next_after_last`` unless it is SK/SKF, whose Next Payload is its first inner
     payload type."""
+    if not payloads:
+        return int(next_after_last), b""
     parts: list[bytes] = []
+    types = [payload.payload_type for payload in payloads]
+    next_types = [*types[1:], next_after_last]
+    last = len(payloads) - 1
     for index, payload in enumerate(payloads):
-        is_last = index == len(payloads) - 1
-        if isinstance(payload, SkPayload | SkfPayload):
-            if not is_last:
-                raise ValueError(
-                    f"{name_of(PayloadType, payload.payload_type)} must be the last payload"
-                )
-            next_type = int(payload.first_inner_type)
-        elif is_last:
-            next_type = next_after_last
-        else:
-            next_type = int(payloads[index + 1].payload_type)
+        next_type = next_types[index]
+        if types[index] in _ENCRYPTED and isinstance(payload, _ENCRYPTED_CLASSES):
+            if index != last:
+                raise ValueError(f"{name_of(PayloadType, types[index])} must be the last payload")
+            next_type = payload.first_inner_type
         body = payload.encode_body()
         length = GENERIC_HEADER_SIZE + len(body)
         if length > MAX_PAYLOAD_LENGTH:
-            name = name_of(PayloadType, payload.payload_type)
+            name = name_of(PayloadType, types[index])
             raise ValueError(f"{name} payload of {length} bytes is too long")
-        parts.append(struct.pack("!BBH", next_type, payload.flags_octet, length) + body)
-    first_type = int(payloads[0].payload_type) if payloads else int(next_after_last)
-    return first_type, b"".join(parts)
+        flags = payload.flags_octet if payload.critical or payload.header_reserved else 0
+        parts.append(_GENERIC_PAYLOAD_HEADER.pack(next_type, flags, length))
+        parts.append(body)
+    return int(types[0]), b"".join(parts)
 
 
 def _decode_chain(first_type: int, data: bytes, base: int, *, outer: bool) -> list[Payload]:
     payloads: list[Payload] = []
     current = first_type
     pos = 0
-    while current != PayloadType.NONE:
-        named = as_enum(PayloadType, current)
+    size = len(data)
+    reader = Reader(data, None, base)
+    while current != _NONE:
         start = base + pos
-        if len(data) - pos < GENERIC_HEADER_SIZE:
+        left = size - pos
+        if left < GENERIC_HEADER_SIZE:
             raise DecodeError(
-                f"payload header needs {GENERIC_HEADER_SIZE} bytes but only "
-                f"{len(data) - pos} remain",
-                payload=named,
+                f"payload header needs {GENERIC_HEADER_SIZE} bytes but only {left} remain",
+                payload=_PAYLOAD_TYPES.get(current, current),
                 offset=start,
             )
-        next_type, flags, length = struct.unpack_from("!BBH", data, pos)
-        if length < GENERIC_HEADER_SIZE or length > len(data) - pos:
+        next_type, flags, length = _GENERIC_PAYLOAD_HEADER.unpack_from(data, pos)
+        if length < GENERIC_HEADER_SIZE or length > left:
             raise DecodeError(
-                f"payload length {length} does not fit the {len(data) - pos} bytes left",
-                payload=named,
+                f"payload length {length} does not fit the {left} bytes left",
+                payload=_PAYLOAD_TYPES.get(current, current),
                 offset=start + 2,
             )
-        reader = Reader(data[pos + GENERIC_HEADER_SIZE : pos + length], named, start + 4)
+        body_start = pos + GENERIC_HEADER_SIZE
         pos += length
-        if current in _ENCRYPTED:
+        # The reader moves to this payload's body.
+        reader.payload, reader.pos, reader.end = current, body_start, pos
+        decoder = _DECODERS.get(current)
+        if decoder is not None:
+            if current in _SHARED_TYPES:
+                payload = _decode_shared(current, data[body_start:pos], decoder, reader)
+            else:
+                payload = decoder(reader)
+        elif current in _ENCRYPTED:
+            named = _PAYLOAD_TYPES[current]
             if not outer:
                 raise DecodeError(
                     "encrypted payload inside an encrypted payload", payload=named, offset=start
                 )
             payloads.append(_with_flags(_decode_encrypted(current, next_type, reader), flags))
-            if pos != len(data):
+            if pos != size:
                 raise DecodeError(
-                    f"{len(data) - pos} bytes follow the {name_of(PayloadType, current)} payload, "
-                    "which must be last",
+                    f"{size - pos} bytes follow the {named.name} payload, which must be last",
                     payload=named,
                     offset=base + pos,
                 )
             return payloads
-        decoder = _DECODERS.get(current)
-        if decoder is None and flags & CRITICAL_BIT:
+        elif flags & CRITICAL_BIT:
             raise DecodeError(
                 f"payload type {current} is not supported and marked critical",
-                payload=named,
+                payload=_PAYLOAD_TYPES.get(current, current),
                 notify=NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
                 offset=start,
             )
-        payload = UnknownPayload(current, reader.rest()) if decoder is None else decoder(reader)
-        payloads.append(_with_flags(payload, flags))
+        else:
+            payload = UnknownPayload(current, data[body_start:pos])
+        payloads.append(_with_flags(payload, flags) if flags else payload)
         current = next_type
-    if pos != len(data):
+    if pos != size:
         last = payloads[-1].payload_type if payloads else None
         raise DecodeError(
-            f"{len(data) - pos} bytes follow the last payload", payload=last, offset=base + pos
+            f"{size - pos} bytes follow the last payload", payload=last, offset=base + pos
         )
     return payloads
+
+
+def _decode_shared(kind: int, body: bytes, decoder: _Decoder, reader: Reader) -> Payload:
+    key = (kind, body)
+    payload = _shared.get(key)
+    if payload is None:
+        payload = decoder(reader)  # what fails to decode raises, and is not kept
+        if len(_shared) >= _SHARED_LIMIT:
+            _shared.clear()
+        _shared[key] = payload
+    return payload
 
 
 def _with_flags(payload: _P, flags: int) -> _P:

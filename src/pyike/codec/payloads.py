@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Self
 
 from pyike.codec.generic import PayloadBase
-from pyike.codec.reader import Reader
+from pyike.codec.reader import Fields, Reader
 from pyike.codec.registry import (
     KE_DATA_LENGTHS,
     AuthMethod,
@@ -20,6 +20,7 @@ from pyike.codec.registry import (
     PayloadType,
     ProtocolId,
     as_enum,
+    by_value,
 )
 
 MIN_NONCE_SIZE = 16
@@ -33,6 +34,30 @@ _SPI_SIZES: dict[int, tuple[int, ...]] = {
 }
 _ADDRESS_ID_LENGTHS: dict[int, int] = {IdType.ID_IPV4_ADDR: 4, IdType.ID_IPV6_ADDR: 16}
 
+# The fixed fields at the start of each body, in RFC 7296 order.
+_KE_HEADER = Fields("!HH", ("Diffie-Hellman group", 2), ("reserved", 2))  # 3.4
+_ID_HEADER = Fields("!I", ("ID type", 1), ("reserved", 3))  # 3.5
+_AUTH_HEADER = Fields("!I", ("auth method", 1), ("reserved", 3))  # 3.8
+_NOTIFY_HEADER = Fields(  # 3.10: Protocol ID, SPI Size, Notify Message Type
+    "!BBH", ("protocol id", 1), ("SPI size", 1), ("notify message type", 2)
+)
+_DELETE_HEADER = Fields(  # 3.11: Protocol ID, SPI Size, Num of SPIs
+    "!BBH", ("protocol id", 1), ("SPI size", 1), ("number of SPIs", 2)
+)
+_SKF_HEADER = Fields(  # RFC 7383 2.5: Fragment Number, Total Fragments
+    "!HH", ("fragment number", 2), ("total fragments", 2)
+)
+
+_OCTET = struct.Struct("!B")
+
+_DH_IDS = by_value(DhId)
+_ID_TYPES = by_value(IdType)
+_AUTH_METHODS = by_value(AuthMethod)
+_CERT_ENCODINGS = by_value(CertEncoding)
+_NOTIFY_TYPES = by_value(NotifyType)
+_PROTOCOL_IDS = by_value(ProtocolId)
+_IDI, _IDR = PayloadType.IDi, PayloadType.IDr
+
 
 @dataclass(frozen=True)
 class KePayload(PayloadBase):
@@ -43,12 +68,11 @@ class KePayload(PayloadBase):
     payload_type: ClassVar[PayloadType] = PayloadType.KE
 
     def encode_body(self) -> bytes:
-        return struct.pack("!HH", self.group, self.reserved) + self.data
+        return _KE_HEADER.struct.pack(self.group, self.reserved) + self.data
 
     @classmethod
     def decode_body(cls, r: Reader) -> KePayload:
-        group = r.u16("Diffie-Hellman group")
-        reserved = r.u16("reserved")
+        group, reserved = r.read(_KE_HEADER)
         data = r.rest()
         expected = KE_DATA_LENGTHS.get(group)
         if expected is not None and len(data) != expected:
@@ -57,7 +81,7 @@ class KePayload(PayloadBase):
             )
         if not data:
             raise r.error("key exchange data is empty")
-        return cls(as_enum(DhId, group), data, reserved)
+        return cls(_DH_IDS.get(group, group), data, reserved)
 
 
 @dataclass(frozen=True)
@@ -71,7 +95,7 @@ class IdPayload(PayloadBase):
 
     @property
     def payload_type(self) -> PayloadType:
-        return PayloadType.IDi if self.initiator else PayloadType.IDr
+        return _IDI if self.initiator else _IDR
 
     @property
     def address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -82,17 +106,16 @@ class IdPayload(PayloadBase):
         return None
 
     def encode_body(self) -> bytes:
-        return struct.pack("!B", self.id_type) + self.reserved.to_bytes(3, "big") + self.data
+        return _OCTET.pack(self.id_type) + self.reserved.to_bytes(3, "big") + self.data
 
     @classmethod
     def decode_body(cls, r: Reader, *, initiator: bool) -> IdPayload:
-        id_type = r.u8("ID type")
-        reserved = r.u24("reserved")
+        id_type, reserved = r.octet_and_reserved(_ID_HEADER)
         data = r.rest()
         expected = _ADDRESS_ID_LENGTHS.get(id_type)
         if expected is not None and len(data) != expected:
             raise r.error(f"{IdType(id_type).name} data is {len(data)} bytes, expected {expected}")
-        return cls(as_enum(IdType, id_type), data, initiator, reserved)
+        return cls(_ID_TYPES.get(id_type, id_type), data, initiator, reserved)
 
 
 @dataclass(frozen=True)
@@ -108,7 +131,7 @@ class _EncodedCertificateData(PayloadBase):
     @classmethod
     def decode_body(cls, r: Reader) -> Self:
         encoding = r.u8("certificate encoding")
-        return cls(as_enum(CertEncoding, encoding), r.rest())
+        return cls(_CERT_ENCODINGS.get(encoding, encoding), r.rest())
 
 
 @dataclass(frozen=True)
@@ -136,9 +159,8 @@ class AuthPayload(PayloadBase):
 
     @classmethod
     def decode_body(cls, r: Reader) -> AuthPayload:
-        method = r.u8("auth method")
-        reserved = r.u24("reserved")
-        return cls(as_enum(AuthMethod, method), r.rest(), reserved)
+        method, reserved = r.octet_and_reserved(_AUTH_HEADER)
+        return cls(_AUTH_METHODS.get(method, method), r.rest(), reserved)
 
 
 @dataclass(frozen=True)
@@ -186,19 +208,22 @@ class NotifyPayload(PayloadBase):
         return self.notify_type < 16384
 
     def encode_body(self) -> bytes:
-        header = struct.pack("!BBH", self.protocol, len(self.spi), self.notify_type)
+        header = _NOTIFY_HEADER.struct.pack(self.protocol, len(self.spi), self.notify_type)
         return header + self.spi + self.data
 
     @classmethod
     def decode_body(cls, r: Reader) -> NotifyPayload:
-        protocol = r.u8("protocol id")
-        spi_size = r.u8("SPI size")
-        notify_type = r.u16("notify message type")
+        protocol, spi_size, notify_type = r.read(_NOTIFY_HEADER)
         allowed = _SPI_SIZES.get(protocol)
         if allowed is not None and spi_size not in allowed:
             raise r.error(f"SPI size {spi_size} is wrong for {ProtocolId(protocol).name}")
-        spi = r.take(spi_size, "SPI")
-        return cls(as_enum(NotifyType, notify_type), r.rest(), as_enum(ProtocolId, protocol), spi)
+        spi = r.take(spi_size, "SPI") if spi_size else b""
+        return cls(
+            _NOTIFY_TYPES.get(notify_type, notify_type),
+            r.rest(),
+            _PROTOCOL_IDS.get(protocol, protocol),
+            spi,
+        )
 
 
 @dataclass(frozen=True)
@@ -212,15 +237,12 @@ class DeletePayload(PayloadBase):
     def encode_body(self) -> bytes:
         if any(len(spi) != self.spi_size for spi in self.spis):
             raise ValueError(f"every SPI of a Delete payload must be {self.spi_size} bytes")
-        return struct.pack("!BBH", self.protocol, self.spi_size, len(self.spis)) + b"".join(
-            self.spis
-        )
+        header = _DELETE_HEADER.struct.pack(self.protocol, self.spi_size, len(self.spis))
+        return header + b"".join(self.spis)
 
     @classmethod
     def decode_body(cls, r: Reader) -> DeletePayload:
-        protocol = r.u8("protocol id")
-        spi_size = r.u8("SPI size")
-        count = r.u16("number of SPIs")
+        protocol, spi_size, count = r.read(_DELETE_HEADER)
         if protocol == ProtocolId.IKE and (spi_size, count) != (0, 0):
             raise r.error(f"IKE SA delete carries SPI size {spi_size} and {count} SPIs")
         if protocol in (ProtocolId.AH, ProtocolId.ESP) and spi_size != 4:
@@ -230,7 +252,7 @@ class DeletePayload(PayloadBase):
         if spi_size == 0 and count:
             raise r.error(f"{count} SPIs of size 0")
         spis = tuple(r.take(spi_size, "SPI") for _ in range(count))
-        return cls(as_enum(ProtocolId, protocol), spi_size, spis)
+        return cls(_PROTOCOL_IDS.get(protocol, protocol), spi_size, spis)
 
 
 @dataclass(frozen=True)
@@ -275,12 +297,11 @@ class SkfPayload(PayloadBase):
     payload_type: ClassVar[PayloadType] = PayloadType.SKF
 
     def encode_body(self) -> bytes:
-        return struct.pack("!HH", self.fragment_number, self.total_fragments) + self.body
+        return _SKF_HEADER.struct.pack(self.fragment_number, self.total_fragments) + self.body
 
     @classmethod
     def decode_body(cls, r: Reader, *, first_inner_type: int) -> SkfPayload:
-        number = r.u16("fragment number")
-        total = r.u16("total fragments")
+        number, total = r.read(_SKF_HEADER)
         if number == 0 or total == 0 or number > total:
             raise r.error(f"fragment number {number} of {total} is impossible")
         return cls(as_enum(PayloadType, first_inner_type), number, total, r.rest())

@@ -394,6 +394,12 @@ def as_enum(enum_cls: type[_E], value: int) -> _E | int:
     return value if member is None else member
 
 
+def by_value(enum_cls: type[_E]) -> dict[int, _E]:
+    """``enum_cls``'s members by value, for hot loops: ``by_value(E).get(v, v)`` is
+    ``as_enum(E, v)`` without the call."""
+    return {member.value: member for member in enum_cls}
+
+
 # AES and Camellia in their combined modes (CCM, GCM, with implicit IV too): AEAD ciphers whose
 # key size the proposal names.
 _BLOCK_CIPHER_AEAD_IDS = (

@@ -110,15 +110,13 @@ def connect_track(client: FlexClient) -> tuple[int, bool] | None:
     return int(words[1]), words[2:] != ["down"]
 
 
-def tracked_lines(client: FlexClient) -> list[str]:
+def tracked_lines(client: FlexClient) -> list[tuple[str, int]]:
     """The lines of `client` that follow a track object (`peer N ... track T`, `connect
-    track N`, `peer reactivate`, which returns to a peer when its track comes up), as
-    written."""
-    lines = [client_peer_line(p) for p in client.peers if p.track is not None]
-    if client.connect.startswith("track"):
-        lines.append(f"connect {client.connect}")
-    if client.reactivate:
-        lines.append("peer reactivate")
+    track N`), as written, each with its track object's number."""
+    lines = [(client_peer_line(p), p.track) for p in client.peers if p.track is not None]
+    connect = connect_track(client)
+    if connect is not None:
+        lines.append((f"connect {client.connect}", connect[0]))
     return lines
 
 

@@ -118,6 +118,8 @@ class Gateway(FlexClientHost):
         # resolver's last answers (pyike.net.flexvpn_names), looked up again by `refresh_name`
         self.system_names: Callable[[str, bool], Address | None] = lambda name, ipv6: None
         self.refresh_name: Callable[[str, bool], None] = lambda name, ipv6: None
+        # track objects' states: the runtime's IP SLA probes (pyike.net.ip_sla)
+        self.track_state: Callable[[int], bool] = lambda track: False
         self.index_flex_clients(self.config)
 
     # -- CryptoState (the show commands) -----------------------------------------------------
@@ -219,6 +221,9 @@ class Gateway(FlexClientHost):
         )
 
     # -- FlexVPN client (pyike.host.flexvpn_host): what the gateway answers -------------------
+
+    def track_up(self, track: int) -> bool:
+        return self.track_state(track)
 
     def resolve(self, peer: FlexClientPeer) -> Address | None:
         """A `peer N fqdn NAME`'s address: from `ip host`, else the system resolver's last

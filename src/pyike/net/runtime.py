@@ -31,6 +31,7 @@ from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_paylo
 from pyike.config import load_file
 from pyike.config.model import Config
 from pyike.config.query import not_run_by_the_gateway, wont_come_up
+from pyike.config.tracking_model import TrackingConfig
 from pyike.host.crypto_host import HostSetup
 from pyike.host.flexvpn_client import tracked_lines
 from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
@@ -48,6 +49,7 @@ from pyike.net.control import ControlServer
 from pyike.net.crypto_map_devices import CryptoMapDevices, CryptoMapSetupError
 from pyike.net.flexvpn_names import SystemNames
 from pyike.net.gateway import Gateway, HostView, esp_destination
+from pyike.net.ip_sla import IpSlaProbes, kept_track_states
 from pyike.net.keylog import KeyLog
 from pyike.net.memory import COLLECT_SECONDS, memory_document
 from pyike.net.netlink import Netlink
@@ -126,18 +128,36 @@ def not_negotiated_lines(config: Config) -> list[str]:
 
 
 def unprobed_tracking(config: Config) -> str | None:
-    """Why `config` cannot run here: a FlexVPN client line that follows a track object, whose
-    IP SLA operation pyike run does not probe (it would never change state); None: none."""
+    """Why `config` cannot run here: a FlexVPN client line that follows a track object pyike
+    run cannot probe (it would never change state); None: none. An undefined track or IP SLA
+    operation is Down, as on IOS and in the lab."""
     for client in config.flexvpn.clients.values():
-        lines = tracked_lines(client)
-        if lines:
-            where = "" if client.source is None else f"{client.source.file}:{client.source.line}: "
-            return (
-                f"{where}crypto ikev2 client flexvpn {client.name}: '{lines[0]}' needs IP SLA "
-                "and track objects, which pyike run does not probe (the lab does); remove it "
-                "to run this client here"
-            )
+        for line, number in tracked_lines(client):
+            reason = _unprobed_track(config.tracking, number)
+            if reason is not None:
+                where = (
+                    "" if client.source is None else f"{client.source.file}:{client.source.line}: "
+                )
+                return (
+                    f"{where}crypto ikev2 client flexvpn {client.name}: '{line}' follows {reason}"
+                )
     return None
+
+
+def _unprobed_track(tracking: TrackingConfig, number: int) -> str | None:
+    track = tracking.tracks.get(number)
+    if track is None:
+        return None
+    if track.sla is None:
+        return f"'track {number} {track.typed}', a kind of track pyike run does not follow"
+    sla = tracking.slas.get(track.sla)
+    if sla is None or sla.echo is not None:
+        return None
+    operation = f"'{sla.extra[0]}'" if sla.extra else "an operation"
+    return (
+        f"track {number}, whose ip sla {sla.number} {operation} pyike run does not probe "
+        "(it probes IPv4 icmp-echo operations only)"
+    )
 
 
 def load_config(path: Path, *, private: bool = False) -> Config:
@@ -422,6 +442,7 @@ class Runtime:
         self.account: Account | None = None  # the user the daemon became
         self.metrics: MetricsServer | None = None
         self.names: SystemNames | None = None  # FlexVPN clients' peer names, as resolved
+        self.ip_sla: IpSlaProbes | None = None  # IP SLA probes and track objects
         self.notifier = Notifier.from_environment()
 
     # -- output ------------------------------------------------------------------------------
@@ -465,6 +486,8 @@ class Runtime:
         gc.collect()
         gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
         loop.call_later(COLLECT_SECONDS, self._collect)
+        if self.gateway is not None:  # IP SLA probes; their tracks start Down, as on IOS
+            self._start_ip_sla(self.gateway.config)
         if self.gateway is not None and not self.options.passive:
             # Not before the freeze: a frozen IKE SA is never collected (its state machine
             # refers back to it), and each rekeyed SA refers to the next (`rekeyed_to`), so
@@ -485,6 +508,21 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def _start_ip_sla(self, config: Config) -> None:
+        """`config`'s IP SLA operations probed, their track objects followed by the FlexVPN
+        clients; replacing those of a reload, each track it keeps as it was keeping its state."""
+        gateway, loop = self.gateway, self._loop
+        assert gateway is not None and loop is not None
+        before = self.ip_sla
+        if before is not None:
+            before.stop()
+        probes = IpSlaProbes(config, loop, self.log, gateway.tracks_changed)
+        if before is not None:
+            probes.up.update(kept_track_states(before, probes))
+        self.ip_sla = probes
+        gateway.track_state = probes.is_up
+        probes.start()
 
     async def _client_names(self, loop: asyncio.AbstractEventLoop) -> None:
         """The system resolver's addresses for the FlexVPN clients' peer names `ip host` does
@@ -853,6 +891,8 @@ class Runtime:
     async def _teardown(self) -> None:
         if self.metrics is not None:
             self.metrics.stop()
+        if self.ip_sla is not None:  # no track change reaches the clients being deleted
+            self.ip_sla.stop()
         if self.gateway is not None:
             with contextlib.suppress(Exception):
                 self.gateway.shutdown()
@@ -1009,7 +1049,15 @@ class Runtime:
         except (StartupError, OSError) as exc:
             self.log(f"%PYIKE-3-RELOAD: {exc}")
         gateway.host = self._host_view(config, binding)
+        probed_anew = (config.tracking, config.interfaces) != (
+            gateway.config.tracking,
+            gateway.config.interfaces,
+        )
+        if probed_anew:
+            self._start_ip_sla(config)
         renegotiated = gateway.reload(config, policy, tunnels)
+        if probed_anew:
+            gateway.tracks_changed()
         self.log(
             "%PYIKE-5-RELOAD: configuration reloaded"
             + (f"; renegotiating {', '.join(renegotiated)}" if renegotiated else "")

@@ -808,9 +808,7 @@ class Router:
             key = ("echo", message.ident)
         elif message.is_error:
             key = _quoted_key(message)
-        listener = self._listeners.get(key) if key else None
-        if listener is not None:
-            listener(packet, message)
+        self.notify_listener(key, packet, message)
 
     def _local_udp(self, packet: IPv4Packet, in_iface: str | None, vrf: Vrf) -> None:
         try:
