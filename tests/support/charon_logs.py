@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support.daemons import start_pyike_run, wait_for_control
 from tests.support.netns import Lab, Namespace, wait_for
@@ -185,7 +186,7 @@ class Scenario:
     behind_nat: bool = False  # charon at 10.0.1.1 behind a masquerading NAT (10.0.0.254)
 
 
-def _swanctl(suite: Suite = SEED_SUITE, *changes: tuple[str, str], **extra: str) -> str:
+def _swanctl(suite: Suite = SEED_SUITE, *changes: tuple[str, str], **extra: Any) -> str:
     conf = swanctl_config(suite, **extra)
     for old, new in changes:
         assert old in conf, old
@@ -193,7 +194,7 @@ def _swanctl(suite: Suite = SEED_SUITE, *changes: tuple[str, str], **extra: str)
     return conf
 
 
-def _pyike(suite: Suite = SEED_SUITE, *changes: tuple[str, str], **extra: str) -> str:
+def _pyike(suite: Suite = SEED_SUITE, *changes: tuple[str, str], **extra: Any) -> str:
     conf = pyike_config(suite, **extra)
     for old, new in changes:
         assert old in conf, old

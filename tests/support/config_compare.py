@@ -39,4 +39,5 @@ def comparable(cfg: Config) -> Config:
             )
         ),
     )
-    return replace(_strip_sources(effective), file="")
+    stripped: Config = _strip_sources(effective)
+    return replace(stripped, file="")

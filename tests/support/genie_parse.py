@@ -9,7 +9,7 @@ import pytest
 
 def parse(command: str, lines: list[str]) -> dict[str, Any]:
     pytest.importorskip("genie.conf.base")
-    from genie.conf.base import Device
+    from genie.conf.base import Device  # type: ignore[import-untyped]
 
     device = Device("pyike", os="iosxe")
     device.custom.abstraction = {"order": ["os"]}

@@ -62,12 +62,12 @@ def serve(device: str, local: str, remote: str, key: int | None) -> None:
     raw.bind((local, 0))
     print(f"GRE endpoint {device}: {local} -> {remote} key {key}", flush=True)
     while True:
-        ready, _, _ = select.select([tun, raw], [], [])
+        ready, _, _ = select.select([tun, raw.fileno()], [], [])
         if tun in ready:
             packet = os.read(tun, 65535)
             if packet[:1] and packet[0] >> 4 == 4:
                 raw.sendto(_wrap(packet, key), (remote, 0))
-        if raw in ready:
+        if raw.fileno() in ready:
             inner = _unwrap(raw.recv(65535), remote, key)
             if inner is not None:
                 os.write(tun, inner)

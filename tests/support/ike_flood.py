@@ -17,6 +17,7 @@ from pyike.codec import (
     Message,
     NoncePayload,
     NotifyPayload,
+    Payload,
     SaPayload,
     decode_message,
     encode_message,
@@ -41,7 +42,7 @@ def request(spi: bytes, cookie: bytes | None) -> bytes:
         exchange_type=ExchangeType.IKE_SA_INIT,
         flags=make_flags(initiator=True, response=False),
     )
-    payloads = [] if cookie is None else [cookie_notify(cookie)]
+    payloads: list[Payload] = [] if cookie is None else [cookie_notify(cookie)]
     payloads += [
         ike_sa_payload([PROPOSAL]),
         KePayload(DhId.MODP_1024, b"\x7f" + os.urandom(127)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from pyike.codec.registry import DhId, EncrId, IntegId
 from pyike.ike import (
@@ -94,7 +95,7 @@ def tunnel_of(policy: StaticPolicy) -> TunnelSpec:
     return policy.tunnels[0]
 
 
-def with_settings(policy: StaticPolicy, **changes: object) -> StaticPolicy:
+def with_settings(policy: StaticPolicy, **changes: Any) -> StaticPolicy:
     return replace(policy, engine_settings=replace(policy.engine_settings, **changes))
 
 

@@ -353,7 +353,7 @@ class ConfigPolicy:
         if remote is None:  # a distinguished name: only `match identity remote any` takes it
             remote = ConfigIdentity(IdentityKind.ANY, "")
         profile = query.match_profile(self.config, remote, local.address, self._fvrf(local))
-        return None if profile is None else self._spec(profile)
+        return None if profile is None else self.profile(profile.name)
 
     def local_identity(self, profile: ProfileSpec, local: Endpoint) -> Identity:
         configured = self._config_profile(profile.name)

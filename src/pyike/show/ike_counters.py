@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pyike import ios_names
 from pyike.codec.configuration import CpPayload
@@ -27,6 +28,8 @@ from pyike.ike.trace import Direction, PacketTrace, TraceRecord
 from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
 
 _Key = tuple[str, bool, bool]  # (name, sent, response)
+_T = TypeVar("_T")
+_FIRST_STATUS = 16384  # notify types below are errors (RFC 7296 section 3.10.1)
 
 
 def _exchange_name(record: PacketTrace, dpd_requests: set[tuple[int | None, int, bool]]) -> str:
@@ -63,8 +66,9 @@ def _payloads(record: PacketTrace) -> list[Payload]:
 @dataclass
 class Ikev2Counters:
     exchanges: Counter[_Key] = field(default_factory=Counter)
-    notifies: Counter[_Key] = field(default_factory=Counter)
-    config_attributes: Counter[tuple[str, bool]] = field(default_factory=Counter)
+    # by number: named only when shown (a name lookup per payload costs more than the count)
+    notifies: Counter[tuple[int, bool, bool]] = field(default_factory=Counter)
+    config_attributes: Counter[tuple[int, bool]] = field(default_factory=Counter)
     outgoing_sas: int = 0
     incoming_sas: int = 0
     outgoing_accepted: int = 0
@@ -112,15 +116,12 @@ class Ikev2Counters:
                 self.outgoing_accepted += 1
         for payload in payloads:
             if isinstance(payload, NotifyPayload):
-                label = ios_names.notify_name(payload.notify_type)
-                self.notifies[(label, sent, response)] += 1
+                self.notifies[(payload.notify_type, sent, response)] += 1
                 if payload.notify_type == NotifyType.COOKIE and sent:
                     self.cookie_challenged += 1
             elif isinstance(payload, CpPayload):
                 for attribute in payload.attributes:
-                    self.config_attributes[
-                        (ios_names.cfg_attribute_name(attribute.type), sent)
-                    ] += 1
+                    self.config_attributes[(attribute.type, sent)] += 1
 
     # -- views -------------------------------------------------------------------------------
 
@@ -160,29 +161,31 @@ class Ikev2Counters:
         )
 
     def exchange_view(self) -> Ikev2ExchangeStats:
-        def counts(counter: Counter[_Key], name: str) -> MessageCounts:
+        def counts(counter: Counter[tuple[_T, bool, bool]], key: _T) -> MessageCounts:
             return MessageCounts(
-                tx_request=counter[(name, True, False)],
-                tx_response=counter[(name, True, True)],
-                rx_request=counter[(name, False, False)],
-                rx_response=counter[(name, False, True)],
+                tx_request=counter[(key, True, False)],
+                tx_response=counter[(key, True, True)],
+                rx_request=counter[(key, False, False)],
+                rx_response=counter[(key, False, True)],
             )
 
         exchange_names = dict.fromkeys(name for name, _, _ in self.exchanges)
-        notify_names = dict.fromkeys(name for name, _, _ in self.notifies)
-        errors = {n for n in notify_names if _is_error(n)}
-        attributes = dict.fromkeys(name for name, _ in self.config_attributes)
+        notify_types = dict.fromkeys(kind for kind, _, _ in self.notifies)
+        attributes = dict.fromkeys(kind for kind, _ in self.config_attributes)
+        name = ios_names.notify_name
         return Ikev2ExchangeStats(
             exchanges={n: counts(self.exchanges, n) for n in exchange_names},
-            error_notifies={n: counts(self.notifies, n) for n in notify_names if n in errors},
-            other_notifies={n: counts(self.notifies, n) for n in notify_names if n not in errors},
+            error_notifies={
+                name(t): counts(self.notifies, t) for t in notify_types if t < _FIRST_STATUS
+            },
+            other_notifies={
+                name(t): counts(self.notifies, t) for t in notify_types if t >= _FIRST_STATUS
+            },
             config_payloads={
-                n: (self.config_attributes[(n, True)], self.config_attributes[(n, False)])
-                for n in attributes
+                ios_names.cfg_attribute_name(t): (
+                    self.config_attributes[(t, True)],
+                    self.config_attributes[(t, False)],
+                )
+                for t in attributes
             },
         )
-
-
-def _is_error(ios_name: str) -> bool:
-    member = NotifyType.__members__.get(ios_name)
-    return member is not None and member < 16384
