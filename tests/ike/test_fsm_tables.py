@@ -92,7 +92,16 @@ def test_the_machine_records_each_pair_and_enters_the_next_state() -> None:
         def stop(self) -> None:
             return None
 
-    machine = Machine(State.IDLE, lambda state, event: seen.append((state, event)))
+    class Sink:
+        tracing = True
+
+        def touch(self) -> None:
+            pass
+
+        def record(self, state: State, event: Event) -> None:
+            seen.append((state, event))
+
+    machine = Machine(State.IDLE, Sink())
     machine.run(Event.EV_INIT_SA, Half.TRANSITIONS, Half())
     assert seen == [
         (State.IDLE, Event.EV_INIT_SA),

@@ -236,29 +236,25 @@ class IkeEngine:
         )
 
     def eap_answer(self, now: float, sa_id: int, answer: EapRelayAnswer) -> None:
-        """AAA's answer to the `EapRelayRequest` of IKE SA ``sa_id`` (ike/eap_auth.py);
-        ignored when that SA no longer waits for one."""
-        self._ctx.now = now
-        handshake = self._handshakes.get(sa_id)
-        if handshake is not None:
-            self._guarded(lambda: handshake.eap_answer(answer))
-            self._forget_finished_handshakes()
+        """AAA's answer to the `EapRelayRequest` of IKE SA ``sa_id`` (ike/eap_auth.py)."""
+        self._on_handshake(now, sa_id, lambda handshake: handshake.eap_answer(answer))
 
     def psk_answer(self, now: float, sa_id: int, answer: PskAnswer) -> None:
         """AAA's keys for the peer of IKE SA ``sa_id`` (its `PskRequest`, ike/aaa_keys.py)."""
-        self._ctx.now = now
-        handshake = self._handshakes.get(sa_id)
-        if handshake is not None:
-            self._guarded(lambda: handshake.psk_answer(answer))
-            self._forget_finished_handshakes()
+        self._on_handshake(now, sa_id, lambda handshake: handshake.psk_answer(answer))
 
     def authorization_answer(self, now: float, sa_id: int, answer: AuthorizationAnswer) -> None:
         """AAA's authorization of the peer of IKE SA ``sa_id`` (its `AuthorizationRequest`,
         ike/aaa_authorization.py)."""
+        self._on_handshake(now, sa_id, lambda handshake: handshake.authorization_answer(answer))
+
+    def _on_handshake(self, now: float, sa_id: int, work: Callable[[Handshake], None]) -> None:
+        """An answer for the handshake of IKE SA ``sa_id``; ignored when that SA no longer
+        waits for one."""
         self._ctx.now = now
         handshake = self._handshakes.get(sa_id)
         if handshake is not None:
-            self._guarded(lambda: handshake.authorization_answer(answer))
+            self._guarded(lambda: work(handshake))
             self._forget_finished_handshakes()
 
     def send_dpd(self, now: float, sa_id: int) -> None:

@@ -36,7 +36,6 @@ from typing import Any, Protocol
 
 from pyike.ike.states import Event, State
 
-Recorder = Callable[[State, Event], None]
 ACTION_NULL = "Action_Null"
 # Iterations one input may drive; a loop beyond this is a bug, never a peer's doing.
 _MAX_STEPS = 200
@@ -78,6 +77,19 @@ class Step:
 
 
 Table = Mapping[tuple[State | None, Event], Step]
+
+
+class SmSink(Protocol):
+    """Whose machine it is: ``touch`` once per input that steps it (the engine then looks at
+    that SA's deadlines again); ``record`` each (state, event) while ``tracing`` (the `SM
+    Trace->` lines of `debug crypto ikev2`)."""
+
+    @property
+    def tracing(self) -> bool: ...
+
+    def touch(self) -> None: ...
+
+    def record(self, state: State, event: Event) -> None: ...
 
 
 class Actor(Protocol):
@@ -143,10 +155,10 @@ def check_actions(owner: type, table: Table) -> None:
 
 
 class Machine:
-    def __init__(self, state: State, record: Recorder) -> None:
+    def __init__(self, state: State, sink: SmSink) -> None:
         self.state = state
         self._pending: Event | None = None
-        self._record = record
+        self._sink = sink
 
     def complete_later(self, event: Event) -> Event:
         """Models an asynchronous request whose completion is ``event``."""
@@ -154,12 +166,18 @@ class Machine:
         return Event.EV_NO_EVENT
 
     def run(self, event: Event | None, table: Table, actor: Actor) -> None:
+        if event is None:
+            return
+        sink = self._sink
+        sink.touch()
+        tracing = sink.tracing  # looked up once: a machine takes thousands of steps a second
         steps = 0
         while event is not None:
             steps += 1
             if steps > _MAX_STEPS:
                 raise MachineError(f"state machine loops in {self.state}")
-            self._record(self.state, event)
+            if tracing:
+                sink.record(self.state, event)
             if event == Event.EV_NO_EVENT:
                 event, self._pending = self._pending, None
                 continue

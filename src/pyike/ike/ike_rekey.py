@@ -78,7 +78,7 @@ class IkeRekey(CreateChildRequest):
         )
         new = self.new
         self.tracer = ExchangeTracer(ctx, new.sa_id, new.spi_i, bytes(8), True, sa.requests.next_id)
-        self.machine = Machine(State.READY, self.tracer.record)
+        self.machine = Machine(State.READY, self.tracer)
         sa.own_rekey = OwnIkeRekey(sent=True)
         self.run(Event.EV_INIT_CREATE_CHILD)
 
@@ -216,7 +216,7 @@ class IkeRekeyResponse(CreateChildResponse):
             spi_r=ctx.new_spi(8),
         )
         self.tracer = ExchangeTracer(ctx, self.new.sa_id, spi_i, self.new.spi_r, False, message_id)
-        self.machine = Machine(State.READY, self.tracer.record)
+        self.machine = Machine(State.READY, self.tracer)
         self.keying = IkeKeying(ctx.random_bytes)
 
     def check_request(self) -> Event:

@@ -77,7 +77,7 @@ class IkeSa:
         self.remote = remote
         self.spi_i = spi_i
         self.spi_r = spi_r
-        self.machine = Machine(State.IDLE, self.record)
+        self.machine = Machine(State.IDLE, self)
         self.trace_msg_id = 0
         self.suite: IkeSuite | None = None
         self.keys: IkeKeys | None = None
@@ -219,6 +219,15 @@ class IkeSa:
                 rekeyed_from=rekeyed_from,
             )
         )
+
+    # --- its machine's SM Trace lines (fsm.SmSink) ---------------------------------------
+
+    @property
+    def tracing(self) -> bool:
+        return self.ctx.trace_sm
+
+    def touch(self) -> None:
+        self.ctx.touched.add(self.sa_id)
 
     def record(self, state: State, event: Event) -> None:
         self.ctx.record_sm(

@@ -38,6 +38,13 @@ class ExchangeTracer:
     initiator: bool
     message_id: int = 0
 
+    @property
+    def tracing(self) -> bool:
+        return self.ctx.trace_sm
+
+    def touch(self) -> None:
+        self.ctx.touched.add(self.sa_id)
+
     def record(self, state: State, event: Event) -> None:
         self.ctx.record_sm(
             self.sa_id, self.spi_i, self.spi_r, self.initiator, self.message_id, state, event
@@ -70,7 +77,7 @@ class Exchange(Steps):
         """A machine of its own, traced under the IKE SA's identity."""
         sa = self.sa
         self.tracer = ExchangeTracer(sa.ctx, sa.sa_id, sa.spi_i, sa.spi_r, initiator, message_id)
-        self.machine = Machine(State.READY, self.tracer.record)
+        self.machine = Machine(State.READY, self.tracer)
 
 
 class Request(Exchange):
