@@ -205,7 +205,7 @@ def test_psk_mismatch_exits_1_with_the_reason(
     assert mismatch != text
     (tmp_path / "r1.cfg").write_text(mismatch)
     (tmp_path / "r2.cfg").write_text((SEED_CONFIGS / "router2.cfg").read_text())
-    args = argparse.Namespace(configs=[str(tmp_path)], netns_timeout=8.0)
+    args = argparse.Namespace(configs=[str(tmp_path)], until="8s")  # `--until 8s`
     assert netns_run.run_cli(args) == 1
     captured = capsys.readouterr()
     assert "Router2 Tunnel0: DOWN, not UP-ACTIVE after 8 s" in captured.err
@@ -250,7 +250,8 @@ def test_ctrl_c_or_sigterm_mid_run_tears_down(tmp_path: Path, signum: int) -> No
     (tmp_path / "r1.cfg").write_text(text.replace("local cisco", "local other-key"))
     (tmp_path / "r2.cfg").write_text((SEED_CONFIGS / "router2.cfg").read_text())
     proc = subprocess.Popen(
-        [*PYIKE, "lab", "--netns", str(tmp_path)],
+        # a long wait, so that the signal comes during it even on a slow machine
+        [*PYIKE, "lab", "--netns", "--until", "10m", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

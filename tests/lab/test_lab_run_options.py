@@ -168,6 +168,7 @@ def test_exec_file_lines_run_in_order(tmp_path: Path, capsys: pytest.CaptureFixt
         (["--json", "--quiet"], "--json and --quiet cannot be used together"),
         (["--interactive", "--exec", "Router1: show crypto session"], "--exec does not apply"),
         (["--netns", "--json"], "--json does not apply to --netns"),
+        (["--netns", "--until", "soon"], "Invalid duration 'soon'"),  # with --netns: the wait
     ],
 )
 def test_bad_options_are_usage_errors(

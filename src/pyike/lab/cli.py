@@ -104,7 +104,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--until",
         metavar="DURATION",
         help="how long the lab runs (e.g. 90s, 2m, 1h): for a topology instead of its `run` "
-        "directive (30s by default); the seed run stops there, or runs on to it",
+        "directive (30s by default); the seed run stops there, or runs on to it; with --netns, "
+        "how long to wait for the tunnels (and routing) to come up (30s by default)",
     )
     parser.add_argument(
         "--debug",
@@ -205,6 +206,8 @@ def _refuse_unused(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         ("--json", args.json),
         ("--report", args.report is not None),
     )
+    if modes == ["--netns"]:
+        run_only = [option for option in run_only if option != "--until"]
     if run_only and modes:
         parser.error(f"{run_only[0]} does not apply to {modes[0]}")
     if args.json and args.quiet:

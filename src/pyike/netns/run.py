@@ -66,7 +66,14 @@ from pyike.netns.plan import (
 from pyike.node.exec.filters import parse_filter
 from pyike.node.exec.parser import ExecInputError
 from pyike.textfile import read_text
-from pyike.topology import DEFAULT_RUN, Check, Topology, TopologyError, load_topology
+from pyike.topology import (
+    DEFAULT_RUN,
+    Check,
+    Topology,
+    TopologyError,
+    load_topology,
+    parse_duration,
+)
 from pyike.topology.seed import SEED_FILES, seed_texts
 
 UP_TIMEOUT = 30.0
@@ -783,6 +790,12 @@ def run_cli(args: argparse.Namespace) -> int:
         print("% pyike lab: --netns runs topologies; not with --interactive or --scenario",
               file=sys.stderr)  # fmt: skip
         return 2
+    try:
+        until = getattr(args, "until", None)
+        timeout = parse_duration(until) if until else UP_TIMEOUT
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if os.geteuid() != 0:
         print(
             "% pyike lab --netns: network namespaces, veth pairs and TUN devices need root; "
@@ -810,7 +823,6 @@ def run_cli(args: argparse.Namespace) -> int:
         if topology.run_seconds != DEFAULT_RUN:
             print(f"% pyike lab --netns: `run {topology.run_seconds:g}s` is not waited for: "
                   "the checks run as soon as every tunnel is up")  # fmt: skip
-        timeout = getattr(args, "netns_timeout", UP_TIMEOUT)
         result = run_netns(
             topology, print, workdir=workdir, up_timeout=timeout, config_files=copies
         )
