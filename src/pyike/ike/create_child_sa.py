@@ -53,7 +53,7 @@ class CreateChildRequest(Request):
         raise NotImplementedError
 
     def send(self) -> Event:
-        self.tracer.message_id = self.sa.send_request(
+        self.tracer.trace_msg_id = self.sa.send_request(
             ExchangeType.CREATE_CHILD_SA,
             self.request_payloads(),
             self.on_response,
@@ -123,7 +123,7 @@ class CreateChildRequest(Request):
     def chk_pending(self) -> Event:
         sa = self.sa
         sa.info(
-            f"Processed response with message id {self.tracer.message_id}, Requests can be "
+            f"Processed response with message id {self.tracer.trace_msg_id}, Requests can be "
             f"sent from range {sa.requests.next_id} to "
             f"{sa.requests.next_id + sa.requests.peer_window - 1}"
         )

@@ -41,8 +41,8 @@ from pyike.ike.policy import (
 )
 from pyike.ike.rekey_outcome import OwnIkeRekey, RekeyOutcome
 from pyike.ike.retransmit import Outstanding
-from pyike.ike.states import Event, State
-from pyike.ike.trace import Direction
+from pyike.ike.states import State
+from pyike.ike.trace import Direction, SmTracing
 from pyike.ike.window import RequestWindow, ResponderWindow
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def ike_rekey_delay(lifetime: int) -> float:
     return lifetime / 2 + 1
 
 
-class IkeSa:
+class IkeSa(SmTracing):
     def __init__(
         self,
         ctx: Context,
@@ -218,20 +218,6 @@ class IkeSa:
                 self.nat.nat_detected,
                 rekeyed_from=rekeyed_from,
             )
-        )
-
-    # --- its machine's SM Trace lines (fsm.SmSink) ---------------------------------------
-
-    @property
-    def tracing(self) -> bool:
-        return self.ctx.trace_sm
-
-    def touch(self) -> None:
-        self.ctx.touched.add(self.sa_id)
-
-    def record(self, state: State, event: Event) -> None:
-        self.ctx.record_sm(
-            self.sa_id, self.spi_i, self.spi_r, self.initiator, self.trace_msg_id, state, event
         )
 
     def info(self, text: str) -> None:

@@ -20,13 +20,14 @@ from pyike.codec.registry import NotifyType
 from pyike.ike.context import Context
 from pyike.ike.fsm import Machine, Table, check_actions
 from pyike.ike.states import Event, State
+from pyike.ike.trace import SmTracing
 
 if TYPE_CHECKING:
     from pyike.ike.ike_sa import IkeSa
 
 
 @dataclass
-class ExchangeTracer:
+class ExchangeTracer(SmTracing):
     """The identity an exchange's SM Trace lines carry: for a Child SA exchange the parent IKE
     SA; for an IKE SA rekey the new SA (IOS prints the new SA's id and SPIs, as the seed's
     rekey shows)."""
@@ -36,19 +37,7 @@ class ExchangeTracer:
     spi_i: bytes
     spi_r: bytes
     initiator: bool
-    message_id: int = 0
-
-    @property
-    def tracing(self) -> bool:
-        return self.ctx.trace_sm
-
-    def touch(self) -> None:
-        self.ctx.touched.add(self.sa_id)
-
-    def record(self, state: State, event: Event) -> None:
-        self.ctx.record_sm(
-            self.sa_id, self.spi_i, self.spi_r, self.initiator, self.message_id, state, event
-        )
+    trace_msg_id: int = 0
 
 
 class Steps:

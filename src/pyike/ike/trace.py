@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pyike.codec import Message, Payload
 from pyike.ike.events import Endpoint
 from pyike.ike.states import Event, State
+
+if TYPE_CHECKING:
+    from pyike.ike.context import Context
 
 
 class Direction(StrEnum):
@@ -81,3 +85,28 @@ TraceKind = type[SmTrace] | type[InfoTrace] | type[PacketTrace] | type[ErrorTrac
 ALL_TRACE_KINDS: frozenset[TraceKind] = frozenset(
     {SmTrace, InfoTrace, PacketTrace, ErrorTrace, PkiTrace}
 )
+
+
+class SmTracing:
+    """A state machine's owner as `fsm.SmSink`: an IKE SA, or an exchange's tracer carrying
+    the identity IOS prints on its `SM Trace->` lines (the SA's id and SPIs, the role, the
+    message id)."""
+
+    ctx: Context
+    sa_id: int
+    spi_i: bytes
+    spi_r: bytes
+    initiator: bool
+    trace_msg_id: int
+
+    @property
+    def tracing(self) -> bool:
+        return self.ctx.trace_sm
+
+    def touch(self) -> None:
+        self.ctx.touched.add(self.sa_id)
+
+    def record(self, state: State, event: Event) -> None:
+        self.ctx.record_sm(
+            self.sa_id, self.spi_i, self.spi_r, self.initiator, self.trace_msg_id, state, event
+        )
