@@ -14,7 +14,6 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,17 +50,6 @@ CONNECT = 30.0  # bring-up of the daemons and the client's first IKE SA, on a lo
 MOVE = 15.0  # the old SAs deleted, the new IKE SA's exchanges, the ping that finds them
 
 
-@pytest.fixture
-def lab() -> Iterator[Lab]:
-    if NO_NETNS:
-        pytest.skip(NO_NETNS_REASON)
-    lab = Lab()
-    try:
-        yield lab
-    finally:
-        lab.cleanup()
-
-
 def _answering(spoke: FailoverLab, answers: bool) -> None:
     """The probed address added to Hub1's Ethernet, or removed (its pings go unanswered)."""
     verb = "add" if answers else "del"
@@ -86,10 +74,10 @@ def _peer(spoke: FailoverLab) -> str:
 
 
 def test_a_tracked_peer_is_left_when_its_probe_fails_and_reactivated(
-    lab: Lab, tmp_path: Path
+    netlab: Lab, tmp_path: Path
 ) -> None:
     client = " peer 1 10.0.0.1 track 1\n peer 2 10.0.0.2\n peer reactivate\n"
-    with failover_lab(lab, tmp_path, spoke_config(client, TRACKING)) as spoke:
+    with failover_lab(netlab, tmp_path, spoke_config(client, TRACKING)) as spoke:
         _answering(spoke, True)
         _logged(spoke, UP, 1, CONNECT)
         spoke.wait_through("hub1", CONNECT)
@@ -121,12 +109,12 @@ def test_a_tracked_peer_is_left_when_its_probe_fails_and_reactivated(
 
 
 def test_connect_track_connects_while_the_track_is_up(
-    lab: Lab, tmp_path: Path, gateway_user: SystemUser
+    netlab: Lab, tmp_path: Path, gateway_user: SystemUser
 ) -> None:
     """With the spoke's privileges dropped: its probes run on the capabilities it keeps."""
     client = " peer 1 10.0.0.1\n peer 2 10.0.0.2\n connect track 1\n"
     config = spoke_config(client, TRACKING)
-    with failover_lab(lab, tmp_path, config, "--user", gateway_user.name) as spoke:
+    with failover_lab(netlab, tmp_path, config, "--user", gateway_user.name) as spoke:
         _answering(spoke, True)
         _logged(spoke, UP, 1, CONNECT)
         spoke.wait_through("hub1", CONNECT)
@@ -148,12 +136,12 @@ def test_connect_track_connects_while_the_track_is_up(
         assert "Traceback" not in spoke.log("spoke")
 
 
-def test_a_waiting_probe_ignores_stray_and_malformed_icmp(lab: Lab) -> None:
+def test_a_waiting_probe_ignores_stray_and_malformed_icmp(netlab: Lab) -> None:
     """In a namespace whose loopback ignores echo requests, the probe of 127.0.0.1 waits:
     a truncated message, a bad checksum, replies of another sequence or identifier or from
     another address, a request and an unreachable leave the track Down, and nothing raises;
     the reply itself brings it Up."""
-    ns = lab.namespace("sla")
+    ns = netlab.namespace("sla")
     ns.ip("link", "set", "lo", "up")
     ns.run("sysctl", "-q", "-w", "net.ipv4.icmp_echo_ignore_all=1")
     done = ns.run(sys.executable, str(SUPPORT / "ip_sla_probe.py"), timeout=60)
