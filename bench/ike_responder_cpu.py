@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ike_responder_cpu.py [--sas 300] [--concurrency 32]
                                                 [--groups 2,19] [--rounds 1] [--profile FILE]
+                                                [--instructions]
 
 An initiator `IkeEngine` (the load generator of `ike_setup_rate.py`, same configurations
 and proposals) and a responder (`pyike.net.gateway.Gateway`, the object `pyike run` drives,
@@ -26,6 +27,9 @@ import cProfile
 import gc
 import ipaddress
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -227,6 +231,34 @@ def run(
     )
 
 
+def count_instructions(sas: int, groups: list[str]) -> int:
+    """Prints, per group, the instructions executed per SA (both sides, in this process)."""
+    if shutil.which("valgrind") is None:
+        print("--instructions needs valgrind (Debian: apt-get install valgrind)", file=sys.stderr)
+        return 2
+    print(f"instructions per SA, both sides (valgrind: {3 * sas} SAs less {sas}, / {2 * sas})")
+    for group in groups:
+        counts = [_instructions(n, group) for n in (sas, 3 * sas)]
+        print(f"group {group:>3}: {(counts[1] - counts[0]) / (2 * sas) / 1e6:.2f} million")
+    return 0
+
+
+def _instructions(sas: int, group: str) -> int:
+    argv = [sys.executable, __file__, "--sas", str(sas), "--groups", group, "--gc-freeze"]
+    valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no"]
+    valgrind.append("--cachegrind-out-file=/dev/null")  # the total is all that is read
+    done = subprocess.run(
+        [*valgrind, *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind printed no instruction count: {done.stderr[-500:]}")
+    return int(found.group(1).replace(",", ""))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sas", type=int, default=300)
@@ -240,7 +272,15 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=1, help="repeat and keep each best")
     parser.add_argument("--profile", help="write the responder's cProfile stats here")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="instead: the instructions both sides execute per SA, counted by valgrind"
+        " (a run of 3x--sas less a run of --sas): a figure a busy machine does not move",
+    )
     args = parser.parse_args()
+    if args.instructions:
+        return count_instructions(args.sas, args.groups.split(","))
 
     import pyike
 
