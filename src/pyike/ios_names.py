@@ -271,6 +271,11 @@ def network_slash_mask(network: IPv4Network | IPv6Network) -> str:
     return f"{address(network.network_address)}/{network.prefixlen}"
 
 
+def milliseconds(seconds: float) -> int:
+    """A round trip as IOS prints it: whole milliseconds, rounded."""
+    return int(seconds * 1000 + 0.5)
+
+
 def hms(seconds: int) -> str:
     """ "00:01:08": IOS's clock for lifetimes and uptimes under a day."""
     seconds = max(seconds, 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import sys
 import time
@@ -106,6 +107,26 @@ def test_a_tracked_peer_is_left_when_its_probe_fails_and_reactivated(
         assert spoke.passes_through("hub1")
         assert _changes(spoke.log("spoke")) == changes
         assert "Traceback" not in spoke.log("spoke")
+        _shows_the_track_and_its_probes(spoke)
+
+
+def _shows_the_track_and_its_probes(spoke: FailoverLab) -> None:
+    """Up, Down and Up again, kept through the reload; the operation's probes counted."""
+    track = spoke.spoke_exec("show track 1")
+    assert re.fullmatch(
+        "Track 1\n  IP SLA 1 reachability\n  Reachability is Up\n"
+        "    3 changes, last change [0-9:]{8}\n"
+        f"  Delay down {DELAY_DOWN} secs\n"
+        "  Latest operation return code: OK\n  Latest RTT \\(millisecs\\) [0-9]+\n",
+        track,
+    ), track
+    statistics = spoke.spoke_exec("show ip sla statistics 1")
+    counts = re.search("successes: ([0-9]+)\nNumber of failures: ([0-9]+)\n", statistics)
+    assert counts is not None, statistics
+    assert int(counts[1]) >= 2 and int(counts[2]) >= 1, statistics  # answered, not, answered
+    assert "Latest operation return code: OK\n" in statistics
+    assert re.search("Latest operation start time: [0-9:]{8} UTC \\w{3} \\w{3} ", statistics)
+    assert spoke.spoke_exec("show track 2") == "%Track 2 is not configured\n"
 
 
 def test_connect_track_connects_while_the_track_is_up(
@@ -165,7 +186,8 @@ def test_a_source_address_the_host_lacks_is_logged_and_not_probed() -> None:
     logged: list[str] = []
 
     async def start_and_stop() -> bool:
-        probes = IpSlaProbes(config, asyncio.get_running_loop(), logged.append, lambda: None)
+        loop = asyncio.get_running_loop()
+        probes = IpSlaProbes(config, loop, logged.append, lambda: None, loop.time)
         probes.start()
         await asyncio.sleep(0.2)
         probes.stop()

@@ -41,7 +41,7 @@ async def main() -> dict[str, object]:
     caught: list[str] = []
     loop.set_exception_handler(lambda _, context: caught.append(str(context.get("exception"))))
     logged: list[str] = []
-    probes = IpSlaProbes(load(CONFIG).config, loop, logged.append, lambda: None)
+    probes = IpSlaProbes(load(CONFIG).config, loop, logged.append, lambda: None, loop.time)
     probes.start()
     operation = probes._operations[0]
     ident, sequence = operation.ident, operation.sequence

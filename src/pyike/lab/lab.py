@@ -15,6 +15,8 @@ from datetime import datetime
 
 from pyike.config.model import Config
 from pyike.host.exec_crypto import register_crypto_commands, register_show_commands
+from pyike.host.track_exec import register_tracking_commands
+from pyike.host.track_objects import TrackObjects
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.lab.crypto_map import CryptoMaps
@@ -122,6 +124,9 @@ class Lab:
             lab_router.crypto.trace_sink = self._debug_sink(lab_router)
             register_dmvpn_commands(lab_router.shell.tree, lab_router.crypto)
             register_flexvpn_commands(lab_router.shell.tree, lab_router.crypto)
+            register_tracking_commands(
+                lab_router.shell.tree, _tracks(lab_router.crypto), lambda: self.clock.now, epoch
+            )
             register_crypto_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,
@@ -344,6 +349,10 @@ class Commands:
 def _running(router: Router) -> Callable[[], Config]:
     """The router's configuration in force (`configure terminal` changes it)."""
     return lambda: router.config
+
+
+def _tracks(crypto: CryptoNode) -> Callable[[], TrackObjects]:
+    return lambda: crypto.tracking
 
 
 def _starter(crypto: CryptoNode, tunnel: str) -> Callable[[], None]:

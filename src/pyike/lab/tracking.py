@@ -17,7 +17,8 @@ from pyike.node.router import Router
 
 class Tracking(TrackObjects):
     def __init__(self, router: Router, config: TrackingConfig, changed: Callable[[], None]) -> None:
-        super().__init__(config, router.clock.call_later, router.log_line, changed)
+        clock = router.clock
+        super().__init__(config, clock.call_later, router.log_line, changed, lambda: clock.now)
         self.router = router
 
     def start(self) -> None:
@@ -32,7 +33,10 @@ class Tracking(TrackObjects):
             echo.target, repeat=1, timeout=echo.timeout_ms / 1000, source=self._source(sla)
         )
         job = PingJob(self.router, options)
-        job.on_finish = lambda: self.result(sla.number, job.replies > 0)
+        started = self.router.clock.now
+        job.on_finish = lambda: self.result(
+            sla.number, started, job.rtt_max_ms if job.replies else None
+        )
         job.start()
         self.router.clock.call_later(float(echo.frequency), lambda: self._probe(sla))
 

@@ -20,9 +20,11 @@ from ipaddress import IPv4Address
 from pyike.config.model import Config
 from pyike.config.tracking_model import IcmpEcho, IpSla
 from pyike.host.track_objects import TrackObjects
+from pyike.ios_names import milliseconds
 from pyike.net.binding import interface_addresses
 from pyike.node.icmp import ECHO_REPLY, echo, parse_icmp
 from pyike.node.ip import MalformedPacket
+from pyike.show.tracking import NO_CONNECTION
 
 _PAYLOAD = bytes(range(28))  # IOS's default request-data-size for icmp-echo
 _RECEIVE = 65535
@@ -39,6 +41,8 @@ class _Operation:
     ident: int
     sequence: int = 0
     waiting: asyncio.TimerHandle | None = None  # the timeout of the probe awaiting a reply
+    started: float = 0.0  # the probe's start, on the clock `show` times are on
+    sent_at: float = 0.0  # and on the loop's monotonic clock, for its round trip
 
 
 class IpSlaProbes(TrackObjects):
@@ -50,8 +54,9 @@ class IpSlaProbes(TrackObjects):
         loop: asyncio.AbstractEventLoop,
         log: Callable[[str], None],
         changed: Callable[[], None],
+        now: Callable[[], float],
     ) -> None:
-        super().__init__(config.tracking, loop.call_later, log, changed)
+        super().__init__(config.tracking, loop.call_later, log, changed, now)
         self.loop = loop
         self.interfaces = config.interfaces
         self._operations: list[_Operation] = []
@@ -116,17 +121,18 @@ class IpSlaProbes(TrackObjects):
             return  # the last probe still waits (timeout > frequency): IOS skips this one
         operation.sequence = (operation.sequence + 1) & 0xFFFF
         request = echo(True, operation.ident, operation.sequence, _PAYLOAD).to_bytes()
+        operation.started, operation.sent_at = self.now(), self.loop.time()
         try:
             operation.sock.sendto(request, (str(operation.echo.target), 0))
         except OSError:  # no route, the source address gone: the probe fails now
-            self.result(number, False)
+            self.result(number, operation.started, None, NO_CONNECTION)
             return
         timeout = operation.echo.timeout_ms / 1000
         operation.waiting = self.loop.call_later(timeout, self._timed_out, operation)
 
     def _timed_out(self, operation: _Operation) -> None:
         operation.waiting = None
-        self.result(operation.sla.number, False)
+        self.result(operation.sla.number, operation.started, None)
 
     def _receive(self, operation: _Operation) -> None:
         try:
@@ -138,7 +144,8 @@ class IpSlaProbes(TrackObjects):
         if _answers(data, operation):
             operation.waiting.cancel()
             operation.waiting = None
-            self.result(operation.sla.number, True)
+            rtt = milliseconds(self.loop.time() - operation.sent_at)
+            self.result(operation.sla.number, operation.started, rtt)
 
 
 def kept_track_states(before: TrackObjects, after: TrackObjects) -> dict[int, bool]:

@@ -517,9 +517,9 @@ class Runtime:
         before = self.ip_sla
         if before is not None:
             before.stop()
-        probes = IpSlaProbes(config, loop, self.log, gateway.tracks_changed)
+        probes = IpSlaProbes(config, loop, self.log, gateway.tracks_changed, self.clock)
         if before is not None:
-            probes.up.update(kept_track_states(before, probes))
+            probes.keep(before, kept_track_states(before, probes))
         self.ip_sla = probes
         gateway.track_state = probes.is_up
         probes.start()
@@ -737,6 +737,7 @@ class Runtime:
         if self._shell is None:
             # imported here for start-up speed: the exec shell pulls in the show layer
             from pyike.host.flexvpn_exec import register_flexvpn_client_commands
+            from pyike.host.track_exec import register_tracking_commands
             from pyike.net.shell import GatewayShell
             from pyike.net.tunnel_interfaces import register_interface_commands
 
@@ -747,6 +748,9 @@ class Runtime:
             )
             register_interface_commands(self._shell.tree, gateway)
             register_flexvpn_client_commands(self._shell.tree, gateway)
+            register_tracking_commands(
+                self._shell.tree, lambda: self.ip_sla, self.clock, self.utc_epoch
+            )
         return self._shell
 
     def _query(self, name: str) -> dict[str, object] | None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
 from itertools import count
 
+from pyike.ios_names import milliseconds as ms
 from pyike.node import icmp, icmpv6
-from pyike.node.exec.probe import ProbeJob, ms
+from pyike.node.exec.probe import ProbeJob
 from pyike.node.ip import IPv4Packet, IPv6Packet
 from pyike.node.router import Router
 
@@ -165,6 +166,11 @@ class PingJob(ProbeJob):
             line += f", round-trip min/avg/max = {self._rtt_min}/{average}/{self._rtt_max} ms"
         self.write(line + "\n")
         self.finish()
+
+    @property
+    def rtt_max_ms(self) -> int:
+        """The longest round trip of the replies so far, in ms (0 before the first)."""
+        return self._rtt_max
 
     @property
     def success_rate(self) -> int:

@@ -10,10 +10,6 @@ from pyike.node.hooks import Cancellable
 from pyike.node.router import Router
 
 
-def ms(seconds: float) -> int:
-    return int(seconds * 1000 + 0.5)
-
-
 class ProbeJob(ExecJob):
     def __init__(self, router: Router) -> None:
         super().__init__()

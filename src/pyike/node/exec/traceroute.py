@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from itertools import count
 
+from pyike.ios_names import milliseconds as ms
 from pyike.node import icmp
-from pyike.node.exec.probe import ProbeJob, ms
+from pyike.node.exec.probe import ProbeJob
 from pyike.node.ip import PROTO_UDP, IPv4Packet, IPv6Packet
 from pyike.node.router import Router
 from pyike.node.udp import UdpDatagram
