@@ -9,6 +9,7 @@ from typing import Any
 
 import gmpy2
 import pytest
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from pyike.codec.registry import DhId
 from pyike.crypto import catalogue, dh
@@ -530,8 +531,42 @@ def test_rfc5114_modp_groups_check_the_subgroup(group: DhId) -> None:
 # --- MODP backends ----------------------------------------------------------------------------
 
 
-def test_backend_prefers_gmpy2() -> None:
+def test_backend_is_openssl_for_rfc3526_and_gmpy2_for_the_others() -> None:
+    assert dh.backend_name() == "OpenSSL for RFC 3526 groups, gmpy2 powmod_sec for the others"
+
+
+RFC3526_GROUPS = [DhId.MODP_1536, DhId.MODP_2048, DhId.MODP_3072, DhId.MODP_4096,
+                  DhId.MODP_6144, DhId.MODP_8192]  # fmt: skip
+
+
+@pytest.mark.parametrize("group", RFC3526_GROUPS)
+def test_openssl_groups_agree_with_gmpy2(group: DhId) -> None:
+    # Full-length exponents: OpenSSL's answers are gmpy2's.
+    params = catalogue.dh_group(group).modp  # type: ignore[union-attr]
+    assert params is not None and params in dh._OPENSSL_GROUPS
+    rng = random.Random(int(group))
+    x, y = (rng.randrange(2, params.prime - 1) for _ in range(2))
+    fast = dh.ModpKeyExchange(group, x)
+    reference = dh.ModpKeyExchange(group, y, modexp=lambda b, e, m: int(gmpy2.powmod(b, e, m)))
+    assert fast.public_key() == int(gmpy2.powmod(2, x, params.prime)).to_bytes(params.size, "big")
+    secret = fast.shared_secret(reference.public_key())
+    assert secret == reference.shared_secret(fast.public_key())
+    # a secret with leading zero octets keeps the prime's length: (2^100)^2 = 2^200
+    squarer = dh.ModpKeyExchange(group, 2)
+    secret = squarer.shared_secret((2**100).to_bytes(params.size, "big"))
+    assert secret == (2**200).to_bytes(params.size, "big")
+
+
+def test_without_openssl_dh_the_rfc3526_groups_use_gmpy2(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> object:
+        raise UnsupportedAlgorithm("finite-field DH is gone")
+
+    monkeypatch.setattr(dh, "load_der_private_key", refuse)
+    assert dh._openssl_groups() == {}
+    monkeypatch.setattr(dh, "_OPENSSL_GROUPS", {})
     assert dh.backend_name() == "gmpy2 powmod_sec"
+    a, b = dh.ModpKeyExchange(DhId.MODP_2048, 12345), dh.ModpKeyExchange(DhId.MODP_2048, 67890)
+    assert a.shared_secret(b.public_key()) == b.shared_secret(a.public_key())
 
 
 def test_cryptography_fallback_backend_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
