@@ -59,6 +59,7 @@ def _cmac_key(key: bytes) -> bytes:
     return key if len(key) == AES_BLOCK else aes_cmac(bytes(AES_BLOCK), key)
 
 
+_COUNTERS = [bytes([counter]) for counter in range(1, 256)]  # prf+'s block counter octets
 _NORMALISE = {"aes-xcbc": _xcbc_key, "aes-cmac": _cmac_key}
 _PRFS: dict[int, Prf] = {t.id: Prf(t) for t in catalogue.PRFS}
 
@@ -75,11 +76,9 @@ def prf_plus(prf: Prf, key: bytes, seed: bytes, length: int) -> bytes:
     if length > 255 * prf.output_size:
         raise CryptoError(f"prf+ with {prf.name} cannot produce {length} octets")
     keyed = prf.keyed(key)
-    output = bytearray()
+    blocks = []
     block = b""
-    counter = 1
-    while len(output) < length:
-        block = keyed(block + seed + bytes([counter]))
-        output += block
-        counter += 1
-    return bytes(output[:length])
+    for counter in _COUNTERS[: -(-length // prf.output_size)]:
+        block = keyed(block + seed + counter)
+        blocks.append(block)
+    return b"".join(blocks)[:length]
