@@ -146,3 +146,10 @@ def test_a_decoded_message_keeps_its_octets() -> None:
     assert message.wire == data and message.octets() == data == encode_message(message)
     built = Message(message.header, list(message.payloads))
     assert built == message and built.wire == b"" and built.octets() == data
+
+
+def test_decoding_with_the_header_already_decoded() -> None:
+    data = message_bytes(PayloadType.NONCE, generic(0, NONCE))
+    header = decode_message(data).header
+    assert decode_message(data, header) == decode_message(data)
+    assert decode_message(data, header).header is header

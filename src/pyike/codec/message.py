@@ -137,9 +137,11 @@ class Message:
         return self.wire or encode_message(self)
 
 
-def decode_message(data: bytes) -> Message:
-    """Decodes one IKE datagram (non-ESP marker already removed). SK/SKF stay encrypted."""
-    header = decode_header(data)
+def decode_message(data: bytes, header: IkeHeader | None = None) -> Message:
+    """Decodes one IKE datagram (non-ESP marker already removed). SK/SKF stay encrypted.
+    ``header`` is ``decode_header(data)`` when the caller has it already."""
+    if header is None:
+        header = decode_header(data)
     payloads = _decode_chain(header.next_payload, data[HEADER_SIZE:], HEADER_SIZE, outer=True)
     return Message(header, payloads, data)
 
