@@ -76,7 +76,7 @@ def prf_plus(prf: Prf, key: bytes, seed: bytes, length: int) -> bytes:
     if length > 255 * prf.output_size:
         raise CryptoError(f"prf+ with {prf.name} cannot produce {length} octets")
     keyed = prf.keyed(key)
-    blocks = []
+    blocks: list[bytes] = []
     block = b""
     for counter in _COUNTERS[: -(-length // prf.output_size)]:
         block = keyed(block + seed + counter)
