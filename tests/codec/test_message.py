@@ -138,3 +138,18 @@ def test_decode_error_text_names_notify_payload_and_offset() -> None:
     error = DecodeError("bad", payload=PayloadType.KE, offset=40)
     assert str(error) == "INVALID_SYNTAX: KE: bad (at offset 40)"
     assert error.notify_data == b""
+
+
+def test_a_decoded_message_keeps_its_octets() -> None:
+    data = message_bytes(PayloadType.NONCE, generic(0, NONCE))
+    message = decode_message(data)
+    assert message.wire == data and message.octets() == data == encode_message(message)
+    built = Message(message.header, list(message.payloads))
+    assert built == message and built.wire == b"" and built.octets() == data
+
+
+def test_decoding_with_the_header_already_decoded() -> None:
+    data = message_bytes(PayloadType.NONCE, generic(0, NONCE))
+    header = decode_message(data).header
+    assert decode_message(data, header) == decode_message(data)
+    assert decode_message(data, header).header is header

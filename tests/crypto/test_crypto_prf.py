@@ -137,3 +137,20 @@ def test_prf_plus_limit_is_255_blocks() -> None:
 def test_unsupported_prf(prf_id: int) -> None:
     with pytest.raises(UnsupportedTransform, match="PRF"):
         prf_algorithm(prf_id)
+
+
+@pytest.mark.parametrize(
+    "prf_id", [PrfId.HMAC_SHA2_256, PrfId.HMAC_SHA2_512, PrfId.AES128_XCBC, PrfId.AES128_CMAC]
+)
+def test_prf_plus_keys_each_block_as_prf_does(prf_id: PrfId) -> None:
+    """prf+ keys its PRF once for all blocks (AES-based ones normalise a 20-octet key)."""
+    prf = prf_algorithm(prf_id)
+    key, seed = bytes(range(20)), b"seed" * 9
+    blocks, block = [], b""
+    for counter in range(1, 5):
+        block = prf(key, block + seed + bytes([counter]))
+        blocks.append(block)
+    assert (
+        prf_plus(prf, key, seed, 3 * prf.output_size + 5)
+        == b"".join(blocks)[: 3 * prf.output_size + 5]
+    )

@@ -112,6 +112,9 @@ _GENERIC_PAYLOAD_HEADER = struct.Struct("!BBH")
 class Message:
     header: IkeHeader
     payloads: list[Payload] = field(default_factory=list)
+    # The octets decode_message read (b"" for a message built here): what the peer sent, which
+    # AUTH signs (RFC 7296 section 2.15), without encoding the message again.
+    wire: bytes = field(default=b"", repr=False, compare=False)
 
     def first(self, payload_class: type[_P]) -> _P | None:
         return next((p for p in self.payloads if isinstance(p, payload_class)), None)
@@ -129,12 +132,18 @@ class Message:
             None,
         )
 
+    def octets(self) -> bytes:
+        """The message's wire form: as received, or encoded."""
+        return self.wire or encode_message(self)
 
-def decode_message(data: bytes) -> Message:
-    """Decodes one IKE datagram (non-ESP marker already removed). SK/SKF stay encrypted."""
-    header = decode_header(data)
+
+def decode_message(data: bytes, header: IkeHeader | None = None) -> Message:
+    """Decodes one IKE datagram (non-ESP marker already removed). SK/SKF stay encrypted.
+    ``header`` is ``decode_header(data)`` when the caller has it already."""
+    if header is None:
+        header = decode_header(data)
     payloads = _decode_chain(header.next_payload, data[HEADER_SIZE:], HEADER_SIZE, outer=True)
-    return Message(header, payloads)
+    return Message(header, payloads, data)
 
 
 def encode_message(message: Message) -> bytes:

@@ -19,6 +19,19 @@ def hmac_digest(algorithm: hashes.HashAlgorithm, key: bytes, data: bytes) -> byt
     return mac.finalize()
 
 
+def hmac_keyed(algorithm: hashes.HashAlgorithm, key: bytes) -> Callable[[bytes], bytes]:
+    """hmac(key, data) for several messages under one key: the keyed context is made once
+    and copied per message (about half the instructions of a new one)."""
+    keyed = hmac.HMAC(key, algorithm)
+
+    def digest(data: bytes) -> bytes:
+        mac = keyed.copy()
+        mac.update(data)
+        return mac.finalize()
+
+    return digest
+
+
 def _xor(a: bytes, b: bytes) -> bytes:
     return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
@@ -65,3 +78,13 @@ def mac_function(
     if kind == "aes-cmac":
         return aes_cmac
     raise CryptoError(f"no MAC of kind {kind!r}")
+
+
+def keyed_mac_function(
+    kind: str, algorithm: hashes.HashAlgorithm | None
+) -> Callable[[bytes], Callable[[bytes], bytes]]:
+    """key -> mac(key, ·), for several messages under one key (prf+)."""
+    if kind == "hmac" and algorithm is not None:
+        return partial(hmac_keyed, algorithm)
+    mac = mac_function(kind, algorithm)
+    return lambda key: partial(mac, key)

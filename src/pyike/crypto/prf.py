@@ -8,7 +8,13 @@ from pyike.codec.registry import PrfId
 from pyike.crypto import catalogue
 from pyike.crypto.catalogue import PrfTransform
 from pyike.crypto.errors import CryptoError, unsupported
-from pyike.crypto.mac import AES_BLOCK, aes_cmac, aes_xcbc_mac, mac_function
+from pyike.crypto.mac import (
+    AES_BLOCK,
+    aes_cmac,
+    aes_xcbc_mac,
+    keyed_mac_function,
+    mac_function,
+)
 
 
 class Prf:
@@ -22,6 +28,7 @@ class Prf:
         # changes how SKEYSEED is keyed (RFC 7296 section 2.14).
         self.key_size, self.fixed_key = transform.key_size, transform.fixed_key
         self._mac = mac_function(transform.mac, transform.hash)
+        self._keyed_mac = keyed_mac_function(transform.mac, transform.hash)
         self._normalise: Callable[[bytes], bytes] = _NORMALISE.get(transform.mac, _as_is)
 
     def __repr__(self) -> str:
@@ -30,6 +37,10 @@ class Prf:
     def __call__(self, key: bytes, data: bytes) -> bytes:
         """prf(key, data), output_size octets."""
         return self._mac(self._normalise(key), data)
+
+    def keyed(self, key: bytes) -> Callable[[bytes], bytes]:
+        """prf(key, ·), for several inputs under one key."""
+        return self._keyed_mac(self._normalise(key))
 
 
 def _as_is(key: bytes) -> bytes:
@@ -48,6 +59,7 @@ def _cmac_key(key: bytes) -> bytes:
     return key if len(key) == AES_BLOCK else aes_cmac(bytes(AES_BLOCK), key)
 
 
+_COUNTERS = [bytes([counter]) for counter in range(1, 256)]  # prf+'s block counter octets
 _NORMALISE = {"aes-xcbc": _xcbc_key, "aes-cmac": _cmac_key}
 _PRFS: dict[int, Prf] = {t.id: Prf(t) for t in catalogue.PRFS}
 
@@ -63,11 +75,10 @@ def prf_plus(prf: Prf, key: bytes, seed: bytes, length: int) -> bytes:
     """prf+ (RFC 7296 section 2.13): T1 | T2 | ... truncated to `length` octets."""
     if length > 255 * prf.output_size:
         raise CryptoError(f"prf+ with {prf.name} cannot produce {length} octets")
-    output = bytearray()
+    keyed = prf.keyed(key)
+    blocks: list[bytes] = []
     block = b""
-    counter = 1
-    while len(output) < length:
-        block = prf(key, block + seed + bytes([counter]))
-        output += block
-        counter += 1
-    return bytes(output[:length])
+    for counter in _COUNTERS[: -(-length // prf.output_size)]:
+        block = keyed(block + seed + counter)
+        blocks.append(block)
+    return b"".join(blocks)[:length]

@@ -281,7 +281,7 @@ class InitInitiator(InitHalf, HandshakeRequest):
             return h.fail(error.reason, error.notify)
         sa.suite = choice.suite
         sa.proposal_name = sa.proposals[choice.proposal.number - 1].name
-        sa.init_response = encode_message(h.inbound)
+        sa.init_response = h.inbound.octets()
         self.note_peer_fragmentation()
         self.note_peer_certificates()
         return Event.EV_DETECT_NAT
@@ -367,7 +367,7 @@ class InitResponder(InitHalf):
             return self.refuse(error.notify, error.reason, error.data)
         sa.suite = choice.suite
         sa.proposal_name = choice.spec_name
-        sa.init_request = encode_message(h.inbound)
+        sa.init_request = h.inbound.octets()
         self.note_peer_fragmentation()
         self.note_peer_certificates()
         return Event.EV_DETECT_NAT

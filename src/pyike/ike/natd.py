@@ -7,7 +7,11 @@ import hmac
 from dataclasses import dataclass
 
 from pyike.codec import NotifyPayload
-from pyike.codec.notify_data import nat_detection_digest, nat_detection_notify
+from pyike.codec.notify_data import (
+    nat_detection_digest,
+    nat_detection_hash,
+    nat_detection_notify,
+)
 from pyike.codec.registry import NotifyType
 from pyike.ike.events import Endpoint
 
@@ -68,7 +72,8 @@ def detect(
     if not sources or not destinations:
         return NatResult(checked=False)
     # The peer hashed its own address as source and ours as destination.
-    expected_src, expected_dst = (n.data for n in natd_notifies(spi_i, spi_r, remote, local))
+    expected_src = nat_detection_hash(spi_i, spi_r, remote.address, remote.port)
+    expected_dst = nat_detection_hash(spi_i, spi_r, local.address, local.port)
     remote_ok = any(hmac.compare_digest(nat_detection_digest(n), expected_src) for n in sources)
     local_ok = any(hmac.compare_digest(nat_detection_digest(n), expected_dst) for n in destinations)
     return NatResult(True, remote_ok, local_ok)
