@@ -53,8 +53,12 @@ def _init_request_key(sa: IkeSa) -> tuple[object, bytes] | None:
 
 
 def _attempt_key(sa: IkeSa) -> tuple[object, object] | None:
-    """An SA this side initiated, by the addresses it runs between."""
-    return (sa.remote.address, sa.local.address) if sa.initiator else None
+    """An SA this side initiated that is not up yet (collisions.waiting_attempts), by the
+    addresses it runs between. Those that are up leave the index, so that the attempts with
+    a peer cost what they are, not what all the SAs with it are."""
+    if sa.initiator and sa.established_at is None and not sa.closed:
+        return (sa.remote.address, sa.local.address)
+    return None
 
 
 def _successor_key(sa: IkeSa) -> int | None:
@@ -71,6 +75,7 @@ _ADDRESSES = frozenset({"remote", "local"})
 _SESSION = frozenset({"remote", "local", "local_id", "remote_id"})
 _SUCCESSOR = frozenset({"rekeyed_to"})
 _HALF_OPEN = frozenset({"established_at", "closed"})
+_ATTEMPT = _ADDRESSES | _HALF_OPEN
 INDEX_INPUTS = _REMOTE | _ADDRESSES | _SESSION | _SUCCESSOR | _HALF_OPEN
 
 
@@ -115,7 +120,7 @@ class Context:
         self.by_peer = SaIndex(_REMOTE, _peer_key)
         self.by_session = SaIndex(_SESSION, _session_key)
         self.by_init_request = SaIndex(_REMOTE, _init_request_key)
-        self.attempts = SaIndex(_ADDRESSES, _attempt_key)
+        self.attempts = SaIndex(_ATTEMPT, _attempt_key)
         self.by_successor = SaIndex(_SUCCESSOR, _successor_key)
         self.half_open = SaIndex(_HALF_OPEN, _half_open_key)
         self._indexes = (
