@@ -165,7 +165,7 @@ class Machine:
     def complete_later(self, event: Event) -> Event:
         """Models an asynchronous request whose completion is ``event``."""
         self._pending = event
-        return Event.EV_NO_EVENT
+        return _NO_EVENT
 
     def run(self, event: Event | None, table: Table, actor: Actor) -> None:
         if event is None:
