@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pyike.codec import Message, Payload
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
+from pyike.ike.ike_sa import WATCHABLE, IkeSa
 from pyike.ike.policy import EngineSettings, Identity, Policy
 from pyike.ike.sa_index import SaIndex
 from pyike.ike.states import Event, State
@@ -24,9 +25,6 @@ from pyike.ike.trace import (
     TraceKind,
     TraceRecord,
 )
-
-if TYPE_CHECKING:
-    from pyike.ike.ike_sa import IkeSa
 
 
 class TrafficSource(Protocol):
@@ -53,8 +51,12 @@ def _init_request_key(sa: IkeSa) -> tuple[object, bytes] | None:
 
 
 def _attempt_key(sa: IkeSa) -> tuple[object, object] | None:
-    """An SA this side initiated, by the addresses it runs between."""
-    return (sa.remote.address, sa.local.address) if sa.initiator else None
+    """An SA this side initiated that is not up yet (collisions.waiting_attempts), by the
+    addresses it runs between. Those that are up leave the index, so that the attempts with
+    a peer cost what they are, not what all the SAs with it are."""
+    if sa.initiator and sa.established_at is None and not sa.closed:
+        return (sa.remote.address, sa.local.address)
+    return None
 
 
 def _successor_key(sa: IkeSa) -> int | None:
@@ -71,13 +73,17 @@ _ADDRESSES = frozenset({"remote", "local"})
 _SESSION = frozenset({"remote", "local", "local_id", "remote_id"})
 _SUCCESSOR = frozenset({"rekeyed_to"})
 _HALF_OPEN = frozenset({"established_at", "closed"})
+_ATTEMPT = _ADDRESSES | _HALF_OPEN
 INDEX_INPUTS = _REMOTE | _ADDRESSES | _SESSION | _SUCCESSOR | _HALF_OPEN
 
 
 @functools.cache
 def _watched(deadline_inputs: frozenset[str]) -> frozenset[str]:
-    """The IkeSa attributes whose setting IkeSa.__setattr__ reports."""
-    return deadline_inputs | INDEX_INPUTS
+    """The IkeSa attributes whose setting is reported (ike_sa.Watched)."""
+    watched = deadline_inputs | INDEX_INPUTS
+    if not watched <= WATCHABLE:
+        raise ValueError(f"IkeSa cannot watch {', '.join(sorted(watched - WATCHABLE))}")
+    return watched
 
 
 class Context:
@@ -111,11 +117,11 @@ class Context:
         self.position: dict[int, int] = {}
         self._positions = itertools.count()
         self.last_position = -1
-        # The ways the engine looks for an SA's peers, each kept current (IkeSa.__setattr__).
+        # The ways the engine looks for an SA's peers, each kept current (ike_sa.Watched).
         self.by_peer = SaIndex(_REMOTE, _peer_key)
         self.by_session = SaIndex(_SESSION, _session_key)
         self.by_init_request = SaIndex(_REMOTE, _init_request_key)
-        self.attempts = SaIndex(_ADDRESSES, _attempt_key)
+        self.attempts = SaIndex(_ATTEMPT, _attempt_key)
         self.by_successor = SaIndex(_SUCCESSOR, _successor_key)
         self.half_open = SaIndex(_HALF_OPEN, _half_open_key)
         self._indexes = (

@@ -38,7 +38,8 @@ from pyike.ike.states import Event, State
 
 ACTION_NULL = "Action_Null"
 # Iterations one input may drive; a loop beyond this is a bug, never a peer's doing.
-_MAX_STEPS = 200
+_STEPS = range(200)
+_NO_EVENT = Event.EV_NO_EVENT  # a module global: read at every step, faster than the class's
 
 
 class MachineError(Exception):
@@ -55,25 +56,26 @@ class Step:
     call: Callable[[Any], Callable[[], Event | None]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
-    # `to` split once by kind: next_state runs for every step of every exchange
-    _by_event: Mapping[Event, State] | None = field(
-        default=None, init=False, repr=False, compare=False
+    # The state after the action, by the event it returned: `after.get(event, otherwise)`
+    # (None: stay), made once from `to` and `always`, as the machine reads it at every step
+    after: Mapping[Event | None, State | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
     )
-    _state: State | None = field(default=None, init=False, repr=False, compare=False)
+    otherwise: State | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.action is not None:
             object.__setattr__(self, "call", attrgetter(self.action))
         if isinstance(self.to, Mapping):
-            object.__setattr__(self, "_by_event", self.to)
+            object.__setattr__(self, "after", self.to)
         else:
-            object.__setattr__(self, "_state", self.to)
+            object.__setattr__(self, "otherwise", self.to)
+            if not self.always:  # a failed action leaves the state to the failure row
+                object.__setattr__(self, "after", {Event.EV_FAIL: None})
 
     def next_state(self, returned: Event | None) -> State | None:
-        by_event = self._by_event
-        if by_event is not None:
-            return None if returned is None else by_event.get(returned)
-        return None if returned is Event.EV_FAIL and not self.always else self._state
+        """The state after the action returned ``returned`` (None: stay)."""
+        return self.after.get(returned, self.otherwise)
 
 
 Table = Mapping[tuple[State | None, Event], Step]
@@ -163,7 +165,7 @@ class Machine:
     def complete_later(self, event: Event) -> Event:
         """Models an asynchronous request whose completion is ``event``."""
         self._pending = event
-        return Event.EV_NO_EVENT
+        return _NO_EVENT
 
     def run(self, event: Event | None, table: Table, actor: Actor) -> None:
         if event is None:
@@ -171,22 +173,22 @@ class Machine:
         sink = self._sink
         sink.touch()
         tracing = sink.tracing  # looked up once: a machine takes thousands of steps a second
-        steps = 0
-        while event is not None:
-            steps += 1
-            if steps > _MAX_STEPS:
-                raise MachineError(f"state machine loops in {self.state}")
+        lookup = table.get
+        for _ in _STEPS:
             if tracing:
                 sink.record(self.state, event)
-            if event == Event.EV_NO_EVENT:
+            if event is _NO_EVENT:
                 event, self._pending = self._pending, None
-                continue
-            step = table.get((self.state, event)) or table.get((None, event))
-            if step is None:
-                raise MachineError(f"no transition from {self.state} on {event}")
-            if step.null:
-                actor.info("Action: Action_Null")
-            event = step.emit if step.call is None else step.call(actor)()
-            state = step.next_state(event)
-            if state is not None:
-                self.state = state
+            else:
+                step = lookup((self.state, event)) or lookup((None, event))
+                if step is None:
+                    raise MachineError(f"no transition from {self.state} on {event}")
+                if step.null:
+                    actor.info("Action: Action_Null")
+                event = step.emit if step.call is None else step.call(actor)()
+                state = step.next_state(event)
+                if state is not None:
+                    self.state = state
+            if event is None:
+                return
+        raise MachineError(f"state machine loops in {self.state}")

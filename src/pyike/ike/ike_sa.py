@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pyike.codec import (
     IkeHeader,
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 
 ResponseHandler = Callable[[Message, list[Payload]], None]
+V = TypeVar("V")
 
 
 def ike_rekey_delay(lifetime: int) -> float:
@@ -59,7 +60,56 @@ def ike_rekey_delay(lifetime: int) -> float:
     return lifetime / 2 + 1
 
 
+class Watched(Generic[V]):
+    """An IkeSa attribute whose setting the SA's context may watch (Context.watched_attributes):
+    the SA's deadlines (timers.DEADLINES) or its place in the context's indexes depend on it.
+    A descriptor with no __get__: reading finds the value in the SA's __dict__ as for a plain
+    attribute; only setting a watched attribute runs code (a __setattr__ would run for all)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    if TYPE_CHECKING:
+
+        def __get__(self, sa: IkeSa, owner: type) -> V: ...
+
+    def __set__(self, sa: IkeSa, value: V) -> None:
+        name = self.name
+        sa.__dict__[name] = value
+        ctx = sa.ctx
+        if name not in ctx.watched_attributes:
+            return
+        if name in ctx.deadline_inputs:
+            touched = ctx.touched
+            touched.add(sa.sa_id)
+            if isinstance(value, IkeSa):  # rekeyed_to: the new SA takes over timers too
+                touched.add(value.sa_id)
+        if name in ctx.index_inputs:
+            ctx.reindex(sa, name)
+
+
 class IkeSa(SmTracing):
+    # The attributes a context may watch (WATCHABLE)
+    initiator = Watched[bool]()
+    local = Watched[Endpoint]()
+    remote = Watched[Endpoint]()
+    local_id = Watched[Identity | None]()
+    remote_id = Watched[Identity | None]()
+    children = Watched[list[ChildSa]]()
+    queue = Watched[list["Request"]]()
+    established_at = Watched[float | None]()
+    lifetime = Watched[int]()
+    closed = Watched[bool]()
+    deleting = Watched[bool]()
+    rekeyed_to = Watched["IkeSa | None"]()
+    delete_deadline = Watched[float | None]()
+    dpd_next = Watched[float | None]()
+    keepalive_next = Watched[float | None]()
+    own_rekey = Watched[OwnIkeRekey["IkeSa"] | None]()
+    ike_rekey_retry_at = Watched[float | None]()
+    redundant_deadline = Watched[float | None]()
+    deferred = Watched[list[tuple[float, "Request"]]]()
+
     def __init__(
         self,
         ctx: Context,
@@ -70,11 +120,14 @@ class IkeSa(SmTracing):
         spi_i: bytes,
         spi_r: bytes = bytes(8),
     ) -> None:
+        # The watched attributes' first values go beneath their descriptors: the SA joins
+        # the context's tables later (Context.add), so there is nothing to tell it yet.
+        first = self.__dict__
         self.ctx = ctx
         self.sa_id = ctx.new_sa_id()
-        self.initiator = initiator
-        self.local = local
-        self.remote = remote
+        first["initiator"] = initiator
+        first["local"] = local
+        first["remote"] = remote
         self.spi_i = spi_i
         self.spi_r = spi_r
         self.machine = Machine(State.IDLE, self)
@@ -90,57 +143,44 @@ class IkeSa(SmTracing):
         self.proposals: list[IkeProposalSpec] = []
         self.proposal_name = ""
         self.profile: ProfileSpec | None = None
-        self.local_id: Identity | None = None
-        self.remote_id: Identity | None = None
+        first["local_id"] = None
+        first["remote_id"] = None
         # how each side authenticated, as `show crypto ikev2 sa detail` names it
         self.auth_sign = "PSK"
         self.auth_verify = "PSK"
         self.tunnel: TunnelSpec | None = None
-        self.children: list[ChildSa] = []
+        first["children"] = []
         self.requests = RequestWindow()
         self.responses = ResponderWindow(size=ctx.settings.window_size)
-        self.queue: list[Request] = []
+        first["queue"] = []
         self.nat = NatResult(False)
         self.frag_peer = False
         self.peer_vendors: set[str] = set()
         self.cookie: bytes | None = None
         self.created_at = ctx.now
-        self.established_at: float | None = None
-        self.lifetime = DEFAULT_IKE_LIFETIME
-        self.closed = False
-        self.deleting = False
-        self.rekeyed_to: IkeSa | None = None
+        first["established_at"] = None
+        first["lifetime"] = DEFAULT_IKE_LIFETIME
+        first["closed"] = False
+        first["deleting"] = False
+        first["rekeyed_to"] = None
         self.rekeyed_from: int | None = None
         self.last_heard = ctx.now
         self.fragment_buffers: dict[int, FragmentBuffer] = {}
         self.initial_contact_sent = False
-        self.delete_deadline: float | None = None
-        self.dpd_next: float | None = None
+        first["delete_deadline"] = None
+        first["dpd_next"] = None
         self.dpd_sent_seen = float("-inf")  # the last ESP sent, as on-demand DPD last saw it
-        self.keepalive_next: float | None = None
+        first["keepalive_next"] = None
         # IKE SA rekey bookkeeping (ike_rekey.py, collisions.py): this side's own rekey, and
         # the rekeys of this SA this side answered
-        self.own_rekey: OwnIkeRekey[IkeSa] | None = None
+        first["own_rekey"] = None
         self.rekeys_answered: list[RekeyOutcome[IkeSa]] = []
-        self.ike_rekey_retry_at: float | None = None
+        first["ike_rekey_retry_at"] = None
         # A rekeyed SA the peer made in a collision it lost: deleted by this side if the peer
         # does not delete it by this time (its answer may have been lost).
-        self.redundant_deadline: float | None = None
+        first["redundant_deadline"] = None
         # Requests to start later (after a TEMPORARY_FAILURE), as (time, request)
-        self.deferred: list[tuple[float, Request]] = []
-
-    def __setattr__(self, name: str, value: object) -> None:
-        object.__setattr__(self, name, value)
-        ctx = self.ctx
-        if name not in ctx.watched_attributes:
-            return
-        if name in ctx.deadline_inputs:
-            touched = ctx.touched
-            touched.add(self.sa_id)
-            if isinstance(value, IkeSa):  # rekeyed_to: the new SA takes over timers too
-                touched.add(value.sa_id)
-        if name in ctx.index_inputs:
-            ctx.reindex(self, name)
+        first["deferred"] = []
 
     # --- identity and state ---------------------------------------------------------------
 
@@ -419,3 +459,7 @@ class IkeSa(SmTracing):
             if (child.spi_in if inbound else child.spi_out) == spi:
                 return child
         return None
+
+
+# The attributes a context may watch (Context.watched_attributes)
+WATCHABLE = frozenset(name for name, value in vars(IkeSa).items() if isinstance(value, Watched))
