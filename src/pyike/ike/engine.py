@@ -437,7 +437,7 @@ class IkeEngine:
                 self._drop(existing.sa_id, "IKE_SA_INIT retransmission still in progress")
             return
         try:
-            message = decode_message(data)
+            message = decode_message(data, header)
         except DecodeError as exc:
             self._drop(None, str(exc))
             if exc.notify != NotifyType.INVALID_SYNTAX:
@@ -522,7 +522,7 @@ class IkeEngine:
             return
         ctx.touched.add(sa.sa_id)
         try:
-            message = decode_message(data)
+            message = decode_message(data, header)
         except DecodeError as exc:
             self._drop(sa.sa_id, str(exc))
             return
@@ -542,7 +542,7 @@ class IkeEngine:
             self._drop(sa.sa_id, "protected message before keys exist")
             return None
         try:
-            message = decode_message(data)
+            message = decode_message(data, header)
         except DecodeError as exc:
             self._drop(sa.sa_id, str(exc))
             return None
