@@ -308,7 +308,9 @@ class ConfigPolicy:
         )
 
     def _fvrf(self, local: Endpoint) -> str | None:
-        return query.vrf_of_address(self.config, local.address)
+        return self._answers.get(
+            ("fvrf", local.address), lambda: query.vrf_of_address(self.config, local.address)
+        )
 
     def _config_profile(self, name: str) -> ConfigProfile | None:
         return self.config.profiles.get(name)
