@@ -64,14 +64,25 @@ class IkeChoice:
     spec_name: str
 
 
-def _offered_values(p: Proposal, kind: TransformType) -> list[object]:
-    if kind == TransformType.ENCR:
-        return [(t.id, _key_bits(t)) for t in p.transforms_of(kind)]
-    return [t.id for t in p.transforms_of(kind)]
+_IKE_TYPES = frozenset(
+    {TransformType.ENCR, TransformType.PRF, TransformType.INTEG, TransformType.DH}
+)
+_ESP_TYPES = frozenset(
+    {TransformType.ENCR, TransformType.INTEG, TransformType.DH, TransformType.ESN}
+)
 
 
-def _only_known_types(p: Proposal, allowed: set[int]) -> bool:
-    return all(int(t.type) in allowed for t in p.transforms)
+def _offered_values(p: Proposal, allowed: frozenset[int]) -> dict[int, list[object]] | None:
+    """The values ``p`` offers of each transform type, in the peer's order (an ENCR with its
+    key length); None when it has a type outside ``allowed``."""
+    values: dict[int, list[object]] = {}
+    for t in p.transforms:
+        kind = int(t.type)
+        if kind not in allowed:
+            return None
+        value = (t.id, _key_bits(t)) if kind == TransformType.ENCR else t.id
+        values.setdefault(kind, []).append(value)
+    return values
 
 
 def select_ike(
@@ -80,14 +91,17 @@ def select_ike(
     ke_group: int | None,
     prefer_own: bool = True,
 ) -> IkeChoice | None:
-    ike_types = {TransformType.ENCR, TransformType.PRF, TransformType.INTEG, TransformType.DH}
+    # computed once per offered proposal, not once per own proposal
+    offers = [
+        (p, values)
+        for p in offered.proposals
+        if p.protocol == ProtocolId.IKE and (values := _offered_values(p, _IKE_TYPES)) is not None
+    ]
     for spec in own:
-        for p in offered.proposals:
-            if p.protocol != ProtocolId.IKE or not _only_known_types(p, set(ike_types)):
-                continue
-            encr = _pick(spec.encryption, _offered_values(p, TransformType.ENCR), prefer_own)
-            prf = _pick(spec.prf, _offered_values(p, TransformType.PRF), prefer_own)
-            groups = _offered_values(p, TransformType.DH)
+        for p, values in offers:
+            encr = _pick(spec.encryption, values.get(TransformType.ENCR, ()), prefer_own)
+            prf = _pick(spec.prf, values.get(TransformType.PRF, ()), prefer_own)
+            groups = values.get(TransformType.DH, ())
             group: object | None
             if ke_group is not None and ke_group in spec.groups and ke_group in groups:
                 group = ke_group
@@ -98,7 +112,7 @@ def select_ike(
             assert isinstance(encr, tuple)
             encr_id, bits = encr
             aead = is_aead(encr_id)
-            offered_integ = _offered_values(p, TransformType.INTEG)
+            offered_integ = values.get(TransformType.INTEG, ())
             if aead:
                 if any(i != IntegId.NONE for i in offered_integ):
                     continue
@@ -198,30 +212,33 @@ def select_esp(
     """The responder's choice among ESP proposals. With ``allow_dh`` False (IKE_AUTH) DH
     transforms are ignored; otherwise a configured PFS group must be offered, and an offered
     group is accepted when none is configured."""
-    esp_types = {TransformType.ENCR, TransformType.INTEG, TransformType.DH, TransformType.ESN}
+    # computed once per offered proposal, not once per transform set
+    offers = [
+        (p, values)
+        for p in offered.proposals
+        if p.protocol == ProtocolId.ESP
+        and len(p.spi) == 4
+        and (values := _offered_values(p, _ESP_TYPES)) is not None
+    ]
     pairs = (
-        [(ts, p) for ts in own for p in offered.proposals]
+        [(ts, p, values) for ts in own for p, values in offers]
         if prefer_own
-        else [(ts, p) for p in offered.proposals for ts in own]
+        else [(ts, p, values) for p, values in offers for ts in own]
     )
-    for ts, p in pairs:
-        if p.protocol != ProtocolId.ESP or len(p.spi) != 4:
+    for ts, p, values in pairs:
+        if (ts.encr, ts.key_bits) not in values.get(TransformType.ENCR, ()):
             continue
-        if not _only_known_types(p, set(esp_types)):
-            continue
-        if (ts.encr, ts.key_bits) not in _offered_values(p, TransformType.ENCR):
-            continue
-        integs = _offered_values(p, TransformType.INTEG)
+        integs = values.get(TransformType.INTEG, ())
         if ts.integ == IntegId.NONE:
             if any(i != IntegId.NONE for i in integs):
                 continue
         elif ts.integ not in integs:
             continue
         wanted_esn = catalogue.esn_for(ts.esn).id
-        esns = _offered_values(p, TransformType.ESN) or [catalogue.esn_for(False).id]
+        esns = values.get(TransformType.ESN) or [catalogue.esn_for(False).id]
         if wanted_esn not in esns:
             continue
-        groups = [g for g in _offered_values(p, TransformType.DH) if g != DhId.NONE]
+        groups = [g for g in values.get(TransformType.DH, ()) if g != DhId.NONE]
         dh: DhId | None = None
         if allow_dh:
             if pfs is not None:
