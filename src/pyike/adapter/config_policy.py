@@ -119,6 +119,13 @@ def engine_identity(identity: ConfigIdentity) -> Identity:
     return Identity.key_id(identity.value)
 
 
+_NAMED_KINDS = {
+    IdType.ID_FQDN: IdentityKind.FQDN,
+    IdType.ID_RFC822_ADDR: IdentityKind.EMAIL,
+    IdType.ID_KEY_ID: IdentityKind.KEY_ID,
+}
+
+
 def config_identity(identity: Identity | None) -> ConfigIdentity | None:
     """The identity a peer presented, in the config model's terms (None for kinds a
     profile cannot match, such as distinguished names)."""
@@ -127,11 +134,7 @@ def config_identity(identity: Identity | None) -> ConfigIdentity | None:
     ip = identity.ip
     if ip is not None:
         return ConfigIdentity.address(ip)
-    kind = {
-        IdType.ID_FQDN: IdentityKind.FQDN,
-        IdType.ID_RFC822_ADDR: IdentityKind.EMAIL,
-        IdType.ID_KEY_ID: IdentityKind.KEY_ID,
-    }.get(identity.id_type)
+    kind = _NAMED_KINDS.get(identity.id_type)
     if kind is None:
         return None
     return ConfigIdentity(kind, identity.data.decode("utf-8", "replace"))
@@ -368,7 +371,11 @@ class ConfigPolicy:
             subject = self._pki.local_dn(profile.name)
             if subject is not None:
                 return subject
-        return profile.local_identity or Identity.address(local.address)
+        if profile.local_identity is not None:
+            return profile.local_identity
+        return self._answers.get(
+            ("address identity", local.address), lambda: Identity.address(local.address)
+        )
 
     def _keys(
         self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None

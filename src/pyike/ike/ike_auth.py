@@ -544,9 +544,10 @@ class AuthResponder(AuthHalf):
         assert sa.remote_id is not None
         profile = sa.ctx.policy.profile_for_identity(sa.local, sa.remote_id)
         pki = sa.ctx.policy.certificates
-        certificates = peer_certificates(self.h.payloads)
-        if profile is None and pki is not None and certificates:
-            profile = pki.profile_for_certificate(sa.local, certificates)
+        if profile is None and pki is not None:
+            certificates = peer_certificates(self.h.payloads)
+            if certificates:
+                profile = pki.profile_for_certificate(sa.local, certificates)
         if profile is None:
             sa.error(f"Failed to locate an IKEv2 profile for peer identity {sa.remote_id}")
             return Event.EV_AUTH_FAIL
