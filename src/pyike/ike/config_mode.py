@@ -195,12 +195,14 @@ def request_payload(ask: ConfigAsk) -> CpPayload:
     return CpPayload(CfgType.CFG_REQUEST, tuple(attrs))
 
 
+_DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
+
+
 def default_only(payload: CpPayload) -> bool:
     """A CFG_REQUEST carrying IOS's default set alone, which the seed's IOS 15 sends and
     receives without a `Config data` debug block (IOS-XE prints one)."""
-    default = {*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED}
     return payload.cfg_type == CfgType.CFG_REQUEST and all(
-        a.type == _T.APPLICATION_VERSION or (a.type in default and not a.value)
+        a.type == _T.APPLICATION_VERSION or (a.type in _DEFAULT_ASKED and not a.value)
         for a in payload.attributes
     )
 

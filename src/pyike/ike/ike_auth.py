@@ -19,6 +19,7 @@ from pyike.codec import (
     IdPayload,
     NotifyPayload,
     Payload,
+    Proposal,
     SaPayload,
     TsPayload,
 )
@@ -610,7 +611,10 @@ class AuthResponder(AuthHalf):
         assert sa.keys is not None and sa.suite is not None
         spi_in = sa.ctx.new_spi(4)
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, choice.transform)
-        self.choice_proposal = SaPayload((replace(choice.proposal, spi=spi_in),))
+        chosen = choice.proposal  # answered with our SPI (made directly: replace() is slow)
+        self.choice_proposal = SaPayload(
+            (Proposal(chosen.number, chosen.protocol, spi_in, chosen.transforms, chosen.reserved),)
+        )
         h.first_child = ChildSa.negotiated(
             choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now
         )
