@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, ip_network
 
 from pyike.adapter import aaa_attributes
+from pyike.adapter.answers import Answers
 from pyike.adapter.name_mangler import mangled_name
 from pyike.config import query
 from pyike.config.flexvpn_model import (
@@ -93,6 +94,7 @@ class FlexvpnAuthorizer:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.pools = AddressPools()
+        self._answers = Answers()  # the configuration never changes under an authorizer
 
     # -- the initiator --------------------------------------------------------------------
 
@@ -117,6 +119,9 @@ class FlexvpnAuthorizer:
         return ConfigAsk(negotiated, offer, accept, inner_version=version)
 
     def _tunnel_profile(self, tunnel: str) -> Profile | None:
+        return self._answers.get(("tunnel profile", tunnel), lambda: self._find_profile(tunnel))
+
+    def _find_profile(self, tunnel: str) -> Profile | None:
         child = query.tunnel_policy(self.config, tunnel)
         return None if child is None else child.ikev2_profile
 
