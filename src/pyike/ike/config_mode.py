@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from ipaddress import (
     IPv4Address,
     IPv4Network,
@@ -177,6 +178,7 @@ def encode(cfg_type: CfgType, values: ConfigSet) -> CpPayload:
     return CpPayload(cfg_type, tuple(_attributes(values)))
 
 
+@lru_cache(maxsize=64)  # a tunnel asks the same each time (asks come from configurations)
 def request_payload(ask: ConfigAsk) -> CpPayload:
     """IOS's CFG_REQUEST: an address asked with empty attributes (`ip address negotiated`),
     IOS's default set, the routes offered (else an empty subnet asking for the peer's), the
@@ -191,7 +193,8 @@ def request_payload(ask: ConfigAsk) -> CpPayload:
             offered.append(CfgAttribute(_T.INTERNAL_IP4_SUBNET))  # asks for the peer's routes
     attrs += offered
     attrs.append(CfgAttribute(_T.APPLICATION_VERSION, APPLICATION_VERSION))
-    attrs += [CfgAttribute(kind) for kind in CISCO_ASKED if kind not in {a.type for a in attrs}]
+    present = {a.type for a in attrs}
+    attrs += [CfgAttribute(kind) for kind in CISCO_ASKED if kind not in present]
     return CpPayload(CfgType.CFG_REQUEST, tuple(attrs))
 
 
