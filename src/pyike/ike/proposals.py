@@ -134,6 +134,11 @@ def select_ike(
     return None
 
 
+def _transform_keys(p: Proposal) -> set[tuple[int, int, int | None]]:
+    """What each transform of ``p`` is: its type, ID and key length."""
+    return {(t.type, t.id, t.key_length) for t in p.transforms}
+
+
 def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
     """Checks a responder's answer against what this side offered: one proposal, one
     transform of each type, each one of the offered values."""
@@ -144,11 +149,9 @@ def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
     if mine is None or chosen.protocol != ProtocolId.IKE:
         return None
     by_type: dict[int, Transform] = {}
+    offered_keys = _transform_keys(mine)
     for t in chosen.transforms:
-        if int(t.type) in by_type or not any(
-            m.type == t.type and m.id == t.id and m.key_length == t.key_length
-            for m in mine.transforms
-        ):
+        if int(t.type) in by_type or (t.type, t.id, t.key_length) not in offered_keys:
             return None
         by_type[int(t.type)] = t
     try:
@@ -273,13 +276,9 @@ def accepted_esp(
     index = chosen.number - 1
     if chosen.protocol != ProtocolId.ESP or len(chosen.spi) != 4 or not 0 <= index < len(sets):
         return None
-    mine = next(p for p in offered.proposals if p.number == chosen.number)
-    for t in chosen.transforms:
-        if not any(
-            m.type == t.type and m.id == t.id and m.key_length == t.key_length
-            for m in mine.transforms
-        ):
-            return None
+    mine = _transform_keys(next(p for p in offered.proposals if p.number == chosen.number))
+    if any((t.type, t.id, t.key_length) not in mine for t in chosen.transforms):
+        return None
     ts = sets[index]
     encrs = chosen.transforms_of(TransformType.ENCR)
     esns = chosen.transforms_of(TransformType.ESN)
