@@ -178,7 +178,6 @@ def encode(cfg_type: CfgType, values: ConfigSet) -> CpPayload:
     return CpPayload(cfg_type, tuple(_attributes(values)))
 
 
-@lru_cache(maxsize=64)  # a tunnel asks the same each time (asks come from configurations)
 def request_payload(ask: ConfigAsk) -> CpPayload:
     """IOS's CFG_REQUEST: an address asked with empty attributes (`ip address negotiated`),
     IOS's default set, the routes offered (else an empty subnet asking for the peer's), the
@@ -364,11 +363,18 @@ def initiator_request(sa: IkeSa, tunnel: str) -> tuple[ConfigAsk | None, list[Pa
     ask = authorizer.request(tunnel, profile) if authorizer is not None else None
     if ask is None:
         return None, []
-    payload = encode(CfgType.CFG_SET, ask.offer) if ask.push else request_payload(ask)
-    if not default_only(payload):
+    payload, default = _ask_payload(ask)
+    if not default:
         _announce(sa, "Config data to send:", payload)
         sa.info("Have config mode data to send")
     return ask, [payload]
+
+
+@lru_cache(maxsize=64)  # a tunnel asks the same each time (asks come from configurations)
+def _ask_payload(ask: ConfigAsk) -> tuple[CpPayload, bool]:
+    """The CP payload of ``ask``, and whether it is IOS's default request alone."""
+    payload = encode(CfgType.CFG_SET, ask.offer) if ask.push else request_payload(ask)
+    return payload, default_only(payload)
 
 
 def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
