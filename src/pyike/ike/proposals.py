@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyike.codec import Proposal, SaPayload, Transform, TransformAttribute
 from pyike.codec.registry import (
@@ -188,14 +189,20 @@ class ChildTransform:
     transport_required: bool = False
 
 
-def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
+@lru_cache(maxsize=256)  # made once per configured set, not for every Child SA
+def _esp_transforms(ts: TransformSetSpec, dh: DhId | None) -> tuple[Transform, ...]:
+    """The transforms of transform set ``ts`` (with PFS group ``dh``), as proposed or chosen."""
     transforms = [_encr_transform(ts.encr, ts.key_bits)]
     if ts.integ != IntegId.NONE:
         transforms.append(Transform(TransformType.INTEG, ts.integ))
-    if pfs is not None:
-        transforms.append(Transform(TransformType.DH, pfs))
+    if dh is not None:
+        transforms.append(Transform(TransformType.DH, dh))
     transforms.append(Transform(TransformType.ESN, catalogue.esn_for(ts.esn).id))
-    return Proposal(number, ProtocolId.ESP, spi, tuple(transforms))
+    return tuple(transforms)
+
+
+def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
+    return Proposal(number, ProtocolId.ESP, spi, _esp_transforms(ts, pfs))
 
 
 def esp_sa_payload(
@@ -253,16 +260,10 @@ def select_esp(
                 if not isinstance(first, DhId):
                     continue
                 dh = first
-        transforms = [_encr_transform(ts.encr, ts.key_bits)]
-        if ts.integ != IntegId.NONE:
-            transforms.append(Transform(TransformType.INTEG, ts.integ))
-        if dh is not None:
-            transforms.append(Transform(TransformType.DH, dh))
-        transforms.append(Transform(TransformType.ESN, wanted_esn))
         choice = ChildTransform(
             ts.encr, ts.key_bits, ts.integ, ts.esn, dh, ts.mode, ts.name, ts.transport_required
         )
-        return Proposal(p.number, ProtocolId.ESP, p.spi, tuple(transforms)), choice
+        return Proposal(p.number, ProtocolId.ESP, p.spi, _esp_transforms(ts, dh)), choice
     return None
 
 
