@@ -48,10 +48,6 @@ def ike_sa_payload(specs: Sequence[IkeProposalSpec], spi: bytes = b"") -> SaPayl
     return SaPayload(tuple(ike_proposal_of(s, i + 1, spi) for i, s in enumerate(specs)))
 
 
-def _key_bits(t: Transform) -> int | None:
-    return t.key_length
-
-
 def _pick(own: Sequence[object], offered: Sequence[object], prefer_own: bool) -> object | None:
     if prefer_own:
         return next((v for v in own if v in offered), None)
@@ -81,7 +77,7 @@ def _offered_values(p: Proposal, allowed: frozenset[int]) -> dict[int, list[obje
         kind = int(t.type)
         if kind not in allowed:
             return None
-        value = (t.id, _key_bits(t)) if kind == TransformType.ENCR else t.id
+        value = (t.id, t.key_length) if kind == TransformType.ENCR else t.id
         values.setdefault(kind, []).append(value)
     return values
 
@@ -124,15 +120,25 @@ def select_ike(
                     continue
                 integ = picked
             assert isinstance(prf, int) and isinstance(integ, int) and isinstance(group, int)
-            transforms = [_encr_transform(encr_id, bits), Transform(TransformType.PRF, prf)]
-            if not aead:
-                transforms.append(Transform(TransformType.INTEG, integ))
-            transforms.append(Transform(TransformType.DH, group))
-            suite = IkeSuite(EncrId(encr_id), bits, PrfId(prf), IntegId(integ), DhId(group))
+            transforms, suite = _ike_answer(encr_id, bits, prf, integ, group)
             return IkeChoice(
-                Proposal(p.number, ProtocolId.IKE, p.spi, tuple(transforms)), suite, spec.name
+                Proposal(p.number, ProtocolId.IKE, p.spi, transforms), suite, spec.name
             )
     return None
+
+
+@lru_cache(maxsize=64)  # made once per combination chosen (each one of this side's own)
+def _ike_answer(
+    encr: int, bits: int | None, prf: int, integ: int, group: int
+) -> tuple[tuple[Transform, ...], IkeSuite]:
+    """The transforms answering with a chosen combination (no INTEG with an AEAD cipher), and
+    its suite."""
+    transforms = [_encr_transform(EncrId(encr), bits), Transform(TransformType.PRF, prf)]
+    if not is_aead(encr):
+        transforms.append(Transform(TransformType.INTEG, integ))
+    transforms.append(Transform(TransformType.DH, group))
+    suite = IkeSuite(EncrId(encr), bits, PrfId(prf), IntegId(integ), DhId(group))
+    return tuple(transforms), suite
 
 
 def _transform_keys(p: Proposal) -> set[tuple[int, int, int | None]]:
