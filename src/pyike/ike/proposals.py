@@ -36,12 +36,17 @@ def _encr_transform(encr: EncrId, bits: int | None) -> Transform:
 
 
 def ike_proposal_of(spec: IkeProposalSpec, number: int, spi: bytes = b"") -> Proposal:
+    return Proposal(number, ProtocolId.IKE, spi, _ike_transforms(spec))
+
+
+@lru_cache(maxsize=256)  # made once per configured proposal, not for every IKE SA
+def _ike_transforms(spec: IkeProposalSpec) -> tuple[Transform, ...]:
     transforms = [_encr_transform(e, b) for e, b in spec.encryption]
     transforms += [Transform(TransformType.PRF, p) for p in spec.prf]
     if not all(is_aead(e) for e, _ in spec.encryption):
         transforms += [Transform(TransformType.INTEG, i) for i in spec.integrity]
     transforms += [Transform(TransformType.DH, g) for g in spec.groups]
-    return Proposal(number, ProtocolId.IKE, spi, tuple(transforms))
+    return tuple(transforms)
 
 
 def ike_sa_payload(specs: Sequence[IkeProposalSpec], spi: bytes = b"") -> SaPayload:
