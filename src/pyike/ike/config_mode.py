@@ -385,6 +385,9 @@ def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
     return request
 
 
+_NOTHING = ConfigSet()
+
+
 def responder_reply(
     sa: IkeSa,
     request: CpPayload | None,
@@ -401,7 +404,7 @@ def responder_reply(
     authorizer = sa.ctx.policy.authorization
     if authorizer is None or sa.profile is None:
         return None
-    offered, wants_address = ConfigSet(), False
+    offered, wants_address = _NOTHING, False
     if request is not None:
         offered, wants_address, bad = decode(request)
         for text in bad:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pyike.codec import (
@@ -100,6 +101,7 @@ def local_method_usable(sa: IkeSa) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)  # signed, then sent: made once (for the same local identity each SA)
 def _id_payload(identity: Identity, initiator: bool) -> IdPayload:
     return IdPayload(identity.id_type, identity.data, initiator)
 

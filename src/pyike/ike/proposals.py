@@ -142,8 +142,13 @@ def _ike_answer(
     if not is_aead(encr):
         transforms.append(Transform(TransformType.INTEG, integ))
     transforms.append(Transform(TransformType.DH, group))
-    suite = IkeSuite(EncrId(encr), bits, PrfId(prf), IntegId(integ), DhId(group))
-    return tuple(transforms), suite
+    return tuple(transforms), _suite(encr, bits, prf, integ, group)
+
+
+@lru_cache(maxsize=64)  # enum conversions are slow; the combinations are this side's own
+def _suite(encr: int, bits: int | None, prf: int, integ: int, dh: int) -> IkeSuite:
+    """The suite of a combination of transform IDs (ValueError when one is unknown)."""
+    return IkeSuite(EncrId(encr), bits, PrfId(prf), IntegId(integ), DhId(dh))
 
 
 def _transform_keys(p: Proposal) -> set[tuple[int, int, int | None]]:
@@ -171,12 +176,12 @@ def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
         prf = by_type[TransformType.PRF]
         dh = by_type[TransformType.DH]
         integ = by_type.get(TransformType.INTEG)
-        suite = IkeSuite(
-            EncrId(encr.id),
+        suite = _suite(
+            encr.id,
             encr.key_length,
-            PrfId(prf.id),
-            IntegId(integ.id) if integ is not None else IntegId.NONE,
-            DhId(dh.id),
+            prf.id,
+            integ.id if integ is not None else IntegId.NONE,
+            dh.id,
         )
     except (KeyError, ValueError):
         return None
@@ -271,9 +276,7 @@ def select_esp(
                 if not isinstance(first, DhId):
                     continue
                 dh = first
-        choice = ChildTransform(
-            ts.encr, ts.key_bits, ts.integ, ts.esn, dh, ts.mode, ts.name, ts.transport_required
-        )
+        choice = _child_transform(ts, ts.esn, dh)
         return Proposal(p.number, ProtocolId.ESP, p.spi, _esp_transforms(ts, dh)), choice
     return None
 
@@ -300,6 +303,11 @@ def accepted_esp(
     dh = DhId(dhs[0].id) if dhs else None
     chosen_esn = catalogue.esn(esns[0].id) if esns else None
     esn = chosen_esn is not None and chosen_esn.enabled
-    return chosen, ChildTransform(
+    return chosen, _child_transform(ts, esn, dh)
+
+
+@lru_cache(maxsize=256)  # made once per transform set, ESN and PFS group negotiated
+def _child_transform(ts: TransformSetSpec, esn: bool, dh: DhId | None) -> ChildTransform:
+    return ChildTransform(
         ts.encr, ts.key_bits, ts.integ, esn, dh, ts.mode, ts.name, ts.transport_required
     )
