@@ -8,6 +8,7 @@ selector in it lies within what it proposed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pyike.codec import TrafficSelector as WireSelector
 from pyike.codec import TsPayload
@@ -15,6 +16,11 @@ from pyike.traffic_selector import TrafficSelector
 
 
 def to_payload(selectors: Sequence[TrafficSelector], initiator: bool) -> TsPayload:
+    return _payload(tuple(selectors), initiator)
+
+
+@lru_cache(maxsize=256)  # a tunnel's selectors go out in each of its negotiations
+def _payload(selectors: tuple[TrafficSelector, ...], initiator: bool) -> TsPayload:
     wire = tuple(
         WireSelector(s.protocol, s.start_port, s.end_port, s.start, s.end) for s in selectors
     )
