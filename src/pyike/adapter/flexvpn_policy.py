@@ -99,10 +99,15 @@ class FlexvpnAuthorizer:
     # -- the initiator --------------------------------------------------------------------
 
     def request(self, tunnel: str, profile: str | None = None) -> ConfigAsk | None:
-        iface = self.config.interfaces.get(tunnel)
         configured = self._tunnel_profile(tunnel) or self.config.profiles.get(profile or "")
         if configured is None:
             return None
+        return self._answers.get(
+            ("request", tunnel, configured.name), lambda: self._request(tunnel, configured)
+        )
+
+    def _request(self, tunnel: str, configured: Profile) -> ConfigAsk | None:
+        iface = self.config.interfaces.get(tunnel)
         exchange = configured.flex.config_exchange
         method = _method(configured)  # a spoke verifying the hub's certificate: its cert line
         policy = self._group_policy(configured, method if method == "cert" else "psk")
