@@ -32,14 +32,14 @@ Modelling choices, where IOS offers no single answer:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 from cryptography import x509
 
+from pyike.adapter.answers import Answers
 from pyike.adapter.config_eap import ConfigEapDirectory
 from pyike.adapter.config_pki import RouterKeys, router_pki
 from pyike.adapter.flexvpn_policy import FlexvpnAuthorizer
@@ -119,6 +119,13 @@ def engine_identity(identity: ConfigIdentity) -> Identity:
     return Identity.key_id(identity.value)
 
 
+_NAMED_KINDS = {
+    IdType.ID_FQDN: IdentityKind.FQDN,
+    IdType.ID_RFC822_ADDR: IdentityKind.EMAIL,
+    IdType.ID_KEY_ID: IdentityKind.KEY_ID,
+}
+
+
 def config_identity(identity: Identity | None) -> ConfigIdentity | None:
     """The identity a peer presented, in the config model's terms (None for kinds a
     profile cannot match, such as distinguished names)."""
@@ -127,11 +134,7 @@ def config_identity(identity: Identity | None) -> ConfigIdentity | None:
     ip = identity.ip
     if ip is not None:
         return ConfigIdentity.address(ip)
-    kind = {
-        IdType.ID_FQDN: IdentityKind.FQDN,
-        IdType.ID_RFC822_ADDR: IdentityKind.EMAIL,
-        IdType.ID_KEY_ID: IdentityKind.KEY_ID,
-    }.get(identity.id_type)
+    kind = _NAMED_KINDS.get(identity.id_type)
     if kind is None:
         return None
     return ConfigIdentity(kind, identity.data.decode("utf-8", "replace"))
@@ -263,11 +266,11 @@ class ConfigPolicy:
     _pki: RouterPki | None = field(init=False, repr=False)
     # The configuration never changes under a ConfigPolicy (a reload makes a new one), so
     # each answer is worked out once per question: every new SA asks the same ones.
-    _answers: _Answers = field(init=False, repr=False, compare=False)
+    _answers: Answers = field(init=False, repr=False, compare=False)
     _authorizer: FlexvpnAuthorizer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._answers = _Answers()
+        self._answers = Answers()
         self._authorizer = FlexvpnAuthorizer(self.config)
         ike = query.ike_sa_settings(self.config, None)
         self._settings = EngineSettings(
@@ -308,7 +311,9 @@ class ConfigPolicy:
         )
 
     def _fvrf(self, local: Endpoint) -> str | None:
-        return query.vrf_of_address(self.config, local.address)
+        return self._answers.get(
+            ("fvrf", local.address), lambda: query.vrf_of_address(self.config, local.address)
+        )
 
     def _config_profile(self, name: str) -> ConfigProfile | None:
         return self.config.profiles.get(name)
@@ -366,7 +371,11 @@ class ConfigPolicy:
             subject = self._pki.local_dn(profile.name)
             if subject is not None:
                 return subject
-        return profile.local_identity or Identity.address(local.address)
+        if profile.local_identity is not None:
+            return profile.local_identity
+        return self._answers.get(
+            ("address identity", local.address), lambda: Identity.address(local.address)
+        )
 
     def _keys(
         self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
@@ -438,29 +447,6 @@ class ConfigPolicy:
         configured = self._config_profile(profile.name) if profile is not None else None
         number = query.template_number(template.name)
         return configured is not None and configured.flex.virtual_template == number
-
-
-_T = TypeVar("_T")
-
-
-class _Answers:
-    """Answers by question. Bounded: questions that name a peer come from the network, so
-    the memory is dropped rather than allowed to grow with the number of peers."""
-
-    LIMIT = 4096
-
-    def __init__(self) -> None:
-        self._known: dict[Hashable, object] = {}
-
-    def get(self, question: Hashable, work: Callable[[], _T]) -> _T:
-        try:
-            return self._known[question]  # type: ignore[return-value]
-        except KeyError:
-            pass
-        if len(self._known) >= self.LIMIT:
-            self._known.clear()
-        answer = self._known[question] = work()
-        return answer
 
 
 def router_keys(cfg: Config) -> RouterKeys:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, ip_network
 
 from pyike.adapter import aaa_attributes
+from pyike.adapter.answers import Answers
 from pyike.adapter.name_mangler import mangled_name
 from pyike.config import query
 from pyike.config.flexvpn_model import (
@@ -93,14 +94,20 @@ class FlexvpnAuthorizer:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.pools = AddressPools()
+        self._answers = Answers()  # the configuration never changes under an authorizer
 
     # -- the initiator --------------------------------------------------------------------
 
     def request(self, tunnel: str, profile: str | None = None) -> ConfigAsk | None:
-        iface = self.config.interfaces.get(tunnel)
         configured = self._tunnel_profile(tunnel) or self.config.profiles.get(profile or "")
         if configured is None:
             return None
+        return self._answers.get(
+            ("request", tunnel, configured.name), lambda: self._request(tunnel, configured)
+        )
+
+    def _request(self, tunnel: str, configured: Profile) -> ConfigAsk | None:
+        iface = self.config.interfaces.get(tunnel)
         exchange = configured.flex.config_exchange
         method = _method(configured)  # a spoke verifying the hub's certificate: its cert line
         policy = self._group_policy(configured, method if method == "cert" else "psk")
@@ -117,6 +124,9 @@ class FlexvpnAuthorizer:
         return ConfigAsk(negotiated, offer, accept, inner_version=version)
 
     def _tunnel_profile(self, tunnel: str) -> Profile | None:
+        return self._answers.get(("tunnel profile", tunnel), lambda: self._find_profile(tunnel))
+
+    def _find_profile(self, tunnel: str) -> Profile | None:
         child = query.tunnel_policy(self.config, tunnel)
         return None if child is None else child.ikev2_profile
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from ipaddress import (
     IPv4Address,
     IPv4Interface,
@@ -127,6 +128,12 @@ def identity_network(match: IdentityMatch | KeyringPeer) -> IPNetwork | None:
         if match.kind is not IdentityKind.ADDRESS:
             return None
         value, mask = match.value, match.mask
+    return _parsed_network(value, mask)
+
+
+@lru_cache(maxsize=1024)
+def _parsed_network(value: str, mask: str | None) -> IPNetwork:
+    """Parsed once per configured text: every IKE_AUTH looks up its keyring's peers."""
     if mask is None and value in ("0.0.0.0", "::"):
         return ip_network(f"{value}/0")
     if mask is not None:

@@ -62,7 +62,8 @@ def peers_own(
 
 
 def settle(transform: ChildTransform, transport: bool) -> ChildTransform:
-    return replace(transform, mode=TRANSPORT if transport else TUNNEL)
+    mode = TRANSPORT if transport else TUNNEL
+    return transform if transform.mode == mode else replace(transform, mode=mode)
 
 
 def responder_transport(transform: ChildTransform, asked: bool, own_traffic: bool) -> bool:

@@ -124,7 +124,8 @@ def initiator_mode(
     refusal = child_mode.initiator_refusal(checked.transform, asked, answered, own)
     if refusal is not None:
         return refusal
-    return replace(checked, transform=child_mode.settle(checked.transform, answered))
+    settled = child_mode.settle(checked.transform, answered)
+    return checked if settled is checked.transform else replace(checked, transform=settled)
 
 
 CHILD_ERRORS = frozenset(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from ipaddress import (
     IPv4Address,
     IPv4Network,
@@ -191,16 +192,19 @@ def request_payload(ask: ConfigAsk) -> CpPayload:
             offered.append(CfgAttribute(_T.INTERNAL_IP4_SUBNET))  # asks for the peer's routes
     attrs += offered
     attrs.append(CfgAttribute(_T.APPLICATION_VERSION, APPLICATION_VERSION))
-    attrs += [CfgAttribute(kind) for kind in CISCO_ASKED if kind not in {a.type for a in attrs}]
+    present = {a.type for a in attrs}
+    attrs += [CfgAttribute(kind) for kind in CISCO_ASKED if kind not in present]
     return CpPayload(CfgType.CFG_REQUEST, tuple(attrs))
+
+
+_DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
 
 
 def default_only(payload: CpPayload) -> bool:
     """A CFG_REQUEST carrying IOS's default set alone, which the seed's IOS 15 sends and
     receives without a `Config data` debug block (IOS-XE prints one)."""
-    default = {*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED}
     return payload.cfg_type == CfgType.CFG_REQUEST and all(
-        a.type == _T.APPLICATION_VERSION or (a.type in default and not a.value)
+        a.type == _T.APPLICATION_VERSION or (a.type in _DEFAULT_ASKED and not a.value)
         for a in payload.attributes
     )
 
@@ -359,11 +363,18 @@ def initiator_request(sa: IkeSa, tunnel: str) -> tuple[ConfigAsk | None, list[Pa
     ask = authorizer.request(tunnel, profile) if authorizer is not None else None
     if ask is None:
         return None, []
-    payload = encode(CfgType.CFG_SET, ask.offer) if ask.push else request_payload(ask)
-    if not default_only(payload):
+    payload, default = _ask_payload(ask)
+    if not default:
         _announce(sa, "Config data to send:", payload)
         sa.info("Have config mode data to send")
     return ask, [payload]
+
+
+@lru_cache(maxsize=64)  # a tunnel asks the same each time (asks come from configurations)
+def _ask_payload(ask: ConfigAsk) -> tuple[CpPayload, bool]:
+    """The CP payload of ``ask``, and whether it is IOS's default request alone."""
+    payload = encode(CfgType.CFG_SET, ask.offer) if ask.push else request_payload(ask)
+    return payload, default_only(payload)
 
 
 def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
@@ -372,6 +383,9 @@ def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
     if request is not None and not default_only(request):
         _announce(sa, "Config data recieved:", request)
     return request
+
+
+_NOTHING = ConfigSet()
 
 
 def responder_reply(
@@ -390,7 +404,7 @@ def responder_reply(
     authorizer = sa.ctx.policy.authorization
     if authorizer is None or sa.profile is None:
         return None
-    offered, wants_address = ConfigSet(), False
+    offered, wants_address = _NOTHING, False
     if request is not None:
         offered, wants_address, bad = decode(request)
         for text in bad:

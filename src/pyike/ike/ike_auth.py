@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pyike.codec import (
@@ -19,6 +20,7 @@ from pyike.codec import (
     IdPayload,
     NotifyPayload,
     Payload,
+    Proposal,
     SaPayload,
     TsPayload,
 )
@@ -99,6 +101,7 @@ def local_method_usable(sa: IkeSa) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)  # signed, then sent: made once (for the same local identity each SA)
 def _id_payload(identity: Identity, initiator: bool) -> IdPayload:
     return IdPayload(identity.id_type, identity.data, initiator)
 
@@ -544,9 +547,10 @@ class AuthResponder(AuthHalf):
         assert sa.remote_id is not None
         profile = sa.ctx.policy.profile_for_identity(sa.local, sa.remote_id)
         pki = sa.ctx.policy.certificates
-        certificates = peer_certificates(self.h.payloads)
-        if profile is None and pki is not None and certificates:
-            profile = pki.profile_for_certificate(sa.local, certificates)
+        if profile is None and pki is not None:
+            certificates = peer_certificates(self.h.payloads)
+            if certificates:
+                profile = pki.profile_for_certificate(sa.local, certificates)
         if profile is None:
             sa.error(f"Failed to locate an IKEv2 profile for peer identity {sa.remote_id}")
             return Event.EV_AUTH_FAIL
@@ -609,7 +613,10 @@ class AuthResponder(AuthHalf):
         assert sa.keys is not None and sa.suite is not None
         spi_in = sa.ctx.new_spi(4)
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, choice.transform)
-        self.choice_proposal = SaPayload((replace(choice.proposal, spi=spi_in),))
+        chosen = choice.proposal  # answered with our SPI (made directly: replace() is slow)
+        self.choice_proposal = SaPayload(
+            (Proposal(chosen.number, chosen.protocol, spi_in, chosen.transforms, chosen.reserved),)
+        )
         h.first_child = ChildSa.negotiated(
             choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now
         )

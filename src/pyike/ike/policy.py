@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from pyike.codec.registry import DhId, EncrId, HashAlgorithm, IdType, IntegId, PrfId
@@ -136,7 +137,7 @@ class IdentityMatch:
                 return False
             if self.value in ("0.0.0.0", "::"):
                 return True
-            return ip in ipaddress.ip_network(self.value, strict=False)
+            return ip in _match_network(self.value)
         wanted = {
             "fqdn": IdType.ID_FQDN,
             "email": IdType.ID_RFC822_ADDR,
@@ -153,6 +154,12 @@ class IdentityMatch:
             return text.rpartition("@")[2].lower() == self.value.lower()
         name, domain = text.lower().rstrip("."), self.value.lower().rstrip(".")
         return name == domain or name.endswith("." + domain)
+
+
+@lru_cache(maxsize=256)
+def _match_network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An address match's prefix, parsed once: a profile's are checked in every IKE_AUTH."""
+    return ipaddress.ip_network(value, strict=False)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyike.codec import Proposal, SaPayload, Transform, TransformAttribute
 from pyike.codec.registry import (
@@ -35,20 +36,21 @@ def _encr_transform(encr: EncrId, bits: int | None) -> Transform:
 
 
 def ike_proposal_of(spec: IkeProposalSpec, number: int, spi: bytes = b"") -> Proposal:
+    return Proposal(number, ProtocolId.IKE, spi, _ike_transforms(spec))
+
+
+@lru_cache(maxsize=256)  # made once per configured proposal, not for every IKE SA
+def _ike_transforms(spec: IkeProposalSpec) -> tuple[Transform, ...]:
     transforms = [_encr_transform(e, b) for e, b in spec.encryption]
     transforms += [Transform(TransformType.PRF, p) for p in spec.prf]
     if not all(is_aead(e) for e, _ in spec.encryption):
         transforms += [Transform(TransformType.INTEG, i) for i in spec.integrity]
     transforms += [Transform(TransformType.DH, g) for g in spec.groups]
-    return Proposal(number, ProtocolId.IKE, spi, tuple(transforms))
+    return tuple(transforms)
 
 
 def ike_sa_payload(specs: Sequence[IkeProposalSpec], spi: bytes = b"") -> SaPayload:
     return SaPayload(tuple(ike_proposal_of(s, i + 1, spi) for i, s in enumerate(specs)))
-
-
-def _key_bits(t: Transform) -> int | None:
-    return t.key_length
 
 
 def _pick(own: Sequence[object], offered: Sequence[object], prefer_own: bool) -> object | None:
@@ -64,14 +66,25 @@ class IkeChoice:
     spec_name: str
 
 
-def _offered_values(p: Proposal, kind: TransformType) -> list[object]:
-    if kind == TransformType.ENCR:
-        return [(t.id, _key_bits(t)) for t in p.transforms_of(kind)]
-    return [t.id for t in p.transforms_of(kind)]
+_IKE_TYPES = frozenset(
+    {TransformType.ENCR, TransformType.PRF, TransformType.INTEG, TransformType.DH}
+)
+_ESP_TYPES = frozenset(
+    {TransformType.ENCR, TransformType.INTEG, TransformType.DH, TransformType.ESN}
+)
 
 
-def _only_known_types(p: Proposal, allowed: set[int]) -> bool:
-    return all(int(t.type) in allowed for t in p.transforms)
+def _offered_values(p: Proposal, allowed: frozenset[int]) -> dict[int, list[object]] | None:
+    """The values ``p`` offers of each transform type, in the peer's order (an ENCR with its
+    key length); None when it has a type outside ``allowed``."""
+    values: dict[int, list[object]] = {}
+    for t in p.transforms:
+        kind = int(t.type)
+        if kind not in allowed:
+            return None
+        value = (t.id, t.key_length) if kind == TransformType.ENCR else t.id
+        values.setdefault(kind, []).append(value)
+    return values
 
 
 def select_ike(
@@ -80,14 +93,17 @@ def select_ike(
     ke_group: int | None,
     prefer_own: bool = True,
 ) -> IkeChoice | None:
-    ike_types = {TransformType.ENCR, TransformType.PRF, TransformType.INTEG, TransformType.DH}
+    # computed once per offered proposal, not once per own proposal
+    offers = [
+        (p, values)
+        for p in offered.proposals
+        if p.protocol == ProtocolId.IKE and (values := _offered_values(p, _IKE_TYPES)) is not None
+    ]
     for spec in own:
-        for p in offered.proposals:
-            if p.protocol != ProtocolId.IKE or not _only_known_types(p, set(ike_types)):
-                continue
-            encr = _pick(spec.encryption, _offered_values(p, TransformType.ENCR), prefer_own)
-            prf = _pick(spec.prf, _offered_values(p, TransformType.PRF), prefer_own)
-            groups = _offered_values(p, TransformType.DH)
+        for p, values in offers:
+            encr = _pick(spec.encryption, values.get(TransformType.ENCR, ()), prefer_own)
+            prf = _pick(spec.prf, values.get(TransformType.PRF, ()), prefer_own)
+            groups = values.get(TransformType.DH, ())
             group: object | None
             if ke_group is not None and ke_group in spec.groups and ke_group in groups:
                 group = ke_group
@@ -98,7 +114,7 @@ def select_ike(
             assert isinstance(encr, tuple)
             encr_id, bits = encr
             aead = is_aead(encr_id)
-            offered_integ = _offered_values(p, TransformType.INTEG)
+            offered_integ = values.get(TransformType.INTEG, ())
             if aead:
                 if any(i != IntegId.NONE for i in offered_integ):
                     continue
@@ -109,15 +125,35 @@ def select_ike(
                     continue
                 integ = picked
             assert isinstance(prf, int) and isinstance(integ, int) and isinstance(group, int)
-            transforms = [_encr_transform(encr_id, bits), Transform(TransformType.PRF, prf)]
-            if not aead:
-                transforms.append(Transform(TransformType.INTEG, integ))
-            transforms.append(Transform(TransformType.DH, group))
-            suite = IkeSuite(EncrId(encr_id), bits, PrfId(prf), IntegId(integ), DhId(group))
+            transforms, suite = _ike_answer(encr_id, bits, prf, integ, group)
             return IkeChoice(
-                Proposal(p.number, ProtocolId.IKE, p.spi, tuple(transforms)), suite, spec.name
+                Proposal(p.number, ProtocolId.IKE, p.spi, transforms), suite, spec.name
             )
     return None
+
+
+@lru_cache(maxsize=64)  # made once per combination chosen (each one of this side's own)
+def _ike_answer(
+    encr: int, bits: int | None, prf: int, integ: int, group: int
+) -> tuple[tuple[Transform, ...], IkeSuite]:
+    """The transforms answering with a chosen combination (no INTEG with an AEAD cipher), and
+    its suite."""
+    transforms = [_encr_transform(EncrId(encr), bits), Transform(TransformType.PRF, prf)]
+    if not is_aead(encr):
+        transforms.append(Transform(TransformType.INTEG, integ))
+    transforms.append(Transform(TransformType.DH, group))
+    return tuple(transforms), _suite(encr, bits, prf, integ, group)
+
+
+@lru_cache(maxsize=64)  # enum conversions are slow; the combinations are this side's own
+def _suite(encr: int, bits: int | None, prf: int, integ: int, dh: int) -> IkeSuite:
+    """The suite of a combination of transform IDs (ValueError when one is unknown)."""
+    return IkeSuite(EncrId(encr), bits, PrfId(prf), IntegId(integ), DhId(dh))
+
+
+def _transform_keys(p: Proposal) -> set[tuple[int, int, int | None]]:
+    """What each transform of ``p`` is: its type, ID and key length."""
+    return {(t.type, t.id, t.key_length) for t in p.transforms}
 
 
 def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
@@ -130,11 +166,9 @@ def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
     if mine is None or chosen.protocol != ProtocolId.IKE:
         return None
     by_type: dict[int, Transform] = {}
+    offered_keys = _transform_keys(mine)
     for t in chosen.transforms:
-        if int(t.type) in by_type or not any(
-            m.type == t.type and m.id == t.id and m.key_length == t.key_length
-            for m in mine.transforms
-        ):
+        if int(t.type) in by_type or (t.type, t.id, t.key_length) not in offered_keys:
             return None
         by_type[int(t.type)] = t
     try:
@@ -142,12 +176,12 @@ def accepted_ike(offered: SaPayload, answer: SaPayload) -> IkeChoice | None:
         prf = by_type[TransformType.PRF]
         dh = by_type[TransformType.DH]
         integ = by_type.get(TransformType.INTEG)
-        suite = IkeSuite(
-            EncrId(encr.id),
+        suite = _suite(
+            encr.id,
             encr.key_length,
-            PrfId(prf.id),
-            IntegId(integ.id) if integ is not None else IntegId.NONE,
-            DhId(dh.id),
+            prf.id,
+            integ.id if integ is not None else IntegId.NONE,
+            dh.id,
         )
     except (KeyError, ValueError):
         return None
@@ -171,14 +205,20 @@ class ChildTransform:
     transport_required: bool = False
 
 
-def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
+@lru_cache(maxsize=256)  # made once per configured set, not for every Child SA
+def _esp_transforms(ts: TransformSetSpec, dh: DhId | None) -> tuple[Transform, ...]:
+    """The transforms of transform set ``ts`` (with PFS group ``dh``), as proposed or chosen."""
     transforms = [_encr_transform(ts.encr, ts.key_bits)]
     if ts.integ != IntegId.NONE:
         transforms.append(Transform(TransformType.INTEG, ts.integ))
-    if pfs is not None:
-        transforms.append(Transform(TransformType.DH, pfs))
+    if dh is not None:
+        transforms.append(Transform(TransformType.DH, dh))
     transforms.append(Transform(TransformType.ESN, catalogue.esn_for(ts.esn).id))
-    return Proposal(number, ProtocolId.ESP, spi, tuple(transforms))
+    return tuple(transforms)
+
+
+def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
+    return Proposal(number, ProtocolId.ESP, spi, _esp_transforms(ts, pfs))
 
 
 def esp_sa_payload(
@@ -198,30 +238,33 @@ def select_esp(
     """The responder's choice among ESP proposals. With ``allow_dh`` False (IKE_AUTH) DH
     transforms are ignored; otherwise a configured PFS group must be offered, and an offered
     group is accepted when none is configured."""
-    esp_types = {TransformType.ENCR, TransformType.INTEG, TransformType.DH, TransformType.ESN}
+    # computed once per offered proposal, not once per transform set
+    offers = [
+        (p, values)
+        for p in offered.proposals
+        if p.protocol == ProtocolId.ESP
+        and len(p.spi) == 4
+        and (values := _offered_values(p, _ESP_TYPES)) is not None
+    ]
     pairs = (
-        [(ts, p) for ts in own for p in offered.proposals]
+        [(ts, p, values) for ts in own for p, values in offers]
         if prefer_own
-        else [(ts, p) for p in offered.proposals for ts in own]
+        else [(ts, p, values) for p, values in offers for ts in own]
     )
-    for ts, p in pairs:
-        if p.protocol != ProtocolId.ESP or len(p.spi) != 4:
+    for ts, p, values in pairs:
+        if (ts.encr, ts.key_bits) not in values.get(TransformType.ENCR, ()):
             continue
-        if not _only_known_types(p, set(esp_types)):
-            continue
-        if (ts.encr, ts.key_bits) not in _offered_values(p, TransformType.ENCR):
-            continue
-        integs = _offered_values(p, TransformType.INTEG)
+        integs = values.get(TransformType.INTEG, ())
         if ts.integ == IntegId.NONE:
             if any(i != IntegId.NONE for i in integs):
                 continue
         elif ts.integ not in integs:
             continue
         wanted_esn = catalogue.esn_for(ts.esn).id
-        esns = _offered_values(p, TransformType.ESN) or [catalogue.esn_for(False).id]
+        esns = values.get(TransformType.ESN) or [catalogue.esn_for(False).id]
         if wanted_esn not in esns:
             continue
-        groups = [g for g in _offered_values(p, TransformType.DH) if g != DhId.NONE]
+        groups = [g for g in values.get(TransformType.DH, ()) if g != DhId.NONE]
         dh: DhId | None = None
         if allow_dh:
             if pfs is not None:
@@ -233,16 +276,8 @@ def select_esp(
                 if not isinstance(first, DhId):
                     continue
                 dh = first
-        transforms = [_encr_transform(ts.encr, ts.key_bits)]
-        if ts.integ != IntegId.NONE:
-            transforms.append(Transform(TransformType.INTEG, ts.integ))
-        if dh is not None:
-            transforms.append(Transform(TransformType.DH, dh))
-        transforms.append(Transform(TransformType.ESN, wanted_esn))
-        choice = ChildTransform(
-            ts.encr, ts.key_bits, ts.integ, ts.esn, dh, ts.mode, ts.name, ts.transport_required
-        )
-        return Proposal(p.number, ProtocolId.ESP, p.spi, tuple(transforms)), choice
+        choice = _child_transform(ts, ts.esn, dh)
+        return Proposal(p.number, ProtocolId.ESP, p.spi, _esp_transforms(ts, dh)), choice
     return None
 
 
@@ -256,13 +291,9 @@ def accepted_esp(
     index = chosen.number - 1
     if chosen.protocol != ProtocolId.ESP or len(chosen.spi) != 4 or not 0 <= index < len(sets):
         return None
-    mine = next(p for p in offered.proposals if p.number == chosen.number)
-    for t in chosen.transforms:
-        if not any(
-            m.type == t.type and m.id == t.id and m.key_length == t.key_length
-            for m in mine.transforms
-        ):
-            return None
+    mine = _transform_keys(next(p for p in offered.proposals if p.number == chosen.number))
+    if any((t.type, t.id, t.key_length) not in mine for t in chosen.transforms):
+        return None
     ts = sets[index]
     encrs = chosen.transforms_of(TransformType.ENCR)
     esns = chosen.transforms_of(TransformType.ESN)
@@ -272,6 +303,11 @@ def accepted_esp(
     dh = DhId(dhs[0].id) if dhs else None
     chosen_esn = catalogue.esn(esns[0].id) if esns else None
     esn = chosen_esn is not None and chosen_esn.enabled
-    return chosen, ChildTransform(
+    return chosen, _child_transform(ts, esn, dh)
+
+
+@lru_cache(maxsize=256)  # made once per transform set, ESN and PFS group negotiated
+def _child_transform(ts: TransformSetSpec, esn: bool, dh: DhId | None) -> ChildTransform:
+    return ChildTransform(
         ts.encr, ts.key_bits, ts.integ, esn, dh, ts.mode, ts.name, ts.transport_required
     )

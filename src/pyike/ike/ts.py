@@ -8,6 +8,7 @@ selector in it lies within what it proposed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pyike.codec import TrafficSelector as WireSelector
 from pyike.codec import TsPayload
@@ -15,6 +16,11 @@ from pyike.traffic_selector import TrafficSelector
 
 
 def to_payload(selectors: Sequence[TrafficSelector], initiator: bool) -> TsPayload:
+    return _payload(tuple(selectors), initiator)
+
+
+@lru_cache(maxsize=256)  # a tunnel's selectors go out in each of its negotiations
+def _payload(selectors: tuple[TrafficSelector, ...], initiator: bool) -> TsPayload:
     wire = tuple(
         WireSelector(s.protocol, s.start_port, s.end_port, s.start, s.end) for s in selectors
     )
@@ -38,10 +44,15 @@ def intersect(a: TrafficSelector, b: TrafficSelector) -> TrafficSelector | None:
         return None
     protocol = a.protocol or b.protocol
     start_port, end_port = max(a.start_port, b.start_port), min(a.end_port, b.end_port)
-    start = max(a.start, b.start)
-    end = min(a.end, b.end)
-    if start_port > end_port or int(start) > int(end):
+    # compared as integers: an address's own comparisons are Python code
+    a_start, a_end, b_start, b_end = int(a.start), int(a.end), int(b.start), int(b.end)
+    start = a.start if a_start >= b_start else b.start
+    end = a.end if a_end <= b_end else b.end
+    if start_port > end_port or max(a_start, b_start) > min(a_end, b_end):
         return None
+    within = start is a.start and end is a.end and protocol == a.protocol
+    if within and (start_port, end_port) == (a.start_port, a.end_port):
+        return a  # a lies within b: the commonest case (narrowed by any/any, or by itself)
     return TrafficSelector(start, end, protocol, start_port, end_port)
 
 

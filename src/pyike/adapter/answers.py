@@ -1,0 +1,29 @@
+"""Answers worked out once per question, for the adapters' views of one configuration (the
+configuration never changes under them: a reload makes new ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+
+class Answers:
+    """Answers by question. Bounded: questions that name a peer come from the network, so
+    the memory is dropped rather than allowed to grow with the number of peers."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._known: dict[Hashable, object] = {}
+
+    def get(self, question: Hashable, work: Callable[[], _T]) -> _T:
+        try:
+            return self._known[question]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        if len(self._known) >= self.LIMIT:
+            self._known.clear()
+        answer = self._known[question] = work()
+        return answer
