@@ -9,6 +9,7 @@ signature fails, and a signature where it demands a PSK."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -32,11 +33,12 @@ from pyike.crypto.auth import (
     SignatureError,
     choose_method,
     key_kind,
-    psk_auth,
+    key_pad,
+    padded_psk_auth,
     sign_auth,
     signed_octets,
     verify_auth,
-    verify_psk_auth,
+    verify_padded_psk_auth,
 )
 from pyike.ike import child_mode, collisions, config_mode, informational
 from pyike.ike import ts as tsmod
@@ -142,6 +144,19 @@ class AuthHalf(HandshakePart):
         self.psk = b""
         self.peer_certificates: tuple[bytes, ...] = ()
         self.peer_key: PublicKey | None = None
+        # the pre-shared key of the first AUTH computed and its key pad, kept for the other
+        # AUTH (our key and the peer's are mostly one): secret, dropped when that is done
+        self._kept_pad: tuple[bytes, bytes] | None = None
+
+    def _key_pad(self, psk: bytes) -> bytes:
+        assert self.sa.suite is not None
+        kept, self._kept_pad = self._kept_pad, None
+        if kept is not None and hmac.compare_digest(kept[0], psk):
+            return kept[1]
+        pad = key_pad(self.sa.suite.prf, psk)
+        if kept is None:
+            self._kept_pad = (psk, pad)
+        return pad
 
     def _own_octets(self) -> bytes:
         sa = self.sa
@@ -150,7 +165,7 @@ class AuthHalf(HandshakePart):
 
     def sign(self, key: bytes) -> None:
         assert self.sa.suite is not None
-        self.auth = psk_auth(self.sa.suite.prf, key, self._own_octets())
+        self.auth = padded_psk_auth(self.sa.suite.prf, self._key_pad(key), self._own_octets())
 
     def sign_with_certificate(self, profile: ProfileSpec) -> str | None:
         """AUTH signed with the profile's trustpoint key, in the method the peer's
@@ -238,7 +253,8 @@ class AuthHalf(HandshakePart):
             sa.info("Verify peer's authentication data")
             ok = self._verify_signature(self.peer_key, octets)
         else:
-            ok = verify_psk_auth(sa.suite.prf, self.psk, octets, self.peer_auth.data)
+            pad = self._key_pad(self.psk)
+            ok = verify_padded_psk_auth(sa.suite.prf, pad, octets, self.peer_auth.data)
             self.psk = b""
         if not ok:
             return Event.EV_AUTH_FAIL
