@@ -125,6 +125,26 @@ def _octets(sa: IkeSa, payload: IdPayload, of_initiator: bool) -> bytes:
     return signed_octets(message, peer_nonce, sa.suite.prf, sk_p, payload.encode_body())
 
 
+def _child_payloads(
+    payloads: Sequence[Payload],
+) -> tuple[SaPayload | None, TsPayload | None, TsPayload | None]:
+    """The first SA, TSi and TSr payloads, found in one pass."""
+    offer: SaPayload | None = None
+    tsi: TsPayload | None = None
+    tsr: TsPayload | None = None
+    for p in payloads:
+        if isinstance(p, SaPayload):
+            if offer is None:
+                offer = p
+        elif isinstance(p, TsPayload):
+            if p.initiator:
+                if tsi is None:
+                    tsi = p
+            elif tsr is None:
+                tsr = p
+    return offer, tsi, tsr
+
+
 def _ios_notifies(sa: IkeSa) -> list[Payload]:
     return [
         set_window_size_notify(sa.ctx.settings.window_size),
@@ -453,9 +473,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         error = next(
             (n for n in h.notifies() if n.is_error and n.notify_type in CHILD_ERRORS), None
         )
-        answer = next((p for p in h.payloads if isinstance(p, SaPayload)), None)
-        tsi = next((p for p in h.payloads if isinstance(p, TsPayload) and p.initiator), None)
-        tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
+        answer, tsi, tsr = _child_payloads(h.payloads)
         if error is not None or answer is None or tsi is None or tsr is None:
             notify = None if error is None else as_notify(error.notify_type)
             reason = f"Child SA not created: {notify.name if notify else 'no SA in response'}"
@@ -616,9 +634,7 @@ class AuthResponder(AuthHalf):
 
     def proc_sa_ts(self) -> Event:
         sa, h = self.sa, self.h
-        offer = next((p for p in h.payloads if isinstance(p, SaPayload)), None)
-        tsi = next((p for p in h.payloads if isinstance(p, TsPayload) and p.initiator), None)
-        tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
+        offer, tsi, tsr = _child_payloads(h.payloads)
         if offer is None or tsi is None or tsr is None:
             return Event.EV_GET_CONFIG_MODE
         transport = child_mode.carries_transport(h.payloads)
