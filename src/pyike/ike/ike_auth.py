@@ -145,12 +145,13 @@ def _child_payloads(
     return offer, tsi, tsr
 
 
-def _ios_notifies(sa: IkeSa) -> list[Payload]:
-    return [
-        set_window_size_notify(sa.ctx.settings.window_size),
+@lru_cache(maxsize=16)  # the same in every IKE_AUTH: the window size is a setting
+def _ios_notifies(window_size: int) -> tuple[Payload, ...]:
+    return (
+        set_window_size_notify(window_size),
         empty_notify(NotifyType.ESP_TFC_PADDING_NOT_SUPPORTED),
         empty_notify(NotifyType.NON_FIRST_FRAGMENTS_ALSO),
-    ]
+    )
 
 
 class AuthHalf(HandshakePart):
@@ -408,7 +409,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         ):
             payloads.append(empty_notify(NotifyType.INITIAL_CONTACT))
             sa.initial_contact_sent = True
-        payloads += _ios_notifies(sa)
+        payloads += _ios_notifies(sa.ctx.settings.window_size)
         payloads += child_mode.notifies(child_mode.asks_transport(tunnel.transform_sets))
         sa.trace_msg_id = 1
         sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout)
@@ -736,7 +737,7 @@ class AuthResponder(AuthHalf):
             ]
         elif self.error is not None:
             payloads.append(NotifyPayload(self.error))
-        payloads += _ios_notifies(sa)
+        payloads += _ios_notifies(sa.ctx.settings.window_size)
         sa.trace_msg_id = self._message_id()
         sa.respond(ExchangeType.IKE_AUTH, self._message_id(), payloads)
         return Event.EV_OK
