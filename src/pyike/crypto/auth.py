@@ -34,15 +34,30 @@ def signed_octets(
     return message + peer_nonce + prf_algorithm(prf_id)(sk_p, id_body)
 
 
+def key_pad(prf_id: PrfId, psk: bytes) -> bytes:
+    """prf(Shared Secret, "Key Pad for IKEv2"): the key of AUTH with a pre-shared key, as
+    secret as the shared secret itself."""
+    return prf_algorithm(prf_id)(psk, KEY_PAD)
+
+
+def padded_psk_auth(prf_id: PrfId, pad: bytes, octets: bytes) -> bytes:
+    """AUTH = prf(``pad``, <SignedOctets>), ``pad`` the shared secret's key_pad."""
+    return prf_algorithm(prf_id)(pad, octets)
+
+
+def verify_padded_psk_auth(prf_id: PrfId, pad: bytes, octets: bytes, auth_data: bytes) -> bool:
+    """True when the peer's AUTH data matches, compared in constant time."""
+    return hmac.compare_digest(padded_psk_auth(prf_id, pad, octets), auth_data)
+
+
 def psk_auth(prf_id: PrfId, psk: bytes, octets: bytes) -> bytes:
     """AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>)."""
-    prf = prf_algorithm(prf_id)
-    return prf(prf(psk, KEY_PAD), octets)
+    return padded_psk_auth(prf_id, key_pad(prf_id, psk), octets)
 
 
 def verify_psk_auth(prf_id: PrfId, psk: bytes, octets: bytes, auth_data: bytes) -> bool:
     """True when the peer's AUTH data matches, compared in constant time."""
-    return hmac.compare_digest(psk_auth(prf_id, psk, octets), auth_data)
+    return verify_padded_psk_auth(prf_id, key_pad(prf_id, psk), octets, auth_data)
 
 
 # --- signatures (RFC 7296 section 2.15, RFC 4754, RFC 7427) ----------------------------------

@@ -145,6 +145,6 @@ class ChildSa:
 
 
 def child_keys(
-    prf: int, sk_d: bytes, ni: bytes, nr: bytes, shared: bytes | None, t: ChildTransform
+    prf: PrfId, sk_d: bytes, ni: bytes, nr: bytes, shared: bytes | None, t: ChildTransform
 ) -> ChildKeys:
-    return derive_child_keys(PrfId(prf), sk_d, ni, nr, shared, t.encr, t.key_bits, t.integ)
+    return derive_child_keys(prf, sk_d, ni, nr, shared, t.encr, t.key_bits, t.integ)

@@ -200,11 +200,17 @@ def request_payload(ask: ConfigAsk) -> CpPayload:
 _DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
 
 
+# Read per attribute of each CP payload: module globals, as an enum member read from its
+# class is slow (EnumType's attribute hook).
+_APPLICATION_VERSION = _T.APPLICATION_VERSION
+_IP4_ADDRESS = _T.INTERNAL_IP4_ADDRESS
+
+
 def default_only(payload: CpPayload) -> bool:
     """A CFG_REQUEST carrying IOS's default set alone, which the seed's IOS 15 sends and
     receives without a `Config data` debug block (IOS-XE prints one)."""
     return payload.cfg_type == CfgType.CFG_REQUEST and all(
-        a.type == _T.APPLICATION_VERSION or (a.type in _DEFAULT_ASKED and not a.value)
+        a.type == _APPLICATION_VERSION or (a.type in _DEFAULT_ASKED and not a.value)
         for a in payload.attributes
     )
 
@@ -242,12 +248,12 @@ def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
     bad: list[str] = []
     for attr in payload.attributes:
         value, kind = attr.value, attr.type
-        try:
-            if kind == _T.INTERNAL_IP4_ADDRESS and not value:
+        if not value:  # asked for, not given
+            if kind == _IP4_ADDRESS:
                 asks_address = True
-            elif not value:
-                continue
-            elif kind == _T.INTERNAL_IP4_ADDRESS:
+            continue
+        try:
+            if kind == _T.INTERNAL_IP4_ADDRESS:
                 address = IPv4Address(_exact(value, 4))
             elif kind == _T.INTERNAL_IP4_NETMASK:
                 netmask = IPv4Address(_exact(value, 4))

@@ -9,6 +9,7 @@ signature fails, and a signature where it demands a PSK."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -32,11 +33,12 @@ from pyike.crypto.auth import (
     SignatureError,
     choose_method,
     key_kind,
-    psk_auth,
+    key_pad,
+    padded_psk_auth,
     sign_auth,
     signed_octets,
     verify_auth,
-    verify_psk_auth,
+    verify_padded_psk_auth,
 )
 from pyike.ike import child_mode, collisions, config_mode, informational
 from pyike.ike import ts as tsmod
@@ -123,12 +125,33 @@ def _octets(sa: IkeSa, payload: IdPayload, of_initiator: bool) -> bytes:
     return signed_octets(message, peer_nonce, sa.suite.prf, sk_p, payload.encode_body())
 
 
-def _ios_notifies(sa: IkeSa) -> list[Payload]:
-    return [
-        set_window_size_notify(sa.ctx.settings.window_size),
+def _child_payloads(
+    payloads: Sequence[Payload],
+) -> tuple[SaPayload | None, TsPayload | None, TsPayload | None]:
+    """The first SA, TSi and TSr payloads, found in one pass."""
+    offer: SaPayload | None = None
+    tsi: TsPayload | None = None
+    tsr: TsPayload | None = None
+    for p in payloads:
+        if isinstance(p, SaPayload):
+            if offer is None:
+                offer = p
+        elif isinstance(p, TsPayload):
+            if p.initiator:
+                if tsi is None:
+                    tsi = p
+            elif tsr is None:
+                tsr = p
+    return offer, tsi, tsr
+
+
+@lru_cache(maxsize=16)  # the same in every IKE_AUTH: the window size is a setting
+def _ios_notifies(window_size: int) -> tuple[Payload, ...]:
+    return (
+        set_window_size_notify(window_size),
         empty_notify(NotifyType.ESP_TFC_PADDING_NOT_SUPPORTED),
         empty_notify(NotifyType.NON_FIRST_FRAGMENTS_ALSO),
-    ]
+    )
 
 
 class AuthHalf(HandshakePart):
@@ -142,6 +165,19 @@ class AuthHalf(HandshakePart):
         self.psk = b""
         self.peer_certificates: tuple[bytes, ...] = ()
         self.peer_key: PublicKey | None = None
+        # the pre-shared key of the first AUTH computed and its key pad, kept for the other
+        # AUTH (our key and the peer's are mostly one): secret, dropped when that is done
+        self._kept_pad: tuple[bytes, bytes] | None = None
+
+    def _key_pad(self, psk: bytes) -> bytes:
+        assert self.sa.suite is not None
+        kept, self._kept_pad = self._kept_pad, None
+        if kept is not None and hmac.compare_digest(kept[0], psk):
+            return kept[1]
+        pad = key_pad(self.sa.suite.prf, psk)
+        if kept is None:
+            self._kept_pad = (psk, pad)
+        return pad
 
     def _own_octets(self) -> bytes:
         sa = self.sa
@@ -150,7 +186,7 @@ class AuthHalf(HandshakePart):
 
     def sign(self, key: bytes) -> None:
         assert self.sa.suite is not None
-        self.auth = psk_auth(self.sa.suite.prf, key, self._own_octets())
+        self.auth = padded_psk_auth(self.sa.suite.prf, self._key_pad(key), self._own_octets())
 
     def sign_with_certificate(self, profile: ProfileSpec) -> str | None:
         """AUTH signed with the profile's trustpoint key, in the method the peer's
@@ -238,7 +274,8 @@ class AuthHalf(HandshakePart):
             sa.info("Verify peer's authentication data")
             ok = self._verify_signature(self.peer_key, octets)
         else:
-            ok = verify_psk_auth(sa.suite.prf, self.psk, octets, self.peer_auth.data)
+            pad = self._key_pad(self.psk)
+            ok = verify_padded_psk_auth(sa.suite.prf, pad, octets, self.peer_auth.data)
             self.psk = b""
         if not ok:
             return Event.EV_AUTH_FAIL
@@ -372,7 +409,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         ):
             payloads.append(empty_notify(NotifyType.INITIAL_CONTACT))
             sa.initial_contact_sent = True
-        payloads += _ios_notifies(sa)
+        payloads += _ios_notifies(sa.ctx.settings.window_size)
         payloads += child_mode.notifies(child_mode.asks_transport(tunnel.transform_sets))
         sa.trace_msg_id = 1
         sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout)
@@ -437,9 +474,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         error = next(
             (n for n in h.notifies() if n.is_error and n.notify_type in CHILD_ERRORS), None
         )
-        answer = next((p for p in h.payloads if isinstance(p, SaPayload)), None)
-        tsi = next((p for p in h.payloads if isinstance(p, TsPayload) and p.initiator), None)
-        tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
+        answer, tsi, tsr = _child_payloads(h.payloads)
         if error is not None or answer is None or tsi is None or tsr is None:
             notify = None if error is None else as_notify(error.notify_type)
             reason = f"Child SA not created: {notify.name if notify else 'no SA in response'}"
@@ -600,9 +635,7 @@ class AuthResponder(AuthHalf):
 
     def proc_sa_ts(self) -> Event:
         sa, h = self.sa, self.h
-        offer = next((p for p in h.payloads if isinstance(p, SaPayload)), None)
-        tsi = next((p for p in h.payloads if isinstance(p, TsPayload) and p.initiator), None)
-        tsr = next((p for p in h.payloads if isinstance(p, TsPayload) and not p.initiator), None)
+        offer, tsi, tsr = _child_payloads(h.payloads)
         if offer is None or tsi is None or tsr is None:
             return Event.EV_GET_CONFIG_MODE
         transport = child_mode.carries_transport(h.payloads)
@@ -704,7 +737,7 @@ class AuthResponder(AuthHalf):
             ]
         elif self.error is not None:
             payloads.append(NotifyPayload(self.error))
-        payloads += _ios_notifies(sa)
+        payloads += _ios_notifies(sa.ctx.settings.window_size)
         sa.trace_msg_id = self._message_id()
         sa.respond(ExchangeType.IKE_AUTH, self._message_id(), payloads)
         return Event.EV_OK

@@ -66,6 +66,18 @@ class IkeChoice:
     spec_name: str
 
 
+# Read per offered transform and proposal in selection: module globals, as an enum member
+# read from its class is slow (EnumType's attribute hook).
+_ENCR, _PRF, _INTEG, _DH, _ESN = (
+    TransformType.ENCR,
+    TransformType.PRF,
+    TransformType.INTEG,
+    TransformType.DH,
+    TransformType.ESN,
+)
+_IKE, _ESP = ProtocolId.IKE, ProtocolId.ESP
+_NO_INTEG, _NO_DH = IntegId.NONE, DhId.NONE
+
 _IKE_TYPES = frozenset(
     {TransformType.ENCR, TransformType.PRF, TransformType.INTEG, TransformType.DH}
 )
@@ -82,7 +94,7 @@ def _offered_values(p: Proposal, allowed: frozenset[int]) -> dict[int, list[obje
         kind = int(t.type)
         if kind not in allowed:
             return None
-        value = (t.id, t.key_length) if kind == TransformType.ENCR else t.id
+        value = (t.id, t.key_length) if kind == _ENCR else t.id
         values.setdefault(kind, []).append(value)
     return values
 
@@ -97,13 +109,13 @@ def select_ike(
     offers = [
         (p, values)
         for p in offered.proposals
-        if p.protocol == ProtocolId.IKE and (values := _offered_values(p, _IKE_TYPES)) is not None
+        if p.protocol == _IKE and (values := _offered_values(p, _IKE_TYPES)) is not None
     ]
     for spec in own:
         for p, values in offers:
-            encr = _pick(spec.encryption, values.get(TransformType.ENCR, ()), prefer_own)
-            prf = _pick(spec.prf, values.get(TransformType.PRF, ()), prefer_own)
-            groups = values.get(TransformType.DH, ())
+            encr = _pick(spec.encryption, values.get(_ENCR, ()), prefer_own)
+            prf = _pick(spec.prf, values.get(_PRF, ()), prefer_own)
+            groups = values.get(_DH, ())
             group: object | None
             if ke_group is not None and ke_group in spec.groups and ke_group in groups:
                 group = ke_group
@@ -114,11 +126,11 @@ def select_ike(
             assert isinstance(encr, tuple)
             encr_id, bits = encr
             aead = is_aead(encr_id)
-            offered_integ = values.get(TransformType.INTEG, ())
+            offered_integ = values.get(_INTEG, ())
             if aead:
-                if any(i != IntegId.NONE for i in offered_integ):
+                if any(i != _NO_INTEG for i in offered_integ):
                     continue
-                integ: object = IntegId.NONE
+                integ: object = _NO_INTEG
             else:
                 picked = _pick(spec.integrity, offered_integ, prefer_own)
                 if picked is None:
@@ -126,9 +138,7 @@ def select_ike(
                 integ = picked
             assert isinstance(prf, int) and isinstance(integ, int) and isinstance(group, int)
             transforms, suite = _ike_answer(encr_id, bits, prf, integ, group)
-            return IkeChoice(
-                Proposal(p.number, ProtocolId.IKE, p.spi, transforms), suite, spec.name
-            )
+            return IkeChoice(Proposal(p.number, _IKE, p.spi, transforms), suite, spec.name)
     return None
 
 
@@ -242,7 +252,7 @@ def select_esp(
     offers = [
         (p, values)
         for p in offered.proposals
-        if p.protocol == ProtocolId.ESP
+        if p.protocol == _ESP
         and len(p.spi) == 4
         and (values := _offered_values(p, _ESP_TYPES)) is not None
     ]
@@ -252,19 +262,19 @@ def select_esp(
         else [(ts, p, values) for p, values in offers for ts in own]
     )
     for ts, p, values in pairs:
-        if (ts.encr, ts.key_bits) not in values.get(TransformType.ENCR, ()):
+        if (ts.encr, ts.key_bits) not in values.get(_ENCR, ()):
             continue
-        integs = values.get(TransformType.INTEG, ())
-        if ts.integ == IntegId.NONE:
-            if any(i != IntegId.NONE for i in integs):
+        integs = values.get(_INTEG, ())
+        if ts.integ == _NO_INTEG:
+            if any(i != _NO_INTEG for i in integs):
                 continue
         elif ts.integ not in integs:
             continue
         wanted_esn = catalogue.esn_for(ts.esn).id
-        esns = values.get(TransformType.ESN) or [catalogue.esn_for(False).id]
+        esns = values.get(_ESN) or [catalogue.esn_for(False).id]
         if wanted_esn not in esns:
             continue
-        groups = [g for g in values.get(TransformType.DH, ()) if g != DhId.NONE]
+        groups = [g for g in values.get(_DH, ()) if g != _NO_DH]
         dh: DhId | None = None
         if allow_dh:
             if pfs is not None:
@@ -277,7 +287,7 @@ def select_esp(
                     continue
                 dh = first
         choice = _child_transform(ts, ts.esn, dh)
-        return Proposal(p.number, ProtocolId.ESP, p.spi, _esp_transforms(ts, dh)), choice
+        return Proposal(p.number, _ESP, p.spi, _esp_transforms(ts, dh)), choice
     return None
 
 
