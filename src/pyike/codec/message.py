@@ -32,7 +32,7 @@ from pyike.codec.payloads import (
     UnknownPayload,
     VendorPayload,
 )
-from pyike.codec.reader import Reader
+from pyike.codec.reader import Reader, remember
 from pyike.codec.registry import NotifyType, PayloadType, as_enum, by_value, name_of
 from pyike.codec.sa import SaPayload
 from pyike.codec.traffic_selectors import TsPayload
@@ -256,9 +256,7 @@ def _decode_shared(kind: int, body: bytes, decoder: _Decoder, reader: Reader) ->
     payload = _shared.get(key)
     if payload is None:
         payload = decoder(reader)  # what fails to decode raises, and is not kept
-        if len(_shared) >= _SHARED_LIMIT:
-            _shared.clear()
-        _shared[key] = payload
+        remember(_shared, key, payload, _SHARED_LIMIT)
     return payload
 
 

@@ -10,6 +10,7 @@ import hashlib
 import ipaddress
 import struct
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pyike.codec.errors import DecodeError
 from pyike.codec.payloads import NotifyPayload
@@ -20,6 +21,7 @@ from pyike.codec.registry import (
     PayloadType,
     ProtocolId,
     as_enum,
+    by_value,
     name_of,
 )
 
@@ -56,6 +58,10 @@ EMPTY_DATA_NOTIFIES: frozenset[int] = frozenset(
 )
 
 
+_PROTOCOL_IDS = by_value(ProtocolId)
+_NAT_DETECTION = (NotifyType.NAT_DETECTION_SOURCE_IP, NotifyType.NAT_DETECTION_DESTINATION_IP)
+
+
 def _fail(notify: NotifyPayload, detail: str) -> DecodeError:
     name = name_of(NotifyType, notify.notify_type)
     return DecodeError(f"{name} notify: {detail}", payload=PayloadType.NOTIFY)
@@ -71,7 +77,7 @@ def _expect(notify: NotifyPayload, notify_type: NotifyType) -> None:
 def _status(
     notify_type: NotifyType, data: bytes = b"", protocol: int = 0, spi: bytes = b""
 ) -> NotifyPayload:
-    return NotifyPayload(notify_type, data, as_enum(ProtocolId, protocol), spi)
+    return NotifyPayload(notify_type, data, _PROTOCOL_IDS.get(protocol, protocol), spi)
 
 
 # --- COOKIE (RFC 7296 section 2.6) -------------------------------------------------------
@@ -107,19 +113,13 @@ def nat_detection_notify(
     address: ipaddress.IPv4Address | ipaddress.IPv6Address,
     port: int,
 ) -> NotifyPayload:
-    if notify_type not in (
-        NotifyType.NAT_DETECTION_SOURCE_IP,
-        NotifyType.NAT_DETECTION_DESTINATION_IP,
-    ):
+    if notify_type not in _NAT_DETECTION:
         raise ValueError(f"{notify_type.name} is not a NAT detection notify")
     return _status(notify_type, nat_detection_hash(spi_i, spi_r, address, port))
 
 
 def nat_detection_digest(notify: NotifyPayload) -> bytes:
-    if notify.notify_type not in (
-        NotifyType.NAT_DETECTION_SOURCE_IP,
-        NotifyType.NAT_DETECTION_DESTINATION_IP,
-    ):
+    if notify.notify_type not in _NAT_DETECTION:
         raise ValueError("expected a NAT_DETECTION_SOURCE_IP or _DESTINATION_IP notify")
     if len(notify.data) != NAT_DETECTION_HASH_SIZE:
         raise _fail(notify, f"hash of {len(notify.data)} bytes, expected {NAT_DETECTION_HASH_SIZE}")
@@ -165,6 +165,7 @@ def invalid_ke_group(notify: NotifyPayload) -> DhId | int:
 # --- SET_WINDOW_SIZE (RFC 7296 section 2.3) ----------------------------------------------
 
 
+@lru_cache(maxsize=64)  # made once: every IKE_AUTH announces the configured window
 def set_window_size_notify(size: int) -> NotifyPayload:
     return _status(NotifyType.SET_WINDOW_SIZE, struct.pack("!I", size))
 
@@ -217,6 +218,7 @@ def invalid_message_id(notify: NotifyPayload) -> int:
 # --- the empty-data status notifies ------------------------------------------------------
 
 
+@lru_cache(maxsize=64, typed=True)  # made once per type: the same few in every exchange
 def empty_notify(notify_type: NotifyType) -> NotifyPayload:
     """INITIAL_CONTACT, IKEV2_FRAGMENTATION_SUPPORTED, ESP_TFC_PADDING_NOT_SUPPORTED, ..."""
     if notify_type not in EMPTY_DATA_NOTIFIES:

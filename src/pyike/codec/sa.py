@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pyike.codec.errors import DecodeError
 from pyike.codec.generic import PayloadBase
-from pyike.codec.reader import Fields, Reader
+from pyike.codec.reader import Fields, Reader, remember
 from pyike.codec.registry import (
     DhId,
     EncrId,
@@ -216,6 +216,12 @@ def _add_attribute(parts: list[bytes], attribute: TransformAttribute) -> int:
 # Decoding works on positions in the payload reader's bytes: ``pos`` is where the proposal,
 # transform or attribute starts, ``end`` where its container (the SA payload, the proposal, the
 # transform) ends. Error texts name the substructure ("proposal #2 transform #1").
+#
+# A peer offers (and answers) the same transforms SA after SA, each time with a new SPI, so a
+# proposal's transforms are decoded once per distinct run of their octets and the frozen
+# result shared. Bounded, since the octets come from the network.
+_TRANSFORMS_LIMIT = 1024
+_transforms: dict[bytes, tuple[Transform, ...]] = {}
 
 
 def _what(proposal: int, transform: int = 0) -> str:
@@ -270,19 +276,26 @@ def _decode_proposal(r: Reader, pos: int, end: int, index: int) -> tuple[Proposa
     transform_start = spi_start + spi_size
     if transform_start > proposal_end:
         raise r.short(f"{_what(index)} SPI", spi_size, spi_start, proposal_end)
-    transforms: list[Transform] = []
-    while transform_start < proposal_end:
-        transform, transform_start = _decode_transform(
-            r, transform_start, proposal_end, index, len(transforms) + 1
-        )
-        transforms.append(transform)
+    octets = r.data[transform_start:proposal_end]
+    transforms = _transforms.get(octets)
+    if transforms is None:
+        transforms = _decode_transforms(r, transform_start, proposal_end, index)
+        remember(_transforms, octets, transforms, _TRANSFORMS_LIMIT)
     if len(transforms) != count:
         detail = f"announces {count} transforms but holds {len(transforms)}"
         raise _substructure_error(r, pos, index, 0, detail)
     # Positional arguments: a frozen dataclass matches keywords noticeably slower.
     spi = r.data[spi_start : spi_start + spi_size]
     protocol_id = _PROTOCOL_IDS.get(protocol, protocol)
-    return Proposal(number, protocol_id, spi, tuple(transforms), reserved), proposal_end
+    return Proposal(number, protocol_id, spi, transforms, reserved), proposal_end
+
+
+def _decode_transforms(r: Reader, pos: int, end: int, proposal: int) -> tuple[Transform, ...]:
+    transforms: list[Transform] = []
+    while pos < end:
+        transform, pos = _decode_transform(r, pos, end, proposal, len(transforms) + 1)
+        transforms.append(transform)
+    return tuple(transforms)
 
 
 def _decode_transform(

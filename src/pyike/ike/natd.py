@@ -15,6 +15,9 @@ from pyike.codec.notify_data import (
 from pyike.codec.registry import NotifyType
 from pyike.ike.events import Endpoint
 
+_SOURCE = NotifyType.NAT_DETECTION_SOURCE_IP
+_DESTINATION = NotifyType.NAT_DETECTION_DESTINATION_IP
+
 
 def natd_notifies(
     spi_i: bytes,
@@ -26,18 +29,11 @@ def natd_notifies(
     """``fake_source``: random bytes sent as the source hash instead of the real one, so that
     the peer believes this side is behind a NAT (forced UDP encapsulation)."""
     source = (
-        NotifyPayload(NotifyType.NAT_DETECTION_SOURCE_IP, fake_source)
+        NotifyPayload(_SOURCE, fake_source)
         if fake_source is not None
-        else nat_detection_notify(
-            NotifyType.NAT_DETECTION_SOURCE_IP, spi_i, spi_r, local.address, local.port
-        )
+        else nat_detection_notify(_SOURCE, spi_i, spi_r, local.address, local.port)
     )
-    return [
-        source,
-        nat_detection_notify(
-            NotifyType.NAT_DETECTION_DESTINATION_IP, spi_i, spi_r, remote.address, remote.port
-        ),
-    ]
+    return [source, nat_detection_notify(_DESTINATION, spi_i, spi_r, remote.address, remote.port)]
 
 
 @dataclass(frozen=True)
@@ -67,8 +63,8 @@ def detect(
 ) -> NatResult:
     """Compares the peer's hashes with the addresses the datagram really came from and to.
     Raises DecodeError for a malformed hash."""
-    sources = [n for n in notifies if n.notify_type == NotifyType.NAT_DETECTION_SOURCE_IP]
-    destinations = [n for n in notifies if n.notify_type == NotifyType.NAT_DETECTION_DESTINATION_IP]
+    sources = [n for n in notifies if n.notify_type == _SOURCE]
+    destinations = [n for n in notifies if n.notify_type == _DESTINATION]
     if not sources or not destinations:
         return NatResult(checked=False)
     # The peer hashed its own address as source and ours as destination.
