@@ -46,7 +46,7 @@ class InfoTrace:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: four per IKE SA (see pyike.ike.events)
 class PacketTrace:
     """A message sent or received. ``inner`` holds the decrypted payloads of an SK message
     (None for a clear one or one that could not be opened)."""
