@@ -36,26 +36,30 @@ class TrafficSource(Protocol):
         ...
 
 
-def _peer_key(sa: IkeSa) -> object:
-    return sa.remote.address
+# The indexes key addresses by their text (Endpoint.host, made once per endpoint): equal
+# exactly when the addresses are, and a str keeps its hash, which an ipaddress recomputes.
 
 
-def _session_key(sa: IkeSa) -> tuple[object, object, Identity | None, Identity | None]:
+def _peer_key(sa: IkeSa) -> str:
+    return sa.remote.host
+
+
+def _session_key(sa: IkeSa) -> tuple[str, str, Identity | None, Identity | None]:
     """Two SAs with the same key are one session (collisions.find_duplicate)."""
-    return (sa.remote.address, sa.local.address, sa.local_id, sa.remote_id)
+    return (sa.remote.host, sa.local.host, sa.local_id, sa.remote_id)
 
 
-def _init_request_key(sa: IkeSa) -> tuple[object, bytes] | None:
+def _init_request_key(sa: IkeSa) -> tuple[str, bytes] | None:
     """A responder SA by what a retransmitted IKE_SA_INIT request shows of it."""
-    return None if sa.initiator else (sa.remote.address, sa.spi_i)
+    return None if sa.initiator else (sa.remote.host, sa.spi_i)
 
 
-def _attempt_key(sa: IkeSa) -> tuple[object, object] | None:
+def _attempt_key(sa: IkeSa) -> tuple[str, str] | None:
     """An SA this side initiated that is not up yet (collisions.waiting_attempts), by the
     addresses it runs between. Those that are up leave the index, so that the attempts with
     a peer cost what they are, not what all the SAs with it are."""
     if sa.initiator and sa.established_at is None and not sa.closed:
-        return (sa.remote.address, sa.local.address)
+        return (sa.remote.host, sa.local.host)
     return None
 
 
@@ -187,7 +191,7 @@ class Context:
                     index.update(sa)
 
     def sas_with_peer(self, remote: Endpoint) -> list[IkeSa]:
-        return self.by_peer.get(remote.address)
+        return self.by_peer.get(remote.host)
 
     def half_open_count(self) -> int:
         return self.half_open.count(True)

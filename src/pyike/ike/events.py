@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pyike.codec.registry import EncrId, IntegId, NotifyType
 from pyike.codec.udp_encap import IKE_PORT
@@ -28,8 +29,14 @@ class Endpoint:
     def of(cls, text: str, port: int = IKE_PORT) -> Endpoint:
         return cls(ipaddress.ip_address(text), port)
 
+    @cached_property
+    def host(self) -> str:
+        """The address as text: a socket's host, and what the engine's indexes group SAs by
+        (worked out once per endpoint: an ipaddress formats itself to hash)."""
+        return str(self.address)
+
     def __str__(self) -> str:
-        return f"{self.address}/{self.port}"
+        return f"{self.host}/{self.port}"
 
 
 @dataclass
