@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable
 from typing import Protocol
 
-from pyike.codec import Message, Payload
+from pyike.codec import Message, Payload, decode_header
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
 from pyike.ike.ike_sa import WATCHABLE, IkeSa
@@ -275,8 +275,30 @@ class Context:
                 direction,
                 local,
                 remote,
-                message,
+                message.header,
                 None if inner is None else tuple(inner),
+                message,
+            )
+        )
+
+    def sealed_packet(
+        self, sa_id: int, local: Endpoint, remote: Endpoint, data: bytes, inner: list[Payload]
+    ) -> None:
+        """A protected message sent: traced as its header and octets, decoded only if a
+        packet debug reads it (PacketTrace.message)."""
+        self.touched.add(sa_id)
+        if not self.trace_packets:
+            return
+        self.trace.append(
+            PacketTrace(
+                self.now,
+                sa_id,
+                Direction.SENT,
+                local,
+                remote,
+                decode_header(data),
+                tuple(inner),
+                wire=data,
             )
         )
 

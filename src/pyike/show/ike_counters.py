@@ -33,7 +33,7 @@ _FIRST_STATUS = 16384  # notify types below are errors (RFC 7296 section 3.10.1)
 
 
 def _exchange_name(record: PacketTrace, dpd_requests: set[tuple[int | None, int, bool]]) -> str:
-    header = record.message.header
+    header = record.header
     exchange = header.exchange_type
     if exchange == ExchangeType.CREATE_CHILD_SA:
         payloads = _payloads(record)
@@ -100,7 +100,7 @@ class Ikev2Counters:
 
     def _count_packet(self, record: PacketTrace) -> None:
         sent = record.direction is Direction.SENT
-        response = record.message.header.response
+        response = record.header.response
         name = _exchange_name(record, self._dpd_requests)
         self.exchanges[(name, sent, response)] += 1
         if name == "IKE_SA_INIT" and not response:
