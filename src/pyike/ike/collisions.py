@@ -230,7 +230,7 @@ def waiting_attempts(sa: IkeSa) -> list[IkeSa]:
     profile = None if sa.profile is None else sa.profile.name
     return [
         other
-        for other in sa.ctx.attempts.get((sa.remote.address, sa.local.address))
+        for other in sa.ctx.attempts.get((sa.remote.host, sa.local.host))
         if other is not sa
         and not other.closed
         and other.machine.state == State.I_WAIT_INIT

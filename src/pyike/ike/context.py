@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable
 from typing import Protocol
 
-from pyike.codec import Message, Payload
+from pyike.codec import Message, Payload, decode_header
 from pyike.ike.cookie import CookieJar
 from pyike.ike.events import Datagram, Endpoint, EngineEvent
 from pyike.ike.ike_sa import WATCHABLE, IkeSa
@@ -36,26 +36,30 @@ class TrafficSource(Protocol):
         ...
 
 
-def _peer_key(sa: IkeSa) -> object:
-    return sa.remote.address
+# The indexes key addresses by their text (Endpoint.host, made once per endpoint): equal
+# exactly when the addresses are, and a str keeps its hash, which an ipaddress recomputes.
 
 
-def _session_key(sa: IkeSa) -> tuple[object, object, Identity | None, Identity | None]:
+def _peer_key(sa: IkeSa) -> str:
+    return sa.remote.host
+
+
+def _session_key(sa: IkeSa) -> tuple[str, str, Identity | None, Identity | None]:
     """Two SAs with the same key are one session (collisions.find_duplicate)."""
-    return (sa.remote.address, sa.local.address, sa.local_id, sa.remote_id)
+    return (sa.remote.host, sa.local.host, sa.local_id, sa.remote_id)
 
 
-def _init_request_key(sa: IkeSa) -> tuple[object, bytes] | None:
+def _init_request_key(sa: IkeSa) -> tuple[str, bytes] | None:
     """A responder SA by what a retransmitted IKE_SA_INIT request shows of it."""
-    return None if sa.initiator else (sa.remote.address, sa.spi_i)
+    return None if sa.initiator else (sa.remote.host, sa.spi_i)
 
 
-def _attempt_key(sa: IkeSa) -> tuple[object, object] | None:
+def _attempt_key(sa: IkeSa) -> tuple[str, str] | None:
     """An SA this side initiated that is not up yet (collisions.waiting_attempts), by the
     addresses it runs between. Those that are up leave the index, so that the attempts with
     a peer cost what they are, not what all the SAs with it are."""
     if sa.initiator and sa.established_at is None and not sa.closed:
-        return (sa.remote.address, sa.local.address)
+        return (sa.remote.host, sa.local.host)
     return None
 
 
@@ -187,7 +191,7 @@ class Context:
                     index.update(sa)
 
     def sas_with_peer(self, remote: Endpoint) -> list[IkeSa]:
-        return self.by_peer.get(remote.address)
+        return self.by_peer.get(remote.host)
 
     def half_open_count(self) -> int:
         return self.half_open.count(True)
@@ -271,8 +275,30 @@ class Context:
                 direction,
                 local,
                 remote,
-                message,
+                message.header,
                 None if inner is None else tuple(inner),
+                message,
+            )
+        )
+
+    def sealed_packet(
+        self, sa_id: int, local: Endpoint, remote: Endpoint, data: bytes, inner: list[Payload]
+    ) -> None:
+        """A protected message sent: traced as its header and octets, decoded only if a
+        packet debug reads it (PacketTrace.message)."""
+        self.touched.add(sa_id)
+        if not self.trace_packets:
+            return
+        self.trace.append(
+            PacketTrace(
+                self.now,
+                sa_id,
+                Direction.SENT,
+                local,
+                remote,
+                decode_header(data),
+                tuple(inner),
+                wire=data,
             )
         )
 

@@ -37,6 +37,7 @@ from pyike.ike.events import (
     Endpoint,
     EngineEvent,
     InitRequestRefused,
+    IPAddress,
     MessageDropped,
 )
 from pyike.ike.fragments import MAX_FRAGMENTS, FragmentBuffer
@@ -105,9 +106,9 @@ class IkeEngine:
         """Requests sent again for want of a response, since the engine started."""
         return self._ctx.retransmissions
 
-    def ike_sas_with_peer(self, address: object) -> list[IkeSa]:
+    def ike_sas_with_peer(self, address: IPAddress) -> list[IkeSa]:
         """The SAs with the peer at ``address``, oldest first (read them, do not change them)."""
-        return self._ctx.by_peer.get(address)
+        return self._ctx.by_peer.get(str(address))
 
     # --- outputs ----------------------------------------------------------------------------
 
@@ -428,7 +429,7 @@ class IkeEngine:
         if header.spi_r != bytes(8) or header.message_id != 0:
             self._drop(None, "IKE_SA_INIT request with a responder SPI or message ID")
             return
-        existing = next(iter(ctx.by_init_request.get((remote.address, header.spi_i))), None)
+        existing = next(iter(ctx.by_init_request.get((remote.host, header.spi_i))), None)
         if existing is not None:
             ctx.touched.add(existing.sa_id)
             if existing.responses.classify(0) == Verdict.RETRANSMIT:

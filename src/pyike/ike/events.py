@@ -1,9 +1,15 @@
-"""What the engine tells its caller: endpoints, datagrams to send, and SA events."""
+"""What the engine tells its caller: endpoints, datagrams to send, and SA events.
+
+The records made for every IKE SA (Datagram, ChildSaInfo, IkeSaUp, ChildSaInstalled, and
+trace.PacketTrace) are plain dataclasses, not frozen ones: nothing changes them once made,
+and a frozen dataclass's __init__ costs ~1,500 instructions a field (object.__setattr__).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pyike.codec.registry import EncrId, IntegId, NotifyType
 from pyike.codec.udp_encap import IKE_PORT
@@ -23,11 +29,17 @@ class Endpoint:
     def of(cls, text: str, port: int = IKE_PORT) -> Endpoint:
         return cls(ipaddress.ip_address(text), port)
 
+    @cached_property
+    def host(self) -> str:
+        """The address as text: a socket's host, and what the engine's indexes group SAs by
+        (worked out once per endpoint: an ipaddress formats itself to hash)."""
+        return str(self.address)
+
     def __str__(self) -> str:
-        return f"{self.address}/{self.port}"
+        return f"{self.host}/{self.port}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Datagram:
     """A UDP payload to send from ``local`` to ``remote``; on port 4500 it already carries the
     non-ESP marker (RFC 3948)."""
@@ -37,7 +49,7 @@ class Datagram:
     data: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class ChildSaInfo:
     """Everything an ESP SA needs. ``spi_in`` is the SPI this side receives with."""
 
@@ -79,7 +91,7 @@ class ChildSaInfo:
         return self.keys.integ_r if self.initiator else self.keys.integ_i
 
 
-@dataclass(frozen=True)
+@dataclass
 class IkeSaUp:
     now: float
     sa_id: int
@@ -104,7 +116,7 @@ class IkeSaDown:
     rekeyed_to: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class ChildSaInstalled:
     now: float
     child: ChildSaInfo

@@ -314,14 +314,17 @@ class IkeSa(SmTracing):
     ) -> None:
         """Sends `datagrams` and traces each. `clear` is the payload list an unprotected
         single-datagram message was encoded from: its trace reuses it rather than decoding
-        the bytes again (IKE_SA_INIT's SA and KE payloads are the costly ones to decode)."""
+        the bytes again (IKE_SA_INIT's SA and KE payloads are the costly ones to decode). A
+        protected one (`inner` given) is traced undecoded (Context.sealed_packet)."""
         for data in datagrams:
             if clear is not None and len(datagrams) == 1:
-                header = decode_header(data)
-                message = Message(header, clear)
+                message = Message(decode_header(data), clear)
+                self.ctx.packet(self.sa_id, Direction.SENT, self.local, self.remote, message, inner)
+            elif inner is not None:
+                self.ctx.sealed_packet(self.sa_id, self.local, self.remote, data, inner)
             else:
                 message = decode_message(data)
-            self.ctx.packet(self.sa_id, Direction.SENT, self.local, self.remote, message, inner)
+                self.ctx.packet(self.sa_id, Direction.SENT, self.local, self.remote, message, inner)
             wire = NON_ESP_MARKER + data if self.local.port == NAT_T_PORT else data
             self.ctx.send(self.local, self.remote, wire)
 

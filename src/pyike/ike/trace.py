@@ -5,11 +5,11 @@ The lab turns these into IOS debug lines; tests assert on them directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from pyike.codec import Message, Payload
+from pyike.codec import IkeHeader, Message, Payload, decode_message
 from pyike.ike.events import Endpoint
 from pyike.ike.states import Event, State
 
@@ -46,18 +46,29 @@ class InfoTrace:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: four per IKE SA (see pyike.ike.events)
 class PacketTrace:
     """A message sent or received. ``inner`` holds the decrypted payloads of an SK message
-    (None for a clear one or one that could not be opened)."""
+    (None for a clear one or one that could not be opened). ``message`` is decoded from
+    ``wire`` when first read if it was traced as octets alone: a protected message this side
+    sent, whose outer payloads only a packet debug reads (the show counters read ``header``
+    and ``inner``)."""
 
     now: float
     sa_id: int | None
     direction: Direction
     local: Endpoint
     remote: Endpoint
-    message: Message
+    header: IkeHeader
     inner: tuple[Payload, ...] | None
+    decoded: Message | None = field(default=None, repr=False, compare=False)
+    wire: bytes = field(default=b"", repr=False)
+
+    @property
+    def message(self) -> Message:
+        if self.decoded is None:
+            self.decoded = decode_message(self.wire, self.header)
+        return self.decoded
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,7 @@ class SocketWire:
             self.send_errors += 1
             return
         try:
-            sock.sendto(data, (str(remote.address), self.ports.to_wire(remote.port)))
+            sock.sendto(data, (remote.host, self.ports.to_wire(remote.port)))
         except OSError:
             self.send_errors += 1
 

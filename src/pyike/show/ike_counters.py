@@ -13,7 +13,7 @@ dropped unprocessed (IOS's `packets dropped at dispatch`), comes from the engine
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -30,12 +30,19 @@ from pyike.show.views import Ikev2ExchangeStats, Ikev2Stats, MessageCounts
 _Key = tuple[str, bool, bool]  # (name, sent, response)
 _T = TypeVar("_T")
 _FIRST_STATUS = 16384  # notify types below are errors (RFC 7296 section 3.10.1)
+# Read for every message counted, as module globals: an enum member read from its class, or
+# its name, costs more than the count itself.
+_SENT = Direction.SENT
+_CREATE_CHILD_SA = ExchangeType.CREATE_CHILD_SA
+_INFORMATIONAL = ExchangeType.INFORMATIONAL
+_COOKIE = NotifyType.COOKIE
+_EXCHANGE_NAMES = {member.value: member.name for member in ExchangeType}
 
 
 def _exchange_name(record: PacketTrace, dpd_requests: set[tuple[int | None, int, bool]]) -> str:
-    header = record.message.header
+    header = record.header
     exchange = header.exchange_type
-    if exchange == ExchangeType.CREATE_CHILD_SA:
+    if exchange == _CREATE_CHILD_SA:
         payloads = _payloads(record)
         sa = next((p for p in payloads if isinstance(p, SaPayload)), None)
         if sa is not None and sa.proposals and sa.proposals[0].protocol == ProtocolId.IKE:
@@ -46,21 +53,21 @@ def _exchange_name(record: PacketTrace, dpd_requests: set[tuple[int | None, int,
         if rekey:
             return "CREATE_CHILD_SA_IPSEC_REKEY"
         return "CREATE_CHILD_SA_IPSEC" if sa is not None else "CREATE_CHILD_SA"
-    if exchange == ExchangeType.INFORMATIONAL and not _payloads(record):
+    if exchange == _INFORMATIONAL and not _payloads(record):
         # An empty request is a liveness check; an empty response is a DPD only when it
         # answers one (an empty answer to a delete is a plain INFORMATIONAL).
-        sent = record.direction is Direction.SENT
+        sent = record.direction is _SENT
         if not header.response:
             dpd_requests.add((record.sa_id, header.message_id, sent))
             return "DPD"
         if (record.sa_id, header.message_id, not sent) in dpd_requests:
             dpd_requests.discard((record.sa_id, header.message_id, not sent))
             return "DPD"
-    return name_of(ExchangeType, exchange)
+    return _EXCHANGE_NAMES.get(exchange) or name_of(ExchangeType, exchange)
 
 
-def _payloads(record: PacketTrace) -> list[Payload]:
-    return list(record.inner) if record.inner is not None else list(record.message.payloads)
+def _payloads(record: PacketTrace) -> Sequence[Payload]:
+    return record.inner if record.inner is not None else record.message.payloads
 
 
 @dataclass
@@ -99,8 +106,8 @@ class Ikev2Counters:
                 self.cookie_rejected += 1
 
     def _count_packet(self, record: PacketTrace) -> None:
-        sent = record.direction is Direction.SENT
-        response = record.message.header.response
+        sent = record.direction is _SENT
+        response = record.header.response
         name = _exchange_name(record, self._dpd_requests)
         self.exchanges[(name, sent, response)] += 1
         if name == "IKE_SA_INIT" and not response:
@@ -117,7 +124,7 @@ class Ikev2Counters:
         for payload in payloads:
             if isinstance(payload, NotifyPayload):
                 self.notifies[(payload.notify_type, sent, response)] += 1
-                if payload.notify_type == NotifyType.COOKIE and sent:
+                if payload.notify_type == _COOKIE and sent:
                     self.cookie_challenged += 1
             elif isinstance(payload, CpPayload):
                 for attribute in payload.attributes:
