@@ -264,41 +264,35 @@ class Context:
         message: Message,
         inner: list[Payload] | None,
     ) -> None:
-        if sa_id is not None:
-            self.touched.add(sa_id)
-        if not self.trace_packets:
-            return
-        self.trace.append(
-            PacketTrace(
-                self.now,
-                sa_id,
-                direction,
-                local,
-                remote,
-                message.header,
-                None if inner is None else tuple(inner),
-                message,
-            )
-        )
+        self._packet(sa_id, direction, local, remote, inner, message=message)
 
     def sealed_packet(
         self, sa_id: int, local: Endpoint, remote: Endpoint, data: bytes, inner: list[Payload]
     ) -> None:
         """A protected message sent: traced as its header and octets, decoded only if a
         packet debug reads it (PacketTrace.message)."""
-        self.touched.add(sa_id)
+        self._packet(sa_id, Direction.SENT, local, remote, inner, wire=data)
+
+    def _packet(
+        self,
+        sa_id: int | None,
+        direction: Direction,
+        local: Endpoint,
+        remote: Endpoint,
+        inner: list[Payload] | None,
+        *,
+        message: Message | None = None,
+        wire: bytes = b"",
+    ) -> None:
+        if sa_id is not None:
+            self.touched.add(sa_id)
         if not self.trace_packets:
             return
+        header = decode_header(wire) if message is None else message.header
+        inner_payloads = None if inner is None else tuple(inner)
         self.trace.append(
             PacketTrace(
-                self.now,
-                sa_id,
-                Direction.SENT,
-                local,
-                remote,
-                decode_header(data),
-                tuple(inner),
-                wire=data,
+                self.now, sa_id, direction, local, remote, header, inner_payloads, message, wire
             )
         )
 
