@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from pyike.bounded import remember
+
 _T = TypeVar("_T")
 
 
@@ -23,7 +25,6 @@ class Answers:
             return self._known[question]  # type: ignore[return-value]
         except KeyError:
             pass
-        if len(self._known) >= self.LIMIT:
-            self._known.clear()
-        answer = self._known[question] = work()
+        answer = work()
+        remember(self._known, question, answer, self.LIMIT)
         return answer

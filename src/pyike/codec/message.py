@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from pyike.bounded import remember
 from pyike.codec.configuration import CpPayload
 from pyike.codec.errors import DecodeError
 from pyike.codec.generic import (
@@ -32,7 +33,7 @@ from pyike.codec.payloads import (
     UnknownPayload,
     VendorPayload,
 )
-from pyike.codec.reader import Reader, remember
+from pyike.codec.reader import Reader
 from pyike.codec.registry import NotifyType, PayloadType, as_enum, by_value, name_of
 from pyike.codec.sa import SaPayload
 from pyike.codec.traffic_selectors import TsPayload

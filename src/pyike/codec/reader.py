@@ -10,13 +10,10 @@ as reading the fields one at a time would.
 from __future__ import annotations
 
 import struct
-from typing import Any, TypeVar
+from typing import Any
 
 from pyike.codec.errors import DecodeError
 from pyike.codec.registry import NotifyType, PayloadType, as_enum
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 
 class Reader:
@@ -123,11 +120,3 @@ class Fields:
 
 def _named(what: str, name: str) -> str:
     return f"{what} {name}" if what else name
-
-
-def remember(memory: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
-    """Keeps what received octets decoded to in ``memory``, emptied first when it holds
-    ``limit`` entries: bounded whatever peers send. Only what decoded is kept."""
-    if len(memory) >= limit:
-        memory.clear()
-    memory[key] = value

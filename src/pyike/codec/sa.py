@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar
 
+from pyike.bounded import remember
 from pyike.codec.errors import DecodeError
 from pyike.codec.generic import PayloadBase
-from pyike.codec.reader import Fields, Reader, remember
+from pyike.codec.reader import Fields, Reader
 from pyike.codec.registry import (
     DhId,
     EncrId,
