@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from collections.abc import Callable
@@ -272,6 +273,20 @@ def test_new_key_exchange_draws_from_the_given_randomness() -> None:
         first = new_key_exchange(group, seeded(5)).public_key()
         assert new_key_exchange(group, seeded(5)).public_key() == first
         assert new_key_exchange(group, seeded(6)).public_key() != first
+
+
+@pytest.mark.parametrize("group", ECP_GROUPS + MORE_ECP_GROUPS)
+def test_keys_from_the_system_source_are_fresh_and_agree(group: DhId) -> None:
+    """With os.urandom (the daemon's source) OpenSSL draws the scalar itself: each key is new,
+    on the curve, and agrees with a peer made from a known scalar."""
+    peer = new_key_exchange(group, seeded(7))
+    first, second = new_key_exchange(group, os.urandom), new_key_exchange(group, os.urandom)
+    assert first.public_key() != second.public_key()
+    for exchange in (first, second):
+        assert len(exchange.public_key()) == public_key_size(group)
+        assert exchange.shared_secret(peer.public_key()) == peer.shared_secret(
+            exchange.public_key()
+        )
 
 
 def test_rejection_sampling_skips_values_out_of_range() -> None:

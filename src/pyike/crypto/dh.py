@@ -22,6 +22,7 @@ gmpy2 is installed, and cryptography's DH numbers otherwise.
 from __future__ import annotations
 
 import importlib
+import os
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -256,23 +257,34 @@ def _private_in_range(params: ModpParameters, private: int) -> bool:
     return 1 < private < params.prime - 1
 
 
-def _ecp_parameters(group: DhId, private: int) -> EcpParameters:
+def _ecp_curve(group: DhId) -> EcpParameters:
     curve = _group(group).ecp
     if curve is None:
         raise unsupported(DhId, group)
+    return curve
+
+
+def _ecp_parameters(group: DhId, private: int) -> EcpParameters:
+    curve = _ecp_curve(group)
     if not 0 < private < curve.order:
         raise CryptoError(f"{group.name}: private scalar out of range")
     return curve
 
 
 class EcpKeyExchange(KeyExchange):
-    def __init__(self, group: DhId, private: int) -> None:
+    def __init__(self, group: DhId, private: int | None) -> None:
+        """``private`` None: a scalar OpenSSL draws from its own DRBG, which skips the checks
+        `derive_private_key` runs on a scalar it is given (a third of the key's cost)."""
         self.group = group
-        parameters = _ecp_parameters(group, private)
+        parameters = _ecp_curve(group) if private is None else _ecp_parameters(group, private)
         assert isinstance(parameters.curve, ec.EllipticCurve)
         self._curve: ec.EllipticCurve = parameters.curve
         self._size = parameters.size
-        self._private = ec.derive_private_key(private, self._curve)
+        self._private = (
+            ec.generate_private_key(self._curve)
+            if private is None
+            else ec.derive_private_key(private, self._curve)
+        )
 
     def public_key(self) -> bytes:
         numbers = self._private.public_key().public_numbers()
@@ -319,10 +331,13 @@ class WeierstrassKeyExchange(KeyExchange):
 
 
 def _ecp_key_exchange(group: DhId, private: int) -> KeyExchange:
-    curve = _group(group).ecp
-    if curve is not None and isinstance(curve.curve, WeierstrassCurve):
+    if _on_weierstrass(group):
         return WeierstrassKeyExchange(group, private)
     return EcpKeyExchange(group, private)
+
+
+def _on_weierstrass(group: DhId) -> bool:
+    return isinstance(_ecp_curve(group).curve, WeierstrassCurve)
 
 
 class _MontgomeryKeyExchange(KeyExchange):
@@ -396,11 +411,15 @@ def _random_private(params: ModpParameters, random_bytes: RandomBytes) -> int:
 
 
 def new_key_exchange(group: DhId, random_bytes: RandomBytes) -> KeyExchange:
-    """A fresh key exchange whose private value is drawn from `random_bytes(n)`."""
+    """A fresh key exchange whose private value is drawn from `random_bytes(n)`. Given
+    `os.urandom` (the daemon's source), an ECP scalar is drawn by OpenSSL from its DRBG, which
+    the kernel seeds: a key `cryptography` makes is cheaper than one it is handed."""
     entry = _group(group)
     if entry.modp is not None:
         return ModpKeyExchange(group, _random_private(entry.modp, random_bytes))
     if entry.ecp is not None:
+        if random_bytes is os.urandom and not _on_weierstrass(group):
+            return EcpKeyExchange(group, None)  # the same source: the kernel's, through OpenSSL
         return _ecp_key_exchange(group, 1 + _random_below(entry.ecp.order - 1, random_bytes))
     if entry.kind == "x25519":
         return X25519KeyExchange(random_bytes(X25519KeyExchange.size))
