@@ -547,7 +547,10 @@ def test_rfc5114_modp_groups_check_the_subgroup(group: DhId) -> None:
 
 
 def test_backend_is_openssl_for_rfc3526_and_gmpy2_for_the_others() -> None:
-    assert dh.backend_name() == "OpenSSL for RFC 3526 groups, gmpy2 powmod_sec for the others"
+    assert dh.backend_name() == (
+        "OpenSSL for RFC 3526 groups, gmpy2 powmod_sec for the others"
+        " (OpenSSL draws the daemon's keys in groups 1 and 2)"
+    )
 
 
 RFC3526_GROUPS = [DhId.MODP_1536, DhId.MODP_2048, DhId.MODP_3072, DhId.MODP_4096,
@@ -582,6 +585,44 @@ def test_without_openssl_dh_the_rfc3526_groups_use_gmpy2(monkeypatch: pytest.Mon
     assert dh.backend_name() == "gmpy2 powmod_sec"
     a, b = dh.ModpKeyExchange(DhId.MODP_2048, 12345), dh.ModpKeyExchange(DhId.MODP_2048, 67890)
     assert a.shared_secret(b.public_key()) == b.shared_secret(a.public_key())
+
+
+@pytest.mark.parametrize("group", [DhId.MODP_768, DhId.MODP_1024])
+def test_groups_1_and_2_from_the_system_source_are_drawn_by_openssl(
+    group: DhId, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daemon's keys in groups OpenSSL does not know by name: OpenSSL draws a full-length
+    exponent and computes g^x, gmpy2 the shared secret; fresh each time, and they agree."""
+    p = MODP_PRIMES[group]
+    peer = new_key_exchange(group, seeded(8))
+
+    def not_ours(*_args: object) -> int:
+        raise AssertionError("the exponent was drawn by pyike, not by OpenSSL")
+
+    monkeypatch.setattr(dh, "_random_private", not_ours)
+    exchanges = [new_key_exchange(group, os.urandom) for _ in range(2)]
+    assert exchanges[0].public_key() != exchanges[1].public_key()
+    for exchange in exchanges:
+        assert isinstance(exchange, dh.ModpKeyExchange)
+        private = exchange._private
+        assert private.bit_length() >= p.bit_length() - 2  # full length, not a short exponent
+        assert exchange.public_key() == pow(GENERATOR, private, p).to_bytes(
+            len(peer.public_key()), "big"
+        )
+        assert exchange.shared_secret(peer.public_key()) == peer.shared_secret(
+            exchange.public_key()
+        )
+
+
+def test_groups_1_and_2_without_openssl_dh_use_the_system_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dh, "_openssl_parameters", lambda params: None)
+    params = catalogue.dh_group(DhId.MODP_1024).modp  # type: ignore[union-attr]
+    assert params is not None and dh._drawn_by_openssl(params) is None
+    peer = new_key_exchange(DhId.MODP_1024, seeded(9))
+    mine = new_key_exchange(DhId.MODP_1024, os.urandom)  # drawn by rejection sampling instead
+    assert mine.shared_secret(peer.public_key()) == peer.shared_secret(mine.public_key())
 
 
 def test_cryptography_fallback_backend_agrees(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,16 +21,21 @@ gmpy2 is installed, and cryptography's DH numbers otherwise.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
-from cryptography.hazmat.primitives.serialization import load_der_private_key, load_der_public_key
+from cryptography.hazmat.primitives.serialization import (
+    load_der_parameters,
+    load_der_private_key,
+    load_der_public_key,
+)
 from cryptography.utils import CryptographyDeprecationWarning
 
 from pyike.codec.registry import DhId
@@ -44,6 +49,9 @@ from pyike.crypto.errors import (
 )
 from pyike.crypto.modp import ModpParameters
 from pyike.crypto.weierstrass import WeierstrassCurve
+
+if TYPE_CHECKING:  # a module `cryptography` may drop (deprecated): not imported at run time
+    from cryptography.hazmat.primitives.asymmetric.dh import DHParameters
 
 RandomBytes = Callable[[int], bytes]
 ModExp = Callable[[int, int, int], int]
@@ -101,7 +109,10 @@ _BACKEND_NAME, _MODEXP = select_backend()
 def backend_name() -> str:
     """The finite-field DH backends in use (shown by `pyike --version`)."""
     if _OPENSSL_GROUPS:
-        return f"OpenSSL for RFC 3526 groups, {_BACKEND_NAME} for the others"
+        return (
+            f"OpenSSL for RFC 3526 groups, {_BACKEND_NAME} for the others"
+            " (OpenSSL draws the daemon's keys in groups 1 and 2)"
+        )
     return _BACKEND_NAME
 
 
@@ -173,6 +184,31 @@ def _openssl_groups() -> dict[ModpParameters, _OpenSslGroup]:
 _OPENSSL_GROUPS = _openssl_groups()
 
 
+@functools.cache
+def _openssl_parameters(params: ModpParameters) -> DHParameters | None:
+    """OpenSSL's copy of a group it does not know by name: loading it runs the primality
+    checks (some 30 ms), once per process; keys generated from it skip them."""
+    try:
+        der = _der(0x30, _der_integer(params.prime) + _der_integer(params.generator))
+        return load_der_parameters(der)
+    except (UnsupportedAlgorithm, ValueError):
+        return None
+
+
+def _drawn_by_openssl(params: ModpParameters) -> tuple[int, int] | None:
+    """(x, g^x) for a safe-prime group OpenSSL does not know by name (groups 1 and 2), drawn
+    and exponentiated by OpenSSL (g^x in constant time, a third faster than gmpy2). OpenSSL's
+    x is full length there: one bit shorter than p, top bit set. The named groups are left
+    out: OpenSSL would draw a short exponent for them."""
+    if params in _OPENSSL_GROUPS or params.subgroup_order is not None:
+        return None
+    openssl = _openssl_parameters(params)
+    if openssl is None:
+        return None
+    key = openssl.generate_private_key()
+    return key.private_numbers().x, key.public_key().public_numbers().y
+
+
 # --- Key exchange objects ------------------------------------------------------------------
 
 
@@ -207,7 +243,15 @@ def _group(group: int) -> DhGroup:
 
 
 class ModpKeyExchange(KeyExchange):
-    def __init__(self, group: DhId, private: int, modexp: ModExp | None = None) -> None:
+    def __init__(
+        self,
+        group: DhId,
+        private: int,
+        modexp: ModExp | None = None,
+        *,
+        public: int | None = None,
+    ) -> None:
+        """``public``: g^private as OpenSSL computed it with the private value it drew."""
         self.group = group
         params = _group(group).modp
         if params is None:
@@ -226,11 +270,12 @@ class ModpKeyExchange(KeyExchange):
         self._private = private
         if self._openssl is not None:
             self._key = self._openssl.private_key(private)
-            public: int = self._key.public_key().public_numbers().y
+            public = self._key.public_key().public_numbers().y
         else:
             assert modexp is not None
             self._modexp = modexp
-            public = modexp(params.generator, private, self._prime)
+            if public is None:
+                public = modexp(params.generator, private, self._prime)
         self._public = public.to_bytes(self._size, "big")
 
     def public_key(self) -> bytes:
@@ -412,13 +457,18 @@ def _random_private(params: ModpParameters, random_bytes: RandomBytes) -> int:
 
 def new_key_exchange(group: DhId, random_bytes: RandomBytes) -> KeyExchange:
     """A fresh key exchange whose private value is drawn from `random_bytes(n)`. Given
-    `os.urandom` (the daemon's source), an ECP scalar is drawn by OpenSSL from its DRBG, which
-    the kernel seeds: a key `cryptography` makes is cheaper than one it is handed."""
+    `os.urandom` (the daemon's source), an ECP scalar, and the exponent of groups 1 and 2, are
+    drawn by OpenSSL from its DRBG, which the kernel seeds: a key `cryptography` makes is
+    cheaper than one it is handed."""
     entry = _group(group)
+    system = random_bytes is os.urandom
     if entry.modp is not None:
+        drawn = _drawn_by_openssl(entry.modp) if system else None
+        if drawn is not None:
+            return ModpKeyExchange(group, drawn[0], public=drawn[1])
         return ModpKeyExchange(group, _random_private(entry.modp, random_bytes))
     if entry.ecp is not None:
-        if random_bytes is os.urandom and not _on_weierstrass(group):
+        if system and not _on_weierstrass(group):
             return EcpKeyExchange(group, None)  # the same source: the kernel's, through OpenSSL
         return _ecp_key_exchange(group, 1 + _random_below(entry.ecp.order - 1, random_bytes))
     if entry.kind == "x25519":
