@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ike_setup_rate.py [--sas 1000] [--concurrency 32]
                                              [--groups 2,19] [--responders pyike,charon]
+                                             [--rounds 1]
 
 A load generator in namespace L (10.0.0.1) drives many concurrent IKE SAs at a responder in
 namespace R (10.0.0.2): pyike's own sans-IO IkeEngine as the initiator, every SA in one
@@ -34,6 +35,7 @@ import os
 import platform
 import selectors
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -339,6 +341,19 @@ def charon_sas(charon: Charon) -> int:
     raise RuntimeError("swanctl --stats shows no IKE_SAs line")
 
 
+def print_medians(cpu_by_run: dict[tuple[str, str], list[float]], rounds: int) -> None:
+    """The median CPU ms per SA of each responder over the rounds, and pyike's against charon's."""
+    print(f"\nmedian of {rounds} rounds, CPU ms per SA:")
+    for (group, responder), runs in cpu_by_run.items():
+        median = statistics.median(runs)
+        charon = cpu_by_run.get((group, "charon"))
+        versus = ""
+        if responder != "charon" and charon:
+            versus = f"  {median / statistics.median(charon):.2f}x charon's median"
+        spread = f"{min(runs):.2f}-{max(runs):.2f}, {len(runs)} runs"
+        print(f"  {responder:9} group {group:>3}: {median:.2f} ({spread}){versus}")
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None and len(sys.argv) == 6 and sys.argv[1] == "--loadgen":
         _, _, group, total, concurrency, timeout = sys.argv
@@ -351,9 +366,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", default="2,19", help="DH groups (2,19)")
     parser.add_argument("--responders", default="charon,pyike")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run (60)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every group and responder this many times, alternating, and end with the"
+        " median CPU per SA of each (1)",
+    )
     args = parser.parse_args(argv)
-    if args.sas < 2 or args.concurrency < 1:
-        parser.error("--sas must be at least 2 and --concurrency at least 1")
+    if args.sas < 2 or args.concurrency < 1 or args.rounds < 1:
+        parser.error("--sas must be at least 2, --concurrency and --rounds at least 1")
     ensure_tools("charon")
     print(
         f"IKE SA setup rate: {args.sas} SAs each with a child SA, {args.concurrency} in flight,"
@@ -368,28 +390,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print("-" * len(header))
-    rates: dict[str, float] = {}
-    cpu_per_sa: dict[str, float] = {}  # charon's, by group
-    for group in args.groups.split(","):
-        for responder in args.responders.split(","):
-            try:
-                f = measure(responder, group, args.sas, args.concurrency, args.timeout)
-            except (RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
-                print(f"{responder:9} {group:>5} failed: {exc}", flush=True)
-                continue
-            n = max(f.load.established, 1)
-            cpu = 1000 * f.responder_cpu / n
-            if responder == "charon":
-                rates[group], cpu_per_sa[group] = f.rate, cpu
-            ratio = f"{f.rate / rates[group]:8.2f}x" if rates.get(group) else ""
-            cpu_ratio = f"{cpu / cpu_per_sa[group]:12.2f}x" if cpu_per_sa.get(group) else ""
-            print(
-                f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
-                f" {f.rate:7.0f} {cpu:9.2f} {cpu_ratio:>13} {f.rss_growth_kib / n:7.1f}"
-                f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}"
-                f" {f.sas_held:8} {'-' if f.informational is None else f.informational:>9}",
-                flush=True,
-            )
+    cpu_by_run: dict[tuple[str, str], list[float]] = {}  # (group, responder): ms per SA
+    for _ in range(args.rounds):
+        rates: dict[str, float] = {}
+        cpu_per_sa: dict[str, float] = {}  # charon's, by group, in this round
+        for group in args.groups.split(","):
+            for responder in args.responders.split(","):
+                try:
+                    f = measure(responder, group, args.sas, args.concurrency, args.timeout)
+                except (RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
+                    print(f"{responder:9} {group:>5} failed: {exc}", flush=True)
+                    continue
+                n = max(f.load.established, 1)
+                cpu = 1000 * f.responder_cpu / n
+                cpu_by_run.setdefault((group, responder), []).append(cpu)
+                if responder == "charon":
+                    rates[group], cpu_per_sa[group] = f.rate, cpu
+                ratio = f"{f.rate / rates[group]:8.2f}x" if rates.get(group) else ""
+                cpu_ratio = f"{cpu / cpu_per_sa[group]:12.2f}x" if cpu_per_sa.get(group) else ""
+                print(
+                    f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
+                    f" {f.rate:7.0f} {cpu:9.2f} {cpu_ratio:>13} {f.rss_growth_kib / n:7.1f}"
+                    f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}"
+                    f" {f.sas_held:8} {'-' if f.informational is None else f.informational:>9}",
+                    flush=True,
+                )
+    if args.rounds > 1:
+        print_medians(cpu_by_run, args.rounds)
     print(
         "\nSAs/s: SAs up / wall time of the concurrent phase; CPU ms/SA and KiB/SA: the"
         " responder process\n(/proc, user+system; RSS growth over the run / SAs up); CPU vs"
