@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -573,6 +574,23 @@ def test_openssl_groups_agree_with_gmpy2(group: DhId) -> None:
     squarer = dh.ModpKeyExchange(group, 2)
     secret = squarer.shared_secret((2**100).to_bytes(params.size, "big"))
     assert secret == (2**200).to_bytes(params.size, "big")
+
+
+def test_no_deprecation_warning_reaches_the_user() -> None:
+    """`cryptography` warns of finite-field DH's deprecation on import of some names and on
+    every DH call; a user of `pyike run` or `pyike lab` must not see it on stderr."""
+    script = (
+        "import os\n"
+        "from pyike.codec.registry import DhId\n"
+        "from pyike.crypto.dh import new_key_exchange\n"
+        "for group in (DhId.MODP_1024, DhId.MODP_2048, DhId.ECP_256):\n"
+        "    a, b = new_key_exchange(group, os.urandom), new_key_exchange(group, os.urandom)\n"
+        "    assert a.shared_secret(b.public_key()) == b.shared_secret(a.public_key())\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "default", "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (run.returncode, run.stderr) == (0, "")
 
 
 def test_without_openssl_dh_the_rfc3526_groups_use_gmpy2(monkeypatch: pytest.MonkeyPatch) -> None:

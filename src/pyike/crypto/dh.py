@@ -30,12 +30,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x448, x25519
-from cryptography.hazmat.primitives.serialization import (
-    load_der_parameters,
-    load_der_private_key,
-    load_der_public_key,
-)
+from cryptography.hazmat.primitives.serialization import load_der_private_key, load_der_public_key
 from cryptography.utils import CryptographyDeprecationWarning
 
 from pyike.codec.registry import DhId
@@ -190,7 +187,8 @@ def _openssl_parameters(params: ModpParameters) -> DHParameters | None:
     checks (some 30 ms), once per process; keys generated from it skip them."""
     try:
         der = _der(0x30, _der_integer(params.prime) + _der_integer(params.generator))
-        return load_der_parameters(der)
+        # read here, under this module's filter: the name itself warns of FFDH's deprecation
+        return serialization.load_der_parameters(der)
     except (UnsupportedAlgorithm, ValueError):
         return None
 
