@@ -92,6 +92,15 @@ def _discard(_line: str) -> None:
     return None
 
 
+# An IKE SA's session: its local and remote addresses and ports. The addresses as text
+# (Endpoint.host, made once per endpoint): an ipaddress hashes and compares in Python.
+_Session = tuple[str, int, str, int]
+
+
+def _session(sa: IkeSaUp) -> _Session:
+    return (sa.local.host, sa.local.port, sa.remote.host, sa.remote.port)
+
+
 @dataclass(frozen=True)
 class HostSetup:
     """What a crypto host is built from: the configuration and the engine policy drawn from
@@ -139,9 +148,9 @@ class CryptoHost:
         self._peer_tunnels: dict[IPAddress, str] = {}
         self._peer_tunnels_of: tuple[object, int] | None = None  # (the specs it is of, size)
         self.ike_up: dict[int, IkeSaUp] = {}
-        # IKE SAs up per session (local, remote): the redundant SA of a rekey collision or a
+        # IKE SAs up per session (`_session`): the redundant SA of a rekey collision or a
         # duplicate going ends no session
-        self._session_sas: Counter[tuple[Endpoint, Endpoint]] = Counter()
+        self._session_sas: Counter[_Session] = Counter()
         self.counters = Ikev2Counters()
         self.force_encap = force_encap  # ESP in UDP even without a NAT
         # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
@@ -282,7 +291,7 @@ class CryptoHost:
         self.counters.note(event)
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
-            self._session_sas[event.local, event.remote] += 1
+            self._session_sas[_session(event)] += 1
             if event.rekeyed_from is None:
                 self.log(session_status_message(event, up=True))
         elif isinstance(event, IkeSaDown):
@@ -315,7 +324,7 @@ class CryptoHost:
 
     def _session_ended(self, sa: IkeSaUp) -> bool:
         """`sa` went: True when it was its session's last IKE SA."""
-        session = (sa.local, sa.remote)
+        session = _session(sa)
         self._session_sas[session] -= 1
         if self._session_sas[session] > 0:
             return False
