@@ -448,6 +448,8 @@ class Runtime:
     # -- output ------------------------------------------------------------------------------
 
     def log(self, message: str) -> None:
+        if self.console.silent:  # `--quiet`, no one monitoring: not even a timestamp to make
+            return
         self.console.lines([self.formatter.stamp(self.clock()) + message], debug=False)
 
     def _trace(self, records: list[TraceRecord]) -> None:
@@ -670,6 +672,7 @@ class Runtime:
             lambda: self._exec_shell().prompt,
             self._query,
             QUERIES,
+            self.console.monitors,
         )
         owner = None if self.account is None else (self.account.uid, self.account.gid)
         try:
@@ -678,7 +681,6 @@ class Runtime:
             raise StartupError(
                 f"cannot create control socket {self.options.control_path}: {exc.strerror}"
             ) from None
-        self.console.monitors.append(self.control.broadcast)
         if self.options.ssh is not None:
             await self._start_ssh(self.options.ssh)
         addresses = sorted({str(a) for a, _ in self.wire.ike})
