@@ -116,6 +116,10 @@ class HostSetup:
     random_bytes: RandomBytes
     trace_sink: TraceSink | None = None
     log: Callable[[str], None] | None = None
+    # Whether a line given to `log` now goes anywhere (a quiet gateway no one monitors: no),
+    # so that the line logged for every SA is not made for no one; None: while the host has
+    # a log (the lab's routers get theirs once made).
+    log_read: Callable[[], bool] | None = None
 
 
 class CryptoHost:
@@ -142,6 +146,7 @@ class CryptoHost:
         self.call_later = setup.call_later
         self.trace_sink = setup.trace_sink
         self.log: Callable[[str], None] = setup.log or _discard
+        self.log_read: Callable[[], bool] = setup.log_read or self._logging
         self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
         self.stats = CryptoStats()
         # which tunnel a peer's address belongs to, for ESP no SA opens (`_no_sa_opens`)
@@ -292,12 +297,17 @@ class CryptoHost:
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
             self._session_sas[_session(event)] += 1
-            if event.rekeyed_from is None:
+            if event.rekeyed_from is None and self.log_read():
                 self.log(session_status_message(event, up=True))
         elif isinstance(event, IkeSaDown):
             was = self.ike_up.pop(event.sa_id, None)
-            # _session_ended counts every SA that goes out, so it comes before the rekey test
-            if was is not None and self._session_ended(was) and event.rekeyed_to is None:
+            # _session_ended counts every SA that goes out, so it comes before the other tests
+            if (
+                was is not None
+                and self._session_ended(was)
+                and event.rekeyed_to is None
+                and self.log_read()
+            ):
                 self.log(session_status_message(was, up=False))
             self._release_lease(event)
         elif isinstance(event, NegotiationFailed):
@@ -321,6 +331,9 @@ class CryptoHost:
             if self.keep_up and not self._stopping:
                 ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
                 self.call_later(renegotiation_delay(ours), self._restarter(name))
+
+    def _logging(self) -> bool:
+        return self.log is not _discard
 
     def _session_ended(self, sa: IkeSaUp) -> bool:
         """`sa` went: True when it was its session's last IKE SA."""

@@ -651,6 +651,7 @@ class Runtime:
             random_bytes=self.random_bytes,
             trace_sink=self._trace,
             log=self.log,
+            log_read=lambda: not self.console.silent,
         )
         self.gateway = Gateway(
             setup,
