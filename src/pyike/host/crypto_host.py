@@ -92,6 +92,15 @@ def _discard(_line: str) -> None:
     return None
 
 
+# An IKE SA's session: its local and remote addresses and ports. The addresses as text
+# (Endpoint.host, made once per endpoint): an ipaddress hashes and compares in Python.
+_Session = tuple[str, int, str, int]
+
+
+def _session(sa: IkeSaUp) -> _Session:
+    return (sa.local.host, sa.local.port, sa.remote.host, sa.remote.port)
+
+
 @dataclass(frozen=True)
 class HostSetup:
     """What a crypto host is built from: the configuration and the engine policy drawn from
@@ -107,6 +116,10 @@ class HostSetup:
     random_bytes: RandomBytes
     trace_sink: TraceSink | None = None
     log: Callable[[str], None] | None = None
+    # Whether a line given to `log` now goes anywhere (a quiet gateway no one monitors: no),
+    # so that the line logged for every SA is not made for no one; None: while the host has
+    # a log (the lab's routers get theirs once made).
+    log_read: Callable[[], bool] | None = None
 
 
 class CryptoHost:
@@ -133,15 +146,16 @@ class CryptoHost:
         self.call_later = setup.call_later
         self.trace_sink = setup.trace_sink
         self.log: Callable[[str], None] = setup.log or _discard
+        self.log_read: Callable[[], bool] = setup.log_read or self._logging
         self.ipsec_debug: LineSink | None = None  # set while `debug crypto ipsec` is on
         self.stats = CryptoStats()
         # which tunnel a peer's address belongs to, for ESP no SA opens (`_no_sa_opens`)
         self._peer_tunnels: dict[IPAddress, str] = {}
         self._peer_tunnels_of: tuple[object, int] | None = None  # (the specs it is of, size)
         self.ike_up: dict[int, IkeSaUp] = {}
-        # IKE SAs up per session (local, remote): the redundant SA of a rekey collision or a
+        # IKE SAs up per session (`_session`): the redundant SA of a rekey collision or a
         # duplicate going ends no session
-        self._session_sas: Counter[tuple[Endpoint, Endpoint]] = Counter()
+        self._session_sas: Counter[_Session] = Counter()
         self.counters = Ikev2Counters()
         self.force_encap = force_encap  # ESP in UDP even without a NAT
         # A tunnel that loses its SAs asks again on its own (IOS), unless told to wait for
@@ -282,13 +296,18 @@ class CryptoHost:
         self.counters.note(event)
         if isinstance(event, IkeSaUp):
             self.ike_up[event.sa_id] = event
-            self._session_sas[event.local, event.remote] += 1
-            if event.rekeyed_from is None:
+            self._session_sas[_session(event)] += 1
+            if event.rekeyed_from is None and self.log_read():
                 self.log(session_status_message(event, up=True))
         elif isinstance(event, IkeSaDown):
             was = self.ike_up.pop(event.sa_id, None)
-            # _session_ended counts every SA that goes out, so it comes before the rekey test
-            if was is not None and self._session_ended(was) and event.rekeyed_to is None:
+            # _session_ended counts every SA that goes out, so it comes before the other tests
+            if (
+                was is not None
+                and self._session_ended(was)
+                and event.rekeyed_to is None
+                and self.log_read()
+            ):
                 self.log(session_status_message(was, up=False))
             self._release_lease(event)
         elif isinstance(event, NegotiationFailed):
@@ -313,9 +332,12 @@ class CryptoHost:
                 ours = any(c.info.initiator for c in change.removed if c.info.tunnel == name)
                 self.call_later(renegotiation_delay(ours), self._restarter(name))
 
+    def _logging(self) -> bool:
+        return self.log is not _discard
+
     def _session_ended(self, sa: IkeSaUp) -> bool:
         """`sa` went: True when it was its session's last IKE SA."""
-        session = (sa.local, sa.remote)
+        session = _session(sa)
         self._session_sas[session] -= 1
         if self._session_sas[session] > 0:
             return False

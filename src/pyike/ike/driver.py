@@ -59,7 +59,13 @@ class EngineDriver:
 
     def _arm_timer(self) -> None:
         deadline = self.engine.next_deadline()
-        if deadline == self._timer_at:
+        armed = self._timer_at
+        if deadline == armed:
+            return
+        if deadline is not None and armed is not None and armed < deadline:
+            # The timer armed sooner stays: it finds nothing due and arms the next one then.
+            # The earliest deadline moves later each time a handshake completes (its
+            # half-open deadline goes): cancelling and arming a timer each time costs more.
             return
         self.stop()
         self._timer_at = deadline

@@ -24,6 +24,9 @@ RESPONDER_REKEY_OFFSET = 0.05
 # still being sent to it: the liveness check goes out at most this long after the first
 # packet sent past the interval (IOS sends it with that packet).
 ON_DEMAND_LOOK = 1.0
+# Read for each Child SA whenever its IKE SA's deadline is looked at, as module globals: a
+# member read from its enum class costs EnumType's slow __getattr__ hook (Python 3.11).
+_INSTALLED, _DELETING = ChildState.INSTALLED, ChildState.DELETING
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def _ike_rekey_at(sa: IkeSa) -> float | None:
     at = sa.rekey_at
     if at is None or sa.deleting or sa.rekeyed_to is not None or sa.own_rekey is not None:
         return None
-    if any(t.exclusive for t in sa.queue):
+    if sa.queue and any(t.exclusive for t in sa.queue):
         return None
     if sa.ike_rekey_retry_at is not None:
         return sa.ike_rekey_retry_at
@@ -108,7 +111,9 @@ def _rekey(sa: IkeSa, now: float) -> bool:
 
 
 def _deferred_at(sa: IkeSa) -> float | None:
-    return min((at for at, _ in sa.deferred), default=None)
+    if not sa.deferred:  # the rule: no generator made to find nothing
+        return None
+    return min(at for at, _ in sa.deferred)
 
 
 def _start_deferred(sa: IkeSa, now: float) -> bool:
@@ -126,9 +131,9 @@ def _children_at(sa: IkeSa) -> float | None:
     earliest = INFINITY
     for child in sa.children:
         state = child.state
-        if state != ChildState.DELETING:  # its delete is under way: nothing more to do
+        if state != _DELETING:  # its delete is under way: nothing more to do
             earliest = min(earliest, child.expire_at)
-        if state == ChildState.INSTALLED:
+        if state == _INSTALLED:
             earliest = min(earliest, child.next_rekey_at)
             if child.retry_at is None and child.soft_kilobytes_reached():
                 earliest = min(earliest, sa.ctx.now)  # its volume calls for a rekey now
@@ -228,6 +233,10 @@ DEADLINES = (
 )
 # An established SA stops having deadlines when it closes or starts deleting.
 DEADLINE_INPUTS = frozenset({"closed", "deleting", *(i for d in DEADLINES for i in d.inputs)})
+# What next_deadline reads of an established SA, and of one that is not: gathered once, as it
+# runs after every input for every SA the input touched.
+_ESTABLISHED_AT = tuple(deadline.at for deadline in DEADLINES)
+_NOT_ESTABLISHED_AT = tuple(deadline.at for deadline in DEADLINES if not deadline.established_only)
 
 
 def next_deadline(sa: IkeSa) -> float | None:
@@ -237,11 +246,8 @@ def next_deadline(sa: IkeSa) -> float | None:
     for request in sa.requests.outstanding.values():
         if request.next_at < earliest:
             earliest = request.next_at
-    established = sa.established
-    for deadline in DEADLINES:
-        if deadline.established_only and not established:
-            continue
-        at = deadline.at(sa)
+    for deadline_at in _ESTABLISHED_AT if sa.established else _NOT_ESTABLISHED_AT:
+        at = deadline_at(sa)
         if at is not None and at < earliest:
             earliest = at
     return None if earliest == INFINITY else earliest

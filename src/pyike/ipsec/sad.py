@@ -37,6 +37,9 @@ from pyike.ipsec.transforms import EspTransform, esp_transform
 
 RandomBytes = Callable[[int], bytes]
 REPLACED_INBOUND_GRACE = 5.0  # seconds a replaced SA still opens packets after its delete
+# Read per installed SA, as module globals: an enum member read from its class goes through
+# EnumType's slow __getattr__ hook (Python 3.11).
+_TUNNEL, _TRANSPORT = EspMode.TUNNEL, EspMode.TRANSPORT
 
 
 @dataclass
@@ -110,6 +113,9 @@ class SadChange:
     retained: tuple[InstalledChild, ...] = ()
 
 
+_UNCHANGED = SadChange()  # most events change nothing here (frozen, so one serves them all)
+
+
 class SecurityAssociationDatabase:
     def __init__(self, random_bytes: RandomBytes, tunnels: Iterable[str] = ()) -> None:
         self.random_bytes = random_bytes
@@ -121,7 +127,10 @@ class SecurityAssociationDatabase:
         self._conn_ids = 16  # the seed's first pair is 17/18
 
     def tunnel(self, name: str) -> TunnelSas:
-        return self.tunnels.setdefault(name, TunnelSas(name))
+        state = self.tunnels.get(name)
+        if state is None:  # not setdefault: a TunnelSas is three objects to make
+            state = self.tunnels[name] = TunnelSas(name)
+        return state
 
     # -- engine events ----------------------------------------------------------------------
 
@@ -136,7 +145,7 @@ class SecurityAssociationDatabase:
             child = self.children.get(int.from_bytes(event.spi_in, "big"))
             if child is not None:
                 child.info = replace(child.info, ike_sa_id=event.to_sa_id)
-        return SadChange()
+        return _UNCHANGED
 
     def _install(self, event: ChildSaInstalled, now: float) -> SadChange:
         info = event.child
@@ -148,7 +157,7 @@ class SecurityAssociationDatabase:
             spi_in=int.from_bytes(info.spi_in, "big"),
             spi_out=int.from_bytes(info.spi_out, "big"),
             random_bytes=self.random_bytes,
-            mode=EspMode.TRANSPORT if info.mode == "transport" else EspMode.TUNNEL,
+            mode=_TRANSPORT if info.mode == "transport" else _TUNNEL,
             esn=info.esn,
             replay_window=DEFAULT_WINDOW if info.replay_window is None else info.replay_window,
         )
@@ -180,7 +189,7 @@ class SecurityAssociationDatabase:
     def _remove(self, event: ChildSaDeleted, now: float) -> SadChange:
         child = self.children.pop(int.from_bytes(event.spi_in, "big"), None)
         if child is None:
-            return SadChange()
+            return _UNCHANGED
         state = self._state_of(child)
         if state is None:
             return SadChange(removed=(child,))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from pyike.codec.registry import IntegId
 from pyike.crypto.encr import EncrAlgorithm, encr_algorithm
@@ -19,36 +20,39 @@ from pyike.ipsec.errors import EspConfigError
 
 @dataclass(frozen=True)
 class EspTransform:
+    """Its sizes are worked out once (cached_property): every SA built with it reads them,
+    and `esp_transform` hands each SA of a negotiated pair the same transform."""
+
     encr: EncrAlgorithm
     integ: IntegAlgorithm | None
 
-    @property
+    @cached_property
     def is_aead(self) -> bool:
         return self.encr.is_aead
 
-    @property
+    @cached_property
     def iv_size(self) -> int:
         return self.encr.iv_size
 
-    @property
+    @cached_property
     def icv_size(self) -> int:
         return self.encr.icv_size if self.encr.is_aead else self.integ.icv_size if self.integ else 0
 
-    @property
+    @cached_property
     def alignment(self) -> int:
         """What the encrypted part (payload through next header) must be a multiple of."""
         return math.lcm(self.encr.block_size, 4)
 
-    @property
+    @cached_property
     def encr_key_size(self) -> int:
         """Octets of KEYMAT for the cipher, salt included for AEAD."""
         return self.encr.key_size
 
-    @property
+    @cached_property
     def integ_key_size(self) -> int:
         return self.integ.key_size if self.integ else 0
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.encr.name if self.integ is None else f"{self.encr.name}/{self.integ.name}"
 
@@ -58,6 +62,7 @@ class EspTransform:
         return 8 + self.iv_size + padded - payload_length + self.icv_size
 
 
+@lru_cache(maxsize=64)  # one per negotiated pair (only supported pairs are kept)
 def esp_transform(encr_id: int, key_bits: int | None, integ_id: int = IntegId.NONE) -> EspTransform:
     """The transform pair negotiated for a child SA (key_bits None when no Key Length)."""
     try:

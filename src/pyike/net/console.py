@@ -57,6 +57,16 @@ class Console:
         self._syslog = None if syslog_socket is None else SyslogSender(syslog_socket)
         self.monitors: list[Callable[[list[str]], None]] = []
 
+    @property
+    def silent(self) -> bool:
+        """No line goes anywhere now: no terminal, file or syslog, and no one monitoring."""
+        return (
+            self.terminal is None
+            and self._file is None
+            and self._syslog is None
+            and not self.monitors
+        )
+
     def lines(self, lines: list[str], debug: bool = True) -> None:
         if not lines:
             return

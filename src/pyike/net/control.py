@@ -36,6 +36,7 @@ DEFAULT_CONTROL_PATH = "/run/pyike/pyike.sock"
 MAX_REQUEST = 64 * 1024
 MONITOR_ON = "terminal monitor"
 MONITOR_OFF = "terminal no monitor"
+LineSink = Callable[[list[str]], None]
 
 
 class ControlError(OSError):
@@ -82,6 +83,9 @@ class ControlServer:
     prompt: Callable[[], str]
     query: Querier | None = None
     queries: tuple[str, ...] = ()  # their names, for the error a wrong one gets
+    # Where the console sends its lines (`Console.monitors`): `broadcast` is among them only
+    # while a connection is under `terminal monitor`, so that a console no one reads is silent.
+    monitors: list[LineSink] | None = None
     _server: asyncio.AbstractServer | None = None
     _monitors: set[asyncio.StreamWriter] = field(default_factory=set)
 
@@ -127,6 +131,20 @@ class ControlServer:
             for line in lines:
                 writer.write(encode({"log": line}))
 
+    def _monitor(self, writer: asyncio.StreamWriter, on: bool) -> None:
+        """`writer` asked for the log lines (`on`), or no longer does (or is gone)."""
+        if on:
+            self._monitors.add(writer)
+        else:
+            self._monitors.discard(writer)
+        if self.monitors is None:
+            return
+        listed = self.broadcast in self.monitors
+        if self._monitors and not listed:
+            self.monitors.append(self.broadcast)
+        elif not self._monitors and listed:
+            self.monitors.remove(self.broadcast)
+
     def _answer(self, query: str) -> dict[str, object]:
         result = self.query(query) if self.query is not None else None
         if result is None:
@@ -158,10 +176,10 @@ class ControlServer:
                 if command is None:
                     output = "% Malformed control request\n"
                 elif command.strip() == MONITOR_ON:
-                    self._monitors.add(writer)
+                    self._monitor(writer, True)
                     output = ""
                 elif command.strip() == MONITOR_OFF:
-                    self._monitors.discard(writer)
+                    self._monitor(writer, False)
                     output = ""
                 else:
                     output = self.execute(command)
@@ -170,7 +188,7 @@ class ControlServer:
         except ConnectionError:
             pass
         finally:
-            self._monitors.discard(writer)
+            self._monitor(writer, False)
             writer.close()
 
 

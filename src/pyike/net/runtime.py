@@ -444,10 +444,16 @@ class Runtime:
         self.names: SystemNames | None = None  # FlexVPN clients' peer names, as resolved
         self.ip_sla: IpSlaProbes | None = None  # IP SLA probes and track objects
         self.notifier = Notifier.from_environment()
+        # The source of the last UDP datagram and its Endpoint: the next one usually comes
+        # from the same peer, whose address is then not parsed again, nor its Endpoint (and
+        # Endpoint.host) made again.
+        self._udp_peer: tuple[tuple[str, int], Endpoint] | None = None
 
     # -- output ------------------------------------------------------------------------------
 
     def log(self, message: str) -> None:
+        if self.console.silent:  # `--quiet`, no one monitoring: not even a timestamp to make
+            return
         self.console.lines([self.formatter.stamp(self.clock()) + message], debug=False)
 
     def _trace(self, records: list[TraceRecord]) -> None:
@@ -649,6 +655,7 @@ class Runtime:
             random_bytes=self.random_bytes,
             trace_sink=self._trace,
             log=self.log,
+            log_read=lambda: not self.console.silent,
         )
         self.gateway = Gateway(
             setup,
@@ -670,6 +677,7 @@ class Runtime:
             lambda: self._exec_shell().prompt,
             self._query,
             QUERIES,
+            self.console.monitors,
         )
         owner = None if self.account is None else (self.account.uid, self.account.gid)
         try:
@@ -678,7 +686,6 @@ class Runtime:
             raise StartupError(
                 f"cannot create control socket {self.options.control_path}: {exc.strerror}"
             ) from None
-        self.console.monitors.append(self.control.broadcast)
         if self.options.ssh is not None:
             await self._start_ssh(self.options.ssh)
         addresses = sorted({str(a) for a, _ in self.wire.ike})
@@ -1105,7 +1112,7 @@ class Runtime:
             return
         to_engine = self.options.ports.to_engine
         recvfrom, recvmsg = sock.recvfrom, sock.recvmsg
-        last_host, remote_address = "", local.address
+        peer = self._udp_peer
         control: list[tuple[int, int, bytes]] = []
         nat_t = local.port == NAT_T_PORT
         esp, ike = NatTPayload.ESP, NatTPayload.IKE
@@ -1124,25 +1131,26 @@ class Runtime:
                     continue  # an ICMP error for something we sent
                 self.wire.flush_tunnels()
                 raise
-            if source[0] != last_host:  # parsed once per peer and batch, not per packet
+            if peer is None or source != peer[0]:  # a peer other than the last one's
                 try:
-                    remote_address = ipaddress.ip_address(source[0])
+                    address = ipaddress.ip_address(source[0])
                 except ValueError:
                     continue
-                last_host = source[0]
-            port = to_engine(source[1])
+                peer = (source, Endpoint(address, to_engine(source[1])))
+            remote = peer[1]
             if control:  # datagrams merged by UDP GRO: ESP in UDP, as a rule
-                self._receive_gro(local, remote_address, port, data, control)
+                self._receive_gro(local, remote.address, remote.port, data, control)
                 continue
             if nat_t:
                 carried = nat_t_payload(data)[0]
             try:
                 if carried is esp:
-                    receive_esp(remote_address, port, data)
+                    receive_esp(remote.address, remote.port, data)
                 elif carried is ike:  # the engine takes it with its marker
-                    gateway.receive_ike(local, Endpoint(remote_address, port), data)
+                    gateway.receive_ike(local, remote, data)
             except Exception as exc:  # a pyike bug must not stop the gateway
                 self._internal_error(exc)
+        self._udp_peer = peer
         self.wire.flush_tunnels()
 
     def _receive_gro(
