@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 ResponseHandler = Callable[[Message, list[Payload]], None]
 V = TypeVar("V")
+# Compared with every message's exchange sent: a module global, not a member read from its
+# enum class (EnumType's slow attribute hook)
+_IKE_SA_INIT = ExchangeType.IKE_SA_INIT
 
 
 def ike_rekey_delay(lifetime: int) -> float:
@@ -290,7 +293,7 @@ class IkeSa(SmTracing):
         self, exchange: ExchangeType, message_id: int, response: bool, payloads: list[Payload]
     ) -> list[bytes]:
         header = self.header(exchange, message_id, response)
-        if exchange == ExchangeType.IKE_SA_INIT:
+        if exchange == _IKE_SA_INIT:
             return [encode_message(Message(header, payloads))]
         cipher = self.cipher_out
         assert cipher is not None
@@ -368,7 +371,7 @@ class IkeSa(SmTracing):
     def _transmit_sealed(
         self, exchange: ExchangeType, datagrams: list[bytes], payloads: list[Payload]
     ) -> None:
-        if exchange == ExchangeType.IKE_SA_INIT:
+        if exchange == _IKE_SA_INIT:
             self.transmit(datagrams, None, clear=payloads)
         else:
             self.transmit(datagrams, payloads)
