@@ -190,7 +190,7 @@ class IkeEngine:
         IKE_SA_INIT with ``tunnel.remote``. Returns the new SA's id."""
         ctx = self._ctx
         ctx.now = now  # only the new SA's deadlines change
-        ctx.info(None, f"% Getting preshared key from address {tunnel.remote.address}")
+        ctx.info(None, f"% Getting preshared key from address {tunnel.remote.host}")
         sa = IkeSa(
             ctx,
             initiator=True,

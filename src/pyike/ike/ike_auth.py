@@ -379,7 +379,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             return Event.EV_OK_AUTH_GEN if lacking is None else self.h.fail(lacking)
         if sa.profile.signs:
             return Event.EV_SIGN
-        sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.address}")
+        sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.host}")
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, None)
         if key is None:
             return self.h.fail(f"Failed to find a preshared key for peer {sa.remote.address}")
@@ -605,7 +605,7 @@ class AuthResponder(AuthHalf):
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
     def get_verify_key(self) -> Event | None:
-        self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.address}")
+        self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.host}")
         if self.h.keys.ask():  # `keyring aaa`: the answer comes later (ike/aaa_keys.py)
             return None
         return super().get_verify_key()

@@ -31,7 +31,7 @@ from pyike.ike.events import (
 )
 from pyike.ike.fragments import FragmentBuffer
 from pyike.ike.fsm import Machine
-from pyike.ike.natd import NatResult
+from pyike.ike.natd import NOT_CHECKED
 from pyike.ike.policy import (
     DEFAULT_IKE_LIFETIME,
     Identity,
@@ -156,7 +156,7 @@ class IkeSa(SmTracing):
         self.requests = RequestWindow()
         self.responses = ResponderWindow(size=ctx.settings.window_size)
         first["queue"] = []
-        self.nat = NatResult(False)
+        self.nat = NOT_CHECKED
         self.frag_peer = False
         self.peer_vendors: set[str] = set()
         self.cookie: bytes | None = None
@@ -298,8 +298,10 @@ class IkeSa(SmTracing):
         cipher = self.cipher_out
         assert cipher is not None
         whole = encode_protected(header, payloads, cipher, self.ctx.random_bytes(cipher.iv_size))
+        if not self.frag_peer:  # before the settings are asked: most peers do not fragment
+            return [whole]
         mtu = self.ctx.settings.fragmentation_mtu
-        if mtu is None or not self.frag_peer:
+        if mtu is None:
             return [whole]
         ip_version = self.remote.address.version
         overhead = fragments.IP_UDP_OVERHEAD[ip_version]
