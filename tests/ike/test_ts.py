@@ -55,3 +55,15 @@ def test_wire_round_trip() -> None:
     payload = tsmod.to_payload(selectors, initiator=True)
     assert isinstance(payload, TsPayload) and payload.initiator
     assert tsmod.from_payload(payload) == selectors
+
+
+def test_a_payload_narrowed_once_per_pair_of_objects() -> None:
+    configured = (TrafficSelector.of("10.1.1.0/24"),)
+    payload = tsmod.to_payload([ANY, LAN], True)
+    first = tsmod.narrowed(payload, configured)
+    assert first == tsmod.narrow(tsmod.from_payload(payload), configured) == configured
+    assert tsmod.narrowed(payload, configured) is first  # remembered
+    # an equal payload that is another object is worked out afresh, to the same result
+    again = TsPayload(payload.selectors, True)
+    assert tsmod.narrowed(again, configured) == first
+    assert tsmod.narrowed(payload, (HOST,)) == (HOST,)  # other selectors, another answer

@@ -265,7 +265,9 @@ class ConfigPolicy:
     _settings: EngineSettings = field(init=False, repr=False)
     _pki: RouterPki | None = field(init=False, repr=False)
     # The configuration never changes under a ConfigPolicy (a reload makes a new one), so
-    # each answer is worked out once per question: every new SA asks the same ones.
+    # each answer is worked out once per question: every new SA asks the same ones. A
+    # question names an address by its text (Endpoint.host): equal exactly when the addresses
+    # are, and a str keeps its hash, which an ipaddress works out again each time.
     _answers: Answers = field(init=False, repr=False, compare=False)
     _authorizer: FlexvpnAuthorizer = field(init=False, repr=False, compare=False)
 
@@ -302,7 +304,7 @@ class ConfigPolicy:
     def ike_proposals(self, local: Endpoint) -> Sequence[IkeProposalSpec]:
         return list(
             self._answers.get(
-                ("proposals", local.address),
+                ("proposals", local.host),
                 lambda: tuple(
                     ike_proposal_spec(p)
                     for p in query.proposals_for(self.config, local.address, self._fvrf(local))
@@ -312,7 +314,7 @@ class ConfigPolicy:
 
     def _fvrf(self, local: Endpoint) -> str | None:
         return self._answers.get(
-            ("fvrf", local.address), lambda: query.vrf_of_address(self.config, local.address)
+            ("fvrf", local.host), lambda: query.vrf_of_address(self.config, local.address)
         )
 
     def _config_profile(self, name: str) -> ConfigProfile | None:
@@ -349,7 +351,7 @@ class ConfigPolicy:
 
     def profile_for_identity(self, local: Endpoint, identity: Identity) -> ProfileSpec | None:
         return self._answers.get(
-            ("profile for", local.address, identity),
+            ("profile for", local.host, identity),
             lambda: self._profile_for_identity(local, identity),
         )
 
@@ -374,14 +376,14 @@ class ConfigPolicy:
         if profile.local_identity is not None:
             return profile.local_identity
         return self._answers.get(
-            ("address identity", local.address), lambda: Identity.address(local.address)
+            ("address identity", local.host), lambda: Identity.address(local.address)
         )
 
     def _keys(
         self, profile: ProfileSpec, remote: Endpoint, remote_id: Identity | None
     ) -> query.PskChoice | None:
         return self._answers.get(
-            ("keys", profile.name, remote.address, remote_id),
+            ("keys", profile.name, remote.host, remote_id),
             lambda: self._find_keys(profile, remote, remote_id),
         )
 
@@ -412,7 +414,13 @@ class ConfigPolicy:
     ) -> Sequence[TunnelSpec]:
         return list(
             self._answers.get(
-                ("tunnels", local.address, remote, None if profile is None else profile.name),
+                (
+                    "tunnels",
+                    local.host,
+                    remote.host,
+                    remote.port,
+                    None if profile is None else profile.name,
+                ),
                 lambda: tuple(self._tunnels_for_peer(local, remote, profile)),
             )
         )

@@ -30,7 +30,9 @@ def make_flags(*, initiator: bool, response: bool, version: bool = False) -> int
     )
 
 
-@dataclass(frozen=True)
+# Not frozen, as Message is not: a dozen are made per IKE SA (a frozen __init__ costs ~1,500
+# instructions a field). Nothing changes one once made; dataclasses.replace makes another.
+@dataclass
 class IkeHeader:
     """Fields in wire order. ``next_payload`` and ``length`` are recomputed by encode_message;
     unknown exchange types and reserved flag bits are kept as received."""
@@ -100,7 +102,7 @@ def decode_header(data: bytes) -> IkeHeader:
         raise DecodeError(
             f"header length {length} does not match the datagram length {len(data)}", offset=24
         )
-    return IkeHeader(  # positionally: quicker than by keyword for a frozen dataclass
+    return IkeHeader(  # positionally: quicker than by keyword
         spi_i,
         spi_r,
         _PAYLOAD_TYPES.get(next_payload, next_payload),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import ClassVar
 
 from pyike.bounded import remember
@@ -29,6 +30,7 @@ TRANSFORM_HEADER_SIZE = 8
 LAST = 0
 MORE_PROPOSALS = 2
 MORE_TRANSFORMS = 3
+_LAST_TRANSFORM = bytes([LAST])  # a transform's first octet when it is its proposal's last
 _ATTRIBUTE_FORMAT_TV = 0x8000
 _KEY_LENGTH = TransformAttributeType.KEY_LENGTH.value
 
@@ -96,15 +98,26 @@ class Transform:
     @property
     def key_length(self) -> int | None:
         for attribute in self.attributes:
-            if attribute.type == TransformAttributeType.KEY_LENGTH and isinstance(
-                attribute.value, int
-            ):
+            if attribute.type == _KEY_LENGTH and isinstance(attribute.value, int):
                 return attribute.value
         return None
 
     def encode(self, last: bool) -> bytes:
         parts: list[bytes] = []
         _add_transform(parts, self, last)
+        return b"".join(parts)
+
+    @cached_property
+    def octets(self) -> bytes:
+        """The transform as one of several (Last Substruc 3), made once: the transforms
+        offered and chosen are the same objects SA after SA (proposals.py)."""
+        parts: list[bytes] = [b""]
+        length = TRANSFORM_HEADER_SIZE
+        for attribute in self.attributes:
+            length += _add_attribute(parts, attribute)
+        parts[0] = _TRANSFORM_HEADER.pack(
+            MORE_TRANSFORMS, self.reserved1, length, self.type, self.reserved2, self.id
+        )
         return b"".join(parts)
 
 
@@ -187,20 +200,9 @@ def _add_proposal(parts: list[bytes], proposal: Proposal, last: bool) -> None:
 
 def _add_transform(parts: list[bytes], transform: Transform, last: bool) -> int:
     """Appends the transform; returns its length."""
-    header_at = len(parts)
-    parts.append(b"")
-    length = TRANSFORM_HEADER_SIZE
-    for attribute in transform.attributes:
-        length += _add_attribute(parts, attribute)
-    parts[header_at] = _TRANSFORM_HEADER.pack(
-        LAST if last else MORE_TRANSFORMS,
-        transform.reserved1,
-        length,
-        transform.type,
-        transform.reserved2,
-        transform.id,
-    )
-    return length
+    octets = transform.octets
+    parts.append(_LAST_TRANSFORM + octets[1:] if last else octets)
+    return len(octets)
 
 
 def _add_attribute(parts: list[bytes], attribute: TransformAttribute) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import struct
 from dataclasses import dataclass
+from functools import cached_property
 
 from pyike.codec.generic import PayloadBase
 from pyike.codec.reader import Fields, Reader
@@ -91,6 +92,12 @@ class TsPayload(PayloadBase):
         return _TSI if self.initiator else _TSR
 
     def encode_body(self) -> bytes:
+        return self._body
+
+    @cached_property
+    def _body(self) -> bytes:
+        """Made once: a tunnel's TS payloads are the same objects in each of its negotiations
+        (ike/ts.py)."""
         header = _COUNT.pack(len(self.selectors)) + self.reserved.to_bytes(3, "big")
         if len(self.selectors) == 1:
             return header + self.selectors[0].encode()

@@ -55,8 +55,8 @@ def responder_choice(
             continue
         proposal_matched = True
         # The initiator's TSi is this side's remote, its TSr this side's local.
-        narrowed_i = tsmod.narrow(tsmod.from_payload(tsi), t.remote_ts)
-        narrowed_r = tsmod.narrow(tsmod.from_payload(tsr), t.local_ts)
+        narrowed_i = tsmod.narrowed(tsi, t.remote_ts)
+        narrowed_r = tsmod.narrowed(tsr, t.local_ts)
         if not (narrowed_i and narrowed_r):
             continue
         own = child_mode.peers_own(

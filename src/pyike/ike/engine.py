@@ -54,9 +54,10 @@ from pyike.ike.window import Verdict
 
 # Beyond this many SAs touched since the last next_deadline(), every SA is looked at again.
 _TOUCHED_LIMIT = 1024
-# Read for every handshake an input touched: a member read from its enum class costs a
-# Python-level __getattr__ hook (Python 3.11), a module global does not.
+# Read for every handshake an input touched and every datagram received: a member read from
+# its enum class costs a Python-level __getattr__ hook (Python 3.11), a module global does not.
 _READY = State.READY
+_IKE_SA_INIT = ExchangeType.IKE_SA_INIT
 
 
 class IkeEngine:
@@ -189,7 +190,7 @@ class IkeEngine:
         IKE_SA_INIT with ``tunnel.remote``. Returns the new SA's id."""
         ctx = self._ctx
         ctx.now = now  # only the new SA's deadlines change
-        ctx.info(None, f"% Getting preshared key from address {tunnel.remote.address}")
+        ctx.info(None, f"% Getting preshared key from address {tunnel.remote.host}")
         sa = IkeSa(
             ctx,
             initiator=True,
@@ -381,7 +382,7 @@ class IkeEngine:
             if exc.notify == NotifyType.INVALID_MAJOR_VERSION and len(data) >= 28:
                 self._answer_unprotected(local, remote, data, exc.notify)
             return
-        if header.exchange_type == ExchangeType.IKE_SA_INIT:
+        if header.exchange_type == _IKE_SA_INIT:
             if header.response:
                 self._init_response(local, remote, data, header)
             else:

@@ -186,7 +186,7 @@ class Machine:
                 if step.null:
                     actor.info("Action: Action_Null")
                 event = step.emit if step.call is None else step.call(actor)()
-                state = step.next_state(event)
+                state = step.after.get(event, step.otherwise)  # next_state, without a call
                 if state is not None:
                     self.state = state
             if event is None:

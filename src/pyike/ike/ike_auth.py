@@ -70,6 +70,10 @@ from pyike.ios_names import SIGNATURE_METHODS
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
 
+# Read a few times per IKE_AUTH: a module global, not a member read from its enum class
+# (EnumType's slow attribute hook)
+_PSK = AuthMethod.SHARED_KEY_MIC
+
 METHOD_MISMATCH = (
     "Peer authentication method configured is mismatching with the method proposed by peer"
 )
@@ -80,7 +84,7 @@ def peer_method_accepted(sa: IkeSa, method: int, data: bytes) -> bool:
     says `pre-share`, an RSA or ECDSA signature (methods 1, 9-11, or 14 with such an
     algorithm) where it says `rsa-sig` or `ecdsa-sig`. Never a PSK in a signature's place."""
     assert sa.profile is not None
-    wanted = "pre-share" if method == AuthMethod.SHARED_KEY_MIC else signature_kind(method, data)
+    wanted = "pre-share" if method == _PSK else signature_kind(method, data)
     if wanted not in sa.profile.auth_remote:
         sa.error(METHOD_MISMATCH)
         return False
@@ -160,7 +164,7 @@ class AuthHalf(HandshakePart):
     def __init__(self, h: Handshake) -> None:
         super().__init__(h)
         self.auth = b""
-        self.auth_method = AuthMethod.SHARED_KEY_MIC
+        self.auth_method = _PSK
         self.own_certificates: tuple[bytes, ...] = ()
         self.psk = b""
         self.peer_certificates: tuple[bytes, ...] = ()
@@ -219,7 +223,7 @@ class AuthHalf(HandshakePart):
 
     def peer_auth_type(self) -> Event:
         method, data = self.peer_auth.method, self.peer_auth.data
-        signature = method != AuthMethod.SHARED_KEY_MIC
+        signature = method != _PSK
         if signature:
             self.sa.info("Get peer's authentication method")
             self.sa.info(f"Peer's authentication method is '{method_name(method, data)}'")
@@ -294,7 +298,7 @@ class AuthHalf(HandshakePart):
     @property
     def peer_signed(self) -> bool:
         """The peer authenticated with a signature (its `group cert` line authorizes it)."""
-        return self.peer_auth.method != AuthMethod.SHARED_KEY_MIC
+        return self.peer_auth.method != _PSK
 
     def notify_auth_done(self) -> Event:
         sa, authorizer = self.sa, self.sa.ctx.policy.authorization
@@ -375,7 +379,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             return Event.EV_OK_AUTH_GEN if lacking is None else self.h.fail(lacking)
         if sa.profile.signs:
             return Event.EV_SIGN
-        sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.address}")
+        sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.host}")
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, None)
         if key is None:
             return self.h.fail(f"Failed to find a preshared key for peer {sa.remote.address}")
@@ -601,7 +605,7 @@ class AuthResponder(AuthHalf):
         return Event.EV_VERIFY_POLICY_BY_PEERID
 
     def get_verify_key(self) -> Event | None:
-        self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.address}")
+        self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.host}")
         if self.h.keys.ask():  # `keyring aaa`: the answer comes later (ike/aaa_keys.py)
             return None
         return super().get_verify_key()

@@ -130,7 +130,7 @@ class InitHalf(HandshakePart):
 
     def note_peer_fragmentation(self) -> None:
         supported = first_notify(self.h.payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED)
-        self.sa.frag_peer = bool(self.sa.ctx.settings.fragmentation_mtu) and supported is not None
+        self.sa.frag_peer = supported is not None and bool(self.sa.ctx.settings.fragmentation_mtu)
 
     def note_peer_certificates(self) -> None:
         self.h.peer_init = note_peer_init(self.sa, self.h.payloads)

@@ -31,7 +31,7 @@ from pyike.ike.events import (
 )
 from pyike.ike.fragments import FragmentBuffer
 from pyike.ike.fsm import Machine
-from pyike.ike.natd import NatResult
+from pyike.ike.natd import NOT_CHECKED
 from pyike.ike.policy import (
     DEFAULT_IKE_LIFETIME,
     Identity,
@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 ResponseHandler = Callable[[Message, list[Payload]], None]
 V = TypeVar("V")
+# Compared with every message's exchange sent: a module global, not a member read from its
+# enum class (EnumType's slow attribute hook)
+_IKE_SA_INIT = ExchangeType.IKE_SA_INIT
 
 
 def ike_rekey_delay(lifetime: int) -> float:
@@ -153,7 +156,7 @@ class IkeSa(SmTracing):
         self.requests = RequestWindow()
         self.responses = ResponderWindow(size=ctx.settings.window_size)
         first["queue"] = []
-        self.nat = NatResult(False)
+        self.nat = NOT_CHECKED
         self.frag_peer = False
         self.peer_vendors: set[str] = set()
         self.cookie: bytes | None = None
@@ -290,13 +293,15 @@ class IkeSa(SmTracing):
         self, exchange: ExchangeType, message_id: int, response: bool, payloads: list[Payload]
     ) -> list[bytes]:
         header = self.header(exchange, message_id, response)
-        if exchange == ExchangeType.IKE_SA_INIT:
+        if exchange == _IKE_SA_INIT:
             return [encode_message(Message(header, payloads))]
         cipher = self.cipher_out
         assert cipher is not None
         whole = encode_protected(header, payloads, cipher, self.ctx.random_bytes(cipher.iv_size))
+        if not self.frag_peer:  # before the settings are asked: most peers do not fragment
+            return [whole]
         mtu = self.ctx.settings.fragmentation_mtu
-        if mtu is None or not self.frag_peer:
+        if mtu is None:
             return [whole]
         ip_version = self.remote.address.version
         overhead = fragments.IP_UDP_OVERHEAD[ip_version]
@@ -368,7 +373,7 @@ class IkeSa(SmTracing):
     def _transmit_sealed(
         self, exchange: ExchangeType, datagrams: list[bytes], payloads: list[Payload]
     ) -> None:
-        if exchange == ExchangeType.IKE_SA_INIT:
+        if exchange == _IKE_SA_INIT:
             self.transmit(datagrams, None, clear=payloads)
         else:
             self.transmit(datagrams, payloads)

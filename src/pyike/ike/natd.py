@@ -58,6 +58,15 @@ class NatResult:
         return self if self.nat_detected else NatResult(True, remote_matches=False)
 
 
+# The results there are, made once (frozen): an SA starts with one, IKE_SA_INIT finds another.
+NOT_CHECKED = NatResult(False)
+_CHECKED = {
+    (remote, local): NatResult(True, remote, local)
+    for remote in (False, True)
+    for local in (False, True)
+}
+
+
 def detect(
     notifies: list[NotifyPayload], spi_i: bytes, spi_r: bytes, local: Endpoint, remote: Endpoint
 ) -> NatResult:
@@ -66,10 +75,10 @@ def detect(
     sources = [n for n in notifies if n.notify_type == _SOURCE]
     destinations = [n for n in notifies if n.notify_type == _DESTINATION]
     if not sources or not destinations:
-        return NatResult(checked=False)
+        return NOT_CHECKED
     # The peer hashed its own address as source and ours as destination.
     expected_src = nat_detection_hash(spi_i, spi_r, remote.address, remote.port)
     expected_dst = nat_detection_hash(spi_i, spi_r, local.address, local.port)
     remote_ok = any(hmac.compare_digest(nat_detection_digest(n), expected_src) for n in sources)
     local_ok = any(hmac.compare_digest(nat_detection_digest(n), expected_dst) for n in destinations)
-    return NatResult(True, remote_ok, local_ok)
+    return _CHECKED[remote_ok, local_ok]

@@ -27,6 +27,9 @@ DEFAULT_IKE_LIFETIME = 86400
 DEFAULT_CHILD_SECONDS = 3600
 DEFAULT_CHILD_KILOBYTES = 4608000
 DEFAULT_WINDOW = 5
+# Read by Identity.ip, a few times per IKE SA: a tuple made once, not members read from
+# their enum class (EnumType's slow attribute hook)
+_ADDRESS_ID_TYPES = (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class Identity:
 
     @property
     def ip(self) -> IPAddress | None:
-        if self.id_type in (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR):
+        if self.id_type in _ADDRESS_ID_TYPES:
             try:
                 return ipaddress.ip_address(self.data)
             except ValueError:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pyike.codec import Proposal, SaPayload, Transform, TransformAttribute
 from pyike.codec.registry import (
     DhId,
     EncrId,
+    EsnId,
     IntegId,
     PrfId,
     ProtocolId,
@@ -223,8 +224,13 @@ def _esp_transforms(ts: TransformSetSpec, dh: DhId | None) -> tuple[Transform, .
         transforms.append(Transform(TransformType.INTEG, ts.integ))
     if dh is not None:
         transforms.append(Transform(TransformType.DH, dh))
-    transforms.append(Transform(TransformType.ESN, catalogue.esn_for(ts.esn).id))
+    transforms.append(Transform(TransformType.ESN, _esn_id(ts.esn)))
     return tuple(transforms)
+
+
+@cache  # two answers, each read per ESP proposal chosen (esn_for searches the catalogue)
+def _esn_id(enabled: bool) -> EsnId:
+    return catalogue.esn_for(enabled).id
 
 
 def esp_proposal_of(ts: TransformSetSpec, number: int, spi: bytes, pfs: DhId | None) -> Proposal:
@@ -270,8 +276,8 @@ def select_esp(
                 continue
         elif ts.integ not in integs:
             continue
-        wanted_esn = catalogue.esn_for(ts.esn).id
-        esns = values.get(_ESN) or [catalogue.esn_for(False).id]
+        wanted_esn = _esn_id(ts.esn)
+        esns = values.get(_ESN) or [_esn_id(False)]
         if wanted_esn not in esns:
             continue
         groups = [g for g in values.get(_DH, ()) if g != _NO_DH]

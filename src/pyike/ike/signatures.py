@@ -22,6 +22,10 @@ from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import ProfileSpec
 
 SHA1_SIZE = 20
+# Compared with each notify of every IKE_SA_INIT: module globals, not members read from their
+# enum class (EnumType's slow attribute hook)
+_SIGNATURE_HASH_ALGORITHMS = NotifyType.SIGNATURE_HASH_ALGORITHMS
+_HTTP_CERT_LOOKUP_SUPPORTED = NotifyType.HTTP_CERT_LOOKUP_SUPPORTED
 
 
 @dataclass
@@ -69,12 +73,12 @@ def note_peer_init(sa: IkeSa, payloads: Sequence[Payload]) -> PeerInit:
                 )
             sa.info(f"Received certificate request for {len(data) // SHA1_SIZE} CA(s)")
         elif isinstance(payload, NotifyPayload):
-            if payload.notify_type == NotifyType.SIGNATURE_HASH_ALGORITHMS:
+            if payload.notify_type == _SIGNATURE_HASH_ALGORITHMS:
                 try:
                     seen.hashes = tuple(int(h) for h in signature_hash_algorithms(payload))
                 except DecodeError as error:
                     sa.error(f"Ignoring a malformed {error.detail}")
-            elif payload.notify_type == NotifyType.HTTP_CERT_LOOKUP_SUPPORTED:
+            elif payload.notify_type == _HTTP_CERT_LOOKUP_SUPPORTED:
                 seen.http_lookup = True
                 sa.info("Peer supports HTTP certificate lookup: not used")
     return seen

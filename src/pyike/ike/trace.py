@@ -22,7 +22,7 @@ class Direction(StrEnum):
     RECEIVED = "received"
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: some 28 per IKE SA and side while `debug crypto ikev2` is on
 class SmTrace:
     """One `SM Trace->` line: the machine was in ``state`` when it processed ``event``."""
 
@@ -36,7 +36,7 @@ class SmTrace:
     event: Event
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: some 15 per IKE SA and side while debugging (see pyike.ike.events)
 class InfoTrace:
     """An informational line ("Generate skeyid", "NAT not found", ...). ``sa_id`` is None for
     lines IOS prints without an SA prefix."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from pyike.bounded import remember
 from pyike.codec import TrafficSelector as WireSelector
 from pyike.codec import TsPayload
 from pyike.traffic_selector import TrafficSelector
@@ -67,6 +68,31 @@ def narrow(
             if narrowed is not None and narrowed not in result:
                 result.append(narrowed)
     return tuple(result)
+
+
+# narrowed's results by the identity of their two inputs, each kept with its entry (so that
+# neither id is reused while the entry exists). Bounded: the payloads come from the network.
+_NARROWED_LIMIT = 256
+_narrowed: dict[
+    tuple[int, int],
+    tuple[TsPayload, Sequence[TrafficSelector], tuple[TrafficSelector, ...]],
+] = {}
+
+
+def narrowed(
+    payload: TsPayload, configured: Sequence[TrafficSelector]
+) -> tuple[TrafficSelector, ...]:
+    """``narrow(from_payload(payload), configured)``, worked out once per pair of objects: a
+    payload decoded from the same octets is the same object SA after SA (the codec shares it),
+    and a tunnel's selectors are its own, so peers that offer the same selectors each time
+    (any/any for a VTI) cost a lookup, not two selector conversions and intersections."""
+    key = (id(payload), id(configured))
+    known = _narrowed.get(key)
+    if known is not None and known[0] is payload and known[1] is configured:
+        return known[2]
+    result = narrow(from_payload(payload), configured)
+    remember(_narrowed, key, (payload, configured, result), _NARROWED_LIMIT)
+    return result
 
 
 def contains(outer: TrafficSelector, inner: TrafficSelector) -> bool:
