@@ -196,8 +196,8 @@ def _openssl_parameters(params: ModpParameters) -> DHParameters | None:
 def _drawn_by_openssl(params: ModpParameters) -> tuple[int, int] | None:
     """(x, g^x) for a safe-prime group OpenSSL does not know by name (groups 1 and 2), drawn
     and exponentiated by OpenSSL (g^x in constant time, a third faster than gmpy2). OpenSSL's
-    x is full length there: one bit shorter than p, top bit set. The named groups are left
-    out: OpenSSL would draw a short exponent for them."""
+    x is full length there: two bits shorter than p, its top bit set (1,021 random bits in
+    group 2). The named groups are left out: OpenSSL would draw a short exponent for them."""
     if params in _OPENSSL_GROUPS or params.subgroup_order is not None:
         return None
     openssl = _openssl_parameters(params)
