@@ -5,7 +5,7 @@ from __future__ import annotations
 from ipaddress import ip_address
 
 from pyike.codec.registry import DhId, EncrId, IntegId, PrfId, TsType
-from pyike.config import load, load_file
+from pyike.config import defaults, load, load_file
 from pyike.config.model import Identity, IdentityKind
 from pyike.config.query import (
     child_sa_policies,
@@ -212,3 +212,39 @@ def test_fvrf_policy_selection() -> None:
 def test_no_policy_means_no_proposals() -> None:
     cfg = load("no crypto ikev2 policy default\n").config
     assert select_policy(cfg, None) is None and proposals_for(cfg, None) == ()
+
+
+DH_GROUPS_CONFIG = """\
+no crypto ikev2 proposal default
+crypto ikev2 proposal P
+ encryption aes-cbc-256
+ integrity sha256
+ group 14 19
+crypto ikev2 policy POL
+ proposal P
+crypto ipsec transform-set TS esp-aes esp-sha-hmac
+crypto ipsec profile PROF
+ set transform-set TS
+ set pfs group2
+access-list 101 permit ip 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255
+crypto map CMAP 10 ipsec-isakmp
+ set peer 192.0.2.2
+ set transform-set TS
+ set pfs group5
+ match address 101
+"""
+
+
+def test_dh_groups_are_the_proposals_and_the_pfs_groups() -> None:
+    cfg = load(DH_GROUPS_CONFIG).config
+    assert defaults.dh_groups(cfg) == {
+        DhId.MODP_2048,
+        DhId.ECP_256,
+        DhId.MODP_1024,  # the IPsec profile's PFS
+        DhId.MODP_1536,  # the crypto map entry's
+    }
+    # IOS's default proposal counts while it is not disabled
+    with_default = load(DH_GROUPS_CONFIG.replace("no crypto ikev2 proposal default\n", "")).config
+    assert defaults.dh_groups(with_default) == defaults.dh_groups(cfg) | set(
+        defaults.DEFAULT_PROPOSAL.groups
+    )

@@ -632,6 +632,19 @@ def test_groups_1_and_2_from_the_system_source_are_drawn_by_openssl(
         )
 
 
+def test_prepare_loads_openssl_parameters_for_groups_1_and_2_only() -> None:
+    """A daemon prepares its configured groups at start: OpenSSL's checked copy of group 1 or
+    2 is then loaded before the first peer comes, and nothing is loaded for the others."""
+    dh._openssl_parameters.cache_clear()
+    dh.prepare([DhId.MODP_2048, DhId.ECP_256, DhId.MODP_1024_160, DhId.CURVE25519])
+    assert dh._openssl_parameters.cache_info().currsize == 0
+    dh.prepare([DhId.MODP_1024, DhId.MODP_1024, DhId.ECP_256])
+    info = dh._openssl_parameters.cache_info()
+    assert (info.currsize, info.misses) == (1, 1)
+    new_key_exchange(DhId.MODP_1024, os.urandom)  # uses the loaded copy
+    assert dh._openssl_parameters.cache_info().misses == 1
+
+
 def test_groups_1_and_2_without_openssl_dh_use_the_system_source(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

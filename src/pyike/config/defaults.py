@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from pyike.codec.registry import DhId
 from pyike.config.model import (
     Config,
     EspEncryption,
@@ -112,6 +113,17 @@ def transform_sets(cfg: Config) -> dict[str, TransformSet]:
 
 def ipsec_profiles(cfg: Config) -> dict[str, IpsecProfile]:
     return _with_default(cfg, "ipsec-profile", cfg.ipsec_profiles, DEFAULT_IPSEC_PROFILE)
+
+
+def dh_groups(cfg: Config) -> set[DhId]:
+    """The key exchange groups a configuration can negotiate: its IKEv2 proposals' (IOS's
+    default one included) and the PFS groups of its IPsec profiles and crypto map entries."""
+    groups = {group for proposal in proposals(cfg).values() for group in proposal.groups}
+    entries = [e for map_entries in cfg.crypto_maps.values() for e in map_entries]
+    for owner in [*ipsec_profiles(cfg).values(), *entries]:
+        if owner.pfs is not None:
+            groups.add(owner.pfs)
+    return groups
 
 
 def ipsec_lifetime(cfg: Config, own: SaLifetime) -> tuple[int, int]:

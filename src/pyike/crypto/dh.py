@@ -26,7 +26,7 @@ import importlib
 import os
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -193,18 +193,33 @@ def _openssl_parameters(params: ModpParameters) -> DHParameters | None:
         return None
 
 
-def _drawn_by_openssl(params: ModpParameters) -> tuple[int, int] | None:
-    """(x, g^x) for a safe-prime group OpenSSL does not know by name (groups 1 and 2), drawn
-    and exponentiated by OpenSSL (g^x in constant time, a third faster than gmpy2). OpenSSL's
-    x is full length there: two bits shorter than p, its top bit set (1,021 random bits in
-    group 2). The named groups are left out: OpenSSL would draw a short exponent for them."""
+def _openssl_drawing(params: ModpParameters) -> DHParameters | None:
+    """What OpenSSL draws keys from for a safe-prime group it does not know by name (groups 1
+    and 2): its x is full length there, two bits shorter than p with its top bit set (1,021
+    random bits in group 2), and g^x constant-time, a third faster than gmpy2. None for the
+    named groups, for which OpenSSL would draw a short exponent, and the RFC 5114 ones."""
     if params in _OPENSSL_GROUPS or params.subgroup_order is not None:
         return None
-    openssl = _openssl_parameters(params)
+    return _openssl_parameters(params)
+
+
+def _drawn_by_openssl(params: ModpParameters) -> tuple[int, int] | None:
+    """(x, g^x) drawn and computed by OpenSSL, for the groups `_openssl_drawing` names."""
+    openssl = _openssl_drawing(params)
     if openssl is None:
         return None
     key = openssl.generate_private_key()
     return key.private_numbers().x, key.public_key().public_numbers().y
+
+
+def prepare(groups: Iterable[DhId]) -> None:
+    """Do now what a daemon's first key exchange in these groups would otherwise do: load
+    OpenSSL's checked copy of groups 1 and 2 (some 30 ms each), at start-up or reload rather
+    than while a peer waits for the answer to its IKE_SA_INIT."""
+    for group in groups:
+        entry = catalogue.dh_group(group)
+        if entry is not None and entry.modp is not None:
+            _openssl_drawing(entry.modp)
 
 
 # --- Key exchange objects ------------------------------------------------------------------

@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING
 
 from pyike.adapter.config_policy import policy_for_config
 from pyike.codec.udp_encap import IKE_PORT, NAT_T_PORT, NatTPayload, nat_t_payload
-from pyike.config import load_file
+from pyike.config import defaults, load_file
 from pyike.config.model import Config
 from pyike.config.query import not_run_by_the_gateway, wont_come_up
 from pyike.config.tracking_model import TrackingConfig
+from pyike.crypto import dh
 from pyike.host.crypto_host import HostSetup
 from pyike.host.flexvpn_client import tracked_lines
 from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
@@ -628,6 +629,7 @@ class Runtime:
             except PrivilegeError as exc:
                 raise StartupError(str(exc)) from None
         policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
+        dh.prepare(defaults.dh_groups(config))
         try:
             self.netlink = Netlink()
         except OSError as exc:
@@ -1051,6 +1053,7 @@ class Runtime:
         if refusal is not None:
             raise StartupError(refusal)
         policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
+        dh.prepare(defaults.dh_groups(config))
         binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
         steering = self._steering_plan(config, binding, tunnels)
         try:
