@@ -549,8 +549,8 @@ def test_rfc5114_modp_groups_check_the_subgroup(group: DhId) -> None:
 
 def test_backend_is_openssl_for_rfc3526_and_gmpy2_for_the_others() -> None:
     assert dh.backend_name() == (
-        "OpenSSL for RFC 3526 groups, gmpy2 powmod_sec for the others"
-        " (OpenSSL draws the daemon's keys in groups 1 and 2)"
+        "OpenSSL for RFC 3526 groups and the daemon's own keys in groups 1 and 2,"
+        " gmpy2 powmod_sec for the rest"
     )
 
 

@@ -107,8 +107,8 @@ def backend_name() -> str:
     """The finite-field DH backends in use (shown by `pyike --version`)."""
     if _OPENSSL_GROUPS:
         return (
-            f"OpenSSL for RFC 3526 groups, {_BACKEND_NAME} for the others"
-            " (OpenSSL draws the daemon's keys in groups 1 and 2)"
+            "OpenSSL for RFC 3526 groups and the daemon's own keys in groups 1 and 2,"
+            f" {_BACKEND_NAME} for the rest"
         )
     return _BACKEND_NAME
 
