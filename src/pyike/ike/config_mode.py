@@ -200,23 +200,9 @@ def request_payload(ask: ConfigAsk) -> CpPayload:
 _DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
 
 
-# Read per attribute of each CP payload: module globals, as an enum member read from its
-# class is slow (EnumType's attribute hook).
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _APPLICATION_VERSION = _T.APPLICATION_VERSION
 _IP4_ADDRESS = _T.INTERNAL_IP4_ADDRESS
-# What decode reads a value of (others, such as IOS's APPLICATION_VERSION, skip its chain).
-_DECODED = frozenset(
-    {
-        _T.INTERNAL_IP4_ADDRESS,
-        _T.INTERNAL_IP4_NETMASK,
-        _T.INTERNAL_IP4_DNS,
-        _T.INTERNAL_IP6_DNS,
-        _T.INTERNAL_IP4_SUBNET,
-        _T.INTERNAL_IP6_ADDRESS,
-        _T.INTERNAL_IP6_SUBNET,
-        UNITY_DEF_DOMAIN,
-    }
-)
 
 
 def default_only(payload: CpPayload) -> bool:
@@ -264,8 +250,6 @@ def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
         if not value:  # asked for, not given
             if kind == _IP4_ADDRESS:
                 asks_address = True
-            continue
-        if kind not in _DECODED:
             continue
         try:
             if kind == _T.INTERNAL_IP4_ADDRESS:

@@ -54,8 +54,7 @@ from pyike.ike.window import Verdict
 
 # Beyond this many SAs touched since the last next_deadline(), every SA is looked at again.
 _TOUCHED_LIMIT = 1024
-# Read for every handshake an input touched and every datagram received: a member read from
-# its enum class costs a Python-level __getattr__ hook (Python 3.11), a module global does not.
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _READY = State.READY
 _IKE_SA_INIT = ExchangeType.IKE_SA_INIT
 

@@ -70,8 +70,7 @@ from pyike.ios_names import SIGNATURE_METHODS
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
 
-# Read a few times per IKE_AUTH: a module global, not a member read from its enum class
-# (EnumType's slow attribute hook)
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _PSK = AuthMethod.SHARED_KEY_MIC
 
 METHOD_MISMATCH = (

@@ -52,8 +52,7 @@ if TYPE_CHECKING:
 
 ResponseHandler = Callable[[Message, list[Payload]], None]
 V = TypeVar("V")
-# Compared with every message's exchange sent: a module global, not a member read from its
-# enum class (EnumType's slow attribute hook)
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _IKE_SA_INIT = ExchangeType.IKE_SA_INIT
 
 

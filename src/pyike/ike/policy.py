@@ -27,8 +27,7 @@ DEFAULT_IKE_LIFETIME = 86400
 DEFAULT_CHILD_SECONDS = 3600
 DEFAULT_CHILD_KILOBYTES = 4608000
 DEFAULT_WINDOW = 5
-# Read by Identity.ip, a few times per IKE SA: a tuple made once, not members read from
-# their enum class (EnumType's slow attribute hook)
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _ADDRESS_ID_TYPES = (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR)
 
 

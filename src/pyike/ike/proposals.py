@@ -67,8 +67,7 @@ class IkeChoice:
     spec_name: str
 
 
-# Read per offered transform and proposal in selection: module globals, as an enum member
-# read from its class is slow (EnumType's attribute hook).
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _ENCR, _PRF, _INTEG, _DH, _ESN = (
     TransformType.ENCR,
     TransformType.PRF,

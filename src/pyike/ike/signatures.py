@@ -22,8 +22,7 @@ from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import ProfileSpec
 
 SHA1_SIZE = 20
-# Compared with each notify of every IKE_SA_INIT: module globals, not members read from their
-# enum class (EnumType's slow attribute hook)
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _SIGNATURE_HASH_ALGORITHMS = NotifyType.SIGNATURE_HASH_ALGORITHMS
 _HTTP_CERT_LOOKUP_SUPPORTED = NotifyType.HTTP_CERT_LOOKUP_SUPPORTED
 

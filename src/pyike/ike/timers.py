@@ -24,8 +24,7 @@ RESPONDER_REKEY_OFFSET = 0.05
 # still being sent to it: the liveness check goes out at most this long after the first
 # packet sent past the interval (IOS sends it with that packet).
 ON_DEMAND_LOOK = 1.0
-# Read for each Child SA whenever its IKE SA's deadline is looked at, as module globals: a
-# member read from its enum class costs EnumType's slow __getattr__ hook (Python 3.11).
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _INSTALLED, _DELETING = ChildState.INSTALLED, ChildState.DELETING
 
 

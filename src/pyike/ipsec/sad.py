@@ -37,8 +37,7 @@ from pyike.ipsec.transforms import EspTransform, esp_transform
 
 RandomBytes = Callable[[int], bytes]
 REPLACED_INBOUND_GRACE = 5.0  # seconds a replaced SA still opens packets after its delete
-# Read per installed SA, as module globals: an enum member read from its class goes through
-# EnumType's slow __getattr__ hook (Python 3.11).
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _TUNNEL, _TRANSPORT = EspMode.TUNNEL, EspMode.TRANSPORT
 
 
