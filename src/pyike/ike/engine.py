@@ -359,7 +359,7 @@ class IkeEngine:
         for sa_id in [i for i in candidates if i in handshakes]:
             sa = handshakes[sa_id].sa
             if sa.closed or sa.machine.state is _READY:
-                del handshakes[sa_id]
+                handshakes.pop(sa_id).close()
 
     def _drop(self, sa_id: int | None, why: str) -> None:
         self._ctx.error(sa_id, f"Dropping packet: {why}")
