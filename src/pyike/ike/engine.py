@@ -46,7 +46,7 @@ from pyike.ike.ike_rekey import IkeRekeyResponse, start_ike_rekey
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.informational import InfoResponse
 from pyike.ike.policy import EngineSettings, Policy, TunnelSpec
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, State
 from pyike.ike.succession import claim_children
 from pyike.ike.task import Response
 from pyike.ike.trace import Direction, TraceKind, TraceRecord
@@ -204,7 +204,7 @@ class IkeEngine:
         ctx.info(None, "Incrementing outgoing negotiating sa count by one")
         handshake = Handshake(sa, tunnel)
         self._handshakes[sa.sa_id] = handshake
-        self._guarded(lambda: handshake.run(Event.EV_INIT_SA))
+        self._guarded(lambda: handshake.run(EV.EV_INIT_SA))
         return sa.sa_id
 
     def delete_ike_sa(self, now: float, sa_id: int, reason: str = "Deleted by user") -> None:
@@ -471,7 +471,7 @@ class IkeEngine:
         ctx.add(sa, sa.spi_r)
         handshake = Handshake(sa, None)
         self._handshakes[sa.sa_id] = handshake
-        handshake.deliver(message, message.payloads, Event.EV_RECV_INIT)
+        handshake.deliver(message, message.payloads, EV.EV_RECV_INIT)
 
     def _cookie_ok(self, local: Endpoint, remote: Endpoint, message: Message) -> bool:
         """Stateless cookie check: True when the request carries a valid cookie; otherwise

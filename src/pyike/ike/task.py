@@ -19,7 +19,7 @@ from pyike.codec.notify_data import window_size
 from pyike.codec.registry import NotifyType
 from pyike.ike.context import Context
 from pyike.ike.fsm import Machine, Table, check_actions
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, Event, State
 from pyike.ike.trace import SmTracing
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class Response(Exchange):
             f"Sent response with message id {self.message_id}, Requests can be accepted from "
             f"range {sa.responses.range_text}"
         )
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
 
 def error_notify(payloads: list[Payload]) -> NotifyPayload | None:
