@@ -109,7 +109,7 @@ class AddressFailure:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass  # made per SA: a plain dataclass (DESIGN.md, Per-SA cost)
 class Applicant:
     """A peer a responder authorizes: authenticated through ``profile`` as ``remote_id``
     (``eap_identity``: its EAP identity when it authenticated with EAP); ``holder``: its IKE
