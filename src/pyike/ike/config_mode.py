@@ -203,12 +203,13 @@ _DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _APPLICATION_VERSION = _T.APPLICATION_VERSION
 _IP4_ADDRESS = _T.INTERNAL_IP4_ADDRESS
+_CFG_REQUEST = CfgType.CFG_REQUEST
 
 
 def default_only(payload: CpPayload) -> bool:
     """A CFG_REQUEST carrying IOS's default set alone, which the seed's IOS 15 sends and
     receives without a `Config data` debug block (IOS-XE prints one)."""
-    return payload.cfg_type == CfgType.CFG_REQUEST and all(
+    return payload.cfg_type == _CFG_REQUEST and all(
         a.type == _APPLICATION_VERSION or (a.type in _DEFAULT_ASKED and not a.value)
         for a in payload.attributes
     )
@@ -384,7 +385,7 @@ def _ask_payload(ask: ConfigAsk) -> tuple[CpPayload, bool]:
 
 def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
     """The peer's CFG_REQUEST, or its CFG_SET (RFC 7296 3.15: configuration pushed)."""
-    request = find(payloads, CfgType.CFG_REQUEST) or find(payloads, CfgType.CFG_SET)
+    request = find(payloads, _CFG_REQUEST) or find(payloads, CfgType.CFG_SET)
     if request is not None and not default_only(request):
         _announce(sa, "Config data recieved:", request)
     return request

@@ -72,6 +72,8 @@ if TYPE_CHECKING:
 
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _PSK = AuthMethod.SHARED_KEY_MIC
+_IKE_AUTH = ExchangeType.IKE_AUTH
+_INITIAL_CONTACT = NotifyType.INITIAL_CONTACT
 
 METHOD_MISMATCH = (
     "Peer authentication method configured is mismatching with the method proposed by peer"
@@ -619,7 +621,7 @@ class AuthResponder(AuthHalf):
         return self.h.fail("Auth exchange failed", NotifyType.AUTHENTICATION_FAILED, sent=True)
 
     def chk4_ic(self) -> Event:
-        if first_notify(self.h.payloads, NotifyType.INITIAL_CONTACT) is not None:
+        if first_notify(self.h.payloads, _INITIAL_CONTACT) is not None:
             self.h.peer_initial_contact = True
             collisions.initial_contact(self.sa)
         return EV.EV_CHK_REDIRECT
@@ -742,7 +744,7 @@ class AuthResponder(AuthHalf):
             payloads.append(NotifyPayload(self.error))
         payloads += _ios_notifies(sa.ctx.settings.window_size)
         sa.trace_msg_id = self._message_id()
-        sa.respond(ExchangeType.IKE_AUTH, self._message_id(), payloads)
+        sa.respond(_IKE_AUTH, self._message_id(), payloads)
         return EV.EV_OK
 
 

@@ -40,6 +40,10 @@ from pyike.ike.vendor import own_vendor_ids, vendor_name
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
 
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
+_IKE_SA_INIT = ExchangeType.IKE_SA_INIT
+_FRAGMENTATION_SUPPORTED = NotifyType.IKEV2_FRAGMENTATION_SUPPORTED
+
 
 class InitHalf(HandshakePart):
     """What both halves of IKE_SA_INIT do alike."""
@@ -129,7 +133,7 @@ class InitHalf(HandshakePart):
         return [fragmentation_supported_notify()]
 
     def note_peer_fragmentation(self) -> None:
-        supported = first_notify(self.h.payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED)
+        supported = first_notify(self.h.payloads, _FRAGMENTATION_SUPPORTED)
         self.sa.frag_peer = supported is not None and bool(self.sa.ctx.settings.fragmentation_mtu)
 
     def note_peer_certificates(self) -> None:
@@ -389,6 +393,6 @@ class InitResponder(InitHalf):
         if sa.frag_peer:
             payloads += self.fragmentation_payloads()
         payloads += init_payloads(sa, None)
-        sa.respond(ExchangeType.IKE_SA_INIT, 0, payloads)
+        sa.respond(_IKE_SA_INIT, 0, payloads)
         sa.init_response = sa.responses.cached[0][0]
         return EV.EV_DONE

@@ -29,6 +29,7 @@ DEFAULT_CHILD_KILOBYTES = 4608000
 DEFAULT_WINDOW = 5
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _ADDRESS_ID_TYPES = (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR)
+_DN = IdType.ID_DER_ASN1_DN
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Identity:
 
     @property
     def is_dn(self) -> bool:
-        return self.id_type == IdType.ID_DER_ASN1_DN
+        return self.id_type == _DN
 
     @property
     def ip(self) -> IPAddress | None:

@@ -25,6 +25,9 @@ from pyike.ike.trace import SmTracing
 if TYPE_CHECKING:
     from pyike.ike.ike_sa import IkeSa
 
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
+_SET_WINDOW_SIZE = NotifyType.SET_WINDOW_SIZE
+
 
 @dataclass
 class ExchangeTracer(SmTracing):
@@ -141,7 +144,7 @@ def first_notify(payloads: list[Payload], kind: NotifyType) -> NotifyPayload | N
 def take_peer_window(sa: IkeSa, payloads: list[Payload]) -> None:
     """The SET_WINDOW_SIZE the peer sent (with IKE_AUTH, or with the rekey that made ``sa``):
     how many of ``sa``'s requests it accepts at once."""
-    notify = first_notify(payloads, NotifyType.SET_WINDOW_SIZE)
+    notify = first_notify(payloads, _SET_WINDOW_SIZE)
     if notify is not None:
         try:
             sa.requests.peer_window = window_size(notify)
