@@ -204,6 +204,7 @@ _DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
 _APPLICATION_VERSION = _T.APPLICATION_VERSION
 _IP4_ADDRESS = _T.INTERNAL_IP4_ADDRESS
 _CFG_REQUEST = CfgType.CFG_REQUEST
+_NOTHING = ConfigSet()
 
 
 def default_only(payload: CpPayload) -> bool:
@@ -252,6 +253,8 @@ def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
             if kind == _IP4_ADDRESS:
                 asks_address = True
             continue
+        if kind == _APPLICATION_VERSION:  # the peer's software (every IOS request), no setting
+            continue
         try:
             if kind == _T.INTERNAL_IP4_ADDRESS:
                 address = IPv4Address(_exact(value, 4))
@@ -276,6 +279,9 @@ def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
                 domain = value.decode("utf-8", "replace")
         except ValueError as error:
             bad.append(f"attribute {int(kind)}: {error}")
+    carried = dns or routes or address or netmask or domain or address6
+    if not carried:  # a request that asks and carries nothing: the one empty set
+        return _NOTHING, asks_address, bad
     config = ConfigSet(address, netmask, tuple(dns), domain, tuple(routes), address6)
     return config, asks_address, bad
 
@@ -389,9 +395,6 @@ def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
     if request is not None and not default_only(request):
         _announce(sa, "Config data recieved:", request)
     return request
-
-
-_NOTHING = ConfigSet()
 
 
 def responder_reply(
