@@ -9,6 +9,7 @@ from typing import TypeVar
 from pyike.bounded import remember
 
 _T = TypeVar("_T")
+_UNKNOWN = object()
 
 
 class Answers:
@@ -21,10 +22,10 @@ class Answers:
         self._known: dict[Hashable, object] = {}
 
     def get(self, question: Hashable, work: Callable[[], _T]) -> _T:
-        try:
-            return self._known[question]  # type: ignore[return-value]
-        except KeyError:
-            pass
+        # A miss is the rule for questions that name a peer: no KeyError raised for it.
+        known = self._known.get(question, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
         answer = work()
         remember(self._known, question, answer, self.LIMIT)
         return answer

@@ -104,6 +104,7 @@ _shared: dict[tuple[int, bytes], Payload] = {}
 _ENCRYPTED = (PayloadType.SK, PayloadType.SKF)
 _ENCRYPTED_CLASSES = (SkPayload, SkfPayload)
 _NONE = PayloadType.NONE.value
+_SKF = PayloadType.SKF
 _PAYLOAD_TYPES = by_value(PayloadType)
 # Next Payload, C bit and RESERVED, Payload Length (RFC 7296 section 3.2).
 _GENERIC_PAYLOAD_HEADER = struct.Struct("!BBH")
@@ -271,6 +272,6 @@ def _with_flags(payload: _P, flags: int) -> _P:
 
 
 def _decode_encrypted(current: int, next_type: int, reader: Reader) -> Payload:
-    if current == PayloadType.SKF:
+    if current == _SKF:
         return SkfPayload.decode_body(reader, first_inner_type=next_type)
     return SkPayload(as_enum(PayloadType, next_type), reader.rest())

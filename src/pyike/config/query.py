@@ -117,6 +117,10 @@ def proposals_for(
 
 # --- identities, profiles and keys -------------------------------------------------------------
 
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
+_ADDRESS, _FQDN, _EMAIL = IdentityKind.ADDRESS, IdentityKind.FQDN, IdentityKind.EMAIL
+_KEY_ID, _ANY = IdentityKind.KEY_ID, IdentityKind.ANY
+
 
 def identity_network(match: IdentityMatch | KeyringPeer) -> IPNetwork | None:
     """The addresses an address match covers; `0.0.0.0`/`::` without a mask covers all."""
@@ -125,7 +129,7 @@ def identity_network(match: IdentityMatch | KeyringPeer) -> IPNetwork | None:
             return None
         value, mask = match.address, match.mask
     else:
-        if match.kind is not IdentityKind.ADDRESS:
+        if match.kind is not _ADDRESS:
             return None
         value, mask = match.value, match.mask
     return _parsed_network(value, mask)
@@ -142,22 +146,22 @@ def _parsed_network(value: str, mask: str | None) -> IPNetwork:
 
 
 def _name_matches(match: IdentityMatch, value: str) -> bool:
-    if match.kind is IdentityKind.KEY_ID:
+    if match.kind is _KEY_ID:
         return value == match.value
-    if match.kind is IdentityKind.EMAIL and match.domain:
+    if match.kind is _EMAIL and match.domain:
         return value.rpartition("@")[2].lower() == match.value.lower()
-    if match.kind is IdentityKind.FQDN and match.domain:
+    if match.kind is _FQDN and match.domain:
         v, d = value.lower().rstrip("."), match.value.lower().rstrip(".")
         return v == d or v.endswith("." + d)
     return value.lower() == match.value.lower()
 
 
 def identity_matches(match: IdentityMatch, identity: Identity) -> bool:
-    if match.kind is IdentityKind.ANY:
+    if match.kind is _ANY:
         return True
     if match.kind is not identity.kind:
         return False
-    if match.kind is IdentityKind.ADDRESS:
+    if match.kind is _ADDRESS:
         network = identity_network(match)
         try:
             addr = ip_address(identity.value)
@@ -195,26 +199,20 @@ def keyring_lookup_order(
     ring: Keyring, peer: IPAddress | None, remote: Identity | None = None
 ) -> list[KeyringPeer]:
     """Every keyring entry that matches, in the order IOS would consider them."""
-    by_identity = [
-        p
-        for p in ring.peers
-        if remote is not None and p.identity and identity_matches(p.identity, remote)
-    ]
+    by_identity: list[KeyringPeer] = []
     by_address: list[tuple[int, int, KeyringPeer]] = []
-    if peer is not None:
-        for index, p in enumerate(ring.peers):
+    by_hostname: list[KeyringPeer] = []
+    fqdn = remote.value.lower() if remote is not None and remote.kind is _FQDN else None
+    for index, p in enumerate(ring.peers):
+        if remote is not None and p.identity and identity_matches(p.identity, remote):
+            by_identity.append(p)
+        if peer is not None:
             network = identity_network(p)
             if network is not None and network.version == peer.version and peer in network:
                 by_address.append((-network.prefixlen, index, p))
+        if fqdn is not None and p.hostname is not None and p.hostname.lower() == fqdn:
+            by_hostname.append(p)
     by_address.sort(key=lambda t: (t[0], t[1]))
-    by_hostname = [
-        p
-        for p in ring.peers
-        if remote is not None
-        and remote.kind is IdentityKind.FQDN
-        and p.hostname is not None
-        and p.hostname.lower() == remote.value.lower()
-    ]
     out: list[KeyringPeer] = []
     for p in [*by_identity, *(t[2] for t in by_address), *by_hostname]:
         if p not in out:
@@ -380,7 +378,7 @@ def auth_blocker(profile: Profile, cfg: Config | None = None) -> str | None:
     return None if cfg is None else certificate_blocker(cfg, profile)
 
 
-@dataclass(frozen=True)
+@dataclass  # made per peer: a plain dataclass (DESIGN.md, Per-SA cost)
 class PskChoice:
     """The keys for one peer: sign our AUTH with `local`, verify the peer's with `remote`.
 

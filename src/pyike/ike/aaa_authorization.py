@@ -14,7 +14,7 @@ from pyike.ike.eap_auth import EapResponder
 from pyike.ike.eap_directory import AuthorizationAnswer
 from pyike.ike.events import AuthorizationRequest
 from pyike.ike.fsm import transitions
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
@@ -63,6 +63,6 @@ class AaaAuthorization(AaaWait[AuthorizationAnswer]):
         sa.info("[AAA -> IKEv2] Received AAA reply")
         if answer.reason:
             sa.error(f"AAA authorization failed: {answer.reason}")
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         self.answer = answer
-        return Event.EV_SET_RECD_CONFIG_MODE
+        return EV.EV_SET_RECD_CONFIG_MODE

@@ -9,7 +9,7 @@ from pyike.ike.aaa_answer import AaaWait
 from pyike.ike.eap_directory import PskAnswer
 from pyike.ike.events import PskRequest
 from pyike.ike.fsm import transitions
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 
 
 class AaaKeys(AaaWait[PskAnswer]):
@@ -47,7 +47,7 @@ class AaaKeys(AaaWait[PskAnswer]):
         sa.info("[AAA -> IKEv2] Received AAA reply")
         if answer.remote is None:
             sa.error(f"Failed to get the pre-shared keys from AAA: {answer.reason}")
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         self.local, self.attributes = answer.local, answer.attributes
         self.h.auth.psk = answer.remote
-        return Event.EV_VERIFY_AUTH
+        return EV.EV_VERIFY_AUTH

@@ -40,7 +40,7 @@ from pyike.ike.policy import TunnelSpec
 from pyike.ike.proposals import esp_sa_payload
 from pyike.ike.rekey_outcome import RekeyOutcome
 from pyike.ike.retransmit import retry_delay
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 from pyike.ike.task import first_notify
 
 CHILD_NONCE = 32
@@ -173,17 +173,17 @@ class ChildCreate(CreateChildRequest):
         self.sa = sa
         self.keying = Keying(sa.ctx.random_bytes, self.group)
         self.trace_exchange(True, sa.requests.next_id)
-        self.run(Event.EV_INIT_CREATE_CHILD)
+        self.run(EV.EV_INIT_CREATE_CHILD)
 
     def abandon(self, sa: IkeSa, reason: str) -> None:
         if self.rekey_of is not None:
             self.rekey_of.rekey_pending = False
 
     def init(self) -> Event:
-        return Event.EV_REKEY_IPSEC if self.rekey_of is not None else Event.EV_CREATE_IPSEC
+        return EV.EV_REKEY_IPSEC if self.rekey_of is not None else EV.EV_CREATE_IPSEC
 
     def ipsec(self) -> Event:
-        return Event.EV_GEN_DH_KEY if self.group is not None else Event.EV_BLD_MSG
+        return EV.EV_GEN_DH_KEY if self.group is not None else EV.EV_BLD_MSG
 
     def build(self) -> Event:
         sa = self.sa
@@ -218,7 +218,7 @@ class ChildCreate(CreateChildRequest):
         if self.rekey_of is not None:
             self.rekey_of.rekey_pending = False
         self.sa.close("Peer unreachable: CREATE_CHILD_SA not answered")
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
     def invalid_ke(self) -> Event:
         try:
@@ -232,7 +232,7 @@ class ChildCreate(CreateChildRequest):
         self.sa.info(f"Received INVALID_KE_PAYLOAD, retrying with DH group {int(group)}")
         retry = ChildCreate(self.tunnel, self.rekey_of, group, if_missing=self.if_missing)
         self.sa.queue.insert(0, retry)
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
     def proc_msg(self) -> Event:
         answer = next(p for p in self.inbound if isinstance(p, SaPayload))
@@ -257,10 +257,10 @@ class ChildCreate(CreateChildRequest):
             return self.stop(NotifyType.NO_PROPOSAL_CHOSEN, f"Unacceptable answer: {settled}")
         self.choice = settled
         self.keying.peer_nonce = next(p for p in self.inbound if isinstance(p, NoncePayload)).data
-        return Event.EV_CHK4_PFS
+        return EV.EV_CHK4_PFS
 
     def chk4_pfs(self) -> Event:
-        return Event.EV_GEN_DH_SECRET if self.keying.dh is not None else Event.EV_CHK_IKE_REKEY
+        return EV.EV_GEN_DH_SECRET if self.keying.dh is not None else EV.EV_CHK_IKE_REKEY
 
     def gen_dh_secret(self) -> Event:
         missing = self.take_ke()
@@ -278,7 +278,7 @@ class ChildCreate(CreateChildRequest):
             old.rekey_pending = False
             old.rekey_ours = outcome
             collisions.child_rekey_settled(sa, old)
-        return Event.EV_UPDATE_CAC_STATS
+        return EV.EV_UPDATE_CAC_STATS
 
     def failed(self) -> Event:
         sa, notify, reason, old = self.sa, self.notify, self.reason, self.rekey_of
@@ -295,10 +295,10 @@ class ChildCreate(CreateChildRequest):
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason))
         if old is None or old not in sa.children:
-            return Event.EV_CHK_PENDING
+            return EV.EV_CHK_PENDING
         if notify == NotifyType.CHILD_SA_NOT_FOUND:
             _forget_missing_child(sa, old)
-            return Event.EV_CHK_PENDING
+            return EV.EV_CHK_PENDING
         old.rekey_pending = False
         if old.state == ChildState.REKEYING:
             old.state = ChildState.INSTALLED
@@ -306,7 +306,7 @@ class ChildCreate(CreateChildRequest):
             _back_off_refused_rekey(sa, old)
         if old.rekey_theirs is not None:
             collisions.child_rekey_settled(sa, old)
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
 
 def _back_off_refused_rekey(sa: IkeSa, child: ChildSa) -> None:
@@ -365,18 +365,18 @@ class ChildCreateResponse(CreateChildResponse):
     def check_request(self) -> Event:
         if collisions.refuse_child_request(self.sa):
             return self.refuse(NotifyType.TEMPORARY_FAILURE)
-        return Event.EV_CHK_CC_TYPE
+        return EV.EV_CHK_CC_TYPE
 
     def chk_cc_type(self) -> Event:
         rekey = first_notify(self.payloads, NotifyType.REKEY_SA)
         if rekey is None:
-            return Event.EV_CREATE_IPSEC
+            return EV.EV_CREATE_IPSEC
         try:
             _, spi = rekey_sa_spi(rekey)
         except DecodeError:
             return self.refuse(NotifyType.INVALID_SYNTAX)
         self.rekey_spi = spi
-        return Event.EV_REKEY_IPSEC
+        return EV.EV_REKEY_IPSEC
 
     def rekey_ipsec(self) -> Event:
         old = self.sa.find_child(self.rekey_spi, inbound=False)
@@ -386,7 +386,7 @@ class ChildCreateResponse(CreateChildResponse):
                 self.error_spi = self.rekey_spi
             return self.refuse(refusal)
         self.old = old
-        return Event.EV_PROC_MSG
+        return EV.EV_PROC_MSG
 
     def proc_msg(self) -> Event:
         sa = self.sa
@@ -415,7 +415,7 @@ class ChildCreateResponse(CreateChildResponse):
         self.keying.group = group
         self.keying.peer_ke = b"" if ke is None else ke.data
         self.keying.peer_nonce = next(p for p in self.payloads if isinstance(p, NoncePayload)).data
-        return Event.EV_GEN_DH_KEY if group is not None else Event.EV_BLD_MSG
+        return EV.EV_GEN_DH_KEY if group is not None else EV.EV_BLD_MSG
 
     def response_payloads(self) -> list[Payload]:
         assert self.choice is not None
@@ -443,7 +443,7 @@ class ChildCreateResponse(CreateChildResponse):
             if old.rekey_pending or old.rekey_ours is not None:
                 sa.info("Child SA rekey collision detected")
             collisions.child_rekey_settled(sa, old)
-        return Event.EV_UPDATE_CAC_STATS
+        return EV.EV_UPDATE_CAC_STATS
 
 
 __all__ = [

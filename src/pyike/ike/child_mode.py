@@ -26,6 +26,9 @@ from pyike.ike.proposals import ChildTransform
 from pyike.ike.task import first_notify
 from pyike.traffic_selector import TrafficSelector
 
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
+_USE_TRANSPORT_MODE = NotifyType.USE_TRANSPORT_MODE
+
 TRANSPORT = "transport"
 TUNNEL = "tunnel"
 
@@ -41,7 +44,7 @@ def notifies(transport: bool) -> list[Payload]:
 
 
 def carries_transport(payloads: Sequence[Payload]) -> bool:
-    return first_notify(list(payloads), NotifyType.USE_TRANSPORT_MODE) is not None
+    return first_notify(list(payloads), _USE_TRANSPORT_MODE) is not None
 
 
 def peers_own(

@@ -15,7 +15,7 @@ from pyike.ike.proposals import ChildTransform, accepted_esp, select_esp
 from pyike.traffic_selector import TrafficSelector
 
 
-@dataclass(frozen=True)
+@dataclass  # made per SA: a plain dataclass (DESIGN.md, Per-SA cost)
 class ChildChoice:
     proposal: Proposal
     transform: ChildTransform

@@ -109,7 +109,7 @@ class AddressFailure:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass  # made per SA: a plain dataclass (DESIGN.md, Per-SA cost)
 class Applicant:
     """A peer a responder authorizes: authenticated through ``profile`` as ``remote_id``
     (``eap_identity``: its EAP identity when it authenticated with EAP); ``holder``: its IKE
@@ -203,12 +203,14 @@ _DEFAULT_ASKED = frozenset({*IPV4_ASKED, _T.INTERNAL_IP4_SUBNET, *CISCO_ASKED})
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _APPLICATION_VERSION = _T.APPLICATION_VERSION
 _IP4_ADDRESS = _T.INTERNAL_IP4_ADDRESS
+_CFG_REQUEST = CfgType.CFG_REQUEST
+_NOTHING = ConfigSet()
 
 
 def default_only(payload: CpPayload) -> bool:
     """A CFG_REQUEST carrying IOS's default set alone, which the seed's IOS 15 sends and
     receives without a `Config data` debug block (IOS-XE prints one)."""
-    return payload.cfg_type == CfgType.CFG_REQUEST and all(
+    return payload.cfg_type == _CFG_REQUEST and all(
         a.type == _APPLICATION_VERSION or (a.type in _DEFAULT_ASKED and not a.value)
         for a in payload.attributes
     )
@@ -251,6 +253,8 @@ def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
             if kind == _IP4_ADDRESS:
                 asks_address = True
             continue
+        if kind == _APPLICATION_VERSION:  # the peer's software (every IOS request), no setting
+            continue
         try:
             if kind == _T.INTERNAL_IP4_ADDRESS:
                 address = IPv4Address(_exact(value, 4))
@@ -275,6 +279,9 @@ def decode(payload: CpPayload) -> tuple[ConfigSet, bool, list[str]]:
                 domain = value.decode("utf-8", "replace")
         except ValueError as error:
             bad.append(f"attribute {int(kind)}: {error}")
+    carried = dns or routes or address or netmask or domain or address6
+    if not carried:  # a request that asks and carries nothing: the one empty set
+        return _NOTHING, asks_address, bad
     config = ConfigSet(address, netmask, tuple(dns), domain, tuple(routes), address6)
     return config, asks_address, bad
 
@@ -384,13 +391,10 @@ def _ask_payload(ask: ConfigAsk) -> tuple[CpPayload, bool]:
 
 def responder_received(sa: IkeSa, payloads: list[Payload]) -> CpPayload | None:
     """The peer's CFG_REQUEST, or its CFG_SET (RFC 7296 3.15: configuration pushed)."""
-    request = find(payloads, CfgType.CFG_REQUEST) or find(payloads, CfgType.CFG_SET)
+    request = find(payloads, _CFG_REQUEST) or find(payloads, CfgType.CFG_SET)
     if request is not None and not default_only(request):
         _announce(sa, "Config data recieved:", request)
     return request
-
-
-_NOTHING = ConfigSet()
 
 
 def responder_reply(

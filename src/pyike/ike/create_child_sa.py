@@ -13,7 +13,7 @@ from pyike.ike.events import NegotiationFailed
 from pyike.ike.fsm import transitions
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.keying import Keying, KeyingError
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 from pyike.ike.task import Request, Response, as_notify, error_notify, notify_name
 
 
@@ -60,26 +60,26 @@ class CreateChildRequest(Request):
             self.on_timeout,
             child_work=self.child_work,
         )
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
     def on_response(self, message: Message, payloads: list[Payload]) -> None:
         self.inbound = payloads
-        self.run(Event.EV_RECV_CREATE_CHILD)
+        self.run(EV.EV_RECV_CREATE_CHILD)
 
     def on_timeout(self) -> None:
-        self.run(Event.EV_RE_XMT_EXCEED)
+        self.run(EV.EV_RE_XMT_EXCEED)
 
     def stop(self, notify: NotifyType | None, reason: str) -> Event:
         self.notify, self.reason = notify, reason
-        return Event.EV_FAIL
+        return EV.EV_FAIL
 
     def chk4_notify(self) -> Event:
         error = error_notify(self.inbound)
         if error is None:
-            return Event.EV_VERIFY_MSG
+            return EV.EV_VERIFY_MSG
         if error.notify_type == NotifyType.INVALID_KE_PAYLOAD:
             self.invalid_ke_notify = error
-            return Event.EV_RECV_INVALID_KE
+            return EV.EV_RECV_INVALID_KE
         return self.stop(
             as_notify(error.notify_type), f"Received {notify_name(error.notify_type)} notify"
         )
@@ -93,14 +93,14 @@ class CreateChildRequest(Request):
         kinds = {type(p) for p in self.inbound}
         if not set(self.REQUIRED) <= kinds:
             return self.stop(NotifyType.INVALID_SYNTAX, self.LACKING)
-        return Event.EV_PROC_MSG
+        return EV.EV_PROC_MSG
 
     def gen_dh_key(self) -> Event:
         try:
             self.keying.generate()
         except KeyingError as error:
             return self.stop(None, error.reason)
-        return self.machine.complete_later(Event.EV_OK_RECD_DH_PUBKEY_RESP)
+        return self.machine.complete_later(EV.EV_OK_RECD_DH_PUBKEY_RESP)
 
     def take_ke(self) -> str | None:
         """The responder's KE for our group, or why there is none."""
@@ -115,10 +115,10 @@ class CreateChildRequest(Request):
             self.keying.compute_secret()
         except KeyingError as error:
             return self.stop(NotifyType.INVALID_SYNTAX, error.reason)
-        return self.machine.complete_later(Event.EV_OK_RECD_DH_SECRET_RESP)
+        return self.machine.complete_later(EV.EV_OK_RECD_DH_SECRET_RESP)
 
     def done(self) -> Event:
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
     def chk_pending(self) -> Event:
         sa = self.sa
@@ -127,7 +127,7 @@ class CreateChildRequest(Request):
             f"sent from range {sa.requests.next_id} to "
             f"{sa.requests.next_id + sa.requests.peer_window - 1}"
         )
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
 
 class CreateChildResponse(Response):
@@ -160,14 +160,14 @@ class CreateChildResponse(Response):
         self.error_spi = b""  # a CHILD_SA_NOT_FOUND names the SPI it did not find
 
     def respond(self) -> None:
-        self.run(Event.EV_RECV_CREATE_CHILD)
+        self.run(EV.EV_RECV_CREATE_CHILD)
 
     def response_payloads(self) -> list[Payload]:
         raise NotImplementedError
 
     def refuse(self, error: NotifyType, data: bytes = b"") -> Event:
         self.error, self.error_data = error, data
-        return Event.EV_FAIL
+        return EV.EV_FAIL
 
     def verify_msg(self) -> Event:
         kinds = {type(p) for p in self.payloads}
@@ -184,18 +184,18 @@ class CreateChildResponse(Response):
             self.keying.generate()
         except KeyingError:
             return self.refuse(NotifyType.NO_PROPOSAL_CHOSEN)
-        return self.machine.complete_later(Event.EV_OK_RECD_PUBKEY_RESP)
+        return self.machine.complete_later(EV.EV_OK_RECD_PUBKEY_RESP)
 
     def gen_dh_secret(self) -> Event:
         try:
             self.keying.compute_secret()
         except KeyingError:
             return self.refuse(NotifyType.INVALID_SYNTAX)
-        return self.machine.complete_later(Event.EV_OK_RECD_DH_SECRET_RESP)
+        return self.machine.complete_later(EV.EV_OK_RECD_DH_SECRET_RESP)
 
     def build(self) -> Event:
         self.sa.respond(ExchangeType.CREATE_CHILD_SA, self.message_id, self.response_payloads())
-        return Event.EV_CHK_IKE_REKEY
+        return EV.EV_CHK_IKE_REKEY
 
     def failed(self) -> Event:
         sa = self.sa
@@ -209,7 +209,7 @@ class CreateChildResponse(Response):
         spi = self.error_spi
         notify = NotifyPayload(self.error, self.error_data, ProtocolId.ESP if spi else 0, spi)
         sa.respond(ExchangeType.CREATE_CHILD_SA, self.message_id, [notify])
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
     def forget(self) -> None:
         """Drops what the refused exchange had made."""

@@ -30,7 +30,7 @@ from pyike.ike.eap_directory import EapRelay, EapRelayAnswer
 from pyike.ike.events import EapRelayRequest
 from pyike.ike.fsm import transitions
 from pyike.ike.handshake_part import HandshakePart
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, Event, State
 from pyike.ike.task import notify_name
 from pyike.ike.vendor import own_vendor_ids
 
@@ -83,11 +83,11 @@ class EapPart(HandshakePart):
         auth = _auth_payload(payloads)
         if auth is None:
             self.sa.error("IKE_AUTH message after EAP success lacks AUTH")
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         self.auth.peer_auth = auth
         self.auth.peer_key = None
         self.auth.psk = self.key(not self.sa.initiator)
-        return Event.EV_VERIFY_AUTH
+        return EV.EV_VERIFY_AUTH
 
 
 class EapResponder(EapPart):
@@ -132,20 +132,20 @@ class EapResponder(EapPart):
         if self._aaa.waiting:
             return None
         return {
-            State.R_WAIT_EAP_RESP: Event.EV_RECV_EAP_RESP,
-            State.R_WAIT_EAP_AUTH: Event.EV_RECV_EAP_AUTH,
+            State.R_WAIT_EAP_RESP: EV.EV_RECV_EAP_RESP,
+            State.R_WAIT_EAP_AUTH: EV.EV_RECV_EAP_AUTH,
         }.get(self.sa.machine.state)
 
     def chk_auth4eap(self) -> Event:
         self.active = _auth_payload(self.h.payloads) is None
-        return Event.EV_CHK_POLREQEAP
+        return EV.EV_CHK_POLREQEAP
 
     def chk_polreqeap(self) -> Event:
         """The peer asked for EAP: the profile must allow it (`authentication remote eap`)."""
         sa = self.sa
         assert sa.profile is not None and sa.remote_id is not None
         if not self.active:
-            return Event.EV_CHK_AUTH_TYPE
+            return EV.EV_CHK_AUTH_TYPE
         sa.info("Get peer's authentication method")
         sa.info("Peer's authentication method is 'EAP'")
         if EAP not in sa.profile.auth_remote:
@@ -153,19 +153,19 @@ class EapResponder(EapPart):
                 "Peer authentication method configured is mismatching with the method "
                 "proposed by peer"
             )
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         directory = sa.ctx.policy.eap
         users = "EAP is not available" if directory is None else directory.users(sa.profile.name)
         if isinstance(users, str):
             sa.error(users)
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         if isinstance(users, EapRelay):
             self.relay = users
         else:
             self.server = Authenticator(users, sa.ctx.random_bytes)
         self.identity = str(sa.remote_id)
         self.first_payloads = list(self.h.payloads)
-        return Event.EV_GEN_AUTH
+        return EV.EV_GEN_AUTH
 
     def gen_auth(self) -> Event | None:
         """Our own AUTH, as the profile's `authentication local` says, and the first request:
@@ -178,21 +178,21 @@ class EapResponder(EapPart):
             reason = auth.sign_with_certificate(sa.profile)
             if reason is not None:
                 sa.error(f"Failed to sign our AUTH payload: {reason}")
-                return Event.EV_AUTH_FAIL
+                return EV.EV_AUTH_FAIL
         else:
             key = sa.ctx.policy.signing_key(sa.profile, sa.remote, sa.remote_id)
             if key is None:
                 sa.error(f"Failed to find a preshared key for peer {sa.remote.address}")
-                return Event.EV_AUTH_FAIL
+                return EV.EV_AUTH_FAIL
             auth.sign(key)
         query = sa.profile.eap_query_identity
         if self.server is not None:
             self.outgoing = self.server.start(None if query else self.identity).encode()
-            return Event.EV_SEND_EAP_REQ
+            return EV.EV_SEND_EAP_REQ
         identifier = sa.ctx.random_bytes(1)[0]
         if query:
             self.outgoing = EapPacket(Code.REQUEST, identifier, EapType.IDENTITY).encode()
-            return Event.EV_SEND_EAP_REQ
+            return EV.EV_SEND_EAP_REQ
         # AAA starts from the identity IKE gave, as from an EAP Identity response
         given = EapPacket(Code.RESPONSE, identifier, EapType.IDENTITY, self.identity.encode())
         self._relay(given.encode())
@@ -218,7 +218,7 @@ class EapResponder(EapPart):
         payload = _eap_payload(self.h.payloads)
         if payload is None:
             self.failure = "IKE_AUTH request during EAP lacks the EAP payload"
-            return Event.EV_EAP_FAIL
+            return EV.EV_EAP_FAIL
         sa.info("Processing EAP response")
         self._last_identifier = payload.data[1] if len(payload.data) > 1 else 0
         if self.server is None:
@@ -229,15 +229,15 @@ class EapResponder(EapPart):
         self.outgoing = outcome.packet.encode()
         if outcome.packet.code == Code.SUCCESS:
             self.msk = outcome.msk
-            return Event.EV_EAP_SUCCESS
+            return EV.EV_EAP_SUCCESS
         if outcome.packet.code == Code.FAILURE:
             self.failure = outcome.failure or self.failure or "EAP failure"
-            return Event.EV_EAP_FAIL
+            return EV.EV_EAP_FAIL
         if outcome.failure is not None and not self.failure:
             # decided: the method's own failure message goes first (a peer may not answer it)
             self.failure, self._reported = outcome.failure, True
             sa.error(f"EAP authentication failed: {self.failure}")
-        return Event.EV_SEND_EAP_REQ
+        return EV.EV_SEND_EAP_REQ
 
     def _relay(self, data: bytes) -> None:
         """Hands the peer's EAP response to AAA; the machine waits for `aaa_answer`."""
@@ -266,17 +266,17 @@ class EapResponder(EapPart):
         sa.info(f"[AAA -> IKEv2] Received AAA reply: {answer.outcome}")
         if answer.outcome == "challenge" and answer.eap:
             self.outgoing = answer.eap
-            return Event.EV_SEND_EAP_REQ
+            return EV.EV_SEND_EAP_REQ
         if answer.outcome == "accept" and sa.machine.state == State.R_WAIT_EAP_RESP:
             self.msk, self.attributes = answer.msk, answer.attributes
             self.outgoing = answer.eap or EapPacket(Code.SUCCESS, self._last_identifier).encode()
-            return Event.EV_EAP_SUCCESS
+            return EV.EV_EAP_SUCCESS
         self.failure = {
             "reject": "AAA server rejected the user (Access-Reject)",
             "accept": "AAA server accepted before any EAP exchange",
         }.get(answer.outcome, answer.reason or f"unusable AAA answer ({answer.outcome})")
         self.outgoing = answer.eap or EapPacket(Code.FAILURE, self._last_identifier).encode()
-        return Event.EV_EAP_FAIL
+        return EV.EV_EAP_FAIL
 
     def send_eap_success(self) -> None:
         self.succeeded = True
@@ -351,7 +351,7 @@ class EapInitiator(EapPart):
     def __init__(self, h: Handshake) -> None:
         super().__init__(h)
         self.peer: Peer | None = None
-        self._received = Event.EV_RECV_EAP_REQ
+        self._received = EV.EV_RECV_EAP_REQ
 
     def start(self) -> str | None:
         """`authentication local eap`: the credentials to answer with; why there are none."""
@@ -372,8 +372,8 @@ class EapInitiator(EapPart):
 
     def chk_eap(self) -> Event:
         if not self.active or self.succeeded:
-            return Event.EV_NOTIFY_AUTH_DONE
-        return Event.EV_PROC_EAP_REQ
+            return EV.EV_NOTIFY_AUTH_DONE
+        return EV.EV_PROC_EAP_REQ
 
     def proc_eap_req(self) -> Event | None:
         sa = self.sa
@@ -395,16 +395,16 @@ class EapInitiator(EapPart):
             self.succeeded = True
             self.msk = self.peer.msk
             sa.info("EAP authentication succeeded")
-            return Event.EV_SEND_EAP_AUTH
+            return EV.EV_SEND_EAP_AUTH
         assert step.response is not None
         sa.info(f"Sending EAP response ({step.response.type_name})")
-        self._send([EapPayload(step.response.encode())], Event.EV_RECV_EAP_REQ)
+        self._send([EapPayload(step.response.encode())], EV.EV_RECV_EAP_REQ)
         return None
 
     def send_eap_auth(self) -> None:
         self.sign_final()
         self.sa.info("Sending AUTH computed with the EAP key")
-        self._send([AuthPayload(AuthMethod.SHARED_KEY_MIC, self.auth.auth)], Event.EV_RECV_EAP_AUTH)
+        self._send([AuthPayload(AuthMethod.SHARED_KEY_MIC, self.auth.auth)], EV.EV_RECV_EAP_AUTH)
 
     def chk4_notify(self) -> Event:
         initiator: AuthInitiator = self.h.auth  # type: ignore[assignment]
@@ -427,4 +427,4 @@ class EapInitiator(EapPart):
         self.h.deliver(message, payloads, self._received)
 
     def on_timeout(self) -> None:
-        self.h.run(Event.EV_RE_XMT_EXCEED)
+        self.h.run(EV.EV_RE_XMT_EXCEED)

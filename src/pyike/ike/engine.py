@@ -46,7 +46,7 @@ from pyike.ike.ike_rekey import IkeRekeyResponse, start_ike_rekey
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.informational import InfoResponse
 from pyike.ike.policy import EngineSettings, Policy, TunnelSpec
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, State
 from pyike.ike.succession import claim_children
 from pyike.ike.task import Response
 from pyike.ike.trace import Direction, TraceKind, TraceRecord
@@ -56,7 +56,8 @@ from pyike.ike.window import Verdict
 _TOUCHED_LIMIT = 1024
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _READY = State.READY
-_IKE_SA_INIT = ExchangeType.IKE_SA_INIT
+_IKE_SA_INIT, _IKE_AUTH = ExchangeType.IKE_SA_INIT, ExchangeType.IKE_AUTH
+_RECEIVED = Direction.RECEIVED
 
 
 class IkeEngine:
@@ -204,7 +205,7 @@ class IkeEngine:
         ctx.info(None, "Incrementing outgoing negotiating sa count by one")
         handshake = Handshake(sa, tunnel)
         self._handshakes[sa.sa_id] = handshake
-        self._guarded(lambda: handshake.run(Event.EV_INIT_SA))
+        self._guarded(lambda: handshake.run(EV.EV_INIT_SA))
         return sa.sa_id
 
     def delete_ike_sa(self, now: float, sa_id: int, reason: str = "Deleted by user") -> None:
@@ -444,7 +445,7 @@ class IkeEngine:
             if exc.notify != NotifyType.INVALID_SYNTAX:
                 self._answer_unprotected(local, remote, data, exc.notify, exc.notify_data)
             return
-        ctx.packet(None, Direction.RECEIVED, local, remote, message, None)
+        ctx.packet(None, _RECEIVED, local, remote, message, None)
         settings = ctx.settings
         half_open = ctx.half_open_count()
         if settings.max_in_negotiation is not None and half_open >= settings.max_in_negotiation:
@@ -471,7 +472,7 @@ class IkeEngine:
         ctx.add(sa, sa.spi_r)
         handshake = Handshake(sa, None)
         self._handshakes[sa.sa_id] = handshake
-        handshake.deliver(message, message.payloads, Event.EV_RECV_INIT)
+        handshake.deliver(message, message.payloads, EV.EV_RECV_INIT)
 
     def _cookie_ok(self, local: Endpoint, remote: Endpoint, message: Message) -> bool:
         """Stateless cookie check: True when the request carries a valid cookie; otherwise
@@ -527,7 +528,7 @@ class IkeEngine:
         except DecodeError as exc:
             self._drop(sa.sa_id, str(exc))
             return
-        ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
+        ctx.packet(sa.sa_id, _RECEIVED, local, remote, message, None)
         request = sa.requests.outstanding.pop(0)
         sa.last_heard = ctx.now
         request.on_response(message, message.payloads)
@@ -557,12 +558,12 @@ class IkeEngine:
             try:
                 inner = open_decoded(message, data, cipher)
             except DecodeError as exc:
-                self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
+                self._ctx.packet(sa.sa_id, _RECEIVED, local, remote, message, None)
                 return exc
         except CryptoError as exc:
             self._drop(sa.sa_id, f"failed to verify integrity of message: {exc}")
             return None
-        self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, inner)
+        self._ctx.packet(sa.sa_id, _RECEIVED, local, remote, message, inner)
         return message, inner
 
     def _fragment(
@@ -572,7 +573,7 @@ class IkeEngine:
         assert cipher is not None
         _, skf, chunk = open_protected_fragment(data, cipher)
         message_id = message.header.message_id
-        self._ctx.packet(sa.sa_id, Direction.RECEIVED, local, remote, message, None)
+        self._ctx.packet(sa.sa_id, _RECEIVED, local, remote, message, None)
         if skf.total_fragments > MAX_FRAGMENTS:
             self._drop(sa.sa_id, f"{skf.total_fragments} fragments exceed the limit")
             return None
@@ -649,7 +650,7 @@ class IkeEngine:
             )
             return
         message, inner = opened
-        if exchange == ExchangeType.IKE_AUTH:
+        if exchange == _IKE_AUTH:
             handshake = self._handshakes.get(sa.sa_id)
             event = None if handshake is None else handshake.auth_request_event(message_id)
             if handshake is None or event is None:

@@ -62,7 +62,7 @@ from pyike.ike.signatures import (
     peer_certificates,
     signature_kind,
 )
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 from pyike.ike.task import as_notify, first_notify, notify_name, take_peer_window
 from pyike.ike.vendor import own_vendor_ids
 from pyike.ios_names import SIGNATURE_METHODS
@@ -72,6 +72,8 @@ if TYPE_CHECKING:
 
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _PSK = AuthMethod.SHARED_KEY_MIC
+_IKE_AUTH = ExchangeType.IKE_AUTH
+_INITIAL_CONTACT = NotifyType.INITIAL_CONTACT
 
 METHOD_MISMATCH = (
     "Peer authentication method configured is mismatching with the method proposed by peer"
@@ -227,17 +229,17 @@ class AuthHalf(HandshakePart):
             self.sa.info("Get peer's authentication method")
             self.sa.info(f"Peer's authentication method is '{method_name(method, data)}'")
         if not peer_method_accepted(self.sa, method, data):
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         self.sa.auth_verify = method_name(method, data)
-        return Event.EV_CHK_CERT_ENC if signature else Event.EV_GET_PRESHR_KEY
+        return EV.EV_CHK_CERT_ENC if signature else EV.EV_GET_PRESHR_KEY
 
     def chk_cert_enc(self) -> Event:
         certificates = peer_certificates(self.h.payloads)
         if not certificates:
             self.sa.error("Peer sent no X.509 certificate (CERT payload, encoding 4)")
-            return Event.EV_CERT_FAIL
+            return EV.EV_CERT_FAIL
         self.peer_certificates = certificates
-        return Event.EV_VERIFY_X509_CERTS
+        return EV.EV_VERIFY_X509_CERTS
 
     def verify_x509_certs(self) -> Event:
         sa = self.sa
@@ -250,24 +252,24 @@ class AuthHalf(HandshakePart):
             sa.ctx.emit(ConsoleAlert(sa.ctx.now, alert))
         if verdict.public_key is None:
             sa.error(verdict.failure or "Certificate validation failed")
-            return Event.EV_CERT_FAIL
+            return EV.EV_CERT_FAIL
         self.peer_key = verdict.public_key
         if sa.remote_id.is_dn:
             sa.remote_id = replace(sa.remote_id, text=verdict.subject)
-        return Event.EV_VERIFY_AUTH
+        return EV.EV_VERIFY_AUTH
 
     def cert_fail(self) -> Event:
         self.sa.info("Verify cert failed")
-        return Event.EV_AUTH_FAIL
+        return EV.EV_AUTH_FAIL
 
     def get_verify_key(self) -> Event | None:
         sa = self.sa
         assert sa.profile is not None
         key = sa.ctx.policy.verification_key(sa.profile, sa.remote, sa.remote_id)
         if key is None:
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         self.psk = key
-        return Event.EV_VERIFY_AUTH
+        return EV.EV_VERIFY_AUTH
 
     def verify_auth(self) -> Event:
         sa = self.sa
@@ -281,7 +283,7 @@ class AuthHalf(HandshakePart):
             ok = verify_padded_psk_auth(sa.suite.prf, pad, octets, self.peer_auth.data)
             self.psk = b""
         if not ok:
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         sa.info("Verification of peer's authentication data PASSED")
         return self.verified
 
@@ -292,7 +294,7 @@ class AuthHalf(HandshakePart):
             self.sa.error(f"Peer's AUTH cannot be verified: {error}")
             return False
 
-    verified = Event.EV_CHK4_IC
+    verified = EV.EV_CHK4_IC
 
     @property
     def peer_signed(self) -> bool:
@@ -309,7 +311,7 @@ class AuthHalf(HandshakePart):
             sa.ctx.info(None, "AAA group authorization is not configured")
         if not user:
             sa.ctx.info(None, "AAA user authorization is not configured")
-        return Event.EV_CHK_CONFIG_MODE
+        return EV.EV_CHK_CONFIG_MODE
 
     peer_id: IdPayload
     peer_auth: AuthPayload
@@ -349,12 +351,12 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
     )
     config_ask: config_mode.ConfigAsk | None = None  # what the CFG_REQUEST asked
     exchange = ExchangeType.IKE_AUTH
-    received = Event.EV_RECV_AUTH
-    verified = Event.EV_CHK_EAP
+    received = EV.EV_RECV_AUTH
+    verified = EV.EV_CHK_EAP
 
     def get_config_mode(self) -> Event:
         self.sa.ctx.info(None, "Sending config data to toolkit")
-        return Event.EV_CHK_EAP
+        return EV.EV_CHK_EAP
 
     def gen_auth(self) -> Event:
         sa = self.sa
@@ -366,7 +368,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         sa.profile = profile
         sa.lifetime = profile.lifetime
         sa.local_id = sa.ctx.policy.local_identity(profile, sa.local)
-        return Event.EV_CHK_AUTH_TYPE
+        return EV.EV_CHK_AUTH_TYPE
 
     def chk_auth_type(self) -> Event:
         sa = self.sa
@@ -375,22 +377,22 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             return self.h.fail("Failed to compute our AUTH payload")
         if sa.profile.auth_local == "eap":
             lacking = self.h.eap_client.start()
-            return Event.EV_OK_AUTH_GEN if lacking is None else self.h.fail(lacking)
+            return EV.EV_OK_AUTH_GEN if lacking is None else self.h.fail(lacking)
         if sa.profile.signs:
-            return Event.EV_SIGN
+            return EV.EV_SIGN
         sa.ctx.info(None, f"% Getting preshared key from address {sa.remote.host}")
         key = sa.ctx.policy.signing_key(sa.profile, sa.remote, None)
         if key is None:
             return self.h.fail(f"Failed to find a preshared key for peer {sa.remote.address}")
         self.sign(key)
-        return Event.EV_OK_AUTH_GEN
+        return EV.EV_OK_AUTH_GEN
 
     def sign_auth(self) -> Event:
         assert self.sa.profile is not None
         reason = self.sign_with_certificate(self.sa.profile)
         if reason is not None:
             return self.h.fail(f"Failed to sign our AUTH payload: {reason}")
-        return Event.EV_OK_AUTH_GEN
+        return EV.EV_OK_AUTH_GEN
 
     def send_auth(self) -> Event:
         sa, h = self.sa, self.h
@@ -416,7 +418,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         payloads += child_mode.notifies(child_mode.asks_transport(tunnel.transform_sets))
         sa.trace_msg_id = 1
         sa.send_request(self.exchange, payloads, self.on_response, self.on_timeout)
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
     def chk4_notify(self) -> Event:
         h = self.h
@@ -425,7 +427,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             if not n.is_error or (n.notify_type in CHILD_ERRORS and has_auth):
                 continue
             return h.fail(f"Received {notify_name(n.notify_type)} notify", as_notify(n.notify_type))
-        return Event.EV_PROC_MSG
+        return EV.EV_PROC_MSG
 
     def proc_msg(self) -> Event:
         h = self.h
@@ -436,7 +438,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
         self.peer_id, self.peer_auth = idr, auth
         self.sa.remote_id = _identity_of(idr)
         take_peer_window(self.sa, self.h.payloads)
-        return Event.EV_CHK_IF_PEER_CERT_FETCHED
+        return EV.EV_CHK_IF_PEER_CERT_FETCHED
 
     def get_policy_by_peerid(self) -> Event:
         sa = self.sa
@@ -450,7 +452,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
                 NotifyType.AUTHENTICATION_FAILED,
             )
         sa.info(f"IKEv2 profile '{sa.profile.name}' used")
-        return Event.EV_VERIFY_POLICY_BY_PEERID
+        return EV.EV_VERIFY_POLICY_BY_PEERID
 
     def _certificate_selects(self, profile: ProfileSpec) -> bool:
         """The peer's certificate matches a `match certificate` map of ``profile``."""
@@ -483,7 +485,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             reason = f"Child SA not created: {notify.name if notify else 'no SA in response'}"
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason))
-            return Event.EV_OK
+            return EV.EV_OK
         tunnel = h.tunnel
         checked = initiator_check(
             tunnel, h.child_offer, answer, tsi, tsr, tunnel.local_ts, tunnel.remote_ts
@@ -492,7 +494,7 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             reason = f"Child SA not created: responder's answer is unacceptable ({checked.name})"
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, checked, reason))
-            return Event.EV_OK
+            return EV.EV_OK
         asked = child_mode.asks_transport(tunnel.transform_sets)
         answered = child_mode.carries_transport(h.payloads)
         settled = initiator_mode(sa, checked, asked=asked, answered=answered)
@@ -501,14 +503,14 @@ class AuthInitiator(AuthHalf, HandshakeRequest):
             sa.error(reason)
             sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, None, reason))
             informational.delete_refused_child(sa, h.child_spi, settled)
-            return Event.EV_OK
+            return EV.EV_OK
         checked = settled
         assert sa.keys is not None and sa.suite is not None
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, checked.transform)
         h.first_child = ChildSa.negotiated(
             checked, spi_in=h.child_spi, keys=keys, initiator=True, now=sa.ctx.now, tunnel=tunnel
         )
-        return Event.EV_OK
+        return EV.EV_OK
 
 
 class AuthResponder(AuthHalf):
@@ -563,7 +565,7 @@ class AuthResponder(AuthHalf):
         sa = self.sa
         if sa.nat.nat_detected and sa.local.port != NAT_T_PORT:
             sa.info("NAT detected but the peer did not float to port 4500")
-        return Event.EV_PROC_ID
+        return EV.EV_PROC_ID
 
     def proc_id(self) -> Event:
         h = self.h
@@ -578,7 +580,7 @@ class AuthResponder(AuthHalf):
         self.sa.remote_id = _identity_of(idi)
         self.sa.info("Recieved valid parameteres in process id")
         take_peer_window(self.sa, self.h.payloads)
-        return Event.EV_CHK_IF_PEER_CERT_FETTED
+        return EV.EV_CHK_IF_PEER_CERT_FETTED
 
     def get_policy_by_peerid(self) -> Event:
         sa = self.sa
@@ -591,17 +593,17 @@ class AuthResponder(AuthHalf):
                 profile = pki.profile_for_certificate(sa.local, certificates)
         if profile is None:
             sa.error(f"Failed to locate an IKEv2 profile for peer identity {sa.remote_id}")
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         sa.ctx.info(None, f"({sa.sa_id}): Choosing IKE profile {profile.name}")
         sa.profile = profile
         sa.lifetime = profile.lifetime
-        return Event.EV_SET_POLICY
+        return EV.EV_SET_POLICY
 
     def set_policy(self) -> Event:
         assert self.sa.profile is not None
         self.sa.info(f"IKEv2 profile '{self.sa.profile.name}' used")
         self.sa.info("Setting configured policies")
-        return Event.EV_VERIFY_POLICY_BY_PEERID
+        return EV.EV_VERIFY_POLICY_BY_PEERID
 
     def get_verify_key(self) -> Event | None:
         self.sa.ctx.info(None, f"% Getting preshared key from address {self.sa.remote.host}")
@@ -619,14 +621,14 @@ class AuthResponder(AuthHalf):
         return self.h.fail("Auth exchange failed", NotifyType.AUTHENTICATION_FAILED, sent=True)
 
     def chk4_ic(self) -> Event:
-        if first_notify(self.h.payloads, NotifyType.INITIAL_CONTACT) is not None:
+        if first_notify(self.h.payloads, _INITIAL_CONTACT) is not None:
             self.h.peer_initial_contact = True
             collisions.initial_contact(self.sa)
-        return Event.EV_CHK_REDIRECT
+        return EV.EV_CHK_REDIRECT
 
     def chk_redirect(self) -> Event:
         self.sa.info("Redirect check is not needed, skipping it")
-        return Event.EV_NOTIFY_AUTH_DONE
+        return EV.EV_NOTIFY_AUTH_DONE
 
     def set_recd_config_mode(self) -> Event | None:
         # RADIUS authorizes: the answer comes later (aaa_authorization)
@@ -634,18 +636,18 @@ class AuthResponder(AuthHalf):
             return None
         self.sa.ctx.info(None, "Received config data from toolkit")
         self.config_request = config_mode.responder_received(self.sa, self.h.payloads)
-        return Event.EV_PROC_SA_TS
+        return EV.EV_PROC_SA_TS
 
     def proc_sa_ts(self) -> Event:
         sa, h = self.sa, self.h
         offer, tsi, tsr = _child_payloads(h.payloads)
         if offer is None or tsi is None or tsr is None:
-            return Event.EV_GET_CONFIG_MODE
+            return EV.EV_GET_CONFIG_MODE
         transport = child_mode.carries_transport(h.payloads)
         choice = responder_choice(sa, offer, tsi, tsr, allow_dh=False, transport=transport)
         if isinstance(choice, NotifyType):
             self._no_child(choice, f"Child SA not created: {choice.name}")
-            return Event.EV_GET_CONFIG_MODE
+            return EV.EV_GET_CONFIG_MODE
         assert sa.keys is not None and sa.suite is not None
         spi_in = sa.ctx.new_spi(4)
         keys = child_keys(sa.suite.prf, sa.keys.sk_d, sa.ni, sa.nr, None, choice.transform)
@@ -656,7 +658,7 @@ class AuthResponder(AuthHalf):
         h.first_child = ChildSa.negotiated(
             choice, spi_in=spi_in, keys=keys, initiator=False, now=sa.ctx.now
         )
-        return Event.EV_GET_CONFIG_MODE
+        return EV.EV_GET_CONFIG_MODE
 
     def _no_child(self, error: NotifyType, reason: str) -> None:
         """The initial Child SA is refused with `error`; the IKE SA goes on."""
@@ -675,39 +677,39 @@ class AuthResponder(AuthHalf):
         )
         if isinstance(reply, str):
             self.sa.error(reply)
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         if isinstance(reply, config_mode.AddressFailure):  # the IKE SA, without a Child SA
             self._no_child(NotifyType.INTERNAL_ADDRESS_FAILURE, reply.reason)
             reply = None
         if reply is None:
             self.sa.ctx.info(None, "Error constructing config reply")
         self.config_reply = reply
-        return Event.EV_MY_AUTH_METHOD
+        return EV.EV_MY_AUTH_METHOD
 
     def my_auth_method(self) -> Event:
         sa = self.sa
         assert sa.profile is not None
         if self.h.eap.succeeded:
             self.h.eap.sign_final()
-            return Event.EV_OK_AUTH_GEN
+            return EV.EV_OK_AUTH_GEN
         if not local_method_usable(sa):
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         if sa.profile.signs:
             sa.local_id = sa.ctx.policy.local_identity(sa.profile, sa.local)
-            return Event.EV_GEN_AUTH
-        return Event.EV_GET_PRESHR_KEY
+            return EV.EV_GEN_AUTH
+        return EV.EV_GET_PRESHR_KEY
 
     def chk4_sign(self) -> Event:
         assert self.sa.profile is not None
-        return Event.EV_SIGN if self.sa.profile.signs else Event.EV_OK_AUTH_GEN
+        return EV.EV_SIGN if self.sa.profile.signs else EV.EV_OK_AUTH_GEN
 
     def sign_auth(self) -> Event:
         assert self.sa.profile is not None
         reason = self.sign_with_certificate(self.sa.profile)
         if reason is not None:
             self.sa.error(f"Failed to sign our AUTH payload: {reason}")
-            return Event.EV_AUTH_FAIL
-        return Event.EV_OK_AUTH_GEN
+            return EV.EV_AUTH_FAIL
+        return EV.EV_OK_AUTH_GEN
 
     def get_sign_key(self) -> Event:
         sa = self.sa
@@ -715,10 +717,10 @@ class AuthResponder(AuthHalf):
         key = self.h.keys.local or sa.ctx.policy.signing_key(sa.profile, sa.remote, sa.remote_id)
         if key is None:
             sa.error(f"Failed to find a preshared key for peer {sa.remote.address}")
-            return Event.EV_AUTH_FAIL
+            return EV.EV_AUTH_FAIL
         sa.local_id = sa.ctx.policy.local_identity(sa.profile, sa.local)
         self.sign(key)
-        return Event.EV_GEN_AUTH
+        return EV.EV_GEN_AUTH
 
     def send_auth(self) -> Event:
         sa, h = self.sa, self.h
@@ -742,8 +744,8 @@ class AuthResponder(AuthHalf):
             payloads.append(NotifyPayload(self.error))
         payloads += _ios_notifies(sa.ctx.settings.window_size)
         sa.trace_msg_id = self._message_id()
-        sa.respond(ExchangeType.IKE_AUTH, self._message_id(), payloads)
-        return Event.EV_OK
+        sa.respond(_IKE_AUTH, self._message_id(), payloads)
+        return EV.EV_OK
 
 
 class AuthDone(HandshakePart):
@@ -773,31 +775,31 @@ class AuthDone(HandshakePart):
 
     def pki_sesh_close(self) -> Event:
         self.sa.info("Closing the PKI session")
-        return Event.EV_UPDATE_CAC_STATS
+        return EV.EV_UPDATE_CAC_STATS
 
     def insert_ike(self) -> Event:
         sa = self.sa
         sa.established_at = sa.ctx.now
         sa.last_heard = sa.ctx.now
-        return Event.EV_GEN_LOAD_IPSEC
+        return EV.EV_GEN_LOAD_IPSEC
 
     def gen_load_ipsec(self) -> Event:
         sa, child = self.sa, self.h.first_child
         if child is not None:
             sa.install_child(child)
         sa.info("Asynchronous request queued")
-        return sa.machine.complete_later(Event.EV_OK_RECD_LOAD_IPSEC)
+        return sa.machine.complete_later(EV.EV_OK_RECD_LOAD_IPSEC)
 
     def start_acct(self) -> Event:
         self.sa.info("Accounting not required")
-        return Event.EV_CHECK_DUPE
+        return EV.EV_CHECK_DUPE
 
     def check_dupe(self) -> Event:
         self.duplicate = collisions.check_duplicate_ike(self.sa)
-        return Event.EV_CHK4_ROLE
+        return EV.EV_CHK4_ROLE
 
     def chk4_role(self) -> Event:
-        return Event.EV_CHK_IKE_ONLY if self.sa.initiator else Event.EV_R_OK
+        return EV.EV_CHK_IKE_ONLY if self.sa.initiator else EV.EV_R_OK
 
     def up(self) -> Event | None:
         """The SA is established: announced, its queued work started, and a duplicate this
@@ -808,4 +810,4 @@ class AuthDone(HandshakePart):
         found, self.duplicate = self.duplicate, None
         if found is not None:
             informational.delete_ike(found.drop, "Duplicate IKEv2 SA")
-        return None if sa.initiator else Event.EV_NO_EVENT
+        return None if sa.initiator else EV.EV_NO_EVENT

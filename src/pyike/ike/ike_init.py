@@ -33,12 +33,16 @@ from pyike.ike.fsm import transitions
 from pyike.ike.handshake_part import HandshakePart, HandshakeRequest
 from pyike.ike.keying import IkeKeying, KeyingError, nonce_size
 from pyike.ike.signatures import init_payloads, note_peer_init
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 from pyike.ike.task import as_notify, first_notify, notify_name
 from pyike.ike.vendor import own_vendor_ids, vendor_name
 
 if TYPE_CHECKING:
     from pyike.ike.handshake import Handshake
+
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
+_IKE_SA_INIT = ExchangeType.IKE_SA_INIT
+_FRAGMENTATION_SUPPORTED = NotifyType.IKEV2_FRAGMENTATION_SUPPORTED
 
 
 class InitHalf(HandshakePart):
@@ -53,12 +57,12 @@ class InitHalf(HandshakePart):
 
     def set_policy(self) -> Event:
         self.sa.info("Setting configured policies")
-        return Event.EV_CHK_AUTH4PKI
+        return EV.EV_CHK_AUTH4PKI
 
     def get_config_mode(self) -> Event:
         role = "initiator" if self.sa.initiator else "responder"
         self.sa.ctx.info(None, f"IKEv2 {role} - no config data to send in IKE_SA_INIT exch")
-        return Event.EV_BLD_MSG
+        return EV.EV_BLD_MSG
 
     def lacks_sa_ke_nonce(self) -> bool:
         return not {SaPayload, KePayload, NoncePayload} <= {type(p) for p in self.h.payloads}
@@ -109,7 +113,7 @@ class InitHalf(HandshakePart):
             sa.info("Peer is located NAT inside")
         return self.after_nat
 
-    after_nat = Event.EV_CHK_CONFIG_MODE
+    after_nat = EV.EV_CHK_CONFIG_MODE
 
     def refuse(self, notify: NotifyType, reason: str) -> Event:
         return self.h.fail(reason, notify)
@@ -129,7 +133,7 @@ class InitHalf(HandshakePart):
         return [fragmentation_supported_notify()]
 
     def note_peer_fragmentation(self) -> None:
-        supported = first_notify(self.h.payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED)
+        supported = first_notify(self.h.payloads, _FRAGMENTATION_SUPPORTED)
         self.sa.frag_peer = supported is not None and bool(self.sa.ctx.settings.fragmentation_mtu)
 
     def note_peer_certificates(self) -> None:
@@ -143,7 +147,7 @@ class InitHalf(HandshakePart):
         self.keying.draw_nonce(nonce_size(self.keying.specs))
         return self.sa.machine.complete_later(self.dh_key_ready)
 
-    dh_key_ready = Event.EV_OK_RECD_DH_PUBKEY_RESP
+    dh_key_ready = EV.EV_OK_RECD_DH_PUBKEY_RESP
 
     def gen_dh_secret(self) -> Event:
         try:
@@ -152,19 +156,19 @@ class InitHalf(HandshakePart):
             return self.refuse(NotifyType.INVALID_SYNTAX, error.reason)
         return self.sa.machine.complete_later(self.dh_secret_ready)
 
-    dh_secret_ready = Event.EV_OK_RECD_SECRET_RESP
+    dh_secret_ready = EV.EV_OK_RECD_SECRET_RESP
 
     def gen_skeyid(self) -> Event:
         self.keying.install(self.sa)
         self.sa.info("Generate skeyid")
         return self.after_skeyid
 
-    after_skeyid = Event.EV_DONE
+    after_skeyid = EV.EV_DONE
 
     def done(self) -> Event:
         if "CISCO-DELETE-REASON" in self.sa.peer_vendors:
             self.sa.info("Cisco DeleteReason Notify is enabled")
-        return Event.EV_CHK4_ROLE
+        return EV.EV_CHK4_ROLE
 
 
 class InitInitiator(InitHalf, HandshakeRequest):
@@ -197,15 +201,15 @@ class InitInitiator(InitHalf, HandshakeRequest):
         """
     )
     exchange = ExchangeType.IKE_SA_INIT
-    received = Event.EV_RECV_INIT
-    after_nat = Event.EV_CHK_NAT_T
+    received = EV.EV_RECV_INIT
+    after_nat = EV.EV_CHK_NAT_T
 
     def get_ike_policy(self) -> Event:
         self.load_proposals()
         if not self.sa.proposals:
             return self.h.fail("Failed to find a matching policy")
         self.keying.group = self.sa.proposals[0].groups[0]
-        return Event.EV_SET_POLICY
+        return EV.EV_SET_POLICY
 
     def build(self) -> None:
         sa, keying = self.sa, self.keying
@@ -228,18 +232,18 @@ class InitInitiator(InitHalf, HandshakeRequest):
     def recv_init(self) -> Event:
         self.sa.info("Processing IKE_SA_INIT message")
         self.record_vendors()
-        return Event.EV_CHK4_NOTIFY
+        return EV.EV_CHK4_NOTIFY
 
     def chk4_notify(self) -> Event:
         for n in self.h.notifies():
             if n.notify_type == NotifyType.COOKIE:
-                return Event.EV_RECV_COOKIE
+                return EV.EV_RECV_COOKIE
             if n.notify_type == NotifyType.INVALID_KE_PAYLOAD:
-                return Event.EV_RECV_INVALID_KE
+                return EV.EV_RECV_INVALID_KE
             if n.is_error:
                 notify = as_notify(n.notify_type)
                 return self.h.fail(f"Received {notify_name(n.notify_type)} notify", notify)
-        return Event.EV_VERIFY_MSG
+        return EV.EV_VERIFY_MSG
 
     def recv_cookie(self) -> Event:
         sa = self.sa
@@ -251,7 +255,7 @@ class InitInitiator(InitHalf, HandshakeRequest):
             return self.h.fail("Responder repeated the same cookie challenge")
         sa.info("Received cookie challenge, resending IKE_SA_INIT with the cookie")
         sa.cookie = cookie
-        return Event.EV_BLD_MSG
+        return EV.EV_BLD_MSG
 
     def recv_invalid_ke(self) -> Event:
         try:
@@ -260,7 +264,7 @@ class InitInitiator(InitHalf, HandshakeRequest):
             return self.h.fail(error.reason, error.notify)
         self.sa.info(f"Received INVALID_KE_PAYLOAD, retrying with DH group {int(group)}")
         self.keying.group = group
-        return Event.EV_GEN_DH_KEY
+        return EV.EV_GEN_DH_KEY
 
     def verify_msg(self) -> Event:
         h = self.h
@@ -270,7 +274,7 @@ class InitInitiator(InitHalf, HandshakeRequest):
         if self.lacks_sa_ke_nonce():
             return h.fail("IKE_SA_INIT response lacks SA, KE or Nonce", NotifyType.INVALID_SYNTAX)
         self.sa.spi_r = h.inbound.header.spi_r
-        return Event.EV_PROC_MSG
+        return EV.EV_PROC_MSG
 
     def proc_msg(self) -> Event:
         h, sa = self.h, self.sa
@@ -284,7 +288,7 @@ class InitInitiator(InitHalf, HandshakeRequest):
         sa.init_response = h.inbound.octets()
         self.note_peer_fragmentation()
         self.note_peer_certificates()
-        return Event.EV_DETECT_NAT
+        return EV.EV_DETECT_NAT
 
     def chk_nat_t(self) -> Event:
         sa = self.sa
@@ -292,11 +296,11 @@ class InitInitiator(InitHalf, HandshakeRequest):
             sa.info("NAT detected: floating to port 4500")
             sa.local = Endpoint(sa.local.address, NAT_T_PORT)
             sa.remote = Endpoint(sa.remote.address, NAT_T_PORT)
-        return Event.EV_CHK_CONFIG_MODE
+        return EV.EV_CHK_CONFIG_MODE
 
     def chk4_role(self) -> Event:
         self.sa.requests.next_id = 1
-        return Event.EV_GET_CONFIG_MODE
+        return EV.EV_GET_CONFIG_MODE
 
 
 class InitResponder(InitHalf):
@@ -325,24 +329,24 @@ class InitResponder(InitHalf):
         INIT_DONE     EV_START_TMR               -> EV_NO_EVENT       R_WAIT_AUTH
         """
     )
-    dh_key_ready = Event.EV_OK_RECD_PUBKEY_RESP
-    dh_secret_ready = Event.EV_OK_RECD_DH_SECRET_RESP
-    after_skeyid = Event.EV_GET_CONFIG_MODE
+    dh_key_ready = EV.EV_OK_RECD_PUBKEY_RESP
+    dh_secret_ready = EV.EV_OK_RECD_DH_SECRET_RESP
+    after_skeyid = EV.EV_GET_CONFIG_MODE
 
     def recv_init(self) -> Event:
         self.record_vendors()
-        return Event.EV_VERIFY_MSG
+        return EV.EV_VERIFY_MSG
 
     def verify_msg(self) -> Event:
         if self.lacks_sa_ke_nonce():
             return self.refuse(
                 NotifyType.INVALID_SYNTAX, "IKE_SA_INIT request lacks SA, KE or Nonce"
             )
-        return Event.EV_INSERT_SA
+        return EV.EV_INSERT_SA
 
     def get_ike_policy(self) -> Event:
         self.load_proposals()
-        return Event.EV_PROC_MSG
+        return EV.EV_PROC_MSG
 
     def refuse(self, notify: NotifyType, reason: str, data: bytes = b"") -> Event:
         """Answers the request with an error notify and ends the SA."""
@@ -370,11 +374,11 @@ class InitResponder(InitHalf):
         sa.init_request = h.inbound.octets()
         self.note_peer_fragmentation()
         self.note_peer_certificates()
-        return Event.EV_DETECT_NAT
+        return EV.EV_DETECT_NAT
 
     def pki_sesh_open(self) -> Event:
         self.sa.info("Opening a PKI session")
-        return Event.EV_GEN_DH_KEY
+        return EV.EV_GEN_DH_KEY
 
     def build(self) -> Event:
         sa, keying = self.sa, self.keying
@@ -389,6 +393,6 @@ class InitResponder(InitHalf):
         if sa.frag_peer:
             payloads += self.fragmentation_payloads()
         payloads += init_payloads(sa, None)
-        sa.respond(ExchangeType.IKE_SA_INIT, 0, payloads)
+        sa.respond(_IKE_SA_INIT, 0, payloads)
         sa.init_response = sa.responses.cached[0][0]
-        return Event.EV_DONE
+        return EV.EV_DONE

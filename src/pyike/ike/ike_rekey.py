@@ -19,7 +19,7 @@ from pyike.ike.ike_sa import IkeSa
 from pyike.ike.keying import IkeKeying, KeyingError
 from pyike.ike.rekey_outcome import OwnIkeRekey, RekeyOutcome
 from pyike.ike.retransmit import retry_delay
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, Event, State
 from pyike.ike.task import ExchangeTracer, take_peer_window
 
 
@@ -80,7 +80,7 @@ class IkeRekey(CreateChildRequest):
         self.tracer = ExchangeTracer(ctx, new.sa_id, new.spi_i, bytes(8), True, sa.requests.next_id)
         self.machine = Machine(State.READY, self.tracer)
         sa.own_rekey = OwnIkeRekey(sent=True)
-        self.run(Event.EV_INIT_CREATE_CHILD)
+        self.run(EV.EV_INIT_CREATE_CHILD)
 
     def abandon(self, sa: IkeSa, reason: str) -> None:
         if sa.own_rekey is not None and sa.own_rekey.outcome is None:
@@ -92,11 +92,11 @@ class IkeRekey(CreateChildRequest):
             return self.stop(None, "Failed to find a matching policy")
         if keying.group is None:
             keying.group = old.suite.dh if old.suite else keying.specs[0].groups[0]
-        return Event.EV_SET_POLICY
+        return EV.EV_SET_POLICY
 
     def set_policy(self) -> Event:
         self.sa.info("Setting configured policies")
-        return Event.EV_GEN_DH_KEY
+        return EV.EV_GEN_DH_KEY
 
     def build(self) -> Event:
         return self.send()
@@ -114,7 +114,7 @@ class IkeRekey(CreateChildRequest):
     def timed_out(self) -> Event:
         self.sa.own_rekey = None
         self.sa.close("Peer unreachable: IKE SA rekey not answered")
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
     def invalid_ke(self) -> Event:
         old = self.sa
@@ -125,7 +125,7 @@ class IkeRekey(CreateChildRequest):
         old.info(f"Received INVALID_KE_PAYLOAD, retrying with DH group {int(group)}")
         old.own_rekey = OwnIkeRekey()
         old.queue.insert(0, IkeRekey(group, self.keying.retries))
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
     def proc_msg(self) -> Event:
         answer = next(p for p in self.inbound if isinstance(p, SaPayload))
@@ -140,7 +140,7 @@ class IkeRekey(CreateChildRequest):
             return self.stop(NotifyType.NO_PROPOSAL_CHOSEN, "Unacceptable IKE rekey answer")
         self.new.spi_r = self.tracer.spi_r = spi
         take_peer_window(self.new, self.inbound)
-        return Event.EV_CHK4_PFS
+        return EV.EV_CHK4_PFS
 
     def gen_skeyid(self) -> Event:
         choice = self.keying.choice
@@ -148,17 +148,17 @@ class IkeRekey(CreateChildRequest):
         self.keying.install(self.new, self.sa)
         self.sa.info("Generate skeyid")
         self.new.proposal_name = self.keying.specs[choice.proposal.number - 1].name
-        return Event.EV_ACTIVATE_NEW_SA
+        return EV.EV_ACTIVATE_NEW_SA
 
     def activate(self) -> Event:
         old, new, keying = self.sa, self.new, self.keying
         succession.activate(old, new)
         old.own_rekey = OwnIkeRekey(True, RekeyOutcome(new, keying.nonce, keying.peer_nonce, True))
-        return Event.EV_UPDATE_CAC_STATS
+        return EV.EV_UPDATE_CAC_STATS
 
     def done(self) -> Event:
         collisions.ike_rekey_settled(self.sa)
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
     def failed(self) -> Event:
         old, notify, reason = self.sa, self.notify, self.reason
@@ -172,7 +172,7 @@ class IkeRekey(CreateChildRequest):
         old.own_rekey = None
         if old.rekeys_answered:
             old.rekeyed_to = old.rekeys_answered[0].new
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
 
 class IkeRekeyResponse(CreateChildResponse):
@@ -224,7 +224,7 @@ class IkeRekeyResponse(CreateChildResponse):
             return self.refuse(NotifyType.INVALID_SYNTAX)
         if collisions.refuse_ike_rekey(self.sa):
             return self.refuse(NotifyType.TEMPORARY_FAILURE)
-        return Event.EV_CHK_CC_TYPE
+        return EV.EV_CHK_CC_TYPE
 
     def get_ike_policy(self) -> Event:
         old = self.sa
@@ -232,7 +232,7 @@ class IkeRekeyResponse(CreateChildResponse):
         self.keying.load_specs(old)
         if old.profile is not None:
             old.info(f"IKEv2 profile '{old.profile.name}' used")
-        return Event.EV_PROC_MSG
+        return EV.EV_PROC_MSG
 
     def proc_msg(self) -> Event:
         old = self.sa
@@ -244,11 +244,11 @@ class IkeRekeyResponse(CreateChildResponse):
             assert error.notify is not None
             return self.refuse(error.notify, error.data)
         take_peer_window(self.new, self.payloads)
-        return Event.EV_SET_POLICY
+        return EV.EV_SET_POLICY
 
     def set_policy(self) -> Event:
         self.sa.info("Setting configured policies")
-        return Event.EV_GEN_DH_KEY
+        return EV.EV_GEN_DH_KEY
 
     def response_payloads(self) -> list[Payload]:
         keying = self.keying
@@ -266,7 +266,7 @@ class IkeRekeyResponse(CreateChildResponse):
         self.keying.install(self.new, self.sa)
         self.sa.info("Generate skeyid")
         self.new.proposal_name = choice.spec_name
-        return Event.EV_ACTIVATE_NEW_SA
+        return EV.EV_ACTIVATE_NEW_SA
 
     def activate(self) -> Event:
         old, new = self.sa, self.new
@@ -274,7 +274,7 @@ class IkeRekeyResponse(CreateChildResponse):
         succession.activate(old, new)
         outcome = RekeyOutcome(new, self.keying.peer_nonce, self.keying.nonce, False)
         collisions.answered_ike_rekey(old, outcome)
-        return Event.EV_UPDATE_CAC_STATS
+        return EV.EV_UPDATE_CAC_STATS
 
     def start_del_neg_tmr(self) -> Event:
         old = self.sa
@@ -284,7 +284,7 @@ class IkeRekeyResponse(CreateChildResponse):
         retransmitting = settings.retransmit_interval * (2 ** (settings.retransmit_limit + 1) - 1)
         old.delete_deadline = old.ctx.now + max(settings.delete_negotiation_timeout, retransmitting)
         old.info("Action: Action_Null")
-        return Event.EV_CHK_PENDING
+        return EV.EV_CHK_PENDING
 
     def forget(self) -> None:
         self.sa.ctx.remove(self.new)

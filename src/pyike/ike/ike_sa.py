@@ -54,6 +54,7 @@ ResponseHandler = Callable[[Message, list[Payload]], None]
 V = TypeVar("V")
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _IKE_SA_INIT = ExchangeType.IKE_SA_INIT
+_IDLE, _SENT = State.IDLE, Direction.SENT
 
 
 def ike_rekey_delay(lifetime: int) -> float:
@@ -132,7 +133,7 @@ class IkeSa(SmTracing):
         first["remote"] = remote
         self.spi_i = spi_i
         self.spi_r = spi_r
-        self.machine = Machine(State.IDLE, self)
+        self.machine = Machine(_IDLE, self)
         self.trace_msg_id = 0
         self.suite: IkeSuite | None = None
         self.keys: IkeKeys | None = None
@@ -323,12 +324,12 @@ class IkeSa(SmTracing):
         for data in datagrams:
             if clear is not None and len(datagrams) == 1:
                 message = Message(decode_header(data), clear)
-                self.ctx.packet(self.sa_id, Direction.SENT, self.local, self.remote, message, inner)
+                self.ctx.packet(self.sa_id, _SENT, self.local, self.remote, message, inner)
             elif inner is not None:
                 self.ctx.sealed_packet(self.sa_id, self.local, self.remote, data, inner)
             else:
                 message = decode_message(data)
-                self.ctx.packet(self.sa_id, Direction.SENT, self.local, self.remote, message, inner)
+                self.ctx.packet(self.sa_id, _SENT, self.local, self.remote, message, inner)
             wire = NON_ESP_MARKER + data if self.local.port == NAT_T_PORT else data
             self.ctx.send(self.local, self.remote, wire)
 

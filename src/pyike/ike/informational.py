@@ -9,7 +9,7 @@ from pyike.ike.child_sa import ChildState
 from pyike.ike.events import ChildSaDeleted, NegotiationFailed
 from pyike.ike.fsm import transitions
 from pyike.ike.ike_sa import IkeSa
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 from pyike.ike.succession import retire
 from pyike.ike.task import Request, Response, notify_name
 
@@ -175,7 +175,7 @@ class InfoResponse(Response):
         self.rejected: NotifyType | None = None  # the peer did not authenticate us
 
     def respond(self) -> None:
-        self.run(Event.EV_RECV_INFO)
+        self.run(EV.EV_RECV_INFO)
 
     def proc(self) -> Event:
         sa = self.sa
@@ -186,10 +186,10 @@ class InfoResponse(Response):
                     self.rejected = NotifyType(n.notify_type)
                     self.close_after = True
         if any(isinstance(p, DeletePayload) for p in self.payloads):
-            return Event.EV_RECV_DEL
+            return EV.EV_RECV_DEL
         if not self.payloads:
             sa.info("Received DPD/liveness query")
-        return Event.EV_BLD_MSG
+        return EV.EV_BLD_MSG
 
     def _ends_handshake(self, notify_type: int) -> bool:
         """A fatal notify in the first request after IKE_AUTH of an SA we answered."""
@@ -217,11 +217,11 @@ class InfoResponse(Response):
                 remove_child(sa, child.spi_in, "Deleted by the peer")
         if ours and not self.close_after:
             self.answer.append(DeletePayload(ProtocolId.ESP, 4, tuple(ours)))
-        return Event.EV_BLD_MSG
+        return EV.EV_BLD_MSG
 
     def build(self) -> Event:
         self.sa.respond(ExchangeType.INFORMATIONAL, self.message_id, self.answer)
-        return Event.EV_FREE_SA if self.close_after else Event.EV_CHK_PENDING
+        return EV.EV_FREE_SA if self.close_after else EV.EV_CHK_PENDING
 
     def free_sa(self) -> None:
         sa = self.sa

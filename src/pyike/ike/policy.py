@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal, Protocol
 
 from pyike.codec.registry import DhId, EncrId, HashAlgorithm, IdType, IntegId, PrfId
@@ -29,6 +29,7 @@ DEFAULT_CHILD_KILOBYTES = 4608000
 DEFAULT_WINDOW = 5
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _ADDRESS_ID_TYPES = (IdType.ID_IPV4_ADDR, IdType.ID_IPV6_ADDR)
+_DN = IdType.ID_DER_ASN1_DN
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Identity:
 
     @property
     def is_dn(self) -> bool:
-        return self.id_type == IdType.ID_DER_ASN1_DN
+        return self.id_type == _DN
 
     @property
     def ip(self) -> IPAddress | None:
@@ -109,7 +110,21 @@ class Identity:
                 return None
         return None
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        """Worked out once: an SA's identities key the engine's indexes and the policy's
+        answers, hashed several times each (the fields compared: not ``text``)."""
+        return hash((self.id_type, self.data))
+
     def __str__(self) -> str:
+        return self._printed
+
+    @cached_property
+    def _printed(self) -> str:
+        """Worked out once: the local identity is one object, printed for every SA of it."""
         ip = self.ip
         if ip is not None:
             return str(ip)

@@ -60,7 +60,7 @@ def _pick(own: Sequence[object], offered: Sequence[object], prefer_own: bool) ->
     return next((v for v in offered if v in own), None)
 
 
-@dataclass(frozen=True)
+@dataclass  # made per SA: a plain dataclass (DESIGN.md, Per-SA cost)
 class IkeChoice:
     proposal: Proposal  # the one-of-each proposal to answer with (peer's number and SPI)
     suite: IkeSuite

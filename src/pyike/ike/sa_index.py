@@ -27,27 +27,33 @@ class SaIndex(Generic[K]):
         self._held: dict[int, tuple[int, K | None]] = {}  # sa_id -> (position, key)
 
     def add(self, sa: IkeSa, position: int) -> None:
-        key = self._key(sa)
+        self._join(sa, position, self._key(sa))
+
+    def discard(self, sa: IkeSa) -> None:
+        held = self._held.pop(sa.sa_id, None)
+        if held is not None:
+            self._leave(*held)
+
+    def update(self, sa: IkeSa) -> None:
+        held = self._held.get(sa.sa_id)
+        if held is None:
+            return
+        key = self._key(sa)  # made once: an SA's key holds its identities, slow to hash
+        if key != held[1]:
+            self._leave(*held)
+            self._join(sa, held[0], key)
+
+    def _join(self, sa: IkeSa, position: int, key: K | None) -> None:
         self._held[sa.sa_id] = position, key
         if key is not None:
             insort(self._groups.setdefault(key, []), (position, sa))
 
-    def discard(self, sa: IkeSa) -> None:
-        held = self._held.pop(sa.sa_id, None)
-        if held is None:
-            return
-        position, key = held
+    def _leave(self, position: int, key: K | None) -> None:
         if key is not None:
             group = self._groups[key]
             del group[bisect_left(group, (position,))]
             if not group:
                 del self._groups[key]
-
-    def update(self, sa: IkeSa) -> None:
-        held = self._held.get(sa.sa_id)
-        if held is not None and self._key(sa) != held[1]:
-            self.discard(sa)
-            self.add(sa, held[0])
 
     def get(self, key: K) -> list[IkeSa]:
         return [sa for _position, sa in self._groups.get(key, ())]

@@ -25,6 +25,7 @@ SHA1_SIZE = 20
 # Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
 _SIGNATURE_HASH_ALGORITHMS = NotifyType.SIGNATURE_HASH_ALGORITHMS
 _HTTP_CERT_LOOKUP_SUPPORTED = NotifyType.HTTP_CERT_LOOKUP_SUPPORTED
+_DIGITAL_SIGNATURE = AuthMethod.DIGITAL_SIGNATURE
 
 
 @dataclass
@@ -117,7 +118,7 @@ def signature_kind(method: int, data: bytes) -> str | None:
         AuthMethod.ECDSA_SHA512_P521,
     ):
         return "ecdsa-sig"
-    if method == AuthMethod.DIGITAL_SIGNATURE and data and len(data) > data[0]:
+    if method == _DIGITAL_SIGNATURE and data and len(data) > data[0]:
         scheme = scheme_of(data[1 : 1 + data[0]])
         if scheme is not None:
             return "ecdsa-sig" if scheme.kind == "ecdsa" else "rsa-sig"
@@ -126,7 +127,7 @@ def signature_kind(method: int, data: bytes) -> str | None:
 
 def method_name(method: int, data: bytes) -> str:
     """How IOS names an AUTH method in "Peer's authentication method is '...'"."""
-    if method == AuthMethod.DIGITAL_SIGNATURE:
+    if method == _DIGITAL_SIGNATURE:
         kind = signature_kind(method, data)
         return "ECDSA" if kind == "ecdsa-sig" else "RSA"
     return _METHOD_NAMES.get(method, str(int(method)))

@@ -10,6 +10,7 @@ few pyike needed that are not attested in public output are marked below.
 from __future__ import annotations
 
 from enum import StrEnum, auto
+from typing import TYPE_CHECKING
 
 
 class _SpelledAsNamed(StrEnum):
@@ -173,3 +174,12 @@ class Event(_SpelledAsNamed):
     EV_FAIL = auto()
     EV_ABORT = auto()
     EV_CHK_PENDING_ABORT = auto()
+
+
+if TYPE_CHECKING:
+    EV = Event
+else:
+    # Event's members as plain class attributes, for the actions a machine runs per SA: read
+    # from Event itself, each goes through EnumType.__getattr__ (DESIGN.md, Per-SA cost).
+    # The same members; only reading them is cheaper.
+    EV = type("EV", (), dict(Event.__members__))

@@ -19,11 +19,14 @@ from pyike.codec.notify_data import window_size
 from pyike.codec.registry import NotifyType
 from pyike.ike.context import Context
 from pyike.ike.fsm import Machine, Table, check_actions
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, Event, State
 from pyike.ike.trace import SmTracing
 
 if TYPE_CHECKING:
     from pyike.ike.ike_sa import IkeSa
+
+# Per SA: enum members as module globals (DESIGN.md, Per-SA cost).
+_SET_WINDOW_SIZE = NotifyType.SET_WINDOW_SIZE
 
 
 @dataclass
@@ -109,7 +112,7 @@ class Response(Exchange):
             f"Sent response with message id {self.message_id}, Requests can be accepted from "
             f"range {sa.responses.range_text}"
         )
-        return Event.EV_NO_EVENT
+        return EV.EV_NO_EVENT
 
 
 def error_notify(payloads: list[Payload]) -> NotifyPayload | None:
@@ -141,7 +144,7 @@ def first_notify(payloads: list[Payload], kind: NotifyType) -> NotifyPayload | N
 def take_peer_window(sa: IkeSa, payloads: list[Payload]) -> None:
     """The SET_WINDOW_SIZE the peer sent (with IKE_AUTH, or with the rekey that made ``sa``):
     how many of ``sa``'s requests it accepts at once."""
-    notify = first_notify(payloads, NotifyType.SET_WINDOW_SIZE)
+    notify = first_notify(payloads, _SET_WINDOW_SIZE)
     if notify is not None:
         try:
             sa.requests.peer_window = window_size(notify)
