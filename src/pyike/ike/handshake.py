@@ -21,7 +21,7 @@ from pyike.ike.ike_init import InitInitiator, InitResponder
 from pyike.ike.ike_sa import IkeSa
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.signatures import PeerInit
-from pyike.ike.states import Event, State
+from pyike.ike.states import EV, Event, State
 from pyike.ike.task import Steps
 
 
@@ -48,11 +48,11 @@ class Failure(Steps):
         self.reason = reason
         sa.error(reason)
         sa.ctx.emit(NegotiationFailed(sa.ctx.now, sa.sa_id, sa.remote, notify, reason, sent))
-        return Event.EV_FAIL
+        return EV.EV_FAIL
 
     def abort(self) -> Event:
         self.sa.info("Abort exchange")
-        return Event.EV_CHK_PENDING_ABORT
+        return EV.EV_CHK_PENDING_ABORT
 
     def delete(self) -> None:
         self.sa.close(self.reason)
@@ -145,21 +145,21 @@ class Handshake:
 
     def psk_answer(self, answer: PskAnswer) -> None:
         if self.keys.take_answer(answer):
-            self.run(Event.EV_AAA_ANSWER)
+            self.run(EV.EV_AAA_ANSWER)
 
     def authorization_answer(self, answer: AuthorizationAnswer) -> None:
         if self.authz.take_answer(answer):
-            self.run(Event.EV_AAA_AUTHOR_ANSWER)
+            self.run(EV.EV_AAA_AUTHOR_ANSWER)
 
     def eap_answer(self, answer: EapRelayAnswer) -> None:
         if isinstance(self.eap, EapResponder) and self.eap.take_answer(answer):
-            self.run(Event.EV_AAA_ANSWER)
+            self.run(EV.EV_AAA_ANSWER)
 
     def auth_request_event(self, message_id: int) -> Event | None:
         """What an IKE_AUTH request with ``message_id`` brings now: the first (message 1),
         or an EAP round (ike/eap_auth.py); None when none is expected."""
         if self.sa.machine.state == State.R_WAIT_AUTH:
-            return Event.EV_RECV_AUTH if message_id == 1 else None
+            return EV.EV_RECV_AUTH if message_id == 1 else None
         return self.eap.awaited() if isinstance(self.eap, EapResponder) else None
 
     def fail(self, reason: str, notify: NotifyType | None = None, *, sent: bool = False) -> Event:

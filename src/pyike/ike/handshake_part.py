@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pyike.codec import Message, Payload
 from pyike.codec.registry import ExchangeType
-from pyike.ike.states import Event
+from pyike.ike.states import EV, Event
 from pyike.ike.task import Steps
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class HandshakeRequest(HandshakePart):
         self.h.deliver(message, payloads, self.received)
 
     def on_timeout(self) -> None:
-        self.h.run(Event.EV_RE_XMT_EXCEED)
+        self.h.run(EV.EV_RE_XMT_EXCEED)
 
     def retransmits_exceeded(self) -> Event:
         return self.h.fail(f"Maximum number of retransmissions reached ({self.exchange.name})")
