@@ -263,11 +263,10 @@ class Gateway(FlexClientHost):
         elif isinstance(event, IkeSaDown):
             if event.reason == PEER_DEAD:
                 self.dpd_deaths += 1
-        elif isinstance(event, ChildSaInstalled) and self.keylog is not None:
-            self.keylog.write(esp_key_lines(event.child))
-        if isinstance(event, IkeSaDown):
             self.aaa.forget(event.sa_id)
             self.clones.ike_sa_down(event)
+        elif isinstance(event, ChildSaInstalled) and self.keylog is not None:
+            self.keylog.write(esp_key_lines(event.child))
         super()._apply(event)
         if isinstance(event, PeerConfigured):
             self.clones.peer_configured(event)
