@@ -59,6 +59,9 @@ class InstalledChild:
     # on it (-inf: never): the engine's DPD asks (`last_traffic`).
     last_sent: float = -inf
     last_received: float = -inf
+    # The tunnel (or crypto map entry) it was installed for: a tunnel-less SA's name is made
+    # from its peer's address, which a NAT may remap later (info.remote).
+    tunnel: str = ""
 
     @property
     def spi_in(self) -> int:
@@ -161,6 +164,7 @@ class SecurityAssociationDatabase:
             replay_window=DEFAULT_WINDOW if info.replay_window is None else info.replay_window,
         )
         self._conn_ids += 2
+        state = self.tunnel(_tunnel_name(info))
         child = InstalledChild(
             info,
             transform,
@@ -169,10 +173,10 @@ class SecurityAssociationDatabase:
             now,
             conn_id_in=self._conn_ids,
             conn_id_out=self._conn_ids - 1,
+            tunnel=state.name,
         )
         self.children[child.spi_in] = child
         self.installs += 1
-        state = self.tunnel(_tunnel_name(info))
         state.children.append(child)
         was_down = state.current is None
         rekey_responder = event.rekey_of is not None and not info.initiator
@@ -214,9 +218,11 @@ class SecurityAssociationDatabase:
         return SadChange(down=(state.name,), removed=(child,))
 
     def _state_of(self, child: InstalledChild) -> TunnelSas | None:
-        for state in self.tunnels.values():
-            if any(c is child for c in state.children):
-                return state
+        """The tunnel `child` still belongs to: looked up by name, not searched for among
+        every tunnel's SAs (a hub holds thousands)."""
+        state = self.tunnels.get(child.tunnel)
+        if state is not None and any(c is child for c in state.children):
+            return state
         return None
 
     def expire(self, now: float) -> None:
@@ -266,7 +272,7 @@ class SecurityAssociationDatabase:
         """A packet opened with `child` at `now`: the peer is alive, and a responder-side
         rekey may now send on it. True when that made `child` the SA its tunnel sends with."""
         child.last_received = now
-        state = self.tunnels.get(_tunnel_name(child.info))
+        state = self.tunnels.get(child.tunnel)
         if state is not None and state.pending is child:
             state.current, state.pending = child, None
             return True
