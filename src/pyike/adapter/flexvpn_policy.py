@@ -136,7 +136,9 @@ class FlexvpnAuthorizer:
         self, profile: str, remote_id: Identity | None, eap_identity: str | None, signed: bool
     ) -> tuple[AaaQuestion, ...]:
         configured = self.config.profiles.get(profile)
-        if configured is None or not self.config.flexvpn.aaa_new_model:
+        if configured is None or not configured.flex.authorizes:
+            return ()
+        if not self.config.flexvpn.aaa_new_model:
             return ()
         method = _method(configured, signed)
         if self._unnamed(configured, method, remote_id, eap_identity) is not None:
@@ -156,7 +158,7 @@ class FlexvpnAuthorizer:
 
     def configured(self, profile: str, signed: bool) -> tuple[bool, bool]:
         flex = self.config.profiles.get(profile)
-        if flex is None:
+        if flex is None or not flex.flex.authorizes:
             return False, False
         method = _method(flex, signed)
         group = flex.flex.group_for(method) is not None
@@ -234,6 +236,8 @@ class FlexvpnAuthorizer:
         configured = self.config.profiles.get(peer.profile)
         if configured is None:
             return None
+        if peer.aaa is None and not configured.flex.authorizes:
+            return None  # no AAA answer, no authorization line: nothing to grant
         method = _method(configured, peer.signed)
         unnamed = self._unnamed(configured, method, peer.remote_id, peer.eap_identity)
         if unnamed is not None:

@@ -212,6 +212,11 @@ class ProfileFlex:
     eap_list: str | None = None  # `aaa authentication eap LIST`: who checks EAP users
     config_exchange: ConfigExchange = field(default_factory=ConfigExchange)
 
+    @property
+    def authorizes(self) -> bool:
+        """It has an `aaa authorization group|user` line."""
+        return bool(self.group_authorization or self.user_authorization)
+
     def group_for(self, method: str) -> GroupAuthorization | None:
         return next((g for g in self.group_authorization if g.method == method), None)
 

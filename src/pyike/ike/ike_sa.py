@@ -264,7 +264,11 @@ class IkeSa(SmTracing):
         )
 
     def info(self, text: str) -> None:
-        self.ctx.info(self.sa_id, text)
+        ctx = self.ctx
+        if ctx.trace_info:
+            ctx.info(self.sa_id, text)
+        else:  # untraced (no `debug crypto ikev2`): Context.info's one effect, one call less
+            ctx.touched.add(self.sa_id)
 
     def error(self, text: str) -> None:
         self.ctx.error(self.sa_id, text)
