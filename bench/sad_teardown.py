@@ -16,36 +16,22 @@ import ipaddress
 import os
 import time
 
-from pyike.codec.registry import EncrId, IntegId
-from pyike.crypto.keys import ChildKeys
+from benchlab import ROOT  # noqa: F401  (importing it puts the clone on sys.path)
+
 from pyike.ike.events import ChildSaDeleted, ChildSaInfo, ChildSaInstalled, Endpoint
 from pyike.ipsec.sad import SecurityAssociationDatabase
-from pyike.traffic_selector import TrafficSelector
-
-_KEYS = ChildKeys(b"\x01" * 16, b"\x02" * 20, b"\x03" * 16, b"\x04" * 20)
+from tests.support.gateway_inputs import child_sa_info
 
 
 def _child(n: int) -> ChildSaInfo:
-    return ChildSaInfo(
+    """Tunnel n's SA: one of a hub's clones, its spoke at 10.1.x.y."""
+    return child_sa_info(
         ike_sa_id=n,
         spi_in=n.to_bytes(4, "big"),
         spi_out=(n + 0x4000_0000).to_bytes(4, "big"),
-        encr=EncrId.AES_CBC,
-        encr_key_bits=128,
-        integ=IntegId.HMAC_SHA1_96,
-        esn=False,
-        local_ts=(TrafficSelector.any4(),),
-        remote_ts=(TrafficSelector.any4(),),
-        mode="tunnel",
-        lifetime_seconds=3600,
-        lifetime_kilobytes=4608000,
-        udp_encapsulation=False,
-        local=Endpoint.of("10.0.0.1", 500),
-        remote=Endpoint(ipaddress.ip_address(0x0A01_0000 + n), 500),
-        pfs_group=None,
+        remote=Endpoint(ipaddress.ip_address(0x0A01_0000 + n), 4500),
         tunnel=f"Virtual-Access{n}",
         initiator=False,
-        keys=_KEYS,
     )
 
 
