@@ -136,9 +136,8 @@ class FlexvpnAuthorizer:
         self, profile: str, remote_id: Identity | None, eap_identity: str | None, signed: bool
     ) -> tuple[AaaQuestion, ...]:
         configured = self.config.profiles.get(profile)
-        if configured is None or not configured.flex.authorizes:
-            return ()
-        if not self.config.flexvpn.aaa_new_model:
+        no_aaa = not self.config.flexvpn.aaa_new_model
+        if configured is None or not configured.flex.authorizes or no_aaa:
             return ()
         method = _method(configured, signed)
         if self._unnamed(configured, method, remote_id, eap_identity) is not None:
