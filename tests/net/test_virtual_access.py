@@ -59,6 +59,30 @@ def test_the_device_and_routes_go_with_the_ike_sa() -> None:
     assert "Virtual-Access1" not in _exec(pair, "show ip interface brief")
 
 
+def test_the_clone_is_logged_down_before_its_device_goes() -> None:
+    """Whoever sees the device gone (a test, a script polling `ip link`) finds the lines."""
+    pair, devices = _hub_and_spoke()
+    logged: list[str] = []
+    seen_at_removal: list[list[str]] = []
+
+    class Watched(RecordedDevices):
+        def remove(self, sa_name: str) -> None:
+            seen_at_removal.append(list(logged))
+            super().remove(sa_name)
+
+    watched = Watched()
+    watched.devices = devices.devices
+    pair.a.clones.devices, pair.a.clones.log = watched, logged.append
+    pair.b.clear(Endpoint(pair.b.specs["Tunnel0"].remote.address))
+    pair.pump()
+    assert seen_at_removal == [
+        [
+            "%LINK-3-UPDOWN: Interface Virtual-Access1, changed state to down",
+            "%LINEPROTO-5-UPDOWN: Line protocol on Interface Virtual-Access1, changed state to down",
+        ]
+    ]
+
+
 def test_show_commands_name_the_clone() -> None:
     pair, _ = _hub_and_spoke()
     brief = _exec(pair, "show ip interface brief").splitlines()

@@ -166,10 +166,11 @@ class GatewayClones:
         self.host.frame_clone(sa_name, None)
         if clone is None:
             return
-        if self.devices is not None:  # its routes go with it
-            self.devices.remove(sa_name)
+        # logged before the device goes: whoever sees it gone can count on the lines
         self.log(f"%LINK-3-UPDOWN: Interface {clone.name}, changed state to down")
         self.log(line_protocol_message(clone.name, False))
+        if self.devices is not None:  # its routes go with it
+            self.devices.remove(sa_name)
 
     def _addresses(
         self, config: Interface
