@@ -15,7 +15,6 @@ import json
 import random
 import re
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -108,18 +107,16 @@ def identities(t: Interop) -> tuple[str, str, int]:
 def capture_esp(netlab: Lab, t: Interop, work: Path) -> list[bytes]:
     """ESP packets charon sends pyike (answers to pings), caught on pyike's side of the link
     as they arrive: pyike accepts each, so sent again they are replays."""
-    out = work / "captured.json"
+    out, log = work / "captured.json", work / "capture.log"
     process = netlab.start(
-        t.py,
-        [sys.executable, SENDER, "capture", t.device, PYIKE, "30", "20", str(out)],
-        work / "capture.log",
+        t.py, [sys.executable, SENDER, "capture", t.device, PYIKE, "30", "20", str(out)], log
     )
-    time.sleep(0.5)  # the capture's socket open
+    wait_for(lambda: log.exists() and "listening" in log.read_text(), 20, "the capture's socket")
     pings = ping_stream(netlab, t.py, "192.168.1.1", "192.168.2.1", work / "p.log", count=60)
     process.wait(30)
     pings.result()
     captured = [bytes.fromhex(h) for h in json.loads(out.read_text())]
-    assert len(captured) >= 10, (work / "capture.log").read_text()
+    assert len(captured) >= 10, log.read_text()
     return captured
 
 

@@ -27,6 +27,7 @@ def capture(device: str, address: str, count: int, seconds: float, out: str) -> 
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IP))
     sock.bind((device, ETH_P_IP))
     sock.settimeout(0.5)
+    print("listening", flush=True)  # what the test waits for before it sends
     target = socket.inet_aton(address)
     found: list[str] = []
     deadline = time.monotonic() + seconds
