@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.support import ike_flood
@@ -234,8 +233,8 @@ def test_sigkill_leaves_nothing_that_blocks_a_restart(netlab: Lab, tmp_path: Pat
     procs[0].kill()
     procs[0].wait(10)
     assert (tmp_path / "r1.sock").exists()  # the socket file outlives the process
-    time.sleep(0.5)
-    assert "tun-Tunnel0" not in r1.ip("link")  # the TUN device went with the process
+    # the TUN device went with the process (the kernel unregisters it once its fd closes)
+    wait_for(lambda: "tun-Tunnel0" not in r1.ip("link"), 10, "tun-Tunnel0 to go")
     start_pyike_run(
         netlab,
         r1,
