@@ -69,6 +69,18 @@ def test_the_seed_run_debugs_by_default(capsys: pytest.CaptureFixture[str]) -> N
     assert "repeat 15000" not in out  # --until before the long ping leaves it out
 
 
+def test_a_seed_run_cut_before_its_tunnel_is_up_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--until 0s` stops the seed before IKE_SA_INIT is answered: nothing was shown to work,
+    so the verdict names the routers without a tunnel and the exit status is 1."""
+    code, out, err = _run(["--no-debug", "--until", "0s"], capsys)
+    assert code == 1
+    assert "as the seed document shows it" not in out + err
+    assert "% pyike lab: Router1 has no IKE SA up at 0s" in err
+    assert "% pyike lab: Router2 has no child SA on its tunnel at 0s" in err
+    code, out, _err = _run(["--no-debug", "--until", "1s"], capsys)  # up within milliseconds
+    assert code == 0 and out.rstrip().endswith("as the seed document shows it, up to 1s.")
+
+
 def test_json_is_one_record_a_line_ending_with_the_verdict(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
