@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pyike.cli import main
-from tests.support.paths import CONFIG_CORPUS, SEED_CONFIGS
+from tests.support.paths import CONFIG_CORPUS, EXAMPLES, REALCONFIGS, SEED_CONFIGS
 
 
 def test_check_seed_configs_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,6 +74,39 @@ def test_explain_names_keys_not_values(capsys: pytest.CaptureFixture[str]) -> No
     assert "local key of keyring KEYRNG peer peer2" in out
     assert "cisco" not in out
     assert "protects 0.0.0.0/0 <-> 0.0.0.0/0" in out
+
+
+@pytest.mark.parametrize(
+    ("example", "keys"),
+    [
+        (
+            "dmvpn-phase3",
+            "keyring DMVPN-KEYS, the entry its address or identity matches (peer ANY)",
+        ),
+        (
+            "flexvpn-hub-spokes",
+            "keyring KEYS, the entry its address or identity matches (peer SPOKES)",
+        ),
+    ],
+)
+def test_explain_keys_a_hubs_peers_as_they_come(
+    example: str, keys: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hub's mGRE tunnel or virtual template knows no peer in advance: its keyring's
+    wildcard entry keys each one, and no key is said to be missing."""
+    assert main(["config", "explain", str(EXAMPLES / example / "hub.cfg")]) == 0
+    out = capsys.readouterr().out
+    assert f"    each peer's keys from {keys}\n" in out
+    assert "no local key" not in out and "no remote key" not in out
+
+
+def test_explain_names_the_peer_it_has_no_key_for(capsys: pytest.CaptureFixture[str]) -> None:
+    """The keyring has 10.0.1.10; `tunnel destination 10.0.10.1` (the source's typo) has none."""
+    spoke = REALCONFIGS / "flexvpn" / "morris-flexvpn-spoke1-st-br2.cfg"
+    main(["config", "explain", str(spoke)])
+    out = capsys.readouterr().out
+    assert "    no local key found for peer 10.0.10.1: our AUTH cannot be computed\n" in out
+    assert "    no remote key found for peer 10.0.10.1: its AUTH cannot be checked\n" in out
 
 
 def test_explain_crypto_map(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,9 +10,9 @@ import pytest
 from pyike.cli import main
 from pyike.config import load
 from pyike.config.writer import render
-from tests.support.paths import DATA
+from tests.support.paths import REALCONFIGS
 
-SITE_B = DATA / "realconfigs" / "gre-ipsec" / "jc-gre-ikev2-ikev1-site-b.cfg"
+SITE_B = REALCONFIGS / "gre-ipsec" / "jc-gre-ikev2-ikev1-site-b.cfg"
 KEY = "somesayERS"  # the IKEv1 key in SITE_B's `crypto keyring IPV4`
 
 IKEV1 = """\

@@ -20,9 +20,9 @@ from pyike.config import LoadResult, load, load_file
 from pyike.config.diagnostics import INCOMPLETE, INVALID_INPUT, Diagnostic
 from pyike.config.lexer import lex
 from pyike.config.writer import render
-from tests.support.paths import DATA
+from tests.support.paths import REALCONFIGS
 
-CORPUS = DATA / "realconfigs"
+CORPUS = REALCONFIGS
 FILES = sorted(CORPUS.glob("*/*.cfg"))
 NAMES = [str(p.relative_to(CORPUS)) for p in FILES]
 

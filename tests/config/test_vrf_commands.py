@@ -9,9 +9,7 @@ import pytest
 
 from pyike.config import LoadResult, load, load_file, writer
 from pyike.config.diagnostics import Severity
-from tests.support.paths import DATA
-
-REALCONFIGS = DATA / "realconfigs"
+from tests.support.paths import REALCONFIGS
 
 VRFS = """hostname R
 vrf definition INTERNET

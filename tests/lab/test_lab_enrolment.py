@@ -16,9 +16,9 @@ from pyike.config.model import Config
 from pyike.config.writer import render
 from pyike.lab.lab_ca import authority
 from pyike.lab.lab_enrol import enrol_keyless
-from tests.support.paths import DATA
+from tests.support.paths import REALCONFIGS
 
-HUB2 = DATA / "realconfigs" / "certificates" / "skydevil-hub2-dmvpn-ikev2-rsa-sig.cfg"
+HUB2 = REALCONFIGS / "certificates" / "skydevil-hub2-dmvpn-ikev2-rsa-sig.cfg"
 R1 = """\
 hostname R1
 crypto pki trustpoint TP

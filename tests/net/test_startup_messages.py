@@ -12,9 +12,9 @@ from pyike.config import load, load_file
 from pyike.net.binding import BindingError, bind_interfaces
 from pyike.net.runtime import not_negotiated_lines
 from tests.support.gateway_inputs import host_interface
-from tests.support.paths import DATA, EXAMPLES, SEED_CONFIGS
+from tests.support.paths import EXAMPLES, REALCONFIGS, SEED_CONFIGS
 
-SITE_B = DATA / "realconfigs" / "gre-ipsec" / "jc-gre-ikev2-ikev1-site-b.cfg"
+SITE_B = REALCONFIGS / "gre-ipsec" / "jc-gre-ikev2-ikev1-site-b.cfg"
 
 
 def test_start_up_names_the_ikev1_tunnel_and_not_the_ikev2_one() -> None:

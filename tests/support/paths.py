@@ -11,6 +11,7 @@ SEED_CONFIGS = SRC / "pyike" / "data" / "seed"  # router1.cfg and router2.cfg
 
 DATA = ROOT / "tests" / "data"
 CONFIG_CORPUS = DATA / "config"
+REALCONFIGS = DATA / "realconfigs"  # public IOS configurations, each with its source
 GOLDEN = DATA / "golden"
 VECTORS = DATA / "vectors"  # real strongSwan exchanges with their keys
 VECTOR_NAMES = sorted(p.name for p in VECTORS.iterdir() if p.is_dir())

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.support.paths import DATA
+from tests.support.paths import DATA, REALCONFIGS
 
-CORPUS = DATA / "realconfigs"
+CORPUS = REALCONFIGS
 NETWORKS = DATA / "realnetworks"
 _MEMBER = re.compile(r"^# corpus: (\S+)$", re.MULTILINE)
 _EXPECTED = re.compile(r"^# expected: (.+)$", re.MULTILINE)

@@ -172,10 +172,23 @@ def _ike_sa_lines(cfg: Config, c: ChildSaPolicy) -> list[str]:
         blocker = auth_blocker(profile, cfg)
         if blocker is not None:
             lines.append(f"    this tunnel cannot come up: the profile {blocker}")
-        if "pre-share" in profile.auth_local and keys.local is None:
-            lines.append("    no local key found for this peer: our AUTH cannot be computed")
-        if "pre-share" in profile.auth_remote and keys.remote is None:
-            lines.append("    no remote key found for this peer: its AUTH cannot be checked")
+        ring = cfg.keyrings.get(profile.keyring) if profile.keyring else None
+        # a hub's mGRE tunnel or virtual template: its peers come as they connect, each
+        # keyed by the entry its address or identity matches
+        entries = ring.peers if peer is None and ring is not None else ()
+        local_keyed = keys.local is not None or any(e.local_key for e in entries)
+        remote_keyed = keys.remote is not None or any(e.remote_key for e in entries)
+        keyed = [e.name for e in entries if e.local_key or e.remote_key]
+        if keyed and ring is not None:
+            lines.append(
+                f"    each peer's keys from keyring {ring.name}, the entry its address or "
+                f"identity matches (peer {', '.join(keyed)})"
+            )
+        whom = "its peers" if peer is None else f"peer {peer}"
+        if "pre-share" in profile.auth_local and not local_keyed:
+            lines.append(f"    no local key found for {whom}: our AUTH cannot be computed")
+        if "pre-share" in profile.auth_remote and not remote_keyed:
+            lines.append(f"    no remote key found for {whom}: its AUTH cannot be checked")
         local_id = profile.local_identity or (
             Identity.address(c.local) if c.local is not None else None
         )
