@@ -156,6 +156,8 @@ def test_markdown_is_a_table_of_the_same_sessions(
     code, out, _ = report(capsys, "markdown", str(network))
     assert code == 1
     assert markdown_rows(out) == EXPECTED
+    heads = "| Router | Session | Kind | Local | Peer | Status | Cause | IKE | ESP |\n"
+    assert out.startswith(heads)  # acronyms kept
     assert "## Sessions not established" in out
     assert "```\nHub:" in out  # the decisive lines, as they appear in the router's console
 
@@ -214,6 +216,8 @@ def test_the_html_page_renders_the_table_and_the_topology_in_chromium(
     dom = done.stdout
     table = re.findall(r'<tr class="session-row [^"]*">(.*?)</tr>', dom, re.DOTALL)
     assert len(table) == len(EXPECTED), done.stderr[-2000:]
+    heads = ["Router", "Session", "Kind", "Local", "Peer", "Status", "Cause", "IKE", "ESP"]
+    assert re.findall(r"<th>([^<]*)</th>", dom) == heads
     cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in table]
     assert {(c[0], c[1]): (c[5], c[6]) for c in cells} == EXPECTED
     svg = re.search(r'<svg class="topology".*?</svg>', dom, re.DOTALL)

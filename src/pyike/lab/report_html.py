@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
-from pyike.lab.report_render import COLUMNS, cells, counts_line, failures
+from pyike.lab.report_render import COLUMNS, HEADINGS, cells, counts_line, failures
 from pyike.lab.sessions import LabReport, SessionRow, Status
 
 COLOURS = {
@@ -209,7 +209,7 @@ def _legend() -> str:
 
 
 def _table(report: LabReport) -> str:
-    head = "".join(f"<th>{escape(name.capitalize())}</th>" for name in COLUMNS)
+    head = "".join(f"<th>{escape(name)}</th>" for name in HEADINGS)
     rows = []
     for row in report.rows:
         tds = []

@@ -45,6 +45,8 @@ from pyike.lab.sessions import (
 SCHEMA = "pyike-lab-report/1"
 PREFIX = "% pyike lab: "
 COLUMNS = ("ROUTER", "SESSION", "KIND", "LOCAL", "PEER", "STATUS", "CAUSE", "IKE", "ESP")
+# the columns as a markdown or HTML table heads them: words capitalized, acronyms kept
+HEADINGS = tuple(name if name in ("IKE", "ESP") else name.capitalize() for name in COLUMNS)
 
 
 # --- what every format says of a row -----------------------------------------------------------
@@ -159,10 +161,9 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(report: LabReport) -> str:
-    header = [name.capitalize() for name in COLUMNS]
     lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
+        "| " + " | ".join(HEADINGS) + " |",
+        "|" + "---|" * len(HEADINGS),
         *("| " + " | ".join(_md_cell(c) for c in cells(row)) + " |" for row in report.rows),
     ]
     found = failures(report)
