@@ -15,6 +15,7 @@ from pyike.config.diagnostics import INCOMPLETE, INVALID_INPUT, Severity
 from pyike.config.grammar import Grammar, Outcome
 from pyike.config.lexer import lex, tokenize
 from pyike.config.params import PARAM_TYPES
+from pyike.config.parser import LineReader
 from pyike.config.writer import render
 
 BGP_INDENTED = """\
@@ -195,6 +196,47 @@ def test_show_running_config_preamble_is_a_note_not_a_command() -> None:
     result = load("Building configuration...\n\nCurrent configuration : 1234 bytes\nhostname R\n")
     assert result.errors == () and result.config.hostname == "R"
     assert [d.line for d in result.diagnostics if "show running-config" in d.message] == [1, 3]
+
+
+SESSION = (
+    "R9#show running-config\n"
+    "Building configuration...\n"
+    "hostname R9\n"
+    "R9(config)#crypto ikev2 proposal P\n"
+    "R9(config-ikev2-proposal)# encryption aes-cbc-128\n"
+    " --More-- \x08\x08\x08\x08\x08\x08\x08\x08\x08         integrity sha1\n"
+    " --More-- \n"
+    "R9(config-ikev2-proposal)#group 14\n"
+    "crypto ikev2 policy POL\n"
+    " proposal P\n"
+)
+
+
+def test_a_pasted_terminal_session_reads_as_its_commands() -> None:
+    """A configuration copied from a terminal: the exec line that printed it is skipped, and
+    the prompts and pager before commands are read around, each kind noted once."""
+    result = load(SESSION)
+    assert result.errors == ()
+    clean = "hostname R9\ncrypto ikev2 proposal P\n encryption aes-cbc-128\n integrity sha1\n"
+    clean += " group 14\ncrypto ikev2 policy POL\n proposal P\n"
+    assert render(result.config) == render(load(clean).config)
+    notes = [(d.line, d.message) for d in result.diagnostics if d.severity is Severity.NOTE]
+    assert notes == [
+        (1, "'R9#show running-config' was typed at the exec prompt, not a command: skipped"),
+        (2, "'Building configuration...' is output of show running-config, not a command: skipped"),
+        (
+            4,
+            "a prompt ('R9(config)#') pasted with the configuration: read without it, here and later",
+        ),
+        (6, "the pager's --More-- pasted with the configuration: read without it, here and later"),
+    ]
+
+
+def test_a_prompt_typed_in_configure_terminal_is_invalid_input_as_on_ios() -> None:
+    reader = LineReader("hostname R9\n")
+    (error,) = reader.feed("R9(config)#crypto ikev2 proposal P").findings
+    assert error.message == INVALID_INPUT
+    assert reader.prompt == "(config)"
 
 
 def test_a_certificate_is_data_up_to_quit() -> None:

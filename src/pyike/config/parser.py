@@ -9,11 +9,14 @@ error of the mode that matched it furthest, and reading goes on: every error is 
 
 When IOS would refuse a command that opens a block, the lines of that block (indented under it,
 or in the vocabulary of the mode it would have entered) are passed over with a note, never read
-as commands of an outer mode.
+as commands of an outer mode. What a pasted terminal session adds to a configuration (a prompt
+before the command, the pager's `--More--`) is read around with a note; a line typed at the exec
+prompt (`R1#show running-config`) is skipped with one.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -21,7 +24,7 @@ from pyike.config import commands  # noqa: F401  (registers the commands with th
 from pyike.config.build import Builder, Frame, Rejected
 from pyike.config.diagnostics import INCOMPLETE, INVALID_INPUT, Diagnostic, Severity, ambiguous
 from pyike.config.grammar import Match, Outcome, Result
-from pyike.config.lexer import Line, Token, foreign_space, lex
+from pyike.config.lexer import Line, Token, foreign_space, lex, tokenize
 from pyike.config.model import Config, NotModelled
 from pyike.config.modes import GLOBAL, Mode
 from pyike.config.validate import validate
@@ -106,15 +109,23 @@ def _echo(line: Line, bad: int | None) -> tuple[str, int | None]:
 # indented lines under it that no mode takes are passed over instead of reported one by one.
 _UNKNOWN_BLOCK = Mode("refused", "(config-*)")
 _DO_NOTE = "exec command run from configuration mode (do): nothing to configure"
+# What a terminal session pasted with a configuration carries: a prompt before the command
+# (`R1#show running-config`, `R1(config-if)#tunnel mode gre ip`) and the pager's `--More--`.
+_PROMPT = re.compile(r"(?P<prompt>[A-Za-z][\w.-]*(?P<mode>\(config[\w-]*\))?#)(?P<rest>.*)")
+_PAGER = re.compile(r"--More--[ \x08]*")
 
 
 class _Reader:
     def __init__(self, file: str) -> None:
         self.b = Builder(file)
+        # lines typed at a prompt (`LineReader`) are taken as IOS takes them: no pasted
+        # session's prompt or pager is read around there
+        self.typed = False
         self.refused_at: int | None = None  # the line of the refused command whose block is read
         self.skipped = 0
         self.in_blocks = 0  # lines kept inside unmodelled blocks
         self.sub_commands: list[NotModelled] = []  # unmodelled commands of modelled sub-modes
+        self.pasted_noted: set[str] = set()  # a pasted session's prompts and pager: noted once
 
     def error(self, line: Line, message: str, bad: int | None, with_marker: bool) -> None:
         echo, column = _echo(line, bad)
@@ -156,6 +167,11 @@ class _Reader:
         top = b.stack[-1]
         if top.mode.data_until is not None and self.data(line, top):
             return
+        if not self.typed:
+            pasted = self.pasted(line)
+            if pasted is None:
+                return
+            line = b.line = pasted
         tokens = line.tokens
         if tokens[0].text.lower() == "do" and len(tokens) > 1:
             b.note(_DO_NOTE)
@@ -188,6 +204,31 @@ class _Reader:
             self.take(line, *tentative, negate, offset)
         else:
             self.refuse(line, attempts, negate, offset)
+
+    def pasted(self, line: Line) -> Line | None:
+        """`line` without what a pasted terminal session put before its command (a
+        configuration-mode prompt, the pager's `--More--`: noted at their first line); None
+        when nothing is left to read, or the line was typed at the exec prompt."""
+        pager = _PAGER.match(line.text)
+        if pager is not None:
+            self.note_once("pager", "the pager's --More--")
+            line = _rest_of(line, pager.end())
+            if not line.tokens:
+                return None
+        prompt = _PROMPT.fullmatch(line.text)
+        if prompt is None:
+            return line
+        if prompt["mode"] is None:
+            self.b.note(f"'{line.text}' was typed at the exec prompt, not a command: skipped")
+            return None
+        self.note_once("prompt", f"a prompt ('{prompt['prompt']}')")
+        line = _rest_of(line, prompt.end("prompt"))
+        return line if line.tokens else None
+
+    def note_once(self, kind: str, what: str) -> None:
+        if kind not in self.pasted_noted:
+            self.pasted_noted.add(kind)
+            self.b.note(f"{what} pasted with the configuration: read without it, here and later")
 
     def data(self, line: Line, top: Frame) -> bool:
         """A line of a data block (a certificate's hex), up to the word that ends it; False when
@@ -346,6 +387,12 @@ def _summary(b: Builder, sub_commands: list[NotModelled], in_blocks: int) -> str
     return text
 
 
+def _rest_of(line: Line, start: int) -> Line:
+    """`line` from column `start` of its text on, its blanks stripped."""
+    text = line.text[start:].lstrip(" \x08")
+    return Line(line.number, text, line.indent, tokenize(text), line.continuation)
+
+
 def _configure_terminal(line: Line) -> bool:
     """`configure terminal` typed at the exec prompt, abbreviated as IOS allows (`conf t`)."""
     words = [t.text.lower() for t in line.tokens]
@@ -398,6 +445,7 @@ class LineReader:
         for line in lex(running):
             self._reader.feed(line)
             self._number = line.number
+        self._reader.typed = True  # what follows is typed at the configuration prompt
         self._reset()
         self._reader.b.diagnostics.clear()
 
