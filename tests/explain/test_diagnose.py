@@ -168,7 +168,8 @@ def _verdict(text: str) -> tuple[str, str]:
             "IKEv2-PROTO-1: (7): Initial exchange failed",
             ("unknown", "unknown"),
         ),
-        ("", ("unknown", "unknown")),
+        ("", ("unknown", "no_negotiation")),
+        ("Router1#show crypto session\nhello world", ("unknown", "no_negotiation")),
     ],
 )
 def test_synthetic_verdicts(log: str, expected: tuple[str, str]) -> None:

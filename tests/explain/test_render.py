@@ -95,6 +95,17 @@ def test_a_binary_file_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> 
     assert captured.err.strip() == "% Cannot read /bin/ls: not a text file (binary data at byte 7)"
 
 
+def test_a_log_without_ike_says_so_not_that_a_negotiation_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_text("")
+    assert main(["explain", str(empty)]) == 0
+    out = capsys.readouterr().out
+    assert "Verdict: unknown — no_negotiation\n  The input holds no IKEv2 negotiation" in out
+    assert "negotiation stopped" not in out
+
+
 def test_cli_reads_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

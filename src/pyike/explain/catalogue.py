@@ -36,6 +36,7 @@ CAUSES: tuple[str, ...] = (
     "nat_t_problem",
     "dpd_timeout",
     "admin_clear",
+    "no_negotiation",
     "unknown",
 )
 
@@ -469,6 +470,15 @@ CAUSE_TEXTS: dict[str, CauseText] = {
         _t(
             "The SA was cleared by an administrator (a `clear crypto` command).",
             "관리자가 `clear crypto` 명령으로 SA를 지웠습니다.",
+        ),
+        (),
+    ),
+    "no_negotiation": CauseText(
+        _t(
+            "The input holds no IKEv2 negotiation: none of its lines is an IKE exchange of IOS "
+            "or ASA `debug crypto ikev2` output, of a charon log or of a pluto log.",
+            "입력에 IKEv2 협상이 없습니다: IOS·ASA `debug crypto ikev2` 출력, charon 로그, "
+            "pluto 로그의 IKE 교환으로 읽히는 줄이 하나도 없습니다.",
         ),
         (),
     ),

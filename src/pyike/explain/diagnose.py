@@ -44,6 +44,7 @@ _CAUSES: tuple[tuple[str, bool], ...] = (
     ("dpd_timeout", False),
     ("no_response", False),
     ("admin_clear", False),
+    ("no_negotiation", False),
     ("unknown", False),
     ("success", False),
 )
@@ -530,7 +531,7 @@ class Verdict:
 def overall(timelines: list[Timeline], findings: list[Finding]) -> Verdict:
     """One verdict for the whole input: the final state of each router, the telling cause."""
     if not timelines:
-        return Verdict("unknown", "unknown", [], needs=["internal", "packet"])
+        return Verdict("unknown", "no_negotiation", [], needs=["internal", "packet"])
     pairs = list(zip(timelines, findings, strict=True))
     last_by_router: dict[str, tuple[Timeline, Finding]] = {}
     for timeline, finding in pairs:

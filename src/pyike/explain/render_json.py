@@ -11,7 +11,7 @@ Schema ``pyike-explain/2`` (keys are always present; lists may be empty). Versio
                  ike_proposal_mismatch, child_proposal_mismatch, ts_mismatch, no_response,
                  invalid_ke, identity_mismatch, key_not_found, certificate_error,
                  peer_not_configured, peer_rejected_child, local_config_error, nat_t_problem,
-                 dpd_timeout, admin_clear, unknown),
+                 dpd_timeout, admin_clear, no_negotiation, unknown),
         "summary": str,                 # English; "summary_ko" is added with --lang ko
         "detail": str,                  # specifics, e.g. the proposals of both sides
         "differing_transforms": [str],  # "encryption", "PRF", "integrity", "DH group", "ESN"
