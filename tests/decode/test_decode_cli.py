@@ -151,6 +151,10 @@ def test_example_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "Incomplete command" in err
     code, _, err = run_cli(capsys, "decode", "--example", "x.pcap")
     assert code == 2
+    for option in ("--keys", "--esp-keys"):  # never silently left unused
+        code, out, err = run_cli(capsys, "decode", "--example", option, "my.keys")
+        assert code == 2 and out == ""
+        assert "--example decodes with the keys shipped with it" in err
 
 
 def test_pcapng_is_read_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -62,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
         if args.file:
             print("% Give either a capture file or --example, not both.", file=sys.stderr)
             return 2
+        if args.keys or args.esp_keys:
+            print(
+                "% --example decodes with the keys shipped with it: give --keys or --esp-keys "
+                "with a capture file.",
+                file=sys.stderr,
+            )
+            return 2
         with (
             resources.as_file(data / EXAMPLE_CAPTURE) as capture,
             resources.as_file(data / EXAMPLE_KEYS) as keys_file,
