@@ -125,7 +125,10 @@ def test_a_lone_router_protects_nothing_reachable(tmp_path: Path) -> None:
     topology = load_topology([SEED_CONFIGS / "router1.cfg"])
     result = run_topology(topology, policy_for_config, show=False)
     assert not result.ok
-    assert "Router1 Tunnel0 peer 10.0.0.2: session DOWN" in result.problems[0]
+    assert result.problems[0] == (
+        "Router1 Tunnel0 peer 10.0.0.2: session DOWN-NEGOTIATING;"
+        " no router of this lab has 10.0.0.2"
+    )
 
 
 def test_durations() -> None:

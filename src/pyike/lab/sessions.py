@@ -41,6 +41,7 @@ from pyike.ipsec.acl_match import is_entry_name
 from pyike.ipsec.sad import InstalledChild
 from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.lab import Lab, LabRouter, Output, RunOptions
+from pyike.lab.lab_addresses import LabAddresses
 from pyike.lab.scenarios import DEBUGS
 from pyike.lab.topology_run import (
     TopologyRun,
@@ -50,7 +51,6 @@ from pyike.lab.topology_run import (
     summary,
 )
 from pyike.lab.traffic_check import IdleTunnel, peer_child
-from pyike.node.interfaces import InterfaceKind
 from pyike.show.views import IkeSaView
 from pyike.topology import Check, Topology
 
@@ -211,7 +211,7 @@ def session_rows(topology: Topology, result: TopologyRun) -> list[SessionRow]:
     """Every configured session of every router, without causes: those the lab negotiated,
     in configuration order, then those it did not."""
     lab = result.lab
-    places = _LabAddresses(lab, topology)
+    places = LabAddresses(lab, topology)
     idle = {(tunnel.host, tunnel.name): tunnel for tunnel in result.idle}
     rows = []
     for config in topology.configs:
@@ -220,30 +220,6 @@ def session_rows(topology: Topology, result: TopologyRun) -> list[SessionRow]:
         rows += [_live_row(lab, ends, spec, places, idle) for spec in specs.values()]
         rows += _unrun_rows(config, set(specs), places)
     return rows
-
-
-class _LabAddresses:
-    """Which lab router holds an address (a physical interface's before a loopback's), and
-    the NAT boxes' outside addresses, behind which a lab router may be."""
-
-    def __init__(self, lab: Lab, topology: Topology) -> None:
-        self.owners: dict[IPAddress, str] = {}
-        interfaces = [
-            (host, iface)
-            for host, lab_router in lab.routers.items()
-            for iface in lab_router.router.interfaces.values()
-            if not iface.is_tunnel
-        ]
-        interfaces.sort(key=lambda item: item[1].kind is InterfaceKind.LOOPBACK)  # stable
-        for host, iface in interfaces:
-            addresses: list[IPAddress] = [a.ip for a in iface.addresses]
-            addresses += [a.ip for a in iface.addresses6]
-            for address in addresses:
-                self.owners.setdefault(address, host)
-        self.nat_outside = {hint.outside.ip for hint in topology.nats}
-
-    def in_lab(self, address: IPAddress) -> bool:
-        return address in self.owners or address in self.nat_outside
 
 
 class _RouterEnds:
@@ -261,7 +237,7 @@ def _live_row(
     lab: Lab,
     ends: _RouterEnds,
     spec: TunnelSpec,
-    places: _LabAddresses,
+    places: LabAddresses,
     idle: dict[tuple[str, str], IdleTunnel],
 ) -> SessionRow:
     """A session the lab negotiated: how it ended, and what it negotiated."""
@@ -332,7 +308,7 @@ def _placement(config: Config, name: str) -> tuple[str, str | None, str]:
     return interface, entry or None, kind if tunnel is not None else "tunnel"
 
 
-def _unrun_rows(config: Config, negotiated: set[str], places: _LabAddresses) -> list[SessionRow]:
+def _unrun_rows(config: Config, negotiated: set[str], places: LabAddresses) -> list[SessionRow]:
     """The sessions the lab did not negotiate: what `wont_come_up` names, and what the
     configuration gives nothing to negotiate (no peer, no usable profile or ACL line)."""
     reasons = wont_come_up(config)

@@ -22,6 +22,7 @@ from pyike.host.views import crypto_session_views
 from pyike.ipsec.acl_match import is_entry_name
 from pyike.lab.crypto_node import CryptoNode
 from pyike.lab.lab import PLAIN_RUN, Commands, Lab, PolicyFactory, RunOptions, RunTooLong
+from pyike.lab.lab_addresses import LabAddresses
 from pyike.lab.lab_enrol import enrol_keyless
 from pyike.lab.report import Report
 from pyike.lab.traffic_check import IdleTunnel, idle_tunnels
@@ -106,9 +107,10 @@ class TopologyRun:
         return not self.problems
 
 
-def session_problems(lab: Lab) -> tuple[int, list[str]]:
+def session_problems(lab: Lab, topology: Topology) -> tuple[int, list[str]]:
     """(how many sessions were checked, one line per session that is not UP-ACTIVE)."""
     checked, problems = 0, []
+    places = LabAddresses(lab, topology)
     for host, lab_router in lab.routers.items():
         failures = lab_router.crypto.stats.negotiations_failed
         for view in crypto_session_views(lab_router.crypto):
@@ -121,6 +123,8 @@ def session_problems(lab: Lab) -> tuple[int, list[str]]:
                 last = reasons[-1]
                 notify = f" ({last.notify.name})" if last.notify is not None else ""
                 line += f"; last failure: {last.reason}{notify}"
+            elif not places.in_lab(view.peer):
+                line += f"; no router of this lab has {view.peer}"
             problems.append(line)
         problems += _unprotected_lines(host, lab_router.crypto)
     return checked, problems
@@ -248,7 +252,7 @@ def run_topology(
             lab.exec(host, "show crypto session")
             lab.exec(host, "show crypto ikev2 sa")
     result.notes = [*routing_notes(topology), *address_notes(topology)]
-    result.protected, problems = session_problems(lab)
+    result.protected, problems = session_problems(lab, topology)
     named = unbuildable(topology)
     idle = [tunnel.problem for tunnel in result.idle]
     result.problems[:0] = [*problems, *idle, *named, *refused_lines(topology)]
