@@ -56,6 +56,18 @@ def test_a_psk_mismatch_exits_1_with_the_reason(
     assert "AUTHENTICATION_FAILED" in err
 
 
+def test_a_transform_mismatch_names_the_notify_once(tmp_path: Path) -> None:
+    r1, r2 = seed_pair(tmp_path)
+    r2.write_text(r2.read_text().replace("esp-3des esp-sha-hmac", "esp-aes esp-sha256-hmac"))
+    result = run_topology(load_topology([r1, r2]), policy_for_config, show=False)
+    assert result.problems[:2] == [
+        "Router1 Tunnel0 peer 10.0.0.2: session UP-IDLE;"
+        " last failure: CREATE_CHILD_SA refused: NO_PROPOSAL_CHOSEN",
+        "Router2 Tunnel0 peer 10.0.0.1: session UP-IDLE;"
+        " last failure: Received NO_PROPOSAL_CHOSEN notify",
+    ]
+
+
 def test_directives_in_a_comment_header_and_a_lab_file(tmp_path: Path) -> None:
     header = "! lab: expect Router1: ping 192.168.2.1 source Loopback0 => !!!!!\n! lab: run 2m\n"
     files = seed_pair(tmp_path, extra_r1=header)

@@ -121,7 +121,8 @@ def session_problems(lab: Lab, topology: Topology) -> tuple[int, list[str]]:
             reasons = [f for f in failures if str(f.remote.address) == str(view.peer)]
             if reasons:
                 last = reasons[-1]
-                notify = f" ({last.notify.name})" if last.notify is not None else ""
+                name = last.notify.name if last.notify is not None else None
+                notify = "" if name is None or name in last.reason else f" ({name})"
                 line += f"; last failure: {last.reason}{notify}"
             elif not places.in_lab(view.peer):
                 line += f"; no router of this lab has {view.peer}"
