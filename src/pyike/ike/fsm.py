@@ -156,11 +156,31 @@ def check_actions(owner: type, table: Table) -> None:
         raise TypeError(f"{owner.__name__}: no method for {', '.join(missing)}")
 
 
+class _Gone:
+    """The sink of a machine whose SA is gone: nothing to touch or trace."""
+
+    tracing = False
+
+    def touch(self) -> None:
+        return None
+
+    def record(self, state: State, event: Event) -> None:
+        return None
+
+
+_GONE = _Gone()
+
+
 class Machine:
     def __init__(self, state: State, sink: SmSink) -> None:
         self.state = state
         self._pending: Event | None = None
-        self._sink = sink
+        self._sink: SmSink = sink
+
+    def release(self) -> None:
+        """Its SA is gone: the machine keeps its last state (for whoever still shows the SA)
+        but no longer refers to its sink, the SA itself (a cycle only the collector frees)."""
+        self._sink = _GONE
 
     def complete_later(self, event: Event) -> Event:
         """Models an asynchronous request whose completion is ``event``."""

@@ -457,6 +457,7 @@ class IkeSa(SmTracing):
         self.ctx.emit(IkeSaDown(self.ctx.now, self.sa_id, reason, rekeyed_to))
         self.info(f"Deleting SA: {reason}")
         self.ctx.remove(self)
+        self.machine.release()
 
     def install_child(self, child: ChildSa, rekey_of: bytes | None = None) -> None:
         """A negotiated Child SA joins the SA, and the host hears of it (with the inbound SPI
