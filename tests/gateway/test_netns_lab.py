@@ -29,6 +29,7 @@ from tests.support.netns_lab import (
     run_netns_lab,
 )
 from tests.support.paths import EXAMPLES, SEED_CONFIGS
+from tests.support.two_sites import two_sites
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -182,6 +183,17 @@ def test_hub_and_spokes_example() -> None:
     # `show ip interface brief` runs on the gateway too, its check passed
     assert "skipped Hub: `show ip interface brief`" not in out
     assert "Hub: Tunnel3                    172.16.3.1      YES NVRAM  up" in out
+    assert_run_left_nothing(str(pid), out)
+
+
+@needs_root
+def test_two_sites_meet_through_the_provider_the_lab_adds(tmp_path: Path) -> None:
+    """The provider's router runs as a namespace of its own, forwarding between the sites."""
+    code, out, err, pid = run_netns_lab(str(two_sites(tmp_path)), timeout=120)
+    assert code == 0, out + err
+    assert "% pyike lab --netns: note: ISP: added by the lab as the provider" in out
+    assert "2 tunnels UP-ACTIVE on Router1, Router2, ISP; 2 checks passed" in out
+    assert "ISP: ISP#show crypto session" in out
     assert_run_left_nothing(str(pid), out)
 
 

@@ -32,9 +32,11 @@ from pyike.node.exec.parser import CommandTree
 from pyike.ssh import host_key
 from pyike.ssh.listen import Listen, ListenError, parse_listen
 from pyike.ssh.server import SshServer
+from pyike.topology.upstream import is_added
 
 _LAB_ADDRESS = "127.0.0.1"  # the lab's routers are for this host unless ADDR says otherwise
 SEED_NOT_SAVED = "the seed's configuration is part of pyike; run the lab from a copy to save"
+ADDED_NOT_SAVED = "the lab added this router: it has no configuration file to save to"
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class LabRouterDevice:
 
     def save(self, config: Config) -> str:
         if self._startup is None:
-            raise OSError(0, SEED_NOT_SAVED, "startup-config")
+            why = ADDED_NOT_SAVED if is_added(self.config) else SEED_NOT_SAVED
+            raise OSError(0, why, "startup-config")
         save_config(config, self._startup)
         return str(self._startup)
 
@@ -151,7 +154,11 @@ def run_served(console: LabConsole, args: argparse.Namespace) -> int:
         return 1
     startup = None
     if args.configs:
-        startup = {name: Path(r.router.config.file) for name, r in lab.routers.items()}
+        startup = {
+            name: Path(r.router.config.file)
+            for name, r in lab.routers.items()
+            if not is_added(r.router.config)
+        }
     try:
         asyncio.run(serve_console(console, SshOptions(listen, key, note, startup)))
     except OSError as error:

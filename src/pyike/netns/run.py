@@ -754,7 +754,8 @@ def runnable_copies(topology: Topology, workdir: Path) -> dict[str, Path]:
     with those lines blanked (`!`, so line numbers still point at the file), which `pyike run`
     starts from, as the simulated lab runs such a router without them; by the original file.
     The refusals are printed (IOS's message and marker). A router with trustpoints keeps its
-    key files beside its configuration: it must load clean."""
+    key files beside its configuration: it must load clean. A router the lab added (the
+    provider, `topology.upstream`) starts from its text, written there too."""
     refused: dict[str, set[int]] = {}
     for diagnostic in topology.refused:
         refused.setdefault(diagnostic.file, set()).add(diagnostic.line or 0)
@@ -762,6 +763,10 @@ def runnable_copies(topology: Topology, workdir: Path) -> dict[str, Path]:
         print("\n".join(d.format() for d in topology.refused), file=sys.stderr)
     copies: dict[str, Path] = {}
     for config in topology.configs:
+        added = topology.added.get(config.hostname)
+        if added is not None:  # the provider's router the lab added: its text has no file
+            copies[config.file] = _write_copy(workdir, config.hostname, added)
+            continue
         numbers = refused.get(config.file)
         if not numbers:
             continue
@@ -772,11 +777,15 @@ def runnable_copies(topology: Topology, workdir: Path) -> dict[str, Path]:
             )
         lines = read_text(Path(config.file)).splitlines()
         kept = ["!" if n in numbers else line for n, line in enumerate(lines, 1)]
-        copy = workdir / "configs" / f"{config.hostname}.cfg"
-        copy.parent.mkdir(exist_ok=True)
-        copy.write_text("\n".join(kept) + "\n", encoding="utf-8")
-        copies[config.file] = copy
+        copies[config.file] = _write_copy(workdir, config.hostname, "\n".join(kept) + "\n")
     return copies
+
+
+def _write_copy(workdir: Path, hostname: str, text: str) -> Path:
+    copy = workdir / "configs" / f"{hostname}.cfg"
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_text(text, encoding="utf-8")
+    return copy
 
 
 def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
@@ -820,6 +829,8 @@ def run_cli(args: argparse.Namespace) -> int:
                 "clock is real: drop the @TIME"
             )
         copies = runnable_copies(topology, workdir)
+        for note in topology.notes:  # how the lab read the files, as the simulated lab says
+            print(f"% pyike lab --netns: note: {note}")
         if topology.run_seconds != DEFAULT_RUN:
             print(f"% pyike lab --netns: `run {topology.run_seconds:g}s` is not waited for: "
                   "the checks run as soon as every tunnel is up")  # fmt: skip

@@ -32,6 +32,7 @@ from pyike.config.model import DEFAULT_HOSTNAME
 from pyike.config.params import interface_name
 from pyike.textfile import read_text
 from pyike.topology.model import Check, DelayHint, LinkEvent, NatHint, Topology, TopologyError
+from pyike.topology.upstream import add_upstream
 
 DIRECTIVE_PREFIX = "! lab:"
 LAB_SUFFIX = ".lab"
@@ -103,6 +104,8 @@ def load_topology(
         if config.hostname in seen:
             raise TopologyError(f"% {config.file}: hostname {config.hostname} is already in use")
         seen.add(config.hostname)
+    add_upstream(topology)
+    seen |= set(topology.added)
     named: list[Check | LinkEvent] = [*topology.checks, *topology.links]
     for check in named:
         if check.host not in seen:

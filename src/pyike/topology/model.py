@@ -69,6 +69,8 @@ class Topology:
     # router runs without them, and the lab reports them.
     refused: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the lab read the files (names given)
+    # routers the lab added (`topology.upstream`): their configuration text, by hostname
+    added: dict[str, str] = field(default_factory=dict)
 
     @property
     def hostnames(self) -> list[str]:

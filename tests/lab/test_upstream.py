@@ -1,0 +1,82 @@
+"""The provider the lab adds between sites whose configurations route to next hops no router
+of the lab has (pyike.topology.upstream): two sites on the Internet come up through it, and a
+lab that says how its routers meet gets nothing added."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pyike.adapter.config_policy import policy_for_config
+from pyike.cli import main
+from pyike.lab.lab import Lab
+from pyike.lab.ssh_access import ADDED_NOT_SAVED, LabRouterDevice
+from pyike.lab.topology_run import run_topology
+from pyike.topology import load_topology
+from tests.support.paths import EXAMPLES, SEED_CONFIGS
+from tests.support.two_sites import two_sites
+
+NOTE = (
+    "% pyike lab: ISP: added by the lab as the provider between the sites, with the next hops "
+    "their routes name and no router here has: 198.51.100.1 (Router2), 203.0.113.1 (Router1)"
+)
+
+
+def test_two_sites_of_the_internet_come_up_through_the_provider_the_lab_adds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sites = two_sites(tmp_path)
+    assert main(["lab", "--exec", "Router1: ping 192.168.2.1 source Loopback0", str(sites)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(NOTE + "\n")
+    assert "Router1: Success rate is 100 percent (5/5)" in out
+    assert "Router1: Peer: 198.51.100.2 port 500" in out  # the session, to the other site
+    assert out.rstrip().endswith(
+        "2 crypto sessions UP-ACTIVE on Router1, Router2, ISP; 0 checks passed."
+    )
+
+
+def test_the_provider_has_each_next_hop_on_its_subnet(tmp_path: Path) -> None:
+    topology = load_topology([two_sites(tmp_path)])
+    (isp,) = [c for c in topology.configs if c.hostname == "ISP"]
+    addresses = sorted((str(a), str(m)) for i in isp.interfaces.values() for a, m in i.addresses)
+    assert addresses == [
+        ("198.51.100.1", "255.255.255.252"),
+        ("203.0.113.1", "255.255.255.252"),
+    ]
+    assert isp.crypto_maps == {} and set(topology.added) == {"ISP"}
+
+
+def test_a_router_called_isp_keeps_its_name(tmp_path: Path) -> None:
+    sites = two_sites(tmp_path)
+    text = (sites / "router2.cfg").read_text().replace("hostname Router2", "hostname ISP")
+    (sites / "router2.cfg").write_text(text)
+    topology = load_topology([sites])
+    assert topology.hostnames == ["Router1", "ISP", "ISP2"]
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        [SEED_CONFIGS / "router1.cfg", SEED_CONFIGS / "router2.cfg"],  # each other's next hop
+        [EXAMPLES / "front-door-vrf"],  # an ISP of its own
+        [SEED_CONFIGS / "router1.cfg"],  # one site: no one to join it to
+    ],
+    ids=["shared-subnet", "own-isp", "one-site"],
+)
+def test_a_lab_that_says_how_its_routers_meet_gets_no_provider(files: list[Path]) -> None:
+    topology = load_topology(files)
+    assert topology.added == {} and "ISP2" not in topology.hostnames
+    assert not any("added by the lab" in note for note in topology.notes)
+
+
+def test_the_added_provider_has_no_file_to_save(tmp_path: Path) -> None:
+    topology = load_topology([two_sites(tmp_path)])
+    result = run_topology(topology, policy_for_config, show=False)
+    assert result.ok, result.problems
+    lab: Lab = result.lab
+    device = LabRouterDevice(lab, lab.router("ISP"), None)
+    with pytest.raises(OSError, match=re.escape(ADDED_NOT_SAVED)):
+        device.save(lab.router("ISP").router.config)
