@@ -49,6 +49,26 @@ def test_the_provider_has_each_next_hop_on_its_subnet(tmp_path: Path) -> None:
     assert isp.crypto_maps == {} and set(topology.added) == {"ISP"}
 
 
+def test_a_site_whose_tunnels_run_from_a_loopback_is_routed_to_by_the_provider(
+    tmp_path: Path,
+) -> None:
+    """Router1's IKE runs from a public /32 on Loopback1: the provider routes it to Router1's
+    address on their subnet, as a provider routes its customer's block."""
+    sites = two_sites(tmp_path)
+    r1, r2 = sites / "router1.cfg", sites / "router2.cfg"
+    r1.write_text(
+        r1.read_text().replace(" tunnel source Ethernet0/0", " tunnel source Loopback1")
+        + "interface Loopback1\n ip address 198.18.1.1 255.255.255.255\n"
+    )
+    r2.write_text(r2.read_text().replace("203.0.113.2", "198.18.1.1"))
+    topology = load_topology([sites])
+    assert "ip route 198.18.1.1 255.255.255.255 203.0.113.2\n" in topology.added["ISP"]
+    result = run_topology(topology, policy_for_config, show=False)
+    assert result.ok, result.problems
+    shown = result.lab.exec("Router2", "show crypto session")
+    assert "Peer: 198.18.1.1 port 500" in shown and "UP-ACTIVE" in shown
+
+
 def test_a_router_called_isp_keeps_its_name(tmp_path: Path) -> None:
     sites = two_sites(tmp_path)
     text = (sites / "router2.cfg").read_text().replace("hostname Router2", "hostname ISP")

@@ -5,9 +5,11 @@ to a next hop on its outside subnet, and its tunnels run to the other sites' pub
 Configurations brought to the lab carry the sites, never the provider's routers. When the
 routes of at least two routers name next hops that no router of the lab has (nor a NAT box),
 on two or more subnets, the lab adds one router, `ISP`, with each of those next hops on its
-subnet: it joins the subnets and routes between them by its connected routes, as the
-provider would. A lab that says how its routers meet (an ISP configuration of its own, a
-shared subnet) gets nothing added.
+subnet: it joins the subnets and routes between them, as the provider would, and routes each
+site's IKE address that is off those subnets (a loopback as tunnel source) to the site. A lab
+that says how its routers meet (an ISP configuration of its own, a shared subnet) gets
+nothing added. IPv6 next hops are not looked at: an IPv6 site still needs its provider's
+configuration.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from pyike.config import load
 from pyike.config.model import Config
+from pyike.config.query import child_sa_policies
 from pyike.node.interfaces import InterfaceKind, kind_of
 from pyike.topology.model import Topology
 
@@ -28,6 +31,7 @@ def add_upstream(topology: Topology) -> None:
     docstring), with a note saying so; its configuration text in `topology.added`."""
     owned = _owned(topology)
     needed: dict[IPv4Network, tuple[IPv4Address, set[str]]] = {}
+    joined: dict[str, Config] = {}
     for config in topology.configs:
         for subnet, hop in _outside_hops(config):
             if hop in owned:
@@ -35,12 +39,18 @@ def add_upstream(topology: Topology) -> None:
             first, routers = needed.setdefault(subnet, (hop, set()))
             if first == hop:
                 routers.add(config.hostname)
-    if len(needed) < 2 or len({r for _, rs in needed.values() for r in rs}) < 2:
+                joined[config.hostname] = config
+    if len(needed) < 2 or len(joined) < 2:
         return
     name = _free_name(topology)
     text = f"hostname {name}\n" + "".join(
         f"interface GigabitEthernet0/{i}\n ip address {hop} {subnet.netmask}\n"
         for i, (subnet, (hop, _)) in enumerate(sorted(needed.items()))
+    )
+    text += "".join(
+        f"ip route {address} 255.255.255.255 {via}\n"
+        for config in joined.values()
+        for address, via in _behind(config, set(needed))
     )
     config = load(text, _ADDED.format(name)).raise_for_errors()
     topology.configs.append(config)
@@ -52,6 +62,22 @@ def add_upstream(topology: Topology) -> None:
         f"{name}: added by the lab as the provider between the sites, with the next hops their "
         f"routes name and no router here has: {hops}"
     )
+
+
+def _behind(config: Config, subnets: set[IPv4Network]) -> list[tuple[IPv4Address, IPv4Address]]:
+    """(address, via) for each address a site's IKE runs from off the provider's subnets (a
+    loopback as tunnel source, a crypto map's local address): the provider routes it to the
+    site's own address on its subnet, as a provider routes a customer's block."""
+    mine = [
+        IPv4Interface(f"{address}/{mask}")
+        for iface in config.interfaces.values()
+        for address, mask in iface.addresses
+    ]
+    via = next((a.ip for a in mine if a.network in subnets), None)
+    if via is None:
+        return []
+    locals_ = {p.local for p in child_sa_policies(config) if isinstance(p.local, IPv4Address)}
+    return [(a, via) for a in sorted(locals_) if not any(a in s for s in subnets)]
 
 
 def is_added(config: Config) -> bool:
