@@ -29,7 +29,7 @@ from tests.support.netns_lab import (
     run_netns_lab,
 )
 from tests.support.paths import EXAMPLES, SEED_CONFIGS
-from tests.support.two_sites import two_sites
+from tests.support.two_sites import two_ipv6_sites, two_sites
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -194,6 +194,15 @@ def test_two_sites_meet_through_the_provider_the_lab_adds(tmp_path: Path) -> Non
     assert "% pyike lab --netns: note: ISP: added by the lab as the provider" in out
     assert "2 tunnels UP-ACTIVE on Router1, Router2, ISP; 2 checks passed" in out
     assert "ISP: ISP#show crypto session" in out
+    assert_run_left_nothing(str(pid), out)
+
+
+@needs_root
+def test_ipv6_sites_meet_through_the_provider_the_lab_adds(tmp_path: Path) -> None:
+    """Its namespace forwards IPv6, as the ISP's `ipv6 unicast-routing` says."""
+    code, out, err, pid = run_netns_lab(str(two_ipv6_sites(tmp_path)), timeout=120)
+    assert code == 0, out + err
+    assert "2 tunnels UP-ACTIVE on SiteA6, SiteB6, ISP; 3 checks passed" in out
     assert_run_left_nothing(str(pid), out)
 
 

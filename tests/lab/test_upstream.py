@@ -16,11 +16,11 @@ from pyike.lab.ssh_access import ADDED_NOT_SAVED, LabRouterDevice
 from pyike.lab.topology_run import run_topology
 from pyike.topology import load_topology
 from tests.support.paths import EXAMPLES, SEED_CONFIGS
-from tests.support.two_sites import two_sites
+from tests.support.two_sites import two_ipv6_sites, two_sites
 
 NOTE = (
     "% pyike lab: ISP: added by the lab as the provider between the sites, with the next hops "
-    "their routes name and no router here has: 198.51.100.1 (Router2), 203.0.113.1 (Router1)"
+    "their routes name and no router here has: 203.0.113.1 (Router1), 198.51.100.1 (Router2)"
 )
 
 
@@ -67,6 +67,17 @@ def test_a_site_whose_tunnels_run_from_a_loopback_is_routed_to_by_the_provider(
     assert result.ok, result.problems
     shown = result.lab.exec("Router2", "show crypto session")
     assert "Peer: 198.18.1.1 port 500" in shown and "UP-ACTIVE" in shown
+
+
+def test_ipv6_sites_meet_through_the_provider_too(tmp_path: Path) -> None:
+    topology = load_topology([two_ipv6_sites(tmp_path)])
+    isp = topology.added["ISP"]
+    assert "interface GigabitEthernet0/0\n ipv6 address 2001:db8:a1::1/64\n" in isp
+    assert "ipv6 unicast-routing\n" in isp  # else IOS forwards no IPv6
+    result = run_topology(topology, policy_for_config, show=False)
+    assert result.ok, result.problems
+    ping = result.lab.exec("SiteA6", "ping 2001:db8:b::1 source Loopback0")
+    assert "Success rate is 100 percent (5/5)" in ping
 
 
 def test_a_router_called_isp_keeps_its_name(tmp_path: Path) -> None:

@@ -1,12 +1,13 @@
-"""The seed's two routers as two sites of the Internet: each on a /30 of its own provider
-(Router1 203.0.113.2, Router2 198.51.100.2), routing by default to the provider's address on
-it (203.0.113.1, 198.51.100.1), which no configuration has: the lab adds the provider."""
+"""Two sites of the Internet, each on a subnet of its own provider and routing by default to
+the provider's address there, which no configuration has: the lab adds the provider.
+`two_sites`: the seed's routers over IPv4 (Router1 203.0.113.2/30, Router2 198.51.100.2/30);
+`two_ipv6_sites`: examples/ipv6's over IPv6 (2001:db8:a1::2/64, 2001:db8:b1::2/64)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.paths import SEED_CONFIGS
+from tests.support.paths import EXAMPLES, SEED_CONFIGS
 
 SITES = {  # router: (its address, its provider's next hop, its peer's address)
     "router1": ("203.0.113.2", "203.0.113.1", "198.51.100.2"),
@@ -26,4 +27,23 @@ def two_sites(directory: Path) -> Path:
         text = text.replace(f"ip route 0.0.0.0 0.0.0.0 {other}", f"ip route 0.0.0.0 0.0.0.0 {hop}")
         text = text.replace(other, peer)  # its tunnel destination and keyring entry
         (directory / f"{name}.cfg").write_text(text)
+    return directory
+
+
+V6_SITES = {  # file: (its address before, after; its provider's next hop)
+    "site-a": ("2001:db8:0:12::1", "2001:db8:a1::2", "2001:db8:a1::1"),
+    "site-b": ("2001:db8:0:12::2", "2001:db8:b1::2", "2001:db8:b1::1"),
+}
+_COUNTERS_CHECK = "! lab: expect SiteA6: show crypto ipsec sa =>"  # the simulated lab's count
+
+
+def two_ipv6_sites(directory: Path) -> Path:
+    """Writes site-a.cfg and site-b.cfg into `directory` (without the example's exact packet
+    count, which the real daemons' own probes change); returns it."""
+    for name, (_, _, hop) in V6_SITES.items():
+        text = (EXAMPLES / "ipv6" / f"{name}.cfg").read_text()
+        for before, after, _ in V6_SITES.values():
+            text = text.replace(before, after)
+        kept = [line for line in text.splitlines() if not line.startswith(_COUNTERS_CHECK)]
+        (directory / f"{name}.cfg").write_text("\n".join(kept) + f"\nipv6 route ::/0 {hop}\n")
     return directory

@@ -65,6 +65,7 @@ from pyike.netns.plan import (
 )
 from pyike.node.exec.filters import parse_filter
 from pyike.node.exec.parser import ExecInputError
+from pyike.node.ipv6 import UNICAST_ROUTING
 from pyike.textfile import read_text
 from pyike.topology import (
     DEFAULT_RUN,
@@ -169,6 +170,8 @@ class NetnsLab:
             host_command("ip", "-n", namespace, "link", "set", "lo", "up")
         for router in self.plan.routers:
             self.sysctl(router.namespace, "net.ipv4.ip_forward=1")
+            if any(b.keyword == UNICAST_ROUTING for b in router.config.unmodelled):
+                self.sysctl(router.namespace, "net.ipv6.conf.all.forwarding=1")
             for address in router.loopbacks:
                 self._loopback_address(router.namespace, address, "lo")
             for loopback in router.loopback_devices:
