@@ -232,6 +232,16 @@ def test_a_pasted_terminal_session_reads_as_its_commands() -> None:
     ]
 
 
+def test_a_key_in_a_pasted_exec_line_is_not_echoed() -> None:
+    result = load("R9#username admin password 0 s3cr3t-pw\nhostname R9\n")
+    (note,) = [d.message for d in result.diagnostics if "exec prompt" in d.message]
+    assert (
+        note
+        == "'R9#username admin password 0 *****' was typed at the exec prompt, not a command: skipped"
+    )
+    assert all("s3cr3t" not in d.format() for d in result.diagnostics)
+
+
 def test_a_prompt_typed_in_configure_terminal_is_invalid_input_as_on_ios() -> None:
     reader = LineReader("hostname R9\n")
     (error,) = reader.feed("R9(config)#crypto ikev2 proposal P").findings

@@ -219,7 +219,8 @@ class _Reader:
         if prompt is None:
             return line
         if prompt["mode"] is None:
-            self.b.note(f"'{line.text}' was typed at the exec prompt, not a command: skipped")
+            typed = " ".join(masked_tokens(line.tokens))  # a key typed there stays hidden
+            self.b.note(f"'{typed}' was typed at the exec prompt, not a command: skipped")
             return None
         self.note_once("prompt", f"a prompt ('{prompt['prompt']}')")
         line = _rest_of(line, prompt.end("prompt"))
