@@ -80,6 +80,30 @@ def test_ipv6_sites_meet_through_the_provider_too(tmp_path: Path) -> None:
     assert "Success rate is 100 percent (5/5)" in ping
 
 
+def test_only_routes_toward_the_internet_name_the_provider(tmp_path: Path) -> None:
+    """Router1 reaches its peer by a host route, not a default one; each site's route to a LAN
+    behind an inside router the lab lacks is no provider's."""
+    sites = two_sites(tmp_path)
+    r1, r2 = sites / "router1.cfg", sites / "router2.cfg"
+    r1.write_text(
+        r1.read_text().replace(
+            "ip route 0.0.0.0 0.0.0.0 203.0.113.1",
+            "ip route 198.51.100.2 255.255.255.255 203.0.113.1",
+        )
+        + "interface Ethernet0/1\n ip address 10.1.1.1 255.255.255.0\n"
+        + "ip route 10.50.0.0 255.255.0.0 10.1.1.254\n"
+    )
+    r2.write_text(
+        r2.read_text()
+        + "interface Ethernet0/1\n ip address 10.2.2.1 255.255.255.0\n"
+        + "ip route 10.60.0.0 255.255.0.0 10.2.2.254\n"
+    )
+    topology = load_topology([sites])
+    isp = topology.added["ISP"]
+    assert isp.count("interface ") == 2 and "10.1.1.254" not in isp and "10.2.2.254" not in isp
+    assert run_topology(topology, policy_for_config, show=False).ok
+
+
 def test_a_router_called_isp_keeps_its_name(tmp_path: Path) -> None:
     sites = two_sites(tmp_path)
     text = (sites / "router2.cfg").read_text().replace("hostname Router2", "hostname ISP")

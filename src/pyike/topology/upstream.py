@@ -1,10 +1,10 @@
 """The provider between sites, when no configuration describes it.
 
-Real sites reach each other through their providers: each router routes (usually by default)
-to a next hop on its outside subnet, and its tunnels run to the other sites' public addresses.
-Configurations brought to the lab carry the sites, never the provider's routers. When the
-routes of at least two routers name next hops that no router of the lab has (nor a NAT box),
-on two or more subnets, the lab adds one router, `ISP`, with each of those next hops on its
+Real sites reach each other through their providers: each router routes (by default, or to
+its IKE peers) to a next hop on its outside subnet, and its tunnels run to the other sites'
+public addresses. Configurations brought to the lab carry the sites, never the provider's
+routers. When those routes of at least two routers name next hops that no router of the lab
+has (nor a NAT box), on two or more subnets, the lab adds one router, `ISP`, with each of those next hops on its
 subnet (IPv4 and IPv6 alike): it joins the subnets and routes between them, as the provider
 would, and routes each site's IKE address that is off those subnets (a loopback as tunnel
 source) to the site. A lab that says how its routers meet (an ISP configuration of its own, a
@@ -126,11 +126,15 @@ def _physical(config: Config) -> list[Interface]:
 
 def _outside_hops(config: Config) -> list[tuple[Segment, _Address]]:
     """(segment, next hop with its subnet's length) of each static route through a physical
-    interface's subnet."""
+    interface's subnet toward the Internet: a default route, or one to an IKE peer (a route to
+    a LAN behind a router the lab lacks is not the provider's)."""
+    peers = [peer for policy in child_sa_policies(config) for peer in policy.peers]
     found = []
     for route in config.routes:
         hop = route.next_hop
         if hop is None:
+            continue
+        if route.prefix.prefixlen and not any(p in route.prefix for p in peers):
             continue
         for iface in _physical(config):
             subnet = next((a.network for a in _addresses(iface) if hop in a.network), None)
