@@ -4,11 +4,11 @@ Real sites reach each other through their providers: each router routes (by defa
 its IKE peers) to a next hop on its outside subnet, and its tunnels run to the other sites'
 public addresses. Configurations brought to the lab carry the sites, never the provider's
 routers. When those routes of at least two routers name next hops that no router of the lab
-has (nor a NAT box), on two or more subnets, the lab adds one router, `ISP`, with each of those next hops on its
-subnet (IPv4 and IPv6 alike): it joins the subnets and routes between them, as the provider
-would, and routes each site's IKE address that is off those subnets (a loopback as tunnel
-source) to the site. A lab that says how its routers meet (an ISP configuration of its own, a
-shared subnet) gets nothing added.
+has (nor a NAT box), on two or more subnets, the lab adds one router, `ISP`, with each of
+those next hops on its subnet (IPv4 and IPv6 alike): it joins the subnets and routes between
+them, as the provider would, and routes each site's IKE address that is off those subnets (a
+loopback as tunnel source) to the site. A lab that says how its routers meet (an ISP
+configuration of its own, a shared subnet) gets nothing added.
 """
 
 from __future__ import annotations
