@@ -44,6 +44,7 @@ from typing import IO
 
 from pyike.config.model import Config
 from pyike.config.params import interface_name
+from pyike.config.query import child_sa_policies
 from pyike.frr import daemons as frr_daemons
 from pyike.frr.daemons import FrrInstance, FrrStartError
 from pyike.frr.status import pending as routing_pending
@@ -170,7 +171,7 @@ class NetnsLab:
             host_command("ip", "-n", namespace, "link", "set", "lo", "up")
         for router in self.plan.routers:
             self.sysctl(router.namespace, "net.ipv4.ip_forward=1")
-            if any(b.keyword == UNICAST_ROUTING for b in router.config.unmodelled):
+            if _forwards_ipv6(router.config):
                 self.sysctl(router.namespace, "net.ipv6.conf.all.forwarding=1")
             for address in router.loopbacks:
                 self._loopback_address(router.namespace, address, "lo")
@@ -750,6 +751,15 @@ def _seed_directory(workdir: Path) -> Path:
     for host, text in seed_texts().items():
         (seed / SEED_FILES[host]).write_text(text, encoding="utf-8")
     return seed
+
+
+def _forwards_ipv6(config: Config) -> bool:
+    """A transit router (a provider's: it protects nothing) with `ipv6 unicast-routing`. A VPN
+    router's namespace only originates and terminates IPv6 here; in router mode its kernel
+    also sends packets of its own into the tunnel devices, which pyike then encrypts, so
+    their counters would no longer be the traffic's."""
+    routing = any(b.keyword == UNICAST_ROUTING for b in config.unmodelled)
+    return routing and not child_sa_policies(config)
 
 
 def runnable_copies(topology: Topology, workdir: Path) -> dict[str, Path]:
