@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from ipaddress import IPv4Address, IPv6Address, ip_address
 from pathlib import Path
 
@@ -187,22 +188,24 @@ def test_hub_and_spokes_example() -> None:
 
 
 @needs_root
-def test_two_sites_meet_through_the_provider_the_lab_adds(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("build", "summary"),
+    [
+        (two_sites, "2 tunnels UP-ACTIVE on Router1, Router2, ISP; 2 checks passed"),
+        # its namespace forwards IPv6, as the ISP's `ipv6 unicast-routing` says
+        (two_ipv6_sites, "2 tunnels UP-ACTIVE on SiteA6, SiteB6, ISP; 3 checks passed"),
+    ],
+    ids=["ipv4", "ipv6"],
+)
+def test_sites_meet_through_the_provider_the_lab_adds(
+    tmp_path: Path, build: Callable[[Path], Path], summary: str
+) -> None:
     """The provider's router runs as a namespace of its own, forwarding between the sites."""
-    code, out, err, pid = run_netns_lab(str(two_sites(tmp_path)), timeout=120)
+    code, out, err, pid = run_netns_lab(str(build(tmp_path)), timeout=120)
     assert code == 0, out + err
     assert "% pyike lab --netns: note: ISP: added by the lab as the provider" in out
-    assert "2 tunnels UP-ACTIVE on Router1, Router2, ISP; 2 checks passed" in out
+    assert summary in out
     assert "ISP: ISP#show crypto session" in out
-    assert_run_left_nothing(str(pid), out)
-
-
-@needs_root
-def test_ipv6_sites_meet_through_the_provider_the_lab_adds(tmp_path: Path) -> None:
-    """Its namespace forwards IPv6, as the ISP's `ipv6 unicast-routing` says."""
-    code, out, err, pid = run_netns_lab(str(two_ipv6_sites(tmp_path)), timeout=120)
-    assert code == 0, out + err
-    assert "2 tunnels UP-ACTIVE on SiteA6, SiteB6, ISP; 3 checks passed" in out
     assert_run_left_nothing(str(pid), out)
 
 
