@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import random
 import subprocess
@@ -22,6 +23,7 @@ from pyike.crypto.dh import (
     public_key_size,
 )
 from pyike.crypto.errors import CryptoError, InvalidKeyExchange, UnsupportedTransform
+from pyike.crypto.libcrypto_modexp import LibcryptoUnavailable, libcrypto_modexp
 
 h = bytes.fromhex
 GENERATOR = 2  # of every safe-prime MODP group
@@ -547,11 +549,52 @@ def test_rfc5114_modp_groups_check_the_subgroup(group: DhId) -> None:
 # --- MODP backends ----------------------------------------------------------------------------
 
 
-def test_backend_is_openssl_for_rfc3526_and_gmpy2_for_the_others() -> None:
+def test_backend_is_openssl_for_every_group() -> None:
     assert dh.backend_name() == (
         "OpenSSL for RFC 3526 groups and the daemon's own keys in groups 1 and 2,"
-        " gmpy2 powmod_sec for the rest"
+        " libcrypto BN_mod_exp_mont_consttime for the rest"
     )
+
+
+MODP_GROUPS = [g.id for g in catalogue.GROUPS if g.modp is not None]
+
+
+@pytest.mark.parametrize("group", MODP_GROUPS)
+def test_libcrypto_modexp_is_the_modular_power(group: DhId) -> None:
+    """The system's libcrypto gives g^x and y^x mod p in every MODP group, including results
+    with leading zero octets and the extremes of the base and exponent."""
+    params = catalogue.dh_group(group).modp  # type: ignore[union-attr]
+    assert params is not None
+    modexp = libcrypto_modexp()
+    p = params.prime
+    rng = random.Random(int(group))
+    x, y = rng.randrange(2, p - 1), rng.randrange(2, p - 1)
+    for base, exponent in (
+        (params.generator, x),
+        (y, x),
+        (2**100, 2),
+        (p - 1, p - 2),
+        (0, 5),
+        (y, 0),
+    ):
+        assert modexp(base, exponent, p) == pow(base, exponent, p)
+
+
+def test_libcrypto_modexp_refuses_what_it_cannot_compute() -> None:
+    modexp = libcrypto_modexp()
+    for base, exponent, modulus in ((2, 3, 16), (23, 3, 23), (-1, 3, 23), (2, -1, 23)):
+        with pytest.raises(ValueError, match="odd modulus"):
+            modexp(base, exponent, modulus)
+
+
+def test_without_libcrypto_gmpy2_computes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(LibcryptoUnavailable, match="not found"):
+        libcrypto_modexp()
+    name, modexp = dh.select_backend()
+    assert name == "gmpy2 powmod_sec" and modexp is not None
+    p = MODP_PRIMES[DhId.MODP_1024]
+    assert modexp(3, p - 2, p) == pow(3, p - 2, p)
 
 
 RFC3526_GROUPS = [DhId.MODP_1536, DhId.MODP_2048, DhId.MODP_3072, DhId.MODP_4096,
@@ -593,14 +636,16 @@ def test_no_deprecation_warning_reaches_the_user() -> None:
     assert (run.returncode, run.stderr) == (0, "")
 
 
-def test_without_openssl_dh_the_rfc3526_groups_use_gmpy2(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_openssl_dh_keys_the_rfc3526_groups_use_libcrypto(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def refuse(*_args: object) -> object:
         raise UnsupportedAlgorithm("finite-field DH is gone")
 
     monkeypatch.setattr(dh, "load_der_private_key", refuse)
     assert dh._openssl_groups() == {}
     monkeypatch.setattr(dh, "_OPENSSL_GROUPS", {})
-    assert dh.backend_name() == "gmpy2 powmod_sec"
+    assert dh.backend_name() == "libcrypto BN_mod_exp_mont_consttime"
     a, b = dh.ModpKeyExchange(DhId.MODP_2048, 12345), dh.ModpKeyExchange(DhId.MODP_2048, 67890)
     assert a.shared_secret(b.public_key()) == b.shared_secret(a.public_key())
 
@@ -610,7 +655,7 @@ def test_groups_1_and_2_from_the_system_source_are_drawn_by_openssl(
     group: DhId, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The daemon's keys in groups OpenSSL does not know by name: OpenSSL draws a full-length
-    exponent and computes g^x, gmpy2 the shared secret; fresh each time, and they agree."""
+    exponent and computes g^x, libcrypto the shared secret; fresh each time, and they agree."""
     p = MODP_PRIMES[group]
     peer = new_key_exchange(group, seeded(8))
 
@@ -657,6 +702,7 @@ def test_groups_1_and_2_without_openssl_dh_use_the_system_source(
 
 
 def test_cryptography_fallback_backend_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     monkeypatch.setitem(sys.modules, "gmpy2", None)  # import gmpy2 now fails
     name, modexp = dh.select_backend()
     assert name == "cryptography dh"
@@ -671,6 +717,7 @@ def test_cryptography_fallback_backend_agrees(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_no_backend_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     monkeypatch.setitem(sys.modules, "gmpy2", None)
     monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives.asymmetric.dh", None)
     name, modexp = dh.select_backend()

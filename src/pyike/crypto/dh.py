@@ -14,9 +14,10 @@ Wire formats and checks:
 MODP exponentiation is constant-time with a full-length exponent. RFC 3526's groups (5 and 14
 to 18) go to OpenSSL through `cryptography`'s DH keys, 1.5 to 1.8 times faster than gmpy2:
 OpenSSL knows those primes by name (modp_1536 to modp_8192), so it skips the primality checks it
-runs on parameters it does not know (some 30 ms per key). The other groups, and all of them if a
-later `cryptography` drops finite-field DH (deprecated since 50), use gmpy2's `powmod_sec` when
-gmpy2 is installed, and cryptography's DH numbers otherwise.
+runs on parameters it does not know (some 40 ms per key). The other groups, and all of them if a
+later `cryptography` drops finite-field DH (deprecated since 50), go to the same arithmetic in
+the system's libcrypto (`libcrypto_modexp`); to gmpy2's `powmod_sec` where there is none, and
+to cryptography's DH numbers where gmpy2 is not installed either.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from pyike.crypto.errors import (
     UnsupportedTransform,
     unsupported,
 )
+from pyike.crypto.libcrypto_modexp import libcrypto_modexp
 from pyike.crypto.modp import ModpParameters
 from pyike.crypto.weierstrass import WeierstrassCurve
 
@@ -88,8 +90,10 @@ def _cryptography_modexp() -> ModExp:
 
 
 def select_backend() -> tuple[str, ModExp | None]:
-    """Pick the MODP exponentiation backend: gmpy2 first, then cryptography's DH."""
+    """Pick the MODP exponentiation backend: the system's libcrypto first, then gmpy2, then
+    cryptography's DH."""
     for name, factory in (
+        ("libcrypto BN_mod_exp_mont_consttime", libcrypto_modexp),
         ("gmpy2 powmod_sec", _gmpy2_modexp),
         ("cryptography dh", _cryptography_modexp),
     ):
