@@ -571,6 +571,9 @@ class Interface:
     vrf: str | None = None  # `vrf forwarding NAME`; on a tunnel, its inside VRF
     tunnel_vrf: str | None = None  # `tunnel vrf NAME`: the front-door VRF of the tunnel
     address_negotiated: bool = False  # `ip address negotiated`: no address until the peer's
+    # `ip address dhcp [OPTIONS]`: OPTIONS ("" for none); the address is a DHCP server's lease
+    # (`pyike run`: the bound host device's), in `addresses` once known
+    address_dhcp: str | None = None
     type_tunnel: bool = False  # `interface Virtual-Template1 type tunnel`: a dynamic VTI template
     unnumbered: str | None = None  # `ip unnumbered IF`: IF's address serves this interface
     nhrp: Nhrp = field(default_factory=Nhrp)

@@ -945,7 +945,7 @@ def nhrp_config(cfg: Config, tunnel: Interface, version: int = 4) -> NhrpConfig:
     source, destination = tunnel_endpoints(cfg, tunnel)
     address = _overlay_address(tunnel, version)
     if address is None or source is None:
-        missing = f"an IPv{version} address" if address is None else "a tunnel source address"
+        missing = f"IPv{version} address" if address is None else "tunnel source address"
         raise ValueError(f"has no {missing}, which NHRP needs")
     # a point-to-point tunnel reaches its NHS at the tunnel destination
     fixed = destination if tunnel.is_point_to_point_gre else None
@@ -1084,6 +1084,11 @@ def missing_sources(cfg: Config) -> dict[str, str]:
             out[tunnel.name] = (
                 f"has no local address: its tunnel source {source} has 'ip address "
                 "negotiated' and no address yet (pyike does not request one)"
+            )
+        elif iface.address_dhcp is not None:
+            out[tunnel.name] = (
+                f"has no local address: its tunnel source {source} has 'ip address dhcp' and"
+                " no lease (pyike run takes its bound host device's; the lab has no DHCP server)"
             )
     return out
 

@@ -470,6 +470,13 @@ def _tunnel_source(cfg: Config, f: _Findings, tunnel: Interface) -> None:
             f"{where}: tunnel source {src} has 'ip address negotiated': "
             "no address until the peer gives one, which pyike does not request yet",
         )
+    elif iface.address_dhcp is not None:
+        f.note(
+            tunnel.source,
+            f"{where}: tunnel source {src} has 'ip address dhcp': pyike run takes the address"
+            f" of the host device it is bound to (--bind {src}=DEVICE); pyike lab has no DHCP"
+            " server to lease one",
+        )
     elif not iface.addresses and not iface.ipv6_addresses:
         f.warn(tunnel.source, f"{where}: tunnel source {src} has no IP address")
 

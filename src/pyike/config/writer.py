@@ -335,18 +335,27 @@ def _in_vrf(cfg: Config, i: Interface, block: Block) -> Block:
     return [*block[:at], f" {'ip vrf' if legacy else 'vrf'} forwarding {i.vrf}", *block[at:]]
 
 
+def _addressing(i: Interface) -> list[str]:
+    if i.address_dhcp is not None:  # its addresses are a lease, not configuration
+        return [" ip address dhcp" + (f" {i.address_dhcp}" if i.address_dhcp else "")]
+    lines = [
+        f" ip address {addr} {mask}" + (" secondary" if n else "")
+        for n, (addr, mask) in enumerate(i.addresses)
+    ]
+    if i.address_negotiated:
+        lines.append(" ip address negotiated")
+    elif i.unnumbered is not None:
+        lines.append(f" ip unnumbered {i.unnumbered}")
+    elif not i.addresses and not any(x.startswith("ip address") for x in i.extra):
+        lines.append(" no ip address")
+    return lines
+
+
 def _interface(i: Interface, show_keys: bool) -> Block:
     block = _opening(
         f"interface {i.name}" + (" type tunnel" if i.type_tunnel else ""), i.description
     )
-    for n, (addr, mask) in enumerate(i.addresses):
-        block.append(f" ip address {addr} {mask}" + (" secondary" if n else ""))
-    if i.address_negotiated:
-        block.append(" ip address negotiated")
-    elif i.unnumbered is not None:
-        block.append(f" ip unnumbered {i.unnumbered}")
-    elif not i.addresses and not any(x.startswith("ip address") for x in i.extra):
-        block.append(" no ip address")
+    block += _addressing(i)
     if i.ip_mtu is not None:
         block.append(f" ip mtu {i.ip_mtu}")
     block += [f" ipv6 address {a}" for a in i.ipv6_addresses]

@@ -48,6 +48,7 @@ from pyike.net.binding import (
 from pyike.net.console import Console
 from pyike.net.control import ControlServer
 from pyike.net.crypto_map_devices import CryptoMapDevices, CryptoMapSetupError
+from pyike.net.dhcp_lease import with_leases
 from pyike.net.flexvpn_names import SystemNames
 from pyike.net.gateway import Gateway, HostView, esp_destination
 from pyike.net.ip_sla import IpSlaProbes, kept_track_states
@@ -628,14 +629,18 @@ class Runtime:
                 self.account = resolve_user(self.options.user)
             except PrivilegeError as exc:
                 raise StartupError(str(exc)) from None
-        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
-        dh.prepare(defaults.dh_groups(config))
         try:
             self.netlink = Netlink()
         except OSError as exc:
             raise StartupError(f"cannot open netlink: {exc}") from None
+        host = self.netlink.host_interfaces()
+        config, leases = with_leases(config, host, self.options.binds)
+        for line in leases:
+            self.log(line)
+        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
+        dh.prepare(defaults.dh_groups(config))
         try:
-            binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
+            binding = bind_interfaces(config, host, self.options.binds)
         except ValueError as exc:
             raise StartupError(str(exc)) from None
         if self.options.keylog is not None:
@@ -691,6 +696,11 @@ class Runtime:
         if self.options.ssh is not None:
             await self._start_ssh(self.options.ssh)
         addresses = sorted({str(a) for a, _ in self.wire.ike})
+        if not addresses:
+            self.log(
+                f"%PYIKE-4-NO_ADDRESS: {config.hostname}: no interface has an address to"
+                " negotiate IKE on; no tunnel or crypto map can come up"
+            )
         self.log(
             f"%PYIKE-5-STARTED: {config.hostname}: IKE on {', '.join(addresses) or 'no address'}"
             f" port {self.options.ports.ike}/{self.options.ports.nat_t}, "
@@ -1052,9 +1062,13 @@ class Runtime:
         refusal = unprobed_tracking(config)
         if refusal is not None:
             raise StartupError(refusal)
+        host = self.netlink.host_interfaces()
+        config, leases = with_leases(config, host, self.options.binds, gateway.config)
         policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
         dh.prepare(defaults.dh_groups(config))
-        binding = bind_interfaces(config, self.netlink.host_interfaces(), self.options.binds)
+        binding = bind_interfaces(config, host, self.options.binds)
+        for line in leases:
+            self.log(line)
         steering = self._steering_plan(config, binding, tunnels)
         try:
             self._reconcile_devices(loop, binding)

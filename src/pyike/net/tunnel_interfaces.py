@@ -17,6 +17,7 @@ from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, InvalidInput, Token
 from pyike.node.exec.show_interfaces import (
     BRIEF_HEADER,
+    address_method,
     brief_row,
     keepalive_setting,
     tunnel_protocol_lines,
@@ -90,7 +91,7 @@ def brief(gateway: Gateway) -> str:
         iface = _interface(gateway, name)
         lender = _interface(gateway, iface.unnumbered) if iface.unnumbered else iface
         address = str(lender.primary_address) if lender.primary_address else "unassigned"
-        method = "NVRAM" if iface.addresses else "unset"
+        method = address_method(iface, bool(iface.addresses))
         status = "administratively down" if iface.shutdown else "up"
         protocol = "up" if _protocol_up(gateway, name) else "down"
         lines.append(brief_row(name, address, method, status, protocol))

@@ -101,6 +101,7 @@ def _ip_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
                 i,
                 addresses=tuple(a for a in i.addresses if addr is not None and a[0] != addr),
                 address_negotiated=False,
+                address_dhcp=None,
             ),
         )
         return
@@ -116,7 +117,7 @@ def _ip_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
         if secondary:
             return replace(iface, addresses=(*others, entry))
         kept = (entry, *others[1:]) if others else (entry,)
-        return replace(iface, addresses=kept, address_negotiated=False)
+        return replace(iface, addresses=kept, address_negotiated=False, address_dhcp=None)
 
     modify(b, assign)
 
@@ -127,7 +128,7 @@ def _ip_address_negotiated(b: Builder, m: Match, line: Line, negate: bool) -> No
     if negate:
         _update(b, address_negotiated=False)
     else:
-        _update(b, addresses=(), address_negotiated=True)
+        _update(b, addresses=(), address_negotiated=True, address_dhcp=None)
 
 
 @INTERFACE.command(f"ip unnumbered $ {IFACE}")
@@ -137,12 +138,24 @@ def _ip_unnumbered(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if negate:
         _update(b, unnumbered=None)
     else:
-        _update(b, addresses=(), address_negotiated=False, unnumbered=interface_arg(m))
+        _update(
+            b,
+            addresses=(),
+            address_negotiated=False,
+            address_dhcp=None,
+            unnumbered=interface_arg(m),
+        )
 
 
-@INTERFACE.command("ip address dhcp [<rest:LINE>]", modelled=False)
+@INTERFACE.command("ip address dhcp [<options:LINE>]")
 def _ip_address_dhcp(b: Builder, m: Match, line: Line, negate: bool) -> None:
-    _keep_line(b, line)
+    """The address is a DHCP server's lease (`client-id IF`, `hostname NAME` kept as
+    written): none in the configuration."""
+    if negate:
+        _update(b, address_dhcp=None)
+    else:
+        options = m.get("options") or ""
+        _update(b, addresses=(), address_negotiated=False, unnumbered=None, address_dhcp=options)
 
 
 @INTERFACE.command("ipv6 address $ <prefix:IPV6PFX> [eui-64|anycast]")

@@ -18,9 +18,16 @@ def brief(router: Router) -> str:
     for iface in router.interfaces.values():
         primary = router.primary_of(iface)  # an unnumbered interface shows its lender's
         address = str(primary.ip) if primary else "unassigned"
-        method = "NVRAM" if iface.primary else "unset"
+        method = address_method(iface.config, iface.primary is not None)
         lines.append(brief_row(iface.name, address, method, iface.status, iface.protocol))
     return "\n".join(lines) + "\n"
+
+
+def address_method(cfg: Interface, addressed: bool) -> str:
+    """The Method column: where the address came from (the lab's and the gateway's)."""
+    if cfg.address_dhcp is not None:
+        return "DHCP"
+    return "NVRAM" if addressed else "unset"
 
 
 def brief_row(name: str, address: str, method: str, status: str, protocol: str) -> str:

@@ -1,0 +1,54 @@
+"""`ip address dhcp` under `pyike run`: the host's DHCP client holds the lease, so such an
+interface takes the IPv4 address of the host device it is bound to (`--bind IF=DEVICE`),
+read at start and at each reload, as IOS takes the address its own client leased."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from pyike.config.model import Config
+from pyike.net.binding import HostInterface
+
+
+def with_leases(
+    config: Config,
+    host: Sequence[HostInterface],
+    binds: Mapping[str, str],
+    before: Config | None = None,
+) -> tuple[Config, list[str]]:
+    """`config` with each `ip address dhcp` interface given its bound device's first IPv4
+    address, and the log lines that say so (IOS's ADDRESS_ASSIGN, for an address new since
+    `before`) or why an interface stays unassigned."""
+    devices = {h.name: h for h in host}
+    interfaces = dict(config.interfaces)
+    lines: list[str] = []
+    for name, iface in config.interfaces.items():
+        if iface.address_dhcp is None:
+            continue
+        device = binds.get(name)
+        if device is None:
+            lines.append(
+                f"%PYIKE-4-NO_ADDRESS: {name} has 'ip address dhcp' and no host device: bind it"
+                f" (--bind {name}=DEVICE) to take the address the host's DHCP client leased"
+            )
+            continue
+        found = devices.get(device)
+        if found is None:
+            continue  # a --bind to a device the host lacks: bind_interfaces refuses it
+        lease = next((a for a in found.addresses if isinstance(a, ipaddress.IPv4Interface)), None)
+        if lease is None:
+            lines.append(
+                f"%PYIKE-4-NO_ADDRESS: {name} has 'ip address dhcp' and {device} has no IPv4"
+                " address (no lease yet): unassigned until a reload (SIGHUP)"
+            )
+            continue
+        interfaces[name] = replace(iface, addresses=((lease.ip, lease.netmask),))
+        previous = None if before is None else before.interfaces.get(name)
+        if previous is None or previous.addresses != interfaces[name].addresses:
+            lines.append(
+                f"%DHCP-6-ADDRESS_ASSIGN: Interface {name} assigned DHCP address {lease.ip},"
+                f" mask {lease.netmask}, hostname {config.hostname}"
+            )
+    return replace(config, interfaces=interfaces), lines

@@ -1,0 +1,76 @@
+"""`ip address dhcp` on the tunnel source of `pyike run`: the address is the one the host
+gave the bound device (here set by the test, as a DHCP client would), the tunnel comes up
+on it, and `show ip interface brief` says where it came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.daemons import pyike_exec, start_pyike_run
+from tests.support.netns import Lab, wait_for
+from tests.support.paths import SEED_CONFIGS
+from tests.support.traffic import ping
+
+
+def _dhcp_router1(tmp_path: Path) -> Path:
+    """The seed's Router1 with `ip address dhcp` on its tunnel source, Ethernet0/0."""
+    seed = (SEED_CONFIGS / "router1.cfg").read_text()
+    assert " ip address 10.0.0.1 255.255.255.0\n" in seed
+    config = tmp_path / "router1-dhcp.cfg"
+    config.write_text(seed.replace(" ip address 10.0.0.1 255.255.255.0\n", " ip address dhcp\n"))
+    config.chmod(0o600)
+    return config
+
+
+def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_path: Path) -> None:
+    r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
+    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
+    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
+    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    config = _dhcp_router1(tmp_path)
+    for ns, name, cfg, device in (
+        (r1, "r1", config, left),
+        (r2, "r2", SEED_CONFIGS / "router2.cfg", right),
+    ):
+        start_pyike_run(
+            netlab,
+            ns,
+            cfg,
+            tmp_path / f"{name}.sock",
+            tmp_path / f"{name}.log",
+            "--bind",
+            f"Ethernet0/0={device}",
+        )
+    wait_for(
+        lambda: ping(r1, "192.168.1.1", "192.168.2.1", 1).returncode == 0,
+        20,
+        "a ping through Tunnel0, sourced from the leased address",
+    )
+    log = (tmp_path / "r1.log").read_text()
+    assert (
+        "%DHCP-6-ADDRESS_ASSIGN: Interface Ethernet0/0 assigned DHCP address 10.0.0.1,"
+        " mask 255.255.255.0, hostname Router1"
+    ) in log
+    assert "IKE on 10.0.0.1 port 500/4500" in log
+    brief = pyike_exec(tmp_path / "r1.sock", "show ip interface brief")
+    assert any(
+        line.split()[:4] == ["Ethernet0/0", "10.0.0.1", "YES", "DHCP"]
+        for line in brief.splitlines()
+    ), brief
+    running = pyike_exec(tmp_path / "r1.sock", "show running-config")
+    assert " ip address dhcp\n" in running and " ip address 10.0.0.1 " not in running
+
+
+def test_unbound_it_has_no_address_and_the_daemon_says_so(netlab: Lab, tmp_path: Path) -> None:
+    ns = netlab.namespace("r1")
+    control = tmp_path / "r1.sock"
+    start_pyike_run(netlab, ns, _dhcp_router1(tmp_path), control, tmp_path / "r1.log")
+    log_file = tmp_path / "r1.log"
+    wait_for(lambda: "%PYIKE-5-STARTED" in log_file.read_text(), 15, "pyike run to start")
+    log = log_file.read_text()
+    assert (
+        "%PYIKE-4-NO_ADDRESS: Ethernet0/0 has 'ip address dhcp' and no host device: bind it"
+        " (--bind Ethernet0/0=DEVICE)"
+    ) in log
+    assert ("%PYIKE-4-NO_ADDRESS: Router1: no interface has an address to negotiate IKE on") in log
+    assert "Traceback" not in log
