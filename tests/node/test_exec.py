@@ -143,6 +143,25 @@ def test_show_running_config_is_the_writer_output() -> None:
     assert body.endswith("end\n")
 
 
+def test_show_running_config_interface_is_that_block_framed_as_ios_frames_it() -> None:
+    lab = seed_lab()
+    block = (
+        "!\ninterface Tunnel0\n ip address 172.16.0.101 255.255.255.0\n"
+        " tunnel source Ethernet0/0\n tunnel mode ipsec ipv4\n tunnel destination 10.0.0.2\n"
+        " tunnel protection ipsec profile phse2-prof\nend\n"
+    )
+    expected = f"Building configuration...\n\nCurrent configuration : {len(block)} bytes\n{block}\n"
+    for line in ("show running-config interface Tunnel0", "sh run int tu0", "sh run int tunnel 0"):
+        assert lab.run("Router1", line) == expected
+    assert lab.run("Router1", "show running-config interface Ethernet9/9").endswith(
+        "% Invalid input detected at '^' marker.\n"
+    )
+    assert lab.run("Router1", "show running-config interface") == "% Incomplete command.\n"
+    assert lab.run("Router1", "show running-config interface Tunnel0 extra").endswith(
+        "% Invalid input detected at '^' marker.\n"
+    )
+
+
 def test_ping_failure_output() -> None:
     lab = seed_lab()
     lab["Router2"].set_shutdown("Ethernet0/0", True)

@@ -563,6 +563,13 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     return out
 
 
+def render_interface(cfg: Config, name: str, show_keys: bool = False) -> str:
+    """`show running-config interface NAME`: that interface's block, framed as IOS frames it."""
+    iface = cfg.interfaces[name]
+    block = _in_vrf(cfg, iface, _interface(iface, show_keys))
+    return "!\n" + "".join(line + "\n" for line in block) + "end\n"
+
+
 def render(cfg: Config, section: str | None = None, show_keys: bool = False) -> str:
     """The running-config text; with `section`, only the blocks a line of which matches it."""
     chosen = blocks(cfg, show_keys)

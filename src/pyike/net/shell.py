@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from pyike.config import writer
 from pyike.config.model import Config
 from pyike.frr.vtysh import SHOW_COMMANDS, Frr, FrrUnavailable, VtyshRefused
 from pyike.host.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
+from pyike.node.exec import running_config
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
@@ -52,7 +52,7 @@ class GatewayShell:
         self.tree = CommandTree()
         register_crypto_commands(self.tree, crypto, formatter, clear_ipsec=crypto.clear_ipsec)
         register_show_commands(self.tree, crypto, config, crypto.counters)
-        self.tree.register("show running-config", self._show_running_config)
+        running_config.register(self.tree, self._config)
 
         def rekey(ike: bool) -> ExecJob:
             count = crypto.rekey(ike=ike)
@@ -71,12 +71,6 @@ class GatewayShell:
 
     def execute(self, line: str) -> str:
         return run_line(self.tree, line, self.prompt).text
-
-    def _show_running_config(self, args: Sequence[Token]) -> ExecJob:
-        text = writer.render(self._config())
-        return TextResult(
-            f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n{text}"
-        )
 
 
 def _frr_show(frr: Frr, words: str) -> Callable[[Sequence[Token]], ExecJob]:

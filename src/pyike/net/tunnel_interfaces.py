@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 from pyike.config import query
 from pyike.config.model import Interface
 from pyike.host.virtual_access import PREFIX, derived_config
-from pyike.node.exec.commands import interface_arg
 from pyike.node.exec.job import ExecJob, TextResult
-from pyike.node.exec.parser import CommandTree, InvalidInput, Token
+from pyike.node.exec.parser import CommandTree, InvalidInput, Token, interface_arg
 from pyike.node.exec.show_interfaces import (
     BRIEF_HEADER,
     address_method,

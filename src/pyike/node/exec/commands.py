@@ -10,13 +10,11 @@ More commands (the crypto ones) are added with `shell.tree.register(...)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Sequence
 from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Protocol
 
-from pyike.config import writer
-from pyike.config.params import interface_name
-from pyike.node.exec import show_interfaces, show_ip_route, show_vrf
+from pyike.node.exec import running_config, show_interfaces, show_ip_route, show_vrf
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
@@ -25,6 +23,7 @@ from pyike.node.exec.parser import (
     IncompleteCommand,
     InvalidInput,
     Token,
+    interface_arg,
     match_keyword,
 )
 from pyike.node.exec.ping import PingJob, PingOptions
@@ -65,7 +64,7 @@ class ExecShell:
         t.register("show vrf", self._show_vrf)
         t.register("show ip interface brief", self._show_ip_interface_brief)
         t.register("show interfaces", self._show_interfaces, takes_args=True)
-        t.register("show running-config", self._show_running_config)
+        running_config.register(t, lambda: self.router.config)
 
     @property
     def prompt(self) -> str:
@@ -224,26 +223,6 @@ class ExecShell:
         if len(args) > used:
             raise InvalidInput(args[used].start)
         return TextResult(show_interfaces.interfaces(self.router, name))
-
-    def _show_running_config(self, args: Sequence[Token]) -> ExecJob:
-        text = writer.render(self.router.config)
-        head = f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n"
-        return TextResult(head + text)
-
-
-def interface_arg(args: Sequence[Token], i: int, known: Container[str]) -> tuple[str, int]:
-    """An interface name among `known`, as one token (`tu0`) or two (`tunnel 0`); (name,
-    tokens used)."""
-    if i >= len(args):
-        raise IncompleteCommand()
-    name = interface_name(args[i].text)
-    used = 1
-    if name is None and i + 1 < len(args):
-        name = interface_name(args[i].text + args[i + 1].text)
-        used = 2
-    if name is None or name not in known:
-        raise InvalidInput(args[i].start)
-    return name, used
 
 
 class ClockRunner(Protocol):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 
+from pyike.config.params import interface_name
 from pyike.node.exec.job import ExecJob
 
 INVALID = "% Invalid input detected at '^' marker."
@@ -148,3 +149,18 @@ class CommandTree:
         if rest and not node.takes_args:
             raise InvalidInput(rest[0].start)
         return node, rest
+
+
+def interface_arg(args: Sequence[Token], i: int, known: Container[str]) -> tuple[str, int]:
+    """An interface name among `known`, as one token (`tu0`) or two (`tunnel 0`); (name,
+    tokens used)."""
+    if i >= len(args):
+        raise IncompleteCommand()
+    name = interface_name(args[i].text)
+    used = 1
+    if name is None and i + 1 < len(args):
+        name = interface_name(args[i].text + args[i + 1].text)
+        used = 2
+    if name is None or name not in known:
+        raise InvalidInput(args[i].start)
+    return name, used
