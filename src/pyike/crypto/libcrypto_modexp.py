@@ -68,6 +68,9 @@ class _Modulus:
 
     def __init__(self, lib: ctypes.CDLL, modulus: int) -> None:
         self.size = (modulus.bit_length() + 7) // 8
+        # made once: ctypes makes a new array type for each `create_string_buffer`, a
+        # reference cycle that only the collector frees
+        self.buffer = ctypes.c_char * self.size
         octets = modulus.to_bytes(self.size, "big")
         self.bn = lib.BN_bin2bn(octets, self.size, None)
         self.mont = lib.BN_MONT_CTX_new()
@@ -94,7 +97,7 @@ def libcrypto_modexp() -> Callable[[int, int, int], int]:
         e = lib.BN_bin2bn(exponent_octets, len(exponent_octets), None)
         r = lib.BN_new()
         ctx = lib.BN_CTX_new()
-        out = ctypes.create_string_buffer(size)
+        out = m.buffer()
         try:
             if not (a and e and r and ctx):
                 raise MemoryError("OpenSSL could not allocate a BIGNUM")
