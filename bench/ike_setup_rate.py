@@ -341,15 +341,26 @@ def charon_sas(charon: Charon) -> int:
     raise RuntimeError("swanctl --stats shows no IKE_SAs line")
 
 
-def print_medians(cpu_by_run: dict[tuple[str, str], list[float]], rounds: int) -> None:
-    """The median CPU ms per SA of each responder over the rounds, and pyike's against charon's."""
+def print_medians(
+    cpu_by_run: dict[tuple[str, str], list[float]],
+    paired: dict[str, list[float]],
+    rounds: int,
+) -> None:
+    """The median CPU ms per SA of each responder over the rounds, and pyike's against
+    charon's: the ratio of the medians, and the median of `paired`, each round's own ratio
+    (charon and pyike one after the other: steadier when the machine's speed drifts)."""
     print(f"\nmedian of {rounds} rounds, CPU ms per SA:")
     for (group, responder), runs in cpu_by_run.items():
         median = statistics.median(runs)
         charon = cpu_by_run.get((group, "charon"))
         versus = ""
-        if responder != "charon" and charon:
-            versus = f"  {median / statistics.median(charon):.2f}x charon's median"
+        if responder != "charon" and charon and paired.get(group):
+            ratios = paired[group]
+            above = sum(ratio > 1 for ratio in ratios)
+            versus = (
+                f"  {median / statistics.median(charon):.2f}x charon's median;"
+                f" round by round {statistics.median(ratios):.2f}x ({above} of {len(ratios)} above)"
+            )
         spread = f"{min(runs):.2f}-{max(runs):.2f}, {len(runs)} runs"
         print(f"  {responder:9} group {group:>3}: {median:.2f} ({spread}){versus}")
 
@@ -391,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     cpu_by_run: dict[tuple[str, str], list[float]] = {}  # (group, responder): ms per SA
+    paired: dict[str, list[float]] = {}  # group: pyike's CPU per SA / charon's, each round
     for _ in range(args.rounds):
         rates: dict[str, float] = {}
         cpu_per_sa: dict[str, float] = {}  # charon's, by group, in this round
@@ -407,7 +419,11 @@ def main(argv: list[str] | None = None) -> int:
                 if responder == "charon":
                     rates[group], cpu_per_sa[group] = f.rate, cpu
                 ratio = f"{f.rate / rates[group]:8.2f}x" if rates.get(group) else ""
-                cpu_ratio = f"{cpu / cpu_per_sa[group]:12.2f}x" if cpu_per_sa.get(group) else ""
+                cpu_ratio = ""
+                if cpu_per_sa.get(group):
+                    cpu_ratio = f"{cpu / cpu_per_sa[group]:12.2f}x"
+                    if responder != "charon":
+                        paired.setdefault(group, []).append(cpu / cpu_per_sa[group])
                 print(
                     f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
                     f" {f.rate:7.0f} {cpu:9.2f} {cpu_ratio:>13} {f.rss_growth_kib / n:7.1f}"
@@ -416,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
     if args.rounds > 1:
-        print_medians(cpu_by_run, args.rounds)
+        print_medians(cpu_by_run, paired, args.rounds)
     print(
         "\nSAs/s: SAs up / wall time of the concurrent phase; CPU ms/SA and KiB/SA: the"
         " responder process\n(/proc, user+system; RSS growth over the run / SAs up); CPU vs"
