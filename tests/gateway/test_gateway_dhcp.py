@@ -60,6 +60,28 @@ def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_
     running = pyike_exec(tmp_path / "r1.sock", "show running-config interface Ethernet0/0")
     assert running.endswith("!\ninterface Ethernet0/0\n ip address dhcp\nend\n\n"), running
 
+    # a new lease: the host's client moves the device to another address; the gateway
+    # follows it (sockets, policy) without a reload, and says so as IOS does
+    r1.ip("addr", "del", "10.0.0.1/24", "dev", left)
+    r1.ip("addr", "add", "10.0.0.11/24", "dev", left)
+    wait_for(
+        lambda: (
+            "assigned DHCP address 10.0.0.11, mask 255.255.255.0"
+            in (tmp_path / "r1.log").read_text()
+        ),
+        15,
+        "the new lease in the log",
+    )
+    brief = pyike_exec(tmp_path / "r1.sock", "show ip interface brief")
+    assert any(
+        line.split()[:4] == ["Ethernet0/0", "10.0.0.11", "YES", "DHCP"]
+        for line in brief.splitlines()
+    ), brief
+    # no IKE SA on the old address is READY any more: it is deleted
+    ike = pyike_exec(tmp_path / "r1.sock", "show crypto ikev2 sa")
+    old = [line for line in ike.splitlines() if " 10.0.0.1/500 " in line]
+    assert all(not line.rstrip().endswith("READY") for line in old), ike
+
 
 def test_unbound_it_has_no_address_and_the_daemon_says_so(netlab: Lab, tmp_path: Path) -> None:
     ns = netlab.namespace("r1")

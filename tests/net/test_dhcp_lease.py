@@ -7,7 +7,7 @@ import ipaddress
 
 from pyike.config import load
 from pyike.net.binding import HostInterface
-from pyike.net.dhcp_lease import with_leases
+from pyike.net.dhcp_lease import leases_changed, with_leases
 
 CONFIG = load(
     "hostname Branch\ninterface GigabitEthernet0/0\n ip address dhcp\n"
@@ -54,5 +54,14 @@ def test_no_bind_or_no_lease_leaves_the_interface_unassigned_and_says_why() -> N
     assert config.interfaces["GigabitEthernet0/0"].addresses == ()
     assert lines == [
         "%PYIKE-4-NO_ADDRESS: GigabitEthernet0/0 has 'ip address dhcp' and eth0 has no IPv4"
-        " address (no lease yet): unassigned until a reload (SIGHUP)"
+        " address (no lease yet): unassigned until it has one"
     ]
+
+
+def test_a_changed_or_lost_lease_is_a_change() -> None:
+    binds = {"GigabitEthernet0/0": "eth0"}
+    leased, _ = with_leases(CONFIG, [_device("eth0", "203.0.113.5/24")], binds)
+    assert not leases_changed(leased, [_device("eth0", "203.0.113.5/24")], binds)
+    assert leases_changed(leased, [_device("eth0", "203.0.113.9/24")], binds)
+    assert leases_changed(leased, [_device("eth0")], binds)  # released: unassigned
+    assert not leases_changed(CONFIG, [_device("eth1", "10.1.1.1/24")], {})  # nothing bound

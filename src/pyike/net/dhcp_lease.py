@@ -1,6 +1,7 @@
 """`ip address dhcp` under `pyike run`: the host's DHCP client holds the lease, so such an
 interface takes the IPv4 address of the host device it is bound to (`--bind IF=DEVICE`),
-read at start and at each reload, as IOS takes the address its own client leased."""
+read at start, at each reload, and whenever the device's address changes (the runtime looks
+every LEASE_POLL_SECONDS), as IOS takes the address its own client leased."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import replace
 
 from pyike.config.model import Config
 from pyike.net.binding import HostInterface
+
+LEASE_POLL_SECONDS = 5.0
 
 
 def with_leases(
@@ -27,6 +30,7 @@ def with_leases(
     for name, iface in config.interfaces.items():
         if iface.address_dhcp is None:
             continue
+        interfaces[name] = replace(iface, addresses=())  # until a lease is found
         device = binds.get(name)
         if device is None:
             lines.append(
@@ -41,7 +45,7 @@ def with_leases(
         if lease is None:
             lines.append(
                 f"%PYIKE-4-NO_ADDRESS: {name} has 'ip address dhcp' and {device} has no IPv4"
-                " address (no lease yet): unassigned until a reload (SIGHUP)"
+                " address (no lease yet): unassigned until it has one"
             )
             continue
         interfaces[name] = replace(iface, addresses=((lease.ip, lease.netmask),))
@@ -52,3 +56,14 @@ def with_leases(
                 f" mask {lease.netmask}, hostname {config.hostname}"
             )
     return replace(config, interfaces=interfaces), lines
+
+
+def leases_changed(config: Config, host: Sequence[HostInterface], binds: Mapping[str, str]) -> bool:
+    """Whether a DHCP interface of `config` (with the leases it was given) now has another
+    address, or none, on its bound device."""
+    leased, _ = with_leases(config, host, binds)
+    return any(
+        leased.interfaces[name].addresses != iface.addresses
+        for name, iface in config.interfaces.items()
+        if iface.address_dhcp is not None
+    )

@@ -48,7 +48,7 @@ from pyike.net.binding import (
 from pyike.net.console import Console
 from pyike.net.control import ControlServer
 from pyike.net.crypto_map_devices import CryptoMapDevices, CryptoMapSetupError
-from pyike.net.dhcp_lease import with_leases
+from pyike.net.dhcp_lease import LEASE_POLL_SECONDS, leases_changed, with_leases
 from pyike.net.flexvpn_names import SystemNames
 from pyike.net.gateway import Gateway, HostView, esp_destination
 from pyike.net.ip_sla import IpSlaProbes, kept_track_states
@@ -494,6 +494,7 @@ class Runtime:
         gc.collect()
         gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
         loop.call_later(COLLECT_SECONDS, self._collect)
+        loop.call_later(LEASE_POLL_SECONDS, self._follow_leases)
         if self.gateway is not None:  # IP SLA probes; their tracks start Down, as on IOS
             self._start_ip_sla(self.gateway.config)
         if self.gateway is not None and not self.options.passive:
@@ -613,6 +614,21 @@ class Runtime:
             return
         gc.collect()
         loop.call_later(COLLECT_SECONDS, self._collect)
+
+    def _follow_leases(self) -> None:
+        """A DHCP interface's new lease (its bound device's address changed, or went) is
+        applied as a reload would apply it: sockets, policy, tunnels."""
+        loop, gateway = self._loop, self.gateway
+        if loop is None or gateway is None or self.netlink is None or self._stop.is_set():
+            return
+        config = gateway.config
+        dhcp = any(i.address_dhcp is not None for i in config.interfaces.values())
+        if dhcp and leases_changed(config, self.netlink.host_interfaces(), self.options.binds):
+            try:
+                self.apply_config(config)
+            except (StartupError, ValueError) as exc:
+                self.log(f"%PYIKE-3-RELOAD: the new DHCP lease is not applied: {exc}")
+        loop.call_later(LEASE_POLL_SECONDS, self._follow_leases)
 
     def _watchdog(self) -> None:
         """WATCHDOG=1 (with the status) at half the watchdog timeout, from the event loop."""
