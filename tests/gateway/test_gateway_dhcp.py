@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.daemons import pyike_exec, start_pyike_run
+from tests.support.daemons import pyike_exec, seed_hosts, start_pyike_run
 from tests.support.netns import Lab, wait_for
 from tests.support.paths import SEED_CONFIGS
 from tests.support.traffic import ping
@@ -22,11 +22,16 @@ def _dhcp_router1(tmp_path: Path) -> Path:
     return config
 
 
+def _shows_lease(control: Path, address: str) -> None:
+    """`show ip interface brief` shows Ethernet0/0 with `address`, from DHCP."""
+    brief = pyike_exec(control, "show ip interface brief")
+    assert any(
+        line.split()[:4] == ["Ethernet0/0", address, "YES", "DHCP"] for line in brief.splitlines()
+    ), brief
+
+
 def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_path: Path) -> None:
-    r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    r1, r2, left, right = seed_hosts(netlab)
     config = _dhcp_router1(tmp_path)
     for ns, name, cfg, device in (
         (r1, "r1", config, left),
@@ -52,11 +57,7 @@ def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_
         " mask 255.255.255.0, hostname Router1"
     ) in log
     assert "IKE on 10.0.0.1 port 500/4500" in log
-    brief = pyike_exec(tmp_path / "r1.sock", "show ip interface brief")
-    assert any(
-        line.split()[:4] == ["Ethernet0/0", "10.0.0.1", "YES", "DHCP"]
-        for line in brief.splitlines()
-    ), brief
+    _shows_lease(tmp_path / "r1.sock", "10.0.0.1")
     running = pyike_exec(tmp_path / "r1.sock", "show running-config interface Ethernet0/0")
     assert running.endswith("!\ninterface Ethernet0/0\n ip address dhcp\nend\n\n"), running
 
@@ -72,11 +73,7 @@ def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_
         15,
         "the new lease in the log",
     )
-    brief = pyike_exec(tmp_path / "r1.sock", "show ip interface brief")
-    assert any(
-        line.split()[:4] == ["Ethernet0/0", "10.0.0.11", "YES", "DHCP"]
-        for line in brief.splitlines()
-    ), brief
+    _shows_lease(tmp_path / "r1.sock", "10.0.0.11")
     # no IKE SA on the old address is READY any more: it is deleted
     ike = pyike_exec(tmp_path / "r1.sock", "show crypto ikev2 sa")
     old = [line for line in ike.splitlines() if " 10.0.0.1/500 " in line]

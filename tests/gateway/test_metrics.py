@@ -11,6 +11,7 @@ from tests.support.daemons import (
     TUNNEL_TO_NOBODY,
     packets,
     pyike_exec,
+    seed_hosts,
     start_pyike_run,
     wait_for_control,
 )
@@ -23,10 +24,7 @@ PORT = 9478
 
 
 def test_metrics_match_the_show_counters(netlab: Lab, tmp_path: Path) -> None:
-    r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    r1, r2, left, right = seed_hosts(netlab)
     (tmp_path / "r1.cfg").write_text((SEED_CONFIGS / "router1.cfg").read_text() + TUNNEL_TO_NOBODY)
     sides = ((r1, "r1", tmp_path / "r1.cfg", left), (r2, "r2", SEED_CONFIGS / "router2.cfg", right))
     for ns, name, config, device in sides:

@@ -16,6 +16,7 @@ import pytest
 from tests.support.daemons import (
     LOOPBACK_RESPONDER,
     TUNNEL_TO_NOBODY,
+    seed_hosts,
     start_pyike_run,
     wait_for_control,
 )
@@ -69,10 +70,7 @@ def reloaded(log: Path, count: int) -> bool:
 
 def test_dropped_daemons_run_unprivileged_and_reload(netlab: Lab, gateway_user: SystemUser) -> None:
     with shared_work_dir() as work:  # the daemon re-reads its configuration as the user
-        r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
-        left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-        r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-        r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+        r1, r2, left, right = seed_hosts(netlab)
         procs = {}
         for ns, name, device in ((r1, "r1", left), (r2, "r2", right)):
             config = work / f"{name}.cfg"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pyike.config import load_file
 from tests.support.cli_device import USERS
-from tests.support.daemons import pyike_exec, start_pyike_run, wait_for_control
+from tests.support.daemons import pyike_exec, seed_hosts, start_pyike_run, wait_for_control
 from tests.support.netns import Lab, wait_for
 from tests.support.paths import SEED_CONFIGS
 from tests.support.ssh_server import (
@@ -35,10 +35,7 @@ def router1_without_tunnel(tmp_path: Path) -> Path:
 
 
 def test_netmiko_adds_a_tunnel_that_comes_up_and_saves_it(netlab: Lab, tmp_path: Path) -> None:
-    r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    r1, r2, left, right = seed_hosts(netlab)
     address = management_link(r1, netlab.tag)
     config = router1_without_tunnel(tmp_path)
     r1_control, r2_control = tmp_path / "r1.sock", tmp_path / "r2.sock"

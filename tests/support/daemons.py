@@ -120,6 +120,18 @@ TUNNEL_TO_NOBODY = """interface Tunnel1
 """
 
 
+def seed_hosts(
+    netlab: Lab, names: tuple[str, str] = ("r1", "r2")
+) -> tuple[Namespace, Namespace, str, str]:
+    """The seed's two hosts: namespaces on 10.0.0.0/24 (.1 and .2), their LANs
+    (192.168.1.1/24, 192.168.2.1/24) on loopback; returns them and their veth devices."""
+    r1, r2 = netlab.namespace(names[0]), netlab.namespace(names[1])
+    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
+    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
+    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    return r1, r2, left, right
+
+
 def seed_pair(
     netlab: Lab,
     tmp_path: Path,
@@ -129,10 +141,7 @@ def seed_pair(
 ) -> tuple[Namespace, Namespace, list[subprocess.Popen[bytes]]]:
     """Router1 (r1, with --debug) and Router2 (r2) on 10.0.0.0/24, their LANs on loopback;
     control sockets tmp_path/rN.sock, logs tmp_path/rN.log. Not waited for."""
-    r1, r2 = netlab.namespace("r1"), netlab.namespace("r2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    r1, r2, left, right = seed_hosts(netlab)
     sides = (
         (r1, "r1", "router1.cfg", left, ("--debug", *extra, *r1_extra)),
         (r2, "r2", "router2.cfg", right, (*extra, *r2_extra)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.support.daemons import start_pyike_run, wait_for_control
+from tests.support.daemons import seed_hosts, start_pyike_run, wait_for_control
 from tests.support.netns import Lab, Namespace
 from tests.support.paths import SEED_CONFIGS
 
@@ -34,10 +34,7 @@ def gre_pair(
     transforms: tuple[str, str] = (TRANSPORT_SET, TRANSPORT_SET),
     tunnel_lines: tuple[str, str] = ("", ""),
 ) -> tuple[Namespace, Namespace, list[subprocess.Popen[bytes]]]:
-    r1, r2 = netlab.namespace("g1"), netlab.namespace("g2")
-    left, right = netlab.veth(r1, "10.0.0.1/24", r2, "10.0.0.2/24")
-    r1.ip("addr", "add", "192.168.1.1/24", "dev", "lo")
-    r2.ip("addr", "add", "192.168.2.1/24", "dev", "lo")
+    r1, r2, left, right = seed_hosts(netlab, ("g1", "g2"))
     procs = []
     for ns, name, device, transform, lines in (
         (r1, "router1", left, transforms[0], tunnel_lines[0]),
