@@ -4,9 +4,9 @@
 group OpenSSL does not know by name (groups 1, 2, 22 to 24) that is a primality test of the
 parameters, some 40 ms, for every peer's public value. The arithmetic under it,
 `BN_mod_exp_mont_consttime`, is what OpenSSL's own DH uses for g^x and y^x; called here
-directly it costs what OpenSSL's DH costs, a third of gmpy2's `powmod_sec` on CPUs its GMP
-has no tuned code for (0.33 against 1.02 ms for a 1,024-bit exponent, on a Xeon of family 6
-model 207).
+directly it costs what OpenSSL's DH costs, about half of gmpy2's `powmod_sec` on CPUs its GMP
+has no tuned code for (0.38-0.44 against 0.76-1.02 ms for a 1,024-bit exponent, on a Xeon of
+family 6 model 207).
 
 The library is the one Python's own `hashlib` and `ssl` link (libcrypto.so.3 on Debian 12),
 so it is already in the process. Every BIGNUM is freed on every path; the ones that held the

@@ -621,14 +621,15 @@ class Runtime:
         loop, gateway = self._loop, self.gateway
         if loop is None or gateway is None or self.netlink is None or self._stop.is_set():
             return
+        loop.call_later(LEASE_POLL_SECONDS, self._follow_leases)  # first: whatever fails below
         config = gateway.config
-        dhcp = any(i.address_dhcp is not None for i in config.interfaces.values())
-        if dhcp and leases_changed(config, self.netlink.host_interfaces(), self.options.binds):
-            try:
+        if not any(i.address_dhcp is not None for i in config.interfaces.values()):
+            return
+        try:
+            if leases_changed(config, self.netlink.host_interfaces(), self.options.binds):
                 self.apply_config(config)
-            except (StartupError, ValueError) as exc:
-                self.log(f"%PYIKE-3-RELOAD: the new DHCP lease is not applied: {exc}")
-        loop.call_later(LEASE_POLL_SECONDS, self._follow_leases)
+        except (StartupError, OSError, ValueError) as exc:
+            self.log(f"%PYIKE-3-RELOAD: the new DHCP lease is not applied: {exc}")
 
     def _watchdog(self) -> None:
         """WATCHDOG=1 (with the status) at half the watchdog timeout, from the event loop."""
