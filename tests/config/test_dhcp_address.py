@@ -63,3 +63,13 @@ def test_a_tunnel_sourced_from_a_dhcp_interface_is_explained() -> None:
         " takes the address of the host device it is bound to (--bind"
         " GigabitEthernet0/1=DEVICE); pyike lab has no DHCP server to lease one"
     ]
+
+
+def test_an_unknown_option_is_refused_as_ios_refuses_it() -> None:
+    result = load("interface GigabitEthernet0/1\n ip address dhcp garbage\n")
+    errors = [d.format() for d in result.diagnostics if d.line == 2]
+    assert errors == [
+        "<config>:2: ip address dhcp garbage\n                            ^\n"
+        "% Invalid input detected at '^' marker."
+    ]
+    assert result.config.interfaces["GigabitEthernet0/1"].address_dhcp is None

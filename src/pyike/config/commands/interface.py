@@ -147,14 +147,17 @@ def _ip_unnumbered(b: Builder, m: Match, line: Line, negate: bool) -> None:
         )
 
 
-@INTERFACE.command("ip address dhcp [<options:LINE>]")
+@INTERFACE.command("ip address dhcp [client-id <cid:WORD>] [hostname <host:WORD>]")
 def _ip_address_dhcp(b: Builder, m: Match, line: Line, negate: bool) -> None:
     """The address is a DHCP server's lease (`client-id IF`, `hostname NAME` kept as
     written): none in the configuration."""
     if negate:
         _update(b, address_dhcp=None)
     else:
-        options = m.get("options") or ""
+        cid, host = m.get("cid"), m.get("host")
+        options = " ".join(
+            [*(["client-id", cid] if cid else []), *(["hostname", host] if host else [])]
+        )
         _update(b, addresses=(), address_negotiated=False, unnumbered=None, address_dhcp=options)
 
 
