@@ -12,6 +12,7 @@ from pyike.config import load
 from pyike.lab.lab import Lab
 from pyike.node.exec.parser import INCOMPLETE, INVALID
 from pyike.topology.seed import SEED_CONFIGS, seed_configs
+from tests.support.genie_parse import parse
 from tests.support.paths import EXAMPLES
 
 HUB_AND_SPOKES = EXAMPLES / "hub-and-spokes"
@@ -238,3 +239,39 @@ def test_crypto_session_detail_names_the_profile_and_the_capabilities_in_use() -
     assert "Profile: IKEV2-SETUP" in with_dpd and "Session status: UP-ACTIVE" in with_dpd
     assert re.search(r"Capabilities:D connid:\d+ lifetime:", with_dpd)
     assert re.search(r"Capabilities:\(none\) connid:\d+ lifetime:", without)
+
+
+def test_ipsec_sa_by_peer_or_interface_shows_that_spokes_tunnel_alone() -> None:
+    """`show crypto ipsec sa peer A` and `... interface IF` on a hub: the one spoke's flow,
+    with its counters (read back by genie's parser), as an engineer narrows a busy hub."""
+    lab = spokes_at_once("")
+    lab.exec("Spoke2", "ping 10.0.0.1 source Loopback0")
+    by_peer = lab.exec("Hub", "show crypto ipsec sa peer 203.0.113.12")
+    parsed = parse("show crypto ipsec sa peer 203.0.113.12", by_peer.splitlines())
+    assert list(parsed["interface"]) == ["Tunnel2"]
+    flow = parsed["interface"]["Tunnel2"]["ident"][1]
+    assert flow["remote_crypto_endpt"] == "203.0.113.12"
+    assert flow["pkts_decaps"] == 5
+    by_interface = lab.exec("Hub", "sh cry ipsec sa int tu2 det")
+    assert [line for line in by_interface.splitlines() if line.startswith("interface:")] == [
+        "interface: Tunnel2"
+    ]
+    assert "current_peer 203.0.113.12 port 500" in by_interface
+    assert lab.exec("Hub", "show crypto ipsec sa peer 198.51.100.7") == ""
+    assert lab.exec("Hub", "show crypto ipsec sa interface Loopback0") == ""
+    assert INVALID in lab.exec("Hub", "show crypto ipsec sa peer 203.0.113")
+    assert INVALID in lab.exec("Hub", "show crypto ipsec sa interface Tunnel9")
+    assert INVALID in lab.exec("Hub", "show crypto ipsec sa peer 203.0.113.12 brief")
+    assert INCOMPLETE in lab.exec("Hub", "show crypto ipsec sa peer")
+
+
+def test_isakmp_sa_table_is_empty_beside_ikev2_sas() -> None:
+    lab = up_lab()
+    assert lab.exec("Router1", "show crypto isakmp sa").splitlines() == [
+        "IPv4 Crypto ISAKMP SA",
+        "dst             src             state          conn-id status",
+        "",
+        "IPv6 Crypto ISAKMP SA",
+        "",
+    ]
+    assert "READY" in lab.exec("Router1", "show crypto ikev2 sa")

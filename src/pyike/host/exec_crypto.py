@@ -14,7 +14,14 @@ from pyike.host.pki_exec import register_pki_show_commands
 from pyike.host.views import CryptoState
 from pyike.ike.events import Endpoint
 from pyike.node.exec.job import ExecJob, TextResult
-from pyike.node.exec.parser import CommandTree, Handler, IncompleteCommand, InvalidInput, Token
+from pyike.node.exec.parser import (
+    CommandTree,
+    Handler,
+    IncompleteCommand,
+    InvalidInput,
+    Token,
+    interface_arg,
+)
 from pyike.show.ike_counters import Ikev2Counters
 from pyike.show.ikev2_sa import IkeSaFilter
 from pyike.show.ikev2_stats import in_negotiation_limits
@@ -191,6 +198,29 @@ def register_show_commands(
         ),
         takes_args=True,
     )
+
+    def ipsec_sas_of_peer(args: Sequence[Token]) -> ExecJob:
+        if not args:
+            raise IncompleteCommand()
+        try:
+            peer = ipaddress.ip_address(args[0].text)
+        except ValueError:
+            raise InvalidInput(args[0].start) from None
+        detail = _flag(args[1:], "detail")
+        return text(
+            show.show_crypto_ipsec_sa(views.ipsec_interface_views(node), peer=peer, detail=detail)
+        )
+
+    def ipsec_sas_of_interface(args: Sequence[Token]) -> ExecJob:
+        name, used = interface_arg(args, 0, config().interfaces)
+        detail = _flag(args[used:], "detail")
+        shown = [v for v in views.ipsec_interface_views(node) if v.interface == name]
+        return text(show.show_crypto_ipsec_sa(shown, detail=detail))
+
+    tree.register("show crypto ipsec sa peer", ipsec_sas_of_peer, takes_args=True)
+    tree.register("show crypto ipsec sa interface", ipsec_sas_of_interface, takes_args=True)
+    # pyike negotiates IKEv2 only: the IKEv1 table IOS keeps beside it is always empty
+    tree.register("show crypto isakmp sa", lambda a: text(show.show_crypto_isakmp_sa()))
     tree.register(
         "show crypto session",
         lambda a: text(

@@ -9,7 +9,12 @@ from pyike.show.ikev2_config import (
     show_crypto_ikev2_profile,
     show_crypto_ikev2_proposal,
 )
-from pyike.show.ikev2_sa import IkeSaFilter, show_crypto_ikev2_sa, show_crypto_ikev2_session
+from pyike.show.ikev2_sa import (
+    IkeSaFilter,
+    show_crypto_ikev2_sa,
+    show_crypto_ikev2_session,
+    show_crypto_isakmp_sa,
+)
 from pyike.show.ikev2_stats import show_crypto_ikev2_stats, show_crypto_ikev2_stats_exchange
 from pyike.show.ipsec_config import (
     show_crypto_ipsec_profile,
@@ -31,6 +36,7 @@ __all__ = [
     "show_crypto_ipsec_profile",
     "show_crypto_ipsec_sa",
     "show_crypto_ipsec_transform_set",
+    "show_crypto_isakmp_sa",
     "show_crypto_map",
     "show_crypto_session",
 ]
