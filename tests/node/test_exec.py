@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyike.node.exec.commands import ExecShell
+from tests.support.genie_parse import parse
 from tests.support.router_lab import Lab, chain, ipsec_seed, seed_lab
 
 LEGEND = """\
@@ -81,6 +82,39 @@ def test_show_ip_route_classful_network_alone_and_ecmp() -> None:
         "S     192.168.5.0/24 [1/0] via 10.0.0.2\n"
         "                     [1/0] via 10.0.1.2, Ethernet0/1\n"
     ) in out
+
+
+def test_show_ip_route_address_shows_the_route_it_takes() -> None:
+    """`show ip route ADDRESS [MASK]`: the longest match (never the default route for
+    another address), or the prefix asked; read back by genie's parser."""
+    lab, _s1, _s2 = ipsec_seed()
+    lab["Router1"].set_tunnel_ipsec("Tunnel0", True)
+    host = lab.run("Router1", "show ip route 192.168.2.1")
+    assert host == (
+        "Routing entry for 192.168.2.1/32\n"
+        '  Known via "static", distance 1, metric 0 (connected)\n'
+        "  Routing Descriptor Blocks:\n"
+        "  * directly connected, via Tunnel0\n"
+        "      Route metric is 0, traffic share count is 1\n"
+    )
+    entry = parse("show ip route 192.168.2.1", host.splitlines())["entry"]["192.168.2.1/32"]
+    assert (entry["known_via"], entry["distance"], entry["metric"]) == ("static", "1", "0")
+    assert (entry["paths"][1]["interface"], entry["paths"][1]["share_count"]) == (
+        "Tunnel0",
+        "1",
+    )
+    default = lab.run("Router1", "sh ip ro 0.0.0.0")
+    assert default.splitlines()[:2] == [
+        "Routing entry for 0.0.0.0/0, supernet",
+        '  Known via "static", distance 1, metric 0, candidate default path',
+    ]
+    assert "  * 10.0.0.2\n" in default
+    subnet = lab.run("Router1", "show ip route 10.0.0.0 255.255.255.0")
+    assert '  Known via "connected", distance 0, metric 0 (connected, via interface)' in subnet
+    assert lab.run("Router1", "show ip route 10.0.0.9") == subnet  # the longest match
+    assert lab.run("Router1", "show ip route 8.8.8.8") == "% Network not in table\n"
+    assert lab.run("Router1", "show ip route 10.0.0.0 255.255.0.0") == "% Subnet not in table\n"
+    assert "% Invalid input" in lab.run("Router1", "show ip route 10.0.0.0 255.0.255.0")
 
 
 def test_show_ip_interface_brief_seed() -> None:

@@ -11,7 +11,7 @@ More commands (the crypto ones) are added with `shell.tree.register(...)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_address
 from typing import Protocol
 
 from pyike.node.exec import running_config, show_interfaces, show_ip_route, show_vrf
@@ -29,9 +29,11 @@ from pyike.node.exec.parser import (
 from pyike.node.exec.ping import PingJob, PingOptions
 from pyike.node.exec.traceroute import TracerouteJob, TracerouteOptions
 from pyike.node.router import Router
-from pyike.node.routing import RouteCode
+from pyike.node.routing import RouteCode, RouteEntry, RoutingTable
 
 UNRECOGNIZED_HOST = "% Unrecognized host or address, or protocol not running."
+NETWORK_NOT_IN_TABLE = "% Network not in table"
+SUBNET_NOT_IN_TABLE = "% Subnet not in table"
 BAD_SOURCE_ADDRESS = "% Invalid source address- IP address not on any of our up interfaces"
 BAD_SOURCE_INTERFACE = "% Invalid source interface - IP not enabled or interface is down"
 
@@ -186,9 +188,13 @@ class ExecShell:
         return TracerouteJob(self.router, options).start()
 
     def _show_ip_route(self, args: Sequence[Token]) -> ExecJob:
-        """`show ip route [vrf NAME] [connected|static]`."""
+        """`show ip route [vrf NAME] [connected|static|ADDRESS [MASK]]`."""
         vrf: str | None = None
-        if args and match_keyword(args[0], ("connected", "static", "vrf"), self._line) == "vrf":
+        if (
+            args
+            and not _an_address(args[0])
+            and match_keyword(args[0], ("connected", "static", "vrf"), self._line) == "vrf"
+        ):
             if len(args) < 2:
                 raise IncompleteCommand()
             vrf, args = args[1].text, args[2:]
@@ -199,6 +205,8 @@ class ExecShell:
         now = self.router.clock.now
         if not args:
             return TextResult(head + show_ip_route.render(table, now=now))
+        if _an_address(args[0]):
+            return TextResult(head + show_ip_route.entry_detail(_route_asked(table, args)))
         word = match_keyword(args[0], ("connected", "static"), self._line)
         if len(args) > 1:
             raise InvalidInput(args[1].start)
@@ -223,6 +231,35 @@ class ExecShell:
         if len(args) > used:
             raise InvalidInput(args[used].start)
         return TextResult(show_interfaces.interfaces(self.router, name))
+
+
+def _an_address(token: Token) -> bool:
+    """A word IOS reads as an address (a keyword never starts with a digit)."""
+    return token.text[:1].isdigit()
+
+
+def _route_asked(table: RoutingTable, args: Sequence[Token]) -> RouteEntry:
+    """The route `show ip route ADDRESS [MASK]` shows: with a mask, that prefix's; without,
+    the longest match, which IOS never takes to be the default route of another address."""
+    try:
+        address = IPv4Address(args[0].text)
+    except ValueError:
+        raise InvalidInput(args[0].start) from None
+    if len(args) == 1:
+        entry = table.lookup(int(address))
+        if entry is None or (entry.is_default and int(address) != 0):
+            raise ExecFailure(NETWORK_NOT_IN_TABLE)
+        return entry
+    try:
+        prefix = IPv4Network(f"{address}/{IPv4Address(args[1].text)}", strict=False)
+    except ValueError:
+        raise InvalidInput(args[1].start) from None
+    if len(args) > 2:
+        raise InvalidInput(args[2].start)
+    found = table.exact(prefix)
+    if found is None:
+        raise ExecFailure(SUBNET_NOT_IN_TABLE)
+    return found
 
 
 class ClockRunner(Protocol):

@@ -112,3 +112,39 @@ def _group(major: IPv4Network, members: list[RouteEntry], now: float | None) -> 
     for e in members:
         lines += _route_text(e, str(e.prefix), NESTED, now)
     return lines
+
+
+# `Known via "..."`: the protocol that installed a route, by its code
+_KNOWN_VIA = {
+    RouteCode.CONNECTED: "connected",
+    RouteCode.LOCAL: "connected",
+    RouteCode.STATIC: "static",
+    RouteCode.NHRP: "nhrp",
+}
+
+
+def entry_detail(entry: RouteEntry) -> str:
+    """`show ip route ADDRESS`: one route, its source and its next hops."""
+    prefix = entry.prefix
+    supernet = prefix.prefixlen < classful(IPv4Address(int(prefix.network_address))).prefixlen
+    known = f'"{_KNOWN_VIA[entry.code]}", distance {entry.distance}, metric {entry.metric}'
+    if entry.code is RouteCode.CONNECTED:
+        known += " (connected, via interface)"
+    elif entry.code is RouteCode.LOCAL or entry.directly_connected:
+        known += " (connected)"
+    if entry.is_default:
+        known += ", candidate default path"
+    lines = [
+        f"Routing entry for {prefix}{', supernet' if supernet else ''}",
+        f"  Known via {known}",
+        "  Routing Descriptor Blocks:",
+    ]
+    for n, path in enumerate(entry.paths):
+        mark = "* " if n == 0 else "  "
+        if path.via is None:
+            lines.append(f"  {mark}directly connected, via {path.interface}")
+        else:
+            through = f", via {path.configured_interface}" if path.configured_interface else ""
+            lines.append(f"  {mark}{path.via_address}{through}")
+        lines.append(f"      Route metric is {entry.metric}, traffic share count is 1")
+    return "\n".join(lines) + "\n"
