@@ -3,6 +3,7 @@ sessions, and `clear crypto sa` (child SAs renegotiated on the standing IKE SA).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.support.daemons import pyike_exec, ready_sas, seed_pair
@@ -35,6 +36,21 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     after = pyike_exec(r1_sock, "show crypto ipsec sa")
     assert spi not in after
     assert "Status:UP-ACTIVE, IKE count:1," in pyike_exec(r1_sock, "show crypto ikev2 session")
+    by_peer = pyike_exec(r1_sock, "show crypto ipsec sa peer 10.0.0.2")
+    assert "current_peer 10.0.0.2 port 500" in by_peer and "interface: Tunnel0" in by_peer
+    assert pyike_exec(r1_sock, "show crypto ipsec sa peer 10.0.0.9") == ""
+
+
+def test_show_clock_is_the_host_s(netlab: Lab, tmp_path: Path) -> None:
+    """The gateway tells the host's time (UTC), without IOS's `*`: the host keeps its clock."""
+    seed_pair(netlab, tmp_path, "--passive")
+    wait_for(lambda: (tmp_path / "r1.sock").exists(), 20, "the control socket")
+    before = datetime.now(UTC)
+    lines = pyike_exec(tmp_path / "r1.sock", "show clock detail").splitlines()
+    after = datetime.now(UTC)
+    assert lines[1] == "Time source is the host's clock"
+    shown = datetime.strptime(lines[0], "%H:%M:%S.%f UTC %a %b %d %Y").replace(tzinfo=UTC)
+    assert before - timedelta(seconds=1) <= shown <= after + timedelta(seconds=1)
 
 
 def test_tunnel_asks_for_new_sas_without_waiting_for_traffic(netlab: Lab, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ implements, and a check that no such template goes untested."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from pyike.ipsec.sad import InstalledChild
 from pyike.lab.lab import Lab
 from pyike.lab.seed import FIRST_PING
 from pyike.lab.topology_run import build_lab
+from pyike.seed_epoch import SEED_EPOCH
 from pyike.topology import load_topology
 from pyike.topology.seed import seed_configs
 from tests.support.paths import EXAMPLES
@@ -33,6 +35,7 @@ TESTED = {
     "cisco_ios_traceroute.textfsm": "traceroute 192.168.2.1 source Loopback0",
     "cisco_ios_show_vrf.textfsm": "show vrf",
     "cisco_ios_show_dmvpn.textfsm": "show dmvpn",
+    "cisco_ios_show_clock.textfsm": "show clock",
     # tested in test_pki_show.py, on routers enrolled by `pyike pki` and a real running-config
     "cisco_ios_show_crypto_pki_certificates.textfsm": "show crypto pki certificates",
 }
@@ -114,6 +117,25 @@ def test_ip_route() -> None:
     routes = {(r["network"], r["prefix_length"]): r for r in parse("show ip route")}
     assert routes[("192.168.2.1", "32")]["nexthop_if"] == "Tunnel0"
     assert routes[("0.0.0.0", "0")]["nexthop_ip"] == "10.0.0.2"
+
+
+def test_clock_is_the_lab_clock_on_the_seed_document_s_day() -> None:
+    """The seed's routers keep the seed document's date; the time moves with the lab's clock,
+    behind IOS's `*` (no time source set it)."""
+    lab = seed_lab()
+    text = lab.exec("Router1", "show clock")
+    assert text.startswith("*")
+    [record] = parse("show clock")
+    assert {k: record[k] for k in ("timezone", "dayweek", "month", "day", "year")} == {
+        "timezone": "UTC",
+        "dayweek": "Mon",
+        "month": "Nov",
+        "day": "11",
+        "year": "2013",
+    }
+    shown = datetime.strptime(f"{record['time']} 2013-11-11", "%H:%M:%S.%f %Y-%m-%d")
+    assert abs((shown - SEED_EPOCH).total_seconds() - lab.clock.now) < 0.001
+    assert lab.exec("Router1", "show clock detail") == text + "No time source\n"
 
 
 def test_ip_interface_brief() -> None:

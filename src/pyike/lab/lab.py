@@ -25,6 +25,7 @@ from pyike.lab.dmvpn_exec import register_dmvpn_commands
 from pyike.lab.flexvpn_exec import register_flexvpn_commands
 from pyike.lab.lab_hosts import lab_names
 from pyike.lab.records import Record, event_record
+from pyike.node.exec import show_clock
 from pyike.node.exec.commands import ExecShell
 from pyike.node.router import Router
 from pyike.seed_epoch import SEED_EPOCH
@@ -127,6 +128,7 @@ class Lab:
             register_tracking_commands(
                 lab_router.shell.tree, _tracks(lab_router.crypto), lambda: self.clock.now, epoch
             )
+            show_clock.register(lab_router.shell.tree, lambda: self.clock.now, epoch, None)
             register_crypto_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,
