@@ -1,4 +1,4 @@
-"""IOS output filters (`| include|exclude|begin|section REGEX`) on exec lines, as the lab's
+"""IOS output filters (`| include|exclude|begin|section|count REGEX`) on exec lines, as the lab's
 routers and the gateway's shell apply them."""
 
 from __future__ import annotations
@@ -48,6 +48,18 @@ def test_section_keeps_whole_sections_that_match() -> None:
     assert apply("section", "lifetime") == "crypto ikev2 profile IKEV2-SETUP\n lifetime 120\n"
 
 
+def test_count_says_how_many_lines_matched() -> None:
+    assert apply("count", "address") == "Number of lines which match regexp = 2\n"
+    assert apply("count", "^no such line") == "Number of lines which match regexp = 0\n"
+    # a last line without its newline is a line, as for the other filters
+    assert apply("count", "route", RUNNING.rstrip("\n")) == (
+        "Number of lines which match regexp = 1\n"
+    )
+    assert shell_text("ping 2.2.2.2 repeat 3 | count ^Success") == (
+        "Number of lines which match regexp = 1\n"
+    )
+
+
 def test_output_fed_in_pieces_is_filtered_as_a_whole() -> None:
     whole = apply("section", "10\\.0")
     tree = CommandTree()
@@ -71,7 +83,9 @@ def test_the_rest_of_the_line_is_the_regular_expression_bar_included() -> None:
     assert chained.regex.pattern == "interface | inc 10\\.0"
 
 
-@pytest.mark.parametrize("word", ["i", "inc", "INCLUDE", "e", "ex", "b", "beg", "s", "sec"])
+@pytest.mark.parametrize(
+    "word", ["i", "inc", "INCLUDE", "e", "ex", "b", "beg", "s", "sec", "c", "cou"]
+)
 def test_abbreviations(word: str) -> None:
     spec = parse_filter(f"show run | {word} x")
     assert spec is not None and spec.kind.startswith(word.lower())

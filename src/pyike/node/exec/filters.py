@@ -1,5 +1,5 @@
-"""IOS output filters, `COMMAND | include|exclude|begin|section REGEX`, and the exec line
-that carries them; shared by the lab's routers and the gateway's shell.
+"""IOS output filters, `COMMAND | include|exclude|begin|section|count REGEX`, and the exec
+line that carries them; shared by the lab's routers and the gateway's shell.
 
 As on IOS, everything after the filter's keyword is the regular expression, `|` included:
 `show crypto session | include Peer|Session` keeps the lines with Peer or with Session. The
@@ -23,7 +23,7 @@ from pyike.node.exec.parser import (
     tokenize,
 )
 
-FILTERS = ("begin", "exclude", "include", "section")
+FILTERS = ("begin", "count", "exclude", "include", "section")
 BAD_REGEX = "% Invalid regular expression"
 
 
@@ -41,7 +41,8 @@ class OutputFilter:
 class LineFilter:
     """One filter applied to output as it arrives: `feed` returns the complete lines it
     keeps so far, `close` the rest. `section` keeps each section (an unindented line and the
-    indented or empty lines under it) in which any line matches."""
+    indented or empty lines under it) in which any line matches; `count` says, at the end,
+    how many lines matched."""
 
     def __init__(self, spec: OutputFilter) -> None:
         self.spec = spec
@@ -49,6 +50,7 @@ class LineFilter:
         self._begun = False  # `begin`: a line has matched
         self._held: list[str] = []  # `section`: the current section's lines, none matching yet
         self._keeping = False  # `section`: the current section matched
+        self._matched = 0  # `count`: the lines that matched
 
     def feed(self, text: str) -> str:
         *complete, self._partial = (self._partial + text).split("\n")
@@ -56,7 +58,10 @@ class LineFilter:
 
     def close(self) -> str:
         rest, self._partial = self._partial, ""
-        return self._line(rest) if rest else ""
+        kept = self._line(rest) if rest else ""
+        if self.spec.kind == "count":
+            return f"Number of lines which match regexp = {self._matched}\n"
+        return kept
 
     def _line(self, line: str) -> str:
         match = self.spec.regex.search(line) is not None
@@ -68,6 +73,9 @@ class LineFilter:
         if kind == "begin":
             self._begun = self._begun or match
             return line + "\n" if self._begun else ""
+        if kind == "count":
+            self._matched += match
+            return ""
         return self._section_line(line, match)
 
     def _section_line(self, line: str, match: bool) -> str:
