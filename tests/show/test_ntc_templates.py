@@ -17,9 +17,11 @@ from pyike.ipsec.sad import InstalledChild
 from pyike.lab.lab import Lab
 from pyike.lab.seed import FIRST_PING
 from pyike.lab.topology_run import build_lab
+from pyike.node.exec.show_logging import BUFFER_BYTES
 from pyike.seed_epoch import SEED_EPOCH
 from pyike.topology import load_topology
 from pyike.topology.seed import seed_configs
+from tests.support.genie_parse import parse as genie_parse
 from tests.support.paths import EXAMPLES
 
 ntc_parse = pytest.importorskip("ntc_templates.parse")
@@ -36,6 +38,7 @@ TESTED = {
     "cisco_ios_show_vrf.textfsm": "show vrf",
     "cisco_ios_show_dmvpn.textfsm": "show dmvpn",
     "cisco_ios_show_clock.textfsm": "show clock",
+    "cisco_ios_show_logging.textfsm": "show logging",
     # tested in test_pki_show.py, on routers enrolled by `pyike pki` and a real running-config
     "cisco_ios_show_crypto_pki_certificates.textfsm": "show crypto pki certificates",
 }
@@ -136,6 +139,22 @@ def test_clock_is_the_lab_clock_on_the_seed_document_s_day() -> None:
     shown = datetime.strptime(f"{record['time']} 2013-11-11", "%H:%M:%S.%f %Y-%m-%d")
     assert abs((shown - SEED_EPOCH).total_seconds() - lab.clock.now) < 0.001
     assert lab.exec("Router1", "show clock detail") == text + "No time source\n"
+
+
+def test_logging_buffer_holds_what_the_router_logged() -> None:
+    """`show logging`: the messages the router logged, as ntc-templates and genie read them."""
+    records = parse("show logging")
+    assert [(r["facility"], r["severity"], r["mnemonic"]) for r in records] == [
+        ("LINEPROTO", "5", "UPDOWN"),
+        ("CRYPTO", "5", "IKEV2_SESSION_STATUS"),
+    ]
+    assert records[0]["message"] == ["Line protocol on Interface Tunnel0, changed state to up"]
+    text = seed_lab().exec("Router1", "show logging")
+    header = genie_parse("show logging", text.splitlines())
+    assert header["logging"]["buffer"]["messages_logged"] == 2
+    assert header["logging"]["trap"]["message_lines_logged"] == 2
+    assert header["log_buffer_bytes"] == BUFFER_BYTES
+    assert "ping" not in text.lower()  # what was typed at the prompt is not logged
 
 
 def test_ip_interface_brief() -> None:

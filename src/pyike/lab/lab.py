@@ -25,8 +25,9 @@ from pyike.lab.dmvpn_exec import register_dmvpn_commands
 from pyike.lab.flexvpn_exec import register_flexvpn_commands
 from pyike.lab.lab_hosts import lab_names
 from pyike.lab.records import Record, event_record
-from pyike.node.exec import show_clock
+from pyike.node.exec import show_clock, show_logging
 from pyike.node.exec.commands import ExecShell
+from pyike.node.exec.show_logging import LogBuffer
 from pyike.node.router import Router
 from pyike.seed_epoch import SEED_EPOCH
 from pyike.sim.clock import DEFAULT_EVENT_LIMIT, VirtualClock
@@ -83,6 +84,7 @@ class LabRouter:
     shell: ExecShell
     debug: DebugFormatter
     console: list[str] = field(default_factory=list)  # every line this router printed
+    logging: LogBuffer = field(default_factory=LogBuffer)  # what it logged (`show logging`)
 
     @property
     def hostname(self) -> str:
@@ -129,6 +131,7 @@ class Lab:
                 lab_router.shell.tree, _tracks(lab_router.crypto), lambda: self.clock.now, epoch
             )
             show_clock.register(lab_router.shell.tree, lambda: self.clock.now, epoch, None)
+            show_logging.register(lab_router.shell.tree, lab_router.logging)
             register_crypto_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,
@@ -154,6 +157,8 @@ class Lab:
         """One console line; `typed`: a command or its output (an `exec` record holds it)."""
         text = f"{lab_router.hostname}: {line}"
         lab_router.console.append(line)
+        if not typed:
+            lab_router.logging.add(line)
         self.transcript.append(text)
         if self.output is not None:
             self.output(text)
