@@ -4,6 +4,7 @@ on it, and `show ip interface brief` says where it came from."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from tests.support.daemons import pyike_exec, seed_hosts, start_pyike_run
@@ -62,7 +63,8 @@ def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_
     assert running.endswith("!\ninterface Ethernet0/0\n ip address dhcp\nend\n\n"), running
 
     # a new lease: the host's client moves the device to another address; the gateway
-    # follows it (sockets, policy) without a reload, and says so as IOS does
+    # follows it (sockets, policy) without a reload, and says so as IOS does, at once: the
+    # kernel tells it (its own look at the leases is a minute apart)
     r1.ip("addr", "del", "10.0.0.1/24", "dev", left)
     r1.ip("addr", "add", "10.0.0.11/24", "dev", left)
     wait_for(
@@ -70,7 +72,7 @@ def test_a_dhcp_tunnel_source_takes_the_bound_device_s_address(netlab: Lab, tmp_
             "assigned DHCP address 10.0.0.11, mask 255.255.255.0"
             in (tmp_path / "r1.log").read_text()
         ),
-        15,
+        5,
         "the new lease in the log",
     )
     _shows_lease(tmp_path / "r1.sock", "10.0.0.11")
@@ -93,3 +95,31 @@ def test_unbound_it_has_no_address_and_the_daemon_says_so(netlab: Lab, tmp_path:
     ) in log
     assert ("%PYIKE-4-NO_ADDRESS: Router1: no interface has an address to negotiate IKE on") in log
     assert "Traceback" not in log
+
+
+_WATCH = """
+import select, subprocess
+from pyike.net.dhcp_lease import AddressWatch
+
+def ip(*args):
+    subprocess.run(["ip", *args], check=True)
+
+watch = AddressWatch()
+ip("-6", "addr", "add", "2001:db8::7/64", "dev", "lo")  # not IPv4: not heard
+quiet = select.select([watch], [], [], 0.5)[0]
+ip("addr", "add", "192.0.2.7/24", "dev", "lo")
+heard = select.select([watch], [], [], 5)[0]
+watch.drain()
+drained = select.select([watch], [], [], 0.5)[0]
+ip("addr", "del", "192.0.2.7/24", "dev", "lo")
+gone = select.select([watch], [], [], 5)[0]
+print(bool(quiet), bool(heard), bool(drained), bool(gone))
+"""
+
+
+def test_the_kernel_says_when_an_ipv4_address_comes_or_goes(netlab: Lab) -> None:
+    """AddressWatch, in a namespace of the test's: readable when an IPv4 address is added or
+    deleted, not for an IPv6 one, and quiet again once drained."""
+    ns = netlab.namespace("watch")
+    out = ns.run(sys.executable, "-c", _WATCH).stdout
+    assert out.split() == ["False", "True", "False", "True"]

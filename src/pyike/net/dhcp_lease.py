@@ -1,11 +1,14 @@
 """`ip address dhcp` under `pyike run`: the host's DHCP client holds the lease, so such an
 interface takes the IPv4 address of the host device it is bound to (`--bind IF=DEVICE`),
-read at start, at each reload, and whenever the device's address changes (the runtime looks
-every LEASE_POLL_SECONDS), as IOS takes the address its own client leased."""
+read at start, at each reload, and whenever the device's address changes, as IOS takes the
+address its own client leased. The runtime hears of a change from the kernel (`AddressWatch`:
+rtnetlink's IPv4 address group), and looks again every LEASE_RECHECK_SECONDS in case a notice
+was lost; where the watch cannot be opened, it looks every LEASE_POLL_SECONDS."""
 
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -13,6 +16,41 @@ from pyike.config.model import Config
 from pyike.net.binding import HostInterface
 
 LEASE_POLL_SECONDS = 5.0
+LEASE_RECHECK_SECONDS = 60.0
+LEASE_SETTLE_SECONDS = 0.2  # a lease changes in a burst of notices (delete, add): one look
+_RTMGRP_IPV4_IFADDR = 0x10  # linux/rtnetlink.h: IPv4 addresses added and deleted
+
+
+class AddressWatch:
+    """A socket the kernel makes readable when an IPv4 address is added to or deleted from
+    a device of this network namespace (what it says is not read: the leases are looked at
+    again, from the devices as they are)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(
+            socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_NONBLOCK, socket.NETLINK_ROUTE
+        )
+        try:
+            self.sock.bind((0, _RTMGRP_IPV4_IFADDR))
+        except OSError:
+            self.sock.close()
+            raise
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def drain(self) -> None:
+        """Reads every notice waiting (an overrun, ENOBUFS, only means more changed)."""
+        while True:
+            try:
+                self.sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def with_leases(

@@ -48,7 +48,14 @@ from pyike.net.binding import (
 from pyike.net.console import Console
 from pyike.net.control import ControlServer
 from pyike.net.crypto_map_devices import CryptoMapDevices, CryptoMapSetupError
-from pyike.net.dhcp_lease import LEASE_POLL_SECONDS, leases_changed, with_leases
+from pyike.net.dhcp_lease import (
+    LEASE_POLL_SECONDS,
+    LEASE_RECHECK_SECONDS,
+    LEASE_SETTLE_SECONDS,
+    AddressWatch,
+    leases_changed,
+    with_leases,
+)
 from pyike.net.flexvpn_names import SystemNames
 from pyike.net.gateway import Gateway, HostView, esp_destination
 from pyike.net.ip_sla import IpSlaProbes, kept_track_states
@@ -450,6 +457,8 @@ class Runtime:
         # from the same peer, whose address is then not parsed again, nor its Endpoint (and
         # Endpoint.host) made again.
         self._udp_peer: tuple[tuple[str, int], Endpoint] | None = None
+        self._address_watch: AddressWatch | None = None  # the kernel's address notices
+        self._lease_check: asyncio.TimerHandle | None = None  # a look at the leases, due
 
     # -- output ------------------------------------------------------------------------------
 
@@ -494,7 +503,8 @@ class Runtime:
         gc.collect()
         gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
         loop.call_later(COLLECT_SECONDS, self._collect)
-        loop.call_later(LEASE_POLL_SECONDS, self._follow_leases)
+        self._watch_addresses(loop)
+        self._follow_leases()
         if self.gateway is not None:  # IP SLA probes; their tracks start Down, as on IOS
             self._start_ip_sla(self.gateway.config)
         if self.gateway is not None and not self.options.passive:
@@ -615,13 +625,39 @@ class Runtime:
         gc.collect()
         loop.call_later(COLLECT_SECONDS, self._collect)
 
+    def _watch_addresses(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Hear from the kernel when a device's IPv4 address changes (a DHCP lease); without
+        netlink's notices, the poll alone finds it."""
+        try:
+            self._address_watch = AddressWatch()
+        except OSError:
+            return
+        loop.add_reader(self._address_watch.fileno(), self._address_changed)
+
+    def _address_changed(self) -> None:
+        watch, loop = self._address_watch, self._loop
+        if watch is None or loop is None:
+            return
+        watch.drain()
+        if self._lease_check is None:
+            self._lease_check = loop.call_later(LEASE_SETTLE_SECONDS, self._check_leases)
+
     def _follow_leases(self) -> None:
+        """Looks at the leases now and then, whatever the kernel said (often without it)."""
+        loop = self._loop
+        if loop is None or self._stop.is_set():
+            return
+        every = LEASE_POLL_SECONDS if self._address_watch is None else LEASE_RECHECK_SECONDS
+        loop.call_later(every, self._follow_leases)  # first: whatever fails below
+        self._check_leases()
+
+    def _check_leases(self) -> None:
         """A DHCP interface's new lease (its bound device's address changed, or went) is
         applied as a reload would apply it: sockets, policy, tunnels."""
-        loop, gateway = self._loop, self.gateway
-        if loop is None or gateway is None or self.netlink is None or self._stop.is_set():
+        self._lease_check = None
+        gateway = self.gateway
+        if gateway is None or self.netlink is None or self._stop.is_set():
             return
-        loop.call_later(LEASE_POLL_SECONDS, self._follow_leases)  # first: whatever fails below
         config = gateway.config
         if not any(i.address_dhcp is not None for i in config.interfaces.values()):
             return
@@ -948,6 +984,13 @@ class Runtime:
         if self.names is not None:
             self.names.cancel()
         self._stop_crypto_maps()
+        if self._address_watch is not None:
+            if loop is not None:
+                loop.remove_reader(self._address_watch.fileno())
+            self._address_watch.close()
+            self._address_watch = None
+        if self._lease_check is not None:
+            self._lease_check.cancel()
         if self.netlink is not None:
             for route in self.routes:
                 self.netlink.delete_route(route)
