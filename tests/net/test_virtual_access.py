@@ -99,6 +99,10 @@ def test_show_commands_name_the_clone() -> None:
     assert "interface Virtual-Access1\n ip unnumbered Loopback0\n" in derived
     assert " tunnel destination 100.64.0.2\n" in derived
     assert "Invalid input" in _exec(pair, "show interfaces virtual-access 2")
+    described = _exec(pair, "show interfaces description").splitlines()
+    assert described[0] == "Interface                      Status         Protocol Description"
+    assert "Vi1                            up             up       " in described
+    assert "Vt1                            up             down     " in described
 
 
 def test_with_frr_an_unnumbered_clone_holds_the_borrowed_subnet() -> None:

@@ -117,6 +117,18 @@ def test_show_ip_route_address_shows_the_route_it_takes() -> None:
     assert "% Invalid input" in lab.run("Router1", "show ip route 10.0.0.0 255.0.255.0")
 
 
+def test_show_interfaces_description_abbreviates_and_says_admin_down() -> None:
+    lab = Lab(
+        "hostname R\ninterface Ethernet0/0\n description uplink to ISP\n"
+        " ip address 10.0.0.1 255.255.255.0\ninterface Ethernet0/1\n shutdown\n"
+    )
+    assert lab.run("R", "sh int desc").splitlines() == [
+        "Interface                      Status         Protocol Description",
+        "Et0/0                          up             up       uplink to ISP",
+        "Et0/1                          admin down     down     ",
+    ]
+
+
 def test_show_ip_interface_brief_seed() -> None:
     lab = seed_lab()
     assert lab.run("Router1", "sh ip int br") == (

@@ -39,6 +39,7 @@ TESTED = {
     "cisco_ios_show_dmvpn.textfsm": "show dmvpn",
     "cisco_ios_show_clock.textfsm": "show clock",
     "cisco_ios_show_logging.textfsm": "show logging",
+    "cisco_ios_show_interfaces_description.textfsm": "show interfaces description",
     # tested in test_pki_show.py, on routers enrolled by `pyike pki` and a real running-config
     "cisco_ios_show_crypto_pki_certificates.textfsm": "show crypto pki certificates",
 }
@@ -192,6 +193,20 @@ def test_vrf() -> None:
         "CUSTOMER": ("65000:1", "ipv4", ["Gi0/1", "Tu0"]),
         "INTERNET": ("65000:2", "ipv4", ["Gi0/0"]),
     }
+
+
+def test_interfaces_description() -> None:
+    lab, _ = build_lab(load_topology([EXAMPLES / "front-door-vrf"]), policy_for_config)
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    text = lab.exec("SiteA", "show interfaces description")
+    records = ntc_parse.parse_output(
+        platform="cisco_ios", command="show interfaces description", data=text
+    )
+    rows = {r["port"]: (r["status"], r["protocol"], r["description"]) for r in records}
+    assert rows["Gi0/0"] == ("up", "up", "ISP")
+    assert rows["Gi0/2"] == ("up", "up", "management, on the LAN's subnet in the global table")
+    assert rows["Tu0"] == ("up", "up", "")
 
 
 def _index() -> dict[str, str]:

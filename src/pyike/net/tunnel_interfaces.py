@@ -16,8 +16,10 @@ from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, InvalidInput, Token, interface_arg
 from pyike.node.exec.show_interfaces import (
     BRIEF_HEADER,
+    DESCRIPTION_HEADER,
     address_method,
     brief_row,
+    description_row,
     keepalive_setting,
     tunnel_protocol_lines,
 )
@@ -46,6 +48,7 @@ def register_interface_commands(tree: CommandTree, gateway: Gateway) -> None:
         return TextResult(derived_config(iface, iface.tunnel_source or ""))
 
     tree.register("show interfaces", show, takes_args=True)
+    tree.register("show interfaces description", lambda args: TextResult(descriptions(gateway)))
     tree.register("show ip interface brief", lambda args: TextResult(brief(gateway)))
     tree.register("show derived-config interface", derived, takes_args=True)
 
@@ -95,6 +98,17 @@ def brief(gateway: Gateway) -> str:
         protocol = "up" if _protocol_up(gateway, name) else "down"
         lines.append(brief_row(name, address, method, status, protocol))
     return "\n".join(lines) + "\n"
+
+
+def descriptions(gateway: Gateway) -> str:
+    """`show interfaces description`: the configuration's interfaces and the clones."""
+    rows = [DESCRIPTION_HEADER]
+    for name in [*gateway.config.interfaces, *_clone_names(gateway)]:
+        iface = _interface(gateway, name)
+        status = "administratively down" if iface.shutdown else "up"
+        protocol = "up" if _protocol_up(gateway, name) else "down"
+        rows.append(description_row(name, status, protocol, iface.description))
+    return "\n".join(rows) + "\n"
 
 
 def interface_text(gateway: Gateway, name: str) -> str:

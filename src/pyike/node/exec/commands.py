@@ -66,6 +66,10 @@ class ExecShell:
         t.register("show vrf", self._show_vrf)
         t.register("show ip interface brief", self._show_ip_interface_brief)
         t.register("show interfaces", self._show_interfaces, takes_args=True)
+        t.register(
+            "show interfaces description",
+            lambda args: TextResult(show_interfaces.descriptions(self.router)),
+        )
         running_config.register(t, lambda: self.router.config)
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyike.config.model import Interface, Keepalive
+from pyike.node.exec.show_vrf import short_name
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 from pyike.node.router import Router
 
@@ -21,6 +22,26 @@ def brief(router: Router) -> str:
         method = address_method(iface.config, iface.primary is not None)
         lines.append(brief_row(iface.name, address, method, iface.status, iface.protocol))
     return "\n".join(lines) + "\n"
+
+
+DESCRIPTION_HEADER = f"{'Interface':<31}{'Status':<15}{'Protocol':<9}Description"
+
+
+def description_row(name: str, status: str, protocol: str, description: str | None) -> str:
+    """One line of `show interfaces description` (the lab's and the gateway's): the name
+    abbreviated, `admin down` for a shut interface, the description as configured (IOS
+    pads the columns of an interface without one too)."""
+    shown = "admin down" if status == "administratively down" else status
+    return f"{short_name(name):<31}{shown:<15}{protocol:<9}{description or ''}"
+
+
+def descriptions(router: Router) -> str:
+    """`show interfaces description` of a lab router."""
+    rows = [
+        description_row(i.name, i.status, i.protocol, i.config.description)
+        for i in router.interfaces.values()
+    ]
+    return "\n".join([DESCRIPTION_HEADER, *rows]) + "\n"
 
 
 def address_method(cfg: Interface, addressed: bool) -> str:
