@@ -1,4 +1,4 @@
-"""Crypto exec commands on lab routers: sessions, statistics and `clear crypto sa`."""
+"""Crypto exec commands on lab routers: sessions, statistics and the clear commands."""
 
 from __future__ import annotations
 
@@ -99,6 +99,42 @@ def test_clear_crypto_sa_renegotiates_one_child_sa() -> None:
     ping = lab.exec("Router1", "ping 192.168.2.1 source Loopback0")
     assert "Success rate is 100 percent (5/5)" in ping
     assert "#pkts encaps: 5," in lab.exec("Router1", "show crypto ipsec sa")
+
+
+def _outbound_spis(lab: Lab, peer: str) -> set[str]:
+    text = lab.exec("Hub", f"show crypto ipsec sa peer {peer}")
+    return set(re.findall(r"current outbound spi: (0x\w+)", text))
+
+
+def _ike_spis(lab: Lab) -> dict[str, str]:
+    """The hub's IKE SAs: remote address -> local SPI."""
+    text = lab.exec("Hub", "show crypto ikev2 sa detailed")
+    rows = re.findall(r"203\.0\.113\.1/500\s+(203\.0\.113\.\d+)/500.*?Local spi: (\w+)", text, re.S)
+    return dict(rows)
+
+
+def test_clearing_one_peer_leaves_the_others_sas() -> None:
+    """`clear crypto sa peer A` renegotiates that spoke's IPsec SAs alone, on its IKE SA;
+    `clear crypto session remote A` deletes that spoke's IKE SA alone (IOS's keyword)."""
+    lab = spokes_at_once("")
+    spoke1, spoke2 = "203.0.113.11", "203.0.113.12"
+    before = {peer: _outbound_spis(lab, peer) for peer in (spoke1, spoke2)}
+    ike_before = _ike_spis(lab)
+    assert lab.exec("Hub", f"clear crypto sa peer {spoke2}") == ""
+    lab.run_for(10)
+    assert _outbound_spis(lab, spoke1) == before[spoke1]
+    assert _outbound_spis(lab, spoke2) and not _outbound_spis(lab, spoke2) & before[spoke2]
+    assert _ike_spis(lab) == ike_before  # the IKE SAs stay
+    assert lab.exec("Hub", f"clear crypto session remote {spoke1}") == ""
+    lab.run_for(15)
+    ike_after = _ike_spis(lab)
+    assert ike_after[spoke1] != ike_before[spoke1]  # a new IKE SA with spoke 1
+    assert {p: ike_after[p] for p in ike_after if p != spoke1} == {
+        p: ike_before[p] for p in ike_before if p != spoke1
+    }
+    assert INVALID in lab.exec("Hub", f"clear crypto session peer {spoke1}")  # not IOS's word
+    assert INVALID in lab.exec("Hub", "clear crypto sa peer 203.0.113")
+    assert INCOMPLETE in lab.exec("Hub", "clear crypto sa peer")
 
 
 def test_ikev2_sa_detailed_shows_the_fragmentation_mtu_in_use() -> None:

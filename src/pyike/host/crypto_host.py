@@ -232,12 +232,14 @@ class CryptoHost:
         self.engine.clear(self.clock(), peer)
         self.flush()
 
-    def clear_ipsec(self) -> None:
-        """`clear crypto sa`: delete every child SA (telling the peer); the IKE SAs stay, and
-        protected tunnels negotiate new child SAs."""
+    def clear_ipsec(self, peer: IPAddress | None = None) -> None:
+        """`clear crypto sa [peer ADDR]`: delete every child SA (with `peer`, those with that
+        peer), telling the peer; the IKE SAs stay, and protected tunnels negotiate new child
+        SAs."""
         now = self.clock()
         for child in list(self.sad.children.values()):
-            self.engine.delete_child_sa(now, child.info.ike_sa_id, child.info.spi_in)
+            if peer is None or child.info.remote.address == peer:
+                self.engine.delete_child_sa(now, child.info.ike_sa_id, child.info.spi_in)
         self.flush()
 
     def flush(self) -> None:

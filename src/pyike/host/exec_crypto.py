@@ -12,7 +12,7 @@ from pyike.config.model import Config
 from pyike.host import views
 from pyike.host.pki_exec import register_pki_show_commands
 from pyike.host.views import CryptoState
-from pyike.ike.events import Endpoint
+from pyike.ike.events import Endpoint, IPAddress
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
     CommandTree,
@@ -50,16 +50,16 @@ def register_crypto_commands(
     crypto: CryptoControl,
     formatter: DebugFormatter,
     ipsec_debug: Callable[[bool], None] | None = None,
-    clear_ipsec: Callable[[], None] | None = None,
+    clear_ipsec: Callable[[IPAddress | None], None] | None = None,
 ) -> None:
-    """`ipsec_debug(on)` switches `debug crypto ipsec`, and `clear_ipsec()` deletes every
-    IPsec SA (`clear crypto sa`), where the router supports them."""
+    """`ipsec_debug(on)` switches `debug crypto ipsec`, and `clear_ipsec(peer)` deletes every
+    IPsec SA, or those with one peer (`clear crypto sa [peer A]`), where the router supports
+    them."""
 
     def clear_sa(args: Sequence[Token]) -> ExecJob:
         assert clear_ipsec is not None
-        if args:
-            raise InvalidInput(args[0].start)
-        clear_ipsec()
+        peer = _peer_address(args, ("peer",))
+        clear_ipsec(None if peer is None else peer.address)
         return TextResult("")
 
     def debug_ipsec(args: Sequence[Token]) -> ExecJob:
@@ -81,19 +81,12 @@ def register_crypto_commands(
             router_undebug(args)
         return TextResult(ALL_OFF + "\n")
 
-    def clear_ikev2(args: Sequence[Token]) -> ExecJob:
-        peer: Endpoint | None = None
-        if args:
-            if not "peer".startswith(args[0].text.lower()):
-                raise InvalidInput(args[0].start)
-            if len(args) < 2:
-                raise IncompleteCommand()
-            try:
-                peer = Endpoint(ipaddress.ip_address(args[1].text))
-            except ValueError:
-                raise InvalidInput(args[1].start) from None
-        crypto.clear(peer)
-        return TextResult("")
+    def clear_ikev2(keywords: tuple[str, ...]) -> Handler:
+        def handler(args: Sequence[Token]) -> ExecJob:
+            crypto.clear(_peer_address(args, keywords))
+            return TextResult("")
+
+        return handler
 
     tree.register("debug crypto ikev2", lambda args: debug(Debug.BASIC))
     tree.register("debug crypto ikev2 packet", lambda args: debug(Debug.PACKET))
@@ -107,8 +100,26 @@ def register_crypto_commands(
         tree.register("clear crypto sa", clear_sa, takes_args=True)
     tree.register("undebug all", undebug)
     tree.register("no debug all", undebug)
-    tree.register("clear crypto ikev2 sa", clear_ikev2, takes_args=True)
-    tree.register("clear crypto session", clear_ikev2, takes_args=True)
+    # IOS names the peer `remote`; `peer` is kept as pyike first took it
+    tree.register("clear crypto ikev2 sa", clear_ikev2(("remote", "peer")), takes_args=True)
+    tree.register("clear crypto session", clear_ikev2(("remote",)), takes_args=True)
+
+
+def _peer_address(args: Sequence[Token], keywords: tuple[str, ...]) -> Endpoint | None:
+    """`KEYWORD ADDRESS` (one of `keywords`, abbreviated as IOS takes it), or nothing."""
+    if not args:
+        return None
+    word = args[0].text.lower()
+    if not any(k.startswith(word) for k in keywords):
+        raise InvalidInput(args[0].start)
+    if len(args) < 2:
+        raise IncompleteCommand()
+    if len(args) > 2:
+        raise InvalidInput(args[2].start)
+    try:
+        return Endpoint(ipaddress.ip_address(args[1].text))
+    except ValueError:
+        raise InvalidInput(args[1].start) from None
 
 
 def _flag(args: Sequence[Token], *words: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Protocol
 from pyike.config.model import Config
 from pyike.frr.vtysh import SHOW_COMMANDS, Frr, FrrUnavailable, VtyshRefused
 from pyike.host.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
+from pyike.ike.events import IPAddress
 from pyike.node.exec import running_config
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
@@ -36,7 +37,7 @@ class GatewayControl(CryptoControl, Protocol):
 
     def rekey(self, *, ike: bool) -> int: ...
 
-    def clear_ipsec(self) -> None: ...
+    def clear_ipsec(self, peer: IPAddress | None = None) -> None: ...
 
 
 class GatewayShell:
