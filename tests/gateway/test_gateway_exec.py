@@ -36,6 +36,15 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     after = pyike_exec(r1_sock, "show crypto ipsec sa")
     assert spi not in after
     assert "Status:UP-ACTIVE, IKE count:1," in pyike_exec(r1_sock, "show crypto ikev2 session")
+    # what the gateway logged, debug output (r1 runs with --debug) and messages alike
+    logged = pyike_exec(r1_sock, "show logging")
+    assert "\nLog Buffer (102400 bytes):\n\n" in logged
+    buffered = logged.split("Log Buffer (102400 bytes):\n\n", 1)[1]
+    assert (
+        "%LINEPROTO-5-UPDOWN: Line protocol on Interface Tunnel0, changed state to up" in buffered
+    )
+    assert "%CRYPTO-5-IKEV2_SESSION_STATUS: Crypto tunnel v2 is UP." in buffered
+    assert "SM Trace->" in buffered
     by_peer = pyike_exec(r1_sock, "show crypto ipsec sa peer 10.0.0.2")
     assert "current_peer 10.0.0.2 port 500" in by_peer and "interface: Tunnel0" in by_peer
     assert pyike_exec(r1_sock, "show crypto ipsec sa peer 10.0.0.9") == ""

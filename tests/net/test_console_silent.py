@@ -87,3 +87,19 @@ def test_the_session_status_is_logged_only_while_the_log_is_read() -> None:
     up = "%CRYPTO-5-IKEV2_SESSION_STATUS: Crypto tunnel v2 is UP.  Peer 10.0.0.2:500"
     assert len(status["r1"]) == 1 and status["r1"][0].startswith(up)
     assert status["r2"] == []
+
+
+def test_the_buffer_keeps_what_the_console_was_given() -> None:
+    """`show logging` on the gateway: the lines the console wrote; a silent one is given
+    none, so `--quiet` costs nothing for the buffer either."""
+    console = Console(terminal=io.StringIO())
+    console.lines(
+        [
+            "*Dec  6 05:23:16.172: %LINEPROTO-5-UPDOWN: Line protocol on Interface"
+            " Tunnel0, changed state to up"
+        ],
+        debug=False,
+    )
+    console.lines(["*Dec  6 05:23:16.171: IKEv2:Parse Vendor Specific Payload: pyike"])
+    assert console.buffer.logged == 2 and console.buffer.trapped == 1
+    assert console.buffer.lines()[1].endswith("Parse Vendor Specific Payload: pyike")

@@ -1,6 +1,8 @@
 """Where the gateway's debug and log lines go: the terminal, a file (`--debug-file`), syslog
-(`--syslog [SOCKET]`), and the control connections under `terminal monitor`. Lines arrive
-already formatted (IOS timestamps and wording); no line carries a key."""
+(`--syslog [SOCKET]`), the control connections under `terminal monitor`, and the logging
+buffer `show logging` prints. Lines arrive already formatted (IOS timestamps and wording); no
+line carries a key. A silent console (`--quiet`, no one monitoring) is given no line at all,
+so its buffer stays empty too."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
+
+from pyike.node.exec.show_logging import LogBuffer
 
 DEFAULT_SYSLOG_SOCKET = "/dev/log"
 _FACILITY_DAEMON = 3
@@ -56,6 +60,7 @@ class Console:
             self._file = os.fdopen(fd, "a", encoding="utf-8")
         self._syslog = None if syslog_socket is None else SyslogSender(syslog_socket)
         self.monitors: list[Callable[[list[str]], None]] = []
+        self.buffer = LogBuffer()
 
     @property
     def silent(self) -> bool:
@@ -83,6 +88,8 @@ class Console:
                 self._syslog.send(severity, line)
         for monitor in self.monitors:
             monitor(lines)
+        for line in lines:
+            self.buffer.add(line)
 
     def close(self) -> None:
         if self._file is not None:

@@ -812,7 +812,7 @@ class Runtime:
             from pyike.host.track_exec import register_tracking_commands
             from pyike.net.shell import GatewayShell
             from pyike.net.tunnel_interfaces import register_interface_commands
-            from pyike.node.exec import show_clock
+            from pyike.node.exec import show_clock, show_logging
 
             gateway = self.gateway
             assert gateway is not None
@@ -825,6 +825,7 @@ class Runtime:
                 self._shell.tree, lambda: self.ip_sla, self.clock, self.utc_epoch
             )
             show_clock.register(self._shell.tree, self.clock, self.utc_epoch, "the host's clock")
+            show_logging.register(self._shell.tree, self.console.buffer)
         return self._shell
 
     def _query(self, name: str) -> dict[str, object] | None:

@@ -1,6 +1,7 @@
-"""`show logging` on the lab's routers: IOS's header, then the logging buffer, the newest
-BUFFER_BYTES of what the router logged (its `%FACILITY-SEVERITY-MNEMONIC` messages and the
-output of its debugs, as IOS buffers at level debugging), the oldest dropped first."""
+"""`show logging` on the lab's routers and the gateway: IOS's header, then the logging
+buffer, the newest BUFFER_BYTES of what the router logged (its `%FACILITY-SEVERITY-MNEMONIC`
+messages and the output of its debugs, as IOS buffers at level debugging), the oldest dropped
+first."""
 
 from __future__ import annotations
 
