@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.support.daemons import pyike_exec, ready_sas, seed_pair
 from tests.support.netns import Lab, wait_for
+from tests.support.paths import SEED_CONFIGS
 from tests.support.traffic import ping
 
 
@@ -58,6 +59,13 @@ def test_show_clock_is_the_host_s(netlab: Lab, tmp_path: Path) -> None:
     lines = pyike_exec(tmp_path / "r1.sock", "show clock detail").splitlines()
     after = datetime.now(UTC)
     assert lines[1] == "Time source is the host's clock"
+    version = pyike_exec(tmp_path / "r1.sock", "show version").splitlines()
+    assert version[0].startswith("pyike Software, Version ") and "(not Cisco IOS)" in version[0]
+    assert "Router1 uptime is 0 minutes" in version
+    [started] = [line for line in version if line.startswith("System started at ")]
+    started_at = datetime.strptime(started, "System started at %H:%M:%S.%f UTC %a %b %d %Y")
+    assert abs(started_at.replace(tzinfo=UTC) - before) < timedelta(seconds=60)
+    assert f'System configuration file is "{SEED_CONFIGS / "router1.cfg"}"' in version
     shown = datetime.strptime(lines[0], "%H:%M:%S.%f UTC %a %b %d %Y").replace(tzinfo=UTC)
     assert before - timedelta(seconds=1) <= shown <= after + timedelta(seconds=1)
 

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from pyike.config.model import Config
 from pyike.host.exec_crypto import register_crypto_commands, register_show_commands
@@ -25,7 +26,7 @@ from pyike.lab.dmvpn_exec import register_dmvpn_commands
 from pyike.lab.flexvpn_exec import register_flexvpn_commands
 from pyike.lab.lab_hosts import lab_names
 from pyike.lab.records import Record, event_record
-from pyike.node.exec import show_clock, show_logging
+from pyike.node.exec import show_clock, show_logging, show_version
 from pyike.node.exec.commands import ExecShell
 from pyike.node.exec.show_logging import LogBuffer
 from pyike.node.router import Router
@@ -132,6 +133,13 @@ class Lab:
             )
             show_clock.register(lab_router.shell.tree, lambda: self.clock.now, epoch, None)
             show_logging.register(lab_router.shell.tree, lab_router.logging)
+            show_version.register(
+                lab_router.shell.tree,
+                partial(getattr, router, "hostname"),
+                lambda: self.clock.now,
+                epoch,
+                authoritative=False,
+            )
             register_crypto_commands(
                 lab_router.shell.tree,
                 lab_router.crypto,

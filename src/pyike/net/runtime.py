@@ -434,7 +434,8 @@ class Runtime:
         )
         epoch = datetime.now() - timedelta(seconds=clock())
         # certificates are valid or not by UTC
-        self.utc_epoch = datetime.now(UTC) - timedelta(seconds=clock())
+        self.started_at = clock()  # on `clock`, whose zero is `utc_epoch`
+        self.utc_epoch = datetime.now(UTC) - timedelta(seconds=self.started_at)
         self.formatter = DebugFormatter(epoch, Debug.ALL if options.debug else Debug.NONE)
         self.wire = SocketWire(options.ports, self.log)
         self.wire.udp_gso = options.udp_offload
@@ -812,7 +813,7 @@ class Runtime:
             from pyike.host.track_exec import register_tracking_commands
             from pyike.net.shell import GatewayShell
             from pyike.net.tunnel_interfaces import register_interface_commands
-            from pyike.node.exec import show_clock, show_logging
+            from pyike.node.exec import show_clock, show_logging, show_version
 
             gateway = self.gateway
             assert gateway is not None
@@ -826,6 +827,15 @@ class Runtime:
             )
             show_clock.register(self._shell.tree, self.clock, self.utc_epoch, "the host's clock")
             show_logging.register(self._shell.tree, self.console.buffer)
+            show_version.register(
+                self._shell.tree,
+                lambda: gateway.config.hostname,
+                self.clock,
+                self.utc_epoch,
+                authoritative=True,
+                started=self.started_at,
+                config_file=str(self.options.config_path),
+            )
         return self._shell
 
     def _query(self, name: str) -> dict[str, object] | None:
