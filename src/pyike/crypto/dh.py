@@ -110,9 +110,9 @@ def select_backend() -> tuple[str, ModExp | None]:
 _BACKEND_NAME, _MODEXP = select_backend()
 # The daemon's own keys in groups 1 and 2 (safe primes OpenSSL knows no name for). With the
 # system's libcrypto as the backend, the exponent comes from the kernel (full length) and g^x
-# from libcrypto: 13 to 16% quicker than `cryptography` generating the key (1,000 of each,
-# interleaved, on this project's bench machine). With a slower backend, OpenSSL draws them
-# (_drawn_by_openssl).
+# from libcrypto: a key 11 to 13% quicker than `cryptography` generating it (new_key_exchange,
+# 1,000 of each, interleaved; bench/README.md, stop 20). With a slower backend, OpenSSL draws
+# them (_drawn_by_openssl).
 _KEYS_BY_OPENSSL = _BACKEND_NAME != LIBCRYPTO_BACKEND
 
 

@@ -116,10 +116,15 @@ def _peer_address(args: Sequence[Token], keywords: tuple[str, ...]) -> Endpoint 
         raise IncompleteCommand()
     if len(args) > 2:
         raise InvalidInput(args[2].start)
+    return Endpoint(_address(args[1]))
+
+
+def _address(token: Token) -> IPAddress:
+    """An address where IOS wants one; anything else is invalid input at its first character."""
     try:
-        return Endpoint(ipaddress.ip_address(args[1].text))
+        return ipaddress.ip_address(token.text)
     except ValueError:
-        raise InvalidInput(args[1].start) from None
+        raise InvalidInput(token.start) from None
 
 
 def _flag(args: Sequence[Token], *words: str) -> bool:
@@ -141,10 +146,7 @@ def _ike_sa_filter(word: str, value: Token) -> IkeSaFilter:
         return IkeSaFilter(fvrf=value.text)
     if word == "ivrf":
         return IkeSaFilter(ivrf=value.text)
-    try:
-        address = ipaddress.ip_address(value.text)
-    except ValueError:
-        raise InvalidInput(value.start) from None
+    address = _address(value)
     return IkeSaFilter(local=address) if word == "local" else IkeSaFilter(remote=address)
 
 
@@ -213,10 +215,7 @@ def register_show_commands(
     def ipsec_sas_of_peer(args: Sequence[Token]) -> ExecJob:
         if not args:
             raise IncompleteCommand()
-        try:
-            peer = ipaddress.ip_address(args[0].text)
-        except ValueError:
-            raise InvalidInput(args[0].start) from None
+        peer = _address(args[0])
         detail = _flag(args[1:], "detail")
         return text(
             show.show_crypto_ipsec_sa(views.ipsec_interface_views(node), peer=peer, detail=detail)

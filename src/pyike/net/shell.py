@@ -1,9 +1,9 @@
 """The gateway's exec commands, as the control socket runs them: the crypto show, clear
 and debug commands shared with the lab (`pyike.host.exec_crypto`), `show running-config`,
-IOS output filters (`| include`, `| exclude`, `| begin`, `| section`, `| count`, as in the lab), the
-routing show commands (`show ip route`, `show ip bgp ...`, `show ip ospf ...`, `show ip eigrp
-...`) answered by FRRouting when it runs the host's routing (`pyike run --frr`), and two
-diagnostics IOS lacks:
+IOS output filters (`| include`, `| exclude`, `| begin`, `| section`, `| count`, as in the
+lab), the routing show commands (`show ip route`, `show ip bgp ...`, `show ip ospf ...`,
+`show ip eigrp ...`) answered by FRRouting when it runs the host's routing (`pyike run
+--frr`), and two diagnostics IOS lacks:
 `test crypto ikev2 rekey` and `test crypto ipsec rekey` rekey every IKE or Child SA now
 (what `swanctl --rekey` does for strongSwan)."""
 

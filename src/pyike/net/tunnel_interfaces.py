@@ -70,6 +70,10 @@ def _interface(gateway: Gateway, name: str) -> Interface:
     return clone.config if clone is not None else gateway.config.interfaces[name]
 
 
+def _status(iface: Interface) -> str:
+    return "administratively down" if iface.shutdown else "up"
+
+
 def _protocol_up(gateway: Gateway, name: str) -> bool:
     """A tunnel's line protocol: its SAs, or its GRE keepalives; other interfaces are up."""
     iface = _interface(gateway, name)
@@ -94,7 +98,7 @@ def brief(gateway: Gateway) -> str:
         lender = _interface(gateway, iface.unnumbered) if iface.unnumbered else iface
         address = str(lender.primary_address) if lender.primary_address else "unassigned"
         method = address_method(iface, bool(iface.addresses))
-        status = "administratively down" if iface.shutdown else "up"
+        status = _status(iface)
         protocol = "up" if _protocol_up(gateway, name) else "down"
         lines.append(brief_row(name, address, method, status, protocol))
     return "\n".join(lines) + "\n"
@@ -105,7 +109,7 @@ def descriptions(gateway: Gateway) -> str:
     rows = [DESCRIPTION_HEADER]
     for name in [*gateway.config.interfaces, *_clone_names(gateway)]:
         iface = _interface(gateway, name)
-        status = "administratively down" if iface.shutdown else "up"
+        status = _status(iface)
         protocol = "up" if _protocol_up(gateway, name) else "down"
         rows.append(description_row(name, status, protocol, iface.description))
     return "\n".join(rows) + "\n"
@@ -113,7 +117,7 @@ def descriptions(gateway: Gateway) -> str:
 
 def interface_text(gateway: Gateway, name: str) -> str:
     iface = _interface(gateway, name)
-    status = "administratively down" if iface.shutdown else "up"
+    status = _status(iface)
     protocol = "up" if _protocol_up(gateway, name) else "down"
     sa_name = gateway.clones.names.sa_of(name) or name
     inbound, outbound = _packets(gateway, sa_name)

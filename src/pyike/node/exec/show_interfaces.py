@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pyike.config.model import Interface, Keepalive
-from pyike.node.exec.show_vrf import short_name
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 from pyike.node.router import Router
 
@@ -22,6 +22,35 @@ def brief(router: Router) -> str:
         method = address_method(iface.config, iface.primary is not None)
         lines.append(brief_row(iface.name, address, method, iface.status, iface.protocol))
     return "\n".join(lines) + "\n"
+
+
+# How IOS shortens interface types in its tables (`show vrf`, `show interfaces description`).
+_SHORT = {
+    "GigabitEthernet": "Gi",
+    "TenGigabitEthernet": "Te",
+    "FastEthernet": "Fa",
+    "Ethernet": "Et",
+    "Loopback": "Lo",
+    "Tunnel": "Tu",
+    "Serial": "Se",
+    "Vlan": "Vl",
+    "Port-channel": "Po",
+    "Dialer": "Di",
+    "Virtual-Template": "Vt",
+    "Virtual-Access": "Vi",
+    "Cellular": "Ce",
+    "BDI": "BD",
+    "Null": "Nu",
+}
+_TYPE = re.compile(r"([A-Za-z-]+)(.*)")
+
+
+def short_name(interface: str) -> str:
+    """`GigabitEthernet0/1` -> `Gi0/1`, as IOS lists interfaces in its tables."""
+    m = _TYPE.fullmatch(interface)
+    if m is None:
+        return interface
+    return _SHORT.get(m.group(1), m.group(1)) + m.group(2)
 
 
 DESCRIPTION_HEADER = f"{'Interface':<31}{'Status':<15}{'Protocol':<9}Description"

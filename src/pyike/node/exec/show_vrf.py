@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from pyike.config.model import Vrf
+from pyike.node.exec.show_interfaces import short_name
 from pyike.node.router import Router
 
 NAME_WIDTH = 33
@@ -15,33 +16,6 @@ IP_VRF_HEADER = f"  {'Name':<{NAME_WIDTH}}{'Default RD':<{RD_WIDTH}}Interfaces"
 VRF_HEADER = (
     f"  {'Name':<{NAME_WIDTH}}{'Default RD':<{RD_WIDTH}}{'Protocols':<{PROTOCOLS_WIDTH}}Interfaces"
 )
-# How IOS shortens interface types in these tables.
-_SHORT = {
-    "GigabitEthernet": "Gi",
-    "TenGigabitEthernet": "Te",
-    "FastEthernet": "Fa",
-    "Ethernet": "Et",
-    "Loopback": "Lo",
-    "Tunnel": "Tu",
-    "Serial": "Se",
-    "Vlan": "Vl",
-    "Port-channel": "Po",
-    "Dialer": "Di",
-    "Virtual-Template": "Vt",
-    "Virtual-Access": "Vi",
-    "Cellular": "Ce",
-    "BDI": "BD",
-    "Null": "Nu",
-}
-_TYPE = re.compile(r"([A-Za-z-]+)(.*)")
-
-
-def short_name(interface: str) -> str:
-    """`GigabitEthernet0/1` -> `Gi0/1`, as IOS lists interfaces in its VRF tables."""
-    m = _TYPE.fullmatch(interface)
-    if m is None:
-        return interface
-    return _SHORT.get(m.group(1), m.group(1)) + m.group(2)
 
 
 def _natural(name: str) -> str:
