@@ -37,6 +37,12 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     after = pyike_exec(r1_sock, "show crypto ipsec sa")
     assert spi not in after
     assert "Status:UP-ACTIVE, IKE count:1," in pyike_exec(r1_sock, "show crypto ikev2 session")
+    engine = pyike_exec(r1_sock, "show crypto engine connections active").splitlines()
+    assert engine[:2] == ["Crypto Engine Connections", ""]
+    rows = sorted(line.split()[1:5] for line in engine[3:])
+    esp = ["IPsec", "3DES+SHA"]
+    assert [row[:2] for row in rows] == [["IKEv2", "SHA+AES"], esp, esp]
+    assert {row[2] != "0" for row in rows[1:]} == {True, False}  # the new pair: out, in
     # what the gateway logged, debug output (r1 runs with --debug) and messages alike
     logged = pyike_exec(r1_sock, "show logging")
     assert "\nLog Buffer (102400 bytes):\n\n" in logged

@@ -311,3 +311,58 @@ def test_isakmp_sa_table_is_empty_beside_ikev2_sas() -> None:
         "",
     ]
     assert "READY" in lab.exec("Router1", "show crypto ikev2 sa")
+
+
+ENGINE_HEADER = "   ID  Type    Algorithm           Encrypt  Decrypt LastSeqN IP-Address"
+
+
+def engine_rows(text: str) -> dict[int, list[str]]:
+    lines = text.splitlines()
+    assert lines[:3] == ["Crypto Engine Connections", "", ENGINE_HEADER]
+    for line in lines[3:]:  # IOS's columns: the counters end under their headings
+        assert [line.rfind(" ", 0, end) < end - 1 for end in (5, 42, 51, 60)] == [True] * 4
+        assert line[60] == " " and line[61] != " "
+    return {int(line.split()[0]): line.split()[1:] for line in lines[3:]}
+
+
+def test_engine_connections_count_each_sa_as_show_crypto_ipsec_sa_does() -> None:
+    lab = up_lab()
+    assert "(7/7)" in lab.exec("Router1", "ping 192.168.2.1 source Loopback0 repeat 7")
+    rows = engine_rows(lab.exec("Router1", "show crypto engine connections active"))
+    ipsec = lab.exec("Router1", "show crypto ipsec sa")
+    inbound, outbound = (
+        int(flow) for flow in re.findall(r"flow_id: SW:(\d+)", ipsec)
+    )  # inbound esp sas are listed first
+    ike = lab.exec("Router1", "show crypto ikev2 sa")
+    tunnel = re.search(r"^(\d+) +10\.0\.0\.1/500", ike, re.MULTILINE)
+    assert tunnel is not None
+    assert rows == {
+        inbound: ["IPsec", "3DES+SHA", "0", "7", "7", "10.0.0.1"],
+        outbound: ["IPsec", "3DES+SHA", "7", "0", "0", "10.0.0.1"],
+        1000 + int(tunnel[1]): ["IKEv2", "SHA+AES", "0", "0", "0", "10.0.0.1"],
+    }
+    assert "#pkts encaps: 7" in ipsec and "#pkts decaps: 7" in ipsec
+
+
+@pytest.mark.parametrize(
+    ("transforms", "algorithm"),
+    [("esp-aes 256 esp-sha512-hmac", "AES256+SHA512"), ("esp-gcm 256", "AES-GCM-256")],
+)
+def test_engine_connections_name_the_negotiated_transforms(transforms: str, algorithm: str) -> None:
+    extra = f"crypto ipsec transform-set TS {transforms}\n"
+    lab = lab_of(seed_texts(extra, extra))
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    rows = engine_rows(lab.exec("Router2", "show crypto engine connections active"))
+    assert sorted(row[:2] for row in rows.values()) == [
+        ["IKEv2", "SHA+AES"],
+        ["IPsec", algorithm],
+        ["IPsec", algorithm],
+    ]
+    assert {row[-1] for row in rows.values()} == {"10.0.0.2"}
+
+
+def test_engine_connections_list_nothing_before_a_tunnel_is_up() -> None:
+    lab = lab_of(seed_texts())
+    text = lab.exec("Router1", "show crypto engine connections active")
+    assert text == f"Crypto Engine Connections\n\n{ENGINE_HEADER}\n"

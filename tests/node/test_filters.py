@@ -134,3 +134,14 @@ def test_a_filter_on_a_bad_command_or_without_command() -> None:
     )
     assert shell_text("| include x") == "   ^\n% Invalid input detected at '^' marker.\n"
     assert shell_text("show ip interface brief | exclude unassigned").startswith("Interface")
+
+
+def test_a_command_that_fails_inside_pyike_says_so_and_the_shell_goes_on() -> None:
+    tree = CommandTree()
+
+    def broken(args: object) -> ExecJob:
+        raise KeyError("flow 7")
+
+    tree.register("show broken", broken)
+    text = run_line(tree, "show broken | include x", "R1#").text
+    assert text == "% pyike internal error: KeyError: 'flow 7' (please report it)\n"

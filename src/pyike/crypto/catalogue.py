@@ -101,6 +101,22 @@ class EncrTransform:
             return self.ios_name
         return f"{self.ios_name}-{self.key_length}"
 
+    @property
+    def engine_name(self) -> str:
+        """`show crypto engine connections active`'s name: "AES" (128-bit), "AES256", "3DES";
+        a cipher other than CBC keeps its proposal name ("AES-GCM-256", not attested)."""
+        if self.mode == "cbc" and self.ios_name == "AES-CBC":
+            return "AES" if self.key_bits == 128 else f"AES{self.key_bits}"
+        return self.show_name or self.name
+
+
+def _engine_hash_name(hash_: hashes.HashAlgorithm | None, otherwise: str) -> str:
+    """IOS's crypto engine names an HMAC by its hash, SHA-1 as "SHA"; anything else by
+    `otherwise`."""
+    if hash_ is None:
+        return otherwise
+    return "SHA" if hash_.name == "sha1" else hash_.name.upper()
+
 
 @dataclass(frozen=True, eq=False)
 class PrfTransform:
@@ -117,6 +133,11 @@ class PrfTransform:
     ios_name: str | None = None  # "SHA256"
     ike_keyword: str | None = None  # `prf sha256`
     strongswan: str | None = None
+
+    @property
+    def engine_name(self) -> str:
+        """`show crypto engine connections active`'s name ("SHA512"), as for integrity."""
+        return _engine_hash_name(self.hash, self.ios_name or self.name)
 
     @property
     def fixed_key(self) -> bool:
@@ -148,6 +169,11 @@ class IntegTransform:
     @property
     def implemented(self) -> bool:
         return self.mac != "names-only"
+
+    @property
+    def engine_name(self) -> str:
+        """`show crypto engine connections active`'s name: "SHA" (SHA-1), "SHA256", "MD5"."""
+        return _engine_hash_name(self.hash, self.ios_name or self.name)
 
     @property
     def esp_show(self) -> str | None:

@@ -229,6 +229,14 @@ def register_show_commands(
 
     tree.register("show crypto ipsec sa peer", ipsec_sas_of_peer, takes_args=True)
     tree.register("show crypto ipsec sa interface", ipsec_sas_of_interface, takes_args=True)
+    tree.register(
+        "show crypto engine connections active",
+        lambda a: text(
+            show.show_crypto_engine_connections_active(
+                views.ipsec_interface_views(node), views.ike_sa_views(node)
+            )
+        ),
+    )
     # pyike negotiates IKEv2 only: the IKEv1 table IOS keeps beside it is always empty
     tree.register("show crypto isakmp sa", lambda a: text(show.show_crypto_isakmp_sa()))
     tree.register(

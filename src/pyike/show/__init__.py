@@ -4,6 +4,7 @@ Live state comes in as the frozen views of `pyike.show.views`; configuration com
 the parsed `Config`. Every formatter returns the lines IOS prints, without line endings.
 """
 
+from pyike.show.engine_connections import show_crypto_engine_connections_active
 from pyike.show.ikev2_config import (
     show_crypto_ikev2_policy,
     show_crypto_ikev2_profile,
@@ -26,6 +27,7 @@ from pyike.show.session import show_crypto_session
 
 __all__ = [
     "IkeSaFilter",
+    "show_crypto_engine_connections_active",
     "show_crypto_ikev2_policy",
     "show_crypto_ikev2_profile",
     "show_crypto_ikev2_proposal",

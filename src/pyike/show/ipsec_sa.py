@@ -75,12 +75,11 @@ def _replay_line(sa: EspSaView) -> str:
 
 
 def _esp_sa_lines(sa: EspSaView) -> list[str]:
-    flow_id = sa.conn_id if sa.flow_id is None else sa.flow_id
     return [
         f"      spi: {_spi(sa.spi)}",
         f"        transform: {ios_names.esp_transform(sa.encryption, sa.key_bits, sa.integrity)} ,",
         f"        in use settings ={{{sa.mode}, }}",
-        f"        conn id: {sa.conn_id}, flow_id: {sa.flow_prefix}:{flow_id}, "
+        f"        conn id: {sa.conn_id}, flow_id: {sa.flow_prefix}:{sa.flow_number}, "
         f"sibling_flags {sa.sibling_flags:X}, crypto map: {sa.crypto_map}",
         "        sa timing: remaining key lifetime (k/sec): "
         f"({sa.remaining_kilobytes}/{sa.remaining_seconds})",

@@ -85,7 +85,7 @@ def esp_sa_json(sa: EspSaView) -> Json:
         transform=ios_names.esp_transform(sa.encryption, sa.key_bits, sa.integrity),
         encryption=ios_names.esp_encryption(sa.encryption, sa.key_bits),
         integrity=ios_names.esp_integrity(sa.integrity),
-        flow_id=sa.conn_id if sa.flow_id is None else sa.flow_id,
+        flow_id=sa.flow_number,
         status=sa.status.value,
     )
     return out

@@ -165,6 +165,13 @@ class EspSaView:
     flow_prefix: str = "SW"  # software crypto engine
     sibling_flags: int = 0x80000040
     status: EspSaStatus = EspSaStatus.ACTIVE
+    packets: int = 0  # this SA's own: encrypted (outbound) or decrypted (inbound)
+    last_sequence: int = 0  # inbound: the highest sequence number it accepted
+
+    @property
+    def flow_number(self) -> int:
+        """The flow_id IOS shows (`SW:5`), which numbers the SA's crypto engine connection."""
+        return self.conn_id if self.flow_id is None else self.flow_id
 
 
 @dataclass(frozen=True)
@@ -401,6 +408,8 @@ def esp_sa_view(
         replay_window=replay_window if replay else None,
         mode=sa.mode.value,
         status=status,
+        packets=sa.counters.packets,
+        last_sequence=sa.replay.highest if isinstance(sa, InboundEspSa) else 0,
     )
 
 

@@ -156,4 +156,8 @@ def run_line(tree: CommandTree, line: str, prompt: str) -> ExecJob:
         job = node.handler(args)
     except ExecInputError as error:
         return TextResult(error.render(prompt))
+    except Exception as exc:  # a pyike bug ends the command, not the session, lab or daemon
+        return TextResult(
+            f"% pyike internal error: {type(exc).__name__}: {exc} (please report it)\n"
+        )
     return job if spec is None else FilteredJob(job, spec)
