@@ -333,13 +333,12 @@ def test_engine_connections_count_each_sa_as_show_crypto_ipsec_sa_does() -> None
     inbound, outbound = (
         int(flow) for flow in re.findall(r"flow_id: SW:(\d+)", ipsec)
     )  # inbound esp sas are listed first
-    ike = lab.exec("Router1", "show crypto ikev2 sa")
-    tunnel = re.search(r"^(\d+) +10\.0\.0\.1/500", ike, re.MULTILINE)
-    assert tunnel is not None
+    ce_id = re.search(r"CE id: (\d+),", lab.exec("Router1", "show crypto ikev2 sa detailed"))
+    assert ce_id is not None
     assert rows == {
         inbound: ["IPsec", "3DES+SHA", "0", "7", "7", "10.0.0.1"],
         outbound: ["IPsec", "3DES+SHA", "7", "0", "0", "10.0.0.1"],
-        1000 + int(tunnel[1]): ["IKEv2", "SHA+AES", "0", "0", "0", "10.0.0.1"],
+        int(ce_id[1]): ["IKEv2", "SHA+AES", "0", "0", "0", "10.0.0.1"],
     }
     assert "#pkts encaps: 7" in ipsec and "#pkts decaps: 7" in ipsec
 
@@ -366,3 +365,34 @@ def test_engine_connections_list_nothing_before_a_tunnel_is_up() -> None:
     lab = lab_of(seed_texts())
     text = lab.exec("Router1", "show crypto engine connections active")
     assert text == f"Crypto Engine Connections\n\n{ENGINE_HEADER}\n"
+
+
+def session_peers(text: str) -> list[str]:
+    return re.findall(r"^Peer: (\S+) port", text, re.MULTILINE)
+
+
+def test_crypto_session_of_one_peer_address_interface_or_vrf() -> None:
+    """`show crypto session remote|local|interface|fvrf|ivrf ... [detail]` on a hub, the
+    output genie's parsers read for a single remote."""
+    lab = spokes_at_once("")
+    everyone = session_peers(lab.exec("Hub", "show crypto session"))
+    assert len(everyone) == 3 and "203.0.113.12" in everyone
+    remote = lab.exec("Hub", "show crypto session remote 203.0.113.12 detail")
+    assert session_peers(remote) == ["203.0.113.12"]
+    parsed = parse("show crypto session remote 203.0.113.12 detail", remote.splitlines())
+    assert list(parsed["interfaces"]) == ["Tunnel2"]
+    assert parsed["interfaces"]["Tunnel2"]["peer_ip"] == "203.0.113.12"
+    assert parsed["interfaces"]["Tunnel2"]["session_status"] == "UP-ACTIVE"
+    assert session_peers(lab.exec("Hub", "sh cry sess int tu2")) == ["203.0.113.12"]
+    local = lab.exec("Hub", "show crypto session local 203.0.113.1")
+    assert sorted(session_peers(local)) == sorted(everyone)
+    assert session_peers(lab.exec("Hub", "show crypto session fvrf global")) == everyone
+    assert session_peers(lab.exec("Hub", "show crypto session ivrf none det")) == everyone
+    nobody = "Crypto session current status\n\n"
+    assert lab.exec("Hub", "show crypto session remote 198.51.100.7") == nobody
+    assert lab.exec("Hub", "show crypto session local 203.0.113.12") == nobody
+    assert lab.exec("Hub", "show crypto session ivrf BLUE") == nobody
+    assert INVALID in lab.exec("Hub", "show crypto session remote 203.0.113")
+    assert INVALID in lab.exec("Hub", "show crypto session remote 203.0.113.12 brief")
+    assert INCOMPLETE in lab.exec("Hub", "show crypto session remote")
+    assert INVALID in lab.exec("Hub", "show crypto session interface Tunnel9")

@@ -25,6 +25,7 @@ from pyike.node.exec.parser import (
 from pyike.show.ike_counters import Ikev2Counters
 from pyike.show.ikev2_sa import IkeSaFilter
 from pyike.show.ikev2_stats import in_negotiation_limits
+from pyike.show.session import SESSION_FILTERS, SessionFilter
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 
@@ -239,13 +240,40 @@ def register_show_commands(
     )
     # pyike negotiates IKEv2 only: the IKEv1 table IOS keeps beside it is always empty
     tree.register("show crypto isakmp sa", lambda a: text(show.show_crypto_isakmp_sa()))
-    tree.register(
-        "show crypto session",
-        lambda a: text(
-            show.show_crypto_session(views.crypto_session_views(node), detail=_flag(a, "detail"))
-        ),
-        takes_args=True,
-    )
+
+    def sessions(only: SessionFilter | None, args: Sequence[Token]) -> ExecJob:
+        detail = _flag(args, "detail")
+        return text(
+            show.show_crypto_session(views.crypto_session_views(node), detail=detail, only=only)
+        )
+
+    def sessions_filtered(word: str) -> Handler:
+        def handler(args: Sequence[Token]) -> ExecJob:
+            if not args:
+                raise IncompleteCommand()
+            if word == "interface":
+                name, used = interface_arg(args, 0, config().interfaces)
+                return sessions(SessionFilter(interface=name), args[used:])
+            if word in ("fvrf", "ivrf"):
+                only = (
+                    SessionFilter(fvrf=args[0].text)
+                    if word == "fvrf"
+                    else SessionFilter(ivrf=args[0].text)
+                )
+            else:
+                address = _address(args[0])
+                only = (
+                    SessionFilter(remote=address)
+                    if word == "remote"
+                    else SessionFilter(local=address)
+                )
+            return sessions(only, args[1:])
+
+        return handler
+
+    tree.register("show crypto session", lambda a: sessions(None, a), takes_args=True)
+    for word in SESSION_FILTERS:
+        tree.register(f"show crypto session {word}", sessions_filtered(word), takes_args=True)
 
     def config_show(formatter: Callable[[Config, str | None], list[str]]) -> Handler:
         return lambda args: text(formatter(config(), named(args)))

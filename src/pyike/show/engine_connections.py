@@ -2,7 +2,8 @@
 keys for. Each IPsec SA is a connection of its own, numbered as `show crypto ipsec sa`
 numbers its flow_id, with the packets it encrypted (outbound) or decrypted (inbound) and,
 inbound, the last sequence number it accepted; each established IKE SA follows, numbered
-from 1001 as IOS numbers them. The IP-Address column is this router's end of the SA."""
+by its CE id (`show crypto ikev2 sa detailed`). The IP-Address column is this router's end of
+the SA."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from pyike.show.views import (
     IpsecInterfaceView,
 )
 
-IKE_CONNECTION_BASE = 1000  # IKE SA n is engine connection 1000 + n
 _HEADER = "   ID  Type    Algorithm           Encrypt  Decrypt LastSeqN IP-Address"
 
 
@@ -71,7 +71,8 @@ def show_crypto_engine_connections_active(
                 rows.append((sa.flow_number, line))
     for ike in ike_sas:
         if ike.state is IkeSaState.READY:
-            conn_id = IKE_CONNECTION_BASE + ike.tunnel_id
-            rows.append((conn_id, _row(conn_id, "IKEv2", _ike_algorithm(ike), 0, 0, 0, ike.local)))
+            rows.append(
+                (ike.ce_id, _row(ike.ce_id, "IKEv2", _ike_algorithm(ike), 0, 0, 0, ike.local))
+            )
     rows.sort(key=lambda row: row[0])
     return ["Crypto Engine Connections", "", _HEADER, *(line for _, line in rows)]

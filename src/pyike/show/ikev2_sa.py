@@ -143,12 +143,13 @@ class IkeSaFilter:
         return (
             (self.local is None or sa.local == self.local)
             and (self.remote is None or sa.remote == self.remote)
-            and _vrf_matches(self.fvrf, sa.fvrf)
-            and _vrf_matches(self.ivrf, sa.ivrf)
+            and vrf_matches(self.fvrf, sa.fvrf)
+            and vrf_matches(self.ivrf, sa.ivrf)
         )
 
 
-def _vrf_matches(wanted: str | None, vrf: str | None) -> bool:
+def vrf_matches(wanted: str | None, vrf: str | None) -> bool:
+    """`vrf` (None: the global table) is the one a filter names (`none`, `global`: global)."""
     if wanted is None:
         return True
     return wanted in GLOBAL_VRF_NAMES if vrf is None else wanted == vrf

@@ -8,9 +8,11 @@ IOS prints an IPv6 IKE SA's remote endpoint on a line of its own.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from pyike import ios_names
-from pyike.show.views import CryptoSessionView, Ident, SessionFlow, SessionIkeSa
+from pyike.show.ikev2_sa import vrf_matches
+from pyike.show.views import CryptoSessionView, Ident, IPAddress, SessionFlow, SessionIkeSa
 
 LEGEND = [
     "Code: C - IKE Configuration mode, D - Dead Peer Detection     ",
@@ -96,13 +98,43 @@ def _session_lines(session: CryptoSessionView, detail: bool) -> list[str]:
     return [*lines, ""]
 
 
+@dataclass(frozen=True)
+class SessionFilter:
+    """`show crypto session remote ADDRESS | local ADDRESS | interface IF | fvrf NAME | ivrf
+    NAME`: a session's peer, an address of its IKE SAs on this side, its interface, its VRFs
+    (the global table named `none` or `global`, as for `show crypto ikev2 sa`)."""
+
+    remote: IPAddress | None = None
+    local: IPAddress | None = None
+    interface: str | None = None
+    fvrf: str | None = None
+    ivrf: str | None = None
+
+    def matches(self, session: CryptoSessionView) -> bool:
+        return (
+            (self.remote is None or session.peer == self.remote)
+            and (self.local is None or any(sa.local == self.local for sa in session.ike_sas))
+            and (self.interface is None or session.interface == self.interface)
+            and vrf_matches(self.fvrf, session.fvrf)
+            and vrf_matches(self.ivrf, session.ivrf)
+        )
+
+
+SESSION_FILTERS = ("remote", "local", "interface", "fvrf", "ivrf")
+
+
 def show_crypto_session(
-    sessions: Iterable[CryptoSessionView], *, detail: bool = False
+    sessions: Iterable[CryptoSessionView],
+    *,
+    detail: bool = False,
+    only: SessionFilter | None = None,
 ) -> list[str]:
-    """Every crypto session; with none IOS prints the heading alone."""
+    """Every crypto session (or those `only` matches); with none IOS prints the heading
+    alone."""
     lines = ["Crypto session current status", ""]
     if detail:
         lines += [*LEGEND, ""]
     for session in sessions:
-        lines += _session_lines(session, detail)
+        if only is None or only.matches(session):
+            lines += _session_lines(session, detail)
     return lines
