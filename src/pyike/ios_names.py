@@ -10,6 +10,7 @@ for those it does not know, and IOS's ways of printing addresses and durations.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import IntEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
@@ -296,3 +297,33 @@ def uptime(seconds: int) -> str:
 
 def yes_no(flag: bool) -> str:
     return "Y" if flag else "N"
+
+
+# How IOS shortens interface types in its tables (`show vrf`, `show interfaces description`,
+# `show crypto sockets`).
+_SHORT = {
+    "GigabitEthernet": "Gi",
+    "TenGigabitEthernet": "Te",
+    "FastEthernet": "Fa",
+    "Ethernet": "Et",
+    "Loopback": "Lo",
+    "Tunnel": "Tu",
+    "Serial": "Se",
+    "Vlan": "Vl",
+    "Port-channel": "Po",
+    "Dialer": "Di",
+    "Virtual-Template": "Vt",
+    "Virtual-Access": "Vi",
+    "Cellular": "Ce",
+    "BDI": "BD",
+    "Null": "Nu",
+}
+_TYPE = re.compile(r"([A-Za-z-]+)(.*)")
+
+
+def short_interface(interface: str) -> str:
+    """`GigabitEthernet0/1` -> `Gi0/1`, as IOS lists interfaces in its tables."""
+    m = _TYPE.fullmatch(interface)
+    if m is None:
+        return interface
+    return _SHORT.get(m.group(1), m.group(1)) + m.group(2)

@@ -43,6 +43,9 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     esp = ["IPsec", "3DES+SHA"]
     assert [row[:2] for row in rows] == [["IKEv2", "SHA+AES"], esp, esp]
     assert {row[2] != "0" for row in rows[1:]} == {True, False}  # the new pair: out, in
+    sockets = pyike_exec(r1_sock, "show crypto sockets")
+    assert "   Tu0 Peers (local/remote): 10.0.0.1/10.0.0.2\n" in sockets
+    assert "Socket State: Open" in sockets
     # what the gateway logged, debug output (r1 runs with --debug) and messages alike
     logged = pyike_exec(r1_sock, "show logging")
     assert "\nLog Buffer (102400 bytes):\n\n" in logged

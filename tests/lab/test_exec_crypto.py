@@ -12,6 +12,7 @@ from pyike.config import load
 from pyike.lab.lab import Lab
 from pyike.node.exec.parser import INCOMPLETE, INVALID
 from pyike.topology.seed import SEED_CONFIGS, seed_configs
+from tests.support import dmvpn
 from tests.support.genie_parse import parse
 from tests.support.paths import EXAMPLES
 
@@ -396,3 +397,59 @@ def test_crypto_session_of_one_peer_address_interface_or_vrf() -> None:
     assert INVALID in lab.exec("Hub", "show crypto session remote 203.0.113.12 brief")
     assert INCOMPLETE in lab.exec("Hub", "show crypto session remote")
     assert INVALID in lab.exec("Hub", "show crypto session interface Tunnel9")
+
+
+def test_crypto_sockets_of_a_vti_open_once_its_sa_is_up() -> None:
+    lab = lab_of(seed_texts())
+    before = parse("show crypto sockets", lab.exec("Router1", "show crypto sockets").splitlines())
+    assert before["socket_connections"]["Tu0"]["socket_state"] == "Closed"
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    text = lab.exec("Router1", "show crypto sockets")
+    parsed = parse("show crypto sockets", text.splitlines())["socket_connections"]
+    assert parsed["total_socket_connections"] == 1
+    assert parsed["Tu0"]["peers"] == {"local_ip": "10.0.0.1", "remote_ip": "10.0.0.2"}
+    assert parsed["Tu0"]["local_ident"] == {
+        "address": "0.0.0.0",
+        "mask": "0.0.0.0",
+        "port": 0,
+        "protocol": 0,
+    }
+    assert parsed["Tu0"]["ipsec_profile"] == "phse2-prof"
+    assert parsed["Tu0"]["socket_state"] == "Open"
+    assert text.endswith(
+        'Crypto Sockets in Listen state:\nClient: "TUNNEL SEC" Profile: "phse2-prof"'
+        ' Map-name: "Tunnel0-head-0"\n'
+    )
+
+
+def test_crypto_sockets_of_a_dmvpn_hub_one_per_spoke_carrying_gre() -> None:
+    lab = dmvpn.lab_of(dmvpn.texts())
+    text = lab.exec("Hub", "show crypto sockets")
+    assert "Number of Crypto Socket connections 3\n" in text
+    peers = re.findall(r"Tu\d+ Peers \(local/remote\): 203\.0\.113\.2/(\S+)", text)
+    assert sorted(peers) == sorted(dmvpn.SPOKE_NBMA.values())
+    assert text.count("Socket State: Open") == 3
+    for spoke in dmvpn.SPOKE_NBMA.values():
+        assert f"Remote Ident (addr/mask/port/prot): ({spoke}/255.255.255.255/0/47)" in text
+    shared = dmvpn.texts(
+        lambda name, t: t.replace(
+            " tunnel protection ipsec profile DMVPN-PROT\n",
+            " tunnel protection ipsec profile DMVPN-PROT shared\n",
+        )
+    )
+    text = dmvpn.lab_of(shared).exec("Hub", "show crypto sockets")
+    assert text.count("   Shd Peers (local/remote): 203.0.113.2/") == 3
+    assert text.count("       Flags: shared\n") == 3
+
+
+def test_crypto_sockets_none_for_a_crypto_map() -> None:
+    """A crypto map's SAs come from its ACL, not a tunnel: IOS opens no socket for them."""
+    files = sorted((EXAMPLES / "crypto-map").glob("*.cfg"))
+    lab = lab_of([path.read_text(encoding="utf-8") for path in files])
+    lab.bring_up_tunnels()
+    assert "!!!!" in lab.exec("SiteA", "ping 192.168.20.1 source Loopback0")  # the first one asks
+    assert "Status: ACTIVE" in lab.exec("SiteA", "show crypto ipsec sa")
+    assert lab.exec("SiteA", "show crypto sockets") == (
+        "\nNumber of Crypto Socket connections 0\n\nCrypto Sockets in Listen state:\n"
+    )

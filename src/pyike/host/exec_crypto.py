@@ -238,6 +238,10 @@ def register_show_commands(
             )
         ),
     )
+    tree.register(
+        "show crypto sockets",
+        lambda a: text(show.show_crypto_sockets(*views.crypto_socket_views(node))),
+    )
     # pyike negotiates IKEv2 only: the IKEv1 table IOS keeps beside it is always empty
     tree.register("show crypto isakmp sa", lambda a: text(show.show_crypto_isakmp_sa()))
 

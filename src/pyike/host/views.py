@@ -12,8 +12,13 @@ from dataclasses import replace
 from typing import Protocol
 
 from pyike.codec.registry import DhId, IntegId
-from pyike.config.model import Config
-from pyike.config.query import ChildSaPolicy, child_sa_policies, ike_sa_vrfs
+from pyike.config.model import Config, Interface
+from pyike.config.query import (
+    ChildSaPolicy,
+    child_sa_policies,
+    ike_sa_vrfs,
+    virtual_template_parts,
+)
 from pyike.ike.engine import IkeEngine
 from pyike.ike.events import IPAddress
 from pyike.ike.fragments import IP_UDP_OVERHEAD
@@ -24,6 +29,7 @@ from pyike.node.gre import GRE_PROTOCOL
 from pyike.show.views import (
     ChildSaView,
     CryptoSessionView,
+    CryptoSocketView,
     EspSaStatus,
     EspSaView,
     Ident,
@@ -35,6 +41,7 @@ from pyike.show.views import (
     NatState,
     SessionFlow,
     SessionIkeSa,
+    SocketListener,
     esp_sa_view,
     flow_counters,
 )
@@ -274,6 +281,47 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
         flows = (*known.flows, flow) if known is not None else (flow,)
         views[(interface, tag)] = IpsecInterfaceView(interface, tag, source or local, flows)
     return list(views.values())
+
+
+def _protected_by(config: Config, sa_name: str, interface: str) -> Interface | None:
+    """The configured interface whose `tunnel protection` covers an SA: the tunnel itself,
+    or the virtual template a clone was made from."""
+    parts = virtual_template_parts(sa_name)
+    found = config.interfaces.get(parts[0] if parts is not None else interface)
+    return found if found is not None and found.tunnel_protection is not None else None
+
+
+def crypto_socket_views(node: CryptoState) -> tuple[list[CryptoSocketView], list[SocketListener]]:
+    """`show crypto sockets`: a socket per protected tunnel and peer (crypto maps have none),
+    and the protected tunnels listening (a virtual template's clones, not the template)."""
+    sockets = []
+    for spec in node.specs.values():
+        if spec.name.startswith(CRYPTO_MAP_PREFIX):
+            continue
+        interface, _tag, local_ident, remote_ident = _placement(node, spec)
+        owner = _protected_by(node.config, spec.name, interface)
+        if owner is None or owner.tunnel_protection is None:
+            continue
+        sockets.append(
+            CryptoSocketView(
+                interface,
+                ipaddress.ip_address(str(spec.local.address)),
+                ipaddress.ip_address(str(spec.remote.address)),
+                local_ident,
+                remote_ident,
+                owner.tunnel_protection,
+                open=bool(node.sad.tunnel(spec.name).live),
+                shared=owner.tunnel_protection_shared,
+            )
+        )
+    listening = {
+        name: iface.tunnel_protection
+        for name, iface in node.config.interfaces.items()
+        if iface.tunnel_protection is not None and not name.startswith("Virtual-Template")
+    }
+    listening |= {s.interface: s.profile for s in sockets}
+    listeners = [SocketListener(p, f"{name}-head-0") for name, p in listening.items()]
+    return sockets, listeners
 
 
 def crypto_session_views(node: CryptoState) -> list[CryptoSessionView]:

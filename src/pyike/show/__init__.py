@@ -24,6 +24,7 @@ from pyike.show.ipsec_config import (
 )
 from pyike.show.ipsec_sa import show_crypto_ipsec_sa
 from pyike.show.session import show_crypto_session
+from pyike.show.sockets import show_crypto_sockets
 
 __all__ = [
     "IkeSaFilter",
@@ -41,4 +42,5 @@ __all__ = [
     "show_crypto_isakmp_sa",
     "show_crypto_map",
     "show_crypto_session",
+    "show_crypto_sockets",
 ]

@@ -246,6 +246,31 @@ class IpsecInterfaceView:
     flows: tuple[IpsecFlowView, ...] = ()
 
 
+# --- show crypto sockets ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CryptoSocketView:
+    """A protected tunnel's crypto socket toward one peer: open while an IPsec SA is up."""
+
+    interface: str
+    local: IPAddress
+    peer: IPAddress
+    local_ident: Ident
+    remote_ident: Ident
+    profile: str  # the IPsec profile of `tunnel protection ipsec profile NAME`
+    open: bool
+    shared: bool = False  # `tunnel protection ... shared`
+
+
+@dataclass(frozen=True)
+class SocketListener:
+    """A protected tunnel listening for its sockets: its IPsec profile and crypto map tag."""
+
+    profile: str
+    map_name: str
+
+
 # --- show crypto session ----------------------------------------------------------------------
 
 

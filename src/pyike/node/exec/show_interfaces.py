@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from pyike import ios_names
 from pyike.config.model import Interface, Keepalive
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 from pyike.node.router import Router
@@ -24,35 +24,6 @@ def brief(router: Router) -> str:
     return "\n".join(lines) + "\n"
 
 
-# How IOS shortens interface types in its tables (`show vrf`, `show interfaces description`).
-_SHORT = {
-    "GigabitEthernet": "Gi",
-    "TenGigabitEthernet": "Te",
-    "FastEthernet": "Fa",
-    "Ethernet": "Et",
-    "Loopback": "Lo",
-    "Tunnel": "Tu",
-    "Serial": "Se",
-    "Vlan": "Vl",
-    "Port-channel": "Po",
-    "Dialer": "Di",
-    "Virtual-Template": "Vt",
-    "Virtual-Access": "Vi",
-    "Cellular": "Ce",
-    "BDI": "BD",
-    "Null": "Nu",
-}
-_TYPE = re.compile(r"([A-Za-z-]+)(.*)")
-
-
-def short_name(interface: str) -> str:
-    """`GigabitEthernet0/1` -> `Gi0/1`, as IOS lists interfaces in its tables."""
-    m = _TYPE.fullmatch(interface)
-    if m is None:
-        return interface
-    return _SHORT.get(m.group(1), m.group(1)) + m.group(2)
-
-
 DESCRIPTION_HEADER = f"{'Interface':<31}{'Status':<15}{'Protocol':<9}Description"
 
 
@@ -61,7 +32,7 @@ def description_row(name: str, status: str, protocol: str, description: str | No
     abbreviated, `admin down` for a shut interface, the description as configured (IOS
     pads the columns of an interface without one too)."""
     shown = "admin down" if status == "administratively down" else status
-    return f"{short_name(name):<31}{shown:<15}{protocol:<9}{description or ''}"
+    return f"{ios_names.short_interface(name):<31}{shown:<15}{protocol:<9}{description or ''}"
 
 
 def descriptions(router: Router) -> str:

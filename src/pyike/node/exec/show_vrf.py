@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from pyike import ios_names
 from pyike.config.model import Vrf
-from pyike.node.exec.show_interfaces import short_name
 from pyike.node.router import Router
 
 NAME_WIDTH = 33
@@ -23,7 +23,7 @@ def _natural(name: str) -> str:
 
 
 def _members(router: Router, vrf: str) -> list[str]:
-    names = [short_name(n) for n, i in router.interfaces.items() if i.vrf == vrf]
+    names = [ios_names.short_interface(n) for n, i in router.interfaces.items() if i.vrf == vrf]
     return sorted(names, key=_natural)
 
 
