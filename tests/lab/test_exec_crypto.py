@@ -378,6 +378,8 @@ def test_crypto_session_of_one_peer_address_interface_or_vrf() -> None:
     lab = spokes_at_once("")
     everyone = session_peers(lab.exec("Hub", "show crypto session"))
     assert len(everyone) == 3 and "203.0.113.12" in everyone
+    counted = "IPsec SA total: 6, active: 6, rekeying: 0, unused: 0, invalid: 0\n"
+    assert lab.exec("Hub", "show crypto ipsec sa count") == counted
     remote = lab.exec("Hub", "show crypto session remote 203.0.113.12 detail")
     assert session_peers(remote) == ["203.0.113.12"]
     parsed = parse("show crypto session remote 203.0.113.12 detail", remote.splitlines())

@@ -15,6 +15,7 @@ from pyike.show import (
     show_crypto_ikev2_session,
     show_crypto_ikev2_stats,
     show_crypto_ipsec_sa,
+    show_crypto_ipsec_sa_count,
     show_crypto_session,
 )
 from pyike.show.views import (
@@ -41,6 +42,7 @@ from tests.support.edge_views import (
     rekeying_interface,
     second_tunnel,
 )
+from tests.support.genie_parse import parse
 
 
 def test_no_ike_sas_prints_both_empty_sections() -> None:
@@ -326,3 +328,13 @@ def test_time_formats() -> None:
         "1w2d",
         "group14",
     )
+
+
+def test_ipsec_sa_count_during_a_rekey_and_on_a_hub() -> None:
+    count = show_crypto_ipsec_sa_count([rekeying_interface(), second_tunnel()])
+    assert count == ["IPsec SA total: 6, active: 5, rekeying: 1, unused: 0, invalid: 0"]
+    parsed = parse("show crypto ipsec sa count", count)
+    assert parsed == {"ipsec_sa_total": 6, "active": 5, "rekeying": 1, "unused": 0, "invalid": 0}
+    assert show_crypto_ipsec_sa_count([]) == [
+        "IPsec SA total: 0, active: 0, rekeying: 0, unused: 0, invalid: 0"
+    ]

@@ -228,6 +228,10 @@ def register_show_commands(
         shown = [v for v in views.ipsec_interface_views(node) if v.interface == name]
         return text(show.show_crypto_ipsec_sa(shown, detail=detail))
 
+    tree.register(
+        "show crypto ipsec sa count",
+        lambda a: text(show.show_crypto_ipsec_sa_count(views.ipsec_interface_views(node))),
+    )
     tree.register("show crypto ipsec sa peer", ipsec_sas_of_peer, takes_args=True)
     tree.register("show crypto ipsec sa interface", ipsec_sas_of_interface, takes_args=True)
     tree.register(

@@ -22,7 +22,7 @@ from pyike.show.ipsec_config import (
     show_crypto_ipsec_transform_set,
     show_crypto_map,
 )
-from pyike.show.ipsec_sa import show_crypto_ipsec_sa
+from pyike.show.ipsec_sa import show_crypto_ipsec_sa, show_crypto_ipsec_sa_count
 from pyike.show.session import show_crypto_session
 from pyike.show.sockets import show_crypto_sockets
 
@@ -38,6 +38,7 @@ __all__ = [
     "show_crypto_ikev2_stats_exchange",
     "show_crypto_ipsec_profile",
     "show_crypto_ipsec_sa",
+    "show_crypto_ipsec_sa_count",
     "show_crypto_ipsec_transform_set",
     "show_crypto_isakmp_sa",
     "show_crypto_map",
