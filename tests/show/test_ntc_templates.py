@@ -40,6 +40,9 @@ TESTED = {
     "cisco_ios_show_clock.textfsm": "show clock",
     "cisco_ios_show_logging.textfsm": "show logging",
     "cisco_ios_show_interfaces_description.textfsm": "show interfaces description",
+    # tested in test_access_lists.py, on a router with standard and extended lists
+    "cisco_ios_show_access-list.textfsm": "show access-list",
+    "cisco_ios_show_ip_access-lists.textfsm": "show ip access-lists",
     # tested in test_pki_show.py, on routers enrolled by `pyike pki` and a real running-config
     "cisco_ios_show_crypto_pki_certificates.textfsm": "show crypto pki certificates",
 }

@@ -295,4 +295,10 @@ def register_show_commands(
     ):
         tree.register(words, config_show(formatter), takes_args=True)
     tree.register("show crypto map", lambda a: text(show.show_crypto_map(config())))
+    for words in ("show access-lists", "show ip access-lists"):
+        tree.register(
+            words,
+            lambda a: text(show.show_access_lists(config().access_lists.values(), named(a))),
+            takes_args=True,
+        )
     register_pki_show_commands(tree, config, lambda: node.policy.certificates)

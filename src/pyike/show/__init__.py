@@ -4,6 +4,7 @@ Live state comes in as the frozen views of `pyike.show.views`; configuration com
 the parsed `Config`. Every formatter returns the lines IOS prints, without line endings.
 """
 
+from pyike.show.access_lists import show_access_lists
 from pyike.show.engine_connections import show_crypto_engine_connections_active
 from pyike.show.ikev2_config import (
     show_crypto_ikev2_policy,
@@ -28,6 +29,7 @@ from pyike.show.sockets import show_crypto_sockets
 
 __all__ = [
     "IkeSaFilter",
+    "show_access_lists",
     "show_crypto_engine_connections_active",
     "show_crypto_ikev2_policy",
     "show_crypto_ikev2_profile",
