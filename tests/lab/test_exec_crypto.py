@@ -447,11 +447,35 @@ def test_crypto_sockets_of_a_dmvpn_hub_one_per_spoke_carrying_gre() -> None:
 
 def test_crypto_sockets_none_for_a_crypto_map() -> None:
     """A crypto map's SAs come from its ACL, not a tunnel: IOS opens no socket for them."""
-    files = sorted((EXAMPLES / "crypto-map").glob("*.cfg"))
-    lab = lab_of([path.read_text(encoding="utf-8") for path in files])
-    lab.bring_up_tunnels()
+    lab = example_lab("crypto-map")
     assert "!!!!" in lab.exec("SiteA", "ping 192.168.20.1 source Loopback0")  # the first one asks
     assert "Status: ACTIVE" in lab.exec("SiteA", "show crypto ipsec sa")
     assert lab.exec("SiteA", "show crypto sockets") == (
         "\nNumber of Crypto Socket connections 0\n\nCrypto Sockets in Listen state:\n"
     )
+
+
+def example_lab(name: str) -> Lab:
+    files = sorted((EXAMPLES / name).glob("*.cfg"))
+    lab = lab_of([path.read_text(encoding="utf-8") for path in files])
+    lab.bring_up_tunnels()
+    lab.run_for(5)
+    return lab
+
+
+def test_ipsec_sa_of_one_crypto_map_or_protected_vrf() -> None:
+    lab = example_lab("front-door-vrf")
+    everything = lab.exec("SiteA", "show crypto ipsec sa")
+    assert "protected vrf: CUSTOMER" in everything
+    assert lab.exec("SiteA", "show crypto ipsec sa vrf CUSTOMER") == everything
+    assert lab.exec("SiteA", "show crypto ipsec sa vrf global") == ""
+    assert lab.exec("SiteA", "show crypto ipsec sa map Tunnel0-head-0 detail") == lab.exec(
+        "SiteA", "show crypto ipsec sa detail"
+    )
+    assert lab.exec("SiteA", "show crypto ipsec sa map CMAP") == ""
+    assert INCOMPLETE in lab.exec("SiteA", "show crypto ipsec sa vrf")
+    assert INVALID in lab.exec("SiteA", "show crypto ipsec sa map Tunnel0-head-0 brief")
+    lab = example_lab("crypto-map")
+    by_map = lab.exec("SiteA", "show crypto ipsec sa map CMAP")
+    assert "Crypto map tag: CMAP, local addr" in by_map
+    assert lab.exec("SiteA", "show crypto ipsec sa vrf none") == by_map

@@ -232,6 +232,23 @@ def register_show_commands(
         "show crypto ipsec sa count",
         lambda a: text(show.show_crypto_ipsec_sa_count(views.ipsec_interface_views(node))),
     )
+
+    def ipsec_sas_of_map(args: Sequence[Token]) -> ExecJob:
+        if not args:
+            raise IncompleteCommand()
+        detail = _flag(args[1:], "detail")
+        shown = [v for v in views.ipsec_interface_views(node) if v.crypto_map_tag == args[0].text]
+        return text(show.show_crypto_ipsec_sa(shown, detail=detail))
+
+    def ipsec_sas_of_vrf(args: Sequence[Token]) -> ExecJob:
+        if not args:
+            raise IncompleteCommand()
+        detail = _flag(args[1:], "detail")
+        interfaces = views.ipsec_interface_views(node)
+        return text(show.show_crypto_ipsec_sa(interfaces, vrf=args[0].text, detail=detail))
+
+    tree.register("show crypto ipsec sa map", ipsec_sas_of_map, takes_args=True)
+    tree.register("show crypto ipsec sa vrf", ipsec_sas_of_vrf, takes_args=True)
     tree.register("show crypto ipsec sa peer", ipsec_sas_of_peer, takes_args=True)
     tree.register("show crypto ipsec sa interface", ipsec_sas_of_interface, takes_args=True)
     tree.register(

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from ipaddress import IPv4Network
 
 from pyike import ios_names
+from pyike.show.ikev2_sa import vrf_matches
 from pyike.show.views import (
     EspSaStatus,
     EspSaView,
@@ -139,15 +140,22 @@ def show_crypto_ipsec_sa(
     interfaces: Iterable[IpsecInterfaceView],
     *,
     peer: IPAddress | None = None,
+    vrf: str | None = None,
     detail: bool = False,
 ) -> list[str]:
     """Every interface with a crypto map and its flows; with `peer`, only the flows to that
-    peer (and only the interfaces that have one). An interface
+    peer, with `vrf` only those of that protected VRF (`none` or `global`: the global table),
+    and only the interfaces that have one. An interface
     whose flows have no SAs yet shows its flows with empty SA lists and SPI 0x0."""
     lines: list[str] = []
+    filtered = peer is not None or vrf is not None
     for view in interfaces:
-        flows = [f for f in view.flows if peer is None or f.peer == peer]
-        if peer is not None and not flows:
+        flows = [
+            f
+            for f in view.flows
+            if (peer is None or f.peer == peer) and vrf_matches(vrf, f.protected_vrf)
+        ]
+        if filtered and not flows:
             continue
         lines += [
             " ",
