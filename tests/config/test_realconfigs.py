@@ -219,8 +219,8 @@ NOT_MODELLED: dict[str, int] = {
     "vti-psk/ij-vti-ikev2-r11-hub.cfg": 5,
     "vti-psk/ij-vti-ikev2-r17.cfg": 4,
     "vti-psk/ij-vti-ikev2-r5.cfg": 3,
-    "vti-psk/perv-r10-c2-ios-xe-17.3-vti-ikev2.cfg": 60,
-    "vti-psk/perv-r9-c1-ios-xe-17.3-vti-ikev2.cfg": 63,
+    "vti-psk/perv-r10-c2-ios-xe-17.3-vti-ikev2.cfg": 59,
+    "vti-psk/perv-r9-c1-ios-xe-17.3-vti-ikev2.cfg": 62,
 }
 
 

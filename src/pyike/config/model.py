@@ -670,6 +670,30 @@ class NotModelled:
 DEFAULT_HOSTNAME = "Router"  # a router's name before any `hostname` command
 
 
+# IOS's severity levels, by number: `logging buffered informational` is `logging buffered 6`.
+SEVERITIES = (
+    "emergencies",
+    "alerts",
+    "critical",
+    "errors",
+    "warnings",
+    "notifications",
+    "informational",
+    "debugging",
+)
+DEBUGGING = 7
+
+
+@dataclass(frozen=True)
+class LoggingBuffer:
+    """`logging buffered [SIZE] [LEVEL]`: the logging buffer `show logging` prints, and the
+    most severe level it keeps down to; `no logging buffered` turns it off."""
+
+    enabled: bool = True
+    size: int | None = None  # bytes; None: the platform's default (pyike's: show_logging)
+    level: int = DEBUGGING
+
+
 @dataclass(frozen=True)
 class Config:
     hostname: str = DEFAULT_HOSTNAME
@@ -696,6 +720,7 @@ class Config:
     flexvpn: FlexvpnConfig = field(default_factory=FlexvpnConfig)  # AAA, pools, policies
     radius: RadiusConfig = field(default_factory=RadiusConfig)  # RADIUS servers and groups
     tracking: TrackingConfig = field(default_factory=TrackingConfig)  # ip sla, track
+    logging_buffer: LoggingBuffer = LoggingBuffer()
     # PKI (config/pki_model.py): trustpoints with their chains, certificate maps by name (the
     # entries in sequence order), key pairs from pasted `crypto key generate` lines by label.
     trustpoints: dict[str, PkiTrustpoint] = field(default_factory=dict)

@@ -27,6 +27,8 @@ from pyike.config.commands.login import LINE
 from pyike.config.commands.unmodelled import LATE
 from pyike.config.lexer import tokenize
 from pyike.config.model import (
+    DEBUGGING,
+    SEVERITIES,
     AccessList,
     Config,
     CryptoMapEntry,
@@ -42,6 +44,7 @@ from pyike.config.model import (
     IsakmpPolicy,
     IsakmpProfile,
     Keyring,
+    LoggingBuffer,
     Nhrp,
     Policy,
     Profile,
@@ -508,9 +511,23 @@ def _modified(objects: dict[str, D], default: D, block: Callable[[D], Block]) ->
     return [block(obj) for obj in objects.values() if replace(obj, source=None) != default]
 
 
+def _logging_buffer(buffer: LoggingBuffer) -> str | None:
+    """`logging buffered ...` as IOS writes it, or None for the default buffer."""
+    if not buffer.enabled:
+        return "no logging buffered"
+    if buffer == LoggingBuffer():
+        return None
+    size = f" {buffer.size}" if buffer.size is not None else ""
+    level = f" {SEVERITIES[buffer.level]}" if buffer.level != DEBUGGING else ""
+    return f"logging buffered{size}{level}"
+
+
 def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     out: list[Block] = _unmodelled(cfg, "first", show_keys)
     out.append([f"hostname {cfg.hostname}"])
+    logging = _logging_buffer(cfg.logging_buffer)
+    if logging:
+        out.append([logging])
     out += [_vrf(v) for v in cfg.vrfs.values()]
     out += writer_flexvpn.aaa_blocks(cfg, _key, show_keys)
     out += writer_radius.radius_blocks(cfg, _key, show_keys)

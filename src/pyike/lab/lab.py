@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from pyike.config.model import Config
+from pyike.config.model import Config, LoggingBuffer
 from pyike.host.exec_crypto import register_crypto_commands, register_show_commands
 from pyike.host.track_exec import register_tracking_commands
 from pyike.host.track_objects import TrackObjects
@@ -121,6 +121,7 @@ class Lab:
                 ExecShell(router),
                 DebugFormatter(epoch, Debug.NONE),
             )
+            lab_router.logging.setting = _logging_buffer(router)
             router.log = self._logger(lab_router)
             lab_router.crypto.observer = self._observer(lab_router)
             CryptoMaps(lab_router.crypto, router.log).install(router)
@@ -364,6 +365,11 @@ class Commands:
 def _running(router: Router) -> Callable[[], Config]:
     """The router's configuration in force (`configure terminal` changes it)."""
     return lambda: router.config
+
+
+def _logging_buffer(router: Router) -> Callable[[], LoggingBuffer]:
+    """The router's `logging buffered` in force."""
+    return lambda: router.config.logging_buffer
 
 
 def _tracks(crypto: CryptoNode) -> Callable[[], TrackObjects]:

@@ -725,6 +725,8 @@ class Runtime:
             keylog=self.keylog,
         )
         gateway = self.gateway
+        # `logging buffered` as the configuration in force has it (SIGHUP may change it)
+        self.console.buffer.setting = lambda: gateway.config.logging_buffer
         gateway.gre.link = self._tunnel_link
         gateway.clones.devices = KernelClones(self.netlink, self._open_clone, self._close_clone)
         gateway.clones.routed = self.options.frr is not None
