@@ -3,6 +3,7 @@ sessions, and `clear crypto sa` (child SAs renegotiated on the standing IKE SA).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +44,12 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     esp = ["IPsec", "3DES+SHA"]
     assert [row[:2] for row in rows] == [["IKEv2", "SHA+AES"], esp, esp]
     assert {row[2] != "0" for row in rows[1:]} == {True, False}  # the new pair: out, in
+    tunnel = pyike_exec(r1_sock, "show ip interface Tunnel0").splitlines()
+    assert tunnel[:2] == [
+        "Tunnel0 is up, line protocol is up",
+        "  Internet address is 172.16.0.101/24",
+    ]
+    assert re.fullmatch(r"  MTU is 14\d\d bytes", tunnel[4])
     sockets = pyike_exec(r1_sock, "show crypto sockets")
     assert "   Tu0 Peers (local/remote): 10.0.0.1/10.0.0.2\n" in sockets
     assert "Socket State: Open" in sockets

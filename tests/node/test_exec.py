@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pyike.node.exec.commands import ExecShell
@@ -276,7 +278,6 @@ def caret(column: int) -> str:
         ("shw ip route", caret(2) + "% Invalid input detected at '^' marker.\n"),
         ("sh i", '% Ambiguous command:  "sh i"\n'),
         ("show ip", "% Incomplete command.\n"),
-        ("show ip interface", "% Incomplete command.\n"),
         ("ping", "% Incomplete command.\n"),
         ("ping 1.2.3.4 repeat", "% Incomplete command.\n"),
         ("ping router9", "% Unrecognized host or address, or protocol not running.\n"),
@@ -382,3 +383,55 @@ def test_escape_sequence_stops_a_traceroute_at_the_hop_being_probed() -> None:
     assert job.text.splitlines()[-1] == "  2  * "
     lab.clock.run_until_idle(limit=100)
     assert job.text.splitlines()[-1] == "  2  * "
+
+
+IP_INTERFACES = """\
+hostname R1
+vrf definition BLUE
+ rd 1:1
+ address-family ipv4
+ exit-address-family
+interface Loopback0
+ ip address 10.9.9.9 255.255.255.255
+interface Ethernet0/0
+ ip address 10.0.0.1 255.255.255.0
+ ip address 10.0.1.1 255.255.255.0 secondary
+ ip mtu 1400
+interface Ethernet0/1
+ vrf forwarding BLUE
+ ip address 172.16.5.1 255.255.255.0
+ shutdown
+interface Ethernet0/2
+ ip unnumbered Loopback0
+interface Ethernet0/3
+ no ip address
+"""
+
+
+def test_show_ip_interface_addresses_lender_vrf_and_state() -> None:
+    lab = Lab(IP_INTERFACES)
+    text = lab.run("R1", "show ip interface")
+    blocks = {b.split(" is ")[0]: b for b in re.split(r"\n(?=\S)", text.rstrip("\n"))}
+    assert lab.run("R1", "sh ip int e0/0").splitlines() == [
+        "Ethernet0/0 is up, line protocol is up",
+        "  Internet address is 10.0.0.1/24",
+        "  Secondary address 10.0.1.1/24",
+        "  Broadcast address is 255.255.255.255",
+        "  Address determined by non-volatile memory",
+        "  MTU is 1400 bytes",
+    ]
+    assert blocks["Ethernet0/1"].splitlines()[0] == (
+        "Ethernet0/1 is administratively down, line protocol is down"
+    )
+    assert '  VPN Routing/Forwarding "BLUE"' in blocks["Ethernet0/1"]
+    assert (
+        "  Interface is unnumbered. Using address of Loopback0 (10.9.9.9)" in blocks["Ethernet0/2"]
+    )
+    assert blocks["Ethernet0/3"].splitlines()[1:] == ["  Internet protocol processing disabled"]
+    assert blocks["Loopback0"].splitlines()[:2] == [
+        "Loopback0 is up, line protocol is up",
+        "  Internet address is 10.9.9.9/32",
+    ]
+    assert lab.run("R1", "show ip interface Ethernet0/9").endswith(
+        "% Invalid input detected at '^' marker.\n"
+    )

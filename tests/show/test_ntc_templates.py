@@ -32,6 +32,7 @@ TESTED = {
     "cisco_ios_show_crypto_session_detail.textfsm": "show crypto session detail",
     "cisco_ios_show_ip_route.textfsm": "show ip route",
     "cisco_ios_show_ip_interface_brief.textfsm": "show ip interface brief",
+    "cisco_ios_show_ip_interface.textfsm": "show ip interface",
     "cisco_ios_show_interfaces.textfsm": "show interfaces",
     "cisco_ios_ping.textfsm": FIRST_PING,
     "cisco_ios_traceroute.textfsm": "traceroute 192.168.2.1 source Loopback0",
@@ -269,3 +270,14 @@ def test_dmvpn() -> None:
     rows = [(r["peer_nbma"], r["peer_tunnel"], r["state"], r["attribute"]) for r in records]
     assert rows[0] == ("198.51.100.10", "10.0.0.13", "UP", "DT1")
     assert rows[-1] == ("203.0.113.2", "10.0.0.1", "UP", "S")
+
+
+def test_ip_interface() -> None:
+    records = {r["interface"]: r for r in parse("show ip interface")}
+    assert list(records) == ["Ethernet0/0", "Loopback0", "Tunnel0"]
+    tunnel = records["Tunnel0"]
+    assert (tunnel["link_status"], tunnel["protocol_status"]) == ("up", "up")
+    assert (tunnel["ip_address"], tunnel["prefix_length"]) == (["172.16.0.101"], ["24"])
+    mtu = seed_lab().router("Router1").router.ip_mtu("Tunnel0")
+    assert tunnel["mtu"] == str(mtu) and mtu < 1500  # what IPsec leaves of Ethernet's 1500
+    assert records["Loopback0"]["mtu"] == "1514"

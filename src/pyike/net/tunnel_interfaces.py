@@ -23,7 +23,8 @@ from pyike.node.exec.show_interfaces import (
     keepalive_setting,
     tunnel_protocol_lines,
 )
-from pyike.node.interfaces import TUNNEL_MTU
+from pyike.node.exec.show_ip_interface import IpInterface, ip_interface_lines
+from pyike.node.interfaces import LOOPBACK_MTU, TUNNEL_MTU, InterfaceKind, kind_of
 
 if TYPE_CHECKING:
     from pyike.net.gateway import Gateway
@@ -49,6 +50,18 @@ def register_interface_commands(tree: CommandTree, gateway: Gateway) -> None:
 
     tree.register("show interfaces", show, takes_args=True)
     tree.register("show interfaces description", lambda args: TextResult(descriptions(gateway)))
+
+    def ip_interfaces(args: Sequence[Token]) -> ExecJob:
+        names = [*gateway.config.interfaces, *_clone_names(gateway)]
+        if args:
+            name, used = interface_arg(args, 0, names)
+            if len(args) > used:
+                raise InvalidInput(args[used].start)
+            names = [name]
+        lines = [line for n in names for line in ip_interface_lines(_ip_interface(gateway, n))]
+        return TextResult("\n".join(lines) + "\n")
+
+    tree.register("show ip interface", ip_interfaces, takes_args=True)
     tree.register("show ip interface brief", lambda args: TextResult(brief(gateway)))
     tree.register("show derived-config interface", derived, takes_args=True)
 
@@ -87,6 +100,37 @@ def _protocol_up(gateway: Gateway, name: str) -> bool:
     if name in gateway.host.tunnel_mtus:
         return _has_sa(gateway, sa_name)
     return not name.startswith("Virtual-Template")  # a template is up, its protocol down
+
+
+def _ip_interface(gateway: Gateway, name: str) -> IpInterface:
+    iface = _interface(gateway, name)
+    lender = None
+    if iface.unnumbered:
+        lent = gateway.config.interfaces.get(iface.unnumbered)
+        lender = (iface.unnumbered, lent.primary_address if lent is not None else None)
+    return IpInterface(
+        name,
+        _status(iface),
+        "up" if _protocol_up(gateway, name) else "down",
+        tuple(IPv4Interface(f"{address}/{mask}") for address, mask in iface.addresses),
+        lender,
+        address_method(iface, bool(iface.addresses)),
+        _ip_mtu(gateway, iface),
+        iface.vrf,
+    )
+
+
+def _ip_mtu(gateway: Gateway, iface: Interface) -> int:
+    """`ip mtu`, else a tunnel's (its transport's less what protects it), a loopback's, or
+    the host device's."""
+    if iface.ip_mtu is not None:
+        return iface.ip_mtu
+    kind = kind_of(iface.name)
+    if kind is InterfaceKind.LOOPBACK:
+        return LOOPBACK_MTU
+    if kind is InterfaceKind.TUNNEL:
+        return gateway.tunnel_ip_mtu(iface.name)
+    return gateway.host.transport_mtu
 
 
 def brief(gateway: Gateway) -> str:

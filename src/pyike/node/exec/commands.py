@@ -27,6 +27,7 @@ from pyike.node.exec.parser import (
     match_keyword,
 )
 from pyike.node.exec.ping import PingJob, PingOptions
+from pyike.node.exec.show_ip_interface import IpInterface, ip_interface_lines
 from pyike.node.exec.traceroute import TracerouteJob, TracerouteOptions
 from pyike.node.router import Router
 from pyike.node.routing import RouteCode, RouteEntry, RoutingTable
@@ -64,6 +65,7 @@ class ExecShell:
         t.register("show ip route", self._show_ip_route, takes_args=True)
         t.register("show ip vrf", self._show_ip_vrf)
         t.register("show vrf", self._show_vrf)
+        t.register("show ip interface", self._show_ip_interface, takes_args=True)
         t.register("show ip interface brief", self._show_ip_interface_brief)
         t.register("show interfaces", self._show_interfaces, takes_args=True)
         t.register(
@@ -227,6 +229,36 @@ class ExecShell:
 
     def _show_ip_interface_brief(self, args: Sequence[Token]) -> ExecJob:
         return TextResult(show_interfaces.brief(self.router))
+
+    def _show_ip_interface(self, args: Sequence[Token]) -> ExecJob:
+        names = list(self.router.interfaces)
+        if args:
+            name, used = self._interface_arg(args, 0)
+            if len(args) > used:
+                raise InvalidInput(args[used].start)
+            names = [name]
+        lines = [line for name in names for line in ip_interface_lines(self._ip_interface(name))]
+        return TextResult("\n".join(lines) + "\n")
+
+    def _ip_interface(self, name: str) -> IpInterface:
+        router = self.router
+        iface = router.interfaces[name]
+        config = iface.config
+        lender = None
+        if config.unnumbered is not None:
+            lent = router.interfaces.get(config.unnumbered)
+            primary = lent.primary if lent is not None else None
+            lender = (config.unnumbered, primary.ip if primary is not None else None)
+        return IpInterface(
+            name,
+            iface.status,
+            iface.protocol,
+            tuple(iface.addresses),
+            lender,
+            show_interfaces.address_method(config, bool(iface.addresses)),
+            router.ip_mtu(name),
+            iface.vrf,
+        )
 
     def _show_interfaces(self, args: Sequence[Token]) -> ExecJob:
         if not args:
