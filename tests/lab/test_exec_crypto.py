@@ -479,3 +479,45 @@ def test_ipsec_sa_of_one_crypto_map_or_protected_vrf() -> None:
     by_map = lab.exec("SiteA", "show crypto ipsec sa map CMAP")
     assert "Crypto map tag: CMAP, local addr" in by_map
     assert lab.exec("SiteA", "show crypto ipsec sa vrf none") == by_map
+
+
+def hub_debug(*commands: str) -> tuple[Lab, list[str]]:
+    """The hub-and-spokes example, the hub debugging as `commands` say while the three
+    spokes come up: the lab and what the hub printed meanwhile."""
+    names = ("hub.cfg", "spoke1.cfg", "spoke2.cfg", "spoke3.cfg")
+    lab = lab_of([(HUB_AND_SPOKES / name).read_text(encoding="utf-8") for name in names])
+    for command in ("debug crypto ikev2", "debug crypto ikev2 packet", *commands):
+        lab.exec("Hub", command)
+    console = lab.router("Hub").console
+    start = len(console)
+    for spoke in SPOKES:
+        lab.router(spoke).crypto.start_tunnel("Tunnel0")
+    lab.run_for(20)
+    return lab, console[start:]
+
+
+def debugged_sas(lines: list[str]) -> set[str]:
+    return set(re.findall(r"SA ID = (\d+)", "\n".join(lines)))
+
+
+def test_conditional_debug_shows_one_spoke_among_three() -> None:
+    _, everyone = hub_debug()
+    assert len(debugged_sas(everyone)) == 3
+    lab, one = hub_debug("debug crypto condition peer ipv4 203.0.113.12")
+    (sa_id,) = debugged_sas(one)
+    detailed = lab.exec("Hub", "show crypto ikev2 sa remote 203.0.113.12 detailed")
+    assert re.search(rf"^{sa_id} +203\.0\.113\.1/500 +203\.0\.113\.12/500", detailed, re.M)
+    assert any("Exchange type: IKE_SA_INIT" in line for line in one)  # before the SA existed
+    assert lab.exec("Hub", "show crypto debug-condition") == (
+        "Crypto conditional debug currently is turned ON\n"
+        "IKE peer IP address filters:\n203.0.113.12 \n"
+    )
+    assert lab.exec("Hub", "no debug crypto condition peer ipv4 203.0.113.12") == ""
+    off = "Crypto conditional debug currently is turned OFF\n"
+    assert lab.exec("Hub", "show crypto debug-condition") == off
+    lab.exec("Hub", "debug crypto condition peer ipv4 203.0.113.11")
+    lab.exec("Hub", "debug crypto condition reset")
+    assert lab.exec("Hub", "show crypto debug-condition") == off
+    assert INVALID in lab.exec("Hub", "debug crypto condition peer ipv6 203.0.113.12")
+    assert INVALID in lab.exec("Hub", "debug crypto condition peer ipv4 2001:db8::1")
+    assert INCOMPLETE in lab.exec("Hub", "debug crypto condition peer ipv4")

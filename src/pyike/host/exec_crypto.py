@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from pyike import show
+from pyike import ios_names, show
 from pyike.config.model import Config
 from pyike.host import views
 from pyike.host.pki_exec import register_pki_show_commands
@@ -89,6 +89,33 @@ def register_crypto_commands(
 
         return handler
 
+    def engine_peer(sa_id: int) -> IPAddress | None:
+        sa = crypto.engine.ike_sa(sa_id)
+        return None if sa is None else sa.remote.address
+
+    formatter.peer_of = engine_peer
+
+    def condition(keep: bool) -> Handler:
+        def handler(args: Sequence[Token]) -> ExecJob:
+            peer = _condition_peer(args)
+            peers = formatter.peers | {peer} if keep else formatter.peers - {peer}
+            formatter.set_peers(peers)
+            return TextResult("")
+
+        return handler
+
+    def show_condition(args: Sequence[Token]) -> ExecJob:
+        return TextResult("\n".join(debug_condition_lines(formatter.peers)) + "\n")
+
+    tree.register("debug crypto condition peer", condition(True), takes_args=True)
+    tree.register("no debug crypto condition peer", condition(False), takes_args=True)
+
+    def reset_conditions(args: Sequence[Token]) -> ExecJob:
+        formatter.set_peers(set())
+        return TextResult("")
+
+    tree.register("debug crypto condition reset", reset_conditions)
+    tree.register("show crypto debug-condition", show_condition)
     tree.register("debug crypto ikev2", lambda args: debug(Debug.BASIC))
     tree.register("debug crypto ikev2 packet", lambda args: debug(Debug.PACKET))
     tree.register("debug crypto ikev2 internal", lambda args: debug(Debug.INTERNAL))
@@ -118,6 +145,37 @@ def _peer_address(args: Sequence[Token], keywords: tuple[str, ...]) -> Endpoint 
     if len(args) > 2:
         raise InvalidInput(args[2].start)
     return Endpoint(_address(args[1]))
+
+
+def _condition_peer(args: Sequence[Token]) -> IPAddress:
+    """`ipv4 ADDRESS` or `ipv6 ADDRESS` of `debug crypto condition peer`."""
+    if not args:
+        raise IncompleteCommand()
+    family = args[0].text.lower()
+    version = 4 if "ipv4".startswith(family) else 6 if "ipv6".startswith(family) else None
+    if version is None or len(family) < 4:
+        raise InvalidInput(args[0].start)
+    if len(args) < 2:
+        raise IncompleteCommand()
+    if len(args) > 2:
+        raise InvalidInput(args[2].start)
+    address = _address(args[1])
+    if address.version != version:
+        raise InvalidInput(args[1].start)
+    return address
+
+
+def debug_condition_lines(peers: set[IPAddress]) -> list[str]:
+    """`show crypto debug-condition`: whether conditional debugging is on, and the peers it
+    names (the only kind of condition pyike takes)."""
+    if not peers:
+        return ["Crypto conditional debug currently is turned OFF"]
+    ordered = sorted(peers, key=lambda a: (a.version, int(a)))
+    return [
+        "Crypto conditional debug currently is turned ON",
+        "IKE peer IP address filters:",
+        *(f"{ios_names.address(peer)} " for peer in ordered),
+    ]
 
 
 def _address(token: Token) -> IPAddress:

@@ -17,6 +17,7 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from ipaddress import IPv4Address, IPv6Address
 
 from pyike import ios_names
 from pyike.codec.message import Payload
@@ -108,6 +109,9 @@ class DebugMessage:
         return [stamp + self.first, *self.more]
 
 
+_PEERS_REMEMBERED = 4096  # SAs whose peer conditional debugging keeps at once
+
+
 class DebugFormatter:
     """Turns trace records into IOS debug messages. `epoch` is the wall-clock time of the
     engine's time zero (virtual in the lab, real in the gateway)."""
@@ -117,6 +121,13 @@ class DebugFormatter:
         self._enabled = enabled
         # Called whenever `enabled` changes (`debug ...`, `undebug all`).
         self.on_change: Callable[[], None] | None = None
+        # `debug crypto condition peer ipv4|ipv6 A`: while any is set, only the records of
+        # the SAs with those peers print (PKI's are not IKE's: they always do). `peer_of`
+        # says an SA's peer while the engine holds the SA; what it said is kept for the
+        # records that follow the SA's deletion.
+        self.peers: set[IPv4Address | IPv6Address] = set()
+        self.peer_of: Callable[[int], IPv4Address | IPv6Address | None] = lambda sa_id: None
+        self._peer_seen: dict[int, IPv4Address | IPv6Address] = {}
 
     @property
     def enabled(self) -> Debug:
@@ -152,13 +163,39 @@ class DebugFormatter:
         out: list[str] = []
         if not self.enabled:
             return out  # nothing is being debugged: not even a timestamp is worth formatting
+        conditioned = bool(self.peers)
         for record in records:
+            if conditioned and not self._about_a_peer(record):
+                continue
             messages = self.messages(record)
             if messages:
                 stamp = self.stamp(record.now)
                 for message in messages:
                     out.extend(message.lines(stamp))
         return out
+
+    def set_peers(self, peers: set[IPv4Address | IPv6Address]) -> None:
+        """The peers `debug crypto condition` names now (none: every SA's records print)."""
+        self.peers = peers
+        self._peer_seen.clear()
+
+    def _about_a_peer(self, record: TraceRecord) -> bool:
+        """Whether a record is about an SA with a peer of the condition (or is PKI's)."""
+        if isinstance(record, PkiTrace):
+            return True
+        if isinstance(record, PacketTrace):
+            return record.remote.address in self.peers
+        if record.sa_id is None:
+            return False  # IOS's "unmatched" context: not shown under a condition
+        peer = self._peer_seen.get(record.sa_id)
+        if peer is None:
+            peer = self.peer_of(record.sa_id)
+            if peer is None:
+                return False
+            if len(self._peer_seen) >= _PEERS_REMEMBERED:  # a condition left on for weeks
+                self._peer_seen.clear()
+            self._peer_seen[record.sa_id] = peer
+        return peer in self.peers
 
     def messages(self, record: TraceRecord) -> list[DebugMessage]:
         if isinstance(record, SmTrace):
