@@ -521,3 +521,18 @@ def test_conditional_debug_shows_one_spoke_among_three() -> None:
     assert INVALID in lab.exec("Hub", "debug crypto condition peer ipv6 203.0.113.12")
     assert INVALID in lab.exec("Hub", "debug crypto condition peer ipv4 2001:db8::1")
     assert INCOMPLETE in lab.exec("Hub", "debug crypto condition peer ipv4")
+
+
+def test_crypto_map_of_one_tag_or_interface() -> None:
+    lab = example_lab("crypto-map")
+    everything = lab.exec("SiteA", "show crypto map")
+    assert lab.exec("SiteA", "show crypto map tag CMAP") == everything
+    assert "Interfaces using crypto map CMAP:\n                GigabitEthernet0/0\n" in everything
+    assert lab.exec("SiteA", "show crypto map interface Gi0/0") == everything
+    assert lab.exec("SiteA", "show crypto map tag OTHER") == ""
+    assert lab.exec("SiteA", "show crypto map interface Loopback0") == ""
+    assert INCOMPLETE in lab.exec("SiteA", "show crypto map tag")
+    seed = up_lab()
+    tunnel = seed.exec("Router1", "show crypto map interface Tunnel0")
+    assert tunnel.startswith('Crypto Map IPv4 "Tunnel0-head-0" 65536 ipsec-isakmp')
+    assert seed.exec("Router1", "show crypto map tag Tunnel0-head-0") == tunnel

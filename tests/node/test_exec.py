@@ -249,6 +249,10 @@ def test_traceroute_through_the_chain() -> None:
         "  1 10.1.12.2 1 msec 1 msec 1 msec\n"
         "  2 10.1.23.3 2 msec *  2 msec\n"
     )
+    # `numeric`, which scripts add so that IOS resolves no names: the lab resolves none
+    assert chain().run("R1", "traceroute 3.3.3.3 numeric") == chain().run(
+        "R1", "traceroute 3.3.3.3"
+    )
 
 
 def test_traceroute_silent_hops_and_unreachable_hop() -> None:

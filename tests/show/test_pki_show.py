@@ -146,6 +146,9 @@ def test_exec_commands_read_the_config_and_its_key_files(router: Path) -> None:
     assert bytes.fromhex("".join(key[7:]).replace(" ", "")) == spki
     assert all(len(line.split()) <= 8 for line in key[7:])
     assert run_line(tree, "show crypto key mypubkey ec", "R1#").text == ""
+    every = run_line(tree, "show crypto key mypubkey all", "R1#").text
+    assert every == run_line(tree, "show crypto key mypubkey rsa", "R1#").text
+    assert parse("show crypto key mypubkey all", every.splitlines())  # genie reads it
     status = run_line(tree, "show crypto pki trustpoints status", "R1#").text
     assert "Keys generated ............. Yes" in status
     assert "PRIVATE" not in shown + status and "BEGIN" not in shown

@@ -369,7 +369,24 @@ def register_show_commands(
         ("show crypto ipsec profile", show.show_crypto_ipsec_profile),
     ):
         tree.register(words, config_show(formatter), takes_args=True)
+
+    def crypto_map_of(word: str) -> Handler:
+        def handler(args: Sequence[Token]) -> ExecJob:
+            cfg = config()
+            if word == "interface":
+                name, used = interface_arg(args, 0, cfg.interfaces)
+                if len(args) > used:
+                    raise InvalidInput(args[used].start)
+                return text(show.show_crypto_map(cfg, interface=name))
+            if not args:
+                raise IncompleteCommand()
+            return text(show.show_crypto_map(cfg, tag=named(args)))
+
+        return handler
+
     tree.register("show crypto map", lambda a: text(show.show_crypto_map(config())))
+    tree.register("show crypto map interface", crypto_map_of("interface"), takes_args=True)
+    tree.register("show crypto map tag", crypto_map_of("tag"), takes_args=True)
     for words in ("show access-lists", "show ip access-lists"):
         tree.register(
             words,

@@ -116,3 +116,4 @@ def register_pki_show_commands(
     tree.register("show crypto pki trustpoints", trustpoints, takes_args=True)
     tree.register("show crypto key mypubkey rsa", mypubkey("rsa"), takes_args=True)
     tree.register("show crypto key mypubkey ec", mypubkey("ec"), takes_args=True)
+    tree.register("show crypto key mypubkey all", mypubkey("all"), takes_args=True)

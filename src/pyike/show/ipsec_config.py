@@ -188,14 +188,22 @@ def _tunnel_map_lines(cfg: Config, tunnel: Interface) -> list[str]:
     return lines
 
 
-def show_crypto_map(cfg: Config) -> list[str]:
-    """Configured crypto maps, entry by entry, then the maps tunnel protection creates."""
+def show_crypto_map(
+    cfg: Config, *, tag: str | None = None, interface: str | None = None
+) -> list[str]:
+    """Configured crypto maps, entry by entry, then the maps tunnel protection creates
+    (`TunnelN-head-0`); with `tag`, that map alone, with `interface`, the map it uses."""
     lines: list[str] = []
     for map_name, entries in cfg.crypto_maps.items():
         interfaces = [i.name for i in cfg.interfaces.values() if i.crypto_map == map_name]
+        if tag not in (None, map_name) or (interface is not None and interface not in interfaces):
+            continue
         for entry in entries:
             lines += _map_entry_lines(cfg, entry, interfaces)
     for iface in cfg.interfaces.values():
-        if iface.is_tunnel and iface.tunnel_protection:
-            lines += _tunnel_map_lines(cfg, iface)
+        if not (iface.is_tunnel and iface.tunnel_protection):
+            continue
+        if tag not in (None, f"{iface.name}-head-0") or interface not in (None, iface.name):
+            continue
+        lines += _tunnel_map_lines(cfg, iface)
     return lines

@@ -363,12 +363,15 @@ def key_view(
 def show_crypto_key_mypubkey(
     kind: str, keys: Sequence[KeyView], label: str | None = None
 ) -> list[str]:
+    """`show crypto key mypubkey rsa|ec|all [LABEL]`: the key pairs of that kind (`all`:
+    every one), or the one labelled LABEL."""
     lines: list[str] = []
     for key in keys:
-        if key.kind != kind or (label is not None and key.label != label):
+        if kind not in (key.kind, "all") or (label is not None and key.label != label):
             continue
-        key_type = f"RSA KEYS      {key.bits} bits" if kind == "rsa" else "EC KEYS"
-        usage = "General Purpose Key" if kind == "rsa" else "Signature Key"
+        rsa = key.kind == "rsa"
+        key_type = f"RSA KEYS      {key.bits} bits" if rsa else "EC KEYS"
+        usage = "General Purpose Key" if rsa else "Signature Key"
         export = "exportable" if key.exportable else "not exportable"
         lines += [
             f"% Key pair was generated at: {ios_date(key.generated)}",

@@ -48,7 +48,7 @@ def no_such_table(name: str) -> str:
 
 
 PING_OPTIONS = ("df-bit", "repeat", "size", "source", "timeout")
-TRACE_OPTIONS = ("probe", "source", "timeout", "ttl")
+TRACE_OPTIONS = ("numeric", "probe", "source", "timeout", "ttl")
 # The options that take a number: the range IOS accepts.
 _PING_NUMBERS = {"repeat": (1, 2147483647), "size": (36, 18024), "timeout": (0, 3600)}
 _TRACE_NUMBERS = {"probe": (1, 65535), "timeout": (0, 3600)}
@@ -180,6 +180,8 @@ class ExecShell:
             if word in _TRACE_NUMBERS:
                 number[word] = self._int_arg(args, i + 1, *_TRACE_NUMBERS[word])
                 i += 2
+            elif word == "numeric":  # the lab resolves no names: hops are numbers anyway
+                i += 1
             elif word == "source":
                 address, used = self._source(args, i + 1, vrf=vrf)
                 assert isinstance(address, IPv4Address)
