@@ -27,6 +27,7 @@ from tests.support.dmvpn import (
     texts,
     unprotected,
 )
+from tests.support.genie_parse import parse
 
 ALL_PASSED = "Success rate is 100 percent (5/5)"
 SPOKE3 = SPOKE_NBMA[3]
@@ -166,6 +167,18 @@ def test_spokes_register_with_both_hubs() -> None:
     for hub in ("Hub", "Hub2"):
         assert lab.exec(hub, "show ip nhrp").count("Flags: unique registered") == 3
     assert ike_peers(lab, "Spoke1") == [HUB_NBMA, HUB2_NBMA]
+    servers = parse("show ip nhrp nhs", lab.exec("Spoke1", "show ip nhrp nhs").splitlines())
+    assert servers["Tunnel0"]["nhs_ip"] == {
+        "10.0.0.1": {"nhs_state": "RE", "nbma_address": HUB_NBMA, "priority": 0, "cluster": 0},
+        "10.0.0.2": {"nhs_state": "RE", "nbma_address": HUB2_NBMA, "priority": 0, "cluster": 0},
+    }
+    detail = lab.exec("Spoke1", "show ip nhrp nhs detail")
+    counted = parse("show ip nhrp nhs detail", detail.splitlines())["Tunnel0"]["nhs_ip"]
+    assert all(s["req_sent"] >= s["reply_recv"] >= 1 for s in counted.values())
+    assert all(s["req_failed"] == 0 for s in counted.values())
+    assert lab.exec("Hub", "show ip nhrp nhs") == (
+        "Legend: E=Expecting replies, R=Responding, W=Waiting, D=Dynamic\n"
+    )
     assert ALL_PASSED in lab.exec("Hub2", "ping 10.0.0.11 source Tunnel0")
     assert hops(lab) == ["10.0.0.1", "10.0.0.13"]
     assert hops(lab) == ["10.0.0.13"]

@@ -16,7 +16,7 @@ from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import CommandTree, IncompleteCommand, InvalidInput, Token
 from pyike.node.mgre import MultipointTunnel
 from pyike.show.dmvpn import DmvpnInterface, show_dmvpn
-from pyike.show.nhrp import show_ip_nhrp
+from pyike.show.nhrp import show_ip_nhrp, show_ip_nhrp_nhs
 
 _DEBUG = {
     None: (frozenset({DebugKind.GENERAL}), "NHRP protocol debugging is on"),
@@ -91,6 +91,18 @@ def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
 
         return show
 
+    def nhs(version: int) -> Callable[[Sequence[Token]], ExecJob]:
+        def show(args: Sequence[Token]) -> ExecJob:
+            now = router.clock.now
+            servers = [
+                (mgre.name, mgre.engines[version].nhs_status(now))
+                for mgre in tunnels()
+                if version in mgre.engines
+            ]
+            return _text(show_ip_nhrp_nhs(servers, now, detail=_detail(args)))
+
+        return show
+
     def debug(word: str | None) -> ExecJob:
         kinds, message = _DEBUG[word]
         for mgre in tunnels():
@@ -124,6 +136,8 @@ def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
     tree.register("show dmvpn", dmvpn, takes_args=True)
     tree.register("show ip nhrp", nhrp(4), takes_args=True)
     tree.register("show ipv6 nhrp", nhrp(6), takes_args=True)
+    tree.register("show ip nhrp nhs", nhs(4), takes_args=True)
+    tree.register("show ipv6 nhrp nhs", nhs(6), takes_args=True)
     tree.register("debug nhrp", lambda a: debug(None))
     for word in ("packet", "cache", "error"):
         tree.register(f"debug nhrp {word}", lambda a, w=word: debug(w))  # type: ignore[misc]

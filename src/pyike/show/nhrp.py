@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from pyike import ios_names
 from pyike.nhrp.cache import CacheEntry, EntryFlag, EntryType
+from pyike.nhrp.engine import NhsStatus
 
 
 def _head(entry: CacheEntry) -> str:
@@ -65,4 +66,33 @@ def show_ip_nhrp(
     for interface, entries in tunnels:
         for entry in entries:
             lines += entry_lines(interface, entry, now, detail)
+    return lines
+
+
+NHS_LEGEND = "Legend: E=Expecting replies, R=Responding, W=Waiting, D=Dynamic"
+
+
+def show_ip_nhrp_nhs(
+    tunnels: Iterable[tuple[str, list[NhsStatus]]], now: float, detail: bool = False
+) -> list[str]:
+    """`show ip nhrp nhs [detail]`: the next hop servers each tunnel registers with, whether
+    they answer, and with `detail` the registration requests sent, failed and answered (and
+    how long ago the last answer came)."""
+    lines = [NHS_LEGEND]
+    for name, servers in tunnels:
+        if not servers:
+            continue
+        lines.append(f"{name}:")
+        for nhs in servers:
+            row = (
+                f"{ios_names.address(nhs.address)}  {nhs.letters}  NBMA Address: "
+                f"{ios_names.address(nhs.nbma)} priority = 0 cluster = 0"
+            )
+            if detail:
+                row += (
+                    f"  req-sent {nhs.requests}  req-failed {nhs.failures}  repl-recv {nhs.replies}"
+                )
+                if nhs.replied_at is not None:
+                    row += f" ({ios_names.hms(int(now - nhs.replied_at))} ago)"
+            lines.append(row)
     return lines
