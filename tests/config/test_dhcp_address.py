@@ -61,7 +61,8 @@ def test_a_tunnel_sourced_from_a_dhcp_interface_is_explained() -> None:
     assert notes == [
         "interface Tunnel0: tunnel source GigabitEthernet0/1 has 'ip address dhcp': pyike run"
         " takes the address of the host device it is bound to (--bind"
-        " GigabitEthernet0/1=DEVICE); pyike lab has no DHCP server to lease one"
+        " GigabitEthernet0/1=DEVICE); pyike lab leases one from the provider it adds between the"
+        " sites"
     ]
 
 

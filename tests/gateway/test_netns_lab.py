@@ -30,7 +30,7 @@ from tests.support.netns_lab import (
     run_netns_lab,
 )
 from tests.support.paths import EXAMPLES, SEED_CONFIGS
-from tests.support.two_sites import two_ipv6_sites, two_sites
+from tests.support.two_sites import dhcp_branch, two_ipv6_sites, two_sites
 
 # --- planning -------------------------------------------------------------------------------
 
@@ -194,8 +194,10 @@ def test_hub_and_spokes_example() -> None:
         (two_sites, "2 tunnels UP-ACTIVE on Router1, Router2, ISP; 2 checks passed"),
         # its namespace forwards IPv6, as the ISP's `ipv6 unicast-routing` says
         (two_ipv6_sites, "2 tunnels UP-ACTIVE on SiteA6, SiteB6, ISP; 3 checks passed"),
+        # Router1's outside address is the lease the lab gives it from the provider
+        (dhcp_branch, "2 tunnels UP-ACTIVE on Router1, Router2, ISP; 2 checks passed"),
     ],
-    ids=["ipv4", "ipv6"],
+    ids=["ipv4", "ipv6", "dhcp"],
 )
 def test_sites_meet_through_the_provider_the_lab_adds(
     tmp_path: Path, build: Callable[[Path], Path], summary: str

@@ -16,7 +16,7 @@ from pyike.lab.ssh_access import ADDED_NOT_SAVED, LabRouterDevice
 from pyike.lab.topology_run import run_topology
 from pyike.topology import load_topology
 from tests.support.paths import EXAMPLES, SEED_CONFIGS
-from tests.support.two_sites import two_ipv6_sites, two_sites
+from tests.support.two_sites import dhcp_branch, two_ipv6_sites, two_sites
 
 NOTE = (
     "% pyike lab: ISP: added by the lab as the provider between the sites, with the next hops "
@@ -135,3 +135,37 @@ def test_the_added_provider_has_no_file_to_save(tmp_path: Path) -> None:
     device = LabRouterDevice(lab, lab.router("ISP"), None)
     with pytest.raises(OSError, match=re.escape(ADDED_NOT_SAVED)):
         device.save(lab.router("ISP").router.config)
+
+
+def test_a_dhcp_branch_leases_its_address_from_the_provider_the_lab_adds(tmp_path: Path) -> None:
+    topology = load_topology([dhcp_branch(tmp_path)])
+    assert (
+        "Router1: Ethernet0/0 ('ip address dhcp') leases 100.64.0.2/24 from the provider the lab"
+        " adds, with a default route via 100.64.0.1" in topology.notes
+    )
+    assert " ip address 100.64.0.1 255.255.255.0\n" in topology.added["ISP"]
+    result = run_topology(topology, policy_for_config, show=False)
+    assert result.ok, result.problems
+    lab = result.lab
+    assert "Success rate is 100 percent (5/5)" in lab.exec(
+        "Router1", "ping 192.168.2.1 source Loopback0"
+    )
+    brief = lab.exec("Router1", "show ip interface brief")
+    assert re.search(r"^Ethernet0/0 +100\.64\.0\.2 +YES DHCP +up +up", brief, re.M)
+    assert " ip address dhcp\n" in lab.exec("Router1", "show running-config")
+    route = lab.exec("Router1", "show ip route 0.0.0.0")
+    assert 'Known via "static", distance 254' in route
+
+
+def test_a_lone_dhcp_router_gets_no_lease_and_is_told_why(tmp_path: Path) -> None:
+    (tmp_path / "branch.cfg").write_text(
+        "hostname Branch\ninterface Ethernet0/0\n ip address dhcp\n"
+        "interface Loopback0\n ip address 10.9.9.9 255.255.255.255\n"
+    )
+    topology = load_topology([tmp_path])
+    (branch,) = topology.configs
+    assert branch.interfaces["Ethernet0/0"].addresses == ()
+    assert topology.notes == [
+        "Branch: Ethernet0/0 ('ip address dhcp') has no lease: the lab leases addresses from"
+        " the provider it adds between sites, and these sites need none"
+    ]

@@ -1,7 +1,8 @@
 """Two sites of the Internet, each on a subnet of its own provider and routing by default to
 the provider's address there, which no configuration has: the lab adds the provider.
 `two_sites`: the seed's routers over IPv4 (Router1 203.0.113.2/30, Router2 198.51.100.2/30);
-`two_ipv6_sites`: examples/ipv6's over IPv6 (2001:db8:a1::2/64, 2001:db8:b1::2/64)."""
+`two_ipv6_sites`: examples/ipv6's over IPv6 (2001:db8:a1::2/64, 2001:db8:b1::2/64);
+`dhcp_branch`: the two sites, Router1's outside address leased by DHCP."""
 
 from __future__ import annotations
 
@@ -28,6 +29,19 @@ def two_sites(directory: Path) -> Path:
         text = text.replace(other, peer)  # its tunnel destination and keyring entry
         (directory / f"{name}.cfg").write_text(text)
     return directory
+
+
+def dhcp_branch(directory: Path) -> Path:
+    """The two sites, Router1 a branch whose outside address comes by DHCP (no address, no
+    default route of its own); Router2 takes any peer and tunnels to the lab's first lease."""
+    sites = two_sites(directory)
+    r1, r2 = sites / "router1.cfg", sites / "router2.cfg"
+    text = r1.read_text()
+    text = text.replace(" ip address 203.0.113.2 255.255.255.252", " ip address dhcp")
+    r1.write_text(text.replace("ip route 0.0.0.0 0.0.0.0 203.0.113.1\n", ""))
+    text = r2.read_text().replace("address 203.0.113.2 255.255.255.0", "address 0.0.0.0 0.0.0.0")
+    r2.write_text(text.replace("tunnel destination 203.0.113.2", "tunnel destination 100.64.0.2"))
+    return sites
 
 
 V6_SITES = {  # file: (its address before, after; its provider's next hop)

@@ -1088,7 +1088,8 @@ def missing_sources(cfg: Config) -> dict[str, str]:
         elif iface.address_dhcp is not None:
             out[tunnel.name] = (
                 f"has no local address: its tunnel source {source} has 'ip address dhcp' and"
-                " no lease (pyike run takes its bound host device's; the lab has no DHCP server)"
+                " no lease (pyike run takes its bound host device's; the lab leases one only"
+                " from the provider it adds between sites)"
             )
     return out
 

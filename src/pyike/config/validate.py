@@ -474,8 +474,8 @@ def _tunnel_source(cfg: Config, f: _Findings, tunnel: Interface) -> None:
         f.note(
             tunnel.source,
             f"{where}: tunnel source {src} has 'ip address dhcp': pyike run takes the address"
-            f" of the host device it is bound to (--bind {src}=DEVICE); pyike lab has no DHCP"
-            " server to lease one",
+            f" of the host device it is bound to (--bind {src}=DEVICE); pyike lab leases one"
+            " from the provider it adds between the sites",
         )
     elif not iface.addresses and not iface.ipv6_addresses:
         f.warn(tunnel.source, f"{where}: tunnel source {src} has no IP address")

@@ -31,6 +31,7 @@ from pyike.config import load
 from pyike.config.model import DEFAULT_HOSTNAME
 from pyike.config.params import interface_name
 from pyike.textfile import read_text
+from pyike.topology import dhcp_leases
 from pyike.topology.model import Check, DelayHint, LinkEvent, NatHint, Topology, TopologyError
 from pyike.topology.upstream import add_upstream
 
@@ -104,7 +105,10 @@ def load_topology(
         if config.hostname in seen:
             raise TopologyError(f"% {config.file}: hostname {config.hostname} is already in use")
         seen.add(config.hostname)
+    before = list(topology.configs)
+    leases = dhcp_leases.lease(topology)
     add_upstream(topology)
+    dhcp_leases.settle(topology, leases, before)
     seen |= set(topology.added)
     named: list[Check | LinkEvent] = [*topology.checks, *topology.links]
     for check in named:
