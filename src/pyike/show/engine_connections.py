@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pyike import ios_names
 from pyike.crypto import catalogue
 from pyike.show.views import (
     EspSaView,
     IkeSaState,
     IkeSaView,
+    IPAddress,
     IpsecInterfaceView,
 )
 
@@ -21,9 +23,10 @@ _HEADER = "   ID  Type    Algorithm           Encrypt  Decrypt LastSeqN IP-Addre
 
 
 def _row(
-    conn_id: int, kind: str, algorithm: str, encrypt: int, decrypt: int, seq: int, address: object
+    conn_id: int, kind: str, algorithm: str, encrypt: int, decrypt: int, seq: int, ip: IPAddress
 ) -> str:
-    return f"{conn_id:>5}  {kind:<8}{algorithm:<19}{encrypt:>8} {decrypt:>8} {seq:>8} {address}"
+    counts = f"{encrypt:>8} {decrypt:>8} {seq:>8}"
+    return f"{conn_id:>5}  {kind:<8}{algorithm:<19}{counts} {ios_names.address(ip)}"
 
 
 def _names(*names: str | None) -> str:
@@ -62,8 +65,9 @@ def show_crypto_engine_connections_active(
     rows: list[tuple[int, str]] = []
     for interface in interfaces:
         for flow in interface.flows:
-            for sa in (*flow.inbound, *flow.outbound):
-                inbound = sa in flow.inbound
+            directions = [(sa, True) for sa in flow.inbound]
+            directions += [(sa, False) for sa in flow.outbound]
+            for sa, inbound in directions:
                 counts = (0, sa.packets, sa.last_sequence) if inbound else (sa.packets, 0, 0)
                 line = _row(
                     sa.flow_number, "IPsec", _esp_algorithm(sa), *counts, flow.local_endpoint
