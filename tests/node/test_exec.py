@@ -305,6 +305,8 @@ def caret(column: int) -> str:
         ),
         ("show ip route static x", caret(21) + "% Invalid input detected at '^' marker.\n"),
         ("", ""),
+        ("terminal length 0", ""),  # what scripts send first: nothing is paged anyway
+        ("terminal width 513", caret(15) + "% Invalid input detected at '^' marker.\n"),
     ],
 )
 def test_errors_in_ios_words(command: str, expected: str) -> None:

@@ -21,7 +21,8 @@ from pyike.config.model import Config
 from pyike.host.config_mode import ENTER_MESSAGE, Apply, ConfigMode, config_message
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
-from pyike.node.exec.parser import CommandNode, CommandTree, InvalidInput, Token
+from pyike.node.exec.parser import CommandNode, CommandTree, Token
+from pyike.node.exec.terminal import terminal_value
 
 NO_ENABLE_PASSWORD = "% No password set"
 BAD_SECRETS = "% Bad secrets"
@@ -159,8 +160,8 @@ class IosCli:
         t.register("disable", lambda args: self._set_level(USER_LEVEL))
         for word in ("exit", "logout", "quit"):
             t.register(word, self._exit)
-        t.register("terminal length", self._terminal("length", 0, 512), takes_args=True)
-        t.register("terminal width", self._terminal("width", 0, 512), takes_args=True)
+        t.register("terminal length", self._terminal("length"), takes_args=True)
+        t.register("terminal width", self._terminal("width"), takes_args=True)
         t.register("terminal monitor", self._monitor_on)
         t.register("terminal no monitor", self._monitor_off)
         t.register("configure", self._configure_question)
@@ -210,14 +211,9 @@ class IosCli:
 
     # -- terminal ------------------------------------------------------------------------------
 
-    def _terminal(self, what: str, low: int, high: int) -> Callable[[Sequence[Token]], ExecJob]:
+    def _terminal(self, what: str) -> Callable[[Sequence[Token]], ExecJob]:
         def handler(args: Sequence[Token]) -> ExecJob:
-            if len(args) != 1 or not args[0].text.isdigit():
-                raise InvalidInput(args[1].start if len(args) > 1 else 0)
-            value = int(args[0].text)
-            if not low <= value <= high:
-                raise InvalidInput(args[0].start)
-            setattr(self, what, value)
+            setattr(self, what, terminal_value(args, what))
             return TextResult("")
 
         return handler

@@ -16,7 +16,7 @@ from pyike.config.model import Config
 from pyike.frr.vtysh import SHOW_COMMANDS, Frr, FrrUnavailable, VtyshRefused
 from pyike.host.exec_crypto import CryptoControl, register_crypto_commands, register_show_commands
 from pyike.ike.events import IPAddress
-from pyike.node.exec import running_config
+from pyike.node.exec import running_config, terminal
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
@@ -54,6 +54,7 @@ class GatewayShell:
         register_crypto_commands(self.tree, crypto, formatter, clear_ipsec=crypto.clear_ipsec)
         register_show_commands(self.tree, crypto, config, crypto.counters)
         running_config.register(self.tree, self._config)
+        terminal.register(self.tree)
 
         def rekey(ike: bool) -> ExecJob:
             count = crypto.rekey(ike=ike)

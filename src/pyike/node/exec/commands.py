@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_address
 from typing import Protocol
 
-from pyike.node.exec import running_config, show_interfaces, show_ip_route, show_vrf
+from pyike.node.exec import (
+    running_config,
+    show_interfaces,
+    show_ip_route,
+    show_vrf,
+    terminal,
+)
 from pyike.node.exec.filters import run_line
 from pyike.node.exec.job import ExecJob, TextResult
 from pyike.node.exec.parser import (
@@ -73,6 +79,7 @@ class ExecShell:
             lambda args: TextResult(show_interfaces.descriptions(self.router)),
         )
         running_config.register(t, lambda: self.router.config)
+        terminal.register(t)
 
     @property
     def prompt(self) -> str:
