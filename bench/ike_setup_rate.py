@@ -348,7 +348,8 @@ def print_medians(
 ) -> None:
     """The median CPU ms per SA of each responder over the rounds, and pyike's against
     charon's: the ratio of the medians, and the median of `paired`, each round's own ratio
-    (charon and pyike one after the other: steadier when the machine's speed drifts)."""
+    (charon and pyike one right after the other, in turns which first: steadier when the
+    machine's speed drifts)."""
     print(f"\nmedian of {rounds} rounds, CPU ms per SA:")
     for (group, responder), runs in cpu_by_run.items():
         median = statistics.median(runs)
@@ -363,6 +364,41 @@ def print_medians(
             )
         spread = f"{min(runs):.2f}-{max(runs):.2f}, {len(runs)} runs"
         print(f"  {responder:9} group {group:>3}: {median:.2f} ({spread}){versus}")
+
+
+def print_pair(
+    group: str,
+    named: list[str],
+    figures: dict[str, Figures],
+    cpu_by_run: dict[tuple[str, str], list[float]],
+    paired: dict[str, list[float]],
+) -> None:
+    """One round's rows of a group, in the order the responders were named, each against
+    charon's run of the same round; the CPU figures kept in `cpu_by_run` and `paired`."""
+    charon = figures.get("charon")
+    charon_cpu = None
+    if charon is not None:
+        charon_cpu = 1000 * charon.responder_cpu / max(charon.load.established, 1)
+    for responder in named:
+        f = figures.get(responder)
+        if f is None:
+            continue
+        n = max(f.load.established, 1)
+        cpu = 1000 * f.responder_cpu / n
+        cpu_by_run.setdefault((group, responder), []).append(cpu)
+        rate_ratio = f"{f.rate / charon.rate:8.2f}x" if charon is not None and charon.rate else ""
+        cpu_ratio = ""
+        if charon_cpu:
+            cpu_ratio = f"{cpu / charon_cpu:12.2f}x"
+            if responder != "charon":
+                paired.setdefault(group, []).append(cpu / charon_cpu)
+        print(
+            f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
+            f" {f.rate:7.0f} {cpu:9.2f} {cpu_ratio:>13} {f.rss_growth_kib / n:7.1f}"
+            f" {1000 * f.load.cpu_seconds / n:17.2f} {rate_ratio:>9}"
+            f" {f.sas_held:8} {'-' if f.informational is None else f.informational:>9}",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -381,8 +417,8 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds",
         type=int,
         default=1,
-        help="run every group and responder this many times, alternating, and end with the"
-        " median CPU per SA of each (1)",
+        help="run every group and responder this many times, alternating (each other round"
+        " in the other order), and end with the median CPU per SA of each (1)",
     )
     args = parser.parse_args(argv)
     if args.sas < 2 or args.concurrency < 1 or args.rounds < 1:
@@ -403,34 +439,20 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     cpu_by_run: dict[tuple[str, str], list[float]] = {}  # (group, responder): ms per SA
     paired: dict[str, list[float]] = {}  # group: pyike's CPU per SA / charon's, each round
-    for _ in range(args.rounds):
-        rates: dict[str, float] = {}
-        cpu_per_sa: dict[str, float] = {}  # charon's, by group, in this round
+    named = args.responders.split(",")
+    for round_index in range(args.rounds):
+        # every other round the other way round, so that neither runs first every time
+        order = named[::-1] if round_index % 2 else named
         for group in args.groups.split(","):
-            for responder in args.responders.split(","):
+            figures: dict[str, Figures] = {}
+            for responder in order:
                 try:
-                    f = measure(responder, group, args.sas, args.concurrency, args.timeout)
+                    figures[responder] = measure(
+                        responder, group, args.sas, args.concurrency, args.timeout
+                    )
                 except (RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
                     print(f"{responder:9} {group:>5} failed: {exc}", flush=True)
-                    continue
-                n = max(f.load.established, 1)
-                cpu = 1000 * f.responder_cpu / n
-                cpu_by_run.setdefault((group, responder), []).append(cpu)
-                if responder == "charon":
-                    rates[group], cpu_per_sa[group] = f.rate, cpu
-                ratio = f"{f.rate / rates[group]:8.2f}x" if rates.get(group) else ""
-                cpu_ratio = ""
-                if cpu_per_sa.get(group):
-                    cpu_ratio = f"{cpu / cpu_per_sa[group]:12.2f}x"
-                    if responder != "charon":
-                        paired.setdefault(group, []).append(cpu / cpu_per_sa[group])
-                print(
-                    f"{responder:9} {group:>5} {f.load.established:7} {f.load.failed:6}"
-                    f" {f.rate:7.0f} {cpu:9.2f} {cpu_ratio:>13} {f.rss_growth_kib / n:7.1f}"
-                    f" {1000 * f.load.cpu_seconds / n:17.2f} {ratio:>9}"
-                    f" {f.sas_held:8} {'-' if f.informational is None else f.informational:>9}",
-                    flush=True,
-                )
+            print_pair(group, named, figures, cpu_by_run, paired)
     if args.rounds > 1:
         print_medians(cpu_by_run, paired, args.rounds)
     print(
