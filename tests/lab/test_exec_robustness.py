@@ -1,6 +1,6 @@
-"""Every exec command of the examples' routers, given arguments an engineer might mistype,
-answers in IOS's words: none fails inside pyike (`% pyike internal error`, which
-`run_line` prints for a command's own bug so that the shell goes on)."""
+"""Every exec command of the examples' routers and of the gateway's shell, given arguments an
+engineer might mistype, answers in IOS's words: none fails inside pyike (`% pyike internal
+error`, which `run_line` prints for a command's own bug so that the shell goes on)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import pytest
 from pyike.adapter.config_policy import policy_for_config
 from pyike.lab.lab import Lab
 from pyike.lab.topology_run import build_lab
+from pyike.net.shell import GatewayShell
+from pyike.net.tunnel_interfaces import register_interface_commands
 from pyike.node.exec.parser import CommandNode
+from pyike.seed_epoch import SEED_EPOCH
 from pyike.topology import load_topology
+from pyike.topology.seed import seed_configs
+from pyike.trace.ios_debug import DebugFormatter
+from tests.support.memory_gateways import GatewayPair
 from tests.support.paths import EXAMPLES
 
 ODD_ARGUMENTS = ("", " x", " 1", " 0", " 10.0.0.2", " ::1", " Tunnel0", " detail", " vrf x")
@@ -52,3 +58,23 @@ def test_no_command_fails_inside_pyike(example: str) -> None:
                 if "% pyike internal error" in out:
                     failed.append(f"{name}# {words}{argument}: {out.strip()}")
     assert tried > 500 and failed == []
+
+
+def test_no_gateway_command_fails_inside_pyike() -> None:
+    """The gateway's own shell (its crypto commands on a Gateway, its interface tables), on
+    the seed's Router1 with the tunnel up with Router2 in memory."""
+    pair = GatewayPair(*seed_configs(), names=("r1", "r2"))
+    pair.a.start_tunnel("Tunnel0")
+    pair.pump()
+    assert pair.a.sad.tunnel("Tunnel0").live
+    shell = GatewayShell(pair.a, lambda: pair.a.config, DebugFormatter(SEED_EPOCH))
+    register_interface_commands(shell.tree, pair.a)
+    failed = []
+    every = commands(shell.tree.root)
+    assert len(every) > 50
+    for words, takes_args in every:
+        for argument in ODD_ARGUMENTS if takes_args else ("",):
+            out = shell.execute(words + argument)
+            if "% pyike internal error" in out:
+                failed.append(f"Router1# {words}{argument}: {out.strip()}")
+    assert failed == []
