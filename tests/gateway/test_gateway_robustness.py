@@ -15,6 +15,7 @@ from pathlib import Path
 from tests.support import ike_flood
 from tests.support.daemons import (
     pyike_exec,
+    pyike_query,
     seed_pair,
     start_loopback_responder,
     start_pyike_run,
@@ -201,6 +202,16 @@ def test_sighup_renegotiates_only_the_changed_tunnel(netlab: Lab, tmp_path: Path
     assert " 0% packet loss" in ping(hub, "192.168.1.1", "192.168.3.1", 3).stdout
     log = (tmp_path / "hub.log").read_text()
     assert "configuration reloaded; renegotiating Tunnel0" in log
+    # the control socket's reload (systemd's ExecReload) answers once it is done
+    assert pyike_query(control, "reload") == {
+        "status": "2 tunnel(s), 2 IKE SA(s) up",
+        "reloaded": True,
+        "refused": None,
+    }
+    (tmp_path / "hub.cfg").write_text("interface Tunnel0\n tunnel mode gre bogus\n")
+    refused = pyike_query(control, "reload")
+    assert refused["reloaded"] is False and "bogus" in refused["refused"]
+    assert spi_of(control, "Tunnel1") == kept  # a refused reload changes nothing
     assert proc.poll() is None
 
 

@@ -99,7 +99,9 @@ _UDP_GRO = 104
 _GRO_CONTROL = socket.CMSG_SPACE(4)  # the segment size of what UDP GRO merged (an int)
 _GSO_MAX_SEGMENTS = 64
 _GSO_MAX_OCTETS = 65535 - 8 - 40  # what a UDP datagram can carry over IPv6 too
-QUERIES = ("sas", "memory")  # the structured answers of the control socket
+# The structured answers of the control socket; "reload" is SIGHUP's reload, answered once it
+# is done (systemd's ExecReload, which `systemctl reload` waits for).
+QUERIES = ("sas", "memory", "reload")
 
 
 class StartupError(RuntimeError):
@@ -844,6 +846,9 @@ class Runtime:
         """A structured answer on the control socket (`{"query": "sas"}`, "memory")."""
         if name == "memory":
             return memory_document()
+        if name == "reload":
+            refused = self._reload()
+            return {"status": self._status(), "reloaded": refused is None, "refused": refused}
         gateway = self.gateway
         if name != "sas" or gateway is None:
             return None
@@ -1107,17 +1112,19 @@ class Runtime:
 
     # -- reload --------------------------------------------------------------------------------
 
-    def _reload(self) -> None:
+    def _reload(self) -> str | None:
+        """SIGHUP's reload (and the control socket's "reload" query): why the configuration
+        was not reloaded, or None."""
         gateway, loop = self.gateway, self._loop
         if gateway is None or loop is None or self.netlink is None:
-            return
+            return "the gateway is not running yet"
         self.notifier.reloading()
         try:
-            self._reload_in(gateway, loop)
+            return self._reload_in(gateway, loop)
         finally:
             self.notifier.ready(self._status())
 
-    def _reload_in(self, gateway: Gateway, loop: asyncio.AbstractEventLoop) -> None:
+    def _reload_in(self, gateway: Gateway, loop: asyncio.AbstractEventLoop) -> str | None:
         assert self.netlink is not None
         path = self.options.config_path
         try:
@@ -1127,6 +1134,8 @@ class Runtime:
             if self.account is not None and not os.access(path, os.R_OK):
                 hint = f" ({unreadable_hint(path, self.account)})"
             self.log(f"%PYIKE-3-RELOAD: configuration not reloaded: {exc}{hint}")
+            return f"{exc}{hint}"
+        return None
 
     def apply_config(self, config: Config) -> None:
         """A new configuration, as SIGHUP and `configure terminal` (pyike.ssh) bring it:
