@@ -51,6 +51,8 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     ]
     assert re.fullmatch(r"  MTU is 14\d\d bytes", tunnel[4])
     assert pyike_exec(r1_sock, "terminal length 0") == ""
+    startup = pyike_exec(r1_sock, "show startup-config")  # the file the daemon runs
+    assert "\nhostname Router1\n" in startup and "cisco" not in startup
     sockets = pyike_exec(r1_sock, "show crypto sockets")
     assert "   Tu0 Peers (local/remote): 10.0.0.1/10.0.0.2\n" in sockets
     assert "Socket State: Open" in sockets

@@ -472,6 +472,12 @@ def _mask_line(text: str, show_keys: bool) -> str:
     return indent + " ".join(words)
 
 
+def masked(text: str) -> str:
+    """A configuration text as typed (a startup-config file), each key masked as `show
+    running-config` masks it."""
+    return "\n".join(_mask_line(line, False) if line.strip() else line for line in text.split("\n"))
+
+
 _FIRST = ("version", "service")  # IOS prints these before the hostname
 
 

@@ -26,7 +26,7 @@ from pyike.lab.dmvpn_exec import register_dmvpn_commands
 from pyike.lab.flexvpn_exec import register_flexvpn_commands
 from pyike.lab.lab_hosts import lab_names
 from pyike.lab.records import Record, event_record
-from pyike.node.exec import show_clock, show_logging, show_version
+from pyike.node.exec import show_clock, show_logging, show_version, startup_config
 from pyike.node.exec.commands import ExecShell
 from pyike.node.exec.show_logging import LogBuffer
 from pyike.node.router import Router
@@ -35,6 +35,7 @@ from pyike.sim.clock import DEFAULT_EVENT_LIMIT, VirtualClock
 from pyike.sim.network import Network
 from pyike.sim.topology import wire_by_subnet
 from pyike.topology.model import Check
+from pyike.topology.seed import SEED_CONFIGS, seed_texts
 from pyike.trace.ios_debug import Debug, DebugFormatter
 
 # The seed's routers print "*Nov 11 19:30:34.811" as they start negotiating.
@@ -134,6 +135,7 @@ class Lab:
             )
             show_clock.register(lab_router.shell.tree, lambda: self.clock.now, epoch, None)
             show_logging.register(lab_router.shell.tree, lab_router.logging)
+            startup_config.register(lab_router.shell.tree, _startup(router.config))
             show_version.register(
                 lab_router.shell.tree,
                 partial(getattr, router, "hostname"),
@@ -365,6 +367,15 @@ class Commands:
 def _running(router: Router) -> Callable[[], Config]:
     """The router's configuration in force (`configure terminal` changes it)."""
     return lambda: router.config
+
+
+def _startup(config: Config) -> Callable[[], str | None]:
+    """A router's startup configuration: the file it was read from (read when asked, as
+    `write memory` rewrites it), the package's copy for the seed's; none for one the lab
+    added."""
+    if config.file in SEED_CONFIGS:
+        return lambda: seed_texts().get(config.hostname)
+    return lambda: startup_config.file_text(config.file)
 
 
 def _logging_buffer(router: Router) -> Callable[[], LoggingBuffer]:

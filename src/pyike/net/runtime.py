@@ -817,7 +817,7 @@ class Runtime:
             from pyike.host.track_exec import register_tracking_commands
             from pyike.net.shell import GatewayShell
             from pyike.net.tunnel_interfaces import register_interface_commands
-            from pyike.node.exec import show_clock, show_logging, show_version
+            from pyike.node.exec import show_clock, show_logging, show_version, startup_config
 
             gateway = self.gateway
             assert gateway is not None
@@ -831,6 +831,8 @@ class Runtime:
             )
             show_clock.register(self._shell.tree, self.clock, self.utc_epoch, "the host's clock")
             show_logging.register(self._shell.tree, self.console.buffer)
+            path = str(self.options.config_path)
+            startup_config.register(self._shell.tree, lambda: startup_config.file_text(path))
             show_version.register(
                 self._shell.tree,
                 lambda: gateway.config.hostname,
