@@ -97,7 +97,7 @@ def test_sas_as_json_match_the_show_commands(netlab: Lab, tmp_path: Path) -> Non
 
     refused = query(control, "nope")
     assert refused.returncode == 1
-    assert refused.stderr == "% Unknown query nope (known: sas, memory)\n"
+    assert refused.stderr == "% Unknown query nope (known: sas, memory, reload)\n"
     # the connection's text commands are unchanged
     assert "READY" in pyike_exec(control, "show crypto ikev2 sa")
 

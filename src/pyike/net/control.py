@@ -14,10 +14,11 @@ Scripts ask for structured answers instead of scraping show output:
 
     -> {"query": "sas"}
     <- {"query": "sas", "result": {"schema": "pyike-sas/1", "ike_sas": [...], "ipsec": [...]}}
-    <- {"query": "foo", "error": "Unknown query foo (known: sas, memory)"}
+    <- {"query": "foo", "error": "Unknown query foo (known: sas, memory, reload)"}
 
 (`pyike.show.sa_json` documents the document `sas` gives, `pyike.net.memory` the one `memory`
-gives; `pyike exec --query NAME` prints them.)
+gives; `reload` reloads the configuration as SIGHUP does and answers once it is done;
+`pyike exec --query NAME` prints them.)
 """
 
 from __future__ import annotations
