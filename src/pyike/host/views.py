@@ -283,12 +283,11 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
     return list(views.values())
 
 
-def _protected_by(config: Config, sa_name: str, interface: str) -> Interface | None:
-    """The configured interface whose `tunnel protection` covers an SA: the tunnel itself,
-    or the virtual template a clone was made from."""
+def _configured(config: Config, sa_name: str, interface: str) -> Interface | None:
+    """The configured interface an SA's tunnel is: the tunnel itself, or the virtual
+    template a clone was made from."""
     parts = virtual_template_parts(sa_name)
-    found = config.interfaces.get(parts[0] if parts is not None else interface)
-    return found if found is not None and found.tunnel_protection is not None else None
+    return config.interfaces.get(parts[0] if parts is not None else interface)
 
 
 def crypto_socket_views(node: CryptoState) -> tuple[list[CryptoSocketView], list[SocketListener]]:
@@ -299,7 +298,7 @@ def crypto_socket_views(node: CryptoState) -> tuple[list[CryptoSocketView], list
         if spec.name.startswith(CRYPTO_MAP_PREFIX):
             continue
         interface, _tag, local_ident, remote_ident = _placement(node, spec)
-        owner = _protected_by(node.config, spec.name, interface)
+        owner = _configured(node.config, spec.name, interface)
         if owner is None or owner.tunnel_protection is None:
             continue
         sockets.append(

@@ -845,7 +845,8 @@ class Runtime:
         return self._shell
 
     def _query(self, name: str) -> dict[str, object] | None:
-        """A structured answer on the control socket (`{"query": "sas"}`, "memory")."""
+        """A structured answer on the control socket (`{"query": "sas"}`, "memory", or
+        "reload": the reload done, and whether the configuration was taken)."""
         if name == "memory":
             return memory_document()
         if name == "reload":
