@@ -265,10 +265,12 @@ secrets {{
 """
 
 
-def strongswan_conf(log: Path, loadtest: bool) -> str:
+def strongswan_conf(log: Path, loadtest: bool, ike_sa_table: int | None = None) -> str:
     # libipsec creates one TUN device; in a load test no traffic flows, but the child SAs
     # are still installed into it, as they would be for real.
     extra = "  dos_protection = no\n  init_limit_half_open = 0\n" if loadtest else ""
+    if ike_sa_table is not None:  # charon's default is one bucket: a list of every IKE SA
+        extra += f"  ikesa_table_size = {ike_sa_table}\n"
     return f"""charon {{
   load = {PLUGINS}
   install_virtual_ip = no
@@ -291,12 +293,14 @@ def start_charon(
     *,
     loadtest: bool = False,
     wait: bool = True,
+    ike_sa_table: int | None = None,
 ) -> tuple[Charon, subprocess.Popen[bytes]]:
-    """charon in `ns` with its own /run; with `wait`, its connections are loaded."""
+    """charon in `ns` with its own /run; with `wait`, its connections are loaded;
+    `ike_sa_table` sets the size of its IKE SA hash table (charon.ikesa_table_size)."""
     run_dir = work / f"charon-{ns.name}"
     run_dir.mkdir(mode=0o700)
     conf = run_dir.with_suffix(".conf")
-    conf.write_text(strongswan_conf(run_dir / "charon.log", loadtest))
+    conf.write_text(strongswan_conf(run_dir / "charon.log", loadtest, ike_sa_table))
     swanctl_file = run_dir.with_suffix(".swanctl.conf")
     swanctl_file.write_text(swanctl_text)
     proc = lab.start(

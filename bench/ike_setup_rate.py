@@ -271,7 +271,14 @@ class Figures:
         return (self.load.established - 1) / self.load.seconds if self.load.seconds else 0.0
 
 
-def measure(responder: str, group: str, total: int, concurrency: int, timeout: float) -> Figures:
+def measure(
+    responder: str,
+    group: str,
+    total: int,
+    concurrency: int,
+    timeout: float,
+    ike_sa_table: int | None = None,
+) -> Figures:
     suite = GROUP_SUITES[group]
     with lab_session() as (lab, work):
         ns_l, ns_r, _, dev_r = two_hosts(lab, LOADGEN, RESPONDER)
@@ -282,7 +289,9 @@ def measure(responder: str, group: str, total: int, concurrency: int, timeout: f
             control, proc = start_pyike(lab, ns_r, work, config, dev_r, "--passive")
         else:
             swanctl = responder_swanctl_config(suite)
-            charon, proc = start_charon(lab, ns_r, work, swanctl, loadtest=True)
+            charon, proc = start_charon(
+                lab, ns_r, work, swanctl, loadtest=True, ike_sa_table=ike_sa_table
+            )
         time.sleep(0.5)
         cpu0, rss0 = proc_cpu_seconds(proc.pid), proc_rss_kib(proc.pid)
         done = ns_l.run(
@@ -414,6 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--responders", default="charon,pyike")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run (60)")
     parser.add_argument(
+        "--charon-ike-sa-table",
+        type=int,
+        metavar="N",
+        help="charon's IKE SA hash table size (charon.ikesa_table_size; its default is 1,"
+        " one list of every SA, so its cost per SA grows with the SAs it holds)",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -423,10 +439,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sas < 2 or args.concurrency < 1 or args.rounds < 1:
         parser.error("--sas must be at least 2, --concurrency and --rounds at least 1")
+    if args.charon_ike_sa_table is not None and args.charon_ike_sa_table < 1:
+        parser.error("--charon-ike-sa-table must be at least 1")
     ensure_tools("charon")
     print(
         f"IKE SA setup rate: {args.sas} SAs each with a child SA, {args.concurrency} in flight,"
         f" Python {platform.python_version()}, {len(os.sched_getaffinity(0))} CPUs,"
+        f" charon's IKE SA table {args.charon_ike_sa_table or 'its default (1)'},"
         f" {time.strftime('%Y-%m-%d')}\n",
         flush=True,
     )
@@ -448,7 +467,12 @@ def main(argv: list[str] | None = None) -> int:
             for responder in order:
                 try:
                     figures[responder] = measure(
-                        responder, group, args.sas, args.concurrency, args.timeout
+                        responder,
+                        group,
+                        args.sas,
+                        args.concurrency,
+                        args.timeout,
+                        args.charon_ike_sa_table,
                     )
                 except (RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
                     print(f"{responder:9} {group:>5} failed: {exc}", flush=True)
