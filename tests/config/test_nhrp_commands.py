@@ -12,7 +12,9 @@ import pytest
 from pyike.config import load
 from pyike.config.explain import explain
 from pyike.config.model import NhrpServer
+from pyike.config.query import nhrp_configs
 from pyike.config.writer import render
+from pyike.nhrp.config import NhrpConfig
 from tests.support.paths import EXAMPLES
 
 SPOKE = """\
@@ -40,6 +42,11 @@ interface Tunnel0
  tunnel protection ipsec profile default shared
 """
 A, B = IPv4Address("10.0.0.1"), IPv4Address("192.0.2.1")
+
+
+def nhrp_configs_of(text: str) -> list[NhrpConfig]:
+    config = load(text).raise_for_errors()
+    return nhrp_configs(config, config.interfaces["Tunnel0"])
 
 
 def test_the_nhrp_commands_are_read() -> None:
@@ -98,6 +105,9 @@ def test_a_hub_s_commands_and_their_no_forms() -> None:
         " ip nhrp redirect timeout 31",
         " ip nhrp nhs 10.0.0.1 nbma",
         " ip nhrp map 10.0.0.1",
+        " ip nhrp max-send 0 every 10",
+        " ip nhrp max-send 100 every 9",
+        " ip nhrp max-send 100",
     ],
 )
 def test_bad_values_are_refused_as_ios_refuses_them(line: str) -> None:
@@ -110,6 +120,25 @@ def test_an_authentication_string_longer_than_eight_is_refused_without_showing_i
     (error,) = load("interface Tunnel0\n ip nhrp authentication secret123\n").errors
     assert "at most 8 characters" in error.message
     assert "secret123" not in error.format()
+
+
+def test_max_send_sets_the_tunnels_nhrp_quota_and_no_max_send_restores_ios_default() -> None:
+    """`ip nhrp max-send COUNT every SECONDS` (and its IPv6 twin) reaches the NHRP engine's
+    configuration; without it, IOS 15's default of 100 packets every 10 seconds."""
+    hub = (EXAMPLES / "dmvpn-phase3" / "hub.cfg").read_text()
+    assert nhrp_configs_of(hub)[0].max_send == 100
+    tuned = hub.replace(
+        " ip nhrp network-id", " ip nhrp max-send 5000 every 20\n ip nhrp network-id"
+    )
+    (nhrp,) = nhrp_configs_of(tuned)
+    assert (nhrp.max_send, nhrp.max_send_interval) == (5000, 20)
+    config = load(tuned).raise_for_errors()
+    assert " ip nhrp max-send 5000 every 20" in render(config).splitlines()
+    assert config.not_modelled == load(hub).config.not_modelled  # read, not kept as written
+    undone = tuned.replace(" ip nhrp network-id", " no ip nhrp max-send\n ip nhrp network-id", 1)
+    assert nhrp_configs_of(undone)[0].max_send_interval == 10
+    v6 = load("interface Tunnel0\n ipv6 nhrp max-send 7 every 10\n").raise_for_errors()
+    assert v6.interfaces["Tunnel0"].nhrp6.max_send == (7, 10)
 
 
 def test_commands_pyike_does_not_run_are_kept_as_written() -> None:
@@ -139,6 +168,7 @@ def test_explain_says_what_nhrp_does_on_the_tunnel() -> None:
     text = explain(load(SPOKE).raise_for_errors())
     assert "Tunnel0: multipoint GRE (DMVPN) from 198.51.100.2 to each peer NHRP finds" in text
     assert "NHRP network-id 1, hold time 600 s, authentication string configured" in text
+    assert "sends at most 100 NHRP packets every 10 s (default), drops any more" in text
     assert "registers with NHS 10.0.0.1 at NBMA 192.0.2.1 every 200 s, no-unique" in text
     assert "protects GRE between 198.51.100.2 and each peer, one Child SA each" in text
     assert "cisco123" not in text

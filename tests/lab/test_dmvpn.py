@@ -118,6 +118,40 @@ def test_phase3_redirect_then_shortcut_then_a_direct_sa() -> None:
     assert not [line for line in lab.router("Hub").console[before:] if "NHRP:" in line]
 
 
+def test_show_ip_nhrp_traffic_counts_every_packet_each_end_sent_and_received() -> None:
+    """The counts read back by genie's parser agree across the network: what the spokes sent
+    the hub received, every registration was answered, the redirect of phase 3 was sent by
+    the hub and received by the spoke; `clear ip nhrp counters` starts them again."""
+    lab = lab_of(texts())
+    hops(lab)  # the hub forwards back out, redirects Spoke1, which resolves Spoke3
+    hops(lab)
+
+    def traffic(host: str, command: str = "show ip nhrp traffic") -> dict[str, dict[str, int]]:
+        parsed = parse("show ip nhrp traffic", lab.exec(host, command).splitlines())
+        (tunnel,) = parsed["interface"].values()
+        assert tunnel["max_send_limit"] == "100Pkts/10Sec"
+        for way in ("sent", "rcvd"):
+            counts = dict(tunnel[way])
+            assert counts.pop("total") == sum(counts.values()) - counts["redirect_supress"]
+        return {"sent": tunnel["sent"], "rcvd": tunnel["rcvd"]}
+
+    hub = traffic("Hub")
+    spokes = [traffic(f"Spoke{n}", "show ip nhrp traffic interface Tunnel0") for n in (1, 2, 3)]
+    registered = sum(s["sent"]["registration_request"] for s in spokes)
+    assert registered >= 3 and hub["rcvd"]["registration_request"] == registered
+    assert hub["sent"]["registration_reply"] == registered
+    assert all(s["rcvd"]["registration_reply"] == s["sent"]["registration_request"] for s in spokes)
+    assert hub["sent"]["traffic_indication"] >= 1
+    assert spokes[0]["rcvd"]["traffic_indication"] >= 1  # Spoke1's packets came back out
+    assert sum(s["rcvd"]["traffic_indication"] for s in spokes) == hub["sent"]["traffic_indication"]
+    assert spokes[0]["sent"]["resolution_request"] >= 1
+    assert lab.exec("Spoke1", "show ipv6 nhrp traffic") == ""  # no IPv6 overlay
+    assert "Invalid input" in lab.exec("Spoke1", "show ip nhrp traffic interface Tunnel9")
+    lab.exec("Hub", "clear ip nhrp counters")
+    assert traffic("Hub")["rcvd"]["registration_request"] == 0
+    assert traffic("Spoke1")["sent"]["registration_request"] >= 1  # only the hub's were cleared
+
+
 def test_a_route_for_the_same_prefix_is_overridden() -> None:
     def via_hub(name: str, text: str) -> str:
         extra = "ip route 192.168.3.0 255.255.255.0 10.0.0.1\n"

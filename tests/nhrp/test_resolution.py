@@ -153,3 +153,25 @@ def test_an_unknown_compulsory_extension_is_refused_with_an_error_indication() -
     (error,) = [decode(a.packet) for a in actions if isinstance(a, SendNhrp)]
     assert error.error_code == ErrorCode.UNRECOGNIZED_EXTENSION
     assert error.dst_protocol == ip_address("10.0.0.2")
+
+
+def test_a_spoke_over_its_max_send_quota_holds_its_request_back_until_the_quota_frees() -> None:
+    """`ip nhrp max-send 1 every 10`: the registration at start uses the quota, so the
+    resolution the first data packet needs is not sent (counted, and said under `debug nhrp
+    error`); a retry after the ten seconds goes out and the spokes meet."""
+    dmvpn = phase2(max_send=1, max_send_interval=10)
+    dmvpn.start()
+    spoke = dmvpn["Spoke2"]
+    dmvpn.run_until(1)
+    assert dmvpn.send_data("Spoke2", "192.168.2.10", "192.168.3.10") == ["Spoke2", "Hub", "Spoke3"]
+    assert _sent(dmvpn, PacketType.RESOLUTION_REQUEST) == []
+    assert spoke.engine.counters.over_quota >= 1
+    assert any(
+        "max-send quota of 1 packets in 10 seconds used up, Resolution Request" in line
+        for line in spoke.debug
+    )
+    assert spoke.engine.traffic(dmvpn.now).usage == 100
+    dmvpn.run_until(30)
+    assert ("Spoke2", "Hub") in _sent(dmvpn, PacketType.RESOLUTION_REQUEST)
+    assert dmvpn.send_data("Spoke2", "192.168.2.10", "192.168.3.10") == ["Spoke2", "Spoke3"]
+    assert dmvpn["Hub"].engine.counters.over_quota == 0  # the hub keeps IOS's default quota

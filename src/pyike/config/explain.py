@@ -103,7 +103,9 @@ def _nhrp_lines(n: NhrpConfig, typed: Nhrp) -> list[str]:
     auth = "authentication string configured" if n.authentication else "no authentication"
     lines = [
         f"  NHRP network-id {n.network_id}, hold time {n.holdtime} s"
-        f"{_dflt(typed.holdtime is None)}, {auth}"
+        f"{_dflt(typed.holdtime is None)}, {auth}",
+        f"    sends at most {n.max_send} NHRP packets every {n.max_send_interval} s"
+        f"{_dflt(typed.max_send is None)}, drops any more",
     ]
     interval = f"every {n.registration_interval} s{_dflt(typed.registration_timeout is None)}"
     unique = "" if n.unique else ", no-unique"

@@ -543,6 +543,7 @@ class Nhrp:
     redirect: bool = False
     redirect_timeout: int | None = None  # `ip nhrp redirect timeout N`
     shortcut: bool = False
+    max_send: tuple[int, int] | None = None  # `ip nhrp max-send COUNT every SECONDS`
 
     @property
     def configured(self) -> bool:

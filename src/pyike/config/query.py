@@ -57,6 +57,8 @@ from pyike.config.radius_model import RadiusServerConfig
 from pyike.crypto import catalogue
 from pyike.ios_names import SIGNATURE_METHODS
 from pyike.nhrp.config import DEFAULT_HOLDTIME as NHRP_HOLDTIME
+from pyike.nhrp.config import DEFAULT_MAX_SEND as NHRP_MAX_SEND
+from pyike.nhrp.config import DEFAULT_MAX_SEND_INTERVAL as NHRP_MAX_SEND_INTERVAL
 from pyike.nhrp.config import DEFAULT_MTU as NHRP_MTU
 from pyike.nhrp.config import DEFAULT_REDIRECT_TIMEOUT as NHRP_REDIRECT_TIMEOUT
 from pyike.nhrp.config import NhrpConfig, NhsServer
@@ -949,6 +951,7 @@ def nhrp_config(cfg: Config, tunnel: Interface, version: int = 4) -> NhrpConfig:
         raise ValueError(f"has no {missing}, which NHRP needs")
     # a point-to-point tunnel reaches its NHS at the tunnel destination
     fixed = destination if tunnel.is_point_to_point_gre else None
+    max_send, max_send_interval = nhrp.max_send or (NHRP_MAX_SEND, NHRP_MAX_SEND_INTERVAL)
     return NhrpConfig(
         interface=tunnel.name,
         address=address,
@@ -968,6 +971,8 @@ def nhrp_config(cfg: Config, tunnel: Interface, version: int = 4) -> NhrpConfig:
         protected=tunnel.tunnel_protection is not None,
         tunnel_key=tunnel.tunnel_key,
         mtu=tunnel.ip_mtu or NHRP_MTU,
+        max_send=max_send,
+        max_send_interval=max_send_interval,
     )
 
 

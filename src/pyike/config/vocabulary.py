@@ -789,7 +789,7 @@ SUB_COMMANDS: dict[str, tuple[str, ...]] = {
         "ip nat {inside|outside|enable}",
         "ip nbar ...",
         "ip next-hop-self ...",
-        "ip nhrp {interest|max-send|responder|server-only|trigger-svc|use|record|group} ...",
+        "ip nhrp {interest|responder|server-only|trigger-svc|use|record|group} ...",
         "ip nhrp {nhs {cluster|fallback|dynamic}|map group|cache|event-publisher} ...",
         "ip nhrp {attribute|path|route-watch|nhs-wait} ...",
         "ip nhrp shortcut virtual-template ...",  # FlexVPN's spoke-to-spoke

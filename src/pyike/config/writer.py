@@ -416,6 +416,8 @@ def _nhrp(n: Nhrp, show_keys: bool, family: str = "ip") -> Block:
         block.append(f"{head} redirect{timeout}")
     if n.shortcut:
         block.append(f"{head} shortcut")
+    if n.max_send is not None:
+        block.append(f"{head} max-send {n.max_send[0]} every {n.max_send[1]}")
     return block
 
 

@@ -1,9 +1,10 @@
 """The DMVPN exec commands of a lab router's multipoint GRE tunnels (`pyike.node.mgre`):
 `show dmvpn [detail]` (with crypto's state per peer, a section per overlay family), `show ip
-nhrp [detail]` and `show ipv6 nhrp [detail]`, `debug nhrp [packet|cache|error]`, `debug dmvpn
+nhrp [detail]` and `show ipv6 nhrp [detail]`, `show ip|ipv6 nhrp nhs [detail]`, `show
+ip|ipv6 nhrp traffic [interface IF]`, `debug nhrp [packet|cache|error]`, `debug dmvpn
 {all|error|detail|packet} {all|nhrp}` (the NHRP lines of it), `clear ip nhrp`, `clear ipv6
-nhrp`, and the NHRP part of `undebug all` (registered before the crypto commands, whose
-`undebug all` runs it too)."""
+nhrp`, `clear ip|ipv6 nhrp counters [interface IF]`, and the NHRP part of `undebug all`
+(registered before the crypto commands, whose `undebug all` runs it too)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,16 @@ from dataclasses import replace
 from pyike.lab.crypto_node import CryptoNode
 from pyike.nhrp.actions import DebugKind
 from pyike.node.exec.job import ExecJob, TextResult
-from pyike.node.exec.parser import CommandTree, IncompleteCommand, InvalidInput, Token
+from pyike.node.exec.parser import (
+    CommandTree,
+    IncompleteCommand,
+    InvalidInput,
+    Token,
+    interface_arg,
+)
 from pyike.node.mgre import MultipointTunnel
 from pyike.show.dmvpn import DmvpnInterface, show_dmvpn
-from pyike.show.nhrp import show_ip_nhrp, show_ip_nhrp_nhs
+from pyike.show.nhrp import show_ip_nhrp, show_ip_nhrp_nhs, show_ip_nhrp_traffic
 
 _DEBUG = {
     None: (frozenset({DebugKind.GENERAL}), "NHRP protocol debugging is on"),
@@ -103,6 +110,33 @@ def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
 
         return show
 
+    def chosen(args: Sequence[Token], version: int) -> list[MultipointTunnel]:
+        """The tunnels running NHRP for `version`, or the one `interface IF` names."""
+        running = [mgre for mgre in tunnels() if version in mgre.engines]
+        if not args:
+            return running
+        _keyword(args[0], ("interface",))
+        name, used = interface_arg(args, 1, router.interfaces)
+        if len(args) > 1 + used:
+            raise InvalidInput(args[1 + used].start)
+        return [mgre for mgre in running if mgre.name == name]
+
+    def traffic(version: int) -> Callable[[Sequence[Token]], ExecJob]:
+        def show(args: Sequence[Token]) -> ExecJob:
+            now = router.clock.now
+            counts = [(m.name, m.engines[version].traffic(now)) for m in chosen(args, version)]
+            return _text(show_ip_nhrp_traffic(counts))
+
+        return show
+
+    def clear_counters(version: int) -> Callable[[Sequence[Token]], ExecJob]:
+        def run(args: Sequence[Token]) -> ExecJob:
+            for mgre in chosen(args, version):
+                mgre.engines[version].clear_counters()
+            return TextResult("")
+
+        return run
+
     def debug(word: str | None) -> ExecJob:
         kinds, message = _DEBUG[word]
         for mgre in tunnels():
@@ -138,6 +172,10 @@ def register_dmvpn_commands(tree: CommandTree, node: CryptoNode) -> None:
     tree.register("show ipv6 nhrp", nhrp(6), takes_args=True)
     tree.register("show ip nhrp nhs", nhs(4), takes_args=True)
     tree.register("show ipv6 nhrp nhs", nhs(6), takes_args=True)
+    tree.register("show ip nhrp traffic", traffic(4), takes_args=True)
+    tree.register("show ipv6 nhrp traffic", traffic(6), takes_args=True)
+    tree.register("clear ip nhrp counters", clear_counters(4), takes_args=True)
+    tree.register("clear ipv6 nhrp counters", clear_counters(6), takes_args=True)
     tree.register("debug nhrp", lambda a: debug(None))
     for word in ("packet", "cache", "error"):
         tree.register(f"debug nhrp {word}", lambda a, w=word: debug(w))  # type: ignore[misc]

@@ -16,6 +16,7 @@ interface Tunnel0
  ip nhrp registration no-unique             -> unique = False
  ip nhrp redirect [timeout N]               -> redirect, redirect_timeout
  ip nhrp shortcut                           -> shortcut
+ ip nhrp max-send 1000 every 10             -> max_send, max_send_interval
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ DEFAULT_HOLDTIME = 7200  # seconds: IOS's `ip nhrp holdtime` default
 DEFAULT_REDIRECT_TIMEOUT = 2  # seconds between Traffic Indications for one source/destination
 DEFAULT_MTU = 17916  # what an IOS GRE tunnel without `ip mtu` puts in its CIEs
 MAX_AUTHENTICATION = 8  # IOS: "The string can be up to eight characters long"
+DEFAULT_MAX_SEND = 100  # IOS 15's `ip nhrp max-send` default: 100 packets ...
+DEFAULT_MAX_SEND_INTERVAL = 10  # ... every 10 seconds
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,12 @@ class NhrpConfig:
     protected: bool = False
     tunnel_key: int | None = None
     mtu: int = DEFAULT_MTU
+    max_send: int = DEFAULT_MAX_SEND
+    max_send_interval: int = DEFAULT_MAX_SEND_INTERVAL
 
     def __post_init__(self) -> None:
+        if not (1 <= self.max_send <= 65535 and 10 <= self.max_send_interval <= 65535):
+            raise ValueError("ip nhrp max-send: 1 to 65535 packets every 10 to 65535 seconds")
         if self.authentication is not None and not 0 < len(self.authentication) <= 8:
             raise ValueError("ip nhrp authentication: the string is 1 to 8 characters")
         if not 1 <= self.holdtime <= 65535:

@@ -4,8 +4,9 @@ actions produced so far, and the ways to send a packet and to add or drop a cach
 from __future__ import annotations
 
 import itertools
+from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyike.nhrp import debug
 from pyike.nhrp.actions import (
@@ -30,6 +31,7 @@ from pyike.nhrp.codec import (
     ExtensionType,
     IPAddress,
     Packet,
+    PacketType,
     encode,
 )
 from pyike.nhrp.config import NhrpConfig
@@ -37,13 +39,42 @@ from pyike.nhrp.config import NhrpConfig
 
 @dataclass
 class Counters:
-    """What the engine refused, for `show ip nhrp traffic`-style statistics and tests."""
+    """The packets sent and received by type (`show ip nhrp traffic`), and what the engine
+    refused or held back."""
 
-    sent: int = 0
-    received: int = 0
+    sent: Counter[PacketType] = field(default_factory=Counter)
+    received: Counter[PacketType] = field(default_factory=Counter)
     malformed: int = 0
     authentication_failures: int = 0
     redirects_suppressed: int = 0
+    over_quota: int = 0  # not sent: the tunnel's `ip nhrp max-send` quota was used up
+
+
+class SendQuota:
+    """`ip nhrp max-send COUNT every SECONDS`: at most COUNT NHRP packets, generated or
+    forwarded, leave the tunnel in any SECONDS; the times of the last COUNT sent."""
+
+    def __init__(self, count: int, seconds: int) -> None:
+        self.count = count
+        self.seconds = seconds
+        self._times: deque[float] = deque(maxlen=count)
+
+    def _forget(self, now: float) -> None:
+        while self._times and self._times[0] <= now - self.seconds:
+            self._times.popleft()
+
+    def take(self, now: float) -> bool:
+        """Whether one more packet may be sent now (counted if so)."""
+        self._forget(now)
+        if len(self._times) >= self.count:
+            return False
+        self._times.append(now)
+        return True
+
+    def usage(self, now: float) -> int:
+        """The share of the quota used in the last SECONDS, in percent (IOS's "Usage")."""
+        self._forget(now)
+        return len(self._times) * 100 // self.count
 
 
 class NhrpCore:
@@ -52,6 +83,8 @@ class NhrpCore:
         self.routing = routing
         self.cache = NhrpCache()
         self.counters = Counters()
+        self.quota = SendQuota(config.max_send, config.max_send_interval)
+        self.now = now  # the time of the call being handled: every entry point sets it
         self._out: list[Action] = []
         self._crypto: set[IPAddress] = set()
         self._request_ids = itertools.count(1)
@@ -81,6 +114,15 @@ class NhrpCore:
     # --- packets out --------------------------------------------------------------------
 
     def _send(self, packet: Packet, nbma: IPAddress, verb: str = "Send") -> None:
+        if not self.quota.take(self.now):
+            self.counters.over_quota += 1
+            self._debug(
+                f"NHRP: {self.config.interface}: max-send quota of {self.quota.count} packets"
+                f" in {self.quota.seconds} seconds used up, {packet.type.ios_name} to {nbma}"
+                " not sent (pyike)",
+                debug.ERROR,
+            )
+            return
         wire = encode(packet)
         self._need_crypto(nbma)
         self._emit(
@@ -95,7 +137,7 @@ class NhrpCore:
             )
         )
         self._emit([SendNhrp(nbma, wire)])
-        self.counters.sent += 1
+        self.counters.sent[packet.type] += 1
 
     def _need_crypto(self, nbma: IPAddress) -> None:
         if self.config.protected and nbma not in self._crypto:

@@ -13,12 +13,14 @@ The host owns the clock, the GRE tunnel, the routing table and crypto. It calls:
 - `on_timer(now)` at `next_deadline()`.
 
 Each returns the actions to carry out, in order (`pyike.nhrp.actions`). `entries()` and
-`nhs_status(now)` are what `show ip nhrp` and `show dmvpn` read.
+`nhs_status(now)` are what `show ip nhrp` and `show dmvpn` read, `traffic(now)` what `show ip
+nhrp traffic` reads.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyike.nhrp import debug
@@ -37,6 +39,7 @@ from pyike.nhrp.codec import (
     decode,
 )
 from pyike.nhrp.config import NhrpConfig
+from pyike.nhrp.core import Counters
 from pyike.nhrp.nhc import ClientSide
 from pyike.nhrp.nhs import Incoming, ServerSide
 
@@ -60,6 +63,18 @@ class NhsStatus:
         return ("R" if self.responding else "") + "E"
 
 
+@dataclass(frozen=True)
+class NhrpTraffic:
+    """A tunnel's NHRP packets as `show ip nhrp traffic` counts them."""
+
+    max_send: int
+    max_send_interval: int
+    usage: int  # percent of the quota used in the last interval
+    sent: Mapping[PacketType, int]
+    received: Mapping[PacketType, int]
+    redirects_suppressed: int
+
+
 class NhrpEngine(ClientSide, ServerSide):
     def __init__(self, config: NhrpConfig, routing: Routing, now: float) -> None:
         super().__init__(config, routing, now)
@@ -70,18 +85,20 @@ class NhrpEngine(ClientSide, ServerSide):
 
     def start(self, now: float) -> list[Action]:
         """The tunnel came up: register with every NHS."""
+        self.now = now
         for registration in self.registrations:
             registration.next_send = now
         return self.on_timer(now)
 
     def receive(self, now: float, data: bytes, nbma: IPAddress) -> list[Action]:
+        self.now = now
         try:
             packet = decode(data)
         except NhrpDecodeError as error:
             self.counters.malformed += 1
             self._debug(f"NHRP: Dropped malformed packet from {nbma}: {error}", debug.ERROR)
             return self._take()
-        self.counters.received += 1
+        self.counters.received[packet.type] += 1
         self._emit(debug.receive(self.config.interface, packet, data))
         incoming = Incoming(packet, data, nbma)
         if self._acceptable(incoming):
@@ -90,6 +107,7 @@ class NhrpEngine(ClientSide, ServerSide):
 
     def resolve(self, now: float, next_hop: IPAddress) -> Forwarding:
         """The NBMA address for a data packet to `next_hop` on this tunnel."""
+        self.now = now
         entry = self.cache.host(next_hop)
         if entry is not None and entry.type is not EntryType.INCOMPLETE and entry.nbma:
             self._mark_used(next_hop)
@@ -101,12 +119,14 @@ class NhrpEngine(ClientSide, ServerSide):
         return Forwarding(self._nhs_nbma(now), self._take())
 
     def redirect(self, now: float, data: bytes, nbma: IPAddress) -> list[Action]:
+        self.now = now
         self._redirect(now, data, nbma)
         return self._take()
 
     def clear(self, now: float) -> list[Action]:
         """`clear ip nhrp`: every entry but the static ones goes; requesters of our local
         prefixes are told to purge them."""
+        self.now = now
         for entry in list(self.cache):
             if entry.type is EntryType.STATIC:
                 continue
@@ -121,6 +141,7 @@ class NhrpEngine(ClientSide, ServerSide):
         return min(times, default=None)
 
     def on_timer(self, now: float) -> list[Action]:
+        self.now = now
         for entry in self.cache.expired(now):
             self._drop(entry)
         self._client_timers(now)
@@ -145,6 +166,21 @@ class NhrpEngine(ClientSide, ServerSide):
             )
             for r in self.registrations
         ]
+
+    def traffic(self, now: float) -> NhrpTraffic:
+        counters = self.counters
+        return NhrpTraffic(
+            self.quota.count,
+            self.quota.seconds,
+            self.quota.usage(now),
+            dict(counters.sent),
+            dict(counters.received),
+            counters.redirects_suppressed,
+        )
+
+    def clear_counters(self) -> None:
+        """`clear ip nhrp counters`: the traffic counts start again (the quota does not)."""
+        self.counters = Counters()
 
     def multicast_nbmas(self) -> list[IPAddress]:
         """Where multicast (routing protocol hellos) is replicated: `ip nhrp map multicast`

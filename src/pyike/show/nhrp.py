@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from pyike import ios_names
 from pyike.nhrp.cache import CacheEntry, EntryFlag, EntryType
-from pyike.nhrp.engine import NhsStatus
+from pyike.nhrp.codec import PacketType
+from pyike.nhrp.engine import NhrpTraffic, NhsStatus
 
 
 def _head(entry: CacheEntry) -> str:
@@ -95,4 +96,42 @@ def show_ip_nhrp_nhs(
                 if nhs.replied_at is not None:
                     row += f" ({ios_names.hms(int(now - nhs.replied_at))} ago)"
             lines.append(row)
+    return lines
+
+
+# `show ip nhrp traffic`'s three lines of counts: the packet types in IOS's order, and where
+# the redirects suppressed go (last on the third line)
+_TRAFFIC_ROWS: tuple[tuple[PacketType | None, ...], ...] = (
+    (PacketType.RESOLUTION_REQUEST, PacketType.RESOLUTION_REPLY, PacketType.REGISTRATION_REQUEST),
+    (PacketType.REGISTRATION_REPLY, PacketType.PURGE_REQUEST, PacketType.PURGE_REPLY),
+    (PacketType.ERROR_INDICATION, PacketType.TRAFFIC_INDICATION, None),
+)
+
+
+def _traffic_counts(title: str, counts: dict[PacketType, int], suppressed: int) -> list[str]:
+    lines = [f"   {title}: Total {sum(counts.values())}"]
+    for row in _TRAFFIC_ROWS:
+        cells = [
+            f"{suppressed} Redirect Suppress"
+            if kind is None
+            else f"{counts.get(kind, 0)} {kind.ios_name}"
+            for kind in row
+        ]
+        lines.append("         " + "  ".join(cells))
+    return lines
+
+
+def show_ip_nhrp_traffic(tunnels: Iterable[tuple[str, NhrpTraffic]]) -> list[str]:
+    """`show ip nhrp traffic [interface IF]`: per tunnel, its `max-send` quota and how much of
+    it the last interval used, then the NHRP packets sent and received by type (Total is
+    their sum; a Traffic Indication held back by `ip nhrp redirect timeout` counts as a
+    Redirect Suppress, sent by none)."""
+    lines: list[str] = []
+    for name, traffic in tunnels:
+        lines.append(
+            f"{name}: Max-send limit:{traffic.max_send}Pkts/{traffic.max_send_interval}Sec,"
+            f" Usage:{traffic.usage}%"
+        )
+        lines += _traffic_counts("Sent", dict(traffic.sent), traffic.redirects_suppressed)
+        lines += _traffic_counts("Rcvd", dict(traffic.received), 0)
     return lines

@@ -10,6 +10,7 @@
     ip nhrp registration timeout 200 | no-unique
     ip nhrp redirect [timeout 2]                       (phase 3 hub)
     ip nhrp shortcut                                   (phase 3 spoke)
+    ip nhrp max-send 1000 every 10                     (the tunnel's NHRP packet quota)
 
 The same commands under `ipv6 nhrp` configure NHRP for the tunnel's IPv6 overlay (over an
 IPv4 NBMA: `ipv6 nhrp map FC00::100/128 192.0.2.1`, `ipv6 nhrp nhs FC00::100`).
@@ -103,6 +104,10 @@ def _register(f: _Family) -> None:
     @command("shortcut")
     def _shortcut(b: Builder, m: Match, line: Line, negate: bool) -> None:
         set_(b, shortcut=not negate)
+
+    @command("max-send $ <count:INT(1,65535)> every <seconds:INT(10,65535)>")
+    def _max_send(b: Builder, m: Match, line: Line, negate: bool) -> None:
+        set_(b, max_send=None if negate else (m.get("count"), m.get("seconds")))
 
     @command("map multicast $ {<nbma:IPV4>|dynamic}")
     def _map_multicast(b: Builder, m: Match, line: Line, negate: bool) -> None:
