@@ -355,6 +355,10 @@ def register_show_commands(
         return handler
 
     tree.register("show crypto session", lambda a: sessions(None, a), takes_args=True)
+    tree.register(
+        "show crypto session brief",
+        lambda a: text(show.show_crypto_session_brief(views.crypto_session_views(node))),
+    )
     for word in SESSION_FILTERS:
         tree.register(f"show crypto session {word}", sessions_filtered(word), takes_args=True)
 

@@ -24,7 +24,7 @@ from pyike.show.ipsec_config import (
     show_crypto_map,
 )
 from pyike.show.ipsec_sa import show_crypto_ipsec_sa, show_crypto_ipsec_sa_count
-from pyike.show.session import show_crypto_session
+from pyike.show.session import show_crypto_session, show_crypto_session_brief
 from pyike.show.sockets import show_crypto_sockets
 
 __all__ = [
@@ -45,5 +45,6 @@ __all__ = [
     "show_crypto_isakmp_sa",
     "show_crypto_map",
     "show_crypto_session",
+    "show_crypto_session_brief",
     "show_crypto_sockets",
 ]

@@ -1,4 +1,4 @@
-"""`show crypto session [detail]`.
+"""`show crypto session [detail]` and `show crypto session brief`.
 
 A session is one peer on one interface; its status (UP-ACTIVE, UP-IDLE, UP-NO-IKE,
 DOWN-NEGOTIATING, DOWN) follows from its IKE SAs and IPsec flows (`CryptoSessionView.status`).
@@ -137,4 +137,48 @@ def show_crypto_session(
     for session in sessions:
         if only is None or only.matches(session):
             lines += _session_lines(session, detail)
+    return lines
+
+
+BRIEF_LEGEND = [
+    "Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, N - Negotiating",
+    "        K - No IKE",
+]
+BRIEF_HEADER = (
+    "Peer            I/F          Username        Group/Phase1_id          Uptime   Status"
+)
+# the brief status: up or down, then active, idle, no IKE or negotiating
+_BRIEF_STATUS = {
+    "UP-ACTIVE": "UA",
+    "UP-IDLE": "UI",
+    "UP-NO-IKE": "UK",
+    "DOWN-NEGOTIATING": "DN",
+    "DOWN": "D",
+}
+
+
+def _brief_row(session: CryptoSessionView) -> str:
+    peer = ios_names.address(session.peer)
+    phase1_id = session.phase1_id or peer
+    uptime = "" if session.uptime_seconds is None else ios_names.uptime(session.uptime_seconds)
+    return (
+        f"{peer:<15} {ios_names.short_interface(session.interface):<12} {'':<15} "
+        f"{phase1_id:<24} {uptime:<8} {_BRIEF_STATUS[session.status]}"
+    )
+
+
+def show_crypto_session_brief(sessions: Iterable[CryptoSessionView]) -> list[str]:
+    """A line per session, under the inside VRF it serves (`ivrf = (none)` first): the peer,
+    the interface as IOS abbreviates it, the user (pyike has none: IOS's is an EZVPN or
+    XAUTH user), the peer's IKE identity, how long it has been up, and its status as two
+    letters (`UA` for UP-ACTIVE)."""
+    by_ivrf: dict[str | None, list[CryptoSessionView]] = {}
+    for session in sessions:
+        by_ivrf.setdefault(session.ivrf or None, []).append(session)
+    lines = list(BRIEF_LEGEND)
+    for ivrf in sorted(by_ivrf, key=lambda name: (name is not None, name or "")):
+        lines += [f"ivrf = {ivrf or '(none)'}", BRIEF_HEADER]
+        lines += [_brief_row(session) for session in by_ivrf[ivrf]]
+    if not by_ivrf:
+        lines += ["ivrf = (none)", BRIEF_HEADER]
     return lines
