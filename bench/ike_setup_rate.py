@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ike_setup_rate.py [--sas 1000] [--concurrency 32]
                                              [--groups 2,19] [--responders pyike,charon]
-                                             [--rounds 1]
+                                             [--rounds 1] [--charon-ike-sa-table N]
 
 A load generator in namespace L (10.0.0.1) drives many concurrent IKE SAs at a responder in
 namespace R (10.0.0.2): pyike's own sans-IO IkeEngine as the initiator, every SA in one
@@ -15,7 +15,9 @@ Every SA is a session of its own, as many branch routers behind one address woul
 presents IDi `sa-n.load.example` (ID_FQDN). pyike's responder matches them IOS's way
 (`match identity remote fqdn domain load.example`, the key found by address in the keyring),
 charon with `id = *.load.example`; neither responder then finds a duplicate SA to delete, so
-both do the same work per SA: IKE_SA_INIT, IKE_AUTH, one child SA installed.
+both do the same work per SA: IKE_SA_INIT, IKE_AUTH, one child SA installed. charon keeps its
+default IKE SA table (one bucket, so its cost per SA grows with the SAs it holds) unless
+`--charon-ike-sa-table` sizes it.
 
 The first SA is set up alone (it carries INITIAL_CONTACT); then `--concurrency` SAs are kept
 in flight until `--sas` are up or `--timeout` passes. Reported, for the responder process
