@@ -536,3 +536,33 @@ def test_crypto_map_of_one_tag_or_interface() -> None:
     tunnel = seed.exec("Router1", "show crypto map interface Tunnel0")
     assert tunnel.startswith('Crypto Map IPv4 "Tunnel0-head-0" 65536 ipsec-isakmp')
     assert seed.exec("Router1", "show crypto map tag Tunnel0-head-0") == tunnel
+
+
+def without_sas(lines: list[str]) -> list[str]:
+    """`show crypto ipsec sa` output less each flow's part from its crypto endpoints on (the
+    blank line before them through `outbound pcp sas:`)."""
+    kept: list[str] = []
+    skipping = False
+    for n, line in enumerate(lines):
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        if line == " " and following.startswith("     local crypto endpt."):
+            skipping = True
+        if not skipping:
+            kept.append(line)
+        if line == "     outbound pcp sas:":
+            skipping = False
+    return kept
+
+
+def test_ipsec_sa_identity_shows_each_flow_up_to_its_counters() -> None:
+    """`show crypto ipsec sa identity [detail]` is `show crypto ipsec sa` without the SAs: each
+    flow's identities, peer and counters, nothing from its crypto endpoints on."""
+    lab = spokes_at_once("")
+    for detail in ("", " detail"):
+        full = lab.exec("Hub", f"show crypto ipsec sa{detail}").splitlines()
+        identity = lab.exec("Hub", f"show crypto ipsec sa identity{detail}").splitlines()
+        assert identity == without_sas(full)
+        assert identity.count("     PERMIT, flags={origin_is_acl,}") == 3
+        assert len(identity) < len(full)
+        assert not [line for line in identity if "spi" in line or "crypto endpt" in line]
+    assert INVALID in lab.exec("Hub", "show crypto ipsec sa identity spis")

@@ -305,6 +305,15 @@ def register_show_commands(
         interfaces = views.ipsec_interface_views(node)
         return text(show.show_crypto_ipsec_sa(interfaces, vrf=args[0].text, detail=detail))
 
+    tree.register(
+        "show crypto ipsec sa identity",
+        lambda a: text(
+            show.show_crypto_ipsec_sa(
+                views.ipsec_interface_views(node), detail=_flag(a, "detail"), identity=True
+            )
+        ),
+        takes_args=True,
+    )
     tree.register("show crypto ipsec sa map", ipsec_sas_of_map, takes_args=True)
     tree.register("show crypto ipsec sa vrf", ipsec_sas_of_vrf, takes_args=True)
     tree.register("show crypto ipsec sa peer", ipsec_sas_of_peer, takes_args=True)

@@ -105,13 +105,9 @@ def _mtu_line(flow: IpsecFlowView) -> str:
     return f"     {mtus}"
 
 
-def _flow_lines(flow: IpsecFlowView, detail: bool) -> list[str]:
+def _identity_lines(flow: IpsecFlowView, detail: bool) -> list[str]:
+    """A flow's identities, peer and counters: all `show crypto ipsec sa identity` shows."""
     family = "addr/mask" if flow.local_ident.network.version == 4 else "addr/prefixlen"
-    pfs = (
-        f"Y, DH group: {ios_names.dh_group_keyword(flow.pfs_group)}"
-        if flow.pfs_group is not None
-        else "N, DH group: none"
-    )
     return [
         " ",
         f"   protected vrf: {flow.protected_vrf or '(none)'}",
@@ -120,6 +116,17 @@ def _flow_lines(flow: IpsecFlowView, detail: bool) -> list[str]:
         f"   current_peer {ios_names.address(flow.peer)} port {flow.peer_port}",
         f"     PERMIT, flags={{{flow.flags}}}",
         *_counter_lines(flow.counters, detail),
+    ]
+
+
+def _flow_lines(flow: IpsecFlowView, detail: bool) -> list[str]:
+    pfs = (
+        f"Y, DH group: {ios_names.dh_group_keyword(flow.pfs_group)}"
+        if flow.pfs_group is not None
+        else "N, DH group: none"
+    )
+    return [
+        *_identity_lines(flow, detail),
         " ",
         f"     local crypto endpt.: {ios_names.address(flow.local_endpoint)}, "
         f"remote crypto endpt.: {ios_names.address(flow.peer)}",
@@ -142,11 +149,13 @@ def show_crypto_ipsec_sa(
     peer: IPAddress | None = None,
     vrf: str | None = None,
     detail: bool = False,
+    identity: bool = False,
 ) -> list[str]:
     """Every interface with a crypto map and its flows; with `peer`, only the flows to that
     peer, with `vrf` only those of that protected VRF (`none` or `global`: the global table),
     and only the interfaces that have one. An interface
-    whose flows have no SAs yet shows its flows with empty SA lists and SPI 0x0."""
+    whose flows have no SAs yet shows its flows with empty SA lists and SPI 0x0. With
+    `identity` (`show crypto ipsec sa identity`), each flow stops after its counters."""
     lines: list[str] = []
     filtered = peer is not None or vrf is not None
     for view in interfaces:
@@ -164,7 +173,7 @@ def show_crypto_ipsec_sa(
             f"local addr {ios_names.address(view.local_address)}",
         ]
         for flow in flows:
-            lines += _flow_lines(flow, detail)
+            lines += _identity_lines(flow, detail) if identity else _flow_lines(flow, detail)
         lines.append("")
     return lines
 
