@@ -17,6 +17,7 @@ from tests.support.dmvpn import (
     HUB_NBMA,
     PING,
     SPOKE_NBMA,
+    TO_SPOKE3,
     TRACE,
     dual_hub_texts,
     dual_stack,
@@ -94,6 +95,8 @@ def test_phase2_resolves_the_next_hop_through_the_hub_then_goes_direct() -> None
 def test_phase3_redirect_then_shortcut_then_a_direct_sa() -> None:
     lab = lab_of(texts())
     lab.exec("Hub", "debug nhrp")
+    cef = f"show ip cef {TO_SPOKE3}"
+    assert lab.exec("Spoke1", cef) == "192.168.0.0/16\n  nexthop 10.0.0.1 Tunnel0\n"
     assert hops(lab) == ["10.0.0.1", "10.0.0.13"]  # the hub forwards back out, and redirects
     console = "\n".join(lab.router("Hub").console)
     assert "NHRP: Send Traffic Indication via Tunnel0" in console
@@ -103,6 +106,7 @@ def test_phase3_redirect_then_shortcut_then_a_direct_sa() -> None:
     assert "H        10.0.0.13/32 is directly connected, 00:00:" in route
     assert "H     192.168.3.0/24 [250/255] via 10.0.0.13, 00:00:" in route
     assert "S     192.168.0.0/16 [1/0] via 10.0.0.1" in route  # the summary stays
+    assert lab.exec("Spoke1", cef) == "192.168.3.0/24\n  nexthop 10.0.0.13 Tunnel0\n"
     nhrp = lab.exec("Spoke1", "show ip nhrp")
     assert "192.168.3.0/24 via 10.0.0.13\n" in nhrp
     assert "Type: dynamic, Flags: router used rib\n" in nhrp
@@ -161,6 +165,8 @@ def test_a_route_for_the_same_prefix_is_overridden() -> None:
     assert hops(lab) == ["10.0.0.1", "10.0.0.13"]
     assert hops(lab) == ["10.0.0.13"]
     assert "S   % 192.168.3.0/24 [1/0] via 10.0.0.1\n" in lab.exec("Spoke1", "show ip route")
+    forwarded = "192.168.3.0/24\n  nexthop 10.0.0.13 Tunnel0\n"  # the override's next hop
+    assert lab.exec("Spoke1", f"show ip cef {TO_SPOKE3}") == forwarded
     assert "Type: dynamic, Flags: router used nho" in lab.exec("Spoke1", "show ip nhrp")
     assert "DT2" in lab.exec("Spoke1", "show dmvpn")
 

@@ -69,6 +69,14 @@ def test_show_commands_name_both_vrfs() -> None:
     detail = lab.exec("SiteA", "show crypto session detail")
     assert "Peer: 198.51.100.2 port 500 fvrf: INTERNET ivrf: CUSTOMER" in detail
     assert "   protected vrf: CUSTOMER" in lab.exec("SiteA", "show crypto ipsec sa")
+    # each VRF forwards by its own table: the far LAN into the tunnel inside, out to the
+    # provider in the front door, nowhere in the global table
+    far = "show ip cef{} 10.2.2.1"
+    assert lab.exec("SiteA", far.format(" vrf CUSTOMER")) == "10.2.2.0/24\n  attached to Tunnel0\n"
+    assert lab.exec("SiteA", far.format(" vrf INTERNET")) == (
+        "0.0.0.0/0\n  nexthop 203.0.113.1 GigabitEthernet0/0\n"
+    )
+    assert lab.exec("SiteA", far.format("")) == "0.0.0.0/0\n  no route\n"
 
 
 def test_without_match_fvrf_the_responder_finds_no_profile() -> None:

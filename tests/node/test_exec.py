@@ -119,6 +119,50 @@ def test_show_ip_route_address_shows_the_route_it_takes() -> None:
     assert "% Invalid input" in lab.run("Router1", "show ip route 10.0.0.0 255.0.255.0")
 
 
+def test_show_ip_cef_equal_cost_paths_loopback_and_no_default_route() -> None:
+    """`show ip cef`: a line per equal-cost path under its prefix, a /32 loopback received,
+    a /31 link without network or broadcast entries, `no route` for 0.0.0.0/0 while there is
+    no default route; `show ip cef ADDRESS [MASK]` the entry forwarding takes; genie reads
+    the table."""
+    lab = Lab(
+        "hostname R\ninterface Loopback0\n ip address 1.1.1.1 255.255.255.255\n"
+        "interface Ethernet0/0\n ip address 10.0.0.1 255.255.255.0\n"
+        "interface Ethernet0/1\n ip address 10.0.1.0 255.255.255.254\n"
+        "ip route 192.168.5.0 255.255.255.0 10.0.0.2\n"
+        "ip route 192.168.5.0 255.255.255.0 Ethernet0/1 10.0.1.1\n"
+        "ip route 172.16.0.0 255.255.0.0 192.168.5.9\n"
+    )
+    out = lab.run("R", "show ip cef")
+    assert out.splitlines()[:3] == [
+        "Prefix               Next Hop             Interface",
+        "0.0.0.0/0            no route",
+        "0.0.0.0/8            drop",
+    ]
+    assert "1.1.1.1/32           receive              Loopback0\n" in out
+    assert "10.0.1.0/31          attached             Ethernet0/1\n" in out
+    assert "10.0.1.1/32" not in out  # a /31 has no broadcast address
+    assert (
+        "192.168.5.0/24       10.0.0.2             Ethernet0/0\n"
+        "                     10.0.1.1             Ethernet0/1\n"
+    ) in out
+    assert "172.16.0.0/16        10.0.0.2             Ethernet0/0\n" in out  # resolved
+    assert lab.run("R", "show ip cef 192.168.5.77") == (
+        "192.168.5.0/24\n  nexthop 10.0.0.2 Ethernet0/0\n  nexthop 10.0.1.1 Ethernet0/1\n"
+    )
+    assert lab.run("R", "show ip cef 8.8.8.8") == "0.0.0.0/0\n  no route\n"
+    assert lab.run("R", "show ip cef 127.0.0.1") == "127.0.0.0/8\n  drop\n"
+    assert lab.run("R", "show ip cef 10.0.0.0 255.255.255.0") == (
+        "10.0.0.0/24\n  attached to Ethernet0/0\n"
+    )
+    assert lab.run("R", "show ip cef 10.0.0.0 255.255.0.0") == ""
+    assert "% Invalid input" in lab.run("R", "show ip cef 10.0.0.0 255.0.255.0")
+    assert lab.run("R", "show ip cef vrf BLUE") == "% IP routing table vrf BLUE does not exist\n"
+    parsed = parse("show ip cef", out.splitlines())
+    prefixes = parsed["vrf"]["default"]["address_family"]["ipv4"]["prefix"]
+    hops = prefixes["192.168.5.0/24"]["nexthop"]
+    assert set(hops) == {"10.0.0.2", "10.0.1.1"}
+
+
 def test_show_interfaces_description_abbreviates_and_says_admin_down() -> None:
     lab = Lab(
         "hostname R\ninterface Ethernet0/0\n description uplink to ISP\n"

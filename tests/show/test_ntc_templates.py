@@ -31,6 +31,7 @@ TESTED = {
     "cisco_ios_show_crypto_ipsec_sa_detail.textfsm": "show crypto ipsec sa detail",
     "cisco_ios_show_crypto_session_detail.textfsm": "show crypto session detail",
     "cisco_ios_show_ip_route.textfsm": "show ip route",
+    "cisco_ios_show_ip_cef.textfsm": "show ip cef",
     "cisco_ios_show_ip_interface_brief.textfsm": "show ip interface brief",
     "cisco_ios_show_ip_interface.textfsm": "show ip interface",
     "cisco_ios_show_interfaces.textfsm": "show interfaces",
@@ -128,6 +129,23 @@ def test_ip_route() -> None:
     routes = {(r["network"], r["prefix_length"]): r for r in parse("show ip route")}
     assert routes[("192.168.2.1", "32")]["nexthop_if"] == "Tunnel0"
     assert routes[("0.0.0.0", "0")]["nexthop_ip"] == "10.0.0.2"
+
+
+def test_ip_cef() -> None:
+    """Every route of the seed's Router1 forwards as its routing table says: the default
+    route to its next hop, the tunnel's host route attached to Tunnel0, each connected subnet
+    attached with its own address received, and IOS's fixed entries."""
+    entries = {
+        f"{r['ip_address']}/{r['prefix_length']}": (r["nexthop"], r["interface"])
+        for r in parse("show ip cef")
+    }
+    assert entries["0.0.0.0/0"] == (["10.0.0.2"], ["Ethernet0/0"])
+    assert entries["192.168.2.1/32"] == (["attached"], ["Tunnel0"])
+    assert entries["10.0.0.0/24"] == (["attached"], ["Ethernet0/0"])
+    assert entries["10.0.0.1/32"] == (["receive"], ["Ethernet0/0"])
+    assert entries["127.0.0.0/8"] == (["drop"], [])
+    assert entries["255.255.255.255/32"] == (["receive"], [])
+    assert len(entries) == 21
 
 
 def test_clock_is_the_lab_clock_on_the_seed_document_s_day() -> None:

@@ -17,6 +17,7 @@ from typing import Protocol
 from pyike.node.exec import (
     running_config,
     show_interfaces,
+    show_ip_cef,
     show_ip_route,
     show_vrf,
     terminal,
@@ -69,6 +70,7 @@ class ExecShell:
         t.register("ping", self._ping, takes_args=True)
         t.register("traceroute", self._traceroute, takes_args=True)
         t.register("show ip route", self._show_ip_route, takes_args=True)
+        t.register("show ip cef", self._show_ip_cef, takes_args=True)
         t.register("show ip vrf", self._show_ip_vrf)
         t.register("show vrf", self._show_vrf)
         t.register("show ip interface", self._show_ip_interface, takes_args=True)
@@ -230,6 +232,32 @@ class ExecShell:
         chosen = (e for e in table if e.code in codes)
         return TextResult(head + show_ip_route.render(table, chosen, now))
 
+    def _show_ip_cef(self, args: Sequence[Token]) -> ExecJob:
+        """`show ip cef [vrf NAME] [ADDRESS [MASK]]`: the whole table, or the entry an
+        address is forwarded by (with a mask, that prefix's entry, if the table has it)."""
+        vrf: str | None = None
+        if args and not _an_address(args[0]):
+            match_keyword(args[0], ("vrf",), self._line)
+            if len(args) < 2:
+                raise IncompleteCommand()
+            vrf, args = args[1].text, args[2:]
+            if vrf not in self.router.vrfs:
+                raise ExecFailure(no_such_table(vrf))
+        entries = show_ip_cef.cef_entries(self.router.tables[vrf])
+        if not args:
+            return TextResult(show_ip_cef.render(entries))
+        address = _address_arg(args[0])
+        if len(args) == 1:
+            return TextResult(show_ip_cef.render_entry(show_ip_cef.lookup(entries, address)))
+        if len(args) > 2:
+            raise InvalidInput(args[2].start)
+        try:
+            prefix = IPv4Network(f"{address}/{IPv4Address(args[1].text)}", strict=False)
+        except ValueError:
+            raise InvalidInput(args[1].start) from None
+        chosen = [e for e in entries if e.prefix == prefix]
+        return TextResult(show_ip_cef.render_entry(chosen[0]) if chosen else "")
+
     def _show_ip_vrf(self, args: Sequence[Token]) -> ExecJob:
         return TextResult(show_vrf.ip_vrf(self.router))
 
@@ -281,6 +309,13 @@ class ExecShell:
 def _an_address(token: Token) -> bool:
     """A word IOS reads as an address (a keyword never starts with a digit)."""
     return token.text[:1].isdigit()
+
+
+def _address_arg(token: Token) -> IPv4Address:
+    try:
+        return IPv4Address(token.text)
+    except ValueError:
+        raise InvalidInput(token.start) from None
 
 
 def _route_asked(table: RoutingTable, args: Sequence[Token]) -> RouteEntry:
