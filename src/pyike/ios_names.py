@@ -321,6 +321,12 @@ _SHORT = {
 _TYPE = re.compile(r"([A-Za-z-]+)(.*)")
 
 
+def mac(address: int) -> str:
+    """A MAC address as IOS writes it: `aabb.cc00.0100`."""
+    text = f"{address:012x}"
+    return f"{text[:4]}.{text[4:8]}.{text[8:]}"
+
+
 def short_interface(interface: str) -> str:
     """`GigabitEthernet0/1` -> `Gi0/1`, as IOS lists interfaces in its tables."""
     m = _TYPE.fullmatch(interface)

@@ -8,7 +8,7 @@ import pytest
 
 from pyike.node.exec.commands import ExecShell
 from tests.support.genie_parse import parse
-from tests.support.router_lab import Lab, chain, ipsec_seed, seed_lab
+from tests.support.router_lab import R2, Lab, chain, ipsec_seed, seed_lab
 
 LEGEND = """\
 Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP
@@ -161,6 +161,58 @@ def test_show_ip_cef_equal_cost_paths_loopback_and_no_default_route() -> None:
     prefixes = parsed["vrf"]["default"]["address_family"]["ipv4"]["prefix"]
     hops = prefixes["192.168.5.0/24"]["nexthop"]
     assert set(hops) == {"10.0.0.2", "10.0.1.1"}
+
+
+ARP_HEADER = "Protocol  Address          Age (min)  Hardware Addr   Type   Interface"
+
+
+def test_arp_learns_the_neighbours_sent_to_and_says_incomplete_for_an_absent_one() -> None:
+    """`show ip arp`: the router's own addresses, each neighbour it sent to with the MAC IOL
+    gives it (device number, then port and slot) and its age in minutes, Incomplete for a
+    next hop no one answers for (shown a minute after the last try); `show ip arp vrf`,
+    `show arp`, one address or interface, `clear arp-cache`, and a link going down."""
+    r1 = (
+        "hostname R1\nvrf definition BLUE\n address-family ipv4\n"
+        "interface Ethernet0/0\n ip address 10.1.12.1 255.255.255.0\n"
+        "interface Ethernet0/1\n vrf forwarding BLUE\n ip address 10.9.9.1 255.255.255.0\n"
+        "ip route 0.0.0.0 0.0.0.0 10.1.12.2\nip route 192.0.2.0 255.255.255.0 10.1.12.7\n"
+    )
+    lab = Lab(r1, R2)
+    assert lab.run("R1", "show ip arp") == (
+        f"{ARP_HEADER}\nInternet  10.1.12.1               -   aabb.cc00.0100  ARPA   Ethernet0/0\n"
+    )
+    assert "Success rate is 100 percent" in lab.run("R1", "ping 2.2.2.2")
+    assert "Success rate is 0 percent" in lab.run("R1", "ping 192.0.2.1")
+    lab.clock.run_for(150)
+    assert lab.run("R1", "show ip arp").splitlines() == [
+        ARP_HEADER,
+        "Internet  10.1.12.1               -   aabb.cc00.0100  ARPA   Ethernet0/0",
+        "Internet  10.1.12.2               2   aabb.cc00.0200  ARPA   Ethernet0/0",
+    ]  # the incomplete 10.1.12.7 went a minute after the ping's last try
+    lab.run("R1", "ping 192.0.2.1 repeat 1 timeout 0")
+    assert "Internet  10.1.12.7               0   Incomplete      ARPA\n" in lab.run(
+        "R1", "show ip arp"
+    )
+    assert lab.run("R2", "show ip arp 10.1.12.1").splitlines()[1] == (
+        "Internet  10.1.12.1               2   aabb.cc00.0100  ARPA   Ethernet0/0"
+    )  # R2 answered R1's pings
+    assert lab.run("R2", "show ip arp Ethernet0/1") == ARP_HEADER + "\n" + (
+        "Internet  10.1.23.2               -   aabb.cc00.0210  ARPA   Ethernet0/1\n"
+    )
+    blue = lab.run("R1", "show ip arp vrf BLUE")
+    assert (
+        blue
+        == f"{ARP_HEADER}\nInternet  10.9.9.1                -   aabb.cc00.0110  ARPA   Ethernet0/1\n"
+    )
+    assert "10.9.9.1" in lab.run("R1", "show arp") and "10.9.9.1" not in lab.run("R1", "sh ip arp")
+    lab.run("R1", "clear arp-cache")
+    assert len(lab.run("R1", "show ip arp").splitlines()) == 2  # the header and its own
+    lab.run("R1", "ping 2.2.2.2")
+    lab["R2"].set_shutdown("Ethernet0/0", True)
+    assert "10.1.12.1" not in lab.run("R2", "show ip arp")  # down: its entries flushed
+    assert "% Invalid input" in lab.run("R1", "show ip arp 10.1.12")
+    assert "% Invalid input" in lab.run("R1", "show ip arp Ethernet0/0 extra")
+    assert lab.run("R1", "show ip arp vrf RED") == "% VRF RED does not exist\n"
 
 
 def test_show_interfaces_description_abbreviates_and_says_admin_down() -> None:

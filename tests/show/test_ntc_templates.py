@@ -32,6 +32,8 @@ TESTED = {
     "cisco_ios_show_crypto_session_detail.textfsm": "show crypto session detail",
     "cisco_ios_show_ip_route.textfsm": "show ip route",
     "cisco_ios_show_ip_cef.textfsm": "show ip cef",
+    "cisco_ios_show_ip_arp.textfsm": "show ip arp",
+    "cisco_ios_show_arp.textfsm": "show arp",
     "cisco_ios_show_ip_interface_brief.textfsm": "show ip interface brief",
     "cisco_ios_show_ip_interface.textfsm": "show ip interface",
     "cisco_ios_show_interfaces.textfsm": "show interfaces",
@@ -143,9 +145,29 @@ def test_ip_cef() -> None:
     assert entries["192.168.2.1/32"] == (["attached"], ["Tunnel0"])
     assert entries["10.0.0.0/24"] == (["attached"], ["Ethernet0/0"])
     assert entries["10.0.0.1/32"] == (["receive"], ["Ethernet0/0"])
+    assert entries["10.0.0.2/32"] == (["attached"], ["Ethernet0/0"])  # ARP resolved it
     assert entries["127.0.0.0/8"] == (["drop"], [])
     assert entries["255.255.255.255/32"] == (["receive"], [])
-    assert len(entries) == 21
+    assert len(entries) == 22
+
+
+@pytest.mark.parametrize(
+    ("command", "address", "age", "mac"),
+    [
+        ("show ip arp", "ip_address", "age", "mac_address"),
+        ("show arp", "address", "age_min", "hardware_address"),
+    ],
+)
+def test_arp(command: str, address: str, age: str, mac: str) -> None:
+    """Router1's own address on its link, and Router2's, learnt when the tunnel came up, with
+    the MAC addresses IOL gives the two routers' Ethernet0/0 (the templates name the columns
+    differently)."""
+    rows = {r[address]: r for r in parse(command)}
+    assert set(rows) == {"10.0.0.1", "10.0.0.2"}
+    mine, peer = rows["10.0.0.1"], rows["10.0.0.2"]
+    assert (mine[age], peer[age]) == ("-", "0")
+    assert (mine[mac], peer[mac]) == ("aabb.cc00.0100", "aabb.cc00.0200")
+    assert (peer["interface"], peer["type"]) == ("Ethernet0/0", "ARPA")
 
 
 def test_clock_is_the_lab_clock_on_the_seed_document_s_day() -> None:

@@ -48,10 +48,10 @@ class Lab:
         self.clock = VirtualClock()
         self.network = Network(self.clock)
         self.routers: dict[str, Router] = {}
-        for text in configs:
+        for device, text in enumerate(configs, 1):
             result = load(text)
             assert result.ok, result.diagnostics
-            router = Router(result.config, self.clock)
+            router = Router(result.config, self.clock, device=device)
             self.routers[router.hostname] = router
         self.segments = wire_by_subnet(self.network, self.routers.values())
 
@@ -64,8 +64,8 @@ class Lab:
 
 def seed_lab() -> Lab:
     lab = Lab()
-    for name in ("router1.cfg", "router2.cfg"):
-        router = Router(load_file(SEED_CONFIGS / name).config, lab.clock)
+    for device, name in enumerate(("router1.cfg", "router2.cfg"), 1):
+        router = Router(load_file(SEED_CONFIGS / name).config, lab.clock, device=device)
         lab.routers[router.hostname] = router
     lab.segments = wire_by_subnet(lab.network, lab.routers.values())
     return lab

@@ -112,8 +112,8 @@ class Lab:
         self.transcript: list[str] = []
         self.routers: dict[str, LabRouter] = {}
         self._timed: list[_Timed] = []  # commands waiting for their time, soonest first
-        for config in configs:
-            router = Router(config, self.clock, log=None)
+        for device, config in enumerate(configs, 1):
+            router = Router(config, self.clock, log=None, device=device)
             rng = random.Random(f"pyike-lab/{seed}/{config.hostname}")
             policy, tunnels = policy_factory(config)
             lab_router = LabRouter(

@@ -31,6 +31,10 @@ class Link(Protocol):
         answers for that address (IOS: ARP incomplete, "encapsulation failed")."""
         ...
 
+    def resolve(self, sender: Endpoint, address: int) -> Endpoint | None:
+        """The attached endpoint answering for `address` (what ARP finds), if any."""
+        ...
+
 
 class Endpoint(Protocol):
     """What a link needs from anything attached to it."""
@@ -46,6 +50,11 @@ class Endpoint(Protocol):
     def owns(self, address: int) -> bool: ...
 
     def deliver(self, packet: bytes) -> None: ...
+
+    @property
+    def hardware_address(self) -> int:
+        """Its MAC address (what ARP answers with)."""
+        ...
 
 
 class InterfaceKind(enum.Enum):
@@ -63,6 +72,24 @@ def kind_of(name: str) -> InterfaceKind:
     if re.match(r"(Fast|Gigabit|TenGigabit)?Ethernet", name):
         return InterfaceKind.ETHERNET
     return InterfaceKind.OTHER
+
+
+def ethernet_mac(device: int, name: str) -> int:
+    """The MAC address IOL gives an Ethernet interface: aabb.cc00.DDPS, the router's device
+    number and the interface's port and slot (`Ethernet0/1` of device 1: aabb.cc00.0110); a
+    name with one number has slot 0, and device numbers past 255 go on into the `cc00`."""
+    numbers = [int(n) for n in re.findall(r"\d+", name)][-2:]
+    slot, port = (0, numbers[0]) if len(numbers) == 1 else (numbers or [0, 0])
+    return 0xAABBCC000000 | (device & 0xFFFF) << 8 | (port & 0xF) << 4 | (slot & 0xF)
+
+
+@dataclass
+class ArpEntry:
+    """What ARP knows of a neighbour's address: its MAC, or None while unanswered
+    (Incomplete), and since when."""
+
+    mac: int | None
+    since: float
 
 
 def sort_key(name: str) -> tuple[int, str]:
@@ -96,11 +123,17 @@ class RouterInterface:
     """One interface. The router owns the state; the link calls `owns` and `deliver`."""
 
     def __init__(
-        self, config: Interface, hostname: str, receive: Callable[[str, bytes], None]
+        self,
+        config: Interface,
+        hostname: str,
+        receive: Callable[[str, bytes], None],
+        device: int = 1,
     ) -> None:
         self.config = config
         self.name = config.name
         self.kind = kind_of(config.name)
+        self.mac = ethernet_mac(device, config.name)  # shown for Ethernet interfaces only
+        self.arp: dict[int, ArpEntry] = {}  # IPv4 neighbours on the link, by address
         self.vrf = config.vrf  # the routing table its addresses and packets are in
         self.addresses = [IPv4Interface(f"{a}/{m}") for a, m in config.addresses]
         self.addresses6 = [IPv6Interface(a) for a in config.ipv6_addresses]
@@ -136,6 +169,10 @@ class RouterInterface:
 
     def deliver(self, packet: bytes) -> None:
         self._receive(self.name, packet)
+
+    @property
+    def hardware_address(self) -> int:
+        return self.mac
 
     # -- state ------------------------------------------------------------------------------
 

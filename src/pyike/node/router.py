@@ -46,6 +46,7 @@ from pyike.node.interfaces import (
     ETHERNET_MTU,
     LOOPBACK_MTU,
     OUTER_IPV4_HEADER,
+    ArpEntry,
     InterfaceKind,
     Link,
     RouterInterface,
@@ -78,6 +79,7 @@ IcmpListener = Callable[[IPv4Packet | IPv6Packet, icmp.IcmpMessage], None]
 IPAddress = IPv4Address | IPv6Address
 Vrf = str | None  # a VRF's name; None: the global routing table
 Tables = dict[Vrf, routing.RoutingTable]
+_IPV4_MAX = 0xFFFFFFFF  # next hops above are IPv6 addresses, which IPv6 neighbours resolve
 
 
 class Router:
@@ -87,14 +89,16 @@ class Router:
         clock: Scheduler,
         *,
         log: Callable[[str], None] | None = None,
+        device: int = 1,
     ) -> None:
         self.config = config
         self.hostname = config.hostname
         self.clock = clock
         self.log = log
+        self.device = device  # its number in the lab, in its interfaces' MAC addresses
         self.stats = IpStats()
         self.interfaces: dict[str, RouterInterface] = {
-            name: RouterInterface(iface, self.hostname, self.receive)
+            name: RouterInterface(iface, self.hostname, self.receive, device)
             for name, iface in sorted(config.interfaces.items(), key=lambda kv: sort_key(kv[0]))
         }
         # The interfaces configured with each address, for the set of interfaces in
@@ -176,7 +180,7 @@ class Router:
 
     def add_interface(self, config: Interface) -> RouterInterface:
         """A dynamic interface (a virtual template's clone, Virtual-AccessN) comes up."""
-        iface = RouterInterface(config, self.hostname, self.receive)
+        iface = RouterInterface(config, self.hostname, self.receive, self.device)
         self.interfaces[config.name] = iface
         self._interfaces_changed()
         self._log(f"%LINK-3-UPDOWN: Interface {config.name}, changed state to up")
@@ -213,8 +217,9 @@ class Router:
     def _reconfigure(self, name: str, config: Interface) -> None:
         """Interface `name` runs with `config` from now on, keeping its state and counters."""
         iface = self.interface(name)
-        fresh = RouterInterface(config, self.hostname, self.receive)
+        fresh = RouterInterface(config, self.hostname, self.receive, self.device)
         fresh.admin_up, fresh.ipsec_up, fresh.link = iface.admin_up, iface.ipsec_up, iface.link
+        fresh.arp = iface.arp
         fresh.carrier, fresh.counters, fresh.line_up = iface.carrier, iface.counters, iface.line_up
         self.interfaces[name] = fresh
         self._interfaces_changed()
@@ -324,6 +329,8 @@ class Router:
         for iface in self.interfaces.values():
             if not iface.is_tunnel:  # a virtual template carries nothing itself: its clones do
                 iface.line_up = iface.admin_up and iface.carrier and not iface.config.type_tunnel
+                if not iface.line_up:
+                    iface.arp.clear()  # IOS flushes an interface's ARP entries when it goes down
         base = self._base = self._build_tables(tunnels=False)
         base6 = self._base6 = self._build_tables(tunnels=False, version=6)
         self._keepalive_held: set[str] = set()  # down for want of keepalive replies only
@@ -678,12 +685,27 @@ class Router:
             self._transmit(out, piece.to_bytes(), next_hop)
 
     def _transmit(self, out: RouterInterface, data: bytes, next_hop: int) -> None:
-        if out.link is None or not out.link.transmit(out, data, next_hop):
-            self.stats.encapsulation_failed += 1
-            out.counters.output_drops += 1
+        link = out.link
+        if link is None:
+            self._encapsulation_failed(out)
             return
+        if not link.transmit(out, data, next_hop):
+            self._encapsulation_failed(out)
+            entry = out.arp.get(next_hop)
+            if next_hop <= _IPV4_MAX and (entry is None or entry.mac is None):
+                out.arp[next_hop] = ArpEntry(None, self.clock.now)  # asked, unanswered
+            return
+        entry = out.arp.get(next_hop)
+        if (entry is None or entry.mac is None) and next_hop <= _IPV4_MAX:
+            neighbour = link.resolve(out, next_hop)
+            if neighbour is not None:
+                out.arp[next_hop] = ArpEntry(neighbour.hardware_address, self.clock.now)
         out.counters.sent(len(data))
         out.last_output = self.clock.now
+
+    def _encapsulation_failed(self, out: RouterInterface) -> None:
+        self.stats.encapsulation_failed += 1
+        out.counters.output_drops += 1
 
     def _tunnel_out(
         self, tunnel: RouterInterface, packet: IPv4Packet, in_iface: str | None, vrf: Vrf

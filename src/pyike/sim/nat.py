@@ -70,6 +70,11 @@ class NatPort:
     def deliver(self, packet: bytes) -> None:
         self.box.receive(self.side, packet)
 
+    @property
+    def hardware_address(self) -> int:
+        """A NAT box's sides: aabb.ccff.0000 inside, aabb.ccff.0010 outside."""
+        return 0xAABBCCFF0000 | (0x10 if self.side == "outside" else 0)
+
     def attach(self, link: Link) -> None:
         self.link = link
         attach = getattr(link, "attach", None)

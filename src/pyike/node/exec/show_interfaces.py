@@ -67,7 +67,7 @@ class _Medium:
 
 
 _ETHERNET = _Medium(  # and the other kinds pyike does not model apart
-    "AmdP2, address is aabb.cc00.0100 (bia aabb.cc00.0100)",
+    "AmdP2, address is {mac} (bia {mac})",
     "BW 10000 Kbit/sec, DLY 1000 usec,",
     "ARPA",
     "Keepalive set (10 sec)",
@@ -149,7 +149,7 @@ def interface(router: Router, iface: RouterInterface) -> str:
     medium = _MEDIA.get(iface.kind, _ETHERNET)
     lines = [
         f"{iface.name} is {iface.status}, line protocol is {iface.protocol} ",
-        f"  Hardware is {medium.hardware}",
+        f"  Hardware is {medium.hardware.format(mac=ios_names.mac(iface.mac))}",
     ]
     if iface.config.description:
         lines.append(f"  Description: {iface.config.description}")

@@ -13,8 +13,7 @@ resolved next hop and the egress interface (an NHRP next-hop override's, when th
 one line per equal-cost path; a route out an interface with no next hop is `attached`.
 Beside them, the entries IOS's CEF always holds: the special networks it drops, the
 addresses it receives, and 0.0.0.0/0 as `no route` while no default route takes its place.
-IOS also adds a /32 `attached` entry for each neighbour ARP has resolved; pyike's lab has no
-ARP, so there are none.
+Each neighbour ARP has resolved (`show ip arp`) has a /32 `attached` entry of its own.
 
 With an address, the entry it matches (longest prefix): its prefix, then `nexthop A IF`,
 `attached to IF`, `receive for IF`, `drop` or `no route`.
@@ -71,12 +70,16 @@ def _route_entries(entry: RouteEntry) -> list[CefEntry]:
     return [CefEntry(prefix, tuple(dict.fromkeys(hops)))]
 
 
-def cef_entries(table: RoutingTable) -> list[CefEntry]:
-    """The table's forwarding entries in IOS's order: by address, then by prefix length."""
+def cef_entries(table: RoutingTable, neighbours: Iterable[tuple[int, str]] = ()) -> list[CefEntry]:
+    """The table's forwarding entries in IOS's order: by address, then by prefix length;
+    `neighbours`: the (address, interface) pairs ARP resolved on the table's interfaces."""
     by_prefix: dict[IPv4Network, CefEntry] = {}
     for route in table:
         for entry in _route_entries(route):
             by_prefix.setdefault(entry.prefix, entry)
+    for address, interface in neighbours:
+        host = IPv4Network(address)
+        by_prefix.setdefault(host, CefEntry(host, (("attached", interface),)))
     for prefix, action in _SPECIAL:
         by_prefix.setdefault(IPv4Network(prefix), CefEntry(IPv4Network(prefix), ((action, None),)))
     return sorted(
