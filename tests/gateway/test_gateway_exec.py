@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.support.daemons import pyike_exec, ready_sas, seed_pair
-from tests.support.netns import Lab, wait_for
+from tests.support.netns import Lab, Namespace, wait_for
 from tests.support.paths import SEED_CONFIGS
 from tests.support.traffic import ping
 
@@ -16,6 +16,14 @@ from tests.support.traffic import ping
 def row(text: str, name: str) -> list[int]:
     line = next(line for line in text.splitlines() if line.split()[:1] == [name])
     return [int(n) for n in line.split()[1:]]
+
+
+def dotted_mac(namespace: Namespace, address: str) -> str:
+    """The MAC address of the device holding `address` in `namespace`, as IOS writes it."""
+    addresses = namespace.run("ip", "-o", "-4", "addr", "show").stdout
+    device = next(line.split()[1] for line in addresses.splitlines() if f" {address}/" in line)
+    mac = namespace.run("cat", f"/sys/class/net/{device}/address").stdout.strip().replace(":", "")
+    return f"{mac[:4]}.{mac[4:8]}.{mac[8:]}"
 
 
 def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None:
@@ -51,6 +59,17 @@ def test_stats_sessions_and_clear_crypto_sa(netlab: Lab, tmp_path: Path) -> None
     ]
     assert re.fullmatch(r"  MTU is 14\d\d bytes", tunnel[4])
     assert pyike_exec(r1_sock, "terminal length 0") == ""
+    # the kernel's neighbour table under the IOS name: its own address, and its peer's,
+    # with the MAC addresses of the two namespaces' veth devices
+    arp = pyike_exec(r1_sock, "show ip arp").splitlines()
+    assert arp[0] == "Protocol  Address          Age (min)  Hardware Addr   Type   Interface"
+    assert arp[1:] == [
+        f"Internet  10.0.0.1                -   {dotted_mac(r1, '10.0.0.1')}  ARPA   Ethernet0/0",
+        f"Internet  10.0.0.2                0   {dotted_mac(_r2, '10.0.0.2')}  ARPA   Ethernet0/0",
+    ]
+    assert pyike_exec(r1_sock, "show ip arp 10.0.0.2").splitlines()[1:] == arp[2:]
+    assert pyike_exec(r1_sock, "show arp") == pyike_exec(r1_sock, "show ip arp Ethernet0/0")
+    assert "% Invalid input" in pyike_exec(r1_sock, "show ip arp Tunnel9")
     startup = pyike_exec(r1_sock, "show startup-config")  # the file the daemon runs
     assert "\nhostname Router1\n" in startup and "cisco" not in startup
     sockets = pyike_exec(r1_sock, "show crypto sockets")

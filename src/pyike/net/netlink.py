@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -49,6 +51,24 @@ _IPV6_TUNNEL_SETTINGS = (
 
 class NetlinkFailure(OSError):
     """The kernel refused a change."""
+
+
+# The kernel's neighbour states (NUD_*) ARP has not answered; NUD_NOARP entries (point to
+# point and loopback devices) are no neighbours at all.
+_NUD_UNANSWERED = 0x01 | 0x20  # INCOMPLETE, FAILED
+_NUD_NOARP = 0x40
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of a neighbour's cache times
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """An IPv4 neighbour in the kernel's table: its link, address, MAC (None while ARP has
+    no answer) and the seconds since its entry last changed."""
+
+    index: int
+    address: int
+    mac: int | None
+    age: float
 
 
 T = TypeVar("T")
@@ -93,6 +113,34 @@ class Netlink:
                 )
             )
         return out
+
+    def _neighbours(self) -> list[Neighbour]:
+        found = []
+        for msg in self._ipr.get_neighbours(family=socket.AF_INET):
+            state = int(msg["state"])
+            address = msg.get_attr("NDA_DST")
+            if address is None or state & _NUD_NOARP:
+                continue
+            lladdr = msg.get_attr("NDA_LLADDR")
+            answered = lladdr is not None and not state & _NUD_UNANSWERED
+            cache = msg.get_attr("NDA_CACHEINFO") or {}
+            found.append(
+                Neighbour(
+                    int(msg["ifindex"]),
+                    int(ipaddress.IPv4Address(address)),
+                    int(lladdr.replace(":", ""), 16) if answered else None,
+                    int(cache.get("ndm_updated", 0)) / _CLOCK_TICKS,
+                )
+            )
+        return found
+
+    def _link_macs(self) -> dict[int, int]:
+        macs = {}
+        for link in self._ipr.get_links():
+            lladdr = link.get_attr("IFLA_ADDRESS")
+            if lladdr:
+                macs[int(link["index"])] = int(lladdr.replace(":", ""), 16)
+        return macs
 
     def _link_index(self, name: str) -> int | None:
         found = self._ipr.link_lookup(ifname=name)
@@ -199,6 +247,15 @@ class Netlink:
 
     def host_interfaces(self) -> list[HostInterface]:
         return self._run(self._host_interfaces)
+
+    def neighbours(self) -> list[Neighbour]:
+        """The kernel's IPv4 neighbour table (what `ip neigh` lists), but point-to-point
+        entries."""
+        return self._run(self._neighbours)
+
+    def link_macs(self) -> dict[int, int]:
+        """Each link's MAC address, by interface index (links without one left out)."""
+        return self._run(self._link_macs)
 
     def link_index(self, name: str) -> int | None:
         return self._run(lambda: self._link_index(name))

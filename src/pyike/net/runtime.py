@@ -20,7 +20,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from pyike.ike.events import ChildSaInfo, Endpoint, IPAddress
 from pyike.ike.policy import TunnelSpec
 from pyike.ike.trace import TraceRecord
 from pyike.net.binding import (
+    HostInterface,
     InterfaceBinding,
     KernelRoute,
     TunnelDevice,
@@ -447,6 +448,7 @@ class Runtime:
         self.control: ControlServer | None = None
         self.keylog: KeyLog | None = None
         self._shell: GatewayShell | None = None
+        self._bound: Mapping[str, HostInterface] = {}  # the config's interfaces on the host
         self.ssh: SshServer | None = None
         self.crypto_maps: CryptoMapDevices | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -699,6 +701,7 @@ class Runtime:
             binding = bind_interfaces(config, host, self.options.binds)
         except ValueError as exc:
             raise StartupError(str(exc)) from None
+        self._bound = binding.host_of
         if self.options.keylog is not None:
             try:
                 self.keylog = KeyLog(self.options.keylog)
@@ -815,6 +818,7 @@ class Runtime:
             # imported here for start-up speed: the exec shell pulls in the show layer
             from pyike.host.flexvpn_exec import register_flexvpn_client_commands
             from pyike.host.track_exec import register_tracking_commands
+            from pyike.net.neighbours import register_neighbour_commands
             from pyike.net.shell import GatewayShell
             from pyike.net.tunnel_interfaces import register_interface_commands
             from pyike.node.exec import show_clock, show_logging, show_version, startup_config
@@ -825,6 +829,9 @@ class Runtime:
                 gateway, lambda: gateway.config, self.formatter, frr=self.options.frr
             )
             register_interface_commands(self._shell.tree, gateway)
+            register_neighbour_commands(
+                self._shell.tree, lambda: self.netlink, lambda: self._bound, lambda: gateway.config
+            )
             register_flexvpn_client_commands(self._shell.tree, gateway)
             register_tracking_commands(
                 self._shell.tree, lambda: self.ip_sla, self.clock, self.utc_epoch
@@ -1164,6 +1171,7 @@ class Runtime:
         except (StartupError, OSError) as exc:
             self.log(f"%PYIKE-3-RELOAD: {exc}")
         gateway.host = self._host_view(config, binding)
+        self._bound = binding.host_of
         probed_anew = (config.tracking, config.interfaces) != (
             gateway.config.tracking,
             gateway.config.interfaces,

@@ -72,8 +72,12 @@ class ExecShell:
         t.register("traceroute", self._traceroute, takes_args=True)
         t.register("show ip route", self._show_ip_route, takes_args=True)
         t.register("show ip cef", self._show_ip_cef, takes_args=True)
-        t.register("show arp", self._show_arp)
-        t.register("show ip arp", self._show_ip_arp, takes_args=True)
+        show_arp.register(
+            t,
+            lambda: show_arp.lab_rows(router.interfaces.values(), router.clock.now),
+            lambda: router.vrfs,
+            lambda: router.interfaces,
+        )
         t.register("clear arp-cache", self._clear_arp_cache)
         t.register("show ip vrf", self._show_ip_vrf)
         t.register("show vrf", self._show_vrf)
@@ -268,36 +272,6 @@ class ExecShell:
             raise InvalidInput(args[1].start) from None
         chosen = [e for e in entries if e.prefix == prefix]
         return TextResult(show_ip_cef.render_entry(chosen[0]) if chosen else "")
-
-    def _show_arp(self, args: Sequence[Token]) -> ExecJob:
-        """`show arp`: every interface's entries, whatever its VRF."""
-        interfaces = self.router.interfaces.values()
-        return TextResult(show_arp.render(show_arp.entries(interfaces, self.router.clock.now)))
-
-    def _show_ip_arp(self, args: Sequence[Token]) -> ExecJob:
-        """`show ip arp [vrf NAME] [ADDRESS|INTERFACE]`: the global table's interfaces (or a
-        VRF's), all their entries or those of one address or one interface."""
-        vrf: str | None = None
-        if args and not _an_address(args[0]) and "vrf".startswith(args[0].text.lower()):
-            if len(args) < 2:
-                raise IncompleteCommand()
-            vrf, args = args[1].text, args[2:]
-            if vrf not in self.router.vrfs:
-                raise ExecFailure(no_such_vrf(vrf))
-        interfaces = [i for i in self.router.interfaces.values() if i.vrf == vrf]
-        rows = show_arp.entries(interfaces, self.router.clock.now)
-        if args and _an_address(args[0]):
-            address = int(_address_arg(args[0]))
-            rows = [row for row in rows if row[0] == address]
-            used = 1
-        elif args:
-            name, used = self._interface_arg(args, 0)
-            rows = [row for row in rows if row[2] == name]
-        else:
-            used = 0
-        if len(args) > used:
-            raise InvalidInput(args[used].start)
-        return TextResult(show_arp.render(rows))
 
     def _clear_arp_cache(self, args: Sequence[Token]) -> ExecJob:
         """`clear arp-cache`: every learnt entry goes; the next packet asks again."""

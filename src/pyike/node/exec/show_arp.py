@@ -6,52 +6,113 @@ its Ethernet interfaces, and the neighbours ARP found on them, in IOS 15's colum
     Internet  10.0.0.2                3   aabb.cc00.0200  ARPA   Ethernet0/0
     Internet  10.0.0.9                0   Incomplete      ARPA
 
-A neighbour is learnt when the router first sends to it (the lab's wire answers for the
-address as ARP would); its age is the minutes since, restarting every four hours as IOS's
-`arp timeout` refreshes it. An address no one answers for is Incomplete, shown for a minute
-after the last packet that wanted it (pyike's choice: IOS drops it after its retries). An
-interface whose line protocol goes down loses its entries, and `clear arp-cache` empties them
-all.
+In the lab (`lab_rows`) a neighbour is learnt when the router first sends to it (the lab's
+wire answers for the address as ARP would); its age is the minutes since, restarting every
+four hours as IOS's `arp timeout` refreshes it. An address no one answers for is Incomplete,
+shown for a minute after the last packet that wanted it (pyike's choice: IOS drops it after
+its retries). An interface whose line protocol goes down loses its entries, and `clear
+arp-cache` empties them all. The gateway's rows come from the kernel's neighbour table
+(`pyike.net.neighbours`); both share the commands' parsing (`register`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from pyike import ios_names
+from pyike.node.exec.job import ExecJob, TextResult
+from pyike.node.exec.parser import (
+    CommandTree,
+    ExecFailure,
+    IncompleteCommand,
+    InvalidInput,
+    Token,
+    interface_arg,
+)
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 
 HEADER = "Protocol  Address          Age (min)  Hardware Addr   Type   Interface"
 ARP_TIMEOUT = 14400  # seconds: IOS's `arp timeout` default, after which an entry is renewed
 INCOMPLETE_SHOWN = 60  # seconds an unanswered address stays listed after its last attempt
+OWN = "-"  # the age column of the router's own addresses
 
 
-def _row(address: int, age: str, hardware: str, interface: str | None) -> str:
-    line = f"Internet  {IPv4Address(address)!s:<16}{age:>9}   {hardware:<14}  ARPA"
-    return f"{line}   {interface}" if interface else line
+@dataclass(frozen=True, order=True)
+class ArpRow:
+    address: int
+    text: str
+    interface: str
+    vrf: str | None
 
 
-def entries(interfaces: Iterable[RouterInterface], now: float) -> list[tuple[int, str, str]]:
-    """(address, row, interface) for every entry of the Ethernet interfaces given whose line
-    protocol is up: their own addresses, then what ARP learnt on them."""
-    found: list[tuple[int, str, str]] = []
+def row(address: int, age: str, mac: int | None, interface: str, vrf: str | None = None) -> ArpRow:
+    """A line of the table; `mac` None: Incomplete (no interface shown)."""
+    hardware = "Incomplete" if mac is None else ios_names.mac(mac)
+    text = f"Internet  {IPv4Address(address)!s:<16}{age:>9}   {hardware:<14}  ARPA"
+    return ArpRow(address, text if mac is None else f"{text}   {interface}", interface, vrf)
+
+
+def age_minutes(seconds: float) -> str:
+    return str(int(seconds % ARP_TIMEOUT // 60))
+
+
+def lab_rows(interfaces: Iterable[RouterInterface], now: float) -> list[ArpRow]:
+    """Every entry of a lab router's Ethernet interfaces whose line protocol is up: their own
+    addresses, then what ARP learnt on them."""
+    found = []
     for iface in interfaces:
         if iface.kind is not InterfaceKind.ETHERNET or not iface.line_up:
             continue
-        mac = ios_names.mac(iface.mac)
         for own in iface.addresses:
-            found.append((int(own.ip), _row(int(own.ip), "-", mac, iface.name), iface.name))
+            found.append(row(int(own.ip), OWN, iface.mac, iface.name, iface.vrf))
         for address, entry in iface.arp.items():
-            if entry.mac is None:
-                if now - entry.since <= INCOMPLETE_SHOWN:
-                    found.append((address, _row(address, "0", "Incomplete", None), iface.name))
-                continue
-            age = str(int((now - entry.since) % ARP_TIMEOUT // 60))
-            row = _row(address, age, ios_names.mac(entry.mac), iface.name)
-            found.append((address, row, iface.name))
-    return sorted(found)
+            if entry.mac is not None:
+                found.append(
+                    row(address, age_minutes(now - entry.since), entry.mac, iface.name, iface.vrf)
+                )
+            elif now - entry.since <= INCOMPLETE_SHOWN:
+                found.append(row(address, "0", None, iface.name, iface.vrf))
+    return found
 
 
-def render(rows: Iterable[tuple[int, str, str]]) -> str:
-    return "\n".join([HEADER, *(row for _, row, _ in rows)]) + "\n"
+def render(rows: Iterable[ArpRow]) -> str:
+    return "\n".join([HEADER, *(r.text for r in sorted(rows))]) + "\n"
+
+
+def register(
+    tree: CommandTree,
+    rows: Callable[[], list[ArpRow]],
+    vrfs: Callable[[], Sequence[str | None]],
+    interfaces: Callable[[], Container[str]],
+) -> None:
+    """`show arp` (every interface, whatever its VRF) and `show ip arp [vrf NAME]
+    [ADDRESS|INTERFACE]` (the global table's interfaces, or a VRF's; all their entries or
+    those of one address or one interface)."""
+
+    def show_ip_arp(args: Sequence[Token]) -> ExecJob:
+        vrf: str | None = None
+        if args and not args[0].text[:1].isdigit() and "vrf".startswith(args[0].text.lower()):
+            if len(args) < 2:
+                raise IncompleteCommand()
+            vrf, args = args[1].text, args[2:]
+            if vrf not in vrfs():
+                raise ExecFailure(f"% VRF {vrf} does not exist")
+        chosen = [r for r in rows() if r.vrf == vrf]
+        used = 0
+        if args and args[0].text[:1].isdigit():
+            try:
+                address = int(IPv4Address(args[0].text))
+            except ValueError:
+                raise InvalidInput(args[0].start) from None
+            chosen, used = [r for r in chosen if r.address == address], 1
+        elif args:
+            name, used = interface_arg(args, 0, interfaces())
+            chosen = [r for r in chosen if r.interface == name]
+        if len(args) > used:
+            raise InvalidInput(args[used].start)
+        return TextResult(render(chosen))
+
+    tree.register("show arp", lambda args: TextResult(render(rows())))
+    tree.register("show ip arp", show_ip_arp, takes_args=True)
