@@ -60,6 +60,11 @@ _NUD_NOARP = 0x40
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of a neighbour's cache times
 
 
+def _mac(lladdr: str) -> int:
+    """netlink's `aa:bb:cc:00:01:00` as a number."""
+    return int(lladdr.replace(":", ""), 16)
+
+
 @dataclass(frozen=True)
 class Neighbour:
     """An IPv4 neighbour in the kernel's table: its link, address, MAC (None while ARP has
@@ -128,7 +133,7 @@ class Netlink:
                 Neighbour(
                     int(msg["ifindex"]),
                     int(ipaddress.IPv4Address(address)),
-                    int(lladdr.replace(":", ""), 16) if answered else None,
+                    _mac(lladdr) if answered else None,
                     int(cache.get("ndm_updated", 0)) / _CLOCK_TICKS,
                 )
             )
@@ -139,7 +144,7 @@ class Netlink:
         for link in self._ipr.get_links():
             lladdr = link.get_attr("IFLA_ADDRESS")
             if lladdr:
-                macs[int(link["index"])] = int(lladdr.replace(":", ""), 16)
+                macs[int(link["index"])] = _mac(lladdr)
         return macs
 
     def _link_index(self, name: str) -> int | None:

@@ -11,7 +11,7 @@ More commands (the crypto ones) are added with `shell.tree.register(...)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import Protocol
 
 from pyike.node.exec import (
@@ -31,8 +31,11 @@ from pyike.node.exec.parser import (
     IncompleteCommand,
     InvalidInput,
     Token,
+    an_address,
     interface_arg,
+    ipv4_arg,
     match_keyword,
+    prefix_arg,
 )
 from pyike.node.exec.ping import PingJob, PingOptions
 from pyike.node.exec.show_ip_interface import IpInterface, ip_interface_lines
@@ -217,7 +220,7 @@ class ExecShell:
         vrf: str | None = None
         if (
             args
-            and not _an_address(args[0])
+            and not an_address(args[0])
             and match_keyword(args[0], ("connected", "static", "vrf"), self._line) == "vrf"
         ):
             if len(args) < 2:
@@ -230,7 +233,7 @@ class ExecShell:
         now = self.router.clock.now
         if not args:
             return TextResult(head + show_ip_route.render(table, now=now))
-        if _an_address(args[0]):
+        if an_address(args[0]):
             return TextResult(head + show_ip_route.entry_detail(_route_asked(table, args)))
         word = match_keyword(args[0], ("connected", "static"), self._line)
         if len(args) > 1:
@@ -244,32 +247,23 @@ class ExecShell:
         """`show ip cef [vrf NAME] [ADDRESS [MASK]]`: the whole table, or the entry an
         address is forwarded by (with a mask, that prefix's entry, if the table has it)."""
         vrf: str | None = None
-        if args and not _an_address(args[0]):
+        if args and not an_address(args[0]):
             match_keyword(args[0], ("vrf",), self._line)
             if len(args) < 2:
                 raise IncompleteCommand()
             vrf, args = args[1].text, args[2:]
             if vrf not in self.router.vrfs:
                 raise ExecFailure(no_such_table(vrf))
-        resolved = [
-            (address, iface.name)
-            for iface in self.router.interfaces.values()
-            if iface.vrf == vrf and iface.line_up
-            for address, entry in iface.arp.items()
-            if entry.mac is not None
-        ]
-        entries = show_ip_cef.cef_entries(self.router.tables[vrf], resolved)
+        interfaces = (i for i in self.router.interfaces.values() if i.vrf == vrf)
+        entries = show_ip_cef.cef_entries(self.router.tables[vrf], show_arp.resolved(interfaces))
         if not args:
             return TextResult(show_ip_cef.render(entries))
-        address = _address_arg(args[0])
+        address = ipv4_arg(args[0])
         if len(args) == 1:
             return TextResult(show_ip_cef.render_entry(show_ip_cef.lookup(entries, address)))
         if len(args) > 2:
             raise InvalidInput(args[2].start)
-        try:
-            prefix = IPv4Network(f"{address}/{IPv4Address(args[1].text)}", strict=False)
-        except ValueError:
-            raise InvalidInput(args[1].start) from None
+        prefix = prefix_arg(address, args[1])
         chosen = [e for e in entries if e.prefix == prefix]
         return TextResult(show_ip_cef.render_entry(chosen[0]) if chosen else "")
 
@@ -327,34 +321,16 @@ class ExecShell:
         return TextResult(show_interfaces.interfaces(self.router, name))
 
 
-def _an_address(token: Token) -> bool:
-    """A word IOS reads as an address (a keyword never starts with a digit)."""
-    return token.text[:1].isdigit()
-
-
-def _address_arg(token: Token) -> IPv4Address:
-    try:
-        return IPv4Address(token.text)
-    except ValueError:
-        raise InvalidInput(token.start) from None
-
-
 def _route_asked(table: RoutingTable, args: Sequence[Token]) -> RouteEntry:
     """The route `show ip route ADDRESS [MASK]` shows: with a mask, that prefix's; without,
     the longest match, which IOS never takes to be the default route of another address."""
-    try:
-        address = IPv4Address(args[0].text)
-    except ValueError:
-        raise InvalidInput(args[0].start) from None
+    address = ipv4_arg(args[0])
     if len(args) == 1:
         entry = table.lookup(int(address))
         if entry is None or (entry.is_default and int(address) != 0):
             raise ExecFailure(NETWORK_NOT_IN_TABLE)
         return entry
-    try:
-        prefix = IPv4Network(f"{address}/{IPv4Address(args[1].text)}", strict=False)
-    except ValueError:
-        raise InvalidInput(args[1].start) from None
+    prefix = prefix_arg(address, args[1])
     if len(args) > 2:
         raise InvalidInput(args[2].start)
     found = table.exact(prefix)

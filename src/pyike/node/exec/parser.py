@@ -6,6 +6,7 @@ import abc
 import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
 
 from pyike.config.params import interface_name
 from pyike.node.exec.job import ExecJob
@@ -164,3 +165,24 @@ def interface_arg(args: Sequence[Token], i: int, known: Container[str]) -> tuple
     if name is None or name not in known:
         raise InvalidInput(args[i].start)
     return name, used
+
+
+def an_address(token: Token) -> bool:
+    """A word IOS reads as an address (a keyword never starts with a digit)."""
+    return token.text[:1].isdigit()
+
+
+def ipv4_arg(token: Token) -> IPv4Address:
+    """An IPv4 address argument; invalid input at the word otherwise."""
+    try:
+        return IPv4Address(token.text)
+    except ValueError:
+        raise InvalidInput(token.start) from None
+
+
+def prefix_arg(address: IPv4Address, mask: Token) -> IPv4Network:
+    """`ADDRESS MASK` as a prefix (`show ip route|cef A M`); invalid input at a bad mask."""
+    try:
+        return IPv4Network(f"{address}/{IPv4Address(mask.text)}", strict=False)
+    except ValueError:
+        raise InvalidInput(mask.start) from None

@@ -29,7 +29,9 @@ from pyike.node.exec.parser import (
     IncompleteCommand,
     InvalidInput,
     Token,
+    an_address,
     interface_arg,
+    ipv4_arg,
 )
 from pyike.node.interfaces import InterfaceKind, RouterInterface
 
@@ -77,6 +79,18 @@ def lab_rows(interfaces: Iterable[RouterInterface], now: float) -> list[ArpRow]:
     return found
 
 
+def resolved(interfaces: Iterable[RouterInterface]) -> list[tuple[int, str]]:
+    """(address, interface) of each neighbour ARP resolved on the interfaces that are up
+    (`show ip cef`'s /32 adjacencies)."""
+    return [
+        (address, iface.name)
+        for iface in interfaces
+        if iface.line_up
+        for address, entry in iface.arp.items()
+        if entry.mac is not None
+    ]
+
+
 def render(rows: Iterable[ArpRow]) -> str:
     return "\n".join([HEADER, *(r.text for r in sorted(rows))]) + "\n"
 
@@ -93,7 +107,7 @@ def register(
 
     def show_ip_arp(args: Sequence[Token]) -> ExecJob:
         vrf: str | None = None
-        if args and not args[0].text[:1].isdigit() and "vrf".startswith(args[0].text.lower()):
+        if args and not an_address(args[0]) and "vrf".startswith(args[0].text.lower()):
             if len(args) < 2:
                 raise IncompleteCommand()
             vrf, args = args[1].text, args[2:]
@@ -101,11 +115,8 @@ def register(
                 raise ExecFailure(f"% VRF {vrf} does not exist")
         chosen = [r for r in rows() if r.vrf == vrf]
         used = 0
-        if args and args[0].text[:1].isdigit():
-            try:
-                address = int(IPv4Address(args[0].text))
-            except ValueError:
-                raise InvalidInput(args[0].start) from None
+        if args and an_address(args[0]):
+            address = int(ipv4_arg(args[0]))
             chosen, used = [r for r in chosen if r.address == address], 1
         elif args:
             name, used = interface_arg(args, 0, interfaces())
