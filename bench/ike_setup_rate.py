@@ -24,7 +24,9 @@ in flight until `--sas` are up or `--timeout` passes. Reported, for the responde
 (from /proc): SAs per second (wall clock, first to last of the concurrent phase), CPU
 seconds per SA (user + system, threads included) and its ratio to charon's in the same run,
 and memory per SA (RSS growth / SAs). The load generator's own CPU is shown too: both share
-the machine's CPUs.
+the machine's CPUs. With `--rounds 5` or more, the summary gives a 95% interval of the
+round-by-round ratio (a bootstrap of the rounds) and reads it: below charon's, above it, or at
+it when the interval holds 1.00x.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import ipaddress
 import json
 import os
 import platform
+import random
 import selectors
 import socket
 import statistics
@@ -352,6 +355,37 @@ def charon_sas(charon: Charon) -> int:
     raise RuntimeError("swanctl --stats shows no IKE_SAs line")
 
 
+# Fewer rounds give no interval worth printing: with 4 the bootstrap's median can take
+# only a handful of values.
+_MIN_ROUNDS_FOR_INTERVAL = 5
+_RESAMPLES = 10_000
+
+
+def median_interval(ratios: Sequence[float], level: float = 0.95) -> tuple[float, float]:
+    """A percentile-bootstrap interval of the median of `ratios` (the rounds resampled with
+    replacement; a fixed seed, so the same rounds always give the same interval)."""
+    draw = random.Random(0).choices
+    medians = sorted(statistics.median(draw(ratios, k=len(ratios))) for _ in range(_RESAMPLES))
+    tail = (1 - level) / 2
+    return medians[int(tail * _RESAMPLES)], medians[int((1 - tail) * _RESAMPLES) - 1]
+
+
+def verdict(ratios: Sequence[float]) -> str:
+    """Where pyike's cost stands against charon's, read from the 95% interval of the
+    round-by-round ratio: below or above when the whole interval is, otherwise at charon's
+    (the rounds cannot tell the two apart)."""
+    if len(ratios) < _MIN_ROUNDS_FOR_INTERVAL:
+        return ""
+    low, high = median_interval(ratios)
+    if high < 1:
+        where = "below charon's"
+    elif low > 1:
+        where = "above charon's"
+    else:
+        where = "at charon's (not told apart)"
+    return f"; 95% interval {low:.2f}x-{high:.2f}x: {where}"
+
+
 def print_medians(
     cpu_by_run: dict[tuple[str, str], list[float]],
     paired: dict[str, list[float]],
@@ -372,6 +406,7 @@ def print_medians(
             versus = (
                 f"  {median / statistics.median(charon):.2f}x charon's median;"
                 f" round by round {statistics.median(ratios):.2f}x ({above} of {len(ratios)} above)"
+                f"{verdict(ratios)}"
             )
         spread = f"{min(runs):.2f}-{max(runs):.2f}, {len(runs)} runs"
         print(f"  {responder:9} group {group:>3}: {median:.2f} ({spread}){versus}")
