@@ -20,6 +20,7 @@ from pyike.lab.topology_run import TopologyRun, run_topology
 from pyike.sim import match
 from pyike.sim.network import CapturedPacket
 from pyike.topology import Topology
+from tests.support.lab_texts import running_lab
 from tests.support.paths import SEED_CONFIGS
 from tests.support.tcp import syn, syn_mss
 
@@ -57,11 +58,7 @@ def run(texts: list[str], seconds: float = 30.0) -> TopologyRun:
 
 
 def lab_of(texts: list[str]) -> Lab:
-    configs = [load(t, f"r{i}.cfg").raise_for_errors() for i, t in enumerate(texts, 1)]
-    lab = Lab(configs, policy_for_config)
-    lab.bring_up_tunnels()
-    lab.run_for(5.0)
-    return lab
+    return running_lab(texts)
 
 
 @pytest.mark.parametrize(

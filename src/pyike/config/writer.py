@@ -384,6 +384,8 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         block.append(f" tunnel protection ipsec profile {i.tunnel_protection}{shared}")
     if i.crypto_map:
         block.append(f" crypto map {i.crypto_map}")
+    if i.df_bit is not None:
+        block.append(f" crypto ipsec df-bit {i.df_bit}")
     return block
 
 
@@ -561,6 +563,8 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     if cfg.ipsec.replay_window is not None:
         size = cfg.ipsec.replay_window
         ipsec_globals.append(f"crypto ipsec security-association replay window-size {size}")
+    if cfg.ipsec.df_bit is not None:
+        ipsec_globals.append(f"crypto ipsec df-bit {cfg.ipsec.df_bit}")
     out += [[line] for line in ipsec_globals]
     out += _modified(cfg.transform_sets, defaults.DEFAULT_TRANSFORM_SET, _transform_set)
     out += _modified(

@@ -15,6 +15,7 @@ from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
 from pyike.config.flexvpn_model import FlexClientPeer
 from pyike.config.model import Config
 from pyike.config.query import (
+    esp_df_bits,
     multipoint_parts,
     multipoint_sa_name,
     runs_nhrp,
@@ -36,7 +37,7 @@ from pyike.host.virtual_access import (
 from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress, PeerConfigured
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.acl_match import MapEntry
-from pyike.ipsec.outer import wrap
+from pyike.ipsec.outer import DfBit, outer_df, wrap
 from pyike.ipsec.sa import EspMode
 from pyike.lab.tracking import Tracking
 from pyike.node.exec.commands import UNRECOGNIZED_HOST
@@ -72,6 +73,10 @@ class RouterWire:
         self.clones = clones
         self.outers: list[bytes] = []
         self.decrypted: Decrypted | None = None
+        # `crypto ipsec df-bit`: the configuration's and its interfaces' own (by address)
+        self.df_default = DfBit.COPY
+        self.df_by_address: dict[str, DfBit] = {}
+        self.inner = b""  # the packet being protected, whose DF bit `copy` copies
 
     def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
         self.router.send_udp(
@@ -80,9 +85,18 @@ class RouterWire:
 
     def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
         nat_t = (child.local.port, child.remote.port) if udp else None
-        self.outers.append(
-            wrap(esp, str(child.local.address), str(child.remote.address), nat_t=nat_t)
-        )
+        local = str(child.local.address)
+        df = outer_df(self.df_by_address.get(local, self.df_default), self.inner)
+        self.outers.append(wrap(esp, local, str(child.remote.address), nat_t=nat_t, df=df))
+
+    def protect(self, packet: bytes, send: Callable[[], None]) -> list[bytes]:
+        """The outer packets `send` makes of `packet` (its DF bit is the one `copy` copies)."""
+        self.inner = packet
+        try:
+            send()
+        finally:
+            self.inner = b""
+        return self.take_outers()
 
     def write_tunnel(self, tunnel: str, packet: bytes) -> None:
         interface = self.clones.name_for(tunnel) or sa_interface(tunnel)
@@ -148,6 +162,9 @@ class CryptoNode(FlexClientHost):
         is framed by the router (`pyike.node.mgre`, NHRP in its GRE too): its SA carries the
         whole GRE packet, as a multipoint tunnel's peers' do."""
         super().index_config(config)
+        default, by_address = esp_df_bits(config)
+        self.router_wire.df_default = DfBit(default)
+        self.router_wire.df_by_address = {a: DfBit(v) for a, v in by_address.items()}
         for iface in config.interfaces.values():
             if iface.is_point_to_point_gre and runs_nhrp(iface):
                 self._framings.pop(iface.name, None)
@@ -380,8 +397,7 @@ class CryptoNode(FlexClientHost):
         tunnel = self.clones.sa_of(tunnel) or tunnel
         if tunnel not in self.specs:
             return []
-        self.tunnel_packets(tunnel, (packet,))
-        return self.router_wire.take_outers()
+        return self.router_wire.protect(packet, lambda: self.tunnel_packets(tunnel, (packet,)))
 
     def overhead(self, router: Router, tunnel: str) -> int:
         tunnel = self.clones.sa_of(tunnel) or tunnel
@@ -425,8 +441,8 @@ class CryptoNode(FlexClientHost):
     def protect(
         self, router: Router, tunnel: str, peer: IPAddress, packet: bytes
     ) -> Sequence[bytes]:
-        self.tunnel_packets(multipoint_sa_name(tunnel, peer), (packet,))
-        return self.router_wire.take_outers()
+        name = multipoint_sa_name(tunnel, peer)
+        return self.router_wire.protect(packet, lambda: self.tunnel_packets(name, (packet,)))
 
     def peer_crypto(self, tunnel: str, peer: IPAddress) -> CryptoPeer:
         """Crypto's state with a peer of a multipoint tunnel, as `show dmvpn` shows it: `UP`

@@ -139,6 +139,22 @@ def not_negotiated_lines(config: Config) -> list[str]:
     return [f"%PYIKE-4-NOT_NEGOTIATED: {name} {reason}" for name, reason in reasons.items()]
 
 
+def not_applied_lines(config: Config) -> list[str]:
+    """What start-up (and a reload) logs for settings the lab models and this daemon does not
+    apply: `crypto ipsec df-bit` (the kernel sets the DF bit of the ESP it sends here)."""
+    settings = [f"'crypto ipsec df-bit {config.ipsec.df_bit}'"] if config.ipsec.df_bit else []
+    settings += [
+        f"'crypto ipsec df-bit {iface.df_bit}' on {iface.name}"
+        for iface in config.interfaces.values()
+        if iface.df_bit is not None
+    ]
+    return [
+        f"%PYIKE-4-NOT_APPLIED: {setting}: pyike run leaves the outer DF bit of its ESP to the"
+        " kernel (path MTU discovery); pyike lab applies it"
+        for setting in settings
+    ]
+
+
 def unprobed_tracking(config: Config) -> str | None:
     """Why `config` cannot run here: a FlexVPN client line that follows a track object pyike
     run cannot probe (it would never change state); None: none. An undefined track or IP SLA
@@ -808,7 +824,7 @@ class Runtime:
         )
 
     def _report_not_negotiated(self, config: Config) -> None:
-        for line in not_negotiated_lines(config):
+        for line in [*not_negotiated_lines(config), *not_applied_lines(config)]:
             self.log(line)
 
     def _exec_shell(self) -> GatewayShell:

@@ -223,6 +223,11 @@ setting(INTERFACE, "tunnel key $ <key:INT(0,4294967295)>", _update_tunnel, "tunn
 setting(INTERFACE, "ip tcp adjust-mss $ <mss:INT(500,1460)>", _update, "tcp_adjust_mss", "mss")
 
 
+@INTERFACE.command("crypto ipsec df-bit $ {copy|set|clear}")
+def _df_bit(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update(b, df_bit=None if negate else m.keywords()[-1])
+
+
 @INTERFACE.command("keepalive [<period:INT(0,32767)> [<retries:INT(1,255)>]]")
 def _keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
     """GRE keepalives on a tunnel; on other interfaces (their own keepalive) kept as typed."""

@@ -216,6 +216,11 @@ def _global_replay(b: Builder, m: Match, line: Line, negate: bool) -> None:
     b.update(ipsec=replace(b.config.ipsec, replay_window=_replay(m, negate)))
 
 
+@GLOBAL.command("crypto ipsec df-bit $ {copy|set|clear}")
+def _global_df_bit(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    b.update(ipsec=replace(b.config.ipsec, df_bit=None if negate else m.keywords()[-1]))
+
+
 # --- crypto map --------------------------------------------------------------------------------
 
 
