@@ -1,5 +1,6 @@
-"""`crypto ipsec df-bit {copy|set|clear}`: what the outer IPv4 header of ESP does with the DF
-bit, globally or on the interface the ESP leaves from (IOS's default: copy the inner packet's).
+"""`crypto ipsec df-bit {copy|set|clear}`: what the outer IPv4 header of tunnel-mode ESP does
+with the DF bit, globally or on the interface the ESP leaves from, the interface's winning (IOS's
+default: copy the inner packet's; transport mode keeps the original header's).
 
 The seed's routers with `ip mtu 1500` on their tunnels: a 1,500-octet packet fits the tunnel
 but not the Ethernet once encrypted, so the encrypting router must fragment the ESP packet,
@@ -23,14 +24,21 @@ NONE = "Success rate is 0 percent (0/5)"
 ETHERNET = "interface Ethernet0/0\n"
 
 
-def seed_texts(global_lines: str = "", ethernet_lines: str = "") -> list[str]:
-    """The seed's routers, their tunnels' IP MTU raised to the Ethernet's, with lines added."""
+def seed_texts(
+    global_lines: str = "", ethernet_lines: str = "", gre_transform: str | None = None
+) -> list[str]:
+    """The seed's routers, their tunnels' IP MTU raised to the Ethernet's, with lines added;
+    with `gre_transform`, the tunnel is GRE over IPsec with that transform set."""
     texts = []
     for name in ("router1.cfg", "router2.cfg"):
         text = (SEED_CONFIGS / name).read_text()
-        mode = " tunnel mode ipsec ipv4\n"
-        assert mode in text and ETHERNET in text
-        text = text.replace(mode, mode + " ip mtu 1500\n")
+        mode, transform = " tunnel mode ipsec ipv4\n", " esp-3des esp-sha-hmac\n"
+        assert mode in text and transform in text and ETHERNET in text
+        if gre_transform is None:
+            text = text.replace(mode, mode + " ip mtu 1500\n")
+        else:
+            text = text.replace(mode, " tunnel mode gre ip\n ip mtu 1500\n")
+            text = text.replace(transform, gre_transform)
         text = text.replace(ETHERNET, ETHERNET + ethernet_lines)
         texts.append(global_lines + text)
     return texts
@@ -61,6 +69,23 @@ def test_the_outer_df_bit_decides_whether_the_esp_packet_is_fragmented(
     assert success(lab, PING).startswith(without_df)
     # a packet whose ESP fits is never affected
     assert success(lab, "ping 192.168.2.1 source Loopback0 size 1000 df-bit").startswith(ALL)
+
+
+@pytest.mark.parametrize(
+    ("transform", "with_set"),
+    [
+        (" esp-aes esp-sha-hmac\n mode transport\n", ALL),  # the GRE header's own, clear
+        (" esp-aes esp-sha-hmac\n", NONE),  # tunnel mode: `set` applies
+    ],
+    ids=["transport", "tunnel"],
+)
+def test_gre_over_ipsec_follows_df_bit_in_tunnel_mode_only(transform: str, with_set: str) -> None:
+    """IOS applies the setting to tunnel mode; in either mode, what copy copies is the GRE
+    delivery header's DF bit, which IOS leaves clear (no `tunnel path-mtu-discovery`)."""
+    copy = running_lab(seed_texts(gre_transform=transform))
+    assert success(copy, f"{PING} df-bit").startswith(ALL)
+    set_ = running_lab(seed_texts("crypto ipsec df-bit set\n", gre_transform=transform))
+    assert success(set_, PING).startswith(with_set)
 
 
 def test_df_bit_lines_are_read_and_written_back_as_ios_shows_them() -> None:

@@ -568,7 +568,7 @@ class Interface:
     keepalive: Keepalive | None = None  # `keepalive [PERIOD [RETRIES]]` on a tunnel
     tcp_adjust_mss: int | None = None  # `ip tcp adjust-mss N`
     crypto_map: str | None = None
-    df_bit: str | None = None  # `crypto ipsec df-bit {copy|set|clear}`: its ESP's outer DF
+    df_bit: str | None = None  # `crypto ipsec df-bit {copy|set|clear}`: its tunnel-mode ESP's
     extra: tuple[str, ...] = ()  # unmodelled sub-commands, kept verbatim
     source: Source | None = None
     vrf: str | None = None  # `vrf forwarding NAME`; on a tunnel, its inside VRF

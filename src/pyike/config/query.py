@@ -1169,10 +1169,10 @@ __all__ = [
 
 
 def esp_df_bits(cfg: Config) -> tuple[str, dict[str, str]]:
-    """`crypto ipsec df-bit`: what the outer IPv4 header of ESP does with the DF bit, as the
-    configuration has it (IOS's default: copy the inner packet's), and the interfaces' own
-    settings by the text of their IPv4 addresses (ESP sent from an address follows its
-    interface's)."""
+    """`crypto ipsec df-bit`: what the outer IPv4 header of tunnel-mode ESP does with the DF
+    bit, as the configuration has it (IOS's default: copy the inner packet's), and the
+    interfaces' own settings by the text of their IPv4 addresses (ESP sent from an address
+    follows its interface's)."""
     by_address = {
         str(address): iface.df_bit
         for iface in cfg.interfaces.values()

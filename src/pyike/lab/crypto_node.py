@@ -34,6 +34,7 @@ from pyike.host.virtual_access import (
     clone_request,
     configured_routes,
 )
+from pyike.ike.child_mode import TRANSPORT
 from pyike.ike.events import ChildSaInfo, Endpoint, IkeSaDown, IPAddress, PeerConfigured
 from pyike.ike.policy import Policy, TunnelSpec
 from pyike.ipsec.acl_match import MapEntry
@@ -86,12 +87,16 @@ class RouterWire:
     def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
         nat_t = (child.local.port, child.remote.port) if udp else None
         local = str(child.local.address)
-        df = outer_df(self.df_by_address.get(local, self.df_default), self.inner)
+        # IOS applies the setting to tunnel mode; transport mode keeps the original header's
+        policy = DfBit.COPY if child.mode == TRANSPORT else self.df_by_address.get(local)
+        df = outer_df(policy or self.df_default, self.inner)
         self.outers.append(wrap(esp, local, str(child.remote.address), nat_t=nat_t, df=df))
 
-    def protect(self, packet: bytes, send: Callable[[], None]) -> list[bytes]:
-        """The outer packets `send` makes of `packet` (its DF bit is the one `copy` copies)."""
-        self.inner = packet
+    def protect(self, packet: bytes, framed: bool, send: Callable[[], None]) -> list[bytes]:
+        """The outer packets `send` makes of `packet`: its DF bit is the one `copy` copies,
+        unless the SA carries it in GRE (`framed`), whose delivery header IOS sends with DF
+        clear (no `tunnel path-mtu-discovery`)."""
+        self.inner = b"" if framed else packet
         try:
             send()
         finally:
@@ -397,7 +402,10 @@ class CryptoNode(FlexClientHost):
         tunnel = self.clones.sa_of(tunnel) or tunnel
         if tunnel not in self.specs:
             return []
-        return self.router_wire.protect(packet, lambda: self.tunnel_packets(tunnel, (packet,)))
+        framed = self.framing(tunnel) is not None
+        return self.router_wire.protect(
+            packet, framed, lambda: self.tunnel_packets(tunnel, (packet,))
+        )
 
     def overhead(self, router: Router, tunnel: str) -> int:
         tunnel = self.clones.sa_of(tunnel) or tunnel
@@ -441,8 +449,9 @@ class CryptoNode(FlexClientHost):
     def protect(
         self, router: Router, tunnel: str, peer: IPAddress, packet: bytes
     ) -> Sequence[bytes]:
+        # a multipoint tunnel's router hands over the whole GRE packet (pyike.node.mgre)
         name = multipoint_sa_name(tunnel, peer)
-        return self.router_wire.protect(packet, lambda: self.tunnel_packets(name, (packet,)))
+        return self.router_wire.protect(packet, True, lambda: self.tunnel_packets(name, (packet,)))
 
     def peer_crypto(self, tunnel: str, peer: IPAddress) -> CryptoPeer:
         """Crypto's state with a peer of a multipoint tunnel, as `show dmvpn` shows it: `UP`
