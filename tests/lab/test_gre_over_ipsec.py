@@ -57,10 +57,6 @@ def run(texts: list[str], seconds: float = 30.0) -> TopologyRun:
     return run_topology(topology, policy_for_config, show=False)
 
 
-def lab_of(texts: list[str]) -> Lab:
-    return running_lab(texts)
-
-
 @pytest.mark.parametrize(
     ("sets", "mode"),
     [
@@ -100,7 +96,7 @@ def test_a_vti_with_a_transport_mode_transform_set_carries_pings() -> None:
 
 
 def test_show_interfaces_names_gre_its_key_and_its_keepalive() -> None:
-    lab = lab_of(gre_texts(tunnel=(" tunnel key 100\n keepalive 5 3\n", " tunnel key 100\n")))
+    lab = running_lab(gre_texts(tunnel=(" tunnel key 100\n keepalive 5 3\n", " tunnel key 100\n")))
     text = lab.exec("Router1", "show interfaces Tunnel0")
     assert "  Keepalive set (5 sec), retries 3\n" in text
     assert "  Tunnel protocol/transport GRE/IP\n    Key 0x64, sequencing disabled\n" in text
@@ -133,7 +129,7 @@ def test_debug_crypto_ipsec_shows_the_responders_proposal_in_transport_mode() ->
 )
 def test_tunnel_keys_must_match(keys: tuple[str, str | None], passes: bool) -> None:
     lines = tuple("" if k is None else f" tunnel key {k}\n" for k in keys)
-    lab = lab_of(gre_texts(tunnel=lines))  # type: ignore[arg-type]
+    lab = running_lab(gre_texts(tunnel=lines))  # type: ignore[arg-type]
     text = lab.exec("Router1", PING)
     assert (ALL_PASSED in text) is passes
     if not passes:
@@ -143,7 +139,7 @@ def test_tunnel_keys_must_match(keys: tuple[str, str | None], passes: bool) -> N
 
 
 def test_keepalives_take_the_line_protocol_down_when_unanswered_and_up_when_answered() -> None:
-    lab = lab_of(gre_texts(tunnel=(" keepalive 2 3\n", "")))
+    lab = running_lab(gre_texts(tunnel=(" keepalive 2 3\n", "")))
     router1 = lab.router("Router1")
     tunnel = router1.router.interface("Tunnel0")
     state = router1.router.keepalives["Tunnel0"]
@@ -164,7 +160,7 @@ def test_keepalives_take_the_line_protocol_down_when_unanswered_and_up_when_answ
 
 
 def test_keepalives_answered_keep_the_tunnel_up() -> None:
-    lab = lab_of(gre_texts(tunnel=(" keepalive 2 3\n", " keepalive 2 3\n")))
+    lab = running_lab(gre_texts(tunnel=(" keepalive 2 3\n", " keepalive 2 3\n")))
     lab.run_for(30.0)
     for host in ("Router1", "Router2"):
         router = lab.router(host).router
@@ -174,13 +170,13 @@ def test_keepalives_answered_keep_the_tunnel_up() -> None:
 
 
 def test_ip_mtu_is_the_largest_packet_the_tunnel_takes_unfragmented() -> None:
-    lab = lab_of(gre_texts(tunnel=(" ip mtu 1400\n", " ip mtu 1400\n")))
+    lab = running_lab(gre_texts(tunnel=(" ip mtu 1400\n", " ip mtu 1400\n")))
     fits = lab.exec("Router1", f"{PING} size 1400 df-bit")
     assert ALL_PASSED in fits
     too_big = lab.exec("Router1", f"{PING} size 1401 df-bit")
     assert "Success rate is 0 percent" in too_big and "M" in too_big
     # without `ip mtu`, the IP MTU leaves room for the outer IP, GRE and ESP headers
-    plain = lab_of(gre_texts())
+    plain = running_lab(gre_texts())
     assert plain.router("Router1").router.ip_mtu("Tunnel0") <= 1500 - 20 - 4 - 8
 
 

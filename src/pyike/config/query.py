@@ -1117,6 +1117,20 @@ def wont_come_up(cfg: Config) -> dict[str, str]:
     return {**not_negotiated(cfg), **missing_sources(cfg)}
 
 
+def esp_df_bits(cfg: Config) -> tuple[str, dict[str, str]]:
+    """`crypto ipsec df-bit`: what the outer IPv4 header of tunnel-mode ESP does with the DF
+    bit, as the configuration has it (IOS's default: copy the inner packet's), and the
+    interfaces' own settings by the text of their IPv4 addresses (ESP sent from an address
+    follows its interface's)."""
+    by_address = {
+        str(address): iface.df_bit
+        for iface in cfg.interfaces.values()
+        if iface.df_bit is not None
+        for address, _ in iface.addresses
+    }
+    return cfg.ipsec.df_bit or "copy", by_address
+
+
 __all__ = [
     "UNSUPPORTED_METHODS",
     "ChildSaPolicy",
@@ -1134,6 +1148,7 @@ __all__ = [
     "eap_login_list",
     "eap_relay_group",
     "eap_users_blocker",
+    "esp_df_bits",
     "ike_sa_settings",
     "ike_sa_vrfs",
     "keyring_lookup_order",
@@ -1166,17 +1181,3 @@ __all__ = [
     "vrf_of_address",
     "wont_come_up",
 ]
-
-
-def esp_df_bits(cfg: Config) -> tuple[str, dict[str, str]]:
-    """`crypto ipsec df-bit`: what the outer IPv4 header of tunnel-mode ESP does with the DF
-    bit, as the configuration has it (IOS's default: copy the inner packet's), and the
-    interfaces' own settings by the text of their IPv4 addresses (ESP sent from an address
-    follows its interface's)."""
-    by_address = {
-        str(address): iface.df_bit
-        for iface in cfg.interfaces.values()
-        if iface.df_bit is not None
-        for address, _ in iface.addresses
-    }
-    return cfg.ipsec.df_bit or "copy", by_address
