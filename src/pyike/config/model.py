@@ -369,6 +369,8 @@ class IpsecGlobals:
     lifetime: SaLifetime = field(default_factory=SaLifetime)
     replay_window: int | None = None
     df_bit: str | None = None  # `crypto ipsec df-bit {copy|set|clear}`; IOS's default: copy
+    # `crypto ipsec fragmentation {before|after}-encryption`; IOS's default: before-encryption
+    fragmentation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -569,6 +571,7 @@ class Interface:
     tcp_adjust_mss: int | None = None  # `ip tcp adjust-mss N`
     crypto_map: str | None = None
     df_bit: str | None = None  # `crypto ipsec df-bit {copy|set|clear}`: its tunnel-mode ESP's
+    ipsec_fragmentation: str | None = None  # `crypto ipsec fragmentation ...`: its crypto map's
     extra: tuple[str, ...] = ()  # unmodelled sub-commands, kept verbatim
     source: Source | None = None
     vrf: str | None = None  # `vrf forwarding NAME`; on a tunnel, its inside VRF

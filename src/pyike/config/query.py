@@ -1131,6 +1131,15 @@ def esp_df_bits(cfg: Config) -> tuple[str, dict[str, str]]:
     return cfg.ipsec.df_bit or "copy", by_address
 
 
+def fragments_before_encryption(cfg: Config, interface: str) -> bool:
+    """`crypto ipsec fragmentation`: whether the crypto map on `interface` fragments a packet
+    whose ESP would not fit before encrypting it (the interface's setting, else the global
+    one; IOS's default: before-encryption)."""
+    iface = cfg.interfaces.get(interface)
+    setting = (iface.ipsec_fragmentation if iface is not None else None) or cfg.ipsec.fragmentation
+    return setting != "after-encryption"
+
+
 __all__ = [
     "UNSUPPORTED_METHODS",
     "ChildSaPolicy",
@@ -1149,6 +1158,7 @@ __all__ = [
     "eap_relay_group",
     "eap_users_blocker",
     "esp_df_bits",
+    "fragments_before_encryption",
     "ike_sa_settings",
     "ike_sa_vrfs",
     "keyring_lookup_order",

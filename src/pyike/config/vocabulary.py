@@ -52,7 +52,6 @@ LINES = (
     "crypto ikev2 diagnose ...",
     "crypto ikev2 http-url ...",
     "crypto ikev2 redirect ...",
-    "crypto ipsec fragmentation ...",
     "crypto ipsec ipv4-deny ...",
     "crypto ipsec nat-transparency ...",
     "crypto ipsec optional [...]",

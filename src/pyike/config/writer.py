@@ -386,6 +386,8 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         block.append(f" crypto map {i.crypto_map}")
     if i.df_bit is not None:
         block.append(f" crypto ipsec df-bit {i.df_bit}")
+    if i.ipsec_fragmentation is not None:
+        block.append(f" crypto ipsec fragmentation {i.ipsec_fragmentation}")
     return block
 
 
@@ -565,6 +567,8 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         ipsec_globals.append(f"crypto ipsec security-association replay window-size {size}")
     if cfg.ipsec.df_bit is not None:
         ipsec_globals.append(f"crypto ipsec df-bit {cfg.ipsec.df_bit}")
+    if cfg.ipsec.fragmentation is not None:
+        ipsec_globals.append(f"crypto ipsec fragmentation {cfg.ipsec.fragmentation}")
     out += [[line] for line in ipsec_globals]
     out += _modified(cfg.transform_sets, defaults.DEFAULT_TRANSFORM_SET, _transform_set)
     out += _modified(

@@ -61,6 +61,13 @@ class EspTransform:
         padded = -(-(payload_length + 2) // self.alignment) * self.alignment
         return 8 + self.iv_size + padded - payload_length + self.icv_size
 
+    def largest_payload(self, room: int) -> int:
+        """The longest payload whose ESP packet fits in `room` octets: what IOS shows as the
+        SA's `plaintext mtu` (1,438 in a 1,500-octet path for a 16-octet block and IV and a
+        12-octet ICV)."""
+        aligned = (room - 8 - self.iv_size - self.icv_size) // self.alignment * self.alignment
+        return aligned - 2
+
 
 @lru_cache(maxsize=64)  # one per negotiated pair (only supported pairs are kept)
 def esp_transform(encr_id: int, key_bits: int | None, integ_id: int = IntegId.NONE) -> EspTransform:

@@ -20,9 +20,10 @@ gateway's crypto maps.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pyike.config.query import fragments_before_encryption
 from pyike.ipsec.acl_match import (
     Flow,
     MapEntry,
@@ -31,15 +32,20 @@ from pyike.ipsec.acl_match import (
     entry_name,
     protecting_line,
 )
+from pyike.ipsec.outer import DfBit
+from pyike.ipsec.sa import EspMode
 from pyike.lab.crypto_node import CryptoNode
+from pyike.node.fragments import fragment
 from pyike.node.hooks import PolicyAction, PolicyDecision
-from pyike.node.ip import PROTO_ESP, PROTO_UDP
+from pyike.node.ip import PROTO_ESP, PROTO_UDP, parse_ipv4
 from pyike.node.ratelimit import IntervalLimiter
 from pyike.node.router import Router
 
 __all__ = ["CryptoMapCounters", "CryptoMaps", "Flow", "MapEntry", "ace_matches", "entry_name"]
 
 _IKE_PORTS = (500, 4500)
+_DF = 0x40  # in the IPv4 header's flags octet (offset 6)
+_TUNNEL = EspMode.TUNNEL
 
 
 @dataclass
@@ -48,6 +54,7 @@ class CryptoMapCounters:
     dropped_no_sa: int = 0
     dropped_clear: int = 0  # arrived in clear, should have been encrypted
     dropped_selectors: int = 0  # decrypted, but outside the mirror of its SA's ACL line
+    too_big: int = 0  # DF set, too long once encrypted: ICMP fragmentation needed sent
 
 
 class CryptoMaps:
@@ -79,12 +86,36 @@ class CryptoMaps:
         if hit is None:
             return PolicyDecision.passed()
         # A permit line IKEv2 cannot negotiate has no SA: its traffic is dropped.
-        outers = self.crypto.encapsulate(router, hit.sa_name, packet) if hit.sa_name else []
+        sa = hit.sa_name or ""
+        pieces: Sequence[bytes] = (packet,) if sa else ()
+        limit = self._plaintext_limit(router, interface, sa, packet) if sa else None
+        if limit is not None:
+            if packet[6] & _DF and self.crypto.df_policy(sa) is not DfBit.CLEAR:
+                self.counters.too_big += 1
+                return PolicyDecision(PolicyAction.TOO_BIG, mtu=limit)
+            if not packet[6] & _DF:
+                pieces = [p.to_bytes() for p in fragment(parse_ipv4(packet), limit, even=True)]
+        outers = [o for piece in pieces for o in self.crypto.encapsulate(router, sa, piece)]
         if not outers:
             self.counters.dropped_no_sa += 1
             return PolicyDecision(PolicyAction.DROP)
         self.counters.protected += 1
         return PolicyDecision(PolicyAction.PROTECT, tuple(outers))
+
+    def _plaintext_limit(
+        self, router: Router, interface: str, sa_name: str, packet: bytes
+    ) -> int | None:
+        """With `crypto ipsec fragmentation before-encryption` (IOS's default) on a
+        tunnel-mode SA: the longest packet whose ESP fits the interface, when `packet` is
+        longer. IOS fragments such a packet before encrypting it, unless its DF bit forbids
+        it; a DF packet gets ICMP fragmentation needed with that length (`crypto ipsec df-bit
+        clear` lets its ESP be fragmented instead)."""
+        fits = self.crypto.largest_plaintext(sa_name, router.ip_mtu(interface))
+        if fits is None or len(packet) <= fits or self.crypto.sa_mode(sa_name) is not _TUNNEL:
+            return None
+        if not fragments_before_encryption(router.config, interface):
+            return None
+        return fits
 
     # -- InboundPolicy ----------------------------------------------------------------------
 

@@ -88,9 +88,13 @@ class RouterWire:
         nat_t = (child.local.port, child.remote.port) if udp else None
         local = str(child.local.address)
         # IOS applies the setting to tunnel mode; transport mode keeps the original header's
-        policy = DfBit.COPY if child.mode == TRANSPORT else self.df_by_address.get(local)
-        df = outer_df(policy or self.df_default, self.inner)
+        policy = DfBit.COPY if child.mode == TRANSPORT else self.df_policy(local)
+        df = outer_df(policy, self.inner)
         self.outers.append(wrap(esp, local, str(child.remote.address), nat_t=nat_t, df=df))
+
+    def df_policy(self, local: str) -> DfBit:
+        """`crypto ipsec df-bit` for tunnel-mode ESP sent from the address `local`."""
+        return self.df_by_address.get(local) or self.df_default
 
     def protect(self, packet: bytes, framed: bool, send: Callable[[], None]) -> list[bytes]:
         """The outer packets `send` makes of `packet`: its DF bit is the one `copy` copies,
@@ -225,9 +229,37 @@ class CryptoNode(FlexClientHost):
 
     def tunnel_ip_mtu(self, tunnel: str) -> int:
         interface = self.interface_of(tunnel)
-        if interface not in self.router.interfaces:
+        if interface not in self.router.interfaces:  # a crypto map entry: its SA's
+            fits = self.largest_plaintext(tunnel, self.tunnel_transport_mtu(tunnel))
+            if fits is not None:
+                return fits
             return self.tunnel_transport_mtu(tunnel) - self.overhead(self.router, tunnel)
         return self.router.ip_mtu(interface)
+
+    def largest_plaintext(self, tunnel: str, path_mtu: int) -> int | None:
+        """The longest packet the SA of `tunnel` can carry without its IPv4 ESP packet
+        exceeding `path_mtu` (IOS's `plaintext mtu`); None without an SA, or for IPv6."""
+        state = self.sad.tunnels.get(tunnel)
+        child = state.current if state is not None else None
+        if child is None or child.info.local.address.version != 4:
+            return None
+        room = path_mtu - _IPV4_HEADER - (_UDP_HEADER if child.info.udp_encapsulation else 0)
+        if child.outbound.mode is EspMode.TUNNEL:
+            return child.transform.largest_payload(room)
+        return _IPV4_HEADER + child.transform.largest_payload(room)  # the header stays outside
+
+    def sa_mode(self, tunnel: str) -> EspMode | None:
+        """The mode of the SA `tunnel` sends with (None: it has none)."""
+        state = self.sad.tunnels.get(tunnel)
+        child = state.current if state is not None else None
+        return child.outbound.mode if child is not None else None
+
+    def df_policy(self, tunnel: str) -> DfBit:
+        """`crypto ipsec df-bit` for the tunnel-mode ESP of `tunnel`'s SA."""
+        spec = self.specs.get(tunnel)
+        if spec is None:
+            return self.router_wire.df_default
+        return self.router_wire.df_policy(str(spec.local.address))
 
     def interface_with_address(self, address: IPAddress) -> str | None:
         for name, iface in self.router.interfaces.items():

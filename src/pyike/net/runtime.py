@@ -141,17 +141,24 @@ def not_negotiated_lines(config: Config) -> list[str]:
 
 def not_applied_lines(config: Config) -> list[str]:
     """What start-up (and a reload) logs for settings the lab models and this daemon does not
-    apply: `crypto ipsec df-bit` (the kernel sets the DF bit of the ESP it sends here)."""
-    settings = [f"'crypto ipsec df-bit {config.ipsec.df_bit}'"] if config.ipsec.df_bit else []
-    settings += [
-        f"'crypto ipsec df-bit {iface.df_bit}' on {iface.name}"
-        for iface in config.interfaces.values()
-        if iface.df_bit is not None
-    ]
+    apply: `crypto ipsec df-bit` (the kernel sets the DF bit of the ESP it sends here) and
+    `crypto ipsec fragmentation before-encryption` (the kernel fragments that ESP)."""
+    df_bit = "leaves the outer DF bit of its ESP to the kernel (path MTU discovery)"
+    before = "fragments after encryption (the kernel fragments its ESP)"
+    settings: list[tuple[str, str]] = []
+    if config.ipsec.df_bit:
+        settings.append((f"'crypto ipsec df-bit {config.ipsec.df_bit}'", df_bit))
+    if config.ipsec.fragmentation == "before-encryption":
+        settings.append(("'crypto ipsec fragmentation before-encryption'", before))
+    for iface in config.interfaces.values():
+        if iface.df_bit is not None:
+            settings.append((f"'crypto ipsec df-bit {iface.df_bit}' on {iface.name}", df_bit))
+        if iface.ipsec_fragmentation == "before-encryption":
+            on = f"'crypto ipsec fragmentation before-encryption' on {iface.name}"
+            settings.append((on, before))
     return [
-        f"%PYIKE-4-NOT_APPLIED: {setting}: pyike run leaves the outer DF bit of its ESP to the"
-        " kernel (path MTU discovery); pyike lab applies it"
-        for setting in settings
+        f"%PYIKE-4-NOT_APPLIED: {setting}: pyike run {what}; pyike lab applies it"
+        for setting, what in settings
     ]
 
 

@@ -10,16 +10,22 @@ REASSEMBLY_TIMEOUT = 15.0  # seconds a partial datagram is held
 MAX_DATAGRAM = 65535
 
 
-def fragment(packet: IPv4Packet, mtu: int) -> list[IPv4Packet]:
-    """Split `packet` into fragments of at most `mtu` bytes. Options are copied only when their
-    copy flag is set; pyike's own packets carry none, so later fragments simply omit them."""
+def fragment(packet: IPv4Packet, mtu: int, even: bool = False) -> list[IPv4Packet]:
+    """Split `packet` into fragments of at most `mtu` bytes: as many full ones as it takes and
+    the rest, or with `even`, that many of about the same size (IOS's IPsec pre-fragmentation,
+    so that no fragment is near the limit). Options are copied only when their copy flag is
+    set; pyike's own packets carry none, so later fragments simply omit them."""
     if packet.total_length <= mtu:
         return [packet]
     chunk = (mtu - packet.header_length) // 8 * 8
     if chunk <= 0:
         raise ValueError(f"MTU {mtu} too small to fragment")
-    out = []
     data = packet.payload
+    if even:
+        count = -(-len(data) // chunk)
+        share = -(-len(data) // count)
+        chunk = (share + 7) // 8 * 8  # offsets count in 8s; still at most the full size
+    out = []
     for start in range(0, len(data), chunk):
         piece = data[start : start + chunk]
         last = start + chunk >= len(data)

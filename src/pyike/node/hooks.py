@@ -121,12 +121,16 @@ class PolicyAction(enum.Enum):
     PASS = "pass"  # not matched by a crypto map: send in clear
     DROP = "drop"  # matched, no SA yet (the handler may have started negotiation)
     PROTECT = "protect"  # matched and encrypted: send `packets` instead
+    # matched, but with DF set it would not fit once encrypted: ICMP fragmentation needed,
+    # the largest packet that fits (`mtu`) as the next-hop MTU
+    TOO_BIG = "too big"
 
 
 @dataclass(frozen=True)
 class PolicyDecision:
     action: PolicyAction
     packets: tuple[bytes, ...] = ()
+    mtu: int = 0  # TOO_BIG's
 
     @classmethod
     def passed(cls) -> PolicyDecision:

@@ -680,6 +680,13 @@ class Router:
                 for outer in decision.packets:
                     self._send_outer(outer, out.vrf)  # a crypto map's front door: its VRF
                 return
+            if decision.action is PolicyAction.TOO_BIG:
+                self.stats.couldnt_fragment += 1
+                message = icmp.unreachable(
+                    icmp.FRAGMENTATION_NEEDED, packet, next_hop_mtu=decision.mtu
+                )
+                self._icmp_error(message, packet, in_iface, vrf)
+                return
         pieces = self._fit(packet, self.ip_mtu(out.name), in_iface, vrf)
         for piece in pieces or ():
             self._transmit(out, piece.to_bytes(), next_hop)

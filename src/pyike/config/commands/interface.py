@@ -228,6 +228,11 @@ def _df_bit(b: Builder, m: Match, line: Line, negate: bool) -> None:
     _update(b, df_bit=None if negate else m.keywords()[-1])
 
 
+@INTERFACE.command("crypto ipsec fragmentation $ {before-encryption|after-encryption}")
+def _fragmentation(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update(b, ipsec_fragmentation=None if negate else m.keywords()[-1])
+
+
 @INTERFACE.command("keepalive [<period:INT(0,32767)> [<retries:INT(1,255)>]]")
 def _keepalive(b: Builder, m: Match, line: Line, negate: bool) -> None:
     """GRE keepalives on a tunnel; on other interfaces (their own keepalive) kept as typed."""

@@ -221,6 +221,12 @@ def _global_df_bit(b: Builder, m: Match, line: Line, negate: bool) -> None:
     b.update(ipsec=replace(b.config.ipsec, df_bit=None if negate else m.keywords()[-1]))
 
 
+@GLOBAL.command("crypto ipsec fragmentation $ {before-encryption|after-encryption}")
+def _global_fragmentation(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    setting = None if negate else m.keywords()[-1]
+    b.update(ipsec=replace(b.config.ipsec, fragmentation=setting))
+
+
 # --- crypto map --------------------------------------------------------------------------------
 
 
