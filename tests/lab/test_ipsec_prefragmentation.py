@@ -98,6 +98,52 @@ def test_a_df_packet_gets_fragmentation_needed_with_the_plaintext_mtu() -> None:
     assert decision == PolicyDecision(PolicyAction.TOO_BIG, mtu=1438)
 
 
+def three_routers() -> Lab:
+    """The sites with a router between them whose link to SiteB takes 1,400 octets."""
+    site_a, site_b = site_texts()
+    site_a = site_a.replace("198.51.100.2", "203.0.113.2").replace(
+        "ip route 0.0.0.0 0.0.0.0 203.0.113.2", "ip route 0.0.0.0 0.0.0.0 198.51.100.2"
+    )
+    site_b = site_b.replace("ip address 198.51.100.2 255", "ip address 203.0.113.2 255")
+    site_b = site_b.replace("0.0.0.0 0.0.0.0 198.51.100.1", "0.0.0.0 0.0.0.0 203.0.113.1")
+    transit = (
+        "hostname ISP\ninterface GigabitEthernet0/0\n ip address 198.51.100.2 255.255.255.252\n"
+        "interface GigabitEthernet0/1\n ip address 203.0.113.1 255.255.255.252\n ip mtu 1400\n"
+    )
+    return running_lab([site_a, site_b, transit])
+
+
+def test_fragmentation_needed_from_the_path_lowers_the_sas_path_mtu() -> None:
+    """A DF packet that fits SiteA's interface once encrypted, but not the next link: the
+    router between drops the ESP packet and tells SiteA, whose SA then takes the path's MTU
+    (IOS's `path mtu`) and answers the next DF packet itself, with the smaller plaintext mtu."""
+    lab = three_routers()
+    ping(lab, LAN_PING)
+    assert "plaintext mtu 1438, path mtu 1500" in lab.exec("SiteA", "show crypto ipsec sa")
+    marks, rate = ping(lab, f"{LAN_PING} size 1438 df-bit")
+    assert marks.startswith(".M") and rate == NONE  # the first is lost on the way
+    sa = lab.exec("SiteA", "show crypto ipsec sa")
+    assert "plaintext mtu 1326, path mtu 1400, ip mtu 1500" in sa
+    assert ping(lab, f"{LAN_PING} size 1326 df-bit") == ("!!!!!", ALL)
+    assert ping(lab, f"{LAN_PING} size 1327 df-bit")[1] == NONE
+    assert ping(lab, f"{LAN_PING} size 1500") == ("!!!!!", ALL)  # fragments that fit
+    lab.run_for(600.0)  # a learned path MTU is tried again after ten minutes
+    assert "path mtu 1500" in lab.exec("SiteA", "show crypto ipsec sa")
+
+
+def test_a_path_mtu_below_576_is_not_learned() -> None:
+    lab = running_lab(site_texts())
+    ping(lab, LAN_PING)
+    node = lab.router("SiteA").crypto
+    (name,) = node.sad.tunnels
+    child = node.sad.tunnels[name].current
+    assert child is not None
+    node.path_mtu(lab.router("SiteA").router, child.info.spi_out, 575)
+    assert node.tunnel_path_mtu(name) == 1500
+    node.path_mtu(lab.router("SiteA").router, child.info.spi_out, 576)
+    assert node.tunnel_path_mtu(name) == 576
+
+
 @pytest.mark.parametrize(
     ("global_lines", "wan_lines", "plain", "with_df"),
     [

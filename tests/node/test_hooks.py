@@ -170,6 +170,9 @@ class MapEsp:
     def esp_packet(self, router: Router, arrival: EspArrival) -> Decrypted | None:
         return Decrypted(arrival.esp[4:], None)
 
+    def path_mtu(self, router: Router, spi: bytes, mtu: int) -> None:
+        return None
+
 
 def test_crypto_map_policy_drops_until_the_sa_is_up_then_protects() -> None:
     lab = seed_lab()

@@ -106,6 +106,9 @@ class StubIpsec:
             return None
         return Decrypted(arrival.esp[4:], "Tunnel0")
 
+    def path_mtu(self, router: Router, spi: bytes, mtu: int) -> None:
+        return None
+
 
 def ipsec_seed(overhead: int = 24) -> tuple[Lab, StubIpsec, StubIpsec]:
     lab = seed_lab()

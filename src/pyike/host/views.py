@@ -87,6 +87,10 @@ class CryptoState(Protocol):
         """The tunnel interface's own (plaintext) IP MTU."""
         ...
 
+    def tunnel_path_mtu(self, tunnel: str) -> int:
+        """The path MTU of a tunnel's SA: its transport MTU, or less when ICMP said so."""
+        ...
+
     def interface_with_address(self, address: IPAddress) -> str | None:
         """The config name of the interface holding `address`."""
         ...
@@ -269,6 +273,7 @@ def ipsec_interface_views(node: CryptoState) -> list[IpsecInterfaceView]:
             local_endpoint=local,
             counters=counters,
             peer_port=live[-1].info.remote.port if live else spec.remote.port,
+            path_mtu=node.tunnel_path_mtu(spec.name),
             ip_mtu=node.tunnel_transport_mtu(spec.name),
             ip_mtu_idb=node.interface_with_address(spec.local.address) or "unknown",
             plaintext_mtu=node.tunnel_ip_mtu(spec.name),

@@ -50,6 +50,8 @@ from pyike.show.dmvpn import CryptoPeer
 _IPV4_HEADER = 20
 _IPV6_HEADER = 40
 _UDP_HEADER = 8
+_SMALLEST_PATH_MTU = 576
+PATH_MTU_AGE = 600.0  # seconds a learned path MTU is kept
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class CryptoNode(FlexClientHost):
         self.router = router
         self.clones = VirtualAccesses()  # the virtual templates' clones, by SA name
         self.router_wire = RouterWire(router, self.clones)
+        # by SA name: the path MTU ICMP reported for its ESP, and when
+        self._path_mtus: dict[str, tuple[int, float]] = {}
         self._configured = ConfiguredPeers()
         self.ike_down: list[IkeSaDown] = []
         # Told of every engine event and line protocol change (`pyike lab --json`).
@@ -230,11 +234,20 @@ class CryptoNode(FlexClientHost):
     def tunnel_ip_mtu(self, tunnel: str) -> int:
         interface = self.interface_of(tunnel)
         if interface not in self.router.interfaces:  # a crypto map entry: its SA's
-            fits = self.largest_plaintext(tunnel, self.tunnel_transport_mtu(tunnel))
+            fits = self.largest_plaintext(tunnel, self.tunnel_path_mtu(tunnel))
             if fits is not None:
                 return fits
             return self.tunnel_transport_mtu(tunnel) - self.overhead(self.router, tunnel)
         return self.router.ip_mtu(interface)
+
+    def tunnel_path_mtu(self, tunnel: str) -> int:
+        """What ICMP fragmentation needed taught the SA of `tunnel` (for ten minutes, RFC
+        1191's suggestion, after which it tries the transport MTU again), else the latter."""
+        transport = self.tunnel_transport_mtu(tunnel)
+        learned = self._path_mtus.get(tunnel)
+        if learned is None or self.router.clock.now - learned[1] >= PATH_MTU_AGE:
+            return transport
+        return min(learned[0], transport)
 
     def largest_plaintext(self, tunnel: str, path_mtu: int) -> int | None:
         """The longest packet the SA of `tunnel` can carry without its IPv4 ESP packet
@@ -406,6 +419,18 @@ class CryptoNode(FlexClientHost):
         self.receive_ike(local, Endpoint(datagram.src, datagram.src_port), payload)
 
     # -- ESP hook ----------------------------------------------------------------------------
+
+    def path_mtu(self, router: Router, spi: bytes, mtu: int) -> None:
+        """The SA that sent ESP with `spi` learns its path's MTU (RFC 4301 section 8.2.1),
+        as IOS's `path mtu`; below 576 octets (RFC 791's datagram every host takes) the
+        message is ignored, so that a forged one cannot starve the SA."""
+        if mtu < _SMALLEST_PATH_MTU:
+            return
+        for name, state in self.sad.tunnels.items():
+            if any(child.info.spi_out == spi for child in state.live):
+                if mtu < self.tunnel_path_mtu(name):
+                    self._path_mtus[name] = (mtu, self.router.clock.now)
+                return
 
     def esp_packet(self, router: Router, arrival: EspArrival) -> Decrypted | None:
         # no port: the lab's SAs keep the peer's address and port IKE agreed on

@@ -134,6 +134,9 @@ class Gateway(FlexClientHost):
     def tunnel_ip_mtu(self, tunnel: str) -> int:
         return self.host.tunnel_mtus.get(tunnel, self.host.transport_mtu - _OVERHEAD_ESTIMATE)
 
+    def tunnel_path_mtu(self, tunnel: str) -> int:
+        return self.host.transport_mtu  # the kernel keeps the path's own
+
     def interface_with_address(self, address: IPAddress) -> str | None:
         for name, addresses in self.host.interface_addresses.items():
             if address in addresses:

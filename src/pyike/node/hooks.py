@@ -80,6 +80,11 @@ class EspHandler(Protocol):
         """Decrypt; None when the packet is dropped (the handler counts why)."""
         ...
 
+    def path_mtu(self, router: Router, spi: bytes, mtu: int) -> None:
+        """ICMP fragmentation needed came back for an ESP packet the router sent with SPI
+        `spi`: the path toward its peer takes `mtu` octets."""
+        ...
+
 
 class TunnelHandler(Protocol):
     def encapsulate(self, router: Router, tunnel: str, packet: bytes) -> Sequence[bytes]:

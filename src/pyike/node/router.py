@@ -837,7 +837,17 @@ class Router:
             key = ("echo", message.ident)
         elif message.is_error:
             key = _quoted_key(message)
+            if message.type == icmp.DEST_UNREACHABLE and message.code == icmp.FRAGMENTATION_NEEDED:
+                self._esp_too_big(message)
         self.notify_listener(key, packet, message)
+
+    def _esp_too_big(self, message: icmp.IcmpMessage) -> None:
+        """Fragmentation needed about ESP this router sent: its SA learns the path's MTU."""
+        quoted = icmp.quoted_packet(message)
+        if quoted is None or quoted.protocol != PROTO_ESP or len(quoted.payload) < 4:
+            return
+        if self.esp_handler is not None and self.is_local(quoted.src):
+            self.esp_handler.path_mtu(self, quoted.payload[:4], message.next_hop_mtu)
 
     def _local_udp(self, packet: IPv4Packet, in_iface: str | None, vrf: Vrf) -> None:
         try:
