@@ -251,12 +251,16 @@ def test_show_interfaces_tunnel_without_and_with_the_ipsec_hook() -> None:
         "Tunnel0 is up, line protocol is down \n"
         "  Hardware is Tunnel\n"
         "  Internet address is 172.16.0.101/24\n"
-        "  MTU 17878 bytes, BW 100 Kbit/sec, DLY 50000 usec, \n"
+        "  MTU 17920 bytes, BW 100 Kbit/sec, DLY 50000 usec, \n"  # 17,940 less the IP header
     )
     assert "  Tunnel source 10.0.0.1 (Ethernet0/0), destination 10.0.0.2\n" in out
     assert "  Tunnel protocol/transport IPSEC/IP\n" in out
-    assert "  Tunnel transport MTU 1500 bytes\n" in out
-    assert '  Tunnel protection via IPSec (profile "phse2-prof")\n' in out
+    assert (
+        "  Tunnel transport MTU 1480 bytes\n"  # without IPsec, the outer header alone
+        "  Tunnel transmit bandwidth 8000 (kbps)\n"
+        "  Tunnel receive bandwidth 8000 (kbps)\n"
+        '  Tunnel protection via IPSec (profile "phse2-prof")\n'
+    ) in out
     lab2, _s1, _s2 = ipsec_seed()
     lab2["Router1"].set_tunnel_ipsec("Tunnel0", True)
     lab2["Router2"].set_tunnel_ipsec("Tunnel0", True)

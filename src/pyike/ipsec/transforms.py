@@ -61,6 +61,12 @@ class EspTransform:
         padded = -(-(payload_length + 2) // self.alignment) * self.alignment
         return 8 + self.iv_size + padded - payload_length + self.icv_size
 
+    @cached_property
+    def largest_overhead(self) -> int:
+        """What ESP may add to any payload (the most padding): what IOS sets a tunnel's IP
+        MTU below its transport's by (73 for a 16-octet block and IV and a 12-octet ICV)."""
+        return 8 + self.iv_size + self.alignment - 1 + 2 + self.icv_size
+
     def largest_payload(self, room: int) -> int:
         """The longest payload whose ESP packet fits in `room` octets: what IOS shows as the
         SA's `plaintext mtu` (1,438 in a 1,500-octet path for a 16-octet block and IV and a

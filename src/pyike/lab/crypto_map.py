@@ -110,7 +110,7 @@ class CryptoMaps:
         longer. IOS fragments such a packet before encrypting it, unless its DF bit forbids
         it; a DF packet gets ICMP fragmentation needed with that length (`crypto ipsec df-bit
         clear` lets its ESP be fragmented instead)."""
-        path_mtu = min(router.ip_mtu(interface), self.crypto.tunnel_path_mtu(sa_name))
+        path_mtu = self.crypto.path_mtu_within(sa_name, router.ip_mtu(interface))
         fits = self.crypto.largest_plaintext(sa_name, path_mtu)
         if fits is None or len(packet) <= fits or self.crypto.sa_mode(sa_name) is not _TUNNEL:
             return None

@@ -243,11 +243,15 @@ class CryptoNode(FlexClientHost):
     def tunnel_path_mtu(self, tunnel: str) -> int:
         """What ICMP fragmentation needed taught the SA of `tunnel` (for ten minutes, RFC
         1191's suggestion, after which it tries the transport MTU again), else the latter."""
-        transport = self.tunnel_transport_mtu(tunnel)
+        return self.path_mtu_within(tunnel, self.tunnel_transport_mtu(tunnel))
+
+    def path_mtu_within(self, tunnel: str, transport_mtu: int) -> int:
+        """`tunnel`'s path MTU, given the MTU of the interface its ESP leaves through (read
+        for every packet a crypto map protects: no search for that interface)."""
         learned = self._path_mtus.get(tunnel)
         if learned is None or self.router.clock.now - learned[1] >= PATH_MTU_AGE:
-            return transport
-        return min(learned[0], transport)
+            return transport_mtu
+        return min(learned[0], transport_mtu)
 
     def largest_plaintext(self, tunnel: str, path_mtu: int) -> int | None:
         """The longest packet the SA of `tunnel` can carry without its IPv4 ESP packet
@@ -478,7 +482,7 @@ class CryptoNode(FlexClientHost):
             return outer + (0 if framing is None else framing.overhead(EspMode.TRANSPORT))
         udp = _UDP_HEADER if child.info.udp_encapsulation else 0
         gre = 0 if framing is None else framing.overhead(child.outbound.mode)
-        return outer + udp + gre + child.transform.overhead(0)
+        return outer + udp + gre + child.transform.largest_overhead
 
     def show_lines(self, router: Router, tunnel: str) -> Sequence[str]:
         profile = router.interface(tunnel).config.tunnel_protection

@@ -13,7 +13,11 @@ from pyike.config.model import Interface
 
 ETHERNET_MTU = 1500
 LOOPBACK_MTU = 1514
-TUNNEL_MTU = 17878  # the L2 MTU IOS 15 shows for an IPv4 tunnel; the IP MTU is derived
+TUNNEL_MTU = 17878  # the L2 MTU `pyike run` shows for a tunnel (the kernel's overhead unknown)
+# IOS 15 shows a tunnel's MTU as this less the tunnel's overhead (17,916 for GRE's 24 octets,
+# 17,867 for the 73 of tunnel-mode ESP with 16-octet blocks, a 12-octet ICV), its transport MTU
+# as 1,500 less it
+TUNNEL_MTU_CEILING = 17940
 OUTER_IPV4_HEADER = 20
 
 
@@ -197,11 +201,8 @@ class RouterInterface:
 
     @property
     def l2_mtu(self) -> int:
-        if self.kind is InterfaceKind.LOOPBACK:
-            return LOOPBACK_MTU
-        if self.kind is InterfaceKind.TUNNEL:
-            return TUNNEL_MTU
-        return ETHERNET_MTU
+        """A loopback's or an Ethernet's (a tunnel's depends on what it carries)."""
+        return LOOPBACK_MTU if self.kind is InterfaceKind.LOOPBACK else ETHERNET_MTU
 
     @property
     def status(self) -> str:

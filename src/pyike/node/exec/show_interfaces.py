@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pyike import ios_names
 from pyike.config.model import Interface, Keepalive
-from pyike.node.interfaces import InterfaceKind, RouterInterface
+from pyike.node.interfaces import TUNNEL_MTU_CEILING, InterfaceKind, RouterInterface
 from pyike.node.router import Router
 
 BRIEF_HEADER = (
@@ -104,6 +104,12 @@ def keepalive_setting(settings: Keepalive) -> str:
     return f"Keepalive set ({settings.period} sec), retries {settings.retries}"
 
 
+def _l2_mtu(router: Router, iface: RouterInterface) -> int:
+    if iface.is_tunnel:
+        return TUNNEL_MTU_CEILING - router.tunnel_overhead(iface.name)
+    return iface.l2_mtu
+
+
 def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
     cfg = iface.config
     source, destination = router.tunnel_endpoints(iface.name)
@@ -116,15 +122,16 @@ def _tunnel_lines(router: Router, iface: RouterInterface) -> list[str]:
         f"  Tunnel source {src_text}, destination {dst_text}",
         *tunnel_protocol_lines(cfg),
     ]
-    if router.tunnel_handler is not None:
-        lines += router.tunnel_handler.show_lines(router, iface.name)
-    else:
-        lines.append(f"  Tunnel transport MTU {router.tunnel_transport_mtu(iface.name)} bytes")
+    overhead = router.tunnel_overhead(iface.name)
     lines += [
+        # what the tunnel carries whole: its `ip mtu` does not change it
+        f"  Tunnel transport MTU {router.tunnel_transport_mtu(iface.name) - overhead} bytes",
         "  Tunnel transmit bandwidth 8000 (kbps)",
         "  Tunnel receive bandwidth 8000 (kbps)",
     ]
-    if router.tunnel_handler is None and cfg.tunnel_protection:
+    if router.tunnel_handler is not None:
+        lines += router.tunnel_handler.show_lines(router, iface.name)
+    elif cfg.tunnel_protection:
         lines.append(f'  Tunnel protection via IPSec (profile "{cfg.tunnel_protection}")')
     return lines
 
@@ -160,7 +167,7 @@ def interface(router: Router, iface: RouterInterface) -> str:
         lent = f" ({lender.primary.ip})" if lender is not None and lender.primary else ""
         lines.append(f"  Interface is unnumbered. Using address of {iface.config.unnumbered}{lent}")
     lines += [
-        f"  MTU {iface.l2_mtu} bytes, {medium.bandwidth} ",
+        f"  MTU {_l2_mtu(router, iface)} bytes, {medium.bandwidth} ",
         "     reliability 255/255, txload 1/255, rxload 1/255",
         f"  Encapsulation {medium.encapsulation}, loopback not set",
         f"  {_keepalive(router, iface, medium)}",
