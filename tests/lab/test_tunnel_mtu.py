@@ -28,14 +28,18 @@ def seed_texts(transform: str, tunnel_lines: str = "", gre: bool = False) -> lis
 
 
 @pytest.mark.parametrize(
-    ("transform", "transport_mtu"),
+    ("transform", "transport_mtu", "plaintext_mtu"),
     [
-        ("esp-aes esp-sha-hmac", 1427),  # 20 + 8 + IV 16 + padding up to 15 + 2 + ICV 12
-        ("esp-3des esp-sha-hmac", 1443),  # the seed's: IV 8, padding up to 7
-        ("esp-gcm 256", 1443),  # IV 8, padding up to 3, ICV 16
+        ("esp-aes esp-sha-hmac", 1427, 1438),  # 20 + 8 + IV 16 + padding to 15 + 2 + ICV 12
+        ("esp-3des esp-sha-hmac", 1443, 1446),  # the seed's: IV 8, padding up to 7
+        ("esp-gcm 256", 1443, 1446),  # IV 8, padding up to 3, ICV 16
     ],
 )
-def test_an_ipsec_tunnel_reserves_the_most_padding(transform: str, transport_mtu: int) -> None:
+def test_an_ipsec_tunnel_reserves_the_most_padding(
+    transform: str, transport_mtu: int, plaintext_mtu: int
+) -> None:
+    """The SA's own `plaintext mtu` is exact: the longest packet that fits with the padding
+    its length needs (IOS prints 1,438 for a tunnel's AES-CBC SA with a 12-octet ICV)."""
     lab = running_lab(seed_texts(transform))
     shown = lab.exec("Router1", "show interfaces Tunnel0")
     overhead = 1500 - transport_mtu
@@ -51,6 +55,8 @@ def test_an_ipsec_tunnel_reserves_the_most_padding(transform: str, transport_mtu
     df_ping = f"ping 192.168.2.1 source Loopback0 df-bit size {transport_mtu}"
     assert "Success rate is 100 percent" in lab.exec("Router1", df_ping)
     assert "Success rate is 0 percent" in lab.exec("Router1", f"{df_ping[:-4]}{transport_mtu + 1}")
+    sa = lab.exec("Router1", "show crypto ipsec sa")
+    assert f"plaintext mtu {plaintext_mtu}, path mtu 1500, ip mtu 1500" in sa
 
 
 def test_a_gre_tunnels_transport_mtu_does_not_follow_its_ip_mtu() -> None:

@@ -232,11 +232,14 @@ class CryptoNode(FlexClientHost):
         return self.router.tunnel_transport_mtu(tunnel)
 
     def tunnel_ip_mtu(self, tunnel: str) -> int:
+        """The SA's `plaintext mtu` as IOS prints it: the longest packet its ESP carries in
+        the path's MTU, exactly (a tunnel interface's own IP MTU reserves the most padding);
+        without an SA, the tunnel interface's IP MTU or the crypto map's estimate."""
+        fits = self.largest_plaintext(tunnel, self.tunnel_path_mtu(tunnel))
+        if fits is not None:
+            return fits
         interface = self.interface_of(tunnel)
-        if interface not in self.router.interfaces:  # a crypto map entry: its SA's
-            fits = self.largest_plaintext(tunnel, self.tunnel_path_mtu(tunnel))
-            if fits is not None:
-                return fits
+        if interface not in self.router.interfaces:  # a crypto map entry
             return self.tunnel_transport_mtu(tunnel) - self.overhead(self.router, tunnel)
         return self.router.ip_mtu(interface)
 
