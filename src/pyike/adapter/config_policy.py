@@ -175,6 +175,7 @@ def _tunnel_specs(
             child.lifetime_seconds,
             child.lifetime_kilobytes,
             child.replay_window,
+            child.idle_seconds,
         )
         for peer in peers
         if peer.address.version == local.address.version

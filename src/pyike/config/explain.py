@@ -216,7 +216,8 @@ def _child_sa_lines(c: ChildSaPolicy) -> list[str]:
     if not c.transform_sets:
         lines.append("    no transform set: nothing can be negotiated")
     lines.append(f"    PFS: {group_name(c.pfs) if c.pfs else 'none'}")
-    lines.append(f"    lifetime {c.lifetime_seconds} s / {c.lifetime_kilobytes} KB")
+    idle = f"; deleted after {c.idle_seconds} s idle" if c.idle_seconds else ""
+    lines.append(f"    lifetime {c.lifetime_seconds} s / {c.lifetime_kilobytes} KB{idle}")
     for local_ts, remote_ts in c.selectors:
         lines.append(f"    protects {_selector(local_ts)} <-> {_selector(remote_ts)}")
     if c.multipoint:

@@ -371,6 +371,7 @@ class IpsecGlobals:
     df_bit: str | None = None  # `crypto ipsec df-bit {copy|set|clear}`; IOS's default: copy
     # `crypto ipsec fragmentation {before|after}-encryption`; IOS's default: before-encryption
     fragmentation: str | None = None
+    idle_time: int | None = None  # `crypto ipsec security-association idle-time SECONDS`
 
 
 @dataclass(frozen=True)
@@ -379,6 +380,8 @@ class CryptoMapEntry(IpsecSetCommands):
     seq: int
     peers: tuple[IPAddress, ...] = ()
     acl: str | None = None
+    idle_time: int | None = None  # `set security-association idle-time SECONDS [default]`
+    idle_to_default: bool = False  # `default`: the next negotiation goes to the first peer
 
 
 # --- IKEv1 (read and kept: pyike does not negotiate IKEv1) --------------------------------------

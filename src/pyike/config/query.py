@@ -550,6 +550,7 @@ class ChildSaPolicy:
     # A virtual template (dynamic VTI): cloned for each peer its IKEv2 profile authorizes
     # (`template_policy` gives the policy toward one).
     template: bool = False
+    idle_seconds: int | None = None  # IPsec SA idle timer (a crypto map entry's)
 
 
 MULTIPOINT_PEER = " peer "  # between a multipoint tunnel's name and a peer's, in SA names
@@ -762,6 +763,7 @@ def crypto_map_policy(cfg: Config, entry: CryptoMapEntry) -> ChildSaPolicy:
         selectors=acl_selectors(cfg, entry.acl),
         fvrf=fvrf,
         ivrf=fvrf,  # decrypted traffic is forwarded as received on the interface
+        idle_seconds=entry.idle_time or cfg.ipsec.idle_time,
     )
 
 

@@ -348,6 +348,13 @@ def _ipsec(cfg: Config, f: _Findings) -> None:
             )
         if not profile.transform_sets and defaults.DEFAULT not in sets:
             f.error(profile.source, f"{where}: no transform set, and the default one is disabled")
+    tunnels = [i.name for i in cfg.interfaces.values() if i.tunnel_protection]
+    if cfg.ipsec.idle_time is not None and tunnels:
+        f.warn(
+            None,
+            "crypto ipsec security-association idle-time: pyike applies it to crypto map SAs "
+            f"only; those of {', '.join(tunnels)} stay while their tunnel is up",
+        )
 
 
 def _ah_transform_sets(cfg: Config, f: _Findings) -> None:

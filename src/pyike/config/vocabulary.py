@@ -55,7 +55,7 @@ LINES = (
     "crypto ipsec ipv4-deny ...",
     "crypto ipsec nat-transparency ...",
     "crypto ipsec optional [...]",
-    "crypto ipsec security-association {idle-time|dummy|multi-sn} ...",
+    "crypto ipsec security-association {dummy|multi-sn} ...",
     "crypto isakmp aggressive-mode ...",
     "crypto isakmp enable [...]",
     "crypto isakmp identity ...",
@@ -892,7 +892,7 @@ SUB_COMMANDS: dict[str, tuple[str, ...]] = {
     "config-crypto-map": (
         "qos ...",
         "reverse-route [...]",
-        "set security-association {idle-time|dfbit|level} ...",
+        "set security-association {dfbit|level} ...",
         "set reverse-route ...",
         "set nat ...",
     ),

@@ -308,6 +308,9 @@ def _crypto_map(e: CryptoMapEntry) -> Block:
     block = _opening(f"crypto map {e.map_name} {e.seq} ipsec-isakmp", e.description)
     block += [f" set peer {p}" for p in e.peers]
     block += _lifetime_lines(" set ", e.lifetime)
+    if e.idle_time is not None:
+        default = " default" if e.idle_to_default else ""
+        block.append(f" set security-association idle-time {e.idle_time}{default}")
     block += _protection_lines(e)
     if e.acl:
         block.append(f" match address {e.acl}")
@@ -565,6 +568,9 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
     if cfg.ipsec.replay_window is not None:
         size = cfg.ipsec.replay_window
         ipsec_globals.append(f"crypto ipsec security-association replay window-size {size}")
+    if cfg.ipsec.idle_time is not None:
+        size = cfg.ipsec.idle_time
+        ipsec_globals.append(f"crypto ipsec security-association idle-time {size}")
     if cfg.ipsec.df_bit is not None:
         ipsec_globals.append(f"crypto ipsec df-bit {cfg.ipsec.df_bit}")
     if cfg.ipsec.fragmentation is not None:

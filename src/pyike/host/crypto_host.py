@@ -66,6 +66,7 @@ LineSink = Callable[[list[str]], None]
 # How often (in bytes through an SA) the engine hears of a child SA's usage, for its
 # kilobyte lifetime.
 _USAGE_REPORT_BYTES = 256 * 1024
+IDLE_EXPIRED = "Idle timer expired"  # why the IPsec SA idle timer deletes an SA
 
 
 class Wire(Protocol):
@@ -321,6 +322,8 @@ class CryptoHost:
         change = self.sad.apply(event, self.clock())
         if change.retained:  # their keys go once the grace is over, traffic or not
             self.call_later(REPLACED_INBOUND_GRACE, lambda: self.sad.expire(self.clock()))
+        for child in change.installed:
+            self._watch_idle(child)
         if self.ipsec_debug is not None:
             self._debug_ipsec(change, self.ipsec_debug)
         for name in change.up:
@@ -367,6 +370,33 @@ class CryptoHost:
             lines += ipsec_debug.deleted(child)
         if lines:
             sink(lines)
+
+    def _watch_idle(self, child: InstalledChild) -> None:
+        """The IPsec SA idle timer of `child`'s tunnel: once nothing has gone out or come in
+        on it for that long, the SA is deleted, with its IKE SA when it was that one's last
+        (IOS); the next packet for it negotiates again."""
+        spec = self.specs.get(child.tunnel)
+        idle = spec.idle_seconds if spec is not None else None
+        if idle is None:
+            return
+
+        def check() -> None:
+            if self._stopping or self.sad.children.get(child.spi_in) is not child:
+                return  # gone already (rekeyed, deleted, cleared)
+            quiet_since = max(child.last_sent, child.last_received, child.installed_at)
+            left = quiet_since + idle - self.clock()
+            if left > 0:
+                self.call_later(left, check)
+                return
+            sa_id = child.info.ike_sa_id
+            children = self.sad.children.values()
+            if any(c.info.ike_sa_id == sa_id and c is not child for c in children):
+                self.engine.delete_child_sa(self.clock(), sa_id, child.info.spi_in, IDLE_EXPIRED)
+            else:
+                self.engine.delete_ike_sa(self.clock(), sa_id, IDLE_EXPIRED)
+            self.flush()
+
+        self.call_later(idle, check)
 
     def _line_protocol(self, tunnel: str, up: bool) -> None:
         """A tunnel interface's SAs came or went: its line protocol follows."""

@@ -211,10 +211,10 @@ class IkeEngine:
     def delete_ike_sa(self, now: float, sa_id: int, reason: str = "Deleted by user") -> None:
         self._on_sa(now, sa_id, lambda sa: informational.delete_ike(sa, reason))
 
-    def delete_child_sa(self, now: float, sa_id: int, spi_in: bytes) -> None:
-        self._on_sa(
-            now, sa_id, lambda sa: informational.delete_child(sa, spi_in, "Deleted by user")
-        )
+    def delete_child_sa(
+        self, now: float, sa_id: int, spi_in: bytes, reason: str = "Deleted by user"
+    ) -> None:
+        self._on_sa(now, sa_id, lambda sa: informational.delete_child(sa, spi_in, reason))
 
     def clear(self, now: float, peer: Endpoint | None = None) -> None:
         """`clear crypto ikev2 sa [peer ADDR]` / `clear crypto session`: delete (and tell the

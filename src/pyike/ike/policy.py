@@ -316,6 +316,8 @@ class TunnelSpec:
     lifetime_seconds: int = DEFAULT_CHILD_SECONDS
     lifetime_kilobytes: int = DEFAULT_CHILD_KILOBYTES
     replay_window: int | None = None  # anti-replay window; None: the ESP layer's default
+    # IPsec SA idle timer: an SA that carries nothing so long is deleted (None: never)
+    idle_seconds: int | None = None
 
 
 @dataclass(frozen=True)

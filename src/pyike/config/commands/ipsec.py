@@ -221,6 +221,12 @@ def _global_df_bit(b: Builder, m: Match, line: Line, negate: bool) -> None:
     b.update(ipsec=replace(b.config.ipsec, df_bit=None if negate else m.keywords()[-1]))
 
 
+@GLOBAL.command("crypto ipsec security-association idle-time $ <seconds:INT(60,86400)>")
+def _global_idle_time(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    seconds = None if negate else m.get("seconds")
+    b.update(ipsec=replace(b.config.ipsec, idle_time=seconds))
+
+
 @GLOBAL.command("crypto ipsec fragmentation $ {before-encryption|after-encryption}")
 def _global_fragmentation(b: Builder, m: Match, line: Line, negate: bool) -> None:
     setting = None if negate else m.keywords()[-1]
@@ -269,4 +275,12 @@ def _map_peer(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 
 _shared_set_commands(CRYPTO_MAP, _entry, _update_entry)
+
+
+@CRYPTO_MAP.command("set security-association idle-time $ <seconds:INT(60,86400)> [default]")
+def _map_idle_time(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    seconds = None if negate else m.get("seconds")
+    _update_entry(b, idle_time=seconds, idle_to_default=not negate and m.has("default"))
+
+
 setting(CRYPTO_MAP, "match address $ <acl:WORD>", _update_entry, "acl", "acl")
