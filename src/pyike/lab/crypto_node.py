@@ -88,15 +88,17 @@ class RouterWire:
 
     def send_esp(self, child: ChildSaInfo, esp: bytes, udp: bool) -> None:
         nat_t = (child.local.port, child.remote.port) if udp else None
-        local = str(child.local.address)
+        local = child.local.address
         # IOS applies the setting to tunnel mode; transport mode keeps the original header's
         policy = DfBit.COPY if child.mode == TRANSPORT else self.df_policy(local)
         df = outer_df(policy, self.inner)
-        self.outers.append(wrap(esp, local, str(child.remote.address), nat_t=nat_t, df=df))
+        self.outers.append(wrap(esp, local, child.remote.address, nat_t=nat_t, df=df))
 
-    def df_policy(self, local: str) -> DfBit:
+    def df_policy(self, local: IPAddress) -> DfBit:
         """`crypto ipsec df-bit` for tunnel-mode ESP sent from the address `local`."""
-        return self.df_by_address.get(local) or self.df_default
+        if not self.df_by_address:  # read for every packet: no text made of the address
+            return self.df_default
+        return self.df_by_address.get(str(local)) or self.df_default
 
     def protect(self, packet: bytes, framed: bool, send: Callable[[], None]) -> list[bytes]:
         """The outer packets `send` makes of `packet`: its DF bit is the one `copy` copies,
@@ -279,7 +281,7 @@ class CryptoNode(FlexClientHost):
         spec = self.specs.get(tunnel)
         if spec is None:
             return self.router_wire.df_default
-        return self.router_wire.df_policy(str(spec.local.address))
+        return self.router_wire.df_policy(spec.local.address)
 
     def interface_with_address(self, address: IPAddress) -> str | None:
         for name, iface in self.router.interfaces.items():
