@@ -33,7 +33,6 @@ from pyike.ipsec.acl_match import (
     protecting_line,
 )
 from pyike.ipsec.outer import DfBit
-from pyike.ipsec.sa import EspMode
 from pyike.lab.crypto_node import CryptoNode
 from pyike.node.fragments import fragment
 from pyike.node.hooks import PolicyAction, PolicyDecision
@@ -45,7 +44,6 @@ __all__ = ["CryptoMapCounters", "CryptoMaps", "Flow", "MapEntry", "ace_matches",
 
 _IKE_PORTS = (500, 4500)
 _DF = 0x40  # in the IPv4 header's flags octet (offset 6)
-_TUNNEL = EspMode.TUNNEL
 
 
 @dataclass
@@ -111,8 +109,8 @@ class CryptoMaps:
         it; a DF packet gets ICMP fragmentation needed with that length (`crypto ipsec df-bit
         clear` lets its ESP be fragmented instead)."""
         path_mtu = self.crypto.path_mtu_within(sa_name, router.ip_mtu(interface))
-        fits = self.crypto.largest_plaintext(sa_name, path_mtu)
-        if fits is None or len(packet) <= fits or self.crypto.sa_mode(sa_name) is not _TUNNEL:
+        fits = self.crypto.largest_plaintext(sa_name, path_mtu, tunnel_mode_only=True)
+        if fits is None or len(packet) <= fits:
             return None
         if not fragments_before_encryption(router.config, interface):
             return None

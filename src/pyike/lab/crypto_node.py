@@ -258,9 +258,12 @@ class CryptoNode(FlexClientHost):
             return transport_mtu
         return min(learned[0], transport_mtu)
 
-    def largest_plaintext(self, tunnel: str, path_mtu: int) -> int | None:
+    def largest_plaintext(
+        self, tunnel: str, path_mtu: int, tunnel_mode_only: bool = False
+    ) -> int | None:
         """The longest packet the SA of `tunnel` can carry without its IPv4 ESP packet
-        exceeding `path_mtu` (IOS's `plaintext mtu`); None without an SA, or for IPv6."""
+        exceeding `path_mtu` (IOS's `plaintext mtu`); None without an SA, for IPv6, and with
+        `tunnel_mode_only` for a transport-mode SA."""
         state = self.sad.tunnels.get(tunnel)
         child = state.current if state is not None else None
         if child is None or child.info.local.address.version != 4:
@@ -268,13 +271,9 @@ class CryptoNode(FlexClientHost):
         room = path_mtu - _IPV4_HEADER - (_UDP_HEADER if child.info.udp_encapsulation else 0)
         if child.outbound.mode is EspMode.TUNNEL:
             return child.transform.largest_payload(room)
+        if tunnel_mode_only:
+            return None
         return _IPV4_HEADER + child.transform.largest_payload(room)  # the header stays outside
-
-    def sa_mode(self, tunnel: str) -> EspMode | None:
-        """The mode of the SA `tunnel` sends with (None: it has none)."""
-        state = self.sad.tunnels.get(tunnel)
-        child = state.current if state is not None else None
-        return child.outbound.mode if child is not None else None
 
     def df_policy(self, tunnel: str) -> DfBit:
         """`crypto ipsec df-bit` for the tunnel-mode ESP of `tunnel`'s SA."""
