@@ -73,7 +73,10 @@ def _dflt(flag: bool) -> str:
 def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
     peers = ", ".join(str(p) for p in c.peers) or "no peer configured"
     local = c.local or "an unknown local address"
-    lines = [f"{c.name}: to {peers} from {local}"]
+    words = c.name.split()
+    named = cfg.crypto_map_local.get(words[2]) if words[:2] == ["crypto", "map"] else None
+    via = f" ({named.interface}, the map's local-address)" if named is not None else ""
+    lines = [f"{c.name}: to {peers} from {local}{via}"]
     sample = c  # the policy the IKE SA lines describe: a multipoint tunnel's toward its NHS
     if c.multipoint:
         lines = [f"{c.name}: multipoint GRE (DMVPN) from {local} to each peer NHRP finds"]

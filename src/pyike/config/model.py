@@ -384,6 +384,15 @@ class CryptoMapEntry(IpsecSetCommands):
     idle_to_default: bool = False  # `default`: the next negotiation goes to the first peer
 
 
+@dataclass(frozen=True)
+class CryptoMapLocal:
+    """`crypto map NAME local-address INTERFACE`: the interface whose address the map's IKE
+    and IPsec SAs use (without it, that of the interface the map is applied to)."""
+
+    interface: str
+    source: Source | None = None
+
+
 # --- IKEv1 (read and kept: pyike does not negotiate IKEv1) --------------------------------------
 
 
@@ -715,6 +724,7 @@ class Config:
     ipsec_profiles: dict[str, IpsecProfile] = field(default_factory=dict)
     ipsec: IpsecGlobals = field(default_factory=IpsecGlobals)
     crypto_maps: dict[str, tuple[CryptoMapEntry, ...]] = field(default_factory=dict)
+    crypto_map_local: dict[str, CryptoMapLocal] = field(default_factory=dict)  # by map name
     access_lists: dict[str, AccessList] = field(default_factory=dict)
     interfaces: dict[str, Interface] = field(default_factory=dict)
     routes: tuple[Route, ...] = ()

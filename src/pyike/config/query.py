@@ -744,9 +744,20 @@ def peers_own_traffic(
     return mine.start == mine.end == local and theirs.start == theirs.end == peer
 
 
+def crypto_map_local(cfg: Config, map_name: str) -> IPAddress | None:
+    """The address a crypto map's IKE and IPsec SAs use: that of its `local-address`
+    interface, else that of the first interface it is applied to (None: neither has one)."""
+    named = cfg.crypto_map_local.get(map_name)
+    if named is not None:
+        iface = cfg.interfaces.get(named.interface)
+        return iface.primary_address if iface is not None else None
+    outside = next((i for i in cfg.interfaces.values() if i.crypto_map == map_name), None)
+    return outside.primary_address if outside is not None else None
+
+
 def crypto_map_policy(cfg: Config, entry: CryptoMapEntry) -> ChildSaPolicy:
     outside = next((i for i in cfg.interfaces.values() if i.crypto_map == entry.map_name), None)
-    local = outside.primary_address if outside is not None else None
+    local = crypto_map_local(cfg, entry.map_name)
     fvrf = outside.vrf if outside is not None else None
     profile = _ikev2_profile_for(cfg, entry.ikev2_profile)
     seconds, kilobytes = defaults.ipsec_lifetime(cfg, entry.lifetime)

@@ -497,6 +497,13 @@ def _is_address(text: str) -> bool:
 
 
 def _crypto_maps(cfg: Config, f: _Findings) -> None:
+    for name, local in cfg.crypto_map_local.items():
+        where = f"crypto map {name} local-address {local.interface}"
+        iface = cfg.interfaces.get(local.interface)
+        if iface is None:
+            f.error(local.source, f"{where}: interface {local.interface} does not exist")
+        elif iface.primary_address is None:
+            f.error(local.source, f"{where}: interface {local.interface} has no IP address")
     sets = defaults.transform_sets(cfg)
     for name, entries in cfg.crypto_maps.items():
         for e in entries:

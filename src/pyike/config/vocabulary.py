@@ -68,7 +68,6 @@ LINES = (
     "crypto map <map:WORD> client ...",
     "crypto map <map:WORD> isakmp ...",
     "crypto map <map:WORD> isakmp-profile ...",
-    "crypto map <map:WORD> local-address ...",
     "crypto map <map:WORD> redundancy ...",
     "crypto map <map:WORD> <seq:INT(1,65535)> ipsec-isakmp dynamic ...",
     "crypto map <map:WORD> <seq:INT(1,65535)> ipsec-manual",

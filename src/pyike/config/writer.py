@@ -582,10 +582,15 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         defaults.DEFAULT_IPSEC_PROFILE,
         lambda p: _ipsec_profile(p) + _kept(cfg, IPSEC_PROFILE, p.name, show_keys),
     )
-    for entries in cfg.crypto_maps.values():
-        out += [
-            _crypto_map(e) + _kept(cfg, CRYPTO_MAP, (e.map_name, e.seq), show_keys) for e in entries
-        ]
+    for name in dict.fromkeys([*cfg.crypto_map_local, *cfg.crypto_maps]):
+        entries = [
+            _crypto_map(e) + _kept(cfg, CRYPTO_MAP, (e.map_name, e.seq), show_keys)
+            for e in cfg.crypto_maps.get(name, ())
+        ] or [[]]
+        if name in cfg.crypto_map_local:  # as IOS prints it: right above the first entry
+            local = cfg.crypto_map_local[name].interface
+            entries[0].insert(0, f"crypto map {name} local-address {local}")
+        out += [block for block in entries if block]
     for iface in sorted(cfg.interfaces.values(), key=_interface_key):
         out.append(_in_vrf(cfg, iface, _interface(iface, show_keys)))
     out += writer_flexvpn.global_lines(cfg)

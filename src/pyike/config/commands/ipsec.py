@@ -21,6 +21,7 @@ from pyike.config.lexer import Line
 from pyike.config.model import (
     AhIntegrity,
     CryptoMapEntry,
+    CryptoMapLocal,
     EspEncryption,
     EspIntegrity,
     IpsecProfile,
@@ -29,6 +30,7 @@ from pyike.config.model import (
     TransformSet,
 )
 from pyike.config.modes import CRYPTO_MAP, GLOBAL, IPSEC_PROFILE, TRANSFORM_SET, Mode
+from pyike.config.params import IFACE, interface_arg
 from pyike.crypto import catalogue
 
 
@@ -249,6 +251,19 @@ def _crypto_map(b: Builder, m: Match, line: Line, negate: bool) -> None:
     if seq not in entries:
         entries[seq] = CryptoMapEntry(name, seq, source=b.source())
     b.enter(CRYPTO_MAP, (name, seq))
+
+
+@GLOBAL.command(f"crypto map <map:WORD> local-address $ {IFACE}")
+def _map_local_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    """The interface whose address the map's IKE and IPsec SAs use: one address for a map
+    applied to several interfaces, or a loopback's, reached over any of them."""
+    name = m.get("map")
+    if negate:
+        b.config.crypto_map_local.pop(name, None)
+    else:
+        interface = interface_arg(m)
+        assert interface is not None  # the pattern requires one
+        b.config.crypto_map_local[name] = CryptoMapLocal(interface, b.source())
 
 
 def _update_entry(b: Builder, **changes: Any) -> None:
