@@ -565,6 +565,9 @@ class Nhrp:
         return self != Nhrp()
 
 
+TUNNEL_TTL = 255  # IOS's `tunnel ttl` default
+
+
 @dataclass(frozen=True)
 class Interface:
     name: str
@@ -579,6 +582,7 @@ class Interface:
     tunnel_protection: str | None = None
     tunnel_protection_shared: bool = False  # `tunnel protection ipsec profile NAME shared`
     tunnel_key: int | None = None  # `tunnel key N`: the GRE key field (RFC 2890)
+    tunnel_ttl: int | None = None  # `tunnel ttl N`: its outer header's TTL (IOS's default: 255)
     keepalive: Keepalive | None = None  # `keepalive [PERIOD [RETRIES]]` on a tunnel
     tcp_adjust_mss: int | None = None  # `ip tcp adjust-mss N`
     crypto_map: str | None = None
@@ -632,6 +636,11 @@ class Interface:
     @property
     def primary_address(self) -> IPv4Address | None:
         return self.addresses[0][0] if self.addresses else None
+
+    @property
+    def outer_ttl(self) -> int:
+        """The TTL (hop limit) of a tunnel's delivery header: `tunnel ttl`, else IOS's 255."""
+        return self.tunnel_ttl or TUNNEL_TTL
 
 
 @dataclass(frozen=True)

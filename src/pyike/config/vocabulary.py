@@ -863,7 +863,6 @@ SUB_COMMANDS: dict[str, tuple[str, ...]] = {
         "tunnel route-via ...",
         "tunnel sequence-datagrams",
         "tunnel tos ...",
-        "tunnel ttl ...",
         "udld port [...]",
         "vrrp ...",
         "zone-member ...",

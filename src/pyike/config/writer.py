@@ -379,6 +379,7 @@ def _interface(i: Interface, show_keys: bool) -> Block:
         ("mode", i.tunnel_mode),
         ("destination", i.tunnel_destination),
         ("key", i.tunnel_key),
+        ("ttl", i.tunnel_ttl),
         ("vrf", i.tunnel_vrf),
     )
     block += _settings(" tunnel ", tunnel)

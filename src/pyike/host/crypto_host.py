@@ -540,7 +540,7 @@ def gre_framings(config: Config) -> dict[str, GreFraming]:
             continue
         source, destination = query.tunnel_endpoints(config, iface)
         if source is not None and destination is not None:
-            out[iface.name] = GreFraming(source, destination, iface.tunnel_key)
+            out[iface.name] = GreFraming(source, destination, iface.tunnel_key, iface.outer_ttl)
     return out
 
 

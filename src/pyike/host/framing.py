@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 from ipaddress import IPv4Address, IPv6Address
 
+from pyike.config.model import TUNNEL_TTL
 from pyike.ipsec.errors import EspPayloadError
 from pyike.ipsec.esp import Decapsulated
 from pyike.ipsec.sa import EspMode, OutboundEspSa
@@ -67,11 +68,13 @@ class GreFraming:
     source: IPAddress
     destination: IPAddress
     key: int | None = None
+    ttl: int = TUNNEL_TTL  # of the GRE delivery header inside tunnel-mode ESP
 
     def seal(self, sa: OutboundEspSa, packet: bytes) -> bytes:
         if sa.mode is EspMode.TRANSPORT:
             return sa.encapsulate(gre_wrap(packet, self.key), GRE_PROTOCOL)
-        return sa.encapsulate(gre_packet(self.source, self.destination, packet, self.key))
+        gre = gre_packet(self.source, self.destination, packet, self.key, self.ttl)
+        return sa.encapsulate(gre)
 
     def open(self, mode: EspMode, result: Decapsulated) -> bytes | None:
         """The packet the GRE carried; None for anything else (another protocol, a key that

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
 from pyike.config.flexvpn_model import FlexClientPeer
-from pyike.config.model import Config
+from pyike.config.model import TUNNEL_TTL, Config
 from pyike.config.query import (
     esp_df_bits,
     multipoint_parts,
@@ -80,6 +80,7 @@ class RouterWire:
         self.df_default = DfBit.COPY
         self.df_by_address: dict[str, DfBit] = {}
         self.inner = b""  # the packet being protected, whose DF bit `copy` copies
+        self.tunnel_ttls = False  # whether any tunnel has a `tunnel ttl` (else all send 255)
 
     def send_ike(self, local: Endpoint, remote: Endpoint, data: bytes) -> None:
         self.router.send_udp(
@@ -92,7 +93,16 @@ class RouterWire:
         # IOS applies the setting to tunnel mode; transport mode keeps the original header's
         policy = DfBit.COPY if child.mode == TRANSPORT else self.df_policy(local)
         df = outer_df(policy, self.inner)
-        self.outers.append(wrap(esp, local, child.remote.address, nat_t=nat_t, df=df))
+        ttl = self.outer_ttl(child.tunnel) if self.tunnel_ttls else TUNNEL_TTL
+        self.outers.append(wrap(esp, local, child.remote.address, nat_t=nat_t, df=df, ttl=ttl))
+
+    def outer_ttl(self, sa_name: str | None) -> int:
+        """The TTL of the ESP an SA sends: its tunnel interface's `tunnel ttl` (a crypto map
+        line's SA: 255)."""
+        if sa_name is None:
+            return TUNNEL_TTL
+        iface = self.router.interfaces.get(self.clones.name_for(sa_name) or sa_interface(sa_name))
+        return TUNNEL_TTL if iface is None else iface.config.outer_ttl
 
     def df_policy(self, local: IPAddress) -> DfBit:
         """`crypto ipsec df-bit` for tunnel-mode ESP sent from the address `local`."""
@@ -180,6 +190,7 @@ class CryptoNode(FlexClientHost):
         default, by_address = esp_df_bits(config)
         self.router_wire.df_default = DfBit(default)
         self.router_wire.df_by_address = {a: DfBit(v) for a, v in by_address.items()}
+        self.router_wire.tunnel_ttls = any(i.tunnel_ttl for i in config.interfaces.values())
         for iface in config.interfaces.values():
             if iface.is_point_to_point_gre and runs_nhrp(iface):
                 self._framings.pop(iface.name, None)

@@ -141,8 +141,9 @@ def not_negotiated_lines(config: Config) -> list[str]:
 
 def not_applied_lines(config: Config) -> list[str]:
     """What start-up (and a reload) logs for settings the lab models and this daemon does not
-    apply: `crypto ipsec df-bit` (the kernel sets the DF bit of the ESP it sends here) and
-    `crypto ipsec fragmentation before-encryption` (the kernel fragments that ESP)."""
+    apply: `crypto ipsec df-bit` (the kernel sets the DF bit of the ESP it sends here),
+    `crypto ipsec fragmentation before-encryption` (the kernel fragments that ESP) and
+    `tunnel ttl` (the kernel's default TTL goes on it)."""
     df_bit = "leaves the outer DF bit of its ESP to the kernel (path MTU discovery)"
     before = "fragments after encryption (the kernel fragments its ESP)"
     settings: list[tuple[str, str]] = []
@@ -156,6 +157,9 @@ def not_applied_lines(config: Config) -> list[str]:
         if iface.ipsec_fragmentation == "before-encryption":
             on = f"'crypto ipsec fragmentation before-encryption' on {iface.name}"
             settings.append((on, before))
+        if iface.tunnel_ttl is not None:
+            ttl = "sends its tunnels' outer headers with the kernel's default TTL"
+            settings.append((f"'tunnel ttl {iface.tunnel_ttl}' on {iface.name}", ttl))
     return [
         f"%PYIKE-4-NOT_APPLIED: {setting}: pyike run {what}; pyike lab applies it"
         for setting, what in settings

@@ -83,18 +83,23 @@ def carried(gre: GrePacket, key: int | None) -> bytes | None:
     return gre.payload
 
 
-def ip_packet(source: IPAddress, destination: IPAddress, protocol: int, payload: bytes) -> bytes:
-    """An IPv4 or IPv6 packet as a router originates it (TTL 255)."""
+def ip_packet(
+    source: IPAddress, destination: IPAddress, protocol: int, payload: bytes, ttl: int = GRE_TTL
+) -> bytes:
+    """An IPv4 or IPv6 packet as a router originates it (TTL 255 unless told: a tunnel's
+    delivery header carries its `tunnel ttl`)."""
     if isinstance(source, IPv6Address):
         return IPv6Packet(
-            int(source), int(destination), protocol, payload, hop_limit=GRE_TTL
+            int(source), int(destination), protocol, payload, hop_limit=ttl
         ).to_bytes()
-    return IPv4Packet(int(source), int(destination), protocol, payload, ttl=GRE_TTL).to_bytes()
+    return IPv4Packet(int(source), int(destination), protocol, payload, ttl=ttl).to_bytes()
 
 
-def gre_packet(source: IPAddress, destination: IPAddress, inner: bytes, key: int | None) -> bytes:
+def gre_packet(
+    source: IPAddress, destination: IPAddress, inner: bytes, key: int | None, ttl: int = GRE_TTL
+) -> bytes:
     """The whole GRE packet a tunnel sends from its source to its destination."""
-    return ip_packet(source, destination, GRE_PROTOCOL, gre_wrap(inner, key))
+    return ip_packet(source, destination, GRE_PROTOCOL, gre_wrap(inner, key), ttl)
 
 
 def keepalive_probe(source: IPAddress, destination: IPAddress, key: int | None) -> bytes:

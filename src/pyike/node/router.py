@@ -763,7 +763,8 @@ class Router:
         source, destination = self.tunnel_endpoints(tunnel.name)
         if source is None or destination is None or source.version != 4:
             return ()
-        return (gre_packet(source, destination, data, tunnel.config.tunnel_key),)
+        config = tunnel.config
+        return (gre_packet(source, destination, data, config.tunnel_key, config.outer_ttl),)
 
     def send_encapsulated(self, data: bytes) -> None:
         """Route an encapsulated packet (ESP toward a peer) in the VRF of its source
@@ -993,7 +994,7 @@ class Router:
         if p2p and nbma != destination:
             return False
         gre = gre_wrap(payload, tunnel.config.tunnel_key, protocol_type)
-        outer = ip_packet(source, nbma, GRE_PROTOCOL, gre)
+        outer = ip_packet(source, nbma, GRE_PROTOCOL, gre, tunnel.config.outer_ttl)
         protected = tunnel.config.tunnel_protection is not None
         outers: Sequence[bytes] = (outer,)
         if protected and p2p:

@@ -16,7 +16,7 @@ from pyike.config.commands.common import setting
 from pyike.config.commands.vrf import move_interface
 from pyike.config.grammar import Match
 from pyike.config.lexer import Line
-from pyike.config.model import Interface, Keepalive
+from pyike.config.model import TUNNEL_TTL, Interface, Keepalive
 from pyike.config.modes import GLOBAL, INTERFACE
 from pyike.config.params import (
     IFACE,
@@ -220,6 +220,14 @@ def _tunnel_protection(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 setting(INTERFACE, "crypto map $ <name:WORD>", _update, "crypto_map", "name")
 setting(INTERFACE, "tunnel key $ <key:INT(0,4294967295)>", _update_tunnel, "tunnel_key", "key")
+
+
+@INTERFACE.command("tunnel ttl $ <ttl:INT(1,255)>")
+def _tunnel_ttl(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    ttl = None if negate else m.get("ttl")
+    _update_tunnel(b, tunnel_ttl=None if ttl == TUNNEL_TTL else ttl)  # the default: not shown
+
+
 setting(INTERFACE, "ip tcp adjust-mss $ <mss:INT(500,1460)>", _update, "tcp_adjust_mss", "mss")
 
 

@@ -97,7 +97,7 @@ def tunnel_protocol_lines(cfg: Interface) -> list[str]:
     if cfg.is_gre:
         key = "disabled" if cfg.tunnel_key is None else f"0x{cfg.tunnel_key:X}"
         lines += [f"    Key {key}, sequencing disabled", "    Checksumming of packets disabled"]
-    return [*lines, "  Tunnel TTL 255"]
+    return [*lines, f"  Tunnel TTL {cfg.outer_ttl}"]
 
 
 def keepalive_setting(settings: Keepalive) -> str:
