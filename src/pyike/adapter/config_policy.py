@@ -176,6 +176,7 @@ def _tunnel_specs(
             child.lifetime_kilobytes,
             child.replay_window,
             child.idle_seconds,
+            named_by_selectors=child.dynamic,
         )
         for peer in peers
         if peer.address.version == local.address.version
@@ -263,6 +264,9 @@ class ConfigPolicy:
     crls: dict[str, tuple[x509.CertificateRevocationList, ...]] = field(
         default_factory=dict, repr=False
     )
+    # Whether peers may set up SAs through dynamic crypto map entries (`pyike run` cannot
+    # carry their traffic: it refuses them rather than bring up SAs that carry nothing)
+    dynamic_maps: bool = True
     _settings: EngineSettings = field(init=False, repr=False)
     _pki: RouterPki | None = field(init=False, repr=False)
     # The configuration never changes under a ConfigPolicy (a reload makes a new one), so
@@ -438,6 +442,12 @@ class ConfigPolicy:
                 if not self._clones(child, profile):
                     continue
                 child = query.template_policy(child, self.config, local.address, remote.address)
+            if child.dynamic:  # any peer its IKEv2 profile authenticated
+                if profile is None or child.ikev2_profile is None or not self.dynamic_maps:
+                    continue
+                if child.ikev2_profile.name != profile.name:
+                    continue
+                child = replace(child, peers=(remote.address,))
             if remote.address not in child.peers or not _enabled(self.config, child):
                 continue
             if child.local is not None and child.local != local.address:
@@ -474,13 +484,15 @@ def policy_for_config(
     epoch: datetime = SEED_EPOCH,
     keys: RouterKeys | None = None,
     crls: Mapping[str, tuple[x509.CertificateRevocationList, ...]] | None = None,
+    dynamic_maps: bool = True,
 ) -> tuple[ConfigPolicy, list[TunnelSpec]]:
     """The router's Policy and the tunnels it initiates; ``epoch``: the router's clock at
     the engine's time zero (the lab's, unless the gateway says). ``keys``: its private keys
     (by default read from beside its configuration file); ``crls``: CRLs by trustpoint, as
-    fetched from a CDP, besides the trustpoints' CRL files."""
+    fetched from a CDP, besides the trustpoints' CRL files; ``dynamic_maps``: whether peers
+    may set up SAs through dynamic crypto map entries."""
     found = router_keys(cfg) if keys is None else keys
-    policy = ConfigPolicy(cfg, found, epoch, dict(crls or {}))
+    policy = ConfigPolicy(cfg, found, epoch, dict(crls or {}), dynamic_maps)
     return policy, tunnels_to_initiate(cfg)
 
 

@@ -48,6 +48,7 @@ class Builder:
     file: str
     config: Config = field(default_factory=Config)
     crypto_maps: dict[str, dict[int, CryptoMapEntry]] = field(default_factory=dict)
+    dynamic_maps: dict[str, dict[int, CryptoMapEntry]] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
     unmodelled: list[tuple[list[str], str, Source]] = field(default_factory=list)
     not_modelled: list[NotModelled] = field(default_factory=list)
@@ -128,10 +129,8 @@ class Builder:
     def build(self) -> Config:
         return replace(
             self.config,
-            crypto_maps={
-                name: tuple(entries[seq] for seq in sorted(entries))
-                for name, entries in self.crypto_maps.items()
-            },
+            crypto_maps=_in_order(self.crypto_maps),
+            dynamic_maps=_in_order(self.dynamic_maps),
             routes=tuple(self.routes),
             unmodelled=tuple(
                 UnmodelledBlock(tuple(lines), keyword, source)
@@ -142,3 +141,8 @@ class Builder:
             not_modelled=tuple(self.not_modelled),
             kept_sub_commands=dict(self.kept_sub_commands),
         )
+
+
+def _in_order(maps: dict[str, dict[int, CryptoMapEntry]]) -> dict[str, tuple[CryptoMapEntry, ...]]:
+    """Each map's entries in sequence order."""
+    return {name: tuple(entries[seq] for seq in sorted(entries)) for name, entries in maps.items()}

@@ -119,8 +119,7 @@ def dh_groups(cfg: Config) -> set[DhId]:
     """The key exchange groups a configuration can negotiate: its IKEv2 proposals' (IOS's
     default one included) and the PFS groups of its IPsec profiles and crypto map entries."""
     groups = {group for proposal in proposals(cfg).values() for group in proposal.groups}
-    entries = [e for map_entries in cfg.crypto_maps.values() for e in map_entries]
-    for owner in [*ipsec_profiles(cfg).values(), *entries]:
+    for owner in [*ipsec_profiles(cfg).values(), *cfg.map_entries()]:
         if owner.pfs is not None:
             groups.add(owner.pfs)
     return groups

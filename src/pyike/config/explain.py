@@ -28,6 +28,8 @@ from pyike.config.query import (
 from pyike.crypto import catalogue
 from pyike.nhrp.config import NhrpConfig
 
+_ANY4 = TrafficSelector.any4()
+
 
 def _keyword(transform: catalogue.IntegTransform | catalogue.PrfTransform | None) -> str:
     """A proposal's integrity or PRF as its keyword reads, in capitals."""
@@ -77,6 +79,12 @@ def explain_policy(cfg: Config, c: ChildSaPolicy) -> list[str]:
     named = cfg.crypto_map_local.get(words[2]) if words[:2] == ["crypto", "map"] else None
     via = f" ({named.interface}, the map's local-address)" if named is not None else ""
     lines = [f"{c.name}: to {peers} from {local}{via}"]
+    if c.dynamic:
+        profile = c.ikev2_profile.name if c.ikev2_profile is not None else "(none)"
+        lines = [
+            f"{c.name}: from {local}{via}, for any peer IKEv2 profile {profile} authenticates "
+            "(a dynamic map entry: the peers initiate, this side never does)"
+        ]
     sample = c  # the policy the IKE SA lines describe: a multipoint tunnel's toward its NHS
     if c.multipoint:
         lines = [f"{c.name}: multipoint GRE (DMVPN) from {local} to each peer NHRP finds"]
@@ -221,8 +229,13 @@ def _child_sa_lines(c: ChildSaPolicy) -> list[str]:
     lines.append(f"    PFS: {group_name(c.pfs) if c.pfs else 'none'}")
     idle = f"; deleted after {c.idle_seconds} s idle" if c.idle_seconds else ""
     lines.append(f"    lifetime {c.lifetime_seconds} s / {c.lifetime_kilobytes} KB{idle}")
-    for local_ts, remote_ts in c.selectors:
+    any_pair = c.dynamic and all(pair == (_ANY4, _ANY4) for pair in c.selectors)
+    for local_ts, remote_ts in () if any_pair else c.selectors:
         lines.append(f"    protects {_selector(local_ts)} <-> {_selector(remote_ts)}")
+    if any_pair:
+        lines.append("    protects what each peer asks for (no match address)")
+    if c.reverse_route:
+        lines.append("    reverse-route: a static route to each SA's remote subnet, via its peer")
     if c.multipoint:
         lines.append(f"    protects GRE between {c.local} and each peer, one Child SA each")
     elif not c.selectors:

@@ -382,6 +382,9 @@ class CryptoMapEntry(IpsecSetCommands):
     acl: str | None = None
     idle_time: int | None = None  # `set security-association idle-time SECONDS [default]`
     idle_to_default: bool = False  # `default`: the next negotiation goes to the first peer
+    # `crypto map NAME SEQ ipsec-isakmp dynamic DYN`: the entry is dynamic map DYN's entries
+    dynamic: str | None = None
+    reverse_route: bool = False  # `reverse-route`: a static route to each SA's remote selector
 
 
 @dataclass(frozen=True)
@@ -733,6 +736,8 @@ class Config:
     ipsec_profiles: dict[str, IpsecProfile] = field(default_factory=dict)
     ipsec: IpsecGlobals = field(default_factory=IpsecGlobals)
     crypto_maps: dict[str, tuple[CryptoMapEntry, ...]] = field(default_factory=dict)
+    # `crypto dynamic-map NAME SEQ`: entries without a peer, for any peer that authenticates
+    dynamic_maps: dict[str, tuple[CryptoMapEntry, ...]] = field(default_factory=dict)
     crypto_map_local: dict[str, CryptoMapLocal] = field(default_factory=dict)  # by map name
     access_lists: dict[str, AccessList] = field(default_factory=dict)
     interfaces: dict[str, Interface] = field(default_factory=dict)
@@ -766,6 +771,11 @@ class Config:
     # Unmodelled sub-commands of modelled objects other than interfaces, as typed, by the
     # object's mode and key (`("config-ikev2-profile", "PROF")`), so `config show` prints them.
     kept_sub_commands: dict[tuple[str, Any], tuple[str, ...]] = field(default_factory=dict)
+
+    def map_entries(self) -> list[CryptoMapEntry]:
+        """Every crypto map's and dynamic map's entries."""
+        maps = (*self.crypto_maps.values(), *self.dynamic_maps.values())
+        return [entry for entries in maps for entry in entries]
 
     @property
     def has_ikev1(self) -> bool:

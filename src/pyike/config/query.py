@@ -551,6 +551,10 @@ class ChildSaPolicy:
     # (`template_policy` gives the policy toward one).
     template: bool = False
     idle_seconds: int | None = None  # IPsec SA idle timer (a crypto map entry's)
+    # A dynamic crypto map entry's: no configured peer, any peer that authenticates with its
+    # IKEv2 profile; the selectors bound what that peer may ask for (any/any: all it asks)
+    dynamic: bool = False
+    reverse_route: bool = False  # `reverse-route`: a route to each SA's remote selector
 
 
 MULTIPOINT_PEER = " peer "  # between a multipoint tunnel's name and a peer's, in SA names
@@ -755,9 +759,33 @@ def crypto_map_local(cfg: Config, map_name: str) -> IPAddress | None:
     return outside.primary_address if outside is not None else None
 
 
-def crypto_map_policy(cfg: Config, entry: CryptoMapEntry) -> ChildSaPolicy:
-    outside = next((i for i in cfg.interfaces.values() if i.crypto_map == entry.map_name), None)
-    local = crypto_map_local(cfg, entry.map_name)
+def dynamic_entry_name(entry: CryptoMapEntry, dynamic: CryptoMapEntry) -> str:
+    """A crypto map entry `ipsec-isakmp dynamic DYN` as one of DYN's entries fills it."""
+    return f"crypto map {entry.map_name} {entry.seq} dynamic {dynamic.map_name} {dynamic.seq}"
+
+
+def dynamic_map_policies(cfg: Config, entry: CryptoMapEntry) -> list[ChildSaPolicy]:
+    """What crypto map entry `ipsec-isakmp dynamic DYN` accepts: one policy per entry of DYN,
+    in sequence order, for any peer; without `match address`, any selectors the peer asks."""
+    out = []
+    for dynamic in cfg.dynamic_maps.get(entry.dynamic or "", ()):
+        policy = crypto_map_policy(cfg, dynamic, entry.map_name)
+        selectors = policy.selectors if dynamic.acl else ((_ANY4, _ANY4),)
+        name = dynamic_entry_name(entry, dynamic)
+        out.append(replace(policy, name=name, selectors=selectors, dynamic=True))
+    return out
+
+
+_ANY4 = TrafficSelector.any4()
+
+
+def crypto_map_policy(
+    cfg: Config, entry: CryptoMapEntry, map_name: str | None = None
+) -> ChildSaPolicy:
+    """A crypto map entry's policy (`map_name`: the crypto map a dynamic map's entry fills)."""
+    applied = map_name or entry.map_name
+    outside = next((i for i in cfg.interfaces.values() if i.crypto_map == applied), None)
+    local = crypto_map_local(cfg, applied)
     fvrf = outside.vrf if outside is not None else None
     profile = _ikev2_profile_for(cfg, entry.ikev2_profile)
     seconds, kilobytes = defaults.ipsec_lifetime(cfg, entry.lifetime)
@@ -775,6 +803,7 @@ def crypto_map_policy(cfg: Config, entry: CryptoMapEntry) -> ChildSaPolicy:
         fvrf=fvrf,
         ivrf=fvrf,  # decrypted traffic is forwarded as received on the interface
         idle_seconds=entry.idle_time or cfg.ipsec.idle_time,
+        reverse_route=entry.reverse_route,
     )
 
 
@@ -813,8 +842,10 @@ def child_sa_policies(cfg: Config) -> tuple[ChildSaPolicy, ...]:
             out.append(policy)
     applied = {i.crypto_map for i in cfg.interfaces.values() if i.crypto_map}
     for name, entries in cfg.crypto_maps.items():
-        if name in applied:
-            out.extend(crypto_map_policy(cfg, e) for e in entries)
+        for e in entries if name in applied else ():
+            out += (
+                [crypto_map_policy(cfg, e)] if e.dynamic is None else dynamic_map_policies(cfg, e)
+            )
     return tuple(out)
 
 
@@ -1072,14 +1103,20 @@ def not_negotiated(cfg: Config) -> dict[str, str]:
     applied = {i.crypto_map for i in cfg.interfaces.values() if i.crypto_map}
     for name, entries in cfg.crypto_maps.items():
         for entry in entries if name in applied else ():
-            where = f"crypto map {name} {entry.seq}"
-            reason = (
-                ikev1_reason(cfg, entry.ikev2_profile, entry.isakmp_profile, where)
-                or ah_reason(_transform_sets(cfg, entry.transform_sets))
-                or transport_reason(crypto_map_policy(cfg, entry))
-            )
-            if reason is not None:
-                out[where] = reason
+            if entry.dynamic is None:
+                filled = [(f"crypto map {name} {entry.seq}", entry, crypto_map_policy(cfg, entry))]
+            else:
+                dynamic = cfg.dynamic_maps.get(entry.dynamic, ())
+                policies = dynamic_map_policies(cfg, entry)
+                filled = [(p.name, d, p) for d, p in zip(dynamic, policies, strict=True)]
+            for where, owner, policy in filled:
+                reason = (
+                    ikev1_reason(cfg, owner.ikev2_profile, owner.isakmp_profile, where)
+                    or ah_reason(_transform_sets(cfg, owner.transform_sets))
+                    or transport_reason(policy)
+                )
+                if reason is not None:
+                    out[where] = reason
     return out
 
 

@@ -8,12 +8,14 @@ uses, overlapping keyring peers, a key pyike cannot use).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from ipaddress import ip_address
 
 from pyike.config import defaults
 from pyike.config.diagnostics import Diagnostic, Severity
 from pyike.config.model import (
     Config,
+    CryptoMapEntry,
     IdentityKind,
     Interface,
     Keyring,
@@ -29,6 +31,7 @@ from pyike.config.query import (
     auth_blocker,
     certificate_blocker,
     child_sa_policies,
+    dynamic_entry_name,
     eap_client_blocker,
     eap_users_blocker,
     identity_network,
@@ -330,7 +333,11 @@ def _child_source(cfg: Config, name: str) -> Source | None:
         return iface.source
     for entries in cfg.crypto_maps.values():
         for entry in entries:
-            if name.startswith(f"crypto map {entry.map_name} {entry.seq}"):
+            for dynamic in cfg.dynamic_maps.get(entry.dynamic or "", ()):
+                if name == dynamic_entry_name(entry, dynamic):
+                    return dynamic.source
+            base = f"crypto map {entry.map_name} {entry.seq}"
+            if name == base or name.startswith(f"{base} "):  # or one of its ACL's lines
                 return entry.source
     return None
 
@@ -505,25 +512,40 @@ def _crypto_maps(cfg: Config, f: _Findings) -> None:
         elif iface.primary_address is None:
             f.error(local.source, f"{where}: interface {local.interface} has no IP address")
     sets = defaults.transform_sets(cfg)
-    for name, entries in cfg.crypto_maps.items():
-        for e in entries:
-            where = f"crypto map {name} {e.seq}"
-            for ts in e.transform_sets:
-                if ts not in sets:
-                    f.error(e.source, f"{where}: transform set {ts} does not exist")
-            if e.ikev2_profile is not None and e.ikev2_profile not in cfg.profiles:
-                f.error(e.source, f"{where}: IKEv2 profile {e.ikev2_profile} does not exist")
-            if e.acl is not None and e.acl not in cfg.access_lists:
-                f.error(e.source, f"{where}: access list {e.acl} does not exist")
-            if not e.peers or e.acl is None:
-                f.warn(
-                    e.source,
-                    f"{where}: this crypto map entry will remain disabled until a peer and a "
-                    "valid access list have been configured",
-                )
-            acl = cfg.access_lists.get(e.acl) if e.acl else None
-            if acl is not None and not any(x.action == "permit" for x in acl.entries):
-                f.warn(e.source, f"{where}: access list {acl.name} permits nothing to protect")
+    for kind, maps in (("map", cfg.crypto_maps), ("dynamic-map", cfg.dynamic_maps)):
+        for name, entries in maps.items():
+            for e in entries:
+                _map_entry(cfg, f, sets, e, f"crypto {kind} {name} {e.seq}", kind == "map")
+
+
+def _map_entry(
+    cfg: Config,
+    f: _Findings,
+    sets: Mapping[str, object],
+    e: CryptoMapEntry,
+    where: str,
+    static: bool,
+) -> None:
+    if e.dynamic is not None:
+        if e.dynamic not in cfg.dynamic_maps:
+            f.warn(e.source, f"{where}: dynamic map {e.dynamic} does not exist")
+        return
+    for ts in e.transform_sets:
+        if ts not in sets:
+            f.error(e.source, f"{where}: transform set {ts} does not exist")
+    if e.ikev2_profile is not None and e.ikev2_profile not in cfg.profiles:
+        f.error(e.source, f"{where}: IKEv2 profile {e.ikev2_profile} does not exist")
+    if e.acl is not None and e.acl not in cfg.access_lists:
+        f.error(e.source, f"{where}: access list {e.acl} does not exist")
+    if static and (not e.peers or e.acl is None):
+        f.warn(
+            e.source,
+            f"{where}: this crypto map entry will remain disabled until a peer and a "
+            "valid access list have been configured",
+        )
+    acl = cfg.access_lists.get(e.acl) if e.acl else None
+    if acl is not None and not any(x.action == "permit" for x in acl.entries):
+        f.warn(e.source, f"{where}: access list {acl.name} permits nothing to protect")
 
 
 def _routes(cfg: Config, f: _Findings) -> None:

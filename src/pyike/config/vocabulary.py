@@ -69,7 +69,6 @@ LINES = (
     "crypto map <map:WORD> isakmp ...",
     "crypto map <map:WORD> isakmp-profile ...",
     "crypto map <map:WORD> redundancy ...",
-    "crypto map <map:WORD> <seq:INT(1,65535)> ipsec-isakmp dynamic ...",
     "crypto map <map:WORD> <seq:INT(1,65535)> ipsec-manual",
     "crypto pki import ...",
     "cts ...",
@@ -546,10 +545,6 @@ BLOCKS: dict[str, Block] = {
         ),
     ),
     "crypto isakmp client configuration group ...": _ISAKMP_CLIENT_GROUP,
-    "crypto dynamic-map ...": Block(
-        "crypto-map",
-        ("description ...", "match ...", "qos ...", "reverse-route [...]", "set ..."),
-    ),
     "crypto pki certificate pool": Block("ca-certificate-pool", ("cabundle ...",)),
     "crypto pki profile ...": Block(
         "ca-profile-enroll",
@@ -889,7 +884,7 @@ SUB_COMMANDS: dict[str, tuple[str, ...]] = {
     ),
     "config-crypto-map": (
         "qos ...",
-        "reverse-route [...]",
+        "reverse-route {static|tag|remote-peer} ...",
         "set security-association {dfbit|level} ...",
         "set reverse-route ...",
         "set nat ...",

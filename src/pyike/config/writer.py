@@ -304,8 +304,12 @@ def _ipsec_profile(p: IpsecProfile) -> Block:
     return block + _protection_lines(p)
 
 
-def _crypto_map(e: CryptoMapEntry) -> Block:
-    block = _opening(f"crypto map {e.map_name} {e.seq} ipsec-isakmp", e.description)
+def _crypto_map(e: CryptoMapEntry, kind: str = "map") -> Block:
+    """A crypto map's entry, or (`kind` "dynamic-map") a dynamic map's."""
+    if e.dynamic is not None:
+        return [f"crypto map {e.map_name} {e.seq} ipsec-isakmp dynamic {e.dynamic}"]
+    isakmp = " ipsec-isakmp" if kind == "map" else ""
+    block = _opening(f"crypto {kind} {e.map_name} {e.seq}{isakmp}", e.description)
     block += [f" set peer {p}" for p in e.peers]
     block += _lifetime_lines(" set ", e.lifetime)
     if e.idle_time is not None:
@@ -314,6 +318,8 @@ def _crypto_map(e: CryptoMapEntry) -> Block:
     block += _protection_lines(e)
     if e.acl:
         block.append(f" match address {e.acl}")
+    if e.reverse_route:
+        block.append(" reverse-route")
     return block
 
 
@@ -583,15 +589,21 @@ def blocks(cfg: Config, show_keys: bool = False) -> list[Block]:
         defaults.DEFAULT_IPSEC_PROFILE,
         lambda p: _ipsec_profile(p) + _kept(cfg, IPSEC_PROFILE, p.name, show_keys),
     )
+    out += [
+        _crypto_map(e, "dynamic-map")
+        + _kept(cfg, CRYPTO_MAP, (e.map_name, e.seq, "dynamic"), show_keys)
+        for dynamic_map in cfg.dynamic_maps.values()
+        for e in dynamic_map
+    ]
     for name in dict.fromkeys([*cfg.crypto_map_local, *cfg.crypto_maps]):
-        entries = [
+        map_blocks = [
             _crypto_map(e) + _kept(cfg, CRYPTO_MAP, (e.map_name, e.seq), show_keys)
             for e in cfg.crypto_maps.get(name, ())
         ] or [[]]
         if name in cfg.crypto_map_local:  # as IOS prints it: right above the first entry
             local = cfg.crypto_map_local[name].interface
-            entries[0].insert(0, f"crypto map {name} local-address {local}")
-        out += [block for block in entries if block]
+            map_blocks[0].insert(0, f"crypto map {name} local-address {local}")
+        out += [block for block in map_blocks if block]
     for iface in sorted(cfg.interfaces.values(), key=_interface_key):
         out.append(_in_vrf(cfg, iface, _interface(iface, show_keys)))
     out += writer_flexvpn.global_lines(cfg)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from pyike.config import query
-from pyike.config.model import Config
+from pyike.config.model import Config, Route
+from pyike.host.dynamic_maps import DynamicEntry, DynamicMaps
 from pyike.host.framing import GreFraming, opened, sealer
 from pyike.host.live_policy import LivePolicy
 from pyike.host.session_status import session_status_message
@@ -199,6 +200,11 @@ class CryptoHost:
         ones are negotiated; the others keep theirs. Returns the names of the tunnels
         negotiated anew."""
         new_specs = {spec.name: spec for spec in tunnels}
+        # SAs peers set up through a dynamic entry the new configuration still has stay up
+        still = DynamicMaps(config)
+        new_specs |= {
+            n: s for n, s in self.specs.items() if s.named_by_selectors and still.owner(n)
+        }
         changed = [name for name, spec in self.specs.items() if new_specs.get(name) != spec]
         now = self.clock()
         doomed = {child.info.ike_sa_id for name in changed for child in self.sad.tunnel(name).live}
@@ -320,6 +326,8 @@ class CryptoHost:
         elif isinstance(event, EapRelayRequest | PskRequest | AuthorizationRequest):
             self.ask_aaa(event)
         change = self.sad.apply(event, self.clock())
+        if change.installed or change.down:
+            self._dynamic_changed(change.installed, change.down)
         if change.retained:  # their keys go once the grace is over, traffic or not
             self.call_later(REPLACED_INBOUND_GRACE, lambda: self.sad.expire(self.clock()))
         for child in change.installed:
@@ -522,9 +530,66 @@ class CryptoHost:
 
     def index_crypto_maps(self, config: Config) -> None:
         """The crypto maps of `config` by interface, and by the SA name of each permit line
-        the (interface, entry) it belongs to."""
+        the (interface, entry) it belongs to; the SAs peers set up through dynamic entries
+        (which a new configuration keeps while their entry stays)."""
         self.crypto_maps: dict[str, tuple[MapEntry, ...]] = maps_by_interface(config)
         self._map_of_entry: dict[str, tuple[str, MapEntry]] = sa_index(self.crypto_maps)
+        before = getattr(self, "dynamic_maps", None)
+        dynamic = self.dynamic_maps = DynamicMaps(config)
+        for sa in [] if before is None else [s for by in before.sas.values() for s in by.values()]:
+            owner = dynamic.owner(sa.name)
+            if owner is not None:
+                dynamic.sas.setdefault(owner.interface, {})[sa.name] = replace(sa, owner=owner)
+                self._dynamic_placed(sa.name, owner)
+
+    def _dynamic_changed(self, installed: Sequence[InstalledChild], down: Sequence[str]) -> None:
+        """SAs that peers set up through dynamic crypto map entries, up and gone: their
+        place under the map (`show crypto ipsec sa`, inbound delivery), the data plane's
+        index, and the routes `reverse-route` injects."""
+        dynamic = self.dynamic_maps
+        if not dynamic.entries:
+            return
+        routes_before = dynamic.reverse_routes()
+        for child in installed:
+            name = child.tunnel
+            if name is None or name in self._map_of_entry:
+                continue
+            sa = dynamic.up(child.info)
+            if sa is not None:
+                self._dynamic_placed(name, sa.owner, child.info)
+        for name in down:
+            if dynamic.down(name) is not None:
+                self._map_of_entry.pop(name, None)
+                self.specs.pop(name, None)
+        routes = dynamic.reverse_routes()
+        if routes != routes_before:
+            self.reverse_routes_changed(routes)
+
+    def _dynamic_placed(
+        self, name: str, owner: DynamicEntry, info: ChildSaInfo | None = None
+    ) -> None:
+        self._map_of_entry[name] = (owner.interface, owner.entry)
+        if info is not None and name not in self.specs:  # what `show` reads of it
+            policy = owner.policy
+            self.specs[name] = TunnelSpec(
+                name,
+                info.local,
+                info.remote,
+                "" if policy.ikev2_profile is None else policy.ikev2_profile.name,
+                (),
+                policy.pfs,
+                info.local_ts,
+                info.remote_ts,
+                info.lifetime_seconds,
+                info.lifetime_kilobytes,
+                info.replay_window,
+                policy.idle_seconds,
+                named_by_selectors=True,
+            )
+
+    def reverse_routes_changed(self, routes: Sequence[Route]) -> None:
+        """Reverse route injection's static routes are now `routes` (the lab's routers install
+        them; `pyike run` leaves the kernel's table alone)."""
 
     def _deliver_to_map(self, placed: tuple[str, MapEntry], sa_name: str, packet: bytes) -> None:
         """A packet decrypted with a crypto map line's SA; `placed` is the map's interface

@@ -398,6 +398,14 @@ def register_show_commands(
         return handler
 
     tree.register("show crypto map", lambda a: text(show.show_crypto_map(config())))
+    tree.register("show crypto dynamic-map", lambda a: text(show.show_crypto_dynamic_map(config())))
+
+    def dynamic_map_tag(args: Sequence[Token]) -> ExecJob:
+        if not args:
+            raise IncompleteCommand()
+        return text(show.show_crypto_dynamic_map(config(), named(args)))
+
+    tree.register("show crypto dynamic-map tag", dynamic_map_tag, takes_args=True)
     tree.register("show crypto map interface", crypto_map_of("interface"), takes_args=True)
     tree.register("show crypto map tag", crypto_map_of("tag"), takes_args=True)
     for words in ("show access-lists", "show ip access-lists"):

@@ -69,12 +69,30 @@ def responder_choice(
         chosen = child_mode.settle(
             transform, child_mode.responder_transport(transform, transport, own)
         )
+        if tunnel is None and t.named_by_selectors:
+            t = replace(t, name=selector_name(t.name, narrowed_i))
         return ChildChoice(proposal, chosen, t, narrowed_i, narrowed_r)
     if refusals:
         for refusal in refusals:
             sa.error(refusal)
         return NotifyType.NO_PROPOSAL_CHOSEN
     return NotifyType.TS_UNACCEPTABLE if proposal_matched else NotifyType.NO_PROPOSAL_CHOSEN
+
+
+def selector_name(name: str, remote: tuple[TrafficSelector, ...]) -> str:
+    """What a Child SA made from a template named `name` for the peer's selectors `remote`
+    is called: "NAME to 192.168.30.0-192.168.30.255" (with the protocol and ports when not
+    all)."""
+    return f"{name} to {', '.join(_selector_text(ts) for ts in remote)}"
+
+
+def _selector_text(ts: TrafficSelector) -> str:
+    text = f"{ts.start}-{ts.end}"
+    if ts.protocol:
+        text += f" proto {ts.protocol}"
+    if (ts.start_port, ts.end_port) != (0, 65535):
+        text += f" ports {ts.start_port}-{ts.end_port}"
+    return text
 
 
 def _requires(t: TunnelSpec, transform: ChildTransform, but: str) -> str:

@@ -318,6 +318,9 @@ class TunnelSpec:
     replay_window: int | None = None  # anti-replay window; None: the ESP layer's default
     # IPsec SA idle timer: an SA that carries nothing so long is deleted (None: never)
     idle_seconds: int | None = None
+    # A responder's template for whatever selectors the peer asks (a dynamic crypto map
+    # entry): each Child SA made from it goes by its name and the peer's side of the selectors
+    named_by_selectors: bool = False
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,16 @@ class CryptoMaps:
         if interface not in self.by_interface:
             return PolicyDecision.passed()
         flow = Flow.of(packet)
-        hit = self.match(interface, flow) if flow is not None else None
-        if hit is None:
+        if flow is None:
             return PolicyDecision.passed()
-        # A permit line IKEv2 cannot negotiate has no SA: its traffic is dropped.
-        sa = hit.sa_name or ""
+        hit = self.match(interface, flow)
+        if hit is None:  # static entries first: a dynamic one comes last (IOS's advice)
+            dynamic = self.crypto.dynamic_maps.carrying(interface, flow)
+            if dynamic is None:
+                return PolicyDecision.passed()
+            sa = dynamic.name
+        else:  # a permit line IKEv2 cannot negotiate has no SA: its traffic is dropped
+            sa = hit.sa_name or ""
         pieces: Sequence[bytes] = (packet,) if sa else ()
         limit = self._plaintext_limit(router, interface, sa, packet) if sa else None
         if limit is not None:
@@ -128,15 +133,22 @@ class CryptoMaps:
         if flow is None:
             return True
         mirrored = flow.reversed()
+        dynamic = self.crypto.dynamic_maps
         if protected_by is not None:
             entry = next((e for e in entries if protected_by in e.sa_names), None)
-            if entry is None or entry.mirrors(protected_by, flow):
-                return True
+            if entry is not None:
+                if entry.mirrors(protected_by, flow):
+                    return True
+            else:  # a dynamic entry's SA carries what its peer's selectors hold
+                sa = dynamic.sas.get(interface, {}).get(protected_by)
+                if sa is None or sa.mirrors(flow):
+                    return True
             self.counters.dropped_selectors += 1
             return False
         if self._is_crypto_transport(router, interface, flow):
             return True
-        if not any(e.verdict(mirrored) for e in entries):
+        expected = any(e.verdict(mirrored) for e in entries)
+        if not expected and dynamic.expecting(interface, flow) is None:
             return True
         self.counters.dropped_clear += 1
         if self.log is not None and self._not_ipsec_limiter.allow(router.clock.now):

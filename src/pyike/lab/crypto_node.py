@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pyike.codec.udp_encap import NAT_T_PORT, NON_ESP_MARKER
 from pyike.config.flexvpn_model import FlexClientPeer
-from pyike.config.model import TUNNEL_TTL, Config
+from pyike.config.model import TUNNEL_TTL, Config, Route
 from pyike.config.query import (
     esp_df_bits,
     multipoint_parts,
@@ -194,6 +194,9 @@ class CryptoNode(FlexClientHost):
         for iface in config.interfaces.values():
             if iface.is_point_to_point_gre and runs_nhrp(iface):
                 self._framings.pop(iface.name, None)
+
+    def reverse_routes_changed(self, routes: Sequence[Route]) -> None:
+        self.router.inject_routes(routes)
 
     def reload(self, config: Config, policy: Policy, tunnels: Sequence[TunnelSpec]) -> list[str]:
         """As the host's (`configure terminal`), keeping the SAs the router made for itself

@@ -314,6 +314,7 @@ def _unrun_rows(config: Config, negotiated: set[str], places: LabAddresses) -> l
     reasons = wont_come_up(config)
     covered = {name.split(" line ")[0] for name in negotiated}  # a crypto map's further lines
     covered |= {name.partition(" ")[0] for name in negotiated}  # a multipoint tunnel's peers
+    covered |= {name.partition(" to ")[0] for name in negotiated}  # a dynamic entry's SAs
     rows = []
     for policy in child_sa_policies(config):
         iface = config.interfaces.get(policy.name)
@@ -324,6 +325,8 @@ def _unrun_rows(config: Config, negotiated: set[str], places: LabAddresses) -> l
             "pyike config check says which)"
         )
         status = Status.NOT_RUN if _pyike_limit(reason) else Status.CONFIGURATION_ERROR
+        if policy.dynamic and policy.name not in reasons:
+            status, reason = Status.PEER_NOT_IN_LAB, _NO_DYNAMIC_PEER
         interface, entry, kind = _placement(config, policy.name)
         peer = policy.peers[0] if policy.peers else None
         rows.append(
@@ -340,6 +343,12 @@ def _unrun_rows(config: Config, negotiated: set[str], places: LabAddresses) -> l
             )
         )
     return rows
+
+
+_NO_DYNAMIC_PEER = (
+    "no router of the lab set up an SA through this dynamic crypto map entry (it accepts "
+    "any peer its IKEv2 profile authenticates, and never initiates)"
+)
 
 
 def _may_negotiate(tunnel: Interface) -> bool:
@@ -359,7 +368,8 @@ def _pyike_limit(reason: str) -> bool:
 def explain_failures(lab: Lab, rows: Sequence[SessionRow]) -> list[SessionRow]:
     """The rows, each failure with explain's verdict on its own IKE SAs (the routers' debug
     output is read once, only that of the routers with a failure)."""
-    failed = [row for row in rows if row.status in EXPLAINED]
+    # a dynamic crypto map entry nobody used has no peer, and no IKE SA to explain
+    failed = [row for row in rows if row.status in EXPLAINED and row.peer]
     hosts = {host for row in failed for host in (row.router, row.peer_router) if host}
     if not hosts:
         return list(rows)

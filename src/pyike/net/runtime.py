@@ -142,8 +142,9 @@ def not_negotiated_lines(config: Config) -> list[str]:
 def not_applied_lines(config: Config) -> list[str]:
     """What start-up (and a reload) logs for settings the lab models and this daemon does not
     apply: `crypto ipsec df-bit` (the kernel sets the DF bit of the ESP it sends here),
-    `crypto ipsec fragmentation before-encryption` (the kernel fragments that ESP) and
-    `tunnel ttl` (the kernel's default TTL goes on it)."""
+    `crypto ipsec fragmentation before-encryption` (the kernel fragments that ESP),
+    `tunnel ttl` (the kernel's default TTL goes on it) and dynamic crypto map entries (its
+    crypto maps steer traffic by ACL lines, which a dynamic entry's SAs have none of)."""
     df_bit = "leaves the outer DF bit of its ESP to the kernel (path MTU discovery)"
     before = "fragments after encryption (the kernel fragments its ESP)"
     settings: list[tuple[str, str]] = []
@@ -160,6 +161,13 @@ def not_applied_lines(config: Config) -> list[str]:
         if iface.tunnel_ttl is not None:
             ttl = "sends its tunnels' outer headers with the kernel's default TTL"
             settings.append((f"'tunnel ttl {iface.tunnel_ttl}' on {iface.name}", ttl))
+    dynamic = "accepts no peer through it (it could not carry their traffic)"
+    applied = dict.fromkeys(i.crypto_map for i in config.interfaces.values() if i.crypto_map)
+    for name in applied:
+        for entry in config.crypto_maps.get(name or "", ()):
+            if entry.dynamic is not None:
+                on = f"'crypto map {name} {entry.seq} ipsec-isakmp dynamic {entry.dynamic}'"
+                settings.append((on, dynamic))
     return [
         f"%PYIKE-4-NOT_APPLIED: {setting}: pyike run {what}; pyike lab applies it"
         for setting, what in settings
@@ -722,7 +730,7 @@ class Runtime:
         config, leases = with_leases(config, host, self.options.binds)
         for line in leases:
             self.log(line)
-        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
+        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch, dynamic_maps=False)
         dh.prepare(defaults.dh_groups(config))
         try:
             binding = bind_interfaces(config, host, self.options.binds)
@@ -1185,7 +1193,7 @@ class Runtime:
             raise StartupError(refusal)
         host = self.netlink.host_interfaces()
         config, leases = with_leases(config, host, self.options.binds, gateway.config)
-        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch)
+        policy, tunnels = policy_for_config(config, epoch=self.utc_epoch, dynamic_maps=False)
         dh.prepare(defaults.dh_groups(config))
         binding = bind_interfaces(config, host, self.options.binds)
         for line in leases:

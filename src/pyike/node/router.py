@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface, IPv6Address, ip_address
 
-from pyike.config.model import Config, Interface
+from pyike.config.model import Config, Interface, Route
 from pyike.config.query import nhrp_configs, runs_nhrp, vrf_of_address
 from pyike.node import icmp, routing
 from pyike.node.fragments import Reassembler, fragment
@@ -107,6 +107,8 @@ class Router:
         self._holders_of: tuple[int, int] | None = None
         # Routes peers sent over IKEv2 (FlexVPN `route set`), by the interface they leave by.
         self.pushed_routes: dict[str, list[routing.RouteEntry]] = {}
+        # static routes the router made itself (reverse route injection), resolved as `ip route`
+        self.injected_routes: tuple[Route, ...] = ()
         self.ike_handler: IkeHandler | None = None
         self.esp_handler: EspHandler | None = None
         self.tunnel_handler: TunnelHandler | None = None
@@ -250,6 +252,13 @@ class Router:
                     self._ribs[version, iface.vrf], version, iface.vrf, interface
                 )
 
+    def inject_routes(self, routes: Sequence[Route]) -> None:
+        """The static routes the router makes itself are now `routes` (reverse route
+        injection: each is shown and resolved as an `ip route` through its next hop)."""
+        if tuple(routes) != self.injected_routes:
+            self.injected_routes = tuple(routes)
+            self.refresh()
+
     def _incremental(self, iface: RouterInterface) -> bool:
         """A tunnel whose changes touch its own routes only (`_refresh_tunnel`'s case), so
         that a hub's hundreds of clones do not each rebuild every table."""
@@ -366,7 +375,7 @@ class Router:
                 if iface.vrf == vrf and iface.line_up and (tunnels or not iface.is_tunnel)
                 for address in (iface.addresses if version == 4 else iface.addresses6)
             ]
-            statics = [r for r in self.config.routes if r.vrf == vrf]
+            statics = [r for r in (*self.config.routes, *self.injected_routes) if r.vrf == vrf]
             rib = routing.Rib(connected, statics, up, version, tables.get(None))
             if tunnels:
                 self._ribs[version, vrf] = rib

@@ -19,6 +19,7 @@ from pyike.show.ikev2_sa import (
 )
 from pyike.show.ikev2_stats import show_crypto_ikev2_stats, show_crypto_ikev2_stats_exchange
 from pyike.show.ipsec_config import (
+    show_crypto_dynamic_map,
     show_crypto_ipsec_profile,
     show_crypto_ipsec_transform_set,
     show_crypto_map,
@@ -30,6 +31,7 @@ from pyike.show.sockets import show_crypto_sockets
 __all__ = [
     "IkeSaFilter",
     "show_access_lists",
+    "show_crypto_dynamic_map",
     "show_crypto_engine_connections_active",
     "show_crypto_ikev2_policy",
     "show_crypto_ikev2_profile",

@@ -78,9 +78,7 @@ def _identity_match(m: IdentityMatch) -> str:
 def _references(cfg: Config, profile: str) -> int:
     """IOS's reference count: the IPsec profiles and crypto map entries that use the profile."""
     count = sum(1 for p in cfg.ipsec_profiles.values() if p.ikev2_profile == profile)
-    for entries in cfg.crypto_maps.values():
-        count += sum(1 for e in entries if e.ikev2_profile == profile)
-    return count
+    return count + sum(1 for e in cfg.map_entries() if e.ikev2_profile == profile)
 
 
 def _auth_methods(methods: tuple[str, ...]) -> str:

@@ -133,6 +133,14 @@ def _acl_lines(cfg: Config, acl_name: str | None) -> list[str]:
 
 
 def _map_entry_lines(cfg: Config, entry: CryptoMapEntry, interfaces: list[str]) -> list[str]:
+    used_by = [
+        f"{_TAB}Interfaces using crypto map {entry.map_name}:",
+        *(f"{_TAB}{_TAB}{i}" for i in interfaces),
+        "",
+    ]
+    if entry.dynamic is not None:  # filled by the dynamic map's entries
+        header = f'Crypto Map {_family(cfg, entry)} "{entry.map_name}" {entry.seq} ipsec-isakmp'
+        return [header, f"{_TAB}Dynamic map template tag: {entry.dynamic}", *used_by]
     body = [f"Peer = {ios_names.address(p)}" for p in entry.peers]
     if entry.ikev2_profile:
         body.append(f"IKEv2 Profile: {entry.ikev2_profile}")
@@ -145,13 +153,7 @@ def _map_entry_lines(cfg: Config, entry: CryptoMapEntry, interfaces: list[str]) 
     if entry.description:
         lines.append(f"{_TAB}Description: {entry.description}")
     lines += [f"{_TAB}{line}" for line in body]
-    lines += [
-        f"{_TAB}}}",
-        f"{_TAB}Interfaces using crypto map {entry.map_name}:",
-        *(f"{_TAB}{_TAB}{i}" for i in interfaces),
-        "",
-    ]
-    return lines
+    return [*lines, f"{_TAB}}}", *used_by]
 
 
 def _tunnel_map_lines(cfg: Config, tunnel: Interface) -> list[str]:
@@ -206,4 +208,24 @@ def show_crypto_map(
         if tag not in (None, f"{iface.name}-head-0") or interface not in (None, iface.name):
             continue
         lines += _tunnel_map_lines(cfg, iface)
+    return lines
+
+
+def show_crypto_dynamic_map(cfg: Config, tag: str | None = None) -> list[str]:
+    """`show crypto dynamic-map [tag NAME]`: each dynamic map's entries, as templates."""
+    lines: list[str] = []
+    for name, entries in cfg.dynamic_maps.items():
+        for entry in entries if tag in (None, name) else ():
+            body = [f"Peer = {ios_names.address(p)}" for p in entry.peers]
+            if entry.ikev2_profile:
+                body.append(f"IKEv2 Profile: {entry.ikev2_profile}")
+            body += _acl_lines(cfg, entry.acl)
+            lifetime = defaults.ipsec_lifetime(cfg, entry.lifetime)
+            body += _map_sa_lines(cfg, lifetime, entry.pfs, entry.transform_sets)
+            lines.append(f'Crypto Map Template"{name}" {entry.seq}')
+            lines += [f"{_TAB}{line}" for line in body]
+            lines.append(f"{_TAB}}}")
+            if entry.reverse_route:
+                lines.append(f"{_TAB}Reverse Route Injection Enabled")
+            lines.append("")
     return lines

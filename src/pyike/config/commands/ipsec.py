@@ -238,19 +238,49 @@ def _global_fragmentation(b: Builder, m: Match, line: Line, negate: bool) -> Non
 # --- crypto map --------------------------------------------------------------------------------
 
 
-@GLOBAL.command("crypto map <map:WORD> $ <seq:INT(1,65535)> [ipsec-isakmp]", enters=CRYPTO_MAP)
+@GLOBAL.command(
+    "crypto map <map:WORD> $ <seq:INT(1,65535)> [ipsec-isakmp [dynamic <dynamic:WORD>]]",
+    enters=CRYPTO_MAP,
+)
 def _crypto_map(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    name, seq, dynamic = m.get("map"), m.get("seq"), m.get("dynamic")
+    if not _add_entry(b, b.crypto_maps, name, seq, negate):
+        return
+    if dynamic is not None:  # a reference to a dynamic map: IOS stays in global configuration
+        b.crypto_maps[name][seq] = CryptoMapEntry(name, seq, dynamic=dynamic, source=b.source())
+    elif b.crypto_maps[name][seq].dynamic is not None:
+        raise Rejected(
+            message=f"% crypto map {name} {seq} refers to a dynamic map: remove it first"
+        )
+    else:
+        b.enter(CRYPTO_MAP, (name, seq))
+
+
+@GLOBAL.command("crypto dynamic-map <map:WORD> $ <seq:INT(1,65535)>", enters=CRYPTO_MAP)
+def _dynamic_map(b: Builder, m: Match, line: Line, negate: bool) -> None:
     name, seq = m.get("map"), m.get("seq")
-    entries = b.crypto_maps.setdefault(name, {})
+    if _add_entry(b, b.dynamic_maps, name, seq, negate):
+        b.enter(CRYPTO_MAP, (name, seq, _DYNAMIC))
+
+
+_DYNAMIC = "dynamic"  # the third part of the key of a dynamic map's entry being configured
+
+
+def _add_entry(
+    b: Builder, maps: dict[str, dict[int, CryptoMapEntry]], name: str, seq: int | None, negate: bool
+) -> bool:
+    """`[no] crypto map|dynamic-map NAME [SEQ]`: True when entry SEQ now exists."""
+    entries = maps.setdefault(name, {})
     if negate:
         if seq is None:
-            b.crypto_maps.pop(name, None)
+            maps.pop(name, None)
         else:
             entries.pop(seq, None)
-        return
+        return False
+    assert seq is not None  # only `no` may leave it out
     if seq not in entries:
         entries[seq] = CryptoMapEntry(name, seq, source=b.source())
-    b.enter(CRYPTO_MAP, (name, seq))
+    return True
 
 
 @GLOBAL.command(f"crypto map <map:WORD> local-address $ {IFACE}")
@@ -266,14 +296,21 @@ def _map_local_address(b: Builder, m: Match, line: Line, negate: bool) -> None:
         b.config.crypto_map_local[name] = CryptoMapLocal(interface, b.source())
 
 
+def _entries(b: Builder) -> tuple[dict[int, CryptoMapEntry], int]:
+    """The map holding the entry being configured (a crypto map's or a dynamic map's), and
+    the entry's sequence number."""
+    name, seq, *dynamic = b.key()
+    return (b.dynamic_maps if dynamic else b.crypto_maps)[name], seq
+
+
 def _update_entry(b: Builder, **changes: Any) -> None:
-    name, seq = b.key()
-    b.crypto_maps[name][seq] = replace(b.crypto_maps[name][seq], **changes)
+    entries, seq = _entries(b)
+    entries[seq] = replace(entries[seq], **changes)
 
 
 def _entry(b: Builder) -> CryptoMapEntry:
-    name, seq = b.key()
-    return b.crypto_maps[name][seq]
+    entries, seq = _entries(b)
+    return entries[seq]
 
 
 @CRYPTO_MAP.command("set peer $ <addr:ADDR> [default]")
@@ -299,3 +336,8 @@ def _map_idle_time(b: Builder, m: Match, line: Line, negate: bool) -> None:
 
 
 setting(CRYPTO_MAP, "match address $ <acl:WORD>", _update_entry, "acl", "acl")
+
+
+@CRYPTO_MAP.command("reverse-route")
+def _reverse_route(b: Builder, m: Match, line: Line, negate: bool) -> None:
+    _update_entry(b, reverse_route=not negate)
