@@ -551,8 +551,8 @@ class CryptoHost:
             return
         routes_before = dynamic.reverse_routes()
         for child in installed:
-            name = child.tunnel
-            if name is None or name in self._map_of_entry:
+            name = child.tunnel  # "" for an SA of no tunnel
+            if not name or name in self._map_of_entry:
                 continue
             sa = dynamic.up(child.info)
             if sa is not None:

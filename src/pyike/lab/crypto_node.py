@@ -101,8 +101,13 @@ class RouterWire:
         line's SA: 255)."""
         if sa_name is None:
             return TUNNEL_TTL
-        iface = self.router.interfaces.get(self.clones.name_for(sa_name) or sa_interface(sa_name))
+        iface = self.router.interfaces.get(self.interface_of(sa_name))
         return TUNNEL_TTL if iface is None else iface.config.outer_ttl
+
+    def interface_of(self, sa_name: str) -> str:
+        """The interface an SA belongs to: a virtual template's clone, else the tunnel (or
+        crypto map entry) its name says."""
+        return self.clones.name_for(sa_name) or sa_interface(sa_name)
 
     def df_policy(self, local: IPAddress) -> DfBit:
         """`crypto ipsec df-bit` for tunnel-mode ESP sent from the address `local`."""
@@ -122,7 +127,7 @@ class RouterWire:
         return self.take_outers()
 
     def write_tunnel(self, tunnel: str, packet: bytes) -> None:
-        interface = self.clones.name_for(tunnel) or sa_interface(tunnel)
+        interface = self.interface_of(tunnel)
         if interface in self.router.interfaces:
             self.decrypted = Decrypted(packet, interface)
         else:  # a crypto map line's SA: forwarded as received on the outer interface
@@ -339,7 +344,7 @@ class CryptoNode(FlexClientHost):
     # -- FlexVPN: what the configuration exchange gives, virtual-access interfaces ----------
 
     def interface_of(self, sa_name: str) -> str:
-        return self.clones.name_for(sa_name) or sa_interface(sa_name)
+        return self.router_wire.interface_of(sa_name)
 
     def _configure(self, event: PeerConfigured) -> None:
         """The address a spoke was lent (`ip address negotiated`) and the routes the peer
